@@ -1,0 +1,126 @@
+"""Adding the learner's own cards: written into their plain-text deck files, never only into the database."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from srs.errors import InputError
+from srs.model import Kind
+from srs.parser import CARD_FIELDS, FIELD_RE, ID_RE, TAG_RE, cloze_numbers, parse_text
+
+
+@dataclass(frozen=True)
+class NewCard:
+    """What the learner asked to add."""
+
+    deck: str
+    kind: Kind
+    front: str = ""
+    back: str = ""
+    text: str = ""
+    extra: str = ""
+    tags: tuple[str, ...] = ()
+    source: str = ""
+    id: str | None = None
+
+
+def deck_file_name(deck: str) -> str:
+    """A file name for a deck: letters (any script), digits, '-' and '_'; sub-decks joined by '--'."""
+    parts = [re.sub(r"[^\w]+", "-", p.strip(), flags=re.UNICODE).strip("-_").lower() for p in deck.split("::")]
+    name = "--".join(p for p in parts if p) or "my-cards"
+    return f"{name}.md"
+
+
+def _value(text: str) -> str:
+    """Protect lines that the parser would read as a new field or a new card (indent them by one space)."""
+    out = []
+    for line in text.strip().splitlines():
+        m = FIELD_RE.match(line)
+        if line.startswith("## ") or line.strip() == "---" or (m and m.group(1).lower() in CARD_FIELDS):
+            line = " " + line
+        out.append(line)
+    return "\n".join(out)
+
+
+def render(card: NewCard, card_id: str) -> str:
+    """The Markdown block for one card."""
+    lines = [f"## {card_id}"]
+    if card.kind not in (Kind.BASIC, Kind.CLOZE):
+        lines.append(f"kind: {card.kind.value}")
+    if card.tags:
+        lines.append("tags: " + " ".join(card.tags))
+    if card.source:
+        lines.append("source: " + _value(card.source).replace("\n", " "))
+    if card.kind is Kind.CLOZE:
+        lines.append("text: " + _value(card.text))
+        if card.extra.strip():
+            lines.append("extra: " + _value(card.extra))
+    else:
+        lines.append("Q: " + _value(card.front))
+        lines.append("A: " + _value(card.back))
+    return "\n".join(lines) + "\n"
+
+
+def validate(card: NewCard) -> None:
+    """Refuse what would make a broken card, with a message saying what to fix. Nothing is written."""
+    if not card.deck.strip():
+        raise InputError("a deck name is needed (--deck)")
+    if any(not p.strip() for p in card.deck.split("::")):
+        raise InputError(f"bad deck name {card.deck!r}: empty part between '::'")
+    if card.id is not None and not ID_RE.match(card.id):
+        raise InputError(f"bad id {card.id!r}: use letters, digits, '-', '_' or '.'")
+    for tag in card.tags:
+        if not TAG_RE.match(tag):
+            raise InputError(f"bad tag {tag!r}: no spaces; use letters, digits, '-', '_' or '.'")
+    if card.kind is Kind.CLOZE:
+        if not card.text.strip():
+            raise InputError("the cloze text is empty")
+        if not cloze_numbers(card.text):
+            raise InputError("the cloze text has no deletion; mark one like {{c1::chain rule}}")
+    elif card.kind in (Kind.BASIC, Kind.REVERSED, Kind.TYPE_IN):
+        if not card.front.strip():
+            raise InputError("the front (--front) is empty")
+        if not card.back.strip():
+            raise InputError("the back (--back) is empty")
+    else:
+        raise InputError(f"cards of kind {card.kind.value!r} cannot be added by hand; use basic, reversed, "
+                         "type-in or cloze")
+
+
+def add_card(decks_dir: Path, card: NewCard, taken: set[str]) -> tuple[str, Path]:
+    """Append the card to its deck file under ``decks_dir`` (creating it) and return (id, file)."""
+    validate(card)
+    card_id = card.id or _new_id(taken)
+    if card_id in taken:
+        raise InputError(f"id {card_id!r} is already used")
+    path = decks_dir / deck_file_name(card.deck)
+    block = render(card, card_id)
+    existing = ""
+    if path.exists():
+        try:
+            existing = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {path}: {exc}") from None
+        m = re.search(r"^deck:\s*(.+)$", existing, flags=re.MULTILINE)
+        if m and m.group(1).strip() != card.deck.strip():
+            raise InputError(f"{path} holds deck {m.group(1).strip()!r}, not {card.deck!r}; choose another deck name")
+    header = "" if existing else f"---\ndeck: {card.deck.strip()}\n---\n"
+    sep = "" if not existing or existing.endswith("\n\n") else ("\n" if existing.endswith("\n") else "\n\n")
+    # Round-trip check: what we write must parse back into exactly this card.
+    result = parse_text(header + "\n" + block, str(path), default_deck=card.deck)
+    if result.errors or len(result.notes) != 1:
+        raise InputError(str(result.errors[0]) if result.errors else "the card could not be written")
+    decks_dir.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(header + sep + ("\n" if header else "") + block)
+    return card_id, path
+
+
+def _new_id(taken: set[str]) -> str:
+    while True:
+        candidate = "u-" + secrets.token_hex(4)
+        if candidate not in taken:
+            return candidate

@@ -1,0 +1,154 @@
+"""The collection: deck files on disk brought into the store (sync), and validated (check)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from srs.errors import DeckError, SrsError
+from srs.model import CardSpec, Kind, Note
+from srs.parser import cards_of, parse_file
+from srs.store import Store
+
+
+@dataclass(frozen=True)
+class DeckRoot:
+    """A folder of deck files and the label its files are stored under (``builtin``, ``user``)."""
+
+    label: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a sync did."""
+
+    added: int = 0
+    changed: int = 0
+    retired: int = 0
+    errors: tuple[DeckError, ...] = ()
+    skipped: bool = False
+
+
+def deck_files(roots: Iterable[DeckRoot]) -> dict[str, tuple[Path, int, int]]:
+    """Every ``*.md`` deck file under the roots: key -> (real path, mtime_ns, size), sorted by key."""
+    found: dict[str, tuple[Path, int, int]] = {}
+    for root in roots:
+        if not root.path.is_dir():
+            continue
+        stack = [root.path]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    stack.append(Path(entry.path))
+                elif entry.name.endswith(".md") and entry.name.lower() != "readme.md":
+                    st = entry.stat()
+                    rel = Path(entry.path).relative_to(root.path).as_posix()
+                    found[f"{root.label}/{rel}"] = (Path(entry.path), st.st_mtime_ns, st.st_size)
+    return dict(sorted(found.items()))
+
+
+def validate_item(note: Note) -> None:
+    """Check that a quiz or exercise card names a generator/exercise that exists (no code from decks runs)."""
+    try:
+        _validate_item(note)
+    except ImportError:  # pragma: no cover - only while a module is being written
+        pass
+
+
+def _validate_item(note: Note) -> None:
+    if note.kind is Kind.QUIZ:
+        from srs import quiz
+
+        try:
+            quiz.validate_params(note.item, note.params or None)
+        except SrsError as exc:
+            raise DeckError(note.path, note.line, str(exc)) from None
+    elif note.kind is Kind.EXERCISE:
+        from srs import exercises
+
+        try:
+            exercises.get(note.item)
+        except SrsError as exc:
+            raise DeckError(note.path, note.line, str(exc)) from None
+
+
+def load(files: dict[str, tuple[Path, int, int]], keys: Iterable[str], taken: dict[str, tuple[str, int]],
+         ) -> tuple[list[Note], list[DeckError], set[str]]:
+    """Parse the given files. ``taken`` maps ids already used elsewhere to (path, line).
+
+    Returns the valid notes, the errors, and the keys of files that had errors.
+    """
+    notes: list[Note] = []
+    errors: list[DeckError] = []
+    bad: set[str] = set()
+    seen = dict(taken)
+    for key in keys:
+        real = files[key][0]
+        result = parse_file(real, display=key)
+        if result.errors:
+            bad.add(key)
+            errors.extend(result.errors)
+        for note in result.notes:
+            try:
+                validate_item(note)
+            except DeckError as exc:
+                errors.append(exc)
+                bad.add(key)
+                continue
+            ids = [c.id for c in cards_of(note)] + [note.id]
+            clash = next((seen[i] for i in ids if i in seen), None)
+            if clash is not None:
+                errors.append(DeckError(key, note.line, f"duplicate id {note.id!r} (also at {clash[0]}:{clash[1]}); "
+                                        "this card is skipped"))
+                bad.add(key)
+                continue
+            for i in ids:
+                seen[i] = (key, note.line)
+            notes.append(note)
+    return notes, errors, bad
+
+
+def sync(store: Store, roots: Iterable[DeckRoot], now: int, *, force: bool = False) -> SyncReport:
+    """Bring the store up to date with the deck files. Unchanged files are not read at all."""
+    files = deck_files(roots)
+    stamps = store.file_stamps()
+    current = {k: (m, s) for k, (_p, m, s) in files.items()}
+    if not force and current == stamps:
+        return SyncReport(skipped=True)
+    changed = [k for k in files if force or stamps.get(k) != current[k]]
+    gone = [k for k in stamps if k not in files]
+    taken = {cid: pl for cid, pl in store.active_card_paths().items() if pl[0] not in changed and pl[0] not in gone}
+    notes, errors, bad = load(files, changed, taken)
+    specs: list[CardSpec] = [spec for note in notes for spec in cards_of(note)]
+    good_stamps = {k: current[k] for k in changed if k not in bad}
+    # A file with errors keeps its other cards scheduled: nothing in it is retired until it is fixed.
+    added, edited, retired = store.apply_sync(parsed_paths=[k for k in changed if k not in bad], specs=specs, stamps=good_stamps, gone_paths=gone,
+                                              now=now)
+    if bad:
+        store.forget_stamps(bad)
+    return SyncReport(added=added, changed=edited, retired=retired, errors=tuple(errors))
+
+
+def check(paths: Iterable[Path]) -> tuple[int, list[DeckError]]:
+    """Validate deck files or folders without a database. Returns (notes found, errors)."""
+    files: dict[str, tuple[Path, int, int]] = {}
+    for path in paths:
+        if path.is_dir():
+            for _key, (real, m, s) in deck_files([DeckRoot("", path)]).items():
+                files[str(real)] = (real, m, s)
+        elif path.exists():
+            files[str(path)] = (path, 0, 0)
+        else:
+            return 0, [DeckError(str(path), 0, "no such file or folder")]
+    notes, errors, _bad = load(files, sorted(files), {})
+    return len(notes), errors

@@ -1,0 +1,124 @@
+"""Learner settings: their names, defaults, parsing and validation (`srs config get/set`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from srs.errors import InputError
+from srs.scheduler import Settings
+from srs.store import Store
+
+_STEP_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
+_UNITS = {"": 60, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_steps(text: str) -> tuple[int, ...]:
+    """Parse learning steps like ``1m 10m`` or ``10m,1h`` into seconds."""
+    steps = []
+    for part in re.split(r"[\s,]+", text.strip()):
+        if not part:
+            continue
+        m = _STEP_RE.match(part.lower())
+        if not m:
+            raise InputError(f"bad step {part!r}: write durations like 1m, 10m, 1h, 1d")
+        seconds = int(float(m.group(1)) * _UNITS[m.group(2)])
+        if seconds <= 0:
+            raise InputError(f"bad step {part!r}: a step must be longer than zero")
+        steps.append(seconds)
+    return tuple(steps)
+
+
+def format_steps(steps: tuple[int, ...]) -> str:
+    """Seconds back to the ``1m 10m`` form."""
+    out = []
+    for s in steps:
+        if s % 86400 == 0:
+            out.append(f"{s // 86400}d")
+        elif s % 3600 == 0:
+            out.append(f"{s // 3600}h")
+        elif s % 60 == 0:
+            out.append(f"{s // 60}m")
+        else:
+            out.append(f"{s}s")
+    return " ".join(out)
+
+
+def _number(kind: type, low: float, high: float, what: str) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise InputError(f"{what} must be a {'whole ' if kind is int else ''}number, not {text!r}") from None
+        if not low <= value <= high:
+            raise InputError(f"{what} must be between {low:g} and {high:g}, not {text}")
+        return value
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Key:
+    """One setting a learner may change."""
+
+    name: str
+    field: str
+    help: str
+    parse: Callable[[str], Any]
+    show: Callable[[Any], str] = str
+
+
+KEYS: dict[str, Key] = {
+    k.name: k
+    for k in (
+        Key("desired-retention", "desired_retention", "target probability of recall at review time (0.70-0.99)",
+            _number(float, 0.7, 0.99, "desired-retention")),
+        Key("learning-steps", "learning_steps", "steps for new cards, e.g. '1m 10m'", parse_steps, format_steps),
+        Key("relearning-steps", "relearning_steps", "steps after a lapse, e.g. '10m'", parse_steps, format_steps),
+        Key("maximum-interval", "maximum_interval", "longest interval in days (1-36500)",
+            _number(int, 1, 36500, "maximum-interval")),
+        Key("new-per-day", "new_per_day", "new cards introduced per day (0-9999)", _number(int, 0, 9999, "new-per-day")),
+        Key("reviews-per-day", "reviews_per_day", "reviews shown per day (0-99999)",
+            _number(int, 0, 99999, "reviews-per-day")),
+        Key("rollover-hour", "rollover_hour", "local hour at which a new day starts (0-23)",
+            _number(int, 0, 23, "rollover-hour")),
+        Key("leech-lapses", "leech_lapses", "lapses after which a card is a leech and suspended (1-99)",
+            _number(int, 1, 99, "leech-lapses")),
+    )
+}
+
+
+def load_settings(store: Store, *, enable_fuzzing: bool = True) -> Settings:
+    """The learner's settings: stored values over defaults."""
+    stored = store.config()
+    names = {f.name for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    for key, value in stored.items():
+        if key in names:
+            if key in ("learning_steps", "relearning_steps", "parameters") and value is not None:
+                value = tuple(value)
+            values[key] = value
+    return replace(Settings(enable_fuzzing=enable_fuzzing), **values)
+
+
+def get_value(settings: Settings, name: str) -> str:
+    """The displayed value of one setting."""
+    key = _key(name)
+    return key.show(getattr(settings, key.field))
+
+
+def set_value(store: Store, name: str, text: str) -> Any:
+    """Validate and store one setting; returns the parsed value."""
+    key = _key(name)
+    value = key.parse(text)
+    store.set_config(key.field, list(value) if isinstance(value, tuple) else value)
+    return value
+
+
+def _key(name: str) -> Key:
+    key = KEYS.get(name.replace("_", "-").lower())
+    if key is None:
+        raise InputError(f"unknown setting {name!r}; settings are: {', '.join(KEYS)}")
+    return key

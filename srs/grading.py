@@ -1,0 +1,58 @@
+"""From what happened in a review to an FSRS rating. Pure functions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from srs.model import Rating
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The raw signals of an auto-graded review; stored with the review so it can be re-mapped later."""
+
+    correct: bool
+    attempts: int
+    hints: int
+    seconds: float
+    target_seconds: float
+    gave_up: bool = False
+
+
+def derive_rating(a: Attempt) -> Rating:
+    """Wrong, given up or revealed: Again. Correct: Hard with 2+ hints, 3+ attempts or over twice
+    the target time; Easy at the first attempt, with no hint, within half the target; else Good."""
+    if a.gave_up or not a.correct:
+        return Rating.AGAIN
+    if a.hints >= 2 or a.attempts >= 3 or a.seconds > 2 * a.target_seconds:
+        return Rating.HARD
+    if a.attempts <= 1 and a.hints == 0 and a.seconds <= a.target_seconds / 2:
+        return Rating.EASY
+    return Rating.GOOD
+
+
+def lowered(derived: Rating, chosen: Rating) -> Rating:
+    """The learner may lower an automatic rating but never raise it (nor turn a failure into a pass)."""
+    return chosen if chosen <= derived else derived
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_typed(text: str) -> str:
+    """Canonical form of a typed answer: NFKC, case-folded, ×→x, no spaces, no trailing full stop, no Markdown marks."""
+    text = unicodedata.normalize("NFKC", text).casefold().strip()
+    text = text.replace("×", "x").replace("−", "-").replace("`", "").replace("$", "").replace("*", "")
+    text = _SPACE.sub("", text)
+    return text.rstrip(".。")
+
+
+def typed_matches(typed: str, expected: str) -> bool:
+    """Whether a typed answer equals the card's answer, forgiving case, spacing and shape punctuation."""
+    a, b = normalise_typed(typed), normalise_typed(expected)
+    if a == b:
+        return True
+    strip = lambda s: s.strip("()[]").replace(",", "x")  # noqa: E731  "(16, 15, 15)" == "16x15x15"
+    return bool(a) and strip(a) == strip(b)

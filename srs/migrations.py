@@ -1,0 +1,154 @@
+"""Numbered schema migrations. Never edit one that has shipped: add the next number.
+
+Each migration also sets ``PRAGMA user_version`` to its number, so a database written
+by a newer srs (a higher number than :data:`SCHEMA_VERSION`) is recognised and refused.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+SCHEMA_VERSION = 1
+
+
+def m001_initial(db: Database) -> None:
+    """Cards (content + memory), the review log, deck-file stamps, config, full-text search."""
+    # One statement at a time: executescript() would commit the migration's transaction.
+    for statement in _split(
+        """
+        CREATE TABLE cards (
+            id TEXT PRIMARY KEY,
+            note_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            sub TEXT NOT NULL DEFAULT '',
+            deck TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            front TEXT NOT NULL DEFAULT '',
+            back TEXT NOT NULL DEFAULT '',
+            extra TEXT NOT NULL DEFAULT '',
+            item TEXT NOT NULL DEFAULT '',
+            params TEXT NOT NULL DEFAULT '',
+            path TEXT NOT NULL DEFAULT '',
+            line INTEGER NOT NULL DEFAULT 0,
+            ord INTEGER NOT NULL DEFAULT 1000,
+            position INTEGER NOT NULL DEFAULT 0,
+            content_hash TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 1,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            leech INTEGER NOT NULL DEFAULT 0,
+            state INTEGER NOT NULL DEFAULT 0,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due INTEGER,
+            last_review INTEGER,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 0,
+            created INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX idx_cards_due ON cards(due) WHERE state > 0 AND active = 1 AND suspended = 0;
+        CREATE INDEX idx_cards_new ON cards(ord, path, position, id) WHERE state = 0 AND active = 1 AND suspended = 0;
+        CREATE INDEX idx_cards_note ON cards(note_id);
+        CREATE INDEX idx_cards_deck ON cards(deck);
+
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL REFERENCES cards(id),
+            ts INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL DEFAULT 0,
+            state INTEGER NOT NULL,
+            elapsed_days REAL,
+            retrievability REAL,
+            interval_days REAL,
+            stability REAL,
+            difficulty REAL,
+            state_before TEXT NOT NULL,
+            state_after TEXT NOT NULL,
+            signals TEXT NOT NULL DEFAULT '{}',
+            session TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX idx_reviews_card ON reviews(card_id, id);
+        CREATE INDEX idx_reviews_ts ON reviews(ts);
+
+        CREATE TABLE files (
+            path TEXT PRIMARY KEY,
+            mtime_ns INTEGER NOT NULL,
+            size INTEGER NOT NULL
+        );
+
+        CREATE TABLE config (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+
+        CREATE VIRTUAL TABLE cards_fts USING fts5(
+            front, back, extra, tags, content='cards', content_rowid='rowid', tokenize='trigram'
+        );
+        CREATE TRIGGER cards_ai AFTER INSERT ON cards BEGIN
+            INSERT INTO cards_fts(rowid, front, back, extra, tags)
+            VALUES (new.rowid, new.front, new.back, new.extra, new.tags);
+        END;
+        CREATE TRIGGER cards_ad AFTER DELETE ON cards BEGIN
+            INSERT INTO cards_fts(cards_fts, rowid, front, back, extra, tags)
+            VALUES ('delete', old.rowid, old.front, old.back, old.extra, old.tags);
+        END;
+        CREATE TRIGGER cards_au AFTER UPDATE OF front, back, extra, tags ON cards BEGIN
+            INSERT INTO cards_fts(cards_fts, rowid, front, back, extra, tags)
+            VALUES ('delete', old.rowid, old.front, old.back, old.extra, old.tags);
+            INSERT INTO cards_fts(rowid, front, back, extra, tags)
+            VALUES (new.rowid, new.front, new.back, new.extra, new.tags);
+        END;
+        PRAGMA user_version = 1;
+        """
+    ):
+        db.execute(statement)
+
+
+def _split(script: str) -> list[str]:
+    """Split a script into statements at ';' line ends, keeping trigger bodies whole."""
+    statements: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for line in script.strip().splitlines():
+        current.append(line)
+        stripped = line.strip().upper()
+        if stripped.endswith(" BEGIN"):
+            depth += 1
+        if stripped == "END;":
+            depth -= 1
+        if stripped.endswith(";") and depth == 0:
+            statements.append("\n".join(current).strip())
+            current = []
+    if "".join(current).strip():
+        statements.append("\n".join(current).strip())
+    return statements
+
+
+def build() -> Migrations:
+    """The migration set, in order. Adding a migration: write ``mNNN_name`` and register it here."""
+    from sqlite_utils.migrations import Migrations
+
+    migrations = Migrations("srs")
+    for fn in (m001_initial,):
+        migrations()(fn)
+    return migrations
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply every pending migration (WAL is switched on first, outside any transaction)."""
+    from sqlite_utils import Database
+
+    db = Database(conn)
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        db.enable_wal()
+    build().apply(db)

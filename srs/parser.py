@@ -1,0 +1,281 @@
+"""Read deck files (Markdown with a small front matter) into notes, and notes into cards.
+
+The format is documented in the README. Parsing is pure: text in, notes and errors out.
+A malformed card is reported as ``path:line: what is wrong`` and skipped; the rest of the
+file, and every other file, still loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from srs.errors import DeckError
+from srs.model import CardSpec, Kind, Note
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+TAG_RE = re.compile(r"^[\w.+-]+(::[\w.+-]+)*$")
+CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$")
+CARD_FIELDS = frozenset({"kind", "tags", "source", "q", "a", "text", "extra", "quiz", "exercise", "params"})
+FRONT_MATTER_KEYS = frozenset({"deck", "tags", "source", "order", "title", "description"})
+DEFAULT_ORDER = 1000
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What one deck file holds: its notes and the errors found in it."""
+
+    path: str
+    notes: tuple[Note, ...]
+    errors: tuple[DeckError, ...]
+
+
+def split_tags(text: str) -> tuple[str, ...]:
+    """Split a tag list written with spaces and/or commas; keeps order, drops repeats."""
+    seen: dict[str, None] = {}
+    for tag in re.split(r"[\s,]+", text.strip()):
+        if tag:
+            seen.setdefault(tag, None)
+    return tuple(seen)
+
+
+def cloze_numbers(text: str) -> list[int]:
+    """The distinct cloze numbers used in ``text``, ascending."""
+    return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
+
+
+def decode(data: bytes, path: str) -> str:
+    """Decode a deck file as UTF-8, or raise a DeckError pointing at the bad line."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DeckError(path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8") from None
+    return text.removeprefix("\ufeff")
+
+
+def parse_file(path: str | Path, *, display: str | None = None) -> FileResult:
+    """Read and parse one deck file. Unreadable files give one error, not an exception."""
+    shown = display or str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return FileResult(shown, (), (DeckError(shown, 1, f"cannot read file: {exc.strerror or exc}"),))
+    try:
+        text = decode(data, shown)
+    except DeckError as exc:
+        return FileResult(shown, (), (exc,))
+    return parse_text(text, shown, default_deck=Path(path).stem)
+
+
+def _front_matter(lines: list[str], path: str) -> tuple[dict[str, tuple[str, int]], int, list[DeckError]]:
+    """Parse an optional ``---`` block at the top. Returns (values, first body line index, errors)."""
+    if not lines or lines[0].strip() != "---":
+        return {}, 0, []
+    values: dict[str, tuple[str, int]] = {}
+    errors: list[DeckError] = []
+    for i in range(1, len(lines)):
+        raw = lines[i]
+        if raw.strip() == "---":
+            return values, i + 1, errors
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        m = FIELD_RE.match(raw)
+        if not m or m.group(1).lower() not in FRONT_MATTER_KEYS:
+            errors.append(
+                DeckError(path, i + 1, f"front matter line must be 'key: value' with key one of "
+                          f"{', '.join(sorted(FRONT_MATTER_KEYS))}")
+            )
+            continue
+        values[m.group(1).lower()] = (m.group(2).strip(), i + 1)
+    errors.append(DeckError(path, 1, "front matter opened with '---' is never closed"))
+    return {}, len(lines), errors
+
+
+def parse_text(text: str, path: str, *, default_deck: str = "Default") -> FileResult:
+    """Parse the text of one deck file into notes; see the README for the format."""
+    lines = text.splitlines()
+    meta, start, errors = _front_matter(lines, path)
+    deck = meta.get("deck", (default_deck, 0))[0] or default_deck
+    deck = "::".join(part.strip() for part in deck.split("::"))
+    file_tags = split_tags(meta.get("tags", ("", 0))[0])
+    file_source = meta.get("source", ("", 0))[0]
+    order = DEFAULT_ORDER
+    if "order" in meta:
+        value, line = meta["order"]
+        try:
+            order = int(value)
+        except ValueError:
+            errors.append(DeckError(path, line, f"order must be a whole number, not {value!r}"))
+    for tag in file_tags:
+        if not TAG_RE.match(tag):
+            errors.append(DeckError(path, meta["tags"][1], f"bad tag {tag!r}: use letters, digits, '-', '_' or '.'"))
+
+    notes: list[Note] = []
+    block: list[tuple[int, str]] = []
+    header: tuple[int, str] | None = None
+    in_fence = False
+
+    def flush() -> None:
+        if header is None:
+            return
+        try:
+            notes.append(
+                _build_note(header, block, path=path, deck=deck, file_tags=file_tags,
+                            file_source=file_source, order=order, position=len(notes))
+            )
+        except DeckError as exc:
+            errors.append(exc)
+
+    for index in range(start, len(lines)):
+        raw = lines[index]
+        stripped = raw.lstrip()
+        if stripped.startswith("```") or stripped.startswith("~~~"):
+            in_fence = not in_fence
+        if not in_fence and raw.startswith("## "):
+            flush()
+            header = (index + 1, raw[3:].strip())
+            block = []
+            continue
+        if header is not None:
+            block.append((index + 1, raw))
+    if in_fence and header is not None:
+        errors.append(DeckError(path, header[0], "a ``` code fence in this card is never closed"))
+    flush()
+    return FileResult(path, tuple(notes), tuple(errors))
+
+
+def _fields(block: list[tuple[int, str]], path: str) -> dict[str, tuple[str, int]]:
+    fields: dict[str, tuple[list[str], int]] = {}
+    current: str | None = None
+    in_fence = False
+    for lineno, raw in block:
+        stripped = raw.lstrip()
+        fence = stripped.startswith("```") or stripped.startswith("~~~")
+        m = None if in_fence else FIELD_RE.match(raw)
+        if m and m.group(1).lower() in CARD_FIELDS:
+            key = m.group(1).lower()
+            if key in fields:
+                raise DeckError(path, lineno, f"field '{key}:' given twice in one card")
+            fields[key] = ([m.group(2).strip()], lineno)
+            current = key
+        elif current is not None:
+            fields[current][0].append(raw)
+        elif raw.strip() and not raw.lstrip().startswith("<!--"):
+            raise DeckError(
+                path, lineno,
+                "text before any field; start it with 'Q:', 'A:', 'text:' or another field "
+                f"({', '.join(sorted(CARD_FIELDS))})",
+            )
+        if fence:
+            in_fence = not in_fence
+    return {key: ("\n".join(parts).strip("\n").strip(), line) for key, (parts, line) in fields.items()}
+
+
+def _build_note(header: tuple[int, str], block: list[tuple[int, str]], *, path: str, deck: str,
+                file_tags: tuple[str, ...], file_source: str, order: int, position: int) -> Note:
+    line, note_id = header
+    if not ID_RE.match(note_id):
+        raise DeckError(path, line, f"bad card id {note_id!r}: use letters, digits, '-', '_' or '.', "
+                        "starting with a letter or digit")
+    fields = _fields(block, path)
+    get = lambda key: fields.get(key, ("", line))[0]  # noqa: E731
+
+    kind_text = get("kind").lower()
+    if kind_text:
+        try:
+            kind = Kind(kind_text)
+        except ValueError:
+            names = ", ".join(k.value for k in Kind)
+            raise DeckError(path, fields["kind"][1], f"unknown kind {kind_text!r} (expected one of: {names})") from None
+    elif "text" in fields:
+        kind = Kind.CLOZE
+    elif "quiz" in fields:
+        kind = Kind.QUIZ
+    elif "exercise" in fields:
+        kind = Kind.EXERCISE
+    else:
+        kind = Kind.BASIC
+
+    tags = split_tags(" ".join(file_tags) + " " + get("tags"))
+    for tag in tags:
+        if not TAG_RE.match(tag):
+            raise DeckError(path, fields.get("tags", ("", line))[1],
+                            f"bad tag {tag!r}: use letters, digits, '-', '_' or '.'")
+    source = get("source") or file_source
+    front, back, text, extra = get("q"), get("a"), get("text"), get("extra")
+    item, params = "", get("params")
+
+    if kind in (Kind.BASIC, Kind.REVERSED, Kind.TYPE_IN):
+        if not front:
+            raise DeckError(path, line, f"card {note_id!r} ({kind.value}) needs a non-empty 'Q:'")
+        if not back:
+            raise DeckError(path, line, f"card {note_id!r} ({kind.value}) needs a non-empty 'A:'")
+    elif kind is Kind.CLOZE:
+        if not text:
+            raise DeckError(path, line, f"cloze card {note_id!r} needs 'text:' with {{{{c1::...}}}} deletions")
+        if not cloze_numbers(text):
+            raise DeckError(path, fields["text"][1], "cloze text has no deletion; mark one like {{c1::hidden words}}")
+        if front or back:
+            raise DeckError(path, line, "a cloze card takes 'text:' (and 'extra:'), not 'Q:'/'A:'")
+    elif kind is Kind.QUIZ:
+        item = get("quiz")
+        if not item:
+            raise DeckError(path, line, f"quiz card {note_id!r} needs 'quiz: NAME' (see 'srs quiz list')")
+    elif kind is Kind.EXERCISE:
+        item = get("exercise")
+        if not item:
+            raise DeckError(path, line, f"exercise card {note_id!r} needs 'exercise: NAME' (see 'srs quiz list')")
+    if params and kind is not Kind.QUIZ:
+        raise DeckError(path, fields["params"][1], "'params:' is only for quiz cards")
+    return Note(id=note_id, kind=kind, deck=deck, tags=tags, source=source, path=path, line=line, order=order,
+                position=position, front=front, back=back, text=text, extra=extra, item=item, params=params)
+
+
+def _hash(*parts: str) -> str:
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()[:16]
+
+
+def cards_of(note: Note) -> list[CardSpec]:
+    """Split a note into its cards: one, two for reversed, one per cloze number."""
+    def make(card_id: str, sub: str, front: str, back: str, extra: str = "") -> CardSpec:
+        return CardSpec(
+            id=card_id, note_id=note.id, kind=note.kind, sub=sub, deck=note.deck, tags=note.tags,
+            source=note.source, front=front, back=back, extra=extra, item=note.item, params=note.params,
+            path=note.path, line=note.line, order=note.order, position=note.position,
+            content_hash=_hash(note.kind.value, sub, front, back, extra, note.item, note.params, note.source,
+                               " ".join(note.tags), note.deck),
+        )
+
+    if note.kind is Kind.CLOZE:
+        return [make(f"{note.id}/c{n}", f"c{n}", note.text, "", note.extra) for n in cloze_numbers(note.text)]
+    if note.kind is Kind.REVERSED:
+        return [make(note.id, "", note.front, note.back), make(f"{note.id}/rev", "rev", note.back, note.front)]
+    return [make(note.id, "", note.front, note.back)]
+
+
+def parse_files(paths: Iterable[tuple[str | Path, str]]) -> tuple[list[Note], list[DeckError]]:
+    """Parse many files given as (real path, display name); ids must be unique across all of them."""
+    notes: list[Note] = []
+    errors: list[DeckError] = []
+    seen: dict[str, Note] = {}
+    for real, shown in paths:
+        result = parse_file(real, display=shown)
+        errors.extend(result.errors)
+        for note in result.notes:
+            first = seen.get(note.id)
+            if first is not None:
+                errors.append(DeckError(note.path, note.line,
+                                        f"duplicate id {note.id!r} (first used at {first.path}:{first.line}); skipped"))
+                continue
+            seen[note.id] = note
+            notes.append(note)
+    return notes, errors

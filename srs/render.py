@@ -1,0 +1,133 @@
+"""Turning card text into something readable in a terminal: cloze display and maths as Unicode."""
+
+from __future__ import annotations
+
+import re
+
+from srs.parser import CLOZE_RE
+
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ",
+    "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ",
+    "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
+    "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+}
+_SYMBOLS = {
+    "times": "×", "cdot": "·", "div": "÷", "pm": "±", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠",
+    "ne": "≠", "approx": "≈", "sim": "∼", "infty": "∞", "to": "→", "rightarrow": "→", "leftarrow": "←",
+    "Rightarrow": "⇒", "mapsto": "↦", "in": "∈", "notin": "∉", "sum": "Σ", "prod": "Π", "int": "∫",
+    "partial": "∂", "nabla": "∇", "sqrt": "√", "log": "log", "ln": "ln", "exp": "exp", "max": "max", "min": "min",
+    "arg": "arg", "argmax": "argmax", "argmin": "argmin", "odot": "⊙", "otimes": "⊗", "circ": "∘", "ldots": "…",
+    "cdots": "⋯", "dots": "…", "quad": "  ", "qquad": "    ", "forall": "∀", "exists": "∃", "mathbb": "",
+    "top": "ᵀ", "intercal": "ᵀ", "lVert": "‖", "rVert": "‖", "|": "‖", "lfloor": "⌊", "rfloor": "⌋",
+    "lceil": "⌈", "rceil": "⌉", "langle": "⟨", "rangle": "⟩", "ell": "ℓ", "propto": "∝", "equiv": "≡",
+    "sin": "sin", "cos": "cos", "tanh": "tanh", "sigmoid": "sigmoid", "left": "", "right": "", ",": " ",
+    ";": " ", "!": "", " ": " ", "{": "{", "}": "}", "_": "_", "%": "%", "#": "#", "&": "&",
+}
+_SUP = str.maketrans("0123456789+-=()nTikjtx", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᵀⁱᵏʲᵗˣ")
+_SUB = str.maketrans("0123456789+-=()ijkntx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ᵢⱼₖₙₜₓ")
+_BB = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "E": "𝔼"}
+_MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
+
+
+def _group(text: str, i: int) -> tuple[str, int]:
+    """Read one TeX argument at ``i``: a braced group or a single token. Returns (content, next index)."""
+    while i < len(text) and text[i] == " ":
+        i += 1
+    if i >= len(text):
+        return "", i
+    if text[i] == "{":
+        depth, j = 1, i + 1
+        while j < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            j += 1
+        return text[i + 1 : j - 1], j
+    if text[i] == "\\":
+        m = re.match(r"\\([A-Za-z]+|.)", text[i:])
+        assert m
+        return m.group(0), i + len(m.group(0))
+    return text[i], i + 1
+
+
+def tex_to_unicode(tex: str) -> str:
+    """A readable Unicode rendering of simple LaTeX maths (fractions, scripts, Greek, common symbols)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tex):
+        ch = tex[i]
+        if ch == "\\":
+            m = re.match(r"\\([A-Za-z]+|.)", tex[i:])
+            assert m
+            name = m.group(1)
+            i += len(m.group(0))
+            if name in ("frac", "dfrac", "tfrac"):
+                num, i = _group(tex, i)
+                den, i = _group(tex, i)
+                n, d = tex_to_unicode(num), tex_to_unicode(den)
+                wrap = lambda s: s if re.fullmatch(r"[\w.ᵀ]+", s) else f"({s})"  # noqa: E731
+                out.append(f"{wrap(n)}/{wrap(d)}")
+            elif name == "sqrt":
+                arg, i = _group(tex, i)
+                inner = tex_to_unicode(arg)
+                out.append(f"√{inner}" if len(inner) == 1 else f"√({inner})")
+            elif name in ("text", "mathrm", "operatorname", "mathbf", "boldsymbol", "mathit", "textbf", "hat",
+                          "bar", "tilde", "vec", "mathcal"):
+                arg, i = _group(tex, i)
+                inner = tex_to_unicode(arg)
+                out.append(inner + {"hat": "̂", "bar": "̄", "tilde": "̃"}.get(name, ""))
+            elif name == "mathbb":
+                arg, i = _group(tex, i)
+                out.append(_BB.get(arg, arg))
+            elif name in _GREEK:
+                out.append(_GREEK[name])
+            elif name in _SYMBOLS:
+                out.append(_SYMBOLS[name])
+            else:
+                out.append(name)
+        elif ch in "^_":
+            arg, i = _group(tex, i + 1)
+            inner = tex_to_unicode(arg)
+            table = _SUP if ch == "^" else _SUB
+            mapped = inner.translate(table)
+            if all(c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᵀⁱᵏʲᵗˣ₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ᵢⱼₖₙₜₓ" for c in mapped) and mapped:
+                out.append(mapped)
+            else:
+                out.append(("^" if ch == "^" else "_") + (inner if len(inner) == 1 else f"({inner})"))
+        elif ch in "{}":
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def math_to_unicode(text: str) -> str:
+    """Replace every ``$...$`` and ``$$...$$`` span in Markdown text by its Unicode rendering."""
+    parts = re.split(r"(```.*?```|`[^`\n]*`)", text, flags=re.DOTALL)
+    for k in range(0, len(parts), 2):
+        parts[k] = _MATH.sub(lambda m: tex_to_unicode(m.group(1) or m.group(2)), parts[k])
+    return "".join(parts)
+
+
+def cloze_front(text: str, number: int) -> str:
+    """The question side of cloze ``number``: that deletion hidden as ``[...]`` (or its hint), others shown."""
+    def sub(m: re.Match[str]) -> str:
+        if int(m.group(1)) == number:
+            return f"**[{m.group(3) or '...'}]**"
+        return m.group(2)
+
+    return CLOZE_RE.sub(sub, text)
+
+
+def cloze_back(text: str, number: int) -> str:
+    """The answer side of cloze ``number``: the deletion shown and marked."""
+    def sub(m: re.Match[str]) -> str:
+        return f"**[{m.group(2)}]**" if int(m.group(1)) == number else m.group(2)
+
+    return CLOZE_RE.sub(sub, text)
+
+
+def cloze_answer(text: str, number: int) -> str:
+    """Just the hidden words of cloze ``number``."""
+    return ", ".join(m.group(2) for m in CLOZE_RE.finditer(text) if int(m.group(1)) == number)

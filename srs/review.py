@@ -1,0 +1,284 @@
+"""The daily review as a core object: what comes next, rating, undo, suspend, progress.
+
+No terminal code here: the CLI asks :class:`Session` for the next card, shows it, and
+passes back the learner's rating. Time is always passed in (epoch seconds, UTC).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from srs.errors import SrsError
+from srs.model import Card, Memory, Rating, State
+from srs.scheduler import Scheduler
+from srs.store import Filter, Store
+
+LEARN_AHEAD = 20 * 60
+DAY = 86400
+
+
+def day_start(now: int, utc_offset: int, rollover_hour: int) -> int:
+    """Epoch second at which the learner's current day began (local time, with a rollover hour)."""
+    local = now + utc_offset - rollover_hour * 3600
+    return local - local % DAY - utc_offset + rollover_hour * 3600
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the session stands: shown above every card."""
+
+    done: int
+    due: int
+    new: int
+    learning: int
+    elapsed: int
+
+    @property
+    def remaining(self) -> int:
+        return self.due + self.new + self.learning
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A committed rating."""
+
+    review_id: int
+    card_id: str
+    rating: Rating
+    before: Memory
+    after: Memory
+    leech: bool = False
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The end-of-session report."""
+
+    reviewed: int
+    again: int
+    seconds: int
+    due_tomorrow: int
+    next_due: int | None
+    new_left_today: int
+
+    @property
+    def again_rate(self) -> float:
+        return self.again / self.reviewed if self.reviewed else 0.0
+
+
+@dataclass
+class _Counts:
+    new_today: int = 0
+    reviews_today: int = 0
+    notes_today: set[str] = field(default_factory=set)
+
+
+class Session:
+    """One sitting of reviews over the cards matching a filter."""
+
+    def __init__(self, store: Store, scheduler: Scheduler, now: int, *, flt: Filter = Filter(),
+                 limit: int | None = None, utc_offset: int = 0, session_id: str | None = None) -> None:
+        if limit is not None and limit < 0:
+            raise SrsError("--limit must be zero or more")
+        self.store = store
+        self.scheduler = scheduler
+        self.filter = flt
+        self.started = now
+        self.session_id = session_id or secrets.token_hex(4)
+        settings = scheduler.settings
+        self.day_start = day_start(now, utc_offset, settings.rollover_hour)
+        self.day_end = self.day_start + DAY
+        self.history: list[Outcome] = []
+        self._skipped: set[str] = set()
+        self._front: deque[str] = deque()
+        self._limit = limit
+        counts = self._today()
+        cond, args = flt.sql()
+        review_room = max(0, settings.reviews_per_day - counts.reviews_today)
+        new_room = max(0, settings.new_per_day - counts.new_today)
+        if limit is not None:
+            review_room = min(review_room, limit)
+        notes = set(counts.notes_today)
+        reviews = self._pick(
+            f"SELECT id, note_id FROM cards WHERE state = 2 AND active = 1 AND suspended = 0 AND due < ?{cond} "
+            "ORDER BY due, id LIMIT ?", [self.day_end, *args, review_room * 2 + 50], review_room, notes)
+        if limit is not None:
+            new_room = min(new_room, max(0, limit - len(reviews)))
+        news = self._pick(
+            f"SELECT id, note_id FROM cards WHERE state = 0 AND active = 1 AND suspended = 0{cond} "
+            "ORDER BY ord, path, position, id LIMIT ?", [*args, new_room * 4 + 50], new_room, notes)
+        self._queue: deque[str] = deque(_interleave(reviews, news))
+        self._new_ids = set(news)
+        self.new_left_today = new_room
+
+    def _today(self) -> _Counts:
+        c = _Counts()
+        for state, n in self.store.execute(
+                "SELECT state, COUNT(*) FROM reviews WHERE ts >= ? GROUP BY state", (self.day_start,)):
+            if state == State.NEW:
+                c.new_today = n
+            elif state == State.REVIEW:
+                c.reviews_today = n
+        c.notes_today = {r[0] for r in self.store.execute(
+            "SELECT DISTINCT c.note_id FROM reviews r JOIN cards c ON c.id = r.card_id WHERE r.ts >= ?",
+            (self.day_start,))}
+        return c
+
+    def _pick(self, sql: str, args: list[Any], room: int, notes: set[str]) -> list[str]:
+        """Take up to ``room`` ids, at most one card per note (siblings wait for another day)."""
+        picked: list[str] = []
+        if room <= 0:
+            return picked
+        for cid, note_id in self.store.execute(sql, args):
+            if note_id in notes:
+                continue
+            notes.add(note_id)
+            picked.append(cid)
+            if len(picked) >= room:
+                break
+        return picked
+
+    # -- what next ----------------------------------------------------------------------------
+    def _learning_due(self, until: int) -> Card | None:
+        cond, args = self.filter.sql()
+        skip = list(self._skipped)
+        extra = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
+        cards = self.store.cards(self.filter, where=f"state IN (1, 3) AND suspended = 0 AND due <= ?{extra}",
+                                 args=[until, *skip], order="due, id", limit=1)
+        return cards[0] if cards else None
+
+    def _limit_reached(self) -> bool:
+        return self._limit is not None and len(self.history) >= self._limit
+
+    def next(self, now: int) -> Card | None:
+        """The card to show now, or None when the session is over."""
+        while self._front:
+            cid = self._front.popleft()
+            card = self.store.get_card(cid)
+            if card.active and not card.suspended:
+                return card
+        learning = self._learning_due(now)
+        if learning is not None:
+            return learning
+        while self._queue and not self._limit_reached():
+            cid = self._queue.popleft()
+            if cid in self._skipped:
+                continue
+            card = self.store.get_card(cid)
+            if not card.active or card.suspended:
+                continue
+            if card.memory.state is State.NEW and cid in self._new_ids:
+                return card
+            if card.memory.state is State.REVIEW and (card.memory.due or 0) < self.day_end:
+                return card
+        if self._limit_reached():
+            return None
+        return self._learning_due(now + LEARN_AHEAD)
+
+    def progress(self, now: int) -> Progress:
+        """Counts for the status line: done, reviews left, new left, learning cards waiting."""
+        queued = [cid for cid in self._queue if cid not in self._skipped]
+        new = sum(1 for cid in queued if cid in self._new_ids)
+        cond, args = self.filter.sql()
+        learning = self.store.execute(
+            f"SELECT COUNT(*) FROM cards WHERE state IN (1, 3) AND active = 1 AND suspended = 0 AND due <= ?{cond}",
+            [now + LEARN_AHEAD, *args]).fetchone()[0]
+        return Progress(done=len(self.history), due=len(queued) - new, new=new, learning=learning,
+                        elapsed=max(0, now - self.started))
+
+    def intervals(self, card: Card, now: int) -> dict[Rating, int]:
+        """Seconds to the next review for each rating, as the answer buttons show them."""
+        return self.scheduler.preview(card.memory, now)
+
+    # -- acting -------------------------------------------------------------------------------
+    def rate(self, card_id: str, rating: Rating, now: int, *, duration_ms: int = 0,
+             signals: dict[str, Any] | None = None) -> Outcome:
+        """Rate a card and commit it with its log row at once. Safe against a second session."""
+        for _attempt in range(5):
+            card = self.store.get_card(card_id)
+            version = self.store.card_version(card_id)
+            before = card.memory
+            after = self.scheduler.rate(before, rating, now, duration_ms)
+            leech = (after.lapses > before.lapses and after.lapses >= self.scheduler.settings.leech_lapses)
+            sig = dict(signals or {})
+            if leech:
+                sig["leech"] = True
+            elapsed = (now - before.last_review) / DAY if before.last_review is not None else None
+            review_id = self.store.record_review(
+                card_id, version=version, before=before, after=after, ts=now, rating=int(rating),
+                duration_ms=duration_ms, elapsed_days=elapsed,
+                retrievability=self.scheduler.retrievability(before, now), signals=sig,
+                session=self.session_id, suspend=leech, leech=leech)
+            if review_id is not None:
+                outcome = Outcome(review_id, card_id, rating, before, after, leech)
+                self.history.append(outcome)
+                return outcome
+        raise SrsError(f"card {card_id!r} keeps changing under another session; try again")
+
+    def undo(self) -> Outcome | None:
+        """Take back the last rating of this session: its log row goes, the card's memory returns exactly."""
+        if not self.history:
+            return None
+        last = self.history.pop()
+        self.store.undo_review(last.review_id)
+        self._front.appendleft(last.card_id)
+        return last
+
+    def requeue(self, card_id: str) -> None:
+        """Show this card next (used when the learner undoes while another card is on screen)."""
+        self._front.appendleft(card_id)
+
+    def suspend(self, card_id: str) -> None:
+        """Suspend a card: it leaves this session and every later one until unsuspended."""
+        self.store.set_suspended([card_id], True)
+        self._skipped.add(card_id)
+
+    def skip(self, card_id: str) -> None:
+        """Leave a card for later without rating it (it is not shown again in this session)."""
+        self._skipped.add(card_id)
+
+    def summary(self, now: int) -> Summary:
+        """Reviewed, again-rate, time, and what comes tomorrow."""
+        cond, args = self.filter.sql()
+        tomorrow = self.store.execute(
+            f"SELECT COUNT(*) FROM cards WHERE state > 0 AND active = 1 AND suspended = 0 AND due >= ? AND due < ?{cond}",
+            [now, self.day_end + DAY, *args]).fetchone()[0]
+        return Summary(
+            reviewed=len(self.history),
+            again=sum(1 for o in self.history if o.rating is Rating.AGAIN),
+            seconds=max(0, now - self.started),
+            due_tomorrow=tomorrow,
+            next_due=next_due(self.store, self.filter),
+            new_left_today=max(0, self.new_left_today - sum(1 for o in self.history if o.before.state is State.NEW)),
+        )
+
+
+def next_due(store: Store, flt: Filter = Filter()) -> int | None:
+    """When the next scheduled card falls due (epoch seconds), or None if nothing is scheduled."""
+    cond, args = flt.sql()
+    row = store.execute(
+        f"SELECT MIN(due) FROM cards WHERE state > 0 AND active = 1 AND suspended = 0{cond}", args).fetchone()
+    return row[0] if row else None
+
+
+def _interleave(reviews: list[str], news: list[str]) -> list[str]:
+    """Spread new cards evenly among reviews."""
+    if not news:
+        return list(reviews)
+    if not reviews:
+        return list(news)
+    out: list[str] = []
+    every = max(1, len(reviews) // len(news))
+    ri = iter(reviews)
+    ni = iter(news)
+    for i, cid in enumerate(ri, 1):
+        out.append(cid)
+        if i % every == 0:
+            nxt = next(ni, None)
+            if nxt is not None:
+                out.append(nxt)
+    out.extend(ni)
+    return out

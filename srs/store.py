@@ -1,0 +1,384 @@
+"""The SQLite store: cards with their memory, the review log, deck-file stamps and config.
+
+The only module (with :mod:`srs.migrations`) that talks SQL. Every rating is written
+together with its review-log row in one transaction, so nothing rated is ever lost.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from srs.errors import NotFoundError, StoreError
+from srs.migrations import SCHEMA_VERSION
+from srs.model import Card, CardSpec, Kind, Memory, State
+
+CARD_COLUMNS = (
+    "id, note_id, kind, sub, deck, tags, source, front, back, extra, item, params, path, line, ord, position, "
+    "content_hash, active, suspended, leech, state, step, stability, difficulty, due, last_review, reps, lapses, "
+    "version"
+)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which cards a command is about: a deck (and its sub-decks), a tag, active only."""
+
+    deck: str | None = None
+    tag: str | None = None
+
+    def sql(self, alias: str = "") -> tuple[str, list[Any]]:
+        """A SQL condition (starting with AND, or empty) and its parameters."""
+        prefix = f"{alias}." if alias else ""
+        parts: list[str] = []
+        args: list[Any] = []
+        if self.deck:
+            parts.append(f"({prefix}deck = ? OR {prefix}deck LIKE ? ESCAPE '\\')")
+            escaped = self.deck.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            args += [self.deck, escaped + "::%"]
+        if self.tag:
+            parts.append(f"(' ' || {prefix}tags || ' ') LIKE ? ESCAPE '\\'")
+            escaped = self.tag.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            args.append(f"% {escaped} %")
+        return "".join(" AND " + p for p in parts), args
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One row of the review log."""
+
+    id: int
+    card_id: str
+    ts: int
+    rating: int
+    duration_ms: int
+    state: int
+    elapsed_days: float | None
+    retrievability: float | None
+    interval_days: float | None
+    stability: float | None
+    difficulty: float | None
+    before: Memory
+    after: Memory
+    signals: dict[str, Any]
+
+
+def _row_to_card(row: Sequence[Any]) -> Card:
+    (cid, note_id, kind, sub, deck, tags, source, front, back, extra, item, params, path, line, ord_, position,
+     content_hash, active, suspended, leech, state, step, stability, difficulty, due, last_review, reps, lapses,
+     _version) = row
+    spec = CardSpec(
+        id=cid, note_id=note_id, kind=Kind(kind), sub=sub, deck=deck, tags=tuple(tags.split()) if tags else (),
+        source=source, front=front, back=back, extra=extra, item=item, params=params, path=path, line=line,
+        order=ord_, position=position, content_hash=content_hash,
+    )
+    memory = Memory(state=State(state), step=step, stability=stability, difficulty=difficulty, due=due,
+                    last_review=last_review, reps=reps, lapses=lapses)
+    return Card(spec=spec, memory=memory, suspended=bool(suspended), active=bool(active), leech=bool(leech))
+
+
+class Store:
+    """An open srs database. Use :func:`open_store` (a context manager) to get one."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._depth = 0
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def execute(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        """Run one statement (used by the core modules that own a query)."""
+        return self.conn.execute(sql, args)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside commit together or not at all (BEGIN IMMEDIATE: the write lock is taken
+        up front, so two sessions on one database queue up instead of failing mid-transaction)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection (a WAL checkpoint happens on the last close)."""
+        self.conn.close()
+
+    # -- config -------------------------------------------------------------------------------
+    def config(self) -> dict[str, Any]:
+        """Every stored config value, decoded from JSON."""
+        return {k: json.loads(v) for k, v in self.execute("SELECT key, value FROM config")}
+
+    def set_config(self, key: str, value: Any) -> None:
+        """Store one config value (JSON-encoded)."""
+        with self.transaction():
+            self.execute("INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         (key, json.dumps(value)))
+
+    def delete_config(self, key: str) -> None:
+        """Forget one config value (it returns to its default)."""
+        with self.transaction():
+            self.execute("DELETE FROM config WHERE key = ?", (key,))
+
+    # -- deck files ---------------------------------------------------------------------------
+    def file_stamps(self) -> dict[str, tuple[int, int]]:
+        """Deck files seen at the last sync: path -> (mtime_ns, size)."""
+        return {p: (m, s) for p, m, s in self.execute("SELECT path, mtime_ns, size FROM files")}
+
+    def apply_sync(self, *, parsed_paths: Iterable[str], specs: Sequence[CardSpec], stamps: dict[str, tuple[int, int]],
+                   gone_paths: Iterable[str], now: int) -> tuple[int, int, int]:
+        """Write the cards of re-parsed files; retire cards no longer in them. Returns (added, changed, retired)."""
+        parsed = list(parsed_paths)
+        gone = list(gone_paths)
+        added = changed = retired = 0
+        keep = {s.id for s in specs}
+        with self.transaction():
+            existing = {
+                row[0]: (row[1], row[2], row[3], row[4])
+                for chunk in _chunks(keep, 500)
+                for row in self.execute(
+                    f"SELECT id, content_hash, active, path, line FROM cards WHERE id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            }
+            for spec in specs:
+                old = existing.get(spec.id)
+                values = (spec.note_id, spec.kind.value, spec.sub, spec.deck, " ".join(spec.tags), spec.source,
+                          spec.front, spec.back, spec.extra, spec.item, spec.params, spec.path, spec.line, spec.order,
+                          spec.position, spec.content_hash)
+                if old is None:
+                    self.execute(
+                        "INSERT INTO cards (note_id, kind, sub, deck, tags, source, front, back, extra, item, params, "
+                        "path, line, ord, position, content_hash, id, created, updated) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, spec.id, now, now))
+                    added += 1
+                elif old[0] != spec.content_hash or not old[1] or old[2] != spec.path or old[3] != spec.line:
+                    self.execute(
+                        "UPDATE cards SET note_id=?, kind=?, sub=?, deck=?, tags=?, source=?, front=?, back=?, extra=?, "
+                        "item=?, params=?, path=?, line=?, ord=?, position=?, content_hash=?, active=1, updated=? "
+                        "WHERE id=?", (*values, now, spec.id))
+                    if old[0] != spec.content_hash or not old[1]:
+                        changed += 1
+            for path in parsed + gone:
+                rows = self.execute("SELECT id FROM cards WHERE path = ? AND active = 1", (path,)).fetchall()
+                stale = [r[0] for r in rows if r[0] not in keep]
+                for chunk in _chunks(stale, 500):
+                    self.execute(f"UPDATE cards SET active = 0, updated = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                                 (now, *chunk))
+                retired += len(stale)
+            for path in gone:
+                self.execute("DELETE FROM files WHERE path = ?", (path,))
+            for path, (mtime, size) in stamps.items():
+                self.execute("INSERT INTO files(path, mtime_ns, size) VALUES (?,?,?) ON CONFLICT(path) DO UPDATE "
+                             "SET mtime_ns = excluded.mtime_ns, size = excluded.size", (path, mtime, size))
+        return added, changed, retired
+
+    def forget_stamps(self, paths: Iterable[str]) -> None:
+        """Make the next sync re-read these files (used when a file had errors)."""
+        with self.transaction():
+            for path in paths:
+                self.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def active_card_paths(self) -> dict[str, tuple[str, int]]:
+        """Active card id -> (path, line), to find ids reused across files."""
+        return {r[0]: (r[1], r[2]) for r in self.execute("SELECT id, path, line FROM cards WHERE active = 1")}
+
+    # -- reading cards ------------------------------------------------------------------------
+    def get_card(self, card_id: str) -> Card:
+        """One card by id; NotFoundError (with near matches) if there is none."""
+        row = self.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
+        if row is None:
+            like = self.execute("SELECT id FROM cards WHERE id LIKE ? ORDER BY id LIMIT 3",
+                                (f"%{card_id}%",)).fetchall()
+            hint = f"; did you mean {', '.join(r[0] for r in like)}?" if like else ""
+            raise NotFoundError(f"no card with id {card_id!r}{hint}")
+        return _row_to_card(row)
+
+    def card_version(self, card_id: str) -> int:
+        """The card's change counter (bumped by every rating, undo and suspension)."""
+        row = self.execute("SELECT version FROM cards WHERE id = ?", (card_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no card with id {card_id!r}")
+        return int(row[0])
+
+    def cards(self, flt: Filter = Filter(), *, where: str = "", args: Sequence[Any] = (), order: str = "ord, path, position, id",
+              limit: int | None = None, include_inactive: bool = False) -> list[Card]:
+        """Cards matching a filter and an optional extra condition."""
+        cond, fargs = flt.sql()
+        sql = f"SELECT {CARD_COLUMNS} FROM cards WHERE 1=1{'' if include_inactive else ' AND active = 1'}{cond}"
+        if where:
+            sql += f" AND ({where})"
+        sql += f" ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_row_to_card(r) for r in self.execute(sql, [*fargs, *args])]
+
+    def search(self, text: str, limit: int = 50) -> list[Card]:
+        """Cards whose text contains ``text`` (full-text trigram index; short queries by LIKE)."""
+        text = text.strip()
+        if not text:
+            return []
+        if len(text) >= 3:
+            quoted = '"' + text.replace('"', '""') + '"'
+            rows = self.execute(
+                f"SELECT {', '.join('c.' + c.strip() for c in CARD_COLUMNS.split(','))} FROM cards_fts f "
+                "JOIN cards c ON c.rowid = f.rowid WHERE cards_fts MATCH ? AND c.active = 1 ORDER BY rank LIMIT ?",
+                (quoted, limit)).fetchall()
+        else:
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            rows = self.execute(
+                f"SELECT {CARD_COLUMNS} FROM cards WHERE active = 1 AND (front LIKE ?1 ESCAPE '\\' OR back LIKE ?1 "
+                "ESCAPE '\\' OR extra LIKE ?1 ESCAPE '\\' OR tags LIKE ?1 ESCAPE '\\') ORDER BY ord, path, position LIMIT ?2",
+                (pattern, limit)).fetchall()
+        return [_row_to_card(r) for r in rows]
+
+    # -- writing memory -----------------------------------------------------------------------
+    def record_review(self, card_id: str, *, version: int, before: Memory, after: Memory, ts: int, rating: int,
+                      duration_ms: int, elapsed_days: float | None, retrievability: float | None,
+                      signals: dict[str, Any], session: str = "", suspend: bool = False, leech: bool = False) -> int | None:
+        """Commit a rating: the card's new memory and its log row, in one transaction.
+
+        ``version`` is the card's change counter when it was read; if another session rated the
+        card in between, nothing is written and None is returned (the caller re-reads and retries).
+        """
+        interval = (after.due - ts) / 86400 if after.due is not None else None
+        with self.transaction():
+            cur = self.execute(
+                "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
+                "version = version + 1, suspended = CASE WHEN ? THEN 1 ELSE suspended END, "
+                "leech = CASE WHEN ? THEN 1 ELSE leech END WHERE id = ? AND version = ?",
+                (int(after.state), after.step, after.stability, after.difficulty, after.due, after.last_review,
+                 after.reps, after.lapses, int(suspend), int(leech), card_id, version))
+            if cur.rowcount != 1:
+                return None
+            cur = self.execute(
+                "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
+                "interval_days, stability, difficulty, state_before, state_after, signals, session) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (card_id, ts, rating, duration_ms, int(before.state), elapsed_days, retrievability, interval,
+                 after.stability, after.difficulty, json.dumps(before.to_dict()), json.dumps(after.to_dict()),
+                 json.dumps(signals, ensure_ascii=False), session))
+            return int(cur.lastrowid or 0)
+
+    def undo_review(self, review_id: int) -> Memory:
+        """Remove one review-log row and restore the card's memory from before it. Returns that memory."""
+        with self.transaction():
+            row = self.execute("SELECT card_id, state_before, state_after, signals FROM reviews WHERE id = ?",
+                               (review_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no review {review_id} to undo")
+            before = Memory.from_dict(json.loads(row[1]))
+            signals = json.loads(row[3] or "{}")
+            self.execute(
+                "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
+                "version = version + 1, suspended = CASE WHEN ? THEN 0 ELSE suspended END, "
+                "leech = CASE WHEN ? THEN 0 ELSE leech END WHERE id = ?",
+                (int(before.state), before.step, before.stability, before.difficulty, before.due, before.last_review,
+                 before.reps, before.lapses, int(bool(signals.get("leech"))), int(bool(signals.get("leech"))), row[0]))
+            self.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+        return before
+
+    def set_suspended(self, card_ids: Sequence[str], suspended: bool) -> list[str]:
+        """Suspend or unsuspend cards; every id must exist (nothing changes otherwise). Returns the ids."""
+        with self.transaction():
+            missing = [cid for cid in card_ids
+                       if self.execute("SELECT 1 FROM cards WHERE id = ?", (cid,)).fetchone() is None]
+            if missing:
+                raise NotFoundError(f"no card with id {missing[0]!r}" + (f" (and {len(missing) - 1} more)"
+                                                                         if len(missing) > 1 else ""))
+            for cid in card_ids:
+                self.execute("UPDATE cards SET suspended = ?, version = version + 1, leech = CASE WHEN ? THEN leech ELSE 0 END "
+                             "WHERE id = ?", (int(suspended), int(suspended), cid))
+        return list(card_ids)
+
+    # -- review log ---------------------------------------------------------------------------
+    def reviews(self, card_id: str | None = None, *, since: int | None = None) -> list[ReviewRow]:
+        """Review-log rows, oldest first, for one card or all."""
+        sql = ("SELECT id, card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, interval_days, "
+               "stability, difficulty, state_before, state_after, signals FROM reviews WHERE 1=1")
+        args: list[Any] = []
+        if card_id is not None:
+            sql += " AND card_id = ?"
+            args.append(card_id)
+        if since is not None:
+            sql += " AND ts >= ?"
+            args.append(since)
+        sql += " ORDER BY id"
+        return [
+            ReviewRow(id=r[0], card_id=r[1], ts=r[2], rating=r[3], duration_ms=r[4], state=r[5], elapsed_days=r[6],
+                      retrievability=r[7], interval_days=r[8], stability=r[9], difficulty=r[10],
+                      before=Memory.from_dict(json.loads(r[11])), after=Memory.from_dict(json.loads(r[12])),
+                      signals=json.loads(r[13] or "{}"))
+            for r in self.execute(sql, args)
+        ]
+
+
+def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at ``path``; refuse newer or corrupt files.
+
+    Reads and writes go through plain ``sqlite3`` (autocommit, explicit transactions) so that
+    start-up stays fast; ``sqlite_utils`` is loaded only to run pending migrations.
+    """
+    if not path.parent.exists():
+        raise StoreError(f"cannot create database {path}: folder {path.parent} does not exist")
+    if path.is_dir():
+        raise StoreError(f"database path {path} is a folder, not a file")
+    try:
+        conn = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"database {path} was written by a newer srs (schema {version}, this srs knows {SCHEMA_VERSION}); "
+                "upgrade srs to use it")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if version < SCHEMA_VERSION:
+            from srs.migrations import migrate
+
+            migrate(conn)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot open database {path}: {exc} (is it an srs database?)") from None
+    except OSError as exc:
+        raise StoreError(f"cannot open database {path}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def open_store(path: Path) -> Iterator[Store]:
+    """Open the store at ``path`` for the length of a ``with`` block."""
+    store = Store(connect(path), path)
+    try:
+        yield store
+    finally:
+        store.close()
