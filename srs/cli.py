@@ -75,18 +75,21 @@ class App:
 
 
 def roots() -> list[Any]:
-    """The built-in curriculum and the learner's own deck folder."""
+    """The built-in curriculum (unless SRS_NO_BUILTIN is set) and the learner's own deck folder."""
     from srs.collection import DeckRoot
     from srs.paths import builtin_decks_dir, user_decks_dir
 
-    return [DeckRoot("builtin", builtin_decks_dir()), DeckRoot("user", user_decks_dir())]
+    found = [DeckRoot("user", user_decks_dir())]
+    if not os.environ.get("SRS_NO_BUILTIN"):
+        found.insert(0, DeckRoot("builtin", builtin_decks_dir()))
+    return found
 
 
 def sync_decks(store: Store) -> SyncReport:
     """Bring deck-file changes into the store (near-free when nothing changed)."""
     from srs.collection import sync
 
-    return sync(store, roots(), int(time.time()))
+    return sync(store, roots(), now())
 
 
 def show_deck_errors(report: SyncReport, limit: int = 5) -> None:
@@ -102,7 +105,7 @@ def scheduler_for(store: Store) -> Scheduler:
     from srs.config import load_settings
     from srs.scheduler import Scheduler
 
-    return Scheduler(load_settings(store))
+    return Scheduler(load_settings(store, enable_fuzzing=not os.environ.get("SRS_NOW")))
 
 
 def make_filter(deck: str | None, tag: str | None) -> Filter:
@@ -129,6 +132,16 @@ def utc_offset() -> int:
 
 
 def now() -> int:
+    """The current time in epoch seconds; ``SRS_NOW`` (ISO 8601) pins it for reproducible runs and tests."""
+    pinned = os.environ.get("SRS_NOW")
+    if pinned:
+        try:
+            dt = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+        except ValueError:
+            raise SrsError(f"SRS_NOW={pinned!r} is not an ISO 8601 time like 2026-03-02T10:00:00Z") from None
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        return int(dt.timestamp())
     return int(time.time())
 
 
@@ -247,7 +260,6 @@ def add(app: App, deck: str | None, front: str | None, back: str | None, cloze: 
     from srs.authoring import NewCard, add_card
     from srs.errors import InputError
     from srs.model import Kind
-    from srs.parser import split_tags
     from srs.paths import user_decks_dir
 
     if reversed_ and type_in:
@@ -269,7 +281,7 @@ def add(app: App, deck: str | None, front: str | None, back: str | None, cloze: 
             reversed_, type_in = kind_text == "reversed", kind_text == "type-in"
     kind = Kind.CLOZE if cloze is not None else Kind.REVERSED if reversed_ else Kind.TYPE_IN if type_in else Kind.BASIC
     card = NewCard(deck=deck or "", kind=kind, front=front or "", back=back or "", text=cloze or "",
-                   extra=extra or "", tags=split_tags(" ".join(tags)) if tags else (), source=source or "",
+                   extra=extra or "", tags=tuple(dict.fromkeys(t.strip() for t in tags)), source=source or "",
                    id=card_id)
     with app.store(warn=False) as store:
         taken = {r[0] for r in store.execute("SELECT id FROM cards UNION SELECT note_id FROM cards")}
@@ -550,7 +562,7 @@ def config_get(app: App, name: str | None, as_json: bool) -> None:
             click.echo(f"{n:18} {v:12} {KEYS[n].help}")
 
 
-@config.command("set")
+@config.command("set", context_settings={"ignore_unknown_options": True})
 @click.argument("name")
 @click.argument("value")
 @click.pass_obj

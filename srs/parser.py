@@ -82,6 +82,8 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict[str, tuple[str, int
         raw = lines[i]
         if raw.strip() == "---":
             return values, i + 1, errors
+        if raw.startswith("## "):
+            break
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         m = FIELD_RE.match(raw)
@@ -92,13 +94,14 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict[str, tuple[str, int
             )
             continue
         values[m.group(1).lower()] = (m.group(2).strip(), i + 1)
-    errors.append(DeckError(path, 1, "front matter opened with '---' is never closed"))
-    return {}, len(lines), errors
+    # Unclosed: report that alone, and still read the cards that follow.
+    first_card = next((i for i, raw in enumerate(lines) if raw.startswith("## ")), len(lines))
+    return {}, first_card, [DeckError(path, 1, "front matter opened with '---' is never closed")]
 
 
 def parse_text(text: str, path: str, *, default_deck: str = "Default") -> FileResult:
     """Parse the text of one deck file into notes; see the README for the format."""
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()
     meta, start, errors = _front_matter(lines, path)
     deck = meta.get("deck", (default_deck, 0))[0] or default_deck
     deck = "::".join(part.strip() for part in deck.split("::"))

@@ -178,9 +178,14 @@ class Session:
             return None
         return self._learning_due(now + LEARN_AHEAD)
 
-    def progress(self, now: int) -> Progress:
-        """Counts for the status line: done, reviews left, new left, learning cards waiting."""
+    def progress(self, now: int, current: Card | None = None) -> Progress:
+        """Counts for the status line: done, reviews left, new left, learning cards waiting.
+
+        ``current`` is the card on screen: it still counts as left to do.
+        """
         queued = [cid for cid in self._queue if cid not in self._skipped]
+        if current is not None and current.memory.state in (State.NEW, State.REVIEW):
+            queued.append(current.id)
         new = sum(1 for cid in queued if cid in self._new_ids)
         cond, args = self.filter.sql()
         learning = self.store.execute(

@@ -206,8 +206,9 @@ class Store:
         """One card by id; NotFoundError (with near matches) if there is none."""
         row = self.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
         if row is None:
-            like = self.execute("SELECT id FROM cards WHERE id LIKE ? ORDER BY id LIMIT 3",
-                                (f"%{card_id}%",)).fetchall()
+            key = card_id.strip()
+            like = self.execute("SELECT id FROM cards WHERE id LIKE ? OR id LIKE ? ORDER BY id LIMIT 3",
+                                (f"%{key}%", f"{key[:4]}%")).fetchall() if key else []
             hint = f"; did you mean {', '.join(r[0] for r in like)}?" if like else ""
             raise NotFoundError(f"no card with id {card_id!r}{hint}")
         return _row_to_card(row)

@@ -94,8 +94,8 @@ class ReviewUI:
         if text.strip():
             self.console.print(Markdown(math_to_unicode(text), code_theme="monokai"))
 
-    def status(self) -> None:
-        p = self.session.progress(self.now())
+    def status(self, card: Card | None = None) -> None:
+        p = self.session.progress(self.now(), card)
         total = p.done + p.remaining
         minutes = p.elapsed // 60
         self.console.print(
@@ -106,7 +106,7 @@ class ReviewUI:
         from rich.rule import Rule
 
         self.console.print(Rule(style="dim"))
-        self.status()
+        self.status(card)
         tags = " ".join(f"#{t}" for t in card.spec.tags)
         self.console.print(f"[dim]{card.spec.deck}  {tags}  ({card.id})[/dim]", highlight=False)
 

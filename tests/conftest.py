@@ -1,0 +1,57 @@
+"""Shared fixtures: a temporary SRS_HOME, an open store, fixed UTC times, a CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from srs.scheduler import Scheduler, Settings
+from srs.store import Store, open_store
+
+# A fixed moment: Monday 2026-03-02 10:00 UTC.
+T0 = int(datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc).timestamp())
+DAY = 86400
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty SRS_HOME; SRS_DB unset so the database lives inside it."""
+    h = tmp_path / "home"
+    h.mkdir()
+    monkeypatch.setenv("SRS_HOME", str(h))
+    monkeypatch.delenv("SRS_DB", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "120")
+    return h
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """An empty, migrated store in a temporary file."""
+    with open_store(tmp_path / "test.db") as s:
+        yield s
+
+
+@pytest.fixture
+def scheduler() -> Scheduler:
+    """FSRS with default parameters and no fuzzing (deterministic)."""
+    return Scheduler(Settings(enable_fuzzing=False))
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def write_deck(folder: Path, name: str, text: str) -> Path:
+    """Write a deck file (creating the folder) and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path

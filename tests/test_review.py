@@ -1,0 +1,197 @@
+"""The review session: order, daily limits, siblings, undo, suspend, leeches, two sessions at once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from srs.collection import DeckRoot, sync
+from srs.grading import Attempt, derive_rating, lowered, typed_matches
+from srs.model import Memory, Rating, State
+from srs.review import DAY, Session, day_start
+from srs.scheduler import Scheduler, Settings
+from srs.store import Filter, Store, open_store
+from tests.conftest import T0, write_deck
+
+
+def setup(store: Store, tmp_path: Path, text: str) -> None:
+    decks = tmp_path / "decks"
+    write_deck(decks, "d.md", text)
+    assert sync(store, [DeckRoot("user", decks)], T0).errors == ()
+
+
+def basic(n: int, prefix: str = "c") -> str:
+    return "".join(f"## {prefix}{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(n))
+
+
+def drain(session: Session, now: int, rating: Rating = Rating.GOOD) -> list[str]:
+    seen = []
+    while (card := session.next(now)) is not None:
+        seen.append(card.id)
+        session.rate(card.id, rating, now)
+    return seen
+
+
+def test_day_start_respects_rollover_and_offset() -> None:
+    # T0 is 10:00 UTC; at UTC+8 it is 18:00 local, the local day began at 04:00 local = 20:00 UTC the day before.
+    assert day_start(T0, 8 * 3600, 4) == T0 - 14 * 3600
+    assert day_start(T0, 0, 4) == T0 - 6 * 3600
+    assert day_start(T0 - 7 * 3600, 0, 4) == T0 - 6 * 3600 - DAY
+
+
+def test_new_cards_come_in_file_order_up_to_the_daily_limit(store: Store, tmp_path: Path) -> None:
+    setup(store, tmp_path, basic(30))
+    sched = Scheduler(Settings(enable_fuzzing=False, new_per_day=5))
+    session = Session(store, sched, T0)
+    assert session.progress(T0).new == 5
+    first = [session.next(T0) for _ in range(1)]
+    assert first[0] is not None and first[0].id == "c0"
+    session.rate("c0", Rating.EASY, T0)
+    assert drain(session, T0, Rating.EASY) == ["c1", "c2", "c3", "c4"]
+    # The same day, a new session has no room for new cards.
+    assert Session(store, sched, T0 + 60).next(T0 + 60) is None
+    # The next day it has.
+    tomorrow = T0 + DAY
+    assert Session(store, sched, tomorrow).progress(tomorrow).new == 5
+
+
+def test_learning_cards_come_back_and_learn_ahead(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
+    setup(store, tmp_path, basic(2))
+    session = Session(store, scheduler, T0)
+    card = session.next(T0)
+    assert card is not None and card.id == "c0"
+    session.rate("c0", Rating.AGAIN, T0)  # due again in 1 minute
+    nxt = session.next(T0)
+    assert nxt is not None and nxt.id == "c1"
+    session.rate("c1", Rating.GOOD, T0)  # due in 10 minutes
+    # Nothing is due yet, but learning cards within 20 minutes are shown rather than ending the session.
+    ahead = session.next(T0)
+    assert ahead is not None and ahead.id == "c0"
+
+
+def test_due_reviews_most_overdue_first_then_new_mixed_in(store: Store, tmp_path: Path,
+                                                           scheduler: Scheduler) -> None:
+    setup(store, tmp_path, basic(6))
+    with store.transaction():
+        for i, overdue in ((0, 1), (1, 5), (2, 3)):
+            store.execute("UPDATE cards SET state=2, stability=5, difficulty=5, due=?, last_review=?, reps=3 "
+                          "WHERE id=?", (T0 - overdue * DAY, T0 - (overdue + 5) * DAY, f"c{i}"))
+    session = Session(store, scheduler, T0)
+    order = drain(session, T0, Rating.EASY)
+    reviews = [c for c in order if c in ("c0", "c1", "c2")]
+    assert reviews == ["c1", "c2", "c0"]
+    assert sorted(order) == ["c0", "c1", "c2", "c3", "c4", "c5"]
+    assert order[0] == "c1" and order.index("c3") < order.index("c0")  # new cards are spread, not all at the end
+
+
+def test_siblings_are_not_shown_the_same_day(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
+    setup(store, tmp_path, "## n1\ntext: {{c1::a}} {{c2::b}} {{c3::c}}\n\n## r1\nkind: reversed\nQ: x\nA: y\n")
+    seen = drain(Session(store, scheduler, T0), T0, Rating.EASY)
+    assert seen == ["n1/c1", "r1"]
+    assert Session(store, scheduler, T0 + 3600).next(T0 + 3600) is None
+    tomorrow = T0 + DAY
+    assert drain(Session(store, scheduler, tomorrow), tomorrow, Rating.EASY) == ["n1/c2", "r1/rev"]
+
+
+def test_undo_restores_state_and_removes_log(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
+    setup(store, tmp_path, basic(2))
+    session = Session(store, scheduler, T0)
+    card = session.next(T0)
+    assert card is not None
+    before = store.get_card(card.id).memory
+    session.rate(card.id, Rating.GOOD, T0)
+    assert store.get_card(card.id).memory != before
+    undone = session.undo()
+    assert undone is not None and undone.card_id == card.id
+    assert store.get_card(card.id).memory == before
+    assert store.reviews(card.id) == []
+    again = session.next(T0)
+    assert again is not None and again.id == card.id
+    assert session.undo() is None
+
+
+def test_suspend_removes_card_from_session(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
+    setup(store, tmp_path, basic(2))
+    session = Session(store, scheduler, T0)
+    session.suspend("c0")
+    assert drain(session, T0, Rating.EASY) == ["c1"]
+    assert store.get_card("c0").suspended
+
+
+def test_limit_and_filters(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
+    setup(store, tmp_path, basic(5) + "## t1\ntags: special\nQ: q\nA: a\n")
+    assert drain(Session(store, scheduler, T0, limit=2), T0, Rating.EASY) == ["c0", "c1"]
+    assert drain(Session(store, scheduler, T0, flt=Filter(tag="special")), T0, Rating.EASY) == ["t1"]
+    with pytest.raises(Exception, match="limit"):
+        Session(store, scheduler, T0, limit=-1)
+
+
+def test_eighth_lapse_makes_a_leech(store: Store, tmp_path: Path) -> None:
+    setup(store, tmp_path, basic(1))
+    sched = Scheduler(Settings(enable_fuzzing=False, leech_lapses=8))
+    with store.transaction():
+        store.execute("UPDATE cards SET state=2, stability=2, difficulty=8, due=?, last_review=?, reps=20, lapses=7 "
+                      "WHERE id='c0'", (T0, T0 - 2 * DAY))
+    session = Session(store, sched, T0)
+    outcome = session.rate("c0", Rating.AGAIN, T0)
+    assert outcome.leech and outcome.after.lapses == 8
+    card = store.get_card("c0")
+    assert card.suspended and card.leech
+    session.undo()
+    card = store.get_card("c0")
+    assert not card.suspended and not card.leech and card.memory.lapses == 7
+
+
+def test_two_sessions_on_one_database_log_each_rating_once(tmp_path: Path, scheduler: Scheduler) -> None:
+    db = tmp_path / "shared.db"
+    with open_store(db) as a, open_store(db) as b:
+        setup(a, tmp_path, basic(3))
+        sa, sb = Session(a, scheduler, T0), Session(b, scheduler, T0)
+        ca, cb = sa.next(T0), sb.next(T0)
+        assert ca is not None and cb is not None and ca.id == cb.id == "c0"
+        sa.rate("c0", Rating.GOOD, T0)
+        sb.rate("c0", Rating.AGAIN, T0 + 1)  # applied on top of the first rating, not over it
+        rows = a.reviews("c0")
+        assert [r.rating for r in rows] == [3, 1]
+        assert rows[1].before == rows[0].after
+        assert a.get_card("c0").memory == rows[1].after
+        assert a.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_rating_matches_fsrs_replay(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
+    setup(store, tmp_path, basic(1))
+    history = [(T0, Rating.GOOD, 0), (T0 + 600, Rating.GOOD, 0), (T0 + 3 * DAY, Rating.HARD, 0),
+               (T0 + 10 * DAY, Rating.AGAIN, 0)]
+    for ts, rating, _ in history:
+        Session(store, scheduler, ts).rate("c0", rating, ts)
+    assert store.get_card("c0").memory == scheduler.replay(history)
+    assert store.get_card("c0").memory.lapses == 1
+
+
+def test_derived_ratings() -> None:
+    base = Attempt(correct=True, attempts=1, hints=0, seconds=10, target_seconds=60)
+    assert derive_rating(base) is Rating.EASY
+    assert derive_rating(replace(base, seconds=31)) is Rating.GOOD
+    assert derive_rating(replace(base, attempts=2)) is Rating.GOOD
+    assert derive_rating(replace(base, hints=1)) is Rating.GOOD
+    assert derive_rating(replace(base, hints=2)) is Rating.HARD
+    assert derive_rating(replace(base, attempts=3)) is Rating.HARD
+    assert derive_rating(replace(base, seconds=121)) is Rating.HARD
+    assert derive_rating(replace(base, correct=False)) is Rating.AGAIN
+    assert derive_rating(replace(base, gave_up=True)) is Rating.AGAIN
+    assert lowered(Rating.GOOD, Rating.HARD) is Rating.HARD
+    assert lowered(Rating.AGAIN, Rating.EASY) is Rating.AGAIN
+
+
+def test_typed_answers_forgive_format_not_value() -> None:
+    assert typed_matches(" 16 × 15 × 15 ", "16x15x15")
+    assert typed_matches("(16, 15, 15)", "16x15x15")
+    assert typed_matches("ReLU.", "relu")
+    assert not typed_matches("16x15x14", "16x15x15")
+    assert not typed_matches("", "32")
+
+
+def test_memory_of_new_card_is_new() -> None:
+    assert Memory().state is State.NEW

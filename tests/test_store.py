@@ -1,0 +1,147 @@
+"""The store: migrations, refusal of newer/corrupt files, atomic ratings, exact undo."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from srs.errors import NotFoundError, StoreError
+from srs.migrations import SCHEMA_VERSION
+from srs.model import Memory, Rating, State
+from srs.parser import cards_of, parse_text
+from srs.scheduler import Scheduler
+from srs.store import Filter, Store, open_store
+from tests.conftest import T0
+
+DECK = """---
+deck: D::Sub
+tags: t1
+---
+## a
+Q: qa
+A: aa
+
+## b
+tags: special
+Q: qb
+A: ab
+"""
+
+
+def load(store: Store, text: str = DECK, path: str = "user/d.md") -> None:
+    specs = [c for n in parse_text(text, path).notes for c in cards_of(n)]
+    store.apply_sync(parsed_paths=[path], specs=specs, stamps={path: (1, 1)}, gone_paths=[], now=T0)
+
+
+def test_fresh_database_is_migrated_with_wal(store: Store) -> None:
+    assert store.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    names = {r[0] for r in store.execute("SELECT name FROM sqlite_master")}
+    assert {"cards", "reviews", "files", "config", "cards_fts", "_sqlite_migrations"} <= names
+
+
+def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    with open_store(path):
+        pass
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer srs"), open_store(path):
+        pass
+    assert path.read_bytes() == before
+
+
+def test_corrupt_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="cannot open database"), open_store(path):
+        pass
+    assert path.read_bytes() == b"this is not sqlite at all" * 100
+
+
+def test_missing_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="does not exist"), open_store(tmp_path / "no" / "such" / "x.db"):
+        pass
+
+
+def test_filter_by_deck_prefix_and_tag(store: Store) -> None:
+    load(store)
+    load(store, "---\ndeck: D2\n---\n## c\nQ: q\nA: a\n", "user/e.md")
+    assert [c.id for c in store.cards(Filter(deck="D"))] == ["a", "b"]
+    assert [c.id for c in store.cards(Filter(deck="D::Sub"))] == ["a", "b"]
+    assert [c.id for c in store.cards(Filter(tag="special"))] == ["b"]
+    assert [c.id for c in store.cards(Filter(tag="t"))] == []
+    assert [c.id for c in store.cards(Filter(deck="D2"))] == ["c"]
+
+
+def test_rating_writes_state_and_log_together_and_undo_restores_exactly(store: Store, scheduler: Scheduler) -> None:
+    load(store)
+    card = store.get_card("a")
+    after = scheduler.rate(card.memory, Rating.GOOD, T0, 4000)
+    rid = store.record_review("a", version=store.card_version("a"), before=card.memory, after=after, ts=T0,
+                              rating=3, duration_ms=4000, elapsed_days=None, retrievability=None,
+                              signals={"x": 1})
+    assert rid is not None
+    assert store.get_card("a").memory == after
+    [row] = store.reviews("a")
+    assert (row.rating, row.duration_ms, row.state, row.before, row.after, row.signals) == (
+        3, 4000, 0, card.memory, after, {"x": 1})
+    restored = store.undo_review(rid)
+    assert restored == card.memory == store.get_card("a").memory
+    assert store.reviews("a") == []
+
+
+def test_stale_version_writes_nothing(store: Store, scheduler: Scheduler) -> None:
+    load(store)
+    mem = store.get_card("a").memory
+    v = store.card_version("a")
+    after = scheduler.rate(mem, Rating.GOOD, T0)
+    assert store.record_review("a", version=v, before=mem, after=after, ts=T0, rating=3, duration_ms=0,
+                               elapsed_days=None, retrievability=None, signals={}) is not None
+    assert store.record_review("a", version=v, before=mem, after=after, ts=T0, rating=3, duration_ms=0,
+                               elapsed_days=None, retrievability=None, signals={}) is None
+    assert len(store.reviews("a")) == 1
+
+
+def test_failed_transaction_leaves_nothing(store: Store) -> None:
+    load(store)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.execute("UPDATE cards SET reps = 99 WHERE id = 'a'")
+        raise RuntimeError("boom")
+    assert store.get_card("a").memory.reps == 0
+
+
+def test_suspend_unknown_id_changes_nothing(store: Store) -> None:
+    load(store)
+    with pytest.raises(NotFoundError, match="'zzz'"):
+        store.set_suspended(["a", "zzz"], True)
+    assert not store.get_card("a").suspended
+    store.set_suspended(["a"], True)
+    assert store.get_card("a").suspended
+
+
+def test_unknown_card_suggests_near_ids(store: Store) -> None:
+    load(store)
+    with pytest.raises(NotFoundError, match="did you mean"):
+        store.get_card("b ")
+
+
+def test_search_full_text_and_cjk(store: Store) -> None:
+    load(store, "## z1\nQ: 什么是感受野？\nA: receptive field of a unit\n\n## z2\nQ: pooling\nA: max\n")
+    assert [c.id for c in store.search("感受野")] == ["z1"]
+    assert [c.id for c in store.search("感受")] == ["z1"]  # short query: LIKE
+    assert [c.id for c in store.search("receptive")] == ["z1"]
+    assert [c.id for c in store.search('"quoted')] == []
+
+
+def test_memory_round_trips_json() -> None:
+    m = Memory(state=State.REVIEW, step=None, stability=3.5, difficulty=5.1, due=T0, last_review=T0 - 10, reps=4,
+               lapses=1)
+    assert Memory.from_dict(json.loads(json.dumps(m.to_dict()))) == m
