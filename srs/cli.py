@@ -5,15 +5,12 @@ Heavy libraries (rich, fsrs, numpy, genanki) are imported inside the commands th
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,11 +40,11 @@ class SrsGroup(click.Group):
             raise click.ClickException(f"database is damaged or not an srs database: {exc}") from None
 
 
-@dataclass
 class App:
     """Options shared by every command."""
 
-    db: str | None
+    def __init__(self, db: str | None) -> None:
+        self.db = db
 
     def db_path(self) -> Path:
         from srs.paths import db_path
@@ -123,6 +120,8 @@ def console(stderr: bool = False) -> Console:
 
 def emit_json(data: Any) -> None:
     """Print data as JSON (UTF-8, not ASCII-escaped)."""
+    import json
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
@@ -135,17 +134,21 @@ def now() -> int:
     """The current time in epoch seconds; ``SRS_NOW`` (ISO 8601) pins it for reproducible runs and tests."""
     pinned = os.environ.get("SRS_NOW")
     if pinned:
+        from datetime import UTC, datetime
+
         try:
             dt = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
         except ValueError:
             raise SrsError(f"SRS_NOW={pinned!r} is not an ISO 8601 time like 2026-03-02T10:00:00Z") from None
         if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=timezone.utc)
+            dt = dt.replace(tzinfo=UTC)
         return int(dt.timestamp())
     return int(time.time())
 
 
 def iso(ts: int | None) -> str | None:
+    from datetime import UTC, datetime
+
     return None if ts is None else datetime.fromtimestamp(ts, tz=UTC).isoformat()
 
 
@@ -155,7 +158,7 @@ def humanize_until(ts: int, at: int) -> str:
     delta = ts - at
     if delta <= 0:
         return "now"
-    local = datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M")
+    local = time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
     return f"in {format_interval(delta)} ({local})"
 
 
@@ -395,27 +398,25 @@ def due(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
     Example:  srs due --json
     """
     from srs.config import load_settings
-    from srs.overview import deck_counts, leaf_decks
-    from srs.review import DAY, day_start, next_due
+    from srs.overview import DAY, day_start, due_counts, next_due
 
     with app.store() as store:
         t = now()
         settings = load_settings(store)
         start = day_start(t, utc_offset(), settings.rollover_hour)
         flt = make_filter(deck, tag)
-        counts = leaf_decks(deck_counts(store, t, start + DAY, flt))
+        rows = due_counts(store, t, start + DAY, flt)
         new_today = store.execute("SELECT COUNT(*) FROM reviews WHERE ts >= ? AND state = 0", (start,)).fetchone()[0]
         upcoming = next_due(store, flt)
     new_room = max(0, settings.new_per_day - new_today)
-    rows = [c for c in counts if c.due_today or c.new or c.learning]
-    total_due = sum(c.due_today for c in counts)
-    total_new = sum(c.new for c in counts)
+    total_due = sum(c.due for c in rows)
+    total_new = sum(c.new for c in rows)
     if as_json:
         emit_json({
             "now": iso(t), "due": total_due, "new_available": total_new, "new_today": min(new_room, total_new),
             "next_due": iso(upcoming),
-            "decks": [{"deck": c.deck, "due": c.due_today, "due_now": c.due_now, "learning": c.learning,
-                       "new": c.new} for c in rows],
+            "decks": [{"deck": c.deck, "due": c.due, "due_now": c.due_now, "learning": c.learning, "new": c.new}
+                      for c in rows],
         })
         return
     if not rows:
@@ -424,7 +425,7 @@ def due(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
     width = max(len(c.deck) for c in rows)
     click.echo(f"{'deck':{width}}  {'due':>5}  {'new':>5}")
     for c in rows:
-        click.echo(f"{c.deck:{width}}  {c.due_today:>5}  {c.new:>5}")
+        click.echo(f"{c.deck:{width}}  {c.due:>5}  {c.new:>5}")
     click.echo(f"{'total':{width}}  {total_due:>5}  {total_new:>5}   (new today: up to {min(new_room, total_new)})")
 
 
@@ -438,8 +439,7 @@ def decks(app: App, as_json: bool) -> None:
     Example:  srs decks --json
     """
     from srs.config import load_settings
-    from srs.overview import deck_counts
-    from srs.review import DAY, day_start
+    from srs.overview import DAY, day_start, deck_counts
 
     with app.store() as store:
         t = now()

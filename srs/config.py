@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from srs.errors import InputError
-from srs.scheduler import Settings
 from srs.store import Store
+
+
+class Settings(NamedTuple):
+    """Learner settings that shape the schedule (stored in the config table under these names)."""
+
+    desired_retention: float = 0.9
+    learning_steps: tuple[int, ...] = (60, 600)
+    relearning_steps: tuple[int, ...] = (600,)
+    maximum_interval: int = 36500
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    parameters: tuple[float, ...] | None = None
+    enable_fuzzing: bool = True
+    rollover_hour: int = 4
+    leech_lapses: int = 8
 
 _STEP_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 _UNITS = {"": 60, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -59,8 +72,7 @@ def _number(kind: type, low: float, high: float, what: str) -> Callable[[str], A
     return parse
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     """One setting a learner may change."""
 
     name: str
@@ -93,14 +105,14 @@ KEYS: dict[str, Key] = {
 def load_settings(store: Store, *, enable_fuzzing: bool = True) -> Settings:
     """The learner's settings: stored values over defaults."""
     stored = store.config()
-    names = {f.name for f in fields(Settings)}
+    names = set(Settings._fields)
     values: dict[str, Any] = {}
     for key, value in stored.items():
         if key in names:
             if key in ("learning_steps", "relearning_steps", "parameters") and value is not None:
                 value = tuple(value)
             values[key] = value
-    return replace(Settings(enable_fuzzing=enable_fuzzing), **values)
+    return Settings(enable_fuzzing=enable_fuzzing)._replace(**values)
 
 
 def get_value(settings: Settings, name: str) -> str:

@@ -2,13 +2,55 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 from srs.store import Filter, Store
 
+DAY = 86400
 
-@dataclass(frozen=True)
-class DeckCounts:
+
+def day_start(now: int, utc_offset: int, rollover_hour: int) -> int:
+    """Epoch second at which the learner's current day began (local time, with a rollover hour)."""
+    local = now + utc_offset - rollover_hour * 3600
+    return local - local % DAY - utc_offset + rollover_hour * 3600
+
+
+def next_due(store: Store, flt: Filter = Filter()) -> int | None:
+    """When the next scheduled card falls due (epoch seconds), or None if nothing is scheduled."""
+    cond, args = flt.sql()
+    row = store.execute(
+        f"SELECT MIN(due) FROM cards WHERE state > 0 AND active = 1 AND suspended = 0{cond}", args).fetchone()
+    return row[0] if row else None
+
+
+class DueCounts(NamedTuple):
+    """What `srs due` shows for one deck."""
+
+    deck: str
+    due: int = 0
+    due_now: int = 0
+    learning: int = 0
+    new: int = 0
+
+
+def due_counts(store: Store, now: int, day_end: int, flt: Filter = Filter()) -> list[DueCounts]:
+    """Cards due today (and now), learning, and new, per deck. Two index-backed queries, so it stays
+    fast on a large collection: only due and new cards are touched."""
+    cond, args = flt.sql()
+    rows: dict[str, list[int]] = {}
+    for deck, due, due_now, learning in store.execute(
+            "SELECT deck, SUM(state = 2 OR due <= ?), SUM(due <= ?), SUM(state IN (1, 3) AND due <= ?) FROM cards "
+            f"WHERE state > 0 AND active = 1 AND suspended = 0 AND due < ?{cond} GROUP BY deck",
+            [now, now, now, day_end, *args]):
+        rows[deck] = [due, due_now, learning, 0]
+    for deck, new in store.execute(
+            f"SELECT deck, COUNT(*) FROM cards WHERE state = 0 AND active = 1 AND suspended = 0{cond} GROUP BY deck",
+            args):
+        rows.setdefault(deck, [0, 0, 0, 0])[3] = new
+    return [DueCounts(deck, *(int(n or 0) for n in v)) for deck, v in sorted(rows.items())]
+
+
+class DeckCounts(NamedTuple):
     """Cards of one deck (sub-decks included) by where they are in their life."""
 
     deck: str
@@ -27,7 +69,7 @@ class DeckCounts:
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready, with the introduced share."""
-        return {**asdict(self), "introduced": round(self.introduced, 4)}
+        return {**self._asdict(), "introduced": round(self.introduced, 4)}
 
 
 def deck_counts(store: Store, now: int, day_end: int, flt: Filter = Filter()) -> list[DeckCounts]:
@@ -47,9 +89,3 @@ def deck_counts(store: Store, now: int, day_end: int, flt: Filter = Filter()) ->
             for k, n in enumerate(numbers):
                 acc[k] += n or 0
     return [DeckCounts(deck, *nums) for deck, nums in sorted(totals.items())]
-
-
-def leaf_decks(counts: list[DeckCounts]) -> list[DeckCounts]:
-    """Only decks without sub-decks (no double counting when summing)."""
-    names = {c.deck for c in counts}
-    return [c for c in counts if not any(n.startswith(c.deck + "::") for n in names)]

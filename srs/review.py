@@ -13,17 +13,11 @@ from typing import Any
 
 from srs.errors import SrsError
 from srs.model import Card, Memory, Rating, State
+from srs.overview import DAY, day_start, next_due
 from srs.scheduler import Scheduler
 from srs.store import Filter, Store
 
 LEARN_AHEAD = 20 * 60
-DAY = 86400
-
-
-def day_start(now: int, utc_offset: int, rollover_hour: int) -> int:
-    """Epoch second at which the learner's current day began (local time, with a rollover hour)."""
-    local = now + utc_offset - rollover_hour * 3600
-    return local - local % DAY - utc_offset + rollover_hour * 3600
 
 
 @dataclass(frozen=True)
@@ -259,14 +253,6 @@ class Session:
             next_due=next_due(self.store, self.filter),
             new_left_today=max(0, self.new_left_today - sum(1 for o in self.history if o.before.state is State.NEW)),
         )
-
-
-def next_due(store: Store, flt: Filter = Filter()) -> int | None:
-    """When the next scheduled card falls due (epoch seconds), or None if nothing is scheduled."""
-    cond, args = flt.sql()
-    row = store.execute(
-        f"SELECT MIN(due) FROM cards WHERE state > 0 AND active = 1 AND suspended = 0{cond}", args).fetchone()
-    return row[0] if row else None
 
 
 def _interleave(reviews: list[str], news: list[str]) -> list[str]:

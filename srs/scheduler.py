@@ -7,32 +7,15 @@ four outcomes, and computes retrievability. All times are epoch seconds in, UTC 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from srs.config import Settings
 from srs.errors import InputError
 from srs.model import Memory, Rating, State
 
 if TYPE_CHECKING:
     import fsrs
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Learner settings that shape the schedule (stored in the config table)."""
-
-    desired_retention: float = 0.9
-    learning_steps: tuple[int, ...] = (60, 600)
-    relearning_steps: tuple[int, ...] = (600,)
-    maximum_interval: int = 36500
-    new_per_day: int = 20
-    reviews_per_day: int = 200
-    parameters: tuple[float, ...] | None = None
-    enable_fuzzing: bool = True
-    rollover_hour: int = 4
-    leech_lapses: int = 8
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 def to_datetime(ts: int | float) -> datetime:

@@ -6,17 +6,20 @@ together with its review-log row in one transaction, so nothing rated is ever lo
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from srs.errors import NotFoundError, StoreError
 from srs.migrations import SCHEMA_VERSION
-from srs.model import Card, CardSpec, Kind, Memory, State
+
+if TYPE_CHECKING:
+    from srs.model import Card, CardSpec, Memory
+
+# The types on the start-up path of `srs due` are NamedTuples (immutable, typed) rather than
+# dataclasses: importing `dataclasses` and building each class costs more than the budget allows.
 
 CARD_COLUMNS = (
     "id, note_id, kind, sub, deck, tags, source, front, back, extra, item, params, path, line, ord, position, "
@@ -25,8 +28,7 @@ CARD_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Filter:
+class Filter(NamedTuple):
     """Which cards a command is about: a deck (and its sub-decks), a tag, active only."""
 
     deck: str | None = None
@@ -48,8 +50,7 @@ class Filter:
         return "".join(" AND " + p for p in parts), args
 
 
-@dataclass(frozen=True)
-class ReviewRow:
+class ReviewRow(NamedTuple):
     """One row of the review log."""
 
     id: int
@@ -69,6 +70,8 @@ class ReviewRow:
 
 
 def _row_to_card(row: Sequence[Any]) -> Card:
+    from srs.model import Card, CardSpec, Kind, Memory, State
+
     (cid, note_id, kind, sub, deck, tags, source, front, back, extra, item, params, path, line, ord_, position,
      content_hash, active, suspended, leech, state, step, stability, difficulty, due, last_review, reps, lapses,
      _version) = row
@@ -125,10 +128,14 @@ class Store:
     # -- config -------------------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
         """Every stored config value, decoded from JSON."""
+        import json
+
         return {k: json.loads(v) for k, v in self.execute("SELECT key, value FROM config")}
 
     def set_config(self, key: str, value: Any) -> None:
         """Store one config value (JSON-encoded)."""
+        import json
+
         with self.transaction():
             self.execute("INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                          (key, json.dumps(value)))
@@ -260,6 +267,8 @@ class Store:
         ``version`` is the card's change counter when it was read; if another session rated the
         card in between, nothing is written and None is returned (the caller re-reads and retries).
         """
+        import json
+
         interval = (after.due - ts) / 86400 if after.due is not None else None
         with self.transaction():
             cur = self.execute(
@@ -281,11 +290,15 @@ class Store:
 
     def undo_review(self, review_id: int) -> Memory:
         """Remove one review-log row and restore the card's memory from before it. Returns that memory."""
+        import json
+
         with self.transaction():
             row = self.execute("SELECT card_id, state_before, state_after, signals FROM reviews WHERE id = ?",
                                (review_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no review {review_id} to undo")
+            from srs.model import Memory
+
             before = Memory.from_dict(json.loads(row[1]))
             signals = json.loads(row[3] or "{}")
             self.execute(
@@ -313,6 +326,8 @@ class Store:
     # -- review log ---------------------------------------------------------------------------
     def reviews(self, card_id: str | None = None, *, since: int | None = None) -> list[ReviewRow]:
         """Review-log rows, oldest first, for one card or all."""
+        import json
+
         sql = ("SELECT id, card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, interval_days, "
                "stability, difficulty, state_before, state_after, signals FROM reviews WHERE 1=1")
         args: list[Any] = []
@@ -323,6 +338,8 @@ class Store:
             sql += " AND ts >= ?"
             args.append(since)
         sql += " ORDER BY id"
+        from srs.model import Memory
+
         return [
             ReviewRow(id=r[0], card_id=r[1], ts=r[2], rating=r[3], duration_ms=r[4], state=r[5], elapsed_days=r[6],
                       retrievability=r[7], interval_days=r[8], stability=r[9], difficulty=r[10],

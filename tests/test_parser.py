@@ -85,9 +85,10 @@ def test_notes_split_into_cards() -> None:
 def test_content_hash_changes_only_with_content() -> None:
     a = cards_of(parse_text(DECK, "deck.md").notes[0])[0]
     b = cards_of(parse_text(DECK.replace("What is 2 + 2?", "What is 2 + 3?"), "deck.md").notes[0])[0]
-    c = cards_of(parse_text("\n\n" + DECK.replace("Prose", "Other prose"), "deck.md").notes[0])[0]
+    c = cards_of(parse_text(DECK.replace("Prose before", "Other prose\n\nbefore"), "deck.md").notes[0])[0]
     assert a.content_hash != b.content_hash
     assert a.id == b.id
+    assert c.content_hash == a.content_hash  # moving a card or editing prose around it is not an edit
 
 
 def _errors(text: str) -> list[str]:
