@@ -581,7 +581,7 @@ def config_set(app: App, name: str, value: str) -> None:
     with app.store(sync=False) as store:
         set_value(store, name, value)
         settings = load_settings(store)
-        Scheduler(settings)  # refuse settings FSRS cannot work with
+        Scheduler(settings).check()  # refuse settings FSRS cannot work with
     click.echo(f"{name} = {get_value(settings, name)}")
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
-from datetime import UTC
+
+CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
 
 class Kind(enum.StrEnum):
@@ -137,7 +139,7 @@ class Card:
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready view of the card: content, schedule (ISO UTC times) and flags."""
-        from datetime import datetime
+        from datetime import UTC, datetime
 
         def iso(ts: int | None) -> str | None:
             return None if ts is None else datetime.fromtimestamp(ts, tz=UTC).isoformat()

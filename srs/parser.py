@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from srs.errors import DeckError
-from srs.model import CardSpec, Kind, Note
+from srs.model import CLOZE_RE, CardSpec, Kind, Note
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TAG_RE = re.compile(r"^[\w.+-]+(::[\w.+-]+)*$")
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$")
 CARD_FIELDS = frozenset({"kind", "tags", "source", "q", "a", "text", "extra", "quiz", "exercise", "params"})
 FRONT_MATTER_KEYS = frozenset({"deck", "tags", "source", "order", "title", "description"})

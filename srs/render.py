@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from srs.parser import CLOZE_RE
+from srs.model import CLOZE_RE
 
 _GREEK = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",

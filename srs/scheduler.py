@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from srs.config import Settings
@@ -32,14 +33,19 @@ class Scheduler:
     """FSRS-6 with the learner's settings."""
 
     def __init__(self, settings: Settings = Settings()) -> None:
+        self.settings = settings
+
+    @cached_property
+    def _fsrs(self) -> fsrs.Scheduler:
+        """The fsrs scheduler, built (and fsrs imported) on first use: a review shows its first card sooner."""
         import fsrs
 
-        self.settings = settings
+        settings = self.settings
         kwargs: dict[str, Any] = {}
         if settings.parameters is not None:
             kwargs["parameters"] = tuple(settings.parameters)
         try:
-            self._fsrs = fsrs.Scheduler(
+            return fsrs.Scheduler(
                 desired_retention=settings.desired_retention,
                 learning_steps=tuple(timedelta(seconds=s) for s in settings.learning_steps),
                 relearning_steps=tuple(timedelta(seconds=s) for s in settings.relearning_steps),
@@ -49,6 +55,10 @@ class Scheduler:
             )
         except ValueError as exc:
             raise InputError(f"invalid scheduler settings: {exc}") from None
+
+    def check(self) -> None:
+        """Raise InputError now if FSRS cannot work with these settings."""
+        self._fsrs  # noqa: B018
 
     @property
     def parameters(self) -> tuple[float, ...]:

@@ -7,6 +7,7 @@ review can be scripted and tested. Every rating is committed by the core as it i
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shlex
 import subprocess
@@ -24,11 +25,40 @@ from srs.scheduler import format_interval
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from srs.review import Session
 
 RATING_NAMES = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good", Rating.EASY: "Easy"}
 RATING_STYLES = {Rating.AGAIN: "red", Rating.HARD: "yellow", Rating.GOOD: "green", Rating.EASY: "cyan"}
+
+
+_NEEDS_MARKDOWN = re.compile(r"^\s*([-*+]|\d+[.)])\s|^\s*#|^\s*>|^\s*(```|~~~)|^ {4}|\|.*\||\[[^\]]*\]\(", re.M)
+_INLINE = re.compile(r"\*\*(?P<b>[^*]+?)\*\*|`(?P<c>[^`]+)`")
+
+
+def simple_paragraphs(text: str) -> list[Text] | None:
+    """Paragraphs of plain text with **bold** and `code` as styled rich Text, or None when the text
+    uses any other Markdown (lists, code blocks, headings, tables, links, emphasis, HTML)."""
+    if _NEEDS_MARKDOWN.search(text) or any(ch in _INLINE.sub("", text) for ch in "*_<>&\\[]"):
+        return None
+    from rich.text import Text
+
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text):
+        line = " ".join(part.strip() for part in block.splitlines() if part.strip())
+        out = Text()
+        pos = 0
+        for m in _INLINE.finditer(line):
+            out.append(line[pos:m.start()])
+            if m.group("b") is not None:
+                out.append(m.group("b"), style="markdown.strong")
+            else:
+                out.append(m.group("c"), style="markdown.code")
+            pos = m.end()
+        out.append(line[pos:])
+        paragraphs.append(out)
+    return paragraphs
 
 
 class Quit(Exception):
@@ -44,6 +74,7 @@ class Keys:
 
     def key(self) -> str:
         """One key: ``enter`` for Enter/space/empty line, else the character typed (lower-case)."""
+        sys.stdout.flush()
         if self.interactive:
             import click
 
@@ -61,6 +92,7 @@ class Keys:
 
     def line(self) -> str:
         """A whole line of text (typed answers). End of input quits."""
+        sys.stdout.flush()
         if self.interactive:
             try:
                 return input()
@@ -89,10 +121,21 @@ class ReviewUI:
 
     # -- drawing ------------------------------------------------------------------------------
     def md(self, text: str) -> None:
-        from rich.markdown import Markdown
+        """Render card Markdown. Plain paragraphs with bold and inline code (most cards) are drawn
+        directly with the same styles; anything richer goes through rich's Markdown renderer."""
+        text = math_to_unicode(text).strip()
+        if not text:
+            return
+        simple = simple_paragraphs(text)
+        if simple is None:
+            from rich.markdown import Markdown
 
-        if text.strip():
-            self.console.print(Markdown(math_to_unicode(text), code_theme="monokai"))
+            self.console.print(Markdown(text, code_theme="monokai"))
+            return
+        for i, para in enumerate(simple):
+            if i:
+                self.console.print()
+            self.console.print(para)
 
     def status(self, card: Card | None = None) -> None:
         p = self.session.progress(self.now(), card)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from srs.scheduler import Scheduler, Settings
 from srs.store import Store, open_store
 
 # A fixed moment: Monday 2026-03-02 10:00 UTC.
-T0 = int(datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc).timestamp())
+T0 = int(datetime(2026, 3, 2, 10, 0, tzinfo=UTC).timestamp())
 DAY = 86400
 
 
