@@ -260,8 +260,9 @@ def cards_of(note: Note) -> list[CardSpec]:
     if note.kind is Kind.CLOZE:
         return [make(f"{note.id}/c{n}", f"c{n}", note.text, "", note.extra) for n in cloze_numbers(note.text)]
     if note.kind is Kind.REVERSED:
-        return [make(note.id, "", note.front, note.back), make(f"{note.id}/rev", "rev", note.back, note.front)]
-    return [make(note.id, "", note.front, note.back)]
+        return [make(note.id, "", note.front, note.back, note.extra),
+                make(f"{note.id}/rev", "rev", note.back, note.front, note.extra)]
+    return [make(note.id, "", note.front, note.back, note.extra)]
 
 
 def parse_files(paths: Iterable[tuple[str | Path, str]]) -> tuple[list[Note], list[DeckError]]:

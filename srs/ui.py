@@ -245,12 +245,9 @@ class ReviewUI:
                 return
         self.console.print("[dim]── answer ──[/dim]")
         suggested: Rating | None = None
-        if spec.kind is Kind.CLOZE:
-            self.md(cloze_back(spec.front, number))
-            if spec.extra:
-                self.md(spec.extra)
-        else:
-            self.md(spec.back)
+        self.md(cloze_back(spec.front, number) if spec.kind is Kind.CLOZE else spec.back)
+        if spec.extra:
+            self.md(spec.extra)
         if typed is not None and typed.strip():
             ok = typed_matches(typed, spec.back.strip().splitlines()[0])
             suggested = Rating.GOOD if ok else Rating.AGAIN
