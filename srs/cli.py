@@ -225,7 +225,7 @@ def review(app: App, deck: str | None, tag: str | None, limit: int | None) -> No
             return
         mins, secs = divmod(summary.seconds, 60)
         out.print(f"[bold]Reviewed {summary.reviewed}[/bold] · again {summary.again_rate:.0%} · "
-                  f"{mins}m {secs}s · due tomorrow: {summary.due_tomorrow}")
+                  f"{mins}m {secs}s · due later today: {summary.due_later_today} · tomorrow: {summary.due_tomorrow}")
         if summary.next_due is not None:
             out.print(f"[dim]Next card due {humanize_until(summary.next_due, now())}.[/dim]")
         if interrupted:

@@ -54,6 +54,7 @@ class Summary:
     reviewed: int
     again: int
     seconds: int
+    due_later_today: int
     due_tomorrow: int
     next_due: int | None
     new_left_today: int
@@ -242,14 +243,15 @@ class Session:
     def summary(self, now: int) -> Summary:
         """Reviewed, again-rate, time, and what comes tomorrow."""
         cond, args = self.filter.sql()
-        tomorrow = self.store.execute(
-            f"SELECT COUNT(*) FROM cards WHERE state > 0 AND active = 1 AND suspended = 0 AND due >= ? AND due < ?{cond}",
-            [now, self.day_end + DAY, *args]).fetchone()[0]
+        later, tomorrow = self.store.execute(
+            "SELECT SUM(due < ?), SUM(due >= ?) FROM cards WHERE state > 0 AND active = 1 AND suspended = 0 "
+            f"AND due >= ? AND due < ?{cond}", [self.day_end, self.day_end, now, self.day_end + DAY, *args]).fetchone()
         return Summary(
             reviewed=len(self.history),
             again=sum(1 for o in self.history if o.rating is Rating.AGAIN),
             seconds=max(0, now - self.started),
-            due_tomorrow=tomorrow,
+            due_later_today=int(later or 0),
+            due_tomorrow=int(tomorrow or 0),
             next_due=next_due(self.store, self.filter),
             new_left_today=max(0, self.new_left_today - sum(1 for o in self.history if o.before.state is State.NEW)),
         )

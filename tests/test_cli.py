@@ -91,7 +91,7 @@ def test_review_through_a_pipe(env: Path) -> None:
     assert "0/1 · 0 due · 1 new · 0 learning · 0 min" in out
     assert "What is 6x7?" in out and "42" in out
     assert "1 Again 1m  2 Hard 6m  3 Good 10m  4 Easy" in out
-    assert "Reviewed 1 · again 0%" in out
+    assert "Reviewed 1 · again 0%" in out and "due later today: 1 · tomorrow: 0" in out
     shown = json.loads(run("show", card_id, "--json").stdout)
     assert shown["state"] == "learning" and shown["reps"] == 1
     assert shown["due"] == "2026-03-02T10:10:00+00:00"
