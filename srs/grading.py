@@ -38,6 +38,24 @@ def lowered(derived: Rating, chosen: Rating) -> Rating:
     return chosen if chosen <= derived else derived
 
 
+MAX_ATTEMPTS = 3
+
+
+def quiz_hints(solution: str) -> list[str]:
+    """Progressive hints from a worked solution: each step but the last (which states the answer),
+    cut after the substitution on its first line so that the hint shows the method, not the result.
+
+    ``"Out: (W - F)/S + 1 = (9 - 3)/2 + 1 = 4"`` gives ``"Out: (W - F)/S + 1 = (9 - 3)/2 + 1 = …"``.
+    """
+    steps = [s.strip() for s in solution.split("\n\n") if s.strip()]
+    hints = []
+    for step in steps[:-1]:
+        first = step.splitlines()[0]
+        parts = first.split(" = ")
+        hints.append(" = ".join(parts[:2]) + " = …" if len(parts) > 2 else first)
+    return hints
+
+
 _SPACE = re.compile(r"\s+")
 
 

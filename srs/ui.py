@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from srs.grading import Attempt, derive_rating, typed_matches
+from srs.grading import MAX_ATTEMPTS, Attempt, derive_rating, quiz_hints, typed_matches
 from srs.model import Card, Kind, Rating
 from srs.render import cloze_back, cloze_front, math_to_unicode
 from srs.scheduler import format_interval
@@ -266,11 +266,12 @@ class ReviewUI:
         info = quiz.get_info(spec.item)
         started = time.monotonic()
         self.md(instance.prompt)
-        self.console.print(f"[dim]Answer as {info.answer_hint}. h hint · g give up · q quit[/dim]", highlight=False)
+        self.console.print(f"[dim]Type your answer ({MAX_ATTEMPTS} tries) · h hint · g give up · q quit[/dim]",
+                           highlight=False)
         attempts = hints = 0
         correct = gave_up = False
-        steps = [s for s in instance.solution.split("\n\n") if s.strip()]
-        while attempts < 3:
+        steps = quiz_hints(instance.solution)
+        while attempts < MAX_ATTEMPTS:
             self.console.print("[bold]>[/bold] ", end="")
             text = self.keys.line().strip()
             low = text.lower()
@@ -280,8 +281,8 @@ class ReviewUI:
                 gave_up = True
                 break
             if low in ("h", "hint"):
-                if hints < len(steps) - 1:
-                    self.md(steps[hints])
+                if hints < len(steps):
+                    self.md(f"**Hint {hints + 1}:** {steps[hints]}")
                     hints += 1
                 else:
                     self.console.print("[dim]No more hints; g gives up and shows the solution.[/dim]")
@@ -297,11 +298,12 @@ class ReviewUI:
                 correct = True
                 self.console.print(f"[green]{verdict.message}[/green]", highlight=False)
                 break
-            left = 3 - attempts
-            self.console.print(f"[red]{verdict.message}[/red]" + (f" [dim]{left} tries left[/dim]" if left else ""),
-                               highlight=False)
+            left = MAX_ATTEMPTS - attempts
+            # The expected answer is only shown once no try is left.
+            self.console.print(f"[red]Not quite.[/red] [dim]{left} {'try' if left == 1 else 'tries'} left[/dim]"
+                               if left else f"[red]{verdict.message}[/red]", highlight=False)
         seconds = time.monotonic() - started
-        self.console.print(f"[bold]Answer:[/bold] {instance.answer}", highlight=False)
+        self.console.print("[dim]── solution ──[/dim]")
         self.md(instance.solution)
         self.show_source(card)
         attempt = Attempt(correct=correct, attempts=max(attempts, 1), hints=hints, seconds=round(seconds, 1),
@@ -331,7 +333,7 @@ class ReviewUI:
         if not path.exists():
             path.write_text(ex.starter, encoding="utf-8")
         started = time.monotonic()
-        self.md(f"### {ex.info.title}\n\n{ex.description}")
+        self.md(ex.description if ex.description.lstrip().startswith("#") else f"### {ex.info.title}\n\n{ex.description}")
         self.console.print(f"Your file: [bold]{path}[/bold]", highlight=False)
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         attempts = hints = 0

@@ -1,0 +1,295 @@
+"""Numpy code exercises, graded in a sandboxed subprocess.
+
+Each exercise lives in ``files/<name>/``:
+
+* ``exercise.toml`` - title, day, topic, target_seconds, description (Markdown), hints,
+  checks_description;
+* ``starter.py`` - what the learner starts from (functions that raise
+  ``NotImplementedError``);
+* ``reference.py`` - a correct solution;
+* ``checks.py`` - trusted checks, run inside the sandbox by ``_harness.py``.
+
+Importing this module is cheap: it reads no exercise files and does not import numpy.
+:func:`run` copies the learner's file into a fresh temporary directory and runs the harness
+there with :func:`srs.sandbox.run_python`; the harness reports results as JSON lines in a
+file whose name is random per run (not on standard output, which the learner's code owns).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import secrets
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from srs import sandbox
+from srs.errors import QuizError, SandboxError
+
+__all__ = [
+    "CheckResult",
+    "Exercise",
+    "ExerciseInfo",
+    "ExerciseResult",
+    "Status",
+    "catalog",
+    "get",
+    "run",
+    "self_test",
+]
+
+FILES_DIR = Path(__file__).resolve().parent / "files"
+HARNESS = Path(__file__).resolve().parent / "_harness.py"
+MAX_LEARNER_BYTES = 1 << 20
+DETAIL_CHARS = 300
+MESSAGE_CHARS = 240
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ExerciseInfo:
+    """Catalog entry of one exercise."""
+
+    name: str
+    title: str
+    day: int
+    topic: str
+    target_seconds: int
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """Everything shown to the learner about one exercise."""
+
+    info: ExerciseInfo
+    description: str
+    starter: str
+    hints: tuple[str, ...]
+    reference: str
+    checks_description: str
+
+
+class Status(StrEnum):
+    """Outcome of grading one attempt.
+
+    ``NOT_GRADABLE``: the file could not be loaded (syntax error, an error while importing
+    it, a required function missing) - the learner fixes it and retries; not a failure.
+    ``ERROR``: the run was stopped or ended early (timeout, memory limit, crash, output
+    flood, exit before the checks finished) - counts as a failed attempt.
+    """
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_GRADABLE = "not_gradable"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: its name, whether it passed, and a short explanation."""
+
+    name: str
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    """The grade of one attempt; ``message`` is a one-line summary."""
+
+    status: Status
+    checks: tuple[CheckResult, ...]
+    message: str
+
+
+def _one_line(text: str, limit: int) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _why(reason: str) -> str:
+    """A short likely cause for a sandbox stop reason."""
+    if reason.startswith(("timeout", "cpu limit")):
+        return " (an endless loop, or far too slow)"
+    if reason.startswith("memory limit"):
+        return " (an array or list far too large)"
+    if reason == "output limit":
+        return " (too much printed)"
+    return ""
+
+
+def _exercise_dir(name: str) -> Path:
+    if not isinstance(name, str) or not _NAME_RE.match(name) or not (FILES_DIR / name / "exercise.toml").is_file():
+        known = ", ".join(info.name for info in catalog())
+        raise QuizError(f"unknown exercise {name!r}; known exercises: {known}")
+    return FILES_DIR / name
+
+
+@functools.cache
+def _meta(name: str) -> dict[str, Any]:
+    path = FILES_DIR / name / "exercise.toml"
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise QuizError(f"exercise {name!r} is broken: {path}: {exc}") from exc
+    expected = {"title": str, "day": int, "topic": str, "target_seconds": int, "description": str,
+                "hints": list, "checks_description": str}
+    for key, typ in expected.items():
+        if not isinstance(data.get(key), typ):
+            raise QuizError(f"exercise {name!r} is broken: {path}: '{key}' must be a {typ.__name__}")
+    return data
+
+
+@functools.lru_cache(maxsize=1)
+def _catalog() -> tuple[ExerciseInfo, ...]:
+    infos = []
+    for entry in FILES_DIR.iterdir():
+        if entry.is_dir() and (entry / "exercise.toml").is_file() and _NAME_RE.match(entry.name):
+            meta = _meta(entry.name)
+            infos.append(ExerciseInfo(name=entry.name, title=meta["title"], day=meta["day"],
+                                      topic=meta["topic"], target_seconds=meta["target_seconds"]))
+    return tuple(sorted(infos, key=lambda info: (info.day, info.name)))
+
+
+def catalog() -> list[ExerciseInfo]:
+    """All exercises, sorted by (day, name)."""
+    return list(_catalog())
+
+
+def get(name: str) -> Exercise:
+    """The full exercise called ``name``; :class:`QuizError` if there is none."""
+    directory = _exercise_dir(name)
+    meta = _meta(name)
+    info = next(info for info in _catalog() if info.name == name)
+    return Exercise(
+        info=info,
+        description=meta["description"].strip() + "\n",
+        starter=(directory / "starter.py").read_text(encoding="utf-8"),
+        hints=tuple(str(hint).strip() for hint in meta["hints"]),
+        reference=(directory / "reference.py").read_text(encoding="utf-8"),
+        checks_description=meta["checks_description"].strip() + "\n",
+    )
+
+
+def _read_events(path: Path) -> list[dict[str, Any]]:
+    """Parse the harness's JSON lines, ignoring anything malformed (e.g. a cut-off last line)."""
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(4 * MAX_LEARNER_BYTES)
+    except OSError:
+        return []
+    events = []
+    for line in raw.decode("utf-8", errors="replace").splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(event, dict) and isinstance(event.get("event"), str):
+            events.append(event)
+    return events
+
+
+def _interpret(events: list[dict[str, Any]], res: sandbox.SandboxResult) -> ExerciseResult:
+    checks = tuple(
+        CheckResult(name=str(ev.get("name", "?")), passed=ev.get("passed") is True,
+                    detail=_one_line(str(ev.get("detail", "")), DETAIL_CHARS))
+        for ev in events if ev["event"] == "check"
+    )
+    kinds = {ev["event"]: ev for ev in events}
+    total = int(kinds["start"].get("count", 0)) if "start" in kinds else 0
+    progress = f"after {len(checks)} of {total} checks"
+    stderr_tail = _last_line(res.stderr)
+
+    def result(status: Status, message: str) -> ExerciseResult:
+        return ExerciseResult(status=status, checks=checks, message=_one_line(message, MESSAGE_CHARS))
+
+    if "internal_error" in kinds:
+        raise SandboxError(f"the exercise checker failed: {kinds['internal_error'].get('message', '')}")
+    if "start" not in kinds:
+        if res.reason:
+            return result(Status.ERROR, f"stopped before the checks started: {res.reason}")
+        raise SandboxError(f"the exercise checker did not start (exit code {res.returncode}): {stderr_tail}")
+    if "not_gradable" in kinds:
+        return result(Status.NOT_GRADABLE, str(kinds["not_gradable"].get("message", "cannot load the file")))
+    if "exited" in kinds:
+        return result(Status.ERROR, str(kinds["exited"].get("message", "the code exited")))
+    if "limit" in kinds:
+        reason = str(kinds["limit"].get("reason", "limit"))
+        return result(Status.ERROR, f"stopped: {reason}{_why(reason)} {progress}")
+    if res.reason:
+        return result(Status.ERROR, f"stopped: {res.reason}{_why(res.reason)} {progress}")
+    if "done" not in kinds:
+        tail = f": {stderr_tail}" if stderr_tail else ""
+        return result(Status.ERROR,
+                      f"the process ended before the checks finished (exit code {res.returncode}) {progress}{tail}")
+    failed = [check for check in checks if not check.passed]
+    if not failed and len(checks) == total:
+        return result(Status.PASSED, f"all {total} checks passed")
+    first = failed[0] if failed else CheckResult("?", False, "missing check results")
+    return result(Status.FAILED, f"{len(failed)} of {total} checks failed; first: {first.name}: {first.detail}")
+
+
+def run(
+    name: str,
+    learner_file: Path,
+    seed: int,
+    *,
+    timeout: float = 20.0,
+    limits: sandbox.Limits | None = None,
+) -> ExerciseResult:
+    """Grade ``learner_file`` against exercise ``name`` with inputs drawn from ``seed``.
+
+    ``timeout`` is the wall-clock limit (the CPU limit is one second more); ``limits``
+    overrides all limits. Raises :class:`QuizError` for an unknown exercise and
+    :class:`SandboxError` if the file cannot be read or the checker cannot run at all.
+    """
+    directory = _exercise_dir(name)
+    learner_file = Path(learner_file)
+    try:
+        source = learner_file.read_bytes()
+    except OSError as exc:
+        raise SandboxError(f"cannot read {learner_file}: {exc.strerror or exc}") from exc
+    if len(source) > MAX_LEARNER_BYTES:
+        return ExerciseResult(Status.NOT_GRADABLE, (), f"{learner_file.name} is larger than 1 MiB")
+    if limits is None:
+        limits = sandbox.Limits(wall_seconds=timeout, cpu_seconds=max(1, int(timeout) + 1))
+    results_name = f"results-{secrets.token_hex(8)}.jsonl"
+    job = {
+        "exercise_dir": str(directory),
+        "seed": int(seed) % (1 << 64),
+        "learner": "learner.py",
+        "display_name": learner_file.name or "learner.py",
+        "results": results_name,
+    }
+    with tempfile.TemporaryDirectory(prefix="srs-exercise-") as tmp:
+        workdir = Path(tmp)
+        res = sandbox.run_python(
+            HARNESS, workdir=workdir, limits=limits,
+            extra_files={"job.json": json.dumps(job), "learner.py": source},
+        )
+        events = _read_events(workdir / results_name)
+    return _interpret(events, res)
+
+
+def self_test(name: str, *, seed: int | None = None) -> tuple[bool, bool]:
+    """Run the starter and the reference through the sandbox: (starter fails, reference passes)."""
+    exercise = get(name)
+    seed = secrets.randbits(32) if seed is None else seed
+    outcomes = []
+    with tempfile.TemporaryDirectory(prefix="srs-selftest-") as tmp:
+        for label, source in (("starter", exercise.starter), ("reference", exercise.reference)):
+            path = Path(tmp) / f"{name}_{label}.py"
+            path.write_text(source, encoding="utf-8")
+            outcomes.append(run(name, path, seed).status)
+    return outcomes[0] is not Status.PASSED, outcomes[1] is Status.PASSED

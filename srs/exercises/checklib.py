@@ -1,0 +1,269 @@
+"""Helpers for the trusted exercise checks (``files/<name>/checks.py``).
+
+This module imports numpy and is meant to be used inside the sandbox by ``_harness.py``
+(and by tests); :mod:`srs.exercises` itself does not import it.
+
+A check is a function ``check(ctx: Context) -> str | None``. It draws fresh inputs from
+``ctx.rng``, calls the learner's function and the reference, and raises
+:class:`CheckFailed` with a one-line explanation when something is wrong; the string it
+returns on success is shown as the check's detail. Any other exception raised while it
+runs (typically from the learner's code) also fails the check.
+
+Gradient checks use centred differences in float64 with ``h = 1e-5`` and the relative
+error of CS231n, ``max_i |a_i - n_i| / max(1e-8, |a_i| + |n_i|)``, which must be below
+``1e-7``. Entries whose absolute difference is below ``1e-9 * max(1, max|n|)`` are treated
+as agreeing: that is the noise of a centred difference at this ``h`` (rounding plus
+truncation error), and without this floor a correct gradient that has an entry close to
+zero fails now and then. Everything is float64: in float32 a centred difference with this
+``h`` is dominated by rounding, and even a correct gradient can score a relative error near 1.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+H = 1e-5
+GRAD_THRESHOLD = 1e-7
+NOISE_FLOOR = 1e-9
+
+Array = np.ndarray[Any, Any]
+
+
+class CheckFailed(AssertionError):
+    """A check found a wrong result; the message is shown to the learner."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check gets: the learner's module, the reference module, a fresh RNG and the source."""
+
+    learner: ModuleType
+    reference: ModuleType
+    rng: np.random.Generator
+    source: str
+
+
+CheckFn = Callable[[Context], str | None]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named check."""
+
+    name: str
+    func: CheckFn
+
+
+class CheckList:
+    """The checks of one exercise, in order, and the functions the learner's file must define."""
+
+    def __init__(self, *required: str) -> None:
+        self.required: tuple[str, ...] = required
+        self._checks: list[Check] = []
+
+    def __call__(self, name: str) -> Callable[[CheckFn], CheckFn]:
+        """Decorator: register ``func`` as a check called ``name``."""
+
+        def register(func: CheckFn) -> CheckFn:
+            self._checks.append(Check(name, func))
+            return func
+
+        return register
+
+    def __iter__(self) -> Iterator[Check]:
+        return iter(self._checks)
+
+    def __len__(self) -> int:
+        return len(self._checks)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def randn(rng: np.random.Generator, *shape: int, scale: float = 1.0) -> Array:
+    """Standard normal float64 array times ``scale``."""
+    return scale * rng.standard_normal(shape)
+
+
+def away_from_zero(rng: np.random.Generator, *shape: int, margin: float = 0.05) -> Array:
+    """Normal-ish values with ``|v| >= margin`` (no ReLU kinks within a finite-difference step)."""
+    v = rng.standard_normal(shape)
+    return np.sign(v + (v == 0)) * (np.abs(v) + margin)
+
+
+def distinct(rng: np.random.Generator, *shape: int, gap: float = 0.01) -> Array:
+    """Values that are pairwise at least ``gap`` apart, in random order (no ties for max)."""
+    n = int(np.prod(shape))
+    values = (np.arange(n) - n / 2) * gap
+    return rng.permutation(values).reshape(shape)
+
+
+# --------------------------------------------------------------------------- results
+
+
+def _fmt(x: Any) -> str:
+    try:
+        return f"{float(x):.6g}"
+    except (TypeError, ValueError):
+        return repr(x)
+
+
+def describe(value: Any) -> str:
+    """Short description of a value's type (and shape)."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    return type(value).__name__
+
+
+def unpack(label: str, value: Any, n: int) -> tuple[Any, ...]:
+    """``value`` as a tuple of ``n`` items, or fail with a clear message."""
+    if not isinstance(value, tuple | list) or len(value) != n:
+        got = f"{len(value)} values" if isinstance(value, tuple | list) else describe(value)
+        raise CheckFailed(f"{label} should return a tuple of {n} values, got {got}")
+    return tuple(value)
+
+
+def to_array(label: str, value: Any, shape: tuple[int, ...] | None = None) -> Array:
+    """``value`` as a numeric numpy array (of ``shape``), or fail."""
+    if value is None:
+        raise CheckFailed(f"{label} is None (did you forget to return it?)")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # noqa: BLE001 - any conversion failure is the learner's
+        raise CheckFailed(f"{label}: cannot convert {describe(value)} to an array ({exc})") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+        raise CheckFailed(f"{label}: expected a numeric array, got {describe(value)}")
+    if shape is not None and arr.shape != tuple(shape):
+        raise CheckFailed(f"{label}: expected shape {tuple(shape)}, got {arr.shape}")
+    return arr
+
+
+def to_float(label: str, value: Any) -> float:
+    """``value`` as a Python float (a number or a 0-d/1-element array), or fail."""
+    arr = to_array(label, value)
+    if arr.size != 1:
+        raise CheckFailed(f"{label}: expected a scalar, got an array of shape {arr.shape}")
+    return float(arr.reshape(()))
+
+
+def assert_finite(label: str, value: Any) -> Array:
+    """Fail if ``value`` has NaN or infinite entries."""
+    arr = to_array(label, value)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        raise CheckFailed(f"{label} has {int(bad.sum())} NaN/inf entries of {arr.size}")
+    return arr
+
+
+def assert_close(label: str, actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8) -> str:
+    """Fail unless ``np.allclose(actual, expected, rtol, atol)`` with the same shape."""
+    exp = np.asarray(expected)
+    act = to_array(label, actual, exp.shape)
+    if np.all(np.isfinite(exp)):
+        assert_finite(label, act)
+    act64 = act.astype(np.float64)
+    exp64 = exp.astype(np.float64)
+    if np.allclose(act64, exp64, rtol=rtol, atol=atol):
+        err = float(np.max(np.abs(act64 - exp64))) if act.size else 0.0
+        return f"{label} max abs error {err:.1e}"
+    excess = np.abs(act64 - exp64) - (atol + rtol * np.abs(exp64))
+    excess = np.where(np.isnan(excess), np.inf, excess)
+    idx = np.unravel_index(int(np.argmax(excess)), exp.shape) if exp.ndim else ()
+    n_bad = int(np.sum(~np.isclose(act64, exp64, rtol=rtol, atol=atol)))
+    where = f" at index {tuple(int(i) for i in idx)}" if exp.ndim else ""
+    raise CheckFailed(
+        f"{label} is wrong{where}: expected {_fmt(exp64[idx])}, got {_fmt(act64[idx])} "
+        f"({n_bad} of {exp.size} entries outside rtol={rtol:g}, atol={atol:g})"
+    )
+
+
+# --------------------------------------------------------------------------- gradients
+
+
+def rel_error(a: Any, b: Any) -> float:
+    """CS231n relative error: ``max |a - b| / max(1e-8, |a| + |b|)`` over entries."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))) if a.size else 0.0
+
+
+def grad_error(analytic: Any, numeric: Any) -> float:
+    """:func:`rel_error`, ignoring entries that agree within the finite-difference noise floor."""
+    a = np.asarray(analytic, dtype=np.float64)
+    n = np.asarray(numeric, dtype=np.float64)
+    if not a.size:
+        return 0.0
+    diff = np.abs(a - n)
+    floor = NOISE_FLOOR * max(1.0, float(np.max(np.abs(n))))
+    rel = np.where(diff <= floor, 0.0, diff / np.maximum(1e-8, np.abs(a) + np.abs(n)))
+    return float(np.max(rel))
+
+
+def numeric_grad(f: Callable[[], float], x: Array, h: float = H) -> Array:
+    """Centred-difference gradient of the scalar ``f()`` with respect to ``x`` (changed in place, restored)."""
+    grad = np.zeros_like(x, dtype=np.float64)
+    for idx in np.ndindex(*x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        plus = float(f())
+        x[idx] = old - h
+        minus = float(f())
+        x[idx] = old
+        grad[idx] = (plus - minus) / (2 * h)
+    return grad
+
+
+def numeric_grad_array(f: Callable[[], Array], x: Array, dout: Array, h: float = H) -> Array:
+    """Centred-difference gradient of ``sum(f() * dout)`` with respect to ``x``."""
+    grad = np.zeros_like(x, dtype=np.float64)
+    for idx in np.ndindex(*x.shape):
+        old = x[idx]
+        x[idx] = old + h
+        plus = np.array(f(), dtype=np.float64)
+        x[idx] = old - h
+        minus = np.array(f(), dtype=np.float64)
+        x[idx] = old
+        grad[idx] = np.sum((plus - minus) * dout) / (2 * h)
+    return grad
+
+
+def assert_gradient(label: str, analytic: Any, numeric: Array) -> str:
+    """Fail unless ``analytic`` matches the centred-difference ``numeric`` (see module docstring)."""
+    arr = to_array(label, analytic, numeric.shape)
+    assert_finite(label, arr)
+    err = grad_error(arr, numeric)
+    if not err < GRAD_THRESHOLD:
+        hint = " - your gradient is float32; compute in float64" if arr.dtype == np.float32 else ""
+        raise CheckFailed(
+            f"gradient check of {label} failed: relative error {err:.2e} (needs < {GRAD_THRESHOLD:g}) "
+            f"against a centred difference (h={H:g}, float64){hint}"
+        )
+    diff = float(np.max(np.abs(arr.astype(np.float64) - numeric))) if arr.size else 0.0
+    return f"{label} rel error {err:.1e} (max abs difference {diff:.1e})"
+
+
+# --------------------------------------------------------------------------- source
+
+
+def assert_no_loops(source: str, func_name: str) -> str:
+    """Fail if the top-level function ``func_name`` contains a for/while loop or a comprehension."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:  # the harness compiled it already, so this is unlikely
+        raise CheckFailed(f"cannot parse the source: {exc.msg}") from None
+    funcs = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == func_name]
+    if not funcs:
+        raise CheckFailed(f"no top-level `def {func_name}` found in the source")
+    for node in ast.walk(funcs[-1]):
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While):
+            kind = "while" if isinstance(node, ast.While) else "for"
+            raise CheckFailed(f"{func_name} uses a `{kind}` loop (line {node.lineno}); vectorise it")
+        if isinstance(node, ast.comprehension):
+            raise CheckFailed(f"{func_name} uses a comprehension (line {node.iter.lineno}); vectorise it")
+    return f"{func_name} has no loops"

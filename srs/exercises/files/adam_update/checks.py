@@ -1,0 +1,95 @@
+"""Checks for adam_update (run inside the sandbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from srs.exercises import checklib as cl
+
+CHECKS = cl.CheckList("adam")
+
+
+def _shape(rng: np.random.Generator) -> tuple[int, ...]:
+    return tuple(int(v) for v in rng.integers(2, 6, size=int(rng.integers(1, 3))))
+
+
+def _hyper(rng: np.random.Generator) -> dict[str, Any]:
+    return {
+        "learning_rate": float(rng.uniform(1e-4, 1e-2)),
+        "beta1": float(rng.uniform(0.8, 0.95)),
+        "beta2": float(rng.uniform(0.99, 0.9999)),
+        "epsilon": 1e-8,
+    }
+
+
+def _copy(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if config is None else {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in config.items()}
+
+
+def _step(ctx: cl.Context, w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None) -> tuple[Any, dict[str, Any]]:
+    next_w, new_config = cl.unpack("adam", ctx.learner.adam(w.copy(), dw.copy(), _copy(config)), 2)
+    if not isinstance(new_config, dict):
+        raise cl.CheckFailed(f"the second return value should be the config dict, got {cl.describe(new_config)}")
+    for key in ("m", "v", "t"):
+        if key not in new_config:
+            raise cl.CheckFailed(f"config['{key}'] is not set after the step")
+    return next_w, new_config
+
+
+def _compare(ctx: cl.Context, w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None,
+             state: bool) -> str:
+    next_w, new_config = _step(ctx, w, dw, config)
+    ref_w, ref_config = ctx.reference.adam(w, dw, _copy(config))
+    detail = cl.assert_close("next_w", next_w, ref_w, rtol=1e-6, atol=1e-12)
+    if state:
+        for key in ("m", "v"):
+            cl.assert_close(f"config['{key}']", new_config[key], ref_config[key], rtol=1e-6, atol=1e-15)
+        if cl.to_float("config['t']", new_config["t"]) != ref_config["t"]:
+            raise cl.CheckFailed(f"config['t'] should be {ref_config['t']} after the step, got {new_config['t']!r}")
+    return detail
+
+
+@CHECKS("first step from zero state")
+def _first(ctx: cl.Context) -> str:
+    shape = _shape(ctx.rng)
+    return _compare(ctx, cl.randn(ctx.rng, *shape), cl.randn(ctx.rng, *shape), _hyper(ctx.rng), state=True)
+
+
+@CHECKS("step from a given state")
+def _given(ctx: cl.Context) -> str:
+    shape = _shape(ctx.rng)
+    config = _hyper(ctx.rng)
+    config["m"] = cl.randn(ctx.rng, *shape, scale=0.1)
+    config["v"] = ctx.rng.uniform(0.0, 0.05, size=shape)
+    config["t"] = int(ctx.rng.integers(3, 50))
+    return _compare(ctx, cl.randn(ctx.rng, *shape), cl.randn(ctx.rng, *shape), config, state=True)
+
+
+@CHECKS("defaults when config is None")
+def _defaults(ctx: cl.Context) -> str:
+    shape = _shape(ctx.rng)
+    detail = _compare(ctx, cl.randn(ctx.rng, *shape), cl.randn(ctx.rng, *shape), None, state=True)
+    _, config = _step(ctx, np.ones(shape), np.ones(shape), None)
+    for key, value in (("learning_rate", 1e-3), ("beta1", 0.9), ("beta2", 0.999), ("epsilon", 1e-8)):
+        if key not in config or not np.isclose(cl.to_float(key, config[key]), value, rtol=1e-9, atol=0):
+            raise cl.CheckFailed(f"with config=None, config['{key}'] should default to {value}, got {config.get(key)!r}")
+    return detail
+
+
+@CHECKS("ten steps, state carried in config")
+def _ten(ctx: cl.Context) -> str:
+    shape = _shape(ctx.rng)
+    w0 = cl.randn(ctx.rng, *shape)
+    grads = [cl.randn(ctx.rng, *shape) for _ in range(10)]
+    hyper = _hyper(ctx.rng)
+    w: Any = w0.copy()
+    config: dict[str, Any] = dict(hyper)
+    for dw in grads:
+        w, config = _step(ctx, cl.to_array("next_w", w, shape).astype(np.float64), dw, config)
+    ref_w: Any = w0.copy()
+    ref_config: dict[str, Any] = dict(hyper)
+    for dw in grads:
+        ref_w, ref_config = ctx.reference.adam(ref_w, dw, ref_config)
+    return cl.assert_close("w after 10 steps", w, ref_w, rtol=1e-6, atol=1e-12)

@@ -1,0 +1,61 @@
+"""Checks for maxpool_forward_backward (run inside the sandbox)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from srs.exercises import checklib as cl
+
+CHECKS = cl.CheckList("max_pool_forward_naive", "max_pool_backward_naive")
+
+
+def _problem(rng: np.random.Generator, ph: int, pw: int, s: int) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
+    n, c = int(rng.integers(1, 3)), int(rng.integers(1, 4))
+    h_out, w_out = int(rng.integers(2, 4)), int(rng.integers(2, 4))
+    x = cl.distinct(rng, n, c, (h_out - 1) * s + ph, (w_out - 1) * s + pw)
+    return x, {"pool_height": ph, "pool_width": pw, "stride": s}, cl.randn(rng, n, c, h_out, w_out)
+
+
+def _forward(ctx: cl.Context, ph: int, pw: int, s: int) -> str:
+    x, param, _ = _problem(ctx.rng, ph, pw, s)
+    out, _cache = cl.unpack("max_pool_forward_naive", ctx.learner.max_pool_forward_naive(x.copy(), dict(param)), 2)
+    return cl.assert_close("out", out, ctx.reference.max_pool_forward_naive(x, param)[0], rtol=1e-6, atol=1e-12)
+
+
+def _learner_dx(ctx: cl.Context, x: np.ndarray, param: dict[str, int], dout: np.ndarray) -> object:
+    _out, cache = cl.unpack("max_pool_forward_naive", ctx.learner.max_pool_forward_naive(x.copy(), dict(param)), 2)
+    return ctx.learner.max_pool_backward_naive(dout.copy(), cache)
+
+
+def _backward(ctx: cl.Context, ph: int, pw: int, s: int) -> str:
+    x, param, dout = _problem(ctx.rng, ph, pw, s)
+    expected = ctx.reference.max_pool_backward_naive(dout, ctx.reference.max_pool_forward_naive(x, param)[1])
+    return cl.assert_close("dx", _learner_dx(ctx, x, param, dout), expected, rtol=1e-6, atol=1e-12)
+
+
+@CHECKS("forward matches (2x2, stride 2)")
+def _f22(ctx: cl.Context) -> str:
+    return _forward(ctx, 2, 2, 2)
+
+
+@CHECKS("forward matches (overlapping 3x3 windows, stride 2)")
+def _f33(ctx: cl.Context) -> str:
+    return _forward(ctx, 3, 3, 2)
+
+
+@CHECKS("backward matches (2x2, stride 2)")
+def _b22(ctx: cl.Context) -> str:
+    return _backward(ctx, 2, 2, 2)
+
+
+@CHECKS("backward matches (overlapping windows)")
+def _b33(ctx: cl.Context) -> str:
+    return _backward(ctx, 3, 3, 1)
+
+
+@CHECKS("gradient check of dx")
+def _gradcheck(ctx: cl.Context) -> str:
+    x, param, dout = _problem(ctx.rng, 2, 3, 1)
+    dx = _learner_dx(ctx, x, param, dout)
+    numeric = cl.numeric_grad_array(lambda: ctx.reference.max_pool_forward_naive(x, param)[0], x, dout)
+    return cl.assert_gradient("dx", dx, numeric)

@@ -1,0 +1,42 @@
+"""Checks for relu_forward_backward (run inside the sandbox)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from srs.exercises import checklib as cl
+
+CHECKS = cl.CheckList("relu_forward", "relu_backward")
+
+
+def _shape(rng: np.random.Generator) -> tuple[int, ...]:
+    return tuple(int(v) for v in rng.integers(2, 5, size=int(rng.integers(2, 5))))
+
+
+@CHECKS("forward matches")
+def _forward(ctx: cl.Context) -> str:
+    x = cl.randn(ctx.rng, *_shape(ctx.rng))
+    out, _cache = cl.unpack("relu_forward", ctx.learner.relu_forward(x.copy()), 2)
+    return cl.assert_close("out", out, np.maximum(0.0, x), rtol=1e-6, atol=1e-12)
+
+
+def _learner_dx(ctx: cl.Context, x: np.ndarray, dout: np.ndarray) -> object:
+    _out, cache = cl.unpack("relu_forward", ctx.learner.relu_forward(x.copy()), 2)
+    return ctx.learner.relu_backward(dout.copy(), cache)
+
+
+@CHECKS("backward matches")
+def _backward(ctx: cl.Context) -> str:
+    shape = _shape(ctx.rng)
+    x, dout = cl.randn(ctx.rng, *shape), cl.randn(ctx.rng, *shape)
+    expected = ctx.reference.relu_backward(dout, ctx.reference.relu_forward(x)[1])
+    return cl.assert_close("dx", _learner_dx(ctx, x, dout), expected, rtol=1e-6, atol=1e-12)
+
+
+@CHECKS("gradient check of dx")
+def _gradcheck(ctx: cl.Context) -> str:
+    shape = _shape(ctx.rng)
+    x, dout = cl.away_from_zero(ctx.rng, *shape), cl.randn(ctx.rng, *shape)
+    dx = _learner_dx(ctx, x, dout)
+    numeric = cl.numeric_grad_array(lambda: ctx.reference.relu_forward(x)[0], x, dout)
+    return cl.assert_gradient("dx", dx, numeric)

@@ -1,0 +1,72 @@
+"""Checks for two_layer_net (run inside the sandbox)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from srs.exercises import checklib as cl
+
+CHECKS = cl.CheckList("two_layer_net")
+PARAMS = ("W1", "b1", "W2", "b2")
+
+
+def _problem(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], float]:
+    """Random inputs whose hidden pre-activations are all at least 1e-3 away from 0."""
+    while True:
+        n, d, h, c = int(rng.integers(4, 8)), int(rng.integers(3, 6)), int(rng.integers(4, 8)), int(rng.integers(3, 5))
+        X = cl.randn(rng, n, d)
+        params = {
+            "W1": cl.randn(rng, d, h, scale=0.5), "b1": cl.randn(rng, h, scale=0.1),
+            "W2": cl.randn(rng, h, c, scale=0.5), "b2": cl.randn(rng, c, scale=0.1),
+        }
+        if np.min(np.abs(X @ params["W1"] + params["b1"])) > 1e-3:
+            return X, rng.integers(0, c, size=n), params, float(rng.uniform(0.01, 0.3))
+
+
+def _call(ctx: cl.Context, X: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray],
+          reg: float) -> tuple[float, dict[str, Any]]:
+    copied = {key: value.copy() for key, value in params.items()}
+    loss, grads = cl.unpack("two_layer_net", ctx.learner.two_layer_net(X.copy(), y.copy(), copied, reg), 2)
+    if not isinstance(grads, dict):
+        raise cl.CheckFailed(f"grads should be a dict, got {cl.describe(grads)}")
+    missing = [key for key in PARAMS if key not in grads]
+    if missing:
+        raise cl.CheckFailed(f"grads is missing the key(s) {', '.join(missing)}")
+    return cl.to_float("loss", loss), grads
+
+
+@CHECKS("loss matches")
+def _loss(ctx: cl.Context) -> str:
+    X, y, params, reg = _problem(ctx.rng)
+    loss, _ = _call(ctx, X, y, params, reg)
+    return cl.assert_close("loss", loss, ctx.reference.two_layer_net(X, y, params, reg)[0], rtol=1e-6, atol=1e-10)
+
+
+@CHECKS("grads match")
+def _grads(ctx: cl.Context) -> str:
+    X, y, params, reg = _problem(ctx.rng)
+    _, grads = _call(ctx, X, y, params, reg)
+    expected = ctx.reference.two_layer_net(X, y, params, reg)[1]
+    return "; ".join(cl.assert_close(f"grads['{k}']", grads[k], expected[k], rtol=1e-6, atol=1e-10) for k in PARAMS)
+
+
+@CHECKS("gradient check of W1, b1, W2, b2")
+def _gradcheck(ctx: cl.Context) -> str:
+    X, y, params, reg = _problem(ctx.rng)
+    _, grads = _call(ctx, X, y, params, reg)
+    details = []
+    for key in PARAMS:
+        numeric = cl.numeric_grad(lambda: ctx.reference.two_layer_net(X, y, params, reg)[0], params[key])
+        details.append(cl.assert_gradient(f"grads['{key}']", grads[key], numeric))
+    return "; ".join(details)
+
+
+@CHECKS("reg = 0 and reg > 0 differ by the L2 term")
+def _reg(ctx: cl.Context) -> str:
+    X, y, params, reg = _problem(ctx.rng)
+    loss_reg, _ = _call(ctx, X, y, params, reg)
+    loss_0, _ = _call(ctx, X, y, params, 0.0)
+    term = reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    return cl.assert_close("loss(reg) - loss(0)", loss_reg - loss_0, term, rtol=1e-6, atol=1e-10)

@@ -1,0 +1,284 @@
+"""Tests for srs.sandbox: each kind of runaway learner code is contained, the parent is unharmed."""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from srs import sandbox
+from srs.errors import SandboxError
+from srs.sandbox import Limits, SandboxResult, run_python
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox tests measure Linux behaviour")
+
+SMALL = Limits(wall_seconds=4, cpu_seconds=2, memory_bytes=256 << 20)
+
+
+def run(tmp_path: Path, code: str, limits: Limits = SMALL, **kwargs: object) -> SandboxResult:
+    script = tmp_path / "script.py"
+    script.write_text(textwrap.dedent(code))
+    return run_python(script, workdir=tmp_path, limits=limits, **kwargs)  # type: ignore[arg-type]
+
+
+def live_in_group(pgid: int) -> list[tuple[int, str]]:
+    """Processes (not zombies) whose process group is ``pgid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path("/proc", entry, "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append((int(entry), fields[0]))
+    return found
+
+
+def fork_blocked(tmp_path: Path) -> bool:
+    return "fork=blocked" in run(tmp_path, "pass").isolation
+
+
+def test_normal_run(tmp_path: Path) -> None:
+    res = run(tmp_path, """
+        import sys
+        print("hello")
+        print("to stderr", file=sys.stderr)
+    """)
+    assert res.ok and res.returncode == 0 and res.reason == "" and not res.timed_out
+    assert res.stdout == "hello\n"
+    assert res.stderr == "to stderr\n"
+    assert "network=" in res.isolation and "fork=" in res.isolation and "user=" in res.isolation
+
+
+def test_environment_is_scrubbed_and_cwd_is_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SRS_SECRET_TOKEN", "do-not-leak")
+    res = run(tmp_path, """
+        import os, sys
+        print(sorted(os.environ))
+        print(os.getcwd())
+        print(os.environ["HOME"], os.environ["OPENBLAS_NUM_THREADS"], os.environ["LC_ALL"])
+        print(sys.flags.isolated)
+    """)
+    env_keys, cwd, values, isolated = res.stdout.splitlines()
+    assert "SRS_SECRET_TOKEN" not in env_keys
+    assert Path(cwd) == tmp_path.resolve()
+    assert values == f"{tmp_path.resolve()} 1 C.UTF-8"
+    assert isolated == "1"
+
+
+def test_infinite_loop_is_stopped(tmp_path: Path) -> None:
+    start = time.monotonic()
+    res = run(tmp_path, "while True:\n    pass\n", Limits(wall_seconds=4, cpu_seconds=1))
+    assert time.monotonic() - start < 6
+    assert not res.ok
+    assert res.reason in ("cpu limit", "timeout after 4 s")  # the wall clock wins on a very busy machine
+    assert "\n" not in res.reason
+
+
+def test_wall_clock_timeout_kills_a_sleeper(tmp_path: Path) -> None:
+    start = time.monotonic()
+    res = run(tmp_path, "import time\nprint('start', flush=True)\ntime.sleep(60)\n", Limits(wall_seconds=1))
+    assert time.monotonic() - start < 3
+    assert res.timed_out and res.reason == "timeout after 1 s"
+    assert res.stdout == "start\n"  # output before the kill is kept
+
+
+def test_closing_the_pipes_does_not_escape_the_clock(tmp_path: Path) -> None:
+    start = time.monotonic()
+    res = run(tmp_path, "import os, time\nos.close(1)\nos.close(2)\ntime.sleep(60)\n", Limits(wall_seconds=1))
+    assert time.monotonic() - start < 3
+    assert res.timed_out
+
+
+def test_memory_bomb_bytearray(tmp_path: Path) -> None:
+    res = run(tmp_path, "x = bytearray(10**11)\n")
+    assert res.reason == "memory limit"
+    assert res.stderr.strip().splitlines()[-1] == "MemoryError"
+
+
+def test_memory_bomb_growing_list(tmp_path: Path) -> None:
+    res = run(tmp_path, "x = []\nwhile True:\n    x.append(bytearray(10**6))\n")
+    assert res.reason == "memory limit"
+
+
+def test_fork_loop_is_contained_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    if os.geteuid() == 0 and not fork_blocked(tmp_path):
+        pytest.skip("as root without seccomp nothing would stop a fork bomb; not running one")
+    res = run(tmp_path, """
+        import os
+        print(os.getpgid(0), flush=True)
+        while True:
+            os.fork()
+    """)
+    assert not res.ok
+    pgid = int(res.stdout.split()[0])
+    assert live_in_group(pgid) == []
+    if "fork=blocked" in res.isolation:
+        assert "BlockingIOError" in res.stderr
+
+
+def test_children_are_killed_when_the_main_process_exits(tmp_path: Path) -> None:
+    """Without the seccomp filter, children still die with the process group."""
+    start = time.monotonic()
+    res = run(tmp_path, """
+        import os, time
+        for _ in range(5):
+            if os.fork() == 0:
+                time.sleep(60)
+                os._exit(0)
+        print(os.getpgid(0), flush=True)
+    """, Limits(wall_seconds=5, block_fork=False))
+    assert time.monotonic() - start < 4  # the children hold the pipes, yet we do not wait for them
+    assert res.returncode == 0
+    pgid = int(res.stdout.split()[0])
+    deadline = time.monotonic() + 2
+    while live_in_group(pgid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert live_in_group(pgid) == []
+
+
+def test_threads_still_work(tmp_path: Path) -> None:
+    res = run(tmp_path, """
+        import threading
+        out = []
+        threads = [threading.Thread(target=out.append, args=(i,)) for i in range(4)]
+        for t in threads: t.start()
+        for t in threads: t.join()
+        print(sorted(out))
+    """)
+    assert res.ok and res.stdout == "[0, 1, 2, 3]\n"
+
+
+def test_subprocess_is_refused_when_fork_is_blocked(tmp_path: Path) -> None:
+    if not fork_blocked(tmp_path):
+        pytest.skip("seccomp filter not available here")
+    res = run(tmp_path, "import subprocess\nsubprocess.run(['true'])\n")
+    assert res.returncode == 1 and "BlockingIOError" in res.stderr
+
+
+def test_print_flood_is_cut_and_parent_memory_is_fine(tmp_path: Path) -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    limits = Limits(wall_seconds=10, cpu_seconds=5, memory_bytes=512 << 20)
+    res = run(tmp_path, "import sys\nsys.stdout.write('x' * 100_000_000)\n", limits)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert res.reason == "output limit"
+    assert res.stdout.startswith("x" * limits.max_output)
+    assert len(res.stdout) < limits.max_output + 100
+    assert "more bytes not shown" in res.stdout
+    assert (after - before) * 1024 < 64 << 20  # ru_maxrss is in KiB on Linux
+
+
+def test_endless_printing_is_stopped(tmp_path: Path) -> None:
+    res = run(tmp_path, "while True:\n    print('spam' * 100)\n")
+    assert res.reason == "output limit"
+
+
+def test_exception_is_reported(tmp_path: Path) -> None:
+    res = run(tmp_path, "raise ValueError('boom')\n")
+    assert res.returncode == 1 and res.reason == ""
+    assert res.stderr.strip().splitlines()[-1] == "ValueError: boom"
+
+
+def test_crash_is_reported_with_the_signal(tmp_path: Path) -> None:
+    res = run(tmp_path, "import ctypes\nctypes.string_at(0)\n")
+    assert res.reason == "killed by signal 11 (SIGSEGV)"
+
+
+def test_file_size_limit(tmp_path: Path) -> None:
+    res = run(tmp_path, "open('big', 'wb').write(b'x' * (8 << 20))\n", Limits(wall_seconds=4, file_bytes=1 << 20))
+    assert res.reason == "file size limit"
+    assert (tmp_path / "big").stat().st_size <= 1 << 20
+
+
+def test_network_is_unreachable_when_isolated(tmp_path: Path) -> None:
+    res = run(tmp_path, """
+        import socket
+        try:
+            socket.create_connection(("192.0.2.1", 80), timeout=2)
+        except OSError as exc:
+            print(type(exc).__name__, exc.errno)
+    """)
+    if "network=none" not in res.isolation:
+        pytest.skip(f"no network namespace here ({res.isolation})")
+    assert res.stdout.strip() == "OSError 101"  # ENETUNREACH: not even a route
+
+
+def test_numpy_works_under_the_default_limits(tmp_path: Path) -> None:
+    res = run(tmp_path, "import numpy as np\nprint(int((np.ones((200, 200)) @ np.ones((200, 200))).sum()))\n",
+              Limits(wall_seconds=10))
+    assert res.ok and res.stdout == "8000000\n"
+
+
+def test_extra_files_are_written(tmp_path: Path) -> None:
+    res = run(tmp_path, "print(open('sub/a.txt').read(), open('b.bin', 'rb').read())\n",
+              extra_files={"sub/a.txt": "hi", "b.bin": b"\x00\x01"})
+    assert res.stdout == "hi b'\\x00\\x01'\n"
+
+
+@pytest.mark.parametrize("name", ["../escape.py", "/etc/passwd", ""])
+def test_extra_files_must_stay_inside(tmp_path: Path, name: str) -> None:
+    with pytest.raises(SandboxError):
+        run(tmp_path, "pass", extra_files={name: "x"})
+
+
+def test_missing_script_or_workdir(tmp_path: Path) -> None:
+    with pytest.raises(SandboxError):
+        run_python(tmp_path / "nope.py", workdir=tmp_path)
+    script = tmp_path / "s.py"
+    script.write_text("pass")
+    with pytest.raises(SandboxError):
+        run_python(script, workdir=tmp_path / "missing")
+
+
+def test_bad_interpreter_is_a_sandbox_error(tmp_path: Path) -> None:
+    script = tmp_path / "s.py"
+    script.write_text("pass")
+    with pytest.raises(SandboxError, match="could not start"):
+        run_python(script, workdir=tmp_path, python=str(tmp_path / "no-python"))
+
+
+def test_limits_are_validated() -> None:
+    with pytest.raises(ValueError):
+        Limits(wall_seconds=0)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="dropping privileges needs root")
+def test_runs_as_nobody_when_root_and_possible() -> None:
+    system_python = shutil.which("python3", path="/usr/bin:/bin")
+    if system_python is None:
+        pytest.skip("no system python3 that user nobody could run")
+    # pytest's tmp_path lives in a 0700 directory: use a world-traversable one
+    with tempfile.TemporaryDirectory(prefix="srs-nobody-test-") as tmp:
+        workdir = Path(tmp)
+        workdir.chmod(0o755)
+        script = workdir / "s.py"
+        script.write_text("import os\nprint(os.getuid())\nopen('mine.txt', 'w').write('ok')\n"
+                          "try:\n    open('/root/srs-sandbox-test', 'w')\nexcept OSError as e:\n    print(e.errno)\n")
+        script.chmod(0o644)
+        if not sandbox._nobody_can_run(system_python, str(script)):
+            pytest.skip("user nobody cannot run the system python here")
+        res = run_python(script, workdir=workdir, limits=SMALL, python=system_python)
+        assert "user=nobody" in res.isolation
+        assert res.stdout.split() == [str(sandbox.NOBODY_UID), "13"]  # EACCES outside the workdir
+        assert (workdir / "mine.txt").read_text() == "ok"
+        assert not Path("/root/srs-sandbox-test").exists()
+
+
+def test_stays_root_when_nobody_cannot_run_the_interpreter(tmp_path: Path) -> None:
+    res = run(tmp_path, "import os\nprint(os.geteuid())\n")
+    if os.geteuid() != 0:
+        assert "user=self" in res.isolation
+    elif "user=nobody" in res.isolation:
+        assert res.stdout == f"{sandbox.NOBODY_UID}\n"
+    else:
+        assert res.stdout == "0\n" and "user=root" in res.isolation
