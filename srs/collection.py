@@ -141,8 +141,8 @@ def sync(store: Store, roots: Iterable[DeckRoot], now: int, *, force: bool = Fal
     return SyncReport(added=added, changed=edited, retired=retired, errors=tuple(errors))
 
 
-def check(paths: Iterable[Path]) -> tuple[int, list[DeckError]]:
-    """Validate deck files or folders without a database. Returns (notes found, errors)."""
+def check(paths: Iterable[Path]) -> tuple[list[Note], list[DeckError]]:
+    """Validate deck files or folders without a database. Returns (valid notes, errors)."""
     files: dict[str, tuple[Path, int, int]] = {}
     for path in paths:
         if path.is_dir():
@@ -151,6 +151,22 @@ def check(paths: Iterable[Path]) -> tuple[int, list[DeckError]]:
         elif path.exists():
             files[str(path)] = (path, 0, 0)
         else:
-            return 0, [DeckError(str(path), 0, "no such file or folder")]
+            return [], [DeckError(str(path), 0, "no such file or folder")]
     notes, errors, _bad = load(files, sorted(files), {})
-    return len(notes), errors
+    return notes, errors
+
+
+def exercises_sound(notes: Iterable[Note]) -> list[str]:
+    """Run the self-test of every exercise the notes use; return a line for each that is not sound
+    (its starter must fail the checks and its reference solution must pass them)."""
+    from srs import exercises
+    from srs.model import Kind
+
+    problems = []
+    for name in sorted({n.item for n in notes if n.kind is Kind.EXERCISE}):
+        starter_fails, reference_passes = exercises.self_test(name)
+        if not starter_fails:
+            problems.append(f"exercise {name}: its starter passes the checks (it must fail them)")
+        if not reference_passes:
+            problems.append(f"exercise {name}: its reference solution fails the checks")
+    return problems

@@ -234,3 +234,12 @@ def test_help_has_examples() -> None:
                     ["show", "--help"], ["decks", "--help"], ["search", "--help"], ["config", "set", "--help"]):
         result = run(*command)
         assert result.exit_code == 0 and ("Example" in result.stdout or "Start with" in result.stdout), command
+
+
+def test_deck_check_proves_exercises_sound(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_deck(env / "decks", "e.md", "## e1\nkind: exercise\nexercise: stable_softmax\n")
+    ok = run("deck", "check", str(env / "decks"))
+    assert ok.exit_code == 0 and ok.stdout.strip() == "OK: 1 notes, 1 exercises sound"
+    monkeypatch.setattr("srs.exercises.self_test", lambda name: (False, True))
+    bad = CliRunner().invoke(cli, ["deck", "check", str(env / "decks")])
+    assert bad.exit_code == 1 and "exercise stable_softmax: its starter passes the checks" in bad.stderr

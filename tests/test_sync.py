@@ -105,7 +105,7 @@ def test_check_without_database(tmp_path: Path) -> None:
     write_deck(decks, "a.md", "## a1\nQ: q\nA: a\n")
     write_deck(decks, "b.md", "## a1\nQ: q\nA: a\n")
     found, errors = check([decks])
-    assert found == 1 and len(errors) == 1 and "duplicate id 'a1'" in str(errors[0])
+    assert len(found) == 1 and len(errors) == 1 and "duplicate id 'a1'" in str(errors[0])
     assert check([tmp_path / "missing"])[1][0].detail == "no such file or folder"
 
 
@@ -113,4 +113,4 @@ def test_builtin_curriculum_is_valid() -> None:
     from srs.paths import builtin_decks_dir
 
     found, errors = check([builtin_decks_dir()])
-    assert errors == [] and found > 0
+    assert errors == [] and len(found) > 0
