@@ -55,7 +55,7 @@ def timed_run(cmd: list[str], env: dict[str, str], runs: int) -> float:
     return statistics.median(samples)
 
 
-def first_card(cmd: list[str], env: dict[str, str], runs: int, marker: bytes = b"show answer") -> float:
+def first_card(cmd: list[str], env: dict[str, str], runs: int, markers: tuple[bytes, ...] = (b"show answer", b"Type your answer", b"run the checks")) -> float:
     """Median time from starting `srs review` until the first card and its key prompt are on screen."""
     samples = []
     for i in range(runs + 1):
@@ -64,7 +64,7 @@ def first_card(cmd: list[str], env: dict[str, str], runs: int, marker: bytes = b
                                 stderr=subprocess.DEVNULL)
         assert proc.stdout is not None
         seen = b""
-        while marker not in seen:
+        while not any(m in seen for m in markers):
             chunk = os.read(proc.stdout.fileno(), 65536)
             if not chunk:
                 raise SystemExit("srs review ended before showing a card")
@@ -140,6 +140,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
     exe = srs_exe()
+    # `pip install .` compiles the package to bytecode; an editable install under PYTHONDONTWRITEBYTECODE
+    # would instead recompile every module at every start. Measure what an installed srs does.
+    import srs
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(srs.__file__).parent)], check=True,
+                   stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         db = folder / "bench.db"

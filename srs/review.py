@@ -6,7 +6,7 @@ passes back the learner's rating. Time is always passed in (epoch seconds, UTC).
 
 from __future__ import annotations
 
-import secrets
+import os
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,7 +82,7 @@ class Session:
         self.scheduler = scheduler
         self.filter = flt
         self.started = now
-        self.session_id = session_id or secrets.token_hex(4)
+        self.session_id = session_id or os.urandom(4).hex()
         settings = scheduler.settings
         self.day_start = day_start(now, utc_offset, settings.rollover_hour)
         self.day_end = self.day_start + DAY

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
-import shlex
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -102,6 +99,11 @@ class Keys:
         if line == "":
             raise Quit
         return line.rstrip("\n")
+
+
+def new_seed() -> int:
+    """A fresh random seed for a quiz instance or a round of exercise checks."""
+    return int.from_bytes(os.urandom(4), "big") % 2**31
 
 
 def clock() -> int:
@@ -261,7 +263,7 @@ class ReviewUI:
         from srs import quiz
 
         spec = card.spec
-        seed = secrets.randbelow(2**31) if seed is None else seed
+        seed = new_seed() if seed is None else seed
         instance = quiz.generate(spec.item, seed, spec.params or None)
         info = quiz.get_info(spec.item)
         started = time.monotonic()
@@ -340,6 +342,9 @@ class ReviewUI:
         correct = gave_up = False
         while True:
             if editor and self.keys.interactive:
+                import shlex
+                import subprocess
+
                 subprocess.call([*shlex.split(editor), str(path)])
             key = self.ask("[dim]enter run the checks · h hint · g give up (show the reference) · "
                            + ("" if practice else "s suspend · ") + "q quit[/dim]", "enter h g" + ("" if practice else " s"))
@@ -358,7 +363,7 @@ class ReviewUI:
                 gave_up = True
                 break
             self.console.print("[dim]Running the checks…[/dim]")
-            result = exercises.run(spec.item, path, secrets.randbelow(2**31))
+            result = exercises.run(spec.item, path, new_seed())
             for check in result.checks:
                 mark = "[green]✓[/green]" if check.passed else "[red]✗[/red]"
                 self.console.print(f" {mark} {check.name}  [dim]{check.detail[:300]}[/dim]", highlight=False)

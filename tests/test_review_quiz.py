@@ -21,7 +21,7 @@ SEED = 12345
 def quiz_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SRS_NO_BUILTIN", "1")
     monkeypatch.setenv("SRS_NOW", "2026-03-02T10:00:00Z")
-    monkeypatch.setattr("srs.ui.secrets.randbelow", lambda n: SEED)
+    monkeypatch.setattr("srs.ui.new_seed", lambda: SEED)
     write_deck(home / "decks", "q.md", "## cq\nkind: quiz\nquiz: conv_output_shape\nparams: W=8..16\nsource: CS231n\n")
     return home
 
