@@ -462,6 +462,32 @@ def decks(app: App, as_json: bool) -> None:
     out.print(table)
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def undo(app: App, as_json: bool) -> None:
+    """Undo the most recent rating, even from a session that has ended.
+
+    The card's schedule returns exactly to what it was and the rating leaves the review log.
+
+    \b
+    Example:  srs undo
+    """
+    from srs.errors import NotFoundError
+
+    with app.store(sync=False) as store:
+        review_id = store.last_review_id()
+        if review_id is None:
+            raise NotFoundError("there is no rating to undo")
+        card_id = store.execute("SELECT card_id FROM reviews WHERE id = ?", (review_id,)).fetchone()[0]
+        store.undo_review(review_id)
+        card = store.get_card(card_id)
+    if as_json:
+        emit_json({"undone": review_id, "card": card.to_dict()})
+    else:
+        click.echo(f"Undid the last rating of {card_id}; it is {card.memory.state.name.lower()} again.")
+
+
 def _set_suspended(app: App, ids: tuple[str, ...], flag: bool) -> None:
     with app.store() as store:
         done = store.set_suspended(list(ids), flag)

@@ -310,6 +310,11 @@ class Store:
             self.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
         return before
 
+    def last_review_id(self) -> int | None:
+        """The id of the most recent review-log row, if any."""
+        row = self.execute("SELECT MAX(id) FROM reviews").fetchone()
+        return row[0] if row else None
+
     def set_suspended(self, card_ids: Sequence[str], suspended: bool) -> list[str]:
         """Suspend or unsuspend cards; every id must exist (nothing changes otherwise). Returns the ids."""
         with self.transaction():

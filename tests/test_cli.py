@@ -243,3 +243,14 @@ def test_deck_check_proves_exercises_sound(env: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr("srs.exercises.self_test", lambda name: (False, True))
     bad = CliRunner().invoke(cli, ["deck", "check", str(env / "decks")])
     assert bad.exit_code == 1 and "exercise stable_softmax: its starter passes the checks" in bad.stderr
+
+
+def test_undo_command_restores_the_last_rating(env: Path) -> None:
+    card_id = run("add", "-d", "N", "-f", "Q?", "-b", "A").stdout.strip()
+    fail(run("undo"), "there is no rating to undo")
+    run("review", input="\n3\nq\n")
+    assert json.loads(run("show", card_id, "--json").stdout)["reps"] == 1
+    result = run("undo", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["card"]["state"] == "new"
+    shown = json.loads(run("show", card_id, "--json").stdout)
+    assert (shown["reps"], shown["due"], shown["state"]) == (0, None, "new")
