@@ -67,10 +67,20 @@ def normalise_typed(text: str) -> str:
     return text.rstrip(".。")
 
 
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", "").replace("_", ""))
+    except ValueError:
+        return None
+
+
 def typed_matches(typed: str, expected: str) -> bool:
     """Whether a typed answer equals the card's answer, forgiving case, spacing and shape punctuation."""
     a, b = normalise_typed(typed), normalise_typed(expected)
     if a == b:
         return True
+    x, y = _number(a), _number(b)
+    if x is not None and y is not None:  # "1e-3" == "0.001", "50,000" == "50000"
+        return abs(x - y) <= 1e-9 * max(abs(x), abs(y), 1e-300)
     strip = lambda s: s.strip("()[]").replace(",", "x")  # noqa: E731  "(16, 15, 15)" == "16x15x15"
     return bool(a) and strip(a) == strip(b)

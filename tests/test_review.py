@@ -191,6 +191,8 @@ def test_typed_answers_forgive_format_not_value() -> None:
     assert typed_matches("ReLU.", "relu")
     assert not typed_matches("16x15x14", "16x15x15")
     assert not typed_matches("", "32")
+    assert typed_matches("1e-3", "0.001") and typed_matches("50,000", "50000") and typed_matches("2.50", "2.5")
+    assert not typed_matches("0.0011", "0.001")
 
 
 def test_memory_of_new_card_is_new() -> None:
