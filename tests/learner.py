@@ -1,0 +1,91 @@
+"""A simulated learner for the optimizer tests: memory follows FSRS-6 with KNOWN parameters.
+
+Cards are scheduled by srs's own Scheduler with the default parameters (what a new learner gets);
+whether each review is recalled is drawn (fixed seed) from the forgetting curve of the TRUE
+parameters, tracked by a second Scheduler that sees the same ratings at the same times.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import NamedTuple
+
+from srs.model import Memory, Rating, State
+from srs.optimizer import Review
+from srs.scheduler import Scheduler, Settings
+from srs.store import Store
+from tests.conftest import DAY, T0
+
+# The defaults, but initial stabilities far apart from them, a faster-growing stability and a steeper
+# forgetting curve (w20): a learner the defaults fit poorly.
+DEFAULTS = Scheduler(Settings(enable_fuzzing=False)).parameters
+TRUE = list(DEFAULTS)
+TRUE[0:4] = [1.0, 3.0, 9.0, 25.0]
+TRUE[8] = 1.2
+TRUE[20] = 0.3
+TRUE_PARAMETERS = tuple(TRUE)
+
+
+class Simulated(NamedTuple):
+    """Histories per card and, for every long-term review, the true probability of recall."""
+
+    histories: dict[str, list[Review]]
+    true_recall: dict[tuple[str, int], float]  # (card id, index of the review in its history) -> R
+
+    @property
+    def reviews(self) -> int:
+        return sum(len(h) for h in self.histories.values())
+
+
+def simulate(cards: int, days: int, new_per_day: int, seed: int = 1, start: int = T0 - 200 * DAY) -> Simulated:
+    """Introduce ``new_per_day`` cards a day for ``days`` days and review whatever is due, in sessions."""
+    rng = random.Random(seed)
+    sched = Scheduler(Settings(enable_fuzzing=False))
+    truth = Scheduler(Settings(enable_fuzzing=False, parameters=TRUE_PARAMETERS))
+    seen: dict[str, Memory] = {}
+    true_mem: dict[str, Memory] = {}
+    histories: dict[str, list[Review]] = {}
+    true_recall: dict[tuple[str, int], float] = {}
+    introduced = 0
+    for day in range(days):
+        t = start + day * DAY
+        for _ in range(new_per_day):
+            if introduced < cards:
+                cid = f"sim{introduced:04d}"
+                seen[cid] = Memory()
+                true_mem[cid] = Memory()
+                introduced += 1
+        for _round in range(6):  # learning steps come back within the day
+            due = sorted(cid for cid, m in seen.items() if m.state is State.NEW or (m.due or 0) <= t)
+            for cid in due:
+                memory, tm = seen[cid], true_mem[cid]
+                if memory.state is State.NEW:
+                    rating = rng.choices([1, 2, 3, 4], [0.2, 0.1, 0.55, 0.15])[0]
+                else:
+                    recall = truth.retrievability(tm, t) or 1.0
+                    if (t - (tm.last_review or t)) >= DAY:
+                        true_recall[(cid, len(histories[cid]))] = recall
+                    rating = rng.choices([2, 3, 4], [0.15, 0.75, 0.1])[0] if rng.random() < recall else 1
+                histories.setdefault(cid, []).append(Review(t, rating, int(memory.state), 8000))
+                seen[cid] = sched.rate(memory, Rating(rating), t, 8000)
+                true_mem[cid] = truth.rate(tm, Rating(rating), t, 8000)
+                t += 8
+            t += 600
+    return Simulated(histories, true_recall)
+
+
+def write(store: Store, histories: dict[str, list[Review]], scheduler: Scheduler | None = None) -> None:
+    """Put the cards and their reviews in the store as Session.rate would have, in one transaction."""
+    scheduler = scheduler or Scheduler(Settings(enable_fuzzing=False))
+    with store.transaction():
+        for cid, reviews in histories.items():
+            store.execute("INSERT INTO cards (id, note_id, kind, deck, tags, front, back) VALUES (?,?,?,?,?,?,?)",
+                          (cid, cid, "basic", "Sim", "sim", f"front {cid}", f"back {cid}"))
+            memory = Memory()
+            for r in reviews:
+                after = scheduler.rate(memory, Rating(r.rating), r.ts, r.duration_ms)
+                elapsed = (r.ts - memory.last_review) / DAY if memory.last_review is not None else None
+                store.record_review(cid, version=store.card_version(cid), before=memory, after=after, ts=r.ts,
+                                    rating=r.rating, duration_ms=r.duration_ms, elapsed_days=elapsed,
+                                    retrievability=scheduler.retrievability(memory, r.ts), signals={})
+                memory = after

@@ -1,0 +1,218 @@
+"""Fitting personal FSRS parameters: training items, a simulated learner with known parameters, refusal,
+the Rust panic guard, the retention suggestion, and --apply in one transaction."""
+
+from __future__ import annotations
+
+import pytest
+
+from srs import optimizer as opt
+from srs.config import load_settings
+from srs.model import Rating
+from srs.optimizer import Item, NotEnoughHistory, OptimizerError, Review
+from srs.review import Session
+from srs.scheduler import Scheduler, Settings
+from srs.store import Store
+from tests.conftest import DAY, T0
+from tests.learner import DEFAULTS, TRUE_PARAMETERS, Simulated, simulate, write
+
+
+@pytest.fixture(scope="module")
+def learner() -> Simulated:
+    """About 3,500 reviews of 500 cards over 100 days, recall drawn from the TRUE parameters."""
+    return simulate(cards=500, days=100, new_per_day=6, seed=7)
+
+
+@pytest.fixture(scope="module")
+def fitted(learner: Simulated) -> opt.FitResult:
+    return opt.fit(learner.histories, retention=False)
+
+
+def test_items_follow_fsrs_rs_conventions() -> None:
+    # Same-day learning steps stay inside the histories; only reviews on a later day become items.
+    t = T0
+    history = [Review(t, 3, 0, 0), Review(t + 600, 3, 1, 0), Review(t + 3 * DAY, 3, 2, 0),
+               Review(t + 3 * DAY + 100, 1, 2, 0), Review(t + 10 * DAY + 5, 3, 3, 0),
+               Review(t + 10 * DAY + 2 * 3600, 3, 2, 0)]
+    items = opt.training_items({"c": history, "same-day-only": [Review(t, 3, 0, 0), Review(t + 600, 3, 1, 0)]})
+    # Whole days since the previous review (floor, as py-fsrs counts them): 0, 0, 2 (3 days less 10
+    # minutes), 0, 6 (7 days less 95 seconds), 0. Items end at the reviews with a positive delta.
+    assert [(i.ratings, i.deltas) for i in items] == [
+        ((3, 3, 3), (0, 0, 2)),
+        ((3, 3, 3, 1, 3), (0, 0, 2, 0, 6)),
+    ]
+    assert all(i.card_id == "c" for i in items)
+    assert opt.usable_reviews({"c": history}) == 2
+    # Invalid ratings make the card's history unusable rather than crash the optimizer.
+    assert opt.training_items({"bad": [Review(t, 3, 0, 0), Review(t + 2 * DAY, 7, 2, 0)]}) == []
+
+
+def test_true_parameters_reproduce_the_simulated_recall(learner: Simulated) -> None:
+    # The items encode each history exactly as the scheduler saw it: under the TRUE parameters fsrs-rs
+    # predicts the very probabilities the simulator drew recalls from.
+    by_key = {(i.card_id, len(i.ratings) - 1): i for i in opt.training_items(learner.histories)}
+    keys = sorted(k for k in learner.true_recall if k in by_key)
+    assert len(keys) == len(by_key) > 1500
+    predicted = opt.predicted_recall(TRUE_PARAMETERS, [by_key[k] for k in keys])
+    assert max(abs(p - learner.true_recall[k]) for p, k in zip(predicted, keys, strict=True)) < 1e-4
+
+
+def test_fit_moves_toward_the_true_parameters(learner: Simulated, fitted: opt.FitResult) -> None:
+    assert 3000 < learner.reviews < 5000
+    by_key = {(i.card_id, len(i.ratings) - 1): i for i in opt.training_items(learner.histories)}
+    keys = sorted(by_key)
+    truth = [learner.true_recall[k] for k in keys]
+
+    def error(parameters: tuple[float, ...]) -> float:
+        predicted = opt.predicted_recall(parameters, [by_key[k] for k in keys])
+        return sum(abs(p - t) for p, t in zip(predicted, truth, strict=True)) / len(truth)
+
+    # Predicted probabilities of recall: the fit is at least a third closer to the truth than the defaults.
+    assert error(fitted.parameters) < 0.67 * error(DEFAULTS)
+    # Initial stability after Good (w2) and Easy (w3) moved toward the truth (9 and 25; defaults 2.3 and 8.3).
+    for i in (2, 3):
+        assert abs(fitted.parameters[i] - TRUE_PARAMETERS[i]) < abs(DEFAULTS[i] - TRUE_PARAMETERS[i])
+    # On cards it never saw, the fit predicts better than the defaults.
+    held = fitted.held_out
+    assert held["fitted"].log_loss < held["default"].log_loss
+    assert fitted.improved
+    assert fitted.test_cards == round(0.2 * fitted.cards)
+    assert fitted.train_reviews + fitted.test_reviews == fitted.reviews == len(by_key)
+    assert len(fitted.parameters) == 21
+
+
+def test_fit_is_deterministic(learner: Simulated, fitted: opt.FitResult) -> None:
+    again = opt.fit(learner.histories, retention=False)
+    assert again.parameters == fitted.parameters
+    for key, metrics in fitted.held_out.items():  # fsrs-rs sums in parallel: the last float digits may move
+        assert again.held_out[key].log_loss == pytest.approx(metrics.log_loss, rel=1e-6)
+        assert again.held_out[key].rmse_bins == pytest.approx(metrics.rmse_bins, rel=1e-6)
+
+
+def test_too_little_history_is_refused_with_the_numbers(learner: Simulated) -> None:
+    small = dict(list(learner.histories.items())[:40])
+    usable = opt.usable_reviews(small)
+    assert 0 < usable < opt.MIN_REVIEWS
+    with pytest.raises(NotEnoughHistory) as info:
+        opt.fit(small)
+    message = str(info.value)
+    assert f"{usable} usable reviews" in message and f"at least {opt.MIN_REVIEWS} needed" in message
+    with pytest.raises(NotEnoughHistory, match="0 usable reviews"):
+        opt.fit({})
+
+
+def test_one_card_cannot_be_validated() -> None:
+    history = [Review(T0 + d * DAY, 3, 0 if d == 0 else 2, 0) for d in range(0, 2 * 700, 2)]
+    with pytest.raises(NotEnoughHistory, match="from 1 card"):
+        opt.fit({"only": history})
+
+
+def test_rust_panics_become_clear_errors() -> None:
+    import fsrs_rs_python as fr
+
+    # fsrs-rs panics (a BaseException) on an item without a later-day review: rust_call turns it into an error.
+    model = fr.FSRS(fr.DEFAULT_PARAMETERS)
+    bad = [fr.FSRSItem([fr.FSRSReview(3, 0), fr.FSRSReview(3, 0)])]
+    with pytest.raises(OptimizerError, match="delta_t > 0"):
+        opt.rust_call(model.compute_parameters, bad)
+    # ... and our own conversion refuses such items before they reach Rust.
+    with pytest.raises(OptimizerError, match="no review on a later day"):
+        opt.to_fsrs([Item("x", (3, 3), (0, 0))])
+
+    # Only the panic is caught: an interrupt still interrupts.
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        opt.rust_call(interrupted)
+
+
+def test_retention_suggestion_is_a_plausible_target(learner: Simulated, fitted: opt.FitResult) -> None:
+    advice = opt.suggest_retention(fitted.parameters, learner.histories, Settings(), deck_size=100, days=120)
+    assert advice.value is not None and 0.7 <= advice.value <= 0.99
+    assert "optimal_retention" in advice.note
+    assert advice.at_floor == (advice.value == 0.7)
+    # The trade-off is monotone: a higher target costs more minutes a day and keeps more cards.
+    assert [w.desired_retention for w in advice.tradeoff] == list(opt.TRADEOFF)
+    minutes = [w.minutes_per_day for w in advice.tradeoff]
+    remembered = [w.remembered for w in advice.tradeoff]
+    assert minutes == sorted(minutes) and remembered == sorted(remembered)
+    assert 0 < remembered[0] < remembered[-1] <= 1
+
+
+def _memory_row(store: Store, card_id: str) -> tuple[object, ...]:
+    return tuple(store.execute("SELECT state, step, stability, difficulty, due, last_review, reps, lapses "
+                               "FROM cards WHERE id = ?", (card_id,)).fetchone())
+
+
+@pytest.fixture
+def filled(store: Store, learner: Simulated) -> Store:
+    some = dict(list(learner.histories.items())[:120])
+    write(store, some)
+    return store
+
+
+def test_apply_saves_parameters_and_replays_every_card(filled: Store, fitted: opt.FitResult) -> None:
+    store = filled
+    before = {cid: _memory_row(store, cid) for (cid,) in store.execute("SELECT id FROM cards")}
+    settings = Settings(enable_fuzzing=False)
+    n = opt.apply(store, fitted.parameters, settings)
+    assert n == len(before) == 120
+    assert store.config()["parameters"] == list(fitted.parameters)
+    assert load_settings(store).parameters == fitted.parameters
+    replayer = Scheduler(settings._replace(parameters=fitted.parameters))
+    changed_due = 0
+    for cid, old in before.items():
+        history = [(r.ts, Rating(r.rating), r.duration_ms) for r in store.reviews(card_id=cid)]
+        memory = replayer.replay(history)
+        assert _memory_row(store, cid) == (int(memory.state), memory.step, memory.stability, memory.difficulty,
+                                           memory.due, memory.last_review, memory.reps, memory.lapses)
+        changed_due += old[4] != memory.due
+    assert changed_due > 60  # most due dates moved: the fitted parameters differ from the defaults
+
+
+def test_apply_is_one_transaction(filled: Store, fitted: opt.FitResult, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = filled
+    before = {cid: _memory_row(store, cid) for (cid,) in store.execute("SELECT id FROM cards")}
+    real = store.execute
+    updates = {"n": 0}
+
+    def failing(sql: str, args: object = ()) -> object:
+        if sql.startswith("UPDATE cards SET state"):
+            updates["n"] += 1
+            if updates["n"] == 50:
+                raise RuntimeError("disk full")
+        return real(sql, args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "execute", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        opt.apply(store, fitted.parameters, Settings(enable_fuzzing=False))
+    monkeypatch.undo()
+    assert "parameters" not in store.config()
+    assert {cid: _memory_row(store, cid) for cid in before} == before
+
+
+def test_apply_keeps_a_rating_made_meanwhile(filled: Store, fitted: opt.FitResult) -> None:
+    # Another session rates a card after apply read the histories, before it writes: that card is
+    # replayed again with the new review included.
+    store = filled
+    settings = Settings(enable_fuzzing=False)
+    target = "sim0000"
+    when = T0 + 5 * DAY
+    rated = {"done": False}
+
+    def meanwhile(_what: str, done: float) -> None:
+        if done == 1.0 and not rated["done"]:
+            Session(store, Scheduler(settings), when).rate(target, Rating.GOOD, when)
+            rated["done"] = True
+
+    opt.apply(store, fitted.parameters, settings, progress=meanwhile)
+    assert rated["done"]
+    history = [(r.ts, Rating(r.rating), r.duration_ms) for r in store.reviews(card_id=target)]
+    assert history[-1][0] == when
+    memory = Scheduler(settings._replace(parameters=fitted.parameters)).replay(history)
+    assert _memory_row(store, target)[4] == memory.due and _memory_row(store, target)[6] == memory.reps
+
+
+def test_apply_refuses_a_wrong_parameter_count(store: Store) -> None:
+    with pytest.raises(OptimizerError, match="21"):
+        opt.apply(store, (0.1,) * 19, Settings())
