@@ -98,12 +98,14 @@ class Session:
             review_room = min(review_room, limit)
         notes = set(counts.notes_today)
         reviews = self._pick(
-            f"SELECT id, note_id FROM cards WHERE state = 2 AND active = 1 AND suspended = 0 AND due < ?{cond} "
+            "SELECT id, note_id FROM cards INDEXED BY idx_cards_due "
+            f"WHERE state > 0 AND state = 2 AND active = 1 AND suspended = 0 AND due < ?{cond} "
             "ORDER BY due, id LIMIT ?", [self.day_end, *args, review_room * 2 + 50], review_room, notes)
         if limit is not None:
             new_room = min(new_room, max(0, limit - len(reviews)))
         news = self._pick(
-            f"SELECT id, note_id FROM cards WHERE state = 0 AND active = 1 AND suspended = 0{cond} "
+            "SELECT id, note_id FROM cards INDEXED BY idx_cards_new "
+            f"WHERE state = 0 AND active = 1 AND suspended = 0{cond} "
             "ORDER BY ord, path, position, id LIMIT ?", [*args, new_room * 4 + 50], new_room, notes)
         self._queue: deque[str] = deque(_interleave(reviews, news))
         self._new_ids = set(news)
@@ -141,7 +143,7 @@ class Session:
         cond, args = self.filter.sql()
         skip = list(self._skipped)
         extra = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
-        cards = self.store.cards(self.filter, where=f"state IN (1, 3) AND suspended = 0 AND due <= ?{extra}",
+        cards = self.store.cards(self.filter, where=f"state > 0 AND state IN (1, 3) AND suspended = 0 AND due <= ?{extra}",
                                  args=[until, *skip], order="due, id", limit=1)
         return cards[0] if cards else None
 
@@ -184,7 +186,8 @@ class Session:
         new = sum(1 for cid in queued if cid in self._new_ids)
         cond, args = self.filter.sql()
         learning = self.store.execute(
-            f"SELECT COUNT(*) FROM cards WHERE state IN (1, 3) AND active = 1 AND suspended = 0 AND due <= ?{cond}",
+            "SELECT COUNT(*) FROM cards INDEXED BY idx_cards_due "
+            f"WHERE state > 0 AND state IN (1, 3) AND active = 1 AND suspended = 0 AND due <= ?{cond}",
             [now + LEARN_AHEAD, *args]).fetchone()[0]
         return Progress(done=len(self.history), due=len(queued) - new, new=new, learning=learning,
                         elapsed=max(0, now - self.started))
@@ -244,7 +247,7 @@ class Session:
         """Reviewed, again-rate, time, and what comes tomorrow."""
         cond, args = self.filter.sql()
         later, tomorrow = self.store.execute(
-            "SELECT SUM(due < ?), SUM(due >= ?) FROM cards WHERE state > 0 AND active = 1 AND suspended = 0 "
+            "SELECT SUM(due < ?), SUM(due >= ?) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND active = 1 AND suspended = 0 "
             f"AND due >= ? AND due < ?{cond}", [self.day_end, self.day_end, now, self.day_end + DAY, *args]).fetchone()
         return Summary(
             reviewed=len(self.history),

@@ -197,3 +197,29 @@ def test_typed_answers_forgive_format_not_value() -> None:
 
 def test_memory_of_new_card_is_new() -> None:
     assert Memory().state is State.NEW
+
+
+def test_review_and_due_queries_never_scan_the_cards_table(store: Store, tmp_path: Path,
+                                                           scheduler: Scheduler) -> None:
+    """At 100k cards a full scan costs tens of milliseconds per card shown: every query of the
+    review loop and of `srs due` must go through an index."""
+    from srs.overview import due_counts, next_due
+
+    setup(store, tmp_path, basic(30))
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    session = Session(store, scheduler, T0)
+    for _ in range(3):
+        card = session.next(T0)
+        assert card is not None
+        session.progress(T0, card)
+        session.rate(card.id, Rating.AGAIN, T0)
+    session.summary(T0)
+    due_counts(store, T0, T0 + DAY)
+    next_due(store)
+    store.conn.set_trace_callback(None)
+    selects = {s for s in statements if s.lstrip().upper().startswith("SELECT") and " cards" in s}
+    assert selects
+    for sql in selects:
+        plan = " | ".join(row[3] for row in store.execute("EXPLAIN QUERY PLAN " + sql))
+        assert not any(step.strip() == "SCAN cards" for step in plan.split("|")), f"{sql}\n{plan}"
