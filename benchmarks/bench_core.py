@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -78,13 +77,16 @@ def first_card(cmd: list[str], env: dict[str, str], runs: int, markers: tuple[by
 
 
 def session_rss(cmd: list[str], env: dict[str, str], cards: int) -> float:
-    """Peak RSS (MB) of a review session that shows and rates ``cards`` cards through a pipe."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    keys = " \n3\n" * cards + "q\n"
-    subprocess.run([*cmd, "--limit", str(cards)], env=env, input=keys.encode(), stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(before, after) / 1024
+    """Peak RSS (MB) of one review session that shows and rates ``cards`` cards through a pipe."""
+    keys = (" \n3\n" * cards + "q\n").encode()
+    proc = subprocess.Popen([*cmd, "--limit", str(cards)], env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert proc.stdin is not None
+    proc.stdin.write(keys)
+    proc.stdin.close()
+    _pid, _status, usage = os.wait4(proc.pid, 0)  # this child's own peak, not every child's
+    proc.returncode = 0
+    return usage.ru_maxrss / 1024
 
 
 def rating_cost(db: Path, now: int, n: int) -> tuple[float, float]:

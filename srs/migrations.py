@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def m001_initial(db: Database) -> None:
@@ -125,6 +125,15 @@ def m002_retention_index(db: Database) -> None:
     db.execute("PRAGMA user_version = 2")
 
 
+def m003_covering_due_indexes(db: Database) -> None:
+    """`srs due` at 100k cards: the due index also carries state and deck, and a partial index of new
+    cards by deck, so both per-deck counts are answered from an index without touching the table."""
+    db.execute("DROP INDEX idx_cards_due")
+    db.execute("CREATE INDEX idx_cards_due ON cards(due, state, deck) WHERE state > 0 AND active = 1 AND suspended = 0")
+    db.execute("CREATE INDEX idx_cards_new_deck ON cards(deck) WHERE state = 0 AND active = 1 AND suspended = 0")
+    db.execute("PRAGMA user_version = 3")
+
+
 def _split(script: str) -> list[str]:
     """Split a script into statements at ';' line ends, keeping trigger bodies whole."""
     statements: list[str] = []
@@ -150,7 +159,7 @@ def build() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
     migrations = Migrations("srs")
-    for fn in (m001_initial, m002_retention_index):
+    for fn in (m001_initial, m002_retention_index, m003_covering_due_indexes):
         migrations()(fn)
     return migrations
 

@@ -46,7 +46,7 @@ def due_counts(store: Store, now: int, day_end: int, flt: Filter = Filter()) -> 
             [now, now, now, day_end, *args]):
         rows[deck] = [due, due_now, learning, 0]
     for deck, new in store.execute(
-            f"SELECT deck, COUNT(*) FROM cards INDEXED BY idx_cards_new WHERE state = 0 AND active = 1 AND suspended = 0{cond} GROUP BY deck",
+            f"SELECT deck, COUNT(*) FROM cards INDEXED BY idx_cards_new_deck WHERE state = 0 AND active = 1 AND suspended = 0{cond} GROUP BY deck",
             args):
         rows.setdefault(deck, [0, 0, 0, 0])[3] = new
     return [DueCounts(deck, *(int(n or 0) for n in v)) for deck, v in sorted(rows.items())]

@@ -114,7 +114,7 @@ class Session:
     def _today(self) -> _Counts:
         c = _Counts()
         for state, n in self.store.execute(
-                "SELECT state, COUNT(*) FROM reviews WHERE ts >= ? GROUP BY state", (self.day_start,)):
+                "SELECT state, COUNT(*) FROM reviews INDEXED BY idx_reviews_ts WHERE ts >= ? GROUP BY state", (self.day_start,)):
             if state == State.NEW:
                 c.new_today = n
             elif state == State.REVIEW:

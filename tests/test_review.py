@@ -206,6 +206,10 @@ def test_review_and_due_queries_never_scan_the_cards_table(store: Store, tmp_pat
     from srs.overview import due_counts, next_due
 
     setup(store, tmp_path, basic(30))
+    with store.transaction():  # some history, so the planner has a review log to choose paths over
+        for i in range(200):
+            store.execute("INSERT INTO reviews (card_id, ts, rating, state, state_before, state_after) "
+                          "VALUES ('c0', ?, 3, 2, '{}', '{}')", (T0 - i * 3600,))
     statements: list[str] = []
     store.conn.set_trace_callback(statements.append)
     session = Session(store, scheduler, T0)
@@ -218,8 +222,10 @@ def test_review_and_due_queries_never_scan_the_cards_table(store: Store, tmp_pat
     due_counts(store, T0, T0 + DAY)
     next_due(store)
     store.conn.set_trace_callback(None)
-    selects = {s for s in statements if s.lstrip().upper().startswith("SELECT") and " cards" in s}
+    selects = {s for s in statements if s.lstrip().upper().startswith("SELECT")}
     assert selects
     for sql in selects:
-        plan = " | ".join(row[3] for row in store.execute("EXPLAIN QUERY PLAN " + sql))
-        assert not any(step.strip() == "SCAN cards" for step in plan.split("|")), f"{sql}\n{plan}"
+        steps = [row[3] for row in store.execute("EXPLAIN QUERY PLAN " + sql)]
+        # A scan of a partial index (only due or only new cards) is bounded; a scan of the table or of the
+        # whole review log is not.
+        assert not any(step == "SCAN cards" or step.startswith("SCAN reviews") for step in steps), f"{sql}\n{steps}"
