@@ -76,17 +76,25 @@ def first_card(cmd: list[str], env: dict[str, str], runs: int, markers: tuple[by
     return statistics.median(samples)
 
 
+MEASURE_RSS = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+proc.stdin.write(sys.argv[1].encode())
+proc.stdin.close()
+print(os.wait4(proc.pid, 0)[2].ru_maxrss)
+"""
+
+
 def session_rss(cmd: list[str], env: dict[str, str], cards: int) -> float:
-    """Peak RSS (MB) of one review session that shows and rates ``cards`` cards through a pipe."""
-    keys = (" \n3\n" * cards + "q\n").encode()
-    proc = subprocess.Popen([*cmd, "--limit", str(cards)], env=env, stdin=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    assert proc.stdin is not None
-    proc.stdin.write(keys)
-    proc.stdin.close()
-    _pid, _status, usage = os.wait4(proc.pid, 0)  # this child's own peak, not every child's
-    proc.returncode = 0
-    return usage.ru_maxrss / 1024
+    """Peak RSS (MB) of one review session that shows and rates ``cards`` cards through a pipe.
+
+    Started from a small interpreter: Linux carries a process's peak RSS across fork and exec, so a
+    child of this (large) benchmark process would report the benchmark's own peak.
+    """
+    keys = " \n3\n" * cards + "q\n"
+    out = subprocess.run([sys.executable, "-c", MEASURE_RSS, keys, *cmd, "--limit", str(cards)], env=env,
+                         capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024
 
 
 def rating_cost(db: Path, now: int, n: int) -> tuple[float, float]:
