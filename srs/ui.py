@@ -204,8 +204,7 @@ class ReviewUI:
             self.undo(card)
             return
         if key == "s":
-            self.session.suspend(card.id)
-            self.console.print("[yellow]Suspended.[/yellow]")
+            self.suspend(card)
             return
         rating = suggested if key == "enter" and suggested else Rating(int(key))
         duration = int((time.monotonic() - started) * 1000)
@@ -213,6 +212,11 @@ class ReviewUI:
         if outcome.leech:
             self.console.print(f"[red]Leech:[/red] {card.id} has lapsed {outcome.after.lapses} times; it is now "
                                "suspended. Rewrite it or split it, then `srs unsuspend` it.", highlight=False)
+
+    def suspend(self, card: Card) -> None:
+        """Suspend the card on screen; the session moves on."""
+        self.session.suspend(card.id)
+        self.console.print("[yellow]Suspended.[/yellow]")
 
     def undo(self, current: Card) -> None:
         """Undo the last rating; the card on screen comes back right after the undone one."""
@@ -242,8 +246,7 @@ class ReviewUI:
                 self.undo(card)
                 return
             if key == "s":
-                self.session.suspend(card.id)
-                self.console.print("[yellow]Suspended.[/yellow]")
+                self.suspend(card)
                 return
         self.console.print("[dim]── answer ──[/dim]")
         suggested: Rating | None = None
@@ -349,8 +352,7 @@ class ReviewUI:
             key = self.ask("[dim]enter run the checks · h hint · g give up (show the reference) · "
                            + ("" if practice else "s suspend · ") + "q quit[/dim]", "enter h g" + ("" if practice else " s"))
             if key == "s":
-                self.session.suspend(card.id)
-                self.console.print("[yellow]Suspended.[/yellow]")
+                self.suspend(card)
                 return
             if key == "h":
                 if hints < len(ex.hints):
