@@ -40,9 +40,11 @@ class Filter(NamedTuple):
         parts: list[str] = []
         args: list[Any] = []
         if self.deck:
-            parts.append(f"({prefix}deck = ? OR {prefix}deck LIKE ? ESCAPE '\\')")
+            # The deck, its sub-decks, and a deck named by its leading words: "DL Week::Day 3" finds
+            # "DL Week::Day 3 · 卷积神经网络基础 (CNN basics)" (but not "Day 30").
+            parts.append(f"({prefix}deck = ? OR {prefix}deck LIKE ? ESCAPE '\\' OR {prefix}deck LIKE ? ESCAPE '\\')")
             escaped = self.deck.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            args += [self.deck, escaped + "::%"]
+            args += [self.deck, escaped + "::%", escaped + " %"]
         if self.tag:
             parts.append(f"(' ' || {prefix}tags || ' ') LIKE ? ESCAPE '\\'")
             escaped = self.tag.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

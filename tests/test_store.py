@@ -79,6 +79,9 @@ def test_filter_by_deck_prefix_and_tag(store: Store) -> None:
     assert [c.id for c in store.cards(Filter(tag="special"))] == ["b"]
     assert [c.id for c in store.cards(Filter(tag="t"))] == []
     assert [c.id for c in store.cards(Filter(deck="D2"))] == ["c"]
+    load(store, "---\ndeck: W::Day 3 · 卷积 (CNN)::Pooling\n---\n## p\nQ: q\nA: a\n", "user/f.md")
+    load(store, "---\ndeck: W::Day 30\n---\n## q30\nQ: q\nA: a\n", "user/g.md")
+    assert [c.id for c in store.cards(Filter(deck="W::Day 3"))] == ["p"]
 
 
 def test_rating_writes_state_and_log_together_and_undo_restores_exactly(store: Store, scheduler: Scheduler) -> None:
