@@ -207,14 +207,17 @@ def review(app: App, deck: str | None, tag: str | None, limit: int | None) -> No
         session = Session(store, scheduler_for(store), now(), flt=make_filter(deck, tag), limit=limit,
                           utc_offset=utc_offset())
         ui = ReviewUI(session=session, console=out, keys=Keys(), now=now, work_dir=work_dir())
-        interrupted = False
+        interrupted = quit_early = False
         try:
             ui.run()
         except Quit:
-            pass
+            quit_early = True
         except KeyboardInterrupt:
             interrupted = True
         summary = session.summary(now())
+        if summary.reviewed == 0 and quit_early:
+            out.print("No ratings this time; the cards wait for you.")
+            return
         if summary.reviewed == 0 and not interrupted:
             if summary.next_due is not None:
                 out.print(f"Nothing due now. Next card is due {humanize_until(summary.next_due, now())}.")

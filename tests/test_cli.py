@@ -254,3 +254,10 @@ def test_undo_command_restores_the_last_rating(env: Path) -> None:
     assert result.exit_code == 0 and json.loads(result.stdout)["card"]["state"] == "new"
     shown = json.loads(run("show", card_id, "--json").stdout)
     assert (shown["reps"], shown["due"], shown["state"]) == (0, None, "new")
+
+
+def test_quitting_at_the_first_card_does_not_claim_nothing_is_due(env: Path) -> None:
+    run("add", "-d", "N", "-f", "Q?", "-b", "A")
+    result = run("review", input="q\n")
+    assert result.exit_code == 0
+    assert "No ratings this time" in result.stdout and "Nothing due" not in result.stdout
