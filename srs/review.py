@@ -201,8 +201,7 @@ class Session:
              signals: dict[str, Any] | None = None) -> Outcome:
         """Rate a card and commit it with its log row at once. Safe against a second session."""
         for _attempt in range(5):
-            card = self.store.get_card(card_id)
-            version = self.store.card_version(card_id)
+            card, version = self.store.get_card_versioned(card_id)
             before = card.memory
             after = self.scheduler.rate(before, rating, now, duration_ms)
             leech = (after.lapses > before.lapses and after.lapses >= self.scheduler.settings.leech_lapses)

@@ -222,6 +222,13 @@ class Store:
             raise NotFoundError(f"no card with id {card_id!r}{hint}")
         return _row_to_card(row)
 
+    def get_card_versioned(self, card_id: str) -> tuple[Card, int]:
+        """A card and its change counter, read together (one row, so they always agree)."""
+        row = self.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
+        if row is None:
+            self.get_card(card_id)  # raises NotFoundError with near matches
+        return _row_to_card(row), int(row[-1])
+
     def card_version(self, card_id: str) -> int:
         """The card's change counter (bumped by every rating, undo and suspension)."""
         row = self.execute("SELECT version FROM cards WHERE id = ?", (card_id,)).fetchone()
