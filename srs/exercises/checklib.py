@@ -267,3 +267,26 @@ def assert_no_loops(source: str, func_name: str) -> str:
         if isinstance(node, ast.comprehension):
             raise CheckFailed(f"{func_name} uses a comprehension (line {node.iter.lineno}); vectorise it")
     return f"{func_name} has no loops"
+
+
+def assert_config_defaults(config: dict[str, Any], defaults: dict[str, float]) -> None:
+    """An update rule called with config=None must fill these hyper-parameters in."""
+    for key, value in defaults.items():
+        if key not in config or not np.isclose(to_float(key, config[key]), value, rtol=1e-9, atol=0):
+            raise CheckFailed(f"with config=None, config['{key}'] should default to {value}, got {config.get(key)!r}")
+
+
+def compare_update_steps(step: Callable[[Array, Array, dict[str, Any]], tuple[Any, dict[str, Any]]],
+                         reference: Callable[[Any, Array, dict[str, Any]], tuple[Any, dict[str, Any]]],
+                         w0: Array, grads: list[Array], hyper: dict[str, Any]) -> str:
+    """Run the learner's update rule and the reference side by side for several steps, each carrying
+    its own config (velocity, moments, step count), and compare the weights at the end."""
+    w: Any = w0.copy()
+    config: dict[str, Any] = dict(hyper)
+    for dw in grads:
+        w, config = step(to_array("next_w", w, w0.shape).astype(np.float64), dw, config)
+    ref_w: Any = w0.copy()
+    ref_config: dict[str, Any] = dict(hyper)
+    for dw in grads:
+        ref_w, ref_config = reference(ref_w, dw, ref_config)
+    return assert_close(f"w after {len(grads)} steps", w, ref_w, rtol=1e-6, atol=1e-12)

@@ -57,9 +57,7 @@ def _defaults(ctx: cl.Context) -> str:
     shape = _shape(ctx.rng)
     detail = _compare(ctx, cl.randn(ctx.rng, *shape), cl.randn(ctx.rng, *shape), None)
     _, config = _step(ctx, np.ones(shape), np.ones(shape), None)
-    for key, value in (("learning_rate", 1e-2), ("momentum", 0.9)):
-        if key not in config or not np.isclose(cl.to_float(key, config[key]), value):
-            raise cl.CheckFailed(f"with config=None, config['{key}'] should default to {value}, got {config.get(key)!r}")
+    cl.assert_config_defaults(config, {"learning_rate": 1e-2, "momentum": 0.9})
     return detail
 
 
@@ -68,13 +66,5 @@ def _five(ctx: cl.Context) -> str:
     shape = _shape(ctx.rng)
     w0 = cl.randn(ctx.rng, *shape)
     grads = [cl.randn(ctx.rng, *shape) for _ in range(5)]
-    hyper = _hyper(ctx.rng)
-    w: Any = w0.copy()
-    config: dict[str, Any] = dict(hyper)
-    for dw in grads:
-        w, config = _step(ctx, cl.to_array("next_w", w, shape).astype(np.float64), dw, config)
-    ref_w: Any = w0.copy()
-    ref_config: dict[str, Any] = dict(hyper)
-    for dw in grads:
-        ref_w, ref_config = ctx.reference.sgd_momentum(ref_w, dw, ref_config)
-    return cl.assert_close("w after 5 steps", w, ref_w, rtol=1e-6, atol=1e-12)
+    return cl.compare_update_steps(lambda w, dw, c: _step(ctx, w, dw, c), ctx.reference.sgd_momentum, w0, grads,
+                                   _hyper(ctx.rng))
