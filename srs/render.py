@@ -126,8 +126,3 @@ def cloze_back(text: str, number: int) -> str:
         return f"**[{m.group(2)}]**" if int(m.group(1)) == number else m.group(2)
 
     return CLOZE_RE.sub(sub, text)
-
-
-def cloze_answer(text: str, number: int) -> str:
-    """Just the hidden words of cloze ``number``."""
-    return ", ".join(m.group(2) for m in CLOZE_RE.finditer(text) if int(m.group(1)) == number)

@@ -142,11 +142,6 @@ class Store:
             self.execute("INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                          (key, json.dumps(value)))
 
-    def delete_config(self, key: str) -> None:
-        """Forget one config value (it returns to its default)."""
-        with self.transaction():
-            self.execute("DELETE FROM config WHERE key = ?", (key,))
-
     # -- deck files ---------------------------------------------------------------------------
     def file_stamps(self) -> dict[str, tuple[int, int]]:
         """Deck files seen at the last sync: path -> (mtime_ns, size)."""
