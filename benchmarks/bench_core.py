@@ -39,7 +39,9 @@ def srs_exe() -> str:
     """The installed `srs` console script next to this interpreter."""
     exe = Path(sys.executable).parent / "srs"
     if not exe.exists():
-        raise SystemExit("install the package first (pip install -e .): no srs script next to " + sys.executable)
+        raise SystemExit(
+            "install the package first (pip install -e .): no srs script next to " + sys.executable
+        )
     return str(exe)
 
 
@@ -54,13 +56,19 @@ def timed_run(cmd: list[str], env: dict[str, str], runs: int) -> float:
     return statistics.median(samples)
 
 
-def first_card(cmd: list[str], env: dict[str, str], runs: int, markers: tuple[bytes, ...] = (b"show answer", b"Type your answer", b"run the checks")) -> float:
+def first_card(
+    cmd: list[str],
+    env: dict[str, str],
+    runs: int,
+    markers: tuple[bytes, ...] = (b"show answer", b"Type your answer", b"run the checks"),
+) -> float:
     """Median time from starting `srs review` until the first card and its key prompt are on screen."""
     samples = []
     for i in range(runs + 1):
         t = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
         assert proc.stdout is not None
         seen = b""
         while not any(m in seen for m in markers):
@@ -92,22 +100,32 @@ def session_rss(cmd: list[str], env: dict[str, str], cards: int) -> float:
     child of this (large) benchmark process would report the benchmark's own peak.
     """
     keys = " \n3\n" * cards + "q\n"
-    out = subprocess.run([sys.executable, "-c", MEASURE_RSS, keys, *cmd, "--limit", str(cards)], env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE_RSS, keys, *cmd, "--limit", str(cards)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(out.stdout.strip()) / 1024
 
 
 def rating_cost(db: Path, now: int, n: int) -> tuple[float, float]:
     """Median ms to rate one card (FSRS + committed state and log row), and of the commit alone."""
-    from srs.config import Settings
-    from srs.review import Session
-    from srs.scheduler import Scheduler
+    from srs.review.session import Session
+    from srs.scheduling.scheduler import Scheduler
+    from srs.scheduling.settings import Settings
     from srs.store import open_store
 
     with open_store(db) as store:
         scheduler = Scheduler(Settings(enable_fuzzing=False))
-        ids = [r[0] for r in store.execute(
-            "SELECT id FROM cards WHERE state = 2 AND active = 1 AND suspended = 0 ORDER BY due LIMIT ?", (n,))]
+        ids = [
+            r[0]
+            for r in store.execute(
+                "SELECT id FROM cards WHERE state = 2 AND active = 1 AND suspended = 0 ORDER BY due LIMIT ?",
+                (n,),
+            )
+        ]
         session = Session(store, scheduler, now)
         scheduler.rate(store.get_card(ids[0]).memory, 3, now)  # import fsrs outside the timing
         full, commit = [], []
@@ -119,15 +137,25 @@ def rating_cost(db: Path, now: int, n: int) -> tuple[float, float]:
             after = scheduler.rate(card.memory, 3, now)  # type: ignore[arg-type]
             version = store.card_version(cid)
             t = time.perf_counter()
-            store.record_review(cid, version=version, before=card.memory, after=after, ts=now, rating=3,
-                                duration_ms=1000, elapsed_days=1.0, retrievability=0.9, signals={})
+            store.record_review(
+                cid,
+                version=version,
+                before=card.memory,
+                after=after,
+                ts=now,
+                rating=3,
+                duration_ms=1000,
+                elapsed_days=1.0,
+                retrievability=0.9,
+                signals={},
+            )
             commit.append(time.perf_counter() - t)
         return statistics.median(full) * 1000, statistics.median(commit) * 1000
 
 
 def resync_cost(db: Path, runs: int) -> float:
     """Median ms of syncing the whole built-in curriculum when nothing changed."""
-    from srs.collection import DeckRoot, sync
+    from srs.decks.sync import DeckRoot, sync
     from srs.paths import builtin_decks_dir
     from srs.store import open_store
 
@@ -144,7 +172,9 @@ def resync_cost(db: Path, runs: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--cards", type=int, default=100_000)
     parser.add_argument("--reviews", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=21)
@@ -154,8 +184,11 @@ def main() -> None:
     # would instead recompile every module at every start. Measure what an installed srs does.
     import srs
 
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(srs.__file__).parent)], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(srs.__file__).parent)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         db = folder / "bench.db"
@@ -165,9 +198,17 @@ def main() -> None:
         hello = folder / "hello.py"
         hello.write_text(HELLO, encoding="utf-8")
         stamp = datetime.fromtimestamp(DEFAULT_NOW, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        env = dict(os.environ, SRS_HOME=str(folder / "home"), SRS_DB=str(db), SRS_NOW=stamp, NO_COLOR="1",
-                   COLUMNS="100")
-        subprocess.run([exe, "due"], env=env, stdout=subprocess.DEVNULL, check=True)  # first sync of the decks
+        env = dict(
+            os.environ,
+            SRS_HOME=str(folder / "home"),
+            SRS_DB=str(db),
+            SRS_NOW=stamp,
+            NO_COLOR="1",
+            COLUMNS="100",
+        )
+        subprocess.run(
+            [exe, "due"], env=env, stdout=subprocess.DEVNULL, check=True
+        )  # first sync of the decks
 
         base = timed_run([sys.executable, str(hello), "--help"], env, args.runs)
         rows = [("bare click hello --help", base, None)]
@@ -179,15 +220,23 @@ def main() -> None:
         for label, value, budget in rows:
             ratio = value / base
             flag = "" if budget is None else ("  ok" if ratio <= budget else "  OVER")
-            print(f"{label:34} {value * 1000:7.1f}ms {ratio:6.2f}x {'' if budget is None else f'{budget:.1f}x':>7}"
-                  f"{flag}")
+            print(
+                f"{label:34} {value * 1000:7.1f}ms {ratio:6.2f}x {'' if budget is None else f'{budget:.1f}x':>7}"
+                f"{flag}"
+            )
         full, commit = rating_cost(db, DEFAULT_NOW, 200)
-        print(f"{'record one rating (FSRS + commit)':34} {full:7.2f}ms   budget 2 ms{'  ok' if full < 2 else '  OVER'}")
+        print(
+            f"{'record one rating (FSRS + commit)':34} {full:7.2f}ms   budget 2 ms{'  ok' if full < 2 else '  OVER'}"
+        )
         print(f"{'  of which the committed write':34} {commit:7.2f}ms")
         resync = resync_cost(db, args.runs)
-        print(f"{'re-sync unchanged curriculum':34} {resync:7.2f}ms   budget 30 ms{'  ok' if resync < 30 else '  OVER'}")
+        print(
+            f"{'re-sync unchanged curriculum':34} {resync:7.2f}ms   budget 30 ms{'  ok' if resync < 30 else '  OVER'}"
+        )
         rss = session_rss([exe, "review"], env, 30)
-        print(f"{'review session peak RSS (30 cards)':34} {rss:7.1f}MB   budget 100 MB{'  ok' if rss < 100 else '  OVER'}")
+        print(
+            f"{'review session peak RSS (30 cards)':34} {rss:7.1f}MB   budget 100 MB{'  ok' if rss < 100 else '  OVER'}"
+        )
 
 
 if __name__ == "__main__":

@@ -40,14 +40,36 @@ DAY = 86400
 DEFAULT_NOW = int(datetime(2026, 3, 2, 10, 0, tzinfo=UTC).timestamp())
 
 # FSRS-6 default parameters (as in fsrs 6.3 / fsrs-rs), so the simulated values look like the real ones.
-W = (0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796, 1.4835, 0.0614,
-     0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542)
+W = (
+    0.212,
+    1.2931,
+    2.3065,
+    8.2956,
+    6.4133,
+    0.8334,
+    3.0194,
+    0.001,
+    1.8722,
+    0.1666,
+    0.796,
+    1.4835,
+    0.0614,
+    0.2629,
+    1.6483,
+    0.6014,
+    1.8729,
+    0.5425,
+    0.0912,
+    0.0658,
+    0.1542,
+)
 DECAY = -W[20]
 FACTOR = 0.9 ** (1 / DECAY) - 1
 STEP = 600  # learning / relearning step, seconds
 
 FALLBACK_DECKS = tuple(
-    (f"DL Week::Day {d}::Topic {t}", f"day{d}", 100 * d + 10 * t) for d in range(1, 8) for t in range(1, 4))
+    (f"DL Week::Day {d}::Topic {t}", f"day{d}", 100 * d + 10 * t) for d in range(1, 8) for t in range(1, 4)
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +120,9 @@ def _interval_days(s: np.ndarray) -> np.ndarray:
     return np.clip(np.round(s / FACTOR * (0.9 ** (1 / DECAY) - 1)), 1, 36500)
 
 
-def _simulate(start: np.ndarray, now: int, rng: np.random.Generator, max_reviews: int = 400) -> dict[str, np.ndarray]:
+def _simulate(
+    start: np.ndarray, now: int, rng: np.random.Generator, max_reviews: int = 400
+) -> dict[str, np.ndarray]:
     """Review every card from its ``start`` time until ``now``, whenever it falls due (plus some lateness)."""
     n = len(start)
     state = np.zeros(n, dtype=np.int64)
@@ -110,9 +134,32 @@ def _simulate(start: np.ndarray, now: int, rng: np.random.Generator, max_reviews
     last = np.full(n, -1, dtype=np.int64)
     reps = np.zeros(n, dtype=np.int64)
     lapses = np.zeros(n, dtype=np.int64)
-    out: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "card", "ts", "rating", "duration", "state_b", "step_b", "s_b", "d_b", "due_b", "last_b", "reps_b",
-        "lapses_b", "elapsed", "r", "state_a", "step_a", "s_a", "d_a", "due_a", "reps_a", "lapses_a")}
+    out: dict[str, list[np.ndarray]] = {
+        k: []
+        for k in (
+            "card",
+            "ts",
+            "rating",
+            "duration",
+            "state_b",
+            "step_b",
+            "s_b",
+            "d_b",
+            "due_b",
+            "last_b",
+            "reps_b",
+            "lapses_b",
+            "elapsed",
+            "r",
+            "state_a",
+            "step_a",
+            "s_a",
+            "d_a",
+            "due_a",
+            "reps_a",
+            "lapses_a",
+        )
+    }
     for _k in range(max_reviews):
         idx = np.nonzero(t <= now)[0]
         if not len(idx):
@@ -157,9 +204,13 @@ def _simulate(start: np.ndarray, now: int, rng: np.random.Generator, max_reviews
         dd, ss, gg = db[rev], sb[rev], rating[rev]
         hard = np.where(gg == 2, W[15], 1.0)
         easy = np.where(gg == 4, W[16], 1.0)
-        s_recall = ss * (1 + math.exp(W[8]) * (11 - dd) * ss ** -W[9] * (np.exp((1 - rr) * W[10]) - 1) * hard * easy)
-        s_forget = np.minimum(W[11] * dd ** -W[12] * ((ss + 1) ** W[13] - 1) * np.exp((1 - rr) * W[14]),
-                              ss / math.exp(W[17] * W[18]))
+        s_recall = ss * (
+            1 + math.exp(W[8]) * (11 - dd) * ss ** -W[9] * (np.exp((1 - rr) * W[10]) - 1) * hard * easy
+        )
+        s_forget = np.minimum(
+            W[11] * dd ** -W[12] * ((ss + 1) ** W[13] - 1) * np.exp((1 - rr) * W[14]),
+            ss / math.exp(W[17] * W[18]),
+        )
         new_s[rev] = np.clip(np.where(gg == 1, s_forget, s_recall), 0.001, 36500)
         new_d[rev] = _next_difficulty(dd, gg)
 
@@ -172,12 +223,29 @@ def _simulate(start: np.ndarray, now: int, rng: np.random.Generator, max_reviews
         lapse = rv_fail.astype(np.int64)
 
         duration = np.where(rating == 1, 14000, np.where(rating == 4, 6000, 9000)) + rng.integers(0, 6000, m)
-        for key, value in (("card", idx), ("ts", tb), ("rating", rating), ("duration", duration),
-                           ("state_b", st), ("step_b", step[idx]), ("s_b", sb), ("d_b", db), ("due_b", due[idx]),
-                           ("last_b", lastb), ("reps_b", reps[idx]), ("lapses_b", lapses[idx]),
-                           ("elapsed", elapsed_days), ("r", r), ("state_a", new_state), ("step_a", new_step),
-                           ("s_a", new_s), ("d_a", new_d), ("due_a", new_due), ("reps_a", reps[idx] + 1),
-                           ("lapses_a", lapses[idx] + lapse)):
+        for key, value in (
+            ("card", idx),
+            ("ts", tb),
+            ("rating", rating),
+            ("duration", duration),
+            ("state_b", st),
+            ("step_b", step[idx]),
+            ("s_b", sb),
+            ("d_b", db),
+            ("due_b", due[idx]),
+            ("last_b", lastb),
+            ("reps_b", reps[idx]),
+            ("lapses_b", lapses[idx]),
+            ("elapsed", elapsed_days),
+            ("r", r),
+            ("state_a", new_state),
+            ("step_a", new_step),
+            ("s_a", new_s),
+            ("d_a", new_d),
+            ("due_a", new_due),
+            ("reps_a", reps[idx] + 1),
+            ("lapses_a", lapses[idx] + lapse),
+        ):
             out[key].append(value)
         state[idx], step[idx], s[idx], d[idx], due[idx] = new_state, new_step, new_s, new_d, new_due
         last[idx] = tb
@@ -185,7 +253,9 @@ def _simulate(start: np.ndarray, now: int, rng: np.random.Generator, max_reviews
         lapses[idx] += lapse
         # When the next review happens: learning steps a few minutes late at most, reviews up to 15 % late.
         ivl = new_due - tb
-        late = np.where(new_state == 2, (rng.random(m) ** 3 * 0.15 * ivl).astype(np.int64), rng.integers(0, 300, m))
+        late = np.where(
+            new_state == 2, (rng.random(m) ** 3 * 0.15 * ivl).astype(np.int64), rng.integers(0, 300, m)
+        )
         t[idx] = new_due + late
     if not out["card"]:
         return {k: np.zeros(0, dtype=np.int64) for k in out}
@@ -203,22 +273,35 @@ def _horizon(per_card: float, now: int, rng: np.random.Generator) -> int:
     return int(hi * DAY)
 
 
-def _memory_json(state: list[int], step: list[int], s: list[float], d: list[float], due: list[int],
-                 last: list[int], reps: list[int], lapses: list[int]) -> list[str]:
+def _memory_json(
+    state: list[int],
+    step: list[int],
+    s: list[float],
+    d: list[float],
+    due: list[int],
+    last: list[int],
+    reps: list[int],
+    lapses: list[int],
+) -> list[str]:
     """Memory.to_dict() as json.dumps writes it (same keys, order and spacing)."""
     out = []
     for st, sp, ss, dd, du, la, rp, lp in zip(state, step, s, d, due, last, reps, lapses, strict=True):
         if st == 0:
-            out.append(f'{{"state": 0, "step": null, "stability": null, "difficulty": null, "due": null, '
-                       f'"last_review": null, "reps": {rp}, "lapses": {lp}}}')
+            out.append(
+                f'{{"state": 0, "step": null, "stability": null, "difficulty": null, "due": null, '
+                f'"last_review": null, "reps": {rp}, "lapses": {lp}}}'
+            )
         else:
-            out.append(f'{{"state": {st}, "step": {"null" if sp < 0 else sp}, "stability": {ss!r}, '
-                       f'"difficulty": {dd!r}, "due": {du}, "last_review": {la}, "reps": {rp}, "lapses": {lp}}}')
+            out.append(
+                f'{{"state": {st}, "step": {"null" if sp < 0 else sp}, "stability": {ss!r}, '
+                f'"difficulty": {dd!r}, "due": {du}, "last_review": {la}, "reps": {rp}, "lapses": {lp}}}'
+            )
     return out
 
 
-def build(path: str | Path, cards: int = 100_000, reviews: int = 1_000_000, now: int = DEFAULT_NOW,
-          seed: int = 1) -> BuildInfo:
+def build(
+    path: str | Path, cards: int = 100_000, reviews: int = 1_000_000, now: int = DEFAULT_NOW, seed: int = 1
+) -> BuildInfo:
     """Create a fresh database at ``path`` with ``cards`` cards and exactly ``reviews`` review rows."""
     started = time.perf_counter()
     path = Path(path)
@@ -281,29 +364,84 @@ def build(path: str | Path, cards: int = 100_000, reviews: int = 1_000_000, now:
         if has[i]:
             st = int(final_state[i])
             step = int(final["step_a"][i])
-            memory = (st, None if step < 0 else step, float(final["s_a"][i]), float(final["d_a"][i]),
-                      int(final["due_a"][i]), int(final["ts"][i]), int(final["reps_a"][i]), int(final["lapses_a"][i]))
+            memory = (
+                st,
+                None if step < 0 else step,
+                float(final["s_a"][i]),
+                float(final["d_a"][i]),
+                int(final["due_a"][i]),
+                int(final["ts"][i]),
+                int(final["reps_a"][i]),
+                int(final["lapses_a"][i]),
+            )
         else:
             memory = (0, None, None, None, None, None, 0, 0)
         leech = int(memory[7] >= 8)
-        card_rows.append((
-            cid, cid, "basic", "", deck, tags, "benchmark", f"Question {i} about {topic}?",
-            f"Answer {i}: a short explanation of {topic}.", "", "", "", f"bench/{deck.split('::')[-1]}.md",
-            i + 1, order_, i, f"{i:016x}", 1, leech, leech, *memory, 0, now, now))
+        card_rows.append(
+            (
+                cid,
+                cid,
+                "basic",
+                "",
+                deck,
+                tags,
+                "benchmark",
+                f"Question {i} about {topic}?",
+                f"Answer {i}: a short explanation of {topic}.",
+                "",
+                "",
+                "",
+                f"bench/{deck.split('::')[-1]}.md",
+                i + 1,
+                order_,
+                i,
+                f"{i:016x}",
+                1,
+                leech,
+                leech,
+                *memory,
+                0,
+                now,
+                now,
+            )
+        )
 
     card_ids = np.asarray(ids, dtype=object)[sim["card"]].tolist()
     tl = {k: v.tolist() for k, v in sim.items()}
-    before = _memory_json(tl["state_b"], tl["step_b"], tl["s_b"], tl["d_b"], tl["due_b"], tl["last_b"],
-                          tl["reps_b"], tl["lapses_b"])
-    after = _memory_json(tl["state_a"], tl["step_a"], tl["s_a"], tl["d_a"], tl["due_a"], tl["ts"], tl["reps_a"],
-                         tl["lapses_a"])
+    before = _memory_json(
+        tl["state_b"],
+        tl["step_b"],
+        tl["s_b"],
+        tl["d_b"],
+        tl["due_b"],
+        tl["last_b"],
+        tl["reps_b"],
+        tl["lapses_b"],
+    )
+    after = _memory_json(
+        tl["state_a"], tl["step_a"], tl["s_a"], tl["d_a"], tl["due_a"], tl["ts"], tl["reps_a"], tl["lapses_a"]
+    )
     elapsed = [None if e != e else e for e in tl["elapsed"]]
     retr = [None if r != r else r for r in tl["r"]]
     interval = ((sim["due_a"] - sim["ts"]) / DAY).tolist()
     became_leech = ((sim["lapses_a"] >= 8) & (sim["lapses_b"] < 8)).tolist()
     signals = ['{"leech": true}' if flag else "{}" for flag in became_leech]
-    review_rows = zip(card_ids, tl["ts"], tl["rating"], tl["duration"], tl["state_b"], elapsed, retr, interval,
-                      tl["s_a"], tl["d_a"], before, after, signals, strict=True)
+    review_rows = zip(
+        card_ids,
+        tl["ts"],
+        tl["rating"],
+        tl["duration"],
+        tl["state_b"],
+        elapsed,
+        retr,
+        interval,
+        tl["s_a"],
+        tl["d_a"],
+        before,
+        after,
+        signals,
+        strict=True,
+    )
 
     with open_store(path) as store:
         conn = store.conn
@@ -313,8 +451,10 @@ def build(path: str | Path, cards: int = 100_000, reviews: int = 1_000_000, now:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA cache_size = -262144")
-        indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                               "AND tbl_name IN ('cards', 'reviews')").fetchall()
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('cards', 'reviews')"
+        ).fetchall()
         with store.transaction():
             for name, _sql in indexes:
                 conn.execute(f'DROP INDEX "{name}"')
@@ -322,16 +462,25 @@ def build(path: str | Path, cards: int = 100_000, reviews: int = 1_000_000, now:
                 "INSERT INTO cards (id, note_id, kind, sub, deck, tags, source, front, back, extra, item, params, path, "
                 "line, ord, position, content_hash, active, suspended, leech, state, step, stability, difficulty, due, "
                 "last_review, reps, lapses, version, created, updated) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", card_rows)
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                card_rows,
+            )
             conn.executemany(
                 "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
                 "interval_days, stability, difficulty, state_before, state_after, signals, session) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'bench')", review_rows)
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'bench')",
+                review_rows,
+            )
             for _name, sql in indexes:
                 conn.execute(sql)
         conn.execute("PRAGMA journal_mode = WAL")
-    return BuildInfo(path=path, cards=cards, reviews=n_rows, reviewed_cards=int(has.sum()),
-                     seconds=time.perf_counter() - started)
+    return BuildInfo(
+        path=path,
+        cards=cards,
+        reviews=n_rows,
+        reviewed_cards=int(has.sum()),
+        seconds=time.perf_counter() - started,
+    )
 
 
 def main() -> None:
@@ -342,8 +491,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     info = build(args.path, cards=args.cards, reviews=args.reviews, seed=args.seed)
-    print(f"built {info.path}: {info.cards} cards ({info.reviewed_cards} reviewed), {info.reviews} reviews "
-          f"in {info.seconds:.1f} s")
+    print(
+        f"built {info.path}: {info.cards} cards ({info.reviewed_cards} reviewed), {info.reviews} reviews "
+        f"in {info.seconds:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -147,12 +147,30 @@ class Card:
         s, m = self.spec, self.memory
         tags = list(s.tags) + (["leech"] if self.leech else [])
         return {
-            "id": s.id, "note_id": s.note_id, "kind": s.kind.value, "sub": s.sub, "deck": s.deck, "tags": tags,
-            "front": s.front, "back": s.back, "extra": s.extra, "source": s.source, "item": s.item,
-            "params": s.params, "file": s.path, "line": s.line,
-            "state": m.state.name.lower(), "due": iso(m.due), "last_review": iso(m.last_review),
-            "stability": m.stability, "difficulty": m.difficulty, "reps": m.reps, "lapses": m.lapses,
-            "suspended": self.suspended, "active": self.active, "leech": self.leech,
+            "id": s.id,
+            "note_id": s.note_id,
+            "kind": s.kind.value,
+            "sub": s.sub,
+            "deck": s.deck,
+            "tags": tags,
+            "front": s.front,
+            "back": s.back,
+            "extra": s.extra,
+            "source": s.source,
+            "item": s.item,
+            "params": s.params,
+            "file": s.path,
+            "line": s.line,
+            "state": m.state.name.lower(),
+            "due": iso(m.due),
+            "last_review": iso(m.last_review),
+            "stability": m.stability,
+            "difficulty": m.difficulty,
+            "reps": m.reps,
+            "lapses": m.lapses,
+            "suspended": self.suspended,
+            "active": self.active,
+            "leech": self.leech,
         }
 
 

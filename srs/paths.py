@@ -40,7 +40,7 @@ def work_dir() -> Path:
 
 def builtin_decks_dir() -> Path:
     """The curriculum shipped with the package (or the repository's ``decks/`` in a source checkout)."""
-    packaged = Path(__file__).resolve().parent / "decks"
+    packaged = Path(__file__).resolve().parent / "curriculum"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "decks"

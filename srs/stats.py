@@ -1,8 +1,8 @@
 """Statistics for `srs stats`: today, streak, forecast, true retention, heatmap, curriculum progress, memory.
 
-Pure functions of the store and ``now`` (epoch seconds); no terminal code (see :mod:`srs.charts`). Days are
+Pure functions of the store and ``now`` (epoch seconds); no terminal code (see :mod:`srs.tui.charts`). Days are
 the learner's local days: a day starts at ``rollover_hour`` local time, local time being UTC plus a fixed
-``utc_offset`` (seconds), as in :func:`srs.review.day_start` (imported from :mod:`srs.overview`, where it
+``utc_offset`` (seconds), as in :func:`srs.review.day_start` (imported from :mod:`srs.store.queries`, where it
 lives, to keep the scheduler out of this module). The review log is only ever read through its indexes,
 never scanned whole; card-wide figures (progress, memory, leeches) read the cards table once. A collection
 of 100k cards and 1M reviews answers in about 0.3 s, 0.7 s under a deck/tag filter
@@ -27,9 +27,9 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from srs.config import Settings
+from srs.clock import DAY, day_start
 from srs.model import Rating, State
-from srs.overview import DAY, day_start
+from srs.scheduling.settings import Settings
 from srs.store import Filter, Store
 
 MATURE_DAYS = 21
@@ -113,16 +113,24 @@ def today(store: Store, clock: Clock, flt: Filter = Filter()) -> Today:
     source = "reviews r JOIN cards c ON c.id = r.card_id" if cond else "reviews r"
     reviewed, again, new, ms = store.execute(
         f"SELECT COUNT(*), SUM(r.rating = 1), SUM(r.state = 0), SUM(r.duration_ms) FROM {source} "
-        f"WHERE r.ts >= ? AND r.ts <= ?{cond}", [clock.today_start, clock.now, *cargs]).fetchone()
+        f"WHERE r.ts >= ? AND r.ts <= ?{cond}",
+        [clock.today_start, clock.now, *cargs],
+    ).fetchone()
     cond, cargs = flt.sql()
     due = store.execute(
         f"SELECT COUNT(*) FROM cards WHERE state > 0 AND active = 1 AND suspended = 0 AND due < ? "
-        f"AND (state = {int(State.REVIEW)} OR due <= ?){cond}", [clock.today_start + DAY, clock.now, *cargs]).fetchone()[0]
-    return Today(reviewed=reviewed, again=again or 0, new_introduced=new or 0, seconds=(ms or 0) / 1000, due=due)
+        f"AND (state = {int(State.REVIEW)} OR due <= ?){cond}",
+        [clock.today_start + DAY, clock.now, *cargs],
+    ).fetchone()[0]
+    return Today(
+        reviewed=reviewed, again=again or 0, new_introduced=new or 0, seconds=(ms or 0) / 1000, due=due
+    )
 
 
 # -- days with reviews: streak and heatmap ----------------------------------------------------------
-def review_days(store: Store, clock: Clock, flt: Filter = Filter(), since: int | None = None) -> dict[int, int]:
+def review_days(
+    store: Store, clock: Clock, flt: Filter = Filter(), since: int | None = None
+) -> dict[int, int]:
     """Local day number -> reviews that day, up to now (from ``since`` if given)."""
     subset, args = _card_subset(flt)
     lo = since if since is not None else -(2**62)
@@ -131,7 +139,9 @@ def review_days(store: Store, clock: Clock, flt: Filter = Filter(), since: int |
     states = " AND state IN (0, 1, 2, 3)" if subset else ""
     rows = store.execute(
         f"SELECT (ts + ?) / {DAY} - ((ts + ?) % {DAY} < 0) AS d, COUNT(*) FROM reviews "
-        f"WHERE ts >= ? AND ts <= ?{states}{subset} GROUP BY d", [clock.shift, clock.shift, lo, clock.now, *args])
+        f"WHERE ts >= ? AND ts <= ?{states}{subset} GROUP BY d",
+        [clock.shift, clock.shift, lo, clock.now, *args],
+    )
     return {int(d): n for d, n in rows}
 
 
@@ -157,11 +167,15 @@ def _active_days(store: Store, clock: Clock, flt: Filter) -> list[int]:
     if cond and matching_share(store, flt) < CARD_DRIVEN_BELOW:
         rows = store.execute(
             f"SELECT DISTINCT (r.ts + ?) / {DAY} - ((r.ts + ?) % {DAY} < 0) FROM cards c CROSS JOIN reviews r "
-            f"ON r.card_id = c.id WHERE r.ts <= ?{cond}", [clock.shift, clock.shift, clock.now, *args])
+            f"ON r.card_id = c.id WHERE r.ts <= ?{cond}",
+            [clock.shift, clock.shift, clock.now, *args],
+        )
         return sorted(int(d) for (d,) in rows)
     if cond:
-        sql = (f"SELECT r.ts FROM reviews r JOIN cards c ON c.id = r.card_id WHERE r.ts >= ? AND r.ts <= ?{cond} "
-               "ORDER BY r.ts LIMIT 1")
+        sql = (
+            f"SELECT r.ts FROM reviews r JOIN cards c ON c.id = r.card_id WHERE r.ts >= ? AND r.ts <= ?{cond} "
+            "ORDER BY r.ts LIMIT 1"
+        )
     else:
         sql = "SELECT MIN(ts) FROM reviews WHERE ts >= ? AND ts <= ?"
     days: list[int] = []
@@ -233,7 +247,12 @@ class Heatmap:
         return sum(d.reviews for d in self.days)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"weeks": self.weeks, "max": self.max, "total": self.total, "days": [d.to_dict() for d in self.days]}
+        return {
+            "weeks": self.weeks,
+            "max": self.max,
+            "total": self.total,
+            "days": [d.to_dict() for d in self.days],
+        }
 
 
 def heatmap(store: Store, clock: Clock, flt: Filter = Filter(), weeks: int = HEATMAP_WEEKS) -> Heatmap:
@@ -241,7 +260,10 @@ def heatmap(store: Store, clock: Clock, flt: Filter = Filter(), weeks: int = HEA
     monday = clock.today - clock.date(clock.today).weekday()
     first = monday - 7 * (weeks - 1)
     counts = review_days(store, clock, flt, since=clock.start(first))
-    days = tuple(HeatDay(clock.date(d), clock.date(d).weekday(), counts.get(d, 0)) for d in range(first, clock.today + 1))
+    days = tuple(
+        HeatDay(clock.date(d), clock.date(d).weekday(), counts.get(d, 0))
+        for d in range(first, clock.today + 1)
+    )
     return Heatmap(days=days, weeks=weeks)
 
 
@@ -280,7 +302,8 @@ def forecast(store: Store, clock: Clock, flt: Filter = Filter(), days: int = FOR
     rows = store.execute(
         f"SELECT CASE WHEN due < ? THEN 0 ELSE (due - ?) / {DAY} END AS d, COUNT(*) FROM cards "
         f"WHERE state > 0 AND active = 1 AND suspended = 0 AND due < ?{cond} GROUP BY d",
-        [start + DAY, start, start + days * DAY, *args])
+        [start + DAY, start, start + days * DAY, *args],
+    )
     counts = {int(d): n for d, n in rows}
     return Forecast(tuple(ForecastDay(i, clock.date(clock.today + i), counts.get(i, 0)) for i in range(days)))
 
@@ -320,14 +343,19 @@ class Retention:
     def to_dict(self) -> dict[str, Any]:
         total = self.total
         return {
-            **asdict(self), "reviews": self.reviews, "passed": self.passed, "young": _round(self.young),
-            "mature": _round(self.mature), "total": _round(total),
+            **asdict(self),
+            "reviews": self.reviews,
+            "passed": self.passed,
+            "young": _round(self.young),
+            "mature": _round(self.mature),
+            "total": _round(total),
             "versus_desired": None if total is None else round(total - self.desired, 4),
         }
 
 
-def retention(store: Store, clock: Clock, desired: float, flt: Filter = Filter(),
-              windows: Sequence[int] = WINDOWS) -> tuple[Retention, ...]:
+def retention(
+    store: Store, clock: Clock, desired: float, flt: Filter = Filter(), windows: Sequence[int] = WINDOWS
+) -> tuple[Retention, ...]:
     """True retention for each window of local days (see the module docstring for the definitions)."""
     subset, args = _card_subset(flt)
     mature = MATURE_DAYS * DAY
@@ -338,9 +366,18 @@ def retention(store: Store, clock: Clock, desired: float, flt: Filter = Filter()
             f"SELECT SUM(iv < {mature}), SUM(iv < {mature} AND ok), SUM(iv >= {mature}), SUM(iv >= {mature} AND ok) "
             f"FROM (SELECT {SCHEDULED_SQL} AS iv, rating > {int(Rating.AGAIN)} AS ok FROM reviews "
             f"WHERE state = {int(State.REVIEW)} AND ts >= ? AND ts <= ?{subset})",
-            [since, clock.now, *args]).fetchone()
-        out.append(Retention(days=days, young_reviews=yn or 0, young_passed=yp or 0, mature_reviews=mn or 0,
-                             mature_passed=mp or 0, desired=desired))
+            [since, clock.now, *args],
+        ).fetchone()
+        out.append(
+            Retention(
+                days=days,
+                young_reviews=yn or 0,
+                young_passed=yp or 0,
+                mature_reviews=mn or 0,
+                mature_passed=mp or 0,
+                desired=desired,
+            )
+        )
     return tuple(out)
 
 
@@ -361,8 +398,12 @@ class DayProgress:
         return self.new + self.learning + self.young + self.mature + self.suspended
 
     def to_dict(self) -> dict[str, Any]:
-        return {"day": self.day, "tag": f"day{self.day}", **{k: v for k, v in asdict(self).items() if k != "day"},
-                "total": self.total}
+        return {
+            "day": self.day,
+            "tag": f"day{self.day}",
+            **{k: v for k, v in asdict(self).items() if k != "day"},
+            "total": self.total,
+        }
 
 
 def progress(store: Store, flt: Filter = Filter(), plan_days: int = PLAN_DAYS) -> tuple[DayProgress, ...]:
@@ -374,7 +415,9 @@ def progress(store: Store, flt: Filter = Filter(), plan_days: int = PLAN_DAYS) -
     rows = store.execute(
         "SELECT tags, CASE WHEN suspended THEN 'suspended' WHEN state = 0 THEN 'new' WHEN state IN (1, 3) "
         f"THEN 'learning' WHEN due - last_review >= {MATURE_DAYS * DAY} THEN 'mature' ELSE 'young' END AS k, "
-        f"COUNT(*) FROM cards WHERE active = 1{cond} GROUP BY tags, k", args)
+        f"COUNT(*) FROM cards WHERE active = 1{cond} GROUP BY tags, k",
+        args,
+    )
     names = {f"day{d}": d for d in range(1, plan_days + 1)}
     counts: dict[int, dict[str, int]] = {d: {} for d in range(1, plan_days + 1)}
     for tags, kind, n in rows:
@@ -382,8 +425,17 @@ def progress(store: Store, flt: Filter = Filter(), plan_days: int = PLAN_DAYS) -
         if days:
             day = counts[min(days)]
             day[kind] = day.get(kind, 0) + n
-    return tuple(DayProgress(day=d, new=c.get("new", 0), learning=c.get("learning", 0), young=c.get("young", 0),
-                             mature=c.get("mature", 0), suspended=c.get("suspended", 0)) for d, c in counts.items())
+    return tuple(
+        DayProgress(
+            day=d,
+            new=c.get("new", 0),
+            learning=c.get("learning", 0),
+            young=c.get("young", 0),
+            mature=c.get("mature", 0),
+            suspended=c.get("suspended", 0),
+        )
+        for d, c in counts.items()
+    )
 
 
 # -- memory --------------------------------------------------------------------------------------------
@@ -399,7 +451,11 @@ class WeakCard:
     days_since_review: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "retrievability": round(self.retrievability, 4), "stability": round(self.stability, 3)}
+        return {
+            **asdict(self),
+            "retrievability": round(self.retrievability, 4),
+            "stability": round(self.stability, 3),
+        }
 
 
 @dataclass(frozen=True)
@@ -411,8 +467,11 @@ class MemoryStats:
     lowest: tuple[WeakCard, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"cards": self.cards, "average_retrievability": _round(self.average_retrievability),
-                "lowest": [c.to_dict() for c in self.lowest]}
+        return {
+            "cards": self.cards,
+            "average_retrievability": _round(self.average_retrievability),
+            "lowest": [c.to_dict() for c in self.lowest],
+        }
 
 
 def forgetting_curve(parameters: Sequence[float]) -> tuple[float, float]:
@@ -421,23 +480,36 @@ def forgetting_curve(parameters: Sequence[float]) -> tuple[float, float]:
     return 0.9 ** (1 / decay) - 1, decay
 
 
-def memory(store: Store, now: int, parameters: Sequence[float], flt: Filter = Filter(),
-           limit: int = LOWEST) -> MemoryStats:
+def memory(
+    store: Store, now: int, parameters: Sequence[float], flt: Filter = Filter(), limit: int = LOWEST
+) -> MemoryStats:
     """Retrievability now of every active, unsuspended card reviewed at least once, computed as FSRS does
-    (:meth:`srs.scheduler.Scheduler.retrievability`: whole days elapsed since the last review), in SQL."""
+    (:meth:`srs.scheduling.scheduler.Scheduler.retrievability`: whole days elapsed since the last review), in SQL."""
     factor, decay = forgetting_curve(parameters)
     cond, args = flt.sql()
     r_sql = f"pow(1 + ? * MAX(0, (? - last_review) / {DAY}) / stability, ?)"
-    where = ("state > 0 AND active = 1 AND suspended = 0 AND stability > 0 AND last_review IS NOT NULL" + cond)
+    where = "state > 0 AND active = 1 AND suspended = 0 AND stability > 0 AND last_review IS NOT NULL" + cond
     # Every studied card is read, so a plain table scan (NOT INDEXED) beats walking idx_cards_due and
     # fetching each row out of order (measured: 30 ms against 100 ms on 70k studied cards).
-    count, avg = store.execute(f"SELECT COUNT(*), AVG({r_sql}) FROM cards NOT INDEXED WHERE {where}",
-                               [factor, now, decay, *args]).fetchone()
+    count, avg = store.execute(
+        f"SELECT COUNT(*), AVG({r_sql}) FROM cards NOT INDEXED WHERE {where}", [factor, now, decay, *args]
+    ).fetchone()
     rows = store.execute(
         f"SELECT id, deck, front, {r_sql} AS r, stability, MAX(0, (? - last_review) / {DAY}) FROM cards NOT INDEXED "
-        f"WHERE {where} ORDER BY r, id LIMIT ?", [factor, now, decay, now, *args, limit])
-    lowest = tuple(WeakCard(id=i, deck=d, front=" ".join(f.split())[:80], retrievability=r, stability=s,
-                            days_since_review=int(e)) for i, d, f, r, s, e in rows)
+        f"WHERE {where} ORDER BY r, id LIMIT ?",
+        [factor, now, decay, now, *args, limit],
+    )
+    lowest = tuple(
+        WeakCard(
+            id=i,
+            deck=d,
+            front=" ".join(f.split())[:80],
+            retrievability=r,
+            stability=s,
+            days_since_review=int(e),
+        )
+        for i, d, f, r, s, e in rows
+    )
     return MemoryStats(cards=count, average_retrievability=avg, lowest=lowest)
 
 
@@ -460,10 +532,15 @@ class Leech:
 def leeches(store: Store, flt: Filter = Filter()) -> tuple[Leech, ...]:
     """Active cards with the leech flag, most lapses first."""
     cond, args = flt.sql()
-    rows = store.execute(f"SELECT id, deck, front, lapses, reps, suspended FROM cards WHERE leech = 1 AND active = 1"
-                         f"{cond} ORDER BY lapses DESC, id", args)
-    return tuple(Leech(id=i, deck=d, front=" ".join(f.split())[:80], lapses=la, reps=r, suspended=bool(s))
-                 for i, d, f, la, r, s in rows)
+    rows = store.execute(
+        f"SELECT id, deck, front, lapses, reps, suspended FROM cards WHERE leech = 1 AND active = 1"
+        f"{cond} ORDER BY lapses DESC, id",
+        args,
+    )
+    return tuple(
+        Leech(id=i, deck=d, front=" ".join(f.split())[:80], lapses=la, reps=r, suspended=bool(s))
+        for i, d, f, la, r, s in rows
+    )
 
 
 # -- everything ----------------------------------------------------------------------------------------
@@ -505,15 +582,24 @@ class Stats:
         }
 
 
-def collect(store: Store, now: int, *, settings: Settings, parameters: Sequence[float], utc_offset: int = 0,
-            flt: Filter = Filter()) -> Stats:
+def collect(
+    store: Store,
+    now: int,
+    *,
+    settings: Settings,
+    parameters: Sequence[float],
+    utc_offset: int = 0,
+    flt: Filter = Filter(),
+) -> Stats:
     """Every statistic of `srs stats` for the cards matching ``flt``."""
     clock = Clock(now, utc_offset, settings.rollover_hour)
     shown = flt
     if matching_share(store, flt) == 1.0:
         flt = Filter()  # the filter keeps every card (say --deck "DL Week"): the same numbers, faster queries
     return Stats(
-        now=now, deck=shown.deck, tag=shown.tag,
+        now=now,
+        deck=shown.deck,
+        tag=shown.tag,
         today=today(store, clock, flt),
         streak=streak(store, clock, flt),
         forecast=forecast(store, clock, flt),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from srs.scheduler import Scheduler, Settings
+from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Store, open_store
 
 # A fixed moment: Monday 2026-03-02 10:00 UTC.

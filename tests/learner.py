@@ -11,8 +11,8 @@ import random
 from typing import NamedTuple
 
 from srs.model import Memory, Rating, State
-from srs.optimizer import Review
-from srs.scheduler import Scheduler, Settings
+from srs.scheduling.optimizer import Review
+from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Store
 from tests.conftest import DAY, T0
 
@@ -37,7 +37,9 @@ class Simulated(NamedTuple):
         return sum(len(h) for h in self.histories.values())
 
 
-def simulate(cards: int, days: int, new_per_day: int, seed: int = 1, start: int = T0 - 200 * DAY) -> Simulated:
+def simulate(
+    cards: int, days: int, new_per_day: int, seed: int = 1, start: int = T0 - 200 * DAY
+) -> Simulated:
     """Introduce ``new_per_day`` cards a day for ``days`` days and review whatever is due, in sessions."""
     rng = random.Random(seed)
     sched = Scheduler(Settings(enable_fuzzing=False))
@@ -79,13 +81,24 @@ def write(store: Store, histories: dict[str, list[Review]], scheduler: Scheduler
     scheduler = scheduler or Scheduler(Settings(enable_fuzzing=False))
     with store.transaction():
         for cid, reviews in histories.items():
-            store.execute("INSERT INTO cards (id, note_id, kind, deck, tags, front, back) VALUES (?,?,?,?,?,?,?)",
-                          (cid, cid, "basic", "Sim", "sim", f"front {cid}", f"back {cid}"))
+            store.execute(
+                "INSERT INTO cards (id, note_id, kind, deck, tags, front, back) VALUES (?,?,?,?,?,?,?)",
+                (cid, cid, "basic", "Sim", "sim", f"front {cid}", f"back {cid}"),
+            )
             memory = Memory()
             for r in reviews:
                 after = scheduler.rate(memory, Rating(r.rating), r.ts, r.duration_ms)
                 elapsed = (r.ts - memory.last_review) / DAY if memory.last_review is not None else None
-                store.record_review(cid, version=store.card_version(cid), before=memory, after=after, ts=r.ts,
-                                    rating=r.rating, duration_ms=r.duration_ms, elapsed_days=elapsed,
-                                    retrievability=scheduler.retrievability(memory, r.ts), signals={})
+                store.record_review(
+                    cid,
+                    version=store.card_version(cid),
+                    before=memory,
+                    after=after,
+                    ts=r.ts,
+                    rating=r.rating,
+                    duration_ms=r.duration_ms,
+                    elapsed_days=elapsed,
+                    retrievability=scheduler.retrievability(memory, r.ts),
+                    signals={},
+                )
                 memory = after

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from srs.cli import cli
-from srs.migrations import SCHEMA_VERSION
+from srs.store.migrations import SCHEMA_VERSION
 from tests.conftest import write_deck
 
 NOW = "2026-03-02T10:00:00Z"
@@ -37,43 +37,70 @@ def fail(result: Result, text: str) -> None:
 
 
 def test_add_basic_writes_a_plain_text_deck_and_prints_the_id(env: Path) -> None:
-    result = run("add", "--deck", "My notes", "--front", "What is a logit?", "--back", "An unnormalised score",
-                 "--tag", "terms", "--source", "CS231n")
+    result = run(
+        "add",
+        "--deck",
+        "My notes",
+        "--front",
+        "What is a logit?",
+        "--back",
+        "An unnormalised score",
+        "--tag",
+        "terms",
+        "--source",
+        "CS231n",
+    )
     assert result.exit_code == 0, result.output
     card_id = result.stdout.strip()
     deck_file = env / "decks" / "my-notes.md"
     text = deck_file.read_text(encoding="utf-8")
     assert text.startswith("---\ndeck: My notes\n---\n")
-    assert f"## {card_id}\ntags: terms\nsource: CS231n\nQ: What is a logit?\nA: An unnormalised score\n" in text
+    assert (
+        f"## {card_id}\ntags: terms\nsource: CS231n\nQ: What is a logit?\nA: An unnormalised score\n" in text
+    )
     shown = json.loads(run("show", card_id, "--json").stdout)
     assert (shown["front"], shown["back"], shown["deck"], shown["tags"], shown["state"]) == (
-        "What is a logit?", "An unnormalised score", "My notes", ["terms"], "new")
+        "What is a logit?",
+        "An unnormalised score",
+        "My notes",
+        ["terms"],
+        "new",
+    )
 
 
 def test_add_every_kind(env: Path) -> None:
-    cloze = json.loads(run("add", "-d", "N", "--cloze", "The {{c1::chain rule}} multiplies {{c2::local}} grads",
-                           "--json").stdout)
+    cloze = json.loads(
+        run(
+            "add", "-d", "N", "--cloze", "The {{c1::chain rule}} multiplies {{c2::local}} grads", "--json"
+        ).stdout
+    )
     assert cloze["cards"] == [f"{cloze['id']}/c1", f"{cloze['id']}/c2"]
-    rev = json.loads(run("add", "-d", "N", "-f", "sigmoid", "-b", "1/(1+e^-x)", "--reversed", "--json").stdout)
+    rev = json.loads(
+        run("add", "-d", "N", "-f", "sigmoid", "-b", "1/(1+e^-x)", "--reversed", "--json").stdout
+    )
     assert rev["cards"] == [rev["id"], f"{rev['id']}/rev"]
-    typed = json.loads(run("add", "-d", "N", "-f", "3x3 s1 p1 on 32: width?", "-b", "32", "--type-in",
-                           "--json").stdout)
+    typed = json.loads(
+        run("add", "-d", "N", "-f", "3x3 s1 p1 on 32: width?", "-b", "32", "--type-in", "--json").stdout
+    )
     assert json.loads(run("show", typed["id"], "--json").stdout)["kind"] == "type-in"
     # A line that looks like a field inside the text is kept as text.
     tricky = json.loads(run("add", "-d", "N", "-f", "line one\nA: not a field", "-b", "ok", "--json").stdout)
     assert json.loads(run("show", tricky["id"], "--json").stdout)["back"] == "ok"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--deck", "N", "--front", "", "--back", "x"], "the front (--front) is empty"),
-    (["--deck", "N", "--front", "x", "--back", "  "], "the back (--back) is empty"),
-    (["--deck", "N", "--cloze", "nothing hidden"], "no deletion"),
-    (["--deck", "N", "--cloze", "{{c1::x}}", "--front", "f"], "--cloze makes a cloze card"),
-    (["--deck", "N", "-f", "a", "-b", "b", "--reversed", "--type-in"], "cannot be combined"),
-    (["--deck", "N", "-f", "a", "-b", "b", "--tag", "two words"], "bad tag"),
-    (["--deck", "", "-f", "a", "-b", "b"], "a deck name is needed"),
-    (["--deck", "N", "-f", "a", "-b", "b", "--id", "bad id"], "bad id"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--deck", "N", "--front", "", "--back", "x"], "the front (--front) is empty"),
+        (["--deck", "N", "--front", "x", "--back", "  "], "the back (--back) is empty"),
+        (["--deck", "N", "--cloze", "nothing hidden"], "no deletion"),
+        (["--deck", "N", "--cloze", "{{c1::x}}", "--front", "f"], "--cloze makes a cloze card"),
+        (["--deck", "N", "-f", "a", "-b", "b", "--reversed", "--type-in"], "cannot be combined"),
+        (["--deck", "N", "-f", "a", "-b", "b", "--tag", "two words"], "bad tag"),
+        (["--deck", "", "-f", "a", "-b", "b"], "a deck name is needed"),
+        (["--deck", "N", "-f", "a", "-b", "b", "--id", "bad id"], "bad id"),
+    ],
+)
 def test_add_refuses_bad_input_and_writes_nothing(env: Path, args: list[str], message: str) -> None:
     fail(run("add", *args), message)
     assert not (env / "decks").exists() or not any((env / "decks").iterdir())
@@ -127,7 +154,7 @@ def test_review_with_nothing_due_says_when_next(env: Path) -> None:
 def test_ctrl_c_mid_review_keeps_ratings(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = run("add", "-d", "N", "-f", "one?", "-b", "1").stdout.strip()
     run("add", "-d", "N", "-f", "two?", "-b", "2")
-    from srs import ui
+    from srs.tui import review as ui
 
     calls = {"n": 0}
     real = ui.Keys.key
@@ -146,8 +173,12 @@ def test_ctrl_c_mid_review_keeps_ratings(env: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_list_search_due_decks_json(env: Path) -> None:
-    write_deck(env / "decks", "d.md", "---\ndeck: W::Day 1 · 基础\ntags: day1\n---\n## x1\nQ: 什么是感受野？\nA: rf\n\n"
-               "## x2\ntext: {{c1::ReLU}} is max(0, x)\n")
+    write_deck(
+        env / "decks",
+        "d.md",
+        "---\ndeck: W::Day 1 · 基础\ntags: day1\n---\n## x1\nQ: 什么是感受野？\nA: rf\n\n"
+        "## x2\ntext: {{c1::ReLU}} is max(0, x)\n",
+    )
     listed = json.loads(run("list", "--json").stdout)
     assert [c["id"] for c in listed] == ["x1", "x2/c1"]
     assert json.loads(run("list", "--tag", "nope", "--json").stdout) == []
@@ -230,10 +261,21 @@ def test_deck_check_builtin_curriculum() -> None:
 
 
 def test_help_has_examples() -> None:
-    for command in (["--help"], ["review", "--help"], ["add", "--help"], ["due", "--help"], ["list", "--help"],
-                    ["show", "--help"], ["decks", "--help"], ["search", "--help"], ["config", "set", "--help"]):
+    for command in (
+        ["--help"],
+        ["review", "--help"],
+        ["add", "--help"],
+        ["due", "--help"],
+        ["list", "--help"],
+        ["show", "--help"],
+        ["decks", "--help"],
+        ["search", "--help"],
+        ["config", "set", "--help"],
+    ):
         result = run(*command)
-        assert result.exit_code == 0 and ("Example" in result.stdout or "Start with" in result.stdout), command
+        assert result.exit_code == 0 and ("Example" in result.stdout or "Start with" in result.stdout), (
+            command
+        )
 
 
 def test_deck_check_proves_exercises_sound(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.cells import cell_len
 
-from srs import optimizer as opt
 from srs.cli import cli
 from srs.model import Rating
-from srs.review import Session
-from srs.scheduler import Scheduler, Settings
+from srs.review.session import Session
+from srs.scheduling import optimizer as opt
+from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import open_store
 from tests.conftest import DAY, T0, write_deck
 from tests.learner import Simulated, simulate, write
@@ -82,8 +82,14 @@ def test_stats_json_fields(reviewed: Path) -> None:
     data = json.loads(result.stdout)
     assert data["now"] == "2026-03-02T10:00:00+00:00" and data["filter"] == {"deck": None, "tag": None}
     # Due: a (overdue) and b (learning, its 10-minute step over).
-    assert data["today"] == {"reviewed": 1, "again": 0, "new_introduced": 1, "seconds": 9.0, "due": 2,
-                             "again_rate": 0.0}
+    assert data["today"] == {
+        "reviewed": 1,
+        "again": 0,
+        "new_introduced": 1,
+        "seconds": 9.0,
+        "due": 2,
+        "again_rate": 0.0,
+    }
     assert data["streak"] == {"current": 1, "longest": 1, "reviewed_today": True, "days_studied": 2}
     # a: overdue (due 2 days ago) and b: learning, due in minutes: both fall on today.
     assert data["forecast"]["days"][0] == {"offset": 0, "date": "2026-03-02", "due": 2}
@@ -91,8 +97,16 @@ def test_stats_json_fields(reviewed: Path) -> None:
     assert [w["days"] for w in data["retention"]["windows"]] == [7, 30, 365]
     assert all(w["total"] is None for w in data["retention"]["windows"])  # no review-state review yet
     assert data["retention"]["desired"] == 0.9
-    assert data["progress"][0] == {"day": 1, "tag": "day1", "new": 1, "learning": 1, "young": 1, "mature": 0,
-                                   "suspended": 0, "total": 3}
+    assert data["progress"][0] == {
+        "day": 1,
+        "tag": "day1",
+        "new": 1,
+        "learning": 1,
+        "young": 1,
+        "mature": 0,
+        "suspended": 0,
+        "total": 3,
+    }
     assert data["memory"]["cards"] == 2 and [c["id"] for c in data["memory"]["lowest"]] == ["a", "b"]
     assert data["heatmap"]["total"] == 2 and data["heatmap"]["days"][-1]["date"] == "2026-03-02"
     assert data["leeches"] == []
@@ -138,7 +152,9 @@ def test_history_json(reviewed: Path) -> None:
     (review,) = data["reviews"]
     assert review["time"] == "2026-02-20T10:00:00+00:00"
     assert (review["rating"], review["rating_value"], review["state_before"]) == ("easy", 4, "new")
-    assert review["interval_days"] == 8.0 and review["retrievability"] is None and review["duration_ms"] == 6000
+    assert (
+        review["interval_days"] == 8.0 and review["retrievability"] is None and review["duration_ms"] == 6000
+    )
     assert review["stability"] == pytest.approx(8.2956, abs=1e-3) and 1 <= review["difficulty"] <= 10
     text = run("history", "a")
     assert text.exit_code == 0 and "easy" in text.stdout and "8d" in text.stdout
@@ -163,8 +179,16 @@ def test_leeches(env: Path) -> None:
                 t += 600
                 after = Session(store, sched, t).rate("b", Rating.GOOD, t).after
     data = json.loads(run("leeches", "--json").stdout)
-    assert data == [{"id": "b", "deck": "Week::Day 1", "front": "What does ReLU compute?", "lapses": 2, "reps": 4,
-                     "suspended": True}]
+    assert data == [
+        {
+            "id": "b",
+            "deck": "Week::Day 1",
+            "front": "What does ReLU compute?",
+            "lapses": 2,
+            "reps": 4,
+            "suspended": True,
+        }
+    ]
     text = run("leeches")
     assert text.exit_code == 0 and text.stdout.startswith("b ") and "2 lapses" in text.stdout
     assert json.loads(run("stats", "--json").stdout)["leeches"][0]["id"] == "b"
@@ -200,7 +224,9 @@ def test_optimize_apply_saves_and_reschedules(env: Path, learner: Simulated) -> 
         replayer = Scheduler(Settings(enable_fuzzing=False, parameters=params))
         moved = 0
         for cid in list(due_before)[:50]:
-            memory = replayer.replay([(r.ts, Rating(r.rating), r.duration_ms) for r in store.reviews(card_id=cid)])
+            memory = replayer.replay(
+                [(r.ts, Rating(r.rating), r.duration_ms) for r in store.reviews(card_id=cid)]
+            )
             assert store.get_card(cid).memory == memory
             moved += memory.due != due_before[cid]
         assert moved > 25
@@ -211,7 +237,8 @@ def test_optimize_apply_saves_and_reschedules(env: Path, learner: Simulated) -> 
 
 
 def test_optimize_apply_refuses_a_fit_no_better_than_the_defaults(
-        env: Path, learner: Simulated, monkeypatch: pytest.MonkeyPatch) -> None:
+    env: Path, learner: Simulated, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run("list").exit_code == 0
     with open_store(env / "srs.db") as store:
         write(store, dict(list(learner.histories.items())[:150]))
@@ -229,13 +256,16 @@ def test_optimize_apply_refuses_a_fit_no_better_than_the_defaults(
         assert "parameters" not in store.config()
 
 
-def test_optimize_suggests_a_retention(env: Path, learner: Simulated, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_optimize_suggests_a_retention(
+    env: Path, learner: Simulated, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert run("list").exit_code == 0
     with open_store(env / "srs.db") as store:
         write(store, learner.histories)
     real = opt.suggest_retention
-    monkeypatch.setattr(opt, "suggest_retention",
-                        lambda *a, **k: real(*a, **{**k, "deck_size": 100, "days": 90}))
+    monkeypatch.setattr(
+        opt, "suggest_retention", lambda *a, **k: real(*a, **{**k, "deck_size": 100, "days": 90})
+    )
     result = run("optimize")
     assert result.exit_code == 0, result.output
     assert "Least review time per card remembered at desired retention" in result.stdout
@@ -245,8 +275,8 @@ def test_optimize_suggests_a_retention(env: Path, learner: Simulated, monkeypatc
 def test_chart_drawing_by_hand() -> None:
     from datetime import date
 
-    from srs.charts import Pen, _segments, forecast_chart
     from srs.stats import Forecast, ForecastDay
+    from srs.tui.charts import Pen, _segments, forecast_chart
 
     # Largest remainders fill the width exactly; a small non-zero count still gets a cell.
     assert _segments([3, 1, 0, 0, 0], 8) == [6, 2, 0, 0, 0]

@@ -9,49 +9,119 @@ import pytest
 from click.testing import CliRunner
 
 from srs.cli import cli
-from srs.collection import check
+from srs.decks.parser import cards_of
+from srs.decks.sync import check
 from srs.model import Kind, Note
-from srs.parser import cards_of
 from srs.paths import builtin_decks_dir
 
 # The plan's checklist, day by day: (topic, tag that marks its cards). Each needs >= 3 cards.
 CHECKLIST: dict[int, list[tuple[str, str]]] = {
-    1: [("linear algebra for DL", "linear-algebra"), ("numpy arrays and vectorisation", "numpy"),
-        ("broadcasting", "broadcasting"), ("derivatives and gradients", "calculus"), ("kNN", "knn"),
-        ("linear classifiers", "linear-classifier"), ("multiclass SVM", "svm"), ("softmax classifier", "softmax"),
-        ("the neuron model", "neuron"), ("activation functions", "activations"), ("forward propagation", "forward-pass"),
-        ("loss functions", "loss"), ("regularisation term", "regularization"), ("gradient checking", "gradient-check")],
-    2: [("computational graphs", "computational-graph"), ("chain rule", "chain-rule"), ("gate patterns", "gates"),
-        ("vectorised gradients and Jacobians", "jacobian"), ("backprop", "backprop"),
-        ("two-layer net", "two-layer-net"), ("SGD and mini-batches", "sgd"), ("Momentum and Nesterov", "momentum"),
-        ("AdaGrad, RMSProp", "rmsprop"), ("Adam", "adam"), ("choosing optimizers", "optimizers"),
-        ("reading loss curves", "loss-curves")],
-    3: [("convolution", "convolution"), ("1x1 convolution", "conv1x1"), ("pooling", "pooling"),
-        ("receptive fields", "receptive-field"), ("CNN design patterns", "cnn-architecture"), ("AlexNet", "alexnet"),
-        ("VGG", "vgg"), ("feature maps and filters", "visualization"), ("training on MNIST", "mnist")],
-    4: [("degradation problem", "degradation"), ("residual connections", "residual"),
-        ("basic vs bottleneck", "bottleneck"), ("projection shortcuts", "projection-shortcut"),
-        ("gradient flow", "gradient-flow"), ("ResNet variants", "resnet-variants"), ("MobileNet", "mobilenet"),
-        ("EfficientNet", "efficientnet"), ("attention", "attention"), ("Vision Transformer", "vit")],
-    5: [("data augmentation", "augmentation"), ("weight decay", "weight-decay"), ("dropout", "dropout"),
-        ("batch normalisation", "batchnorm"), ("early stopping", "early-stopping"),
-        ("label smoothing", "label-smoothing"), ("learning-rate schedules", "lr-schedule"), ("metrics", "metrics"),
-        ("cross-validation", "cross-validation"), ("over/underfitting", "overfitting"), ("tuning", "hyperparameters")],
-    6: [("planning an experiment", "experiment-design"), ("training pipeline", "training-pipeline"),
-        ("ablation studies", "ablation"), ("reproducibility", "reproducibility"), ("reporting results", "reporting")],
-    7: [("multimodal representation learning", "multimodal"), ("cross-modal alignment", "alignment"),
-        ("dual encoders vs fusion", "fusion"), ("CLIP", "clip"), ("InfoNCE", "infonce"), ("zero-shot", "zero-shot"),
-        ("linear probes", "linear-probe"), ("temperature", "temperature"), ("multimodal pre-training", "pretraining")],
+    1: [
+        ("linear algebra for DL", "linear-algebra"),
+        ("numpy arrays and vectorisation", "numpy"),
+        ("broadcasting", "broadcasting"),
+        ("derivatives and gradients", "calculus"),
+        ("kNN", "knn"),
+        ("linear classifiers", "linear-classifier"),
+        ("multiclass SVM", "svm"),
+        ("softmax classifier", "softmax"),
+        ("the neuron model", "neuron"),
+        ("activation functions", "activations"),
+        ("forward propagation", "forward-pass"),
+        ("loss functions", "loss"),
+        ("regularisation term", "regularization"),
+        ("gradient checking", "gradient-check"),
+    ],
+    2: [
+        ("computational graphs", "computational-graph"),
+        ("chain rule", "chain-rule"),
+        ("gate patterns", "gates"),
+        ("vectorised gradients and Jacobians", "jacobian"),
+        ("backprop", "backprop"),
+        ("two-layer net", "two-layer-net"),
+        ("SGD and mini-batches", "sgd"),
+        ("Momentum and Nesterov", "momentum"),
+        ("AdaGrad, RMSProp", "rmsprop"),
+        ("Adam", "adam"),
+        ("choosing optimizers", "optimizers"),
+        ("reading loss curves", "loss-curves"),
+    ],
+    3: [
+        ("convolution", "convolution"),
+        ("1x1 convolution", "conv1x1"),
+        ("pooling", "pooling"),
+        ("receptive fields", "receptive-field"),
+        ("CNN design patterns", "cnn-architecture"),
+        ("AlexNet", "alexnet"),
+        ("VGG", "vgg"),
+        ("feature maps and filters", "visualization"),
+        ("training on MNIST", "mnist"),
+    ],
+    4: [
+        ("degradation problem", "degradation"),
+        ("residual connections", "residual"),
+        ("basic vs bottleneck", "bottleneck"),
+        ("projection shortcuts", "projection-shortcut"),
+        ("gradient flow", "gradient-flow"),
+        ("ResNet variants", "resnet-variants"),
+        ("MobileNet", "mobilenet"),
+        ("EfficientNet", "efficientnet"),
+        ("attention", "attention"),
+        ("Vision Transformer", "vit"),
+    ],
+    5: [
+        ("data augmentation", "augmentation"),
+        ("weight decay", "weight-decay"),
+        ("dropout", "dropout"),
+        ("batch normalisation", "batchnorm"),
+        ("early stopping", "early-stopping"),
+        ("label smoothing", "label-smoothing"),
+        ("learning-rate schedules", "lr-schedule"),
+        ("metrics", "metrics"),
+        ("cross-validation", "cross-validation"),
+        ("over/underfitting", "overfitting"),
+        ("tuning", "hyperparameters"),
+    ],
+    6: [
+        ("planning an experiment", "experiment-design"),
+        ("training pipeline", "training-pipeline"),
+        ("ablation studies", "ablation"),
+        ("reproducibility", "reproducibility"),
+        ("reporting results", "reporting"),
+    ],
+    7: [
+        ("multimodal representation learning", "multimodal"),
+        ("cross-modal alignment", "alignment"),
+        ("dual encoders vs fusion", "fusion"),
+        ("CLIP", "clip"),
+        ("InfoNCE", "infonce"),
+        ("zero-shot", "zero-shot"),
+        ("linear probes", "linear-probe"),
+        ("temperature", "temperature"),
+        ("multimodal pre-training", "pretraining"),
+    ],
 }
 MINIMUM = {1: 35, 2: 35, 3: 35, 4: 35, 5: 35, 6: 15, 7: 35}
 PAPERS = ("alexnet", "vgg", "resnet", "transformer", "clip")
 # The seed's graph, as tags: foundations -> basics -> CNNs -> architectures; basics -> backprop -> optimisation;
 # CNNs, architectures, optimisation -> implementation practice -> multimodal.
 PREREQUISITES = [
-    ("calculus", "backprop"), ("neuron", "backprop"), ("softmax", "two-layer-net"), ("backprop", "sgd"),
-    ("sgd", "adam"), ("chain-rule", "convolution"), ("convolution", "receptive-field"), ("convolution", "pooling"),
-    ("convolution", "residual"), ("alexnet", "resnet"), ("vgg", "bottleneck"), ("attention", "vit"),
-    ("adam", "weight-decay"), ("residual", "batchnorm"), ("metrics", "ablation"), ("vit", "clip"),
+    ("calculus", "backprop"),
+    ("neuron", "backprop"),
+    ("softmax", "two-layer-net"),
+    ("backprop", "sgd"),
+    ("sgd", "adam"),
+    ("chain-rule", "convolution"),
+    ("convolution", "receptive-field"),
+    ("convolution", "pooling"),
+    ("convolution", "residual"),
+    ("alexnet", "resnet"),
+    ("vgg", "bottleneck"),
+    ("attention", "vit"),
+    ("adam", "weight-decay"),
+    ("residual", "batchnorm"),
+    ("metrics", "ablation"),
+    ("vit", "clip"),
     ("softmax", "infonce"),
 ]
 
@@ -142,7 +212,12 @@ def test_days_are_introduced_in_order(notes: list[Note]) -> None:
 
 
 def test_a_new_learner_starts_with_day_1(tmp_path: Path) -> None:
-    env = {"SRS_HOME": str(tmp_path), "SRS_NOW": "2026-03-02T10:00:00Z", "SRS_NO_BUILTIN": None, "NO_COLOR": "1"}
+    env = {
+        "SRS_HOME": str(tmp_path),
+        "SRS_NOW": "2026-03-02T10:00:00Z",
+        "SRS_NO_BUILTIN": None,
+        "NO_COLOR": "1",
+    }
     runner = CliRunner()
     listed = runner.invoke(cli, ["list", "--json", "--limit", "20"], env=env)
     import json

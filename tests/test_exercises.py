@@ -17,7 +17,7 @@ import pytest
 from srs import exercises
 from srs.errors import QuizError, SandboxError
 from srs.exercises import Status, checklib
-from srs.sandbox import Limits
+from srs.exercises.sandbox import Limits
 
 REQUIRED = {
     "pairwise_l2": (1, "knn"),
@@ -117,23 +117,34 @@ def test_self_test_starter_fails_reference_passes(name: str) -> None:
 # --------------------------------------------------------------------------- subtly wrong solutions
 
 WRONG = {
-    "softmax without max-subtraction": ("stable_softmax", """
+    "softmax without max-subtraction": (
+        "stable_softmax",
+        """
         import numpy as np
         def softmax(x):
             e = np.exp(x)
             return e / e.sum(axis=1, keepdims=True)
-    """),
-    "pairwise distances with a loop": ("pairwise_l2", """
+    """,
+    ),
+    "pairwise distances with a loop": (
+        "pairwise_l2",
+        """
         import numpy as np
         def pairwise_l2(X, Y):
             return np.array([[np.linalg.norm(a - b) for b in Y] for a in X])
-    """),
-    "pairwise distances without clamping": ("pairwise_l2", """
+    """,
+    ),
+    "pairwise distances without clamping": (
+        "pairwise_l2",
+        """
         import numpy as np
         def pairwise_l2(X, Y):
             return np.sqrt((X**2).sum(1)[:, None] + (Y**2).sum(1)[None, :] - 2 * X @ Y.T)
-    """),
-    "svm gradient without the regulariser": ("svm_loss_grad", """
+    """,
+    ),
+    "svm gradient without the regulariser": (
+        "svm_loss_grad",
+        """
         import numpy as np
         def svm_loss(W, X, y, reg):
             n = X.shape[0]
@@ -143,9 +154,12 @@ WRONG = {
             d = (m > 0).astype(float)
             d[np.arange(n), y] = -d.sum(1)
             return m.sum() / n + reg * np.sum(W * W), X.T @ d / n
-    """),
+    """,
+    ),
     "conv backward with a wrong index": ("conv_backward_naive", "CONV_BAD"),
-    "adam without bias correction": ("adam_update", """
+    "adam without bias correction": (
+        "adam_update",
+        """
         import numpy as np
         def adam(w, dw, config=None):
             config = {} if config is None else config
@@ -158,8 +172,11 @@ WRONG = {
             config["v"] = config["beta2"] * config["v"] + (1 - config["beta2"]) * dw**2
             step = config["learning_rate"] * config["m"] / (np.sqrt(config["v"]) + config["epsilon"])
             return w - step, config
-    """),
-    "sgd momentum stepping by the gradient": ("sgd_momentum", """
+    """,
+    ),
+    "sgd momentum stepping by the gradient": (
+        "sgd_momentum",
+        """
         import numpy as np
         def sgd_momentum(w, dw, config=None):
             config = {} if config is None else config
@@ -169,10 +186,13 @@ WRONG = {
             v = config["momentum"] * v - config["learning_rate"] * dw
             config["velocity"] = v
             return w - config["learning_rate"] * dw, config
-    """),
+    """,
+    ),
     "max pool backward with = instead of +=": ("maxpool_forward_backward", "POOL_BAD"),
     "batchnorm with the unbiased variance": ("batchnorm_forward", "BN_BAD"),
-    "dropout with p as the drop probability": ("inverted_dropout", """
+    "dropout with p as the drop probability": (
+        "inverted_dropout",
+        """
         import numpy as np
         def dropout_forward(x, dropout_param):
             p, mode = dropout_param["p"], dropout_param["mode"]
@@ -184,15 +204,21 @@ WRONG = {
         def dropout_backward(dout, cache):
             param, mask = cache
             return dout if param["mode"] == "test" else dout * mask
-    """),
-    "attention without 1/sqrt(d)": ("masked_attention", """
+    """,
+    ),
+    "attention without 1/sqrt(d)": (
+        "masked_attention",
+        """
         import numpy as np
         def masked_attention(Q, K, V, mask):
             s = np.where(mask, Q @ np.swapaxes(K, -1, -2), -np.inf)
             w = np.exp(s - s.max(-1, keepdims=True))
             return (w / w.sum(-1, keepdims=True)) @ V
-    """),
-    "clip loss in one direction only": ("clip_infonce_loss", """
+    """,
+    ),
+    "clip loss in one direction only": (
+        "clip_infonce_loss",
+        """
         import numpy as np
         def clip_loss(image_emb, text_emb, temperature):
             i = image_emb / np.linalg.norm(image_emb, axis=1, keepdims=True)
@@ -201,12 +227,16 @@ WRONG = {
             logits = logits - logits.max(1, keepdims=True)
             logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
             return float(-np.mean(np.diag(logp)))
-    """),
-    "residual block with ReLU before the addition": ("residual_block_forward", """
+    """,
+    ),
+    "residual block with ReLU before the addition": (
+        "residual_block_forward",
+        """
         import numpy as np
         def residual_block_forward(x, W1, b1, W2, b2):
             return np.maximum(0, x) + np.maximum(0, x @ W1 + b1) @ W2 + b2
-    """),
+    """,
+    ),
 }
 
 
@@ -218,11 +248,17 @@ def _reference_with(name: str, old: str, new: str) -> str:
 
 def _wrong_source(name: str, source: str) -> str:
     if source == "CONV_BAD":  # the window for dw ignores the stride
-        return _reference_with(name, "window = x_pad[:, :, top : top + hh, left : left + ww]  # (N, C, HH, WW)\n"
-                               "            g = dout", "window = x_pad[:, :, i : i + hh, j : j + ww]\n            g = dout")
+        return _reference_with(
+            name,
+            "window = x_pad[:, :, top : top + hh, left : left + ww]  # (N, C, HH, WW)\n            g = dout",
+            "window = x_pad[:, :, i : i + hh, j : j + ww]\n            g = dout",
+        )
     if source == "POOL_BAD":
-        return _reference_with(name, "dx[:, :, i * s : i * s + ph, j * s : j * s + pw] +=",
-                               "dx[:, :, i * s : i * s + ph, j * s : j * s + pw] =")
+        return _reference_with(
+            name,
+            "dx[:, :, i * s : i * s + ph, j * s : j * s + pw] +=",
+            "dx[:, :, i * s : i * s + ph, j * s : j * s + pw] =",
+        )
     if source == "BN_BAD":
         return _reference_with(name, "np.var(x, axis=0)", "np.var(x, axis=0, ddof=1)")
     return source
@@ -237,6 +273,7 @@ def test_subtly_wrong_solutions_fail(tmp_path: Path, label: str) -> None:
 
 
 # --------------------------------------------------------------------------- statuses
+
 
 def test_passing_solution(tmp_path: Path) -> None:
     result = grade(tmp_path, "stable_softmax", exercises.get("stable_softmax").reference)
@@ -266,7 +303,9 @@ def test_import_error_is_not_gradable(tmp_path: Path) -> None:
 
 
 def test_missing_function_is_not_gradable(tmp_path: Path) -> None:
-    result = grade(tmp_path, "affine_forward_backward", "def affine_forward(x, w, b):\n    return x @ w + b, None\n")
+    result = grade(
+        tmp_path, "affine_forward_backward", "def affine_forward(x, w, b):\n    return x @ w + b, None\n"
+    )
     assert result.status is Status.NOT_GRADABLE
     assert "affine_backward" in result.message
 
@@ -279,8 +318,9 @@ def test_exception_is_reported_with_its_last_line(tmp_path: Path) -> None:
 
 
 def test_sys_exit_on_import_is_not_a_pass(tmp_path: Path) -> None:
-    result = grade(tmp_path, "stable_softmax",
-                   exercises.get("stable_softmax").reference + "\nimport sys\nsys.exit(0)\n")
+    result = grade(
+        tmp_path, "stable_softmax", exercises.get("stable_softmax").reference + "\nimport sys\nsys.exit(0)\n"
+    )
     assert result.status is Status.ERROR
     assert "sys.exit(0)" in result.message
 
@@ -313,8 +353,12 @@ def test_memory_bomb_is_an_error(tmp_path: Path) -> None:
 
 def test_growing_list_is_an_error(tmp_path: Path) -> None:
     source = "def softmax(x):\n    hog = []\n    while True:\n        hog.append(bytearray(10**6))\n"
-    result = grade(tmp_path, "stable_softmax", source,
-                   limits=Limits(wall_seconds=10, cpu_seconds=10, memory_bytes=512 << 20))
+    result = grade(
+        tmp_path,
+        "stable_softmax",
+        source,
+        limits=Limits(wall_seconds=10, cpu_seconds=10, memory_bytes=512 << 20),
+    )
     assert result.status is Status.ERROR
     assert "memory limit" in result.message
 
@@ -329,7 +373,7 @@ def test_fork_loop_is_not_a_pass(tmp_path: Path) -> None:
 
 
 def _isolation(tmp_path: Path) -> str:
-    from srs.sandbox import run_python
+    from srs.exercises.sandbox import run_python
 
     script = tmp_path / "probe.py"
     script.write_text("pass")
@@ -337,7 +381,9 @@ def _isolation(tmp_path: Path) -> str:
 
 
 def test_crash_is_an_error(tmp_path: Path) -> None:
-    result = grade(tmp_path, "stable_softmax", "import ctypes\ndef softmax(x):\n    return ctypes.string_at(0)\n")
+    result = grade(
+        tmp_path, "stable_softmax", "import ctypes\ndef softmax(x):\n    return ctypes.string_at(0)\n"
+    )
     assert result.status is Status.ERROR
     assert "killed by signal 11 (SIGSEGV)" in result.message
 
@@ -404,7 +450,9 @@ def test_inputs_are_fresh_per_seed_and_reproducible() -> None:
 def test_rel_error_is_the_cs231n_formula() -> None:
     assert checklib.rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
     assert checklib.rel_error(np.array([1.0]), np.array([3.0])) == pytest.approx(0.5)
-    assert checklib.rel_error(np.array([0.0]), np.array([1e-9])) == pytest.approx(0.1)  # denominator floor 1e-8
+    assert checklib.rel_error(np.array([0.0]), np.array([1e-9])) == pytest.approx(
+        0.1
+    )  # denominator floor 1e-8
 
 
 def test_grad_error_ignores_only_finite_difference_noise() -> None:
@@ -429,7 +477,9 @@ def test_assert_gradient_fails_a_float32_gradient_check() -> None:
         checklib.assert_gradient("dx", (2 * x).astype(np.float32) * (1 + 1e-6), 2 * x)
 
 
-@pytest.mark.parametrize("body", ["for i in X:\n        pass", "while False:\n        pass", "return [a for a in X]"])
+@pytest.mark.parametrize(
+    "body", ["for i in X:\n        pass", "while False:\n        pass", "return [a for a in X]"]
+)
 def test_assert_no_loops(body: str) -> None:
     with pytest.raises(checklib.CheckFailed, match="vectorise"):
         checklib.assert_no_loops(f"def f(X):\n    {body}\n", "f")

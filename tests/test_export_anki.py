@@ -20,13 +20,22 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from srs.anki import CRT_DAYS, MODEL_IDS, MODEL_NAMES, anki_tags, deck_id, export_anki, note_guid, quiz_seed
 from srs.cli import cli
-from srs.collection import DeckRoot, sync
-from srs.htmlcard import HtmlRenderer, is_inline, is_plain
+from srs.decks.sync import DeckRoot, sync
+from srs.interop.anki.cardhtml import HtmlRenderer, is_inline, is_plain
+from srs.interop.anki.export import (
+    CRT_DAYS,
+    MODEL_IDS,
+    MODEL_NAMES,
+    anki_tags,
+    deck_id,
+    export_anki,
+    note_guid,
+    quiz_seed,
+)
 from srs.model import Kind, Rating, State
-from srs.review import Session
-from srs.scheduler import Scheduler, Settings
+from srs.review.session import Session
+from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Filter, open_store
 from tests.conftest import DAY, T0, write_deck
 
@@ -35,7 +44,7 @@ Collection = anki_collection.Collection
 
 NOW = "2026-03-02T10:00:00Z"
 
-DECK_ONE = r'''---
+DECK_ONE = r"""---
 deck: Export Test::Part 1 · 基础
 tags: export
 source: Test source, "chapter 1"
@@ -76,9 +85,9 @@ Q: What does this print?
 print(sum(x * x for x in range(3)))  # $not maths$
 ```
 A: `5`
-'''
+"""
 
-DECK_TWO = r'''---
+DECK_TWO = r"""---
 deck: Export Test::Part 2
 tags: other
 source: Another source
@@ -90,7 +99,7 @@ params: W=8..32 F=3,5
 
 ## t-ex
 exercise: pairwise_l2
-'''
+"""
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -134,9 +143,12 @@ def collection(path: Path) -> Iterator[Any]:
 def import_into(col: Any, apkg: Path, *, with_scheduling: bool = True) -> Any:
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
-    return col.import_anki_package(ImportAnkiPackageRequest(
-        package_path=str(apkg),
-        options=ImportAnkiPackageOptions(merge_notetypes=True, with_scheduling=with_scheduling))).log
+    return col.import_anki_package(
+        ImportAnkiPackageRequest(
+            package_path=str(apkg),
+            options=ImportAnkiPackageOptions(merge_notetypes=True, with_scheduling=with_scheduling),
+        )
+    ).log
 
 
 def note_by_id(col: Any, srs_id: str) -> Any:
@@ -173,8 +185,9 @@ def test_import_counts_decks_tags_and_rendered_fields(env: Path, tmp_path: Path)
     result = export(out)
     ours = our_cards()
     notes, cards = expected_counts(ours)
-    assert result.stdout.strip() == (f"Exported {notes} notes, {cards} cards, 2 decks to {out} "
-                                     f"({result.stdout.split('(')[-1].strip()}")
+    assert result.stdout.strip() == (
+        f"Exported {notes} notes, {cards} cards, 2 decks to {out} ({result.stdout.split('(')[-1].strip()}"
+    )
     assert zipfile.ZipFile(out).getinfo("collection.anki2").compress_type == zipfile.ZIP_DEFLATED
     with collection(tmp_path / "col.anki2") as col:
         log = import_into(col, out)
@@ -199,14 +212,18 @@ def test_import_counts_decks_tags_and_rendered_fields(env: Path, tmp_path: Path)
 
         code = note_by_id(col, "t-code")
         assert '<pre class="code" style="background:' in code["Front"]
-        assert '<span style="color: #008000; font-weight: bold">print</span>' not in code["Front"]  # a builtin
+        assert (
+            '<span style="color: #008000; font-weight: bold">print</span>' not in code["Front"]
+        )  # a builtin
         assert 'style="color:' in code["Front"] and "# $not maths$" in code["Front"]  # no maths in code
         assert code["Back"] == "<code>5</code>"
 
         exercise = note_by_id(col, "t-ex")
         assert exercise.note_type()["name"] == "srs Exercise" and exercise["Exercise"] == "pairwise_l2"
         assert exercise["Description"].startswith("<h1>")
-        assert "def pairwise_l2" in text_of(exercise["Starter"]) and "def pairwise_l2" in text_of(exercise["Reference"])
+        assert "def pairwise_l2" in text_of(exercise["Starter"]) and "def pairwise_l2" in text_of(
+            exercise["Reference"]
+        )
         assert exercise["Checks"]
         assert exercise["Reference"] != exercise["Starter"]
 
@@ -248,8 +265,10 @@ def test_cloze_note_makes_one_card_per_deletion(env: Path, tmp_path: Path) -> No
         import_into(col, out)
         note = note_by_id(col, "t-cloze")
         assert note.note_type()["name"] == "srs Cloze" and note.note_type()["type"] == 1
-        assert note["Text"] == (r"The derivative of ReLU is {{c1::1}} for \(x &gt; 0\) and {{c2::0}} for "
-                                r"\(x &lt; 0\).")
+        assert note["Text"] == (
+            r"The derivative of ReLU is {{c1::1}} for \(x &gt; 0\) and {{c2::0}} for "
+            r"\(x &lt; 0\)."
+        )
         c1, c2 = sorted(note.cards(), key=lambda c: c.ord)
         assert (c1.ord, c2.ord) == (0, 1)
         assert "[...]" in c1.question() and "for \\(x &lt; 0\\)" in c1.question()
@@ -270,7 +289,9 @@ def test_quiz_instances_are_frozen_notes_with_fixed_seeds(env: Path, tmp_path: P
         assert seeds == sorted(quiz_seed("t-quiz", i) for i in range(1, 5)) and len(set(seeds)) == 4
         first = next(n for n in found if n["Instance"] == "1/4")
         inst = quiz.generate("conv_output_shape", int(first["Seed"]), "W=8..32 F=3,5")
-        assert first["Answer"] == HtmlRenderer().markdown(inst.answer) and first["Prompt"] and first["Solution"]
+        assert (
+            first["Answer"] == HtmlRenderer().markdown(inst.answer) and first["Prompt"] and first["Solution"]
+        )
         assert {n["SrsId"] for n in found} == {"t-quiz"}
     # The same instances, note for note, at the next export: re-importing changes nothing.
     export(out, "--quiz-instances", "4", "--tag", "other")
@@ -279,15 +300,19 @@ def test_quiz_instances_are_frozen_notes_with_fixed_seeds(env: Path, tmp_path: P
         assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 0, 5)
 
 
-def test_edited_card_reexported_updates_the_note(env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edited_card_reexported_updates_the_note(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "e.apkg"
     export(out)
     with collection(tmp_path / "col.anki2") as col:
         first = import_into(col, out)
         count = col.note_count()
         deck = env / "decks" / "one.md"
-        deck.write_text(deck.read_text(encoding="utf-8").replace("it thresholds at *zero*", "it clips at **zero**"),
-                        encoding="utf-8")
+        deck.write_text(
+            deck.read_text(encoding="utf-8").replace("it thresholds at *zero*", "it clips at **zero**"),
+            encoding="utf-8",
+        )
         monkeypatch.setenv("SRS_NOW", "2026-03-03T08:00:00Z")  # edited the next day
         export(out)
         log = import_into(col, out)
@@ -303,7 +328,7 @@ def build_history(home: Path) -> dict[str, Any]:
         assert sync(store, [DeckRoot("user", home / "decks")], T0).errors == ()
         session = Session(store, Scheduler(Settings(enable_fuzzing=False)), T0)
         session.rate("t-basic", Rating.GOOD, T0, duration_ms=4200)
-        session.rate("t-basic", Rating.GOOD, T0 + 600, duration_ms=3100)     # graduates: review
+        session.rate("t-basic", Rating.GOOD, T0 + 600, duration_ms=3100)  # graduates: review
         session.rate("t-cloze/c1", Rating.EASY, T0 + 60, duration_ms=2000)  # review at once
         session.rate("t-cloze/c1", Rating.AGAIN, T0 + 2 * DAY)  # a lapse: relearning
         session.rate("t-quiz", Rating.GOOD, T0 + 120)
@@ -321,8 +346,9 @@ def day_index(ts: float) -> int:
     return int((ts + utc_offset() - 4 * 3600) // DAY)
 
 
-def test_with_scheduling_carries_due_dates_intervals_and_the_review_log(env: Path, tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_with_scheduling_carries_due_dates_intervals_and_the_review_log(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     history = build_history(env)
     monkeypatch.setenv("SRS_NOW", "2026-03-05T10:00:00Z")
     out = tmp_path / "sched.apkg"
@@ -354,11 +380,19 @@ def test_with_scheduling_carries_due_dates_intervals_and_the_review_log(env: Pat
         assert relearn.state is State.RELEARNING and relearn.lapses == 1
         assert (theirs.type, theirs.queue, theirs.due, theirs.lapses) == (3, 1, relearn.due, 1)
         learning, theirs = cards["t-rev"].memory, anki_card("t-rev", 0)
-        assert learning.state is State.LEARNING and (theirs.type, theirs.queue, theirs.due) == (1, 1, learning.due)
+        assert learning.state is State.LEARNING and (theirs.type, theirs.queue, theirs.due) == (
+            1,
+            1,
+            learning.due,
+        )
         assert anki_card("t-rev", 1).queue == -1 and anki_card("t-code").queue == -1  # suspended
         assert (anki_card("t-cloze", 1).type, anki_card("t-cloze", 1).queue) == (0, 0)  # never reviewed: new
         others = [col.get_note(n) for n in col.find_notes('"note:srs Quiz"')]
-        assert sorted((n["Instance"], n.cards()[0].type) for n in others) == [("1/3", 2), ("2/3", 0), ("3/3", 0)]
+        assert sorted((n["Instance"], n.cards()[0].type) for n in others) == [
+            ("1/3", 2),
+            ("2/3", 0),
+            ("3/3", 0),
+        ]
 
         revlog = col.db.all("SELECT id, cid, ease, ivl, lastIvl, time, type FROM revlog ORDER BY id")
         reviews = sorted(history["reviews"], key=lambda r: (r.ts, r.id))
@@ -385,8 +419,9 @@ def test_without_scheduling_cards_import_as_new(env: Path, tmp_path: Path) -> No
 
 
 # -- the whole curriculum --------------------------------------------------------------------------------
-def test_whole_builtin_curriculum_imports_with_equal_counts(home: Path, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_whole_builtin_curriculum_imports_with_equal_counts(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("SRS_NO_BUILTIN", raising=False)
     monkeypatch.setenv("SRS_NOW", NOW)
     out = tmp_path / "curriculum.apkg"
@@ -456,8 +491,9 @@ def test_empty_collection(home: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     assert leftovers(tmp_path) == ["home"]
 
 
-def test_a_failure_while_writing_leaves_no_partial_file(env: Path, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_while_writing_leaves_no_partial_file(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "keep.apkg"
     out.write_bytes(b"the previous export")
 
@@ -492,8 +528,8 @@ def test_ids_are_fixed_and_progress_is_quiet_off_a_terminal(env: Path, tmp_path:
 def test_progress_bar_shows_on_a_terminal_after_the_delay(monkeypatch: pytest.MonkeyPatch) -> None:
     from rich.console import Console
 
-    from srs import cli as cli_module
-    from srs.cli_export import LazyProgress
+    from srs.cli import app as cli_module
+    from srs.cli.export import LazyProgress
 
     buffer = io.StringIO()
     monkeypatch.setattr(cli_module, "console", lambda stderr=False: Console(file=buffer, force_terminal=True))
@@ -523,15 +559,18 @@ def test_html_rendering() -> None:
     assert r.markdown(r"costs \$5, or $5 and $6") == "costs $5, or $5 and $6"
     assert r.markdown("`$x$` *em*") == "<code>$x$</code> <em>em</em>"
     assert r.markdown("{{c1::$\\frac{a}{b^{2}}$::hint}} {{c2::**b**}}") == (
-        "{{c1::\\(\\frac{a}{b^{2} }\\)::hint}} {{c2::<strong>b</strong>}}")
+        "{{c1::\\(\\frac{a}{b^{2} }\\)::hint}} {{c2::<strong>b</strong>}}"
+    )
     assert r.markdown(r"$$\frac{a}{b^{2}}$$") == r"\[\frac{a}{b^{2}}\]"  # spaced only in cloze text
     assert r.markdown("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert(1)&gt;"
     assert r.markdown("[x](javascript:alert(1))") == "[x](javascript:alert(1))"
     assert r.markdown("梯度 **消失**") == "梯度 <strong>消失</strong>"
     assert r.markdown("- a\n- b") == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>"
     block = r.markdown("```python\nx = 1  # c\n```")
-    assert block.startswith('<pre class="code" style="') and "<span style=" in block and "class=\"k" not in block
-    assert r.code("a {{c1::b}}", "python") .endswith("a {{c1::b}}</code></pre>")  # markers left whole
+    assert (
+        block.startswith('<pre class="code" style="') and "<span style=" in block and 'class="k' not in block
+    )
+    assert r.code("a {{c1::b}}", "python").endswith("a {{c1::b}}</code></pre>")  # markers left whole
     assert r.plain('3 < 4\n"x"') == '3 &lt; 4<br>"x"'
 
 
@@ -549,7 +588,7 @@ def test_fast_paths_render_exactly_like_stock_markdown_it(text: str) -> None:
 
 
 def test_every_curriculum_field_renders_like_stock_markdown_it() -> None:
-    from srs.parser import parse_files
+    from srs.decks.parser import parse_files
     from srs.paths import builtin_decks_dir
 
     notes, errors = parse_files([(p, p.name) for p in sorted(builtin_decks_dir().glob("*.md"))])
@@ -559,8 +598,9 @@ def test_every_curriculum_field_renders_like_stock_markdown_it() -> None:
     assert all(renderer.markdown(t) == renderer.full_markdown(t) for t in texts)
 
 
-def test_quiz_instances_use_fixed_seeds_from_the_note_id(env: Path, tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_quiz_instances_use_fixed_seeds_from_the_note_id(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Against a stand-in generator: each instance is generate(name, seed(note id, index), params)."""
     from types import SimpleNamespace
 
@@ -580,7 +620,9 @@ def test_quiz_instances_use_fixed_seeds_from_the_note_id(env: Path, tmp_path: Pa
     assert calls == [("conv_output_shape", s, "W=8..32 F=3,5") for s in seeds] * 2 and seeds[0] != seeds[1]
     with collection(tmp_path / "col.anki2") as col:
         import_into(col, out)
-        found = sorted((col.get_note(n) for n in col.find_notes('"note:srs Quiz"')), key=lambda n: n["Instance"])
+        found = sorted(
+            (col.get_note(n) for n in col.find_notes('"note:srs Quiz"')), key=lambda n: n["Instance"]
+        )
         assert [n["Prompt"] for n in found] == [f"What is <strong>{s}</strong>?" for s in seeds]
         assert [n["Solution"] for n in found] == [r"\(x_1\)"] * 2
 
@@ -589,7 +631,9 @@ def test_start_up_imports_nothing_heavy_for_export() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from srs.cli import cli; import srs.cli_export; "
-            "print(sorted(m for m in ('genanki', 'markdown_it', 'pygments', 'rich', 'fsrs') if m in sys.modules))")
+    code = (
+        "import sys; from srs.cli import cli; import srs.cli.export; "
+        "print(sorted(m for m in ('genanki', 'markdown_it', 'pygments', 'rich', 'fsrs') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from srs import optimizer as opt
-from srs.config import load_settings
 from srs.model import Rating
-from srs.optimizer import Item, NotEnoughHistory, OptimizerError, Review
-from srs.review import Session
-from srs.scheduler import Scheduler, Settings
+from srs.review.session import Session
+from srs.scheduling import optimizer as opt
+from srs.scheduling.optimizer import Item, NotEnoughHistory, OptimizerError, Review
+from srs.scheduling.scheduler import Scheduler, Settings
+from srs.scheduling.settings import load_settings
 from srs.store import Store
 from tests.conftest import DAY, T0
 from tests.learner import DEFAULTS, TRUE_PARAMETERS, Simulated, simulate, write
@@ -30,10 +30,17 @@ def fitted(learner: Simulated) -> opt.FitResult:
 def test_items_follow_fsrs_rs_conventions() -> None:
     # Same-day learning steps stay inside the histories; only reviews on a later day become items.
     t = T0
-    history = [Review(t, 3, 0, 0), Review(t + 600, 3, 1, 0), Review(t + 3 * DAY, 3, 2, 0),
-               Review(t + 3 * DAY + 100, 1, 2, 0), Review(t + 10 * DAY + 5, 3, 3, 0),
-               Review(t + 10 * DAY + 2 * 3600, 3, 2, 0)]
-    items = opt.training_items({"c": history, "same-day-only": [Review(t, 3, 0, 0), Review(t + 600, 3, 1, 0)]})
+    history = [
+        Review(t, 3, 0, 0),
+        Review(t + 600, 3, 1, 0),
+        Review(t + 3 * DAY, 3, 2, 0),
+        Review(t + 3 * DAY + 100, 1, 2, 0),
+        Review(t + 10 * DAY + 5, 3, 3, 0),
+        Review(t + 10 * DAY + 2 * 3600, 3, 2, 0),
+    ]
+    items = opt.training_items(
+        {"c": history, "same-day-only": [Review(t, 3, 0, 0), Review(t + 600, 3, 1, 0)]}
+    )
     # Whole days since the previous review (floor, as py-fsrs counts them): 0, 0, 2 (3 days less 10
     # minutes), 0, 6 (7 days less 95 seconds), 0. Items end at the reviews with a positive delta.
     assert [(i.ratings, i.deltas) for i in items] == [
@@ -140,8 +147,13 @@ def test_retention_suggestion_is_a_plausible_target(learner: Simulated, fitted: 
 
 
 def _memory_row(store: Store, card_id: str) -> tuple[object, ...]:
-    return tuple(store.execute("SELECT state, step, stability, difficulty, due, last_review, reps, lapses "
-                               "FROM cards WHERE id = ?", (card_id,)).fetchone())
+    return tuple(
+        store.execute(
+            "SELECT state, step, stability, difficulty, due, last_review, reps, lapses "
+            "FROM cards WHERE id = ?",
+            (card_id,),
+        ).fetchone()
+    )
 
 
 @pytest.fixture
@@ -164,13 +176,23 @@ def test_apply_saves_parameters_and_replays_every_card(filled: Store, fitted: op
     for cid, old in before.items():
         history = [(r.ts, Rating(r.rating), r.duration_ms) for r in store.reviews(card_id=cid)]
         memory = replayer.replay(history)
-        assert _memory_row(store, cid) == (int(memory.state), memory.step, memory.stability, memory.difficulty,
-                                           memory.due, memory.last_review, memory.reps, memory.lapses)
+        assert _memory_row(store, cid) == (
+            int(memory.state),
+            memory.step,
+            memory.stability,
+            memory.difficulty,
+            memory.due,
+            memory.last_review,
+            memory.reps,
+            memory.lapses,
+        )
         changed_due += old[4] != memory.due
     assert changed_due > 60  # most due dates moved: the fitted parameters differ from the defaults
 
 
-def test_apply_is_one_transaction(filled: Store, fitted: opt.FitResult, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_apply_is_one_transaction(
+    filled: Store, fitted: opt.FitResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = filled
     before = {cid: _memory_row(store, cid) for (cid,) in store.execute("SELECT id FROM cards")}
     real = store.execute

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from srs.decks.parser import cards_of, parse_file, parse_files, parse_text
 from srs.model import Kind
-from srs.parser import cards_of, parse_file, parse_files, parse_text
 
 DECK = """---
 deck: Test::Sub
@@ -174,6 +174,8 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
 
 
 def test_cjk_text_and_bom() -> None:
-    result = parse_text("\ufeff---\ndeck: 日本::卷积\n---\n## c1\nQ: 什么是感受野？\nA: 输入中影响一个输出的区域\n", "z.md")
+    result = parse_text(
+        "\ufeff---\ndeck: 日本::卷积\n---\n## c1\nQ: 什么是感受野？\nA: 输入中影响一个输出的区域\n", "z.md"
+    )
     assert result.errors == ()
     assert result.notes[0].deck == "日本::卷积" and result.notes[0].front == "什么是感受野？"

@@ -30,15 +30,31 @@ from srs.quiz.params import ParamKind
 
 N_SEEDS = 200
 REQUIRED = {
-    "broadcast_shape": (1, "broadcasting"), "relu_net_forward": (1, "forward-pass"),
-    "activation_derivative": (1, "activations"), "softmax_probs": (1, "softmax"), "softmax_ce_loss": (1, "loss"),
-    "svm_hinge_loss": (1, "svm"), "l2_regularized_loss": (1, "regularization"), "graph_gradient": (2, "backprop"),
-    "momentum_step": (2, "momentum"), "rmsprop_step": (2, "rmsprop"), "adam_step": (2, "adam"),
-    "conv_output_shape": (3, "convolution"), "conv_params_macs": (3, "convolution"), "pool_output_shape": (3, "pooling"),
-    "receptive_field": (3, "receptive-field"), "resnet_block_params": (4, "bottleneck"),
-    "depthwise_cost_ratio": (4, "mobilenet"), "vit_tokens_params": (4, "vit"), "attention_weights": (4, "attention"),
-    "dropout_scaling": (5, "dropout"), "batchnorm_output": (5, "batchnorm"), "lr_schedule": (5, "lr-schedule"),
-    "prf1_confusion": (5, "metrics"), "steps_per_epoch": (6, "training-pipeline"), "clip_infonce": (7, "clip"),
+    "broadcast_shape": (1, "broadcasting"),
+    "relu_net_forward": (1, "forward-pass"),
+    "activation_derivative": (1, "activations"),
+    "softmax_probs": (1, "softmax"),
+    "softmax_ce_loss": (1, "loss"),
+    "svm_hinge_loss": (1, "svm"),
+    "l2_regularized_loss": (1, "regularization"),
+    "graph_gradient": (2, "backprop"),
+    "momentum_step": (2, "momentum"),
+    "rmsprop_step": (2, "rmsprop"),
+    "adam_step": (2, "adam"),
+    "conv_output_shape": (3, "convolution"),
+    "conv_params_macs": (3, "convolution"),
+    "pool_output_shape": (3, "pooling"),
+    "receptive_field": (3, "receptive-field"),
+    "resnet_block_params": (4, "bottleneck"),
+    "depthwise_cost_ratio": (4, "mobilenet"),
+    "vit_tokens_params": (4, "vit"),
+    "attention_weights": (4, "attention"),
+    "dropout_scaling": (5, "dropout"),
+    "batchnorm_output": (5, "batchnorm"),
+    "lr_schedule": (5, "lr-schedule"),
+    "prf1_confusion": (5, "metrics"),
+    "steps_per_epoch": (6, "training-pipeline"),
+    "clip_infonce": (7, "clip"),
 }
 
 
@@ -141,7 +157,11 @@ def v_l2(p: dict) -> object:
 
 
 GATE_FUNCS: dict[str, Callable[[list[float]], float]] = {
-    "add": lambda v: v[0] + v[1], "mul": lambda v: v[0] * v[1], "max": max, "exp": lambda v: math.exp(v[0])}
+    "add": lambda v: v[0] + v[1],
+    "mul": lambda v: v[0] * v[1],
+    "max": max,
+    "exp": lambda v: math.exp(v[0]),
+}
 
 
 def _graph_eval(p: dict, inputs: dict[str, float]) -> float:
@@ -186,7 +206,9 @@ def v_adam(p: dict) -> object:
         m_hat = m / (1 - b1**t)
         v_hat = v / (1 - b2**t)
         theta = _dec(p["theta"]) - _dec(p["lr"]) * m_hat / (v_hat.sqrt() + _dec(p["eps"]))
-    if t == 1 and p["eps"] <= 1e-6:  # bias correction makes the very first step about ±lr, whatever the gradient's size
+    if (
+        t == 1 and p["eps"] <= 1e-6
+    ):  # bias correction makes the very first step about ±lr, whatever the gradient's size
         assert math.isclose(abs(float(theta) - p["theta"]), p["lr"], rel_tol=1e-5)
     return float(theta)
 
@@ -260,8 +282,10 @@ def _pool2d(x: np.ndarray, f: int, s: int, pad: int) -> np.ndarray:
     c, hgt, wid = x.shape
     xp = np.full((c, hgt + 2 * pad, wid + 2 * pad), -np.inf)
     xp[:, pad : pad + hgt, pad : pad + wid] = x
-    out = [[xp[:, i : i + f, j : j + f].max(axis=(1, 2)) for j in range(0, xp.shape[2] - f + 1, s)]
-           for i in range(0, xp.shape[1] - f + 1, s)]
+    out = [
+        [xp[:, i : i + f, j : j + f].max(axis=(1, 2)) for j in range(0, xp.shape[2] - f + 1, s)]
+        for i in range(0, xp.shape[1] - f + 1, s)
+    ]
     return np.array(out).transpose(2, 0, 1)
 
 
@@ -280,8 +304,11 @@ def v_receptive_field(p: dict) -> object:
     # The seen pixels are kept as merged intervals [a, b] so that huge fields stay cheap.
     seen = [(0, 0)]
     for _, k, s in reversed(p["layers"]):
-        spans = sorted((a * s, b * s + k - 1) if k >= s else (o * s, o * s + k - 1)
-                       for a, b in seen for o in (range(a, b + 1) if k < s else (a,)))
+        spans = sorted(
+            (a * s, b * s + k - 1) if k >= s else (o * s, o * s + k - 1)
+            for a, b in seen
+            for o in (range(a, b + 1) if k < s else (a,))
+        )
         merged: list[tuple[int, int]] = []
         for a, b in spans:
             if merged and a <= merged[-1][1] + 1:
@@ -406,8 +433,11 @@ def v_prf1(p: dict) -> object:
     fp = sum(1 for a, b in examples if a != c and b == c)
     fn = sum(1 for a, b in examples if a == c and b != c)
     precision, recall = Fraction(tp, tp + fp), Fraction(tp, tp + fn)
-    return float({"precision": precision, "recall": recall,
-                  "f1": 2 * precision * recall / (precision + recall)}[p["metric"]])
+    return float(
+        {"precision": precision, "recall": recall, "f1": 2 * precision * recall / (precision + recall)}[
+            p["metric"]
+        ]
+    )
 
 
 def v_steps(p: dict) -> object:
@@ -435,14 +465,30 @@ def v_clip(p: dict) -> object:
 
 
 VERIFY: dict[str, Callable[[dict], object]] = {
-    "broadcast_shape": v_broadcast, "relu_net_forward": v_relu_net, "activation_derivative": v_activation,
-    "softmax_probs": v_softmax_probs, "softmax_ce_loss": v_softmax_ce, "svm_hinge_loss": v_svm,
-    "l2_regularized_loss": v_l2, "graph_gradient": v_graph, "momentum_step": v_momentum,
-    "rmsprop_step": v_rmsprop, "adam_step": v_adam, "conv_output_shape": v_conv_shape,
-    "conv_params_macs": v_conv_params_macs, "pool_output_shape": v_pool_shape,
-    "receptive_field": v_receptive_field, "resnet_block_params": v_resnet, "depthwise_cost_ratio": v_depthwise,
-    "vit_tokens_params": v_vit, "attention_weights": v_attention, "dropout_scaling": v_dropout,
-    "batchnorm_output": v_batchnorm, "lr_schedule": v_lr, "prf1_confusion": v_prf1, "steps_per_epoch": v_steps,
+    "broadcast_shape": v_broadcast,
+    "relu_net_forward": v_relu_net,
+    "activation_derivative": v_activation,
+    "softmax_probs": v_softmax_probs,
+    "softmax_ce_loss": v_softmax_ce,
+    "svm_hinge_loss": v_svm,
+    "l2_regularized_loss": v_l2,
+    "graph_gradient": v_graph,
+    "momentum_step": v_momentum,
+    "rmsprop_step": v_rmsprop,
+    "adam_step": v_adam,
+    "conv_output_shape": v_conv_shape,
+    "conv_params_macs": v_conv_params_macs,
+    "pool_output_shape": v_pool_shape,
+    "receptive_field": v_receptive_field,
+    "resnet_block_params": v_resnet,
+    "depthwise_cost_ratio": v_depthwise,
+    "vit_tokens_params": v_vit,
+    "attention_weights": v_attention,
+    "dropout_scaling": v_dropout,
+    "batchnorm_output": v_batchnorm,
+    "lr_schedule": v_lr,
+    "prf1_confusion": v_prf1,
+    "steps_per_epoch": v_steps,
     "clip_infonce": v_clip,
 }
 # finite differences are only accurate to ~1e-7 relative; exact arithmetic elsewhere
@@ -550,8 +596,12 @@ def test_instances_are_well_formed(name: str) -> None:
         assert inst.prompt.strip() and inst.solution.strip()
         assert inst.answer in inst.solution
         assert inst.solution.rstrip().endswith(f"`{inst.answer}`")
-        assert len([s for s in inst.solution.split("\n\n") if s.strip()]) >= 2  # hints come one step at a time
-        if inst.expected.type in (AnswerType.FLOAT, AnswerType.VECTOR) and (inst.expected.abs_tol or inst.expected.rel_tol):
+        assert (
+            len([s for s in inst.solution.split("\n\n") if s.strip()]) >= 2
+        )  # hints come one step at a time
+        if inst.expected.type in (AnswerType.FLOAT, AnswerType.VECTOR) and (
+            inst.expected.abs_tol or inst.expected.rel_tol
+        ):
             assert "±" in inst.prompt, "float prompts state their tolerance"
         assert inst.prompt.count("$") % 2 == 0 and inst.solution.count("$") % 2 == 0
 
@@ -573,13 +623,15 @@ def test_mixed_outcomes_are_drawn() -> None:
     for name in ("broadcast_shape", "conv_output_shape", "pool_output_shape"):
         kinds = {isinstance(i.expected.value, str) for i in instances(name)}
         assert kinds == {True, False}, name
-    for name, key, values in [("conv_params_macs", "ask", {"params", "macs"}),
-                              ("depthwise_cost_ratio", "ask", {"ratio", "standard", "separable"}),
-                              ("vit_tokens_params", "ask", {"tokens", "params"}),
-                              ("dropout_scaling", "ask", {"output", "scale", "expected"}),
-                              ("lr_schedule", "kind", {"step", "cosine"}),
-                              ("prf1_confusion", "metric", {"precision", "recall", "f1"}),
-                              ("activation_derivative", "fn", {"sigmoid", "tanh", "relu", "leaky_relu"})]:
+    for name, key, values in [
+        ("conv_params_macs", "ask", {"params", "macs"}),
+        ("depthwise_cost_ratio", "ask", {"ratio", "standard", "separable"}),
+        ("vit_tokens_params", "ask", {"tokens", "params"}),
+        ("dropout_scaling", "ask", {"output", "scale", "expected"}),
+        ("lr_schedule", "kind", {"step", "cosine"}),
+        ("prf1_confusion", "metric", {"precision", "recall", "f1"}),
+        ("activation_derivative", "fn", {"sigmoid", "tanh", "relu", "leaky_relu"}),
+    ]:
         assert {i.params[key] for i in instances(name)} == values, name
     ops = {g[1] for i in instances("graph_gradient") for g in i.params["gates"]}  # type: ignore[attr-defined]
     assert ops == {"add", "mul", "max", "exp"}
@@ -700,6 +752,8 @@ def test_impossible_spec_is_a_clean_error() -> None:
 
 
 def test_import_does_not_load_numpy() -> None:
-    code = ("import sys, srs.quiz as q; q.catalog(); q.get_info('adam_step'); "
-            "q.validate_params('conv_output_shape', 'W=8..64 F=1,3'); assert 'numpy' not in sys.modules, 'numpy'")
+    code = (
+        "import sys, srs.quiz as q; q.catalog(); q.get_info('adam_step'); "
+        "q.validate_params('conv_output_shape', 'W=8..64 F=1,3'); assert 'numpy' not in sys.modules, 'numpy'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -26,8 +26,15 @@ from srs.quiz.params import (
         ("", {}),
         ("   ", {}),
         ("W=8..64", {"W": IntRange(8, 64)}),
-        ("W=8..64 F=1,3,5,7 S=1..3 lr=0.001,0.01",
-         {"W": IntRange(8, 64), "F": Choices((1, 3, 5, 7)), "S": IntRange(1, 3), "lr": Choices((0.001, 0.01))}),
+        (
+            "W=8..64 F=1,3,5,7 S=1..3 lr=0.001,0.01",
+            {
+                "W": IntRange(8, 64),
+                "F": Choices((1, 3, 5, 7)),
+                "S": IntRange(1, 3),
+                "lr": Choices((0.001, 0.01)),
+            },
+        ),
         ("p=0.1..0.5", {"p": FloatRange(0.1, 0.5)}),
         ("p=0..0.5", {"p": FloatRange(0.0, 0.5)}),
         ("x=-3..3", {"x": IntRange(-3, 3)}),
@@ -77,14 +84,20 @@ DEFS = (
     ParamDef("W", ParamKind.INT, IntRange(5, 64), "input side", 1, 1024),
     ParamDef("lr", ParamKind.FLOAT, Choices((0.01, 0.1)), "learning rate", 1e-6, 10.0),
     ParamDef("p", ParamKind.FLOAT, FloatRange(0.1, 0.9), "probability", 0.0, 1.0, decimals=1),
-    ParamDef("fn", ParamKind.WORD, Choices(("relu", "tanh")), "activation", options=("relu", "tanh", "sigmoid")),
+    ParamDef(
+        "fn", ParamKind.WORD, Choices(("relu", "tanh")), "activation", options=("relu", "tanh", "sigmoid")
+    ),
 )
 
 
 def test_resolve_fills_defaults_and_narrows() -> None:
     doms = resolve(DEFS, "W=8..16 fn=sigmoid")
-    assert doms == {"W": IntRange(8, 16), "lr": Choices((0.01, 0.1)), "p": FloatRange(0.1, 0.9),
-                    "fn": Choices(("sigmoid",))}
+    assert doms == {
+        "W": IntRange(8, 16),
+        "lr": Choices((0.01, 0.1)),
+        "p": FloatRange(0.1, 0.9),
+        "fn": Choices(("sigmoid",)),
+    }
     assert resolve(DEFS, "lr=1") == {**resolve(DEFS, None), "lr": Choices((1.0,))}  # ints fine for floats
     assert resolve(DEFS, "p=0..1")["p"] == FloatRange(0.0, 1.0)
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from srs.collection import DeckRoot, sync
-from srs.grading import Attempt, derive_rating, lowered, typed_matches
+from srs.clock import DAY, day_start
+from srs.decks.sync import DeckRoot, sync
 from srs.model import Memory, Rating, State
-from srs.review import DAY, Session, day_start
-from srs.scheduler import Scheduler, Settings
+from srs.review.grading import Attempt, derive_rating, lowered, typed_matches
+from srs.review.session import Session
+from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Filter, Store, open_store
 from tests.conftest import T0, write_deck
 
@@ -71,23 +72,31 @@ def test_learning_cards_come_back_and_learn_ahead(store: Store, tmp_path: Path, 
     assert ahead is not None and ahead.id == "c0"
 
 
-def test_due_reviews_most_overdue_first_then_new_mixed_in(store: Store, tmp_path: Path,
-                                                           scheduler: Scheduler) -> None:
+def test_due_reviews_most_overdue_first_then_new_mixed_in(
+    store: Store, tmp_path: Path, scheduler: Scheduler
+) -> None:
     setup(store, tmp_path, basic(6))
     with store.transaction():
         for i, overdue in ((0, 1), (1, 5), (2, 3)):
-            store.execute("UPDATE cards SET state=2, stability=5, difficulty=5, due=?, last_review=?, reps=3 "
-                          "WHERE id=?", (T0 - overdue * DAY, T0 - (overdue + 5) * DAY, f"c{i}"))
+            store.execute(
+                "UPDATE cards SET state=2, stability=5, difficulty=5, due=?, last_review=?, reps=3 "
+                "WHERE id=?",
+                (T0 - overdue * DAY, T0 - (overdue + 5) * DAY, f"c{i}"),
+            )
     session = Session(store, scheduler, T0)
     order = drain(session, T0, Rating.EASY)
     reviews = [c for c in order if c in ("c0", "c1", "c2")]
     assert reviews == ["c1", "c2", "c0"]
     assert sorted(order) == ["c0", "c1", "c2", "c3", "c4", "c5"]
-    assert order[0] == "c1" and order.index("c3") < order.index("c0")  # new cards are spread, not all at the end
+    assert order[0] == "c1" and order.index("c3") < order.index(
+        "c0"
+    )  # new cards are spread, not all at the end
 
 
 def test_siblings_are_not_shown_the_same_day(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
-    setup(store, tmp_path, "## n1\ntext: {{c1::a}} {{c2::b}} {{c3::c}}\n\n## r1\nkind: reversed\nQ: x\nA: y\n")
+    setup(
+        store, tmp_path, "## n1\ntext: {{c1::a}} {{c2::b}} {{c3::c}}\n\n## r1\nkind: reversed\nQ: x\nA: y\n"
+    )
     seen = drain(Session(store, scheduler, T0), T0, Rating.EASY)
     assert seen == ["n1/c1", "r1"]
     assert Session(store, scheduler, T0 + 3600).next(T0 + 3600) is None
@@ -132,8 +141,11 @@ def test_eighth_lapse_makes_a_leech(store: Store, tmp_path: Path) -> None:
     setup(store, tmp_path, basic(1))
     sched = Scheduler(Settings(enable_fuzzing=False, leech_lapses=8))
     with store.transaction():
-        store.execute("UPDATE cards SET state=2, stability=2, difficulty=8, due=?, last_review=?, reps=20, lapses=7 "
-                      "WHERE id='c0'", (T0, T0 - 2 * DAY))
+        store.execute(
+            "UPDATE cards SET state=2, stability=2, difficulty=8, due=?, last_review=?, reps=20, lapses=7 "
+            "WHERE id='c0'",
+            (T0, T0 - 2 * DAY),
+        )
     session = Session(store, sched, T0)
     outcome = session.rate("c0", Rating.AGAIN, T0)
     assert outcome.leech and outcome.after.lapses == 8
@@ -162,8 +174,12 @@ def test_two_sessions_on_one_database_log_each_rating_once(tmp_path: Path, sched
 
 def test_rating_matches_fsrs_replay(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
     setup(store, tmp_path, basic(1))
-    history = [(T0, Rating.GOOD, 0), (T0 + 600, Rating.GOOD, 0), (T0 + 3 * DAY, Rating.HARD, 0),
-               (T0 + 10 * DAY, Rating.AGAIN, 0)]
+    history = [
+        (T0, Rating.GOOD, 0),
+        (T0 + 600, Rating.GOOD, 0),
+        (T0 + 3 * DAY, Rating.HARD, 0),
+        (T0 + 10 * DAY, Rating.AGAIN, 0),
+    ]
     for ts, rating, _ in history:
         Session(store, scheduler, ts).rate("c0", rating, ts)
     assert store.get_card("c0").memory == scheduler.replay(history)
@@ -191,7 +207,9 @@ def test_typed_answers_forgive_format_not_value() -> None:
     assert typed_matches("ReLU.", "relu")
     assert not typed_matches("16x15x14", "16x15x15")
     assert not typed_matches("", "32")
-    assert typed_matches("1e-3", "0.001") and typed_matches("50,000", "50000") and typed_matches("2.50", "2.5")
+    assert (
+        typed_matches("1e-3", "0.001") and typed_matches("50,000", "50000") and typed_matches("2.50", "2.5")
+    )
     assert not typed_matches("0.0011", "0.001")
 
 
@@ -199,17 +217,21 @@ def test_memory_of_new_card_is_new() -> None:
     assert Memory().state is State.NEW
 
 
-def test_review_and_due_queries_never_scan_the_cards_table(store: Store, tmp_path: Path,
-                                                           scheduler: Scheduler) -> None:
+def test_review_and_due_queries_never_scan_the_cards_table(
+    store: Store, tmp_path: Path, scheduler: Scheduler
+) -> None:
     """At 100k cards a full scan costs tens of milliseconds per card shown: every query of the
     review loop and of `srs due` must go through an index."""
-    from srs.overview import due_counts, next_due
+    from srs.store.queries import due_counts, next_due
 
     setup(store, tmp_path, basic(30))
     with store.transaction():  # some history, so the planner has a review log to choose paths over
         for i in range(200):
-            store.execute("INSERT INTO reviews (card_id, ts, rating, state, state_before, state_after) "
-                          "VALUES ('c0', ?, 3, 2, '{}', '{}')", (T0 - i * 3600,))
+            store.execute(
+                "INSERT INTO reviews (card_id, ts, rating, state, state_before, state_after) "
+                "VALUES ('c0', ?, 3, 2, '{}', '{}')",
+                (T0 - i * 3600,),
+            )
     statements: list[str] = []
     store.conn.set_trace_callback(statements.append)
     session = Session(store, scheduler, T0)
@@ -228,4 +250,6 @@ def test_review_and_due_queries_never_scan_the_cards_table(store: Store, tmp_pat
         steps = [row[3] for row in store.execute("EXPLAIN QUERY PLAN " + sql)]
         # A scan of a partial index (only due or only new cards) is bounded; a scan of the table or of the
         # whole review log is not.
-        assert not any(step == "SCAN cards" or step.startswith("SCAN reviews") for step in steps), f"{sql}\n{steps}"
+        assert not any(step == "SCAN cards" or step.startswith("SCAN reviews") for step in steps), (
+            f"{sql}\n{steps}"
+        )

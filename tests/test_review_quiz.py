@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from srs import quiz
 from srs.cli import cli
-from srs.grading import quiz_hints
+from srs.review.grading import quiz_hints
 from tests.conftest import write_deck
 
 SEED = 12345
@@ -21,8 +21,12 @@ SEED = 12345
 def quiz_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SRS_NO_BUILTIN", "1")
     monkeypatch.setenv("SRS_NOW", "2026-03-02T10:00:00Z")
-    monkeypatch.setattr("srs.ui.new_seed", lambda: SEED)
-    write_deck(home / "decks", "q.md", "## cq\nkind: quiz\nquiz: conv_output_shape\nparams: W=8..16\nsource: CS231n\n")
+    monkeypatch.setattr("srs.tui.review.new_seed", lambda: SEED)
+    write_deck(
+        home / "decks",
+        "q.md",
+        "## cq\nkind: quiz\nquiz: conv_output_shape\nparams: W=8..16\nsource: CS231n\n",
+    )
     return home
 
 
@@ -42,7 +46,11 @@ def test_right_first_time_is_easy_and_signals_are_stored(quiz_home: Path) -> Non
     rating, signals = last_review(quiz_home)
     assert rating == 4
     assert signals["correct"] is True and signals["attempts"] == 1 and signals["hints"] == 0
-    assert signals["seed"] == SEED and signals["params"] == inst.params and signals["name"] == "conv_output_shape"
+    assert (
+        signals["seed"] == SEED
+        and signals["params"] == inst.params
+        and signals["name"] == "conv_output_shape"
+    )
 
 
 def test_malformed_answers_ask_again_and_three_wrong_is_again(quiz_home: Path) -> None:

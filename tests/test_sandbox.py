@@ -1,4 +1,4 @@
-"""Tests for srs.sandbox: each kind of runaway learner code is contained, the parent is unharmed."""
+"""Tests for srs.exercises.sandbox: each kind of runaway learner code is contained, the parent is unharmed."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from srs import sandbox
 from srs.errors import SandboxError
-from srs.sandbox import Limits, SandboxResult, run_python
+from srs.exercises import sandbox
+from srs.exercises.sandbox import Limits, SandboxResult, run_python
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox tests measure Linux behaviour")
 
@@ -49,11 +49,14 @@ def fork_blocked(tmp_path: Path) -> bool:
 
 
 def test_normal_run(tmp_path: Path) -> None:
-    res = run(tmp_path, """
+    res = run(
+        tmp_path,
+        """
         import sys
         print("hello")
         print("to stderr", file=sys.stderr)
-    """)
+    """,
+    )
     assert res.ok and res.returncode == 0 and res.reason == "" and not res.timed_out
     assert res.stdout == "hello\n"
     assert res.stderr == "to stderr\n"
@@ -62,13 +65,16 @@ def test_normal_run(tmp_path: Path) -> None:
 
 def test_environment_is_scrubbed_and_cwd_is_workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SRS_SECRET_TOKEN", "do-not-leak")
-    res = run(tmp_path, """
+    res = run(
+        tmp_path,
+        """
         import os, sys
         print(sorted(os.environ))
         print(os.getcwd())
         print(os.environ["HOME"], os.environ["OPENBLAS_NUM_THREADS"], os.environ["LC_ALL"])
         print(sys.flags.isolated)
-    """)
+    """,
+    )
     env_keys, cwd, values, isolated = res.stdout.splitlines()
     assert "SRS_SECRET_TOKEN" not in env_keys
     assert Path(cwd) == tmp_path.resolve()
@@ -114,12 +120,15 @@ def test_memory_bomb_growing_list(tmp_path: Path) -> None:
 def test_fork_loop_is_contained_and_leaves_nothing_behind(tmp_path: Path) -> None:
     if os.geteuid() == 0 and not fork_blocked(tmp_path):
         pytest.skip("as root without seccomp nothing would stop a fork bomb; not running one")
-    res = run(tmp_path, """
+    res = run(
+        tmp_path,
+        """
         import os
         print(os.getpgid(0), flush=True)
         while True:
             os.fork()
-    """)
+    """,
+    )
     assert not res.ok
     pgid = int(res.stdout.split()[0])
     assert live_in_group(pgid) == []
@@ -130,14 +139,18 @@ def test_fork_loop_is_contained_and_leaves_nothing_behind(tmp_path: Path) -> Non
 def test_children_are_killed_when_the_main_process_exits(tmp_path: Path) -> None:
     """Without the seccomp filter, children still die with the process group."""
     start = time.monotonic()
-    res = run(tmp_path, """
+    res = run(
+        tmp_path,
+        """
         import os, time
         for _ in range(5):
             if os.fork() == 0:
                 time.sleep(60)
                 os._exit(0)
         print(os.getpgid(0), flush=True)
-    """, Limits(wall_seconds=5, block_fork=False))
+    """,
+        Limits(wall_seconds=5, block_fork=False),
+    )
     assert time.monotonic() - start < 4  # the children hold the pipes, yet we do not wait for them
     assert res.returncode == 0
     pgid = int(res.stdout.split()[0])
@@ -148,14 +161,17 @@ def test_children_are_killed_when_the_main_process_exits(tmp_path: Path) -> None
 
 
 def test_threads_still_work(tmp_path: Path) -> None:
-    res = run(tmp_path, """
+    res = run(
+        tmp_path,
+        """
         import threading
         out = []
         threads = [threading.Thread(target=out.append, args=(i,)) for i in range(4)]
         for t in threads: t.start()
         for t in threads: t.join()
         print(sorted(out))
-    """)
+    """,
+    )
     assert res.ok and res.stdout == "[0, 1, 2, 3]\n"
 
 
@@ -195,33 +211,44 @@ def test_crash_is_reported_with_the_signal(tmp_path: Path) -> None:
 
 
 def test_file_size_limit(tmp_path: Path) -> None:
-    res = run(tmp_path, "open('big', 'wb').write(b'x' * (8 << 20))\n", Limits(wall_seconds=4, file_bytes=1 << 20))
+    res = run(
+        tmp_path, "open('big', 'wb').write(b'x' * (8 << 20))\n", Limits(wall_seconds=4, file_bytes=1 << 20)
+    )
     assert res.reason == "file size limit"
     assert (tmp_path / "big").stat().st_size <= 1 << 20
 
 
 def test_network_is_unreachable_when_isolated(tmp_path: Path) -> None:
-    res = run(tmp_path, """
+    res = run(
+        tmp_path,
+        """
         import socket
         try:
             socket.create_connection(("192.0.2.1", 80), timeout=2)
         except OSError as exc:
             print(type(exc).__name__, exc.errno)
-    """)
+    """,
+    )
     if "network=none" not in res.isolation:
         pytest.skip(f"no network namespace here ({res.isolation})")
     assert res.stdout.strip() == "OSError 101"  # ENETUNREACH: not even a route
 
 
 def test_numpy_works_under_the_default_limits(tmp_path: Path) -> None:
-    res = run(tmp_path, "import numpy as np\nprint(int((np.ones((200, 200)) @ np.ones((200, 200))).sum()))\n",
-              Limits(wall_seconds=10))
+    res = run(
+        tmp_path,
+        "import numpy as np\nprint(int((np.ones((200, 200)) @ np.ones((200, 200))).sum()))\n",
+        Limits(wall_seconds=10),
+    )
     assert res.ok and res.stdout == "8000000\n"
 
 
 def test_extra_files_are_written(tmp_path: Path) -> None:
-    res = run(tmp_path, "print(open('sub/a.txt').read(), open('b.bin', 'rb').read())\n",
-              extra_files={"sub/a.txt": "hi", "b.bin": b"\x00\x01"})
+    res = run(
+        tmp_path,
+        "print(open('sub/a.txt').read(), open('b.bin', 'rb').read())\n",
+        extra_files={"sub/a.txt": "hi", "b.bin": b"\x00\x01"},
+    )
     assert res.stdout == "hi b'\\x00\\x01'\n"
 
 
@@ -262,8 +289,10 @@ def test_runs_as_nobody_when_root_and_possible() -> None:
         workdir = Path(tmp)
         workdir.chmod(0o755)
         script = workdir / "s.py"
-        script.write_text("import os\nprint(os.getuid())\nopen('mine.txt', 'w').write('ok')\n"
-                          "try:\n    open('/root/srs-sandbox-test', 'w')\nexcept OSError as e:\n    print(e.errno)\n")
+        script.write_text(
+            "import os\nprint(os.getuid())\nopen('mine.txt', 'w').write('ok')\n"
+            "try:\n    open('/root/srs-sandbox-test', 'w')\nexcept OSError as e:\n    print(e.errno)\n"
+        )
         script.chmod(0o644)
         if not sandbox._nobody_can_run(system_python, str(script)):
             pytest.skip("user nobody cannot run the system python here")

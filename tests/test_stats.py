@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from srs import stats as st
-from srs.charts import heat_level, heat_thresholds
 from srs.model import Memory, Rating, State
-from srs.review import Session
-from srs.scheduler import Scheduler, Settings
+from srs.review.session import Session
+from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Filter, Store
+from srs.tui.charts import heat_level, heat_thresholds
 from tests.conftest import DAY, T0
 
 S = T0 - 6 * 3600  # start of today (local day)
@@ -25,26 +25,68 @@ def clock(utc_offset: int = 0) -> st.Clock:
 
 
 def add(store: Store, cid: str, *, tags: str = "", deck: str = "D", front: str = "", active: int = 1) -> None:
-    store.execute("INSERT INTO cards (id, note_id, kind, deck, tags, front, active) VALUES (?,?,?,?,?,?,?)",
-                  (cid, cid, "basic", deck, tags, front or f"front of {cid}", active))
+    store.execute(
+        "INSERT INTO cards (id, note_id, kind, deck, tags, front, active) VALUES (?,?,?,?,?,?,?)",
+        (cid, cid, "basic", deck, tags, front or f"front of {cid}", active),
+    )
 
 
-def set_memory(store: Store, cid: str, state: State, *, due: int | None = None, last: int | None = None,
-               stability: float | None = None, suspended: int = 0) -> None:
-    store.execute("UPDATE cards SET state=?, due=?, last_review=?, stability=?, difficulty=?, suspended=? WHERE id=?",
-                  (int(state), due, last, stability, None if stability is None else 5.0, suspended, cid))
+def set_memory(
+    store: Store,
+    cid: str,
+    state: State,
+    *,
+    due: int | None = None,
+    last: int | None = None,
+    stability: float | None = None,
+    suspended: int = 0,
+) -> None:
+    store.execute(
+        "UPDATE cards SET state=?, due=?, last_review=?, stability=?, difficulty=?, suspended=? WHERE id=?",
+        (int(state), due, last, stability, None if stability is None else 5.0, suspended, cid),
+    )
 
 
-def log(store: Store, cid: str, ts: int, rating: int, *, state: State = State.REVIEW, scheduled_days: float = 1.0,
-        duration_ms: int = 0) -> None:
+def log(
+    store: Store,
+    cid: str,
+    ts: int,
+    rating: int,
+    *,
+    state: State = State.REVIEW,
+    scheduled_days: float = 1.0,
+    duration_ms: int = 0,
+) -> None:
     """A review row written by the store's own path; before it the card was scheduled ``scheduled_days``."""
     last = ts - 2 * DAY
-    before = Memory(state=state, stability=3.0, difficulty=5.0, due=last + round(scheduled_days * DAY),
-                    last_review=last, reps=3) if state is not State.NEW else Memory()
+    before = (
+        Memory(
+            state=state,
+            stability=3.0,
+            difficulty=5.0,
+            due=last + round(scheduled_days * DAY),
+            last_review=last,
+            reps=3,
+        )
+        if state is not State.NEW
+        else Memory()
+    )
     after = Memory(state=State.REVIEW, stability=4.0, difficulty=5.0, due=ts + DAY, last_review=ts, reps=4)
-    assert store.record_review(cid, version=store.card_version(cid), before=before, after=after, ts=ts,
-                               rating=rating, duration_ms=duration_ms, elapsed_days=None, retrievability=None,
-                               signals={}) is not None
+    assert (
+        store.record_review(
+            cid,
+            version=store.card_version(cid),
+            before=before,
+            after=after,
+            ts=ts,
+            rating=rating,
+            duration_ms=duration_ms,
+            elapsed_days=None,
+            retrievability=None,
+            signals={},
+        )
+        is not None
+    )
 
 
 # -- today -------------------------------------------------------------------------------------------
@@ -60,8 +102,14 @@ def test_today_counts(store: Store) -> None:
     today = st.today(store, clock())
     assert (today.reviewed, today.again, today.new_introduced, today.seconds, today.due) == (3, 1, 1, 35.0, 0)
     assert today.again_rate == pytest.approx(1 / 3)
-    assert today.to_dict() == {"reviewed": 3, "again": 1, "new_introduced": 1, "seconds": 35.0, "due": 0,
-                               "again_rate": 0.3333}
+    assert today.to_dict() == {
+        "reviewed": 3,
+        "again": 1,
+        "new_introduced": 1,
+        "seconds": 35.0,
+        "due": 0,
+        "again_rate": 0.3333,
+    }
     # An hour earlier (before the rollover) it was still yesterday for review "a".
     assert st.today(store, st.Clock(T0 - 6 * HOUR - 1, 0, 4)).reviewed == 1
 
@@ -114,7 +162,9 @@ def test_streak_counts_consecutive_local_days(store: Store, others: int) -> None
     log(store, "o0", S - 3 * DAY + HOUR, 3)
     log(store, "o1", S - 4 * DAY + HOUR, 3)
     assert (st.matching_share(store, Filter(tag="x")) < st.CARD_DRIVEN_BELOW) == (others == 200)
-    assert st.streak(store, clock()) == st.Streak(current=10, longest=10, reviewed_today=True, days_studied=10)
+    assert st.streak(store, clock()) == st.Streak(
+        current=10, longest=10, reviewed_today=True, days_studied=10
+    )
     assert st.streak(store, clock(), Filter(tag="x")) == expected
     assert st.streak(store, clock(), Filter(tag="nothing")) == st.Streak(0, 0, False, 0)
 
@@ -135,7 +185,9 @@ def test_streak_uses_the_local_day(store: Store) -> None:
     add(store, "b")
     log(store, "a", T0 - 13 * HOUR, 3)  # 05:00 local today
     log(store, "b", T0 - 15 * HOUR, 3)  # 03:00 local today = still yesterday
-    assert st.streak(store, clock(8 * HOUR)) == st.Streak(current=2, longest=2, reviewed_today=True, days_studied=2)
+    assert st.streak(store, clock(8 * HOUR)) == st.Streak(
+        current=2, longest=2, reviewed_today=True, days_studied=2
+    )
     # In UTC both reviews fall on the previous local day (before 04:00 UTC today).
     assert st.streak(store, clock(0)) == st.Streak(current=1, longest=1, reviewed_today=False, days_studied=1)
 
@@ -188,7 +240,12 @@ def test_true_retention_young_mature_windows(store: Store) -> None:
         log(store, f"r{n}", ts, rating, state=state, scheduled_days=days)
     week, month, year = st.retention(store, clock(), desired=0.9)
     assert (week.young_reviews, week.young_passed, week.mature_reviews, week.mature_passed) == (2, 1, 2, 2)
-    assert (month.young_reviews, month.young_passed, month.mature_reviews, month.mature_passed) == (4, 2, 3, 2)
+    assert (month.young_reviews, month.young_passed, month.mature_reviews, month.mature_passed) == (
+        4,
+        2,
+        3,
+        2,
+    )
     assert (year.young_reviews, year.young_passed, year.mature_reviews, year.mature_passed) == (4, 2, 4, 3)
     assert (week.young, week.mature, week.total) == (0.5, 1.0, 0.75)
     assert year.total == 5 / 8
@@ -208,8 +265,16 @@ def test_retention_with_no_reviews_is_unknown_not_zero(store: Store) -> None:
 
 # -- heatmap ---------------------------------------------------------------------------------------------
 def test_heatmap_weeks_and_counts(store: Store) -> None:
-    when = [T0 - HOUR, T0 - 2 * HOUR, T0 - 2 * DAY, S - 175 * DAY, S - 175 * DAY + 1, S - 175 * DAY + 2,
-            S - 175 * DAY - 1, S - 140 * DAY]
+    when = [
+        T0 - HOUR,
+        T0 - 2 * HOUR,
+        T0 - 2 * DAY,
+        S - 175 * DAY,
+        S - 175 * DAY + 1,
+        S - 175 * DAY + 2,
+        S - 175 * DAY - 1,
+        S - 140 * DAY,
+    ]
     for n, ts in enumerate(when):
         add(store, f"h{n}")
         log(store, f"h{n}", ts, 3)
@@ -245,8 +310,15 @@ def test_progress_per_day_of_the_plan(store: Store) -> None:
         add(store, cid, tags=tags, active=active)
         if state is not State.NEW:
             last = T0 - DAY
-            set_memory(store, cid, state, due=last + round((interval or 0) * DAY), last=last, stability=1.0,
-                       suspended=suspended)
+            set_memory(
+                store,
+                cid,
+                state,
+                due=last + round((interval or 0) * DAY),
+                last=last,
+                stability=1.0,
+                suspended=suspended,
+            )
     progress = {p.day: p for p in st.progress(store)}
     assert list(progress) == [1, 2, 3, 4, 5, 6, 7]
     assert progress[1] == st.DayProgress(day=1, new=1, learning=2, young=1, mature=2, suspended=1)
@@ -305,7 +377,9 @@ def test_leeches_come_from_sessions(store: Store) -> None:
             t += 600
             outcome = Session(store, sched, t).rate("L", Rating.GOOD, t)
     assert outcome.leech
-    assert st.leeches(store) == (st.Leech(id="L", deck="D", front="hard one", lapses=2, reps=4, suspended=True),)
+    assert st.leeches(store) == (
+        st.Leech(id="L", deck="D", front="hard one", lapses=2, reps=4, suspended=True),
+    )
     assert st.leeches(store, Filter(deck="Other")) == ()
 
 
@@ -315,15 +389,35 @@ def test_collect_and_its_json(store: Store, scheduler: Scheduler) -> None:
     log(store, "a", T0 - HOUR, 3, scheduled_days=30)
     stats = st.collect(store, T0, settings=Settings(), parameters=scheduler.parameters)
     data = stats.to_dict()
-    assert set(data) == {"now", "filter", "today", "streak", "forecast", "retention", "heatmap", "progress",
-                         "memory", "leeches"}
+    assert set(data) == {
+        "now",
+        "filter",
+        "today",
+        "streak",
+        "forecast",
+        "retention",
+        "heatmap",
+        "progress",
+        "memory",
+        "leeches",
+    }
     assert data["now"] == "2026-03-02T10:00:00+00:00"
     assert data["retention"]["windows"][0]["mature"] == 1.0
-    assert data["progress"][1] == {"day": 2, "tag": "day2", "new": 0, "learning": 0, "young": 1, "mature": 0,
-                                   "suspended": 0, "total": 1}
+    assert data["progress"][1] == {
+        "day": 2,
+        "tag": "day2",
+        "new": 0,
+        "learning": 0,
+        "young": 1,
+        "mature": 0,
+        "suspended": 0,
+        "total": 1,
+    }
     assert data["streak"]["current"] == 1 and data["today"]["reviewed"] == 1
     # A filter that keeps every card gives the same numbers (answered by the unfiltered queries).
-    everything = st.collect(store, T0, settings=Settings(), parameters=scheduler.parameters, flt=Filter(deck="D"))
+    everything = st.collect(
+        store, T0, settings=Settings(), parameters=scheduler.parameters, flt=Filter(deck="D")
+    )
     assert everything.to_dict() == {**data, "filter": {"deck": "D", "tag": None}}
 
 
@@ -339,8 +433,11 @@ def test_statistics_queries_are_index_backed(store: Store, scheduler: Scheduler,
         store.conn.set_trace_callback(seen.append)
         st.collect(store, T0, settings=Settings(), parameters=scheduler.parameters, flt=flt)
         store.conn.set_trace_callback(None)
-        plans = {sql: " | ".join(row[3] for row in store.execute("EXPLAIN QUERY PLAN " + sql))
-                 for sql in seen if sql.lstrip().upper().startswith("SELECT")}
+        plans = {
+            sql: " | ".join(row[3] for row in store.execute("EXPLAIN QUERY PLAN " + sql))
+            for sql in seen
+            if sql.lstrip().upper().startswith("SELECT")
+        }
         assert plans
         for sql, plan in plans.items():
             assert "SCAN reviews" not in plan and "SCAN r " not in plan, (sql, plan)
@@ -356,8 +453,8 @@ def test_a_version_1_database_gains_the_retention_index(tmp_path: Path) -> None:
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
 
-    from srs.migrations import m001_initial
     from srs.store import open_store
+    from srs.store.migrations import m001_initial
 
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path)
@@ -365,13 +462,16 @@ def test_a_version_1_database_gains_the_retention_index(tmp_path: Path) -> None:
     old()(m001_initial)
     old.apply(Database(conn))
     conn.execute("INSERT INTO cards (id, note_id, kind, deck) VALUES ('a', 'a', 'basic', 'D')")
-    conn.execute("INSERT INTO reviews (card_id, ts, rating, state, state_before, state_after) VALUES "
-                 "('a', ?, 3, 2, ?, '{}')", (T0 - HOUR, f'{{"state": 2, "due": {T0}, "last_review": {T0 - 30 * DAY}}}'))
+    conn.execute(
+        "INSERT INTO reviews (card_id, ts, rating, state, state_before, state_after) VALUES "
+        "('a', ?, 3, 2, ?, '{}')",
+        (T0 - HOUR, f'{{"state": 2, "due": {T0}, "last_review": {T0 - 30 * DAY}}}'),
+    )
     conn.commit()
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     conn.close()
     with open_store(path) as store:
-        from srs.migrations import SCHEMA_VERSION
+        from srs.store.migrations import SCHEMA_VERSION
 
         assert store.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         names = {r[0] for r in store.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}

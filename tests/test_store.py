@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from srs.decks.parser import cards_of, parse_text
 from srs.errors import NotFoundError, StoreError
-from srs.migrations import SCHEMA_VERSION
 from srs.model import Memory, Rating, State
-from srs.parser import cards_of, parse_text
-from srs.scheduler import Scheduler
+from srs.scheduling.scheduler import Scheduler
 from srs.store import Filter, Store, open_store
+from srs.store.migrations import SCHEMA_VERSION
 from tests.conftest import T0
 
 DECK = """---
@@ -84,18 +84,35 @@ def test_filter_by_deck_prefix_and_tag(store: Store) -> None:
     assert [c.id for c in store.cards(Filter(deck="W::Day 3"))] == ["p"]
 
 
-def test_rating_writes_state_and_log_together_and_undo_restores_exactly(store: Store, scheduler: Scheduler) -> None:
+def test_rating_writes_state_and_log_together_and_undo_restores_exactly(
+    store: Store, scheduler: Scheduler
+) -> None:
     load(store)
     card = store.get_card("a")
     after = scheduler.rate(card.memory, Rating.GOOD, T0, 4000)
-    rid = store.record_review("a", version=store.card_version("a"), before=card.memory, after=after, ts=T0,
-                              rating=3, duration_ms=4000, elapsed_days=None, retrievability=None,
-                              signals={"x": 1})
+    rid = store.record_review(
+        "a",
+        version=store.card_version("a"),
+        before=card.memory,
+        after=after,
+        ts=T0,
+        rating=3,
+        duration_ms=4000,
+        elapsed_days=None,
+        retrievability=None,
+        signals={"x": 1},
+    )
     assert rid is not None
     assert store.get_card("a").memory == after
     [row] = store.reviews("a")
     assert (row.rating, row.duration_ms, row.state, row.before, row.after, row.signals) == (
-        3, 4000, 0, card.memory, after, {"x": 1})
+        3,
+        4000,
+        0,
+        card.memory,
+        after,
+        {"x": 1},
+    )
     restored = store.undo_review(rid)
     assert restored == card.memory == store.get_card("a").memory
     assert store.reviews("a") == []
@@ -106,10 +123,36 @@ def test_stale_version_writes_nothing(store: Store, scheduler: Scheduler) -> Non
     mem = store.get_card("a").memory
     v = store.card_version("a")
     after = scheduler.rate(mem, Rating.GOOD, T0)
-    assert store.record_review("a", version=v, before=mem, after=after, ts=T0, rating=3, duration_ms=0,
-                               elapsed_days=None, retrievability=None, signals={}) is not None
-    assert store.record_review("a", version=v, before=mem, after=after, ts=T0, rating=3, duration_ms=0,
-                               elapsed_days=None, retrievability=None, signals={}) is None
+    assert (
+        store.record_review(
+            "a",
+            version=v,
+            before=mem,
+            after=after,
+            ts=T0,
+            rating=3,
+            duration_ms=0,
+            elapsed_days=None,
+            retrievability=None,
+            signals={},
+        )
+        is not None
+    )
+    assert (
+        store.record_review(
+            "a",
+            version=v,
+            before=mem,
+            after=after,
+            ts=T0,
+            rating=3,
+            duration_ms=0,
+            elapsed_days=None,
+            retrievability=None,
+            signals={},
+        )
+        is None
+    )
     assert len(store.reviews("a")) == 1
 
 
@@ -145,6 +188,14 @@ def test_search_full_text_and_cjk(store: Store) -> None:
 
 
 def test_memory_round_trips_json() -> None:
-    m = Memory(state=State.REVIEW, step=None, stability=3.5, difficulty=5.1, due=T0, last_review=T0 - 10, reps=4,
-               lapses=1)
+    m = Memory(
+        state=State.REVIEW,
+        step=None,
+        stability=3.5,
+        difficulty=5.1,
+        due=T0,
+        last_review=T0 - 10,
+        reps=4,
+        lapses=1,
+    )
     assert Memory.from_dict(json.loads(json.dumps(m.to_dict()))) == m

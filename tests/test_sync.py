@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from srs.collection import DeckRoot, check, sync
+from srs.decks.sync import DeckRoot, check, sync
 from srs.model import Rating
-from srs.review import Session
-from srs.scheduler import Scheduler
+from srs.review.session import Session
+from srs.scheduling.scheduler import Scheduler
 from srs.store import Store
 from tests.conftest import T0, write_deck
 
@@ -44,7 +44,9 @@ def test_edit_keeps_history_and_identity(store: Store, scheduler: Scheduler, tmp
     assert card.memory == memory and len(store.reviews("a1")) == 1
 
 
-def test_removed_card_is_retired_but_keeps_history(store: Store, scheduler: Scheduler, tmp_path: Path) -> None:
+def test_removed_card_is_retired_but_keeps_history(
+    store: Store, scheduler: Scheduler, tmp_path: Path
+) -> None:
     decks = tmp_path / "decks"
     path = write_deck(decks, "a.md", "## a1\nQ: q\nA: a\n\n## a2\nQ: q2\nA: a2\n")
     sync(store, roots(decks), T0)
@@ -95,7 +97,8 @@ def test_duplicate_id_in_another_file_is_skipped(store: Store, tmp_path: Path) -
     write_deck(decks, "b.md", "## same\nQ: from b\nA: b\n\n## b2\nQ: q\nA: a\n")
     report = sync(store, roots(decks), T0 + 1)
     assert [str(e) for e in report.errors] == [
-        "user/b.md:1: duplicate id 'same' (also at user/a.md:1); this card is skipped"]
+        "user/b.md:1: duplicate id 'same' (also at user/a.md:1); this card is skipped"
+    ]
     assert store.get_card("same").spec.front == "from a"
     assert store.get_card("b2").active
 

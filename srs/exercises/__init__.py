@@ -11,7 +11,7 @@ Each exercise lives in ``files/<name>/``:
 
 Importing this module is cheap: it reads no exercise files and does not import numpy.
 :func:`run` copies the learner's file into a fresh temporary directory and runs the harness
-there with :func:`srs.sandbox.run_python`; the harness reports results as JSON lines in a
+there with :func:`srs.exercises.sandbox.run_python`; the harness reports results as JSON lines in a
 file whose name is random per run (not on standard output, which the learner's code owns).
 """
 
@@ -28,8 +28,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from srs import sandbox
 from srs.errors import QuizError, SandboxError
+from srs.exercises import sandbox
 
 __all__ = [
     "CheckResult",
@@ -129,7 +129,11 @@ def _why(reason: str) -> str:
 
 
 def _exercise_dir(name: str) -> Path:
-    if not isinstance(name, str) or not _NAME_RE.match(name) or not (FILES_DIR / name / "exercise.toml").is_file():
+    if (
+        not isinstance(name, str)
+        or not _NAME_RE.match(name)
+        or not (FILES_DIR / name / "exercise.toml").is_file()
+    ):
         known = ", ".join(info.name for info in catalog())
         raise QuizError(f"unknown exercise {name!r}; known exercises: {known}")
     return FILES_DIR / name
@@ -143,8 +147,15 @@ def _meta(name: str) -> dict[str, Any]:
             data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise QuizError(f"exercise {name!r} is broken: {path}: {exc}") from exc
-    expected = {"title": str, "day": int, "topic": str, "target_seconds": int, "description": str,
-                "hints": list, "checks_description": str}
+    expected = {
+        "title": str,
+        "day": int,
+        "topic": str,
+        "target_seconds": int,
+        "description": str,
+        "hints": list,
+        "checks_description": str,
+    }
     for key, typ in expected.items():
         if not isinstance(data.get(key), typ):
             raise QuizError(f"exercise {name!r} is broken: {path}: '{key}' must be a {typ.__name__}")
@@ -157,8 +168,15 @@ def _catalog() -> tuple[ExerciseInfo, ...]:
     for entry in FILES_DIR.iterdir():
         if entry.is_dir() and (entry / "exercise.toml").is_file() and _NAME_RE.match(entry.name):
             meta = _meta(entry.name)
-            infos.append(ExerciseInfo(name=entry.name, title=meta["title"], day=meta["day"],
-                                      topic=meta["topic"], target_seconds=meta["target_seconds"]))
+            infos.append(
+                ExerciseInfo(
+                    name=entry.name,
+                    title=meta["title"],
+                    day=meta["day"],
+                    topic=meta["topic"],
+                    target_seconds=meta["target_seconds"],
+                )
+            )
     return tuple(sorted(infos, key=lambda info: (info.day, info.name)))
 
 
@@ -202,9 +220,13 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
 
 def _interpret(events: list[dict[str, Any]], res: sandbox.SandboxResult) -> ExerciseResult:
     checks = tuple(
-        CheckResult(name=str(ev.get("name", "?")), passed=ev.get("passed") is True,
-                    detail=_one_line(str(ev.get("detail", "")), DETAIL_CHARS))
-        for ev in events if ev["event"] == "check"
+        CheckResult(
+            name=str(ev.get("name", "?")),
+            passed=ev.get("passed") is True,
+            detail=_one_line(str(ev.get("detail", "")), DETAIL_CHARS),
+        )
+        for ev in events
+        if ev["event"] == "check"
     )
     kinds = {ev["event"]: ev for ev in events}
     total = int(kinds["start"].get("count", 0)) if "start" in kinds else 0
@@ -231,13 +253,17 @@ def _interpret(events: list[dict[str, Any]], res: sandbox.SandboxResult) -> Exer
         return result(Status.ERROR, f"stopped: {res.reason}{_why(res.reason)} {progress}")
     if "done" not in kinds:
         tail = f": {stderr_tail}" if stderr_tail else ""
-        return result(Status.ERROR,
-                      f"the process ended before the checks finished (exit code {res.returncode}) {progress}{tail}")
+        return result(
+            Status.ERROR,
+            f"the process ended before the checks finished (exit code {res.returncode}) {progress}{tail}",
+        )
     failed = [check for check in checks if not check.passed]
     if not failed and len(checks) == total:
         return result(Status.PASSED, f"all {total} checks passed")
     first = failed[0] if failed else CheckResult("?", False, "missing check results")
-    return result(Status.FAILED, f"{len(failed)} of {total} checks failed; first: {first.name}: {first.detail}")
+    return result(
+        Status.FAILED, f"{len(failed)} of {total} checks failed; first: {first.name}: {first.detail}"
+    )
 
 
 def run(
@@ -275,7 +301,9 @@ def run(
     with tempfile.TemporaryDirectory(prefix="srs-exercise-") as tmp:
         workdir = Path(tmp)
         res = sandbox.run_python(
-            HARNESS, workdir=workdir, limits=limits,
+            HARNESS,
+            workdir=workdir,
+            limits=limits,
             extra_files={"job.json": json.dumps(job), "learner.py": source},
         )
         events = _read_events(workdir / results_name)

@@ -108,14 +108,21 @@ def main() -> int:
     try:
         exec(code, learner.__dict__)
     except SystemExit as exc:
-        _emit(out, event="exited", message=f"{label} called sys.exit({exc.code!r}) while being imported; remove it")
+        _emit(
+            out,
+            event="exited",
+            message=f"{label} called sys.exit({exc.code!r}) while being imported; remove it",
+        )
         return 0
     except MemoryError:
         _emit(out, event="limit", reason="memory limit (while importing the file)")
         return 0
     except BaseException as exc:  # noqa: BLE001 - any error on import makes the file not gradable
-        _emit(out, event="not_gradable",
-              message=_short(f"error while importing {label}: {_describe_exception(exc, label)}"))
+        _emit(
+            out,
+            event="not_gradable",
+            message=_short(f"error while importing {label}: {_describe_exception(exc, label)}"),
+        )
         return 0
 
     missing = [name for name in checks.required if not callable(getattr(learner, name, None))]
@@ -125,8 +132,9 @@ def main() -> int:
         return 0
 
     for index, check in enumerate(checks):
-        ctx = checklib.Context(learner=learner, reference=reference,
-                               rng=np.random.default_rng([seed, index]), source=source)
+        ctx = checklib.Context(
+            learner=learner, reference=reference, rng=np.random.default_rng([seed, index]), source=source
+        )
         try:
             detail = check.func(ctx) or "ok"
             passed = True

@@ -273,12 +273,18 @@ def assert_config_defaults(config: dict[str, Any], defaults: dict[str, float]) -
     """An update rule called with config=None must fill these hyper-parameters in."""
     for key, value in defaults.items():
         if key not in config or not np.isclose(to_float(key, config[key]), value, rtol=1e-9, atol=0):
-            raise CheckFailed(f"with config=None, config['{key}'] should default to {value}, got {config.get(key)!r}")
+            raise CheckFailed(
+                f"with config=None, config['{key}'] should default to {value}, got {config.get(key)!r}"
+            )
 
 
-def compare_update_steps(step: Callable[[Array, Array, dict[str, Any]], tuple[Any, dict[str, Any]]],
-                         reference: Callable[[Any, Array, dict[str, Any]], tuple[Any, dict[str, Any]]],
-                         w0: Array, grads: list[Array], hyper: dict[str, Any]) -> str:
+def compare_update_steps(
+    step: Callable[[Array, Array, dict[str, Any]], tuple[Any, dict[str, Any]]],
+    reference: Callable[[Any, Array, dict[str, Any]], tuple[Any, dict[str, Any]]],
+    w0: Array,
+    grads: list[Array],
+    hyper: dict[str, Any],
+) -> str:
     """Run the learner's update rule and the reference side by side for several steps, each carrying
     its own config (velocity, moments, step count), and compare the weights at the end."""
     w: Any = w0.copy()

@@ -88,8 +88,15 @@ def generate(name: str, seed: int, spec: str | None = None) -> QuizInstance:
     rng = random.Random(f"srs-quiz/{name}/{int(seed)}")
     draw = Draw(rng, domains, {p.name: p.decimals for p in gen.params})
     out = gen.make(draw)
-    return QuizInstance(name=name, seed=int(seed), params=out.params, prompt=out.prompt,
-                        expected=out.expected, answer=out.answer, solution=out.solution)
+    return QuizInstance(
+        name=name,
+        seed=int(seed),
+        params=out.params,
+        prompt=out.prompt,
+        expected=out.expected,
+        answer=out.answer,
+        solution=out.solution,
+    )
 
 
 def check_answer(instance: QuizInstance, text: str) -> Verdict:

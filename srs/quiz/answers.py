@@ -154,6 +154,7 @@ def parse_vector(text: str) -> list[Fraction] | None:
 
 def match_choice(text: str, choices: tuple[str, ...]) -> tuple[str | None, list[str]]:
     """The option ``text`` names (exactly or by unique prefix), else (None, the candidates it fits)."""
+
     def norm(s: str) -> str:
         return re.sub(r"[\s_\-]+", " ", s.strip().lower())
 
@@ -180,7 +181,7 @@ def format_float(value: float, decimals: int) -> str:
     """``value`` with ``decimals`` decimals, trailing zeros trimmed only when that is exact."""
     if value == 0:
         return "0"
-    if abs(value) < 10 ** -decimals:
+    if abs(value) < 10**-decimals:
         return f"{value:.4g}"
     text = f"{value:.{decimals}f}"
     if text.startswith("-") and float(text) == 0:
@@ -269,9 +270,15 @@ def check(expected: Expected, text: str, display: str | None = None) -> Verdict:
         if got_vec is None:
             return _unreadable(text, "a list of numbers", "0.1 0.2 0.7")
         if len(got_vec) != len(v):
-            return Verdict(False, False, f"Expected {len(v)} numbers, got {len(got_vec)}: type e.g. "
-                           + " ".join(["0.5"] * len(v)))
-        ok = all(_close(float(a), float(b), expected.rel_tol, expected.abs_tol) for a, b in zip(got_vec, v, strict=True))
+            return Verdict(
+                False,
+                False,
+                f"Expected {len(v)} numbers, got {len(got_vec)}: type e.g. " + " ".join(["0.5"] * len(v)),
+            )
+        ok = all(
+            _close(float(a), float(b), expected.rel_tol, expected.abs_tol)
+            for a, b in zip(got_vec, v, strict=True)
+        )
         exact = all(float(a) == float(b) for a, b in zip(got_vec, v, strict=True))
         return _result(ok, shown, "" if exact else "approx")
     # INT and FLOAT

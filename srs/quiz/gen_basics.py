@@ -94,18 +94,25 @@ def broadcast_shape(d: Draw) -> Generated:
         rows.append((-(k + 1), "–" if sa is None else str(sa), "–" if sb is None else str(sb), str(out)))
     rows.reverse()
 
-    prompt = (f"Arrays `A` and `B` have shapes `{_shape_text(a_shape)}` and `{_shape_text(b_shape)}`. "
-              "What is the shape of `A + B` under NumPy broadcasting?\n\n"
-              "Answer with a shape like `3x4x5`, or `error` if the shapes cannot be broadcast together.")
+    prompt = (
+        f"Arrays `A` and `B` have shapes `{_shape_text(a_shape)}` and `{_shape_text(b_shape)}`. "
+        "What is the shape of `A + B` under NumPy broadcasting?\n\n"
+        "Answer with a shape like `3x4x5`, or `error` if the shapes cannot be broadcast together."
+    )
     table = "| axis | A | B | result |\n|---|---|---|---|\n" + "\n".join(
-        f"| {ax} | {x} | {y} | {r} |" for ax, x, y, r in rows)
-    steps = ["Rule: align the shapes on the right; a missing leading axis counts as size 1. On every axis the "
-             "two sizes must be equal or one of them must be 1, and the result takes the larger size.",
-             "Axis by axis (axis −1 is the last):\n" + table]
+        f"| {ax} | {x} | {y} | {r} |" for ax, x, y, r in rows
+    )
+    steps = [
+        "Rule: align the shapes on the right; a missing leading axis counts as size 1. On every axis the "
+        "two sizes must be equal or one of them must be 1, and the result takes the larger size.",
+        "Axis by axis (axis −1 is the last):\n" + table,
+    ]
     if failed_axis:
         sa, sb = a[-failed_axis - 1], b[-failed_axis - 1]
-        steps.append(f"Axis {failed_axis}: {sa} vs {sb} — they differ and neither is 1, so NumPy raises "
-                     "`ValueError: operands could not be broadcast together`.")
+        steps.append(
+            f"Axis {failed_axis}: {sa} vs {sb} — they differ and neither is 1, so NumPy raises "
+            "`ValueError: operands could not be broadcast together`."
+        )
         expected = Expected(AnswerType.SHAPE, "error")
         answer = "error"
     else:
@@ -160,11 +167,14 @@ def relu_net_forward(d: Draw) -> Generated:
     s = np.array(W2, dtype=np.int64) @ h + np.array(b2, dtype=np.int64)
     scores = [int(v) for v in s]
 
-    prompt = (r"A two-layer network computes $h = \max(0, W_1 x + b_1)$ (ReLU, elementwise) and "
-              r"$s = W_2 h + b_2$, with" "\n\n"
-              f"- `x = {vec(x)}`\n"
-              f"- `W1 = {mat(W1)}` ({H}×{D}: one row per hidden unit), `b1 = {vec(b1)}`\n"
-              f"- `W2 = {mat(W2)}` ({C}×{H}), `b2 = {vec(b2)}`\n\n")
+    prompt = (
+        r"A two-layer network computes $h = \max(0, W_1 x + b_1)$ (ReLU, elementwise) and "
+        r"$s = W_2 h + b_2$, with"
+        "\n\n"
+        f"- `x = {vec(x)}`\n"
+        f"- `W1 = {mat(W1)}` ({H}×{D}: one row per hidden unit), `b1 = {vec(b1)}`\n"
+        f"- `W2 = {mat(W2)}` ({C}×{H}), `b2 = {vec(b2)}`\n\n"
+    )
     if C == 1:
         prompt += "Compute the output score $s$. Answer one integer."
     else:
@@ -176,11 +186,13 @@ def relu_net_forward(d: Draw) -> Generated:
 
     zs = [int(v) for v in z]
     hs = [int(v) for v in h]
-    steps = ["Hidden pre-activations $z = W_1 x + b_1$, one row of `W1` per unit:\n"
-             + "\n".join(f"- z{k + 1} = {row(W1[k], x, b1[k], zs[k])}" for k in range(H)),
-             f"ReLU zeroes the negative ones: `h = max(0, z) = {vec(hs)}`.",
-             "Scores $s = W_2 h + b_2$:\n"
-             + "\n".join(f"- s{k + 1} = {row(W2[k], hs, b2[k], scores[k])}" for k in range(C))]
+    steps = [
+        "Hidden pre-activations $z = W_1 x + b_1$, one row of `W1` per unit:\n"
+        + "\n".join(f"- z{k + 1} = {row(W1[k], x, b1[k], zs[k])}" for k in range(H)),
+        f"ReLU zeroes the negative ones: `h = max(0, z) = {vec(hs)}`.",
+        "Scores $s = W_2 h + b_2$:\n"
+        + "\n".join(f"- s{k + 1} = {row(W2[k], hs, b2[k], scores[k])}" for k in range(C)),
+    ]
     if C == 1:
         expected = Expected(AnswerType.INT, scores[0])
         answer = str(scores[0])
@@ -205,7 +217,9 @@ _ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
     answer_hint="a number such as 0.105 (3 decimals)",
     params=[
         word_param("fn", _ACTIVATIONS, _ACTIVATIONS, "activation function"),
-        float_param("x", FloatRange(-3.0, 3.0), -10.0, 10.0, "point where the derivative is taken", decimals=1),
+        float_param(
+            "x", FloatRange(-3.0, 3.0), -10.0, 10.0, "point where the derivative is taken", decimals=1
+        ),
         float_param("alpha", Choices((0.01, 0.1, 0.2)), 0.0, 1.0, "negative slope of Leaky ReLU"),
     ],
 )
@@ -231,35 +245,47 @@ def activation_derivative(d: Draw) -> Generated:
         sigma = float(1.0 / (1.0 + np.exp(-x)))
         value = sigma * (1.0 - sigma)
         what = r"the sigmoid $\sigma(x) = \frac{1}{1 + e^{-x}}$"
-        steps = [r"Use $\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$.",
-                 f"σ({num(x)}) = 1 / (1 + e^{{{paren(-x)}}}) = 1 / (1 + {fixed(math.exp(-x), 4)}) = {fixed(sigma, 4)}",
-                 f"σ'({num(x)}) = {fixed(sigma, 4)} × {fixed(1 - sigma, 4)} = {fixed(value, 4)}"]
+        steps = [
+            r"Use $\sigma'(x) = \sigma(x)\,(1 - \sigma(x))$.",
+            f"σ({num(x)}) = 1 / (1 + e^{{{paren(-x)}}}) = 1 / (1 + {fixed(math.exp(-x), 4)}) = {fixed(sigma, 4)}",
+            f"σ'({num(x)}) = {fixed(sigma, 4)} × {fixed(1 - sigma, 4)} = {fixed(value, 4)}",
+        ]
     elif fn == "tanh":
         t = float(np.tanh(x))
         value = 1.0 - t * t
         what = r"$\tanh(x)$"
-        steps = [r"Use $\tanh'(x) = 1 - \tanh^2(x)$.",
-                 f"tanh({num(x)}) = {fixed(t, 4)}",
-                 f"1 − {fixed(t, 4)}² = 1 − {fixed(t * t, 4)} = {fixed(value, 4)}"]
+        steps = [
+            r"Use $\tanh'(x) = 1 - \tanh^2(x)$.",
+            f"tanh({num(x)}) = {fixed(t, 4)}",
+            f"1 − {fixed(t, 4)}² = 1 − {fixed(t * t, 4)} = {fixed(value, 4)}",
+        ]
     elif fn == "relu":
         value = 1.0 if x > 0 else 0.0
         what = r"the ReLU $f(x) = \max(0, x)$"
-        steps = ["ReLU has slope 1 for x > 0 and slope 0 for x < 0"
-                 + (" (and we take the left slope 0 at exactly 0)." if x == 0 else "."),
-                 f"x = {num(x)} is {'positive' if x > 0 else 'not positive'}, so f'(x) = {num(value)}."]
+        steps = [
+            "ReLU has slope 1 for x > 0 and slope 0 for x < 0"
+            + (" (and we take the left slope 0 at exactly 0)." if x == 0 else "."),
+            f"x = {num(x)} is {'positive' if x > 0 else 'not positive'}, so f'(x) = {num(value)}.",
+        ]
     else:
         value = 1.0 if x > 0 else alpha
         what = rf"the Leaky ReLU $f(x) = x$ for $x > 0$, $f(x) = \alpha x$ otherwise, with $\alpha = {num(alpha)}$"
-        steps = [f"Leaky ReLU has slope 1 for x > 0 and slope α = {num(alpha)} for x < 0"
-                 + (" (and we take the left slope α at exactly 0)." if x == 0 else "."),
-                 f"x = {num(x)} is {'positive' if x > 0 else 'not positive'}, so f'(x) = {num(value)}."]
-    prompt = (f"Let $f$ be {what}. What is the derivative $f'(x)$ at $x = {num(x)}$?"
-              + (" At exactly $x = 0$ take the left-hand slope (as PyTorch does)." if x == 0 else "")
-              + f"\n\nAnswer a number {to_decimals(tol)}.")
+        steps = [
+            f"Leaky ReLU has slope 1 for x > 0 and slope α = {num(alpha)} for x < 0"
+            + (" (and we take the left slope α at exactly 0)." if x == 0 else "."),
+            f"x = {num(x)} is {'positive' if x > 0 else 'not positive'}, so f'(x) = {num(value)}.",
+        ]
+    prompt = (
+        f"Let $f$ be {what}. What is the derivative $f'(x)$ at $x = {num(x)}$?"
+        + (" At exactly $x = 0$ take the left-hand slope (as PyTorch does)." if x == 0 else "")
+        + f"\n\nAnswer a number {to_decimals(tol)}."
+    )
     answer = show(value, tol)
     steps.append(answer_line(answer))
     params: dict[str, object] = {"fn": fn, "x": x, "alpha": alpha if fn == "leaky_relu" else None}
-    return Generated(params, prompt, Expected(AnswerType.FLOAT, value, abs_tol=tol), answer, "\n\n".join(steps))
+    return Generated(
+        params, prompt, Expected(AnswerType.FLOAT, value, abs_tol=tol), answer, "\n\n".join(steps)
+    )
 
 
 # -- softmax ---------------------------------------------------------------------------------------------
@@ -305,17 +331,26 @@ def softmax_probs(d: Draw) -> Generated:
     total = sum(exps)
     tol = 0.001
     n = len(scores)
-    prompt = (f"A classifier outputs the scores `s = {vec(scores)}`. Compute the softmax probabilities "
-              r"$p_k = \frac{e^{s_k}}{\sum_j e^{s_j}}$." "\n\n"
-              f"Answer the {n} probabilities in order, separated by spaces, each {to_decimals(tol)}.")
+    prompt = (
+        f"A classifier outputs the scores `s = {vec(scores)}`. Compute the softmax probabilities "
+        r"$p_k = \frac{e^{s_k}}{\sum_j e^{s_j}}$."
+        "\n\n"
+        f"Answer the {n} probabilities in order, separated by spaces, each {to_decimals(tol)}."
+    )
     answer = " ".join(fixed(float(v), 4) for v in p)
-    steps = ["Exponentiate each score: " + ", ".join(f"${_exp_text(v)}$ = {fixed(ev, 4)}"
-                                                    for v, ev in zip(scores, exps, strict=True)) + ".",
-             f"Sum: {' + '.join(fixed(ev, 4) for ev in exps)} = {fixed(total, 4)}.",
-             "Divide each exponential by the sum: " + ", ".join(
-                 f"{fixed(ev, 4)} / {fixed(total, 4)} = {fixed(float(pv), 4)}" for ev, pv in zip(exps, p, strict=True))
-             + ". (Subtracting max(s) from every score first gives the same result without overflow.)",
-             answer_line(answer)]
+    steps = [
+        "Exponentiate each score: "
+        + ", ".join(f"${_exp_text(v)}$ = {fixed(ev, 4)}" for v, ev in zip(scores, exps, strict=True))
+        + ".",
+        f"Sum: {' + '.join(fixed(ev, 4) for ev in exps)} = {fixed(total, 4)}.",
+        "Divide each exponential by the sum: "
+        + ", ".join(
+            f"{fixed(ev, 4)} / {fixed(total, 4)} = {fixed(float(pv), 4)}"
+            for ev, pv in zip(exps, p, strict=True)
+        )
+        + ". (Subtracting max(s) from every score first gives the same result without overflow.)",
+        answer_line(answer),
+    ]
     expected = Expected(AnswerType.VECTOR, tuple(float(v) for v in p), abs_tol=tol)
     return Generated({"scores": scores}, prompt, expected, answer, "\n\n".join(steps))
 
@@ -352,18 +387,24 @@ def softmax_ce_loss(d: Draw) -> Generated:
     total = sum(exps)
     tol = 0.001
     listing = ", ".join(f"{lab}: {num(v)}" for lab, v in zip(labels, scores, strict=True))
-    prompt = (f"A linear classifier gives the scores {listing} for an image whose true class is **{labels[y]}**. "
-              r"Compute its softmax cross-entropy loss $L = -\log \frac{e^{s_y}}{\sum_j e^{s_j}}$ (natural log)."
-              f"\n\nAnswer a number {to_decimals(tol)}.")
+    prompt = (
+        f"A linear classifier gives the scores {listing} for an image whose true class is **{labels[y]}**. "
+        r"Compute its softmax cross-entropy loss $L = -\log \frac{e^{s_y}}{\sum_j e^{s_j}}$ (natural log)."
+        f"\n\nAnswer a number {to_decimals(tol)}."
+    )
     answer = show(loss, tol)
-    steps = [r"Rewrite $L = -s_y + \log \sum_j e^{s_j}$.",
-             f"$\\sum_j e^{{s_j}}$ = {' + '.join(fixed(ev, 4) for ev in exps)} = {fixed(total, 4)}, "
-             f"and log({fixed(total, 4)}) = {fixed(lse, 4)}.",
-             f"L = −{paren(scores[y])} + {fixed(lse, 4)} = {fixed(loss, 4)} "
-             f"(equivalently $p_y$ = {fixed(exps[y] / total, 4)} and −ln {fixed(exps[y] / total, 4)} = {fixed(loss, 4)}).",
-             answer_line(answer)]
+    steps = [
+        r"Rewrite $L = -s_y + \log \sum_j e^{s_j}$.",
+        f"$\\sum_j e^{{s_j}}$ = {' + '.join(fixed(ev, 4) for ev in exps)} = {fixed(total, 4)}, "
+        f"and log({fixed(total, 4)}) = {fixed(lse, 4)}.",
+        f"L = −{paren(scores[y])} + {fixed(lse, 4)} = {fixed(loss, 4)} "
+        f"(equivalently $p_y$ = {fixed(exps[y] / total, 4)} and −ln {fixed(exps[y] / total, 4)} = {fixed(loss, 4)}).",
+        answer_line(answer),
+    ]
     params: dict[str, object] = {"scores": scores, "labels": list(labels), "y": y}
-    return Generated(params, prompt, Expected(AnswerType.FLOAT, loss, abs_tol=tol), answer, "\n\n".join(steps))
+    return Generated(
+        params, prompt, Expected(AnswerType.FLOAT, loss, abs_tol=tol), answer, "\n\n".join(steps)
+    )
 
 
 # -- svm_hinge_loss --------------------------------------------------------------------------------------
@@ -404,23 +445,32 @@ def svm_hinge_loss(d: Draw) -> Generated:
     labels = CLASS_NAMES[:n]
     tol = 0.01
     listing = ", ".join(f"{lab}: {num(v)}" for lab, v in zip(labels, scores, strict=True))
-    prompt = (f"The scores for one training image are {listing}; its correct class is **{labels[y]}**. "
-              r"Compute the multiclass SVM loss $L_i = \sum_{j \ne y_i} \max(0,\, s_j - s_{y_i} + \Delta)$ "
-              rf"with margin $\Delta = {num(delta)}$." f"\n\nAnswer a number {to_decimals(tol)}.")
+    prompt = (
+        f"The scores for one training image are {listing}; its correct class is **{labels[y]}**. "
+        r"Compute the multiclass SVM loss $L_i = \sum_{j \ne y_i} \max(0,\, s_j - s_{y_i} + \Delta)$ "
+        rf"with margin $\Delta = {num(delta)}$."
+        f"\n\nAnswer a number {to_decimals(tol)}."
+    )
     lines = []
     for j in range(n):
         if j == y:
             continue
         inner = round(scores[j] - scores[y] + delta, 9)
-        lines.append(f"- {labels[j]}: max(0, {num(scores[j])} − {paren(scores[y])} + {num(delta)}) = "
-                     f"max(0, {num(inner)}) = {num(max(0.0, inner))}")
+        lines.append(
+            f"- {labels[j]}: max(0, {num(scores[j])} − {paren(scores[y])} + {num(delta)}) = "
+            f"max(0, {num(inner)}) = {num(max(0.0, inner))}"
+        )
     answer = num(loss)
-    steps = [f"Sum over the wrong classes j ≠ {labels[y]} (the correct class contributes nothing):\n"
-             + "\n".join(lines),
-             f"L = {' + '.join(num(round(float(margins[j]), 9)) for j in range(n) if j != y)} = {answer}",
-             answer_line(answer)]
+    steps = [
+        f"Sum over the wrong classes j ≠ {labels[y]} (the correct class contributes nothing):\n"
+        + "\n".join(lines),
+        f"L = {' + '.join(num(round(float(margins[j]), 9)) for j in range(n) if j != y)} = {answer}",
+        answer_line(answer),
+    ]
     params: dict[str, object] = {"scores": scores, "labels": list(labels), "y": y, "delta": delta}
-    return Generated(params, prompt, Expected(AnswerType.FLOAT, loss, abs_tol=tol), answer, "\n\n".join(steps))
+    return Generated(
+        params, prompt, Expected(AnswerType.FLOAT, loss, abs_tol=tol), answer, "\n\n".join(steps)
+    )
 
 
 # -- l2_regularized_loss ---------------------------------------------------------------------------------
@@ -448,7 +498,13 @@ def l2_regularized_loss(d: Draw) -> Generated:
     import numpy as np
 
     rng = d.rng
-    N, rows, cols, wmax, lam = d.integer("N"), d.integer("rows"), d.integer("cols"), d.integer("wmax"), d.real("lam")
+    N, rows, cols, wmax, lam = (
+        d.integer("N"),
+        d.integer("rows"),
+        d.integer("cols"),
+        d.integer("wmax"),
+        d.real("lam"),
+    )
     losses = [rng.randint(1, 30) / 10 for _ in range(N)]
     W = [[rng.randint(-wmax, wmax) for _ in range(cols)] for _ in range(rows)]
     Wa = np.array(W, dtype=float)
@@ -457,18 +513,23 @@ def l2_regularized_loss(d: Draw) -> Generated:
     reg = lam * sq
     total = data + reg
     tol = 0.001
-    prompt = (f"The per-example data losses of a mini-batch of N = {N} are `{vec(losses)}` and the weight matrix is "
-              f"`W = {mat(W)}`. Compute the full loss "
-              r"$L = \frac{1}{N} \sum_i L_i + \lambda \sum_{k,l} W_{k,l}^2$ "
-              rf"with $\lambda = {num(lam)}$ (CS231n convention: no factor ½; biases are not regularized)."
-              f"\n\nAnswer a number {to_decimals(tol)}.")
+    prompt = (
+        f"The per-example data losses of a mini-batch of N = {N} are `{vec(losses)}` and the weight matrix is "
+        f"`W = {mat(W)}`. Compute the full loss "
+        r"$L = \frac{1}{N} \sum_i L_i + \lambda \sum_{k,l} W_{k,l}^2$ "
+        rf"with $\lambda = {num(lam)}$ (CS231n convention: no factor ½; biases are not regularized)."
+        f"\n\nAnswer a number {to_decimals(tol)}."
+    )
     answer = show(total, tol)
     squares = " + ".join(f"{paren(w)}²" for r in W for w in r)
-    steps = [f"Data loss: ({' + '.join(num(v) for v in losses)}) / {N} = {approx(data)}.",
-             f"$\\sum W^2$ = {squares} = {num(sq)}.",
-             f"Regularization: {num(lam)} × {num(sq)} = {approx(reg)}.",
-             f"L = {approx(data)} + {approx(reg)} = {approx(total)}.",
-             answer_line(answer)]
+    steps = [
+        f"Data loss: ({' + '.join(num(v) for v in losses)}) / {N} = {approx(data)}.",
+        f"$\\sum W^2$ = {squares} = {num(sq)}.",
+        f"Regularization: {num(lam)} × {num(sq)} = {approx(reg)}.",
+        f"L = {approx(data)} + {approx(reg)} = {approx(total)}.",
+        answer_line(answer),
+    ]
     params: dict[str, object] = {"losses": losses, "W": W, "lam": lam}
-    return Generated(params, prompt, Expected(AnswerType.FLOAT, total, abs_tol=tol), answer, "\n\n".join(steps))
-
+    return Generated(
+        params, prompt, Expected(AnswerType.FLOAT, total, abs_tol=tol), answer, "\n\n".join(steps)
+    )

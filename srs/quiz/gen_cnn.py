@@ -26,8 +26,10 @@ from srs.quiz.base import (
 )
 from srs.quiz.params import Choices, Draw, IntRange
 
-CONVENTION = ("Convention (CS231n): the output side is $(W - F + 2P)/S + 1$; if that is not a positive "
-              "integer the hyper-parameters are invalid (no rounding down) — answer `invalid`.")
+CONVENTION = (
+    "Convention (CS231n): the output side is $(W - F + 2P)/S + 1$; if that is not a positive "
+    "integer the hyper-parameters are invalid (no rounding down) — answer `invalid`."
+)
 
 
 def _fits(w: int, f: int, s: int, p: int) -> bool:
@@ -46,11 +48,15 @@ def _size_steps(w: int, f: int, s: int, p: int) -> tuple[int | None, str]:
     pad = f" + 2·{p}" if p else ""
     head = f"({w} − {f}{pad})/{s} + 1 = {span}/{s} + 1"
     if span < 0:
-        return None, (f"{head}: the {f}×{f} window is larger than the padded input ({w + 2 * p}), so there is no "
-                      "output at all — invalid.")
+        return None, (
+            f"{head}: the {f}×{f} window is larger than the padded input ({w + 2 * p}), so there is no "
+            "output at all — invalid."
+        )
     if span % s:
-        return None, (f"{head} = {fixed(span / s + 1, 2)}: not an integer, so the windows do not tile the padded "
-                      f"input evenly — invalid (PyTorch would silently round down to {span // s + 1}).")
+        return None, (
+            f"{head} = {fixed(span / s + 1, 2)}: not an integer, so the windows do not tile the padded "
+            f"input evenly — invalid (PyTorch would silently round down to {span // s + 1})."
+        )
     out = span // s + 1
     return out, f"{head} = {span // s} + 1 = {out}."
 
@@ -87,9 +93,11 @@ def conv_output_shape(d: Draw) -> Generated:
     span = np.int64(W) - F + 2 * P
     valid = bool(span >= 0 and span % S == 0)
     side, step = _size_steps(W, F, S, P)
-    prompt = (f"A conv layer with K = {K} filters of size {F}×{F}, stride S = {S} and zero-padding P = {P} is "
-              f"applied to an input volume of {C}×{W}×{W} (C×H×W). What is the shape of the output volume "
-              f"(K×H'×W')?\n\n{CONVENTION}\n\nAnswer a shape like `16x15x15`, or `invalid`.")
+    prompt = (
+        f"A conv layer with K = {K} filters of size {F}×{F}, stride S = {S} and zero-padding P = {P} is "
+        f"applied to an input volume of {C}×{W}×{W} (C×H×W). What is the shape of the output volume "
+        f"(K×H'×W')?\n\n{CONVENTION}\n\nAnswer a shape like `16x15x15`, or `invalid`."
+    )
     steps = [f"Output side: $(W - F + 2P)/S + 1$ = {step}"]
     if valid:
         assert side is not None
@@ -144,24 +152,34 @@ def conv_params_macs(d: Draw) -> Generated:
     weights = np.zeros((K, C, F, F), dtype=np.int8).size
     n_params = int(weights + K)
     macs = int(np.int64(K) * side * side * C * F * F)
-    layer = (f"A conv layer takes a {C}×{W}×{W} input (C×H×W) and applies K = {K} filters of size {F}×{F} "
-             f"with stride {S} and zero-padding {P}.")
+    layer = (
+        f"A conv layer takes a {C}×{W}×{W} input (C×H×W) and applies K = {K} filters of size {F}×{F} "
+        f"with stride {S} and zero-padding {P}."
+    )
     if ask == "params":
-        prompt = (f"{layer} How many learnable parameters does it have, counting the weights and one bias per "
-                  "filter?\n\nAnswer a whole number.")
+        prompt = (
+            f"{layer} How many learnable parameters does it have, counting the weights and one bias per "
+            "filter?\n\nAnswer a whole number."
+        )
         value = n_params
-        steps = [f"Each filter spans the full input depth: F·F·C = {F}·{F}·{C} = {F * F * C} weights, plus 1 bias "
-                 f"= {F * F * C + 1}.",
-                 f"K filters: {K}·{F * F * C + 1} = {n_params:,}."]
+        steps = [
+            f"Each filter spans the full input depth: F·F·C = {F}·{F}·{C} = {F * F * C} weights, plus 1 bias "
+            f"= {F * F * C + 1}.",
+            f"K filters: {K}·{F * F * C + 1} = {n_params:,}.",
+        ]
     else:
-        prompt = (f"{layer} How many multiply-accumulate operations (MACs) does its forward pass take for one "
-                  "image? Count one MAC per weight per output position (positions that overlap the padding "
-                  "count too); biases add no MACs.\n\nAnswer a whole number.")
+        prompt = (
+            f"{layer} How many multiply-accumulate operations (MACs) does its forward pass take for one "
+            "image? Count one MAC per weight per output position (positions that overlap the padding "
+            "count too); biases add no MACs.\n\nAnswer a whole number."
+        )
         value = macs
         _, size_step = _size_steps(W, F, S, P)
-        steps = [f"Output side: {size_step} The output is {K}×{side}×{side} = {K * side * side:,} values.",
-                 f"Each output value is a dot product over F·F·C = {F}·{F}·{C} = {F * F * C} weights.",
-                 f"MACs = {K * side * side:,} · {F * F * C} = {macs:,}."]
+        steps = [
+            f"Output side: {size_step} The output is {K}×{side}×{side} = {K * side * side:,} values.",
+            f"Each output value is a dot product over F·F·C = {F}·{F}·{C} = {F * F * C} weights.",
+            f"MACs = {K * side * side:,} · {F * F * C} = {macs:,}.",
+        ]
     answer = f"{value:,}"
     steps.append(answer_line(answer))
     params: dict[str, object] = {"W": W, "C": C, "K": K, "F": F, "S": S, "P": P, "ask": ask}
@@ -200,9 +218,11 @@ def pool_output_shape(d: Draw) -> Generated:
     side, step = _size_steps(W, F, S, P)
     pad = "no padding" if P == 0 else f"padding P = {P}"
     formula = "$(W - F)/S + 1$" if P == 0 else "$(W - F + 2P)/S + 1$"
-    prompt = (f"A max-pooling layer with {F}×{F} windows, stride S = {S} and {pad} is applied to a "
-              f"{C}×{W}×{W} input (C×H×W). What is the output shape (C×H'×W')?\n\n{CONVENTION}"
-              f"\n\nAnswer a shape like `64x16x16`, or `invalid`.")
+    prompt = (
+        f"A max-pooling layer with {F}×{F} windows, stride S = {S} and {pad} is applied to a "
+        f"{C}×{W}×{W} input (C×H×W). What is the output shape (C×H'×W')?\n\n{CONVENTION}"
+        f"\n\nAnswer a shape like `64x16x16`, or `invalid`."
+    )
     steps = [f"Output side: {formula} = {step}"]
     if valid:
         assert side is not None
@@ -260,12 +280,16 @@ def receptive_field(d: Draw) -> Generated:
     jumps = np.concatenate([[1], np.cumprod(ss)[:-1]])
     rf = int(1 + np.sum((ks - 1) * jumps))
 
-    listing = "\n".join(f"{i + 1}. {'conv' if kind == 'conv' else 'max-pool'} {k}×{k}, stride {s}"
-                        for i, (kind, k, s) in enumerate(layers))
-    prompt = (f"These layers are applied in order to an image (no dilation):\n\n{listing}\n\n"
-              "What is the receptive field of one unit of the last layer's output, i.e. the side (in input pixels, "
-              "from the first to the last pixel) of the input region it depends on? Ignore image borders (padding "
-              "does not change it).\n\nAnswer a whole number.")
+    listing = "\n".join(
+        f"{i + 1}. {'conv' if kind == 'conv' else 'max-pool'} {k}×{k}, stride {s}"
+        for i, (kind, k, s) in enumerate(layers)
+    )
+    prompt = (
+        f"These layers are applied in order to an image (no dilation):\n\n{listing}\n\n"
+        "What is the receptive field of one unit of the last layer's output, i.e. the side (in input pixels, "
+        "from the first to the last pixel) of the input region it depends on? Ignore image borders (padding "
+        "does not change it).\n\nAnswer a whole number."
+    )
     rows = []
     r, j = 1, 1
     for i, (kind, k, s) in enumerate(layers):
@@ -274,12 +298,14 @@ def receptive_field(d: Draw) -> Generated:
         r, j = r_new, j * s
     assert r == rf
     table = "| layer | r | j |\n|---|---|---|\n| input | 1 | 1 |\n" + "\n".join(rows)
-    steps = ["Track the receptive field r and the jump j (input pixels between neighbouring units), starting at "
-             r"r = 1, j = 1. Each layer with kernel k and stride s does $r \leftarrow r + (k - 1)\,j$, then "
-             r"$j \leftarrow j \cdot s$.",
-             table,
-             f"The last unit sees {rf}×{rf} input pixels.",
-             answer_line(str(rf))]
+    steps = [
+        "Track the receptive field r and the jump j (input pixels between neighbouring units), starting at "
+        r"r = 1, j = 1. Each layer with kernel k and stride s does $r \leftarrow r + (k - 1)\,j$, then "
+        r"$j \leftarrow j \cdot s$.",
+        table,
+        f"The last unit sees {rf}×{rf} input pixels.",
+        answer_line(str(rf)),
+    ]
     params: dict[str, object] = {"layers": [[kind, k, s] for kind, k, s in layers]}
     return Generated(params, prompt, Expected(AnswerType.INT, rf), str(rf), "\n\n".join(steps))
 
@@ -294,8 +320,13 @@ def receptive_field(d: Draw) -> Generated:
     answer_hint="a whole number such as 69,632",
     params=[
         word_param("block", ("basic", "bottleneck"), ("basic", "bottleneck"), "which block"),
-        int_param("width", Choices((64, 128, 256, 512)), 1, 4096,
-                  "channels of a basic block / bottleneck width of a bottleneck block"),
+        int_param(
+            "width",
+            Choices((64, 128, 256, 512)),
+            1,
+            4096,
+            "channels of a basic block / bottleneck width of a bottleneck block",
+        ),
     ],
 )
 def resnet_block_params(d: Draw) -> Generated:
@@ -308,34 +339,48 @@ def resnet_block_params(d: Draw) -> Generated:
     import numpy as np
 
     block, w = d.word("block"), d.integer("width")
-    convention = ("Convention: convolutions have no biases (each is followed by BatchNorm), BatchNorm "
-                  "parameters are not counted, and the identity shortcut has no parameters.")
+    convention = (
+        "Convention: convolutions have no biases (each is followed by BatchNorm), BatchNorm "
+        "parameters are not counted, and the identity shortcut has no parameters."
+    )
     if block == "basic":
         convs = [(w, w, 3), (w, w, 3)]
-        prompt = (f"A ResNet **basic block** has two 3×3 convolutions, each mapping C = {w} channels to {w} "
-                  f"channels, and an identity shortcut. How many weights do its convolutions have?\n\n{convention}"
-                  "\n\nAnswer a whole number.")
+        prompt = (
+            f"A ResNet **basic block** has two 3×3 convolutions, each mapping C = {w} channels to {w} "
+            f"channels, and an identity shortcut. How many weights do its convolutions have?\n\n{convention}"
+            "\n\nAnswer a whole number."
+        )
     else:
         convs = [(4 * w, w, 1), (w, w, 3), (w, 4 * w, 1)]
-        prompt = (f"A ResNet **bottleneck block** takes and returns 4d = {4 * w} channels with bottleneck width "
-                  f"d = {w}: a 1×1 conv reduces {4 * w}→{w}, a 3×3 conv maps {w}→{w}, and a 1×1 conv expands "
-                  f"{w}→{4 * w} (×4); the shortcut is the identity. How many weights do its convolutions have?"
-                  f"\n\n{convention}\n\nAnswer a whole number.")
+        prompt = (
+            f"A ResNet **bottleneck block** takes and returns 4d = {4 * w} channels with bottleneck width "
+            f"d = {w}: a 1×1 conv reduces {4 * w}→{w}, a 3×3 conv maps {w}→{w}, and a 1×1 conv expands "
+            f"{w}→{4 * w} (×4); the shortcut is the identity. How many weights do its convolutions have?"
+            f"\n\n{convention}\n\nAnswer a whole number."
+        )
     counts = [int(np.prod((c_out, c_in, k, k), dtype=np.int64)) for c_in, c_out, k in convs]
     total = sum(counts)
-    lines = "\n".join(f"- {k}×{k} conv {c_in}→{c_out}: {k}·{k}·{c_in}·{c_out} = {n:,}"
-                      for (c_in, c_out, k), n in zip(convs, counts, strict=True))
-    steps = ["A k×k conv from $C_{in}$ to $C_{out}$ channels has $k \\cdot k \\cdot C_{in} \\cdot C_{out}$ weights:\n"
-             + lines,
-             f"Total: {' + '.join(f'{n:,}' for n in counts)} = {total:,}"
-             + (" = 18·C²." if block == "basic" else " = 17·d².")]
+    lines = "\n".join(
+        f"- {k}×{k} conv {c_in}→{c_out}: {k}·{k}·{c_in}·{c_out} = {n:,}"
+        for (c_in, c_out, k), n in zip(convs, counts, strict=True)
+    )
+    steps = [
+        "A k×k conv from $C_{in}$ to $C_{out}$ channels has $k \\cdot k \\cdot C_{in} \\cdot C_{out}$ weights:\n"
+        + lines,
+        f"Total: {' + '.join(f'{n:,}' for n in counts)} = {total:,}"
+        + (" = 18·C²." if block == "basic" else " = 17·d²."),
+    ]
     if block == "bottleneck":
         basic = 18 * (4 * w) ** 2
-        steps.append(f"For comparison, a basic block on {4 * w} channels would need 18·{4 * w}² = {basic:,} weights, "
-                     f"about {basic / total:.0f}× more.")
+        steps.append(
+            f"For comparison, a basic block on {4 * w} channels would need 18·{4 * w}² = {basic:,} weights, "
+            f"about {basic / total:.0f}× more."
+        )
     elif w % 4 == 0:
-        steps.append(f"For comparison, a bottleneck block with the same {w} input/output channels (d = {w // 4}) "
-                     f"has 17·{w // 4}² = {17 * (w // 4) ** 2:,} weights.")
+        steps.append(
+            f"For comparison, a bottleneck block with the same {w} input/output channels (d = {w // 4}) "
+            f"has 17·{w // 4}² = {17 * (w // 4) ** 2:,} weights."
+        )
     answer = f"{total:,}"
     steps.append(answer_line(answer))
     params: dict[str, object] = {"block": block, "width": w}
@@ -355,7 +400,9 @@ def resnet_block_params(d: Draw) -> Generated:
         int_param("M", Choices((32, 64, 128, 256, 512)), 1, 8192, "input channels M"),
         int_param("N", Choices((64, 128, 256, 512, 1024)), 1, 8192, "output channels N"),
         int_param("DK", Choices((3,)), 1, 15, "kernel side D_K"),
-        word_param("ask", ("ratio", "standard", "separable"), ("ratio", "standard", "separable"), "what to compute"),
+        word_param(
+            "ask", ("ratio", "standard", "separable"), ("ratio", "standard", "separable"), "what to compute"
+        ),
     ],
 )
 def depthwise_cost_ratio(d: Draw) -> Generated:
@@ -373,28 +420,39 @@ def depthwise_cost_ratio(d: Draw) -> Generated:
     pointwise = int(np.int64(M) * N * DF * DF)
     separable = depthwise + pointwise
     ratio = separable / standard
-    setup = (rf"MobileNet notation (Howard et al. 2017, Sec. 3.1): an input feature map $D_F \times D_F \times M$ "
-             rf"becomes $D_F \times D_F \times N$ (stride 1, same padding) with $D_K \times D_K$ kernels, where "
-             rf"$D_F = {DF}$, $M = {M}$, $N = {N}$, $D_K = {DK}$. Count multiply-adds as the paper does "
-             "(one per kernel weight per output position).")
-    formulas = [f"Standard conv: $D_K \\cdot D_K \\cdot M \\cdot N \\cdot D_F \\cdot D_F$ = {DK}·{DK}·{M}·{N}·{DF}·{DF} "
-                f"= {standard:,}.",
-                f"Depthwise separable: depthwise $D_K \\cdot D_K \\cdot M \\cdot D_F \\cdot D_F$ = {depthwise:,} plus "
-                f"pointwise (1×1) $M \\cdot N \\cdot D_F \\cdot D_F$ = {pointwise:,}, total {separable:,}."]
+    setup = (
+        rf"MobileNet notation (Howard et al. 2017, Sec. 3.1): an input feature map $D_F \times D_F \times M$ "
+        rf"becomes $D_F \times D_F \times N$ (stride 1, same padding) with $D_K \times D_K$ kernels, where "
+        rf"$D_F = {DF}$, $M = {M}$, $N = {N}$, $D_K = {DK}$. Count multiply-adds as the paper does "
+        "(one per kernel weight per output position)."
+    )
+    formulas = [
+        f"Standard conv: $D_K \\cdot D_K \\cdot M \\cdot N \\cdot D_F \\cdot D_F$ = {DK}·{DK}·{M}·{N}·{DF}·{DF} "
+        f"= {standard:,}.",
+        f"Depthwise separable: depthwise $D_K \\cdot D_K \\cdot M \\cdot D_F \\cdot D_F$ = {depthwise:,} plus "
+        f"pointwise (1×1) $M \\cdot N \\cdot D_F \\cdot D_F$ = {pointwise:,}, total {separable:,}.",
+    ]
     if ask == "ratio":
         tol = 0.0001
-        prompt = (f"{setup} What is the cost of the depthwise separable convolution (depthwise {DK}×{DK} then "
-                  f"pointwise 1×1) divided by the cost of the standard convolution?\n\nAnswer a number {to_decimals(tol)}.")
+        prompt = (
+            f"{setup} What is the cost of the depthwise separable convolution (depthwise {DK}×{DK} then "
+            f"pointwise 1×1) divided by the cost of the standard convolution?\n\nAnswer a number {to_decimals(tol)}."
+        )
         answer = show(ratio, tol)
-        steps = [*formulas,
-                 rf"Ratio = {separable:,} / {standard:,} = $\frac{{1}}{{N}} + \frac{{1}}{{D_K^2}}$ = "
-                 f"1/{N} + 1/{DK * DK} = {answer}.",
-                 answer_line(answer)]
+        steps = [
+            *formulas,
+            rf"Ratio = {separable:,} / {standard:,} = $\frac{{1}}{{N}} + \frac{{1}}{{D_K^2}}$ = "
+            f"1/{N} + 1/{DK * DK} = {answer}.",
+            answer_line(answer),
+        ]
         expected = Expected(AnswerType.FLOAT, ratio, abs_tol=tol)
     else:
         value = standard if ask == "standard" else separable
-        what = ("a standard convolution" if ask == "standard"
-                else f"the depthwise separable version (depthwise {DK}×{DK} conv, then pointwise 1×1 conv)")
+        what = (
+            "a standard convolution"
+            if ask == "standard"
+            else f"the depthwise separable version (depthwise {DK}×{DK} conv, then pointwise 1×1 conv)"
+        )
         prompt = f"{setup} How many multiply-adds does {what} take?\n\nAnswer a whole number."
         answer = f"{value:,}"
         steps = [formulas[0] if ask == "standard" else formulas[1], answer_line(answer)]
@@ -435,21 +493,29 @@ def vit_tokens_params(d: Draw) -> Generated:
     grid = img // P
     tokens = grid * grid + 1
     n_params = int(np.int64(P) * P * C * D + D)
-    setup = (f"A Vision Transformer (Dosovitskiy et al. 2021) cuts a {img}×{img} image with C = {C} channels into "
-             f"non-overlapping {P}×{P} patches, flattens each patch and projects it linearly to D = {D} dimensions; "
-             "a learnable [class] token is prepended.")
+    setup = (
+        f"A Vision Transformer (Dosovitskiy et al. 2021) cuts a {img}×{img} image with C = {C} channels into "
+        f"non-overlapping {P}×{P} patches, flattens each patch and projects it linearly to D = {D} dimensions; "
+        "a learnable [class] token is prepended."
+    )
     if ask == "tokens":
         prompt = f"{setup} How many tokens does the Transformer encoder receive?\n\nAnswer a whole number."
         value = tokens
-        steps = [f"Patches: ({img}/{P})² = {grid}² = {grid * grid}.",
-                 f"Plus the class token: {grid * grid} + 1 = {tokens}."]
+        steps = [
+            f"Patches: ({img}/{P})² = {grid}² = {grid * grid}.",
+            f"Plus the class token: {grid * grid} + 1 = {tokens}.",
+        ]
     else:
-        prompt = (f"{setup} How many parameters does the patch-embedding projection have (its weight matrix and "
-                  "bias)? Do not count the class token or the position embeddings.\n\nAnswer a whole number.")
+        prompt = (
+            f"{setup} How many parameters does the patch-embedding projection have (its weight matrix and "
+            "bias)? Do not count the class token or the position embeddings.\n\nAnswer a whole number."
+        )
         value = n_params
-        steps = [f"A flattened patch has P²·C = {P}²·{C} = {P * P * C} values.",
-                 f"Weights: {P * P * C}·{D} = {P * P * C * D:,}; bias: {D}.",
-                 f"Total P²·C·D + D = {n_params:,} (the same as a {P}×{P} conv with stride {P} and {D} filters)."]
+        steps = [
+            f"A flattened patch has P²·C = {P}²·{C} = {P * P * C} values.",
+            f"Weights: {P * P * C}·{D} = {P * P * C * D:,}; bias: {D}.",
+            f"Total P²·C·D + D = {n_params:,} (the same as a {P}×{P} conv with stride {P} and {D} filters).",
+        ]
     answer = f"{value:,}"
     steps.append(answer_line(answer))
     params: dict[str, object] = {"img": img, "patch": P, "C": C, "D": D, "ask": ask}
@@ -493,21 +559,29 @@ def attention_weights(d: Draw) -> Generated:
     weights = np.exp(row) / np.exp(row).sum()
     root = math.sqrt(dk)
     tol = 0.001
-    prompt = (r"Scaled dot-product attention (Vaswani et al. 2017): $A = \mathrm{softmax}(Q K^\top / \sqrt{d_k})$, "
-              f"with the softmax taken over each row (over the keys). Here $d_k = {dk}$ and\n\n"
-              f"- `Q = {mat(Q)}` (one row per query)\n- `K = {mat(K)}` (one row per key)\n\n"
-              f"Give row {i + 1} of $A$: the weights of query {i + 1} over the {nk} keys, separated by spaces, "
-              f"each {to_decimals(tol)}.")
+    prompt = (
+        r"Scaled dot-product attention (Vaswani et al. 2017): $A = \mathrm{softmax}(Q K^\top / \sqrt{d_k})$, "
+        f"with the softmax taken over each row (over the keys). Here $d_k = {dk}$ and\n\n"
+        f"- `Q = {mat(Q)}` (one row per query)\n- `K = {mat(K)}` (one row per key)\n\n"
+        f"Give row {i + 1} of $A$: the weights of query {i + 1} over the {nk} keys, separated by spaces, "
+        f"each {to_decimals(tol)}."
+    )
     scaled = [float(v) for v in scores[i]]
     exps = [math.exp(v) for v in scaled]
     answer = " ".join(fixed(float(v), 4) for v in weights)
-    steps = [f"Dot products of query {i + 1} with each key: "
-             + "; ".join(f"q·k{j + 1} = {' + '.join(f'{paren(a)}·{paren(b)}' for a, b in zip(Q[i], K[j], strict=True))} "
-                         f"= {dots[j]}" for j in range(nk)) + ".",
-             f"Divide by √{dk} = {num(round(root, 4))}: " + ", ".join(fixed(v, 4) for v in scaled) + ".",
-             "Softmax: exponentials " + ", ".join(fixed(v, 4) for v in exps) + f" (sum {fixed(sum(exps), 4)}), "
-             "each divided by the sum.",
-             answer_line(answer)]
+    steps = [
+        f"Dot products of query {i + 1} with each key: "
+        + "; ".join(
+            f"q·k{j + 1} = {' + '.join(f'{paren(a)}·{paren(b)}' for a, b in zip(Q[i], K[j], strict=True))} "
+            f"= {dots[j]}"
+            for j in range(nk)
+        )
+        + ".",
+        f"Divide by √{dk} = {num(round(root, 4))}: " + ", ".join(fixed(v, 4) for v in scaled) + ".",
+        "Softmax: exponentials " + ", ".join(fixed(v, 4) for v in exps) + f" (sum {fixed(sum(exps), 4)}), "
+        "each divided by the sum.",
+        answer_line(answer),
+    ]
     params: dict[str, object] = {"Q": Q, "K": K, "dk": dk, "row": i}
     expected = Expected(AnswerType.VECTOR, tuple(float(v) for v in weights), abs_tol=tol)
     return Generated(params, prompt, expected, answer, "\n\n".join(steps))

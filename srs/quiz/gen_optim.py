@@ -39,7 +39,9 @@ def _tex_name(name: str) -> str:
     return f"q_{{{name[1:]}}}" if name.startswith("q") else name
 
 
-def _build_graph(d: Draw, n_in: int, n_gates: int, vmax: int, ops: list[str]) -> tuple[dict[str, int], list[Gate]]:
+def _build_graph(
+    d: Draw, n_in: int, n_gates: int, vmax: int, ops: list[str]
+) -> tuple[dict[str, int], list[Gate]]:
     """Random inputs and gates; every input and gate ends up feeding the last gate."""
     rng = d.rng
     inputs = list(_INPUTS[:n_in])
@@ -104,7 +106,9 @@ def _forward(values: dict[str, int], gates: list[Gate]) -> dict[str, float] | No
     target_seconds=150,
     answer_hint="a number such as -6 or 2.72 (2 decimals)",
     params=[
-        int_param("gates", IntRange(3, 4), 1, 6, "random gates (add gates may be appended to join the graph)"),
+        int_param(
+            "gates", IntRange(3, 4), 1, 6, "random gates (add gates may be appended to join the graph)"
+        ),
         int_param("inputs", IntRange(2, 3), 1, 3, "number of inputs (x, y, z)"),
         int_param("vmax", Choices((3,)), 1, 5, "inputs are integers in -vmax..vmax"),
         word_param("ops", _GATES, _GATES, "gate types to use"),
@@ -151,18 +155,24 @@ def graph_gradient(d: Draw) -> Generated:
             a0, a1 = args
             grads[a0] += g * val[a1]
             grads[a1] += g * val[a0]
-            back_lines.append(f"- {n} = {a_[0]}·{a_[1]}: ∂f/∂{a_[0]} += {paren(round(g, 4))}·{paren(round(val[a1], 4))}, "
-                              f"∂f/∂{a_[1]} += {paren(round(g, 4))}·{paren(round(val[a0], 4))}")
+            back_lines.append(
+                f"- {n} = {a_[0]}·{a_[1]}: ∂f/∂{a_[0]} += {paren(round(g, 4))}·{paren(round(val[a1], 4))}, "
+                f"∂f/∂{a_[1]} += {paren(round(g, 4))}·{paren(round(val[a0], 4))}"
+            )
         elif op == "max":
             a0, a1 = args
             win = a0 if val[a0] > val[a1] else a1
             grads[win] += g
-            back_lines.append(f"- {n} = max({a_[0]}, {a_[1]}): the larger input, {sub(win)}, gets all of "
-                              f"{num(round(g, 4))}; the other gets 0")
+            back_lines.append(
+                f"- {n} = max({a_[0]}, {a_[1]}): the larger input, {sub(win)}, gets all of "
+                f"{num(round(g, 4))}; the other gets 0"
+            )
         else:
             (a0,) = args
             grads[a0] += g * val[name]
-            back_lines.append(f"- {n} = exp({a_[0]}): ∂f/∂{a_[0]} += {paren(round(g, 4))}·{fixed(val[name], 4)}")
+            back_lines.append(
+                f"- {n} = exp({a_[0]}): ∂f/∂{a_[0]} += {paren(round(g, 4))}·{fixed(val[name], 4)}"
+            )
     grad = float(np.float64(grads[wrt]))
     grad = round(grad, 10)
 
@@ -182,27 +192,39 @@ def graph_gradient(d: Draw) -> Generated:
 
     def gate_tex(name: str, op: str, args: tuple[str, ...]) -> str:
         a = [_tex_name(x) for x in args]
-        rhs = {"add": f"{a[0]} + {a[-1]}", "mul": rf"{a[0]} \cdot {a[-1]}", "max": rf"\max({a[0]}, {a[-1]})",
-               "exp": rf"\exp({a[0]})"}[op]
+        rhs = {
+            "add": f"{a[0]} + {a[-1]}",
+            "mul": rf"{a[0]} \cdot {a[-1]}",
+            "max": rf"\max({a[0]}, {a[-1]})",
+            "exp": rf"\exp({a[0]})",
+        }[op]
         return f"${_tex_name(name)} = {rhs}$"
 
     whole = expr("f")[0]
     tol, rel = 0.01, 0.001
-    prompt = (f"A computational graph with inputs {', '.join(f'${k} = {v}$' for k, v in values.items())} computes\n\n"
-              + "\n".join(f"- {gate_tex(*g)}" for g in gates) + "\n\n"
-              + (f"i.e. $f = {whole}$. " if len(whole) <= 90 else "")
-              + f"Backpropagate to find $\\partial f / \\partial {wrt}$ at these values.\n\n"
-              f"Answer a number {to_decimals(tol)}, or within ±0.1 % if the value is large.")
+    prompt = (
+        f"A computational graph with inputs {', '.join(f'${k} = {v}$' for k, v in values.items())} computes\n\n"
+        + "\n".join(f"- {gate_tex(*g)}" for g in gates)
+        + "\n\n"
+        + (f"i.e. $f = {whole}$. " if len(whole) <= 90 else "")
+        + f"Backpropagate to find $\\partial f / \\partial {wrt}$ at these values.\n\n"
+        f"Answer a number {to_decimals(tol)}, or within ±0.1 % if the value is large."
+    )
     forward = "; ".join(f"{sub(n)} = {num(round(val[n], 4))}" for n, _, _ in gates)
     answer = show(grad, tol)
-    steps = [f"Forward pass: {forward}.",
-             "Backward pass, from ∂f/∂f = 1 (add copies the gradient to both inputs, mul multiplies it by the "
-             "other input, max routes it to the larger input, exp multiplies it by its output; gradients from "
-             "several uses of a variable add up):\n" + "\n".join(back_lines),
-             f"Collecting everything that reached {wrt}: ∂f/∂{wrt} = {answer}.",
-             answer_line(answer)]
-    params: dict[str, object] = {"inputs": dict(values), "gates": [[n, op, *args] for n, op, args in gates],
-                                 "wrt": wrt}
+    steps = [
+        f"Forward pass: {forward}.",
+        "Backward pass, from ∂f/∂f = 1 (add copies the gradient to both inputs, mul multiplies it by the "
+        "other input, max routes it to the larger input, exp multiplies it by its output; gradients from "
+        "several uses of a variable add up):\n" + "\n".join(back_lines),
+        f"Collecting everything that reached {wrt}: ∂f/∂{wrt} = {answer}.",
+        answer_line(answer),
+    ]
+    params: dict[str, object] = {
+        "inputs": dict(values),
+        "gates": [[n, op, *args] for n, op, args in gates],
+        "wrt": wrt,
+    }
     expected = Expected(AnswerType.FLOAT, grad, rel_tol=rel, abs_tol=tol)
     return Generated(params, prompt, expected, answer, "\n\n".join(steps))
 
@@ -239,19 +261,25 @@ def momentum_step(d: Draw) -> Generated:
     value = x_new if ask == "x" else v_new
     tol = 0.0001
     what = "the new parameter value $x$" if ask == "x" else "the new velocity $v$"
-    prompt = (r"SGD with momentum, in the CS231n form: $v \leftarrow \mu v - \eta\, g$, then $x \leftarrow x + v$ "
-              r"($\eta$ = learning rate). "
-              f"A parameter has $x = {num(x)}$, velocity $v = {num(v)}$ and gradient $g = {num(g)}$; "
-              rf"$\mu = {num(mu)}$, $\eta = {num(lr)}$. After one step, what is {what}?"
-              f"\n\nAnswer a number {to_decimals(tol)}.")
+    prompt = (
+        r"SGD with momentum, in the CS231n form: $v \leftarrow \mu v - \eta\, g$, then $x \leftarrow x + v$ "
+        r"($\eta$ = learning rate). "
+        f"A parameter has $x = {num(x)}$, velocity $v = {num(v)}$ and gradient $g = {num(g)}$; "
+        rf"$\mu = {num(mu)}$, $\eta = {num(lr)}$. After one step, what is {what}?"
+        f"\n\nAnswer a number {to_decimals(tol)}."
+    )
     answer = num(value)
-    steps = [f"Velocity: v = {num(mu)}·{paren(v)} − {num(lr)}·{paren(g)} = {num(round(mu * v, 10))} "
-             f"− {paren(round(lr * g, 10))} = {num(v_new)}."]
+    steps = [
+        f"Velocity: v = {num(mu)}·{paren(v)} − {num(lr)}·{paren(g)} = {num(round(mu * v, 10))} "
+        f"− {paren(round(lr * g, 10))} = {num(v_new)}."
+    ]
     if ask == "x":
         steps.append(f"Parameter: x = {num(x)} + {paren(v_new)} = {num(x_new)}.")
     steps.append(answer_line(answer))
     params: dict[str, object] = {"mu": mu, "lr": lr, "x": x, "v": v, "g": g, "ask": ask}
-    return Generated(params, prompt, Expected(AnswerType.FLOAT, value, abs_tol=tol), answer, "\n\n".join(steps))
+    return Generated(
+        params, prompt, Expected(AnswerType.FLOAT, value, abs_tol=tol), answer, "\n\n".join(steps)
+    )
 
 
 # -- rmsprop_step ----------------------------------------------------------------------------------------
@@ -291,18 +319,24 @@ def rmsprop_step(d: Draw) -> Generated:
     step = lr * g / (root + eps)
     x_new = x - step
     tol = step_tol(step)
-    prompt = (r"RMSProp (CS231n form): $c \leftarrow \rho c + (1 - \rho) g^2$, then "
-              r"$x \leftarrow x - \eta\, g / (\sqrt{c} + \epsilon)$. "
-              f"A parameter has $x = {num(x)}$, cache $c = {num(cache)}$ and gradient $g = {num(g)}$; "
-              rf"$\rho = {num(rho)}$, $\eta = {num(lr)}$, $\epsilon = {num(eps)}$. "
-              f"What is $x$ after one step?\n\nAnswer a number {to_decimals(tol)}.")
+    prompt = (
+        r"RMSProp (CS231n form): $c \leftarrow \rho c + (1 - \rho) g^2$, then "
+        r"$x \leftarrow x - \eta\, g / (\sqrt{c} + \epsilon)$. "
+        f"A parameter has $x = {num(x)}$, cache $c = {num(cache)}$ and gradient $g = {num(g)}$; "
+        rf"$\rho = {num(rho)}$, $\eta = {num(lr)}$, $\epsilon = {num(eps)}$. "
+        f"What is $x$ after one step?\n\nAnswer a number {to_decimals(tol)}."
+    )
     answer = show(x_new, tol)
-    steps = [f"Cache: c = {num(rho)}·{num(cache)} + {num(round(1 - rho, 10))}·{paren(g)}² = {sig(c_new, 6)}.",
-             f"√c = {sig(root, 6)}; step = {num(lr)}·{paren(g)} / ({sig(root, 6)} + {num(eps)}) = {sig(step, 5)}.",
-             f"x = {num(x)} − {paren(float(sig(step, 5)))} = {answer}.",
-             answer_line(answer)]
+    steps = [
+        f"Cache: c = {num(rho)}·{num(cache)} + {num(round(1 - rho, 10))}·{paren(g)}² = {sig(c_new, 6)}.",
+        f"√c = {sig(root, 6)}; step = {num(lr)}·{paren(g)} / ({sig(root, 6)} + {num(eps)}) = {sig(step, 5)}.",
+        f"x = {num(x)} − {paren(float(sig(step, 5)))} = {answer}.",
+        answer_line(answer),
+    ]
     params: dict[str, object] = {"rho": rho, "lr": lr, "eps": eps, "x": x, "g": g, "cache": cache}
-    return Generated(params, prompt, Expected(AnswerType.FLOAT, x_new, abs_tol=tol), answer, "\n\n".join(steps))
+    return Generated(
+        params, prompt, Expected(AnswerType.FLOAT, x_new, abs_tol=tol), answer, "\n\n".join(steps)
+    )
 
 
 # -- adam_step -------------------------------------------------------------------------------------------
@@ -351,25 +385,46 @@ def adam_step(d: Draw) -> Generated:
     step = float(lr * m_hat / (np.sqrt(v_hat) + eps))
     theta_new = theta - step
     tol = step_tol(step)
-    state = (f"$m_{{t-1}} = {num(m_prev)}$, $v_{{t-1}} = {num(v_prev)}$" if t > 1
-             else "$m_0 = 0$, $v_0 = 0$ (this is the first step)")
-    prompt = (rf"Adam (Kingma & Ba 2015, Algorithm 1) with $\alpha = {num(lr)}$, $\beta_1 = {num(b1)}$, "
-              rf"$\beta_2 = {num(b2)}$, $\epsilon = {num(eps)}$ is taking step $t = {t}$. "
-              rf"The parameter is $\theta_{{t-1}} = {num(theta)}$, the moments are {state}, "
-              f"and the new gradient is $g_t = {num(g)}$. The update is\n\n"
-              r"- $m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t$, $v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2$" "\n"
-              r"- $\hat{m}_t = m_t / (1 - \beta_1^t)$, $\hat{v}_t = v_t / (1 - \beta_2^t)$" "\n"
-              r"- $\theta_t = \theta_{t-1} - \alpha\, \hat{m}_t / (\sqrt{\hat{v}_t} + \epsilon)$" "\n\n"
-              rf"What is $\theta_t$? Answer a number {to_decimals(tol)}.")
+    state = (
+        f"$m_{{t-1}} = {num(m_prev)}$, $v_{{t-1}} = {num(v_prev)}$"
+        if t > 1
+        else "$m_0 = 0$, $v_0 = 0$ (this is the first step)"
+    )
+    prompt = (
+        rf"Adam (Kingma & Ba 2015, Algorithm 1) with $\alpha = {num(lr)}$, $\beta_1 = {num(b1)}$, "
+        rf"$\beta_2 = {num(b2)}$, $\epsilon = {num(eps)}$ is taking step $t = {t}$. "
+        rf"The parameter is $\theta_{{t-1}} = {num(theta)}$, the moments are {state}, "
+        f"and the new gradient is $g_t = {num(g)}$. The update is\n\n"
+        r"- $m_t = \beta_1 m_{t-1} + (1 - \beta_1) g_t$, $v_t = \beta_2 v_{t-1} + (1 - \beta_2) g_t^2$"
+        "\n"
+        r"- $\hat{m}_t = m_t / (1 - \beta_1^t)$, $\hat{v}_t = v_t / (1 - \beta_2^t)$"
+        "\n"
+        r"- $\theta_t = \theta_{t-1} - \alpha\, \hat{m}_t / (\sqrt{\hat{v}_t} + \epsilon)$"
+        "\n\n"
+        rf"What is $\theta_t$? Answer a number {to_decimals(tol)}."
+    )
     answer = show(theta_new, tol)
-    steps = [f"Moments: m = {num(b1)}·{paren(m_prev)} + {num(round(1 - b1, 10))}·{paren(g)} = {sig(m, 6)}; "
-             f"v = {num(b2)}·{num(v_prev)} + {num(round(1 - b2, 10))}·{paren(g)}² = {sig(v, 6)}.",
-             f"Bias correction at t = {t}: 1 − β₁^t = {sig(c1, 6)}, 1 − β₂^t = {sig(c2, 6)}, so "
-             f"m̂ = {sig(m_hat, 6)} and v̂ = {sig(v_hat, 6)}.",
-             f"Step: α·m̂/(√v̂ + ε) = {num(lr)}·{paren(float(sig(m_hat, 6)))}/({sig(float(np.sqrt(v_hat)), 6)} + {num(eps)}) "
-             f"= {sig(step, 5)}.",
-             f"θ = {num(theta)} − {paren(float(sig(step, 5)))} = {answer} (answers within ±{tol_text(tol)} count).",
-             answer_line(answer)]
-    params: dict[str, object] = {"lr": lr, "beta1": b1, "beta2": b2, "eps": eps, "t": t, "theta": theta,
-                                 "m": m_prev, "v": v_prev, "g": g}
-    return Generated(params, prompt, Expected(AnswerType.FLOAT, theta_new, abs_tol=tol), answer, "\n\n".join(steps))
+    steps = [
+        f"Moments: m = {num(b1)}·{paren(m_prev)} + {num(round(1 - b1, 10))}·{paren(g)} = {sig(m, 6)}; "
+        f"v = {num(b2)}·{num(v_prev)} + {num(round(1 - b2, 10))}·{paren(g)}² = {sig(v, 6)}.",
+        f"Bias correction at t = {t}: 1 − β₁^t = {sig(c1, 6)}, 1 − β₂^t = {sig(c2, 6)}, so "
+        f"m̂ = {sig(m_hat, 6)} and v̂ = {sig(v_hat, 6)}.",
+        f"Step: α·m̂/(√v̂ + ε) = {num(lr)}·{paren(float(sig(m_hat, 6)))}/({sig(float(np.sqrt(v_hat)), 6)} + {num(eps)}) "
+        f"= {sig(step, 5)}.",
+        f"θ = {num(theta)} − {paren(float(sig(step, 5)))} = {answer} (answers within ±{tol_text(tol)} count).",
+        answer_line(answer),
+    ]
+    params: dict[str, object] = {
+        "lr": lr,
+        "beta1": b1,
+        "beta2": b2,
+        "eps": eps,
+        "t": t,
+        "theta": theta,
+        "m": m_prev,
+        "v": v_prev,
+        "g": g,
+    }
+    return Generated(
+        params, prompt, Expected(AnswerType.FLOAT, theta_new, abs_tol=tol), answer, "\n\n".join(steps)
+    )

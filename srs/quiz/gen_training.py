@@ -37,9 +37,15 @@ from srs.quiz.params import Choices, Draw, FloatRange, IntRange
     answer_hint="a number such as 1.25 (3 decimals), or several separated by spaces",
     params=[
         float_param("keep", Choices((0.5, 0.75, 0.8, 0.9)), 0.01, 1.0, "keep probability of a unit"),
-        word_param("convention", ("keep", "drop"), ("keep", "drop"),
-                   "whether the prompt states p as the keep or the drop probability"),
-        word_param("ask", ("output", "scale", "expected"), ("output", "scale", "expected"), "what to compute"),
+        word_param(
+            "convention",
+            ("keep", "drop"),
+            ("keep", "drop"),
+            "whether the prompt states p as the keep or the drop probability",
+        ),
+        word_param(
+            "ask", ("output", "scale", "expected"), ("output", "scale", "expected"), "what to compute"
+        ),
         int_param("n", IntRange(4, 5), 2, 8, "activations in the vector (ask=output)"),
     ],
 )
@@ -56,13 +62,17 @@ def dropout_scaling(d: Draw) -> Generated:
     keep, conv, ask = d.real("keep"), d.word("convention"), d.word("ask")
     drop = round(1.0 - keep, 10)
     if conv == "keep":
-        p_text = (f"The keep probability is p = {num(keep)} (CS231n convention: each unit is kept with "
-                  f"probability p).")
+        p_text = (
+            f"The keep probability is p = {num(keep)} (CS231n convention: each unit is kept with "
+            f"probability p)."
+        )
     else:
-        p_text = (f"The dropout probability is p = {num(drop)} (PyTorch `nn.Dropout(p)` convention: each unit is "
-                  f"zeroed with probability p).")
+        p_text = (
+            f"The dropout probability is p = {num(drop)} (PyTorch `nn.Dropout(p)` convention: each unit is "
+            f"zeroed with probability p)."
+        )
     intro = f"A layer uses **inverted dropout** in training mode. {p_text}"
-    keep_step = ("" if conv == "keep" else f"Keep probability = 1 − p = 1 − {num(drop)} = {num(keep)}. ")
+    keep_step = "" if conv == "keep" else f"Keep probability = 1 − p = 1 − {num(drop)} = {num(keep)}. "
     tol = 0.001
     scale = float(1.0 / np.float64(keep))
     if ask == "output":
@@ -74,37 +84,49 @@ def dropout_scaling(d: Draw) -> Generated:
         for k in dropped:
             mask[k] = 0
         out = np.array(x, dtype=float) * np.array(mask, dtype=float) / keep
-        prompt = (f"{intro} Its input activations are `x = {vec(x)}` and this time the random mask is "
-                  f"`m = {vec(mask)}` (1 = kept). What does the layer output?\n\n"
-                  f"Answer the {n} values separated by spaces, each {to_decimals(tol)}.")
+        prompt = (
+            f"{intro} Its input activations are `x = {vec(x)}` and this time the random mask is "
+            f"`m = {vec(mask)}` (1 = kept). What does the layer output?\n\n"
+            f"Answer the {n} values separated by spaces, each {to_decimals(tol)}."
+        )
         answer = " ".join(show(float(v), tol) for v in out)
-        steps = [f"{keep_step}Inverted dropout multiplies kept units by 1/keep = 1/{num(keep)} = {fixed(scale, 4)} "
-                 "during training (so nothing changes at test time) and zeroes the dropped ones.",
-                 f"Output = x·m/{num(keep)} = {vec([round(float(v), 4) for v in out])}.",
-                 answer_line(answer)]
+        steps = [
+            f"{keep_step}Inverted dropout multiplies kept units by 1/keep = 1/{num(keep)} = {fixed(scale, 4)} "
+            "during training (so nothing changes at test time) and zeroes the dropped ones.",
+            f"Output = x·m/{num(keep)} = {vec([round(float(v), 4) for v in out])}.",
+            answer_line(answer),
+        ]
         expected = Expected(AnswerType.VECTOR, tuple(float(v) for v in out), abs_tol=tol)
         params: dict[str, object] = {"keep": keep, "convention": conv, "ask": ask, "x": x, "mask": mask}
     elif ask == "scale":
-        prompt = (f"{intro} By what factor are the kept activations multiplied during training?\n\n"
-                  f"Answer a number {to_decimals(tol)}.")
+        prompt = (
+            f"{intro} By what factor are the kept activations multiplied during training?\n\n"
+            f"Answer a number {to_decimals(tol)}."
+        )
         answer = show(scale, tol)
-        steps = [f"{keep_step}Inverted dropout divides the kept activations by the keep probability, so that "
-                 "their expected value is unchanged and no scaling is needed at test time.",
-                 f"Factor = 1/{num(keep)} = {answer}.",
-                 answer_line(answer)]
+        steps = [
+            f"{keep_step}Inverted dropout divides the kept activations by the keep probability, so that "
+            "their expected value is unchanged and no scaling is needed at test time.",
+            f"Factor = 1/{num(keep)} = {answer}.",
+            answer_line(answer),
+        ]
         expected = Expected(AnswerType.FLOAT, scale, abs_tol=tol)
         params = {"keep": keep, "convention": conv, "ask": ask}
     else:
         xv = rng.choice([v / 2 for v in range(-8, 11) if v != 0])
         value = float(keep * (xv / keep) + (1 - keep) * 0.0)
-        prompt = (f"{intro} A unit receives the activation x = {num(xv)}. Over the randomness of the mask, what "
-                  f"is the expected value of its output during training?\n\nAnswer a number {to_decimals(tol)}.")
+        prompt = (
+            f"{intro} A unit receives the activation x = {num(xv)}. Over the randomness of the mask, what "
+            f"is the expected value of its output during training?\n\nAnswer a number {to_decimals(tol)}."
+        )
         answer = show(value, tol)
-        steps = [f"{keep_step}With probability {num(keep)} the unit is kept and outputs x/{num(keep)} = "
-                 f"{fixed(xv / keep, 4)}; otherwise it outputs 0.",
-                 f"E[output] = {num(keep)}·{paren(float(fixed(xv / keep, 4)))} + {num(drop)}·0 = {num(xv)}: inverted dropout keeps "
-                 "the expected activation equal to x, which is why test time needs no rescaling.",
-                 answer_line(answer)]
+        steps = [
+            f"{keep_step}With probability {num(keep)} the unit is kept and outputs x/{num(keep)} = "
+            f"{fixed(xv / keep, 4)}; otherwise it outputs 0.",
+            f"E[output] = {num(keep)}·{paren(float(fixed(xv / keep, 4)))} + {num(drop)}·0 = {num(xv)}: inverted dropout keeps "
+            "the expected activation equal to x, which is why test time needs no rescaling.",
+            answer_line(answer),
+        ]
         expected = Expected(AnswerType.FLOAT, value, abs_tol=tol)
         params = {"keep": keep, "convention": conv, "ask": ask, "x": xv}
     return Generated(params, prompt, expected, answer, "\n\n".join(steps))
@@ -149,23 +171,29 @@ def batchnorm_output(d: Draw) -> Generated:
     y = gamma * xhat + beta
     value = float(y[i])
     tol = 0.001
-    prompt = (f"A BatchNorm layer in training mode normalises one feature over a mini-batch of N = {N} values "
-              f"`x = {vec(xs)}`, using the batch mean $\\mu$ and the biased batch variance "
-              r"$\sigma^2 = \frac{1}{N}\sum_i (x_i - \mu)^2$, then scales and shifts: "
-              r"$y_i = \gamma \frac{x_i - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta$, "
-              rf"with $\gamma = {num(gamma)}$, $\beta = {num(beta)}$, $\epsilon = {num(eps)}$. "
-              f"What is $y_{{{i + 1}}}$, the output for the element number {i + 1} (counting from 1, "
-              f"$x_{{{i + 1}}} = {xs[i]}$)?\n\nAnswer a number {to_decimals(tol)}.")
+    prompt = (
+        f"A BatchNorm layer in training mode normalises one feature over a mini-batch of N = {N} values "
+        f"`x = {vec(xs)}`, using the batch mean $\\mu$ and the biased batch variance "
+        r"$\sigma^2 = \frac{1}{N}\sum_i (x_i - \mu)^2$, then scales and shifts: "
+        r"$y_i = \gamma \frac{x_i - \mu}{\sqrt{\sigma^2 + \epsilon}} + \beta$, "
+        rf"with $\gamma = {num(gamma)}$, $\beta = {num(beta)}$, $\epsilon = {num(eps)}$. "
+        f"What is $y_{{{i + 1}}}$, the output for the element number {i + 1} (counting from 1, "
+        f"$x_{{{i + 1}}} = {xs[i]}$)?\n\nAnswer a number {to_decimals(tol)}."
+    )
     answer = show(value, tol)
     devs = " + ".join(f"{paren(float(approx(v - mu)))}²" for v in xs)
-    steps = [f"Mean: μ = ({' + '.join(num(v) for v in xs)})/{N} = {approx(mu)}.",
-             f"Biased variance: σ² = ({devs})/{N} = {approx(var)}.",
-             f"Normalise: x̂ = ({xs[i]} − {paren(float(approx(mu)))}) / √({approx(var)} + {num(eps)}) = "
-             f"{fixed(float(xhat[i]), 4)}.",
-             f"Scale and shift: y = {num(gamma)}·{paren(round(float(xhat[i]), 4))} + {paren(beta)} = {fixed(value, 4)}.",
-             answer_line(answer)]
+    steps = [
+        f"Mean: μ = ({' + '.join(num(v) for v in xs)})/{N} = {approx(mu)}.",
+        f"Biased variance: σ² = ({devs})/{N} = {approx(var)}.",
+        f"Normalise: x̂ = ({xs[i]} − {paren(float(approx(mu)))}) / √({approx(var)} + {num(eps)}) = "
+        f"{fixed(float(xhat[i]), 4)}.",
+        f"Scale and shift: y = {num(gamma)}·{paren(round(float(xhat[i]), 4))} + {paren(beta)} = {fixed(value, 4)}.",
+        answer_line(answer),
+    ]
     params: dict[str, object] = {"x": xs, "i": i, "gamma": gamma, "beta": beta, "eps": eps}
-    return Generated(params, prompt, Expected(AnswerType.FLOAT, value, abs_tol=tol), answer, "\n\n".join(steps))
+    return Generated(
+        params, prompt, Expected(AnswerType.FLOAT, value, abs_tol=tol), answer, "\n\n".join(steps)
+    )
 
 
 # -- lr_schedule -----------------------------------------------------------------------------------------
@@ -203,12 +231,17 @@ def lr_schedule(d: Draw) -> Generated:
         t = rng.randint(0, 4 * size)
         k = t // size
         value = float(lr * np.power(gamma, k))
-        prompt = (r"Step decay (as PyTorch `StepLR`): $\eta_t = \eta_0 \cdot \gamma^{\lfloor t / s \rfloor}$, where "
-                  rf"$t$ is the epoch index starting at 0. With $\eta_0 = {num(lr)}$, $\gamma = {num(gamma)}$ and "
-                  rf"$s = {size}$, what is the learning rate during epoch $t = {t}$?" "\n\n"
-                  "Answer a number to 4 significant figures (±0.1 %), e.g. `0.001` or `1e-3`.")
-        steps = [f"⌊{t}/{size}⌋ = {k} decays have happened.",
-                 f"η = {num(lr)}·{num(gamma)}^{k} = {sig(value, 6)}."]
+        prompt = (
+            r"Step decay (as PyTorch `StepLR`): $\eta_t = \eta_0 \cdot \gamma^{\lfloor t / s \rfloor}$, where "
+            rf"$t$ is the epoch index starting at 0. With $\eta_0 = {num(lr)}$, $\gamma = {num(gamma)}$ and "
+            rf"$s = {size}$, what is the learning rate during epoch $t = {t}$?"
+            "\n\n"
+            "Answer a number to 4 significant figures (±0.1 %), e.g. `0.001` or `1e-3`."
+        )
+        steps = [
+            f"⌊{t}/{size}⌋ = {k} decays have happened.",
+            f"η = {num(lr)}·{num(gamma)}^{k} = {sig(value, 6)}.",
+        ]
         params: dict[str, object] = {"kind": kind, "lr": lr, "gamma": gamma, "step_size": size, "t": t}
     else:
         lr_min = d.real("lr_min")
@@ -221,26 +254,37 @@ def lr_schedule(d: Draw) -> Generated:
         t = rng.randint(0, Tw - 1) if Tw > 0 and rng.random() < 0.25 else rng.randint(Tw, T)
         if t < Tw:
             value = lr * t / Tw
-            steps = [f"t = {t} < T_w = {Tw}: still warming up linearly.",
-                     f"η = {num(lr)}·{t}/{Tw} = {sig(value, 6)}."]
+            steps = [
+                f"t = {t} < T_w = {Tw}: still warming up linearly.",
+                f"η = {num(lr)}·{t}/{Tw} = {sig(value, 6)}.",
+            ]
         else:
             progress = (t - Tw) / (T - Tw)
             cosv = float(np.cos(np.pi * progress))
             value = lr_min + 0.5 * (lr - lr_min) * (1.0 + cosv)
-            steps = [f"Progress through the decay: (t − T_w)/(T − T_w) = ({t} − {Tw})/({T} − {Tw}) = {sig(progress, 6)}.",
-                     f"cos(π·{sig(progress, 6)}) = {sig(cosv, 6)}.",
-                     f"η = {num(lr_min)} + ½·({num(lr)} − {num(lr_min)})·(1 + {paren(float(sig(cosv, 6)))}) = {sig(value, 6)}."]
+            steps = [
+                f"Progress through the decay: (t − T_w)/(T − T_w) = ({t} − {Tw})/({T} − {Tw}) = {sig(progress, 6)}.",
+                f"cos(π·{sig(progress, 6)}) = {sig(cosv, 6)}.",
+                f"η = {num(lr_min)} + ½·({num(lr)} − {num(lr_min)})·(1 + {paren(float(sig(cosv, 6)))}) = {sig(value, 6)}.",
+            ]
         if Tw:
-            shape = (rf"linear warm-up over $T_w = {Tw}$ steps then cosine decay: $\eta_t = \eta_{{max}} \cdot t / T_w$ "
-                     r"for $t < T_w$, and $\eta_t = \eta_{min} + \frac{1}{2}(\eta_{max} - \eta_{min})"
-                     r"\left(1 + \cos\left(\pi \frac{t - T_w}{T - T_w}\right)\right)$ for $T_w \le t \le T$")
+            shape = (
+                rf"linear warm-up over $T_w = {Tw}$ steps then cosine decay: $\eta_t = \eta_{{max}} \cdot t / T_w$ "
+                r"for $t < T_w$, and $\eta_t = \eta_{min} + \frac{1}{2}(\eta_{max} - \eta_{min})"
+                r"\left(1 + \cos\left(\pi \frac{t - T_w}{T - T_w}\right)\right)$ for $T_w \le t \le T$"
+            )
         else:
-            shape = (r"cosine decay and no warm-up: $\eta_t = \eta_{min} + \frac{1}{2}(\eta_{max} - \eta_{min})"
-                     r"\left(1 + \cos\left(\pi \frac{t}{T}\right)\right)$")
-        prompt = (f"A learning-rate schedule runs for T = {T} steps (t = 0, 1, …, T) with {shape}, "
-                  rf"where $\eta_{{max}} = {num(lr)}$ and $\eta_{{min}} = {num(lr_min)}$. "
-                  rf"What is the learning rate at step $t = {t}$?" "\n\n"
-                  "Answer a number to 4 significant figures (±0.1 %), e.g. `0.0005236` or `5.236e-4`.")
+            shape = (
+                r"cosine decay and no warm-up: $\eta_t = \eta_{min} + \frac{1}{2}(\eta_{max} - \eta_{min})"
+                r"\left(1 + \cos\left(\pi \frac{t}{T}\right)\right)$"
+            )
+        prompt = (
+            f"A learning-rate schedule runs for T = {T} steps (t = 0, 1, …, T) with {shape}, "
+            rf"where $\eta_{{max}} = {num(lr)}$ and $\eta_{{min}} = {num(lr_min)}$. "
+            rf"What is the learning rate at step $t = {t}$?"
+            "\n\n"
+            "Answer a number to 4 significant figures (±0.1 %), e.g. `0.0005236` or `5.236e-4`."
+        )
         params = {"kind": kind, "lr": lr, "lr_min": lr_min, "total": T, "warmup": Tw, "t": t}
     value = float(value)
     answer = sig(value, 5)
@@ -279,8 +323,13 @@ def prf1_confusion(d: Draw) -> Generated:
     n, metric, nmax = d.integer("classes"), d.word("metric"), d.integer("nmax")
     labels = ("negative", "positive") if n == 2 else _CLASSES[:n]
     c = 1 if n == 2 else rng.randrange(n)
-    M = [[rng.randint(max(1, nmax // 4), nmax) if r == k else rng.randint(0, max(1, nmax // 2)) for k in range(n)]
-         for r in range(n)]
+    M = [
+        [
+            rng.randint(max(1, nmax // 4), nmax) if r == k else rng.randint(0, max(1, nmax // 2))
+            for k in range(n)
+        ]
+        for r in range(n)
+    ]
     A = np.array(M, dtype=np.int64)
     tp = int(A[c, c])
     fp = int(A[:, c].sum()) - tp
@@ -293,25 +342,33 @@ def prf1_confusion(d: Draw) -> Generated:
     header = "| actual \\ predicted | " + " | ".join(labels) + " |\n|---|" + "---|" * n
     body = "\n".join(f"| **{labels[r]}** | " + " | ".join(str(v) for v in M[r]) + " |" for r in range(n))
     name = {"precision": "precision", "recall": "recall", "f1": "F1 score"}[metric]
-    prompt = (f"A classifier's confusion matrix on a test set (rows = actual class, columns = predicted class):\n\n"
-              f"{header}\n{body}\n\nWhat is the **{name}** of class *{labels[c]}*?\n\n"
-              f"Answer a number {to_decimals(tol)}.")
+    prompt = (
+        f"A classifier's confusion matrix on a test set (rows = actual class, columns = predicted class):\n\n"
+        f"{header}\n{body}\n\nWhat is the **{name}** of class *{labels[c]}*?\n\n"
+        f"Answer a number {to_decimals(tol)}."
+    )
     p_text = f"precision = TP/(TP + FP) = {tp}/({tp} + {fp}) = {fixed(precision, 4)}"
     r_text = f"recall = TP/(TP + FN) = {tp}/({tp} + {fn}) = {fixed(recall, 4)}"
-    steps = [f"For class {labels[c]}: TP = {tp} (diagonal), FP = {fp} (rest of its column: predicted {labels[c]} but "
-             f"actually something else), FN = {fn} (rest of its row: actually {labels[c]} but predicted something else)."]
+    steps = [
+        f"For class {labels[c]}: TP = {tp} (diagonal), FP = {fp} (rest of its column: predicted {labels[c]} but "
+        f"actually something else), FN = {fn} (rest of its row: actually {labels[c]} but predicted something else)."
+    ]
     if metric == "precision":
         steps.append(p_text + ".")
     elif metric == "recall":
         steps.append(r_text + ".")
     else:
         steps.append(f"{p_text}; {r_text}.")
-        steps.append(f"F1 = 2PR/(P + R) = 2·{fixed(precision, 4)}·{fixed(recall, 4)}/({fixed(precision, 4)} + "
-                     f"{fixed(recall, 4)}) = 2TP/(2TP + FP + FN) = {2 * tp}/{2 * tp + fp + fn} = {fixed(f1, 4)}.")
+        steps.append(
+            f"F1 = 2PR/(P + R) = 2·{fixed(precision, 4)}·{fixed(recall, 4)}/({fixed(precision, 4)} + "
+            f"{fixed(recall, 4)}) = 2TP/(2TP + FP + FN) = {2 * tp}/{2 * tp + fp + fn} = {fixed(f1, 4)}."
+        )
     answer = show(value, tol)
     steps.append(answer_line(answer))
     params: dict[str, object] = {"matrix": M, "labels": list(labels), "cls": c, "metric": metric}
-    return Generated(params, prompt, Expected(AnswerType.FLOAT, value, abs_tol=tol), answer, "\n\n".join(steps))
+    return Generated(
+        params, prompt, Expected(AnswerType.FLOAT, value, abs_tol=tol), answer, "\n\n".join(steps)
+    )
 
 
 # -- steps_per_epoch -------------------------------------------------------------------------------------
@@ -328,7 +385,9 @@ def prf1_confusion(d: Draw) -> Generated:
         int_param("epochs", IntRange(1, 10), 1, 10000, "epochs"),
         word_param("drop_last", ("true", "false"), ("true", "false"), "DataLoader drop_last"),
         int_param("accum", Choices((1, 2, 4, 8)), 1, 1024, "gradient accumulation steps"),
-        word_param("ask", ("iters", "steps"), ("iters", "steps"), "batches per epoch or total optimizer steps"),
+        word_param(
+            "ask", ("iters", "steps"), ("iters", "steps"), "batches per epoch or total optimizer steps"
+        ),
     ],
 )
 def steps_per_epoch(d: Draw) -> Generated:
@@ -353,31 +412,44 @@ def steps_per_epoch(d: Draw) -> Generated:
     flag = "True" if drop_last else "False"
     setup = f"A `DataLoader` serves N = {N:,} training examples with `batch_size={B}` and `drop_last={flag}`."
     if A == 1:
-        accum = (f" Training runs for E = {E} epochs and calls `optimizer.step()` once per batch "
-                 "(no gradient accumulation).")
+        accum = (
+            f" Training runs for E = {E} epochs and calls `optimizer.step()` once per batch "
+            "(no gradient accumulation)."
+        )
     else:
-        accum = (f" Training runs for E = {E} epochs with gradient accumulation over A = {A} batches: `backward()` runs "
-                 f"on every batch and `optimizer.step()` (then `zero_grad()`) runs when `(i + 1) % {A} == 0`, where i "
-                 "counts batches from 0 within each epoch; gradients are zeroed at the start of every epoch, so "
-                 "leftover batches at the end of an epoch never cause a step.")
-    question = ("How many batches (iterations) does one epoch have?" if ask == "iters"
-                else "How many optimizer steps are taken in total?")
+        accum = (
+            f" Training runs for E = {E} epochs with gradient accumulation over A = {A} batches: `backward()` runs "
+            f"on every batch and `optimizer.step()` (then `zero_grad()`) runs when `(i + 1) % {A} == 0`, where i "
+            "counts batches from 0 within each epoch; gradients are zeroed at the start of every epoch, so "
+            "leftover batches at the end of an epoch never cause a step."
+        )
+    question = (
+        "How many batches (iterations) does one epoch have?"
+        if ask == "iters"
+        else "How many optimizer steps are taken in total?"
+    )
     prompt = f"{setup}{accum} {question}\n\nAnswer a whole number."
     if rest == 0:
         it_step = f"{N:,}/{B} = {iters} exactly, so drop_last makes no difference: {iters} batches."
     elif drop_last:
-        it_step = (f"{N:,}/{B} = {fixed(N / B, 3)}; drop_last=True discards the last partial batch of {rest} "
-                   f"examples: ⌊N/B⌋ = {iters} batches.")
+        it_step = (
+            f"{N:,}/{B} = {fixed(N / B, 3)}; drop_last=True discards the last partial batch of {rest} "
+            f"examples: ⌊N/B⌋ = {iters} batches."
+        )
     else:
-        it_step = (f"{N:,}/{B} = {fixed(N / B, 3)}; drop_last=False keeps the last partial batch of {rest} "
-                   f"examples: ⌈N/B⌉ = {iters} batches.")
+        it_step = (
+            f"{N:,}/{B} = {fixed(N / B, 3)}; drop_last=False keeps the last partial batch of {rest} "
+            f"examples: ⌈N/B⌉ = {iters} batches."
+        )
     steps = [f"Batches per epoch: {it_step}"]
     if ask == "iters":
         value = iters
     else:
         value = total
         if A > 1:
-            steps.append(f"Steps per epoch: ⌊{iters}/{A}⌋ = {per_epoch} ({iters % A} leftover batches per epoch).")
+            steps.append(
+                f"Steps per epoch: ⌊{iters}/{A}⌋ = {per_epoch} ({iters % A} leftover batches per epoch)."
+            )
         steps.append(f"Total: {E}·{per_epoch} = {total:,} optimizer steps.")
     answer = f"{value:,}"
     steps.append(answer_line(answer))
@@ -417,22 +489,28 @@ def clip_infonce(d: Draw) -> Generated:
     loss_i2t, loss_t2i = float(row_loss.mean()), float(col_loss.mean())
     loss = 0.5 * (loss_i2t + loss_t2i)
     tol = 0.001
-    prompt = (f"A CLIP batch has {n} image–text pairs. Their cosine similarities $S_{{ij}}$ = cos(image i, text j) "
-              f"are `S = {mat(S)}` (matching pairs on the diagonal). With temperature $\\tau = {num(tau)}$ the logits "
-              r"are $L = S / \tau$. The symmetric InfoNCE loss is $\frac{1}{2}(\ell_{img} + \ell_{txt})$, where "
-              r"$\ell_{img}$ is the mean over rows i of the cross-entropy of softmax(row i of L) with target i, and "
-              r"$\ell_{txt}$ the same over the columns (natural log)." f"\n\nAnswer a number {to_decimals(tol)}.")
+    prompt = (
+        f"A CLIP batch has {n} image–text pairs. Their cosine similarities $S_{{ij}}$ = cos(image i, text j) "
+        f"are `S = {mat(S)}` (matching pairs on the diagonal). With temperature $\\tau = {num(tau)}$ the logits "
+        r"are $L = S / \tau$. The symmetric InfoNCE loss is $\frac{1}{2}(\ell_{img} + \ell_{txt})$, where "
+        r"$\ell_{img}$ is the mean over rows i of the cross-entropy of softmax(row i of L) with target i, and "
+        r"$\ell_{txt}$ the same over the columns (natural log)."
+        f"\n\nAnswer a number {to_decimals(tol)}."
+    )
     L = [[float(v) for v in r] for r in logits]
     answer = show(loss, tol)
-    steps = [f"Logits L = S/{num(tau)} = `{mat([[round(v, 4) for v in r] for r in L])}`.",
-             "Image→text (rows), cross-entropy $-L_{ii} + \\log\\sum_j e^{L_{ij}}$: "
-             + ", ".join(f"row {i + 1}: {fixed(float(v), 4)}" for i, v in enumerate(row_loss))
-             + f"; mean {fixed(loss_i2t, 4)}.",
-             "Text→image (columns), $-L_{jj} + \\log\\sum_i e^{L_{ij}}$: "
-             + ", ".join(f"column {j + 1}: {fixed(float(v), 4)}" for j, v in enumerate(col_loss))
-             + f"; mean {fixed(loss_t2i, 4)}.",
-             f"Loss = ½({fixed(loss_i2t, 4)} + {fixed(loss_t2i, 4)}) = {fixed(loss, 4)}.",
-             answer_line(answer)]
+    steps = [
+        f"Logits L = S/{num(tau)} = `{mat([[round(v, 4) for v in r] for r in L])}`.",
+        "Image→text (rows), cross-entropy $-L_{ii} + \\log\\sum_j e^{L_{ij}}$: "
+        + ", ".join(f"row {i + 1}: {fixed(float(v), 4)}" for i, v in enumerate(row_loss))
+        + f"; mean {fixed(loss_i2t, 4)}.",
+        "Text→image (columns), $-L_{jj} + \\log\\sum_i e^{L_{ij}}$: "
+        + ", ".join(f"column {j + 1}: {fixed(float(v), 4)}" for j, v in enumerate(col_loss))
+        + f"; mean {fixed(loss_t2i, 4)}.",
+        f"Loss = ½({fixed(loss_i2t, 4)} + {fixed(loss_t2i, 4)}) = {fixed(loss, 4)}.",
+        answer_line(answer),
+    ]
     params: dict[str, object] = {"S": S, "tau": tau}
-    return Generated(params, prompt, Expected(AnswerType.FLOAT, loss, abs_tol=tol), answer, "\n\n".join(steps))
-
+    return Generated(
+        params, prompt, Expected(AnswerType.FLOAT, loss, abs_tol=tol), answer, "\n\n".join(steps)
+    )

@@ -152,7 +152,9 @@ def parse_spec(spec: str | None) -> dict[str, Domain]:
                 raise QuizError(f"bad quiz params {spec!r}: {name}={raw} is not a range like 8..64")
             lo, hi = _scalar(lo_text, spec, name), _scalar(hi_text, spec, name)
             if isinstance(lo, str) or isinstance(hi, str):
-                raise QuizError(f"bad quiz params {spec!r}: a range needs numbers at both ends ({name}={raw})")
+                raise QuizError(
+                    f"bad quiz params {spec!r}: a range needs numbers at both ends ({name}={raw})"
+                )
             if lo > hi:
                 raise QuizError(f"bad quiz params {spec!r}: range {name}={raw} is empty (low end > high end)")
             if isinstance(lo, int) and isinstance(hi, int):
@@ -164,7 +166,9 @@ def parse_spec(spec: str | None) -> dict[str, Domain]:
         if any(not item for item in items):
             raise QuizError(f"bad quiz params {spec!r}: empty item in {name}={raw}")
         if any(re.search(r"\s", item) for item in items):
-            raise QuizError(f"bad quiz params {spec!r}: separate the values of {name} with commas, not spaces")
+            raise QuizError(
+                f"bad quiz params {spec!r}: separate the values of {name} with commas, not spaces"
+            )
         values = tuple(_scalar(item, spec, name) for item in items)
         if len(set(values)) != len(values):
             raise QuizError(f"bad quiz params {spec!r}: {name}={raw} repeats a value")
@@ -176,8 +180,10 @@ def _check_number(pdef: ParamDef, value: float, spec: str) -> None:
     lo = -math.inf if pdef.lo is None else pdef.lo
     hi = math.inf if pdef.hi is None else pdef.hi
     if not lo <= value <= hi:
-        raise QuizError(f"quiz params {spec!r}: {pdef.name}={_show(value)} is outside the supported "
-                        f"{_show(pdef.lo)}..{_show(pdef.hi)}")
+        raise QuizError(
+            f"quiz params {spec!r}: {pdef.name}={_show(value)} is outside the supported "
+            f"{_show(pdef.lo)}..{_show(pdef.hi)}"
+        )
 
 
 def _resolve_one(pdef: ParamDef, dom: Domain, spec: str) -> Domain:
@@ -192,7 +198,9 @@ def _resolve_one(pdef: ParamDef, dom: Domain, spec: str) -> Domain:
     if isinstance(dom, Choices) and any(isinstance(v, str) for v in dom.values):
         raise QuizError(f"quiz params {spec!r}: {name} takes numbers, not words")
     if pdef.kind is ParamKind.INT:
-        if isinstance(dom, FloatRange) or (isinstance(dom, Choices) and any(isinstance(v, float) for v in dom.values)):
+        if isinstance(dom, FloatRange) or (
+            isinstance(dom, Choices) and any(isinstance(v, float) for v in dom.values)
+        ):
             raise QuizError(f"quiz params {spec!r}: {name} takes whole numbers")
         if isinstance(dom, IntRange):
             _check_number(pdef, dom.lo, spec)
@@ -234,7 +242,9 @@ def resolve(defs: Sequence[ParamDef], spec: str | None, quiz: str = "") -> dict[
 class Draw:
     """Draws parameter values for one instance: a seeded RNG plus the resolved domains."""
 
-    def __init__(self, rng: random.Random, domains: Mapping[str, Domain], decimals: Mapping[str, int]) -> None:
+    def __init__(
+        self, rng: random.Random, domains: Mapping[str, Domain], decimals: Mapping[str, int]
+    ) -> None:
         self.rng = rng
         self.domains = dict(domains)
         self._decimals = dict(decimals)

@@ -25,21 +25,30 @@ def _hyper(rng: np.random.Generator) -> dict[str, Any]:
 
 
 def _copy(config: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if config is None else {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in config.items()}
+    return (
+        None
+        if config is None
+        else {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in config.items()}
+    )
 
 
-def _step(ctx: cl.Context, w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None) -> tuple[Any, dict[str, Any]]:
+def _step(
+    ctx: cl.Context, w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None
+) -> tuple[Any, dict[str, Any]]:
     next_w, new_config = cl.unpack("adam", ctx.learner.adam(w.copy(), dw.copy(), _copy(config)), 2)
     if not isinstance(new_config, dict):
-        raise cl.CheckFailed(f"the second return value should be the config dict, got {cl.describe(new_config)}")
+        raise cl.CheckFailed(
+            f"the second return value should be the config dict, got {cl.describe(new_config)}"
+        )
     for key in ("m", "v", "t"):
         if key not in new_config:
             raise cl.CheckFailed(f"config['{key}'] is not set after the step")
     return next_w, new_config
 
 
-def _compare(ctx: cl.Context, w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None,
-             state: bool) -> str:
+def _compare(
+    ctx: cl.Context, w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None, state: bool
+) -> str:
     next_w, new_config = _step(ctx, w, dw, config)
     ref_w, ref_config = ctx.reference.adam(w, dw, _copy(config))
     detail = cl.assert_close("next_w", next_w, ref_w, rtol=1e-6, atol=1e-12)
@@ -47,7 +56,9 @@ def _compare(ctx: cl.Context, w: np.ndarray, dw: np.ndarray, config: dict[str, A
         for key in ("m", "v"):
             cl.assert_close(f"config['{key}']", new_config[key], ref_config[key], rtol=1e-6, atol=1e-15)
         if cl.to_float("config['t']", new_config["t"]) != ref_config["t"]:
-            raise cl.CheckFailed(f"config['t'] should be {ref_config['t']} after the step, got {new_config['t']!r}")
+            raise cl.CheckFailed(
+                f"config['t'] should be {ref_config['t']} after the step, got {new_config['t']!r}"
+            )
     return detail
 
 
@@ -81,5 +92,6 @@ def _ten(ctx: cl.Context) -> str:
     shape = _shape(ctx.rng)
     w0 = cl.randn(ctx.rng, *shape)
     grads = [cl.randn(ctx.rng, *shape) for _ in range(10)]
-    return cl.compare_update_steps(lambda w, dw, c: _step(ctx, w, dw, c), ctx.reference.adam, w0, grads,
-                                   _hyper(ctx.rng))
+    return cl.compare_update_steps(
+        lambda w, dw, c: _step(ctx, w, dw, c), ctx.reference.adam, w0, grads, _hyper(ctx.rng)
+    )

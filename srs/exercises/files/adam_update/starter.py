@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 
 
-def adam(w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+def adam(
+    w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None = None
+) -> tuple[np.ndarray, dict[str, Any]]:
     """One Adam step; increments config["t"] first, then uses bias-corrected moments.
 
     config keys: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8),

@@ -32,8 +32,9 @@ def _forward2(ctx: cl.Context) -> str:
     return _forward_check(ctx, 2)
 
 
-def _learner_grads(ctx: cl.Context, x: np.ndarray, w: np.ndarray, b: np.ndarray,
-                   dout: np.ndarray) -> tuple[object, object, object]:
+def _learner_grads(
+    ctx: cl.Context, x: np.ndarray, w: np.ndarray, b: np.ndarray, dout: np.ndarray
+) -> tuple[object, object, object]:
     _out, cache = cl.unpack("affine_forward", ctx.learner.affine_forward(x.copy(), w.copy(), b.copy()), 2)
     dx, dw, db = cl.unpack("affine_backward", ctx.learner.affine_backward(dout.copy(), cache), 3)
     return dx, dw, db
@@ -46,8 +47,10 @@ def _backward(ctx: cl.Context) -> str:
     grads = _learner_grads(ctx, x, w, b, dout)
     _, ref_cache = ctx.reference.affine_forward(x, w, b)
     expected = ctx.reference.affine_backward(dout, ref_cache)
-    details = [cl.assert_close(label, got, want, rtol=1e-6, atol=1e-10)
-               for label, got, want in zip(("dx", "dw", "db"), grads, expected, strict=True)]
+    details = [
+        cl.assert_close(label, got, want, rtol=1e-6, atol=1e-10)
+        for label, got, want in zip(("dx", "dw", "db"), grads, expected, strict=True)
+    ]
     return "; ".join(details)
 
 

@@ -15,8 +15,12 @@ def _batch(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
     return cl.randn(rng, d, scale=3.0) + rng.uniform(0.5, 4.0, size=d) * cl.randn(rng, n, d)
 
 
-def _call(ctx: cl.Context, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, bn_param: dict[str, Any]) -> Any:
-    out, _cache = cl.unpack("batchnorm_forward", ctx.learner.batchnorm_forward(x.copy(), gamma.copy(), beta.copy(), bn_param), 2)
+def _call(
+    ctx: cl.Context, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, bn_param: dict[str, Any]
+) -> Any:
+    out, _cache = cl.unpack(
+        "batchnorm_forward", ctx.learner.batchnorm_forward(x.copy(), gamma.copy(), beta.copy(), bn_param), 2
+    )
     return out
 
 
@@ -40,10 +44,14 @@ def _train(ctx: cl.Context) -> str:
 def _normalises(ctx: cl.Context) -> str:
     n, d = int(ctx.rng.integers(8, 16)), int(ctx.rng.integers(2, 6))
     x = _batch(ctx.rng, n, d)
-    out = cl.to_array("out", _call(ctx, x, np.ones(d), np.zeros(d), {"mode": "train"}), (n, d)).astype(np.float64)
+    out = cl.to_array("out", _call(ctx, x, np.ones(d), np.zeros(d), {"mode": "train"}), (n, d)).astype(
+        np.float64
+    )
     var = np.var(x, axis=0)
     cl.assert_close("column means of out", out.mean(axis=0), np.zeros(d), rtol=0, atol=1e-9)
-    return cl.assert_close("column variances of out", out.var(axis=0), var / (var + 1e-5), rtol=1e-6, atol=1e-9)
+    return cl.assert_close(
+        "column variances of out", out.var(axis=0), var / (var + 1e-5), rtol=1e-6, atol=1e-9
+    )
 
 
 def _steps(ctx: cl.Context, steps: int) -> str:
@@ -77,11 +85,18 @@ def _test(ctx: cl.Context) -> str:
     n, d = int(ctx.rng.integers(3, 8)), int(ctx.rng.integers(2, 6))
     x, gamma, beta = _batch(ctx.rng, n, d), cl.randn(ctx.rng, d), cl.randn(ctx.rng, d)
     mean, var = cl.randn(ctx.rng, d), ctx.rng.uniform(0.5, 3.0, size=d)
-    param = {"mode": "test", "eps": float(ctx.rng.uniform(0.1, 1.0)), "running_mean": mean.copy(), "running_var": var.copy()}
+    param = {
+        "mode": "test",
+        "eps": float(ctx.rng.uniform(0.1, 1.0)),
+        "running_mean": mean.copy(),
+        "running_var": var.copy(),
+    }
     out = _call(ctx, x, gamma, beta, param)
     expected = ctx.reference.batchnorm_forward(x, gamma, beta, dict(param))[0]
     detail = cl.assert_close("out", out, expected, rtol=1e-6, atol=1e-9)
     got_mean, got_var = _running(param)
-    cl.assert_close("bn_param['running_mean'] after test mode (must not change)", got_mean, mean, rtol=0, atol=0)
+    cl.assert_close(
+        "bn_param['running_mean'] after test mode (must not change)", got_mean, mean, rtol=0, atol=0
+    )
     cl.assert_close("bn_param['running_var'] after test mode (must not change)", got_var, var, rtol=0, atol=0)
     return detail

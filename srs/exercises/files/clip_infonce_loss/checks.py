@@ -15,7 +15,9 @@ def _emb(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return img, 0.7 * img + cl.randn(rng, n, d)  # matching pairs are correlated
 
 
-def _compare(ctx: cl.Context, img: np.ndarray, txt: np.ndarray, temperature: float, label: str = "loss") -> str:
+def _compare(
+    ctx: cl.Context, img: np.ndarray, txt: np.ndarray, temperature: float, label: str = "loss"
+) -> str:
     got = cl.to_float(label, ctx.learner.clip_loss(img.copy(), txt.copy(), temperature))
     cl.assert_finite(label, got)
     return cl.assert_close(label, got, ctx.reference.clip_loss(img, txt, temperature), rtol=1e-6, atol=1e-10)

@@ -21,8 +21,9 @@ def _problem(rng: np.random.Generator, hh: int, ww: int, stride: int, pad: int) 
 
 def _learner_grads(ctx: cl.Context, p: Problem) -> tuple[object, ...]:
     x, w, b, param, dout = p
-    _out, cache = cl.unpack("conv_forward_naive",
-                            ctx.learner.conv_forward_naive(x.copy(), w.copy(), b.copy(), dict(param)), 2)
+    _out, cache = cl.unpack(
+        "conv_forward_naive", ctx.learner.conv_forward_naive(x.copy(), w.copy(), b.copy(), dict(param)), 2
+    )
     return cl.unpack("conv_backward_naive", ctx.learner.conv_backward_naive(dout.copy(), cache), 3)
 
 
@@ -30,8 +31,10 @@ def _match(ctx: cl.Context, p: Problem) -> str:
     x, w, b, param, dout = p
     grads = _learner_grads(ctx, p)
     expected = ctx.reference.conv_backward_naive(dout, ctx.reference.conv_forward_naive(x, w, b, param)[1])
-    return "; ".join(cl.assert_close(label, got, want, rtol=1e-6, atol=1e-10)
-                     for label, got, want in zip(("dx", "dw", "db"), grads, expected, strict=True))
+    return "; ".join(
+        cl.assert_close(label, got, want, rtol=1e-6, atol=1e-10)
+        for label, got, want in zip(("dx", "dw", "db"), grads, expected, strict=True)
+    )
 
 
 @CHECKS("dx, dw, db match (stride 1, pad 1)")
@@ -56,6 +59,8 @@ def _gradcheck(ctx: cl.Context) -> str:
     grads = _learner_grads(ctx, p)
     details = []
     for label, arr, got in zip(("dx", "dw", "db"), (x, w, b), grads, strict=True):
-        numeric = cl.numeric_grad_array(lambda: ctx.reference.conv_forward_naive(x, w, b, param)[0], arr, dout)
+        numeric = cl.numeric_grad_array(
+            lambda: ctx.reference.conv_forward_naive(x, w, b, param)[0], arr, dout
+        )
         details.append(cl.assert_gradient(label, got, numeric))
     return "; ".join(details)

@@ -20,8 +20,9 @@ def _case(ctx: cl.Context, hh: int, ww: int, stride: int, pad: int, square: bool
     w = cl.randn(rng, f, c, hh, ww)
     b = cl.randn(rng, f)
     param = {"stride": stride, "pad": pad}
-    out, _cache = cl.unpack("conv_forward_naive",
-                            ctx.learner.conv_forward_naive(x.copy(), w.copy(), b.copy(), dict(param)), 2)
+    out, _cache = cl.unpack(
+        "conv_forward_naive", ctx.learner.conv_forward_naive(x.copy(), w.copy(), b.copy(), dict(param)), 2
+    )
     expected = ctx.reference.conv_forward_naive(x, w, b, param)[0]
     return cl.assert_close("out", out, expected, rtol=1e-6, atol=1e-10)
 
@@ -44,4 +45,3 @@ def _nonsquare(ctx: cl.Context) -> str:
 @CHECKS("stride 3, pad 2")
 def _s3p2(ctx: cl.Context) -> str:
     return _case(ctx, 3, 3, 3, 2, square=True)
-

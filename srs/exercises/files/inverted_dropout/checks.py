@@ -23,7 +23,9 @@ def _forward(ctx: cl.Context, x: np.ndarray, param: dict[str, Any]) -> tuple[np.
 def _kept(out: np.ndarray) -> np.ndarray:
     kept = out != 0
     if kept.all() or not kept.any():
-        raise cl.CheckFailed(f"train mode kept {int(kept.sum())} of {kept.size} entries; expected some kept and some dropped")
+        raise cl.CheckFailed(
+            f"train mode kept {int(kept.sum())} of {kept.size} entries; expected some kept and some dropped"
+        )
     return kept
 
 
@@ -32,7 +34,9 @@ def _test_mode(ctx: cl.Context) -> str:
     x, dout = cl.randn(ctx.rng, 6, 7), cl.randn(ctx.rng, 6, 7)
     out, cache = _forward(ctx, x, {"p": _p(ctx.rng), "mode": "test"})
     cl.assert_close("out in test mode", out, x, rtol=0, atol=0)
-    return cl.assert_close("dx in test mode", ctx.learner.dropout_backward(dout.copy(), cache), dout, rtol=0, atol=0)
+    return cl.assert_close(
+        "dx in test mode", ctx.learner.dropout_backward(dout.copy(), cache), dout, rtol=0, atol=0
+    )
 
 
 @CHECKS("train mode: each output is 0 or x / p")
@@ -53,7 +57,9 @@ def _fraction(ctx: cl.Context) -> str:
     if abs(frac - p) > 0.01:
         raise cl.CheckFailed(f"kept {frac:.3f} of the entries with p = {p:.3f}; p is the KEEP probability")
     if abs(float(out.mean()) - 1.0) > 0.04:
-        raise cl.CheckFailed(f"mean of out is {out.mean():.3f} for an input of ones; kept entries must be scaled by 1/p")
+        raise cl.CheckFailed(
+            f"mean of out is {out.mean():.3f} for an input of ones; kept entries must be scaled by 1/p"
+        )
     return f"kept {frac:.3f} (p = {p:.3f}), mean {out.mean():.3f}"
 
 

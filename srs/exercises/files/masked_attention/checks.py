@@ -14,7 +14,11 @@ def _qkv(rng: np.random.Generator, tq: int | None = None, tk: int | None = None,
     n, d, dv = int(rng.integers(1, 4)), int(rng.integers(2, 9)), int(rng.integers(2, 6))
     tq = int(rng.integers(2, 6)) if tq is None else tq
     tk = int(rng.integers(2, 7)) if tk is None else tk
-    return cl.randn(rng, n, tq, d, scale=scale), cl.randn(rng, n, tk, d, scale=scale), cl.randn(rng, n, tk, dv)
+    return (
+        cl.randn(rng, n, tq, d, scale=scale),
+        cl.randn(rng, n, tk, d, scale=scale),
+        cl.randn(rng, n, tk, dv),
+    )
 
 
 def _call(ctx: cl.Context, q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray) -> np.ndarray:

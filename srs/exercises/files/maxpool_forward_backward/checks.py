@@ -9,7 +9,9 @@ from srs.exercises import checklib as cl
 CHECKS = cl.CheckList("max_pool_forward_naive", "max_pool_backward_naive")
 
 
-def _problem(rng: np.random.Generator, ph: int, pw: int, s: int) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
+def _problem(
+    rng: np.random.Generator, ph: int, pw: int, s: int
+) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
     n, c = int(rng.integers(1, 3)), int(rng.integers(1, 4))
     h_out, w_out = int(rng.integers(2, 4)), int(rng.integers(2, 4))
     x = cl.distinct(rng, n, c, (h_out - 1) * s + ph, (w_out - 1) * s + pw)
@@ -18,12 +20,18 @@ def _problem(rng: np.random.Generator, ph: int, pw: int, s: int) -> tuple[np.nda
 
 def _forward(ctx: cl.Context, ph: int, pw: int, s: int) -> str:
     x, param, _ = _problem(ctx.rng, ph, pw, s)
-    out, _cache = cl.unpack("max_pool_forward_naive", ctx.learner.max_pool_forward_naive(x.copy(), dict(param)), 2)
-    return cl.assert_close("out", out, ctx.reference.max_pool_forward_naive(x, param)[0], rtol=1e-6, atol=1e-12)
+    out, _cache = cl.unpack(
+        "max_pool_forward_naive", ctx.learner.max_pool_forward_naive(x.copy(), dict(param)), 2
+    )
+    return cl.assert_close(
+        "out", out, ctx.reference.max_pool_forward_naive(x, param)[0], rtol=1e-6, atol=1e-12
+    )
 
 
 def _learner_dx(ctx: cl.Context, x: np.ndarray, param: dict[str, int], dout: np.ndarray) -> object:
-    _out, cache = cl.unpack("max_pool_forward_naive", ctx.learner.max_pool_forward_naive(x.copy(), dict(param)), 2)
+    _out, cache = cl.unpack(
+        "max_pool_forward_naive", ctx.learner.max_pool_forward_naive(x.copy(), dict(param)), 2
+    )
     return ctx.learner.max_pool_backward_naive(dout.copy(), cache)
 
 

@@ -19,11 +19,19 @@ def _hyper(rng: np.random.Generator) -> dict[str, Any]:
     return {"learning_rate": float(rng.uniform(1e-3, 1e-1)), "momentum": float(rng.uniform(0.5, 0.99))}
 
 
-def _step(ctx: cl.Context, w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None) -> tuple[Any, dict[str, Any]]:
-    copied = None if config is None else {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in config.items()}
+def _step(
+    ctx: cl.Context, w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None
+) -> tuple[Any, dict[str, Any]]:
+    copied = (
+        None
+        if config is None
+        else {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in config.items()}
+    )
     next_w, new_config = cl.unpack("sgd_momentum", ctx.learner.sgd_momentum(w.copy(), dw.copy(), copied), 2)
     if not isinstance(new_config, dict):
-        raise cl.CheckFailed(f"the second return value should be the config dict, got {cl.describe(new_config)}")
+        raise cl.CheckFailed(
+            f"the second return value should be the config dict, got {cl.describe(new_config)}"
+        )
     if "velocity" not in new_config:
         raise cl.CheckFailed("config['velocity'] is not set after the step")
     return next_w, new_config
@@ -34,7 +42,9 @@ def _compare(ctx: cl.Context, w: np.ndarray, dw: np.ndarray, config: dict[str, A
     ref_config = None if config is None else dict(config)
     ref_w, ref_new = ctx.reference.sgd_momentum(w, dw, ref_config)
     a = cl.assert_close("next_w", next_w, ref_w, rtol=1e-6, atol=1e-12)
-    b = cl.assert_close("config['velocity']", new_config["velocity"], ref_new["velocity"], rtol=1e-6, atol=1e-12)
+    b = cl.assert_close(
+        "config['velocity']", new_config["velocity"], ref_new["velocity"], rtol=1e-6, atol=1e-12
+    )
     return f"{a}; {b}"
 
 
@@ -66,5 +76,6 @@ def _five(ctx: cl.Context) -> str:
     shape = _shape(ctx.rng)
     w0 = cl.randn(ctx.rng, *shape)
     grads = [cl.randn(ctx.rng, *shape) for _ in range(5)]
-    return cl.compare_update_steps(lambda w, dw, c: _step(ctx, w, dw, c), ctx.reference.sgd_momentum, w0, grads,
-                                   _hyper(ctx.rng))
+    return cl.compare_update_steps(
+        lambda w, dw, c: _step(ctx, w, dw, c), ctx.reference.sgd_momentum, w0, grads, _hyper(ctx.rng)
+    )

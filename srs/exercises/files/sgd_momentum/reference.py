@@ -7,7 +7,9 @@ from typing import Any
 import numpy as np
 
 
-def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
+def sgd_momentum(
+    w: np.ndarray, dw: np.ndarray, config: dict[str, Any] | None = None
+) -> tuple[np.ndarray, dict[str, Any]]:
     """One step of SGD with momentum: v = mu * v - lr * dw; next_w = w + v."""
     if config is None:
         config = {}

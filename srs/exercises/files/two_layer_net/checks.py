@@ -15,18 +15,26 @@ PARAMS = ("W1", "b1", "W2", "b2")
 def _problem(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], float]:
     """Random inputs whose hidden pre-activations are all at least 1e-3 away from 0."""
     while True:
-        n, d, h, c = int(rng.integers(4, 8)), int(rng.integers(3, 6)), int(rng.integers(4, 8)), int(rng.integers(3, 5))
+        n, d, h, c = (
+            int(rng.integers(4, 8)),
+            int(rng.integers(3, 6)),
+            int(rng.integers(4, 8)),
+            int(rng.integers(3, 5)),
+        )
         X = cl.randn(rng, n, d)
         params = {
-            "W1": cl.randn(rng, d, h, scale=0.5), "b1": cl.randn(rng, h, scale=0.1),
-            "W2": cl.randn(rng, h, c, scale=0.5), "b2": cl.randn(rng, c, scale=0.1),
+            "W1": cl.randn(rng, d, h, scale=0.5),
+            "b1": cl.randn(rng, h, scale=0.1),
+            "W2": cl.randn(rng, h, c, scale=0.5),
+            "b2": cl.randn(rng, c, scale=0.1),
         }
         if np.min(np.abs(X @ params["W1"] + params["b1"])) > 1e-3:
             return X, rng.integers(0, c, size=n), params, float(rng.uniform(0.01, 0.3))
 
 
-def _call(ctx: cl.Context, X: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray],
-          reg: float) -> tuple[float, dict[str, Any]]:
+def _call(
+    ctx: cl.Context, X: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray], reg: float
+) -> tuple[float, dict[str, Any]]:
     copied = {key: value.copy() for key, value in params.items()}
     loss, grads = cl.unpack("two_layer_net", ctx.learner.two_layer_net(X.copy(), y.copy(), copied, reg), 2)
     if not isinstance(grads, dict):
@@ -41,7 +49,9 @@ def _call(ctx: cl.Context, X: np.ndarray, y: np.ndarray, params: dict[str, np.nd
 def _loss(ctx: cl.Context) -> str:
     X, y, params, reg = _problem(ctx.rng)
     loss, _ = _call(ctx, X, y, params, reg)
-    return cl.assert_close("loss", loss, ctx.reference.two_layer_net(X, y, params, reg)[0], rtol=1e-6, atol=1e-10)
+    return cl.assert_close(
+        "loss", loss, ctx.reference.two_layer_net(X, y, params, reg)[0], rtol=1e-6, atol=1e-10
+    )
 
 
 @CHECKS("grads match")
@@ -49,7 +59,9 @@ def _grads(ctx: cl.Context) -> str:
     X, y, params, reg = _problem(ctx.rng)
     _, grads = _call(ctx, X, y, params, reg)
     expected = ctx.reference.two_layer_net(X, y, params, reg)[1]
-    return "; ".join(cl.assert_close(f"grads['{k}']", grads[k], expected[k], rtol=1e-6, atol=1e-10) for k in PARAMS)
+    return "; ".join(
+        cl.assert_close(f"grads['{k}']", grads[k], expected[k], rtol=1e-6, atol=1e-10) for k in PARAMS
+    )
 
 
 @CHECKS("gradient check of W1, b1, W2, b2")

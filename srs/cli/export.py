@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from srs.cli import App, SrsGroup, cli, emit_json, make_filter, now, utc_offset
+from srs.cli.app import App, SrsGroup, cli, emit_json, make_filter, now, utc_offset
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -44,14 +44,20 @@ class LazyProgress:
         if self.bar is None:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            from srs.cli import console
+            from srs.cli.app import console
 
             err = console(stderr=True)
             self.enabled = err.is_terminal
             if not self.enabled:
                 return
-            self.bar = Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-                                TimeElapsedColumn(), console=err, transient=True)
+            self.bar = Progress(
+                TextColumn("{task.description:<12}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
             self.bar.start()
             self.task = self.bar.add_task(stage, total=total)
         assert self.task is not None
@@ -73,15 +79,31 @@ def export() -> None:
 @click.argument("out", metavar="OUT.apkg", type=click.Path(path_type=Path))
 @click.option("--deck", "-d", help="Only this deck (and its sub-decks).")
 @click.option("--tag", "-t", help="Only cards with this tag.")
-@click.option("--with-scheduling", is_flag=True,
-              help="Carry each card's FSRS state (due date, interval, stability, difficulty) and the review "
-                   "history, so Anki with FSRS continues the schedule. Without it cards import as new.")
-@click.option("--quiz-instances", type=click.IntRange(min=1, max=100), default=3, show_default=True,
-              metavar="N", help="Frozen instances (notes) written for each quiz card.")
+@click.option(
+    "--with-scheduling",
+    is_flag=True,
+    help="Carry each card's FSRS state (due date, interval, stability, difficulty) and the review "
+    "history, so Anki with FSRS continues the schedule. Without it cards import as new.",
+)
+@click.option(
+    "--quiz-instances",
+    type=click.IntRange(min=1, max=100),
+    default=3,
+    show_default=True,
+    metavar="N",
+    help="Frozen instances (notes) written for each quiz card.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
-def export_anki_cmd(app: App, out: Path, deck: str | None, tag: str | None, with_scheduling: bool,
-                    quiz_instances: int, as_json: bool) -> None:
+def export_anki_cmd(
+    app: App,
+    out: Path,
+    deck: str | None,
+    tag: str | None,
+    with_scheduling: bool,
+    quiz_instances: int,
+    as_json: bool,
+) -> None:
     """Write the cards to an Anki package (.apkg) for Anki's File > Import.
 
     One Anki note per srs note, in decks named as here ('::' sub-decks), Markdown, code and maths
@@ -93,22 +115,32 @@ def export_anki_cmd(app: App, out: Path, deck: str | None, tag: str | None, with
       srs export anki day3.apkg --tag day3 --with-scheduling
       srs export anki week.apkg --deck "DL Week" --quiz-instances 5 --json
     """
-    from srs.anki import check_output, export_anki
+    from srs.interop.anki.export import check_output, export_anki
 
     check_output(out)  # before syncing the decks: a wrong path fails at once
     progress = LazyProgress()
     try:
         with app.store() as store:
-            result = export_anki(store, out, flt=make_filter(deck, tag), with_scheduling=with_scheduling,
-                                 quiz_instances=quiz_instances, now=now(), utc_offset=utc_offset(),
-                                 progress=progress)
+            result = export_anki(
+                store,
+                out,
+                flt=make_filter(deck, tag),
+                with_scheduling=with_scheduling,
+                quiz_instances=quiz_instances,
+                now=now(),
+                utc_offset=utc_offset(),
+                progress=progress,
+            )
     finally:
         progress.close()
     if as_json:
         emit_json(result.to_dict())
         return
-    details: list[Any] = [f"{result.notes} notes", f"{result.cards} cards",
-                          f"{result.decks} deck{'s' if result.decks != 1 else ''}"]
+    details: list[Any] = [
+        f"{result.notes} notes",
+        f"{result.cards} cards",
+        f"{result.decks} deck{'s' if result.decks != 1 else ''}",
+    ]
     if with_scheduling:
         details.append(f"{result.reviews} reviews")
     click.echo(f"Exported {', '.join(details)} to {result.path} ({human_size(result.bytes)}).")

@@ -30,7 +30,7 @@ from srs.model import Rating, State
 if TYPE_CHECKING:
     import fsrs_rs_python
 
-    from srs.config import Settings
+    from srs.scheduling.settings import Settings
     from srs.store import Store
 
 DAY = 86400
@@ -75,7 +75,8 @@ def load_histories(store: Store) -> dict[str, list[Review]]:
     """Every card's reviews, oldest first (the log's ids are in the order reviews were written)."""
     out: dict[str, list[Review]] = {}
     for card_id, ts, rating, state, ms in store.execute(
-            "SELECT card_id, ts, rating, state, duration_ms FROM reviews ORDER BY id"):
+        "SELECT card_id, ts, rating, state, duration_ms FROM reviews ORDER BY id"
+    ):
         out.setdefault(card_id, []).append(Review(ts, rating, state, ms or 0))
     return out
 
@@ -133,11 +134,16 @@ def to_fsrs(items: Iterable[Item], *, training: bool = True) -> list[fsrs_rs_pyt
     out = []
     for item in items:
         if training and not any(d > 0 for d in item.deltas):
-            raise OptimizerError(f"internal error: a training item of {item.card_id} has no review on a later day")
+            raise OptimizerError(
+                f"internal error: a training item of {item.card_id} has no review on a later day"
+            )
         seq = sequences.setdefault(item.card_id, [])
         n = len(item.ratings)
         if len(seq) < n:
-            seq.extend(FSRSReview(r, d) for r, d in zip(item.ratings[len(seq):], item.deltas[len(seq):], strict=True))
+            seq.extend(
+                FSRSReview(r, d)
+                for r, d in zip(item.ratings[len(seq) :], item.deltas[len(seq) :], strict=True)
+            )
         out.append(FSRSItem(seq[:n]))
     return out
 
@@ -184,7 +190,9 @@ def _converted(items: Sequence[Item] | Sequence[fsrs_rs_python.FSRSItem]) -> lis
     return to_fsrs(items) if items and isinstance(items[0], Item) else list(items)  # type: ignore[arg-type]
 
 
-def evaluate(parameters: Sequence[float], items: Sequence[Item] | Sequence[fsrs_rs_python.FSRSItem]) -> Metrics:
+def evaluate(
+    parameters: Sequence[float], items: Sequence[Item] | Sequence[fsrs_rs_python.FSRSItem]
+) -> Metrics:
     """Log loss and RMSE over bins (fsrs-rs's calibration measure) of ``parameters`` on ``items``."""
     from fsrs_rs_python import FSRS
 
@@ -214,7 +222,10 @@ def predicted_recall(parameters: Sequence[float], items: Sequence[Item]) -> list
     factor = 0.9 ** (1 / decay) - 1
     histories = to_fsrs((Item(i.card_id, i.ratings[:-1], i.deltas[:-1]) for i in items), training=False)
     states = rust_call(model.memory_state_batch, histories, what="the FSRS memory model")
-    return [(1 + factor * item.deltas[-1] / state.stability) ** decay for item, state in zip(items, states, strict=True)]
+    return [
+        (1 + factor * item.deltas[-1] / state.stability) ** decay
+        for item, state in zip(items, states, strict=True)
+    ]
 
 
 def default_parameters() -> tuple[float, ...]:
@@ -238,8 +249,11 @@ class Workload:
     remembered: float  # share of the simulated cards remembered at the end
 
     def to_dict(self) -> dict[str, float]:
-        return {"desired_retention": self.desired_retention, "minutes_per_day": round(self.minutes_per_day, 2),
-                "remembered": round(self.remembered, 4)}
+        return {
+            "desired_retention": self.desired_retention,
+            "minutes_per_day": round(self.minutes_per_day, 2),
+            "remembered": round(self.remembered, 4),
+        }
 
 
 @dataclass(frozen=True)
@@ -259,8 +273,14 @@ class RetentionAdvice:
         return self.value is not None and self.value <= LOWEST_SEARCHED + 1e-3
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "at_floor": self.at_floor, "note": self.note, "cards": self.cards,
-                "days": self.days, "tradeoff": [w.to_dict() for w in self.tradeoff]}
+        return {
+            "value": self.value,
+            "at_floor": self.at_floor,
+            "note": self.note,
+            "cards": self.cards,
+            "days": self.days,
+            "tradeoff": [w.to_dict() for w in self.tradeoff],
+        }
 
 
 def _probabilities(counts: Sequence[int]) -> list[float]:
@@ -268,8 +288,14 @@ def _probabilities(counts: Sequence[int]) -> list[float]:
     return [c / sum(smoothed) for c in smoothed]
 
 
-def suggest_retention(parameters: Sequence[float], histories: Histories, settings: Settings,
-                      deck_size: int = RETENTION_DECK, days: int = RETENTION_DAYS, seed: int = SEED) -> RetentionAdvice:
+def suggest_retention(
+    parameters: Sequence[float],
+    histories: Histories,
+    settings: Settings,
+    deck_size: int = RETENTION_DECK,
+    days: int = RETENTION_DAYS,
+    seed: int = SEED,
+) -> RetentionAdvice:
     """fsrs-rs's optimal retention (the desired retention with the least review time per card remembered)
     and the simulated daily minutes and recall at a few targets, using the learner's parameters, their mix
     of first answers and recall grades, their answer times (medians, when 20+ of a kind) and daily limits.
@@ -310,8 +336,11 @@ def suggest_retention(parameters: Sequence[float], histories: Histories, setting
     tradeoff = []
     for target in TRADEOFF:
         sim = rust_call(fr.simulate, w, target, config, seed, what="the retention simulator")
-        tradeoff.append(Workload(target, sum(sim.cost_per_day) / days / 60,
-                                 sim.memorized_cnt_per_day[-1] / config.deck_size))
+        tradeoff.append(
+            Workload(
+                target, sum(sim.cost_per_day) / days / 60, sim.memorized_cnt_per_day[-1] / config.deck_size
+            )
+        )
     note = "least review time per card remembered over a simulated year (fsrs-rs optimal_retention)"
     if value <= LOWEST_SEARCHED + 1e-3:
         note += f"; {LOWEST_SEARCHED:.2f} is the lowest value searched, so the optimum may be lower"
@@ -344,17 +373,29 @@ class FitResult:
         return {
             "parameters": [round(p, 6) for p in self.parameters],
             "current_parameters": [round(p, 6) for p in self.current],
-            "reviews": self.reviews, "cards": self.cards, "train_reviews": self.train_reviews,
-            "test_reviews": self.test_reviews, "test_cards": self.test_cards, "min_reviews": MIN_REVIEWS,
+            "reviews": self.reviews,
+            "cards": self.cards,
+            "train_reviews": self.train_reviews,
+            "test_reviews": self.test_reviews,
+            "test_cards": self.test_cards,
+            "min_reviews": MIN_REVIEWS,
             "held_out": {k: v.to_dict() for k, v in self.held_out.items()},
-            "improved": self.improved, "suggested_retention": self.retention.to_dict(),
+            "improved": self.improved,
+            "suggested_retention": self.retention.to_dict(),
             "seconds": round(self.seconds, 3),
         }
 
 
-def fit(histories: Histories, *, current: Sequence[float] | None = None, settings: Settings | None = None,
-        progress: Progress | None = None, retention: bool = True, seed: int = SEED,
-        retention_deck: int = RETENTION_DECK) -> FitResult:
+def fit(
+    histories: Histories,
+    *,
+    current: Sequence[float] | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    retention: bool = True,
+    seed: int = SEED,
+    retention_deck: int = RETENTION_DECK,
+) -> FitResult:
     """Fit, validate on held-out cards, refit on everything, and suggest a desired retention.
 
     Raises :class:`NotEnoughHistory` below :data:`MIN_REVIEWS` usable reviews."""
@@ -370,7 +411,8 @@ def fit(histories: Histories, *, current: Sequence[float] | None = None, setting
         raise NotEnoughHistory(
             f"not enough review history to fit your parameters: {usable} usable review{'s' if usable != 1 else ''}"
             f", at least {MIN_REVIEWS} needed (a usable review is one of a card already seen, on a later day "
-            f"than its previous review). Keep reviewing; about {MIN_REVIEWS - usable} more will do.")
+            f"than its previous review). Keep reviewing; about {MIN_REVIEWS - usable} more will do."
+        )
     step("building training items", 0.05)
     card_ids = {it.card_id for it in items}
     test_ids = split_cards(card_ids, seed=seed)
@@ -378,15 +420,19 @@ def fit(histories: Histories, *, current: Sequence[float] | None = None, setting
     train = [f for it, f in zip(items, converted, strict=True) if it.card_id not in test_ids]
     test = [f for it, f in zip(items, converted, strict=True) if it.card_id in test_ids]
     if not train or not test:
-        raise NotEnoughHistory(f"the {usable} usable reviews come from {len(card_ids)} card(s); reviews of "
-                               "more cards are needed to check the fit on cards it has not seen")
+        raise NotEnoughHistory(
+            f"the {usable} usable reviews come from {len(card_ids)} card(s); reviews of "
+            "more cards are needed to check the fit on cards it has not seen"
+        )
     defaults = default_parameters()
     in_use = tuple(current) if current is not None else defaults
     step("fitting on 80% of the cards", 0.15)
     fitted_train = fit_parameters(train)
     step("scoring the held-out cards", 0.45)
     held_out = {"default": evaluate(defaults, test)}
-    same = len(in_use) == len(defaults) and all(abs(a - b) < 1e-5 for a, b in zip(in_use, defaults, strict=True))
+    same = len(in_use) == len(defaults) and all(
+        abs(a - b) < 1e-5 for a, b in zip(in_use, defaults, strict=True)
+    )
     held_out["current"] = held_out["default"] if same else evaluate(in_use, test)
     held_out["fitted"] = evaluate(fitted_train, test)
     step("fitting on every card", 0.55)
@@ -396,21 +442,31 @@ def fit(histories: Histories, *, current: Sequence[float] | None = None, setting
         step("simulating a year of reviews for the desired retention", 0.8)
         advice = suggest_retention(final, histories, settings, deck_size=retention_deck, seed=seed)
     step("done", 1.0)
-    return FitResult(parameters=final, current=in_use, reviews=len(items), cards=len(card_ids),
-                     train_reviews=len(train), test_reviews=len(test), test_cards=len(test_ids),
-                     held_out=held_out, retention=advice, seconds=time.perf_counter() - started)
+    return FitResult(
+        parameters=final,
+        current=in_use,
+        reviews=len(items),
+        cards=len(card_ids),
+        train_reviews=len(train),
+        test_reviews=len(test),
+        test_cards=len(test_ids),
+        held_out=held_out,
+        retention=advice,
+        seconds=time.perf_counter() - started,
+    )
 
 
 # -- applying --------------------------------------------------------------------------------------------
-def apply(store: Store, parameters: Sequence[float], settings: Settings, *,
-          progress: Progress | None = None) -> int:
+def apply(
+    store: Store, parameters: Sequence[float], settings: Settings, *, progress: Progress | None = None
+) -> int:
     """Store ``parameters`` (config key "parameters") and reschedule every reviewed card by replaying its
     history under them, all in one transaction. Returns the number of cards rescheduled.
 
     The replays are computed before the write lock is taken; inside the transaction each card is written
     only if its version is unchanged, and a card another session rated meanwhile is replayed again from
     its history as it stands then, so no rating is lost and nothing is half-applied."""
-    from srs.scheduler import Scheduler
+    from srs.scheduling.scheduler import Scheduler
 
     if len(parameters) != 21:
         raise OptimizerError(f"expected 21 FSRS-6 parameters, got {len(parameters)}")
@@ -419,7 +475,9 @@ def apply(store: Store, parameters: Sequence[float], settings: Settings, *,
     def replay(reviews: Sequence[Review]) -> Any:
         return scheduler.replay([(r.ts, Rating(r.rating), r.duration_ms) for r in reviews])
 
-    versions = dict(store.execute("SELECT id, version FROM cards WHERE id IN (SELECT DISTINCT card_id FROM reviews)"))
+    versions = dict(
+        store.execute("SELECT id, version FROM cards WHERE id IN (SELECT DISTINCT card_id FROM reviews)")
+    )
     histories = load_histories(store)
     updates = []
     total = max(1, len(histories))
@@ -428,18 +486,32 @@ def apply(store: Store, parameters: Sequence[float], settings: Settings, *,
             updates.append((card_id, versions[card_id], replay(reviews)))
         if progress is not None and (n % 500 == 0 or n == total):
             progress("rescheduling cards", n / total)
-    sql = ("UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
-           "version = version + 1 WHERE id = ?")
+    sql = (
+        "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
+        "version = version + 1 WHERE id = ?"
+    )
 
     def values(card_id: str, m: Any) -> tuple[Any, ...]:
-        return (int(m.state), m.step, m.stability, m.difficulty, m.due, m.last_review, m.reps, m.lapses, card_id)
+        return (
+            int(m.state),
+            m.step,
+            m.stability,
+            m.difficulty,
+            m.due,
+            m.last_review,
+            m.reps,
+            m.lapses,
+            card_id,
+        )
 
     with store.transaction():
         store.set_config("parameters", [float(p) for p in parameters])
         for card_id, version, memory in updates:
             cur = store.execute(sql + " AND version = ?", (*values(card_id, memory), version))
             if cur.rowcount != 1:  # rated by another session since we read it: replay what is there now
-                rows = store.execute("SELECT ts, rating, state, duration_ms FROM reviews WHERE card_id = ? ORDER BY id",
-                                     (card_id,)).fetchall()
+                rows = store.execute(
+                    "SELECT ts, rating, state, duration_ms FROM reviews WHERE card_id = ? ORDER BY id",
+                    (card_id,),
+                ).fetchall()
                 store.execute(sql, values(card_id, replay([Review(*r) for r in rows])))
     return len(updates)

@@ -24,6 +24,7 @@ class Settings(NamedTuple):
     rollover_hour: int = 4
     leech_lapses: int = 8
 
+
 _STEP_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 _UNITS = {"": 60, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -64,7 +65,9 @@ def _number(kind: type, low: float, high: float, what: str) -> Callable[[str], A
         try:
             value = kind(text)
         except ValueError:
-            raise InputError(f"{what} must be a {'whole ' if kind is int else ''}number, not {text!r}") from None
+            raise InputError(
+                f"{what} must be a {'whole ' if kind is int else ''}number, not {text!r}"
+            ) from None
         if not low <= value <= high:
             raise InputError(f"{what} must be between {low:g} and {high:g}, not {text}")
         return value
@@ -85,19 +88,56 @@ class Key(NamedTuple):
 KEYS: dict[str, Key] = {
     k.name: k
     for k in (
-        Key("desired-retention", "desired_retention", "target probability of recall at review time (0.70-0.99)",
-            _number(float, 0.7, 0.99, "desired-retention")),
-        Key("learning-steps", "learning_steps", "steps for new cards, e.g. '1m 10m'", parse_steps, format_steps),
-        Key("relearning-steps", "relearning_steps", "steps after a lapse, e.g. '10m'", parse_steps, format_steps),
-        Key("maximum-interval", "maximum_interval", "longest interval in days (1-36500)",
-            _number(int, 1, 36500, "maximum-interval")),
-        Key("new-per-day", "new_per_day", "new cards introduced per day (0-9999)", _number(int, 0, 9999, "new-per-day")),
-        Key("reviews-per-day", "reviews_per_day", "reviews shown per day (0-99999)",
-            _number(int, 0, 99999, "reviews-per-day")),
-        Key("rollover-hour", "rollover_hour", "local hour at which a new day starts (0-23)",
-            _number(int, 0, 23, "rollover-hour")),
-        Key("leech-lapses", "leech_lapses", "lapses after which a card is a leech and suspended (1-99)",
-            _number(int, 1, 99, "leech-lapses")),
+        Key(
+            "desired-retention",
+            "desired_retention",
+            "target probability of recall at review time (0.70-0.99)",
+            _number(float, 0.7, 0.99, "desired-retention"),
+        ),
+        Key(
+            "learning-steps",
+            "learning_steps",
+            "steps for new cards, e.g. '1m 10m'",
+            parse_steps,
+            format_steps,
+        ),
+        Key(
+            "relearning-steps",
+            "relearning_steps",
+            "steps after a lapse, e.g. '10m'",
+            parse_steps,
+            format_steps,
+        ),
+        Key(
+            "maximum-interval",
+            "maximum_interval",
+            "longest interval in days (1-36500)",
+            _number(int, 1, 36500, "maximum-interval"),
+        ),
+        Key(
+            "new-per-day",
+            "new_per_day",
+            "new cards introduced per day (0-9999)",
+            _number(int, 0, 9999, "new-per-day"),
+        ),
+        Key(
+            "reviews-per-day",
+            "reviews_per_day",
+            "reviews shown per day (0-99999)",
+            _number(int, 0, 99999, "reviews-per-day"),
+        ),
+        Key(
+            "rollover-hour",
+            "rollover_hour",
+            "local hour at which a new day starts (0-23)",
+            _number(int, 0, 23, "rollover-hour"),
+        ),
+        Key(
+            "leech-lapses",
+            "leech_lapses",
+            "lapses after which a card is a leech and suspended (1-99)",
+            _number(int, 1, 99, "leech-lapses"),
+        ),
     )
 }
 

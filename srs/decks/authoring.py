@@ -7,9 +7,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from srs.decks.parser import CARD_FIELDS, FIELD_RE, ID_RE, TAG_RE, cloze_numbers, parse_text
 from srs.errors import InputError
 from srs.model import Kind
-from srs.parser import CARD_FIELDS, FIELD_RE, ID_RE, TAG_RE, cloze_numbers, parse_text
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,9 @@ class NewCard:
 
 def deck_file_name(deck: str) -> str:
     """A file name for a deck: letters (any script), digits, '-' and '_'; sub-decks joined by '--'."""
-    parts = [re.sub(r"[^\w]+", "-", p.strip(), flags=re.UNICODE).strip("-_").lower() for p in deck.split("::")]
+    parts = [
+        re.sub(r"[^\w]+", "-", p.strip(), flags=re.UNICODE).strip("-_").lower() for p in deck.split("::")
+    ]
     name = "--".join(p for p in parts if p) or "my-cards"
     return f"{name}.md"
 
@@ -86,8 +88,10 @@ def validate(card: NewCard) -> None:
         if not card.back.strip():
             raise InputError("the back (--back) is empty")
     else:
-        raise InputError(f"cards of kind {card.kind.value!r} cannot be added by hand; use basic, reversed, "
-                         "type-in or cloze")
+        raise InputError(
+            f"cards of kind {card.kind.value!r} cannot be added by hand; use basic, reversed, "
+            "type-in or cloze"
+        )
 
 
 def add_card(decks_dir: Path, card: NewCard, taken: set[str]) -> tuple[str, Path]:
@@ -106,7 +110,9 @@ def add_card(decks_dir: Path, card: NewCard, taken: set[str]) -> tuple[str, Path
             raise InputError(f"cannot read {path}: {exc}") from None
         m = re.search(r"^deck:\s*(.+)$", existing, flags=re.MULTILINE)
         if m and m.group(1).strip() != card.deck.strip():
-            raise InputError(f"{path} holds deck {m.group(1).strip()!r}, not {card.deck!r}; choose another deck name")
+            raise InputError(
+                f"{path} holds deck {m.group(1).strip()!r}, not {card.deck!r}; choose another deck name"
+            )
     header = "" if existing else f"---\ndeck: {card.deck.strip()}\n---\n"
     sep = "" if not existing or existing.endswith("\n\n") else ("\n" if existing.endswith("\n") else "\n\n")
     # Round-trip check: what we write must parse back into exactly this card.

@@ -96,8 +96,16 @@ class Limits:
     drop_privileges: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("wall_seconds", "cpu_seconds", "memory_bytes", "file_bytes", "max_output",
-                     "flood_bytes", "processes", "open_files"):
+        for name in (
+            "wall_seconds",
+            "cpu_seconds",
+            "memory_bytes",
+            "file_bytes",
+            "max_output",
+            "flood_bytes",
+            "processes",
+            "open_files",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"Limits.{name} must be positive")
 
@@ -228,10 +236,16 @@ def _nobody_can_run(python: str, script: str) -> bool:
     try:
         probe = subprocess.run(
             [python, "-I", "-S", "-c", "import sys; open(sys.argv[1], 'rb').close()", script],
-            user=NOBODY_UID, group=NOBODY_UID, extra_groups=[], cwd="/",
+            user=NOBODY_UID,
+            group=NOBODY_UID,
+            extra_groups=[],
+            cwd="/",
             env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"},
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            timeout=30, check=False,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return False
@@ -258,7 +272,9 @@ def _write_extra_files(workdir: Path, extra_files: Mapping[str, str | bytes], ow
     for name, content in extra_files.items():
         rel = PurePosixPath(name)
         if rel.is_absolute() or not rel.parts or ".." in rel.parts:
-            raise SandboxError(f"extra file name must be a relative path inside the working directory: {name!r}")
+            raise SandboxError(
+                f"extra file name must be a relative path inside the working directory: {name!r}"
+            )
         target = workdir.joinpath(*rel.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
@@ -340,7 +356,9 @@ class _Preexec:
             os.setgroups([])
             os.setgid(self.drop_to)
             os.setuid(self.drop_to)
-        notes.insert(1, f"user={'nobody' if self.drop_to is not None else ('root' if os.geteuid() == 0 else 'self')}")
+        notes.insert(
+            1, f"user={'nobody' if self.drop_to is not None else ('root' if os.geteuid() == 0 else 'self')}"
+        )
 
         fork = "allowed"
         if self.fprog is not None:
@@ -403,14 +421,19 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
-def _supervise(proc: subprocess.Popen[bytes], limits: Limits) -> tuple[int | None, _Capture, _Capture, str, float]:
+def _supervise(
+    proc: subprocess.Popen[bytes], limits: Limits
+) -> tuple[int | None, _Capture, _Capture, str, float]:
     """Read output, enforce the wall clock and the flood limit, kill the group, reap.
 
     Returns (returncode, stdout, stderr, kill reason or "", cpu seconds used).
     """
     assert proc.stdout is not None and proc.stderr is not None
     pgid = proc.pid  # start_new_session: the child leads its own group
-    captures = {proc.stdout.fileno(): _Capture(limits.max_output), proc.stderr.fileno(): _Capture(limits.max_output)}
+    captures = {
+        proc.stdout.fileno(): _Capture(limits.max_output),
+        proc.stderr.fileno(): _Capture(limits.max_output),
+    }
     kill_reason = ""
     deadline = time.monotonic() + limits.wall_seconds
     grace_end: float | None = None
@@ -510,8 +533,12 @@ def run_python(
         raise SandboxError(f"sandbox working directory does not exist: {workdir}")
 
     drop_to: int | None = None
-    if (limits.drop_privileges and sys.platform == "linux" and os.geteuid() == 0
-            and _nobody_can_run(interpreter, str(script))):
+    if (
+        limits.drop_privileges
+        and sys.platform == "linux"
+        and os.geteuid() == 0
+        and _nobody_can_run(interpreter, str(script))
+    ):
         drop_to = NOBODY_UID
     if drop_to is not None:
         os.chown(workdir, drop_to, drop_to)

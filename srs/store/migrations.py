@@ -121,7 +121,8 @@ def m002_retention_index(db: Database) -> None:
     and the card id (so deck/tag-filtered statistics are answered from the index too)."""
     db.execute(
         "CREATE INDEX idx_reviews_retention ON reviews(state, ts, rating, "
-        "(json_extract(state_before, '$.due') - json_extract(state_before, '$.last_review')), card_id)")
+        "(json_extract(state_before, '$.due') - json_extract(state_before, '$.last_review')), card_id)"
+    )
     db.execute("PRAGMA user_version = 2")
 
 
@@ -129,8 +130,12 @@ def m003_covering_due_indexes(db: Database) -> None:
     """`srs due` at 100k cards: the due index also carries state and deck, and a partial index of new
     cards by deck, so both per-deck counts are answered from an index without touching the table."""
     db.execute("DROP INDEX idx_cards_due")
-    db.execute("CREATE INDEX idx_cards_due ON cards(due, state, deck) WHERE state > 0 AND active = 1 AND suspended = 0")
-    db.execute("CREATE INDEX idx_cards_new_deck ON cards(deck) WHERE state = 0 AND active = 1 AND suspended = 0")
+    db.execute(
+        "CREATE INDEX idx_cards_due ON cards(due, state, deck) WHERE state > 0 AND active = 1 AND suspended = 0"
+    )
+    db.execute(
+        "CREATE INDEX idx_cards_new_deck ON cards(deck) WHERE state = 0 AND active = 1 AND suspended = 0"
+    )
     db.execute("PRAGMA user_version = 3")
 
 

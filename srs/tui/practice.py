@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srs.errors import QuizError
-from srs.grading import Attempt, derive_rating
 from srs.model import Card, CardSpec, Kind, Memory
-from srs.ui import RATING_NAMES, Keys, ReviewUI
+from srs.review.grading import Attempt, derive_rating
+from srs.tui.review import RATING_NAMES, Keys, ReviewUI
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,8 +22,11 @@ class PracticeUI(ReviewUI):
 
     def graded(self, card: Card, attempt: Attempt, started: float, extra: dict[str, Any]) -> None:
         derived = derive_rating(attempt)
-        self.console.print(f"In a review this would be rated [bold]{RATING_NAMES[derived]}[/bold] "
-                           "(practice: nothing saved).", highlight=False)
+        self.console.print(
+            f"In a review this would be rated [bold]{RATING_NAMES[derived]}[/bold] "
+            "(practice: nothing saved).",
+            highlight=False,
+        )
 
 
 def item_card(name: str) -> Card:
@@ -39,17 +42,38 @@ def item_card(name: str) -> Card:
         except QuizError:
             raise QuizError(f"no quiz or exercise named {name!r}; see `srs quiz list`") from None
         kind, title = Kind.EXERCISE, ex.info.title
-    spec = CardSpec(id=f"practice-{name}", note_id=f"practice-{name}", kind=kind, sub="", deck="practice",
-                    tags=(), source="", front=title, back="", extra="", item=name, params="", path="", line=0,
-                    order=0, position=0, content_hash="")
+    spec = CardSpec(
+        id=f"practice-{name}",
+        note_id=f"practice-{name}",
+        kind=kind,
+        sub="",
+        deck="practice",
+        tags=(),
+        source="",
+        front=title,
+        back="",
+        extra="",
+        item=name,
+        params="",
+        path="",
+        line=0,
+        order=0,
+        position=0,
+        content_hash="",
+    )
     return Card(spec=spec, memory=Memory())
 
 
 def practise(name: str, console: Console, keys: Keys, work_dir: Path, *, seed: int | None = None) -> None:
     """Run one quiz instance or exercise attempt interactively; nothing is written to the database."""
     card = item_card(name)
-    ui = PracticeUI(session=None, console=console, keys=keys, now=lambda: int(time.time()),  # type: ignore[arg-type]
-                    work_dir=work_dir)
+    ui = PracticeUI(
+        session=None,  # type: ignore[arg-type]
+        console=console,
+        keys=keys,
+        now=lambda: int(time.time()),
+        work_dir=work_dir,
+    )
     if card.spec.kind is Kind.QUIZ:
         ui.quiz_card(card, seed=seed)
     else:

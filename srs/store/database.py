@@ -1,6 +1,6 @@
 """The SQLite store: cards with their memory, the review log, deck-file stamps and config.
 
-The only module (with :mod:`srs.migrations`) that talks SQL. Every rating is written
+The only module (with :mod:`srs.store.migrations`) that talks SQL. Every rating is written
 together with its review-log row in one transaction, so nothing rated is ever lost.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from srs.errors import NotFoundError, StoreError
-from srs.migrations import SCHEMA_VERSION
+from srs.store.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from srs.model import Card, CardSpec, Memory
@@ -42,7 +42,9 @@ class Filter(NamedTuple):
         if self.deck:
             # The deck, its sub-decks, and a deck named by its leading words: "DL Week::Day 3" finds
             # "DL Week::Day 3 · 卷积神经网络基础 (CNN basics)" (but not "Day 30").
-            parts.append(f"({prefix}deck = ? OR {prefix}deck LIKE ? ESCAPE '\\' OR {prefix}deck LIKE ? ESCAPE '\\')")
+            parts.append(
+                f"({prefix}deck = ? OR {prefix}deck LIKE ? ESCAPE '\\' OR {prefix}deck LIKE ? ESCAPE '\\')"
+            )
             escaped = self.deck.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             args += [self.deck, escaped + "::%", escaped + " %"]
         if self.tag:
@@ -74,16 +76,66 @@ class ReviewRow(NamedTuple):
 def _row_to_card(row: Sequence[Any]) -> Card:
     from srs.model import Card, CardSpec, Kind, Memory, State
 
-    (cid, note_id, kind, sub, deck, tags, source, front, back, extra, item, params, path, line, ord_, position,
-     content_hash, active, suspended, leech, state, step, stability, difficulty, due, last_review, reps, lapses,
-     _version) = row
+    (
+        cid,
+        note_id,
+        kind,
+        sub,
+        deck,
+        tags,
+        source,
+        front,
+        back,
+        extra,
+        item,
+        params,
+        path,
+        line,
+        ord_,
+        position,
+        content_hash,
+        active,
+        suspended,
+        leech,
+        state,
+        step,
+        stability,
+        difficulty,
+        due,
+        last_review,
+        reps,
+        lapses,
+        _version,
+    ) = row
     spec = CardSpec(
-        id=cid, note_id=note_id, kind=Kind(kind), sub=sub, deck=deck, tags=tuple(tags.split()) if tags else (),
-        source=source, front=front, back=back, extra=extra, item=item, params=params, path=path, line=line,
-        order=ord_, position=position, content_hash=content_hash,
+        id=cid,
+        note_id=note_id,
+        kind=Kind(kind),
+        sub=sub,
+        deck=deck,
+        tags=tuple(tags.split()) if tags else (),
+        source=source,
+        front=front,
+        back=back,
+        extra=extra,
+        item=item,
+        params=params,
+        path=path,
+        line=line,
+        order=ord_,
+        position=position,
+        content_hash=content_hash,
     )
-    memory = Memory(state=State(state), step=step, stability=stability, difficulty=difficulty, due=due,
-                    last_review=last_review, reps=reps, lapses=lapses)
+    memory = Memory(
+        state=State(state),
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        due=due,
+        last_review=last_review,
+        reps=reps,
+        lapses=lapses,
+    )
     return Card(spec=spec, memory=memory, suspended=bool(suspended), active=bool(active), leech=bool(leech))
 
 
@@ -139,16 +191,25 @@ class Store:
         import json
 
         with self.transaction():
-            self.execute("INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                         (key, json.dumps(value)))
+            self.execute(
+                "INSERT INTO config(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
 
     # -- deck files ---------------------------------------------------------------------------
     def file_stamps(self) -> dict[str, tuple[int, int]]:
         """Deck files seen at the last sync: path -> (mtime_ns, size)."""
         return {p: (m, s) for p, m, s in self.execute("SELECT path, mtime_ns, size FROM files")}
 
-    def apply_sync(self, *, parsed_paths: Iterable[str], specs: Sequence[CardSpec], stamps: dict[str, tuple[int, int]],
-                   gone_paths: Iterable[str], now: int) -> tuple[int, int, int]:
+    def apply_sync(
+        self,
+        *,
+        parsed_paths: Iterable[str],
+        specs: Sequence[CardSpec],
+        stamps: dict[str, tuple[int, int]],
+        gone_paths: Iterable[str],
+        now: int,
+    ) -> tuple[int, int, int]:
         """Write the cards of re-parsed files; retire cards no longer in them. Returns (added, changed, retired)."""
         parsed = list(parsed_paths)
         gone = list(gone_paths)
@@ -165,34 +226,58 @@ class Store:
             }
             for spec in specs:
                 old = existing.get(spec.id)
-                values = (spec.note_id, spec.kind.value, spec.sub, spec.deck, " ".join(spec.tags), spec.source,
-                          spec.front, spec.back, spec.extra, spec.item, spec.params, spec.path, spec.line, spec.order,
-                          spec.position, spec.content_hash)
+                values = (
+                    spec.note_id,
+                    spec.kind.value,
+                    spec.sub,
+                    spec.deck,
+                    " ".join(spec.tags),
+                    spec.source,
+                    spec.front,
+                    spec.back,
+                    spec.extra,
+                    spec.item,
+                    spec.params,
+                    spec.path,
+                    spec.line,
+                    spec.order,
+                    spec.position,
+                    spec.content_hash,
+                )
                 if old is None:
                     self.execute(
                         "INSERT INTO cards (note_id, kind, sub, deck, tags, source, front, back, extra, item, params, "
                         "path, line, ord, position, content_hash, id, created, updated) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (*values, spec.id, now, now))
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (*values, spec.id, now, now),
+                    )
                     added += 1
                 elif old[0] != spec.content_hash or not old[1] or old[2] != spec.path or old[3] != spec.line:
                     self.execute(
                         "UPDATE cards SET note_id=?, kind=?, sub=?, deck=?, tags=?, source=?, front=?, back=?, extra=?, "
                         "item=?, params=?, path=?, line=?, ord=?, position=?, content_hash=?, active=1, updated=? "
-                        "WHERE id=?", (*values, now, spec.id))
+                        "WHERE id=?",
+                        (*values, now, spec.id),
+                    )
                     if old[0] != spec.content_hash or not old[1]:
                         changed += 1
             for path in parsed + gone:
                 rows = self.execute("SELECT id FROM cards WHERE path = ? AND active = 1", (path,)).fetchall()
                 stale = [r[0] for r in rows if r[0] not in keep]
                 for chunk in _chunks(stale, 500):
-                    self.execute(f"UPDATE cards SET active = 0, updated = ? WHERE id IN ({','.join('?' * len(chunk))})",
-                                 (now, *chunk))
+                    self.execute(
+                        f"UPDATE cards SET active = 0, updated = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                        (now, *chunk),
+                    )
                 retired += len(stale)
             for path in gone:
                 self.execute("DELETE FROM files WHERE path = ?", (path,))
             for path, (mtime, size) in stamps.items():
-                self.execute("INSERT INTO files(path, mtime_ns, size) VALUES (?,?,?) ON CONFLICT(path) DO UPDATE "
-                             "SET mtime_ns = excluded.mtime_ns, size = excluded.size", (path, mtime, size))
+                self.execute(
+                    "INSERT INTO files(path, mtime_ns, size) VALUES (?,?,?) ON CONFLICT(path) DO UPDATE "
+                    "SET mtime_ns = excluded.mtime_ns, size = excluded.size",
+                    (path, mtime, size),
+                )
         return added, changed, retired
 
     def forget_stamps(self, paths: Iterable[str]) -> None:
@@ -211,8 +296,14 @@ class Store:
         row = self.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
         if row is None:
             key = card_id.strip()
-            like = self.execute("SELECT id FROM cards WHERE id LIKE ? OR id LIKE ? ORDER BY id LIMIT 3",
-                                (f"%{key}%", f"{key[:4]}%")).fetchall() if key else []
+            like = (
+                self.execute(
+                    "SELECT id FROM cards WHERE id LIKE ? OR id LIKE ? ORDER BY id LIMIT 3",
+                    (f"%{key}%", f"{key[:4]}%"),
+                ).fetchall()
+                if key
+                else []
+            )
             hint = f"; did you mean {', '.join(r[0] for r in like)}?" if like else ""
             raise NotFoundError(f"no card with id {card_id!r}{hint}")
         return _row_to_card(row)
@@ -231,11 +322,21 @@ class Store:
             raise NotFoundError(f"no card with id {card_id!r}")
         return int(row[0])
 
-    def cards(self, flt: Filter = Filter(), *, where: str = "", args: Sequence[Any] = (), order: str = "ord, path, position, id",
-              limit: int | None = None, include_inactive: bool = False) -> list[Card]:
+    def cards(
+        self,
+        flt: Filter = Filter(),
+        *,
+        where: str = "",
+        args: Sequence[Any] = (),
+        order: str = "ord, path, position, id",
+        limit: int | None = None,
+        include_inactive: bool = False,
+    ) -> list[Card]:
         """Cards matching a filter and an optional extra condition."""
         cond, fargs = flt.sql()
-        sql = f"SELECT {CARD_COLUMNS} FROM cards WHERE 1=1{'' if include_inactive else ' AND active = 1'}{cond}"
+        sql = (
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE 1=1{'' if include_inactive else ' AND active = 1'}{cond}"
+        )
         if where:
             sql += f" AND ({where})"
         sql += f" ORDER BY {order}"
@@ -253,19 +354,35 @@ class Store:
             rows = self.execute(
                 f"SELECT {', '.join('c.' + c.strip() for c in CARD_COLUMNS.split(','))} FROM cards_fts f "
                 "JOIN cards c ON c.rowid = f.rowid WHERE cards_fts MATCH ? AND c.active = 1 ORDER BY rank LIMIT ?",
-                (quoted, limit)).fetchall()
+                (quoted, limit),
+            ).fetchall()
         else:
             pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             rows = self.execute(
                 f"SELECT {CARD_COLUMNS} FROM cards WHERE active = 1 AND (front LIKE ?1 ESCAPE '\\' OR back LIKE ?1 "
                 "ESCAPE '\\' OR extra LIKE ?1 ESCAPE '\\' OR tags LIKE ?1 ESCAPE '\\') ORDER BY ord, path, position LIMIT ?2",
-                (pattern, limit)).fetchall()
+                (pattern, limit),
+            ).fetchall()
         return [_row_to_card(r) for r in rows]
 
     # -- writing memory -----------------------------------------------------------------------
-    def record_review(self, card_id: str, *, version: int, before: Memory, after: Memory, ts: int, rating: int,
-                      duration_ms: int, elapsed_days: float | None, retrievability: float | None,
-                      signals: dict[str, Any], session: str = "", suspend: bool = False, leech: bool = False) -> int | None:
+    def record_review(
+        self,
+        card_id: str,
+        *,
+        version: int,
+        before: Memory,
+        after: Memory,
+        ts: int,
+        rating: int,
+        duration_ms: int,
+        elapsed_days: float | None,
+        retrievability: float | None,
+        signals: dict[str, Any],
+        session: str = "",
+        suspend: bool = False,
+        leech: bool = False,
+    ) -> int | None:
         """Commit a rating: the card's new memory and its log row, in one transaction.
 
         ``version`` is the card's change counter when it was read; if another session rated the
@@ -279,17 +396,44 @@ class Store:
                 "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
                 "version = version + 1, suspended = CASE WHEN ? THEN 1 ELSE suspended END, "
                 "leech = CASE WHEN ? THEN 1 ELSE leech END WHERE id = ? AND version = ?",
-                (int(after.state), after.step, after.stability, after.difficulty, after.due, after.last_review,
-                 after.reps, after.lapses, int(suspend), int(leech), card_id, version))
+                (
+                    int(after.state),
+                    after.step,
+                    after.stability,
+                    after.difficulty,
+                    after.due,
+                    after.last_review,
+                    after.reps,
+                    after.lapses,
+                    int(suspend),
+                    int(leech),
+                    card_id,
+                    version,
+                ),
+            )
             if cur.rowcount != 1:
                 return None
             cur = self.execute(
                 "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
                 "interval_days, stability, difficulty, state_before, state_after, signals, session) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (card_id, ts, rating, duration_ms, int(before.state), elapsed_days, retrievability, interval,
-                 after.stability, after.difficulty, json.dumps(before.to_dict()), json.dumps(after.to_dict()),
-                 json.dumps(signals, ensure_ascii=False), session))
+                (
+                    card_id,
+                    ts,
+                    rating,
+                    duration_ms,
+                    int(before.state),
+                    elapsed_days,
+                    retrievability,
+                    interval,
+                    after.stability,
+                    after.difficulty,
+                    json.dumps(before.to_dict()),
+                    json.dumps(after.to_dict()),
+                    json.dumps(signals, ensure_ascii=False),
+                    session,
+                ),
+            )
             return int(cur.lastrowid or 0)
 
     def undo_review(self, review_id: int) -> Memory:
@@ -297,8 +441,9 @@ class Store:
         import json
 
         with self.transaction():
-            row = self.execute("SELECT card_id, state_before, state_after, signals FROM reviews WHERE id = ?",
-                               (review_id,)).fetchone()
+            row = self.execute(
+                "SELECT card_id, state_before, state_after, signals FROM reviews WHERE id = ?", (review_id,)
+            ).fetchone()
             if row is None:
                 raise NotFoundError(f"no review {review_id} to undo")
             from srs.model import Memory
@@ -309,8 +454,20 @@ class Store:
                 "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
                 "version = version + 1, suspended = CASE WHEN ? THEN 0 ELSE suspended END, "
                 "leech = CASE WHEN ? THEN 0 ELSE leech END WHERE id = ?",
-                (int(before.state), before.step, before.stability, before.difficulty, before.due, before.last_review,
-                 before.reps, before.lapses, int(bool(signals.get("leech"))), int(bool(signals.get("leech"))), row[0]))
+                (
+                    int(before.state),
+                    before.step,
+                    before.stability,
+                    before.difficulty,
+                    before.due,
+                    before.last_review,
+                    before.reps,
+                    before.lapses,
+                    int(bool(signals.get("leech"))),
+                    int(bool(signals.get("leech"))),
+                    row[0],
+                ),
+            )
             self.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
         return before
 
@@ -322,14 +479,22 @@ class Store:
     def set_suspended(self, card_ids: Sequence[str], suspended: bool) -> list[str]:
         """Suspend or unsuspend cards; every id must exist (nothing changes otherwise). Returns the ids."""
         with self.transaction():
-            missing = [cid for cid in card_ids
-                       if self.execute("SELECT 1 FROM cards WHERE id = ?", (cid,)).fetchone() is None]
+            missing = [
+                cid
+                for cid in card_ids
+                if self.execute("SELECT 1 FROM cards WHERE id = ?", (cid,)).fetchone() is None
+            ]
             if missing:
-                raise NotFoundError(f"no card with id {missing[0]!r}" + (f" (and {len(missing) - 1} more)"
-                                                                         if len(missing) > 1 else ""))
+                raise NotFoundError(
+                    f"no card with id {missing[0]!r}"
+                    + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+                )
             for cid in card_ids:
-                self.execute("UPDATE cards SET suspended = ?, version = version + 1, leech = CASE WHEN ? THEN leech ELSE 0 END "
-                             "WHERE id = ?", (int(suspended), int(suspended), cid))
+                self.execute(
+                    "UPDATE cards SET suspended = ?, version = version + 1, leech = CASE WHEN ? THEN leech ELSE 0 END "
+                    "WHERE id = ?",
+                    (int(suspended), int(suspended), cid),
+                )
         return list(card_ids)
 
     # -- review log ---------------------------------------------------------------------------
@@ -337,8 +502,10 @@ class Store:
         """Review-log rows, oldest first, for one card or all."""
         import json
 
-        sql = ("SELECT id, card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, interval_days, "
-               "stability, difficulty, state_before, state_after, signals FROM reviews WHERE 1=1")
+        sql = (
+            "SELECT id, card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, interval_days, "
+            "stability, difficulty, state_before, state_after, signals FROM reviews WHERE 1=1"
+        )
         args: list[Any] = []
         if card_id is not None:
             sql += " AND card_id = ?"
@@ -350,10 +517,22 @@ class Store:
         from srs.model import Memory
 
         return [
-            ReviewRow(id=r[0], card_id=r[1], ts=r[2], rating=r[3], duration_ms=r[4], state=r[5], elapsed_days=r[6],
-                      retrievability=r[7], interval_days=r[8], stability=r[9], difficulty=r[10],
-                      before=Memory.from_dict(json.loads(r[11])), after=Memory.from_dict(json.loads(r[12])),
-                      signals=json.loads(r[13] or "{}"))
+            ReviewRow(
+                id=r[0],
+                card_id=r[1],
+                ts=r[2],
+                rating=r[3],
+                duration_ms=r[4],
+                state=r[5],
+                elapsed_days=r[6],
+                retrievability=r[7],
+                interval_days=r[8],
+                stability=r[9],
+                difficulty=r[10],
+                before=Memory.from_dict(json.loads(r[11])),
+                after=Memory.from_dict(json.loads(r[12])),
+                signals=json.loads(r[13] or "{}"),
+            )
             for r in self.execute(sql, args)
         ]
 
@@ -386,11 +565,12 @@ def connect(path: Path) -> sqlite3.Connection:
             conn.close()
             raise StoreError(
                 f"database {path} was written by a newer srs (schema {version}, this srs knows {SCHEMA_VERSION}); "
-                "upgrade srs to use it")
+                "upgrade srs to use it"
+            )
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 10000")
         if version < SCHEMA_VERSION:
-            from srs.migrations import migrate
+            from srs.store.migrations import migrate
 
             migrate(conn)
         conn.execute("PRAGMA synchronous = NORMAL")

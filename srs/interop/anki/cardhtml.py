@@ -82,7 +82,7 @@ def protect_math(text: str) -> tuple[str, list[str]]:
     out: list[str] = []
     last = 0
     for code in _CODE_RE.finditer(text):
-        out.append(_MATH_RE.sub(cut, text[last:code.start()]))
+        out.append(_MATH_RE.sub(cut, text[last : code.start()]))
         out.append(code.group(0))
         last = code.end()
     out.append(_MATH_RE.sub(cut, text[last:]))
@@ -101,14 +101,24 @@ def restore_math(rendered: str, spans: list[str]) -> str:
 
 def is_plain(text: str) -> bool:
     """True if markdown-it would render ``text`` as one paragraph of literal text (only ``"`` escaped)."""
-    return (bool(text) and text[0] not in _BLOCK_START and _INLINE_SPECIAL.search(text) is None
-            and text == text.strip())
+    return (
+        bool(text)
+        and text[0] not in _BLOCK_START
+        and _INLINE_SPECIAL.search(text) is None
+        and text == text.strip()
+    )
 
 
 def is_inline(text: str) -> bool:
     """True if ``text`` is one line that renders as a single paragraph (so inline rendering suffices)."""
-    return bool(text) and "\n" not in text and "\r" not in text and "\x00" not in text \
-        and text[0] not in _BLOCK_START and text == text.strip()
+    return (
+        bool(text)
+        and "\n" not in text
+        and "\r" not in text
+        and "\x00" not in text
+        and text[0] not in _BLOCK_START
+        and text == text.strip()
+    )
 
 
 def unwrap(rendered: str) -> str:
@@ -186,9 +196,11 @@ class HtmlRenderer:
 
             style = get_style_by_name(self.code_style)
             self._formatter = HtmlFormatter(noclasses=True, nowrap=True, style=self.code_style)
-            self._code_css = (f"background:{style.background_color or '#f8f8f8'};color:#1f2328;"
-                              "padding:0.6em 0.8em;border-radius:6px;overflow-x:auto;line-height:1.35;"
-                              "text-align:left")
+            self._code_css = (
+                f"background:{style.background_color or '#f8f8f8'};color:#1f2328;"
+                "padding:0.6em 0.8em;border-radius:6px;overflow-x:auto;line-height:1.35;"
+                "text-align:left"
+            )
         return self._formatter
 
     def _lexer(self, lang: str) -> Any:

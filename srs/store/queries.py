@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from srs.store import Filter, Store
-
-DAY = 86400
-
-
-def day_start(now: int, utc_offset: int, rollover_hour: int) -> int:
-    """Epoch second at which the learner's current day began (local time, with a rollover hour)."""
-    local = now + utc_offset - rollover_hour * 3600
-    return local - local % DAY - utc_offset + rollover_hour * 3600
+from srs.store.database import Filter, Store
 
 
 def next_due(store: Store, flt: Filter = Filter()) -> int | None:
     """When the next scheduled card falls due (epoch seconds), or None if nothing is scheduled."""
     cond, args = flt.sql()
     row = store.execute(
-        f"SELECT MIN(due) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND active = 1 AND suspended = 0{cond}", args).fetchone()
+        f"SELECT MIN(due) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND active = 1 AND suspended = 0{cond}",
+        args,
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -39,15 +33,17 @@ def due_counts(store: Store, now: int, day_end: int, flt: Filter = Filter()) -> 
     cond, args = flt.sql()
     rows: dict[str, list[int]] = {}
     for deck, due, due_now, learning in store.execute(
-            "SELECT deck, SUM(state = 2 OR due <= ?), SUM(due <= ?), SUM(state IN (1, 3) AND due <= ?) "
-            # Named indexes: without table statistics SQLite would walk the deck index for GROUP BY.
-            "FROM cards INDEXED BY idx_cards_due "
-            f"WHERE state > 0 AND active = 1 AND suspended = 0 AND due < ?{cond} GROUP BY deck",
-            [now, now, now, day_end, *args]):
+        "SELECT deck, SUM(state = 2 OR due <= ?), SUM(due <= ?), SUM(state IN (1, 3) AND due <= ?) "
+        # Named indexes: without table statistics SQLite would walk the deck index for GROUP BY.
+        "FROM cards INDEXED BY idx_cards_due "
+        f"WHERE state > 0 AND active = 1 AND suspended = 0 AND due < ?{cond} GROUP BY deck",
+        [now, now, now, day_end, *args],
+    ):
         rows[deck] = [due, due_now, learning, 0]
     for deck, new in store.execute(
-            f"SELECT deck, COUNT(*) FROM cards INDEXED BY idx_cards_new_deck WHERE state = 0 AND active = 1 AND suspended = 0{cond} GROUP BY deck",
-            args):
+        f"SELECT deck, COUNT(*) FROM cards INDEXED BY idx_cards_new_deck WHERE state = 0 AND active = 1 AND suspended = 0{cond} GROUP BY deck",
+        args,
+    ):
         rows.setdefault(deck, [0, 0, 0, 0])[3] = new
     return [DueCounts(deck, *(int(n or 0) for n in v)) for deck, v in sorted(rows.items())]
 
@@ -82,7 +78,9 @@ def deck_counts(store: Store, now: int, day_end: int, flt: Filter = Filter()) ->
         "SUM(state = 0 AND suspended = 0), SUM(state IN (1, 3) AND suspended = 0), SUM(state = 2 AND suspended = 0), "
         "SUM(suspended), SUM(state > 0 AND suspended = 0 AND due <= ?), "
         "SUM(suspended = 0 AND ((state = 2 AND due < ?) OR (state IN (1, 3) AND due <= ?))) "
-        f"FROM cards WHERE active = 1{cond} GROUP BY deck", [now, day_end, now, *args]).fetchall()
+        f"FROM cards WHERE active = 1{cond} GROUP BY deck",
+        [now, day_end, now, *args],
+    ).fetchall()
     totals: dict[str, list[int]] = {}
     for deck, *numbers in rows:
         parts = deck.split("::")

@@ -7,23 +7,118 @@ import re
 from srs.model import CLOZE_RE
 
 _GREEK = {
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
-    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ",
-    "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ", "varphi": "φ", "chi": "χ",
-    "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π",
-    "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "varepsilon": "ε",
+    "zeta": "ζ",
+    "eta": "η",
+    "theta": "θ",
+    "iota": "ι",
+    "kappa": "κ",
+    "lambda": "λ",
+    "mu": "μ",
+    "nu": "ν",
+    "xi": "ξ",
+    "pi": "π",
+    "rho": "ρ",
+    "sigma": "σ",
+    "tau": "τ",
+    "upsilon": "υ",
+    "phi": "φ",
+    "varphi": "φ",
+    "chi": "χ",
+    "psi": "ψ",
+    "omega": "ω",
+    "Gamma": "Γ",
+    "Delta": "Δ",
+    "Theta": "Θ",
+    "Lambda": "Λ",
+    "Xi": "Ξ",
+    "Pi": "Π",
+    "Sigma": "Σ",
+    "Phi": "Φ",
+    "Psi": "Ψ",
+    "Omega": "Ω",
 }
 _SYMBOLS = {
-    "times": "×", "cdot": "·", "div": "÷", "pm": "±", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠",
-    "ne": "≠", "approx": "≈", "sim": "∼", "infty": "∞", "to": "→", "rightarrow": "→", "leftarrow": "←",
-    "Rightarrow": "⇒", "mapsto": "↦", "in": "∈", "notin": "∉", "sum": "Σ", "prod": "Π", "int": "∫",
-    "partial": "∂", "nabla": "∇", "sqrt": "√", "log": "log", "ln": "ln", "exp": "exp", "max": "max", "min": "min",
-    "arg": "arg", "argmax": "argmax", "argmin": "argmin", "odot": "⊙", "otimes": "⊗", "circ": "∘", "ldots": "…",
-    "cdots": "⋯", "dots": "…", "quad": "  ", "qquad": "    ", "forall": "∀", "exists": "∃", "mathbb": "",
-    "top": "ᵀ", "intercal": "ᵀ", "lVert": "‖", "rVert": "‖", "|": "‖", "lfloor": "⌊", "rfloor": "⌋",
-    "lceil": "⌈", "rceil": "⌉", "langle": "⟨", "rangle": "⟩", "ell": "ℓ", "propto": "∝", "equiv": "≡",
-    "sin": "sin", "cos": "cos", "tanh": "tanh", "sigmoid": "sigmoid", "left": "", "right": "", ",": " ",
-    ";": " ", "!": "", " ": " ", "{": "{", "}": "}", "_": "_", "%": "%", "#": "#", "&": "&",
+    "times": "×",
+    "cdot": "·",
+    "div": "÷",
+    "pm": "±",
+    "leq": "≤",
+    "le": "≤",
+    "geq": "≥",
+    "ge": "≥",
+    "neq": "≠",
+    "ne": "≠",
+    "approx": "≈",
+    "sim": "∼",
+    "infty": "∞",
+    "to": "→",
+    "rightarrow": "→",
+    "leftarrow": "←",
+    "Rightarrow": "⇒",
+    "mapsto": "↦",
+    "in": "∈",
+    "notin": "∉",
+    "sum": "Σ",
+    "prod": "Π",
+    "int": "∫",
+    "partial": "∂",
+    "nabla": "∇",
+    "sqrt": "√",
+    "log": "log",
+    "ln": "ln",
+    "exp": "exp",
+    "max": "max",
+    "min": "min",
+    "arg": "arg",
+    "argmax": "argmax",
+    "argmin": "argmin",
+    "odot": "⊙",
+    "otimes": "⊗",
+    "circ": "∘",
+    "ldots": "…",
+    "cdots": "⋯",
+    "dots": "…",
+    "quad": "  ",
+    "qquad": "    ",
+    "forall": "∀",
+    "exists": "∃",
+    "mathbb": "",
+    "top": "ᵀ",
+    "intercal": "ᵀ",
+    "lVert": "‖",
+    "rVert": "‖",
+    "|": "‖",
+    "lfloor": "⌊",
+    "rfloor": "⌋",
+    "lceil": "⌈",
+    "rceil": "⌉",
+    "langle": "⟨",
+    "rangle": "⟩",
+    "ell": "ℓ",
+    "propto": "∝",
+    "equiv": "≡",
+    "sin": "sin",
+    "cos": "cos",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "left": "",
+    "right": "",
+    ",": " ",
+    ";": " ",
+    "!": "",
+    " ": " ",
+    "{": "{",
+    "}": "}",
+    "_": "_",
+    "%": "%",
+    "#": "#",
+    "&": "&",
 }
 _SUP = str.maketrans("0123456789+-=()nTikjtx", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᵀⁱᵏʲᵗˣ")
 _SUB = str.maketrans("0123456789+-=()ijkntx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ᵢⱼₖₙₜₓ")
@@ -71,8 +166,20 @@ def tex_to_unicode(tex: str) -> str:
                 arg, i = _group(tex, i)
                 inner = tex_to_unicode(arg)
                 out.append(f"√{inner}" if len(inner) == 1 else f"√({inner})")
-            elif name in ("text", "mathrm", "operatorname", "mathbf", "boldsymbol", "mathit", "textbf", "hat",
-                          "bar", "tilde", "vec", "mathcal"):
+            elif name in (
+                "text",
+                "mathrm",
+                "operatorname",
+                "mathbf",
+                "boldsymbol",
+                "mathit",
+                "textbf",
+                "hat",
+                "bar",
+                "tilde",
+                "vec",
+                "mathcal",
+            ):
                 arg, i = _group(tex, i)
                 inner = tex_to_unicode(arg)
                 out.append(inner + {"hat": "̂", "bar": "̄", "tilde": "̃"}.get(name, ""))
@@ -112,6 +219,7 @@ def math_to_unicode(text: str) -> str:
 
 def cloze_front(text: str, number: int) -> str:
     """The question side of cloze ``number``: that deletion hidden as ``[...]`` (or its hint), others shown."""
+
     def sub(m: re.Match[str]) -> str:
         if int(m.group(1)) == number:
             return f"**[{m.group(3) or '...'}]**"
@@ -122,6 +230,7 @@ def cloze_front(text: str, number: int) -> str:
 
 def cloze_back(text: str, number: int) -> str:
     """The answer side of cloze ``number``: the deletion shown and marked."""
+
     def sub(m: re.Match[str]) -> str:
         return f"**[{m.group(2)}]**" if int(m.group(1)) == number else m.group(2)
 

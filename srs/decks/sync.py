@@ -80,13 +80,16 @@ def _validate_item(note: Note) -> None:
             raise DeckError(note.path, note.line, str(exc)) from None
 
 
-def load(files: dict[str, tuple[Path, int, int]], keys: Iterable[str], taken: dict[str, tuple[str, int]],
-         ) -> tuple[list[Note], list[DeckError], set[str]]:
+def load(
+    files: dict[str, tuple[Path, int, int]],
+    keys: Iterable[str],
+    taken: dict[str, tuple[str, int]],
+) -> tuple[list[Note], list[DeckError], set[str]]:
     """Parse the given files. ``taken`` maps ids already used elsewhere to (path, line).
 
     Returns the valid notes, the errors, and the keys of files that had errors.
     """
-    from srs.parser import cards_of, parse_file
+    from srs.decks.parser import cards_of, parse_file
 
     notes: list[Note] = []
     errors: list[DeckError] = []
@@ -108,8 +111,13 @@ def load(files: dict[str, tuple[Path, int, int]], keys: Iterable[str], taken: di
             ids = [c.id for c in cards_of(note)] + [note.id]
             clash = next((seen[i] for i in ids if i in seen), None)
             if clash is not None:
-                errors.append(DeckError(key, note.line, f"duplicate id {note.id!r} (also at {clash[0]}:{clash[1]}); "
-                                        "this card is skipped"))
+                errors.append(
+                    DeckError(
+                        key,
+                        note.line,
+                        f"duplicate id {note.id!r} (also at {clash[0]}:{clash[1]}); this card is skipped",
+                    )
+                )
                 bad.add(key)
                 continue
             for i in ids:
@@ -127,15 +135,22 @@ def sync(store: Store, roots: Iterable[DeckRoot], now: int, *, force: bool = Fal
         return SyncReport(skipped=True)
     changed = [k for k in files if force or stamps.get(k) != current[k]]
     gone = [k for k in stamps if k not in files]
-    taken = {cid: pl for cid, pl in store.active_card_paths().items() if pl[0] not in changed and pl[0] not in gone}
+    taken = {
+        cid: pl for cid, pl in store.active_card_paths().items() if pl[0] not in changed and pl[0] not in gone
+    }
     notes, errors, bad = load(files, changed, taken)
-    from srs.parser import cards_of
+    from srs.decks.parser import cards_of
 
     specs: list[CardSpec] = [spec for note in notes for spec in cards_of(note)]
     good_stamps = {k: current[k] for k in changed if k not in bad}
     # A file with errors keeps its other cards scheduled: nothing in it is retired until it is fixed.
-    added, edited, retired = store.apply_sync(parsed_paths=[k for k in changed if k not in bad], specs=specs, stamps=good_stamps, gone_paths=gone,
-                                              now=now)
+    added, edited, retired = store.apply_sync(
+        parsed_paths=[k for k in changed if k not in bad],
+        specs=specs,
+        stamps=good_stamps,
+        gone_paths=gone,
+        now=now,
+    )
     if bad:
         store.forget_stamps(bad)
     return SyncReport(added=added, changed=edited, retired=retired, errors=tuple(errors))

@@ -15,22 +15,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from srs.grading import MAX_ATTEMPTS, Attempt, derive_rating, quiz_hints, typed_matches
 from srs.model import Card, Kind, Rating
-from srs.render import cloze_back, cloze_front, math_to_unicode
-from srs.scheduler import format_interval
+from srs.review.grading import MAX_ATTEMPTS, Attempt, derive_rating, quiz_hints, typed_matches
+from srs.scheduling.scheduler import format_interval
+from srs.tui.text import cloze_back, cloze_front, math_to_unicode
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from srs.review import Session
+    from srs.review.session import Session
 
 RATING_NAMES = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good", Rating.EASY: "Easy"}
 RATING_STYLES = {Rating.AGAIN: "red", Rating.HARD: "yellow", Rating.GOOD: "green", Rating.EASY: "cyan"}
 
 
-_NEEDS_MARKDOWN = re.compile(r"^\s*([-*+]|\d+[.)])\s|^\s*#|^\s*>|^\s*(```|~~~)|^ {4}|\|.*\||\[[^\]]*\]\(", re.M)
+_NEEDS_MARKDOWN = re.compile(
+    r"^\s*([-*+]|\d+[.)])\s|^\s*#|^\s*>|^\s*(```|~~~)|^ {4}|\|.*\||\[[^\]]*\]\(", re.M
+)
 _INLINE = re.compile(r"\*\*(?P<b>[^*]+?)\*\*|`(?P<c>[^`]+)`")
 
 
@@ -47,7 +49,7 @@ def simple_paragraphs(text: str) -> list[Text] | None:
         out = Text()
         pos = 0
         for m in _INLINE.finditer(line):
-            out.append(line[pos:m.start()])
+            out.append(line[pos : m.start()])
             if m.group("b") is not None:
                 out.append(m.group("b"), style="markdown.strong")
             else:
@@ -145,7 +147,9 @@ class ReviewUI:
         minutes = p.elapsed // 60
         self.console.print(
             f"[bold]{p.done}/{total}[/bold] · [blue]{p.due} due[/blue] · [green]{p.new} new[/green] · "
-            f"[yellow]{p.learning} learning[/yellow] · {minutes} min", highlight=False)
+            f"[yellow]{p.learning} learning[/yellow] · {minutes} min",
+            highlight=False,
+        )
 
     def header(self, card: Card) -> None:
         from rich.rule import Rule
@@ -186,19 +190,30 @@ class ReviewUI:
                 return key
             self.console.print(f"[dim]unknown key {key!r}[/dim]", highlight=False)
 
-    def rate_prompt(self, card: Card, *, suggested: Rating | None = None, ceiling: Rating = Rating.EASY) -> str:
+    def rate_prompt(
+        self, card: Card, *, suggested: Rating | None = None, ceiling: Rating = Rating.EASY
+    ) -> str:
         intervals = self.session.intervals(card, self.now())
         buttons = "  ".join(
             f"[{RATING_STYLES[r]}]{int(r)} {RATING_NAMES[r]}[/] [dim]{format_interval(intervals[r])}[/dim]"
-            for r in Rating if r <= ceiling)
+            for r in Rating
+            if r <= ceiling
+        )
         extra = f"  [dim](enter = {RATING_NAMES[suggested]})[/dim]" if suggested else ""
         allowed = " ".join(str(int(r)) for r in Rating if r <= ceiling) + " u s"
         if suggested:
             allowed += " enter"
         return self.ask(f"{buttons}{extra}  [dim]u undo · s suspend · q quit[/dim]", allowed)
 
-    def finish(self, card: Card, key: str, started: float, *, suggested: Rating | None = None,
-               signals: dict[str, Any] | None = None) -> None:
+    def finish(
+        self,
+        card: Card,
+        key: str,
+        started: float,
+        *,
+        suggested: Rating | None = None,
+        signals: dict[str, Any] | None = None,
+    ) -> None:
         """Act on the key given at the rating prompt: rate, undo or suspend."""
         if key == "u":
             self.undo(card)
@@ -210,8 +225,11 @@ class ReviewUI:
         duration = int((time.monotonic() - started) * 1000)
         outcome = self.session.rate(card.id, rating, self.now(), duration_ms=duration, signals=signals)
         if outcome.leech:
-            self.console.print(f"[red]Leech:[/red] {card.id} has lapsed {outcome.after.lapses} times; it is now "
-                               "suspended. Rewrite it or split it, then `srs unsuspend` it.", highlight=False)
+            self.console.print(
+                f"[red]Leech:[/red] {card.id} has lapsed {outcome.after.lapses} times; it is now "
+                "suspended. Rewrite it or split it, then `srs unsuspend` it.",
+                highlight=False,
+            )
 
     def suspend(self, card: Card) -> None:
         """Suspend the card on screen; the session moves on."""
@@ -225,8 +243,9 @@ class ReviewUI:
         if last is None:
             self.console.print("[dim]Nothing to undo in this session.[/dim]")
         else:
-            self.console.print(f"[yellow]Undone:[/yellow] {last.card_id} ({RATING_NAMES[last.rating]})",
-                               highlight=False)
+            self.console.print(
+                f"[yellow]Undone:[/yellow] {last.card_id} ({RATING_NAMES[last.rating]})", highlight=False
+            )
 
     # -- card kinds ---------------------------------------------------------------------------
     def flash_card(self, card: Card) -> None:
@@ -236,7 +255,9 @@ class ReviewUI:
         self.md(cloze_front(spec.front, number) if spec.kind is Kind.CLOZE else spec.front)
         typed: str | None = None
         if spec.kind is Kind.TYPE_IN:
-            self.console.print("[bold]Type your answer[/bold] [dim](enter on an empty line to skip typing)[/dim]:")
+            self.console.print(
+                "[bold]Type your answer[/bold] [dim](enter on an empty line to skip typing)[/dim]:"
+            )
             typed = self.keys.line()
             if typed.strip().lower() == "q" and len(typed.strip()) == 1:
                 raise Quit
@@ -271,8 +292,10 @@ class ReviewUI:
         info = quiz.get_info(spec.item)
         started = time.monotonic()
         self.md(instance.prompt)
-        self.console.print(f"[dim]Type your answer ({MAX_ATTEMPTS} tries) · h hint · g give up · q quit[/dim]",
-                           highlight=False)
+        self.console.print(
+            f"[dim]Type your answer ({MAX_ATTEMPTS} tries) · h hint · g give up · q quit[/dim]",
+            highlight=False,
+        )
         attempts = hints = 0
         correct = gave_up = False
         steps = quiz_hints(instance.solution)
@@ -305,25 +328,50 @@ class ReviewUI:
                 break
             left = MAX_ATTEMPTS - attempts
             # The expected answer is only shown once no try is left.
-            self.console.print(f"[red]Not quite.[/red] [dim]{left} {'try' if left == 1 else 'tries'} left[/dim]"
-                               if left else f"[red]{verdict.message}[/red]", highlight=False)
+            self.console.print(
+                f"[red]Not quite.[/red] [dim]{left} {'try' if left == 1 else 'tries'} left[/dim]"
+                if left
+                else f"[red]{verdict.message}[/red]",
+                highlight=False,
+            )
         seconds = time.monotonic() - started
         self.console.print("[dim]── solution ──[/dim]")
         self.md(instance.solution)
         self.show_source(card)
-        attempt = Attempt(correct=correct, attempts=max(attempts, 1), hints=hints, seconds=round(seconds, 1),
-                          target_seconds=info.target_seconds, gave_up=gave_up)
-        self.graded(card, attempt, started, {"name": instance.name, "seed": seed, "params": instance.params,
-                                              "answer": instance.answer})
+        attempt = Attempt(
+            correct=correct,
+            attempts=max(attempts, 1),
+            hints=hints,
+            seconds=round(seconds, 1),
+            target_seconds=info.target_seconds,
+            gave_up=gave_up,
+        )
+        self.graded(
+            card,
+            attempt,
+            started,
+            {"name": instance.name, "seed": seed, "params": instance.params, "answer": instance.answer},
+        )
 
     def graded(self, card: Card, attempt: Attempt, started: float, extra: dict[str, Any]) -> None:
         """Show the derived rating; the learner may accept it (enter) or lower it, never raise it."""
         derived = derive_rating(attempt)
-        signals = {"auto": True, "correct": attempt.correct, "attempts": attempt.attempts, "hints": attempt.hints,
-                   "seconds": attempt.seconds, "target_seconds": attempt.target_seconds, "gave_up": attempt.gave_up,
-                   "derived": int(derived), **extra}
-        self.console.print(f"Rating: [{RATING_STYLES[derived]}]{RATING_NAMES[derived]}[/] "
-                           "[dim](enter to accept, or a lower number)[/dim]", highlight=False)
+        signals = {
+            "auto": True,
+            "correct": attempt.correct,
+            "attempts": attempt.attempts,
+            "hints": attempt.hints,
+            "seconds": attempt.seconds,
+            "target_seconds": attempt.target_seconds,
+            "gave_up": attempt.gave_up,
+            "derived": int(derived),
+            **extra,
+        }
+        self.console.print(
+            f"Rating: [{RATING_STYLES[derived]}]{RATING_NAMES[derived]}[/] "
+            "[dim](enter to accept, or a lower number)[/dim]",
+            highlight=False,
+        )
         key = self.rate_prompt(card, suggested=derived, ceiling=derived)
         self.finish(card, key, started, suggested=derived, signals=signals)
 
@@ -338,7 +386,11 @@ class ReviewUI:
         if not path.exists():
             path.write_text(ex.starter, encoding="utf-8")
         started = time.monotonic()
-        self.md(ex.description if ex.description.lstrip().startswith("#") else f"### {ex.info.title}\n\n{ex.description}")
+        self.md(
+            ex.description
+            if ex.description.lstrip().startswith("#")
+            else f"### {ex.info.title}\n\n{ex.description}"
+        )
         self.console.print(f"Your file: [bold]{path}[/bold]", highlight=False)
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         attempts = hints = 0
@@ -349,8 +401,12 @@ class ReviewUI:
                 import subprocess
 
                 subprocess.call([*shlex.split(editor), str(path)])
-            key = self.ask("[dim]enter run the checks · h hint · g give up (show the reference) · "
-                           + ("" if practice else "s suspend · ") + "q quit[/dim]", "enter h g" + ("" if practice else " s"))
+            key = self.ask(
+                "[dim]enter run the checks · h hint · g give up (show the reference) · "
+                + ("" if practice else "s suspend · ")
+                + "q quit[/dim]",
+                "enter h g" + ("" if practice else " s"),
+            )
             if key == "s":
                 self.suspend(card)
                 return
@@ -370,8 +426,11 @@ class ReviewUI:
                 mark = "[green]✓[/green]" if check.passed else "[red]✗[/red]"
                 self.console.print(f" {mark} {check.name}  [dim]{check.detail[:300]}[/dim]", highlight=False)
             if result.status is exercises.Status.NOT_GRADABLE:
-                self.console.print(f"[yellow]Not gradable:[/yellow] {result.message} (fix it and press enter; "
-                                   "this does not count as a try)", highlight=False)
+                self.console.print(
+                    f"[yellow]Not gradable:[/yellow] {result.message} (fix it and press enter; "
+                    "this does not count as a try)",
+                    highlight=False,
+                )
                 continue
             attempts += 1
             if result.status is exercises.Status.PASSED:
@@ -383,7 +442,12 @@ class ReviewUI:
             self.console.print("[bold]Reference solution:[/bold]")
             self.md(f"```python\n{ex.reference}\n```")
         self.show_source(card)
-        attempt = Attempt(correct=correct, attempts=max(attempts, 1), hints=hints,
-                          seconds=round(time.monotonic() - started, 1), target_seconds=ex.info.target_seconds,
-                          gave_up=gave_up)
+        attempt = Attempt(
+            correct=correct,
+            attempts=max(attempts, 1),
+            hints=hints,
+            seconds=round(time.monotonic() - started, 1),
+            target_seconds=ex.info.target_seconds,
+            gave_up=gave_up,
+        )
         self.graded(card, attempt, started, {"name": spec.item, "file": str(path)})

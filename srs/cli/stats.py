@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from srs.cli import App, cli, console, emit_json, iso, make_filter, now, scheduler_for, utc_offset
+from srs.cli.app import App, cli, console, emit_json, iso, make_filter, now, scheduler_for, utc_offset
 from srs.errors import SrsError
 
 if TYPE_CHECKING:
-    from srs.optimizer import FitResult
+    from srs.scheduling.optimizer import FitResult
 
 
 @contextmanager
@@ -29,8 +29,13 @@ def _progress(label: str) -> Iterator[Callable[[str, float], None] | None]:
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console(stderr=True),
-                  transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=1.0)
 
         def update(what: str, done: float) -> None:
@@ -59,21 +64,35 @@ def stats(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
 
     with app.store() as store:
         scheduler = scheduler_for(store)
-        data = collect(store, now(), settings=scheduler.settings, parameters=scheduler.parameters,
-                       utc_offset=utc_offset(), flt=make_filter(deck, tag))
+        data = collect(
+            store,
+            now(),
+            settings=scheduler.settings,
+            parameters=scheduler.parameters,
+            utc_offset=utc_offset(),
+            flt=make_filter(deck, tag),
+        )
     if as_json:
         emit_json(data.to_dict())
         return
-    from srs.charts import render_stats
+    from srs.tui.charts import render_stats
 
     render_stats(data, console())
 
 
 @cli.command()
-@click.option("--apply", "apply_", is_flag=True,
-              help="Save the fitted parameters and reschedule every reviewed card under them (one transaction).")
-@click.option("--retention/--no-retention", default=True, show_default=True,
-              help="Also simulate a year of reviews to suggest a desired retention (about a second).")
+@click.option(
+    "--apply",
+    "apply_",
+    is_flag=True,
+    help="Save the fitted parameters and reschedule every reviewed card under them (one transaction).",
+)
+@click.option(
+    "--retention/--no-retention",
+    default=True,
+    show_default=True,
+    help="Also simulate a year of reviews to suggest a desired retention (about a second).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def optimize(app: App, apply_: bool, retention: bool, as_json: bool) -> None:
@@ -89,22 +108,26 @@ def optimize(app: App, apply_: bool, retention: bool, as_json: bool) -> None:
       srs optimize
       srs optimize --apply
     """
-    from srs.config import load_settings
-    from srs.optimizer import apply, fit, load_histories
-    from srs.scheduler import Scheduler
+    from srs.scheduling.optimizer import apply, fit, load_histories
+    from srs.scheduling.scheduler import Scheduler
+    from srs.scheduling.settings import load_settings
 
     with app.store() as store:
         settings = load_settings(store, enable_fuzzing=not os.environ.get("SRS_NOW"))
         histories = load_histories(store)
         with _progress("fitting") as progress:
-            result = fit(histories, current=Scheduler(settings).parameters, settings=settings, progress=progress,
-                         retention=retention)
+            result = fit(
+                histories,
+                current=Scheduler(settings).parameters,
+                settings=settings,
+                progress=progress,
+                retention=retention,
+            )
         applied = None
         if apply_ and result.improved:
             with _progress("rescheduling") as progress:
                 applied = apply(store, result.parameters, settings, progress=progress)
-    data = {**result.to_dict(), "applied": applied is not None,
-            "rescheduled_cards": applied or 0}
+    data = {**result.to_dict(), "applied": applied is not None, "rescheduled_cards": applied or 0}
     if as_json:
         emit_json(data)
     else:
@@ -112,17 +135,24 @@ def optimize(app: App, apply_: bool, retention: bool, as_json: bool) -> None:
         if applied is not None:
             click.echo(f"Saved the parameters and rescheduled {applied} card{'s' if applied != 1 else ''}.")
         elif not apply_:
-            click.echo("Run `srs optimize --apply` to use them and reschedule your cards." if result.improved else
-                       "The fit did not beat the defaults on the held-out cards; keep the defaults for now.")
+            click.echo(
+                "Run `srs optimize --apply` to use them and reschedule your cards."
+                if result.improved
+                else "The fit did not beat the defaults on the held-out cards; keep the defaults for now."
+            )
     if apply_ and not result.improved:
-        raise SrsError("not applied: the fitted parameters predicted the held-out cards no better than the defaults "
-                       f"(log loss {result.held_out['fitted'].log_loss:.4f} vs "
-                       f"{result.held_out['default'].log_loss:.4f}); review more and try again")
+        raise SrsError(
+            "not applied: the fitted parameters predicted the held-out cards no better than the defaults "
+            f"(log loss {result.held_out['fitted'].log_loss:.4f} vs "
+            f"{result.held_out['default'].log_loss:.4f}); review more and try again"
+        )
 
 
 def _print_fit(result: FitResult, desired: float) -> None:
-    click.echo(f"Fitted FSRS-6 parameters on {result.reviews:,} reviews of {result.cards:,} cards "
-               f"({result.seconds:.1f} s).")
+    click.echo(
+        f"Fitted FSRS-6 parameters on {result.reviews:,} reviews of {result.cards:,} cards "
+        f"({result.seconds:.1f} s)."
+    )
     click.echo(f"Held out {result.test_cards:,} cards ({result.test_reviews:,} reviews); lower is better:")
     click.echo(f"  {'':18} {'log loss':>9} {'RMSE (bins)':>12}")
     rows = [("default parameters", "default")]
@@ -135,13 +165,21 @@ def _print_fit(result: FitResult, desired: float) -> None:
     advice = result.retention
     if advice.value is not None:
         floor = " or lower" if advice.at_floor else ""
-        click.echo(f"Least review time per card remembered at desired retention {advice.value:.2f}{floor}; "
-                   f"yours is {desired:.2f}. Go lower to save time, higher to remember more:")
-        click.echo(f"  {'desired retention':22}" + "".join(f"{w.desired_retention:>7.2f}" for w in advice.tradeoff))
+        click.echo(
+            f"Least review time per card remembered at desired retention {advice.value:.2f}{floor}; "
+            f"yours is {desired:.2f}. Go lower to save time, higher to remember more:"
+        )
+        click.echo(
+            f"  {'desired retention':22}" + "".join(f"{w.desired_retention:>7.2f}" for w in advice.tradeoff)
+        )
         click.echo(f"  {'minutes a day':22}" + "".join(f"{w.minutes_per_day:>7.1f}" for w in advice.tradeoff))
-        click.echo(f"  {'remembered after ' + str(advice.days) + ' d':22}"
-                   + "".join(f"{w.remembered:>7.0%}" for w in advice.tradeoff))
-        click.echo(f"  (a simulation of {advice.cards:,} cards with your parameters, answers, times and daily limits)")
+        click.echo(
+            f"  {'remembered after ' + str(advice.days) + ' d':22}"
+            + "".join(f"{w.remembered:>7.0%}" for w in advice.tradeoff)
+        )
+        click.echo(
+            f"  (a simulation of {advice.cards:,} cards with your parameters, answers, times and daily limits)"
+        )
     elif advice.note != "not computed":
         click.echo(f"No desired retention suggested: {advice.note}.")
     click.echo("Parameters: " + ", ".join(f"{p:.4f}" for p in result.parameters))
@@ -189,12 +227,21 @@ def history(app: App, card_id: str, as_json: bool) -> None:
     with app.store() as store:
         card = store.get_card(card_id)
         rows = store.reviews(card_id=card.id)
-    reviews = [{
-        "time": iso(r.ts), "rating": Rating(r.rating).name.lower(), "rating_value": r.rating,
-        "state_before": State(r.state).name.lower(), "elapsed_days": r.elapsed_days,
-        "interval_days": r.interval_days, "stability": r.stability, "difficulty": r.difficulty,
-        "retrievability": r.retrievability, "duration_ms": r.duration_ms,
-    } for r in rows]
+    reviews = [
+        {
+            "time": iso(r.ts),
+            "rating": Rating(r.rating).name.lower(),
+            "rating_value": r.rating,
+            "state_before": State(r.state).name.lower(),
+            "elapsed_days": r.elapsed_days,
+            "interval_days": r.interval_days,
+            "stability": r.stability,
+            "difficulty": r.difficulty,
+            "retrievability": r.retrievability,
+            "duration_ms": r.duration_ms,
+        }
+        for r in rows
+    ]
     if as_json:
         emit_json({"card": card.id, "reviews": reviews})
         return
@@ -205,15 +252,19 @@ def history(app: App, card_id: str, as_json: bool) -> None:
     def num(value: float | None, fmt: str) -> str:
         return "-" if value is None else format(value, fmt)
 
-    click.echo(f"{'time (UTC)':16}  {'rating':6}  {'state':10}  {'interval':>8}  {'stab.':>7}  {'diff.':>5}  {'R':>5}")
+    click.echo(
+        f"{'time (UTC)':16}  {'rating':6}  {'state':10}  {'interval':>8}  {'stab.':>7}  {'diff.':>5}  {'R':>5}"
+    )
     for r, row in zip(rows, reviews, strict=True):
         when = str(row["time"])[:16].replace("T", " ")
         interval = "-" if r.interval_days is None else _interval(r.interval_days)
-        click.echo(f"{when:16}  {row['rating']!s:6}  {row['state_before']!s:10}  {interval:>8}  "
-                   f"{num(r.stability, '7.2f')}  {num(r.difficulty, '5.2f')}  {num(r.retrievability, '5.2f')}")
+        click.echo(
+            f"{when:16}  {row['rating']!s:6}  {row['state_before']!s:10}  {interval:>8}  "
+            f"{num(r.stability, '7.2f')}  {num(r.difficulty, '5.2f')}  {num(r.retrievability, '5.2f')}"
+        )
 
 
 def _interval(days: float) -> str:
-    from srs.scheduler import format_interval
+    from srs.scheduling.scheduler import format_interval
 
     return format_interval(int(round(days * 86400)))

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from srs.config import Settings
 from srs.errors import InputError
 from srs.model import Memory, Rating, State
+from srs.scheduling.settings import Settings
 
 if TYPE_CHECKING:
     import fsrs
@@ -84,8 +84,12 @@ class Scheduler:
         """The memory after rating a card at ``now`` (epoch seconds). Pure: the input is unchanged."""
         import fsrs
 
-        card, _log = self._fsrs.review_card(self._to_fsrs(memory, now), fsrs.Rating(int(rating)),
-                                            review_datetime=to_datetime(now), review_duration=duration_ms)
+        card, _log = self._fsrs.review_card(
+            self._to_fsrs(memory, now),
+            fsrs.Rating(int(rating)),
+            review_datetime=to_datetime(now),
+            review_duration=duration_ms,
+        )
         lapse = memory.state is State.REVIEW and rating is Rating.AGAIN
         return Memory(
             state=State(int(card.state)),

@@ -11,11 +11,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from srs.clock import DAY, day_start
 from srs.errors import SrsError
 from srs.model import Card, Memory, Rating, State
-from srs.overview import DAY, day_start, next_due
-from srs.scheduler import Scheduler
+from srs.scheduling.scheduler import Scheduler
 from srs.store import Filter, Store
+from srs.store.queries import next_due
 
 LEARN_AHEAD = 20 * 60
 
@@ -74,8 +75,17 @@ class _Counts:
 class Session:
     """One sitting of reviews over the cards matching a filter."""
 
-    def __init__(self, store: Store, scheduler: Scheduler, now: int, *, flt: Filter = Filter(),
-                 limit: int | None = None, utc_offset: int = 0, session_id: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        scheduler: Scheduler,
+        now: int,
+        *,
+        flt: Filter = Filter(),
+        limit: int | None = None,
+        utc_offset: int = 0,
+        session_id: str | None = None,
+    ) -> None:
         if limit is not None and limit < 0:
             raise SrsError("--limit must be zero or more")
         self.store = store
@@ -100,13 +110,21 @@ class Session:
         reviews = self._pick(
             "SELECT id, note_id FROM cards INDEXED BY idx_cards_due "
             f"WHERE state > 0 AND state = 2 AND active = 1 AND suspended = 0 AND due < ?{cond} "
-            "ORDER BY due, id LIMIT ?", [self.day_end, *args, review_room * 2 + 50], review_room, notes)
+            "ORDER BY due, id LIMIT ?",
+            [self.day_end, *args, review_room * 2 + 50],
+            review_room,
+            notes,
+        )
         if limit is not None:
             new_room = min(new_room, max(0, limit - len(reviews)))
         news = self._pick(
             "SELECT id, note_id FROM cards INDEXED BY idx_cards_new "
             f"WHERE state = 0 AND active = 1 AND suspended = 0{cond} "
-            "ORDER BY ord, path, position, id LIMIT ?", [*args, new_room * 4 + 50], new_room, notes)
+            "ORDER BY ord, path, position, id LIMIT ?",
+            [*args, new_room * 4 + 50],
+            new_room,
+            notes,
+        )
         self._queue: deque[str] = deque(_interleave(reviews, news))
         self._new_ids = set(news)
         self.new_left_today = new_room
@@ -114,14 +132,20 @@ class Session:
     def _today(self) -> _Counts:
         c = _Counts()
         for state, n in self.store.execute(
-                "SELECT state, COUNT(*) FROM reviews INDEXED BY idx_reviews_ts WHERE ts >= ? GROUP BY state", (self.day_start,)):
+            "SELECT state, COUNT(*) FROM reviews INDEXED BY idx_reviews_ts WHERE ts >= ? GROUP BY state",
+            (self.day_start,),
+        ):
             if state == State.NEW:
                 c.new_today = n
             elif state == State.REVIEW:
                 c.reviews_today = n
-        c.notes_today = {r[0] for r in self.store.execute(
-            "SELECT DISTINCT c.note_id FROM reviews r JOIN cards c ON c.id = r.card_id WHERE r.ts >= ?",
-            (self.day_start,))}
+        c.notes_today = {
+            r[0]
+            for r in self.store.execute(
+                "SELECT DISTINCT c.note_id FROM reviews r JOIN cards c ON c.id = r.card_id WHERE r.ts >= ?",
+                (self.day_start,),
+            )
+        }
         return c
 
     def _pick(self, sql: str, args: list[Any], room: int, notes: set[str]) -> list[str]:
@@ -143,8 +167,13 @@ class Session:
         cond, args = self.filter.sql()
         skip = list(self._skipped)
         extra = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
-        cards = self.store.cards(self.filter, where=f"state > 0 AND state IN (1, 3) AND suspended = 0 AND due <= ?{extra}",
-                                 args=[until, *skip], order="due, id", limit=1)
+        cards = self.store.cards(
+            self.filter,
+            where=f"state > 0 AND state IN (1, 3) AND suspended = 0 AND due <= ?{extra}",
+            args=[until, *skip],
+            order="due, id",
+            limit=1,
+        )
         return cards[0] if cards else None
 
     def _limit_reached(self) -> bool:
@@ -188,32 +217,55 @@ class Session:
         learning = self.store.execute(
             "SELECT COUNT(*) FROM cards INDEXED BY idx_cards_due "
             f"WHERE state > 0 AND state IN (1, 3) AND active = 1 AND suspended = 0 AND due <= ?{cond}",
-            [now + LEARN_AHEAD, *args]).fetchone()[0]
-        return Progress(done=len(self.history), due=len(queued) - new, new=new, learning=learning,
-                        elapsed=max(0, now - self.started))
+            [now + LEARN_AHEAD, *args],
+        ).fetchone()[0]
+        return Progress(
+            done=len(self.history),
+            due=len(queued) - new,
+            new=new,
+            learning=learning,
+            elapsed=max(0, now - self.started),
+        )
 
     def intervals(self, card: Card, now: int) -> dict[Rating, int]:
         """Seconds to the next review for each rating, as the answer buttons show them."""
         return self.scheduler.preview(card.memory, now)
 
     # -- acting -------------------------------------------------------------------------------
-    def rate(self, card_id: str, rating: Rating, now: int, *, duration_ms: int = 0,
-             signals: dict[str, Any] | None = None) -> Outcome:
+    def rate(
+        self,
+        card_id: str,
+        rating: Rating,
+        now: int,
+        *,
+        duration_ms: int = 0,
+        signals: dict[str, Any] | None = None,
+    ) -> Outcome:
         """Rate a card and commit it with its log row at once. Safe against a second session."""
         for _attempt in range(5):
             card, version = self.store.get_card_versioned(card_id)
             before = card.memory
             after = self.scheduler.rate(before, rating, now, duration_ms)
-            leech = (after.lapses > before.lapses and after.lapses >= self.scheduler.settings.leech_lapses)
+            leech = after.lapses > before.lapses and after.lapses >= self.scheduler.settings.leech_lapses
             sig = dict(signals or {})
             if leech:
                 sig["leech"] = True
             elapsed = (now - before.last_review) / DAY if before.last_review is not None else None
             review_id = self.store.record_review(
-                card_id, version=version, before=before, after=after, ts=now, rating=int(rating),
-                duration_ms=duration_ms, elapsed_days=elapsed,
-                retrievability=self.scheduler.retrievability(before, now), signals=sig,
-                session=self.session_id, suspend=leech, leech=leech)
+                card_id,
+                version=version,
+                before=before,
+                after=after,
+                ts=now,
+                rating=int(rating),
+                duration_ms=duration_ms,
+                elapsed_days=elapsed,
+                retrievability=self.scheduler.retrievability(before, now),
+                signals=sig,
+                session=self.session_id,
+                suspend=leech,
+                leech=leech,
+            )
             if review_id is not None:
                 outcome = Outcome(review_id, card_id, rating, before, after, leech)
                 self.history.append(outcome)
@@ -247,7 +299,9 @@ class Session:
         cond, args = self.filter.sql()
         later, tomorrow = self.store.execute(
             "SELECT SUM(due < ?), SUM(due >= ?) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND active = 1 AND suspended = 0 "
-            f"AND due >= ? AND due < ?{cond}", [self.day_end, self.day_end, now, self.day_end + DAY, *args]).fetchone()
+            f"AND due >= ? AND due < ?{cond}",
+            [self.day_end, self.day_end, now, self.day_end + DAY, *args],
+        ).fetchone()
         return Summary(
             reviewed=len(self.history),
             again=sum(1 for o in self.history if o.rating is Rating.AGAIN),
@@ -255,7 +309,9 @@ class Session:
             due_later_today=int(later or 0),
             due_tomorrow=int(tomorrow or 0),
             next_due=next_due(self.store, self.filter),
-            new_left_today=max(0, self.new_left_today - sum(1 for o in self.history if o.before.state is State.NEW)),
+            new_left_today=max(
+                0, self.new_left_today - sum(1 for o in self.history if o.before.state is State.NEW)
+            ),
         )
 
 

@@ -53,12 +53,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import genanki
 
 from srs.errors import InputError, QuizError, SrsError
-from srs.htmlcard import HtmlRenderer
+from srs.interop.anki.cardhtml import HtmlRenderer
 from srs.model import Kind, State
 from srs.store import Filter, Store
 
 if TYPE_CHECKING:
-    from srs.config import Settings
+    from srs.scheduling.settings import Settings
 
 DAY = 86400
 # The package collection is created this many days before the export (see the module docstring).
@@ -92,8 +92,18 @@ FIELDS: dict[Kind, tuple[str, ...]] = {
     Kind.CLOZE: ("Text", "Extra", "Source", "SrsId"),
     Kind.TYPE_IN: ("Front", "Back", "Explanation", "Extra", "Source", "SrsId"),
     Kind.QUIZ: ("Prompt", "Answer", "Solution", "Quiz", "Seed", "Instance", "Extra", "Source", "SrsId"),
-    Kind.EXERCISE: ("Title", "Description", "Starter", "Hints", "Reference", "Checks", "Exercise", "Extra",
-                    "Source", "SrsId"),
+    Kind.EXERCISE: (
+        "Title",
+        "Description",
+        "Starter",
+        "Hints",
+        "Reference",
+        "Checks",
+        "Exercise",
+        "Extra",
+        "Source",
+        "SrsId",
+    ),
 }
 
 CSS = """\
@@ -141,65 +151,79 @@ input#typeans { font-family: inherit; font-size: 0.9em; }
 .nightMode hr#answer, .night_mode hr#answer { border-top-color: #3d444d; }
 """
 
-_TAIL = ('{{#Extra}}<div class="extra">{{Extra}}</div>{{/Extra}}'
-         '{{#Source}}<div class="source">{{Source}}</div>{{/Source}}'
-         '<div class="srs-id">srs: {{SrsId}}</div>')
+_TAIL = (
+    '{{#Extra}}<div class="extra">{{Extra}}</div>{{/Extra}}'
+    '{{#Source}}<div class="source">{{Source}}</div>{{/Source}}'
+    '<div class="srs-id">srs: {{SrsId}}</div>'
+)
 
 TEMPLATES: dict[Kind, list[dict[str, str]]] = {
-    Kind.BASIC: [{
-        "name": "Card 1",
-        "qfmt": '<div class="srs"><div class="front">{{Front}}</div></div>',
-        "afmt": '<div class="srs"><div class="front">{{Front}}</div><hr id="answer">'
-                '<div class="back">{{Back}}</div>' + _TAIL + "</div>",
-    }],
+    Kind.BASIC: [
+        {
+            "name": "Card 1",
+            "qfmt": '<div class="srs"><div class="front">{{Front}}</div></div>',
+            "afmt": '<div class="srs"><div class="front">{{Front}}</div><hr id="answer">'
+            '<div class="back">{{Back}}</div>' + _TAIL + "</div>",
+        }
+    ],
     Kind.REVERSED: [
         {
             "name": "Card 1",
             "qfmt": '<div class="srs"><div class="front">{{Front}}</div></div>',
             "afmt": '<div class="srs"><div class="front">{{Front}}</div><hr id="answer">'
-                    '<div class="back">{{Back}}</div>' + _TAIL + "</div>",
+            '<div class="back">{{Back}}</div>' + _TAIL + "</div>",
         },
         {
             "name": "Card 2",
             "qfmt": '<div class="srs"><div class="front">{{Back}}</div></div>',
             "afmt": '<div class="srs"><div class="front">{{Back}}</div><hr id="answer">'
-                    '<div class="back">{{Front}}</div>' + _TAIL + "</div>",
+            '<div class="back">{{Front}}</div>' + _TAIL + "</div>",
         },
     ],
-    Kind.CLOZE: [{
-        "name": "Cloze",
-        "qfmt": '<div class="srs"><div class="front">{{cloze:Text}}</div></div>',
-        "afmt": '<div class="srs"><div class="front">{{cloze:Text}}</div>' + _TAIL + "</div>",
-    }],
-    Kind.TYPE_IN: [{
-        "name": "Card 1",
-        "qfmt": '<div class="srs"><div class="front">{{Front}}</div><br>{{type:Back}}</div>',
-        "afmt": '<div class="srs"><div class="front">{{Front}}</div><hr id="answer">{{type:Back}}'
-                '{{#Explanation}}<div class="back">{{Explanation}}</div>{{/Explanation}}' + _TAIL + "</div>",
-    }],
-    Kind.QUIZ: [{
-        "name": "Card 1",
-        "qfmt": '<div class="srs"><div class="kind">quiz · {{Quiz}} · instance {{Instance}}</div>'
-                '<div class="front">{{Prompt}}</div></div>',
-        "afmt": '<div class="srs"><div class="kind">quiz · {{Quiz}} · instance {{Instance}}</div>'
-                '<div class="front">{{Prompt}}</div><hr id="answer">'
-                '<div class="answer"><b>Answer:</b> {{Answer}}</div>'
-                '<div class="label">Worked solution</div><div class="solution">{{Solution}}</div>'
-                + _TAIL + "</div>",
-    }],
-    Kind.EXERCISE: [{
-        "name": "Card 1",
-        "qfmt": '<div class="srs"><div class="kind">exercise · {{Exercise}}</div>'
-                '<div class="front">{{Description}}</div><div class="label">Starter code</div>{{Starter}}'
-                '{{#Hints}}<details><summary>Hints</summary>{{Hints}}</details>{{/Hints}}'
-                '<div class="label">Write it, then run the checks with <code>srs quiz try {{Exercise}}</code>'
-                '</div></div>',
-        "afmt": '<div class="srs"><div class="kind">exercise · {{Exercise}}</div>'
-                '<div class="front">{{Description}}</div><hr id="answer">'
-                '<div class="label">Reference solution</div>{{Reference}}'
-                '<div class="label">What the checks test</div><div class="back">{{Checks}}</div>'
-                + _TAIL + "</div>",
-    }],
+    Kind.CLOZE: [
+        {
+            "name": "Cloze",
+            "qfmt": '<div class="srs"><div class="front">{{cloze:Text}}</div></div>',
+            "afmt": '<div class="srs"><div class="front">{{cloze:Text}}</div>' + _TAIL + "</div>",
+        }
+    ],
+    Kind.TYPE_IN: [
+        {
+            "name": "Card 1",
+            "qfmt": '<div class="srs"><div class="front">{{Front}}</div><br>{{type:Back}}</div>',
+            "afmt": '<div class="srs"><div class="front">{{Front}}</div><hr id="answer">{{type:Back}}'
+            '{{#Explanation}}<div class="back">{{Explanation}}</div>{{/Explanation}}' + _TAIL + "</div>",
+        }
+    ],
+    Kind.QUIZ: [
+        {
+            "name": "Card 1",
+            "qfmt": '<div class="srs"><div class="kind">quiz · {{Quiz}} · instance {{Instance}}</div>'
+            '<div class="front">{{Prompt}}</div></div>',
+            "afmt": '<div class="srs"><div class="kind">quiz · {{Quiz}} · instance {{Instance}}</div>'
+            '<div class="front">{{Prompt}}</div><hr id="answer">'
+            '<div class="answer"><b>Answer:</b> {{Answer}}</div>'
+            '<div class="label">Worked solution</div><div class="solution">{{Solution}}</div>'
+            + _TAIL
+            + "</div>",
+        }
+    ],
+    Kind.EXERCISE: [
+        {
+            "name": "Card 1",
+            "qfmt": '<div class="srs"><div class="kind">exercise · {{Exercise}}</div>'
+            '<div class="front">{{Description}}</div><div class="label">Starter code</div>{{Starter}}'
+            "{{#Hints}}<details><summary>Hints</summary>{{Hints}}</details>{{/Hints}}"
+            '<div class="label">Write it, then run the checks with <code>srs quiz try {{Exercise}}</code>'
+            "</div></div>",
+            "afmt": '<div class="srs"><div class="kind">exercise · {{Exercise}}</div>'
+            '<div class="front">{{Description}}</div><hr id="answer">'
+            '<div class="label">Reference solution</div>{{Reference}}'
+            '<div class="label">What the checks test</div><div class="back">{{Checks}}</div>'
+            + _TAIL
+            + "</div>",
+        }
+    ],
 }
 
 ProgressFn = Callable[[int, int, str], None]
@@ -220,9 +244,16 @@ class ExportResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
-        return {"path": str(self.path), "notes": self.notes, "cards": self.cards, "decks": self.decks,
-                "bytes": self.bytes, "reviews": self.reviews, "with_scheduling": self.with_scheduling,
-                "seconds": round(self.seconds, 3)}
+        return {
+            "path": str(self.path),
+            "notes": self.notes,
+            "cards": self.cards,
+            "decks": self.decks,
+            "bytes": self.bytes,
+            "reviews": self.reviews,
+            "with_scheduling": self.with_scheduling,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 @dataclass(slots=True)
@@ -289,8 +320,13 @@ def build_models() -> dict[Kind, genanki.Model]:
     models: dict[Kind, genanki.Model] = {}
     for kind, model_id in MODEL_IDS.items():
         models[kind] = genanki.Model(
-            model_id, MODEL_NAMES[kind], fields=[{"name": f} for f in FIELDS[kind]], templates=TEMPLATES[kind],
-            css=CSS, model_type=genanki.Model.CLOZE if kind is Kind.CLOZE else genanki.Model.FRONT_BACK)
+            model_id,
+            MODEL_NAMES[kind],
+            fields=[{"name": f} for f in FIELDS[kind]],
+            templates=TEMPLATES[kind],
+            css=CSS,
+            model_type=genanki.Model.CLOZE if kind is Kind.CLOZE else genanki.Model.FRONT_BACK,
+        )
     return models
 
 
@@ -326,16 +362,21 @@ class ExportCard(NamedTuple):
     position: int
 
 
-_ORDER = operator.itemgetter(ExportCard._fields.index("ord"), ExportCard._fields.index("path"),
-                             ExportCard._fields.index("position"), 0)
+_ORDER = operator.itemgetter(
+    ExportCard._fields.index("ord"), ExportCard._fields.index("path"), ExportCard._fields.index("position"), 0
+)
 
 
 def load_cards(store: Store, flt: Filter = Filter()) -> list[ExportCard]:
     """The active cards matching ``flt``, in the order new cards are introduced (as ``store.cards``).
     Sorted here rather than by SQLite, which would sort the whole rows (15 % slower)."""
     cond, args = flt.sql()
-    cards = list(map(ExportCard._make, store.execute(
-        f"SELECT {', '.join(ExportCard._fields)} FROM cards WHERE active = 1{cond}", args)))
+    cards = list(
+        map(
+            ExportCard._make,
+            store.execute(f"SELECT {', '.join(ExportCard._fields)} FROM cards WHERE active = 1{cond}", args),
+        )
+    )
     cards.sort(key=_ORDER)
     return cards
 
@@ -362,8 +403,13 @@ def _anki_ord(card: ExportCard) -> int:
 _KINDS = {k.value: k for k in Kind}
 
 
-def plan_notes(cards: Sequence[ExportCard], renderer: HtmlRenderer, *,
-               quiz_instances: int = DEFAULT_QUIZ_INSTANCES, progress: ProgressFn | None = None) -> list[PlannedNote]:
+def plan_notes(
+    cards: Sequence[ExportCard],
+    renderer: HtmlRenderer,
+    *,
+    quiz_instances: int = DEFAULT_QUIZ_INSTANCES,
+    progress: ProgressFn | None = None,
+) -> list[PlannedNote]:
     """Turn our cards into the Anki notes to write, with their fields rendered to HTML."""
     groups = group_by_note(cards)
     md = renderer.markdown
@@ -379,7 +425,9 @@ def plan_notes(cards: Sequence[ExportCard], renderer: HtmlRenderer, *,
         leech = any(c.leech for c in group)
         tags = tag_lists.get((first.tags, leech))
         if tags is None:
-            tags = tag_lists[(first.tags, leech)] = anki_tags(first.tags.split() + (["leech"] if leech else []))
+            tags = tag_lists[(first.tags, leech)] = anki_tags(
+                first.tags.split() + (["leech"] if leech else [])
+            )
         deck = deck_names.get(first.deck)
         if deck is None:
             deck = deck_names[first.deck] = anki_deck_name(first.deck)
@@ -407,11 +455,30 @@ def plan_notes(cards: Sequence[ExportCard], renderer: HtmlRenderer, *,
                     inst = quiz_mod.generate(first.item, seed, params)
                 except QuizError as exc:
                     raise QuizError(f"quiz card {first.note_id!r}: {exc}") from None
-                fields = [md(inst.prompt), md(str(inst.answer)), md(inst.solution), plain(first.item),
-                          str(seed), f"{index}/{quiz_instances}", md(first.extra), source, srs_id]
-                planned.append(PlannedNote(quiz_guid(first.note_id, index), kind, deck, fields, tags, number, mod,
-                                           cards={0: first} if index == 1 else {},
-                                           suspended_ords={0} if first.suspended else set()))
+                fields = [
+                    md(inst.prompt),
+                    md(str(inst.answer)),
+                    md(inst.solution),
+                    plain(first.item),
+                    str(seed),
+                    f"{index}/{quiz_instances}",
+                    md(first.extra),
+                    source,
+                    srs_id,
+                ]
+                planned.append(
+                    PlannedNote(
+                        quiz_guid(first.note_id, index),
+                        kind,
+                        deck,
+                        fields,
+                        tags,
+                        number,
+                        mod,
+                        cards={0: first} if index == 1 else {},
+                        suspended_ords={0} if first.suspended else set(),
+                    )
+                )
         else:
             if kind is Kind.EXERCISE:
                 if exercise_mod is None:
@@ -424,21 +491,47 @@ def plan_notes(cards: Sequence[ExportCard], renderer: HtmlRenderer, *,
                 description = ex.description.strip()
                 if not description.startswith("#"):  # the front shows the title as the description's heading
                     description = f"# {ex.info.title}\n\n{description}"
-                fields = [md(ex.info.title), md(description), renderer.code(ex.starter, "python"), md(hints),
-                          renderer.code(ex.reference, "python"), md(ex.checks_description),
-                          plain(first.item), md(first.extra), source, srs_id]
+                fields = [
+                    md(ex.info.title),
+                    md(description),
+                    renderer.code(ex.starter, "python"),
+                    md(hints),
+                    renderer.code(ex.reference, "python"),
+                    md(ex.checks_description),
+                    plain(first.item),
+                    md(first.extra),
+                    source,
+                    srs_id,
+                ]
             elif kind is Kind.CLOZE:
                 fields = [md(first.front), md(first.extra), source, srs_id]
             elif kind is Kind.TYPE_IN:
                 answer, _, explanation = first.back.strip().partition("\n")
-                fields = [md(first.front), plain(answer.strip()), md(explanation.strip()), md(first.extra),
-                          source, srs_id]
+                fields = [
+                    md(first.front),
+                    plain(answer.strip()),
+                    md(explanation.strip()),
+                    md(first.extra),
+                    source,
+                    srs_id,
+                ]
             else:  # basic, reversed: fields from the forward card (the reversed card has them swapped)
                 fwd = by_ord.get(0)
                 front, back = (fwd.front, fwd.back) if fwd else (first.back, first.front)
                 fields = [md(front), md(back), md(first.extra), source, srs_id]
-            planned.append(PlannedNote(note_guid(first.note_id), kind, deck, fields, tags, number, mod,
-                                       cards=by_ord, suspended_ords=suspended))
+            planned.append(
+                PlannedNote(
+                    note_guid(first.note_id),
+                    kind,
+                    deck,
+                    fields,
+                    tags,
+                    number,
+                    mod,
+                    cards=by_ord,
+                    suspended_ords=suspended,
+                )
+            )
         if progress is not None and (number % 500 == 0 or number == len(groups)):
             progress(number, len(groups), "rendering")
     return planned
@@ -476,13 +569,19 @@ class _Clock:
 
     def day_number(self, ts: int) -> int:
         """Anki's due-day number of ``ts`` in the package collection (today is CRT_DAYS)."""
-        return CRT_DAYS + _day_index(ts, self.utc_offset, self.rollover_hour) - \
-            _day_index(self.now, self.utc_offset, self.rollover_hour)
+        return (
+            CRT_DAYS
+            + _day_index(ts, self.utc_offset, self.rollover_hour)
+            - _day_index(self.now, self.utc_offset, self.rollover_hour)
+        )
 
     @property
     def day_end(self) -> int:
-        start = (_day_index(self.now, self.utc_offset, self.rollover_hour) * DAY - self.utc_offset
-                 + self.rollover_hour * 3600)
+        start = (
+            _day_index(self.now, self.utc_offset, self.rollover_hour) * DAY
+            - self.utc_offset
+            + self.rollover_hour * 3600
+        )
         return start + DAY
 
 
@@ -499,7 +598,9 @@ def _memory_data(m: ExportCard, position: int, settings: Settings, decay: float)
     return json.dumps(data, separators=(",", ":"))
 
 
-def _card_row(m: ExportCard, position: int, clock: _Clock, settings: Settings, decay: float) -> tuple[Any, ...] | None:
+def _card_row(
+    m: ExportCard, position: int, clock: _Clock, settings: Settings, decay: float
+) -> tuple[Any, ...] | None:
     """(type, queue, due, ivl, factor, reps, lapses, left, data) for a card that has been reviewed."""
     if m.state == State.NEW or m.due is None:
         return None
@@ -528,11 +629,24 @@ def _revlog_rows(store: Store, flt: Filter, card_ids: dict[str, int]) -> list[tu
         "SELECT r.card_id, r.ts, r.rating, r.duration_ms, r.state, r.interval_days, r.difficulty, "
         "json_extract(r.state_after, '$.state'), json_extract(r.state_after, '$.due'), "
         "json_extract(r.state_before, '$.due'), json_extract(r.state_before, '$.last_review') "
-        f"FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.active = 1{cond} ORDER BY r.ts, r.id", args)
+        f"FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.active = 1{cond} ORDER BY r.ts, r.id",
+        args,
+    )
     out: list[tuple[Any, ...]] = []
     last_id = 0
-    for card_id, ts, rating, duration, before, interval, difficulty, after_state, after_due, before_due, \
-            before_last in rows:
+    for (
+        card_id,
+        ts,
+        rating,
+        duration,
+        before,
+        interval,
+        difficulty,
+        after_state,
+        after_due,
+        before_due,
+        before_last,
+    ) in rows:
         cid = card_ids.get(card_id)
         if cid is None:
             continue
@@ -544,20 +658,44 @@ def _revlog_rows(store: Store, flt: Filter, card_ids: dict[str, int]) -> list[tu
             ivl = -max(0, int(after_due or ts) - int(ts))
         if before == State.REVIEW and before_due is not None and before_last is not None:
             last_ivl = max(1, round((int(before_due) - int(before_last)) / DAY))
-        elif before in (State.LEARNING, State.RELEARNING) and before_due is not None and before_last is not None:
+        elif (
+            before in (State.LEARNING, State.RELEARNING)
+            and before_due is not None
+            and before_last is not None
+        ):
             last_ivl = -max(0, int(before_due) - int(before_last))
         else:
             last_ivl = 0
         factor = 100 + round((difficulty - 1) / 9 * 1000) if difficulty is not None else 0
         kind = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}.get(State(before), 0)
-        out.append((rid, cid, -1, int(rating), ivl, last_ivl, factor, min(max(0, int(duration or 0)), 2**31 - 1),
-                    kind))
+        out.append(
+            (
+                rid,
+                cid,
+                -1,
+                int(rating),
+                ivl,
+                last_ivl,
+                factor,
+                min(max(0, int(duration or 0)), 2**31 - 1),
+                kind,
+            )
+        )
     return out
 
 
-def _fill_database(conn: sqlite3.Connection, planned: Sequence[PlannedNote], *, timestamp: float, store: Store,
-                   flt: Filter, clock: _Clock, settings: Settings | None, decay: float,
-                   progress: ProgressFn | None = None) -> tuple[int, int]:
+def _fill_database(
+    conn: sqlite3.Connection,
+    planned: Sequence[PlannedNote],
+    *,
+    timestamp: float,
+    store: Store,
+    flt: Filter,
+    clock: _Clock,
+    settings: Settings | None,
+    decay: float,
+    progress: ProgressFn | None = None,
+) -> tuple[int, int]:
     """Write the notes with genanki into a fresh collection, then apply suspension and scheduling.
     Returns (Anki cards written, revlog rows written)."""
     models = build_models()
@@ -569,8 +707,15 @@ def _fill_database(conn: sqlite3.Connection, planned: Sequence[PlannedNote], *, 
             deck = decks[plan.deck] = genanki.Deck(deck_id(plan.deck), plan.deck)
         model = models[plan.kind]
         deck.add_model(model)
-        notes.append((genanki.Note(model=model, fields=plan.fields, tags=plan.tags, guid=plan.guid,
-                                   due=plan.position), deck.deck_id, plan.mod))
+        notes.append(
+            (
+                genanki.Note(
+                    model=model, fields=plan.fields, tags=plan.tags, guid=plan.guid, due=plan.position
+                ),
+                deck.deck_id,
+                plan.mod,
+            )
+        )
     cursor = conn.cursor()
     id_gen = itertools.count(int(timestamp * 1000))
     # The collection with its decks and note types, stamped now (genanki's Package, decks without notes) ...
@@ -587,8 +732,12 @@ def _fill_database(conn: sqlite3.Connection, planned: Sequence[PlannedNote], *, 
     cursor.execute("UPDATE col SET crt = ?, conf = ?", (clock.now - CRT_DAYS * DAY, json.dumps(conf)))
     reviews = 0
     if settings is not None or any(p.suspended_ords for p in planned):
-        anki_ids = {(guid, ord_): cid for guid, ord_, cid in cursor.execute(
-            "SELECT n.guid, c.ord, c.id FROM cards c JOIN notes n ON n.id = c.nid")}
+        anki_ids = {
+            (guid, ord_): cid
+            for guid, ord_, cid in cursor.execute(
+                "SELECT n.guid, c.ord, c.id FROM cards c JOIN notes n ON n.id = c.nid"
+            )
+        }
         if settings is not None:
             updates = []
             card_ids: dict[str, int] = {}
@@ -601,23 +750,38 @@ def _fill_database(conn: sqlite3.Connection, planned: Sequence[PlannedNote], *, 
                     row = _card_row(card, plan.position, clock, settings, decay)
                     if row is not None:
                         updates.append((*row, int(timestamp), cid))
-            cursor.executemany("UPDATE cards SET type=?, queue=?, due=?, ivl=?, factor=?, reps=?, lapses=?, left=?, "
-                               "data=?, mod=? WHERE id=?", updates)
+            cursor.executemany(
+                "UPDATE cards SET type=?, queue=?, due=?, ivl=?, factor=?, reps=?, lapses=?, left=?, "
+                "data=?, mod=? WHERE id=?",
+                updates,
+            )
             revlog = _revlog_rows(store, flt, card_ids)
-            cursor.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
-                               "VALUES (?,?,?,?,?,?,?,?,?)", revlog)
+            cursor.executemany(
+                "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                revlog,
+            )
             reviews = len(revlog)
-        cursor.executemany("UPDATE cards SET queue = -1 WHERE id = ?",
-                           [(anki_ids[(p.guid, o)],) for p in planned for o in p.suspended_ords
-                            if (p.guid, o) in anki_ids])
+        cursor.executemany(
+            "UPDATE cards SET queue = -1 WHERE id = ?",
+            [(anki_ids[(p.guid, o)],) for p in planned for o in p.suspended_ords if (p.guid, o) in anki_ids],
+        )
     conn.commit()
     count = cursor.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
     return int(count), reviews
 
 
-def export_anki(store: Store, out: Path | str, *, flt: Filter = Filter(), with_scheduling: bool = False,
-                quiz_instances: int = DEFAULT_QUIZ_INSTANCES, now: int | None = None, utc_offset: int = 0,
-                progress: ProgressFn | None = None) -> ExportResult:
+def export_anki(
+    store: Store,
+    out: Path | str,
+    *,
+    flt: Filter = Filter(),
+    with_scheduling: bool = False,
+    quiz_instances: int = DEFAULT_QUIZ_INSTANCES,
+    now: int | None = None,
+    utc_offset: int = 0,
+    progress: ProgressFn | None = None,
+) -> ExportResult:
     """Export the active cards matching ``flt`` to the Anki package ``out``; see the module docstring.
 
     ``now`` (epoch seconds, default the current time) is the moment due dates are counted from.
@@ -629,8 +793,17 @@ def export_anki(store: Store, out: Path | str, *, flt: Filter = Filter(), with_s
         raise InputError("--quiz-instances must be at least 1")
     check_output(out)
     with _gc_paused():
-        return _export(store, out, flt=flt, with_scheduling=with_scheduling, quiz_instances=quiz_instances,
-                       now=now, utc_offset=utc_offset, progress=progress, started=started)
+        return _export(
+            store,
+            out,
+            flt=flt,
+            with_scheduling=with_scheduling,
+            quiz_instances=quiz_instances,
+            now=now,
+            utc_offset=utc_offset,
+            progress=progress,
+            started=started,
+        )
 
 
 @contextlib.contextmanager
@@ -647,13 +820,26 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _export(store: Store, out: Path, *, flt: Filter, with_scheduling: bool, quiz_instances: int, now: int | None,
-            utc_offset: int, progress: ProgressFn | None, started: float) -> ExportResult:
+def _export(
+    store: Store,
+    out: Path,
+    *,
+    flt: Filter,
+    with_scheduling: bool,
+    quiz_instances: int,
+    now: int | None,
+    utc_offset: int,
+    progress: ProgressFn | None,
+    started: float,
+) -> ExportResult:
     cards = load_cards(store, flt)
     if not cards:
         if flt.deck or flt.tag:
-            what = " and ".join(part for part in (f"deck {flt.deck!r}" if flt.deck else "",
-                                                  f"tag {flt.tag!r}" if flt.tag else "") if part)
+            what = " and ".join(
+                part
+                for part in (f"deck {flt.deck!r}" if flt.deck else "", f"tag {flt.tag!r}" if flt.tag else "")
+                if part
+            )
             raise InputError(f"no cards match {what}; see `srs decks`")
         raise InputError("nothing to export: the collection has no cards")
     now = int(time.time()) if now is None else int(now)
@@ -662,8 +848,8 @@ def _export(store: Store, out: Path, *, flt: Filter, with_scheduling: bool, quiz
     decay = 0.1542
     rollover = 4
     if with_scheduling:
-        from srs.config import load_settings
-        from srs.scheduler import Scheduler
+        from srs.scheduling.scheduler import Scheduler
+        from srs.scheduling.settings import load_settings
 
         settings = load_settings(store, enable_fuzzing=False)
         decay = float(Scheduler(settings).parameters[20])
@@ -681,14 +867,24 @@ def _export(store: Store, out: Path, *, flt: Filter, with_scheduling: bool, quiz
             try:
                 conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: no journal, no syncs
                 conn.execute("PRAGMA synchronous = OFF")
-                count, reviews = _fill_database(conn, planned, timestamp=timestamp, store=store, flt=flt,
-                                                clock=clock, settings=settings, decay=decay, progress=progress)
+                count, reviews = _fill_database(
+                    conn,
+                    planned,
+                    timestamp=timestamp,
+                    store=store,
+                    flt=flt,
+                    clock=clock,
+                    settings=settings,
+                    decay=decay,
+                    progress=progress,
+                )
             finally:
                 conn.close()
             if progress is not None:
                 progress(len(planned), len(planned), "compressing")
-            with zipfile.ZipFile(tmp_apkg, "w", compression=zipfile.ZIP_DEFLATED,
-                                 compresslevel=COMPRESS_LEVEL) as zf:
+            with zipfile.ZipFile(
+                tmp_apkg, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
+            ) as zf:
                 zf.write(db_path, "collection.anki2")
                 zf.writestr("media", "{}")
         os.replace(tmp_apkg, out)
@@ -698,9 +894,16 @@ def _export(store: Store, out: Path, *, flt: Filter, with_scheduling: bool, quiz
     except BaseException:
         _remove(tmp_apkg)
         raise
-    return ExportResult(path=out, notes=len(planned), cards=count, decks=len({p.deck for p in planned}),
-                        bytes=out.stat().st_size, reviews=reviews, with_scheduling=with_scheduling,
-                        seconds=time.perf_counter() - started)
+    return ExportResult(
+        path=out,
+        notes=len(planned),
+        cards=count,
+        decks=len({p.deck for p in planned}),
+        bytes=out.stat().st_size,
+        reviews=reviews,
+        with_scheduling=with_scheduling,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _remove(path: Path) -> None:

@@ -53,7 +53,9 @@ def decode(data: bytes, path: str) -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise DeckError(path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8") from None
+        raise DeckError(
+            path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
     return text.removeprefix("\ufeff")
 
 
@@ -88,8 +90,12 @@ def _front_matter(lines: list[str], path: str) -> tuple[dict[str, tuple[str, int
         m = FIELD_RE.match(raw)
         if not m or m.group(1).lower() not in FRONT_MATTER_KEYS:
             errors.append(
-                DeckError(path, i + 1, f"front matter line must be 'key: value' with key one of "
-                          f"{', '.join(sorted(FRONT_MATTER_KEYS))}")
+                DeckError(
+                    path,
+                    i + 1,
+                    f"front matter line must be 'key: value' with key one of "
+                    f"{', '.join(sorted(FRONT_MATTER_KEYS))}",
+                )
             )
             continue
         values[m.group(1).lower()] = (m.group(2).strip(), i + 1)
@@ -115,7 +121,9 @@ def parse_text(text: str, path: str, *, default_deck: str = "Default") -> FileRe
             errors.append(DeckError(path, line, f"order must be a whole number, not {value!r}"))
     for tag in file_tags:
         if not TAG_RE.match(tag):
-            errors.append(DeckError(path, meta["tags"][1], f"bad tag {tag!r}: use letters, digits, '-', '_' or '.'"))
+            errors.append(
+                DeckError(path, meta["tags"][1], f"bad tag {tag!r}: use letters, digits, '-', '_' or '.'")
+            )
 
     notes: list[Note] = []
     block: list[tuple[int, str]] = []
@@ -127,8 +135,16 @@ def parse_text(text: str, path: str, *, default_deck: str = "Default") -> FileRe
             return
         try:
             notes.append(
-                _build_note(header, block, path=path, deck=deck, file_tags=file_tags,
-                            file_source=file_source, order=order, position=len(notes))
+                _build_note(
+                    header,
+                    block,
+                    path=path,
+                    deck=deck,
+                    file_tags=file_tags,
+                    file_source=file_source,
+                    order=order,
+                    position=len(notes),
+                )
             )
         except DeckError as exc:
             errors.append(exc)
@@ -169,7 +185,8 @@ def _fields(block: list[tuple[int, str]], path: str) -> dict[str, tuple[str, int
             fields[current][0].append(raw)
         elif raw.strip() and not raw.lstrip().startswith("<!--"):
             raise DeckError(
-                path, lineno,
+                path,
+                lineno,
                 "text before any field; start it with 'Q:', 'A:', 'text:' or another field "
                 f"({', '.join(sorted(CARD_FIELDS))})",
             )
@@ -178,12 +195,24 @@ def _fields(block: list[tuple[int, str]], path: str) -> dict[str, tuple[str, int
     return {key: ("\n".join(parts).strip("\n").strip(), line) for key, (parts, line) in fields.items()}
 
 
-def _build_note(header: tuple[int, str], block: list[tuple[int, str]], *, path: str, deck: str,
-                file_tags: tuple[str, ...], file_source: str, order: int, position: int) -> Note:
+def _build_note(
+    header: tuple[int, str],
+    block: list[tuple[int, str]],
+    *,
+    path: str,
+    deck: str,
+    file_tags: tuple[str, ...],
+    file_source: str,
+    order: int,
+    position: int,
+) -> Note:
     line, note_id = header
     if not ID_RE.match(note_id):
-        raise DeckError(path, line, f"bad card id {note_id!r}: use letters, digits, '-', '_' or '.', "
-                        "starting with a letter or digit")
+        raise DeckError(
+            path,
+            line,
+            f"bad card id {note_id!r}: use letters, digits, '-', '_' or '.', starting with a letter or digit",
+        )
     fields = _fields(block, path)
     get = lambda key: fields.get(key, ("", line))[0]  # noqa: E731
 
@@ -193,7 +222,9 @@ def _build_note(header: tuple[int, str], block: list[tuple[int, str]], *, path: 
             kind = Kind(kind_text)
         except ValueError:
             names = ", ".join(k.value for k in Kind)
-            raise DeckError(path, fields["kind"][1], f"unknown kind {kind_text!r} (expected one of: {names})") from None
+            raise DeckError(
+                path, fields["kind"][1], f"unknown kind {kind_text!r} (expected one of: {names})"
+            ) from None
     elif "text" in fields:
         kind = Kind.CLOZE
     elif "quiz" in fields:
@@ -206,8 +237,11 @@ def _build_note(header: tuple[int, str], block: list[tuple[int, str]], *, path: 
     tags = split_tags(" ".join(file_tags) + " " + get("tags"))
     for tag in tags:
         if not TAG_RE.match(tag):
-            raise DeckError(path, fields.get("tags", ("", line))[1],
-                            f"bad tag {tag!r}: use letters, digits, '-', '_' or '.'")
+            raise DeckError(
+                path,
+                fields.get("tags", ("", line))[1],
+                f"bad tag {tag!r}: use letters, digits, '-', '_' or '.'",
+            )
     source = get("source") or file_source
     front, back, text, extra = get("q"), get("a"), get("text"), get("extra")
     item, params = "", get("params")
@@ -219,9 +253,13 @@ def _build_note(header: tuple[int, str], block: list[tuple[int, str]], *, path: 
             raise DeckError(path, line, f"card {note_id!r} ({kind.value}) needs a non-empty 'A:'")
     elif kind is Kind.CLOZE:
         if not text:
-            raise DeckError(path, line, f"cloze card {note_id!r} needs 'text:' with {{{{c1::...}}}} deletions")
+            raise DeckError(
+                path, line, f"cloze card {note_id!r} needs 'text:' with {{{{c1::...}}}} deletions"
+            )
         if not cloze_numbers(text):
-            raise DeckError(path, fields["text"][1], "cloze text has no deletion; mark one like {{c1::hidden words}}")
+            raise DeckError(
+                path, fields["text"][1], "cloze text has no deletion; mark one like {{c1::hidden words}}"
+            )
         if front or back:
             raise DeckError(path, line, "a cloze card takes 'text:' (and 'extra:'), not 'Q:'/'A:'")
     elif kind is Kind.QUIZ:
@@ -231,11 +269,28 @@ def _build_note(header: tuple[int, str], block: list[tuple[int, str]], *, path: 
     elif kind is Kind.EXERCISE:
         item = get("exercise")
         if not item:
-            raise DeckError(path, line, f"exercise card {note_id!r} needs 'exercise: NAME' (see 'srs quiz list')")
+            raise DeckError(
+                path, line, f"exercise card {note_id!r} needs 'exercise: NAME' (see 'srs quiz list')"
+            )
     if params and kind is not Kind.QUIZ:
         raise DeckError(path, fields["params"][1], "'params:' is only for quiz cards")
-    return Note(id=note_id, kind=kind, deck=deck, tags=tags, source=source, path=path, line=line, order=order,
-                position=position, front=front, back=back, text=text, extra=extra, item=item, params=params)
+    return Note(
+        id=note_id,
+        kind=kind,
+        deck=deck,
+        tags=tags,
+        source=source,
+        path=path,
+        line=line,
+        order=order,
+        position=position,
+        front=front,
+        back=back,
+        text=text,
+        extra=extra,
+        item=item,
+        params=params,
+    )
 
 
 def _hash(*parts: str) -> str:
@@ -248,20 +303,46 @@ def _hash(*parts: str) -> str:
 
 def cards_of(note: Note) -> list[CardSpec]:
     """Split a note into its cards: one, two for reversed, one per cloze number."""
+
     def make(card_id: str, sub: str, front: str, back: str, extra: str = "") -> CardSpec:
         return CardSpec(
-            id=card_id, note_id=note.id, kind=note.kind, sub=sub, deck=note.deck, tags=note.tags,
-            source=note.source, front=front, back=back, extra=extra, item=note.item, params=note.params,
-            path=note.path, line=note.line, order=note.order, position=note.position,
-            content_hash=_hash(note.kind.value, sub, front, back, extra, note.item, note.params, note.source,
-                               " ".join(note.tags), note.deck),
+            id=card_id,
+            note_id=note.id,
+            kind=note.kind,
+            sub=sub,
+            deck=note.deck,
+            tags=note.tags,
+            source=note.source,
+            front=front,
+            back=back,
+            extra=extra,
+            item=note.item,
+            params=note.params,
+            path=note.path,
+            line=note.line,
+            order=note.order,
+            position=note.position,
+            content_hash=_hash(
+                note.kind.value,
+                sub,
+                front,
+                back,
+                extra,
+                note.item,
+                note.params,
+                note.source,
+                " ".join(note.tags),
+                note.deck,
+            ),
         )
 
     if note.kind is Kind.CLOZE:
         return [make(f"{note.id}/c{n}", f"c{n}", note.text, "", note.extra) for n in cloze_numbers(note.text)]
     if note.kind is Kind.REVERSED:
-        return [make(note.id, "", note.front, note.back, note.extra),
-                make(f"{note.id}/rev", "rev", note.back, note.front, note.extra)]
+        return [
+            make(note.id, "", note.front, note.back, note.extra),
+            make(f"{note.id}/rev", "rev", note.back, note.front, note.extra),
+        ]
     return [make(note.id, "", note.front, note.back, note.extra)]
 
 
@@ -276,8 +357,13 @@ def parse_files(paths: Iterable[tuple[str | Path, str]]) -> tuple[list[Note], li
         for note in result.notes:
             first = seen.get(note.id)
             if first is not None:
-                errors.append(DeckError(note.path, note.line,
-                                        f"duplicate id {note.id!r} (first used at {first.path}:{first.line}); skipped"))
+                errors.append(
+                    DeckError(
+                        note.path,
+                        note.line,
+                        f"duplicate id {note.id!r} (first used at {first.path}:{first.line}); skipped",
+                    )
+                )
                 continue
             seen[note.id] = note
             notes.append(note)

@@ -21,8 +21,13 @@ if TYPE_CHECKING:
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 HEAT = "·░▒▓█"
 HEAT_STYLES = ("grey42", "green4", "green3", "green1", "bold bright_green")
-SEGMENTS = (("mature", "█", "green"), ("young", "▓", "cyan"), ("learning", "▒", "yellow"), ("new", "░", "grey50"),
-            ("suspended", "×", "red"))
+SEGMENTS = (
+    ("mature", "█", "green"),
+    ("young", "▓", "cyan"),
+    ("learning", "▒", "yellow"),
+    ("new", "░", "grey50"),
+    ("suspended", "×", "red"),
+)
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -88,7 +93,9 @@ def forecast_chart(forecast: Forecast, width: int, pen: Pen, height: int = 6) ->
         return lines
     eighths = [0 if v == 0 else max(1, round(v / top * height * 8)) for v in shown]
     for row in range(height - 1, -1, -1):
-        axis = f"{top:,}".rjust(label) if row == height - 1 else ("0".rjust(label) if row == 0 else " " * label)
+        axis = (
+            f"{top:,}".rjust(label) if row == height - 1 else ("0".rjust(label) if row == 0 else " " * label)
+        )
         text = _line(axis + " │")
         for i, e in enumerate(eighths):
             fill = min(8, max(0, e - row * 8))
@@ -99,8 +106,8 @@ def forecast_chart(forecast: Forecast, width: int, pen: Pen, height: int = 6) ->
     for day in range(0, len(shown), 7):
         tag = "today" if day == 0 else f"+{day}"
         pos = day * cell
-        if pos + len(tag) <= len(ticks) and all(c == " " for c in ticks[max(0, pos - 1):pos + len(tag)]):
-            ticks[pos:pos + len(tag)] = list(tag)
+        if pos + len(tag) <= len(ticks) and all(c == " " for c in ticks[max(0, pos - 1) : pos + len(tag)]):
+            ticks[pos : pos + len(tag)] = list(tag)
     lines.append(_fit(_line(" " * label + "  " + "".join(ticks).rstrip()), width))
     return lines
 
@@ -127,7 +134,7 @@ def heatmap_chart(heatmap: Heatmap, width: int, pen: Pen) -> list[Text]:
     """Weeks as columns (oldest left), weekdays as rows (Monday on top), heat as ``·░▒▓█`` (no review,
     then the quarters of the days with reviews, as a contribution graph does)."""
     days = list(heatmap.days)
-    weeks = [days[i:i + 7] for i in range(0, len(days), 7)]
+    weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
     top = heatmap.max
     thresholds = heat_thresholds([d.reviews for d in days])
     label = 4
@@ -142,8 +149,12 @@ def heatmap_chart(heatmap: Heatmap, width: int, pen: Pen) -> list[Text]:
         month = week[0].date.month
         name = MONTHS[month - 1]
         pos = i * cell
-        if month != previous and pos + len(name) <= len(months) and all(c == " " for c in months[max(0, pos - 1):pos + 3]):
-            months[pos:pos + 3] = list(name)
+        if (
+            month != previous
+            and pos + len(name) <= len(months)
+            and all(c == " " for c in months[max(0, pos - 1) : pos + 3])
+        ):
+            months[pos : pos + 3] = list(name)
         previous = month
     lines.append(_fit(_line(" " * label + "".join(months).rstrip()), width))
     for weekday in range(7):
@@ -194,8 +205,10 @@ def progress_chart(progress: Sequence[DayProgress], width: int, pen: Pen) -> lis
         return lines
     label = len("Day 1 ")
     learned = [f" {p.mature + p.young}/{p.total} learned" for p in progress]
-    details = [f" · {p.mature}█ {p.young}▓ {p.learning}▒ {p.new}░" + (f" {p.suspended}×" if p.suspended else "")
-               for p in progress]
+    details = [
+        f" · {p.mature}█ {p.young}▓ {p.learning}▒ {p.new}░" + (f" {p.suspended}×" if p.suspended else "")
+        for p in progress
+    ]
     short = [f" {p.mature + p.young}/{p.total}" for p in progress]
     for texts in ([a + b for a, b in zip(learned, details, strict=True)], learned, short):
         bar = width - label - max(len(t) for t in texts)
@@ -220,13 +233,23 @@ def progress_chart(progress: Sequence[DayProgress], width: int, pen: Pen) -> lis
 # -- text sections -------------------------------------------------------------------------------------
 def today_lines(today: Today, streak: Streak, width: int, pen: Pen) -> list[Text]:
     """Today's work and the streak."""
-    parts = [f"{today.reviewed:,} reviewed", f"again {_percent(today.again_rate)}", f"{today.new_introduced} new",
-             _duration(today.seconds), f"{today.due:,} still due"]
+    parts = [
+        f"{today.reviewed:,} reviewed",
+        f"again {_percent(today.again_rate)}",
+        f"{today.new_introduced} new",
+        _duration(today.seconds),
+        f"{today.due:,} still due",
+    ]
     text = _line(("Today: ", pen("bold")), " · ".join(parts))
     alive = "" if streak.reviewed_today or not streak.current else " (review today to keep it)"
     days = "day" if streak.current == 1 else "days"
-    return [text, _line(("Streak: ", pen("bold")), f"{streak.current} {days}{alive} · longest {streak.longest} · "
-                        f"{streak.days_studied} days studied")]
+    return [
+        text,
+        _line(
+            ("Streak: ", pen("bold")),
+            f"{streak.current} {days}{alive} · longest {streak.longest} · {streak.days_studied} days studied",
+        ),
+    ]
 
 
 def retention_lines(windows: Sequence[Retention], desired: float, width: int, pen: Pen) -> list[Text]:
@@ -246,7 +269,9 @@ def retention_lines(windows: Sequence[Retention], desired: float, width: int, pe
             cell = _percent(value) + (f" ({n:,})" if with_counts else "")
             style = ""
             if value is not None:
-                style = pen("green" if value >= desired - 0.02 else "yellow" if value >= desired - 0.1 else "red")
+                style = pen(
+                    "green" if value >= desired - 0.02 else "yellow" if value >= desired - 0.1 else "red"
+                )
             text.append(cell.rjust(col), style=style or None)
         if with_delta:
             text.append(("—" if r.total is None else f"{(r.total - desired) * 100:+.1f} pts").rjust(12))
@@ -254,13 +279,26 @@ def retention_lines(windows: Sequence[Retention], desired: float, width: int, pe
     return lines
 
 
-def memory_lines(memory: MemoryStats, leeches: Sequence[Leech], width: int, pen: Pen, show: int = 5) -> list[Text]:
+def memory_lines(
+    memory: MemoryStats, leeches: Sequence[Leech], width: int, pen: Pen, show: int = 5
+) -> list[Text]:
     """Average recall probability now, the weakest cards, and the leech count."""
-    lines = [_line(("Memory: ", pen("bold")), f"average recall probability now {_percent(memory.average_retrievability)}"
-                   f" over {memory.cards:,} cards" + (", lowest:" if memory.lowest else ""))]
+    lines = [
+        _line(
+            ("Memory: ", pen("bold")),
+            f"average recall probability now {_percent(memory.average_retrievability)}"
+            f" over {memory.cards:,} cards" + (", lowest:" if memory.lowest else ""),
+        )
+    ]
     for card in memory.lowest[:show]:
-        lines.append(_fit(_line(f"  {card.retrievability:5.1%}  ", (card.id, pen("cyan")), f"  {card.front}"), width))
-    lines.append(_line(("Leeches: ", pen("bold")), f"{len(leeches)}" + (" (list them: srs leeches)" if leeches else "")))
+        lines.append(
+            _fit(_line(f"  {card.retrievability:5.1%}  ", (card.id, pen("cyan")), f"  {card.front}"), width)
+        )
+    lines.append(
+        _line(
+            ("Leeches: ", pen("bold")), f"{len(leeches)}" + (" (list them: srs leeches)" if leeches else "")
+        )
+    )
     return lines
 
 

@@ -1,0 +1,8 @@
+"""The `srs` command line. Each command module registers its commands on the group in :mod:`srs.cli.app`."""
+
+from __future__ import annotations
+
+from srs.cli import cards, export, quiz, review, settings, stats  # noqa: F401  (registers the commands)
+from srs.cli.app import cli, console, main, now, utc_offset
+
+__all__ = ["cli", "console", "main", "now", "utc_offset"]

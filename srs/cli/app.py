@@ -1,0 +1,193 @@
+"""The `srs` command line: each command parses, opens the store, calls one core function, renders.
+
+Heavy libraries (rich, fsrs, numpy, genanki) are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from srs.errors import SrsError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from srs.decks.sync import SyncReport
+    from srs.scheduling.scheduler import Scheduler
+    from srs.store import Filter, Store
+
+
+class SrsGroup(click.Group):
+    """A group that turns every :class:`SrsError` into one ``Error:`` line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SrsError as exc:
+            raise click.ClickException(str(exc)) from None
+        except sqlite3.OperationalError as exc:
+            raise click.ClickException(f"database error: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise click.ClickException(f"database is damaged or not an srs database: {exc}") from None
+
+
+class App:
+    """Options shared by every command."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+
+    def db_path(self) -> Path:
+        from srs.paths import db_path
+
+        return db_path(self.db)
+
+    @contextmanager
+    def store(self, *, sync: bool = True, warn: bool = True) -> Iterator[Store]:
+        """The open store, with the deck files synced into it first."""
+        from srs.paths import home
+        from srs.store import open_store
+
+        path = self.db_path()
+        if not self.db and not os.environ.get("SRS_DB"):
+            try:
+                home().mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise SrsError(f"cannot create the srs folder {home()}: {exc.strerror or exc}") from None
+        with open_store(path) as store:
+            if sync:
+                report = sync_decks(store)
+                if warn:
+                    show_deck_errors(report)
+            yield store
+
+
+def roots() -> list[Any]:
+    """The built-in curriculum (unless SRS_NO_BUILTIN is set) and the learner's own deck folder."""
+    from srs.decks.sync import DeckRoot
+    from srs.paths import builtin_decks_dir, user_decks_dir
+
+    found = [DeckRoot("user", user_decks_dir())]
+    if not os.environ.get("SRS_NO_BUILTIN"):
+        found.insert(0, DeckRoot("builtin", builtin_decks_dir()))
+    return found
+
+
+def sync_decks(store: Store) -> SyncReport:
+    """Bring deck-file changes into the store (near-free when nothing changed)."""
+    from srs.decks.sync import sync
+
+    return sync(store, roots(), now())
+
+
+def show_deck_errors(report: SyncReport, limit: int = 5) -> None:
+    """Warn about malformed deck files on stderr; the other cards still load."""
+    for err in report.errors[:limit]:
+        click.echo(f"Warning: {err}", err=True)
+    if len(report.errors) > limit:
+        click.echo(f"Warning: {len(report.errors) - limit} more deck errors; run `srs deck check`", err=True)
+
+
+def scheduler_for(store: Store) -> Scheduler:
+    """An FSRS scheduler with the learner's settings."""
+    from srs.scheduling.scheduler import Scheduler
+    from srs.scheduling.settings import load_settings
+
+    return Scheduler(load_settings(store, enable_fuzzing=not os.environ.get("SRS_NOW")))
+
+
+def make_filter(deck: str | None, tag: str | None) -> Filter:
+    from srs.store import Filter
+
+    return Filter(deck=deck, tag=tag)
+
+
+def console(stderr: bool = False) -> Console:
+    """A rich console (respects NO_COLOR and the terminal's width)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def emit_json(data: Any) -> None:
+    """Print data as JSON (UTF-8, not ASCII-escaped)."""
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def utc_offset() -> int:
+    """The local UTC offset in seconds (only the CLI looks at the local clock)."""
+    return int(time.localtime().tm_gmtoff)
+
+
+def now() -> int:
+    """The current time in epoch seconds; ``SRS_NOW`` (ISO 8601) pins it for reproducible runs and tests."""
+    pinned = os.environ.get("SRS_NOW")
+    if pinned:
+        from datetime import UTC, datetime
+
+        try:
+            dt = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+        except ValueError:
+            raise SrsError(f"SRS_NOW={pinned!r} is not an ISO 8601 time like 2026-03-02T10:00:00Z") from None
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return int(dt.timestamp())
+    return int(time.time())
+
+
+def iso(ts: int | None) -> str | None:
+    from datetime import UTC, datetime
+
+    return None if ts is None else datetime.fromtimestamp(ts, tz=UTC).isoformat()
+
+
+def humanize_until(ts: int, at: int) -> str:
+    from srs.scheduling.scheduler import format_interval
+
+    delta = ts - at
+    if delta <= 0:
+        return "now"
+    local = time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+    return f"in {format_interval(delta)} ({local})"
+
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=SrsGroup, context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--db",
+    metavar="PATH",
+    help="Database file (default: $SRS_DB, else srs.db in $SRS_HOME or the user data folder).",
+)
+@click.version_option(package_name="srs", message="srs %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """Spaced repetition and auto-graded quizzes for a week of deep learning.
+
+    \b
+    Start with:   srs review              (today's cards from the built-in curriculum)
+    Add a card:   srs add --deck "My notes" --front "What is a logit?" --back "An unnormalised score"
+    See what's due: srs due               Export:  srs export anki week.apkg
+    """
+    ctx.obj = App(db=db)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli(prog_name="srs")
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted.", err=True)
+        sys.exit(130)

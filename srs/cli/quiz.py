@@ -1,0 +1,114 @@
+"""`srs quiz list|sample|try`: coded quizzes and exercises outside the schedule."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+import click
+
+from srs.cli.app import App, SrsGroup, cli, console, emit_json
+
+
+# -- quizzes ----------------------------------------------------------------------------------------
+@cli.group(cls=SrsGroup)
+def quiz() -> None:
+    """Coded quizzes (fresh numbers every time) and code exercises."""
+
+
+@quiz.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def quiz_list(as_json: bool) -> None:
+    """Every quiz generator and code exercise, with its day and topic.
+
+    \b
+    Example:  srs quiz list --json
+    """
+    from srs import exercises
+    from srs import quiz as q
+
+    items = [
+        {
+            "name": i.name,
+            "kind": "quiz",
+            "title": i.title,
+            "day": i.day,
+            "topic": i.topic,
+            "target_seconds": i.target_seconds,
+        }
+        for i in q.catalog()
+    ]
+    items += [
+        {
+            "name": i.name,
+            "kind": "exercise",
+            "title": i.title,
+            "day": i.day,
+            "topic": i.topic,
+            "target_seconds": i.target_seconds,
+        }
+        for i in exercises.catalog()
+    ]
+    items.sort(key=lambda i: (i["day"], i["kind"], i["name"]))
+    if as_json:
+        emit_json(items)
+        return
+    for i in items:
+        click.echo(f"day {i['day']}  {i['kind']:8}  {i['name']:26} {i['title']}  #{i['topic']}")
+
+
+@quiz.command("sample")
+@click.argument("name")
+@click.option("--seed", type=int, default=None, help="Seed for the random numbers (same seed, same problem).")
+@click.option("--params", "spec", help="Narrow the parameter ranges, e.g. 'W=8..32 S=1,2'.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def quiz_sample(name: str, seed: int | None, spec: str | None, as_json: bool) -> None:
+    """Show one instance of a quiz with its answer and worked solution.
+
+    \b
+    Example:  srs quiz sample conv_output_shape --seed 7 --json
+    """
+    import secrets
+
+    from srs import quiz as q
+
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    inst = q.generate(name, seed, spec)
+    if as_json:
+        emit_json(
+            {
+                "name": inst.name,
+                "seed": inst.seed,
+                "params": inst.params,
+                "prompt": inst.prompt,
+                "answer": inst.answer,
+                "solution": inst.solution,
+            }
+        )
+        return
+    out = console()
+    from rich.markdown import Markdown
+
+    from srs.tui.text import math_to_unicode
+
+    out.print(f"[dim]{inst.name} · seed {inst.seed}[/dim]")
+    out.print(Markdown(math_to_unicode(inst.prompt)))
+    out.print(f"[bold]Answer:[/bold] {inst.answer}")
+    out.print(Markdown(math_to_unicode(inst.solution)))
+
+
+@quiz.command("try")
+@click.argument("name")
+@click.option("--seed", type=int, default=None, help="Seed for the random numbers.")
+@click.pass_obj
+def quiz_try(app: App, name: str, seed: int | None) -> None:
+    """Practise one quiz or exercise without touching the schedule.
+
+    \b
+    Example:  srs quiz try receptive_field
+    """
+    from srs.paths import work_dir
+    from srs.tui.practice import practise
+    from srs.tui.review import Keys, Quit
+
+    with suppress(Quit):
+        practise(name, console(), Keys(), work_dir(), seed=seed)

@@ -1,0 +1,72 @@
+"""`srs review`: the daily review in the terminal."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from srs.cli.app import App, cli, console, humanize_until, make_filter, now, scheduler_for, utc_offset
+
+
+# -- review ---------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--deck", "-d", help="Only this deck (and its sub-decks).")
+@click.option("--tag", "-t", help="Only cards with this tag.")
+@click.option("--limit", "-n", type=click.IntRange(min=0), help="Stop after this many cards.")
+@click.pass_obj
+def review(app: App, deck: str | None, tag: str | None, limit: int | None) -> None:
+    """Review today's due cards and new ones, one at a time.
+
+    \b
+    Keys: space/enter show the answer · 1 Again 2 Hard 3 Good 4 Easy
+          u undo · s suspend · h hint · g give up (quizzes) · q quit
+    Every rating is saved the moment it is given; quit any time.
+
+    \b
+    Example:  srs review --deck "DL Week::Day 1" --limit 20
+    """
+    from srs.paths import work_dir
+    from srs.review.session import Session
+    from srs.tui.review import Keys, Quit, ReviewUI
+
+    out = console()
+    with app.store() as store:
+        session = Session(
+            store,
+            scheduler_for(store),
+            now(),
+            flt=make_filter(deck, tag),
+            limit=limit,
+            utc_offset=utc_offset(),
+        )
+        ui = ReviewUI(session=session, console=out, keys=Keys(), now=now, work_dir=work_dir())
+        interrupted = quit_early = False
+        try:
+            ui.run()
+        except Quit:
+            quit_early = True
+        except KeyboardInterrupt:
+            interrupted = True
+        summary = session.summary(now())
+        if summary.reviewed == 0 and quit_early:
+            out.print("No ratings this time; the cards wait for you.")
+            return
+        if summary.reviewed == 0 and not interrupted:
+            if summary.next_due is not None:
+                out.print(f"Nothing due now. Next card is due {humanize_until(summary.next_due, now())}.")
+            else:
+                out.print("Nothing due now, and no new cards left for today.")
+            if summary.new_left_today == 0:
+                out.print("[dim]Today's new-card limit is reached (srs config set new-per-day N).[/dim]")
+            return
+        mins, secs = divmod(summary.seconds, 60)
+        out.print(
+            f"[bold]Reviewed {summary.reviewed}[/bold] · again {summary.again_rate:.0%} · "
+            f"{mins}m {secs}s · due later today: {summary.due_later_today} · tomorrow: {summary.due_tomorrow}"
+        )
+        if summary.next_due is not None:
+            out.print(f"[dim]Next card due {humanize_until(summary.next_due, now())}.[/dim]")
+        if interrupted:
+            out.print(f"[yellow]Interrupted; all {summary.reviewed} ratings are saved.[/yellow]")
+            sys.exit(130)

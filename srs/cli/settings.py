@@ -1,0 +1,61 @@
+"""`srs config get|set`: the learner's settings."""
+
+from __future__ import annotations
+
+import click
+
+from srs.cli.app import App, SrsGroup, cli, emit_json
+
+
+# -- config -----------------------------------------------------------------------------------------
+@cli.group(cls=SrsGroup)
+def config() -> None:
+    """Read and change settings (retention, steps, daily limits)."""
+
+
+@config.command("get")
+@click.argument("name", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def config_get(app: App, name: str | None, as_json: bool) -> None:
+    """Show one setting, or all of them.
+
+    \b
+    Example:  srs config get desired-retention
+    """
+    from srs.scheduling.settings import KEYS, get_value, load_settings
+
+    with app.store(sync=False) as store:
+        settings = load_settings(store)
+    names = [name] if name else list(KEYS)
+    values = {n: get_value(settings, n) for n in names}
+    if as_json:
+        emit_json(values)
+    elif name:
+        click.echo(values[name])
+    else:
+        for n, v in values.items():
+            click.echo(f"{n:18} {v:12} {KEYS[n].help}")
+
+
+@config.command("set", context_settings={"ignore_unknown_options": True})
+@click.argument("name")
+@click.argument("value")
+@click.pass_obj
+def config_set(app: App, name: str, value: str) -> None:
+    """Change a setting.
+
+    \b
+    Examples:
+      srs config set desired-retention 0.9
+      srs config set learning-steps "1m 10m"
+      srs config set new-per-day 30
+    """
+    from srs.scheduling.scheduler import Scheduler
+    from srs.scheduling.settings import get_value, load_settings, set_value
+
+    with app.store(sync=False) as store:
+        set_value(store, name, value)
+        settings = load_settings(store)
+        Scheduler(settings).check()  # refuse settings FSRS cannot work with
+    click.echo(f"{name} = {get_value(settings, name)}")
