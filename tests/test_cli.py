@@ -154,7 +154,7 @@ def test_review_with_nothing_due_says_when_next(env: Path) -> None:
 def test_ctrl_c_mid_review_keeps_ratings(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = run("add", "-d", "N", "-f", "one?", "-b", "1").stdout.strip()
     run("add", "-d", "N", "-f", "two?", "-b", "2")
-    from srs.tui import review as ui
+    from srs.tui import keys as ui
 
     calls = {"n": 0}
     real = ui.Keys.key

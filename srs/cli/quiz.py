@@ -107,8 +107,8 @@ def quiz_try(app: App, name: str, seed: int | None) -> None:
     Example:  srs quiz try receptive_field
     """
     from srs.paths import work_dir
+    from srs.tui.keys import Keys, Quit
     from srs.tui.practice import practise
-    from srs.tui.review import Keys, Quit
 
     with suppress(Quit):
         practise(name, console(), Keys(), work_dir(), seed=seed)

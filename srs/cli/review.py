@@ -28,7 +28,8 @@ def review(app: App, deck: str | None, tag: str | None, limit: int | None) -> No
     """
     from srs.paths import work_dir
     from srs.review.session import Session
-    from srs.tui.review import Keys, Quit, ReviewUI
+    from srs.tui.keys import Keys, Quit
+    from srs.tui.review import ReviewUI
 
     out = console()
     with app.store() as store:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from srs.errors import QuizError
 from srs.model import Card, CardSpec, Kind, Memory
 from srs.review.grading import Attempt, derive_rating
-from srs.tui.review import RATING_NAMES, Keys, ReviewUI
+from srs.tui.keys import Keys
+from srs.tui.review import RATING_NAMES, ReviewUI
 
 if TYPE_CHECKING:
     from rich.console import Console
