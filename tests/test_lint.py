@@ -73,6 +73,13 @@ def test_long_basic_answer_is_flagged_with_the_configured_limit() -> None:
     assert [r[1] for r in rules(notes, options=LintOptions(max_words=10))] == ["l1", "l2", "l3"]
 
 
+def test_a_type_in_answer_is_its_first_line() -> None:
+    explained = (
+        "## t1\nkind: type-in\nQ: 3×3 conv, pad 1 on 32×32: width?\nA: 32\n" + " ".join(["why"] * 40) + "\n"
+    )
+    assert rules(notes_of(explained)) == []
+
+
 def test_cjk_characters_count_as_words() -> None:
     assert count_words("感受野 grows") == 4
     assert count_words("$f(x) = \\max(0, x)$: it thresholds") == 6

@@ -259,7 +259,9 @@ def lint(
                     "a cloze deletion opens inside $...$; put the whole formula (or a whole side) in the deletion",
                 )
         else:
-            n_words = count_words(note.back)
+            # A type-in answer is its first line; the lines after it explain (see the README).
+            answer = note.back.splitlines()[0] if note.kind is Kind.TYPE_IN else note.back
+            n_words = count_words(answer)
             if n_words > options.max_words:
                 warn(
                     note,
