@@ -280,10 +280,10 @@ def test_help_has_examples() -> None:
 
 def test_deck_check_proves_exercises_sound(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_deck(env / "decks", "e.md", "## e1\nkind: exercise\nexercise: stable_softmax\n")
-    ok = run("deck", "check", str(env / "decks"))
+    ok = run("deck", "check", str(env / "decks"), "--exercises")
     assert ok.exit_code == 0 and ok.stdout.strip() == "OK: 1 notes, 1 exercises sound"
     monkeypatch.setattr("srs.exercises.self_test", lambda name: (False, True))
-    bad = CliRunner().invoke(cli, ["deck", "check", str(env / "decks")])
+    bad = CliRunner().invoke(cli, ["deck", "check", str(env / "decks"), "--exercises"])
     assert bad.exit_code == 1 and "exercise stable_softmax: its starter passes the checks" in bad.stderr
 
 

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from srs.cli import cli
+from srs.decks.lint import LintOptions, lint
 from srs.decks.parser import cards_of
 from srs.decks.sync import check
 from srs.model import Kind, Note
@@ -31,6 +32,8 @@ CHECKLIST: dict[int, list[tuple[str, str]]] = {
         ("loss functions", "loss"),
         ("regularisation term", "regularization"),
         ("gradient checking", "gradient-check"),
+        ("data preprocessing", "preprocessing"),
+        ("weight initialisation", "initialization"),
     ],
     2: [
         ("computational graphs", "computational-graph"),
@@ -45,6 +48,8 @@ CHECKLIST: dict[int, list[tuple[str, str]]] = {
         ("Adam", "adam"),
         ("choosing optimizers", "optimizers"),
         ("reading loss curves", "loss-curves"),
+        ("vanishing and exploding gradients", "vanishing-gradients"),
+        ("gradient clipping", "gradient-clipping"),
     ],
     3: [
         ("convolution", "convolution"),
@@ -56,6 +61,7 @@ CHECKLIST: dict[int, list[tuple[str, str]]] = {
         ("VGG", "vgg"),
         ("feature maps and filters", "visualization"),
         ("training on MNIST", "mnist"),
+        ("effective receptive field", "effective-receptive-field"),
     ],
     4: [
         ("degradation problem", "degradation"),
@@ -68,6 +74,8 @@ CHECKLIST: dict[int, list[tuple[str, str]]] = {
         ("EfficientNet", "efficientnet"),
         ("attention", "attention"),
         ("Vision Transformer", "vit"),
+        ("the CIFAR-10 ResNet", "cifar-resnet"),
+        ("sinusoidal positional encoding", "positional-encoding"),
     ],
     5: [
         ("data augmentation", "augmentation"),
@@ -81,6 +89,11 @@ CHECKLIST: dict[int, list[tuple[str, str]]] = {
         ("cross-validation", "cross-validation"),
         ("over/underfitting", "overfitting"),
         ("tuning", "hyperparameters"),
+        ("batch-norm backward", "batchnorm-backward"),
+        ("LayerNorm", "layernorm"),
+        ("transfer learning", "transfer-learning"),
+        ("model ensembles", "ensembles"),
+        ("Transformer training recipe", "transformer-training"),
     ],
     6: [
         ("planning an experiment", "experiment-design"),
@@ -99,6 +112,8 @@ CHECKLIST: dict[int, list[tuple[str, str]]] = {
         ("linear probes", "linear-probe"),
         ("temperature", "temperature"),
         ("multimodal pre-training", "pretraining"),
+        ("large-model development", "large-models"),
+        ("scaling laws", "scaling"),
     ],
 }
 MINIMUM = {1: 35, 2: 35, 3: 35, 4: 35, 5: 35, 6: 15, 7: 35}
@@ -123,6 +138,18 @@ PREREQUISITES = [
     ("metrics", "ablation"),
     ("vit", "clip"),
     ("softmax", "infonce"),
+    ("preprocessing", "batchnorm"),
+    ("initialization", "vanishing-gradients"),
+    ("backprop", "vanishing-gradients"),
+    ("backprop", "gradient-clipping"),
+    ("receptive-field", "effective-receptive-field"),
+    ("residual", "cifar-resnet"),
+    ("attention", "positional-encoding"),
+    ("batchnorm", "batchnorm-backward"),
+    ("batchnorm", "layernorm"),
+    ("positional-encoding", "transformer-training"),
+    ("cnn-architecture", "transfer-learning"),
+    ("clip", "large-models"),
 ]
 
 
@@ -228,3 +255,15 @@ def test_a_new_learner_starts_with_day_1(tmp_path: Path) -> None:
     assert len(days) == 7 and all(decks[d]["introduced"] == 0.0 for d in days)
     result = runner.invoke(cli, ["review"], input="q\n", env=env)
     assert "#day1" in result.stdout
+
+
+def test_the_curriculum_passes_the_linter(notes: list[Note]) -> None:
+    """No give-aways, long answers, near-duplicates, maths clozes or coarse sources (what --strict enforces)."""
+    warnings = lint(notes, LintOptions())
+    assert [str(w) for w in warnings] == []
+
+
+def test_deck_check_strict_passes_on_the_builtin_decks() -> None:
+    result = CliRunner().invoke(cli, ["deck", "check", str(builtin_decks_dir()), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: ") and "warning" not in result.output

@@ -389,28 +389,51 @@ def deck() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--exercises/--no-exercises",
-    default=True,
+    default=False,
     show_default=True,
-    help="Also prove every exercise the decks use sound: its starter fails and its reference passes.",
+    help="Also prove every exercise the decks use sound: its starter fails and its reference passes (slow).",
 )
-def deck_check(paths: tuple[Path, ...], exercises: bool) -> None:
-    """Validate deck files; errors are printed as file:line: message.
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (non-zero exit status), for CI.")
+@click.option(
+    "--max-words",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    help="Word limit of a basic, reversed or type-in answer.",
+)
+@click.pass_obj
+def deck_check(app: App, paths: tuple[Path, ...], exercises: bool, strict: bool, max_words: int) -> None:
+    """Validate deck files: errors and warnings are printed as file:line: message.
 
+    Warnings name their rule: cloze-giveaway, long-answer, near-duplicate, cloze-in-maths,
+    no-source, renamed-id (compared with the cards in your database, if it exists).
+    Exit status: 0 when clean or only warnings; 1 on errors, or on warnings with --strict.
     Without PATH, checks the built-in decks and your own ($SRS_HOME/decks).
 
     \b
-    Example:  srs deck check decks/
+    Example:  srs deck check decks/ --strict --max-words 30
     """
+    from srs.decks.lint import LintOptions, lint, stored_cards
     from srs.decks.sync import check, exercises_sound
 
     targets = list(paths) or [r.path for r in roots() if r.path.is_dir()]
     notes, errors = check(targets)
     for err in errors:
         click.echo(str(err), err=True)
+    warnings = lint(notes, LintOptions(max_words=max_words), stored=stored_cards(app.db_path()))
+    for warning in warnings:
+        click.echo(str(warning), err=True)
     unsound = exercises_sound(notes) if exercises else []
     for line in unsound:
         click.echo(line, err=True)
-    if errors or unsound:
-        raise SrsError(f"{len(errors) + len(unsound)} problem(s) in {len(notes)} notes checked")
+    if errors or unsound or (strict and warnings):
+        raise SrsError(
+            f"{len(errors) + len(unsound)} problem(s) and {len(warnings)} warning(s) in {len(notes)} notes checked"
+            + (" (--strict makes warnings errors)" if strict and warnings else "")
+        )
     used = len({n.item for n in notes if n.kind.value == "exercise"})
-    click.echo(f"OK: {len(notes)} notes" + (f", {used} exercises sound" if exercises and used else ""))
+    click.echo(
+        f"OK: {len(notes)} notes"
+        + (f", {used} exercises sound" if exercises and used else "")
+        + (f", {len(warnings)} warning(s)" if warnings else "")
+    )

@@ -20,7 +20,7 @@ ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TAG_RE = re.compile(r"^[\w.+-]+(::[\w.+-]+)*$")
 FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$")
 CARD_FIELDS = frozenset({"kind", "tags", "source", "q", "a", "text", "extra", "quiz", "exercise", "params"})
-FRONT_MATTER_KEYS = frozenset({"deck", "tags", "source", "order", "title", "description"})
+FRONT_MATTER_KEYS = frozenset({"deck", "tags", "source", "require-source", "order", "title", "description"})
 DEFAULT_ORDER = 1000
 
 

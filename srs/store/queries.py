@@ -89,3 +89,26 @@ def deck_counts(store: Store, now: int, day_end: int, flt: Filter = Filter()) ->
             for k, n in enumerate(numbers):
                 acc[k] += n or 0
     return [DeckCounts(deck, *nums) for deck, nums in sorted(totals.items())]
+
+
+class CardContent(NamedTuple):
+    """A stored card's identity and text, for noticing a renamed id (``srs deck check``)."""
+
+    id: str
+    note_id: str
+    kind: str
+    sub: str
+    front: str
+    back: str
+    extra: str
+    reps: int
+
+
+def card_contents(store: Store) -> list[CardContent]:
+    """Every card ever synced (active or retired), with its text and how often it was reviewed."""
+    return [
+        CardContent(*row)
+        for row in store.execute(
+            "SELECT id, note_id, kind, sub, front, back, extra, reps FROM cards ORDER BY id"
+        )
+    ]
