@@ -18,6 +18,7 @@ class Kind(enum.StrEnum):
     TYPE_IN = "type-in"
     QUIZ = "quiz"
     EXERCISE = "exercise"
+    CHOICE = "choice"
 
 
 class Rating(enum.IntEnum):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from srs.errors import DeckError, SrsError
+from srs.errors import DeckError
 from srs.store import Store
 
 if TYPE_CHECKING:
@@ -62,22 +62,9 @@ def validate_item(note: Note) -> None:
 
 
 def _validate_item(note: Note) -> None:
-    from srs.model import Kind
+    from srs import kinds
 
-    if note.kind is Kind.QUIZ:
-        from srs import quiz
-
-        try:
-            quiz.validate_params(note.item, note.params or None)
-        except SrsError as exc:
-            raise DeckError(note.path, note.line, str(exc)) from None
-    elif note.kind is Kind.EXERCISE:
-        from srs import exercises
-
-        try:
-            exercises.get(note.item)
-        except SrsError as exc:
-            raise DeckError(note.path, note.line, str(exc)) from None
+    kinds.get(note.kind).check_item(note)
 
 
 def load(
