@@ -39,6 +39,20 @@ from srs.errors import SrsError
 @click.option("--extra", help="Extra text shown on the back of a cloze card.")
 @click.option("--reversed", "reversed_", is_flag=True, help="Also make the back→front card.")
 @click.option("--type-in", "type_in", is_flag=True, help="The learner types the answer.")
+@click.option(
+    "--kind",
+    "-k",
+    "kind_name",
+    type=click.Choice(["basic", "reversed", "type-in", "cloze", "choice"]),
+    help="The kind of card (default: basic, or what --cloze/--reversed/--type-in/--option say).",
+)
+@click.option(
+    "--option",
+    "-o",
+    "options",
+    multiple=True,
+    help="A multiple-choice option (repeatable); start the right one with '*'.",
+)
 @click.option("--tag", "-t", "tags", multiple=True, help="Tag (repeatable).")
 @click.option("--source", help="Where the fact comes from (shown on the back).")
 @click.option("--id", "card_id", help="Choose the card id (default: generated).")
@@ -53,6 +67,8 @@ def add(
     extra: str | None,
     reversed_: bool,
     type_in: bool,
+    kind_name: str | None,
+    options: tuple[str, ...],
     tags: tuple[str, ...],
     source: str | None,
     card_id: str | None,
@@ -65,6 +81,7 @@ def add(
       srs add --deck "My notes" --front "What does ReLU compute?" --back "max(0, x)" --tag activations
       srs add --deck "My notes" --cloze "The {{c1::chain rule}} multiplies local gradients"
       srs add --deck "My notes" --type-in --front "3x3 conv, pad 1, stride 1 on 32x32: output width?" --back 32
+      srs add --deck "My notes" --kind choice --front "Which loss for 10 classes?" --option MSE --option "*Cross-entropy"
       srs add                      (asks for each part)
     """
     from srs.decks.authoring import NewCard, add_card
@@ -78,29 +95,39 @@ def add(
         raise InputError(
             "--cloze makes a cloze card; do not combine it with --front/--back/--reversed/--type-in"
         )
-    interactive = cloze is None and front is None and back is None
+    flags = {"cloze": cloze is not None, "reversed": reversed_, "type-in": type_in, "choice": bool(options)}
+    implied = [name for name, given in flags.items() if given]
+    clash = [name for name in implied if name != kind_name]
+    if kind_name is not None and clash:
+        option = "--option" if clash[0] == "choice" else f"--{clash[0]}"
+        raise InputError(f"--kind {kind_name} cannot be combined with {option}")
+    if options and (cloze is not None or reversed_ or type_in):
+        raise InputError("--option makes a choice card; do not combine it with --cloze/--reversed/--type-in")
+    if kind_name == "cloze" and cloze is None and front is not None:
+        raise InputError("a cloze card takes --cloze TEXT, not --front/--back")
+    interactive = cloze is None and front is None and back is None and not options
     if interactive:
         if not sys.stdin.isatty() and not os.environ.get("SRS_FORCE_PROMPT"):
             raise InputError("give --front and --back (or --cloze); prompting needs a terminal")
         deck = deck or click.prompt("Deck", default="My notes")
-        kind_text = click.prompt(
-            "Kind", type=click.Choice(["basic", "reversed", "type-in", "cloze"]), default="basic"
+        kind_text = kind_name or click.prompt(
+            "Kind", type=click.Choice(["basic", "reversed", "type-in", "cloze", "choice"]), default="basic"
         )
+        kind_name = kind_text
         if kind_text == "cloze":
             cloze = click.prompt("Cloze text (mark hidden parts like {{c1::...}})")
+        elif kind_text == "choice":
+            front = click.prompt("Question")
+            click.echo("Options, one per line; start the right one with '*'; an empty line ends.")
+            given = []
+            while line := click.prompt("Option", default="", show_default=False).strip():
+                given.append(line)
+            options = tuple(given)
         else:
             front = click.prompt("Front")
             back = click.prompt("Back")
             reversed_, type_in = kind_text == "reversed", kind_text == "type-in"
-    kind = (
-        Kind.CLOZE
-        if cloze is not None
-        else Kind.REVERSED
-        if reversed_
-        else Kind.TYPE_IN
-        if type_in
-        else Kind.BASIC
-    )
+    kind = Kind(kind_name or (implied[0] if implied else "basic"))
     card = NewCard(
         deck=deck or "",
         kind=kind,
@@ -111,6 +138,7 @@ def add(
         tags=tuple(dict.fromkeys(t.strip() for t in tags)),
         source=source or "",
         id=card_id,
+        options=options,
     )
     with app.store(warn=False) as store:
         taken = {r[0] for r in store.execute("SELECT id FROM cards UNION SELECT note_id FROM cards")}

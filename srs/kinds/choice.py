@@ -141,3 +141,19 @@ def new_options(given: tuple[str, ...]) -> list[Option]:
 
 
 KIND = Choice()
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def lettered(options: list[Option]) -> list[tuple[str, Option]]:
+    """The options with their letters a, b, c..."""
+    return [(LETTERS[i], o) for i, o in enumerate(options)]
+
+
+def choice_fields(back: str) -> tuple[str, str]:
+    """Markdown of a choice card's lettered options and of its answer (for an exported note)."""
+    pairs = lettered(parse_options(back))
+    options = "\n".join(f"- **{letter})** {o.text}" for letter, o in pairs)
+    answer = next((f"**{letter})** {o.text}" for letter, o in pairs if o.correct), "")
+    return options, answer

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from srs.kinds import attempt_style
-from srs.kinds.choice import Option, parse_options
+from srs.kinds.choice import LETTERS, Option, parse_options
 from srs.kinds.cloze import cloze_back, cloze_front
 from srs.model import Card, Kind, Rating
 from srs.review.grading import MAX_ATTEMPTS, Attempt, derive_rating, lowered, quiz_hints, typed_matches
@@ -350,9 +350,6 @@ class ExerciseAttempt:
 
 
 # -- multiple choice ----------------------------------------------------------------------------------
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
 @dataclass
 class ChoiceAttempt:
     """A multiple-choice card: lettered options, one pick; a wrong pick is Again."""
