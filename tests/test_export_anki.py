@@ -538,8 +538,8 @@ def test_ids_are_fixed_and_progress_is_quiet_off_a_terminal(env: Path, tmp_path:
 def test_progress_bar_shows_on_a_terminal_after_the_delay(monkeypatch: pytest.MonkeyPatch) -> None:
     from rich.console import Console
 
-    from srs.cli import app as cli_module
-    from srs.cli.export import LazyProgress
+    from srs.tui import progress as cli_module
+    from srs.tui.progress import LazyProgress
 
     buffer = io.StringIO()
     monkeypatch.setattr(cli_module, "console", lambda stderr=False: Console(file=buffer, force_terminal=True))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from srs.cli.app import App, SrsGroup, cli, emit_json
+from srs.cli.app import App, SrsGroup, cli, emit, json_option
 
 
 # -- config -----------------------------------------------------------------------------------------
@@ -15,7 +15,7 @@ def config() -> None:
 
 @config.command("get")
 @click.argument("name", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def config_get(app: App, name: str | None, as_json: bool) -> None:
     """Show one setting, or all of them.
@@ -29,13 +29,15 @@ def config_get(app: App, name: str | None, as_json: bool) -> None:
         settings = load_settings(store)
     names = [name] if name else list(KEYS)
     values = {n: get_value(settings, n) for n in names}
-    if as_json:
-        emit_json(values)
-    elif name:
-        click.echo(values[name])
-    else:
+
+    def text() -> None:
+        if name:
+            click.echo(values[name])
+            return
         for n, v in values.items():
             click.echo(f"{n:18} {v:12} {KEYS[n].help}")
+
+    emit(values, text)
 
 
 @config.command("set", context_settings={"ignore_unknown_options": True})
