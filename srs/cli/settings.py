@@ -54,10 +54,11 @@ def config_set(app: App, name: str, value: str) -> None:
       srs config set new-per-day 30
     """
     from srs.scheduling.scheduler import Scheduler
-    from srs.scheduling.settings import get_value, load_settings, set_value
+    from srs.scheduling.settings import get_value, load_settings, parse_value, set_value
 
     with app.store(sync=False) as store:
+        field, parsed = parse_value(name, value)
+        settings = load_settings(store)._replace(**{field: parsed})
+        Scheduler(settings).check()  # refuse settings FSRS cannot work with, before storing anything
         set_value(store, name, value)
-        settings = load_settings(store)
-        Scheduler(settings).check()  # refuse settings FSRS cannot work with
     click.echo(f"{name} = {get_value(settings, name)}")

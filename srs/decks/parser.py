@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -304,25 +304,44 @@ def cards_of(note: Note) -> list[CardSpec]:
     return [make(c.card_id, c.sub, c.front, c.back, note.extra) for c in kinds.get(note.kind).cards(note)]
 
 
-def parse_files(paths: Iterable[tuple[str | Path, str]]) -> tuple[list[Note], list[DeckError]]:
-    """Parse many files given as (real path, display name); ids must be unique across all of them."""
+def parse_files(
+    paths: Iterable[tuple[str | Path, str]],
+    *,
+    taken: Mapping[str, tuple[str, int]] | None = None,
+    check: Callable[[Note], None] | None = None,
+) -> tuple[list[Note], list[DeckError]]:
+    """Parse many files given as (real path, display name).
+
+    Ids (of notes and of their cards) must be unique across all of them and unlike the ``taken`` ones
+    (id -> (path, line) of cards already in use elsewhere); a note that clashes is skipped with an
+    error. ``check`` may reject a note by raising DeckError (sync checks that quizzes exist).
+    """
     notes: list[Note] = []
     errors: list[DeckError] = []
-    seen: dict[str, Note] = {}
+    seen: dict[str, tuple[str, int]] = {}
+    before = taken or {}
     for real, shown in paths:
         result = parse_file(real, display=shown)
         errors.extend(result.errors)
         for note in result.notes:
-            first = seen.get(note.id)
-            if first is not None:
-                errors.append(
-                    DeckError(
-                        note.path,
-                        note.line,
-                        f"duplicate id {note.id!r} (first used at {first.path}:{first.line}); skipped",
-                    )
-                )
+            if check is not None:
+                try:
+                    check(note)
+                except DeckError as exc:
+                    errors.append(exc)
+                    continue
+            ids = [c.id for c in cards_of(note)] + [note.id]
+            old = next((before[i] for i in ids if i in before), None)
+            if old is not None:
+                message = f"duplicate id {note.id!r} (also at {old[0]}:{old[1]}); this card is skipped"
+                errors.append(DeckError(note.path, note.line, message))
                 continue
-            seen[note.id] = note
+            first = next((seen[i] for i in ids if i in seen), None)
+            if first is not None:
+                message = f"duplicate id {note.id!r} (first used at {first[0]}:{first[1]}); skipped"
+                errors.append(DeckError(note.path, note.line, message))
+                continue
+            for i in ids:
+                seen[i] = (note.path, note.line)
             notes.append(note)
     return notes, errors

@@ -76,41 +76,10 @@ def load(
 
     Returns the valid notes, the errors, and the keys of files that had errors.
     """
-    from srs.decks.parser import cards_of, parse_file
+    from srs.decks.parser import parse_files
 
-    notes: list[Note] = []
-    errors: list[DeckError] = []
-    bad: set[str] = set()
-    seen = dict(taken)
-    for key in keys:
-        real = files[key][0]
-        result = parse_file(real, display=key)
-        if result.errors:
-            bad.add(key)
-            errors.extend(result.errors)
-        for note in result.notes:
-            try:
-                validate_item(note)
-            except DeckError as exc:
-                errors.append(exc)
-                bad.add(key)
-                continue
-            ids = [c.id for c in cards_of(note)] + [note.id]
-            clash = next((seen[i] for i in ids if i in seen), None)
-            if clash is not None:
-                errors.append(
-                    DeckError(
-                        key,
-                        note.line,
-                        f"duplicate id {note.id!r} (also at {clash[0]}:{clash[1]}); this card is skipped",
-                    )
-                )
-                bad.add(key)
-                continue
-            for i in ids:
-                seen[i] = (key, note.line)
-            notes.append(note)
-    return notes, errors, bad
+    notes, errors = parse_files(((files[key][0], key) for key in keys), taken=taken, check=validate_item)
+    return notes, errors, {err.path for err in errors}
 
 
 def sync(store: Store, roots: Iterable[DeckRoot], now: int, *, force: bool = False) -> SyncReport:
