@@ -48,14 +48,14 @@ class App:
         self.db = db
 
     def db_path(self) -> Path:
-        from srs.paths import db_path
+        from srs.cli.paths import db_path
 
         return db_path(self.db)
 
     @contextmanager
     def store(self, *, sync: bool = True, warn: bool = True) -> Iterator[Store]:
         """The open store, with the deck files synced into it first."""
-        from srs.paths import home
+        from srs.cli.paths import home
         from srs.store import open_store
 
         path = self.db_path()
@@ -74,8 +74,9 @@ class App:
 
 def roots() -> list[Any]:
     """The built-in curriculum (unless SRS_NO_BUILTIN is set) and the learner's own deck folder."""
+    from srs.cli.paths import user_decks_dir
     from srs.decks.sync import DeckRoot
-    from srs.paths import builtin_decks_dir, user_decks_dir
+    from srs.paths import builtin_decks_dir
 
     found = [DeckRoot("user", user_decks_dir())]
     if not os.environ.get("SRS_NO_BUILTIN"):

@@ -88,10 +88,10 @@ def add(
       srs add --deck "My notes" --kind choice --front "Which loss for 10 classes?" --option MSE --option "*Cross-entropy"
       srs add                      (asks for each part)
     """
+    from srs.cli.paths import user_decks_dir
     from srs.decks.authoring import NewCard, add_card
     from srs.errors import InputError
     from srs.model import Kind
-    from srs.paths import user_decks_dir
 
     if reversed_ and type_in:
         raise InputError("--reversed and --type-in cannot be combined")

@@ -107,7 +107,7 @@ def quiz_try(app: App, name: str, seed: int | None) -> None:
     \b
     Example:  srs quiz try receptive_field
     """
-    from srs.paths import work_dir
+    from srs.cli.paths import work_dir
     from srs.tui.keys import Keys, Quit
     from srs.tui.practice import practise
 

@@ -29,7 +29,7 @@ def review(app: App, flt: Filter, limit: int | None) -> None:
     \b
     Example:  srs review --deck "DL Week::Day 1" --limit 20
     """
-    from srs.paths import work_dir
+    from srs.cli.paths import work_dir
     from srs.review.session import Session
     from srs.tui.keys import Keys, Quit
     from srs.tui.review import ReviewUI
