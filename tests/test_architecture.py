@@ -4,6 +4,7 @@ each outside library stays in its module, no hidden wiring, no import cycles."""
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,12 +43,20 @@ OWNERS = {
 ALLOWED = {("click", "tui/keys.py")}
 
 
-def sources() -> Iterator[tuple[str, ast.Module]]:
+@functools.cache
+def _parsed() -> tuple[tuple[str, ast.Module], ...]:
+    found = []
     for path in sorted(SRS.rglob("*.py")):
         rel = path.relative_to(SRS).as_posix()
         if rel.startswith("exercises/files/"):  # exercise code runs in the sandbox, not in srs
             continue
-        yield rel, ast.parse(path.read_text(encoding="utf-8"), rel)
+        found.append((rel, ast.parse(path.read_text(encoding="utf-8"), rel)))
+    return tuple(found)
+
+
+def sources() -> Iterator[tuple[str, ast.Module]]:
+    """Every srs module (relative path) with its syntax tree."""
+    yield from _parsed()
 
 
 def layer(rel: str) -> str:
