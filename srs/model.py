@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
@@ -18,6 +18,7 @@ class Kind(enum.StrEnum):
     TYPE_IN = "type-in"
     QUIZ = "quiz"
     EXERCISE = "exercise"
+    CHOICE = "choice"
 
 
 class Rating(enum.IntEnum):
@@ -172,12 +173,3 @@ class Card:
             "active": self.active,
             "leech": self.leech,
         }
-
-
-@dataclass(frozen=True)
-class ParseResult:
-    """Notes found in some deck files, and the errors met on the way."""
-
-    notes: tuple[Note, ...] = ()
-    errors: tuple[str, ...] = ()
-    files: tuple[str, ...] = field(default_factory=tuple)

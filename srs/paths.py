@@ -1,41 +1,9 @@
-"""Where things live: the user folder, the database, built-in and user decks."""
+"""Where the package's own data lives: the built-in curriculum. (The learner's folders come from the
+environment, which only the command line reads: see :mod:`srs.cli.paths`.)"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-
-APP_NAME = "srs"
-
-
-def home() -> Path:
-    """The user folder: ``$SRS_HOME`` or the platform's application folder for srs."""
-    env = os.environ.get("SRS_HOME")
-    if env:
-        return Path(env).expanduser()
-    import click
-
-    return Path(click.get_app_dir(APP_NAME))
-
-
-def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The database file: ``--db``, else ``$SRS_DB``, else ``<home>/srs.db``."""
-    if explicit:
-        return Path(explicit).expanduser()
-    env = os.environ.get("SRS_DB")
-    if env:
-        return Path(env).expanduser()
-    return home() / "srs.db"
-
-
-def user_decks_dir() -> Path:
-    """Folder of the learner's own deck files (``srs add`` writes here)."""
-    return home() / "decks"
-
-
-def work_dir() -> Path:
-    """Folder where code exercises are written for the learner to edit."""
-    return home() / "work"
 
 
 def builtin_decks_dir() -> Path:

@@ -17,6 +17,13 @@ T0 = int(datetime(2026, 3, 2, 10, 0, tzinfo=UTC).timestamp())
 DAY = 86400
 
 
+@pytest.fixture(autouse=True)
+def _hermetic(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the developer's own srs folder: SRS_HOME is always a temporary folder."""
+    monkeypatch.setenv("SRS_HOME", str(tmp_path_factory.mktemp("srs-home")))
+    monkeypatch.delenv("SRS_DB", raising=False)
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty SRS_HOME; SRS_DB unset so the database lives inside it."""

@@ -207,6 +207,19 @@ def test_unknown_ids_and_bad_flags(env: Path) -> None:
     fail(run("config", "set", "colour", "red"), "unknown setting 'colour'")
 
 
+def test_config_set_validates_before_storing(env: Path) -> None:
+    """A value FSRS cannot work with is refused and nothing is stored (it used to be stored first)."""
+    from srs.store import open_store
+
+    run("config", "get")  # creates the database
+    with open_store(env / "srs.db") as store:
+        store.set_config("parameters", [0.1] * 21)  # out of FSRS's bounds
+    fail(run("config", "set", "new-per-day", "30"), "invalid scheduler settings")
+    with open_store(env / "srs.db") as store:
+        assert "new_per_day" not in store.config()
+    assert run("config", "get", "new-per-day").stdout.strip() == "20"
+
+
 def test_config_round_trip(env: Path) -> None:
     assert run("config", "set", "learning-steps", "2m, 15m").stdout.strip() == "learning-steps = 2m 15m"
     assert run("config", "get", "learning-steps").stdout.strip() == "2m 15m"
@@ -254,8 +267,10 @@ def test_bad_deck_file_warns_and_others_load(env: Path) -> None:
     assert check.exit_code == 1 and "bad.md:2: not valid UTF-8" in check.stderr
 
 
-def test_deck_check_builtin_curriculum() -> None:
-    result = CliRunner().invoke(cli, ["deck", "check"], env={"SRS_NO_BUILTIN": None})
+def test_deck_check_builtin_curriculum(home: Path) -> None:
+    # A temporary home (not the developer's own deck folder); the exercises' self-tests are proved in
+    # tests/test_exercises.py, so they are not run again here.
+    result = CliRunner().invoke(cli, ["deck", "check", "--no-exercises"], env={"SRS_NO_BUILTIN": None})
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("OK: ")
 

@@ -101,6 +101,14 @@ params: W=8..32 F=3,5
 exercise: pairwise_l2
 """
 
+CHOICE_CARD = """
+## t-choice
+Q: Which loss for ten classes?
+options:
+- [ ] MSE
+- [x] Cross-entropy
+"""
+
 
 # -- helpers ----------------------------------------------------------------------------------------
 @pytest.fixture
@@ -181,6 +189,8 @@ def leftovers(folder: Path) -> list[str]:
 
 # -- content ----------------------------------------------------------------------------------------
 def test_import_counts_decks_tags_and_rendered_fields(env: Path, tmp_path: Path) -> None:
+    # One card of every kind, so that every note type is in the package.
+    write_deck(env / "decks", "three.md", "---\ndeck: Export Test::Part 2\n---\n" + CHOICE_CARD)
     out = tmp_path / "week.apkg"
     result = export(out)
     ours = our_cards()
@@ -192,7 +202,7 @@ def test_import_counts_decks_tags_and_rendered_fields(env: Path, tmp_path: Path)
     with collection(tmp_path / "col.anki2") as col:
         log = import_into(col, out)
         assert (len(log.new), len(log.updated), len(log.duplicate)) == (notes, 0, 0)
-        assert (col.note_count(), col.card_count()) == (notes, cards) == (10, 12)
+        assert (col.note_count(), col.card_count()) == (notes, cards) == (11, 13)
         names = {d.name for d in col.decks.all_names_and_ids()}
         assert {"Export Test", "Export Test::Part 1 · 基础", "Export Test::Part 2"} <= names
 
@@ -507,7 +517,7 @@ def test_a_failure_while_writing_leaves_no_partial_file(
 
 def test_ids_are_fixed_and_progress_is_quiet_off_a_terminal(env: Path, tmp_path: Path) -> None:
     assert deck_id("DL Week::Day 1") == deck_id("DL Week::Day 1") != deck_id("DL Week::Day 2")
-    assert 1 << 30 <= deck_id("x") < 1 << 31 and len(set(MODEL_IDS.values())) == 6
+    assert 1 << 30 <= deck_id("x") < 1 << 31 and len(set(MODEL_IDS.values())) == 7
     assert note_guid("d1-relu-def") == note_guid("d1-relu-def") != note_guid("d1-relu-deriv")
     assert anki_tags(["two words", "Relu", "relu", " a\tb "]) == ["two_words", "Relu", "a_b"]
     out = tmp_path / "p.apkg"
@@ -528,8 +538,8 @@ def test_ids_are_fixed_and_progress_is_quiet_off_a_terminal(env: Path, tmp_path:
 def test_progress_bar_shows_on_a_terminal_after_the_delay(monkeypatch: pytest.MonkeyPatch) -> None:
     from rich.console import Console
 
-    from srs.cli import app as cli_module
-    from srs.cli.export import LazyProgress
+    from srs.tui import progress as cli_module
+    from srs.tui.progress import LazyProgress
 
     buffer = io.StringIO()
     monkeypatch.setattr(cli_module, "console", lambda stderr=False: Console(file=buffer, force_terminal=True))

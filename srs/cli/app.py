@@ -5,14 +5,15 @@ Heavy libraries (rich, fsrs, numpy, genanki) are imported inside the commands th
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -47,14 +48,14 @@ class App:
         self.db = db
 
     def db_path(self) -> Path:
-        from srs.paths import db_path
+        from srs.cli.paths import db_path
 
         return db_path(self.db)
 
     @contextmanager
     def store(self, *, sync: bool = True, warn: bool = True) -> Iterator[Store]:
         """The open store, with the deck files synced into it first."""
-        from srs.paths import home
+        from srs.cli.paths import home
         from srs.store import open_store
 
         path = self.db_path()
@@ -73,8 +74,9 @@ class App:
 
 def roots() -> list[Any]:
     """The built-in curriculum (unless SRS_NO_BUILTIN is set) and the learner's own deck folder."""
+    from srs.cli.paths import user_decks_dir
     from srs.decks.sync import DeckRoot
-    from srs.paths import builtin_decks_dir, user_decks_dir
+    from srs.paths import builtin_decks_dir
 
     found = [DeckRoot("user", user_decks_dir())]
     if not os.environ.get("SRS_NO_BUILTIN"):
@@ -106,9 +108,39 @@ def scheduler_for(store: Store) -> Scheduler:
 
 
 def make_filter(deck: str | None, tag: str | None) -> Filter:
+    """The card filter of ``--deck``/``--tag``."""
     from srs.store import Filter
 
     return Filter(deck=deck, tag=tag)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def filter_options(command: F) -> F:
+    """``--deck``/``--tag`` for a command, which receives them as one ``flt`` argument (a Filter)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, deck: str | None, tag: str | None, **kwargs: Any) -> Any:
+        return command(*args, flt=make_filter(deck, tag), **kwargs)
+
+    wrapper = click.option("--tag", "-t", help="Only cards with this tag.")(wrapper)
+    wrapper = click.option("--deck", "-d", help="Only this deck (and its sub-decks).")(wrapper)
+    return cast(F, wrapper)
+
+
+def json_option(command: F) -> F:
+    """``--json``: the command prints its data as JSON (see :func:`emit`)."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(command)
+
+
+def emit(data: Any, render_text: Callable[[], object]) -> None:
+    """Print the command's data: as JSON when its ``--json`` was given, else by ``render_text()``."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.params.get("as_json"):
+        emit_json(data)
+    else:
+        render_text()
 
 
 def console(stderr: bool = False) -> Console:

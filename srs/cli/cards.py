@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,10 +14,11 @@ from srs.cli.app import (
     SrsGroup,
     cli,
     console,
-    emit_json,
+    emit,
+    filter_options,
     humanize_until,
     iso,
-    make_filter,
+    json_option,
     now,
     roots,
     scheduler_for,
@@ -26,6 +27,9 @@ from srs.cli.app import (
     utc_offset,
 )
 from srs.errors import SrsError
+
+if TYPE_CHECKING:
+    from srs.store import Filter
 
 
 # -- adding ---------------------------------------------------------------------------------------
@@ -39,10 +43,24 @@ from srs.errors import SrsError
 @click.option("--extra", help="Extra text shown on the back of a cloze card.")
 @click.option("--reversed", "reversed_", is_flag=True, help="Also make the back→front card.")
 @click.option("--type-in", "type_in", is_flag=True, help="The learner types the answer.")
+@click.option(
+    "--kind",
+    "-k",
+    "kind_name",
+    type=click.Choice(["basic", "reversed", "type-in", "cloze", "choice"]),
+    help="The kind of card (default: basic, or what --cloze/--reversed/--type-in/--option say).",
+)
+@click.option(
+    "--option",
+    "-o",
+    "options",
+    multiple=True,
+    help="A multiple-choice option (repeatable); start the right one with '*'.",
+)
 @click.option("--tag", "-t", "tags", multiple=True, help="Tag (repeatable).")
 @click.option("--source", help="Where the fact comes from (shown on the back).")
 @click.option("--id", "card_id", help="Choose the card id (default: generated).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option
 @click.pass_obj
 def add(
     app: App,
@@ -53,6 +71,8 @@ def add(
     extra: str | None,
     reversed_: bool,
     type_in: bool,
+    kind_name: str | None,
+    options: tuple[str, ...],
     tags: tuple[str, ...],
     source: str | None,
     card_id: str | None,
@@ -65,12 +85,13 @@ def add(
       srs add --deck "My notes" --front "What does ReLU compute?" --back "max(0, x)" --tag activations
       srs add --deck "My notes" --cloze "The {{c1::chain rule}} multiplies local gradients"
       srs add --deck "My notes" --type-in --front "3x3 conv, pad 1, stride 1 on 32x32: output width?" --back 32
+      srs add --deck "My notes" --kind choice --front "Which loss for 10 classes?" --option MSE --option "*Cross-entropy"
       srs add                      (asks for each part)
     """
+    from srs.cli.paths import user_decks_dir
     from srs.decks.authoring import NewCard, add_card
     from srs.errors import InputError
     from srs.model import Kind
-    from srs.paths import user_decks_dir
 
     if reversed_ and type_in:
         raise InputError("--reversed and --type-in cannot be combined")
@@ -78,29 +99,39 @@ def add(
         raise InputError(
             "--cloze makes a cloze card; do not combine it with --front/--back/--reversed/--type-in"
         )
-    interactive = cloze is None and front is None and back is None
+    flags = {"cloze": cloze is not None, "reversed": reversed_, "type-in": type_in, "choice": bool(options)}
+    implied = [name for name, given in flags.items() if given]
+    clash = [name for name in implied if name != kind_name]
+    if kind_name is not None and clash:
+        option = "--option" if clash[0] == "choice" else f"--{clash[0]}"
+        raise InputError(f"--kind {kind_name} cannot be combined with {option}")
+    if options and (cloze is not None or reversed_ or type_in):
+        raise InputError("--option makes a choice card; do not combine it with --cloze/--reversed/--type-in")
+    if kind_name == "cloze" and cloze is None and front is not None:
+        raise InputError("a cloze card takes --cloze TEXT, not --front/--back")
+    interactive = cloze is None and front is None and back is None and not options
     if interactive:
         if not sys.stdin.isatty() and not os.environ.get("SRS_FORCE_PROMPT"):
             raise InputError("give --front and --back (or --cloze); prompting needs a terminal")
         deck = deck or click.prompt("Deck", default="My notes")
-        kind_text = click.prompt(
-            "Kind", type=click.Choice(["basic", "reversed", "type-in", "cloze"]), default="basic"
+        kind_text = kind_name or click.prompt(
+            "Kind", type=click.Choice(["basic", "reversed", "type-in", "cloze", "choice"]), default="basic"
         )
+        kind_name = kind_text
         if kind_text == "cloze":
             cloze = click.prompt("Cloze text (mark hidden parts like {{c1::...}})")
+        elif kind_text == "choice":
+            front = click.prompt("Question")
+            click.echo("Options, one per line; start the right one with '*'; an empty line ends.")
+            given = []
+            while line := click.prompt("Option", default="", show_default=False).strip():
+                given.append(line)
+            options = tuple(given)
         else:
             front = click.prompt("Front")
             back = click.prompt("Back")
             reversed_, type_in = kind_text == "reversed", kind_text == "type-in"
-    kind = (
-        Kind.CLOZE
-        if cloze is not None
-        else Kind.REVERSED
-        if reversed_
-        else Kind.TYPE_IN
-        if type_in
-        else Kind.BASIC
-    )
+    kind = Kind(kind_name or (implied[0] if implied else "basic"))
     card = NewCard(
         deck=deck or "",
         kind=kind,
@@ -111,18 +142,21 @@ def add(
         tags=tuple(dict.fromkeys(t.strip() for t in tags)),
         source=source or "",
         id=card_id,
+        options=options,
     )
+    from srs.store.queries import note_cards, taken_ids
+
     with app.store(warn=False) as store:
-        taken = {r[0] for r in store.execute("SELECT id FROM cards UNION SELECT note_id FROM cards")}
-        new_id, path = add_card(user_decks_dir(), card, taken)
+        new_id, path = add_card(user_decks_dir(), card, taken_ids(store))
         report = sync_decks(store)
         show_deck_errors(report)
-        cards = store.cards(where="note_id = ?", args=[new_id])
-    if as_json:
-        emit_json({"id": new_id, "file": str(path), "cards": [c.id for c in cards]})
-    else:
+        cards = note_cards(store, new_id)
+
+    def text() -> None:
         click.echo(new_id)
         click.echo(f"Added to {path} ({len(cards)} card{'s' if len(cards) != 1 else ''}).", err=True)
+
+    emit({"id": new_id, "file": str(path), "cards": [c.id for c in cards]}, text)
 
 
 # -- looking ----------------------------------------------------------------------------------------
@@ -133,35 +167,34 @@ def _state_label(card: Any) -> str:
 
 
 @cli.command("list")
-@click.option("--deck", "-d", help="Only this deck (and its sub-decks).")
-@click.option("--tag", "-t", help="Only cards with this tag.")
+@filter_options
 @click.option("--due", "due_only", is_flag=True, help="Only cards due now.")
 @click.option("--limit", "-n", type=click.IntRange(min=0), help="At most this many cards.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
-def list_cards(
-    app: App, deck: str | None, tag: str | None, due_only: bool, limit: int | None, as_json: bool
-) -> None:
+def list_cards(app: App, flt: Filter, due_only: bool, limit: int | None, as_json: bool) -> None:
     """List cards, in the order new ones are introduced.
 
     \b
     Example:  srs list --tag backprop --json
     """
+    from srs.store.queries import due_cards
+
     with app.store() as store:
-        where, args = ("state > 0 AND suspended = 0 AND due <= ?", [now()]) if due_only else ("", [])
-        cards = store.cards(make_filter(deck, tag), where=where, args=args, limit=limit)
-    if as_json:
-        emit_json([c.to_dict() for c in cards])
-        return
-    for c in cards:
-        first = " ".join(c.spec.front.split())[:60] or c.spec.item
-        click.echo(f"{c.id:32} {c.spec.kind.value:9} {_state_label(c):10} {first}")
-    click.echo(f"{len(cards)} cards", err=True)
+        cards = due_cards(store, now(), flt, limit) if due_only else store.cards(flt, limit=limit)
+
+    def text() -> None:
+        for c in cards:
+            first = " ".join(c.spec.front.split())[:60] or c.spec.item
+            click.echo(f"{c.id:32} {c.spec.kind.value:9} {_state_label(c):10} {first}")
+        click.echo(f"{len(cards)} cards", err=True)
+
+    emit([c.to_dict() for c in cards], text)
 
 
 @cli.command()
 @click.argument("card_id")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def show(app: App, card_id: str, as_json: bool) -> None:
     """Show one card: its text, where it is written, and its schedule.
@@ -173,9 +206,10 @@ def show(app: App, card_id: str, as_json: bool) -> None:
         card = store.get_card(card_id)
         r = scheduler_for(store).retrievability(card.memory, now())
     data = {**card.to_dict(), "retrievability": r}
-    if as_json:
-        emit_json(data)
-        return
+    emit(data, lambda: _show_text(data, card))
+
+
+def _show_text(data: dict[str, Any], card: Any) -> None:
     from srs.tui.text import math_to_unicode
 
     for key in (
@@ -208,7 +242,7 @@ def show(app: App, card_id: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("text")
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def search(app: App, text: str, limit: int, as_json: bool) -> None:
     """Find cards whose text contains TEXT (any language, any part of a word).
@@ -218,20 +252,20 @@ def search(app: App, text: str, limit: int, as_json: bool) -> None:
     """
     with app.store() as store:
         cards = store.search(text, limit)
-    if as_json:
-        emit_json([c.to_dict() for c in cards])
-        return
-    for c in cards:
-        click.echo(f"{c.id:32} {' '.join(c.spec.front.split())[:70]}")
-    click.echo(f"{len(cards)} found", err=True)
+
+    def lines() -> None:
+        for c in cards:
+            click.echo(f"{c.id:32} {' '.join(c.spec.front.split())[:70]}")
+        click.echo(f"{len(cards)} found", err=True)
+
+    emit([c.to_dict() for c in cards], lines)
 
 
 @cli.command()
-@click.option("--deck", "-d", help="Only this deck (and its sub-decks).")
-@click.option("--tag", "-t", help="Only cards with this tag.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@filter_options
+@json_option
 @click.pass_obj
-def due(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
+def due(app: App, flt: Filter, as_json: bool) -> None:
     """What is due now and how many new cards wait, per deck.
 
     \b
@@ -239,36 +273,35 @@ def due(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
     """
     from srs.clock import DAY, day_start
     from srs.scheduling.settings import load_settings
-    from srs.store.queries import due_counts, next_due
+    from srs.store.queries import due_counts, new_introduced_since, next_due
 
     with app.store() as store:
         t = now()
         settings = load_settings(store)
         start = day_start(t, utc_offset(), settings.rollover_hour)
-        flt = make_filter(deck, tag)
         rows = due_counts(store, t, start + DAY, flt)
-        new_today = store.execute(
-            "SELECT COUNT(*) FROM reviews WHERE ts >= ? AND state = 0", (start,)
-        ).fetchone()[0]
+        new_today = new_introduced_since(store, start)
         upcoming = next_due(store, flt)
     new_room = max(0, settings.new_per_day - new_today)
     total_due = sum(c.due for c in rows)
     total_new = sum(c.new for c in rows)
-    if as_json:
-        emit_json(
-            {
-                "now": iso(t),
-                "due": total_due,
-                "new_available": total_new,
-                "new_today": min(new_room, total_new),
-                "next_due": iso(upcoming),
-                "decks": [
-                    {"deck": c.deck, "due": c.due, "due_now": c.due_now, "learning": c.learning, "new": c.new}
-                    for c in rows
-                ],
-            }
-        )
-        return
+    data = {
+        "now": iso(t),
+        "due": total_due,
+        "new_available": total_new,
+        "new_today": min(new_room, total_new),
+        "next_due": iso(upcoming),
+        "decks": [
+            {"deck": c.deck, "due": c.due, "due_now": c.due_now, "learning": c.learning, "new": c.new}
+            for c in rows
+        ],
+    }
+    emit(data, lambda: _due_text(rows, t, upcoming, total_due, total_new, min(new_room, total_new)))
+
+
+def _due_text(
+    rows: list[Any], t: int, upcoming: int | None, total_due: int, total_new: int, room: int
+) -> None:
     if not rows:
         click.echo("Nothing due." + (f" Next card due {humanize_until(upcoming, t)}." if upcoming else ""))
         return
@@ -276,13 +309,11 @@ def due(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
     click.echo(f"{'deck':{width}}  {'due':>5}  {'new':>5}")
     for c in rows:
         click.echo(f"{c.deck:{width}}  {c.due:>5}  {c.new:>5}")
-    click.echo(
-        f"{'total':{width}}  {total_due:>5}  {total_new:>5}   (new today: up to {min(new_room, total_new)})"
-    )
+    click.echo(f"{'total':{width}}  {total_due:>5}  {total_new:>5}   (new today: up to {room})")
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def decks(app: App, as_json: bool) -> None:
     """Decks with counts of new, learning, review and suspended cards, and the share introduced.
@@ -298,9 +329,10 @@ def decks(app: App, as_json: bool) -> None:
         t = now()
         start = day_start(t, utc_offset(), load_settings(store).rollover_hour)
         counts = deck_counts(store, t, start + DAY)
-    if as_json:
-        emit_json([c.to_dict() for c in counts])
-        return
+    emit([c.to_dict() for c in counts], lambda: _decks_table(counts))
+
+
+def _decks_table(counts: list[Any]) -> None:
     out = console()
     from rich.table import Table
 
@@ -324,7 +356,7 @@ def decks(app: App, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def undo(app: App, as_json: bool) -> None:
     """Undo the most recent rating, even from a session that has ended.
@@ -335,18 +367,21 @@ def undo(app: App, as_json: bool) -> None:
     Example:  srs undo
     """
     from srs.errors import NotFoundError
+    from srs.store.queries import review_card_id
 
     with app.store(sync=False) as store:
         review_id = store.last_review_id()
         if review_id is None:
             raise NotFoundError("there is no rating to undo")
-        card_id = store.execute("SELECT card_id FROM reviews WHERE id = ?", (review_id,)).fetchone()[0]
+        card_id = review_card_id(store, review_id)
         store.undo_review(review_id)
         card = store.get_card(card_id)
-    if as_json:
-        emit_json({"undone": review_id, "card": card.to_dict()})
-    else:
-        click.echo(f"Undid the last rating of {card_id}; it is {card.memory.state.name.lower()} again.")
+    emit(
+        {"undone": review_id, "card": card.to_dict()},
+        lambda: click.echo(
+            f"Undid the last rating of {card_id}; it is {card.memory.state.name.lower()} again."
+        ),
+    )
 
 
 def _set_suspended(app: App, ids: tuple[str, ...], flag: bool) -> None:

@@ -5,16 +5,15 @@ Nothing heavy is imported here (genanki, rich, markdown-it come in inside the co
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from srs.cli.app import App, SrsGroup, cli, emit_json, make_filter, now, utc_offset
+from srs.cli.app import App, SrsGroup, cli, emit, filter_options, json_option, now, utc_offset
 
 if TYPE_CHECKING:
-    from rich.progress import Progress, TaskID
+    from srs.store import Filter
 
 
 def human_size(size: int) -> str:
@@ -27,49 +26,6 @@ def human_size(size: int) -> str:
     return f"{size} B"  # pragma: no cover
 
 
-class LazyProgress:
-    """A rich progress bar on stderr that appears only once the work has taken over ``delay`` seconds,
-    and never when stderr is not a terminal."""
-
-    def __init__(self, delay: float = 1.0) -> None:
-        self.delay = delay
-        self.started = time.monotonic()
-        self.bar: Progress | None = None
-        self.task: TaskID | None = None
-        self.enabled: bool | None = None
-
-    def __call__(self, done: int, total: int, stage: str) -> None:
-        if self.enabled is False or time.monotonic() - self.started < self.delay:
-            return
-        if self.bar is None:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            from srs.cli.app import console
-
-            err = console(stderr=True)
-            self.enabled = err.is_terminal
-            if not self.enabled:
-                return
-            self.bar = Progress(
-                TextColumn("{task.description:<12}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task(stage, total=total)
-        assert self.task is not None
-        self.bar.update(self.task, completed=done, total=total, description=stage)
-
-    def close(self) -> None:
-        """Remove the bar (if it was shown)."""
-        if self.bar is not None:
-            self.bar.stop()
-            self.bar = None
-
-
 @cli.group(cls=SrsGroup)
 def export() -> None:
     """Export cards to other programs (Anki)."""
@@ -77,8 +33,7 @@ def export() -> None:
 
 @export.command("anki")
 @click.argument("out", metavar="OUT.apkg", type=click.Path(path_type=Path))
-@click.option("--deck", "-d", help="Only this deck (and its sub-decks).")
-@click.option("--tag", "-t", help="Only cards with this tag.")
+@filter_options
 @click.option(
     "--with-scheduling",
     is_flag=True,
@@ -93,13 +48,12 @@ def export() -> None:
     metavar="N",
     help="Frozen instances (notes) written for each quiz card.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option
 @click.pass_obj
 def export_anki_cmd(
     app: App,
     out: Path,
-    deck: str | None,
-    tag: str | None,
+    flt: Filter,
     with_scheduling: bool,
     quiz_instances: int,
     as_json: bool,
@@ -116,31 +70,29 @@ def export_anki_cmd(
       srs export anki week.apkg --deck "DL Week" --quiz-instances 5 --json
     """
     from srs.interop.anki.export import check_output, export_anki
+    from srs.tui.progress import LazyProgress
 
     check_output(out)  # before syncing the decks: a wrong path fails at once
-    progress = LazyProgress()
-    try:
-        with app.store() as store:
-            result = export_anki(
-                store,
-                out,
-                flt=make_filter(deck, tag),
-                with_scheduling=with_scheduling,
-                quiz_instances=quiz_instances,
-                now=now(),
-                utc_offset=utc_offset(),
-                progress=progress,
-            )
-    finally:
-        progress.close()
-    if as_json:
-        emit_json(result.to_dict())
-        return
-    details: list[Any] = [
-        f"{result.notes} notes",
-        f"{result.cards} cards",
-        f"{result.decks} deck{'s' if result.decks != 1 else ''}",
-    ]
-    if with_scheduling:
-        details.append(f"{result.reviews} reviews")
-    click.echo(f"Exported {', '.join(details)} to {result.path} ({human_size(result.bytes)}).")
+    with LazyProgress() as progress, app.store() as store:
+        result = export_anki(
+            store,
+            out,
+            flt=flt,
+            with_scheduling=with_scheduling,
+            quiz_instances=quiz_instances,
+            now=now(),
+            utc_offset=utc_offset(),
+            progress=progress,
+        )
+
+    def text() -> None:
+        details: list[Any] = [
+            f"{result.notes} notes",
+            f"{result.cards} cards",
+            f"{result.decks} deck{'s' if result.decks != 1 else ''}",
+        ]
+        if with_scheduling:
+            details.append(f"{result.reviews} reviews")
+        click.echo(f"Exported {', '.join(details)} to {result.path} ({human_size(result.bytes)}).")
+
+    emit(result.to_dict(), text)

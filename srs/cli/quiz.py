@@ -6,7 +6,7 @@ from contextlib import suppress
 
 import click
 
-from srs.cli.app import App, SrsGroup, cli, console, emit_json
+from srs.cli.app import App, SrsGroup, cli, console, emit, json_option
 
 
 # -- quizzes ----------------------------------------------------------------------------------------
@@ -16,7 +16,7 @@ def quiz() -> None:
 
 
 @quiz.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 def quiz_list(as_json: bool) -> None:
     """Every quiz generator and code exercise, with its day and topic.
 
@@ -49,18 +49,19 @@ def quiz_list(as_json: bool) -> None:
         for i in exercises.catalog()
     ]
     items.sort(key=lambda i: (i["day"], i["kind"], i["name"]))
-    if as_json:
-        emit_json(items)
-        return
-    for i in items:
-        click.echo(f"day {i['day']}  {i['kind']:8}  {i['name']:26} {i['title']}  #{i['topic']}")
+
+    def text() -> None:
+        for i in items:
+            click.echo(f"day {i['day']}  {i['kind']:8}  {i['name']:26} {i['title']}  #{i['topic']}")
+
+    emit(items, text)
 
 
 @quiz.command("sample")
 @click.argument("name")
 @click.option("--seed", type=int, default=None, help="Seed for the random numbers (same seed, same problem).")
 @click.option("--params", "spec", help="Narrow the parameter ranges, e.g. 'W=8..32 S=1,2'.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 def quiz_sample(name: str, seed: int | None, spec: str | None, as_json: bool) -> None:
     """Show one instance of a quiz with its answer and worked solution.
 
@@ -73,27 +74,27 @@ def quiz_sample(name: str, seed: int | None, spec: str | None, as_json: bool) ->
 
     seed = secrets.randbelow(2**31) if seed is None else seed
     inst = q.generate(name, seed, spec)
-    if as_json:
-        emit_json(
-            {
-                "name": inst.name,
-                "seed": inst.seed,
-                "params": inst.params,
-                "prompt": inst.prompt,
-                "answer": inst.answer,
-                "solution": inst.solution,
-            }
-        )
-        return
-    out = console()
-    from rich.markdown import Markdown
 
-    from srs.tui.text import math_to_unicode
+    def text() -> None:
+        from rich.markdown import Markdown
 
-    out.print(f"[dim]{inst.name} · seed {inst.seed}[/dim]")
-    out.print(Markdown(math_to_unicode(inst.prompt)))
-    out.print(f"[bold]Answer:[/bold] {inst.answer}")
-    out.print(Markdown(math_to_unicode(inst.solution)))
+        from srs.tui.text import math_to_unicode
+
+        out = console()
+        out.print(f"[dim]{inst.name} · seed {inst.seed}[/dim]")
+        out.print(Markdown(math_to_unicode(inst.prompt)))
+        out.print(f"[bold]Answer:[/bold] {inst.answer}")
+        out.print(Markdown(math_to_unicode(inst.solution)))
+
+    data = {
+        "name": inst.name,
+        "seed": inst.seed,
+        "params": inst.params,
+        "prompt": inst.prompt,
+        "answer": inst.answer,
+        "solution": inst.solution,
+    }
+    emit(data, text)
 
 
 @quiz.command("try")
@@ -106,7 +107,7 @@ def quiz_try(app: App, name: str, seed: int | None) -> None:
     \b
     Example:  srs quiz try receptive_field
     """
-    from srs.paths import work_dir
+    from srs.cli.paths import work_dir
     from srs.tui.keys import Keys, Quit
     from srs.tui.practice import practise
 

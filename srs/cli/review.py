@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from srs.cli.app import App, cli, console, humanize_until, make_filter, now, scheduler_for, utc_offset
+from srs.cli.app import App, cli, console, filter_options, humanize_until, now, scheduler_for, utc_offset
+
+if TYPE_CHECKING:
+    from srs.store import Filter
 
 
 # -- review ---------------------------------------------------------------------------------------
 @cli.command()
-@click.option("--deck", "-d", help="Only this deck (and its sub-decks).")
-@click.option("--tag", "-t", help="Only cards with this tag.")
+@filter_options
 @click.option("--limit", "-n", type=click.IntRange(min=0), help="Stop after this many cards.")
 @click.pass_obj
-def review(app: App, deck: str | None, tag: str | None, limit: int | None) -> None:
+def review(app: App, flt: Filter, limit: int | None) -> None:
     """Review today's due cards and new ones, one at a time.
 
     \b
@@ -26,7 +29,7 @@ def review(app: App, deck: str | None, tag: str | None, limit: int | None) -> No
     \b
     Example:  srs review --deck "DL Week::Day 1" --limit 20
     """
-    from srs.paths import work_dir
+    from srs.cli.paths import work_dir
     from srs.review.session import Session
     from srs.tui.keys import Keys, Quit
     from srs.tui.review import ReviewUI
@@ -37,7 +40,7 @@ def review(app: App, deck: str | None, tag: str | None, limit: int | None) -> No
             store,
             scheduler_for(store),
             now(),
-            flt=make_filter(deck, tag),
+            flt=flt,
             limit=limit,
             utc_offset=utc_offset(),
         )

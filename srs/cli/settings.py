@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from srs.cli.app import App, SrsGroup, cli, emit_json
+from srs.cli.app import App, SrsGroup, cli, emit, json_option
 
 
 # -- config -----------------------------------------------------------------------------------------
@@ -15,7 +15,7 @@ def config() -> None:
 
 @config.command("get")
 @click.argument("name", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def config_get(app: App, name: str | None, as_json: bool) -> None:
     """Show one setting, or all of them.
@@ -29,13 +29,15 @@ def config_get(app: App, name: str | None, as_json: bool) -> None:
         settings = load_settings(store)
     names = [name] if name else list(KEYS)
     values = {n: get_value(settings, n) for n in names}
-    if as_json:
-        emit_json(values)
-    elif name:
-        click.echo(values[name])
-    else:
+
+    def text() -> None:
+        if name:
+            click.echo(values[name])
+            return
         for n, v in values.items():
             click.echo(f"{n:18} {v:12} {KEYS[n].help}")
+
+    emit(values, text)
 
 
 @config.command("set", context_settings={"ignore_unknown_options": True})
@@ -52,10 +54,11 @@ def config_set(app: App, name: str, value: str) -> None:
       srs config set new-per-day 30
     """
     from srs.scheduling.scheduler import Scheduler
-    from srs.scheduling.settings import get_value, load_settings, set_value
+    from srs.scheduling.settings import get_value, load_settings, parse_value, set_value
 
     with app.store(sync=False) as store:
+        field, parsed = parse_value(name, value)
+        settings = load_settings(store)._replace(**{field: parsed})
+        Scheduler(settings).check()  # refuse settings FSRS cannot work with, before storing anything
         set_value(store, name, value)
-        settings = load_settings(store)
-        Scheduler(settings).check()  # refuse settings FSRS cannot work with
     click.echo(f"{name} = {get_value(settings, name)}")

@@ -7,49 +7,34 @@ module level: rich, fsrs, fsrs_rs_python and numpy load inside the commands.
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from srs.cli.app import App, cli, console, emit_json, iso, make_filter, now, scheduler_for, utc_offset
+from srs.cli.app import (
+    App,
+    cli,
+    console,
+    emit,
+    filter_options,
+    iso,
+    json_option,
+    now,
+    scheduler_for,
+    utc_offset,
+)
 from srs.errors import SrsError
 
 if TYPE_CHECKING:
     from srs.scheduling.optimizer import FitResult
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[str, float], None] | None]:
-    """A rich progress bar on stderr while a long step runs; nothing when stderr is not a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=1.0)
-
-        def update(what: str, done: float) -> None:
-            bar.update(task, description=what, completed=done)
-
-        yield update
+    from srs.store import Filter
 
 
 @cli.command()
-@click.option("--deck", "-d", help="Only this deck (and its sub-decks).")
-@click.option("--tag", "-t", help="Only cards with this tag.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@filter_options
+@json_option
 @click.pass_obj
-def stats(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
+def stats(app: App, flt: Filter, as_json: bool) -> None:
     """Your numbers: today, streak, true retention, forecast, review heatmap, curriculum progress, memory.
 
     True retention is the share of reviews of cards in the review state not answered Again; young cards
@@ -70,14 +55,15 @@ def stats(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
             settings=scheduler.settings,
             parameters=scheduler.parameters,
             utc_offset=utc_offset(),
-            flt=make_filter(deck, tag),
+            flt=flt,
         )
-    if as_json:
-        emit_json(data.to_dict())
-        return
-    from srs.tui.charts import render_stats
 
-    render_stats(data, console())
+    def text() -> None:
+        from srs.tui.charts import render_stats
+
+        render_stats(data, console())
+
+    emit(data.to_dict(), text)
 
 
 @cli.command()
@@ -93,7 +79,7 @@ def stats(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
     show_default=True,
     help="Also simulate a year of reviews to suggest a desired retention (about a second).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def optimize(app: App, apply_: bool, retention: bool, as_json: bool) -> None:
     """Fit the FSRS memory model to your own review history.
@@ -111,26 +97,26 @@ def optimize(app: App, apply_: bool, retention: bool, as_json: bool) -> None:
     from srs.scheduling.optimizer import apply, fit, load_histories
     from srs.scheduling.scheduler import Scheduler
     from srs.scheduling.settings import load_settings
+    from srs.tui.progress import LazyProgress
 
     with app.store() as store:
         settings = load_settings(store, enable_fuzzing=not os.environ.get("SRS_NOW"))
         histories = load_histories(store)
-        with _progress("fitting") as progress:
+        with LazyProgress(delay=0) as progress:
             result = fit(
                 histories,
                 current=Scheduler(settings).parameters,
                 settings=settings,
-                progress=progress,
+                progress=progress.fraction,
                 retention=retention,
             )
         applied = None
         if apply_ and result.improved:
-            with _progress("rescheduling") as progress:
-                applied = apply(store, result.parameters, settings, progress=progress)
+            with LazyProgress(delay=0) as progress:
+                applied = apply(store, result.parameters, settings, progress=progress.fraction)
     data = {**result.to_dict(), "applied": applied is not None, "rescheduled_cards": applied or 0}
-    if as_json:
-        emit_json(data)
-    else:
+
+    def text() -> None:
         _print_fit(result, settings.desired_retention)
         if applied is not None:
             click.echo(f"Saved the parameters and rescheduled {applied} card{'s' if applied != 1 else ''}.")
@@ -140,6 +126,8 @@ def optimize(app: App, apply_: bool, retention: bool, as_json: bool) -> None:
                 if result.improved
                 else "The fit did not beat the defaults on the held-out cards; keep the defaults for now."
             )
+
+    emit(data, text)
     if apply_ and not result.improved:
         raise SrsError(
             "not applied: the fitted parameters predicted the held-out cards no better than the defaults "
@@ -186,11 +174,10 @@ def _print_fit(result: FitResult, desired: float) -> None:
 
 
 @cli.command()
-@click.option("--deck", "-d", help="Only this deck (and its sub-decks).")
-@click.option("--tag", "-t", help="Only cards with this tag.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@filter_options
+@json_option
 @click.pass_obj
-def leeches(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
+def leeches(app: App, flt: Filter, as_json: bool) -> None:
     """Cards you keep forgetting (8 lapses by default): marked leech and suspended.
 
     Rewrite or split them, then `srs unsuspend ID`.
@@ -201,18 +188,21 @@ def leeches(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
     from srs.stats import leeches as find
 
     with app.store() as store:
-        found = find(store, make_filter(deck, tag))
-    if as_json:
-        emit_json([c.to_dict() for c in found])
-        return
-    for c in found:
-        click.echo(f"{c.id:32} {c.lapses:>3} lapses{' (suspended)' if c.suspended else '':12} {c.front[:60]}")
-    click.echo(f"{len(found)} leech{'es' if len(found) != 1 else ''}", err=True)
+        found = find(store, flt)
+
+    def text() -> None:
+        for c in found:
+            click.echo(
+                f"{c.id:32} {c.lapses:>3} lapses{' (suspended)' if c.suspended else '':12} {c.front[:60]}"
+            )
+        click.echo(f"{len(found)} leech{'es' if len(found) != 1 else ''}", err=True)
+
+    emit([c.to_dict() for c in found], text)
 
 
 @cli.command()
 @click.argument("card_id")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def history(app: App, card_id: str, as_json: bool) -> None:
     """Every review of one card: when, the answer, the interval given, and the memory after it.
@@ -242,11 +232,12 @@ def history(app: App, card_id: str, as_json: bool) -> None:
         }
         for r in rows
     ]
-    if as_json:
-        emit_json({"card": card.id, "reviews": reviews})
-        return
+    emit({"card": card.id, "reviews": reviews}, lambda: _history_text(card.id, rows, reviews))
+
+
+def _history_text(card_id: str, rows: list[Any], reviews: list[dict[str, Any]]) -> None:
     if not reviews:
-        click.echo(f"{card.id} has not been reviewed yet.")
+        click.echo(f"{card_id} has not been reviewed yet.")
         return
 
     def num(value: float | None, fmt: str) -> str:

@@ -7,7 +7,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from srs.decks.parser import CARD_FIELDS, FIELD_RE, ID_RE, TAG_RE, cloze_numbers, parse_text
+from srs import kinds
+from srs.decks.parser import CARD_FIELDS, FIELD_RE, ID_RE, TAG_RE, parse_text
 from srs.errors import InputError
 from srs.model import Kind
 
@@ -25,6 +26,13 @@ class NewCard:
     tags: tuple[str, ...] = ()
     source: str = ""
     id: str | None = None
+    options: tuple[str, ...] = ()  # choice cards: a leading '*' marks the right option
+
+    def content(self) -> kinds.NewNote:
+        """The kind-specific parts, as the kind validates and renders them."""
+        return kinds.NewNote(
+            front=self.front, back=self.back, text=self.text, extra=self.extra, options=self.options
+        )
 
 
 def deck_file_name(deck: str) -> str:
@@ -50,19 +58,14 @@ def _value(text: str) -> str:
 def render(card: NewCard, card_id: str) -> str:
     """The Markdown block for one card."""
     lines = [f"## {card_id}"]
-    if card.kind not in (Kind.BASIC, Kind.CLOZE):
+    card_kind = kinds.get(card.kind)
+    if card.kind is not Kind.BASIC and card_kind.marker is None:
         lines.append(f"kind: {card.kind.value}")
     if card.tags:
         lines.append("tags: " + " ".join(card.tags))
     if card.source:
         lines.append("source: " + _value(card.source).replace("\n", " "))
-    if card.kind is Kind.CLOZE:
-        lines.append("text: " + _value(card.text))
-        if card.extra.strip():
-            lines.append("extra: " + _value(card.extra))
-    else:
-        lines.append("Q: " + _value(card.front))
-        lines.append("A: " + _value(card.back))
+    lines.extend(card_kind.render_new(card.content(), _value))
     return "\n".join(lines) + "\n"
 
 
@@ -77,21 +80,7 @@ def validate(card: NewCard) -> None:
     for tag in card.tags:
         if not TAG_RE.match(tag):
             raise InputError(f"bad tag {tag!r}: no spaces; use letters, digits, '-', '_' or '.'")
-    if card.kind is Kind.CLOZE:
-        if not card.text.strip():
-            raise InputError("the cloze text is empty")
-        if not cloze_numbers(card.text):
-            raise InputError("the cloze text has no deletion; mark one like {{c1::chain rule}}")
-    elif card.kind in (Kind.BASIC, Kind.REVERSED, Kind.TYPE_IN):
-        if not card.front.strip():
-            raise InputError("the front (--front) is empty")
-        if not card.back.strip():
-            raise InputError("the back (--back) is empty")
-    else:
-        raise InputError(
-            f"cards of kind {card.kind.value!r} cannot be added by hand; use basic, reversed, "
-            "type-in or cloze"
-        )
+    kinds.get(card.kind).validate_new(card.content())
 
 
 def add_card(decks_dir: Path, card: NewCard, taken: set[str]) -> tuple[str, Path]:

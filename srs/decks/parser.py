@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from srs import kinds
 from srs.errors import DeckError
-from srs.model import CLOZE_RE, CardSpec, Kind, Note
+from srs.kinds.base import NoteFields
+from srs.model import CardSpec, Kind, Note
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TAG_RE = re.compile(r"^[\w.+-]+(::[\w.+-]+)*$")
 FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$")
-CARD_FIELDS = frozenset({"kind", "tags", "source", "q", "a", "text", "extra", "quiz", "exercise", "params"})
+CARD_FIELDS = kinds.CARD_FIELDS
 FRONT_MATTER_KEYS = frozenset({"deck", "tags", "source", "require-source", "order", "title", "description"})
 DEFAULT_ORDER = 1000
 
@@ -40,11 +42,6 @@ def split_tags(text: str) -> tuple[str, ...]:
         if tag:
             seen.setdefault(tag, None)
     return tuple(seen)
-
-
-def cloze_numbers(text: str) -> list[int]:
-    """The distinct cloze numbers used in ``text``, ascending."""
-    return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
 
 
 def decode(data: bytes, path: str) -> str:
@@ -225,14 +222,8 @@ def _build_note(
             raise DeckError(
                 path, fields["kind"][1], f"unknown kind {kind_text!r} (expected one of: {names})"
             ) from None
-    elif "text" in fields:
-        kind = Kind.CLOZE
-    elif "quiz" in fields:
-        kind = Kind.QUIZ
-    elif "exercise" in fields:
-        kind = Kind.EXERCISE
     else:
-        kind = Kind.BASIC
+        kind = kinds.infer(set(fields))
 
     tags = split_tags(" ".join(file_tags) + " " + get("tags"))
     for tag in tags:
@@ -243,36 +234,10 @@ def _build_note(
                 f"bad tag {tag!r}: use letters, digits, '-', '_' or '.'",
             )
     source = get("source") or file_source
-    front, back, text, extra = get("q"), get("a"), get("text"), get("extra")
-    item, params = "", get("params")
-
-    if kind in (Kind.BASIC, Kind.REVERSED, Kind.TYPE_IN):
-        if not front:
-            raise DeckError(path, line, f"card {note_id!r} ({kind.value}) needs a non-empty 'Q:'")
-        if not back:
-            raise DeckError(path, line, f"card {note_id!r} ({kind.value}) needs a non-empty 'A:'")
-    elif kind is Kind.CLOZE:
-        if not text:
-            raise DeckError(
-                path, line, f"cloze card {note_id!r} needs 'text:' with {{{{c1::...}}}} deletions"
-            )
-        if not cloze_numbers(text):
-            raise DeckError(
-                path, fields["text"][1], "cloze text has no deletion; mark one like {{c1::hidden words}}"
-            )
-        if front or back:
-            raise DeckError(path, line, "a cloze card takes 'text:' (and 'extra:'), not 'Q:'/'A:'")
-    elif kind is Kind.QUIZ:
-        item = get("quiz")
-        if not item:
-            raise DeckError(path, line, f"quiz card {note_id!r} needs 'quiz: NAME' (see 'srs quiz list')")
-    elif kind is Kind.EXERCISE:
-        item = get("exercise")
-        if not item:
-            raise DeckError(
-                path, line, f"exercise card {note_id!r} needs 'exercise: NAME' (see 'srs quiz list')"
-            )
-    if params and kind is not Kind.QUIZ:
+    extra, params = get("extra"), get("params")
+    card_kind = kinds.get(kind)
+    body = card_kind.read(NoteFields(fields, path, line, note_id))
+    if params and "params" not in card_kind.fields:
         raise DeckError(path, fields["params"][1], "'params:' is only for quiz cards")
     return Note(
         id=note_id,
@@ -284,12 +249,12 @@ def _build_note(
         line=line,
         order=order,
         position=position,
-        front=front,
-        back=back,
-        text=text,
+        front=body.front,
+        back=body.back,
+        text=body.text,
         extra=extra,
-        item=item,
-        params=params,
+        item=body.item,
+        params=body.params,
     )
 
 
@@ -336,35 +301,47 @@ def cards_of(note: Note) -> list[CardSpec]:
             ),
         )
 
-    if note.kind is Kind.CLOZE:
-        return [make(f"{note.id}/c{n}", f"c{n}", note.text, "", note.extra) for n in cloze_numbers(note.text)]
-    if note.kind is Kind.REVERSED:
-        return [
-            make(note.id, "", note.front, note.back, note.extra),
-            make(f"{note.id}/rev", "rev", note.back, note.front, note.extra),
-        ]
-    return [make(note.id, "", note.front, note.back, note.extra)]
+    return [make(c.card_id, c.sub, c.front, c.back, note.extra) for c in kinds.get(note.kind).cards(note)]
 
 
-def parse_files(paths: Iterable[tuple[str | Path, str]]) -> tuple[list[Note], list[DeckError]]:
-    """Parse many files given as (real path, display name); ids must be unique across all of them."""
+def parse_files(
+    paths: Iterable[tuple[str | Path, str]],
+    *,
+    taken: Mapping[str, tuple[str, int]] | None = None,
+    check: Callable[[Note], None] | None = None,
+) -> tuple[list[Note], list[DeckError]]:
+    """Parse many files given as (real path, display name).
+
+    Ids (of notes and of their cards) must be unique across all of them and unlike the ``taken`` ones
+    (id -> (path, line) of cards already in use elsewhere); a note that clashes is skipped with an
+    error. ``check`` may reject a note by raising DeckError (sync checks that quizzes exist).
+    """
     notes: list[Note] = []
     errors: list[DeckError] = []
-    seen: dict[str, Note] = {}
+    seen: dict[str, tuple[str, int]] = {}
+    before = taken or {}
     for real, shown in paths:
         result = parse_file(real, display=shown)
         errors.extend(result.errors)
         for note in result.notes:
-            first = seen.get(note.id)
-            if first is not None:
-                errors.append(
-                    DeckError(
-                        note.path,
-                        note.line,
-                        f"duplicate id {note.id!r} (first used at {first.path}:{first.line}); skipped",
-                    )
-                )
+            if check is not None:
+                try:
+                    check(note)
+                except DeckError as exc:
+                    errors.append(exc)
+                    continue
+            ids = [c.id for c in cards_of(note)] + [note.id]
+            old = next((before[i] for i in ids if i in before), None)
+            if old is not None:
+                message = f"duplicate id {note.id!r} (also at {old[0]}:{old[1]}); this card is skipped"
+                errors.append(DeckError(note.path, note.line, message))
                 continue
-            seen[note.id] = note
+            first = next((seen[i] for i in ids if i in seen), None)
+            if first is not None:
+                message = f"duplicate id {note.id!r} (first used at {first[0]}:{first[1]}); skipped"
+                errors.append(DeckError(note.path, note.line, message))
+                continue
+            for i in ids:
+                seen[i] = (note.path, note.line)
             notes.append(note)
     return notes, errors

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from srs.errors import DeckError, SrsError
+from srs.errors import DeckError
 from srs.store import Store
 
 if TYPE_CHECKING:
@@ -62,22 +62,9 @@ def validate_item(note: Note) -> None:
 
 
 def _validate_item(note: Note) -> None:
-    from srs.model import Kind
+    from srs import kinds
 
-    if note.kind is Kind.QUIZ:
-        from srs import quiz
-
-        try:
-            quiz.validate_params(note.item, note.params or None)
-        except SrsError as exc:
-            raise DeckError(note.path, note.line, str(exc)) from None
-    elif note.kind is Kind.EXERCISE:
-        from srs import exercises
-
-        try:
-            exercises.get(note.item)
-        except SrsError as exc:
-            raise DeckError(note.path, note.line, str(exc)) from None
+    kinds.get(note.kind).check_item(note)
 
 
 def load(
@@ -89,41 +76,10 @@ def load(
 
     Returns the valid notes, the errors, and the keys of files that had errors.
     """
-    from srs.decks.parser import cards_of, parse_file
+    from srs.decks.parser import parse_files
 
-    notes: list[Note] = []
-    errors: list[DeckError] = []
-    bad: set[str] = set()
-    seen = dict(taken)
-    for key in keys:
-        real = files[key][0]
-        result = parse_file(real, display=key)
-        if result.errors:
-            bad.add(key)
-            errors.extend(result.errors)
-        for note in result.notes:
-            try:
-                validate_item(note)
-            except DeckError as exc:
-                errors.append(exc)
-                bad.add(key)
-                continue
-            ids = [c.id for c in cards_of(note)] + [note.id]
-            clash = next((seen[i] for i in ids if i in seen), None)
-            if clash is not None:
-                errors.append(
-                    DeckError(
-                        key,
-                        note.line,
-                        f"duplicate id {note.id!r} (also at {clash[0]}:{clash[1]}); this card is skipped",
-                    )
-                )
-                bad.add(key)
-                continue
-            for i in ids:
-                seen[i] = (key, note.line)
-            notes.append(note)
-    return notes, errors, bad
+    notes, errors = parse_files(((files[key][0], key) for key in keys), taken=taken, check=validate_item)
+    return notes, errors, {err.path for err in errors}
 
 
 def sync(store: Store, roots: Iterable[DeckRoot], now: int, *, force: bool = False) -> SyncReport:

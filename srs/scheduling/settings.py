@@ -161,11 +161,16 @@ def get_value(settings: Settings, name: str) -> str:
     return key.show(getattr(settings, key.field))
 
 
+def parse_value(name: str, text: str) -> tuple[str, Any]:
+    """Parse and validate one setting's text without storing it: (Settings field, value)."""
+    key = _key(name)
+    return key.field, key.parse(text)
+
+
 def set_value(store: Store, name: str, text: str) -> Any:
     """Validate and store one setting; returns the parsed value."""
-    key = _key(name)
-    value = key.parse(text)
-    store.set_config(key.field, list(value) if isinstance(value, tuple) else value)
+    field, value = parse_value(name, text)
+    store.set_config(field, list(value) if isinstance(value, tuple) else value)
     return value
 
 

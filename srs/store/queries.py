@@ -1,10 +1,41 @@
-"""Counts for `srs due` and `srs decks`: what is due now, new cards waiting, progress per deck."""
+"""Named queries: counts for `srs due` and `srs decks` (what is due now, new cards waiting, progress
+per deck), and the small look-ups the command line needs."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from srs.store.database import Filter, Store
+
+if TYPE_CHECKING:
+    from srs.model import Card
+
+
+def taken_ids(store: Store) -> set[str]:
+    """Every card id and note id in the store, active or not (a new card must not reuse one)."""
+    return {r[0] for r in store.execute("SELECT id FROM cards UNION SELECT note_id FROM cards")}
+
+
+def new_introduced_since(store: Store, since: int) -> int:
+    """How many new cards were rated for the first time at or after ``since`` (epoch seconds)."""
+    return int(
+        store.execute("SELECT COUNT(*) FROM reviews WHERE ts >= ? AND state = 0", (since,)).fetchone()[0]
+    )
+
+
+def review_card_id(store: Store, review_id: int) -> str:
+    """The card a logged review belongs to."""
+    return str(store.execute("SELECT card_id FROM reviews WHERE id = ?", (review_id,)).fetchone()[0])
+
+
+def note_cards(store: Store, note_id: str) -> list[Card]:
+    """The active cards of one note."""
+    return store.cards(where="note_id = ?", args=[note_id])
+
+
+def due_cards(store: Store, now: int, flt: Filter = Filter(), limit: int | None = None) -> list[Card]:
+    """Scheduled (not new), unsuspended cards due at ``now``, in the order new cards are introduced."""
+    return store.cards(flt, where="state > 0 AND suspended = 0 AND due <= ?", args=[now], limit=limit)
 
 
 def next_due(store: Store, flt: Filter = Filter()) -> int | None:

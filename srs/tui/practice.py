@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from srs.errors import QuizError
 from srs.model import Card, CardSpec, Kind, Memory
-from srs.review.grading import Attempt, derive_rating
+from srs.review.attempts import Graded
 from srs.tui.keys import Keys
-from srs.tui.review import RATING_NAMES, ReviewUI
+from srs.tui.review import RATING_NAMES, AttemptScreen
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 
-@dataclass
-class PracticeUI(ReviewUI):
-    """A review screen whose result is shown, never saved."""
+@dataclass(kw_only=True)
+class PracticeUI(AttemptScreen):
+    """An attempt screen whose result is shown, never saved."""
 
-    def graded(self, card: Card, attempt: Attempt, started: float, extra: dict[str, Any]) -> None:
-        derived = derive_rating(attempt)
+    def graded(self, card: Card, graded: Graded, started: float) -> None:
+        """Tell the rating the attempt would get in a review."""
+        derived = graded.derived
         self.console.print(
             f"In a review this would be rated [bold]{RATING_NAMES[derived]}[/bold] "
             "(practice: nothing saved).",
@@ -68,14 +68,5 @@ def item_card(name: str) -> Card:
 def practise(name: str, console: Console, keys: Keys, work_dir: Path, *, seed: int | None = None) -> None:
     """Run one quiz instance or exercise attempt interactively; nothing is written to the database."""
     card = item_card(name)
-    ui = PracticeUI(
-        session=None,  # type: ignore[arg-type]
-        console=console,
-        keys=keys,
-        now=lambda: int(time.time()),
-        work_dir=work_dir,
-    )
-    if card.spec.kind is Kind.QUIZ:
-        ui.quiz_card(card, seed=seed)
-    else:
-        ui.exercise_card(card, practice=True)
+    ui = PracticeUI(console=console, keys=keys, work_dir=work_dir)
+    ui.attempt(card, seed=seed, practice=True)

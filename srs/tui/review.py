@@ -12,13 +12,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from srs.model import Card, Kind, Rating
-from srs.review.grading import MAX_ATTEMPTS, Attempt, derive_rating, quiz_hints, typed_matches
+from srs.model import Card, Rating
+from srs.review.attempts import (
+    ChoiceAttempt,
+    ExerciseAttempt,
+    FlashAttempt,
+    Graded,
+    QuizAttempt,
+    start_attempt,
+)
+from srs.review.grading import MAX_ATTEMPTS
 from srs.scheduling.scheduler import format_interval
 from srs.tui.keys import Keys, Quit
-from srs.tui.text import cloze_back, cloze_front, math_to_unicode
+from srs.tui.text import math_to_unicode
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -70,14 +78,13 @@ def clock() -> int:
     return int(time.time())
 
 
-@dataclass
-class ReviewUI:
-    """Shows cards and reads answers for one :class:`Session`."""
+@dataclass(kw_only=True)
+class AttemptScreen:
+    """Shows a card's attempt and reads the learner's answers; what happens to the result is up to
+    the subclass (a review rates it, practice only shows it)."""
 
-    session: Session
     console: Console
     keys: Keys
-    now: Callable[[], int] = clock
     work_dir: Path | None = None
 
     # -- drawing ------------------------------------------------------------------------------
@@ -98,6 +105,188 @@ class ReviewUI:
                 self.console.print()
             self.console.print(para)
 
+    def show_source(self, card: Card) -> None:
+        if card.spec.source:
+            self.console.print(f"[dim]Source: {card.spec.source}[/dim]", highlight=False)
+
+    def ask(self, prompt: str, allowed: str) -> str:
+        """Show a key prompt and return one of the allowed keys (``enter`` included if allowed)."""
+        while True:
+            self.console.print(prompt, highlight=False)
+            key = self.keys.key()
+            if key == "q":
+                raise Quit
+            if key in allowed.split():
+                return key
+            self.console.print(f"[dim]unknown key {key!r}[/dim]", highlight=False)
+
+    def suspend(self, card: Card) -> None:
+        """Suspend the card on screen (only where there is a schedule)."""
+        raise NotImplementedError
+
+    def graded(self, card: Card, graded: Graded, started: float) -> None:
+        """What to do with an auto-graded result."""
+        raise NotImplementedError
+
+    def flash_card(self, attempt: FlashAttempt, started: float) -> None:
+        """Show a flash card and have it rated (only where there is a schedule)."""
+        raise NotImplementedError
+
+    # -- attempts ------------------------------------------------------------------------------
+    def attempt(self, card: Card, *, seed: int | None = None, practice: bool = False) -> None:
+        """Run the attempt the card's kind uses (see :mod:`srs.review.attempts`) on screen."""
+        started = time.monotonic()
+        attempt = start_attempt(
+            card, seed=new_seed() if seed is None else seed, work_dir=self.work_dir or Path.cwd()
+        )
+        if isinstance(attempt, QuizAttempt):
+            self.quiz_card(attempt, started)
+        elif isinstance(attempt, ExerciseAttempt):
+            self.exercise_card(attempt, started, practice=practice)
+        elif isinstance(attempt, ChoiceAttempt):
+            self.choice_card(attempt, started)
+        else:
+            self.flash_card(attempt, started)
+
+    def quiz_card(self, attempt: QuizAttempt, started: float) -> None:
+        card = attempt.card
+        self.md(attempt.prompt)
+        self.console.print(
+            f"[dim]Type your answer ({MAX_ATTEMPTS} tries) · h hint · g give up · q quit[/dim]",
+            highlight=False,
+        )
+        while not attempt.finished:
+            self.console.print("[bold]>[/bold] ", end="")
+            text = self.keys.line().strip()
+            low = text.lower()
+            if low == "q":
+                raise Quit
+            if low in ("g", "give up"):
+                attempt.give_up()
+                break
+            if low in ("h", "hint"):
+                hint = attempt.hint()
+                if hint is not None:
+                    self.md(f"**Hint {attempt.hints}:** {hint}")
+                else:
+                    self.console.print("[dim]No more hints; g gives up and shows the solution.[/dim]")
+                continue
+            if not text:
+                continue
+            feedback = attempt.answer(text)
+            if not feedback.parsed:
+                self.console.print(f"[yellow]{feedback.message}[/yellow]", highlight=False)
+                continue
+            if feedback.correct:
+                self.console.print(f"[green]{feedback.message}[/green]", highlight=False)
+                break
+            left = feedback.tries_left
+            # The expected answer is only shown once no try is left.
+            self.console.print(
+                f"[red]Not quite.[/red] [dim]{left} {'try' if left == 1 else 'tries'} left[/dim]"
+                if left
+                else f"[red]{feedback.message}[/red]",
+                highlight=False,
+            )
+        graded = attempt.result(time.monotonic() - started)
+        self.console.print("[dim]── solution ──[/dim]")
+        self.md(attempt.solution)
+        self.show_source(card)
+        self.graded(card, graded, started)
+
+    def choice_card(self, attempt: ChoiceAttempt, started: float) -> None:
+        card = attempt.card
+        self.md(attempt.prompt)
+        for letter, text in attempt.lettered:
+            self.console.print(f"  [bold]{letter})[/bold] {math_to_unicode(text)}", highlight=False)
+        self.console.print("[dim]Type a letter · g give up · q quit[/dim]", highlight=False)
+        while not attempt.finished:
+            self.console.print("[bold]>[/bold] ", end="")
+            text = self.keys.line().strip()
+            low = text.lower()
+            if low == "q":
+                raise Quit
+            if low in ("g", "give up"):
+                attempt.give_up()
+                break
+            if not text:
+                continue
+            feedback = attempt.answer(text)
+            style = "yellow" if not feedback.parsed else "green" if feedback.correct else "red"
+            self.console.print(f"[{style}]{feedback.message}[/{style}]", highlight=False)
+        graded = attempt.result(time.monotonic() - started)
+        if attempt.gave_up:
+            letter = attempt.correct_letter
+            self.console.print(f"The answer is {letter}) {dict(attempt.lettered)[letter]}", highlight=False)
+        if card.spec.extra:
+            self.md(card.spec.extra)
+        self.show_source(card)
+        self.graded(card, graded, started)
+
+    def exercise_card(self, attempt: ExerciseAttempt, started: float, *, practice: bool = False) -> None:
+        card = attempt.card
+        self.md(
+            attempt.description
+            if attempt.description.lstrip().startswith("#")
+            else f"### {attempt.title}\n\n{attempt.description}"
+        )
+        self.console.print(f"Your file: [bold]{attempt.path}[/bold]", highlight=False)
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        while True:
+            if editor and self.keys.interactive:
+                import shlex
+                import subprocess
+
+                subprocess.call([*shlex.split(editor), str(attempt.path)])
+            key = self.ask(
+                "[dim]enter run the checks · h hint · g give up (show the reference) · "
+                + ("" if practice else "s suspend · ")
+                + "q quit[/dim]",
+                "enter h g" + ("" if practice else " s"),
+            )
+            if key == "s":
+                self.suspend(card)
+                return
+            if key == "h":
+                hint = attempt.hint()
+                if hint is not None:
+                    self.md(f"**Hint {attempt.hints}:** {hint}")
+                else:
+                    self.console.print("[dim]No more hints.[/dim]")
+                continue
+            if key == "g":
+                attempt.give_up()
+                break
+            self.console.print("[dim]Running the checks…[/dim]")
+            report = attempt.run(new_seed())
+            for name, passed, detail in report.checks:
+                mark = "[green]✓[/green]" if passed else "[red]✗[/red]"
+                self.console.print(f" {mark} {name}  [dim]{detail[:300]}[/dim]", highlight=False)
+            if not report.counted:
+                self.console.print(
+                    f"[yellow]Not gradable:[/yellow] {report.message} (fix it and press enter; "
+                    "this does not count as a try)",
+                    highlight=False,
+                )
+                continue
+            if report.finished:
+                self.console.print(f"[green]{report.message}[/green]", highlight=False)
+                break
+            self.console.print(f"[red]{report.message}[/red]", highlight=False)
+        if attempt.gave_up:
+            self.console.print("[bold]Reference solution:[/bold]")
+            self.md(f"```python\n{attempt.reference}\n```")
+        self.show_source(card)
+        self.graded(card, attempt.result(time.monotonic() - started), started)
+
+
+@dataclass(kw_only=True)
+class ReviewUI(AttemptScreen):
+    """Shows cards and reads answers for one :class:`Session`."""
+
+    session: Session
+    now: Callable[[], int] = clock
+
     def status(self, card: Card | None = None) -> None:
         p = self.session.progress(self.now(), card)
         total = p.done + p.remaining
@@ -116,10 +305,6 @@ class ReviewUI:
         tags = " ".join(f"#{t}" for t in card.spec.tags)
         self.console.print(f"[dim]{card.spec.deck}  {tags}  ({card.id})[/dim]", highlight=False)
 
-    def show_source(self, card: Card) -> None:
-        if card.spec.source:
-            self.console.print(f"[dim]Source: {card.spec.source}[/dim]", highlight=False)
-
     # -- the loop -----------------------------------------------------------------------------
     def run(self) -> None:
         """Review until the queue is empty or the learner quits. Each rating is committed at once."""
@@ -128,24 +313,7 @@ class ReviewUI:
             if card is None:
                 return
             self.header(card)
-            kind = card.spec.kind
-            if kind is Kind.QUIZ:
-                self.quiz_card(card)
-            elif kind is Kind.EXERCISE:
-                self.exercise_card(card)
-            else:
-                self.flash_card(card)
-
-    def ask(self, prompt: str, allowed: str) -> str:
-        """Show a key prompt and return one of the allowed keys (``enter`` included if allowed)."""
-        while True:
-            self.console.print(prompt, highlight=False)
-            key = self.keys.key()
-            if key == "q":
-                raise Quit
-            if key in allowed.split():
-                return key
-            self.console.print(f"[dim]unknown key {key!r}[/dim]", highlight=False)
+            self.attempt(card)
 
     def rate_prompt(
         self, card: Card, *, suggested: Rating | None = None, ceiling: Rating = Rating.EASY
@@ -167,9 +335,7 @@ class ReviewUI:
         card: Card,
         key: str,
         started: float,
-        *,
-        suggested: Rating | None = None,
-        signals: dict[str, Any] | None = None,
+        graded: Graded,
     ) -> None:
         """Act on the key given at the rating prompt: rate, undo or suspend."""
         if key == "u":
@@ -178,7 +344,8 @@ class ReviewUI:
         if key == "s":
             self.suspend(card)
             return
-        rating = suggested if key == "enter" and suggested else Rating(int(key))
+        rating = graded.rating(None if key == "enter" else Rating(int(key)))
+        signals = graded.signals or None
         duration = int((time.monotonic() - started) * 1000)
         outcome = self.session.rate(card.id, rating, self.now(), duration_ms=duration, signals=signals)
         if outcome.leech:
@@ -205,19 +372,17 @@ class ReviewUI:
             )
 
     # -- card kinds ---------------------------------------------------------------------------
-    def flash_card(self, card: Card) -> None:
-        spec = card.spec
-        started = time.monotonic()
-        number = int(spec.sub[1:]) if spec.kind is Kind.CLOZE else 0
-        self.md(cloze_front(spec.front, number) if spec.kind is Kind.CLOZE else spec.front)
-        typed: str | None = None
-        if spec.kind is Kind.TYPE_IN:
+    def flash_card(self, attempt: FlashAttempt, started: float) -> None:
+        card = attempt.card
+        self.md(attempt.front)
+        if attempt.wants_typing:
             self.console.print(
                 "[bold]Type your answer[/bold] [dim](enter on an empty line to skip typing)[/dim]:"
             )
             typed = self.keys.line()
             if typed.strip().lower() == "q" and len(typed.strip()) == 1:
                 raise Quit
+            attempt.check_typed(typed)
         else:
             key = self.ask("[dim]space/enter show answer · u undo · s suspend · q quit[/dim]", "enter u s")
             if key == "u":
@@ -227,184 +392,29 @@ class ReviewUI:
                 self.suspend(card)
                 return
         self.console.print("[dim]── answer ──[/dim]")
-        suggested: Rating | None = None
-        self.md(cloze_back(spec.front, number) if spec.kind is Kind.CLOZE else spec.back)
-        if spec.extra:
-            self.md(spec.extra)
-        if typed is not None and typed.strip():
-            ok = typed_matches(typed, spec.back.strip().splitlines()[0])
-            suggested = Rating.GOOD if ok else Rating.AGAIN
-            mark = "[green]✓ matches[/green]" if ok else f"[red]✗ you typed[/red] {typed.strip()!r}"
+        self.md(attempt.back)
+        if attempt.extra:
+            self.md(attempt.extra)
+        suggested = attempt.suggested
+        if suggested is not None and attempt.typed is not None:
+            mark = (
+                "[green]✓ matches[/green]"
+                if suggested is Rating.GOOD
+                else f"[red]✗ you typed[/red] {attempt.typed.strip()!r}"
+            )
             self.console.print(mark, highlight=False)
         self.show_source(card)
+        graded = attempt.result(time.monotonic() - started)
         key = self.rate_prompt(card, suggested=suggested)
-        self.finish(card, key, started, suggested=suggested)
+        self.finish(card, key, started, graded)
 
-    def quiz_card(self, card: Card, seed: int | None = None) -> None:
-        from srs import quiz
-
-        spec = card.spec
-        seed = new_seed() if seed is None else seed
-        instance = quiz.generate(spec.item, seed, spec.params or None)
-        info = quiz.get_info(spec.item)
-        started = time.monotonic()
-        self.md(instance.prompt)
-        self.console.print(
-            f"[dim]Type your answer ({MAX_ATTEMPTS} tries) · h hint · g give up · q quit[/dim]",
-            highlight=False,
-        )
-        attempts = hints = 0
-        correct = gave_up = False
-        steps = quiz_hints(instance.solution)
-        while attempts < MAX_ATTEMPTS:
-            self.console.print("[bold]>[/bold] ", end="")
-            text = self.keys.line().strip()
-            low = text.lower()
-            if low == "q":
-                raise Quit
-            if low in ("g", "give up"):
-                gave_up = True
-                break
-            if low in ("h", "hint"):
-                if hints < len(steps):
-                    self.md(f"**Hint {hints + 1}:** {steps[hints]}")
-                    hints += 1
-                else:
-                    self.console.print("[dim]No more hints; g gives up and shows the solution.[/dim]")
-                continue
-            if not text:
-                continue
-            verdict = quiz.check_answer(instance, text)
-            if not verdict.parsed:
-                self.console.print(f"[yellow]{verdict.message}[/yellow]", highlight=False)
-                continue
-            attempts += 1
-            if verdict.correct:
-                correct = True
-                self.console.print(f"[green]{verdict.message}[/green]", highlight=False)
-                break
-            left = MAX_ATTEMPTS - attempts
-            # The expected answer is only shown once no try is left.
-            self.console.print(
-                f"[red]Not quite.[/red] [dim]{left} {'try' if left == 1 else 'tries'} left[/dim]"
-                if left
-                else f"[red]{verdict.message}[/red]",
-                highlight=False,
-            )
-        seconds = time.monotonic() - started
-        self.console.print("[dim]── solution ──[/dim]")
-        self.md(instance.solution)
-        self.show_source(card)
-        attempt = Attempt(
-            correct=correct,
-            attempts=max(attempts, 1),
-            hints=hints,
-            seconds=round(seconds, 1),
-            target_seconds=info.target_seconds,
-            gave_up=gave_up,
-        )
-        self.graded(
-            card,
-            attempt,
-            started,
-            {"name": instance.name, "seed": seed, "params": instance.params, "answer": instance.answer},
-        )
-
-    def graded(self, card: Card, attempt: Attempt, started: float, extra: dict[str, Any]) -> None:
+    def graded(self, card: Card, graded: Graded, started: float) -> None:
         """Show the derived rating; the learner may accept it (enter) or lower it, never raise it."""
-        derived = derive_rating(attempt)
-        signals = {
-            "auto": True,
-            "correct": attempt.correct,
-            "attempts": attempt.attempts,
-            "hints": attempt.hints,
-            "seconds": attempt.seconds,
-            "target_seconds": attempt.target_seconds,
-            "gave_up": attempt.gave_up,
-            "derived": int(derived),
-            **extra,
-        }
+        derived = graded.derived
         self.console.print(
             f"Rating: [{RATING_STYLES[derived]}]{RATING_NAMES[derived]}[/] "
             "[dim](enter to accept, or a lower number)[/dim]",
             highlight=False,
         )
         key = self.rate_prompt(card, suggested=derived, ceiling=derived)
-        self.finish(card, key, started, suggested=derived, signals=signals)
-
-    def exercise_card(self, card: Card, *, practice: bool = False) -> None:
-        from srs import exercises
-
-        spec = card.spec
-        ex = exercises.get(spec.item)
-        work = self.work_dir or Path.cwd()
-        work.mkdir(parents=True, exist_ok=True)
-        path = work / f"{spec.id.replace('/', '_')}.py"
-        if not path.exists():
-            path.write_text(ex.starter, encoding="utf-8")
-        started = time.monotonic()
-        self.md(
-            ex.description
-            if ex.description.lstrip().startswith("#")
-            else f"### {ex.info.title}\n\n{ex.description}"
-        )
-        self.console.print(f"Your file: [bold]{path}[/bold]", highlight=False)
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        attempts = hints = 0
-        correct = gave_up = False
-        while True:
-            if editor and self.keys.interactive:
-                import shlex
-                import subprocess
-
-                subprocess.call([*shlex.split(editor), str(path)])
-            key = self.ask(
-                "[dim]enter run the checks · h hint · g give up (show the reference) · "
-                + ("" if practice else "s suspend · ")
-                + "q quit[/dim]",
-                "enter h g" + ("" if practice else " s"),
-            )
-            if key == "s":
-                self.suspend(card)
-                return
-            if key == "h":
-                if hints < len(ex.hints):
-                    self.md(f"**Hint {hints + 1}:** {ex.hints[hints]}")
-                    hints += 1
-                else:
-                    self.console.print("[dim]No more hints.[/dim]")
-                continue
-            if key == "g":
-                gave_up = True
-                break
-            self.console.print("[dim]Running the checks…[/dim]")
-            result = exercises.run(spec.item, path, new_seed())
-            for check in result.checks:
-                mark = "[green]✓[/green]" if check.passed else "[red]✗[/red]"
-                self.console.print(f" {mark} {check.name}  [dim]{check.detail[:300]}[/dim]", highlight=False)
-            if result.status is exercises.Status.NOT_GRADABLE:
-                self.console.print(
-                    f"[yellow]Not gradable:[/yellow] {result.message} (fix it and press enter; "
-                    "this does not count as a try)",
-                    highlight=False,
-                )
-                continue
-            attempts += 1
-            if result.status is exercises.Status.PASSED:
-                correct = True
-                self.console.print(f"[green]{result.message}[/green]", highlight=False)
-                break
-            self.console.print(f"[red]{result.message}[/red]", highlight=False)
-        if gave_up:
-            self.console.print("[bold]Reference solution:[/bold]")
-            self.md(f"```python\n{ex.reference}\n```")
-        self.show_source(card)
-        attempt = Attempt(
-            correct=correct,
-            attempts=max(attempts, 1),
-            hints=hints,
-            seconds=round(time.monotonic() - started, 1),
-            target_seconds=ex.info.target_seconds,
-            gave_up=gave_up,
-        )
-        self.graded(card, attempt, started, {"name": spec.item, "file": str(path)})
+        self.finish(card, key, started, graded)

@@ -1,10 +1,9 @@
-"""Turning card text into something readable in a terminal: cloze display and maths as Unicode."""
+"""Turning card text into something readable in a terminal: maths as Unicode (cloze display is in
+:mod:`srs.kinds.cloze`)."""
 
 from __future__ import annotations
 
 import re
-
-from srs.model import CLOZE_RE
 
 _GREEK = {
     "alpha": "α",
@@ -215,23 +214,3 @@ def math_to_unicode(text: str) -> str:
     for k in range(0, len(parts), 2):
         parts[k] = _MATH.sub(lambda m: tex_to_unicode(m.group(1) or m.group(2)), parts[k])
     return "".join(parts)
-
-
-def cloze_front(text: str, number: int) -> str:
-    """The question side of cloze ``number``: that deletion hidden as ``[...]`` (or its hint), others shown."""
-
-    def sub(m: re.Match[str]) -> str:
-        if int(m.group(1)) == number:
-            return f"**[{m.group(3) or '...'}]**"
-        return m.group(2)
-
-    return CLOZE_RE.sub(sub, text)
-
-
-def cloze_back(text: str, number: int) -> str:
-    """The answer side of cloze ``number``: the deletion shown and marked."""
-
-    def sub(m: re.Match[str]) -> str:
-        return f"**[{m.group(2)}]**" if int(m.group(1)) == number else m.group(2)
-
-    return CLOZE_RE.sub(sub, text)

@@ -52,8 +52,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import genanki
 
+from srs import kinds
 from srs.errors import InputError, QuizError, SrsError
 from srs.interop.anki.cardhtml import HtmlRenderer
+from srs.kinds.choice import choice_fields
 from srs.model import Kind, State
 from srs.store import Filter, Store
 
@@ -69,42 +71,10 @@ COMPRESS_LEVEL = 1  # deflate's fastest level: 15 MB -> 2.6 MB in 0.08 s (level 
 # release time whenever the rendering of fields changes, so that notes imported before get updated.
 FORMAT_EPOCH = 1_767_225_600  # 2026-01-01 00:00 UTC
 
-# Fixed note-type ids (never change them: Anki recognises the note types by id on every import).
-MODEL_IDS: dict[Kind, int] = {
-    Kind.BASIC: 1_739_401_101,
-    Kind.REVERSED: 1_739_401_102,
-    Kind.CLOZE: 1_739_401_103,
-    Kind.TYPE_IN: 1_739_401_104,
-    Kind.QUIZ: 1_739_401_105,
-    Kind.EXERCISE: 1_739_401_106,
-}
-MODEL_NAMES: dict[Kind, str] = {
-    Kind.BASIC: "srs Basic",
-    Kind.REVERSED: "srs Basic (and reversed)",
-    Kind.CLOZE: "srs Cloze",
-    Kind.TYPE_IN: "srs Type-in",
-    Kind.QUIZ: "srs Quiz",
-    Kind.EXERCISE: "srs Exercise",
-}
-FIELDS: dict[Kind, tuple[str, ...]] = {
-    Kind.BASIC: ("Front", "Back", "Extra", "Source", "SrsId"),
-    Kind.REVERSED: ("Front", "Back", "Extra", "Source", "SrsId"),
-    Kind.CLOZE: ("Text", "Extra", "Source", "SrsId"),
-    Kind.TYPE_IN: ("Front", "Back", "Explanation", "Extra", "Source", "SrsId"),
-    Kind.QUIZ: ("Prompt", "Answer", "Solution", "Quiz", "Seed", "Instance", "Extra", "Source", "SrsId"),
-    Kind.EXERCISE: (
-        "Title",
-        "Description",
-        "Starter",
-        "Hints",
-        "Reference",
-        "Checks",
-        "Exercise",
-        "Extra",
-        "Source",
-        "SrsId",
-    ),
-}
+# The note types, from the card kinds (their ids are fixed: Anki recognises note types by id on every import).
+MODEL_IDS: dict[Kind, int] = {k: kinds.get(k).anki.model_id for k in Kind}
+MODEL_NAMES: dict[Kind, str] = {k: kinds.get(k).anki.name for k in Kind}
+FIELDS: dict[Kind, tuple[str, ...]] = {k: kinds.get(k).anki.fields for k in Kind}
 
 CSS = """\
 /* srs cards: readable in light and night mode. */
@@ -224,6 +194,16 @@ TEMPLATES: dict[Kind, list[dict[str, str]]] = {
             + "</div>",
         }
     ],
+    Kind.CHOICE: [
+        {
+            "name": "Card 1",
+            "qfmt": '<div class="srs"><div class="kind">multiple choice</div>'
+            '<div class="front">{{Question}}</div><div class="options">{{Options}}</div></div>',
+            "afmt": '<div class="srs"><div class="kind">multiple choice</div>'
+            '<div class="front">{{Question}}</div><div class="options">{{Options}}</div><hr id="answer">'
+            '<div class="answer"><b>Answer:</b> {{Answer}}</div>' + _TAIL + "</div>",
+        }
+    ],
 }
 
 ProgressFn = Callable[[int, int, str], None]
@@ -316,7 +296,7 @@ def anki_tags(tags: Sequence[str]) -> list[str]:
 
 
 def build_models() -> dict[Kind, genanki.Model]:
-    """The six note types, with their fixed ids."""
+    """The note types of every card kind, with their fixed ids."""
     models: dict[Kind, genanki.Model] = {}
     for kind, model_id in MODEL_IDS.items():
         models[kind] = genanki.Model(
@@ -325,7 +305,7 @@ def build_models() -> dict[Kind, genanki.Model]:
             fields=[{"name": f} for f in FIELDS[kind]],
             templates=TEMPLATES[kind],
             css=CSS,
-            model_type=genanki.Model.CLOZE if kind is Kind.CLOZE else genanki.Model.FRONT_BACK,
+            model_type=genanki.Model.CLOZE if kinds.get(kind).anki.cloze else genanki.Model.FRONT_BACK,
         )
     return models
 
@@ -505,6 +485,9 @@ def plan_notes(
                 ]
             elif kind is Kind.CLOZE:
                 fields = [md(first.front), md(first.extra), source, srs_id]
+            elif kind is Kind.CHOICE:
+                options, answer = choice_fields(first.back)
+                fields = [md(first.front), md(options), md(answer), md(first.extra), source, srs_id]
             elif kind is Kind.TYPE_IN:
                 answer, _, explanation = first.back.strip().partition("\n")
                 fields = [

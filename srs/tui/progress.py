@@ -1,0 +1,73 @@
+"""The one progress bar of the command line: on stderr, only on a terminal, only once work takes a while."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+
+def console(stderr: bool = True) -> Console:
+    """The console the bar draws on (stderr by default)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+class LazyProgress:
+    """A rich progress bar on stderr that appears only once the work has taken over ``delay`` seconds,
+    and never when stderr is not a terminal. Call it as ``progress(done, total, stage)``, or pass
+    :meth:`fraction` where a ``(stage, fraction done)`` callback is wanted. Use it as a context manager
+    (or call :meth:`close`) so the bar is removed at the end."""
+
+    def __init__(self, delay: float = 1.0) -> None:
+        self.delay = delay
+        self.started = time.monotonic()
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
+        self.enabled: bool | None = None
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        if self.enabled is False or time.monotonic() - self.started < self.delay:
+            return
+        if self.bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            err = console(stderr=True)
+            self.enabled = err.is_terminal
+            if not self.enabled:
+                return
+            self.bar = Progress(
+                TextColumn("{task.description:<12}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(stage, total=total)
+        assert self.task is not None
+        self.bar.update(self.task, completed=done, total=total, description=stage)
+
+    def fraction(self, stage: str, done: float) -> None:
+        """Report progress as a fraction between 0 and 1 (shown in thousandths)."""
+        self(int(round(done * 1000)), 1000, stage)
+
+    def close(self) -> None:
+        """Remove the bar (if it was shown)."""
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+    def __enter__(self) -> LazyProgress:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
