@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from srs.cli.app import App, cli, console, humanize_until, make_filter, now, scheduler_for, utc_offset
+from srs.cli.app import App, cli, console, humanize_until, make_filter, now, scheduler_for
 
 
 # -- review ---------------------------------------------------------------------------------------
@@ -39,7 +39,6 @@ def review(app: App, deck: str | None, tag: str | None, limit: int | None) -> No
             now(),
             flt=make_filter(deck, tag),
             limit=limit,
-            utc_offset=utc_offset(),
         )
         ui = ReviewUI(session=session, console=out, keys=Keys(), now=now, work_dir=work_dir())
         interrupted = quit_early = False
