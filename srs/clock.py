@@ -44,7 +44,10 @@ class LearnerClock:
     def __post_init__(self) -> None:
         if not 0 <= self.rollover_hour <= 23:
             raise ValueError(f"rollover hour must be 0-23, not {self.rollover_hour}")
-        _zone(self.tz)  # an unknown zone fails here, not on first use
+        try:
+            _zone(self.tz)  # an unknown zone fails here, not on first use
+        except (KeyError, OSError):
+            raise ValueError(f"unknown time zone {self.tz!r}") from None
 
     def day(self, ts: int | float) -> int:
         """The learner-day number that epoch second ``ts`` falls in."""
