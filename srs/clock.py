@@ -51,8 +51,14 @@ class LearnerClock:
 
     def day(self, ts: int | float) -> int:
         """The learner-day number that epoch second ``ts`` falls in."""
-        local = datetime.fromtimestamp(ts, _zone(self.tz)).replace(tzinfo=None)
-        return (local - timedelta(hours=self.rollover_hour)).date().toordinal() - _EPOCH_ORDINAL
+        return (int(ts) + self.offset(ts) - self.rollover_hour * 3600) // DAY
+
+    def offset(self, ts: int | float) -> int:
+        """The zone's offset from UTC at ``ts``, in seconds."""
+        if isinstance(self.tz, int):
+            return self.tz
+        offset = datetime.fromtimestamp(ts, _zone(self.tz)).utcoffset()
+        return int(offset.total_seconds()) if offset is not None else 0
 
     def start(self, day: int) -> int:
         """Epoch second at which learner day ``day`` begins (its local rollover hour)."""
