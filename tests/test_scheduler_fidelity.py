@@ -210,3 +210,14 @@ def test_hard_and_good_no_longer_show_the_same_days() -> None:
         memory = sched.rate(memory, rating, ts)
     p = sched.preview(memory, t + 28 * 3600 + 3 * DAY)
     assert [p[r] // DAY for r in (Rating.HARD, Rating.GOOD, Rating.EASY)] == [5, 6, 8]
+
+
+def test_the_cli_counts_days_in_the_local_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from srs.cli.app import local_zone
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    assert local_zone() == "Asia/Tokyo"
+    monkeypatch.setenv("TZ", ":Europe/Berlin")
+    assert local_zone() == "Europe/Berlin"
+    monkeypatch.setenv("TZ", "not a zone")
+    assert isinstance(local_zone(), int)  # falls back to the current fixed offset
