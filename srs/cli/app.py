@@ -100,11 +100,33 @@ def show_deck_errors(report: SyncReport, limit: int = 5) -> None:
 
 
 def scheduler_for(store: Store) -> Scheduler:
-    """An FSRS scheduler with the learner's settings."""
+    """An FSRS scheduler with the learner's settings, counting days in the local time zone."""
+    from srs.clock import LearnerClock
     from srs.scheduling.scheduler import Scheduler
     from srs.scheduling.settings import load_settings
 
-    return Scheduler(load_settings(store, enable_fuzzing=not os.environ.get("SRS_NOW")))
+    settings = load_settings(store, enable_fuzzing=not os.environ.get("SRS_NOW"))
+    return Scheduler(settings, LearnerClock(local_zone(), settings.rollover_hour))
+
+
+def local_zone() -> str | int:
+    """The local time zone: its IANA name when known (daylight saving is then followed), else the
+    current UTC offset in seconds. Only the CLI looks at it."""
+    from zoneinfo import ZoneInfo
+
+    tz = os.environ.get("TZ")
+    names = [tz.lstrip(":")] if tz else []
+    if not tz:
+        link = os.path.realpath("/etc/localtime")
+        if "/zoneinfo/" in link:
+            names.append(link.split("/zoneinfo/", 1)[1])
+    for name in names:
+        try:
+            ZoneInfo(name)
+        except (ValueError, OSError, KeyError):
+            continue
+        return name
+    return utc_offset()
 
 
 def make_filter(deck: str | None, tag: str | None) -> Filter:

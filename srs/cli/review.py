@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from srs.cli.app import App, cli, console, filter_options, humanize_until, now, scheduler_for, utc_offset
+from srs.cli.app import App, cli, console, filter_options, humanize_until, now, scheduler_for
 
 if TYPE_CHECKING:
     from srs.store import Filter
@@ -42,7 +42,6 @@ def review(app: App, flt: Filter, limit: int | None) -> None:
             now(),
             flt=flt,
             limit=limit,
-            utc_offset=utc_offset(),
         )
         ui = ReviewUI(session=session, console=out, keys=Keys(), now=now, work_dir=work_dir())
         interrupted = quit_early = False

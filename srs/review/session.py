@@ -11,12 +11,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from srs.clock import DAY, day_start
+from srs.clock import DAY, LearnerClock
 from srs.errors import SrsError
 from srs.model import Card, Memory, Rating, State
+from srs.scheduling.load_balance import Load
 from srs.scheduling.scheduler import Scheduler
 from srs.store import Filter, Store
-from srs.store.queries import next_due
+from srs.store.queries import next_due, review_dues_between, sibling_dues
 
 LEARN_AHEAD = 20 * 60
 
@@ -83,7 +84,7 @@ class Session:
         *,
         flt: Filter = Filter(),
         limit: int | None = None,
-        utc_offset: int = 0,
+        utc_offset: int | None = None,
         session_id: str | None = None,
     ) -> None:
         if limit is not None and limit < 0:
@@ -94,8 +95,12 @@ class Session:
         self.started = now
         self.session_id = session_id or os.urandom(4).hex()
         settings = scheduler.settings
-        self.day_start = day_start(now, utc_offset, settings.rollover_hour)
-        self.day_end = self.day_start + DAY
+        # Learner days come from the scheduler's clock; a fixed ``utc_offset`` overrides its zone.
+        clock = scheduler.clock if utc_offset is None else LearnerClock(utc_offset, settings.rollover_hour)
+        self.clock = clock
+        self.day_start = clock.today_start(now)
+        self.day_end = clock.start(clock.day(now) + 1)
+        self._due_days: dict[int, int] | None = None
         self.history: list[Outcome] = []
         self._skipped: set[str] = set()
         self._front: deque[str] = deque()
@@ -229,7 +234,27 @@ class Session:
 
     def intervals(self, card: Card, now: int) -> dict[Rating, int]:
         """Seconds to the next review for each rating, as the answer buttons show them."""
-        return self.scheduler.preview(card.memory, now)
+        return self.scheduler.preview(card.memory, now, card_id=card.id, load=self._load(card.id, now))
+
+    def _load(self, card_id: str, now: int) -> Load | None:
+        """Review cards due on each of the coming days, and the days holding this card's siblings."""
+        settings = self.scheduler.settings
+        if not (settings.load_balance and settings.enable_fuzzing):
+            return None
+        today = self.clock.day(now)
+        if self._due_days is None:
+            self._due_days = {}
+            for due, n in review_dues_between(
+                self.store, self.clock.start(today), self.clock.start(today + 100)
+            ):
+                day = self.clock.day(due)
+                self._due_days[day] = self._due_days.get(day, 0) + n
+        return Load(
+            today=today,
+            due=self._due_days,
+            siblings=frozenset(self.clock.day(due) for due in sibling_dues(self.store, card_id)),
+            easy_days=frozenset(settings.easy_days),
+        )
 
     # -- acting -------------------------------------------------------------------------------
     def rate(
@@ -245,7 +270,9 @@ class Session:
         for _attempt in range(5):
             card, version = self.store.get_card_versioned(card_id)
             before = card.memory
-            after = self.scheduler.rate(before, rating, now, duration_ms)
+            after, wait = self.scheduler.outcomes(
+                before, now, card_id=card_id, load=self._load(card_id, now)
+            )[rating]
             leech = after.lapses > before.lapses and after.lapses >= self.scheduler.settings.leech_lapses
             sig = dict(signals or {})
             if leech:
@@ -265,8 +292,12 @@ class Session:
                 session=self.session_id,
                 suspend=leech,
                 leech=leech,
+                interval_days=wait / DAY,
             )
             if review_id is not None:
+                if after.state is State.REVIEW and after.due is not None and self._due_days is not None:
+                    day = self.clock.day(after.due)
+                    self._due_days[day] = self._due_days.get(day, 0) + 1
                 outcome = Outcome(review_id, card_id, rating, before, after, leech)
                 self.history.append(outcome)
                 return outcome

@@ -1,22 +1,36 @@
 """FSRS scheduling: the only module that imports ``fsrs``.
 
-Converts our :class:`~srs.model.Memory` to and from ``fsrs.Card``, rates, previews the
-four outcomes, and computes retrievability. All times are epoch seconds in, UTC inside.
+Memory states follow FSRS-6 as trained and as Anki computes them: elapsed time is counted in
+*learner days* (see :class:`~srs.clock.LearnerClock`), and two reviews on the same learner day use
+FSRS-6's short-term formula. Review cards fall due at the start of a learner day. All four outcomes
+of a review are computed together, with one deterministic fuzz factor per card and review, so the
+interval previewed on a button is the one its rating applies, and Again < Hard < Good < Easy holds
+for review cards in whole days. ``fsrs`` supplies the default weights and their validation.
+All times are epoch seconds.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from srs.clock import DAY, LearnerClock
 from srs.errors import InputError
 from srs.model import Memory, Rating, State
+from srs.scheduling.fuzz import fuzz_factor, fuzzed, minimum_interval, round_half_up
+from srs.scheduling.load_balance import Load, balanced_interval
 from srs.scheduling.settings import Settings
 
 if TYPE_CHECKING:
     import fsrs
+
+S_MIN = 0.001
+S_MAX = 36500.0
+D_MIN = 1.0
+D_MAX = 10.0
 
 
 def to_datetime(ts: int | float) -> datetime:
@@ -29,32 +43,100 @@ def to_epoch(dt: datetime) -> int:
     return int(dt.timestamp())
 
 
-class Scheduler:
-    """FSRS-6 with the learner's settings."""
+class Model:
+    """The FSRS-6 memory model for one set of 21 weights (pure arithmetic)."""
 
-    def __init__(self, settings: Settings = Settings()) -> None:
+    def __init__(self, w: Sequence[float]) -> None:
+        self.w = tuple(float(x) for x in w)
+        self.decay = -self.w[20]
+        self.factor = 0.9 ** (1 / self.decay) - 1
+
+    def retrievability(self, elapsed_days: float, stability: float) -> float:
+        """Probability of recall after ``elapsed_days`` at ``stability``."""
+        return (1 + self.factor * max(0.0, elapsed_days) / stability) ** self.decay
+
+    def interval(self, stability: float, desired_retention: float) -> float:
+        """Days until recall probability falls to ``desired_retention`` (not rounded)."""
+        return stability / self.factor * (desired_retention ** (1 / self.decay) - 1)
+
+    def _init_difficulty(self, rating: int) -> float:
+        return self.w[4] - math.exp(self.w[5] * (rating - 1)) + 1
+
+    def initial(self, rating: int) -> tuple[float, float]:
+        """(stability, difficulty) after a card's first review."""
+        s = min(max(self.w[rating - 1], S_MIN), S_MAX)
+        return s, min(max(self._init_difficulty(rating), D_MIN), D_MAX)
+
+    def next_difficulty(self, d: float, rating: int) -> float:
+        """Difficulty after a review: linear damping, then mean reversion towards D0(Easy)."""
+        delta = -self.w[6] * (rating - 3)
+        damped = d + delta * (10 - d) / 9
+        reverted = self.w[7] * self._init_difficulty(4) + (1 - self.w[7]) * damped
+        return min(max(reverted, D_MIN), D_MAX)
+
+    def short_term(self, s: float, rating: int) -> float:
+        """Stability after a review on the same learner day as the previous one."""
+        w = self.w
+        sinc = math.exp(w[17] * (rating - 3 + w[18])) * s ** -w[19]
+        if rating >= 2:  # a pass on the same day never lowers stability
+            sinc = max(sinc, 1.0)
+        return s * sinc
+
+    def long_term(self, s: float, d: float, r: float, rating: int) -> float:
+        """Stability after a review one or more learner days after the previous one."""
+        w = self.w
+        if rating == 1:
+            forget = w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * math.exp((1 - r) * w[14])
+            return min(forget, s / math.exp(w[17] * w[18]))
+        hard = w[15] if rating == 2 else 1.0
+        easy = w[16] if rating == 4 else 1.0
+        return s * (
+            1 + math.exp(w[8]) * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1) * hard * easy
+        )
+
+    def step(
+        self, state: tuple[float, float] | None, rating: int, elapsed_days: int | None
+    ) -> tuple[float, float]:
+        """(stability, difficulty) after one review, from ``state`` (None: a new card)."""
+        if state is None:
+            return self.initial(rating)
+        s, d = state
+        if not elapsed_days:
+            new_s = self.short_term(s, rating)
+        else:
+            new_s = self.long_term(s, d, self.retrievability(elapsed_days, s), rating)
+        return min(max(new_s, S_MIN), S_MAX), self.next_difficulty(d, rating)
+
+
+class Scheduler:
+    """FSRS-6 with the learner's settings, counting days on the learner's clock."""
+
+    def __init__(self, settings: Settings = Settings(), clock: LearnerClock | None = None) -> None:
         self.settings = settings
+        self.clock = clock if clock is not None else LearnerClock(0, settings.rollover_hour)
 
     @cached_property
     def _fsrs(self) -> fsrs.Scheduler:
-        """The fsrs scheduler, built (and fsrs imported) on first use: a review shows its first card sooner."""
+        """The fsrs scheduler, built (and fsrs imported) on first use: it validates the settings."""
         import fsrs
 
         settings = self.settings
-        kwargs: dict[str, Any] = {}
-        if settings.parameters is not None:
-            kwargs["parameters"] = tuple(settings.parameters)
         try:
             return fsrs.Scheduler(
+                parameters=tuple(settings.parameters or fsrs.scheduler.DEFAULT_PARAMETERS),
                 desired_retention=settings.desired_retention,
                 learning_steps=tuple(timedelta(seconds=s) for s in settings.learning_steps),
                 relearning_steps=tuple(timedelta(seconds=s) for s in settings.relearning_steps),
                 maximum_interval=settings.maximum_interval,
-                enable_fuzzing=settings.enable_fuzzing,
-                **kwargs,
+                enable_fuzzing=False,
             )
         except ValueError as exc:
             raise InputError(f"invalid scheduler settings: {exc}") from None
+
+    @cached_property
+    def model(self) -> Model:
+        """The FSRS-6 memory model with these weights."""
+        return Model(self._fsrs.parameters)
 
     def check(self) -> None:
         """Raise InputError now if FSRS cannot work with these settings."""
@@ -65,59 +147,181 @@ class Scheduler:
         """The 21 FSRS-6 weights in use."""
         return tuple(self._fsrs.parameters)
 
-    def _to_fsrs(self, memory: Memory, now: int) -> fsrs.Card:
-        import fsrs
+    # -- days -----------------------------------------------------------------------------------
+    def elapsed_days(self, memory: Memory, now: int) -> int | None:
+        """Learner days since the card's last review (None if never reviewed)."""
+        if memory.last_review is None:
+            return None
+        return max(0, self.clock.day(now) - self.clock.day(memory.last_review))
 
-        if memory.state is State.NEW:
-            return fsrs.Card(card_id=0, state=fsrs.State.Learning, step=0, due=to_datetime(now))
-        return fsrs.Card(
-            card_id=0,
-            state=fsrs.State(int(memory.state)),
-            step=memory.step,
-            stability=memory.stability,
-            difficulty=memory.difficulty,
-            due=to_datetime(memory.due if memory.due is not None else now),
-            last_review=to_datetime(memory.last_review) if memory.last_review is not None else None,
-        )
+    def scheduled_days(self, memory: Memory) -> int:
+        """The interval in learner days the card was last given (0 if none)."""
+        if memory.due is None or memory.last_review is None:
+            return 0
+        return max(0, self.clock.day(memory.due) - self.clock.day(memory.last_review))
 
-    def rate(self, memory: Memory, rating: Rating, now: int, duration_ms: int = 0) -> Memory:
-        """The memory after rating a card at ``now`` (epoch seconds). Pure: the input is unchanged."""
-        import fsrs
+    # -- the four outcomes --------------------------------------------------------------------------
+    def outcomes(
+        self, memory: Memory, now: int, *, card_id: str = "", load: Load | None = None
+    ) -> dict[Rating, tuple[Memory, int]]:
+        """For each rating: the memory after it and the wait it gives in seconds (for a review-state
+        outcome a whole number of days, the interval shown on the button)."""
+        settings = self.settings
+        model = self.model
+        today = self.clock.day(now)
+        elapsed = self.elapsed_days(memory, now) if memory.state is not State.NEW else None
+        previous = None
+        if memory.state is not State.NEW and memory.stability is not None and memory.difficulty is not None:
+            previous = (memory.stability, memory.difficulty)
+        states = {r: model.step(previous, int(r), elapsed) for r in Rating}
+        dr = settings.desired_retention
+        ivl = {r: model.interval(states[r][0], dr) for r in Rating}
+        factor = fuzz_factor(card_id, memory.reps) if settings.enable_fuzzing else None
+        maximum = max(1, settings.maximum_interval)
 
-        card, _log = self._fsrs.review_card(
-            self._to_fsrs(memory, now),
-            fsrs.Rating(int(rating)),
-            review_datetime=to_datetime(now),
-            review_duration=duration_ms,
-        )
-        lapse = memory.state is State.REVIEW and rating is Rating.AGAIN
-        return Memory(
-            state=State(int(card.state)),
-            step=card.step,
-            stability=card.stability,
-            difficulty=card.difficulty,
-            due=to_epoch(card.due),
-            last_review=now,
-            reps=memory.reps + 1,
-            lapses=memory.lapses + (1 if lapse else 0),
-        )
+        def fuzz(interval: float, minimum: int) -> int:
+            minimum = min(max(minimum, 1), maximum)
+            if factor is not None and load is not None and settings.load_balance:
+                chosen = balanced_interval(interval, minimum, maximum, factor, load, self.clock.weekday)
+                if chosen is not None:
+                    return chosen
+            return fuzzed(factor, interval, minimum, maximum)
 
-    def preview(self, memory: Memory, now: int) -> dict[Rating, int]:
-        """Seconds until due for each of the four ratings (what the answer buttons show)."""
-        return {r: max(0, (self.rate(memory, r, now).due or now) - now) for r in Rating}
+        days: dict[Rating, int] = {}  # review-state outcomes: interval in days
+        steps: dict[Rating, tuple[int, int | None, State]] = {}  # (seconds, step, state) otherwise
+        if memory.state is State.REVIEW:
+            self._review_outcomes(memory, ivl, fuzz, days, steps)
+        else:
+            learning = (
+                settings.relearning_steps if memory.state is State.RELEARNING else settings.learning_steps
+            )
+            keep = State.RELEARNING if memory.state is State.RELEARNING else State.LEARNING
+            self._step_outcomes(memory.step or 0, learning, keep, ivl, fuzz, days, steps)
+
+        out: dict[Rating, tuple[Memory, int]] = {}
+        for r in Rating:
+            s, d = states[r]
+            lapse = memory.state is State.REVIEW and r is Rating.AGAIN
+            common = {
+                "stability": s,
+                "difficulty": d,
+                "last_review": now,
+                "reps": memory.reps + 1,
+                "lapses": memory.lapses + (1 if lapse else 0),
+            }
+            if r in days:
+                n = days[r]
+                after = Memory(state=State.REVIEW, step=None, due=self.clock.start(today + n), **common)  # type: ignore[arg-type]
+                out[r] = (after, n * DAY)
+            else:
+                wait, step, state = steps[r]
+                after = Memory(state=state, step=step, due=now + wait, **common)  # type: ignore[arg-type]
+                out[r] = (after, wait)
+        return out
+
+    def _review_outcomes(
+        self,
+        memory: Memory,
+        ivl: dict[Rating, float],
+        fuzz: _Fuzz,
+        days: dict[Rating, int],
+        steps: dict[Rating, tuple[int, int | None, State]],
+    ) -> None:
+        settings = self.settings
+        maximum = max(1, settings.maximum_interval)
+        if settings.relearning_steps:
+            steps[Rating.AGAIN] = (settings.relearning_steps[0], 0, State.RELEARNING)
+        else:
+            days[Rating.AGAIN] = min(max(round_half_up(ivl[Rating.AGAIN]), 1), maximum)
+        previous = self.scheduled_days(memory)
+        floor = 1
+        for r in (Rating.HARD, Rating.GOOD, Rating.EASY):
+            least = max(minimum_interval(ivl[r], previous, maximum), floor)
+            days[r] = fuzz(ivl[r], least)
+            floor = days[r] + 1
+
+    def _step_outcomes(
+        self,
+        step: int,
+        learning: tuple[int, ...],
+        keep: State,
+        ivl: dict[Rating, float],
+        fuzz: _Fuzz,
+        days: dict[Rating, int],
+        steps: dict[Rating, tuple[int, int | None, State]],
+    ) -> None:
+        def graduate(r: Rating) -> None:
+            if r is Rating.EASY:
+                good = fuzz(ivl[Rating.GOOD], 1)
+                days[r] = fuzz(max(1, round_half_up(ivl[r])), good + 1)
+            else:
+                days[r] = fuzz(max(1, round_half_up(ivl[r])), 1)
+
+        if not learning:
+            for r in Rating:
+                graduate(r)
+            return
+        steps[Rating.AGAIN] = (learning[0], 0, keep)
+        if step >= len(learning):
+            for r in (Rating.HARD, Rating.GOOD, Rating.EASY):
+                graduate(r)
+            return
+        if step == 0 and len(learning) == 1:
+            hard = int(learning[0] * 1.5)
+        elif step == 0:
+            hard = (learning[0] + learning[1]) // 2
+        else:
+            hard = learning[step]
+        steps[Rating.HARD] = (hard, step, keep)
+        if step + 1 >= len(learning):
+            graduate(Rating.GOOD)
+        else:
+            steps[Rating.GOOD] = (learning[step + 1], step + 1, keep)
+        graduate(Rating.EASY)
+
+    # -- the public face ----------------------------------------------------------------------------
+    def rate(
+        self,
+        memory: Memory,
+        rating: Rating,
+        now: int,
+        duration_ms: int = 0,
+        *,
+        card_id: str = "",
+        load: Load | None = None,
+    ) -> Memory:
+        """The memory after rating a card at ``now`` (epoch seconds). Pure: the input is unchanged.
+
+        ``card_id`` seeds the fuzz; ``load`` (days ahead) lets the load balancer pick the day.
+        """
+        del duration_ms  # FSRS does not use it; the review log keeps it
+        return self.outcomes(memory, now, card_id=card_id, load=load)[rating][0]
+
+    def preview(
+        self, memory: Memory, now: int, *, card_id: str = "", load: Load | None = None
+    ) -> dict[Rating, int]:
+        """Seconds each rating waits (whole days for review outcomes): what the answer buttons show.
+        With the same ``card_id`` and ``load`` it is exactly what :meth:`rate` applies."""
+        return {r: wait for r, (_m, wait) in self.outcomes(memory, now, card_id=card_id, load=load).items()}
 
     def retrievability(self, memory: Memory, now: int) -> float | None:
-        """Probability of recall at ``now``; None for a card never reviewed."""
+        """Probability of recall at ``now`` (elapsed learner days); None for a card never reviewed."""
         if memory.state is State.NEW or memory.last_review is None or memory.stability is None:
             return None
-        return float(self._fsrs.get_card_retrievability(self._to_fsrs(memory, now), to_datetime(now)))
+        return self.model.retrievability(self.elapsed_days(memory, now) or 0, memory.stability)
 
-    def replay(self, history: Sequence[tuple[int, Rating, int]]) -> Memory:
+    def replay(self, history: Sequence[tuple[int, Rating, int]], *, card_id: str = "") -> Memory:
         """The memory after replaying (ts, rating, duration_ms) reviews from new, under these settings."""
         memory = Memory()
         for ts, rating, duration in history:
-            memory = self.rate(memory, rating, ts, duration)
+            memory = self.rate(memory, rating, ts, duration, card_id=card_id)
         return memory
+
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    _Fuzz = Callable[[float, int], int]
 
 
 def format_interval(seconds: int) -> str:

@@ -23,6 +23,8 @@ class Settings(NamedTuple):
     enable_fuzzing: bool = True
     rollover_hour: int = 4
     leech_lapses: int = 8
+    load_balance: bool = True
+    easy_days: tuple[int, ...] = ()
 
 
 _STEP_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
@@ -73,6 +75,48 @@ def _number(kind: type, low: float, high: float, what: str) -> Callable[[str], A
         return value
 
     return parse
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_weekdays(text: str) -> tuple[int, ...]:
+    """Parse weekdays like ``sat,sun`` or ``saturday sunday`` (or ``none``) into numbers, 0 = Monday."""
+    names = [p for p in re.split(r"[\s,]+", text.strip().lower()) if p]
+    if names in ([], ["none"]):
+        return ()
+    days = set()
+    for name in names:
+        if name in _WEEKDAYS:
+            days.add(_WEEKDAYS.index(name))
+        elif name in _WEEKDAY_NAMES:
+            days.add(_WEEKDAY_NAMES.index(name))
+        else:
+            raise InputError(f"bad weekday {name!r}: write days like sat,sun (or none)")
+    if len(days) == 7:
+        raise InputError("easy-days cannot be every day of the week")
+    return tuple(sorted(days))
+
+
+def format_weekdays(days: tuple[int, ...]) -> str:
+    """Weekday numbers back to ``sat,sun`` (``none`` when empty)."""
+    return ",".join(_WEEKDAYS[d] for d in days) or "none"
+
+
+def parse_switch(text: str) -> bool:
+    """``on``/``off`` (also yes/no, true/false, 1/0)."""
+    value = text.strip().lower()
+    if value in ("on", "yes", "true", "1"):
+        return True
+    if value in ("off", "no", "false", "0"):
+        return False
+    raise InputError(f"expected on or off, not {text!r}")
+
+
+def format_switch(value: bool) -> str:
+    """True/False as on/off."""
+    return "on" if value else "off"
 
 
 class Key(NamedTuple):
@@ -138,6 +182,20 @@ KEYS: dict[str, Key] = {
             "lapses after which a card is a leech and suspended (1-99)",
             _number(int, 1, 99, "leech-lapses"),
         ),
+        Key(
+            "load-balance",
+            "load_balance",
+            "spread reviews evenly over the days within each interval's fuzz range (on/off)",
+            parse_switch,
+            format_switch,
+        ),
+        Key(
+            "easy-days",
+            "easy_days",
+            "weekdays with a lighter review load, e.g. 'sat,sun' ('none' for none)",
+            parse_weekdays,
+            format_weekdays,
+        ),
     )
 }
 
@@ -149,7 +207,7 @@ def load_settings(store: Store, *, enable_fuzzing: bool = True) -> Settings:
     values: dict[str, Any] = {}
     for key, value in stored.items():
         if key in names:
-            if key in ("learning_steps", "relearning_steps", "parameters") and value is not None:
+            if key in ("learning_steps", "relearning_steps", "parameters", "easy_days") and value is not None:
                 value = tuple(value)
             values[key] = value
     return Settings(enable_fuzzing=enable_fuzzing)._replace(**values)

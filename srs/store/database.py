@@ -382,15 +382,21 @@ class Store:
         session: str = "",
         suspend: bool = False,
         leech: bool = False,
+        interval_days: float | None = None,
     ) -> int | None:
         """Commit a rating: the card's new memory and its log row, in one transaction.
+
+        ``interval_days`` is the interval the rating gave (whole learner days for a review card);
+        by default the time from ``ts`` to the new due date.
 
         ``version`` is the card's change counter when it was read; if another session rated the
         card in between, nothing is written and None is returned (the caller re-reads and retries).
         """
         import json
 
-        interval = (after.due - ts) / 86400 if after.due is not None else None
+        interval = interval_days
+        if interval is None and after.due is not None:
+            interval = (after.due - ts) / 86400
         with self.transaction():
             cur = self.execute(
                 "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "

@@ -48,6 +48,31 @@ def next_due(store: Store, flt: Filter = Filter()) -> int | None:
     return row[0] if row else None
 
 
+def review_dues_between(store: Store, start: int, end: int) -> list[tuple[int, int]]:
+    """(due, cards) for review cards falling due in [start, end), one row per distinct due second:
+    the load balancer's view of the days ahead (every deck: one schedule for all)."""
+    return [
+        (int(due), int(n))
+        for due, n in store.execute(
+            "SELECT due, COUNT(*) FROM cards INDEXED BY idx_cards_due "
+            "WHERE state > 0 AND state = 2 AND active = 1 AND suspended = 0 AND due >= ? AND due < ? GROUP BY due",
+            (start, end),
+        )
+    ]
+
+
+def sibling_dues(store: Store, card_id: str) -> list[int]:
+    """Due times of the other scheduled review cards of the same note as ``card_id``."""
+    return [
+        int(r[0])
+        for r in store.execute(
+            "SELECT due FROM cards WHERE note_id = (SELECT note_id FROM cards WHERE id = ?) AND id != ? "
+            "AND state = 2 AND active = 1 AND suspended = 0 AND due IS NOT NULL",
+            (card_id, card_id),
+        )
+    ]
+
+
 class DueCounts(NamedTuple):
     """What `srs due` shows for one deck."""
 
