@@ -116,6 +116,7 @@ def export_anki_cmd(
       srs export anki week.apkg --deck "DL Week" --quiz-instances 5 --json
     """
     from srs.interop.anki.export import check_output, export_anki
+    from srs.paths import home
 
     check_output(out)  # before syncing the decks: a wrong path fails at once
     progress = LazyProgress()
@@ -130,6 +131,7 @@ def export_anki_cmd(
                 now=now(),
                 utc_offset=utc_offset(),
                 progress=progress,
+                media_dir=home() / "media",
             )
     finally:
         progress.close()
