@@ -46,6 +46,9 @@ def _converter() -> type:
 
 
 _CONVERTER: type | None = None
+_INSTANCES: dict[
+    MediaLink, object
+] = {}  # one converter per link function (building one costs as much as a field)
 
 
 def html_to_markdown(text: str, link: MediaLink = lambda name: name) -> str:
@@ -64,9 +67,16 @@ def html_to_markdown(text: str, link: MediaLink = lambda name: name) -> str:
     text = _MATH_RE.sub(cut, text)
     text = _SOUND_RE.sub(lambda m: f'<a href="\ue102{m.group(1)}">{m.group(1)}</a>', text)
     if "<" in text or "&" in text:
-        if _CONVERTER is None:
-            _CONVERTER = _converter()
-        out = _CONVERTER(link, heading_style="ATX", bullets="-", escape_misc=False).convert(text)
+        converter = _INSTANCES.get(link)
+        if converter is None:
+            if _CONVERTER is None:
+                _CONVERTER = _converter()
+            if len(_INSTANCES) > 8:
+                _INSTANCES.clear()
+            converter = _INSTANCES[link] = _CONVERTER(
+                link, heading_style="ATX", bullets="-", escape_misc=False
+            )
+        out = converter.convert(text)  # type: ignore[attr-defined]
     else:
         out = text
     out = re.sub("\ue102([^)\\s]+)", lambda m: link(m.group(1)), out)

@@ -544,7 +544,9 @@ def import_anki(
         package = read_package(path, Path(work))
     if progress:
         progress(0, len(package.notes), "reading")
-    mapping, planned = _plan(package, decks_dir, media_dir, deck_prefix, store, progress)
+    mapping, planned = _plan(
+        package, decks_dir, media_dir, deck_prefix, store, progress, convert=not reviews_only
+    )
     if reviews_only:
         with store.transaction():
             merged = _merge_history(store, scheduler, package, mapping, utc_offset, progress)
@@ -600,6 +602,8 @@ def _plan(
     deck_prefix: str,
     store: Store,
     progress: ProgressFn | None,
+    *,
+    convert: bool = True,
 ) -> tuple[dict[int, str], list[PlannedImport]]:
     """Every note planned, and Anki card id -> srs card id."""
     ords: dict[int, list[AnkiCard]] = {}
@@ -614,6 +618,8 @@ def _plan(
     cache: dict[str, str] = {}
 
     def md(text: str) -> str:
+        if not convert:  # only the card mapping is wanted (--reviews-only)
+            return text
         out = cache.get(text)
         if out is None:
             out = cache[text] = html_to_markdown(text, link)
@@ -622,7 +628,7 @@ def _plan(
     mapping: dict[int, str] = {}
     planned: list[PlannedImport] = []
     prefix = clean_deck(deck_prefix) if deck_prefix.strip() else ""
-    for name in package.media:  # a different file of the same name already there: keep both
+    for name in package.media if convert else ():  # a different file of that name already there: keep both
         target = media_dir / name
         if target.exists() and (
             target.stat().st_size != len(data := package.read_media(name)) or target.read_bytes() != data
