@@ -64,12 +64,12 @@ def build_package(folder: Path, notes: int, reviews: int) -> Path:
         batch.append(AddNoteRequest(note=note, deck_id=decks[i % 10]))
     col.add_notes(batch)
     card_ids = col.db.list("SELECT id FROM cards ORDER BY id")
-    per_card = max(1, reviews // len(card_ids))
-    start = int(time.time()) - (per_card + 5) * DAY
+    per_card, extra = divmod(reviews, len(card_ids))
+    start = int(time.time()) - (per_card + 6) * DAY
     rows: list[tuple[Any, ...]] = []
     rid = start * 1000
-    for cid in card_ids:
-        for k in range(per_card):
+    for index, cid in enumerate(card_ids):
+        for k in range(per_card + (1 if index < extra else 0)):
             rid += 1
             ease = rng.choice((1, 3, 3, 3, 4, 2))
             rows.append(

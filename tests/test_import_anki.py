@@ -467,3 +467,15 @@ def test_protobuf_and_revlog_rules() -> None:
         and excluded(keep._replace(ease=0))
     )
     assert excluded(keep._replace(type=3, factor=0)) and not excluded(keep._replace(type=3))
+
+
+def test_memory_json_reads_back_as_the_memory() -> None:
+    from srs.model import Memory, State
+    from srs.store.imports import _memory_json
+
+    for memory in (
+        Memory(),
+        Memory(State.REVIEW, None, 3.1234567891, 5.5, 1_772_445_600, 1_772_400_000, 4, 1),
+    ):
+        assert json.loads(_memory_json(memory)) == memory.to_dict()
+        assert Memory.from_dict(json.loads(_memory_json(memory))) == memory

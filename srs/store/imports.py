@@ -72,51 +72,72 @@ class ReplayedReview(NamedTuple):
     retrievability: float | None
 
 
-def rewrite_history(store: Store, card_id: str, history: Sequence[ReplayedReview], memory: Memory) -> None:
-    """Replace a card's review log with ``history`` (in that order) and set its memory. Call inside a
-    transaction."""
-    store.execute("DELETE FROM reviews WHERE card_id = ?", (card_id,))
+def _memory_json(m: Memory) -> str:
+    """``json.dumps(m.to_dict())`` written directly (the same keys and values; a few times faster)."""
+
+    def num(v: object) -> str:
+        return "null" if v is None else repr(v)
+
+    return (
+        f'{{"state": {int(m.state)}, "step": {num(m.step)}, "stability": {num(m.stability)}, '
+        f'"difficulty": {num(m.difficulty)}, "due": {num(m.due)}, "last_review": {num(m.last_review)}, '
+        f'"reps": {m.reps}, "lapses": {m.lapses}}}'
+    )
+
+
+def rewrite_histories(
+    store: Store, cards: Sequence[tuple[str, Sequence[ReplayedReview], Memory, bool]]
+) -> None:
+    """For each (card id, history, memory, had_reviews): replace the card's review log with ``history`` (in
+    that order) and set its memory. Call inside a transaction."""
+    stale = [card_id for card_id, _h, _m, had in cards if had]
+    for i in range(0, len(stale), 500):
+        chunk = stale[i : i + 500]
+        store.execute(f"DELETE FROM reviews WHERE card_id IN ({','.join('?' * len(chunk))})", chunk)
     rows = []
-    for item in history:
-        r, before, after = item.review, item.before, item.after
-        interval = (after.due - r.ts) / 86400 if after.due is not None else None
-        rows.append(
-            (
-                card_id,
-                r.ts,
-                r.rating,
-                r.duration_ms,
-                int(before.state),
-                item.elapsed_days,
-                item.retrievability,
-                interval,
-                after.stability,
-                after.difficulty,
-                json.dumps(before.to_dict()),
-                json.dumps(after.to_dict()),
-                json.dumps(r.signals, ensure_ascii=False),
-                r.session,
-                r.anki_id,
+    for card_id, history, _memory, _had in cards:
+        for item in history:
+            r, before, after = item.review, item.before, item.after
+            rows.append(
+                (
+                    card_id,
+                    r.ts,
+                    r.rating,
+                    r.duration_ms,
+                    int(before.state),
+                    item.elapsed_days,
+                    item.retrievability,
+                    (after.due - r.ts) / 86400 if after.due is not None else None,
+                    after.stability,
+                    after.difficulty,
+                    _memory_json(before),
+                    _memory_json(after),
+                    json.dumps(r.signals, ensure_ascii=False),
+                    r.session,
+                    r.anki_id,
+                )
             )
-        )
     store.conn.executemany(
         "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
         "interval_days, stability, difficulty, state_before, state_after, signals, session, anki_id) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
-    store.execute(
+    store.conn.executemany(
         "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
         "version = version + 1 WHERE id = ?",
-        (
-            int(memory.state),
-            memory.step,
-            memory.stability,
-            memory.difficulty,
-            memory.due,
-            memory.last_review,
-            memory.reps,
-            memory.lapses,
-            card_id,
-        ),
+        [
+            (
+                int(m.state),
+                m.step,
+                m.stability,
+                m.difficulty,
+                m.due,
+                m.last_review,
+                m.reps,
+                m.lapses,
+                card_id,
+            )
+            for card_id, _h, m, _had in cards
+        ],
     )

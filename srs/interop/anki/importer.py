@@ -468,6 +468,8 @@ def plan_note(
         front, back = md(values[0]), md(values[1])
         extra = _labelled(fields, names[2:], md)
     else:  # another note type: the first field on the front, the others on the back
+        if nt.cloze:  # Image Occlusion: its masks (the cloze field) cannot be shown; the image and text can
+            names = names[1:]
         filled = [n for n in names if fields.get(n, "").strip()]
         first = filled[0] if filled else names[0]
         front = md(fields.get(first, ""))
@@ -736,7 +738,13 @@ def _merge_history(
 ) -> dict[str, int]:
     """Merge the package's review log into the store's (inside the caller's transaction): new reviews are
     added, each affected card's history is rewritten in time order and its memory replayed."""
-    from srs.store.imports import LoggedReview, card_reviews, existing_cards, known_anki_ids
+    from srs.store.imports import (
+        LoggedReview,
+        card_reviews,
+        existing_cards,
+        known_anki_ids,
+        rewrite_histories,
+    )
 
     known_ids = known_anki_ids(store)
     present = existing_cards(store, set(mapping.values()))
@@ -768,29 +776,30 @@ def _merge_history(
     rollover = scheduler.settings.rollover_hour
     changed = conflicts = 0
     total = len(incoming)
+    rewrites = []
     for number, (card_id, new) in enumerate(incoming.items(), 1):
         old = existing.get(card_id, [])
         own = [r for r in old if r.anki_id is None]
         fresh = []
         for r in new:
             # A review srs exported to Anki coming back (same card, second and button): already here.
-            if any(abs(o.ts - r.ts) <= 1 and o.rating == r.rating for o in own):
+            if own and any(abs(o.ts - r.ts) <= 1 and o.rating == r.rating for o in own):
                 counts["reviews_known"] += 1
                 continue
             fresh.append(r)
         if not fresh:
             continue
-        own_days = {day_start(o.ts, utc_offset, rollover) for o in own}
-        conflicts += sum(1 for r in fresh if day_start(r.ts, utc_offset, rollover) in own_days)
+        if own:
+            own_days = {day_start(o.ts, utc_offset, rollover) for o in own}
+            conflicts += sum(1 for r in fresh if day_start(r.ts, utc_offset, rollover) in own_days)
         history = sorted([*old, *fresh], key=lambda r: (r.ts, r.anki_id or 0))
         replayed, memory = replay(scheduler, history)
-        from srs.store.imports import rewrite_history
-
-        rewrite_history(store, card_id, replayed, memory)
+        rewrites.append((card_id, replayed, memory, bool(old)))
         counts["reviews_merged"] += len(fresh)
         changed += 1
         if progress and number % 500 == 0:
             progress(number, total, "replaying")
+    rewrite_histories(store, rewrites)
     return {**counts, "cards_changed": changed, "conflicts": conflicts}
 
 
