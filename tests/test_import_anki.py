@@ -479,3 +479,23 @@ def test_memory_json_reads_back_as_the_memory() -> None:
     ):
         assert json.loads(_memory_json(memory)) == memory.to_dict()
         assert Memory.from_dict(json.loads(_memory_json(memory))) == memory
+
+
+def test_srs_own_export_imported_back_is_recognised(env: Path, tmp_path: Path) -> None:
+    write_deck(env / "decks", "phone.md", PHONE_DECK)
+    out = tmp_path / "own.apkg"
+    assert run("export", "anki", str(out)).exit_code == 0
+    summary = ok("import", "anki", str(out))
+    assert summary["skipped_notes"] == 3 and summary["files_written"] == 0 and summary["cards_added"] == 0
+    assert not (env / "decks" / "anki").exists()
+    # a package of cards srs does not have: --reviews-only merges nothing and says so
+    built = build_anki(tmp_path)
+    pkg = export_package(built["col"], tmp_path / "other.apkg", legacy=False)
+    built["col"].close()
+    before = reviews(env)
+    other = ok("import", "anki", str(pkg), "--reviews-only")
+    assert other["reviews_merged"] == 0 and other["reviews_unmatched"] == 6 and other["reviews_excluded"] == 1
+    assert reviews(env) == before
+    text = run("import", "anki", str(pkg), "--reviews-only")
+    assert text.exit_code == 0 and text.output.startswith("Merged 0 new reviews into 0 cards")
+    assert "6 reviews of cards not in srs were left out." in text.output
