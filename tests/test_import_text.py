@@ -213,3 +213,16 @@ def test_obsidian_bad_input(env: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not UTF-8"):
         read_markdown(binary)
     assert not (env / "decks").exists()
+
+
+def test_decks_whose_names_give_the_same_file_name_get_two_files(env: Path, tmp_path: Path) -> None:
+    src = tmp_path / "langs.txt"
+    src.write_text(
+        "#separator:tab\n#deck column:3\nlist\ta list\tC++\npointer\tan address\tC\n", encoding="utf-8"
+    )
+    summary = ok("import", "csv", str(src))
+    assert summary["files_written"] == 2 and summary["cards_added"] == 2
+    names = sorted(p.name for p in (env / "decks" / "csv").iterdir())
+    assert len(names) == 2 and "c.md" in names and any(n.startswith("c-") for n in names)
+    assert {c["deck"] for c in cards().values()} == {"C", "C++"}
+    assert ok("import", "csv", str(src))["files_written"] == 0  # the same files the next time

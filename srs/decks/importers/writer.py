@@ -124,18 +124,33 @@ class FileBatch:
         self.written.clear()
 
 
+def _file_deck(path: Path) -> str | None:
+    """The deck named in an existing deck file's front matter (None if no file or no deck line)."""
+    try:
+        head = path.read_text(encoding="utf-8")[:2000]
+    except (OSError, UnicodeDecodeError):
+        return None
+    m = re.search(r"^deck:\s*(.+)$", head, flags=re.MULTILINE)
+    return "::".join(p.strip() for p in m.group(1).split("::")) if m else None
+
+
 def plan_files(notes: Sequence[ImportedNote], folder: Path, *, header_source: str = "") -> FileBatch:
-    """Group notes into one file per deck under ``folder`` (merged with the notes already there)."""
-    by_file: dict[Path, tuple[str, list[ImportedNote]]] = {}
+    """Group notes into one file per deck under ``folder`` (merged with the notes already there). Two decks
+    whose names give the same file name (``C++`` and ``C``) get distinct files: the later one by name
+    gets a short hash of its deck name, the same at every import."""
+    by_deck: dict[str, list[ImportedNote]] = {}
     for note in notes:
-        path = folder / deck_file_name(note.deck)
-        entry = by_file.setdefault(path, (note.deck, []))
-        if entry[0] != note.deck:
-            raise InputError(f"decks {entry[0]!r} and {note.deck!r} would share the file {path.name}")
-        entry[1].append(note)
+        by_deck.setdefault(note.deck, []).append(note)
+    claimed: dict[Path, str] = {}
     batch = FileBatch()
-    for path, (deck, fresh) in by_file.items():
-        text = _merged_text(path, deck, fresh, header_source)
+    for deck in sorted(by_deck):
+        path = folder / deck_file_name(deck)
+        owner = claimed.get(path) or _file_deck(path)
+        if owner is not None and owner != deck:
+            digest = hashlib.sha1(deck.encode("utf-8")).hexdigest()[:6]
+            path = path.with_name(f"{path.stem}-{digest}.md")
+        claimed[path] = deck
+        text = _merged_text(path, deck, by_deck[deck], header_source)
         if text is not None:
             batch.texts[path] = text
     return batch
