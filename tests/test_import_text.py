@@ -81,6 +81,17 @@ def test_csv_in_anki_text_format(env: Path, tmp_path: Path) -> None:
     assert len(cards()) == 6
     third = ok("import", "csv", str(src))
     assert third["files_written"] == 0
+    # a row moved to another deck leaves its old deck file: one card, in the new deck
+    src.write_text(
+        ANKI_TEXT.replace("#deck:Vocabulary::French\n", "#deck:Vocabulary::French\n#deck column:6\n").replace(
+            "\tBasic\n", "\tBasic\tMoved\n", 1
+        ),
+        encoding="utf-8",
+    )
+    moved = ok("import", "csv", str(src))
+    assert moved["files_written"] == 2 and moved["cards_added"] == 0
+    found = [c for c in cards().values() if c["front"] == "**chat**"]
+    assert len(found) == 1 and found[0]["deck"] == "Moved" and len(cards()) == 6
 
 
 def test_csv_without_headers_guesses_the_separator_and_ids_from_file_and_front(tmp_path: Path) -> None:

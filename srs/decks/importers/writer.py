@@ -150,14 +150,33 @@ def plan_files(notes: Sequence[ImportedNote], folder: Path, *, header_source: st
             digest = hashlib.sha1(deck.encode("utf-8")).hexdigest()[:6]
             path = path.with_name(f"{path.stem}-{digest}.md")
         claimed[path] = deck
-        text = _merged_text(path, deck, by_deck[deck], header_source)
+    every_id = {n.id for n in notes}
+    targets = dict(claimed)
+    # A note that moved to another deck leaves its old file (no id may be in two files).
+    if folder.is_dir():
+        for other in sorted(folder.glob("*.md")):
+            if other not in targets and not other.name.startswith("."):
+                other_deck = _file_deck(other)
+                if other_deck is not None:
+                    targets[other] = other_deck
+    for path, deck in targets.items():
+        fresh = by_deck.get(deck, []) if claimed.get(path) == deck else []
+        drop = every_id - {n.id for n in fresh}
+        text = _merged_text(path, deck, fresh, header_source, drop)
         if text is not None:
             batch.texts[path] = text
     return batch
 
 
-def _merged_text(path: Path, deck: str, fresh: list[ImportedNote], source: str) -> str | None:
-    """The new text of one deck file, or None if it would not change."""
+def _merged_text(
+    path: Path,
+    deck: str,
+    fresh: list[ImportedNote],
+    source: str,
+    drop: frozenset[str] | set[str] = frozenset(),
+) -> str | None:
+    """The new text of one deck file (its notes in ``drop`` removed, ``fresh`` added or replaced), or None if it
+    would not change."""
     old_text = ""
     blocks: dict[str, str] = {}
     if path.exists():
@@ -165,12 +184,14 @@ def _merged_text(path: Path, deck: str, fresh: list[ImportedNote], source: str) 
             old_text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read {path}: {exc}") from None
+        if not fresh and not drop.intersection(re.findall(r"^## (\S+)", old_text, flags=re.MULTILINE)):
+            return None  # another deck's file that none of these notes left
         old = parse_text(old_text, str(path), default_deck=deck)
         if old.errors:
             raise InputError(f"{old.errors[0]} (fix this file before importing into it)")
         if old.notes and old.notes[0].deck != deck:
             raise InputError(f"{path} holds deck {old.notes[0].deck!r}, not {deck!r}")
-        blocks = {n.id: render_note(n) for n in old.notes}
+        blocks = {n.id: render_note(n) for n in old.notes if n.id not in drop}
     for note in fresh:
         blocks[note.id] = render_note(note)
     head = f"---\ndeck: {deck}\n" + (f"source: {source}\n" if source else "") + "---\n"
