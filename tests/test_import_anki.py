@@ -499,3 +499,17 @@ def test_srs_own_export_imported_back_is_recognised(env: Path, tmp_path: Path) -
     text = run("import", "anki", str(pkg), "--reviews-only")
     assert text.exit_code == 0 and text.output.startswith("Merged 0 new reviews into 0 cards")
     assert "6 reviews of cards not in srs were left out." in text.output
+
+
+def test_an_imported_id_already_used_by_a_card_of_mine_is_refused(env: Path, tmp_path: Path) -> None:
+    from srs.decks.importers.writer import stable_id
+
+    built = build_anki(tmp_path)
+    pkg = export_package(built["col"], tmp_path / "a.apkg", legacy=True)
+    guid = built["col"].get_note(built["notes"]["basic"]).guid
+    built["col"].close()
+    write_deck(env / "decks", "mine.md", f"## {stable_id('anki', guid)}\nQ: mine\nA: mine\n")
+    assert run("list").exit_code == 0
+    before = snapshot(env)
+    fail(run("import", "anki", str(pkg)), "clashes with a card already in srs")
+    assert snapshot(env) == before and set(srs_cards()) == {stable_id("anki", guid)}

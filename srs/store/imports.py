@@ -27,6 +27,11 @@ class LoggedReview(NamedTuple):
     anki_id: int | None
 
 
+def active_card_count(store: Store) -> int:
+    """How many active cards the store holds."""
+    return int(store.execute("SELECT COUNT(*) FROM cards WHERE active = 1").fetchone()[0])
+
+
 def known_anki_ids(store: Store) -> set[int]:
     """Anki review ids already in the log."""
     return {int(r[0]) for r in store.execute("SELECT anki_id FROM reviews WHERE anki_id IS NOT NULL")}

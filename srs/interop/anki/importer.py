@@ -564,10 +564,14 @@ def import_anki(
         copied = _copy_media(package, media, media_dir)
         with store.transaction():
             report = sync()
-            errors = [
-                e for e in getattr(report, "errors", ()) if str(decks_dir) in str(e) or "anki" in str(e)
+            written = {p.relative_to(decks_dir.parent).as_posix() for p in batch.texts}
+            bad = [
+                e
+                for e in getattr(report, "errors", ())
+                if str(getattr(e, "path", "")).split("/", 1)[-1] in written
             ]
-            _ = errors
+            if bad:
+                raise InputError(f"an imported card clashes with a card already in srs: {bad[0]}")
             merged = (
                 _merge_history(store, scheduler, package, mapping, utc_offset, progress)
                 if with_history
@@ -594,7 +598,9 @@ def import_anki(
 
 
 def _card_count(store: Store) -> int:
-    return int(store.execute("SELECT COUNT(*) FROM cards WHERE active = 1").fetchone()[0])
+    from srs.store.imports import active_card_count
+
+    return active_card_count(store)
 
 
 def _plan(
