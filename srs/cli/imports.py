@@ -47,7 +47,7 @@ def _say(result: dict[str, Any], as_json: bool) -> None:
         emit_json(result)
         return
     if not result["files_written"]:
-        click.echo(f"Nothing new: the {result['notes']} cards are already in srs as imported.")
+        click.echo(f"Nothing new: the {result['notes']} notes are already in srs as imported.")
         return
     click.echo(
         f"Imported {result['notes']} notes into {result['files_written']} deck file(s): "
