@@ -69,6 +69,7 @@ def export_anki_cmd(
       srs export anki day3.apkg --tag day3 --with-scheduling
       srs export anki week.apkg --deck "DL Week" --quiz-instances 5 --json
     """
+    from srs.cli.paths import home
     from srs.interop.anki.export import check_output, export_anki
     from srs.tui.progress import LazyProgress
 
@@ -83,6 +84,7 @@ def export_anki_cmd(
             now=now(),
             utc_offset=utc_offset(),
             progress=progress,
+            media_dir=home() / "media",
         )
 
     def text() -> None:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 6
 
 
 def m001_initial(db: Database) -> None:
@@ -139,6 +139,14 @@ def m003_covering_due_indexes(db: Database) -> None:
     db.execute("PRAGMA user_version = 3")
 
 
+def m006_anki_review_ids(db: Database) -> None:
+    """Reviews brought in from Anki carry Anki's review id (the revlog id, milliseconds), unique, so importing
+    the same package twice adds nothing."""
+    db.execute("ALTER TABLE reviews ADD COLUMN anki_id INTEGER")
+    db.execute("CREATE UNIQUE INDEX idx_reviews_anki ON reviews(anki_id) WHERE anki_id IS NOT NULL")
+    db.execute("PRAGMA user_version = 6")
+
+
 def _split(script: str) -> list[str]:
     """Split a script into statements at ';' line ends, keeping trigger bodies whole."""
     statements: list[str] = []
@@ -164,7 +172,7 @@ def build() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
     migrations = Migrations("srs")
-    for fn in (m001_initial, m002_retention_index, m003_covering_due_indexes):
+    for fn in (m001_initial, m002_retention_index, m003_covering_due_indexes, m006_anki_review_ids):
         migrations()(fn)
     return migrations
 

@@ -58,6 +58,43 @@ _INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<>&!~\n\r\x00]")
 _TERMINATORS = re.compile(r"[\n!&*<\[\\\]_`~]")
 
 
+_CLOZE_OPEN = re.compile(r"\{\{c\d+::")
+
+
+def _spaced(tex: str) -> str:
+    while "}}" in tex:
+        tex = tex.replace("}}", "} }")
+    return tex
+
+
+def cloze_safe_tex(tex: str) -> str:
+    """Maths of a cloze field made safe for Anki's cloze parser, which ends a deletion at the first ``}}``:
+    every ``}}`` of the TeX becomes ``} }``, while each deletion ``{{cN::...}}`` inside the maths keeps its own
+    closing braces (its content ends at the first ``}}`` outside the content's TeX groups; a content ending in
+    ``}`` gets a space before the deletion's ``}}``, as Anki's manual advises)."""
+    out: list[str] = []
+    pos = 0
+    while (m := _CLOZE_OPEN.search(tex, pos)) is not None:
+        out.append(_spaced(tex[pos : m.start()]))
+        j, depth = m.end(), 0
+        while j < len(tex):
+            if tex[j] == "\\":
+                j += 2
+                continue
+            if depth == 0 and tex.startswith("}}", j):
+                break
+            depth += {"{": 1, "}": -1 if depth else 0}.get(tex[j], 0)
+            j += 1
+        else:  # never closed: not a deletion Anki could read either; keep it as TeX
+            out.append(_spaced(tex[m.start() :]))
+            return "".join(out)
+        content = _spaced(tex[m.end() : j])
+        out.append(m.group(0) + content + (" }}" if content.endswith("}") else "}}"))
+        pos = j + 2
+    out.append(_spaced(tex[pos:]))
+    return "".join(out)
+
+
 def protect_math(text: str) -> tuple[str, list[str]]:
     """Cut the maths spans out of Markdown text (outside code): the text with placeholders, and the
     HTML that replaces each placeholder (``\\(...\\)`` or ``\\[...\\]``, maths escaped)."""
@@ -72,8 +109,8 @@ def protect_math(text: str) -> tuple[str, list[str]]:
         display = m.group("display")
         tex = display if display is not None else m.group("inline")
         body = html.escape(tex.strip() if display is not None else tex, quote=False)
-        while cloze and "}}" in body:
-            body = body.replace("}}", "} }")
+        if cloze and "}}" in body:
+            body = cloze_safe_tex(body)
         spans.append(f"\\[{body}\\]" if display is not None else f"\\({body}\\)")
         return f"{_PH_OPEN}{len(spans) - 1}{_PH_CLOSE}"
 

@@ -71,6 +71,10 @@ COMPRESS_LEVEL = 1  # deflate's fastest level: 15 MB -> 2.6 MB in 0.08 s (level 
 # release time whenever the rendering of fields changes, so that notes imported before get updated.
 FORMAT_EPOCH = 1_767_225_600  # 2026-01-01 00:00 UTC
 
+# The deck-options preset that carries the learner's FSRS parameters and desired retention (fixed id).
+PRESET_ID = 1_739_401_200
+PRESET_NAME = "srs (FSRS parameters from srs)"
+
 # The note types, from the card kinds (their ids are fixed: Anki recognises note types by id on every import).
 MODEL_IDS: dict[Kind, int] = {k: kinds.get(k).anki.model_id for k in Kind}
 MODEL_NAMES: dict[Kind, str] = {k: kinds.get(k).anki.name for k in Kind}
@@ -453,7 +457,8 @@ def plan_notes(
                         deck,
                         fields,
                         tags,
-                        number,
+                        # Instances kept apart in the new queue: instance i after every note's instance i-1.
+                        number + (index - 1) * len(groups),
                         mod,
                         cards={0: first} if index == 1 else {},
                         suspended_ords={0} if first.suspended else set(),
@@ -518,6 +523,74 @@ def plan_notes(
         if progress is not None and (number % 500 == 0 or number == len(groups)):
             progress(number, len(groups), "rendering")
     return planned
+
+
+# -- media and deck options ------------------------------------------------------------------------------
+# A link to a file in the learner's media folder, as the importers write it (relative to the deck file).
+_MEDIA_LINK = re.compile(r"(\]\()((?:\.\./)*media/([^)\s]+))(\))")
+
+
+def localise_media(
+    store: Store, cards: list[ExportCard], media_dir: Path | None
+) -> tuple[list[ExportCard], dict[str, Path]]:
+    """Cards whose links point into the media folder get bare file names (Anki's media are flat), and the
+    files to put in the package (name -> path). A missing file is refused with the card's file:line."""
+    from urllib.parse import unquote
+
+    media: dict[str, Path] = {}
+    if media_dir is None:
+        return cards, media
+    out = []
+    for card in cards:
+        if "media/" not in card.front and "media/" not in card.back and "media/" not in card.extra:
+            out.append(card)
+            continue
+
+        def relink(m: re.Match[str], card: ExportCard = card) -> str:
+            name = unquote(m.group(3))
+            path = media_dir / name
+            if path.parent != media_dir or not path.is_file():
+                spec = store.get_card(card.id).spec
+                raise InputError(f"{spec.path}:{spec.line}: image {m.group(2)} not found in {media_dir}")
+            media[name] = path
+            return m.group(1) + m.group(3) + m.group(4)
+
+        out.append(
+            card._replace(
+                front=_MEDIA_LINK.sub(relink, card.front),
+                back=_MEDIA_LINK.sub(relink, card.back),
+                extra=_MEDIA_LINK.sub(relink, card.extra),
+            )
+        )
+    return out, media
+
+
+_SRC = re.compile(r'src="([^"]+)"')
+
+
+def _plain_media_sources(planned: Sequence[PlannedNote], media: dict[str, Path]) -> None:
+    """Anki names media in fields by their plain file names (not URL-encoded, as the Markdown renderer
+    writes them): ``src="a%20b.png"`` becomes ``src="a b.png"`` for the files in the package."""
+    import html
+    from urllib.parse import unquote
+
+    def plain(m: re.Match[str]) -> str:
+        name = unquote(html.unescape(m.group(1)))
+        return f'src="{html.escape(name)}"' if name in media else m.group(0)
+
+    for plan in planned:
+        plan.fields = [_SRC.sub(plain, f) if 'src="' in f else f for f in plan.fields]
+
+
+def deck_options(store: Store) -> dict[str, Any]:
+    """Anki deck-preset keys carrying the learner's desired retention and fitted FSRS-6 parameters."""
+    from srs.scheduling.settings import load_settings
+
+    settings = load_settings(store, enable_fuzzing=False)
+    options: dict[str, Any] = {"desiredRetention": settings.desired_retention}
+    if settings.parameters is not None and len(settings.parameters) == 21:
+        options["fsrsParams6"] = [round(float(w), 4) for w in settings.parameters]
+    return options
 
 
 # -- writing ---------------------------------------------------------------------------------------------
@@ -678,6 +751,7 @@ def _fill_database(
     settings: Settings | None,
     decay: float,
     progress: ProgressFn | None = None,
+    deck_options: dict[str, Any] | None = None,
 ) -> tuple[int, int]:
     """Write the notes with genanki into a fresh collection, then apply suspension and scheduling.
     Returns (Anki cards written, revlog rows written)."""
@@ -713,6 +787,18 @@ def _fill_database(
     conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0])
     conf["schedVer"] = 2
     cursor.execute("UPDATE col SET crt = ?, conf = ?", (clock.now - CRT_DAYS * DAY, json.dumps(conf)))
+    if deck_options:
+        # The learner's desired retention and fitted FSRS parameters in the deck options (Anki applies them
+        # when the package is imported with its deck presets).
+        # A preset of our own (fixed id): Anki does not overwrite its Default preset on import.
+        dconf_text, decks_text = cursor.execute("SELECT dconf, decks FROM col").fetchone()
+        dconf, deck_rows = json.loads(dconf_text), json.loads(decks_text)
+        preset = dict(dconf["1"], id=PRESET_ID, name=PRESET_NAME, mod=int(timestamp), usn=-1, **deck_options)
+        dconf[str(PRESET_ID)] = preset
+        for row in deck_rows.values():
+            if int(row["id"]) != 1:
+                row["conf"] = PRESET_ID
+        cursor.execute("UPDATE col SET dconf = ?, decks = ?", (json.dumps(dconf), json.dumps(deck_rows)))
     reviews = 0
     if settings is not None or any(p.suspended_ords for p in planned):
         anki_ids = {
@@ -764,6 +850,7 @@ def export_anki(
     now: int | None = None,
     utc_offset: int = 0,
     progress: ProgressFn | None = None,
+    media_dir: Path | None = None,
 ) -> ExportResult:
     """Export the active cards matching ``flt`` to the Anki package ``out``; see the module docstring.
 
@@ -786,6 +873,7 @@ def export_anki(
             utc_offset=utc_offset,
             progress=progress,
             started=started,
+            media_dir=media_dir,
         )
 
 
@@ -814,8 +902,10 @@ def _export(
     utc_offset: int,
     progress: ProgressFn | None,
     started: float,
+    media_dir: Path | None = None,
 ) -> ExportResult:
     cards = load_cards(store, flt)
+    cards, media = localise_media(store, cards, media_dir)
     if not cards:
         if flt.deck or flt.tag:
             what = " and ".join(
@@ -840,6 +930,8 @@ def _export(
     clock = _Clock(now, utc_offset, rollover)
 
     planned = plan_notes(cards, HtmlRenderer(), quiz_instances=quiz_instances, progress=progress)
+    if media:
+        _plain_media_sources(planned, media)
     if progress is not None:
         progress(0, len(planned), "writing")
     tmp_apkg = out.parent / f".{out.name}.{os.urandom(4).hex()}.tmp"
@@ -860,6 +952,7 @@ def _export(
                     settings=settings,
                     decay=decay,
                     progress=progress,
+                    deck_options=deck_options(store),
                 )
             finally:
                 conn.close()
@@ -869,7 +962,9 @@ def _export(
                 tmp_apkg, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
             ) as zf:
                 zf.write(db_path, "collection.anki2")
-                zf.writestr("media", "{}")
+                for number, file in enumerate(media.values()):
+                    zf.write(file, str(number))
+                zf.writestr("media", json.dumps({str(i): name for i, name in enumerate(media)}))
         os.replace(tmp_apkg, out)
     except OSError as exc:
         _remove(tmp_apkg)

@@ -1,0 +1,179 @@
+"""`srs import anki|csv|markdown`: bring cards (and Anki review history) in from other programs.
+
+Nothing heavy is imported here (zstandard, markdownify, rich and fsrs come in inside the commands).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from srs.cli.app import App, SrsGroup, cli, emit_json, scheduler_for, sync_decks, utc_offset
+
+
+@cli.group("import", cls=SrsGroup)
+def import_() -> None:
+    """Import cards from Anki packages, Anki text (CSV) files or Obsidian notes."""
+
+
+def _write_notes(app: App, notes: list[Any], folder: str, source: str) -> dict[str, Any]:
+    """Write imported notes into deck files under $SRS_HOME/decks/FOLDER and sync them, all or nothing."""
+    from srs.cli.paths import user_decks_dir
+    from srs.decks.importers.writer import plan_files, unique
+
+    notes = unique(notes)
+    batch = plan_files(notes, user_decks_dir() / folder, header_source=source)
+    with app.store(sync=False) as store:
+        batch.commit()
+        try:
+            with store.transaction():
+                report = sync_decks(store)
+        except BaseException:
+            batch.restore()
+            raise
+    return {
+        "notes": len(notes),
+        "files_written": len(batch.texts),
+        "cards_added": report.added,
+        "cards_updated": report.changed,
+        "files": sorted(str(p) for p in batch.texts),
+    }
+
+
+def _say(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        emit_json(result)
+        return
+    if not result["files_written"]:
+        click.echo(f"Nothing new: the {result['notes']} notes are already in srs as imported.")
+        return
+    click.echo(
+        f"Imported {result['notes']} notes into {result['files_written']} deck file(s): "
+        f"{result['cards_added']} cards added, {result['cards_updated']} updated."
+    )
+
+
+@import_.command("anki")
+@click.argument("package", metavar="FILE.apkg|FILE.colpkg", type=click.Path(path_type=Path))
+@click.option(
+    "--deck-prefix", metavar="P", default="", help="Put the imported decks under deck P (P::Anki deck)."
+)
+@click.option(
+    "--with-history", is_flag=True, help="Bring the review log too, and replay each card's memory from it."
+)
+@click.option(
+    "--reviews-only",
+    is_flag=True,
+    help="Only merge new reviews of cards already in srs (the phone round trip); no deck file is written.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_obj
+def import_anki_cmd(
+    app: App, package: Path, deck_prefix: str, with_history: bool, reviews_only: bool, as_json: bool
+) -> None:
+    """Import an Anki package: every note becomes a card in a deck file under $SRS_HOME/decks/anki/.
+
+    Re-importing the same package updates the same cards (ids come from Anki's note ids), never
+    duplicates them. Media go to $SRS_HOME/media/. Everything or nothing is imported.
+
+    \b
+    Examples:
+      srs import anki French.apkg --deck-prefix Languages --with-history
+      srs import anki collection.colpkg --reviews-only      (reviews made in Anki on the phone)
+    """
+    from srs.cli.paths import home, user_decks_dir
+    from srs.interop.anki.importer import import_anki
+    from srs.tui.progress import LazyProgress
+
+    progress = LazyProgress()
+    try:
+        with app.store(sync=not reviews_only, warn=False) as store:
+            result = import_anki(
+                store,
+                package,
+                decks_dir=user_decks_dir() / "anki",
+                media_dir=home() / "media",
+                sync=lambda: sync_decks(store),
+                scheduler=scheduler_for(store),
+                utc_offset=utc_offset(),
+                deck_prefix=deck_prefix,
+                with_history=with_history or reviews_only,
+                reviews_only=reviews_only,
+                progress=progress,
+            )
+    finally:
+        progress.close()
+    data = result.to_dict()
+    if as_json:
+        emit_json(data)
+        return
+    if reviews_only:
+        click.echo(
+            f"Merged {result.reviews_merged} new reviews into {result.cards_changed} cards "
+            f"({result.reviews_known} already known, {result.conflicts} conflicts: reviewed on both sides "
+            "the same day, both kept in time order)."
+        )
+    else:
+        click.echo(
+            f"Imported {result.notes} notes into {result.files_written} deck file(s): {result.cards_added} cards "
+            f"added, {result.cards_updated} updated, {result.media_copied} media files copied."
+        )
+        if with_history:
+            click.echo(
+                f"History: {result.reviews_merged} reviews merged into {result.cards_changed} cards "
+                f"({result.reviews_known} already known)."
+            )
+    if result.reviews_excluded:
+        click.echo(
+            f"{result.reviews_excluded} manual reschedules and cram reviews left out (as Anki's FSRS does)."
+        )
+    if result.reviews_unmatched:
+        click.echo(f"{result.reviews_unmatched} reviews of cards not in srs were left out.")
+    if result.skipped_notes:
+        click.echo(f"{result.skipped_notes} notes skipped (already in srs, or srs quizzes and exercises).")
+
+
+@import_.command("csv")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--deck", "-d", help="Deck for rows without one (default: the file's #deck: or its name).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_obj
+def import_csv_cmd(app: App, file: Path, deck: str | None, as_json: bool) -> None:
+    """Import an Anki text file (CSV/TSV with #separator:, #deck:, #tags column:, #guid column: ... headers).
+
+    The first field is the front, the second the back. Cards go to $SRS_HOME/decks/csv/; importing the
+    file again updates them.
+
+    \b
+    Example:
+      srs import csv vocab.txt --deck "Vocabulary"
+    """
+    from srs.decks.importers.csv_text import read_csv
+
+    if not file.is_file():
+        raise click.ClickException(f"no such file: {file}")
+    _say(_write_notes(app, read_csv(file, deck=deck), "csv", f"CSV: {file.name}"), as_json)
+
+
+@import_.command("markdown")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_obj
+def import_markdown_cmd(app: App, path: Path, as_json: bool) -> None:
+    """Import flash cards from Obsidian notes (a file or a folder) written for the spaced-repetition plugin.
+
+    front::back, front:::back (reversed), multi-line cards split by a '?' (or '??') line, ==cloze== and
+    {{c1::cloze}}. Cards go to $SRS_HOME/decks/obsidian/; importing again updates them.
+
+    \b
+    Example:
+      srs import markdown ~/Vault/Deep\\ learning
+    """
+    from srs.decks.importers.obsidian import read_markdown
+
+    notes = read_markdown(path)
+    if not notes:
+        raise click.ClickException(f"no flash cards found in {path}")
+    _say(_write_notes(app, notes, "obsidian", f"Obsidian: {path.name}"), as_json)

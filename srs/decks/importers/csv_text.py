@@ -1,0 +1,123 @@
+"""Anki's text import format (CSV/TSV with ``#key:value`` header lines) into deck notes.
+
+Headers understood: ``#separator:`` (``Tab``, ``Comma``, ``Semicolon``, ``Space``, ``Pipe``, ``Colon`` or the
+character itself), ``#html:`` (``true``: fields are HTML, converted to Markdown), ``#deck:`` (the deck of every
+row), ``#tags:`` (tags added to every row), and the column headers ``#deck column:``, ``#tags column:``,
+``#guid column:``, ``#notetype column:`` (1-based). The other columns, in order, are the note's fields: the
+first is the front (or the cloze text), the second the back (or the cloze's extra), any further ones go to the
+extra. Without a separator header the separator is guessed from the first row (tab, then semicolon, then comma).
+
+Ids: ``csv-`` + a hash of the guid column when there is one, else of the file name and the row's first field,
+so importing the same file again updates the same cards.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from srs.decks.importers.htmltext import html_to_markdown, html_to_text
+from srs.decks.importers.writer import ImportedNote, clean_deck, clean_tag, stable_id
+from srs.errors import InputError
+from srs.model import CLOZE_RE, Kind
+
+SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
+
+
+def _column(value: str, key: str, path: Path, line: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise InputError(f"{path}:{line}: #{key} must be a column number, not {value!r}") from None
+    if number < 1:
+        raise InputError(f"{path}:{line}: #{key} must be 1 or more")
+    return number - 1
+
+
+def read_csv(path: Path, *, deck: str | None = None) -> list[ImportedNote]:
+    """The notes of one Anki text file. Raises InputError (with file:line) for what cannot be read."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: not UTF-8 text (is this a CSV file?)") from None
+    if "\x00" in text:
+        raise InputError(f"{path}: binary data, not a CSV or text file")
+    lines = text.splitlines(keepends=True)
+    headers: dict[str, tuple[str, int]] = {}
+    start = 0
+    while start < len(lines) and lines[start].startswith("#"):
+        key, _, value = lines[start][1:].partition(":")
+        headers[key.strip().lower()] = (value.strip(), start + 1)
+        start += 1
+    body = "".join(lines[start:])
+    if not body.strip():
+        raise InputError(f"{path}: no rows to import")
+    sep_text = headers.get("separator", ("", 0))[0]
+    if sep_text:
+        sep = SEPARATORS.get(sep_text.lower(), sep_text)
+        if len(sep) != 1:
+            raise InputError(f"{path}:{headers['separator'][1]}: unknown separator {sep_text!r}")
+    else:
+        first = lines[start]
+        sep = "\t" if "\t" in first else ";" if ";" in first else ","
+    html = headers.get("html", ("false", 0))[0].lower() == "true"
+    special = {
+        name: _column(value, f"{name} column", path, line)
+        for name in ("deck", "tags", "guid", "notetype")
+        for value, line in [headers.get(f"{name} column", ("", 0))]
+        if value
+    }
+    file_deck = clean_deck(deck or headers.get("deck", ("", 0))[0] or path.stem)
+    file_tags = [t for t in (clean_tag(t) for t in headers.get("tags", ("", 0))[0].split()) if t]
+    convert = html_to_markdown if html else (lambda s: s.strip())
+    notes: list[ImportedNote] = []
+    reader = csv.reader(io.StringIO(body), delimiter=sep)
+    for row in reader:
+        line = start + reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        cols = [c for i, c in enumerate(row) if i not in special.values()]
+
+        def get(name: str, row: list[str] = row) -> str:
+            index = special.get(name)
+            return row[index].strip() if index is not None and index < len(row) else ""
+
+        if len(cols) < 1 or not cols[0].strip():
+            raise InputError(f"{path}:{line}: the first field (the front) is empty")
+        front = convert(cols[0])
+        back = convert(cols[1]) if len(cols) > 1 else ""
+        extra = "\n\n".join(convert(c) for c in cols[2:] if c.strip())
+        notetype = get("notetype").lower()
+        tags = tuple(dict.fromkeys([*file_tags, *(t for t in map(clean_tag, get("tags").split()) if t)]))
+        guid = get("guid")
+        note_id = stable_id("csv", "guid", guid) if guid else stable_id("csv", path.name, front)
+        note_deck = clean_deck(get("deck")) if get("deck") else file_deck
+        if "cloze" in notetype or (not notetype and CLOZE_RE.search(front) and not back):
+            if not CLOZE_RE.search(front):
+                raise InputError(f"{path}:{line}: a cloze row needs a {{{{c1::...}}}} deletion")
+            notes.append(
+                ImportedNote(
+                    note_id,
+                    Kind.CLOZE,
+                    note_deck,
+                    text=front,
+                    extra="\n\n".join(filter(None, [back, extra])),
+                    tags=tags,
+                )
+            )
+            continue
+        if not back:
+            raise InputError(f"{path}:{line}: the second field (the back) is empty")
+        kind = Kind.BASIC
+        if "type" in notetype:
+            kind, back = Kind.TYPE_IN, html_to_text(cols[1]) if html else back
+        elif "revers" in notetype:
+            kind = Kind.REVERSED
+        notes.append(ImportedNote(note_id, kind, note_deck, front=front, back=back, extra=extra, tags=tags))
+    return notes

@@ -1,0 +1,218 @@
+"""Imported notes written into the learner's deck files, all or nothing.
+
+Each target deck file is re-rendered with the imported notes (a note already in the file with the same id
+is replaced in place, the file's other notes are kept), checked by parsing it back, and written to a
+temporary file; only when every file is ready are they renamed into place. :class:`FileBatch` keeps the
+previous contents so a failure after the renames (e.g. in the database) can put every file back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from srs.decks.authoring import _value, deck_file_name
+from srs.decks.parser import TAG_RE, parse_text
+from srs.errors import InputError, SrsError
+from srs.model import Kind, Note
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """A deck-file id derived from a source's own identity (e.g. an Anki guid, a file and its card)."""
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\x00")
+    return f"{prefix}-{h.hexdigest()[:12]}"
+
+
+_BAD_TAG_CHARS = re.compile(r"[^\w.+-]+")
+
+
+def clean_tag(tag: str) -> str:
+    """A tag our deck files accept (``::`` levels kept, other characters become ``-``); '' if nothing is left."""
+    parts = [_BAD_TAG_CHARS.sub("-", p).strip("-") for p in tag.split("::")]
+    out = "::".join(p for p in parts if p)
+    return out if TAG_RE.match(out) else ""
+
+
+def clean_deck(name: str) -> str:
+    """A deck name with its ``::`` levels trimmed and empty levels dropped."""
+    return "::".join(p.strip() for p in name.split("::") if p.strip()) or "Imported"
+
+
+@dataclass(frozen=True)
+class ImportedNote:
+    """One note to write: its kind and content (Markdown), in a deck."""
+
+    id: str
+    kind: Kind
+    deck: str
+    front: str = ""
+    back: str = ""
+    text: str = ""
+    extra: str = ""
+    tags: tuple[str, ...] = ()
+    source: str = ""
+
+
+def render_note(note: ImportedNote | Note) -> str:
+    """The deck-file block of one note."""
+    lines = [f"## {note.id}"]
+    if note.kind is not Kind.BASIC and note.kind is not Kind.CLOZE:
+        lines.append(f"kind: {note.kind.value}")
+    if note.tags:
+        lines.append("tags: " + " ".join(note.tags))
+    if note.source:
+        lines.append("source: " + " ".join(note.source.split()))
+    if isinstance(note, Note) and note.item:
+        lines.append(f"{'quiz' if note.kind is Kind.QUIZ else 'exercise'}: {note.item}")
+        if note.params:
+            lines.append(f"params: {note.params}")
+    elif note.kind is Kind.CLOZE:
+        lines.append("text: " + _value(note.text))
+    else:
+        lines.append("Q: " + _value(note.front))
+        lines.append("A: " + _value(note.back))
+    if note.extra.strip():
+        lines.append("extra: " + _value(note.extra))
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class FileBatch:
+    """Deck files to write together: path -> new text; previous contents kept for :meth:`restore`."""
+
+    texts: dict[Path, str] = field(default_factory=dict)
+    previous: dict[Path, bytes | None] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+
+    def commit(self) -> None:
+        """Write every file to a temporary sibling, then rename them all into place."""
+        temps: list[tuple[Path, Path]] = []
+        try:
+            for path, text in self.texts.items():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
+                tmp.write_text(text, encoding="utf-8")
+                temps.append((tmp, path))
+                self.previous[path] = path.read_bytes() if path.exists() else None
+            for tmp, path in temps:
+                os.replace(tmp, path)
+                self.written.append(path)
+        except OSError as exc:
+            for tmp, _path in temps:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            self.restore()
+            raise SrsError(f"cannot write deck files: {exc.strerror or exc}") from None
+
+    def restore(self) -> None:
+        """Put back what the files held before :meth:`commit` (used when a later step fails)."""
+        for path in self.written:
+            old = self.previous.get(path)
+            with contextlib.suppress(OSError):
+                if old is None:
+                    path.unlink()
+                else:
+                    path.write_bytes(old)
+        self.written.clear()
+
+
+def _file_deck(path: Path) -> str | None:
+    """The deck named in an existing deck file's front matter (None if no file or no deck line)."""
+    try:
+        head = path.read_text(encoding="utf-8")[:2000]
+    except (OSError, UnicodeDecodeError):
+        return None
+    m = re.search(r"^deck:\s*(.+)$", head, flags=re.MULTILINE)
+    return "::".join(p.strip() for p in m.group(1).split("::")) if m else None
+
+
+def plan_files(notes: Sequence[ImportedNote], folder: Path, *, header_source: str = "") -> FileBatch:
+    """Group notes into one file per deck under ``folder`` (merged with the notes already there). Two decks
+    whose names give the same file name (``C++`` and ``C``) get distinct files: the later one by name
+    gets a short hash of its deck name, the same at every import."""
+    by_deck: dict[str, list[ImportedNote]] = {}
+    for note in notes:
+        by_deck.setdefault(note.deck, []).append(note)
+    claimed: dict[Path, str] = {}
+    batch = FileBatch()
+    for deck in sorted(by_deck):
+        path = folder / deck_file_name(deck)
+        owner = claimed.get(path) or _file_deck(path)
+        if owner is not None and owner != deck:
+            digest = hashlib.sha1(deck.encode("utf-8")).hexdigest()[:6]
+            path = path.with_name(f"{path.stem}-{digest}.md")
+        claimed[path] = deck
+    every_id = {n.id for n in notes}
+    targets = dict(claimed)
+    # A note that moved to another deck leaves its old file (no id may be in two files).
+    if folder.is_dir():
+        for other in sorted(folder.glob("*.md")):
+            if other not in targets and not other.name.startswith("."):
+                other_deck = _file_deck(other)
+                if other_deck is not None:
+                    targets[other] = other_deck
+    for path, deck in targets.items():
+        fresh = by_deck.get(deck, []) if claimed.get(path) == deck else []
+        drop = every_id - {n.id for n in fresh}
+        text = _merged_text(path, deck, fresh, header_source, drop)
+        if text is not None:
+            batch.texts[path] = text
+    return batch
+
+
+def _merged_text(
+    path: Path,
+    deck: str,
+    fresh: list[ImportedNote],
+    source: str,
+    drop: frozenset[str] | set[str] = frozenset(),
+) -> str | None:
+    """The new text of one deck file (its notes in ``drop`` removed, ``fresh`` added or replaced), or None if it
+    would not change."""
+    old_text = ""
+    blocks: dict[str, str] = {}
+    if path.exists():
+        try:
+            old_text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read {path}: {exc}") from None
+        if not fresh and not drop.intersection(re.findall(r"^## (\S+)", old_text, flags=re.MULTILINE)):
+            return None  # another deck's file that none of these notes left
+        old = parse_text(old_text, str(path), default_deck=deck)
+        if old.errors:
+            raise InputError(f"{old.errors[0]} (fix this file before importing into it)")
+        if old.notes and old.notes[0].deck != deck:
+            raise InputError(f"{path} holds deck {old.notes[0].deck!r}, not {deck!r}")
+        blocks = {n.id: render_note(n) for n in old.notes if n.id not in drop}
+    for note in fresh:
+        blocks[note.id] = render_note(note)
+    head = f"---\ndeck: {deck}\n" + (f"source: {source}\n" if source else "") + "---\n"
+    if old_text.startswith("---\n"):
+        end = old_text.find("\n---\n", 3)
+        if end >= 0:
+            head = old_text[: end + 5]
+    text = head + "".join("\n" + block for block in blocks.values())
+    if text == old_text:
+        return None
+    result = parse_text(text, str(path), default_deck=deck)
+    if result.errors:
+        raise InputError(f"an imported card cannot be written as a deck file: {result.errors[0]}")
+    if len(result.notes) != len(blocks):
+        raise InputError(f"{path}: {len(blocks) - len(result.notes)} imported cards would not read back")
+    return text
+
+
+def unique(notes: Iterable[ImportedNote]) -> list[ImportedNote]:
+    """Notes with repeated ids dropped (the last one of each id wins, in first-seen order)."""
+    seen: dict[str, ImportedNote] = {}
+    for note in notes:
+        seen[note.id] = note
+    return list(seen.values())

@@ -1,0 +1,824 @@
+"""Import from Anki packages (.apkg, .colpkg): notes into deck files, media, and the review history.
+
+Package formats, read with ``zipfile``, ``sqlite3`` and ``zstandard`` (Anki itself is not needed):
+
+* legacy: ``collection.anki21`` (or, older, ``collection.anki2``) is the SQLite collection (schema 11: note
+  types and decks as JSON in the ``col`` row); ``media`` is a JSON map ``{"0": "name.png"}`` and the zip entry
+  ``0`` holds that file.
+* current (a ``meta`` entry whose protobuf field 1 is version 3): ``collection.anki21b`` is the collection
+  compressed with zstd (schema 18: ``notetypes``, ``fields``, ``templates`` and ``decks`` tables, protobuf
+  configs); ``media`` is a zstd-compressed protobuf list of entries (field 1 of each: the file name), entry
+  ``i`` stored as zip entry ``i``, itself zstd-compressed. Such packages also hold a stub ``collection.anki2``
+  for old clients, which is ignored.
+
+Mapping (see the README for the table): Anki's cloze note type -> cloze, "Basic (and reversed card)" (and the
+optional reversed one, when its second card exists) -> reversed, a note type with ``{{type:Field}}`` -> type-in,
+two-field one-card types -> basic, anything else -> a basic card whose front is the first field and whose back
+lists the other fields. Notes exported by srs (with an ``SrsId`` field) keep their srs ids.
+
+Ids: ``anki-`` + a hash of the note's guid; a note's cards are then ``ID`` (``ID/rev`` for the reversed card,
+``ID/cN`` for cloze N), so Anki card ``(guid, ord)`` always maps to the same srs card.
+
+History: Anki's revlog rows become review rows (time = the row id, which is Anki's review time in ms; rating
+= the button; duration = ``time``), except those Anki's own FSRS leaves out of training: manual entries (type
+4, set due date / forget), rescheduling entries (type 5), rows without a button (ease 0) and cram reviews in a
+filtered deck that did not reschedule (type 3 with factor 0). Each card's memory is then replayed through
+:class:`~srs.scheduling.scheduler.Scheduler` from its whole merged history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from srs.clock import DAY, day_start
+from srs.decks.importers.htmltext import html_to_markdown, html_to_text
+from srs.decks.importers.writer import (
+    ImportedNote,
+    clean_deck,
+    clean_tag,
+    plan_files,
+    stable_id,
+    unique,
+)
+from srs.errors import InputError, SrsError
+from srs.model import Kind, Memory, Rating
+
+if TYPE_CHECKING:
+    from srs.scheduling.scheduler import Scheduler
+    from srs.store import Store
+    from srs.store.imports import LoggedReview
+
+ProgressFn = Callable[[int, int, str], None]
+
+LATEST_VERSION = 3
+MAX_SCHEMA = 18
+SRS_MODEL_PREFIX = "srs "
+
+# revlog.type values
+REVLOG_LEARN, REVLOG_REVIEW, REVLOG_RELEARN, REVLOG_FILTERED, REVLOG_MANUAL, REVLOG_RESCHEDULED = range(6)
+
+
+class PackageError(InputError):
+    """The file is not an Anki package srs can read (damaged, wrong type, protected, unknown version)."""
+
+
+# -- package reading ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NoteType:
+    """An Anki note type: its fields and card templates (front, back)."""
+
+    id: int
+    name: str
+    cloze: bool
+    fields: tuple[str, ...]
+    templates: tuple[tuple[str, str], ...]
+
+
+class AnkiNote(NamedTuple):
+    id: int
+    guid: str
+    mid: int
+    tags: str
+    flds: str
+
+
+class AnkiCard(NamedTuple):
+    id: int
+    nid: int
+    did: int
+    odid: int
+    ord: int
+
+
+class AnkiReview(NamedTuple):
+    id: int
+    cid: int
+    ease: int
+    factor: int
+    time: int
+    type: int
+
+
+@dataclass
+class Package:
+    """What a package holds, read into memory (media are read on demand)."""
+
+    path: Path
+    version: int
+    schema: int
+    sched_ver: int
+    notetypes: dict[int, NoteType]
+    decks: dict[int, str]
+    notes: list[AnkiNote]
+    cards: list[AnkiCard]
+    revlog: list[AnkiReview]
+    media: dict[str, str] = field(default_factory=dict)  # file name -> zip entry
+    compressed_media: bool = False
+    stored_names: dict[str, str] = field(default_factory=dict)  # media renamed on import (name clash)
+
+    def read_media(self, name: str) -> bytes:
+        """The bytes of one media file."""
+        with zipfile.ZipFile(self.path) as zf:
+            data = zf.read(self.media[name])
+        return _unzstd(data) if self.compressed_media else data
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if pos >= len(data):
+            raise ValueError("truncated varint")
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, pos
+
+
+def proto_fields(data: bytes) -> Iterator[tuple[int, int | bytes]]:
+    """The (field number, value) pairs of a protobuf message: varints as ints, length-delimited as bytes."""
+    pos = 0
+    while pos < len(data):
+        key, pos = _varint(data, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, pos = _varint(data, pos)
+            yield number, value
+        elif wire == 2:
+            length, pos = _varint(data, pos)
+            if pos + length > len(data):
+                raise ValueError("truncated field")
+            yield number, data[pos : pos + length]
+            pos += length
+        elif wire == 5:
+            pos += 4
+        elif wire == 1:
+            pos += 8
+        else:
+            raise ValueError(f"unsupported wire type {wire}")
+
+
+def _unzstd(data: bytes) -> bytes:
+    import zstandard
+
+    try:
+        return zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    except zstandard.ZstdError as exc:
+        raise PackageError(f"damaged package: cannot decompress ({exc})") from None
+
+
+def read_package(path: Path, work: Path) -> Package:
+    """Read a package into memory (the collection is extracted into ``work``). Raises PackageError."""
+    if not path.exists():
+        raise PackageError(f"no such file: {path}")
+    if path.is_dir():
+        raise PackageError(f"{path} is a folder, not an Anki package")
+    if not zipfile.is_zipfile(path):
+        raise PackageError(f"{path} is not an Anki package (.apkg or .colpkg files are zip archives)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = {i.filename: i for i in zf.infolist()}
+            if any(i.flag_bits & 0x1 for i in infos.values()):
+                raise PackageError(
+                    f"{path} is password-protected; export it again from Anki without a password"
+                )
+            version = 0
+            if "meta" in infos:
+                try:
+                    version = int(dict(proto_fields(zf.read("meta"))).get(1, 0))  # type: ignore[call-overload]
+                except ValueError:
+                    raise PackageError(f"damaged package {path}: unreadable 'meta' entry") from None
+                if version not in (1, 2, LATEST_VERSION):
+                    raise PackageError(
+                        f"{path} is an Anki package of an unknown version ({version}); export it from Anki "
+                        "with 'Support older Anki versions' ticked"
+                    )
+            if version == LATEST_VERSION or (version == 0 and "collection.anki21b" in infos):
+                name, compressed = "collection.anki21b", True
+            elif "collection.anki21" in infos:
+                name, compressed = "collection.anki21", False
+            elif "collection.anki2" in infos:
+                name, compressed = "collection.anki2", False
+            else:
+                raise PackageError(f"{path} is a zip file but not an Anki package (no collection inside)")
+            if name not in infos:
+                raise PackageError(f"damaged package {path}: {name} is missing")
+            db_path = work / "collection.sqlite"
+            with zf.open(name) as src, db_path.open("wb") as dst:
+                if compressed:
+                    import zstandard
+
+                    try:
+                        zstandard.ZstdDecompressor().copy_stream(src, dst)
+                    except zstandard.ZstdError as exc:
+                        raise PackageError(f"damaged package {path}: cannot decompress ({exc})") from None
+                else:
+                    while chunk := src.read(1 << 20):
+                        dst.write(chunk)
+            media_raw = zf.read("media") if "media" in infos else b""
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+        raise PackageError(f"damaged or truncated package {path}: {exc}") from None
+    except OSError as exc:
+        raise PackageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    package = _read_collection(path, db_path, version or (2 if name.endswith("21") else 1))
+    package.media, package.compressed_media = _media_map(path, media_raw, version == LATEST_VERSION)
+    return package
+
+
+def _media_map(path: Path, raw: bytes, latest: bool) -> tuple[dict[str, str], bool]:
+    if not raw:
+        return {}, False
+    if latest:
+        entries: dict[str, str] = {}
+        try:
+            for index, (number, entry) in enumerate(
+                (n, v) for n, v in proto_fields(_unzstd(raw)) if n == 1 and isinstance(v, bytes)
+            ):
+                _ = number
+                fields = dict(proto_fields(entry))
+                name = fields.get(1, b"")
+                zip_name = fields.get(255, index)
+                if isinstance(name, bytes) and name:
+                    entries[name.decode("utf-8")] = str(zip_name)
+        except (ValueError, UnicodeDecodeError):
+            raise PackageError(f"damaged package {path}: unreadable media list") from None
+        return entries, True
+    try:
+        mapping = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise PackageError(f"damaged package {path}: unreadable media list") from None
+    if not isinstance(mapping, dict):
+        raise PackageError(f"damaged package {path}: unreadable media list")
+    return {str(name): str(key) for key, name in mapping.items()}, False
+
+
+def _read_collection(path: Path, db_path: Path, version: int) -> Package:
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise PackageError(f"damaged package {path}: {exc}") from None
+    try:
+        row = conn.execute("SELECT ver, models, decks, conf FROM col").fetchone()
+        if row is None:
+            raise PackageError(f"damaged package {path}: the collection is empty")
+        schema = int(row[0])
+        if schema > MAX_SCHEMA or schema < 11:
+            raise PackageError(
+                f"{path} holds a collection of an unknown version (schema {schema}); export it from Anki "
+                "with 'Support older Anki versions' ticked"
+            )
+        if schema >= 18 or not row[1]:
+            notetypes, decks, sched_ver = _schema18(conn)
+        else:
+            notetypes, decks, sched_ver = _schema11(row[1], row[2], row[3])
+        notes = [
+            AnkiNote(*r) for r in conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
+        ]
+        cards = [
+            AnkiCard(*r) for r in conn.execute("SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord")
+        ]
+        revlog = [
+            AnkiReview(*r)
+            for r in conn.execute("SELECT id, cid, ease, factor, time, type FROM revlog ORDER BY id")
+        ]
+    except sqlite3.DatabaseError as exc:
+        raise PackageError(f"damaged or truncated package {path}: {exc}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PackageError(f"damaged package {path}: unreadable note types or decks ({exc})") from None
+    finally:
+        conn.close()
+    return Package(path, version, schema, sched_ver, notetypes, decks, notes, cards, revlog)
+
+
+def _schema11(models: str, decks: str, conf: str) -> tuple[dict[int, NoteType], dict[int, str], int]:
+    types: dict[int, NoteType] = {}
+    for m in json.loads(models).values():
+        types[int(m["id"])] = NoteType(
+            int(m["id"]),
+            str(m["name"]),
+            int(m.get("type", 0)) == 1,
+            tuple(f["name"] for f in sorted(m["flds"], key=lambda f: f["ord"])),
+            tuple((t["qfmt"], t["afmt"]) for t in sorted(m["tmpls"], key=lambda t: t["ord"])),
+        )
+    names = {int(d["id"]): str(d["name"]) for d in json.loads(decks).values()}
+    sched = int(json.loads(conf or "{}").get("schedVer", 1))
+    return types, names, sched
+
+
+def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, str], int]:
+    fields: dict[int, list[tuple[int, str]]] = {}
+    for ntid, ord_, name in conn.execute("SELECT ntid, ord, name FROM fields"):
+        fields.setdefault(ntid, []).append((ord_, name))
+    templates: dict[int, list[tuple[int, str, str]]] = {}
+    for ntid, ord_, config in conn.execute("SELECT ntid, ord, config FROM templates"):
+        cfg = dict(proto_fields(config))
+        q, a = cfg.get(1, b""), cfg.get(2, b"")
+        templates.setdefault(ntid, []).append(
+            (
+                ord_,
+                q.decode("utf-8") if isinstance(q, bytes) else "",
+                a.decode("utf-8") if isinstance(a, bytes) else "",
+            )
+        )
+    types: dict[int, NoteType] = {}
+    for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
+        kind = dict(proto_fields(config)).get(1, 0)
+        types[ntid] = NoteType(
+            ntid,
+            name,
+            kind == 1,
+            tuple(n for _o, n in sorted(fields.get(ntid, []))),
+            tuple((q, a) for _o, q, a in sorted(templates.get(ntid, []))),
+        )
+    decks = {did: name.replace("\x1f", "::") for did, name in conn.execute("SELECT id, name FROM decks")}
+    row = conn.execute("SELECT val FROM config WHERE key = 'schedVer'").fetchone()
+    sched = int(json.loads(row[0])) if row else 2
+    return types, decks, sched
+
+
+# -- notes -> deck notes ---------------------------------------------------------------------------------------
+_IMG_RE = re.compile(r"""<img[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_SOUND_RE = re.compile(r"\[sound:([^\]]+)\]")
+_TYPE_RE = re.compile(r"\{\{type:(?:[^:}]+:)?([^}]+)\}\}")
+
+
+def media_names(text: str) -> set[str]:
+    """Media file names an HTML field refers to (images and sounds)."""
+    import html
+
+    names = {html.unescape(next(g for g in m.groups() if g is not None)) for m in _IMG_RE.finditer(text)}
+    names.update(_SOUND_RE.findall(text))
+    return {n for n in names if n and "://" not in n}
+
+
+@dataclass(frozen=True)
+class PlannedImport:
+    """A note to write and how its Anki cards (by ord) map to srs card ids."""
+
+    note: ImportedNote | None
+    card_ids: dict[int, str]
+    skipped: str = ""  # why the note is not written (e.g. it came from srs and is already there)
+
+
+def _srs_cards(nt: NoteType, srs_id: str, ords: list[int]) -> dict[int, str]:
+    name = nt.name[len(SRS_MODEL_PREFIX) :].lower()
+    if name.startswith("cloze"):
+        return {o: f"{srs_id}/c{o + 1}" for o in ords}
+    if "reversed" in name:
+        return {o: srs_id if o == 0 else f"{srs_id}/rev" for o in ords if o in (0, 1)}
+    return {o: srs_id for o in ords}
+
+
+def _field_kind(nt: NoteType, ords: list[int]) -> Kind:
+    """Which of our kinds an Anki note type maps to (see the module docstring)."""
+    if nt.cloze:
+        if any("image-occlusion" in q for q, _a in nt.templates):
+            return Kind.BASIC
+        return Kind.CLOZE
+    if len(nt.templates) == 1 and _TYPE_RE.search(nt.templates[0][0]):
+        return Kind.TYPE_IN
+    if len(nt.templates) == 2 and len(nt.fields) >= 2:
+        q1, q2 = nt.templates[0][0], nt.templates[1][0]
+        forward = "{{" + nt.fields[0] + "}}" in q1
+        backward = "{{" + nt.fields[1] + "}}" in q2
+        if forward and backward:
+            return Kind.REVERSED if 1 in ords else Kind.BASIC
+    return Kind.BASIC
+
+
+def plan_note(
+    note: AnkiNote, nt: NoteType, deck: str, ords: list[int], md: Callable[[str], str], source: str
+) -> PlannedImport:
+    """One Anki note as a deck note (or why not), with its card mapping."""
+    values = note.flds.split("\x1f")
+    values += [""] * (len(nt.fields) - len(values))
+    fields = dict(zip(nt.fields, values, strict=False))
+    tags = tuple(dict.fromkeys(t for t in (clean_tag(t) for t in note.tags.split()) if t))
+    if nt.name.startswith(SRS_MODEL_PREFIX) and fields.get("SrsId", "").strip():
+        srs_id = html_to_text(fields["SrsId"])
+        cards = _srs_cards(nt, srs_id, ords)
+        name = nt.name[len(SRS_MODEL_PREFIX) :].lower()
+        if name.startswith(("quiz", "exercise")):
+            return PlannedImport(None, cards, "a quiz or exercise of srs")
+        kind = (
+            Kind.CLOZE
+            if name.startswith("cloze")
+            else Kind.REVERSED
+            if "reversed" in name
+            else (Kind.TYPE_IN if name.startswith("type") else Kind.BASIC)
+        )
+        extra = md(fields.get("Extra", ""))
+        if kind is Kind.CLOZE:
+            imported = ImportedNote(
+                srs_id, kind, deck, text=md(fields.get("Text", "")), extra=extra, tags=tags
+            )
+        else:
+            back = (
+                html_to_text(fields.get("Back", "")) if kind is Kind.TYPE_IN else md(fields.get("Back", ""))
+            )
+            imported = ImportedNote(
+                srs_id, kind, deck, front=md(fields.get("Front", "")), back=back, extra=extra, tags=tags
+            )
+        return PlannedImport(imported, cards)
+
+    note_id = stable_id("anki", note.guid)
+    kind = _field_kind(nt, ords)
+    names = list(nt.fields)
+    if kind is Kind.CLOZE:
+        text = md(values[0])
+        extra = "\n\n".join(md(v) for v in values[1:] if v.strip())
+        return PlannedImport(
+            ImportedNote(note_id, kind, deck, text=text, extra=extra, tags=tags, source=source),
+            {o: f"{note_id}/c{o + 1}" for o in ords},
+        )
+    if kind is Kind.TYPE_IN:
+        m = _TYPE_RE.search(nt.templates[0][0])
+        answer_field = m.group(1).strip() if m else names[-1]
+        back_raw = fields.get(answer_field, "")
+        front_fields = [n for n in names if n != answer_field]
+        front = md(fields.get(front_fields[0], "")) if front_fields else ""
+        extra = _labelled(fields, front_fields[1:], md)
+        return PlannedImport(
+            ImportedNote(
+                note_id,
+                kind,
+                deck,
+                front=front or "—",
+                back=html_to_text(back_raw) or "—",
+                extra=extra,
+                tags=tags,
+                source=source,
+            ),
+            {0: note_id},
+        )
+    if len(names) == 2 or (kind is Kind.REVERSED and len(names) >= 2):
+        front, back = md(values[0]), md(values[1])
+        extra = _labelled(fields, names[2:], md)
+    else:  # another note type: the first field on the front, the others on the back
+        if nt.cloze:  # Image Occlusion: its masks (the cloze field) cannot be shown; the image and text can
+            names = names[1:]
+        filled = [n for n in names if fields.get(n, "").strip()]
+        first = filled[0] if filled else names[0]
+        front = md(fields.get(first, ""))
+        back = _labelled(fields, [n for n in names if n != first], md)
+        extra = ""
+    cards = {0: note_id, 1: f"{note_id}/rev"} if kind is Kind.REVERSED else {0: note_id}
+    return PlannedImport(
+        ImportedNote(
+            note_id, kind, deck, front=front or "—", back=back or "—", extra=extra, tags=tags, source=source
+        ),
+        {o: cid for o, cid in cards.items() if o in ords or o == 0},
+    )
+
+
+def _labelled(fields: dict[str, str], names: list[str], md: Callable[[str], str]) -> str:
+    parts = [(n, md(fields.get(n, ""))) for n in names]
+    return "\n\n".join(f"**{n}:** {v}" if "\n" not in v else f"**{n}:**\n\n{v}" for n, v in parts if v)
+
+
+# -- import ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did."""
+
+    path: Path
+    notes: int = 0
+    cards_added: int = 0
+    cards_updated: int = 0
+    files_written: int = 0
+    media_copied: int = 0
+    skipped_notes: int = 0
+    reviews_merged: int = 0
+    reviews_known: int = 0
+    reviews_excluded: int = 0
+    reviews_unmatched: int = 0
+    cards_changed: int = 0
+    conflicts: int = 0
+    seconds: float = 0.0
+    reviews_only: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        out: dict[str, Any] = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["path"] = str(self.path)
+        out["seconds"] = round(self.seconds, 3)
+        return out
+
+
+SyncFn = Callable[[], Any]
+
+
+def import_anki(
+    store: Store,
+    package_path: Path | str,
+    *,
+    decks_dir: Path,
+    media_dir: Path,
+    sync: SyncFn,
+    scheduler: Scheduler,
+    utc_offset: int = 0,
+    deck_prefix: str = "",
+    with_history: bool = False,
+    reviews_only: bool = False,
+    progress: ProgressFn | None = None,
+) -> ImportResult:
+    """Import an Anki package. Notes go to deck files under ``decks_dir`` (one per Anki deck), media to
+    ``media_dir``; ``sync`` brings the deck files into the store (inside the import's transaction). With
+    ``with_history`` the review log is merged and the cards replayed; ``reviews_only`` merges only the
+    reviews of cards already in srs and writes no deck file. All or nothing: on any error, files and
+    database are left as they were. Raises PackageError / InputError."""
+    started = time.perf_counter()
+    path = Path(package_path)
+    with tempfile.TemporaryDirectory(prefix="srs-anki-import-") as work:
+        package = read_package(path, Path(work))
+    if progress:
+        progress(0, len(package.notes), "reading")
+    mapping, planned = _plan(
+        package, decks_dir, media_dir, deck_prefix, store, progress, convert=not reviews_only
+    )
+    if reviews_only:
+        with store.transaction():
+            merged = _merge_history(store, scheduler, package, mapping, utc_offset, progress)
+        return ImportResult(path=path, seconds=time.perf_counter() - started, reviews_only=True, **merged)  # type: ignore[arg-type]
+    notes = unique(p.note for p in planned if p.note is not None)
+    skipped = sum(1 for p in planned if p.note is None)
+    batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}")
+    media = _plan_media(package, notes, media_dir)
+    before = _card_count(store)
+    copied: list[Path] = []
+    batch.commit()
+    try:
+        copied = _copy_media(package, media, media_dir)
+        with store.transaction():
+            report = sync()
+            written = {p.relative_to(decks_dir.parent).as_posix() for p in batch.texts}
+            bad = [
+                e
+                for e in getattr(report, "errors", ())
+                if str(getattr(e, "path", "")).split("/", 1)[-1] in written
+            ]
+            if bad:
+                raise InputError(f"an imported card clashes with a card already in srs: {bad[0]}")
+            merged = (
+                _merge_history(store, scheduler, package, mapping, utc_offset, progress)
+                if with_history
+                else {}
+            )
+    except BaseException:
+        batch.restore()
+        for p in copied:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        raise
+    after = _card_count(store)
+    return ImportResult(
+        path=path,
+        notes=len(notes),
+        cards_added=after - before,
+        cards_updated=int(getattr(report, "changed", 0)),
+        files_written=len(batch.texts),
+        media_copied=len(copied),
+        skipped_notes=skipped,
+        seconds=time.perf_counter() - started,
+        **merged,  # type: ignore[arg-type]
+    )
+
+
+def _card_count(store: Store) -> int:
+    from srs.store.imports import active_card_count
+
+    return active_card_count(store)
+
+
+def _plan(
+    package: Package,
+    decks_dir: Path,
+    media_dir: Path,
+    deck_prefix: str,
+    store: Store,
+    progress: ProgressFn | None,
+    *,
+    convert: bool = True,
+) -> tuple[dict[int, str], list[PlannedImport]]:
+    """Every note planned, and Anki card id -> srs card id."""
+    ords: dict[int, list[AnkiCard]] = {}
+    for card in package.cards:
+        ords.setdefault(card.nid, []).append(card)
+    rel = Path(os.path.relpath(media_dir, decks_dir)).as_posix()
+    stored_names: dict[str, str] = {}
+
+    def link(name: str) -> str:
+        return f"{rel}/{stored_names.get(name, name)}"
+
+    cache: dict[str, str] = {}
+
+    def md(text: str) -> str:
+        if not convert:  # only the card mapping is wanted (--reviews-only)
+            return text
+        out = cache.get(text)
+        if out is None:
+            out = cache[text] = html_to_markdown(text, link)
+        return out
+
+    mapping: dict[int, str] = {}
+    planned: list[PlannedImport] = []
+    prefix = clean_deck(deck_prefix) if deck_prefix.strip() else ""
+    for name in package.media if convert else ():  # a different file of that name already there: keep both
+        target = media_dir / name
+        if target.exists() and (
+            target.stat().st_size != len(data := package.read_media(name)) or target.read_bytes() != data
+        ):
+            digest = hashlib.sha1(data).hexdigest()[:8]
+            stem, dot, ext = name.rpartition(".")
+            stored_names[name] = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
+    for number, note in enumerate(package.notes, 1):
+        nt = package.notetypes.get(note.mid)
+        cards = ords.get(note.id, [])
+        if nt is None or not cards:
+            continue
+        first = cards[0]
+        deck = clean_deck(package.decks.get(first.odid or first.did, "Default"))
+        if prefix:
+            deck = f"{prefix}::{deck}"
+        plan = plan_note(note, nt, deck, [c.ord for c in cards], md, "")
+        planned.append(plan)
+        for card in cards:
+            cid = plan.card_ids.get(card.ord)
+            if cid is not None:
+                mapping[card.id] = cid
+        if progress and number % 1000 == 0:
+            progress(number, len(package.notes), "converting")
+    # Notes that came from srs and are still in it stay as they are (their deck files are the truth).
+    ours = [p.note.id for p in planned if p.note is not None and not p.note.id.startswith("anki-")]
+    if ours:
+        from srs.store.imports import existing_cards
+
+        present = existing_cards(store, ours)
+        planned = [
+            PlannedImport(None, p.card_ids, "already in srs")
+            if p.note is not None and p.note.id in present
+            else p
+            for p in planned
+        ]
+    package.stored_names = stored_names
+    return mapping, planned
+
+
+def _plan_media(package: Package, notes: list[ImportedNote], media_dir: Path) -> list[str]:
+    """Names (in the package) of the media files the imported notes refer to."""
+    if not package.media:
+        return []
+    back = {v: k for k, v in package.stored_names.items()}
+    wanted: set[str] = set()
+    for note in notes:
+        for text in (note.front, note.back, note.text, note.extra):
+            if "media/" in text:
+                for name in re.findall(r"\]\((?:\.\./)*media/([^)\s]+)\)", text):
+                    name = name.replace("%20", " ")
+                    wanted.add(back.get(name, name))
+    return sorted(n for n in wanted if n in package.media)
+
+
+def _copy_media(package: Package, names: list[str], media_dir: Path) -> list[Path]:
+    """Copy media files (through temporary files; ones already there, identical, are not rewritten).
+    Returns the files written."""
+    written: list[Path] = []
+    try:
+        for name in names:
+            target = media_dir / package.stored_names.get(name, name)
+            if target.parent != media_dir or name.startswith("."):
+                continue  # a name with a path in it: never written outside the media folder
+            data = package.read_media(name)
+            if target.exists() and target.read_bytes() == data:
+                continue
+            media_dir.mkdir(parents=True, exist_ok=True)
+            tmp = media_dir / f".{target.name}.{os.urandom(4).hex()}.tmp"
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+            written.append(target)
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        for p in written:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        raise SrsError(f"cannot copy media from {package.path}: {exc}") from None
+    return written
+
+
+def _rating(review: AnkiReview, sched_ver: int) -> int:
+    """Anki's answer button as our rating (the v1 scheduler had three buttons in learning)."""
+    if sched_ver == 1 and review.type in (REVLOG_LEARN, REVLOG_RELEARN) and review.ease in (2, 3):
+        return review.ease + 1
+    return review.ease
+
+
+def excluded(review: AnkiReview) -> bool:
+    """True for revlog rows Anki's FSRS does not learn from: manual changes, rescheduling, cram reviews."""
+    return (
+        review.ease == 0
+        or review.type in (REVLOG_MANUAL, REVLOG_RESCHEDULED)
+        or (review.type == REVLOG_FILTERED and review.factor == 0)
+        or review.ease > 4
+    )
+
+
+def _merge_history(
+    store: Store,
+    scheduler: Scheduler,
+    package: Package,
+    mapping: dict[int, str],
+    utc_offset: int,
+    progress: ProgressFn | None,
+) -> dict[str, int]:
+    """Merge the package's review log into the store's (inside the caller's transaction): new reviews are
+    added, each affected card's history is rewritten in time order and its memory replayed."""
+    from srs.store.imports import (
+        LoggedReview,
+        card_reviews,
+        existing_cards,
+        known_anki_ids,
+        rewrite_histories,
+    )
+
+    known_ids = known_anki_ids(store)
+    present = existing_cards(store, set(mapping.values()))
+    incoming: dict[str, list[LoggedReview]] = {}
+    counts = {"reviews_merged": 0, "reviews_known": 0, "reviews_excluded": 0, "reviews_unmatched": 0}
+    for review in package.revlog:
+        if excluded(review):
+            counts["reviews_excluded"] += 1
+            continue
+        card_id = mapping.get(review.cid)
+        if card_id is None or card_id not in present:
+            counts["reviews_unmatched"] += 1
+            continue
+        if review.id in known_ids:
+            counts["reviews_known"] += 1
+            continue
+        signals = {"anki": {"type": review.type, "ease": review.ease}}
+        incoming.setdefault(card_id, []).append(
+            LoggedReview(
+                review.id // 1000,
+                _rating(review, package.sched_ver),
+                max(0, min(review.time, 3_600_000)),
+                signals,
+                "anki",
+                review.id,
+            )
+        )
+    existing = card_reviews(store, incoming)
+    rollover = scheduler.settings.rollover_hour
+    changed = conflicts = 0
+    total = len(incoming)
+    rewrites = []
+    for number, (card_id, new) in enumerate(incoming.items(), 1):
+        old = existing.get(card_id, [])
+        own = [r for r in old if r.anki_id is None]
+        fresh = []
+        for r in new:
+            # A review srs exported to Anki coming back (same card, second and button): already here.
+            if own and any(abs(o.ts - r.ts) <= 1 and o.rating == r.rating for o in own):
+                counts["reviews_known"] += 1
+                continue
+            fresh.append(r)
+        if not fresh:
+            continue
+        if own:
+            own_days = {day_start(o.ts, utc_offset, rollover) for o in own}
+            conflicts += sum(1 for r in fresh if day_start(r.ts, utc_offset, rollover) in own_days)
+        history = sorted([*old, *fresh], key=lambda r: (r.ts, r.anki_id or 0))
+        replayed, memory = replay(scheduler, history)
+        rewrites.append((card_id, replayed, memory, bool(old)))
+        counts["reviews_merged"] += len(fresh)
+        changed += 1
+        if progress and number % 500 == 0:
+            progress(number, total, "replaying")
+    rewrite_histories(store, rewrites)
+    return {**counts, "cards_changed": changed, "conflicts": conflicts}
+
+
+def replay(scheduler: Scheduler, history: list[LoggedReview]) -> tuple[list[Any], Memory]:
+    """Replay a card's reviews from new: each with the memory before and after it, and the final memory."""
+    from srs.store.imports import ReplayedReview
+
+    memory = Memory()
+    out = []
+    for r in history:
+        before = memory
+        rating = Rating(min(4, max(1, r.rating)))
+        memory = scheduler.rate(before, rating, r.ts, r.duration_ms)
+        elapsed = (r.ts - before.last_review) / DAY if before.last_review is not None else None
+        out.append(ReplayedReview(r, before, memory, elapsed, scheduler.retrievability(before, r.ts)))
+    return out, memory
