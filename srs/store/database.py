@@ -6,6 +6,7 @@ together with its review-log row in one transaction, so nothing rated is ever lo
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -146,6 +147,7 @@ class Store:
         self.conn = conn
         self.path = path
         self._depth = 0
+        self.lock: DatabaseLock | None = None
 
     # -- plumbing -----------------------------------------------------------------------------
     def execute(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
@@ -176,8 +178,10 @@ class Store:
         self.conn.execute("COMMIT")
 
     def close(self) -> None:
-        """Close the connection (a WAL checkpoint happens on the last close)."""
+        """Close the connection (a WAL checkpoint happens on the last close) and drop the open lock."""
         self.conn.close()
+        if self.lock is not None:
+            self.lock.release()
 
     # -- config -------------------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
@@ -548,43 +552,169 @@ def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database at ``path``; refuse newer or corrupt files.
+SRS_TABLES = frozenset({"cards", "reviews", "files", "config"})
+
+
+class DatabaseLock:
+    """Advisory locks on ``<database>.lock`` (POSIX byte-range locks, released by the system if the
+    process dies): byte 0 is held shared by every open store, so ``srs restore`` can tell that
+    another srs process has the database open; byte 1 is held exclusively while the schema is
+    created or migrated, so concurrent first runs wait for each other instead of racing."""
+
+    OPEN, SETUP = 0, 1
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.path = db.with_name(db.name + ".lock")
+        self.fd: int | None = None
+        self.opened = False
+
+    def _lock(self, byte: int, kind: str, *, wait: float) -> bool:
+        if not self.opened:  # created on first use: a refused (foreign) database gets no lock file
+            self.opened = True
+            try:
+                import fcntl  # noqa: F401  (POSIX only; elsewhere there is no locking)
+
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except (ImportError, OSError):
+                self.fd = None
+        if self.fd is None:
+            return True
+        import fcntl
+        import time
+
+        op = {"shared": fcntl.LOCK_SH, "exclusive": fcntl.LOCK_EX, "none": fcntl.LOCK_UN}[kind]
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.lockf(self.fd, op | (fcntl.LOCK_NB if kind != "none" else 0), 1, byte, os.SEEK_SET)
+                return True
+            except OSError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.02)
+
+    def hold_open(self, *, wait: float = 30.0) -> None:
+        """Mark the database open by this process (waits while a restore replaces it)."""
+        if not self._lock(self.OPEN, "shared", wait=wait):
+            raise StoreError(f"database {self.db} is being restored; try again in a moment")
+
+    def sole_user(self) -> bool:
+        """Take the open lock exclusively, if no other process holds it (for restore)."""
+        return self._lock(self.OPEN, "exclusive", wait=0.0)
+
+    @contextmanager
+    def setup(self) -> Iterator[None]:
+        """Hold the schema lock for the length of a ``with`` block (waits for another process)."""
+        self._lock(self.SETUP, "exclusive", wait=120.0)
+        try:
+            yield
+        finally:
+            self._lock(self.SETUP, "none", wait=0.0)
+
+    def release(self) -> None:
+        """Drop every lock (closing the file does it)."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def _classify(conn: sqlite3.Connection, path: Path) -> tuple[int, bool]:
+    """(schema version, carries our application id) of an srs database (0 for an empty file);
+    StoreError for anything else.
+
+    Only reads: a foreign file is refused before anything is written to it.
+    """
+    from srs.store.migrations import APPLICATION_ID
+
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if app_id != APPLICATION_ID:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} - {
+            "sqlite_sequence",
+            "sqlite_stat1",
+            "sqlite_stat4",
+        }
+        ours = app_id == 0 and version > 0 and tables >= SRS_TABLES
+        if app_id != 0 or (tables and not ours) or (not tables and version):
+            shown = ", ".join(sorted(tables)[:4]) + (", ..." if len(tables) > 4 else "")
+            raise StoreError(
+                f"{path} is not an srs database"
+                + (f" (it holds tables {shown} of another program)" if tables else "")
+                + "; nothing was changed. Give --db a new file name or an srs database"
+            )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"database {path} was written by a newer srs (schema {version}, this srs knows {SCHEMA_VERSION}); "
+            "upgrade srs to use it"
+        )
+    return version, app_id == APPLICATION_ID
+
+
+def connect(
+    path: Path, *, lock: DatabaseLock | None = None, before_migrate: Any = None
+) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at ``path``; refuse newer, foreign or corrupt files.
 
     Reads and writes go through plain ``sqlite3`` (autocommit, explicit transactions) so that
-    start-up stays fast; ``sqlite_utils`` is loaded only to run pending migrations.
+    start-up stays fast; ``sqlite_utils`` is loaded only to run pending migrations. ``lock``
+    (taken here) serialises schema set-up between processes; ``before_migrate(conn, version)`` is
+    called, under that lock, before an existing database is migrated (to back it up).
     """
     if not path.parent.exists():
         raise StoreError(f"cannot create database {path}: folder {path.parent} does not exist")
     if path.is_dir():
         raise StoreError(f"database path {path} is a folder, not a file")
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            conn.close()
-            raise StoreError(
-                f"database {path} was written by a newer srs (schema {version}, this srs knows {SCHEMA_VERSION}); "
-                "upgrade srs to use it"
-            )
+        version, marked = _classify(conn, path)
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 10000")
-        if version < SCHEMA_VERSION:
+        if lock is not None:
+            lock.hold_open()
+        if version < SCHEMA_VERSION or not marked:
             from srs.store.migrations import migrate
 
-            migrate(conn)
+            with lock.setup() if lock is not None else _nothing():
+                version, marked = _classify(conn, path)  # another process may have done it meanwhile
+                if version < SCHEMA_VERSION or not marked:
+                    if version > 0 and before_migrate is not None:
+                        before_migrate(conn, version)
+                    migrate(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot open database {path}: {exc} (is it an srs database?)") from None
-    except OSError as exc:
-        raise StoreError(f"cannot open database {path}: {exc.strerror or exc}") from None
+    except BaseException as exc:
+        if conn is not None:
+            conn.close()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise StoreError(f"cannot open database {path}: {exc} (is it an srs database?)") from None
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot open database {path}: {exc.strerror or exc}") from None
+        raise
 
 
 @contextmanager
-def open_store(path: Path) -> Iterator[Store]:
-    """Open the store at ``path`` for the length of a ``with`` block."""
-    store = Store(connect(path), path)
+def _nothing() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def open_store(path: Path, *, before_migrate: Any = None) -> Iterator[Store]:
+    """Open the store at ``path`` for the length of a ``with`` block.
+
+    The store holds a shared advisory lock on ``<path>.lock`` while it is open (see
+    :class:`DatabaseLock`); ``before_migrate`` is passed on to :func:`connect`.
+    """
+    lock = DatabaseLock(path) if path.parent.is_dir() and not path.is_dir() else None
+    try:
+        conn = connect(path, lock=lock, before_migrate=before_migrate)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    store = Store(conn, path)
+    store.lock = lock
     try:
         yield store
     finally:

@@ -1,7 +1,11 @@
 """Numbered schema migrations. Never edit one that has shipped: add the next number.
 
-Each migration also sets ``PRAGMA user_version`` to its number, so a database written
-by a newer srs (a higher number than :data:`SCHEMA_VERSION`) is recognised and refused.
+``PRAGMA user_version`` is the one record of which migrations a database has had: each
+migration runs in its own write transaction that also sets ``user_version`` to its number,
+so a database written by a newer srs (a higher number than :data:`SCHEMA_VERSION`) is
+recognised and refused, and a half-applied migration never exists. (Databases from before
+this rule also hold sqlite-utils' ``_sqlite_migrations`` table; it is left alone and no
+longer read.) ``PRAGMA application_id`` marks the file as an srs database.
 """
 
 from __future__ import annotations
@@ -10,11 +14,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Callable
 
     from sqlite_utils import Database
-    from sqlite_utils.migrations import Migrations
 
 SCHEMA_VERSION = 3
+
+# "srsD": written in every srs database's header (PRAGMA application_id), checked on open.
+APPLICATION_ID = 0x73727344
 
 
 def m001_initial(db: Database) -> None:
@@ -159,21 +166,41 @@ def _split(script: str) -> list[str]:
     return statements
 
 
-def build() -> Migrations:
-    """The migration set, in order. Adding a migration: write ``mNNN_name`` and register it here."""
-    from sqlite_utils.migrations import Migrations
-
-    migrations = Migrations("srs")
-    for fn in (m001_initial, m002_retention_index, m003_covering_due_indexes):
-        migrations()(fn)
-    return migrations
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
+    m001_initial,
+    m002_retention_index,
+    m003_covering_due_indexes,
+)
+"""Migration N is ``MIGRATIONS[N - 1]``. Adding one: write ``mNNN_name``, append it, raise SCHEMA_VERSION."""
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Apply every pending migration (WAL is switched on first, outside any transaction)."""
+def migrate(conn: sqlite3.Connection) -> list[int]:
+    """Apply every pending migration, each in its own ``BEGIN IMMEDIATE`` transaction; returns their numbers.
+
+    The version is re-read inside each transaction, so two processes migrating one file at the
+    same time cannot both run a migration (the second sees it done). WAL is switched on first,
+    outside any transaction. The caller has checked that the file is an srs database (or empty).
+    """
     from sqlite_utils import Database
 
-    db = Database(conn)
+    assert len(MIGRATIONS) == SCHEMA_VERSION
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        db.enable_wal()
-    build().apply(db)
+        conn.execute("PRAGMA journal_mode = WAL")
+    db = Database(conn)
+    applied: list[int] = []
+    for number, step in enumerate(MIGRATIONS, start=1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current < number:
+                step(db)
+                conn.execute(f"PRAGMA user_version = {number}")
+                applied.append(number)
+            if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return applied
