@@ -33,6 +33,11 @@ def user_decks_dir() -> Path:
     return home() / "decks"
 
 
+def backups_dir() -> Path:
+    """Folder of database backups (automatic daily ones, and before migrations, imports, optimize)."""
+    return home() / "backups"
+
+
 def work_dir() -> Path:
     """Folder where code exercises are written for the learner to edit."""
     return home() / "work"

@@ -143,3 +143,190 @@ def test_three_first_runs_at_once_all_succeed(tmp_path: Path) -> None:
         assert '"new_available": 2' in out
     with open_store(home / "srs.db") as store:
         assert store.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 2
+
+
+# -- backups ------------------------------------------------------------------------------------------
+DECK = "---\ndeck: D\n---\n\n" + "".join(f"## c{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(10))
+
+
+def rate_some(db: Path, home: Path, n: int, *, now: int | None = None) -> None:
+    """Rate ``n`` new cards Good through a Session (one committed transaction each)."""
+    from srs.decks.sync import DeckRoot, sync
+    from srs.model import Rating
+    from srs.review.session import Session
+    from srs.scheduling.scheduler import Scheduler, Settings
+    from tests.conftest import T0
+
+    t = T0 if now is None else now
+    with open_store(db) as store:
+        sync(store, [DeckRoot("user", home / "decks")], t)
+        session = Session(store, Scheduler(Settings(enable_fuzzing=False)), t)
+        for _ in range(n):
+            card = session.next(t)
+            assert card is not None
+            session.rate(card.id, Rating.GOOD, t)
+
+
+def count_reviews(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_backup_holds_reviews_that_are_still_in_the_wal(home: Path, runner: CliRunner) -> None:
+    import shutil
+
+    write_deck(home / "decks", "d.md", DECK)
+    db = home / "srs.db"
+    rate_some(db, home, 1)
+    with open_store(db) as holder:  # keeps the -wal from being checkpointed into srs.db
+        holder.execute("PRAGMA wal_autocheckpoint = 0")
+        from srs.decks.sync import DeckRoot, sync
+        from srs.model import Rating
+        from srs.review.session import Session
+        from srs.scheduling.scheduler import Scheduler, Settings
+        from tests.conftest import T0
+
+        sync(holder, [DeckRoot("user", home / "decks")], T0)
+        session = Session(holder, Scheduler(Settings(enable_fuzzing=False)), T0)
+        for _ in range(8):
+            card = session.next(T0)
+            assert card is not None
+            session.rate(card.id, Rating.GOOD, T0)
+        plain = home / "plain-copy.db"
+        shutil.copyfile(db, plain)
+        result = runner.invoke(cli, ["backup", str(home / "copy.db"), "--json"], env={"SRS_NOW": NOW})
+        assert result.exit_code == 0, result.output
+    assert count_reviews(plain) < 9  # what a plain copy of srs.db misses
+    assert count_reviews(home / "copy.db") == 9
+    with open_store(home / "copy.db") as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_daily_backup_once_per_learner_day_and_only_the_newest_kept(home: Path, runner: CliRunner) -> None:
+    write_deck(home / "decks", "d.md", DECK)
+    env = {"SRS_NO_BUILTIN": "1"}
+    folder = home / "backups"
+    assert runner.invoke(cli, ["due"], env={**env, "SRS_NOW": NOW}).exit_code == 0
+    assert not folder.exists()  # nothing learnt yet: nothing to back up
+    rate_some(home / "srs.db", home, 1)
+    assert (
+        runner.invoke(cli, ["config", "set", "backups-keep", "3"], env={**env, "SRS_NOW": NOW}).exit_code == 0
+    )
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["srs-20260302-100000-daily.db"]
+    runner.invoke(cli, ["due"], env={**env, "SRS_NOW": "2026-03-02T23:00:00Z"})
+    assert len(list(folder.iterdir())) == 1  # same learner day
+    for day in range(3, 8):
+        result = runner.invoke(cli, ["due"], env={**env, "SRS_NOW": f"2026-03-{day:02d}T10:00:00Z"})
+        assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [f"srs-202603{d:02d}-100000-daily.db" for d in (5, 6, 7)]
+    listed = runner.invoke(cli, ["backup", "--list", "--json"], env=env)
+    assert [b["reason"] for b in __import__("json").loads(listed.stdout)] == ["daily"] * 3
+
+
+def test_restore_puts_a_backup_back_and_keeps_the_replaced_database(home: Path, runner: CliRunner) -> None:
+    import json
+
+    write_deck(home / "decks", "d.md", DECK)
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    db = home / "srs.db"
+    rate_some(db, home, 2)
+    made = runner.invoke(cli, ["backup", "--json"], env=env)
+    assert made.exit_code == 0, made.output
+    backup_file = Path(json.loads(made.stdout)["backup"])
+    assert backup_file.parent == home / "backups"
+    rate_some(db, home, 3)
+    assert count_reviews(db) == 5
+    result = runner.invoke(cli, ["restore", backup_file.name, "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert count_reviews(db) == 2
+    assert count_reviews(Path(data["previous_saved_as"])) == 5
+    with open_store(db) as store:
+        assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # The restore itself can be undone.
+    again = runner.invoke(cli, ["restore", data["previous_saved_as"]], env=env)
+    assert again.exit_code == 0, again.output
+    assert count_reviews(db) == 5
+
+
+def test_restore_is_refused_while_another_srs_process_has_the_database_open(
+    home: Path, runner: CliRunner
+) -> None:
+    write_deck(home / "decks", "d.md", DECK)
+    db = home / "srs.db"
+    rate_some(db, home, 2)
+    spare = home / "spare.db"
+    assert runner.invoke(cli, ["backup", str(spare)]).exit_code == 0
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from srs.store import open_store\n"
+            "with open_store(Path(sys.argv[1])):\n    print('open', flush=True); time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        before = db.read_bytes()
+        result = runner.invoke(cli, ["restore", str(spare)], env={"SRS_NOW": NOW})
+        assert result.exit_code == 1
+        assert "another srs process has" in result.output and "close it" in result.output
+        assert db.read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()
+    result = runner.invoke(cli, ["restore", str(spare)], env={"SRS_NOW": NOW})
+    assert result.exit_code == 0, result.output
+
+
+def test_restore_refuses_a_file_that_is_not_an_srs_backup(home: Path, runner: CliRunner) -> None:
+    junk = home / "junk.db"
+    foreign_db(junk)
+    result = runner.invoke(cli, ["restore", str(junk)])
+    assert result.exit_code == 1 and "is not an srs database" in result.output
+    result = runner.invoke(cli, ["restore", str(home / "nope.db")])
+    assert result.exit_code == 1 and "no backup file" in result.output
+
+
+def test_an_old_database_is_backed_up_before_it_is_migrated(tmp_path: Path, runner: CliRunner) -> None:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    from srs.store.migrations import m001_initial
+
+    home = tmp_path / "home"
+    home.mkdir()
+    path = home / "srs.db"
+    conn = sqlite3.connect(path)
+    old = Migrations("srs")
+    old()(m001_initial)
+    old.apply(Database(conn))
+    conn.execute("INSERT INTO cards (id, note_id, kind, deck) VALUES ('a', 'a', 'basic', 'D')")
+    conn.commit()
+    conn.close()
+    result = runner.invoke(cli, ["due"], env={"SRS_HOME": str(home), "SRS_NO_BUILTIN": "1", "SRS_NOW": NOW})
+    assert result.exit_code == 0, result.output
+    (saved,) = (home / "backups").iterdir()
+    assert saved.name == "srs-20260302-100000-schema-1.db"
+    assert sqlite3.connect(saved).execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_restore_over_a_damaged_database_keeps_its_bytes(home: Path, runner: CliRunner) -> None:
+    write_deck(home / "decks", "d.md", DECK)
+    db = home / "srs.db"
+    rate_some(db, home, 2)
+    spare = home / "spare.db"
+    assert runner.invoke(cli, ["backup", str(spare)]).exit_code == 0
+    db.write_bytes(b"garbage" * 1000)
+    result = runner.invoke(cli, ["restore", str(spare)], env={"SRS_NOW": NOW})
+    assert result.exit_code == 0, result.output
+    assert count_reviews(db) == 2
+    assert (home / "backups" / "srs-20260302-100000-damaged.db").read_bytes() == b"garbage" * 1000

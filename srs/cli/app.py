@@ -52,8 +52,12 @@ class App:
         return db_path(self.db)
 
     @contextmanager
-    def store(self, *, sync: bool = True, warn: bool = True) -> Iterator[Store]:
-        """The open store, with the deck files synced into it first."""
+    def store(self, *, sync: bool = True, warn: bool = True, daily_backup: bool = True) -> Iterator[Store]:
+        """The open store, with the deck files synced into it first.
+
+        An existing database is backed up before it is migrated, and once per learner day (by
+        the first command of the day that opens it).
+        """
         from srs.paths import home
         from srs.store import open_store
 
@@ -63,12 +67,48 @@ class App:
                 home().mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise SrsError(f"cannot create the srs folder {home()}: {exc.strerror or exc}") from None
-        with open_store(path) as store:
+
+        def before_migrate(conn: sqlite3.Connection, version: int) -> None:
+            from srs.paths import backups_dir
+            from srs.store.backup import DEFAULT_KEEP, make_backup
+
+            saved = make_backup(
+                conn, backups_dir(), path.stem, reason=f"schema-{version}", now=now(), keep=DEFAULT_KEEP
+            )
+            click.echo(f"Backed up {path} to {saved} before upgrading it.", err=True)
+
+        with open_store(path, before_migrate=before_migrate) as store:
+            if daily_backup:
+                self.daily_backup(store)
             if sync:
                 report = sync_decks(store)
                 if warn:
                     show_deck_errors(report)
             yield store
+
+    def daily_backup(self, store: Store) -> Path | None:
+        """Back the database up if no backup of it was made yet in this learner day (and it has reviews)."""
+        from srs.clock import day_start
+        from srs.paths import backups_dir
+        from srs.store.backup import backed_up_since
+
+        t = now()
+        config = store.config()
+        start = day_start(t, utc_offset(), int(config.get("rollover_hour", 4)))
+        folder = backups_dir()
+        if backed_up_since(folder, store.path.stem, start):
+            return None
+        if store.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is None:
+            return None  # nothing learnt yet: nothing to lose
+        return self.backup(store, "daily")
+
+    def backup(self, store: Store, reason: str) -> Path:
+        """Back the open database up into the backups folder (keeping the newest `backups-keep`)."""
+        from srs.paths import backups_dir
+        from srs.store.backup import DEFAULT_KEEP, make_backup
+
+        keep = int(store.config().get("backups_keep", DEFAULT_KEEP))
+        return make_backup(store.conn, backups_dir(), store.path.stem, reason=reason, now=now(), keep=keep)
 
 
 def roots() -> list[Any]:

@@ -125,6 +125,7 @@ def optimize(app: App, apply_: bool, retention: bool, as_json: bool) -> None:
             )
         applied = None
         if apply_ and result.improved:
+            app.backup(store, "before-optimize")
             with _progress("rescheduling") as progress:
                 applied = apply(store, result.parameters, settings, progress=progress)
     data = {**result.to_dict(), "applied": applied is not None, "rescheduled_cards": applied or 0}

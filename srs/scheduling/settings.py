@@ -23,6 +23,7 @@ class Settings(NamedTuple):
     enable_fuzzing: bool = True
     rollover_hour: int = 4
     leech_lapses: int = 8
+    backups_keep: int = 10
 
 
 _STEP_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
@@ -137,6 +138,12 @@ KEYS: dict[str, Key] = {
             "leech_lapses",
             "lapses after which a card is a leech and suspended (1-99)",
             _number(int, 1, 99, "leech-lapses"),
+        ),
+        Key(
+            "backups-keep",
+            "backups_keep",
+            "database backups kept in $SRS_HOME/backups (1-1000)",
+            _number(int, 1, 1000, "backups-keep"),
         ),
     )
 }
