@@ -330,3 +330,61 @@ def test_restore_over_a_damaged_database_keeps_its_bytes(home: Path, runner: Cli
     assert result.exit_code == 0, result.output
     assert count_reviews(db) == 2
     assert (home / "backups" / "srs-20260302-100000-damaged.db").read_bytes() == b"garbage" * 1000
+
+
+# -- export never overwrites what it must not -----------------------------------------------------------
+def test_export_refuses_the_database_deck_files_and_other_files(home: Path, runner: CliRunner) -> None:
+    deck = write_deck(home / "decks", "d.md", DECK)
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    assert runner.invoke(cli, ["due"], env=env).exit_code == 0
+    db = home / "srs.db"
+    db_bytes, deck_bytes = db.read_bytes(), deck.read_bytes()
+    result = runner.invoke(cli, ["export", "anki", str(db), "--force"], env=env)
+    assert result.exit_code == 1 and "is the srs database" in result.output
+    result = runner.invoke(cli, ["export", "anki", str(deck)], env=env)
+    assert result.exit_code == 1 and "inside the deck folder" in result.output
+    notes = home / "notes.txt"
+    notes.write_text("my notes")
+    result = runner.invoke(cli, ["export", "anki", str(notes)], env=env)
+    assert result.exit_code == 1 and "is not an Anki package" in result.output
+    assert db.read_bytes() == db_bytes and deck.read_bytes() == deck_bytes
+    assert notes.read_text() == "my notes"
+    assert runner.invoke(cli, ["due"], env=env).exit_code == 0  # the database still works
+    # An earlier export is replaced without --force; any file with --force.
+    out = home / "week.apkg"
+    assert runner.invoke(cli, ["export", "anki", str(out)], env=env).exit_code == 0
+    assert runner.invoke(cli, ["export", "anki", str(out)], env=env).exit_code == 0
+    result = runner.invoke(cli, ["export", "anki", str(notes), "--force"], env=env)
+    assert result.exit_code == 0, result.output
+
+
+def test_export_removes_old_litter_of_killed_exports_only(home: Path, runner: CliRunner) -> None:
+    import tempfile
+    import time
+
+    write_deck(home / "decks", "d.md", DECK)
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    old = time.time() - 2 * 3600
+    scratch_old = Path(tempfile.mkdtemp(prefix="srs-anki-"))
+    (scratch_old / "collection.anki2").write_bytes(b"x" * 1000)
+    scratch_new = Path(tempfile.mkdtemp(prefix="srs-anki-"))
+    other = Path(tempfile.mkdtemp(prefix="someone-else-"))
+    os.utime(scratch_old, (old, old))
+    os.utime(other, (old, old))
+    tmp_old = home / ".week.apkg.0123abcd.tmp"
+    tmp_new = home / ".week.apkg.89abcdef.tmp"
+    mine = home / ".my-hidden-file.tmp"
+    for f in (tmp_old, tmp_new, mine):
+        f.write_bytes(b"zip")
+    os.utime(tmp_old, (old, old))
+    os.utime(mine, (old, old))
+    try:
+        result = runner.invoke(cli, ["export", "anki", str(home / "week.apkg")], env=env)
+        assert result.exit_code == 0, result.output
+        assert not scratch_old.exists() and not tmp_old.exists()
+        assert scratch_new.exists() and tmp_new.exists() and mine.exists() and other.exists()
+    finally:
+        import shutil
+
+        for d in (scratch_old, scratch_new, other):
+            shutil.rmtree(d, ignore_errors=True)

@@ -93,6 +93,9 @@ def export() -> None:
     metavar="N",
     help="Frozen instances (notes) written for each quiz card.",
 )
+@click.option(
+    "--force", is_flag=True, help="Overwrite OUT even if it is not an Anki package or lies in a deck folder."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_obj
 def export_anki_cmd(
@@ -102,6 +105,7 @@ def export_anki_cmd(
     tag: str | None,
     with_scheduling: bool,
     quiz_instances: int,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Write the cards to an Anki package (.apkg) for Anki's File > Import.
@@ -115,9 +119,12 @@ def export_anki_cmd(
       srs export anki day3.apkg --tag day3 --with-scheduling
       srs export anki week.apkg --deck "DL Week" --quiz-instances 5 --json
     """
-    from srs.interop.anki.export import check_output, export_anki
+    from srs.cli.app import roots
+    from srs.interop.anki.export import check_output, clean_litter, export_anki
 
-    check_output(out)  # before syncing the decks: a wrong path fails at once
+    # Before syncing the decks: a wrong path fails at once, and nothing precious is overwritten.
+    check_output(out, force=force, database=app.db_path(), decks_dirs=[r.path for r in roots()])
+    clean_litter(out.parent, now=time.time())
     progress = LazyProgress()
     try:
         with app.store() as store:
@@ -130,6 +137,7 @@ def export_anki_cmd(
                 now=now(),
                 utc_offset=utc_offset(),
                 progress=progress,
+                force=force,
             )
     finally:
         progress.close()
