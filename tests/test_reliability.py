@@ -388,3 +388,137 @@ def test_export_removes_old_litter_of_killed_exports_only(home: Path, runner: Cl
 
         for d in (scratch_old, scratch_new, other):
             shutil.rmtree(d, ignore_errors=True)
+
+
+# -- bad deck input costs only that entry ----------------------------------------------------------------
+GOOD = "---\ndeck: Good\ntags: fine\n---\n\n## g1\nQ: q\nA: a\n"
+
+
+def warnings(result: object) -> list[str]:
+    return [line for line in getattr(result, "stderr", "").splitlines() if line.startswith("Warning:")]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        (
+            "order.md",
+            "---\ndeck: B\norder: 99999999999999999999999\n---\n\n## b1\nQ: q\nA: a\n",
+            "user/order.md:3: order must be between -1000000000 and 1000000000",
+        ),
+        (
+            "cloze.md",
+            "## c1\ntext: {{c99999999999999999999::x}}\n\n## c2\ntext: {{c1::fine}}\n",
+            "user/cloze.md:2: cloze numbers go from c1 to c499",
+        ),
+    ],
+)
+def test_a_bad_number_costs_only_its_entry(home: Path, name: str, text: str, expected: str) -> None:
+    runner = CliRunner()
+    write_deck(home / "decks", "good.md", GOOD)
+    write_deck(home / "decks", name, text)
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    result = runner.invoke(cli, ["due", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"Warning: {expected}" in result.stderr
+    assert '"deck": "Good"' in result.stdout
+    out = home / "x.apkg"
+    result = runner.invoke(cli, ["export", "anki", str(out), "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+
+
+def test_unreadable_deck_entries_are_skipped_and_named(home: Path) -> None:
+    decks = home / "decks"
+    write_deck(decks, "good.md", GOOD)
+    os.symlink("loop.md", decks / "loop.md")  # a symlink loop
+    os.symlink(".", decks / "again")  # a folder loop
+    os.mkfifo(decks / "x.md")  # would block a reader for ever
+    os.symlink("/dev/zero", decks / "zero.md")  # endless
+    big = decks / "big.md"
+    big.write_bytes(b"## b\nQ: q\nA: " + b"a" * (3 * 1024 * 1024) + b"\n")
+    result = run_srs(home, "due", "--json", timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert '"deck": "Good"' in result.stdout and '"new_available": 1' in result.stdout
+    assert "Traceback" not in result.stderr
+    lines = set(result.stderr.splitlines())
+    assert "Warning: user/x.md:1: skipped: not a regular file (a named pipe)" in lines
+    assert "Warning: user/zero.md:1: skipped: not a regular file (a device)" in lines
+    assert "Warning: user/big.md:1: skipped: larger than 2 MiB" in lines
+    assert any(
+        line.startswith("Warning: user/loop.md:1: skipped: Too many levels of symbolic links")
+        for line in lines
+    )
+    assert not any("again/" in line for line in lines)  # the folder loop is walked once, silently
+    check = run_srs(home, "deck", "check", "--no-exercises", timeout=30)
+    assert check.returncode == 1 and "x.md:1: skipped: not a regular file" in check.stderr
+
+
+def test_a_learner_file_pointing_at_dev_zero_is_not_gradable(tmp_path: Path) -> None:
+    from srs import exercises
+
+    name = exercises.catalog()[0].name
+    learner = tmp_path / "mine.py"
+    os.symlink("/dev/zero", learner)
+    result = exercises.run(name, learner, 1)
+    assert result.status is exercises.Status.NOT_GRADABLE and "not a regular file" in result.message
+    fifo = tmp_path / "fifo.py"
+    os.mkfifo(fifo)
+    assert exercises.run(name, fifo, 1).status is exercises.Status.NOT_GRADABLE
+
+
+@pytest.mark.parametrize("command", [["review"], ["due"], ["stats"], ["list"], ["leeches"]])
+def test_a_deck_or_tag_naming_nothing_is_an_error_with_the_closest_names(
+    home: Path, command: list[str]
+) -> None:
+    runner = CliRunner()
+    write_deck(
+        home / "decks", "good.md", "---\ndeck: DL Week::Day 3\ntags: backprop\n---\n\n## g1\nQ: q\nA: a\n"
+    )
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    result = runner.invoke(cli, [*command, "--deck", "DL Week::Day 30"], env=env, input="q\n")
+    assert result.exit_code == 1, result.output
+    assert "Error: there is no deck 'DL Week::Day 30'; did you mean 'DL Week::Day 3'" in result.output
+    result = runner.invoke(cli, [*command, "--tag", "backprob"], env=env, input="q\n")
+    assert result.exit_code == 1, result.output
+    assert "Error: there is no tag 'backprob'; did you mean 'backprop'?" in result.output
+    ok = runner.invoke(cli, [*command, "--deck", "DL Week", "--tag", "backprop"], env=env, input="q\n")
+    assert ok.exit_code == 0, ok.output
+
+
+# -- retiring cards says so ------------------------------------------------------------------------------
+def test_a_deleted_file_with_a_syntax_error_leaves_no_ghosts(home: Path) -> None:
+    runner = CliRunner()
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    write_deck(home / "decks", "good.md", GOOD)
+    bad = write_deck(
+        home / "decks", "bad.md", "---\ndeck: Bad\n---\n\n## b1\nQ: q\nA: a\n\n## b2\nQ: q\nA: a\n"
+    )
+    rate_some(home / "srs.db", home, 2)
+    bad.write_text("---\ndeck: Bad\n---\n\n## b1\nQ: q\nA: a\n\n## b2\nQ: only a question\n")
+    result = runner.invoke(cli, ["due", "--json"], env=env)
+    assert "needs a non-empty 'A:'" in result.output
+    assert '"deck": "Bad"' in result.output  # a file with an error keeps its cards meanwhile
+    bad.unlink()
+    result = runner.invoke(cli, ["due", "--json"], env=env)
+    assert (
+        "Note: retired 2 cards (deck file user/bad.md is gone); their review history is kept."
+        in result.output
+    )
+    assert '"deck": "Bad"' not in result.output
+    listed = runner.invoke(cli, ["list", "--json"], env=env)
+    assert "b1" not in listed.stdout
+    assert runner.invoke(cli, ["history", "b1"], env=env).exit_code == 0
+    with open_store(home / "srs.db") as store:
+        assert store.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 2
+        assert store.execute("SELECT COUNT(*) FROM cards WHERE active = 1").fetchone()[0] == 1
+
+
+def test_cards_removed_from_a_file_are_retired_with_a_note(home: Path) -> None:
+    runner = CliRunner()
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    deck = write_deck(home / "decks", "d.md", DECK)
+    assert runner.invoke(cli, ["due"], env=env).exit_code == 0
+    deck.write_text("---\ndeck: D\n---\n\n## c0\nQ: q0\nA: a0\n")
+    result = runner.invoke(cli, ["due"], env=env)
+    assert "Note: retired 9 cards (no longer in user/d.md); their review history is kept." in result.output

@@ -130,7 +130,12 @@ def sync_decks(store: Store) -> SyncReport:
 
 
 def show_deck_errors(report: SyncReport, limit: int = 5) -> None:
-    """Warn about malformed deck files on stderr; the other cards still load."""
+    """Warn about malformed or skipped deck files on stderr (the other cards still load), and say which
+    cards were retired because they left their file."""
+    for path, count, file_gone in report.retired_from:
+        cards = f"{count} card{'s' if count != 1 else ''}"
+        why = f"deck file {path} is gone" if file_gone else f"no longer in {path}"
+        click.echo(f"Note: retired {cards} ({why}); their review history is kept.", err=True)
     for err in report.errors[:limit]:
         click.echo(f"Warning: {err}", err=True)
     if len(report.errors) > limit:
@@ -149,6 +154,15 @@ def make_filter(deck: str | None, tag: str | None) -> Filter:
     from srs.store import Filter
 
     return Filter(deck=deck, tag=tag)
+
+
+def checked_filter(store: Store, deck: str | None, tag: str | None) -> Filter:
+    """The filter for --deck/--tag, refused (with the closest names) if the deck or tag does not exist."""
+    from srs.store.filters import check_filter
+
+    flt = make_filter(deck, tag)
+    check_filter(store, flt)
+    return flt
 
 
 def console(stderr: bool = False) -> Console:

@@ -12,12 +12,12 @@ import click
 from srs.cli.app import (
     App,
     SrsGroup,
+    checked_filter,
     cli,
     console,
     emit_json,
     humanize_until,
     iso,
-    make_filter,
     now,
     roots,
     scheduler_for,
@@ -149,7 +149,7 @@ def list_cards(
     """
     with app.store() as store:
         where, args = ("state > 0 AND suspended = 0 AND due <= ?", [now()]) if due_only else ("", [])
-        cards = store.cards(make_filter(deck, tag), where=where, args=args, limit=limit)
+        cards = store.cards(checked_filter(store, deck, tag), where=where, args=args, limit=limit)
     if as_json:
         emit_json([c.to_dict() for c in cards])
         return
@@ -245,7 +245,7 @@ def due(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
         t = now()
         settings = load_settings(store)
         start = day_start(t, utc_offset(), settings.rollover_hour)
-        flt = make_filter(deck, tag)
+        flt = checked_filter(store, deck, tag)
         rows = due_counts(store, t, start + DAY, flt)
         new_today = store.execute(
             "SELECT COUNT(*) FROM reviews WHERE ts >= ? AND state = 0", (start,)

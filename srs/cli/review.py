@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from srs.cli.app import App, cli, console, humanize_until, make_filter, now, scheduler_for, utc_offset
+from srs.cli.app import App, checked_filter, cli, console, humanize_until, now, scheduler_for, utc_offset
 
 
 # -- review ---------------------------------------------------------------------------------------
@@ -37,7 +37,7 @@ def review(app: App, deck: str | None, tag: str | None, limit: int | None) -> No
             store,
             scheduler_for(store),
             now(),
-            flt=make_filter(deck, tag),
+            flt=checked_filter(store, deck, tag),
             limit=limit,
             utc_offset=utc_offset(),
         )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from srs.cli.app import App, cli, console, emit_json, iso, make_filter, now, scheduler_for, utc_offset
+from srs.cli.app import App, checked_filter, cli, console, emit_json, iso, now, scheduler_for, utc_offset
 from srs.errors import SrsError
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def stats(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
             settings=scheduler.settings,
             parameters=scheduler.parameters,
             utc_offset=utc_offset(),
-            flt=make_filter(deck, tag),
+            flt=checked_filter(store, deck, tag),
         )
     if as_json:
         emit_json(data.to_dict())
@@ -202,7 +202,7 @@ def leeches(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
     from srs.stats import leeches as find
 
     with app.store() as store:
-        found = find(store, make_filter(deck, tag))
+        found = find(store, checked_filter(store, deck, tag))
     if as_json:
         emit_json([c.to_dict() for c in found])
         return

@@ -22,6 +22,9 @@ FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$")
 CARD_FIELDS = frozenset({"kind", "tags", "source", "q", "a", "text", "extra", "quiz", "exercise", "params"})
 FRONT_MATTER_KEYS = frozenset({"deck", "tags", "source", "order", "title", "description"})
 DEFAULT_ORDER = 1000
+MAX_ORDER = 10**9  # order is stored as a SQLite integer: keep it well inside 64 bits
+MAX_CLOZE = 499  # highest cloze number (Anki makes one card per number)
+MAX_DECK_BYTES = 2 * 1024 * 1024  # a deck file larger than this is skipped
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ def split_tags(text: str) -> tuple[str, ...]:
 
 def cloze_numbers(text: str) -> list[int]:
     """The distinct cloze numbers used in ``text``, ascending."""
-    return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
+    # A number too long to be a real one counts as "very large" (int() of thousands of digits is refused).
+    return sorted({int(m.group(1)) if len(m.group(1)) < 10 else 10**10 for m in CLOZE_RE.finditer(text)})
 
 
 def decode(data: bytes, path: str) -> str:
@@ -59,13 +63,42 @@ def decode(data: bytes, path: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def read_regular(path: str | Path, limit: int, shown: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; a DeckError for anything else (a FIFO,
+    a device such as /dev/zero, a symlink loop, a folder, a file too large) without blocking on it."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise DeckError(shown, 1, f"cannot read file: {exc.strerror or exc} (skipped)") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise DeckError(shown, 1, "skipped: not a regular file")
+        if st.st_size > limit:
+            raise DeckError(shown, 1, f"skipped: larger than {limit // (1024 * 1024)} MiB")
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise DeckError(shown, 1, f"cannot read file: {exc.strerror or exc} (skipped)") from None
+    finally:
+        if fd != -1:
+            os.close(fd)
+    if len(data) > limit:
+        raise DeckError(shown, 1, f"skipped: larger than {limit // (1024 * 1024)} MiB")
+    return data
+
+
 def parse_file(path: str | Path, *, display: str | None = None) -> FileResult:
     """Read and parse one deck file. Unreadable files give one error, not an exception."""
     shown = display or str(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return FileResult(shown, (), (DeckError(shown, 1, f"cannot read file: {exc.strerror or exc}"),))
+        data = read_regular(path, MAX_DECK_BYTES, shown)
+    except DeckError as exc:
+        return FileResult(shown, (), (exc,))
     try:
         text = decode(data, shown)
     except DeckError as exc:
@@ -119,6 +152,10 @@ def parse_text(text: str, path: str, *, default_deck: str = "Default") -> FileRe
             order = int(value)
         except ValueError:
             errors.append(DeckError(path, line, f"order must be a whole number, not {value!r}"))
+        else:
+            if not -MAX_ORDER <= order <= MAX_ORDER:
+                errors.append(DeckError(path, line, f"order must be between {-MAX_ORDER} and {MAX_ORDER}"))
+                order = DEFAULT_ORDER
     for tag in file_tags:
         if not TAG_RE.match(tag):
             errors.append(
@@ -260,6 +297,8 @@ def _build_note(
             raise DeckError(
                 path, fields["text"][1], "cloze text has no deletion; mark one like {{c1::hidden words}}"
             )
+        if cloze_numbers(text)[-1] > MAX_CLOZE:
+            raise DeckError(path, fields["text"][1], f"cloze numbers go from c1 to c{MAX_CLOZE}")
         if front or back:
             raise DeckError(path, line, "a cloze card takes 'text:' (and 'extra:'), not 'Q:'/'A:'")
     elif kind is Kind.QUIZ:

@@ -213,8 +213,10 @@ class Store:
         stamps: dict[str, tuple[int, int]],
         gone_paths: Iterable[str],
         now: int,
+        retired_by: dict[str, int] | None = None,
     ) -> tuple[int, int, int]:
-        """Write the cards of re-parsed files; retire cards no longer in them. Returns (added, changed, retired)."""
+        """Write the cards of re-parsed files; retire cards no longer in them (their review history stays).
+        Returns (added, changed, retired); ``retired_by`` is filled with path -> cards retired from it."""
         parsed = list(parsed_paths)
         gone = list(gone_paths)
         added = changed = retired = 0
@@ -274,6 +276,8 @@ class Store:
                         (now, *chunk),
                     )
                 retired += len(stale)
+                if retired_by is not None and stale:
+                    retired_by[path] = retired_by.get(path, 0) + len(stale)
             for path in gone:
                 self.execute("DELETE FROM files WHERE path = ?", (path,))
             for path, (mtime, size) in stamps.items():
@@ -283,6 +287,30 @@ class Store:
                     (path, mtime, size),
                 )
         return added, changed, retired
+
+    def mark_stale(self, paths: Iterable[str]) -> None:
+        """Make the next sync re-read these files (they had errors), while remembering that they exist."""
+        paths = list(paths)
+        if not paths:
+            return
+        with self.transaction():
+            for path in paths:
+                self.execute(
+                    "INSERT INTO files(path, mtime_ns, size) VALUES (?, -1, -1) ON CONFLICT(path) DO UPDATE "
+                    "SET mtime_ns = -1, size = -1",
+                    (path,),
+                )
+
+    def active_paths(self) -> set[str]:
+        """The deck files that active cards come from."""
+        return {r[0] for r in self.execute("SELECT DISTINCT path FROM cards WHERE active = 1")}
+
+    def has_cards_from(self, path: str) -> bool:
+        """Whether any active card comes from this deck file."""
+        return (
+            self.execute("SELECT 1 FROM cards WHERE path = ? AND active = 1 LIMIT 1", (path,)).fetchone()
+            is not None
+        )
 
     def forget_stamps(self, paths: Iterable[str]) -> None:
         """Make the next sync re-read these files (used when a file had errors)."""
