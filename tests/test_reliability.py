@@ -522,3 +522,44 @@ def test_cards_removed_from_a_file_are_retired_with_a_note(home: Path) -> None:
     deck.write_text("---\ndeck: D\n---\n\n## c0\nQ: q0\nA: a0\n")
     result = runner.invoke(cli, ["due"], env=env)
     assert "Note: retired 9 cards (no longer in user/d.md); their review history is kept." in result.output
+
+
+def test_ctrl_c_during_an_exercise_check_kills_the_sandbox(tmp_path: Path) -> None:
+    import _thread
+    import threading
+    import time
+
+    from srs import exercises
+
+    name = exercises.catalog()[0].name
+    learner = tmp_path / "slow.py"
+    learner.write_text("import time\ntime.sleep(60)\n")
+    seen: list[int] = []
+
+    def leaders() -> list[int]:
+        found = []
+        for pid in exercises._children(os.getpid()):
+            try:
+                if os.getsid(pid) == pid:
+                    found.append(pid)
+            except OSError:
+                pass
+        return found
+
+    def interrupt() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not seen:
+            time.sleep(0.5)  # the sandboxed learner code is asleep by then
+            seen.extend(leaders())
+        _thread.interrupt_main()
+
+    timer = threading.Thread(target=interrupt)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        exercises.run(name, learner, 1, timeout=30)
+    timer.join()
+    assert time.monotonic() - started < 15
+    assert seen
+    for pid in seen:
+        assert not Path(f"/proc/{pid}").exists(), f"sandbox process {pid} still running"
