@@ -563,3 +563,47 @@ def test_ctrl_c_during_an_exercise_check_kills_the_sandbox(tmp_path: Path) -> No
     assert seen
     for pid in seen:
         assert not Path(f"/proc/{pid}").exists(), f"sandbox process {pid} still running"
+
+
+# -- the terminal ----------------------------------------------------------------------------------------
+TITLE = "\x1b]0;pwned\x07"
+CLIPBOARD = "\x1b]52;c;ZXZpbA==\x07"
+CLEAR = "\x1b[2J\x1b[H"
+C1 = "\x9b31m"  # a C1 control sequence introducer
+
+
+def test_terminal_safe_makes_every_control_character_visible() -> None:
+    from srs.tui.text import terminal_safe
+
+    assert terminal_safe("a\tb\nc") == "a\tb\nc"
+    assert terminal_safe(TITLE) == "␛]0;pwned␇"
+    assert terminal_safe(CLEAR + "\x7f\x00\r") == "␛[2J␛[H␡␀␍"
+    assert terminal_safe(C1) == "<U+009B>31m"
+    assert terminal_safe("Résumé, 卷积, ∂L/∂x") == "Résumé, 卷积, ∂L/∂x"
+
+
+def test_escape_sequences_in_a_deck_come_out_inert(home: Path) -> None:
+    deck = (
+        f"---\ndeck: Evil{TITLE}\nsource: {CLEAR}\n---\n\n"
+        f"## e1\nQ: Title {TITLE} clip {CLIPBOARD} clear {CLEAR} csi {C1} end\nA: back {CLIPBOARD}\n"
+        f"extra: x{CLEAR}\n"
+    )
+    (home / "decks").mkdir()
+    (home / "decks" / "evil.md").write_text(deck, encoding="utf-8")
+    runner = CliRunner()
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    outputs = {
+        "review": runner.invoke(cli, ["review"], env=env, input="\n3\nq\n"),
+        "show": runner.invoke(cli, ["show", "e1"], env=env),
+        "list": runner.invoke(cli, ["list"], env=env),
+        "search": runner.invoke(cli, ["search", "Title"], env=env),
+        "due": runner.invoke(cli, ["due"], env=env),
+        "decks": runner.invoke(cli, ["decks"], env=env),
+    }
+    for name, result in outputs.items():
+        assert result.exit_code == 0, (name, result.output)
+        for bad in ("\x1b", "\x07", "\x9b"):
+            assert bad not in result.output, (name, result.output)
+        assert "␛" in result.output, name
+    assert "Title ␛]0;pwned␇ clip ␛]52;c;ZXZpbA==␇" in outputs["review"].output
+    assert "clear ␛[2J␛[H csi <U+009B>31m" in outputs["show"].output

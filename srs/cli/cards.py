@@ -153,8 +153,10 @@ def list_cards(
     if as_json:
         emit_json([c.to_dict() for c in cards])
         return
+    from srs.tui.text import terminal_safe
+
     for c in cards:
-        first = " ".join(c.spec.front.split())[:60] or c.spec.item
+        first = terminal_safe(" ".join(c.spec.front.split())[:60] or c.spec.item)
         click.echo(f"{c.id:32} {c.spec.kind.value:9} {_state_label(c):10} {first}")
     click.echo(f"{len(cards)} cards", err=True)
 
@@ -176,7 +178,7 @@ def show(app: App, card_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(data)
         return
-    from srs.tui.text import math_to_unicode
+    from srs.tui.text import math_to_unicode, terminal_safe
 
     for key in (
         "id",
@@ -198,11 +200,11 @@ def show(app: App, card_id: str, as_json: bool) -> None:
             value = " ".join(value)
         if isinstance(value, float):
             value = f"{value:.3f}"
-        click.echo(f"{key:>14}: {value}")
-    click.echo(f"{'file':>14}: {card.spec.path}:{card.spec.line}")
+        click.echo(f"{key:>14}: {terminal_safe(str(value))}")
+    click.echo(f"{'file':>14}: {terminal_safe(card.spec.path)}:{card.spec.line}")
     for key in ("front", "back", "extra", "item", "params"):
         if data[key]:
-            click.echo(f"\n[{key}]\n{math_to_unicode(str(data[key]))}")
+            click.echo(f"\n[{key}]\n{terminal_safe(math_to_unicode(str(data[key])))}")
 
 
 @cli.command()
@@ -221,8 +223,10 @@ def search(app: App, text: str, limit: int, as_json: bool) -> None:
     if as_json:
         emit_json([c.to_dict() for c in cards])
         return
+    from srs.tui.text import terminal_safe
+
     for c in cards:
-        click.echo(f"{c.id:32} {' '.join(c.spec.front.split())[:70]}")
+        click.echo(f"{c.id:32} {terminal_safe(' '.join(c.spec.front.split())[:70])}")
     click.echo(f"{len(cards)} found", err=True)
 
 
@@ -272,10 +276,12 @@ def due(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
     if not rows:
         click.echo("Nothing due." + (f" Next card due {humanize_until(upcoming, t)}." if upcoming else ""))
         return
+    from srs.tui.text import terminal_safe
+
     width = max(len(c.deck) for c in rows)
     click.echo(f"{'deck':{width}}  {'due':>5}  {'new':>5}")
     for c in rows:
-        click.echo(f"{c.deck:{width}}  {c.due:>5}  {c.new:>5}")
+        click.echo(f"{terminal_safe(c.deck):{width}}  {c.due:>5}  {c.new:>5}")
     click.echo(
         f"{'total':{width}}  {total_due:>5}  {total_new:>5}   (new today: up to {min(new_room, total_new)})"
     )
@@ -302,14 +308,17 @@ def decks(app: App, as_json: bool) -> None:
         emit_json([c.to_dict() for c in counts])
         return
     out = console()
+    from rich.markup import escape
     from rich.table import Table
+
+    from srs.tui.text import terminal_safe
 
     table = Table(box=None, header_style="bold")
     for col in ("deck", "cards", "new", "learning", "review", "suspended", "due", "introduced"):
         table.add_column(col, justify="left" if col == "deck" else "right")
     for c in counts:
         depth = c.deck.count("::")
-        name = "  " * depth + c.deck.split("::")[-1]
+        name = "  " * depth + escape(terminal_safe(c.deck.split("::")[-1]))
         table.add_row(
             name,
             str(c.total),

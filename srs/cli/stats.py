@@ -206,8 +206,11 @@ def leeches(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
     if as_json:
         emit_json([c.to_dict() for c in found])
         return
+    from srs.tui.text import terminal_safe
+
     for c in found:
-        click.echo(f"{c.id:32} {c.lapses:>3} lapses{' (suspended)' if c.suspended else '':12} {c.front[:60]}")
+        front = terminal_safe(c.front[:60])
+        click.echo(f"{c.id:32} {c.lapses:>3} lapses{' (suspended)' if c.suspended else '':12} {front}")
     click.echo(f"{len(found)} leech{'es' if len(found) != 1 else ''}", err=True)
 
 

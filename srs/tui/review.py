@@ -18,7 +18,7 @@ from srs.model import Card, Kind, Rating
 from srs.review.grading import MAX_ATTEMPTS, Attempt, derive_rating, quiz_hints, typed_matches
 from srs.scheduling.scheduler import format_interval
 from srs.tui.keys import Keys, Quit
-from srs.tui.text import cloze_back, cloze_front, math_to_unicode
+from srs.tui.text import cloze_back, cloze_front, math_to_unicode, terminal_safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -84,7 +84,7 @@ class ReviewUI:
     def md(self, text: str) -> None:
         """Render card Markdown. Plain paragraphs with bold and inline code (most cards) are drawn
         directly with the same styles; anything richer goes through rich's Markdown renderer."""
-        text = math_to_unicode(text).strip()
+        text = terminal_safe(math_to_unicode(text)).strip()
         if not text:
             return
         simple = simple_paragraphs(text)
@@ -113,12 +113,19 @@ class ReviewUI:
 
         self.console.print(Rule(style="dim"))
         self.status(card)
+        from rich.markup import escape
+
         tags = " ".join(f"#{t}" for t in card.spec.tags)
-        self.console.print(f"[dim]{card.spec.deck}  {tags}  ({card.id})[/dim]", highlight=False)
+        line = terminal_safe(f"{card.spec.deck}  {tags}  ({card.id})")
+        self.console.print(f"[dim]{escape(line)}[/dim]", highlight=False)
 
     def show_source(self, card: Card) -> None:
         if card.spec.source:
-            self.console.print(f"[dim]Source: {card.spec.source}[/dim]", highlight=False)
+            from rich.markup import escape
+
+            self.console.print(
+                f"[dim]Source: {escape(terminal_safe(card.spec.source))}[/dim]", highlight=False
+            )
 
     # -- the loop -----------------------------------------------------------------------------
     def run(self) -> None:
@@ -234,7 +241,11 @@ class ReviewUI:
         if typed is not None and typed.strip():
             ok = typed_matches(typed, spec.back.strip().splitlines()[0])
             suggested = Rating.GOOD if ok else Rating.AGAIN
-            mark = "[green]✓ matches[/green]" if ok else f"[red]✗ you typed[/red] {typed.strip()!r}"
+            mark = (
+                "[green]✓ matches[/green]"
+                if ok
+                else f"[red]✗ you typed[/red] {terminal_safe(repr(typed.strip()))}"
+            )
             self.console.print(mark, highlight=False)
         self.show_source(card)
         key = self.rate_prompt(card, suggested=suggested)
@@ -276,19 +287,19 @@ class ReviewUI:
                 continue
             verdict = quiz.check_answer(instance, text)
             if not verdict.parsed:
-                self.console.print(f"[yellow]{verdict.message}[/yellow]", highlight=False)
+                self.console.print(f"[yellow]{terminal_safe(verdict.message)}[/yellow]", highlight=False)
                 continue
             attempts += 1
             if verdict.correct:
                 correct = True
-                self.console.print(f"[green]{verdict.message}[/green]", highlight=False)
+                self.console.print(f"[green]{terminal_safe(verdict.message)}[/green]", highlight=False)
                 break
             left = MAX_ATTEMPTS - attempts
             # The expected answer is only shown once no try is left.
             self.console.print(
                 f"[red]Not quite.[/red] [dim]{left} {'try' if left == 1 else 'tries'} left[/dim]"
                 if left
-                else f"[red]{verdict.message}[/red]",
+                else f"[red]{terminal_safe(verdict.message)}[/red]",
                 highlight=False,
             )
         seconds = time.monotonic() - started
@@ -381,10 +392,11 @@ class ReviewUI:
             result = exercises.run(spec.item, path, new_seed())
             for check in result.checks:
                 mark = "[green]✓[/green]" if check.passed else "[red]✗[/red]"
-                self.console.print(f" {mark} {check.name}  [dim]{check.detail[:300]}[/dim]", highlight=False)
+                detail = terminal_safe(check.detail[:300])
+                self.console.print(f" {mark} {check.name}  [dim]{detail}[/dim]", highlight=False, markup=True)
             if result.status is exercises.Status.NOT_GRADABLE:
                 self.console.print(
-                    f"[yellow]Not gradable:[/yellow] {result.message} (fix it and press enter; "
+                    f"[yellow]Not gradable:[/yellow] {terminal_safe(result.message)} (fix it and press enter; "
                     "this does not count as a try)",
                     highlight=False,
                 )
@@ -392,9 +404,9 @@ class ReviewUI:
             attempts += 1
             if result.status is exercises.Status.PASSED:
                 correct = True
-                self.console.print(f"[green]{result.message}[/green]", highlight=False)
+                self.console.print(f"[green]{terminal_safe(result.message)}[/green]", highlight=False)
                 break
-            self.console.print(f"[red]{result.message}[/red]", highlight=False)
+            self.console.print(f"[red]{terminal_safe(result.message)}[/red]", highlight=False)
         if gave_up:
             self.console.print("[bold]Reference solution:[/bold]")
             self.md(f"```python\n{ex.reference}\n```")
