@@ -607,3 +607,149 @@ def test_escape_sequences_in_a_deck_come_out_inert(home: Path) -> None:
         assert "␛" in result.output, name
     assert "Title ␛]0;pwned␇ clip ␛]52;c;ZXZpbA==␇" in outputs["review"].output
     assert "clear ␛[2J␛[H csi <U+009B>31m" in outputs["show"].output
+
+
+# -- concurrency -----------------------------------------------------------------------------------------
+def two_sessions(tmp_path: Path) -> tuple[object, object, object, object]:
+    from srs.decks.sync import DeckRoot, sync
+    from srs.review.session import Session
+    from srs.scheduling.scheduler import Scheduler, Settings
+    from tests.conftest import T0
+
+    write_deck(tmp_path / "decks", "d.md", DECK)
+    db = tmp_path / "s.db"
+    a_ctx, b_ctx = open_store(db), open_store(db)
+    a, b = a_ctx.__enter__(), b_ctx.__enter__()
+    sync(a, [DeckRoot("user", tmp_path / "decks")], T0)
+    sched = Scheduler(Settings(enable_fuzzing=False))
+    return Session(a, sched, T0), Session(b, sched, T0), a_ctx, b_ctx
+
+
+def test_undo_after_another_session_rated_the_card_is_refused(tmp_path: Path) -> None:
+    from srs.errors import ConflictError
+    from srs.model import Rating, State
+    from tests.conftest import T0
+
+    sa, sb, a_ctx, b_ctx = two_sessions(tmp_path)
+    try:
+        card = sa.next(T0)  # type: ignore[attr-defined]
+        sa.rate(card.id, Rating.GOOD, T0)  # type: ignore[attr-defined]
+        sb.rate(card.id, Rating.AGAIN, T0 + 60)  # type: ignore[attr-defined]
+        with pytest.raises(ConflictError, match="rated again since"):
+            sa.undo()  # type: ignore[attr-defined]
+        store = sa.store  # type: ignore[attr-defined]
+        after = store.get_card(card.id)
+        assert after.memory.reps == 2 and after.memory.state is not State.NEW
+        assert len(store.reviews(card.id)) == 2
+        assert len(sa.history) == 1  # type: ignore[attr-defined]  # A's rating stands and still counts
+        # B's own undo is fine: it restores only what B changed.
+        sb.undo()  # type: ignore[attr-defined]
+        assert store.get_card(card.id).memory.reps == 1
+    finally:
+        a_ctx.__exit__(None, None, None)
+        b_ctx.__exit__(None, None, None)
+
+
+def test_a_stale_undo_in_a_review_is_refused_and_the_session_goes_on(home: Path) -> None:
+    from srs.decks.sync import DeckRoot, sync
+    from srs.review.session import Session
+    from srs.scheduling.scheduler import Scheduler, Settings
+    from srs.tui.keys import Keys
+    from srs.tui.review import ReviewUI
+    from tests.conftest import T0
+
+    write_deck(home / "decks", "d.md", DECK)
+    runner = CliRunner()
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    import io
+
+    from rich.console import Console
+
+    keys_in = io.StringIO()
+    out = io.StringIO()
+    with open_store(home / "srs.db") as store:
+        sync(store, [DeckRoot("user", home / "decks")], T0)
+        session = Session(store, Scheduler(Settings(enable_fuzzing=False)), T0)
+
+        class Scripted(Keys):
+            """Rate the first card, run `srs undo` elsewhere, then press u, then rate two more."""
+
+            script = iter(["enter", "3", "UNDO-ELSEWHERE", "u", "enter", "3", "enter", "3", "q"])
+
+            def key(self) -> str:
+                k = next(self.script)
+                if k == "UNDO-ELSEWHERE":
+                    result = runner.invoke(cli, ["undo"], env=env)
+                    assert result.exit_code == 0, result.output
+                    k = next(self.script)
+                return k
+
+        ui = ReviewUI(
+            session=session, console=Console(file=out, width=120), keys=Scripted(keys_in), now=lambda: T0
+        )
+        from srs.tui.keys import Quit
+
+        with pytest.raises(Quit):
+            ui.run()
+    text = out.getvalue()
+    assert "Cannot undo: that rating (review 1) is no longer in the log; it was undone elsewhere" in text
+    assert len(session.history) == 2  # the session went on and rated two more cards
+    assert count_reviews(home / "srs.db") == 2
+
+
+def test_a_rating_waits_for_a_long_write_lock_instead_of_failing(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from srs.model import Rating
+    from tests.conftest import T0
+
+    sa, _sb, a_ctx, b_ctx = two_sessions(tmp_path)
+    try:
+        store = sa.store  # type: ignore[attr-defined]
+        store.execute("PRAGMA busy_timeout = 100")  # stands for the 10 s of a real run
+        notes: list[float] = []
+        store.on_busy = notes.append
+        other = sqlite3.connect(tmp_path / "s.db", isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # a long sync holds the write lock
+        other.execute("UPDATE config SET value = value")
+        release = threading.Timer(1.0, lambda: other.execute("COMMIT"))
+        release.start()
+        started = time.monotonic()
+        card = sa.next(T0)  # type: ignore[attr-defined]
+        outcome = sa.rate(card.id, Rating.GOOD, T0)  # type: ignore[attr-defined]
+        assert time.monotonic() - started >= 0.9
+        assert outcome.review_id == 1 and len(notes) >= 3  # waited, retried, and said so
+        release.join()
+        other.close()
+    finally:
+        a_ctx.__exit__(None, None, None)
+        b_ctx.__exit__(None, None, None)
+
+
+def test_review_shows_a_note_while_it_waits_for_the_lock(
+    home: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import srs.store.database as database
+
+    write_deck(home / "decks", "d.md", DECK)
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    assert (
+        runner.invoke(cli, ["due"], env=env).exit_code == 0
+    )  # deck files synced: review will not write first
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)  # stands for the 10 s of a real run
+    other = sqlite3.connect(home / "srs.db", isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # a long sync in another process holds the write lock
+    release = threading.Timer(1.5, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        result = runner.invoke(cli, ["review"], env=env, input="\n3\nq\n")
+    finally:
+        release.join()
+        other.close()
+    assert result.exit_code == 0, result.output
+    assert "Another srs process is writing to the database" in result.output
+    assert "database is locked" not in result.output
+    assert "Reviewed 1" in result.output and count_reviews(home / "srs.db") == 1

@@ -33,6 +33,20 @@ def review(app: App, deck: str | None, tag: str | None, limit: int | None) -> No
 
     out = console()
     with app.store() as store:
+        last_note = [0.0]
+
+        def on_busy(waited: float) -> None:
+            import time
+
+            if time.monotonic() - last_note[0] > 30:
+                last_note[0] = time.monotonic()
+                out.print(
+                    f"[yellow]Another srs process is writing to the database ({waited:.0f} s so far); "
+                    "your rating is saved as soon as it is done…[/yellow]",
+                    highlight=False,
+                )
+
+        store.on_busy = on_busy
         session = Session(
             store,
             scheduler_for(store),

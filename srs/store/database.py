@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srs.errors import NotFoundError, StoreError
+from srs.errors import ConflictError, NotFoundError, StoreError
 from srs.store.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -148,6 +148,8 @@ class Store:
         self.path = path
         self._depth = 0
         self.lock: DatabaseLock | None = None
+        self.on_busy: Callable[[float], None] | None = None
+        self.max_wait = 600.0
 
     # -- plumbing -----------------------------------------------------------------------------
     def execute(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
@@ -165,7 +167,7 @@ class Store:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._begin()
         self._depth = 1
         try:
             yield
@@ -176,6 +178,29 @@ class Store:
             raise
         self._depth = 0
         self.conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, waiting as long as another process holds the write lock (a long sync, say):
+        each try waits ``busy_timeout``; between tries ``on_busy(seconds waited)`` is called so the
+        learner can be told; after ``max_wait`` seconds a StoreError says so."""
+        import time
+
+        started = time.monotonic()
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                waited = time.monotonic() - started
+                if waited >= self.max_wait:
+                    raise StoreError(
+                        f"another srs process kept the database locked for {waited:.0f} s; nothing was saved, "
+                        "try again"
+                    ) from None
+                if self.on_busy is not None:
+                    self.on_busy(waited)
 
     def close(self) -> None:
         """Close the connection (a WAL checkpoint happens on the last close) and drop the open lock."""
@@ -469,7 +494,12 @@ class Store:
             return int(cur.lastrowid or 0)
 
     def undo_review(self, review_id: int) -> Memory:
-        """Remove one review-log row and restore the card's memory from before it. Returns that memory."""
+        """Remove one review-log row and restore the card's memory from before it. Returns that memory.
+
+        Only what that rating changed is restored: if the card was rated again since (by another
+        session) or its schedule changed otherwise, nothing changes and ConflictError says so.
+        NotFoundError if the rating is no longer in the log (undone elsewhere).
+        """
         import json
 
         with self.transaction():
@@ -477,9 +507,27 @@ class Store:
                 "SELECT card_id, state_before, state_after, signals FROM reviews WHERE id = ?", (review_id,)
             ).fetchone()
             if row is None:
-                raise NotFoundError(f"no review {review_id} to undo")
+                raise NotFoundError(
+                    f"that rating (review {review_id}) is no longer in the log; it was undone elsewhere"
+                )
             from srs.model import Memory
 
+            card_id = row[0]
+            later = self.execute(
+                "SELECT COUNT(*) FROM reviews WHERE card_id = ? AND id > ?", (card_id, review_id)
+            ).fetchone()[0]
+            after = Memory.from_dict(json.loads(row[2]))
+            now_row = self.execute(
+                "SELECT state, reps, lapses, due, last_review FROM cards WHERE id = ?", (card_id,)
+            ).fetchone()
+            current = tuple(now_row) if now_row is not None else None
+            expected = (int(after.state), after.reps, after.lapses, after.due, after.last_review)
+            if later or current != expected:
+                raise ConflictError(
+                    f"{card_id} was rated again since (in another session), so this rating cannot be undone"
+                    if later
+                    else f"{card_id} has been rescheduled since this rating, so it cannot be undone"
+                )
             before = Memory.from_dict(json.loads(row[1]))
             signals = json.loads(row[3] or "{}")
             self.execute(
@@ -497,7 +545,7 @@ class Store:
                     before.lapses,
                     int(bool(signals.get("leech"))),
                     int(bool(signals.get("leech"))),
-                    row[0],
+                    card_id,
                 ),
             )
             self.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
@@ -581,6 +629,9 @@ def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
 
 
 SRS_TABLES = frozenset({"cards", "reviews", "files", "config"})
+BUSY_TIMEOUT_MS = (
+    10000  # one wait for another process's write lock; a write retries after each (Store._begin)
+)
 
 
 class DatabaseLock:
@@ -698,7 +749,7 @@ def connect(
         conn = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
         version, marked = _classify(conn, path)
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if lock is not None:
             lock.hold_open()
         if version < SCHEMA_VERSION or not marked:

@@ -202,8 +202,14 @@ class ReviewUI:
 
     def undo(self, current: Card) -> None:
         """Undo the last rating; the card on screen comes back right after the undone one."""
+        from srs.errors import ConflictError, NotFoundError
+
         self.session.requeue(current.id)
-        last = self.session.undo()
+        try:
+            last = self.session.undo()
+        except (ConflictError, NotFoundError) as exc:
+            self.console.print(f"[yellow]Cannot undo:[/yellow] {terminal_safe(str(exc))}", highlight=False)
+            return
         if last is None:
             self.console.print("[dim]Nothing to undo in this session.[/dim]")
         else:
