@@ -753,3 +753,28 @@ def test_review_shows_a_note_while_it_waits_for_the_lock(
     assert "Another srs process is writing to the database" in result.output
     assert "database is locked" not in result.output
     assert "Reviewed 1" in result.output and count_reviews(home / "srs.db") == 1
+
+
+# -- srs add keeps the file's own form --------------------------------------------------------------------
+def test_add_to_a_crlf_file_keeps_crlf_and_the_byte_order_mark(home: Path, runner: CliRunner) -> None:
+    decks = home / "decks"
+    decks.mkdir()
+    path = decks / "my-notes.md"
+    original = "\ufeff---\r\ndeck: My notes\r\n---\r\n\r\n## n1\r\nQ: 卷积?\r\nA: conv\r\n".encode()
+    path.write_bytes(original)
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    result = runner.invoke(cli, ["add", "-d", "My notes", "-f", "Résumé?", "-b", "CV", "--id", "n2"], env=env)
+    assert result.exit_code == 0, result.output
+    data = path.read_bytes()
+    assert data.startswith(original)
+    assert data.count(b"\r\n") == data.count(b"\n")  # no bare LF: line endings not mixed
+    assert data.endswith("## n2\r\nQ: Résumé?\r\nA: CV\r\n".encode())
+    listed = runner.invoke(cli, ["list", "--json"], env=env)
+    assert '"n1"' in listed.stdout and '"n2"' in listed.stdout
+
+
+def test_add_to_an_lf_file_stays_lf(home: Path, runner: CliRunner) -> None:
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    for front in ("a?", "b?"):
+        assert runner.invoke(cli, ["add", "-d", "Plain", "-f", front, "-b", "x"], env=env).exit_code == 0
+    assert b"\r" not in (home / "decks" / "plain.md").read_bytes()
