@@ -778,3 +778,106 @@ def test_add_to_an_lf_file_stays_lf(home: Path, runner: CliRunner) -> None:
     for front in ("a?", "b?"):
         assert runner.invoke(cli, ["add", "-d", "Plain", "-f", front, "-b", "x"], env=env).exit_code == 0
     assert b"\r" not in (home / "decks" / "plain.md").read_bytes()
+
+
+# -- crash safety ----------------------------------------------------------------------------------------
+def test_kill_9_during_reviews_loses_no_acknowledged_rating(tmp_path: Path) -> None:
+    """20 `srs review` processes fed through a pipe, each killed with SIGKILL at a random moment
+    (often right after a rating key): every rating the screen acknowledged is stored, exactly once,
+    and the database stays consistent."""
+    import queue
+    import random
+    import re
+    import signal
+    import threading
+    import time
+
+    home = tmp_path / "home"
+    home.mkdir()
+    write_deck(home / "decks", "d.md", "".join(f"## k{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(300)))
+    assert run_srs(home, "config", "set", "new-per-day", "9999").returncode == 0
+    rng = random.Random(20260302)
+    status = re.compile(r"^(\d+)/(\d+) ·")
+    acknowledged = sent = 0
+
+    for _round in range(20):
+        env = srs_env(home)
+        env.pop("SRS_NOW")  # real time: each process rates at its own moment
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "srs", "review"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+            env=env,
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        lines: queue.Queue[str | None] = queue.Queue()
+
+        def pump(stream: object = proc.stdout, out: queue.Queue[str | None] = lines) -> None:
+            for line in stream:  # type: ignore[attr-defined]
+                out.put(line)
+            out.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
+        done_seen = 0
+
+        def wait_for(text: str, lines: queue.Queue[str | None] = lines) -> bool:
+            nonlocal done_seen
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                try:
+                    line = lines.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                if line is None:
+                    return False
+                m = status.match(line)
+                if m:
+                    done_seen = max(done_seen, int(m.group(1)))
+                if text in line:
+                    return True
+            return False
+
+        ratings = rng.randint(1, 4)
+        for i in range(ratings):
+            assert wait_for("show answer"), "the review did not show a card"
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+            assert wait_for("1 Again")
+            proc.stdin.write("3\n")
+            proc.stdin.flush()
+            sent += 1
+            if i == ratings - 1:
+                time.sleep(rng.uniform(0, 0.03))  # somewhere around the commit of this rating
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        while True:  # what reached the screen before the kill
+            try:
+                line = lines.get(timeout=2)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            m = status.match(line)
+            if m:
+                done_seen = max(done_seen, int(m.group(1)))
+        acknowledged += done_seen
+
+    with open_store(home / "srs.db") as store:
+        assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.execute("PRAGMA foreign_key_check").fetchall() == []
+        stored = store.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+        assert acknowledged <= stored <= sent
+        # Exactly once: each card's repetition count is the number of its log rows, and its memory
+        # is what its last log row says.
+        mismatched = store.execute(
+            "SELECT c.id FROM cards c LEFT JOIN (SELECT card_id, COUNT(*) n, MAX(id) last FROM reviews "
+            "GROUP BY card_id) r ON r.card_id = c.id WHERE c.reps != COALESCE(r.n, 0)"
+        ).fetchall()
+        assert mismatched == []
+        for review in store.reviews():
+            card = store.get_card(review.card_id)
+            if store.reviews(review.card_id)[-1].id == review.id:
+                assert card.memory.reps == review.after.reps and card.memory.due == review.after.due
