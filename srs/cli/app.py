@@ -132,10 +132,16 @@ def sync_decks(store: Store) -> SyncReport:
 def show_deck_errors(report: SyncReport, limit: int = 5) -> None:
     """Warn about malformed or skipped deck files on stderr (the other cards still load), and say which
     cards were retired because they left their file."""
-    for path, count, file_gone in report.retired_from:
+    for path, count, file_gone in report.retired_from[:limit]:
         cards = f"{count} card{'s' if count != 1 else ''}"
         why = f"deck file {path} is gone" if file_gone else f"no longer in {path}"
         click.echo(f"Note: retired {cards} ({why}); their review history is kept.", err=True)
+    if len(report.retired_from) > limit:
+        rest = report.retired_from[limit:]
+        click.echo(
+            f"Note: retired {sum(n for _p, n, _g in rest)} more cards from {len(rest)} more deck files.",
+            err=True,
+        )
     for err in report.errors[:limit]:
         click.echo(f"Warning: {err}", err=True)
     if len(report.errors) > limit:
