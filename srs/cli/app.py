@@ -82,8 +82,7 @@ class App:
                 self.daily_backup(store)
             if sync:
                 report = sync_decks(store)
-                if warn:
-                    show_deck_errors(report)
+                show_deck_errors(report if warn else report._replace(errors=()))
             yield store
 
     def daily_backup(self, store: Store) -> Path | None:
