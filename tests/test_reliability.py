@@ -205,7 +205,13 @@ def test_backup_holds_reviews_that_are_still_in_the_wal(home: Path, runner: CliR
         assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_daily_backup_once_per_learner_day_and_only_the_newest_kept(home: Path, runner: CliRunner) -> None:
+def test_daily_backup_once_per_learner_day_and_only_the_newest_kept(
+    home: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")  # learner days: 04:00 UTC to 04:00 UTC
+    time.tzset()
     write_deck(home / "decks", "d.md", DECK)
     env = {"SRS_NO_BUILTIN": "1"}
     folder = home / "backups"
@@ -226,6 +232,8 @@ def test_daily_backup_once_per_learner_day_and_only_the_newest_kept(home: Path, 
     assert names == [f"srs-202603{d:02d}-100000-daily.db" for d in (5, 6, 7)]
     listed = runner.invoke(cli, ["backup", "--list", "--json"], env=env)
     assert [b["reason"] for b in __import__("json").loads(listed.stdout)] == ["daily"] * 3
+    monkeypatch.undo()
+    time.tzset()
 
 
 def test_restore_puts_a_backup_back_and_keeps_the_replaced_database(home: Path, runner: CliRunner) -> None:
@@ -881,3 +889,18 @@ def test_kill_9_during_reviews_loses_no_acknowledged_rating(tmp_path: Path) -> N
             card = store.get_card(review.card_id)
             if store.reviews(review.card_id)[-1].id == review.id:
                 assert card.memory.reps == review.after.reps and card.memory.due == review.after.due
+
+
+def test_optimize_apply_backs_up_first(home: Path, runner: CliRunner) -> None:
+    from tests.learner import simulate, write
+
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": "2026-06-01T10:00:00Z"}
+    assert runner.invoke(cli, ["list"], env=env).exit_code == 0
+    with open_store(home / "srs.db") as store:
+        write(store, simulate(cards=400, days=80, new_per_day=8, seed=3).histories)
+    result = runner.invoke(cli, ["optimize", "--apply", "--json", "--no-retention"], env=env)
+    assert result.exit_code == 0, result.output
+    reasons = sorted(p.name.split("-", 3)[-1] for p in (home / "backups").iterdir())
+    assert reasons == ["before-optimize.db", "daily.db"]
+    saved = sqlite3.connect(home / "backups" / "srs-20260601-100000-before-optimize.db")
+    assert saved.execute("SELECT value FROM config WHERE key = 'parameters'").fetchone() is None
