@@ -904,3 +904,20 @@ def test_optimize_apply_backs_up_first(home: Path, runner: CliRunner) -> None:
     assert reasons == ["before-optimize.db", "daily.db"]
     saved = sqlite3.connect(home / "backups" / "srs-20260601-100000-before-optimize.db")
     assert saved.execute("SELECT value FROM config WHERE key = 'parameters'").fetchone() is None
+
+
+def test_export_leaves_out_a_huge_cloze_number_stored_by_an_older_version(
+    home: Path, runner: CliRunner
+) -> None:
+    write_deck(home / "decks", "good.md", GOOD)
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
+    assert runner.invoke(cli, ["due"], env=env).exit_code == 0
+    with open_store(home / "srs.db") as store, store.transaction():
+        store.execute(
+            "INSERT INTO cards (id, note_id, kind, sub, deck, front, path) VALUES "
+            "('z/c99999999999999999999', 'z', 'cloze', 'c99999999999999999999', 'Old', "
+            "'{{c99999999999999999999::x}}', 'user/old.md')"
+        )
+    result = runner.invoke(cli, ["export", "anki", str(home / "x.apkg"), "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert '"notes": 1' in result.stdout

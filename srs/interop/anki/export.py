@@ -377,6 +377,9 @@ def load_cards(store: Store, flt: Filter = Filter()) -> list[ExportCard]:
             store.execute(f"SELECT {', '.join(ExportCard._fields)} FROM cards WHERE active = 1{cond}", args),
         )
     )
+    # A cloze number no deck may use any more (above c499; older versions stored them) cannot be an Anki
+    # card ord: leave such cards out rather than fail.
+    cards = [c for c in cards if not (len(c.sub) > 4 and c.sub[0] == "c" and c.sub[1:].isdigit())]
     cards.sort(key=_ORDER)
     return cards
 
