@@ -31,6 +31,10 @@ class NotFoundError(SrsError):
     """An id, deck or name does not exist."""
 
 
+class ConflictError(SrsError):
+    """Another session changed the same data first (e.g. rated the card an undo would restore)."""
+
+
 class InputError(SrsError):
     """A value given by the user is not acceptable."""
 

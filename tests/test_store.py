@@ -13,7 +13,7 @@ from srs.errors import NotFoundError, StoreError
 from srs.model import Memory, Rating, State
 from srs.scheduling.scheduler import Scheduler
 from srs.store import Filter, Store, open_store
-from srs.store.migrations import SCHEMA_VERSION
+from srs.store.migrations import APPLICATION_ID, SCHEMA_VERSION
 from tests.conftest import T0
 
 DECK = """---
@@ -41,7 +41,10 @@ def test_fresh_database_is_migrated_with_wal(store: Store) -> None:
     assert store.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     names = {r[0] for r in store.execute("SELECT name FROM sqlite_master")}
-    assert {"cards", "reviews", "files", "config", "cards_fts", "_sqlite_migrations"} <= names
+    assert {"cards", "reviews", "files", "config", "cards_fts"} <= names
+    # One record of the schema version (user_version); the file is marked as ours.
+    assert "_sqlite_migrations" not in names
+    assert store.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
 
 
 def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:

@@ -53,8 +53,12 @@ class App:
         return db_path(self.db)
 
     @contextmanager
-    def store(self, *, sync: bool = True, warn: bool = True) -> Iterator[Store]:
-        """The open store, with the deck files synced into it first."""
+    def store(self, *, sync: bool = True, warn: bool = True, daily_backup: bool = True) -> Iterator[Store]:
+        """The open store, with the deck files synced into it first.
+
+        An existing database is backed up before it is migrated, and once per learner day (by
+        the first command of the day that opens it).
+        """
         from srs.cli.paths import home
         from srs.store import open_store
 
@@ -64,12 +68,47 @@ class App:
                 home().mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise SrsError(f"cannot create the srs folder {home()}: {exc.strerror or exc}") from None
-        with open_store(path) as store:
+
+        def before_migrate(conn: sqlite3.Connection, version: int) -> None:
+            from srs.cli.paths import backups_dir
+            from srs.store.backup import DEFAULT_KEEP, make_backup
+
+            saved = make_backup(
+                conn, backups_dir(), path.stem, reason=f"schema-{version}", now=now(), keep=DEFAULT_KEEP
+            )
+            click.echo(f"Backed up {path} to {saved} before upgrading it.", err=True)
+
+        with open_store(path, before_migrate=before_migrate) as store:
+            if daily_backup:
+                self.daily_backup(store)
             if sync:
                 report = sync_decks(store)
-                if warn:
-                    show_deck_errors(report)
+                show_deck_errors(report if warn else report._replace(errors=()))
             yield store
+
+    def daily_backup(self, store: Store) -> Path | None:
+        """Back the database up if no backup of it was made yet in this learner day (and it has reviews)."""
+        from srs.cli.paths import backups_dir
+        from srs.clock import day_start
+        from srs.store.backup import backed_up_since
+
+        t = now()
+        config = store.config()
+        start = day_start(t, utc_offset(), int(config.get("rollover_hour", 4)))
+        folder = backups_dir()
+        if backed_up_since(folder, store.path.stem, start):
+            return None
+        if store.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is None:
+            return None  # nothing learnt yet: nothing to lose
+        return self.backup(store, "daily")
+
+    def backup(self, store: Store, reason: str) -> Path:
+        """Back the open database up into the backups folder (keeping the newest `backups-keep`)."""
+        from srs.cli.paths import backups_dir
+        from srs.store.backup import DEFAULT_KEEP, make_backup
+
+        keep = int(store.config().get("backups_keep", DEFAULT_KEEP))
+        return make_backup(store.conn, backups_dir(), store.path.stem, reason=reason, now=now(), keep=keep)
 
 
 def roots() -> list[Any]:
@@ -92,7 +131,18 @@ def sync_decks(store: Store) -> SyncReport:
 
 
 def show_deck_errors(report: SyncReport, limit: int = 5) -> None:
-    """Warn about malformed deck files on stderr; the other cards still load."""
+    """Warn about malformed or skipped deck files on stderr (the other cards still load), and say which
+    cards were retired because they left their file."""
+    for path, count, file_gone in report.retired_from[:limit]:
+        cards = f"{count} card{'s' if count != 1 else ''}"
+        why = f"deck file {path} is gone" if file_gone else f"no longer in {path}"
+        click.echo(f"Note: retired {cards} ({why}); their review history is kept.", err=True)
+    if len(report.retired_from) > limit:
+        rest = report.retired_from[limit:]
+        click.echo(
+            f"Note: retired {sum(n for _p, n, _g in rest)} more cards from {len(rest)} more deck files.",
+            err=True,
+        )
     for err in report.errors[:limit]:
         click.echo(f"Warning: {err}", err=True)
     if len(report.errors) > limit:
@@ -149,6 +199,14 @@ def filter_options(command: F) -> F:
     wrapper = click.option("--tag", "-t", help="Only cards with this tag.")(wrapper)
     wrapper = click.option("--deck", "-d", help="Only this deck (and its sub-decks).")(wrapper)
     return cast(F, wrapper)
+
+
+def checked_filter(store: Store, flt: Filter) -> Filter:
+    """The filter of --deck/--tag, refused (with the closest names) if the deck or tag does not exist."""
+    from srs.store.filters import check_filter
+
+    check_filter(store, flt)
+    return flt
 
 
 def json_option(command: F) -> F:

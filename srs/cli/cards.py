@@ -12,6 +12,7 @@ import click
 from srs.cli.app import (
     App,
     SrsGroup,
+    checked_filter,
     cli,
     console,
     emit,
@@ -181,11 +182,17 @@ def list_cards(app: App, flt: Filter, due_only: bool, limit: int | None, as_json
     from srs.store.queries import due_cards
 
     with app.store() as store:
-        cards = due_cards(store, now(), flt, limit) if due_only else store.cards(flt, limit=limit)
+        cards = (
+            due_cards(store, now(), checked_filter(store, flt), limit)
+            if due_only
+            else store.cards(checked_filter(store, flt), limit=limit)
+        )
 
     def text() -> None:
+        from srs.tui.text import terminal_safe
+
         for c in cards:
-            first = " ".join(c.spec.front.split())[:60] or c.spec.item
+            first = terminal_safe(" ".join(c.spec.front.split())[:60] or c.spec.item)
             click.echo(f"{c.id:32} {c.spec.kind.value:9} {_state_label(c):10} {first}")
         click.echo(f"{len(cards)} cards", err=True)
 
@@ -210,7 +217,7 @@ def show(app: App, card_id: str, as_json: bool) -> None:
 
 
 def _show_text(data: dict[str, Any], card: Any) -> None:
-    from srs.tui.text import math_to_unicode
+    from srs.tui.text import math_to_unicode, terminal_safe
 
     for key in (
         "id",
@@ -232,11 +239,11 @@ def _show_text(data: dict[str, Any], card: Any) -> None:
             value = " ".join(value)
         if isinstance(value, float):
             value = f"{value:.3f}"
-        click.echo(f"{key:>14}: {value}")
-    click.echo(f"{'file':>14}: {card.spec.path}:{card.spec.line}")
+        click.echo(f"{key:>14}: {terminal_safe(str(value))}")
+    click.echo(f"{'file':>14}: {terminal_safe(card.spec.path)}:{card.spec.line}")
     for key in ("front", "back", "extra", "item", "params"):
         if data[key]:
-            click.echo(f"\n[{key}]\n{math_to_unicode(str(data[key]))}")
+            click.echo(f"\n[{key}]\n{terminal_safe(math_to_unicode(str(data[key])))}")
 
 
 @cli.command()
@@ -254,8 +261,10 @@ def search(app: App, text: str, limit: int, as_json: bool) -> None:
         cards = store.search(text, limit)
 
     def lines() -> None:
+        from srs.tui.text import terminal_safe
+
         for c in cards:
-            click.echo(f"{c.id:32} {' '.join(c.spec.front.split())[:70]}")
+            click.echo(f"{c.id:32} {terminal_safe(' '.join(c.spec.front.split())[:70])}")
         click.echo(f"{len(cards)} found", err=True)
 
     emit([c.to_dict() for c in cards], lines)
@@ -279,6 +288,7 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
         t = now()
         settings = load_settings(store)
         start = day_start(t, utc_offset(), settings.rollover_hour)
+        flt = checked_filter(store, flt)
         rows = due_counts(store, t, start + DAY, flt)
         new_today = new_introduced_since(store, start)
         upcoming = next_due(store, flt)
@@ -305,10 +315,12 @@ def _due_text(
     if not rows:
         click.echo("Nothing due." + (f" Next card due {humanize_until(upcoming, t)}." if upcoming else ""))
         return
+    from srs.tui.text import terminal_safe
+
     width = max(len(c.deck) for c in rows)
     click.echo(f"{'deck':{width}}  {'due':>5}  {'new':>5}")
     for c in rows:
-        click.echo(f"{c.deck:{width}}  {c.due:>5}  {c.new:>5}")
+        click.echo(f"{terminal_safe(c.deck):{width}}  {c.due:>5}  {c.new:>5}")
     click.echo(f"{'total':{width}}  {total_due:>5}  {total_new:>5}   (new today: up to {room})")
 
 
@@ -334,14 +346,17 @@ def decks(app: App, as_json: bool) -> None:
 
 def _decks_table(counts: list[Any]) -> None:
     out = console()
+    from rich.markup import escape
     from rich.table import Table
+
+    from srs.tui.text import terminal_safe
 
     table = Table(box=None, header_style="bold")
     for col in ("deck", "cards", "new", "learning", "review", "suspended", "due", "introduced"):
         table.add_column(col, justify="left" if col == "deck" else "right")
     for c in counts:
         depth = c.deck.count("::")
-        name = "  " * depth + c.deck.split("::")[-1]
+        name = "  " * depth + escape(terminal_safe(c.deck.split("::")[-1]))
         table.add_row(
             name,
             str(c.total),

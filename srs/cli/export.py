@@ -5,6 +5,7 @@ Nothing heavy is imported here (genanki, rich, markdown-it come in inside the co
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,9 @@ def export() -> None:
     metavar="N",
     help="Frozen instances (notes) written for each quiz card.",
 )
+@click.option(
+    "--force", is_flag=True, help="Overwrite OUT even if it is not an Anki package or lies in a deck folder."
+)
 @json_option
 @click.pass_obj
 def export_anki_cmd(
@@ -56,6 +60,7 @@ def export_anki_cmd(
     flt: Filter,
     with_scheduling: bool,
     quiz_instances: int,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Write the cards to an Anki package (.apkg) for Anki's File > Import.
@@ -69,11 +74,14 @@ def export_anki_cmd(
       srs export anki day3.apkg --tag day3 --with-scheduling
       srs export anki week.apkg --deck "DL Week" --quiz-instances 5 --json
     """
+    from srs.cli.app import roots
     from srs.cli.paths import home
-    from srs.interop.anki.export import check_output, export_anki
+    from srs.interop.anki.export import check_output, clean_litter, export_anki
     from srs.tui.progress import LazyProgress
 
-    check_output(out)  # before syncing the decks: a wrong path fails at once
+    # Before syncing the decks: a wrong path fails at once, and nothing precious is overwritten.
+    check_output(out, force=force, database=app.db_path(), decks_dirs=[r.path for r in roots()])
+    clean_litter(out.parent, now=time.time())
     with LazyProgress() as progress, app.store() as store:
         result = export_anki(
             store,
@@ -85,6 +93,7 @@ def export_anki_cmd(
             utc_offset=utc_offset(),
             progress=progress,
             media_dir=home() / "media",
+            force=force,
         )
 
     def text() -> None:

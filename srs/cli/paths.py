@@ -38,3 +38,8 @@ def user_decks_dir() -> Path:
 def work_dir() -> Path:
     """Folder where code exercises are written for the learner to edit."""
     return home() / "work"
+
+
+def backups_dir() -> Path:
+    """Folder of database backups (automatic daily ones, and before migrations, imports, optimize)."""
+    return home() / "backups"

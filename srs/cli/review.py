@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from srs.cli.app import App, cli, console, filter_options, humanize_until, now, scheduler_for
+from srs.cli.app import App, checked_filter, cli, console, filter_options, humanize_until, now, scheduler_for
 
 if TYPE_CHECKING:
     from srs.store import Filter
@@ -36,11 +36,25 @@ def review(app: App, flt: Filter, limit: int | None) -> None:
 
     out = console()
     with app.store() as store:
+        last_note = [0.0]
+
+        def on_busy(waited: float) -> None:
+            import time
+
+            if time.monotonic() - last_note[0] > 30:
+                last_note[0] = time.monotonic()
+                out.print(
+                    f"[yellow]Another srs process is writing to the database ({waited:.0f} s so far); "
+                    "your rating is saved as soon as it is done…[/yellow]",
+                    highlight=False,
+                )
+
+        store.on_busy = on_busy
         session = Session(
             store,
             scheduler_for(store),
             now(),
-            flt=flt,
+            flt=checked_filter(store, flt),
             limit=limit,
         )
         ui = ReviewUI(session=session, console=out, keys=Keys(), now=now, work_dir=work_dir())

@@ -13,6 +13,7 @@ import click
 
 from srs.cli.app import (
     App,
+    checked_filter,
     cli,
     console,
     emit,
@@ -55,7 +56,7 @@ def stats(app: App, flt: Filter, as_json: bool) -> None:
             settings=scheduler.settings,
             parameters=scheduler.parameters,
             utc_offset=utc_offset(),
-            flt=flt,
+            flt=checked_filter(store, flt),
         )
 
     def text() -> None:
@@ -112,6 +113,7 @@ def optimize(app: App, apply_: bool, retention: bool, as_json: bool) -> None:
             )
         applied = None
         if apply_ and result.improved:
+            app.backup(store, "before-optimize")
             with LazyProgress(delay=0) as progress:
                 applied = apply(store, result.parameters, settings, progress=progress.fraction)
     data = {**result.to_dict(), "applied": applied is not None, "rescheduled_cards": applied or 0}
@@ -188,13 +190,14 @@ def leeches(app: App, flt: Filter, as_json: bool) -> None:
     from srs.stats import leeches as find
 
     with app.store() as store:
-        found = find(store, flt)
+        found = find(store, checked_filter(store, flt))
 
     def text() -> None:
+        from srs.tui.text import terminal_safe
+
         for c in found:
-            click.echo(
-                f"{c.id:32} {c.lapses:>3} lapses{' (suspended)' if c.suspended else '':12} {c.front[:60]}"
-            )
+            front = terminal_safe(c.front[:60])
+            click.echo(f"{c.id:32} {c.lapses:>3} lapses{' (suspended)' if c.suspended else '':12} {front}")
         click.echo(f"{len(found)} leech{'es' if len(found) != 1 else ''}", err=True)
 
     emit([c.to_dict() for c in found], text)

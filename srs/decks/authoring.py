@@ -92,25 +92,32 @@ def add_card(decks_dir: Path, card: NewCard, taken: set[str]) -> tuple[str, Path
     path = decks_dir / deck_file_name(card.deck)
     block = render(card, card_id)
     existing = ""
+    newline = "\n"
     if path.exists():
         try:
-            existing = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
+            existing = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read {path}: {exc}") from None
+        # Keep the file's own line endings (and its UTF-8 byte-order mark, if any: we only append).
+        if "\r\n" in existing:
+            newline = "\r\n"
+        existing = existing.replace("\r\n", "\n")
         m = re.search(r"^deck:\s*(.+)$", existing, flags=re.MULTILINE)
         if m and m.group(1).strip() != card.deck.strip():
             raise InputError(
                 f"{path} holds deck {m.group(1).strip()!r}, not {card.deck!r}; choose another deck name"
             )
-    header = "" if existing else f"---\ndeck: {card.deck.strip()}\n---\n"
+    header = "" if existing.strip("\ufeff") else f"---\ndeck: {card.deck.strip()}\n---\n"
     sep = "" if not existing or existing.endswith("\n\n") else ("\n" if existing.endswith("\n") else "\n\n")
     # Round-trip check: what we write must parse back into exactly this card.
     result = parse_text(header + "\n" + block, str(path), default_deck=card.deck)
     if result.errors or len(result.notes) != 1:
         raise InputError(str(result.errors[0]) if result.errors else "the card could not be written")
     decks_dir.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(header + sep + ("\n" if header else "") + block)
+    text = header + sep + ("\n" if header else "") + block
+    with path.open("ab") as fh:
+        fh.write(text.replace("\n", newline).encode("utf-8"))
     return card_id, path
 
 

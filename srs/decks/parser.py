@@ -24,6 +24,8 @@ FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$")
 CARD_FIELDS = kinds.CARD_FIELDS
 FRONT_MATTER_KEYS = frozenset({"deck", "tags", "source", "require-source", "order", "title", "description"})
 DEFAULT_ORDER = 1000
+MAX_ORDER = 10**9  # order is stored as a SQLite integer: keep it well inside 64 bits
+MAX_DECK_BYTES = 2 * 1024 * 1024  # a deck file larger than this is skipped
 
 
 @dataclass(frozen=True)
@@ -56,13 +58,42 @@ def decode(data: bytes, path: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def read_regular(path: str | Path, limit: int, shown: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; a DeckError for anything else (a FIFO,
+    a device such as /dev/zero, a symlink loop, a folder, a file too large) without blocking on it."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise DeckError(shown, 1, f"cannot read file: {exc.strerror or exc} (skipped)") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise DeckError(shown, 1, "skipped: not a regular file")
+        if st.st_size > limit:
+            raise DeckError(shown, 1, f"skipped: larger than {limit // (1024 * 1024)} MiB")
+        with os.fdopen(fd, "rb") as fh:
+            fd = -1
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise DeckError(shown, 1, f"cannot read file: {exc.strerror or exc} (skipped)") from None
+    finally:
+        if fd != -1:
+            os.close(fd)
+    if len(data) > limit:
+        raise DeckError(shown, 1, f"skipped: larger than {limit // (1024 * 1024)} MiB")
+    return data
+
+
 def parse_file(path: str | Path, *, display: str | None = None) -> FileResult:
     """Read and parse one deck file. Unreadable files give one error, not an exception."""
     shown = display or str(path)
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return FileResult(shown, (), (DeckError(shown, 1, f"cannot read file: {exc.strerror or exc}"),))
+        data = read_regular(path, MAX_DECK_BYTES, shown)
+    except DeckError as exc:
+        return FileResult(shown, (), (exc,))
     try:
         text = decode(data, shown)
     except DeckError as exc:
@@ -116,6 +147,10 @@ def parse_text(text: str, path: str, *, default_deck: str = "Default") -> FileRe
             order = int(value)
         except ValueError:
             errors.append(DeckError(path, line, f"order must be a whole number, not {value!r}"))
+        else:
+            if not -MAX_ORDER <= order <= MAX_ORDER:
+                errors.append(DeckError(path, line, f"order must be between {-MAX_ORDER} and {MAX_ORDER}"))
+                order = DEFAULT_ORDER
     for tag in file_tags:
         if not TAG_RE.match(tag):
             errors.append(

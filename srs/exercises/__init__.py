@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import secrets
 import tempfile
@@ -266,6 +267,57 @@ def _interpret(events: list[dict[str, Any]], res: sandbox.SandboxResult) -> Exer
     )
 
 
+def _children(pid: int) -> list[int]:
+    """Process ids of the live children of ``pid`` (Linux /proc; empty elsewhere)."""
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                found += [int(p) for p in fh.read().split()]
+        return found
+    except OSError:
+        pass
+    try:  # kernels without the children file: read every process's parent
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                with open(f"/proc/{entry}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+    except OSError:
+        pass
+    return found
+
+
+def kill_sandboxes() -> list[int]:
+    """Kill (and reap) the process group of every child of this process that leads its own session,
+    which is how sandboxed runs are started. Returns the process ids killed."""
+    import signal
+
+    killed = []
+    for pid in _children(os.getpid()):
+        try:
+            if os.getsid(pid) != pid:
+                continue
+            os.killpg(pid, signal.SIGKILL)
+            killed.append(pid)
+            os.waitpid(pid, 0)
+        except (OSError, ChildProcessError):
+            continue
+    return killed
+
+
+def _read_learner_file(path: Path) -> bytes | None:
+    """At most ``MAX_LEARNER_BYTES + 1`` bytes of a regular file; None for a FIFO, a device
+    (/dev/zero) or anything else that is not a plain file (never blocks, never reads without end)."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return None
+        return fh.read(MAX_LEARNER_BYTES + 1)
+
+
 def run(
     name: str,
     learner_file: Path,
@@ -283,9 +335,11 @@ def run(
     directory = _exercise_dir(name)
     learner_file = Path(learner_file)
     try:
-        source = learner_file.read_bytes()
+        source = _read_learner_file(learner_file)
     except OSError as exc:
         raise SandboxError(f"cannot read {learner_file}: {exc.strerror or exc}") from exc
+    if source is None:
+        return ExerciseResult(Status.NOT_GRADABLE, (), f"{learner_file.name} is not a regular file")
     if len(source) > MAX_LEARNER_BYTES:
         return ExerciseResult(Status.NOT_GRADABLE, (), f"{learner_file.name} is larger than 1 MiB")
     if limits is None:
@@ -300,12 +354,16 @@ def run(
     }
     with tempfile.TemporaryDirectory(prefix="srs-exercise-") as tmp:
         workdir = Path(tmp)
-        res = sandbox.run_python(
-            HARNESS,
-            workdir=workdir,
-            limits=limits,
-            extra_files={"job.json": json.dumps(job), "learner.py": source},
-        )
+        try:
+            res = sandbox.run_python(
+                HARNESS,
+                workdir=workdir,
+                limits=limits,
+                extra_files={"job.json": json.dumps(job), "learner.py": source},
+            )
+        except KeyboardInterrupt:
+            kill_sandboxes()  # Ctrl-C: the learner's code must not run on for the rest of its time limit
+            raise
         events = _read_events(workdir / results_name)
     return _interpret(events, res)
 

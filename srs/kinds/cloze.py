@@ -9,10 +9,13 @@ from srs.errors import InputError
 from srs.kinds.base import AnkiNoteType, CardPart, NewNote, NoteBody, NoteFields
 from srs.model import CLOZE_RE, Kind, Note
 
+MAX_CLOZE = 499  # highest cloze number (Anki makes one card per number)
+
 
 def cloze_numbers(text: str) -> list[int]:
     """The distinct cloze numbers used in ``text``, ascending."""
-    return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
+    # A number too long to be a real one counts as "very large" (int() of thousands of digits is refused).
+    return sorted({int(m.group(1)) if len(m.group(1)) < 10 else 10**10 for m in CLOZE_RE.finditer(text)})
 
 
 def cloze_front(text: str, number: int) -> str:
@@ -52,6 +55,8 @@ class Cloze:
             raise f.error(f"cloze card {f.note_id!r} needs 'text:' with {{{{c1::...}}}} deletions")
         if not cloze_numbers(text):
             raise f.error("cloze text has no deletion; mark one like {{c1::hidden words}}", "text")
+        if cloze_numbers(text)[-1] > MAX_CLOZE:
+            raise f.error(f"cloze numbers go from c1 to c{MAX_CLOZE}", "text")
         if f.get("q") or f.get("a"):
             raise f.error("a cloze card takes 'text:' (and 'extra:'), not 'Q:'/'A:'")
         return NoteBody(text=text, params=f.get("params"))

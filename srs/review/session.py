@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srs.clock import DAY, LearnerClock
-from srs.errors import SrsError
+from srs.errors import NotFoundError, SrsError
 from srs.model import Card, Memory, Rating, State
 from srs.scheduling.load_balance import Load
 from srs.scheduling.scheduler import Scheduler
@@ -304,11 +304,20 @@ class Session:
         raise SrsError(f"card {card_id!r} keeps changing under another session; try again")
 
     def undo(self) -> Outcome | None:
-        """Take back the last rating of this session: its log row goes, the card's memory returns exactly."""
+        """Take back the last rating of this session: its log row goes, the card's memory returns exactly.
+
+        Refused with ConflictError (the rating stays, and counts) when another session has rated the
+        card since; a rating already undone elsewhere leaves this session's history with NotFoundError.
+        """
         if not self.history:
             return None
-        last = self.history.pop()
-        self.store.undo_review(last.review_id)
+        last = self.history[-1]
+        try:
+            self.store.undo_review(last.review_id)
+        except NotFoundError:
+            self.history.pop()
+            raise
+        self.history.pop()
         self._front.appendleft(last.card_id)
         return last
 

@@ -25,6 +25,7 @@ class Settings(NamedTuple):
     leech_lapses: int = 8
     load_balance: bool = True
     easy_days: tuple[int, ...] = ()
+    backups_keep: int = 10
 
 
 _STEP_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
@@ -195,6 +196,12 @@ KEYS: dict[str, Key] = {
             "weekdays with a lighter review load, e.g. 'sat,sun' ('none' for none)",
             parse_weekdays,
             format_weekdays,
+        ),
+        Key(
+            "backups-keep",
+            "backups_keep",
+            "database backups kept in $SRS_HOME/backups (1-1000)",
+            _number(int, 1, 1000, "backups-keep"),
         ),
     )
 }

@@ -6,13 +6,14 @@ together with its review-log row in one transaction, so nothing rated is ever lo
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srs.errors import NotFoundError, StoreError
+from srs.errors import ConflictError, NotFoundError, StoreError
 from srs.store.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -146,6 +147,9 @@ class Store:
         self.conn = conn
         self.path = path
         self._depth = 0
+        self.lock: DatabaseLock | None = None
+        self.on_busy: Callable[[float], None] | None = None
+        self.max_wait = 600.0
 
     # -- plumbing -----------------------------------------------------------------------------
     def execute(self, sql: str, args: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
@@ -163,7 +167,7 @@ class Store:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self._begin()
         self._depth = 1
         try:
             yield
@@ -175,9 +179,34 @@ class Store:
         self._depth = 0
         self.conn.execute("COMMIT")
 
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, waiting as long as another process holds the write lock (a long sync, say):
+        each try waits ``busy_timeout``; between tries ``on_busy(seconds waited)`` is called so the
+        learner can be told; after ``max_wait`` seconds a StoreError says so."""
+        import time
+
+        started = time.monotonic()
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                waited = time.monotonic() - started
+                if waited >= self.max_wait:
+                    raise StoreError(
+                        f"another srs process kept the database locked for {waited:.0f} s; nothing was saved, "
+                        "try again"
+                    ) from None
+                if self.on_busy is not None:
+                    self.on_busy(waited)
+
     def close(self) -> None:
-        """Close the connection (a WAL checkpoint happens on the last close)."""
+        """Close the connection (a WAL checkpoint happens on the last close) and drop the open lock."""
         self.conn.close()
+        if self.lock is not None:
+            self.lock.release()
 
     # -- config -------------------------------------------------------------------------------
     def config(self) -> dict[str, Any]:
@@ -209,8 +238,10 @@ class Store:
         stamps: dict[str, tuple[int, int]],
         gone_paths: Iterable[str],
         now: int,
+        retired_by: dict[str, int] | None = None,
     ) -> tuple[int, int, int]:
-        """Write the cards of re-parsed files; retire cards no longer in them. Returns (added, changed, retired)."""
+        """Write the cards of re-parsed files; retire cards no longer in them (their review history stays).
+        Returns (added, changed, retired); ``retired_by`` is filled with path -> cards retired from it."""
         parsed = list(parsed_paths)
         gone = list(gone_paths)
         added = changed = retired = 0
@@ -270,6 +301,8 @@ class Store:
                         (now, *chunk),
                     )
                 retired += len(stale)
+                if retired_by is not None and stale:
+                    retired_by[path] = retired_by.get(path, 0) + len(stale)
             for path in gone:
                 self.execute("DELETE FROM files WHERE path = ?", (path,))
             for path, (mtime, size) in stamps.items():
@@ -279,6 +312,30 @@ class Store:
                     (path, mtime, size),
                 )
         return added, changed, retired
+
+    def mark_stale(self, paths: Iterable[str]) -> None:
+        """Make the next sync re-read these files (they had errors), while remembering that they exist."""
+        paths = list(paths)
+        if not paths:
+            return
+        with self.transaction():
+            for path in paths:
+                self.execute(
+                    "INSERT INTO files(path, mtime_ns, size) VALUES (?, -1, -1) ON CONFLICT(path) DO UPDATE "
+                    "SET mtime_ns = -1, size = -1",
+                    (path,),
+                )
+
+    def active_paths(self) -> set[str]:
+        """The deck files that active cards come from."""
+        return {r[0] for r in self.execute("SELECT DISTINCT path FROM cards WHERE active = 1")}
+
+    def has_cards_from(self, path: str) -> bool:
+        """Whether any active card comes from this deck file."""
+        return (
+            self.execute("SELECT 1 FROM cards WHERE path = ? AND active = 1 LIMIT 1", (path,)).fetchone()
+            is not None
+        )
 
     def forget_stamps(self, paths: Iterable[str]) -> None:
         """Make the next sync re-read these files (used when a file had errors)."""
@@ -443,7 +500,12 @@ class Store:
             return int(cur.lastrowid or 0)
 
     def undo_review(self, review_id: int) -> Memory:
-        """Remove one review-log row and restore the card's memory from before it. Returns that memory."""
+        """Remove one review-log row and restore the card's memory from before it. Returns that memory.
+
+        Only what that rating changed is restored: if the card was rated again since (by another
+        session) or its schedule changed otherwise, nothing changes and ConflictError says so.
+        NotFoundError if the rating is no longer in the log (undone elsewhere).
+        """
         import json
 
         with self.transaction():
@@ -451,9 +513,27 @@ class Store:
                 "SELECT card_id, state_before, state_after, signals FROM reviews WHERE id = ?", (review_id,)
             ).fetchone()
             if row is None:
-                raise NotFoundError(f"no review {review_id} to undo")
+                raise NotFoundError(
+                    f"that rating (review {review_id}) is no longer in the log; it was undone elsewhere"
+                )
             from srs.model import Memory
 
+            card_id = row[0]
+            later = self.execute(
+                "SELECT COUNT(*) FROM reviews WHERE card_id = ? AND id > ?", (card_id, review_id)
+            ).fetchone()[0]
+            after = Memory.from_dict(json.loads(row[2]))
+            now_row = self.execute(
+                "SELECT state, reps, lapses, due, last_review FROM cards WHERE id = ?", (card_id,)
+            ).fetchone()
+            current = tuple(now_row) if now_row is not None else None
+            expected = (int(after.state), after.reps, after.lapses, after.due, after.last_review)
+            if later or current != expected:
+                raise ConflictError(
+                    f"{card_id} was rated again since (in another session), so this rating cannot be undone"
+                    if later
+                    else f"{card_id} has been rescheduled since this rating, so it cannot be undone"
+                )
             before = Memory.from_dict(json.loads(row[1]))
             signals = json.loads(row[3] or "{}")
             self.execute(
@@ -471,7 +551,7 @@ class Store:
                     before.lapses,
                     int(bool(signals.get("leech"))),
                     int(bool(signals.get("leech"))),
-                    row[0],
+                    card_id,
                 ),
             )
             self.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
@@ -554,43 +634,172 @@ def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
         yield batch
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database at ``path``; refuse newer or corrupt files.
+SRS_TABLES = frozenset({"cards", "reviews", "files", "config"})
+BUSY_TIMEOUT_MS = (
+    10000  # one wait for another process's write lock; a write retries after each (Store._begin)
+)
+
+
+class DatabaseLock:
+    """Advisory locks on ``<database>.lock`` (POSIX byte-range locks, released by the system if the
+    process dies): byte 0 is held shared by every open store, so ``srs restore`` can tell that
+    another srs process has the database open; byte 1 is held exclusively while the schema is
+    created or migrated, so concurrent first runs wait for each other instead of racing."""
+
+    OPEN, SETUP = 0, 1
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.path = db.with_name(db.name + ".lock")
+        self.fd: int | None = None
+        self.opened = False
+
+    def _lock(self, byte: int, kind: str, *, wait: float) -> bool:
+        if not self.opened:  # created on first use: a refused (foreign) database gets no lock file
+            self.opened = True
+            try:
+                import fcntl  # noqa: F401  (POSIX only; elsewhere there is no locking)
+
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except (ImportError, OSError):
+                self.fd = None
+        if self.fd is None:
+            return True
+        import fcntl
+        import time
+
+        op = {"shared": fcntl.LOCK_SH, "exclusive": fcntl.LOCK_EX, "none": fcntl.LOCK_UN}[kind]
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.lockf(self.fd, op | (fcntl.LOCK_NB if kind != "none" else 0), 1, byte, os.SEEK_SET)
+                return True
+            except OSError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.02)
+
+    def hold_open(self, *, wait: float = 30.0) -> None:
+        """Mark the database open by this process (waits while a restore replaces it)."""
+        if not self._lock(self.OPEN, "shared", wait=wait):
+            raise StoreError(f"database {self.db} is being restored; try again in a moment")
+
+    def sole_user(self) -> bool:
+        """Take the open lock exclusively, if no other process holds it (for restore)."""
+        return self._lock(self.OPEN, "exclusive", wait=0.0)
+
+    @contextmanager
+    def setup(self) -> Iterator[None]:
+        """Hold the schema lock for the length of a ``with`` block (waits for another process)."""
+        self._lock(self.SETUP, "exclusive", wait=120.0)
+        try:
+            yield
+        finally:
+            self._lock(self.SETUP, "none", wait=0.0)
+
+    def release(self) -> None:
+        """Drop every lock (closing the file does it)."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def _classify(conn: sqlite3.Connection, path: Path) -> tuple[int, bool]:
+    """(schema version, carries our application id) of an srs database (0 for an empty file);
+    StoreError for anything else.
+
+    Only reads: a foreign file is refused before anything is written to it.
+    """
+    from srs.store.migrations import APPLICATION_ID
+
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if app_id != APPLICATION_ID:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} - {
+            "sqlite_sequence",
+            "sqlite_stat1",
+            "sqlite_stat4",
+        }
+        ours = app_id == 0 and version > 0 and tables >= SRS_TABLES
+        if app_id != 0 or (tables and not ours) or (not tables and version):
+            shown = ", ".join(sorted(tables)[:4]) + (", ..." if len(tables) > 4 else "")
+            raise StoreError(
+                f"{path} is not an srs database"
+                + (f" (it holds tables {shown} of another program)" if tables else "")
+                + "; nothing was changed. Give --db a new file name or an srs database"
+            )
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"database {path} was written by a newer srs (schema {version}, this srs knows {SCHEMA_VERSION}); "
+            "upgrade srs to use it"
+        )
+    return version, app_id == APPLICATION_ID
+
+
+def connect(
+    path: Path, *, lock: DatabaseLock | None = None, before_migrate: Any = None
+) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at ``path``; refuse newer, foreign or corrupt files.
 
     Reads and writes go through plain ``sqlite3`` (autocommit, explicit transactions) so that
-    start-up stays fast; ``sqlite_utils`` is loaded only to run pending migrations.
+    start-up stays fast; ``sqlite_utils`` is loaded only to run pending migrations. ``lock``
+    (taken here) serialises schema set-up between processes; ``before_migrate(conn, version)`` is
+    called, under that lock, before an existing database is migrated (to back it up).
     """
     if not path.parent.exists():
         raise StoreError(f"cannot create database {path}: folder {path.parent} does not exist")
     if path.is_dir():
         raise StoreError(f"database path {path} is a folder, not a file")
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            conn.close()
-            raise StoreError(
-                f"database {path} was written by a newer srs (schema {version}, this srs knows {SCHEMA_VERSION}); "
-                "upgrade srs to use it"
-            )
+        version, marked = _classify(conn, path)
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 10000")
-        if version < SCHEMA_VERSION:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if lock is not None:
+            lock.hold_open()
+        if version < SCHEMA_VERSION or not marked:
             from srs.store.migrations import migrate
 
-            migrate(conn)
+            with lock.setup() if lock is not None else _nothing():
+                version, marked = _classify(conn, path)  # another process may have done it meanwhile
+                if version < SCHEMA_VERSION or not marked:
+                    if version > 0 and before_migrate is not None:
+                        before_migrate(conn, version)
+                    migrate(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot open database {path}: {exc} (is it an srs database?)") from None
-    except OSError as exc:
-        raise StoreError(f"cannot open database {path}: {exc.strerror or exc}") from None
+    except BaseException as exc:
+        if conn is not None:
+            conn.close()
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise StoreError(f"cannot open database {path}: {exc} (is it an srs database?)") from None
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot open database {path}: {exc.strerror or exc}") from None
+        raise
 
 
 @contextmanager
-def open_store(path: Path) -> Iterator[Store]:
-    """Open the store at ``path`` for the length of a ``with`` block."""
-    store = Store(connect(path), path)
+def _nothing() -> Iterator[None]:
+    yield
+
+
+@contextmanager
+def open_store(path: Path, *, before_migrate: Any = None) -> Iterator[Store]:
+    """Open the store at ``path`` for the length of a ``with`` block.
+
+    The store holds a shared advisory lock on ``<path>.lock`` while it is open (see
+    :class:`DatabaseLock`); ``before_migrate`` is passed on to :func:`connect`.
+    """
+    lock = DatabaseLock(path) if path.parent.is_dir() and not path.is_dir() else None
+    try:
+        conn = connect(path, lock=lock, before_migrate=before_migrate)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    store = Store(conn, path)
+    store.lock = lock
     try:
         yield store
     finally:

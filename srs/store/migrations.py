@@ -1,7 +1,11 @@
 """Numbered schema migrations. Never edit one that has shipped: add the next number.
 
-Each migration also sets ``PRAGMA user_version`` to its number, so a database written
-by a newer srs (a higher number than :data:`SCHEMA_VERSION`) is recognised and refused.
+``PRAGMA user_version`` is the one record of which migrations a database has had: each
+migration runs in its own write transaction that also sets ``user_version`` to its number,
+so a database written by a newer srs (a higher number than :data:`SCHEMA_VERSION`) is
+recognised and refused, and a half-applied migration never exists. (Databases from before
+this rule also hold sqlite-utils' ``_sqlite_migrations`` table; it is left alone and no
+longer read.) ``PRAGMA application_id`` marks the file as an srs database.
 """
 
 from __future__ import annotations
@@ -10,11 +14,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Callable
 
     from sqlite_utils import Database
-    from sqlite_utils.migrations import Migrations
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 4
+
+# "srsD": written in every srs database's header (PRAGMA application_id), checked on open.
+APPLICATION_ID = 0x73727344
 
 
 def m001_initial(db: Database) -> None:
@@ -139,12 +146,11 @@ def m003_covering_due_indexes(db: Database) -> None:
     db.execute("PRAGMA user_version = 3")
 
 
-def m006_anki_review_ids(db: Database) -> None:
+def m004_anki_review_ids(db: Database) -> None:
     """Reviews brought in from Anki carry Anki's review id (the revlog id, milliseconds), unique, so importing
     the same package twice adds nothing."""
     db.execute("ALTER TABLE reviews ADD COLUMN anki_id INTEGER")
     db.execute("CREATE UNIQUE INDEX idx_reviews_anki ON reviews(anki_id) WHERE anki_id IS NOT NULL")
-    db.execute("PRAGMA user_version = 6")
 
 
 def _split(script: str) -> list[str]:
@@ -167,21 +173,42 @@ def _split(script: str) -> list[str]:
     return statements
 
 
-def build() -> Migrations:
-    """The migration set, in order. Adding a migration: write ``mNNN_name`` and register it here."""
-    from sqlite_utils.migrations import Migrations
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
+    m001_initial,
+    m002_retention_index,
+    m003_covering_due_indexes,
+    m004_anki_review_ids,
+)
+"""Migration N is ``MIGRATIONS[N - 1]``. Adding one: write ``mNNN_name``, append it, raise SCHEMA_VERSION."""
 
-    migrations = Migrations("srs")
-    for fn in (m001_initial, m002_retention_index, m003_covering_due_indexes, m006_anki_review_ids):
-        migrations()(fn)
-    return migrations
 
+def migrate(conn: sqlite3.Connection) -> list[int]:
+    """Apply every pending migration, each in its own ``BEGIN IMMEDIATE`` transaction; returns their numbers.
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Apply every pending migration (WAL is switched on first, outside any transaction)."""
+    The version is re-read inside each transaction, so two processes migrating one file at the
+    same time cannot both run a migration (the second sees it done). WAL is switched on first,
+    outside any transaction. The caller has checked that the file is an srs database (or empty).
+    """
     from sqlite_utils import Database
 
-    db = Database(conn)
+    assert len(MIGRATIONS) == SCHEMA_VERSION
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        db.enable_wal()
-    build().apply(db)
+        conn.execute("PRAGMA journal_mode = WAL")
+    db = Database(conn)
+    applied: list[int] = []
+    for number, step in enumerate(MIGRATIONS, start=1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current < number:
+                step(db)
+                conn.execute(f"PRAGMA user_version = {number}")
+                applied.append(number)
+            if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return applied

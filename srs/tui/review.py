@@ -26,7 +26,7 @@ from srs.review.attempts import (
 from srs.review.grading import MAX_ATTEMPTS
 from srs.scheduling.scheduler import format_interval
 from srs.tui.keys import Keys, Quit
-from srs.tui.text import math_to_unicode
+from srs.tui.text import math_to_unicode, terminal_safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -68,6 +68,13 @@ def simple_paragraphs(text: str) -> list[Text] | None:
     return paragraphs
 
 
+def safe(text: str) -> str:
+    """Text from a deck or from learner code, made inert for the terminal and for rich markup."""
+    from rich.markup import escape
+
+    return escape(terminal_safe(text))
+
+
 def new_seed() -> int:
     """A fresh random seed for a quiz instance or a round of exercise checks."""
     return int.from_bytes(os.urandom(4), "big") % 2**31
@@ -91,7 +98,7 @@ class AttemptScreen:
     def md(self, text: str) -> None:
         """Render card Markdown. Plain paragraphs with bold and inline code (most cards) are drawn
         directly with the same styles; anything richer goes through rich's Markdown renderer."""
-        text = math_to_unicode(text).strip()
+        text = terminal_safe(math_to_unicode(text)).strip()
         if not text:
             return
         simple = simple_paragraphs(text)
@@ -107,7 +114,7 @@ class AttemptScreen:
 
     def show_source(self, card: Card) -> None:
         if card.spec.source:
-            self.console.print(f"[dim]Source: {card.spec.source}[/dim]", highlight=False)
+            self.console.print(f"[dim]Source: {safe(card.spec.source)}[/dim]", highlight=False)
 
     def ask(self, prompt: str, allowed: str) -> str:
         """Show a key prompt and return one of the allowed keys (``enter`` included if allowed)."""
@@ -175,17 +182,17 @@ class AttemptScreen:
                 continue
             feedback = attempt.answer(text)
             if not feedback.parsed:
-                self.console.print(f"[yellow]{feedback.message}[/yellow]", highlight=False)
+                self.console.print(f"[yellow]{safe(feedback.message)}[/yellow]", highlight=False)
                 continue
             if feedback.correct:
-                self.console.print(f"[green]{feedback.message}[/green]", highlight=False)
+                self.console.print(f"[green]{safe(feedback.message)}[/green]", highlight=False)
                 break
             left = feedback.tries_left
             # The expected answer is only shown once no try is left.
             self.console.print(
                 f"[red]Not quite.[/red] [dim]{left} {'try' if left == 1 else 'tries'} left[/dim]"
                 if left
-                else f"[red]{feedback.message}[/red]",
+                else f"[red]{safe(feedback.message)}[/red]",
                 highlight=False,
             )
         graded = attempt.result(time.monotonic() - started)
@@ -213,7 +220,7 @@ class AttemptScreen:
                 continue
             feedback = attempt.answer(text)
             style = "yellow" if not feedback.parsed else "green" if feedback.correct else "red"
-            self.console.print(f"[{style}]{feedback.message}[/{style}]", highlight=False)
+            self.console.print(f"[{style}]{safe(feedback.message)}[/{style}]", highlight=False)
         graded = attempt.result(time.monotonic() - started)
         if attempt.gave_up:
             letter = attempt.correct_letter
@@ -261,18 +268,18 @@ class AttemptScreen:
             report = attempt.run(new_seed())
             for name, passed, detail in report.checks:
                 mark = "[green]✓[/green]" if passed else "[red]✗[/red]"
-                self.console.print(f" {mark} {name}  [dim]{detail[:300]}[/dim]", highlight=False)
+                self.console.print(f" {mark} {name}  [dim]{safe(detail[:300])}[/dim]", highlight=False)
             if not report.counted:
                 self.console.print(
-                    f"[yellow]Not gradable:[/yellow] {report.message} (fix it and press enter; "
+                    f"[yellow]Not gradable:[/yellow] {safe(report.message)} (fix it and press enter; "
                     "this does not count as a try)",
                     highlight=False,
                 )
                 continue
             if report.finished:
-                self.console.print(f"[green]{report.message}[/green]", highlight=False)
+                self.console.print(f"[green]{safe(report.message)}[/green]", highlight=False)
                 break
-            self.console.print(f"[red]{report.message}[/red]", highlight=False)
+            self.console.print(f"[red]{safe(report.message)}[/red]", highlight=False)
         if attempt.gave_up:
             self.console.print("[bold]Reference solution:[/bold]")
             self.md(f"```python\n{attempt.reference}\n```")
@@ -302,8 +309,11 @@ class ReviewUI(AttemptScreen):
 
         self.console.print(Rule(style="dim"))
         self.status(card)
+        from rich.markup import escape
+
         tags = " ".join(f"#{t}" for t in card.spec.tags)
-        self.console.print(f"[dim]{card.spec.deck}  {tags}  ({card.id})[/dim]", highlight=False)
+        line = terminal_safe(f"{card.spec.deck}  {tags}  ({card.id})")
+        self.console.print(f"[dim]{escape(line)}[/dim]", highlight=False)
 
     # -- the loop -----------------------------------------------------------------------------
     def run(self) -> None:
@@ -362,8 +372,14 @@ class ReviewUI(AttemptScreen):
 
     def undo(self, current: Card) -> None:
         """Undo the last rating; the card on screen comes back right after the undone one."""
+        from srs.errors import ConflictError, NotFoundError
+
         self.session.requeue(current.id)
-        last = self.session.undo()
+        try:
+            last = self.session.undo()
+        except (ConflictError, NotFoundError) as exc:
+            self.console.print(f"[yellow]Cannot undo:[/yellow] {terminal_safe(str(exc))}", highlight=False)
+            return
         if last is None:
             self.console.print("[dim]Nothing to undo in this session.[/dim]")
         else:
@@ -400,7 +416,7 @@ class ReviewUI(AttemptScreen):
             mark = (
                 "[green]✓ matches[/green]"
                 if suggested is Rating.GOOD
-                else f"[red]✗ you typed[/red] {attempt.typed.strip()!r}"
+                else f"[red]✗ you typed[/red] {safe(repr(attempt.typed.strip()))}"
             )
             self.console.print(mark, highlight=False)
         self.show_source(card)

@@ -123,6 +123,24 @@ _SUP = str.maketrans("0123456789+-=()nTikjtx", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺�
 _SUB = str.maketrans("0123456789+-=()ijkntx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ᵢⱼₖₙₜₓ")
 _BB = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "E": "𝔼"}
 _MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
+# C0 controls except tab and newline, DEL, and C1 controls: a deck could otherwise send escape
+# sequences (window title, clipboard writes, screen clears) to the learner's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control picture": ESC shows as ␛
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"<U+{code:04X}>"
+
+
+def terminal_safe(text: str) -> str:
+    """Card text made inert for a terminal: every control character (C0 but newline and tab, DEL,
+    C1, ESC) is replaced by a visible stand-in, so no escape sequence from a deck reaches the screen."""
+    return _CONTROL.sub(_visible, text) if _CONTROL.search(text) else text
 
 
 def _group(text: str, i: int) -> tuple[str, int]:

@@ -1,0 +1,192 @@
+"""Backups of the database: consistent copies made with SQLite's online backup API.
+
+A backup taken through the API holds every committed transaction, including those still in
+the ``-wal`` file (a plain file copy of ``srs.db`` does not). Backups are kept in one folder,
+named ``<db stem>-<UTC time>-<reason>.db``; only the newest ``keep`` of a database are kept.
+Time is a parameter (epoch seconds); nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import os
+import re
+import sqlite3
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+from srs.errors import InputError, StoreError
+
+DEFAULT_KEEP = 10
+
+
+class BackupFile(NamedTuple):
+    """One backup in the backups folder."""
+
+    path: Path
+    ts: int
+    reason: str
+
+
+def _name_re(stem: str) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(stem)}-(\d{{8}}-\d{{6}})(?:-([a-z-]+?))?(?:\.(\d+))?\.db$")
+
+
+def copy_database(source: sqlite3.Connection, dest: Path) -> Path:
+    """Write a consistent copy of the open database ``source`` to ``dest`` (atomically: a
+    temporary file in the same folder, renamed into place). Returns ``dest``."""
+    tmp = dest.with_name(f".{dest.name}.{os.urandom(4).hex()}.tmp")
+    try:
+        target = sqlite3.connect(str(tmp))
+        try:
+            source.backup(target, pages=4096)
+            target.execute("PRAGMA journal_mode = DELETE")  # a single self-contained file
+        finally:
+            target.close()
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return dest
+
+
+def list_backups(folder: Path, stem: str) -> list[BackupFile]:
+    """The backups of database ``stem`` in ``folder``, oldest first."""
+    pattern = _name_re(stem)
+    found: list[BackupFile] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    for name in names:
+        m = pattern.match(name)
+        if m:
+            ts = calendar.timegm(time.strptime(m.group(1), "%Y%m%d-%H%M%S"))
+            found.append(BackupFile(folder / name, ts, m.group(2) or ""))
+    return sorted(found, key=lambda b: (b.ts, b.path.name))
+
+
+def make_backup(
+    source: sqlite3.Connection, folder: Path, stem: str, *, reason: str, now: int, keep: int | None
+) -> Path:
+    """Back the open database up into ``folder`` and drop all but the newest ``keep`` backups of it
+    (``None``: drop none)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
+        dest = folder / f"{stem}-{stamp}-{reason}.db"
+        n = 1
+        while dest.exists():
+            n += 1
+            dest = folder / f"{stem}-{stamp}-{reason}.{n}.db"
+        copy_database(source, dest)
+    except OSError as exc:
+        raise StoreError(f"cannot write a backup into {folder}: {exc.strerror or exc}") from None
+    if keep is not None:
+        prune(folder, stem, keep)
+    return dest
+
+
+def prune(folder: Path, stem: str, keep: int) -> list[Path]:
+    """Remove all but the newest ``keep`` backups of ``stem``; returns what was removed."""
+    backups = list_backups(folder, stem)
+    removed = [b.path for b in backups[: max(0, len(backups) - max(1, keep))]]
+    for path in removed:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return removed
+
+
+def backed_up_since(folder: Path, stem: str, since: int) -> bool:
+    """Whether some backup of ``stem`` was made at or after ``since`` (epoch seconds)."""
+    return any(b.ts >= since for b in list_backups(folder, stem))
+
+
+def check_backup(path: Path) -> int:
+    """Refuse a file that is not a sound srs database; returns its schema version."""
+    from srs.store.database import _classify
+
+    if not path.is_file():
+        raise InputError(f"no backup file {path}")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version, _marked = _classify(conn, path)
+            if version == 0:
+                raise StoreError(f"{path} is an empty database, not an srs backup")
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                raise StoreError(f"{path} is damaged ({ok}); choose another backup")
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a usable srs database: {exc}") from None
+    return version
+
+
+class Restored(NamedTuple):
+    """What a restore did."""
+
+    database: Path
+    restored_from: Path
+    previous_saved_as: Path | None
+
+
+def restore(db: Path, backup: Path, folder: Path, *, now: int, keep: int) -> Restored:
+    """Replace the database ``db`` with the backup, after saving the current one as a backup too.
+
+    Refused (nothing changed) while another process has the database open, and for a backup
+    that is not a sound srs database. The copy goes through SQLite, so a ``-wal`` of the
+    replaced database cannot be mixed into the restored one.
+    """
+    from srs.store.database import DatabaseLock
+
+    check_backup(backup)
+    if backup.resolve() == db.resolve():
+        raise InputError(f"{backup} is the database itself")
+    lock = DatabaseLock(db)
+    try:
+        if not lock.sole_user():
+            raise StoreError(
+                f"another srs process has {db} open (a review, perhaps); close it, then restore again"
+            )
+        saved: Path | None = None
+        dest = sqlite3.connect(str(db), timeout=10.0, isolation_level=None)
+        try:
+            try:
+                has_tables = dest.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] > 0
+            except sqlite3.DatabaseError:  # damaged: keep its bytes as they are, then start afresh
+                dest.close()
+                saved = _keep_damaged(db, folder, now)
+                dest = sqlite3.connect(str(db), timeout=10.0, isolation_level=None)
+                has_tables = False
+            if has_tables:
+                saved = make_backup(dest, folder, db.stem, reason="before-restore", now=now, keep=None)
+            src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                src.backup(dest)
+            finally:
+                src.close()
+            if dest.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                dest.execute("PRAGMA journal_mode = WAL")
+        finally:
+            dest.close()
+    finally:
+        lock.release()
+    prune(folder, db.stem, keep)
+    return Restored(db, backup, saved)
+
+
+def _keep_damaged(db: Path, folder: Path, now: int) -> Path:
+    """Move a database SQLite cannot read (with its -wal and -shm) into the backups folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(now))
+    dest = folder / f"{db.stem}-{stamp}-damaged.db"
+    for suffix in ("", "-wal", "-shm"):
+        src = db.with_name(db.name + suffix)
+        if src.exists():
+            os.replace(src, dest.with_name(dest.name + suffix))
+    return dest
