@@ -16,7 +16,10 @@ def _p(rng: np.random.Generator) -> float:
 
 
 def _forward(ctx: cl.Context, x: np.ndarray, param: dict[str, Any]) -> tuple[np.ndarray, Any]:
-    out, cache = cl.unpack("dropout_forward", ctx.learner.dropout_forward(x.copy(), dict(param)), 2)
+    result = cl.call_untouched(
+        "dropout_forward", lambda a: ctx.learner.dropout_forward(a, dict(param)), x.copy(), names=("x",)
+    )
+    out, cache = cl.unpack("dropout_forward", result, 2)
     return cl.to_array("out", out, x.shape).astype(np.float64), cache
 
 
