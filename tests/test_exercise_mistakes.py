@@ -168,6 +168,9 @@ WRONG: dict[str, dict[str, str]] = {
         "second moment of dw, not dw**2": patched(
             "adam_update", ("(1 - beta2) * dw**2", "(1 - beta2) * np.abs(dw)")
         ),
+        "epsilon inside the square root": patched(
+            "adam_update", ('np.sqrt(v_hat) + config["epsilon"]', 'np.sqrt(v_hat + config["epsilon"])')
+        ),
         "moments not stored": patched(
             "adam_update", ('config["m"], config["v"], config["t"] = m, v, t', 'config["t"] = t')
         ),

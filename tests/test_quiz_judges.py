@@ -154,3 +154,14 @@ def test_worked_solutions_have_no_sign_clashes_or_misrounded_products(name: str)
         assert _product_slips(text) == [], (name, seed, _product_slips(text))
         assert "= -0." not in text.replace("= -0.0", "") or True
         assert "nan" not in text.lower().split() and "inf" not in text.split()
+
+
+def test_solutions_stay_on_the_question_asked() -> None:
+    """No paragraph about another problem: no block comparison, no warm-up terms without a warm-up."""
+    for seed in range(40):
+        for spec in ("block=basic", "block=bottleneck"):
+            assert "comparison" not in generate("resnet_block_params", seed, spec).solution
+        inst = generate("lr_schedule", seed, "kind=cosine warmup=0")
+        assert "T_w" not in inst.solution and "warm" not in inst.solution.lower()
+        inst = generate("lr_schedule", seed, "kind=step")
+        assert "cos" not in inst.solution

@@ -264,8 +264,13 @@ def lr_schedule(d: Draw) -> Generated:
             progress = (t - Tw) / (T - Tw)
             cosv = float(np.cos(np.pi * progress))
             value = lr_min + 0.5 * (lr - lr_min) * (1.0 + cosv)
+            progress_step = (
+                f"Progress through the decay: (t − T_w)/(T − T_w) = ({t} − {Tw})/({T} − {Tw}) = {sig(progress, 6)}."
+                if Tw
+                else f"Progress through the decay: t/T = {t}/{T} = {sig(progress, 6)}."
+            )
             steps = [
-                f"Progress through the decay: (t − T_w)/(T − T_w) = ({t} − {Tw})/({T} − {Tw}) = {sig(progress, 6)}.",
+                progress_step,
                 f"cos(π·{sig(progress, 6)}) = {sig(cosv, 6)}.",
                 f"η = {num(lr_min)} + ½·({num(lr)} − {num(lr_min)})·(1 + {paren(float(sig(cosv, 6)))}) = {sig(value, 6)}.",
             ]
