@@ -281,6 +281,13 @@ WRONG: dict[str, dict[str, str]] = {
         "scaling at test time too": patched(
             "inverted_dropout", ("mask, out = None, x", "mask, out = None, x * p")
         ),
+        "one mask row reused for every row": patched(
+            "inverted_dropout",
+            (
+                "mask = (rng.random(x.shape) < p) / p",
+                "mask = np.broadcast_to((rng.random(x.shape[-1:]) < p) / p, x.shape)",
+            ),
+        ),
         "backward without the 1/p": patched(
             "inverted_dropout", ("return dout * mask", "return dout * (mask > 0)")
         ),
@@ -405,6 +412,10 @@ WRONG: dict[str, dict[str, str]] = {
         "dgamma summed over the features": patched(
             "layernorm_forward_backward",
             ("dgamma = np.sum(dout * x_hat, axis=0)", "dgamma = np.sum(dout * x_hat, axis=1)"),
+        ),
+        "eps argument ignored": patched(
+            "layernorm_forward_backward",
+            ("x_hat = (x - mu) / np.sqrt(var + eps)", "x_hat = (x - mu) / np.sqrt(var + 1e-5)"),
         ),
         "centres x in place": patched(
             "layernorm_forward_backward",

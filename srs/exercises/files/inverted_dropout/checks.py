@@ -56,7 +56,12 @@ def _values(ctx: cl.Context) -> str:
 def _fraction(ctx: cl.Context) -> str:
     p = _p(ctx.rng)
     out, _ = _forward(ctx, np.ones((200, 500)), {"p": p, "mode": "train"})
-    frac = float(np.mean(out != 0))
+    kept = out != 0
+    if np.all(kept == kept[:1]) or np.all(kept == kept[:, :1]):
+        raise cl.CheckFailed(
+            "every row (or column) got the same mask; draw an independent mask entry per unit"
+        )
+    frac = float(np.mean(kept))
     if abs(frac - p) > 0.01:
         raise cl.CheckFailed(f"kept {frac:.3f} of the entries with p = {p:.3f}; p is the KEEP probability")
     if abs(float(out.mean()) - 1.0) > 0.04:

@@ -20,14 +20,16 @@ def _problem(rng: np.random.Generator, n: int | None = None, d: int | None = Non
     return x, cl.randn(rng, d), cl.randn(rng, d), cl.randn(rng, n, d)
 
 
-def _forward(ctx: cl.Context, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> tuple[Any, Any]:
+def _forward(
+    ctx: cl.Context, x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = EPS
+) -> tuple[Any, Any]:
     result = cl.call_untouched(
         "layernorm_forward",
         ctx.learner.layernorm_forward,
         x.copy(),
         gamma.copy(),
         beta.copy(),
-        EPS,
+        eps,
         names=("x", "gamma", "beta"),
     )
     return cl.unpack("layernorm_forward", result, 2)
@@ -67,11 +69,14 @@ def _forward_check(ctx: cl.Context) -> str:
 def _rows(ctx: cl.Context) -> str:
     x, _, _, _ = _problem(ctx.rng, n=5)
     d = x.shape[1]
-    out, _cache = _forward(ctx, x, np.ones(d), np.zeros(d))
+    eps = float(ctx.rng.uniform(0.1, 1.0))  # a custom eps must be used, not the default
+    out, _cache = _forward(ctx, x, np.ones(d), np.zeros(d), eps)
     out = cl.to_array("out", out, x.shape).astype(np.float64)
     var = np.var(x, axis=1)
     cl.assert_close("row means of out", out.mean(axis=1), np.zeros(5), rtol=0, atol=1e-9)
-    return cl.assert_close("row variances of out", out.var(axis=1), var / (var + EPS), rtol=1e-6, atol=1e-9)
+    return cl.assert_close(
+        f"row variances of out (eps = {eps:.3f})", out.var(axis=1), var / (var + eps), rtol=1e-6, atol=1e-9
+    )
 
 
 @CHECKS("rows whose scales differ by orders of magnitude")
