@@ -37,6 +37,9 @@ REQUIRED = {
     "residual_block_forward": (4, "residual"),
     "masked_attention": (4, "attention"),
     "clip_infonce_loss": (7, "clip"),
+    "clip_grad_norm": (2, "gradient-clipping"),
+    "batchnorm_backward": (5, "batchnorm-backward"),
+    "layernorm_forward_backward": (5, "layernorm"),
 }
 NAMES = sorted(REQUIRED)
 

@@ -55,6 +55,12 @@ REQUIRED = {
     "prf1_confusion": (5, "metrics"),
     "steps_per_epoch": (6, "training-pipeline"),
     "clip_infonce": (7, "clip"),
+    "init_std": (1, "initialization"),
+    "clip_global_norm": (2, "gradient-clipping"),
+    "positional_encoding": (4, "positional-encoding"),
+    "transformer_params": (4, "transformer"),
+    "layernorm_output": (5, "layernorm"),
+    "noam_lr": (5, "transformer-training"),
 }
 
 
@@ -464,6 +470,96 @@ def v_clip(p: dict) -> object:
     return (img + txt) / 2
 
 
+def v_init_std(p: dict) -> object:
+    # Count connections on an explicit weight layout: fan-in is how many inputs one output unit reads,
+    # fan-out how many output units one input feeds (a conv weight w[o, c, a, b] reads input channel c).
+    if p["layer"] == "fc":
+        weights = [(o, i) for o in range(p["n_out"]) for i in range(p["n_in"])]
+        fan_in = sum(1 for o, _ in weights if o == 0)
+        fan_out = sum(1 for _, i in weights if i == 0)
+    else:
+        c_in, c_out, k = p["c_in"], p["c_out"], p["k"]
+        fan_in = sum(1 for _c in range(c_in) for _a in range(k) for _b in range(k))  # one filter
+        fan_out = sum(1 for _o in range(c_out) for _a in range(k) for _b in range(k))  # one input channel
+    var = Fraction(2, fan_in) if p["scheme"] == "he" else Fraction(2, fan_in + fan_out)
+    with localcontext() as ctx:
+        ctx.prec = 40
+        std = (Decimal(var.numerator) / Decimal(var.denominator)).sqrt()
+    return float(var) if p.get("ask", "std") == "var" else float(std)
+
+
+def v_clip_global_norm(p: dict) -> object:
+    grads, c = p["grads"], Fraction(str(p["max_norm"]))
+    sq = Fraction(0)
+    for g in grads:
+        for v in g:
+            sq += v * v
+    with localcontext() as ctx:
+        ctx.prec = 40
+        norm = Decimal(sq.numerator).sqrt()
+        if p["ask"] == "norm":
+            return float(norm)
+        scale = (
+            Decimal(1)
+            if norm <= Decimal(c.numerator) / c.denominator
+            else (Decimal(c.numerator) / c.denominator / norm)
+        )
+        return [float(Decimal(v) * scale) for v in grads[p["which"]]]
+
+
+def v_layernorm(p: dict) -> object:
+    xs = [Fraction(v) for v in p["x"]]
+    h = len(xs)
+    mu = sum(xs, Fraction(0)) / h
+    var = sum(((v - mu) ** 2 for v in xs), Fraction(0)) / h
+    root = math.sqrt(float(var + Fraction(str(p["eps"]))))
+    ys = [
+        float(_frac(g)) * float(v - mu) / root + float(_frac(b))
+        for v, g, b in zip(xs, p["gain"], p["bias"], strict=True)
+    ]
+    assert math.isclose(sum(float(v - mu) / root for v in xs), 0.0, abs_tol=1e-9)  # normalised: mean 0
+    return ys[p["i"]] if p["ask"] == "element" else ys
+
+
+def v_positional(p: dict) -> object:
+    pos, j, d = p["pos"], p["dim"], p["d_model"]
+    # the "log space" form: 1/10000^(2i/d) = exp(-(2i) ln(10000) / d)
+    angle = pos * math.exp(-(j - j % 2) * math.log(10000.0) / d)
+    return math.sin(angle) if j % 2 == 0 else math.sin(angle + math.pi / 2)
+
+
+def v_noam(p: dict) -> object:
+    d, w, step = p["d_model"], p["warmup"], p["step"]
+    with localcontext() as ctx:
+        ctx.prec = 40
+        scale = 1 / Decimal(d).sqrt()
+        if step <= w:  # linear warm-up: lr grows by the same amount every step up to the peak
+            per_step = scale / (Decimal(w) * Decimal(w).sqrt())
+            lr = per_step * step
+        else:
+            lr = scale / Decimal(step).sqrt()
+        peak_from_left = scale / (Decimal(w) * Decimal(w).sqrt()) * w
+        assert abs(peak_from_left - scale / Decimal(w).sqrt()) < Decimal(10) ** -30  # continuous at the peak
+    return float(lr)
+
+
+def v_transformer(p: dict) -> object:
+    d, dff, h = p["d_model"], p["d_ff"], p["heads"]
+    dk = d // h
+    shapes = []
+    for _ in range(h):  # per head: W_Q, W_K, W_V slices (d x d_k) and their bias slices
+        shapes += [(d, dk), (dk,), (d, dk), (dk,), (d, dk), (dk,)]
+    attention = shapes + [(h * dk, d), (d,)]  # output projection W_O and its bias
+    ffn = [(d, dff), (dff,), (dff, d), (d,)]
+    norms = [(d,), (d,), (d,), (d,)]  # gain and bias of two LayerNorms
+    count = {
+        "attention": sum(math.prod(s) for s in attention),
+        "ffn": sum(math.prod(s) for s in ffn),
+    }
+    count["layer"] = count["attention"] + count["ffn"] + sum(math.prod(s) for s in norms)
+    return count[p["part"]]
+
+
 VERIFY: dict[str, Callable[[dict], object]] = {
     "broadcast_shape": v_broadcast,
     "relu_net_forward": v_relu_net,
@@ -490,6 +586,12 @@ VERIFY: dict[str, Callable[[dict], object]] = {
     "prf1_confusion": v_prf1,
     "steps_per_epoch": v_steps,
     "clip_infonce": v_clip,
+    "init_std": v_init_std,
+    "clip_global_norm": v_clip_global_norm,
+    "layernorm_output": v_layernorm,
+    "positional_encoding": v_positional,
+    "noam_lr": v_noam,
+    "transformer_params": v_transformer,
 }
 # finite differences are only accurate to ~1e-7 relative; exact arithmetic elsewhere
 LOOSE = {"graph_gradient": 1e-5, "activation_derivative": 1e-5}
@@ -631,6 +733,11 @@ def test_mixed_outcomes_are_drawn() -> None:
         ("lr_schedule", "kind", {"step", "cosine"}),
         ("prf1_confusion", "metric", {"precision", "recall", "f1"}),
         ("activation_derivative", "fn", {"sigmoid", "tanh", "relu", "leaky_relu"}),
+        ("init_std", "scheme", {"he", "xavier"}),
+        ("init_std", "layer", {"fc", "conv"}),
+        ("clip_global_norm", "ask", {"tensor", "norm"}),
+        ("layernorm_output", "ask", {"element", "vector"}),
+        ("transformer_params", "part", {"layer", "attention", "ffn"}),
     ]:
         assert {i.params[key] for i in instances(name)} == values, name
     ops = {g[1] for i in instances("graph_gradient") for g in i.params["gates"]}  # type: ignore[attr-defined]
@@ -666,6 +773,19 @@ def test_known_textbook_values() -> None:
     assert inst.expected.value == (64, 112, 112)
     inst = generate("receptive_field", 0, "layers=3 k=3 s=1 p_pool=0")  # three stacked 3x3 convs see 7x7
     assert inst.expected.value == 7
+    inst = generate("init_std", 0, "scheme=he layer=fc n_in=512 ask=std")  # sqrt(2/512) = 1/16
+    assert inst.answer == "0.0625"
+    inst = generate("init_std", 0, "scheme=xavier layer=fc n_in=300 n_out=100 ask=var")  # 2/400
+    assert inst.answer == "0.005"
+    inst = generate(
+        "transformer_params", 0, "d_model=512 ff_mult=4 part=layer"
+    )  # base model: ~3.15M per layer
+    assert inst.expected.value == 3_152_384
+    inst = generate("noam_lr", 0, "d_model=512 warmup=4000 phase=peak")  # 512^-0.5 * 4000^-0.5 ~ 7.0e-4
+    assert inst.answer == "0.0006988"
+    for seed in range(20):  # at position 0 every even dimension is sin 0 = 0 and every odd one cos 0 = 1
+        inst = generate("positional_encoding", seed, "pos=0")
+        assert inst.expected.value == (0.0 if inst.params["dim"] % 2 == 0 else 1.0)
 
 
 def test_svm_matches_cs231n_worked_example() -> None:

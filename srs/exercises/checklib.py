@@ -183,6 +183,65 @@ def assert_close(label: str, actual: Any, expected: Any, *, rtol: float = 1e-6, 
     )
 
 
+# --------------------------------------------------------------------------- inputs left alone
+
+
+def _snapshot(value: Any) -> Any:
+    """A deep copy of the arrays in ``value`` (an array, or lists/tuples/dicts holding arrays)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list | tuple):
+        return type(value)(_snapshot(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    return value
+
+
+def _same(before: Any, after: Any) -> bool:
+    if isinstance(before, np.ndarray):
+        return (
+            isinstance(after, np.ndarray)
+            and before.shape == after.shape
+            and bool(np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
+        )
+    if isinstance(before, list | tuple):
+        return (
+            isinstance(after, list | tuple)
+            and len(before) == len(after)
+            and all(_same(b, a) for b, a in zip(before, after, strict=True))
+        )
+    if isinstance(before, dict):
+        return (
+            isinstance(after, dict)
+            and before.keys() == after.keys()
+            and all(_same(before[k], after[k]) for k in before)
+        )
+    return True
+
+
+def call_untouched(label: str, func: Callable[..., Any], *args: Any, names: tuple[str, ...] = ()) -> Any:
+    """Call ``func(*args)`` and fail if it changed any array among its arguments (in place).
+
+    ``names`` labels the arguments in the message (default ``arg 1``, ``arg 2``, ...). The caller passes
+    its own copies; this keeps a second copy of each to compare with after the call.
+    """
+    before = [_snapshot(a) for a in args]
+    result = func(*args)
+    for k, (old, new) in enumerate(zip(before, args, strict=True)):
+        if not _same(old, new):
+            name = names[k] if k < len(names) else f"argument {k + 1}"
+            raise CheckFailed(
+                f"{label} modified its input `{name}` in place; compute new arrays and leave the inputs unchanged"
+            )
+    return result
+
+
+def scaled_rows(rng: np.random.Generator, n: int, d: int, exponents: tuple[int, ...] = (-3, 0, 3)) -> Array:
+    """Rows whose scales differ by orders of magnitude (10**e for e drawn from ``exponents``), with offsets."""
+    scales = 10.0 ** rng.choice(np.array(exponents), size=(n, 1))
+    return scales * (rng.standard_normal((n, d)) + rng.uniform(-3.0, 3.0, size=(n, 1)))
+
+
 # --------------------------------------------------------------------------- gradients
 
 

@@ -221,7 +221,9 @@ def _magnitude(v: object) -> float:
 # -- checking -----------------------------------------------------------------------------------------
 def _close(a: float, b: float, rel_tol: float, abs_tol: float) -> bool:
     tol = max(abs_tol, rel_tol * abs(b))
-    slack = 1e-6 * tol + 1e-12 * max(1.0, abs(b))  # float noise only: an answer at the very edge counts
+    # float noise only, relative to the answer (an absolute floor would widen the tolerance of tiny
+    # answers such as a learning rate of 1e-6): an answer at the very edge of the tolerance counts
+    slack = 1e-6 * tol + 1e-12 * abs(b)
     return abs(a - b) <= tol + slack
 
 

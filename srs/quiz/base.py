@@ -170,6 +170,19 @@ def paren(x: float | int) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def plus(x: float | int) -> str:
+    """A term added in a formula: ``+ 0.3`` or ``− 0.3`` (never ``+ -0.3``)."""
+    text = num(x)
+    return f"− {text[1:]}" if text.startswith("-") else f"+ {text}"
+
+
+def total_text(values: Sequence[float | int]) -> str:
+    """A written sum such as ``1 + 0 − 2`` (the first term keeps its sign)."""
+    if not values:
+        return "0"
+    return " ".join([num(values[0]), *(plus(v) for v in values[1:])])
+
+
 def answer_line(answer: str) -> str:
     """The last paragraph of every solution."""
     return f"{ANSWER_HEADING} `{answer}`"

@@ -18,6 +18,7 @@ from srs.quiz.base import (
     mat,
     num,
     paren,
+    plus,
     quiz,
     show,
     to_decimals,
@@ -257,7 +258,7 @@ def activation_derivative(d: Draw) -> Generated:
         steps = [
             r"Use $\tanh'(x) = 1 - \tanh^2(x)$.",
             f"tanh({num(x)}) = {fixed(t, 4)}",
-            f"1 − {fixed(t, 4)}² = 1 − {fixed(t * t, 4)} = {fixed(value, 4)}",
+            f"1 − {paren(float(fixed(t, 4)))}² = 1 − {fixed(t * t, 4)} = {fixed(value, 4)}",
         ]
     elif fn == "relu":
         value = 1.0 if x > 0 else 0.0
@@ -397,7 +398,7 @@ def softmax_ce_loss(d: Draw) -> Generated:
         r"Rewrite $L = -s_y + \log \sum_j e^{s_j}$.",
         f"$\\sum_j e^{{s_j}}$ = {' + '.join(fixed(ev, 4) for ev in exps)} = {fixed(total, 4)}, "
         f"and log({fixed(total, 4)}) = {fixed(lse, 4)}.",
-        f"L = −{paren(scores[y])} + {fixed(lse, 4)} = {fixed(loss, 4)} "
+        f"L = −{paren(scores[y])} {plus(float(fixed(lse, 4)))} = {fixed(loss, 4)} "
         f"(equivalently $p_y$ = {fixed(exps[y] / total, 4)} and −ln {fixed(exps[y] / total, 4)} = {fixed(loss, 4)}).",
         answer_line(answer),
     ]

@@ -370,17 +370,6 @@ def resnet_block_params(d: Draw) -> Generated:
         f"Total: {' + '.join(f'{n:,}' for n in counts)} = {total:,}"
         + (" = 18·C²." if block == "basic" else " = 17·d²."),
     ]
-    if block == "bottleneck":
-        basic = 18 * (4 * w) ** 2
-        steps.append(
-            f"For comparison, a basic block on {4 * w} channels would need 18·{4 * w}² = {basic:,} weights, "
-            f"about {basic / total:.0f}× more."
-        )
-    elif w % 4 == 0:
-        steps.append(
-            f"For comparison, a bottleneck block with the same {w} input/output channels (d = {w // 4}) "
-            f"has 17·{w // 4}² = {17 * (w // 4) ** 2:,} weights."
-        )
     answer = f"{total:,}"
     steps.append(answer_line(answer))
     params: dict[str, object] = {"block": block, "width": w}

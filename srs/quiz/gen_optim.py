@@ -13,6 +13,7 @@ from srs.quiz.answers import AnswerType, Expected
 from srs.quiz.base import (
     Generated,
     answer_line,
+    approx,
     fixed,
     float_param,
     int_param,
@@ -217,7 +218,8 @@ def graph_gradient(d: Draw) -> Generated:
         "Backward pass, from ∂f/∂f = 1 (add copies the gradient to both inputs, mul multiplies it by the "
         "other input, max routes it to the larger input, exp multiplies it by its output; gradients from "
         "several uses of a variable add up):\n" + "\n".join(back_lines),
-        f"Collecting everything that reached {wrt}: ∂f/∂{wrt} = {answer}.",
+        f"Collecting everything that reached {wrt}: ∂f/∂{wrt} = {approx(grad, 4)}"
+        + ("." if float(approx(grad, 4)) == float(answer) else f", i.e. {answer} to the precision asked."),
         answer_line(answer),
     ]
     params: dict[str, object] = {

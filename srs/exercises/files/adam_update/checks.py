@@ -95,3 +95,16 @@ def _ten(ctx: cl.Context) -> str:
     return cl.compare_update_steps(
         lambda w, dw, c: _step(ctx, w, dw, c), ctx.reference.adam, w0, grads, _hyper(ctx.rng)
     )
+
+
+@CHECKS("gradients whose sizes differ by orders of magnitude")
+def _scales(ctx: cl.Context) -> str:
+    # entries from 1e-6 to 1e2: where sqrt(v_hat) is about 1e-6, epsilon's place (outside the root) matters
+    shape = (3, 4)
+    w0 = cl.randn(ctx.rng, *shape)
+    sizes = 10.0 ** ctx.rng.choice(np.array([-6.0, -4.0, 0.0, 2.0]), size=shape)
+    grads = [sizes * cl.randn(ctx.rng, *shape) for _ in range(3)]
+    hyper = _hyper(ctx.rng)
+    return cl.compare_update_steps(
+        lambda w, dw, c: _step(ctx, w, dw, c), ctx.reference.adam, w0, grads, hyper
+    )

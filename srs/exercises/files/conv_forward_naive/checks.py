@@ -20,9 +20,16 @@ def _case(ctx: cl.Context, hh: int, ww: int, stride: int, pad: int, square: bool
     w = cl.randn(rng, f, c, hh, ww)
     b = cl.randn(rng, f)
     param = {"stride": stride, "pad": pad}
-    out, _cache = cl.unpack(
-        "conv_forward_naive", ctx.learner.conv_forward_naive(x.copy(), w.copy(), b.copy(), dict(param)), 2
+    result = cl.call_untouched(
+        "conv_forward_naive",
+        ctx.learner.conv_forward_naive,
+        x.copy(),
+        w.copy(),
+        b.copy(),
+        dict(param),
+        names=("x", "w", "b", "conv_param"),
     )
+    out, _cache = cl.unpack("conv_forward_naive", result, 2)
     expected = ctx.reference.conv_forward_naive(x, w, b, param)[0]
     return cl.assert_close("out", out, expected, rtol=1e-6, atol=1e-10)
 

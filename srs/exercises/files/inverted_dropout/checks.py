@@ -16,7 +16,10 @@ def _p(rng: np.random.Generator) -> float:
 
 
 def _forward(ctx: cl.Context, x: np.ndarray, param: dict[str, Any]) -> tuple[np.ndarray, Any]:
-    out, cache = cl.unpack("dropout_forward", ctx.learner.dropout_forward(x.copy(), dict(param)), 2)
+    result = cl.call_untouched(
+        "dropout_forward", lambda a: ctx.learner.dropout_forward(a, dict(param)), x.copy(), names=("x",)
+    )
+    out, cache = cl.unpack("dropout_forward", result, 2)
     return cl.to_array("out", out, x.shape).astype(np.float64), cache
 
 
@@ -53,7 +56,12 @@ def _values(ctx: cl.Context) -> str:
 def _fraction(ctx: cl.Context) -> str:
     p = _p(ctx.rng)
     out, _ = _forward(ctx, np.ones((200, 500)), {"p": p, "mode": "train"})
-    frac = float(np.mean(out != 0))
+    kept = out != 0
+    if np.all(kept == kept[:1]) or np.all(kept == kept[:, :1]):
+        raise cl.CheckFailed(
+            "every row (or column) got the same mask; draw an independent mask entry per unit"
+        )
+    frac = float(np.mean(kept))
     if abs(frac - p) > 0.01:
         raise cl.CheckFailed(f"kept {frac:.3f} of the entries with p = {p:.3f}; p is the KEEP probability")
     if abs(float(out.mean()) - 1.0) > 0.04:

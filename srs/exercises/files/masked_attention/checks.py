@@ -22,7 +22,15 @@ def _qkv(rng: np.random.Generator, tq: int | None = None, tk: int | None = None,
 
 
 def _call(ctx: cl.Context, q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    out = ctx.learner.masked_attention(q.copy(), k.copy(), v.copy(), mask.copy())
+    out = cl.call_untouched(
+        "masked_attention",
+        ctx.learner.masked_attention,
+        q.copy(),
+        k.copy(),
+        v.copy(),
+        mask.copy(),
+        names=("Q", "K", "V", "mask"),
+    )
     return cl.to_array("out", out, (q.shape[0], q.shape[1], v.shape[2])).astype(np.float64)
 
 
@@ -76,4 +84,36 @@ def _large(ctx: cl.Context) -> str:
     q, k, v = _qkv(ctx.rng, t, t, scale=12.0)
     mask = np.tril(np.ones((t, t), dtype=bool))
     cl.assert_finite("out", _call(ctx, q, k, v, mask))
+    return _compare(ctx, q, k, v, mask)
+
+
+def _sparse_mask(rng: np.random.Generator, n: int, tq: int, tk: int) -> np.ndarray:
+    """Each query may attend to one or two keys only, at random positions."""
+    mask = np.zeros((n, tq, tk), dtype=bool)
+    for b in range(n):
+        for i in range(tq):
+            mask[b, i, rng.choice(tk, size=int(rng.integers(1, 3)), replace=False)] = True
+    return mask
+
+
+@CHECKS("masks covering most of each row")
+def _sparse(ctx: cl.Context) -> str:
+    q, k, v = _qkv(ctx.rng, tk=int(ctx.rng.integers(5, 8)))
+    return _compare(ctx, q, k, v, _sparse_mask(ctx.rng, q.shape[0], q.shape[1], k.shape[1]))
+
+
+@CHECKS("scores in the thousands, both signs")
+def _huge(ctx: cl.Context) -> str:
+    n, tq, tk, d = 2, int(ctx.rng.integers(3, 5)), int(ctx.rng.integers(4, 7)), 4
+    q = np.zeros((n, tq, d))
+    signs = np.where(np.arange(tq) % 2 == 0, 1.0, -1.0)  # both signs in every example
+    q[:, :, 0] = np.stack([ctx.rng.permutation(signs) for _ in range(n)]) * 300.0
+    k = np.zeros((n, tk, d))
+    k[:, :, 0] = 100.0 + ctx.rng.uniform(0.0, 0.02, size=(n, tk))  # scores about +-15000, close together
+    k[:, :, 1:] = cl.randn(ctx.rng, n, tk, d - 1)
+    q[:, :, 1:] = cl.randn(ctx.rng, n, tq, d - 1)
+    v = cl.randn(ctx.rng, n, tk, 3)
+    mask = _sparse_mask(ctx.rng, n, tq, tk) | (ctx.rng.random((n, tq, tk)) < 0.4)
+    out = _call(ctx, q, k, v, mask)
+    cl.assert_finite("out", out)
     return _compare(ctx, q, k, v, mask)

@@ -29,10 +29,17 @@ def _forward(ctx: cl.Context, ph: int, pw: int, s: int) -> str:
 
 
 def _learner_dx(ctx: cl.Context, x: np.ndarray, param: dict[str, int], dout: np.ndarray) -> object:
-    _out, cache = cl.unpack(
-        "max_pool_forward_naive", ctx.learner.max_pool_forward_naive(x.copy(), dict(param)), 2
+    result = cl.call_untouched(
+        "max_pool_forward_naive", ctx.learner.max_pool_forward_naive, x.copy(), dict(param), names=("x",)
     )
-    return ctx.learner.max_pool_backward_naive(dout.copy(), cache)
+    _out, cache = cl.unpack("max_pool_forward_naive", result, 2)
+    return cl.call_untouched(
+        "max_pool_backward_naive",
+        ctx.learner.max_pool_backward_naive,
+        dout.copy(),
+        cache,
+        names=("dout", "cache"),
+    )
 
 
 def _backward(ctx: cl.Context, ph: int, pw: int, s: int) -> str:
@@ -67,3 +74,15 @@ def _gradcheck(ctx: cl.Context) -> str:
     dx = _learner_dx(ctx, x, param, dout)
     numeric = cl.numeric_grad_array(lambda: ctx.reference.max_pool_forward_naive(x, param)[0], x, dout)
     return cl.assert_gradient("dx", dx, numeric)
+
+
+@CHECKS("ties go to the first maximum only")
+def _ties(ctx: cl.Context) -> str:
+    rng = ctx.rng
+    n, c, h_out, w_out = 2, int(rng.integers(1, 3)), int(rng.integers(2, 4)), int(rng.integers(2, 4))
+    param = {"pool_height": 2, "pool_width": 2, "stride": 1}
+    x = rng.integers(0, 3, size=(n, c, h_out + 1, w_out + 1)).astype(np.float64)  # many ties
+    x[0, 0, :2, :2] = 1.0  # one constant window
+    dout = cl.away_from_zero(rng, n, c, h_out, w_out, margin=0.1)
+    expected = ctx.reference.max_pool_backward_naive(dout, ctx.reference.max_pool_forward_naive(x, param)[1])
+    return cl.assert_close("dx with ties", _learner_dx(ctx, x, param, dout), expected, rtol=1e-6, atol=1e-12)

@@ -23,13 +23,20 @@ def max_pool_forward_naive(x: np.ndarray, pool_param: dict[str, Any]) -> tuple[n
 
 
 def max_pool_backward_naive(dout: np.ndarray, cache: Any) -> np.ndarray:
-    """Gradient dx (N, C, H, W): each dout entry goes to its window's argmax (summed over windows)."""
+    """Gradient dx (N, C, H, W): each dout entry goes to its window's argmax (summed over windows).
+
+    On ties the first maximum in row-major order (np.argmax of the flattened window) gets it all.
+    """
     x, pool_param = cache
     ph, pw, s, h_out, w_out = _geometry(x, pool_param)
+    n, c = x.shape[:2]
     dx = np.zeros_like(x)
     for i in range(h_out):
         for j in range(w_out):
-            window = x[:, :, i * s : i * s + ph, j * s : j * s + pw]
-            mask = window == np.max(window, axis=(2, 3), keepdims=True)
-            dx[:, :, i * s : i * s + ph, j * s : j * s + pw] += mask * dout[:, :, i, j][:, :, None, None]
+            window = x[:, :, i * s : i * s + ph, j * s : j * s + pw].reshape(n, c, ph * pw)
+            first = np.argmax(window, axis=2)  # (N, C): index of the first maximum
+            mask = np.zeros_like(window)
+            np.put_along_axis(mask, first[:, :, None], 1.0, axis=2)
+            routed = mask.reshape(n, c, ph, pw) * dout[:, :, i, j][:, :, None, None]
+            dx[:, :, i * s : i * s + ph, j * s : j * s + pw] += routed
     return dx

@@ -16,13 +16,17 @@ def _shape(rng: np.random.Generator) -> tuple[int, ...]:
 @CHECKS("forward matches")
 def _forward(ctx: cl.Context) -> str:
     x = cl.randn(ctx.rng, *_shape(ctx.rng))
-    out, _cache = cl.unpack("relu_forward", ctx.learner.relu_forward(x.copy()), 2)
+    result = cl.call_untouched("relu_forward", ctx.learner.relu_forward, x.copy(), names=("x",))
+    out, _cache = cl.unpack("relu_forward", result, 2)
     return cl.assert_close("out", out, np.maximum(0.0, x), rtol=1e-6, atol=1e-12)
 
 
 def _learner_dx(ctx: cl.Context, x: np.ndarray, dout: np.ndarray) -> object:
-    _out, cache = cl.unpack("relu_forward", ctx.learner.relu_forward(x.copy()), 2)
-    return ctx.learner.relu_backward(dout.copy(), cache)
+    result = cl.call_untouched("relu_forward", ctx.learner.relu_forward, x.copy(), names=("x",))
+    _out, cache = cl.unpack("relu_forward", result, 2)
+    return cl.call_untouched(
+        "relu_backward", ctx.learner.relu_backward, dout.copy(), cache, names=("dout", "cache")
+    )
 
 
 @CHECKS("backward matches")
@@ -40,3 +44,19 @@ def _gradcheck(ctx: cl.Context) -> str:
     dx = _learner_dx(ctx, x, dout)
     numeric = cl.numeric_grad_array(lambda: ctx.reference.relu_forward(x)[0], x, dout)
     return cl.assert_gradient("dx", dx, numeric)
+
+
+@CHECKS("exact zeros: dx is 0 where x == 0")
+def _zeros(ctx: cl.Context) -> str:
+    shape = _shape(ctx.rng)
+    x, dout = cl.randn(ctx.rng, *shape), cl.away_from_zero(ctx.rng, *shape)
+    x[ctx.rng.random(shape) < 0.4] = 0.0  # many inputs exactly at the kink
+    x.flat[0] = 0.0
+    dx = cl.to_array("dx", _learner_dx(ctx, x, dout), shape)
+    if np.any(dx[x == 0] != 0):
+        raise cl.CheckFailed(
+            f"dx is non-zero at {int(np.sum(dx[x == 0] != 0))} positions where x == 0; the gradient there is 0 "
+            "(use x > 0, not x >= 0)"
+        )
+    expected = ctx.reference.relu_backward(dout, ctx.reference.relu_forward(x)[1])
+    return cl.assert_close("dx", dx, expected, rtol=1e-6, atol=1e-12)

@@ -20,7 +20,16 @@ def _problem(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 def _call(ctx: cl.Context, W: np.ndarray, X: np.ndarray, y: np.ndarray, reg: float) -> tuple[float, Any]:
-    loss, dW = cl.unpack("softmax_loss", ctx.learner.softmax_loss(W.copy(), X.copy(), y.copy(), reg), 2)
+    result = cl.call_untouched(
+        "softmax_loss",
+        ctx.learner.softmax_loss,
+        W.copy(),
+        X.copy(),
+        y.copy(),
+        reg,
+        names=("W", "X", "y", "reg"),
+    )
+    loss, dW = cl.unpack("softmax_loss", result, 2)
     return cl.to_float("loss", loss), dW
 
 
@@ -65,5 +74,20 @@ def _large(ctx: cl.Context) -> str:
     cl.assert_finite("loss", loss)
     cl.assert_finite("dW", dW)
     ref_loss, ref_dw = ctx.reference.softmax_loss(W, X, y, 0.0)
+    cl.assert_close("loss", loss, ref_loss, rtol=1e-6, atol=1e-10)
+    return cl.assert_close("dW", dW, ref_dw, rtol=1e-6, atol=1e-10)
+
+
+@CHECKS("examples whose scores differ by orders of magnitude")
+def _scales(ctx: cl.Context) -> str:
+    # one example with scores near +-3000 (exp overflows and underflows), others of size 1e-3 .. 1
+    W, X, y, reg = _problem(ctx.rng)
+    X = X * (10.0 ** ctx.rng.choice(np.array([-3.0, 0.0]), size=(X.shape[0], 1)))
+    row = int(ctx.rng.integers(0, X.shape[0]))
+    X[row] *= 3000.0 / max(1e-12, float(np.max(np.abs(X[row] @ W))))
+    y = y.copy()
+    y[row] = int(np.argmin(X[row] @ W))  # badly wrong: its probability underflows to 0, its loss is finite
+    loss, dW = _call(ctx, W, X, y, reg)
+    ref_loss, ref_dw = ctx.reference.softmax_loss(W, X, y, reg)
     cl.assert_close("loss", loss, ref_loss, rtol=1e-6, atol=1e-10)
     return cl.assert_close("dW", dW, ref_dw, rtol=1e-6, atol=1e-10)

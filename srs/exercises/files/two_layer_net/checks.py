@@ -36,7 +36,16 @@ def _call(
     ctx: cl.Context, X: np.ndarray, y: np.ndarray, params: dict[str, np.ndarray], reg: float
 ) -> tuple[float, dict[str, Any]]:
     copied = {key: value.copy() for key, value in params.items()}
-    loss, grads = cl.unpack("two_layer_net", ctx.learner.two_layer_net(X.copy(), y.copy(), copied, reg), 2)
+    result = cl.call_untouched(
+        "two_layer_net",
+        ctx.learner.two_layer_net,
+        X.copy(),
+        y.copy(),
+        copied,
+        reg,
+        names=("X", "y", "params", "reg"),
+    )
+    loss, grads = cl.unpack("two_layer_net", result, 2)
     if not isinstance(grads, dict):
         raise cl.CheckFailed(f"grads should be a dict, got {cl.describe(grads)}")
     missing = [key for key in PARAMS if key not in grads]
@@ -82,3 +91,16 @@ def _reg(ctx: cl.Context) -> str:
     loss_0, _ = _call(ctx, X, y, params, 0.0)
     term = reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
     return cl.assert_close("loss(reg) - loss(0)", loss_reg - loss_0, term, rtol=1e-6, atol=1e-10)
+
+
+@CHECKS("large scores stay finite")
+def _large(ctx: cl.Context) -> str:
+    X, y, params, reg = _problem(ctx.rng)
+    scores = np.maximum(0.0, X @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]
+    params["W2"] = params["W2"] * (2000.0 / max(1e-12, float(np.max(np.abs(scores)))))  # scores near +-2000
+    loss, grads = _call(ctx, X, y, params, reg)
+    ref_loss, ref_grads = ctx.reference.two_layer_net(X, y, params, reg)
+    cl.assert_close("loss", loss, ref_loss, rtol=1e-6, atol=1e-10)
+    return "; ".join(
+        cl.assert_close(f"grads['{k}']", grads[k], ref_grads[k], rtol=1e-6, atol=1e-10) for k in PARAMS
+    )
