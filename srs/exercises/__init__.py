@@ -1,4 +1,4 @@
-"""Numpy code exercises, graded in a sandboxed subprocess.
+"""Numpy code exercises, graded by trusted checks against the learner's code in a confined process.
 
 Each exercise lives in ``files/<name>/``:
 
@@ -7,16 +7,19 @@ Each exercise lives in ``files/<name>/``:
 * ``starter.py`` - what the learner starts from (functions that raise
   ``NotImplementedError``);
 * ``reference.py`` - a correct solution;
-* ``checks.py`` - trusted checks, run inside the sandbox by ``_harness.py``.
+* ``checks.py`` - trusted checks, run by ``_harness.py``.
 
 Importing this module is cheap: it reads no exercise files and does not import numpy.
-:func:`run` copies the learner's file into a fresh temporary directory and runs the harness
-there with :func:`srs.exercises.sandbox.run_python`; the harness reports results as JSON lines in a
-file whose name is random per run (not on standard output, which the learner's code owns).
+:func:`run` starts the checker (``_harness.py``, trusted: it loads the checks and the reference)
+in a process of its own; the checker starts the learner's file in a second, confined process
+(``_learner.py`` under :mod:`srs.exercises.sandbox`, with bubblewrap where it works) and calls
+its functions over a pipe that carries only data. The verdict comes back on the checker's
+standard output, which the learner's process cannot reach.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -48,6 +51,7 @@ HARNESS = Path(__file__).resolve().parent / "_harness.py"
 MAX_LEARNER_BYTES = 1 << 20
 DETAIL_CHARS = 300
 MESSAGE_CHARS = 240
+CHECKER_EXTRA_SECONDS = 15  # the checker's own time limit is the learner's plus this
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -200,15 +204,10 @@ def get(name: str) -> Exercise:
     )
 
 
-def _read_events(path: Path) -> list[dict[str, Any]]:
-    """Parse the harness's JSON lines, ignoring anything malformed (e.g. a cut-off last line)."""
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(4 * MAX_LEARNER_BYTES)
-    except OSError:
-        return []
+def _read_events(text: str) -> list[dict[str, Any]]:
+    """Parse the checker's JSON lines, ignoring anything malformed (e.g. a cut-off last line)."""
     events = []
-    for line in raw.decode("utf-8", errors="replace").splitlines():
+    for line in text.splitlines():
         try:
             event = json.loads(line)
         except ValueError:
@@ -216,6 +215,11 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
         if isinstance(event, dict) and isinstance(event.get("event"), str):
             events.append(event)
     return events
+
+
+def _during(event: dict[str, Any]) -> str:
+    check = event.get("check")
+    return f" in check '{check}'" if isinstance(check, str) and check else ""
 
 
 def _interpret(events: list[dict[str, Any]], res: sandbox.SandboxResult) -> ExerciseResult:
@@ -248,14 +252,22 @@ def _interpret(events: list[dict[str, Any]], res: sandbox.SandboxResult) -> Exer
         return result(Status.ERROR, str(kinds["exited"].get("message", "the code exited")))
     if "limit" in kinds:
         reason = str(kinds["limit"].get("reason", "limit"))
-        return result(Status.ERROR, f"stopped: {reason}{_why(reason)} {progress}")
+        return result(Status.ERROR, f"stopped: {reason}{_why(reason)}{_during(kinds['limit'])} {progress}")
+    if "ended" in kinds:
+        ended = kinds["ended"]
+        tail = f": {ended.get('stderr')}" if ended.get("stderr") else ""
+        return result(
+            Status.ERROR,
+            f"the process ended before the checks finished (exit code {ended.get('returncode')})"
+            f"{_during(ended)} {progress}{tail}",
+        )
     if res.reason:
-        return result(Status.ERROR, f"stopped: {res.reason}{_why(res.reason)} {progress}")
+        return result(Status.ERROR, f"stopped: the checker: {res.reason} {progress}")
     if "done" not in kinds:
         tail = f": {stderr_tail}" if stderr_tail else ""
         return result(
             Status.ERROR,
-            f"the process ended before the checks finished (exit code {res.returncode}) {progress}{tail}",
+            f"the checker ended before the checks finished (exit code {res.returncode}) {progress}{tail}",
         )
     failed = [check for check in checks if not check.passed]
     if not failed and len(checks) == total:
@@ -290,24 +302,49 @@ def run(
         return ExerciseResult(Status.NOT_GRADABLE, (), f"{learner_file.name} is larger than 1 MiB")
     if limits is None:
         limits = sandbox.Limits(wall_seconds=timeout, cpu_seconds=max(1, int(timeout) + 1))
-    results_name = f"results-{secrets.token_hex(8)}.jsonl"
-    job = {
-        "exercise_dir": str(directory),
-        "seed": int(seed) % (1 << 64),
-        "learner": "learner.py",
-        "display_name": learner_file.name or "learner.py",
-        "results": results_name,
-    }
     with tempfile.TemporaryDirectory(prefix="srs-exercise-") as tmp:
-        workdir = Path(tmp)
+        root = Path(tmp)
+        root.chmod(0o711)  # the learner's folder below must be reachable by the user `nobody`
+        checker_dir, learner_dir = root / "checker", root / "learner"
+        checker_dir.mkdir(mode=0o700)
+        learner_dir.mkdir(mode=0o700)
+        job = {
+            "exercise_dir": str(directory),
+            "seed": int(seed) % (1 << 64),
+            "learner_dir": str(learner_dir),
+            "display_name": learner_file.name or "learner.py",
+            "limits": dataclasses.asdict(limits),
+        }
         res = sandbox.run_python(
             HARNESS,
-            workdir=workdir,
-            limits=limits,
+            workdir=checker_dir,
+            limits=_checker_limits(limits),
             extra_files={"job.json": json.dumps(job), "learner.py": source},
         )
-        events = _read_events(workdir / results_name)
-    return _interpret(events, res)
+    return _interpret(_read_events(res.stdout), res)
+
+
+def _checker_limits(learner: sandbox.Limits) -> sandbox.Limits:
+    """Limits of the trusted checker: room for the learner's process and its own reporting."""
+    return sandbox.Limits(
+        wall_seconds=learner.wall_seconds + CHECKER_EXTRA_SECONDS,
+        cpu_seconds=learner.cpu_seconds + CHECKER_EXTRA_SECONDS,
+        memory_bytes=learner.memory_bytes + (1 << 30),
+        file_bytes=learner.file_bytes,
+        max_output=4 << 20,
+        flood_bytes=16 << 20,
+        processes=learner.processes + 8,
+        open_files=max(learner.open_files, 256),
+        isolate_network=False,
+        block_fork=False,
+        drop_privileges=False,
+        confinement="none",
+    )
+
+
+def isolation_summary() -> str:
+    """How the learner's code is confined here: ``"bwrap"`` or ``"limits"`` (the fallback)."""
+    return sandbox.confinement_in_effect()
 
 
 def self_test(name: str, *, seed: int | None = None) -> tuple[bool, bool]:

@@ -1,0 +1,57 @@
+"""Cost of grading one code exercise: wall time of ``srs.exercises.run`` on the reference solution.
+
+Prints the median (and min/max) over several runs for a few exercises: a one-call check set
+(stable_softmax), one that passes layer caches between calls (affine_forward_backward) and
+one with many calls that carry state (adam_update). Run:
+``python benchmarks/bench_sandbox.py [--runs 9] [--names a,b]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from srs import exercises  # noqa: E402
+
+DEFAULT_NAMES = ("stable_softmax", "affine_forward_backward", "adam_update")
+
+
+def time_one(name: str, path: Path, seed: int) -> tuple[float, str]:
+    """Seconds taken by one graded run, and its status."""
+    start = time.perf_counter()
+    result = exercises.run(name, path, seed)
+    return time.perf_counter() - start, str(result.status)
+
+
+def main() -> None:
+    """Time each exercise ``--runs`` times and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--names", default=",".join(DEFAULT_NAMES))
+    args = parser.parse_args()
+    isolation = getattr(exercises, "isolation_summary", lambda: "in-process checks (before)")()
+    print(f"isolation: {isolation}")
+    with tempfile.TemporaryDirectory(prefix="srs-bench-") as tmp:
+        for name in args.names.split(","):
+            path = Path(tmp) / f"{name}.py"
+            path.write_text(exercises.get(name).reference, encoding="utf-8")
+            time_one(name, path, 0)  # warm the page cache and the probes
+            times, statuses = [], set()
+            for seed in range(args.runs):
+                seconds, status = time_one(name, path, seed)
+                times.append(seconds)
+                statuses.add(status)
+            print(
+                f"{name:28s} median {statistics.median(times) * 1000:7.1f} ms  "
+                f"min {min(times) * 1000:7.1f}  max {max(times) * 1000:7.1f}  ({args.runs} runs, {sorted(statuses)})"
+            )
+
+
+if __name__ == "__main__":
+    main()
