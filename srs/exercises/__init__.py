@@ -39,9 +39,12 @@ __all__ = [
     "Exercise",
     "ExerciseInfo",
     "ExerciseResult",
+    "SandboxCheck",
     "Status",
     "catalog",
+    "check_sandbox",
     "get",
+    "isolation_summary",
     "run",
     "self_test",
 ]
@@ -302,6 +305,8 @@ def run(
         return ExerciseResult(Status.NOT_GRADABLE, (), f"{learner_file.name} is larger than 1 MiB")
     if limits is None:
         limits = sandbox.Limits(wall_seconds=timeout, cpu_seconds=max(1, int(timeout) + 1))
+    # decided here (bubblewrap probed once per srs process), so the checker does what srs reports
+    limits = dataclasses.replace(limits, confinement=sandbox.confinement_in_effect(limits))
     with tempfile.TemporaryDirectory(prefix="srs-exercise-") as tmp:
         root = Path(tmp)
         root.chmod(0o711)  # the learner's folder below must be reachable by the user `nobody`
@@ -345,6 +350,60 @@ def _checker_limits(learner: sandbox.Limits) -> sandbox.Limits:
 def isolation_summary() -> str:
     """How the learner's code is confined here: ``"bwrap"`` or ``"limits"`` (the fallback)."""
     return sandbox.confinement_in_effect()
+
+
+@dataclass(frozen=True)
+class SandboxCheck:
+    """What :func:`check_sandbox` found.
+
+    ``confinement`` is ``"bwrap"`` or ``"limits"``; ``bwrap`` the bubblewrap found (path and
+    version, or ``""``); ``isolation`` the protections a trivial confined job reported;
+    ``ok`` whether that job and the grading of a reference solution both worked; ``message``
+    one line saying so (or what failed); ``seconds`` how long the grading took.
+    """
+
+    confinement: str
+    bwrap: str
+    isolation: str
+    ok: bool
+    message: str
+    seconds: float
+
+
+_PROBE = "import numpy, os\nprint(int(numpy.ones(3).sum()), os.getcwd() == os.environ['HOME'])\n"
+
+
+def check_sandbox(exercise: str = "stable_softmax") -> SandboxCheck:
+    """Run a trivial job in the sandbox, then grade ``exercise``'s reference solution: does it all work?"""
+    import time
+
+    confinement = sandbox.confinement_in_effect()
+    bwrap = sandbox.bwrap_description()
+    with tempfile.TemporaryDirectory(prefix="srs-doctor-") as tmp:
+        script = Path(tmp) / "probe.py"
+        script.write_text(_PROBE, encoding="utf-8")
+        work = Path(tmp) / "work"
+        work.mkdir()
+        try:
+            res = sandbox.run_python(script, workdir=work, limits=sandbox.Limits(wall_seconds=30))
+        except SandboxError as exc:
+            return SandboxCheck(confinement, bwrap, "", False, f"a trivial job could not start: {exc}", 0.0)
+        if not res.ok or res.stdout.split() != ["3", "True"]:
+            why = res.reason or _last_line(res.stderr) or f"exit code {res.returncode}"
+            return SandboxCheck(confinement, bwrap, res.isolation, False, f"a trivial job failed: {why}", 0.0)
+        path = Path(tmp) / f"{exercise}.py"
+        path.write_text(get(exercise).reference, encoding="utf-8")
+        started = time.monotonic()
+        try:
+            graded = run(exercise, path, 1)
+        except SandboxError as exc:
+            return SandboxCheck(confinement, bwrap, res.isolation, False, f"grading failed: {exc}", 0.0)
+        seconds = time.monotonic() - started
+    if graded.status is not Status.PASSED:
+        message = f"the reference solution of {exercise} did not pass: {graded.message}"
+        return SandboxCheck(confinement, bwrap, res.isolation, False, message, seconds)
+    message = f"a trivial job ran confined, and the reference solution of {exercise} passed its checks"
+    return SandboxCheck(confinement, bwrap, res.isolation, True, message, seconds)
 
 
 def self_test(name: str, *, seed: int | None = None) -> tuple[bool, bool]:

@@ -89,6 +89,7 @@ __all__ = [
     "NOBODY_UID",
     "Running",
     "SandboxResult",
+    "bwrap_description",
     "bwrap_works",
     "confinement_in_effect",
     "run_python",
@@ -469,6 +470,19 @@ def _bwrap() -> _Bwrap | None:
 def bwrap_works() -> bool:
     """True if bubblewrap is installed and can confine a process here (probed once per process)."""
     return _bwrap() is not None
+
+
+def bwrap_description() -> str:
+    """``"<path> (bubblewrap 0.8.0)"`` for the bwrap found here, or ``""`` if there is none."""
+    path = _bwrap_binary()
+    if path is None:
+        return ""
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return path
+    version = out.stdout.strip()
+    return f"{path} ({version})" if version else path
 
 
 def confinement_in_effect(limits: Limits | None = None) -> str:
