@@ -3,7 +3,7 @@
 Prints the median (and min/max) over several runs for a few exercises: a one-call check set
 (stable_softmax), one that passes layer caches between calls (affine_forward_backward) and
 one with many calls that carry state (adam_update). Run:
-``python benchmarks/bench_sandbox.py [--runs 9] [--names a,b]``
+``python benchmarks/bench_sandbox.py [--runs 9] [--names a,b] [--confinement limits]``
 """
 
 from __future__ import annotations
@@ -22,10 +22,15 @@ from srs import exercises  # noqa: E402
 DEFAULT_NAMES = ("stable_softmax", "affine_forward_backward", "adam_update")
 
 
-def time_one(name: str, path: Path, seed: int) -> tuple[float, str]:
+def time_one(name: str, path: Path, seed: int, confinement: str) -> tuple[float, str]:
     """Seconds taken by one graded run, and its status."""
+    kwargs = {}
+    if confinement != "auto":
+        from srs.exercises.sandbox import Limits
+
+        kwargs["limits"] = Limits(confinement=confinement)
     start = time.perf_counter()
-    result = exercises.run(name, path, seed)
+    result = exercises.run(name, path, seed, **kwargs)  # type: ignore[arg-type]
     return time.perf_counter() - start, str(result.status)
 
 
@@ -34,17 +39,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--names", default=",".join(DEFAULT_NAMES))
+    parser.add_argument("--confinement", default="auto", help="auto, bwrap or limits (the fallback)")
     args = parser.parse_args()
     isolation = getattr(exercises, "isolation_summary", lambda: "in-process checks (before)")()
+    if args.confinement != "auto":
+        isolation = args.confinement
     print(f"isolation: {isolation}")
     with tempfile.TemporaryDirectory(prefix="srs-bench-") as tmp:
         for name in args.names.split(","):
             path = Path(tmp) / f"{name}.py"
             path.write_text(exercises.get(name).reference, encoding="utf-8")
-            time_one(name, path, 0)  # warm the page cache and the probes
+            time_one(name, path, 0, args.confinement)  # warm the page cache and the probes
             times, statuses = [], set()
             for seed in range(args.runs):
-                seconds, status = time_one(name, path, seed)
+                seconds, status = time_one(name, path, seed, args.confinement)
                 times.append(seconds)
                 statuses.add(status)
             print(

@@ -23,9 +23,7 @@ import dataclasses
 import functools
 import json
 import re
-import secrets
 import tempfile
-import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -148,6 +146,8 @@ def _exercise_dir(name: str) -> Path:
 
 @functools.cache
 def _meta(name: str) -> dict[str, Any]:
+    import tomllib
+
     path = FILES_DIR / name / "exercise.toml"
     try:
         with path.open("rb") as fh:
@@ -319,6 +319,7 @@ def run(
             "learner_dir": str(learner_dir),
             "display_name": learner_file.name or "learner.py",
             "limits": dataclasses.asdict(limits),
+            "bwrap": sandbox.bwrap_probe() if limits.confinement == "bwrap" else None,
         }
         res = sandbox.run_python(
             HARNESS,
@@ -408,6 +409,8 @@ def check_sandbox(exercise: str = "stable_softmax") -> SandboxCheck:
 
 def self_test(name: str, *, seed: int | None = None) -> tuple[bool, bool]:
     """Run the starter and the reference through the sandbox: (starter fails, reference passes)."""
+    import secrets
+
     exercise = get(name)
     seed = secrets.randbits(32) if seed is None else seed
     outcomes = []

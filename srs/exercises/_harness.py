@@ -3,7 +3,8 @@
 It never loads the learner's code. It reads ``job.json`` from the current directory::
 
     {"exercise_dir": ".../files/<name>", "seed": 123, "learner_dir": ".../learner",
-     "display_name": "conv.py", "limits": {...Limits fields for the learner's process...}}
+     "display_name": "conv.py", "limits": {...Limits fields for the learner's process...},
+     "bwrap": {...what srs's probe of bubblewrap found...} or null}
 
 and ``learner.py`` (the learner's file, as bytes), loads the reference solution and the
 checks, and starts the learner's file in a separate confined process
@@ -103,6 +104,7 @@ def main() -> int:
             sys.path.insert(0, str(root))
         from srs.exercises import remote, sandbox
 
+        sandbox.adopt_bwrap_probe(job.get("bwrap"))  # srs probed it already
         exercise_dir = Path(job["exercise_dir"])
         label = str(job.get("display_name") or "learner.py")
         raw = Path("learner.py").read_bytes()

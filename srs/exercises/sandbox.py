@@ -89,7 +89,9 @@ __all__ = [
     "NOBODY_UID",
     "Running",
     "SandboxResult",
+    "adopt_bwrap_probe",
     "bwrap_description",
+    "bwrap_probe",
     "bwrap_works",
     "confinement_in_effect",
     "run_python",
@@ -440,9 +442,38 @@ def _bwrap_args(
     return args
 
 
-@functools.lru_cache(maxsize=1)
+_PROBED: dict[str, _Bwrap | None] = {}
+
+
 def _bwrap() -> _Bwrap | None:
-    """Probe once per process whether bubblewrap can confine a process here, and how."""
+    """Whether bubblewrap can confine a process here, and how: probed once per process."""
+    if "bwrap" not in _PROBED:
+        _PROBED["bwrap"] = _probe_bwrap()
+    return _PROBED["bwrap"]
+
+
+def bwrap_probe() -> dict[str, Any] | None:
+    """What the probe found, as plain data for :func:`adopt_bwrap_probe` in a child process."""
+    info = _bwrap()
+    return (
+        None
+        if info is None
+        else {"path": info.path, "userns": info.userns, "disable_userns": info.disable_userns}
+    )
+
+
+def adopt_bwrap_probe(found: Mapping[str, Any] | None) -> None:
+    """Take the result of :func:`bwrap_probe` from the (trusted) parent instead of probing again."""
+    if found is None:
+        _PROBED["bwrap"] = None
+        return
+    path = str(found["path"])
+    if not os.path.isfile(path):
+        raise SandboxError(f"bubblewrap is not at {path}")
+    _PROBED["bwrap"] = _Bwrap(path, bool(found["userns"]), bool(found["disable_userns"]))
+
+
+def _probe_bwrap() -> _Bwrap | None:
     if sys.platform != "linux":
         return None
     path = _bwrap_binary()
