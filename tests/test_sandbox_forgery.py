@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -54,13 +55,13 @@ SRS = textwrap.dedent("""
 REAPER = textwrap.dedent("""
     import ctypes, json, os, signal, subprocess, sys, time
     ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-    srs_code, interrupt_after, args = sys.argv[1], float(sys.argv[3]), sys.argv[4:]
+    srs_code, interrupt_after, sig, args = sys.argv[1], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
     proc = subprocess.Popen([sys.executable, "-c", srs_code, *args], start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if interrupt_after > 0:
         assert proc.stderr.readline().strip() == "grading"
         time.sleep(interrupt_after)
-        os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+        os.killpg(proc.pid, sig)  # SIGINT: what a terminal does on Ctrl-C
     try:
         out, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
@@ -106,6 +107,7 @@ def grade_outside(
     mode: str = "auto",
     timeout: float = 10,
     interrupt_after: float = 0.0,
+    interrupt: signal.Signals = signal.SIGINT,
     env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Grade ``source`` in a separate srs process; its result (or None) and what it left running."""
@@ -120,6 +122,7 @@ def grade_outside(
             SRS,
             "srs-forgery-reaper",  # marks the reaper's command line: a hostile case stops there
             str(interrupt_after),
+            str(int(interrupt)),
             EXERCISE,
             str(learner),
             "7",
@@ -380,13 +383,25 @@ def test_killing_the_parents_leaves_srs_running_and_nothing_behind(tmp_path: Pat
 # --------------------------------------------------------------------------- Ctrl-C
 
 
-def test_ctrl_c_during_a_check_kills_the_sandbox_at_once(tmp_path: Path) -> None:
-    source = """
-        def softmax(x):
-            while True:
-                pass
-    """
-    report = grade_outside(tmp_path, source, timeout=30, interrupt_after=2.0)
+LOOP = """
+    def softmax(x):
+        while True:
+            pass
+"""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_ctrl_c_during_a_check_kills_the_sandbox_at_once(tmp_path: Path, mode: str) -> None:
+    report = grade_outside(tmp_path, LOOP, mode=mode, timeout=30, interrupt_after=2.0)
     assert report["result"] is None  # srs was interrupted
     assert "KeyboardInterrupt" in report["err"]
+    assert report["left"] == [], report["left"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_srs_killed_during_a_check_takes_the_sandbox_with_it(tmp_path: Path, mode: str) -> None:
+    report = grade_outside(
+        tmp_path, LOOP, mode=mode, timeout=30, interrupt_after=2.0, interrupt=signal.SIGKILL
+    )
+    assert report["rc"] == -signal.SIGKILL
     assert report["left"] == [], report["left"]
