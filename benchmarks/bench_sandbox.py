@@ -1,6 +1,7 @@
 """Cost of grading one code exercise: wall time of ``srs.exercises.run`` on the reference solution.
 
-Prints the median (and min/max) over several runs for a few exercises: a one-call check set
+Prints the median wall time (and min/max) and the median CPU time of all the processes started,
+over several runs, for a few exercises: a one-call check set
 (stable_softmax), one that passes layer caches between calls (affine_forward_backward) and
 one with many calls that carry state (adam_update). Run:
 ``python benchmarks/bench_sandbox.py [--runs 9] [--names a,b] [--confinement limits]``
@@ -9,6 +10,7 @@ one with many calls that carry state (adam_update). Run:
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import sys
 import tempfile
@@ -22,16 +24,20 @@ from srs import exercises  # noqa: E402
 DEFAULT_NAMES = ("stable_softmax", "affine_forward_backward", "adam_update")
 
 
-def time_one(name: str, path: Path, seed: int, confinement: str) -> tuple[float, str]:
-    """Seconds taken by one graded run, and its status."""
+def time_one(name: str, path: Path, seed: int, confinement: str) -> tuple[float, float, str]:
+    """Wall seconds and CPU seconds (of all the processes it started) of one graded run, and its status."""
     kwargs = {}
     if confinement != "auto":
         from srs.exercises.sandbox import Limits
 
         kwargs["limits"] = Limits(confinement=confinement)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = exercises.run(name, path, seed, **kwargs)  # type: ignore[arg-type]
-    return time.perf_counter() - start, str(result.status)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return wall, cpu, str(result.status)
 
 
 def main() -> None:
@@ -50,14 +56,16 @@ def main() -> None:
             path = Path(tmp) / f"{name}.py"
             path.write_text(exercises.get(name).reference, encoding="utf-8")
             time_one(name, path, 0, args.confinement)  # warm the page cache and the probes
-            times, statuses = [], set()
+            times, cpus, statuses = [], [], set()
             for seed in range(args.runs):
-                seconds, status = time_one(name, path, seed, args.confinement)
+                seconds, cpu, status = time_one(name, path, seed, args.confinement)
                 times.append(seconds)
+                cpus.append(cpu)
                 statuses.add(status)
             print(
-                f"{name:28s} median {statistics.median(times) * 1000:7.1f} ms  "
-                f"min {min(times) * 1000:7.1f}  max {max(times) * 1000:7.1f}  ({args.runs} runs, {sorted(statuses)})"
+                f"{name:26s} wall median {statistics.median(times) * 1000:6.0f} ms "
+                f"(min {min(times) * 1000:4.0f}, max {max(times) * 1000:4.0f}); "
+                f"CPU median {statistics.median(cpus) * 1000:5.0f} ms  ({args.runs} runs, {sorted(statuses)})"
             )
 
 

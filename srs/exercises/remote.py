@@ -188,8 +188,10 @@ class LearnerProcess:
                     self.running.kill("the code closed its channel to the checker")
             self.stopped = self.running.finish()
             for fd in (self._req_w, self._rep_r):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
+                if fd != -1:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+            self._req_w = self._rep_r = -1
         return LearnerStopped(self.stopped)
 
     def _exchange(self, header: dict[str, Any], blobs: list[bytes]) -> tuple[dict[str, Any], list[bytes]]:
@@ -289,9 +291,15 @@ class LearnerProcess:
         return [str(name)[:100] for name in found] if isinstance(found, list) else list(names)
 
     def close(self) -> sandbox.SandboxResult:
-        """Stop the process (if it is still running) and return how it ended."""
+        """End the process (closing its requests lets it end by itself; else it is killed) and say how it ended."""
         if self.stopped is None:
-            self._stop("closed by the checker")
+            with contextlib.suppress(OSError):
+                os.close(self._req_w)
+            self._req_w = -1
+            until = time.monotonic() + _ENDING
+            while not self.running.exited() and time.monotonic() < until:
+                self.running.pump(0.02)
+            self._stop("closed by the checker" if not self.running.exited() else "")
         assert self.stopped is not None
         return self.stopped
 
