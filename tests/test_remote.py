@@ -82,6 +82,9 @@ def learner(tmp_path: Path) -> Iterator[Any]:
         def double_first(a, b):
             a *= 2
 
+        def draw(rng, n):
+            return rng.standard_normal(n)
+
         CONSTANT = 42
     """,
     )
@@ -104,6 +107,16 @@ def test_values_come_back_with_their_types(learner: Any) -> None:
     assert kwargs["key"]["a"] is x
     (fresh,), _ = learner.echo(x.copy())
     assert fresh is not x and fresh.dtype == x.dtype and np.array_equal(fresh, x)
+
+
+def test_big_integers_and_random_generators_travel(learner: Any) -> None:
+    (big,), _ = learner.echo(3**100)
+    assert big == 3**100
+    rng, twin = np.random.default_rng(5), np.random.default_rng(5)
+    np.testing.assert_array_equal(learner.draw(rng, 3), twin.standard_normal(3))
+    assert rng.standard_normal() == twin.standard_normal()  # the caller's generator advanced too
+    legacy = np.random.Generator(np.random.MT19937(1))
+    assert learner.draw(legacy, 2).shape == (2,)
 
 
 def test_shared_references_and_cycles_survive(learner: Any) -> None:

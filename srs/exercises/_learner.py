@@ -23,6 +23,8 @@ nothing sent by learner code is ever unpickled or evaluated. Values are encoded 
 * ``None``, ``bool``, ``int``, ``float`` and ``str`` as themselves;
 * ``{"t": "A", "i": id, "b": blob, "ro": bool}`` an array; ``{"t": "N", "b": blob}`` a numpy
   scalar (a 0-d array); ``{"t": "C", "re": x, "im": y}`` a complex; ``{"t": "B", "b": blob}`` bytes;
+* ``{"t": "I", "v": digits}`` an integer beyond 64 bits; ``{"t": "G", "i": id, "g": name, "s": state}``
+  a numpy random ``Generator`` (its bit generator's name and state);
 * ``{"t": "L"|"S", "i": id, "v": [...]}`` a list or set, ``{"t": "T"|"F", "v": [...]}`` a tuple or
   frozenset, ``{"t": "D", "i": id, "k": [...], "v": [...]}`` a dict;
 * ``{"t": "@", "i": id}`` the same object as the node ``id`` seen before (shared references
@@ -62,6 +64,8 @@ MAX_MESSAGE = 64 << 20  # bytes in one message
 MAX_DEPTH = 100  # nesting of containers
 MAX_NODES = 1_000_000  # values in one message
 MAX_BLOBS = 100_000  # arrays and byte strings in one message
+# numpy random generators travel as their bit generator's state (and come back advanced)
+BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 TEXT_CHARS = 2000  # of a message or description passed on
 
 
@@ -253,9 +257,10 @@ class Encoder:
         if x is None or kind is bool or kind is str or kind is float:
             return x
         if kind is int:
-            if abs(x) >= 1 << 64:
-                raise WireError("an integer is too large to send")
-            return x
+            if abs(x) < 1 << 63:
+                return x
+            digits = str(x)  # Python refuses more than 4300 digits: ValueError, reported as unsendable
+            return {"t": "I", "v": digits}
         known = self.ids.get(id(x))
         if known is not None:
             return {"t": "@", "i": known}
@@ -274,6 +279,10 @@ class Encoder:
                 return self._handle(x)
             node = nid if nid is not None else self._new(x)
             return {"t": "A", "i": node, "b": self._blob(_array_blob(x)), "ro": not x.flags.writeable}
+        if isinstance(x, np.random.Generator) and type(x.bit_generator).__name__ in BIT_GENERATORS:
+            node = nid if nid is not None else self._new(x)
+            state = self.encode(x.bit_generator.state, depth + 1)
+            return {"t": "G", "i": node, "g": type(x.bit_generator).__name__, "s": state}
         if isinstance(x, np.generic):
             if isinstance(x, np.object_):
                 return self._handle(x)
@@ -371,6 +380,21 @@ class Decoder:
             if arr.ndim != 0:
                 raise WireError("a numpy scalar is not 0-dimensional")
             return arr[()]
+        if tag == "I":
+            digits = data.get("v")
+            if not isinstance(digits, str) or len(digits) > 1000:
+                raise WireError("an integer value is malformed")
+            try:
+                return int(digits)
+            except ValueError:
+                raise WireError("an integer value is malformed") from None
+        if tag == "G":
+            name = data.get("g")
+            if name not in BIT_GENERATORS:
+                raise WireError("a random generator of an unknown kind")
+            generator = np.random.Generator(getattr(np.random, str(name))())
+            _set_state(generator, self.decode(data.get("s"), depth + 1))
+            return self._register(data, generator)
         if tag == "C":
             re, im = data.get("re"), data.get("im")
             if not (type(re) in (int, float) and type(im) in (int, float)):
@@ -433,6 +457,8 @@ class Decoder:
                 if (tag == "L") != isinstance(target, list):
                     raise WireError("an update changes the type of an input")
                 pairs.append((target, self._list(data, "v", 0)))
+            elif tag == "G" and isinstance(target, np.random.Generator):
+                pairs.append((target, self.decode(data.get("s"), 1)))
             elif tag == "D" and isinstance(target, dict):
                 keys, values = self._list(data, "k", 0), self._list(data, "v", 0)
                 if len(keys) != len(values):
@@ -443,10 +469,19 @@ class Decoder:
         return pairs
 
 
+def _set_state(generator: np.random.Generator, state: Any) -> None:
+    try:
+        generator.bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError):
+        raise WireError("a random generator's state is malformed") from None
+
+
 def apply_updates(pairs: list[tuple[Any, Any]]) -> None:
     """Change the inputs in place to the contents returned by the other side."""
     for target, new in pairs:
-        if isinstance(target, np.ndarray):
+        if isinstance(target, np.random.Generator):
+            _set_state(target, new)
+        elif isinstance(target, np.ndarray):
             if new.shape == target.shape and new.dtype == target.dtype and target.flags.writeable:
                 np.copyto(target, new)
         elif isinstance(target, list):
