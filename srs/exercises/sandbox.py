@@ -5,8 +5,9 @@ Three confinements, chosen per run by :attr:`Limits.confinement`:
 ``bwrap`` (used by ``auto`` wherever bubblewrap works here; probed once per process)
     The process runs under ``bwrap`` with the whole file system mounted read-only, fresh
     ``/proc`` and ``/dev``, empty read-only folders over ``/home``, ``/root``, ``/tmp``,
-    ``/var/tmp``, ``/run``, ``/mnt``, ``/media`` and ``/srv`` (the interpreter's own folders are
-    mounted back read-only where they lie below one of them) and over any path in ``hide``, and its
+    ``/var/tmp``, ``/run``, ``/mnt``, ``/media`` and ``/srv`` (or the folders they link to; the
+    interpreter's own folders are mounted back read-only where they lie below one of them) and
+    over any path in ``hide``, and its
     working directory as the only writable place. It has new user (uid ``nobody`` when started as
     root), PID, network, IPC, UTS and cgroup namespaces, no capabilities, may not create further
     user namespaces, is killed when its parent dies (``--die-with-parent``) and has its own
@@ -412,7 +413,11 @@ def _bwrap_args(
     seccomp_fd: int | None = None,
 ) -> list[str]:
     """The bwrap command line up to ``--`` (see the module docstring for what each part does)."""
-    covered = [d for d in HIDDEN_DIRS if os.path.isdir(d) and not os.path.islink(d)]
+    covered: list[str] = []
+    for folder in HIDDEN_DIRS:  # a symbolic link (/home -> /var/home) is hidden where it points
+        real = os.path.realpath(folder)
+        if os.path.isdir(real) and real != "/" and not _under(real, covered):
+            covered = [c for c in covered if not _under(c, [real])] + [real]
     args = [info.path, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
     for folder in covered:
         args += ["--tmpfs", folder]
