@@ -7,12 +7,11 @@ Three confinements, chosen per run by :attr:`Limits.confinement`:
     ``/proc`` and ``/dev``, empty read-only folders over ``/home``, ``/root``, ``/tmp``,
     ``/var/tmp``, ``/run``, ``/mnt``, ``/media`` and ``/srv`` (or the folders they link to; the
     interpreter's own folders are mounted back read-only where they lie below one of them) and
-    over any path in ``hide``, and its
-    working directory as the only writable place. It has new user (uid ``nobody`` when started as
-    root), PID, network, IPC, UTS and cgroup namespaces, no capabilities, may not create further
-    user namespaces, is killed when its parent dies (``--die-with-parent``) and has its own
-    session (``--new-session``, so it cannot push keys into the terminal). Inside, the seccomp
-    filter and the resource limits below still apply.
+    over any path in ``hide``, and its working directory as the only writable place. It has new
+    user (uid ``nobody`` when started as root), PID, network, IPC, UTS and cgroup namespaces, no
+    capabilities, may not create further user namespaces, is killed when its parent dies
+    (``--die-with-parent``) and has its own session (``--new-session``, so it cannot push keys
+    into the terminal). Inside, the seccomp filter and the resource limits below still apply.
 ``limits`` (the fallback)
     The protections this module had before bubblewrap: resource limits, the seccomp filter, a
     network namespace where ``unshare`` is allowed and, when running as root, the ``nobody`` user
