@@ -391,6 +391,30 @@ def test_crash_is_an_error(tmp_path: Path) -> None:
     assert "killed by signal 11 (SIGSEGV)" in result.message
 
 
+def test_a_process_that_dies_fails_the_check_it_was_in(tmp_path: Path) -> None:
+    result = grade(
+        tmp_path, "stable_softmax", "import ctypes\ndef softmax(x):\n    return ctypes.string_at(0)\n"
+    )
+    assert result.status is Status.ERROR
+    assert "killed by signal 11 (SIGSEGV) in check 'matches on random scores' after 0 of 3" in result.message
+
+
+def test_in_place_changes_of_inputs_reach_the_checks(tmp_path: Path) -> None:
+    """batchnorm's checks read bn_param['running_mean'] that the learner's function stored in place."""
+    right = exercises.get("batchnorm_forward").reference
+    assert grade(tmp_path, "batchnorm_forward", right).status is Status.PASSED
+    wrong = _reference_with(
+        "batchnorm_forward",
+        'bn_param["running_mean"] = running_mean\n    bn_param["running_var"] = running_var',
+        "pass",
+    )
+    result = grade(tmp_path, "batchnorm_forward", wrong)
+    assert result.status is Status.FAILED
+    failed = {check.name: check.detail for check in result.checks if not check.passed}
+    assert set(failed) == {"running averages after one step", "running averages over three steps"}
+    assert all("was not stored" in detail for detail in failed.values())
+
+
 def test_print_flood_is_an_error(tmp_path: Path) -> None:
     result = grade(tmp_path, "stable_softmax", "def softmax(x):\n    print('x' * 100_000_000)\n")
     assert result.status is Status.ERROR

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import resource
 import shutil
@@ -22,24 +23,46 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the sandbox tes
 SMALL = Limits(wall_seconds=4, cpu_seconds=2, memory_bytes=256 << 20)
 
 
+# The containment tests run under each confinement: bubblewrap where it works ("auto") and the fallback;
+# a test parametrized with `mode` has `run` use that confinement.
+MODES = ["auto", "limits"]
+_MODE = {"value": "auto"}
+
+
+@pytest.fixture(autouse=True)
+def _confinement(request: pytest.FixtureRequest) -> None:
+    callspec = getattr(request.node, "callspec", None)
+    _MODE["value"] = callspec.params.get("mode", "auto") if callspec is not None else "auto"
+
+
 def run(tmp_path: Path, code: str, limits: Limits = SMALL, **kwargs: object) -> SandboxResult:
     script = tmp_path / "script.py"
     script.write_text(textwrap.dedent(code))
+    limits = dataclasses.replace(limits, confinement=_MODE["value"])
     return run_python(script, workdir=tmp_path, limits=limits, **kwargs)  # type: ignore[arg-type]
 
 
-def live_in_group(pgid: int) -> list[tuple[int, str]]:
-    """Processes (not zombies) whose process group is ``pgid``."""
+# Printed by a sandboxed script: its process group and its PID namespace, which identify whatever it
+# started (under bubblewrap the group number is the namespace's own, so the namespace is what counts).
+WHERE = "print(os.getpgid(0), os.readlink('/proc/self/ns/pid'), flush=True)"
+
+
+def live_in_group(where: str) -> list[tuple[int, str]]:
+    """Processes (not zombies) in the process group, or the PID namespace, printed by ``WHERE``."""
+    pgid, pidns = int(where.split()[0]), where.split()[1]
+    own_ns = pidns != os.readlink("/proc/self/ns/pid")
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             stat = Path("/proc", entry, "stat").read_text()
+            ns = os.readlink(f"/proc/{entry}/ns/pid") if own_ns else ""
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[2]) == pgid and fields[0] != "Z":
+        member = ns == pidns if own_ns else int(fields[2]) == pgid
+        if member and fields[0] != "Z":
             found.append((int(entry), fields[0]))
     return found
 
@@ -82,7 +105,8 @@ def test_environment_is_scrubbed_and_cwd_is_workdir(tmp_path: Path, monkeypatch:
     assert isolated == "1"
 
 
-def test_infinite_loop_is_stopped(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_infinite_loop_is_stopped(tmp_path: Path, mode: str) -> None:
     start = time.monotonic()
     res = run(tmp_path, "while True:\n    pass\n", Limits(wall_seconds=4, cpu_seconds=1))
     assert time.monotonic() - start < 6
@@ -91,7 +115,8 @@ def test_infinite_loop_is_stopped(tmp_path: Path) -> None:
     assert "\n" not in res.reason
 
 
-def test_wall_clock_timeout_kills_a_sleeper(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_wall_clock_timeout_kills_a_sleeper(tmp_path: Path, mode: str) -> None:
     start = time.monotonic()
     res = run(tmp_path, "import time\nprint('start', flush=True)\ntime.sleep(60)\n", Limits(wall_seconds=1))
     assert time.monotonic() - start < 3
@@ -99,44 +124,48 @@ def test_wall_clock_timeout_kills_a_sleeper(tmp_path: Path) -> None:
     assert res.stdout == "start\n"  # output before the kill is kept
 
 
-def test_closing_the_pipes_does_not_escape_the_clock(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_closing_the_pipes_does_not_escape_the_clock(tmp_path: Path, mode: str) -> None:
     start = time.monotonic()
     res = run(tmp_path, "import os, time\nos.close(1)\nos.close(2)\ntime.sleep(60)\n", Limits(wall_seconds=1))
     assert time.monotonic() - start < 3
     assert res.timed_out
 
 
-def test_memory_bomb_bytearray(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_memory_bomb_bytearray(tmp_path: Path, mode: str) -> None:
     res = run(tmp_path, "x = bytearray(10**11)\n")
     assert res.reason == "memory limit"
     assert res.stderr.strip().splitlines()[-1] == "MemoryError"
 
 
-def test_memory_bomb_growing_list(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_memory_bomb_growing_list(tmp_path: Path, mode: str) -> None:
     res = run(tmp_path, "x = []\nwhile True:\n    x.append(bytearray(10**6))\n")
     assert res.reason == "memory limit"
 
 
-def test_fork_loop_is_contained_and_leaves_nothing_behind(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_fork_loop_is_contained_and_leaves_nothing_behind(tmp_path: Path, mode: str) -> None:
     if os.geteuid() == 0 and not fork_blocked(tmp_path):
         pytest.skip("as root without seccomp nothing would stop a fork bomb; not running one")
     res = run(
         tmp_path,
         """
         import os
-        print(os.getpgid(0), flush=True)
+        WHERE
         while True:
             os.fork()
-    """,
+    """.replace("WHERE", WHERE),
     )
     assert not res.ok
-    pgid = int(res.stdout.split()[0])
-    assert live_in_group(pgid) == []
+    assert live_in_group(res.stdout) == []
     if "fork=blocked" in res.isolation:
         assert "BlockingIOError" in res.stderr
 
 
-def test_children_are_killed_when_the_main_process_exits(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_children_are_killed_when_the_main_process_exits(tmp_path: Path, mode: str) -> None:
     """Without the seccomp filter, children still die with the process group."""
     start = time.monotonic()
     res = run(
@@ -147,17 +176,16 @@ def test_children_are_killed_when_the_main_process_exits(tmp_path: Path) -> None
             if os.fork() == 0:
                 time.sleep(60)
                 os._exit(0)
-        print(os.getpgid(0), flush=True)
-    """,
+        WHERE
+    """.replace("WHERE", WHERE),
         Limits(wall_seconds=5, block_fork=False),
     )
     assert time.monotonic() - start < 4  # the children hold the pipes, yet we do not wait for them
     assert res.returncode == 0
-    pgid = int(res.stdout.split()[0])
     deadline = time.monotonic() + 2
-    while live_in_group(pgid) and time.monotonic() < deadline:
+    while live_in_group(res.stdout) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert live_in_group(pgid) == []
+    assert live_in_group(res.stdout) == []
 
 
 def test_threads_still_work(tmp_path: Path) -> None:
@@ -175,14 +203,16 @@ def test_threads_still_work(tmp_path: Path) -> None:
     assert res.ok and res.stdout == "[0, 1, 2, 3]\n"
 
 
-def test_subprocess_is_refused_when_fork_is_blocked(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_subprocess_is_refused_when_fork_is_blocked(tmp_path: Path, mode: str) -> None:
     if not fork_blocked(tmp_path):
         pytest.skip("seccomp filter not available here")
     res = run(tmp_path, "import subprocess\nsubprocess.run(['true'])\n")
     assert res.returncode == 1 and "BlockingIOError" in res.stderr
 
 
-def test_print_flood_is_cut_and_parent_memory_is_fine(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_print_flood_is_cut_and_parent_memory_is_fine(tmp_path: Path, mode: str) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     limits = Limits(wall_seconds=10, cpu_seconds=5, memory_bytes=512 << 20)
     res = run(tmp_path, "import sys\nsys.stdout.write('x' * 100_000_000)\n", limits)
@@ -199,18 +229,21 @@ def test_endless_printing_is_stopped(tmp_path: Path) -> None:
     assert res.reason == "output limit"
 
 
-def test_exception_is_reported(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_exception_is_reported(tmp_path: Path, mode: str) -> None:
     res = run(tmp_path, "raise ValueError('boom')\n")
     assert res.returncode == 1 and res.reason == ""
     assert res.stderr.strip().splitlines()[-1] == "ValueError: boom"
 
 
-def test_crash_is_reported_with_the_signal(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_crash_is_reported_with_the_signal(tmp_path: Path, mode: str) -> None:
     res = run(tmp_path, "import ctypes\nctypes.string_at(0)\n")
     assert res.reason == "killed by signal 11 (SIGSEGV)"
 
 
-def test_file_size_limit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_file_size_limit(tmp_path: Path, mode: str) -> None:
     res = run(
         tmp_path, "open('big', 'wb').write(b'x' * (8 << 20))\n", Limits(wall_seconds=4, file_bytes=1 << 20)
     )
@@ -218,7 +251,8 @@ def test_file_size_limit(tmp_path: Path) -> None:
     assert (tmp_path / "big").stat().st_size <= 1 << 20
 
 
-def test_network_is_unreachable_when_isolated(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_network_is_unreachable_when_isolated(tmp_path: Path, mode: str) -> None:
     res = run(
         tmp_path,
         """
@@ -296,7 +330,8 @@ def test_runs_as_nobody_when_root_and_possible() -> None:
         script.chmod(0o644)
         if not sandbox._nobody_can_run(system_python, str(script)):
             pytest.skip("user nobody cannot run the system python here")
-        res = run_python(script, workdir=workdir, limits=SMALL, python=system_python)
+        limits = dataclasses.replace(SMALL, confinement="limits")  # the fallback's own switch to nobody
+        res = run_python(script, workdir=workdir, limits=limits, python=system_python)
         assert "user=nobody" in res.isolation
         assert res.stdout.split() == [str(sandbox.NOBODY_UID), "13"]  # EACCES outside the workdir
         assert (workdir / "mine.txt").read_text() == "ok"
@@ -311,3 +346,54 @@ def test_stays_root_when_nobody_cannot_run_the_interpreter(tmp_path: Path) -> No
         assert res.stdout == f"{sandbox.NOBODY_UID}\n"
     else:
         assert res.stdout == "0\n" and "user=root" in res.isolation
+
+
+needs_bwrap = pytest.mark.skipif(not sandbox.bwrap_works(), reason="bubblewrap does not work here")
+
+
+@needs_bwrap
+def test_bwrap_confines_files_processes_and_user(tmp_path: Path) -> None:
+    res = run(
+        tmp_path,
+        """
+        import os
+        print(os.getuid(), sorted(p for p in os.listdir("/proc") if p.isdigit()))
+        for path in ("/root/srs-sandbox-test", "/etc/srs-sandbox-test", os.path.expanduser("~/../x")):
+            try:
+                open(path, "w")
+            except OSError as e:
+                print(e.errno)
+        open("mine.txt", "w").write("ok")
+        print(sorted(os.listdir("/tmp")))
+    """,
+    )
+    assert res.ok, res.stderr
+    assert "sandbox=bwrap" in res.isolation and "fork=blocked" in res.isolation
+    uid_line, *errnos, tmp_line = res.stdout.splitlines()
+    expected_uid = sandbox.NOBODY_UID if os.geteuid() == 0 else os.geteuid()
+    assert uid_line.split(" ", 1) == [str(expected_uid), "['1', '2']"]  # bwrap's init and us: nothing else
+    assert errnos == ["30", "30", "30"]  # EROFS: the whole file system is read-only
+    assert (tmp_path / "mine.txt").read_text() == "ok"
+    assert not Path("/etc/srs-sandbox-test").exists()
+    work = tmp_path.resolve()
+    # the host's /tmp is covered: only the path down to the work folder is there
+    expected = [work.relative_to("/tmp").parts[0]] if work.is_relative_to("/tmp") else []
+    assert tmp_line == str(expected)
+
+
+@needs_bwrap
+def test_bwrap_hides_given_folders(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "answer.txt").write_text("42")
+    work = tmp_path / "work"
+    work.mkdir()
+    script = work / "s.py"
+    script.write_text(f"import os\nprint(os.listdir({str(secret)!r}))\n")
+    res = run_python(script, workdir=work, limits=SMALL, hide=[secret])
+    assert res.ok and res.stdout == "[]\n"
+
+
+def test_unknown_confinement_is_refused() -> None:
+    with pytest.raises(ValueError, match="confinement"):
+        Limits(confinement="chroot")

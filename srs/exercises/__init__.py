@@ -1,4 +1,4 @@
-"""Numpy code exercises, graded in a sandboxed subprocess.
+"""Numpy code exercises, graded by trusted checks against the learner's code in a confined process.
 
 Each exercise lives in ``files/<name>/``:
 
@@ -7,23 +7,24 @@ Each exercise lives in ``files/<name>/``:
 * ``starter.py`` - what the learner starts from (functions that raise
   ``NotImplementedError``);
 * ``reference.py`` - a correct solution;
-* ``checks.py`` - trusted checks, run inside the sandbox by ``_harness.py``.
+* ``checks.py`` - trusted checks, run by ``_harness.py``.
 
 Importing this module is cheap: it reads no exercise files and does not import numpy.
-:func:`run` copies the learner's file into a fresh temporary directory and runs the harness
-there with :func:`srs.exercises.sandbox.run_python`; the harness reports results as JSON lines in a
-file whose name is random per run (not on standard output, which the learner's code owns).
+:func:`run` starts the checker (``_harness.py``, trusted: it loads the checks and the reference)
+in a process of its own; the checker starts the learner's file in a second, confined process
+(``_learner.py`` under :mod:`srs.exercises.sandbox`, with bubblewrap where it works) and calls
+its functions over a pipe that carries only data. The verdict comes back on the checker's
+standard output, which the learner's process cannot reach.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
 import re
-import secrets
 import tempfile
-import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -37,9 +38,12 @@ __all__ = [
     "Exercise",
     "ExerciseInfo",
     "ExerciseResult",
+    "SandboxCheck",
     "Status",
     "catalog",
+    "check_sandbox",
     "get",
+    "isolation_summary",
     "run",
     "self_test",
 ]
@@ -49,6 +53,7 @@ HARNESS = Path(__file__).resolve().parent / "_harness.py"
 MAX_LEARNER_BYTES = 1 << 20
 DETAIL_CHARS = 300
 MESSAGE_CHARS = 240
+CHECKER_EXTRA_SECONDS = 15  # the checker's own time limit is the learner's plus this
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -142,6 +147,8 @@ def _exercise_dir(name: str) -> Path:
 
 @functools.cache
 def _meta(name: str) -> dict[str, Any]:
+    import tomllib
+
     path = FILES_DIR / name / "exercise.toml"
     try:
         with path.open("rb") as fh:
@@ -201,15 +208,10 @@ def get(name: str) -> Exercise:
     )
 
 
-def _read_events(path: Path) -> list[dict[str, Any]]:
-    """Parse the harness's JSON lines, ignoring anything malformed (e.g. a cut-off last line)."""
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(4 * MAX_LEARNER_BYTES)
-    except OSError:
-        return []
+def _read_events(text: str) -> list[dict[str, Any]]:
+    """Parse the checker's JSON lines, ignoring anything malformed (e.g. a cut-off last line)."""
     events = []
-    for line in raw.decode("utf-8", errors="replace").splitlines():
+    for line in text.splitlines():
         try:
             event = json.loads(line)
         except ValueError:
@@ -217,6 +219,11 @@ def _read_events(path: Path) -> list[dict[str, Any]]:
         if isinstance(event, dict) and isinstance(event.get("event"), str):
             events.append(event)
     return events
+
+
+def _during(event: dict[str, Any]) -> str:
+    check = event.get("check")
+    return f" in check '{check}'" if isinstance(check, str) and check else ""
 
 
 def _interpret(events: list[dict[str, Any]], res: sandbox.SandboxResult) -> ExerciseResult:
@@ -249,14 +256,22 @@ def _interpret(events: list[dict[str, Any]], res: sandbox.SandboxResult) -> Exer
         return result(Status.ERROR, str(kinds["exited"].get("message", "the code exited")))
     if "limit" in kinds:
         reason = str(kinds["limit"].get("reason", "limit"))
-        return result(Status.ERROR, f"stopped: {reason}{_why(reason)} {progress}")
+        return result(Status.ERROR, f"stopped: {reason}{_why(reason)}{_during(kinds['limit'])} {progress}")
+    if "ended" in kinds:
+        ended = kinds["ended"]
+        tail = f": {ended.get('stderr')}" if ended.get("stderr") else ""
+        return result(
+            Status.ERROR,
+            f"the process ended before the checks finished (exit code {ended.get('returncode')})"
+            f"{_during(ended)} {progress}{tail}",
+        )
     if res.reason:
-        return result(Status.ERROR, f"stopped: {res.reason}{_why(res.reason)} {progress}")
+        return result(Status.ERROR, f"stopped: the checker: {res.reason} {progress}")
     if "done" not in kinds:
         tail = f": {stderr_tail}" if stderr_tail else ""
         return result(
             Status.ERROR,
-            f"the process ended before the checks finished (exit code {res.returncode}) {progress}{tail}",
+            f"the checker ended before the checks finished (exit code {res.returncode}) {progress}{tail}",
         )
     failed = [check for check in checks if not check.passed]
     if not failed and len(checks) == total:
@@ -265,45 +280,6 @@ def _interpret(events: list[dict[str, Any]], res: sandbox.SandboxResult) -> Exer
     return result(
         Status.FAILED, f"{len(failed)} of {total} checks failed; first: {first.name}: {first.detail}"
     )
-
-
-def _children(pid: int) -> list[int]:
-    """Process ids of the live children of ``pid`` (Linux /proc; empty elsewhere)."""
-    found: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as fh:
-                found += [int(p) for p in fh.read().split()]
-        return found
-    except OSError:
-        pass
-    try:  # kernels without the children file: read every process's parent
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                with open(f"/proc/{entry}/stat") as fh:
-                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(entry))
-    except OSError:
-        pass
-    return found
-
-
-def kill_sandboxes() -> list[int]:
-    """Kill (and reap) the process group of every child of this process that leads its own session,
-    which is how sandboxed runs are started. Returns the process ids killed."""
-    import signal
-
-    killed = []
-    for pid in _children(os.getpid()):
-        try:
-            if os.getsid(pid) != pid:
-                continue
-            os.killpg(pid, signal.SIGKILL)
-            killed.append(pid)
-            os.waitpid(pid, 0)
-        except (OSError, ChildProcessError):
-            continue
-    return killed
 
 
 def _read_learner_file(path: Path) -> bytes | None:
@@ -344,32 +320,112 @@ def run(
         return ExerciseResult(Status.NOT_GRADABLE, (), f"{learner_file.name} is larger than 1 MiB")
     if limits is None:
         limits = sandbox.Limits(wall_seconds=timeout, cpu_seconds=max(1, int(timeout) + 1))
-    results_name = f"results-{secrets.token_hex(8)}.jsonl"
-    job = {
-        "exercise_dir": str(directory),
-        "seed": int(seed) % (1 << 64),
-        "learner": "learner.py",
-        "display_name": learner_file.name or "learner.py",
-        "results": results_name,
-    }
+    # decided here (bubblewrap probed once per srs process), so the checker does what srs reports
+    limits = dataclasses.replace(limits, confinement=sandbox.confinement_in_effect(limits))
     with tempfile.TemporaryDirectory(prefix="srs-exercise-") as tmp:
-        workdir = Path(tmp)
+        root = Path(tmp)
+        root.chmod(0o711)  # the learner's folder below must be reachable by the user `nobody`
+        checker_dir, learner_dir = root / "checker", root / "learner"
+        checker_dir.mkdir(mode=0o700)
+        learner_dir.mkdir(mode=0o700)
+        job = {
+            "exercise_dir": str(directory),
+            "seed": int(seed) % (1 << 64),
+            "learner_dir": str(learner_dir),
+            "display_name": learner_file.name or "learner.py",
+            "limits": dataclasses.asdict(limits),
+            "bwrap": sandbox.bwrap_probe() if limits.confinement == "bwrap" else None,
+        }
+        res = sandbox.run_python(
+            HARNESS,
+            workdir=checker_dir,
+            limits=_checker_limits(limits),
+            extra_files={"job.json": json.dumps(job), "learner.py": source},
+        )
+    return _interpret(_read_events(res.stdout), res)
+
+
+def _checker_limits(learner: sandbox.Limits) -> sandbox.Limits:
+    """Limits of the trusted checker: room for the learner's process and its own reporting."""
+    return sandbox.Limits(
+        wall_seconds=learner.wall_seconds + CHECKER_EXTRA_SECONDS,
+        cpu_seconds=learner.cpu_seconds + CHECKER_EXTRA_SECONDS,
+        memory_bytes=learner.memory_bytes + (1 << 30),
+        file_bytes=learner.file_bytes,
+        max_output=4 << 20,
+        flood_bytes=16 << 20,
+        processes=learner.processes + 8,
+        open_files=max(learner.open_files, 256),
+        isolate_network=False,
+        block_fork=False,
+        drop_privileges=False,
+        confinement="none",
+    )
+
+
+def isolation_summary() -> str:
+    """How the learner's code is confined here: ``"bwrap"`` or ``"limits"`` (the fallback)."""
+    return sandbox.confinement_in_effect()
+
+
+@dataclass(frozen=True)
+class SandboxCheck:
+    """What :func:`check_sandbox` found.
+
+    ``confinement`` is ``"bwrap"`` or ``"limits"``; ``bwrap`` the bubblewrap found (path and
+    version, or ``""``); ``isolation`` the protections a trivial confined job reported;
+    ``ok`` whether that job and the grading of a reference solution both worked; ``message``
+    one line saying so (or what failed); ``seconds`` how long the grading took.
+    """
+
+    confinement: str
+    bwrap: str
+    isolation: str
+    ok: bool
+    message: str
+    seconds: float
+
+
+_PROBE = "import numpy, os\nprint(int(numpy.ones(3).sum()), os.getcwd() == os.environ['HOME'])\n"
+
+
+def check_sandbox(exercise: str = "stable_softmax") -> SandboxCheck:
+    """Run a trivial job in the sandbox, then grade ``exercise``'s reference solution: does it all work?"""
+    import time
+
+    confinement = sandbox.confinement_in_effect()
+    bwrap = sandbox.bwrap_description()
+    with tempfile.TemporaryDirectory(prefix="srs-doctor-") as tmp:
+        script = Path(tmp) / "probe.py"
+        script.write_text(_PROBE, encoding="utf-8")
+        work = Path(tmp) / "work"
+        work.mkdir()
         try:
-            res = sandbox.run_python(
-                HARNESS,
-                workdir=workdir,
-                limits=limits,
-                extra_files={"job.json": json.dumps(job), "learner.py": source},
-            )
-        except KeyboardInterrupt:
-            kill_sandboxes()  # Ctrl-C: the learner's code must not run on for the rest of its time limit
-            raise
-        events = _read_events(workdir / results_name)
-    return _interpret(events, res)
+            res = sandbox.run_python(script, workdir=work, limits=sandbox.Limits(wall_seconds=30))
+        except SandboxError as exc:
+            return SandboxCheck(confinement, bwrap, "", False, f"a trivial job could not start: {exc}", 0.0)
+        if not res.ok or res.stdout.split() != ["3", "True"]:
+            why = res.reason or _last_line(res.stderr) or f"exit code {res.returncode}"
+            return SandboxCheck(confinement, bwrap, res.isolation, False, f"a trivial job failed: {why}", 0.0)
+        path = Path(tmp) / f"{exercise}.py"
+        path.write_text(get(exercise).reference, encoding="utf-8")
+        started = time.monotonic()
+        try:
+            graded = run(exercise, path, 1)
+        except SandboxError as exc:
+            return SandboxCheck(confinement, bwrap, res.isolation, False, f"grading failed: {exc}", 0.0)
+        seconds = time.monotonic() - started
+    if graded.status is not Status.PASSED:
+        message = f"the reference solution of {exercise} did not pass: {graded.message}"
+        return SandboxCheck(confinement, bwrap, res.isolation, False, message, seconds)
+    message = f"a trivial job ran confined, and the reference solution of {exercise} passed its checks"
+    return SandboxCheck(confinement, bwrap, res.isolation, True, message, seconds)
 
 
 def self_test(name: str, *, seed: int | None = None) -> tuple[bool, bool]:
     """Run the starter and the reference through the sandbox: (starter fails, reference passes)."""
+    import secrets
+
     exercise = get(name)
     seed = secrets.randbits(32) if seed is None else seed
     outcomes = []

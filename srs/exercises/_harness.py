@@ -1,23 +1,31 @@
-"""Trusted check runner, executed as a script INSIDE the sandbox (never imported by srs).
+"""Trusted check runner, executed as a script in its own process (never imported by srs).
 
-It reads ``job.json`` from the current directory::
+It never loads the learner's code. It reads ``job.json`` from the current directory::
 
-    {"exercise_dir": ".../files/<name>", "seed": 123, "learner": "learner.py",
-     "display_name": "conv.py", "results": "results-<random>.jsonl"}
+    {"exercise_dir": ".../files/<name>", "seed": 123, "learner_dir": ".../learner",
+     "display_name": "conv.py", "limits": {...Limits fields for the learner's process...},
+     "bwrap": {...what srs's probe of bubblewrap found...} or null}
 
-and writes one JSON object per line to the results file, flushed as it goes, so that
-the parent keeps what finished even if the run is killed:
+and ``learner.py`` (the learner's file, as bytes), loads the reference solution and the
+checks, and starts the learner's file in a separate confined process
+(:class:`srs.exercises.remote.LearnerProcess`): the checks call the learner's functions
+through ``ctx.learner``, which only brings back values. The reference, the checks and
+``checklib`` exist only here, out of the learner's reach, and so does the verdict: it is
+written as one JSON object per line to this process's standard output, flushed as it goes,
+so that the parent keeps what finished even if the run is killed:
 
 * ``{"event": "start", "count": n}`` - the checker is ready and will run ``n`` checks;
 * ``{"event": "not_gradable", "message": ...}`` - syntax error, error while importing the
   learner's file, or a required function missing;
 * ``{"event": "exited", "message": ...}`` - the learner's file called ``sys.exit`` on import;
 * ``{"event": "check", "name": ..., "passed": bool, "detail": ...}`` - one per check;
-* ``{"event": "limit", "reason": "memory limit"}`` - a ``MemoryError`` stopped the checks;
+* ``{"event": "limit", "reason": ..., "check": name or null}`` - the learner's process hit a
+  limit (memory, time, output) or was killed by a signal, and the checks stopped;
+* ``{"event": "ended", "returncode": n, "stderr": last line, "check": name or null}`` - the
+  learner's process ended by itself before the checks finished;
 * ``{"event": "internal_error", "message": ...}`` - the trusted side failed;
 * ``{"event": "done"}`` - all checks ran. Without it the parent reports an error.
 
-Standard output and error belong to the learner's code and are not read for results.
 The seed of check ``i`` is ``[seed, i]``, so inputs are fresh per attempt and independent
 of what the learner's code does with numpy's global random state.
 """
@@ -26,6 +34,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 import traceback
 import types
@@ -42,8 +51,13 @@ def _emit(out: IO[str], **event: Any) -> None:
 
 
 def _short(text: str, limit: int = DETAIL_CHARS) -> str:
-    flat = " ".join(text.split())
+    flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
 
 
 def _load(path: Path, module_name: str) -> types.ModuleType:
@@ -57,98 +71,126 @@ def _load(path: Path, module_name: str) -> types.ModuleType:
 
 
 def _describe_exception(exc: BaseException, learner_label: str) -> str:
-    """``Type: message (file, line N)`` with the innermost frame in the learner's file."""
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    frames = [fr for fr in traceback.extract_tb(exc.__traceback__) if fr.filename == learner_label]
-    if frames:
-        text += f" ({learner_label}, line {frames[-1].lineno})"
-    return text
+    """The learner's own description of an exception it raised, or ``Type: message`` of one raised here."""
+    text = getattr(exc, "text", "")
+    if isinstance(text, str) and text:
+        return text
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _stopped(out: IO[str], result: Any, check: str | None) -> None:
+    """Report that the learner's process is gone (``result`` is its SandboxResult)."""
+    if result.reason:
+        _emit(out, event="limit", reason=result.reason, check=check)
+    else:
+        _emit(
+            out,
+            event="ended",
+            returncode=result.returncode,
+            stderr=_short(_last_line(result.stderr)),
+            check=check,
+        )
 
 
 def main() -> int:
-    job = json.loads(Path("job.json").read_text(encoding="utf-8"))
-    out = open(job["results"], "x", encoding="utf-8")  # noqa: SIM115 - kept open for the whole run
+    # The verdict goes to a private copy of standard output; anything printed here goes to stderr.
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    learner: Any = None
     try:
+        job = json.loads(Path("job.json").read_text(encoding="utf-8"))
         root = Path(__file__).resolve().parents[2]
         if str(root) not in sys.path:
             sys.path.insert(0, str(root))
+        from srs.exercises import remote, sandbox
+
+        sandbox.adopt_bwrap_probe(job.get("bwrap"))  # srs probed it already
+        exercise_dir = Path(job["exercise_dir"])
+        label = str(job.get("display_name") or "learner.py")
+        raw = Path("learner.py").read_bytes()
+        # Start the learner's process first: it loads numpy and the file while this one loads the checks.
+        learner = remote.LearnerProcess(
+            workdir=Path(job["learner_dir"]),
+            source=raw,
+            label=label,
+            limits=sandbox.Limits(**job["limits"]),
+            hide=[exercise_dir.parent],
+        )
         import numpy as np
 
         from srs.exercises import checklib
 
-        exercise_dir = Path(job["exercise_dir"])
         reference = _load(exercise_dir / "reference.py", "_srs_reference")
         checks_module = _load(exercise_dir / "checks.py", "_srs_checks")
         checks: checklib.CheckList = checks_module.CHECKS
         seed = int(job["seed"])
-        label = str(job.get("display_name") or "learner.py")
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises SandboxError
         _emit(out, event="internal_error", message=_short(f"{type(exc).__name__}: {exc}"))
+        if learner is not None:
+            learner.close()
         return 3
 
     warnings.simplefilter("ignore")
     np.seterr(all="ignore")
     _emit(out, event="start", count=len(checks))
-
-    raw = Path(job["learner"]).read_bytes()
-    try:
-        source = raw.decode("utf-8")
-        code = compile(source, label, "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        where = f"line {exc.lineno}" if exc.lineno else "unknown line"
-        _emit(out, event="not_gradable", message=f"{type(exc).__name__} in {label} at {where}: {exc.msg}")
-        return 0
-    except (UnicodeDecodeError, ValueError) as exc:
-        _emit(out, event="not_gradable", message=_short(f"cannot read {label}: {exc}"))
-        return 0
-
-    learner = types.ModuleType("learner")
-    learner.__file__ = label
-    sys.modules["learner"] = learner
-    try:
-        exec(code, learner.__dict__)
-    except SystemExit as exc:
-        _emit(
-            out,
-            event="exited",
-            message=f"{label} called sys.exit({exc.code!r}) while being imported; remove it",
-        )
-        return 0
-    except MemoryError:
-        _emit(out, event="limit", reason="memory limit (while importing the file)")
-        return 0
-    except BaseException as exc:  # noqa: BLE001 - any error on import makes the file not gradable
-        _emit(
-            out,
-            event="not_gradable",
-            message=_short(f"error while importing {label}: {_describe_exception(exc, label)}"),
-        )
-        return 0
-
-    missing = [name for name in checks.required if not callable(getattr(learner, name, None))]
-    if missing:
-        names = ", ".join(f"`{name}`" for name in missing)
-        _emit(out, event="not_gradable", message=f"{label} does not define the function(s) {names}")
-        return 0
-
-    for index, check in enumerate(checks):
-        ctx = checklib.Context(
-            learner=learner, reference=reference, rng=np.random.default_rng([seed, index]), source=source
-        )
+    with learner:
         try:
-            detail = check.func(ctx) or "ok"
-            passed = True
-        except checklib.CheckFailed as exc:
-            passed, detail = False, str(exc)
-        except MemoryError:
-            _emit(out, event="check", name=check.name, passed=False, detail="MemoryError: ran out of memory")
-            _emit(out, event="limit", reason="memory limit")
+            hello = learner.hello()
+            missing = learner.missing(checks.required) if "ready" in hello else []
+        except remote.LearnerStopped as stop:
+            _stopped(out, stop.result, None)
             return 0
-        except SystemExit as exc:
-            passed, detail = False, f"the code called sys.exit({exc.code!r})"
-        except BaseException as exc:  # noqa: BLE001 - the learner's code raised: the check fails
-            passed, detail = False, _describe_exception(exc, label)
-        _emit(out, event="check", name=check.name, passed=passed, detail=_short(detail))
+        except Exception as exc:  # noqa: BLE001 - e.g. a module-level __getattr__ that raises
+            _emit(
+                out,
+                event="not_gradable",
+                message=_short(f"cannot inspect {label}: {_describe_exception(exc, label)}"),
+            )
+            return 0
+        if "ready" not in hello:
+            kind, message = next(iter(hello.items()))
+            if kind == "limit":
+                _emit(out, event="limit", reason=_short(message), check=None)
+            else:
+                _emit(out, event=kind, message=_short(message))
+            return 0
+        if missing:
+            names = ", ".join(f"`{name}`" for name in missing)
+            _emit(
+                out, event="not_gradable", message=_short(f"{label} does not define the function(s) {names}")
+            )
+            return 0
+
+        source = raw.decode("utf-8", errors="replace")
+        for index, check in enumerate(checks):
+            ctx = checklib.Context(
+                learner=learner.module,
+                reference=reference,
+                rng=np.random.default_rng([seed, index]),
+                source=source,
+            )
+            try:
+                detail = check.func(ctx) or "ok"
+                passed = True
+            except checklib.CheckFailed as exc:
+                passed, detail = False, str(exc)
+            except remote.LearnerStopped as stop:
+                _stopped(out, stop.result, check.name)
+                return 0
+            except MemoryError:
+                _emit(
+                    out, event="check", name=check.name, passed=False, detail="MemoryError: ran out of memory"
+                )
+                _emit(out, event="limit", reason="memory limit", check=check.name)
+                return 0
+            except remote.LearnerExit as exc:
+                passed, detail = False, f"the code called sys.exit({exc.code})"
+            except Exception as exc:  # noqa: BLE001 - the learner's code raised, or gave a bad value
+                passed, detail = False, _describe_exception(exc, label)
+            except BaseException as exc:  # noqa: BLE001 - a trusted-side failure other than an Exception
+                passed, detail = False, f"{type(exc).__name__}: {exc}"
+                traceback.print_exc()
+            _emit(out, event="check", name=check.name, passed=passed, detail=_short(detail))
 
     _emit(out, event="done")
     out.close()

@@ -1,7 +1,7 @@
 """Helpers for the trusted exercise checks (``files/<name>/checks.py``).
 
-This module imports numpy and is meant to be used inside the sandbox by ``_harness.py``
-(and by tests); :mod:`srs.exercises` itself does not import it.
+This module imports numpy and is used by the trusted checker, ``_harness.py`` (and by tests);
+:mod:`srs.exercises` itself does not import it, and it is never loaded where learner code runs.
 
 A check is a function ``check(ctx: Context) -> str | None``. It draws fresh inputs from
 ``ctx.rng``, calls the learner's function and the reference, and raises
@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from srs.exercises.remote import RemoteObject
+
 H = 1e-5
 GRAD_THRESHOLD = 1e-7
 NOISE_FLOOR = 1e-9
@@ -41,9 +43,16 @@ class CheckFailed(AssertionError):
 
 @dataclass(frozen=True)
 class Context:
-    """What a check gets: the learner's module, the reference module, a fresh RNG and the source."""
+    """What a check gets: the learner's module, the reference module, a fresh RNG and the source.
 
-    learner: ModuleType
+    ``learner`` stands for the learner's module, which runs in another process:
+    ``ctx.learner.f(x)`` calls ``f`` there and returns its result as plain data (numpy arrays,
+    numbers, tuples, lists, dicts); objects that cannot travel as data come back as handles
+    (:class:`srs.exercises.remote.RemoteObject`) that may be passed back to the learner's
+    functions. Changes that ``f`` makes to its arguments in place are copied back.
+    """
+
+    learner: Any
     reference: ModuleType
     rng: np.random.Generator
     source: str
@@ -118,6 +127,8 @@ def describe(value: Any) -> str:
     """Short description of a value's type (and shape)."""
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, RemoteObject):
+        return value.type_name
     return type(value).__name__
 
 

@@ -1,50 +1,65 @@
-"""Run untrusted Python (a learner's exercise code) in a separate, limited process.
+"""Run untrusted Python (a learner's exercise code) in a separate, confined process.
 
-The sandbox is meant to contain *accidents* in code the learner wrote on their own machine:
-an infinite loop, a runaway allocation, a fork loop, a print flood, a crash. It is not a
-security boundary against deliberately hostile code (see "What this does not protect
-against" below).
+Three confinements, chosen per run by :attr:`Limits.confinement`:
 
-What a run gets
----------------
+``bwrap`` (used by ``auto`` wherever bubblewrap works here; probed once per process)
+    The process runs under ``bwrap`` with the whole file system mounted read-only, fresh
+    ``/proc`` and ``/dev``, empty read-only folders over ``/home``, ``/root``, ``/tmp``,
+    ``/var/tmp``, ``/run``, ``/mnt``, ``/media`` and ``/srv`` (or the folders they link to; the
+    interpreter's own folders are mounted back read-only where they lie below one of them) and
+    over any path in ``hide``, and its working directory as the only writable place. It has new
+    user (uid ``nobody`` when started as root), PID, network, IPC, UTS and cgroup namespaces, no
+    capabilities, may not create further user namespaces, is killed when its parent dies
+    (``--die-with-parent``) and has its own session (``--new-session``, so it cannot push keys
+    into the terminal). Inside, the seccomp filter and the resource limits below still apply.
+``limits`` (the fallback)
+    The protections this module had before bubblewrap: resource limits, the seccomp filter, a
+    network namespace where ``unshare`` is allowed and, when running as root, the ``nobody`` user
+    if that user can run the interpreter. It does not hide files or other processes.
+``none``
+    Resource limits, its own session and death with the parent only: for trusted code.
+
+Every run gets
+--------------
 * A fresh ``python -I -B -u`` process (``sys.executable`` unless told otherwise): isolated
   mode, so no ``PYTHON*`` variables, no user site-packages and no script directory on
   ``sys.path``.
 * A scrubbed environment: a minimal ``PATH``, ``LANG``/``LC_ALL=C.UTF-8``, one BLAS/OpenMP
   thread, and ``HOME``/``TMPDIR`` pointing at the working directory.
-* Its own session and process group (``start_new_session=True``). When the wall-clock time
-  is up, when the output floods, and always after the main process has exited, the whole
-  group is killed with ``SIGKILL``, so nothing it started is left behind.
+* Its own session and process group (``run_python``), or its parent's group (``start`` with
+  ``new_session=False``, so that killing the parent's group kills it too). When the wall-clock
+  time is up, when the output floods, and always after the main process has exited, the whole
+  group is killed with ``SIGKILL``, so nothing it started is left behind; if the caller is
+  interrupted (Ctrl-C) the group is killed at once. ``PR_SET_PDEATHSIG`` kills it if its parent
+  dies first.
 * Resource limits set in the child before ``exec``: ``RLIMIT_CPU`` (soft; the hard limit is
   one second later), ``RLIMIT_AS`` (address space), ``RLIMIT_FSIZE`` (largest file it may
   write), ``RLIMIT_NOFILE``, ``RLIMIT_CORE=0`` and ``RLIMIT_NPROC``.
-* On Linux x86-64 and AArch64, a seccomp filter that makes process creation fail with
-  ``EAGAIN`` (``fork``, ``vfork``, ``clone`` without ``CLONE_THREAD``; ``clone3`` reports
-  ``ENOSYS`` so that the C library falls back to ``clone``). Threads still work. This is
-  what contains a fork loop when running as root, where ``RLIMIT_NPROC`` is not enforced
-  by the kernel.
-* No network where a new network namespace can be created: ``unshare(CLONE_NEWNET)`` as
-  root, or ``unshare(CLONE_NEWUSER | CLONE_NEWNET)`` as an ordinary user where user
-  namespaces are allowed. Silently skipped otherwise; :attr:`SandboxResult.isolation`
-  says what was in effect.
-* When running as root, the child switches to the ``nobody`` user (65534) if that user
-  can run the interpreter and read the script (probed once); the working directory and the
-  files written into it are handed to that user.
+* On Linux x86-64 and AArch64 (``bwrap`` and ``limits``), a seccomp filter that makes process
+  creation fail with ``EAGAIN`` (``fork``, ``vfork``, ``clone`` without ``CLONE_THREAD``;
+  ``clone3`` reports ``ENOSYS`` so that the C library falls back to ``clone``). Threads still
+  work. This is what contains a fork loop when running as root, where ``RLIMIT_NPROC`` is not
+  enforced by the kernel.
 * Standard output and error are read concurrently in chunks; the first ``max_output``
   bytes of each are kept, and a process that writes more than ``flood_bytes`` is killed.
 
+:attr:`SandboxResult.isolation` says what was in effect, e.g.
+``"sandbox=bwrap network=none(bwrap) fork=blocked(seccomp) user=nobody(userns)"``.
+
 What this does not protect against
 ----------------------------------
-* Deliberately hostile code: the learner's code runs with the user's own permissions
-  (unless it could be switched to ``nobody``), can read and write any file that user can,
-  can start processes in a new session outside the process group where the seccomp filter
-  is not available, and can tamper with the checker that runs in the same process.
+* Under ``bwrap``: reading files outside the hidden folders (system files, a database or deck
+  folder kept elsewhere), using CPU, memory and disk up to the limits, and kernel bugs.
+* Under the ``limits`` fallback: the code runs with the user's own permissions (unless it could
+  be switched to ``nobody``), can read and write any file that user can, can see and signal
+  that user's processes, and can start processes in a new session where the seccomp filter is
+  not available.
 * Other operating systems than Linux get only the resource limits that they support and
   the process-group kill; ``RLIMIT_AS`` is not enforced on macOS.
 * Memory that is not address space (for example, page cache) and disk usage outside the
   file-size limit are not limited.
 
-``run_python`` uses ``preexec_fn``; call it from one thread at a time.
+``run_python`` and ``start`` use ``preexec_fn``; call them from one thread at a time.
 """
 
 from __future__ import annotations
@@ -55,32 +70,52 @@ import os
 import platform
 import resource
 import selectors
+import shutil
 import signal
 import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from srs.errors import SandboxError
 
-__all__ = ["Limits", "SandboxResult", "run_python", "NOBODY_UID"]
+__all__ = [
+    "CONFINEMENTS",
+    "Limits",
+    "NOBODY_UID",
+    "Running",
+    "SandboxResult",
+    "adopt_bwrap_probe",
+    "bwrap_description",
+    "bwrap_probe",
+    "bwrap_works",
+    "confinement_in_effect",
+    "run_python",
+    "start",
+]
 
 NOBODY_UID = 65534
 _MIB = 1 << 20
+CONFINEMENTS = ("auto", "bwrap", "limits", "none")
+# Folders that may hold the user's files: covered by an empty read-only folder under bwrap.
+HIDDEN_DIRS = ("/home", "/root", "/tmp", "/var/tmp", "/run", "/mnt", "/media", "/srv")
+_GRACE = 1.0  # seconds to wait for the pipes after a kill or after the main process ended
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one sandboxed run.
+    """Resource limits and confinement for one sandboxed run.
 
     ``processes`` is how many more processes/threads the sandboxed user may create
     (added to the number it already has, since ``RLIMIT_NPROC`` counts all of them);
     ``open_files`` caps file descriptors. ``isolate_network``, ``block_fork`` and
     ``drop_privileges`` switch the optional protections off when ``False``.
+    ``confinement`` is one of :data:`CONFINEMENTS` (see the module docstring): ``auto`` uses
+    bubblewrap where it works and the ``limits`` fallback elsewhere; ``bwrap`` insists on it.
     """
 
     wall_seconds: float = 20.0
@@ -94,6 +129,7 @@ class Limits:
     isolate_network: bool = True
     block_fork: bool = True
     drop_privileges: bool = True
+    confinement: str = "auto"
 
     def __post_init__(self) -> None:
         for name in (
@@ -108,6 +144,8 @@ class Limits:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"Limits.{name} must be positive")
+        if self.confinement not in CONFINEMENTS:
+            raise ValueError(f"Limits.confinement must be one of {', '.join(CONFINEMENTS)}")
 
 
 @dataclass(frozen=True)
@@ -120,7 +158,7 @@ class SandboxResult:
     a limit, else one line such as ``"timeout after 5 s"``, ``"cpu limit"``,
     ``"memory limit"``, ``"output limit"``, ``"file size limit"`` or
     ``"killed by signal 11 (SIGSEGV)"``. ``isolation`` lists the protections that were in
-    effect, e.g. ``"network=none(netns) fork=blocked(seccomp) user=root"``.
+    effect, e.g. ``"sandbox=bwrap network=none(bwrap) fork=blocked(seccomp) user=nobody(userns)"``.
     """
 
     returncode: int | None
@@ -152,6 +190,7 @@ _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
+_PR_SET_PDEATHSIG = 1
 _SECCOMP_MODE_FILTER = 2
 
 # arch -> (AUDIT_ARCH value, process-creating syscalls without flags, clone, clone3)
@@ -299,24 +338,238 @@ def _set_limit(which: int, soft: int, hard: int | None = None) -> bool:
     return True
 
 
+# --------------------------------------------------------------------------- bubblewrap
+
+
+@dataclass(frozen=True)
+class _Bwrap:
+    """How bubblewrap can be used here (found by :func:`_bwrap`)."""
+
+    path: str
+    userns: bool  # a new user namespace works (uid mapping, --disable-userns)
+    disable_userns: bool  # this bwrap knows --disable-userns
+
+
+def _bwrap_binary() -> str | None:
+    found = shutil.which("bwrap")
+    if found:
+        return found
+    return next((p for p in ("/usr/bin/bwrap", "/bin/bwrap") if os.access(p, os.X_OK)), None)
+
+
+def _under(path: str, folders: Sequence[str]) -> bool:
+    return any(path == folder or path.startswith(folder.rstrip("/") + "/") for folder in folders)
+
+
+def _interpreter_paths(python: str) -> list[str]:
+    """Folders an interpreter needs to start and import numpy (without importing numpy here)."""
+    paths = [python, os.path.dirname(os.path.abspath(python))]
+    if os.path.realpath(python) == os.path.realpath(sys.executable):
+        import importlib.util
+        import site
+        import sysconfig
+
+        paths += [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
+        paths += [sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")]
+        with contextlib.suppress(AttributeError):
+            paths += site.getsitepackages()
+        with contextlib.suppress(ImportError, ValueError):
+            spec = importlib.util.find_spec("numpy")
+            if spec is not None and spec.origin:
+                paths.append(str(Path(spec.origin).parent.parent))
+    else:
+        paths.append(str(Path(os.path.realpath(python)).parent.parent))
+    return paths
+
+
+def _rebinds(covered: Sequence[str], wanted: Sequence[str]) -> list[tuple[str, str]]:
+    """(source, destination) read-only binds that bring ``wanted`` paths back from under ``covered``."""
+    pairs: list[tuple[str, str]] = []
+    for raw in wanted:
+        literal = os.path.normpath(os.path.abspath(raw))
+        real = os.path.realpath(literal)
+        if not os.path.exists(real):
+            continue
+        for dest in dict.fromkeys((literal, real)):
+            if _under(dest, covered):
+                pairs.append((real if dest == literal else dest, dest))
+    pairs.sort(key=lambda pair: len(pair[1]))
+    kept: list[tuple[str, str]] = []
+    for src, dest in pairs:
+        if not any(_under(dest, [done]) for _, done in kept):
+            kept.append((src, dest))
+    return kept
+
+
+def _bwrap_args(
+    info: _Bwrap,
+    *,
+    workdir: Path | None,
+    visible: Sequence[str] = (),
+    hide: Sequence[Path] = (),
+    isolate_network: bool = True,
+    drop_privileges: bool = True,
+    seccomp_fd: int | None = None,
+) -> list[str]:
+    """The bwrap command line up to ``--`` (see the module docstring for what each part does)."""
+    covered: list[str] = []
+    for folder in HIDDEN_DIRS:  # a symbolic link (/home -> /var/home) is hidden where it points
+        real = os.path.realpath(folder)
+        if os.path.isdir(real) and real != "/" and not _under(real, covered):
+            covered = [c for c in covered if not _under(c, [real])] + [real]
+    args = [info.path, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
+    for folder in covered:
+        args += ["--tmpfs", folder]
+    for src, dest in _rebinds(covered, visible):
+        args += ["--ro-bind", src, dest]
+    hidden = [str(Path(p).resolve()) for p in hide if Path(p).is_dir()]
+    for folder in hidden:
+        args += ["--tmpfs", folder]
+    if workdir is not None:
+        args += ["--bind", str(workdir), str(workdir)]
+    for folder in [*covered, *hidden, "/dev"]:
+        args += ["--remount-ro", folder]
+    args.append("--unshare-all")
+    if not isolate_network:
+        args.append("--share-net")
+    if info.userns:
+        args.append("--unshare-user")
+        if drop_privileges and os.geteuid() == 0:
+            args += ["--uid", str(NOBODY_UID), "--gid", str(NOBODY_UID)]
+        if info.disable_userns:
+            args.append("--disable-userns")
+    args += ["--cap-drop", "ALL", "--die-with-parent", "--new-session"]
+    args += ["--chdir", str(workdir) if workdir is not None else "/"]
+    if seccomp_fd is not None:
+        args += ["--seccomp", str(seccomp_fd)]
+    args.append("--")
+    return args
+
+
+_PROBED: dict[str, _Bwrap | None] = {}
+
+
+def _bwrap() -> _Bwrap | None:
+    """Whether bubblewrap can confine a process here, and how: probed once per process."""
+    if "bwrap" not in _PROBED:
+        _PROBED["bwrap"] = _probe_bwrap()
+    return _PROBED["bwrap"]
+
+
+def bwrap_probe() -> dict[str, Any] | None:
+    """What the probe found, as plain data for :func:`adopt_bwrap_probe` in a child process."""
+    info = _bwrap()
+    return (
+        None
+        if info is None
+        else {"path": info.path, "userns": info.userns, "disable_userns": info.disable_userns}
+    )
+
+
+def adopt_bwrap_probe(found: Mapping[str, Any] | None) -> None:
+    """Take the result of :func:`bwrap_probe` from the (trusted) parent instead of probing again."""
+    if found is None:
+        _PROBED["bwrap"] = None
+        return
+    path = str(found["path"])
+    if not os.path.isfile(path):
+        raise SandboxError(f"bubblewrap is not at {path}")
+    _PROBED["bwrap"] = _Bwrap(path, bool(found["userns"]), bool(found["disable_userns"]))
+
+
+def _probe_bwrap() -> _Bwrap | None:
+    if sys.platform != "linux":
+        return None
+    path = _bwrap_binary()
+    true = shutil.which("true", path="/usr/bin:/bin")
+    if path is None or true is None:
+        return None
+    for userns, disable in ((True, True), (True, False), (False, False)):
+        info = _Bwrap(path, userns, disable)
+        try:
+            probe = subprocess.run(
+                [*_bwrap_args(info, workdir=None, visible=[true]), true],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if probe.returncode == 0:
+            return info
+    return None
+
+
+def bwrap_works() -> bool:
+    """True if bubblewrap is installed and can confine a process here (probed once per process)."""
+    return _bwrap() is not None
+
+
+def bwrap_description() -> str:
+    """``"<path> (bubblewrap 0.8.0)"`` for the bwrap found here, or ``""`` if there is none."""
+    path = _bwrap_binary()
+    if path is None:
+        return ""
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return path
+    version = out.stdout.strip()
+    return f"{path} ({version})" if version else path
+
+
+def confinement_in_effect(limits: Limits | None = None) -> str:
+    """``"bwrap"``, ``"limits"`` or ``"none"``: what ``limits`` (default: :class:`Limits()`) gets here."""
+    wanted = (limits or Limits()).confinement
+    if wanted == "auto":
+        return "bwrap" if bwrap_works() else "limits"
+    if wanted == "bwrap" and not bwrap_works():
+        raise SandboxError(
+            "bubblewrap (bwrap) was asked for but does not work here; install the 'bubblewrap' package"
+        )
+    return wanted
+
+
+def _bwrap_note(info: _Bwrap, limits: Limits, fork_blocked: bool) -> str:
+    if not info.userns:
+        user = "root(no capabilities)" if os.geteuid() == 0 else "self"
+    elif limits.drop_privileges and os.geteuid() == 0:
+        user = "nobody(userns)"
+    else:
+        user = "self(userns)"
+    network = "none(bwrap)" if limits.isolate_network else "open"
+    fork = "blocked(seccomp)" if fork_blocked else "allowed"
+    return f"sandbox=bwrap network={network} fork={fork} user={user}"
+
+
+# --------------------------------------------------------------------------- the child
+
+
 class _Preexec:
     """Applies limits and isolation in the child between fork and exec.
 
     Everything that allocates or imports is prepared in the parent; the child only makes
-    system calls, then writes one line saying what is in effect to ``status_fd``.
+    system calls, then writes one line saying what is in effect to ``status_fd``. Under
+    ``bwrap`` only the resource limits and the parent-death signal are set here (bwrap
+    itself, and the limits, are inherited by the confined process).
     """
 
-    def __init__(self, limits: Limits, status_fd: int, drop_to: int | None, nproc: int | None) -> None:
+    def __init__(
+        self, limits: Limits, status_fd: int, drop_to: int | None, nproc: int | None, mode: str
+    ) -> None:
         self.limits = limits
         self.status_fd = status_fd
         self.drop_to = drop_to
         self.nproc = nproc
+        self.mode = mode
+        self.parent = os.getpid()
         self.libc: Any = None
         self.fprog: Any = None
         self._keep: Any = None
-        program = _seccomp_program() if limits.block_fork else None
-        wants_libc = program is not None or (limits.isolate_network and sys.platform == "linux")
-        if wants_libc:
+        program = _seccomp_program() if limits.block_fork and mode == "limits" else None
+        if sys.platform == "linux":
             import ctypes
 
             try:
@@ -344,32 +597,42 @@ class _Preexec:
         if self.nproc is not None and _set_limit(resource.RLIMIT_NPROC, self.nproc):
             notes.append(f"nproc={self.nproc}")
 
-        net = "open"
-        if lim.isolate_network and self.libc is not None:
-            if self.libc.unshare(_CLONE_NEWNET) == 0:
-                net = "none(netns)"
-            elif self.drop_to is None and self.libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0:
-                net = "none(userns+netns)"
-        notes.insert(0, f"network={net}")
+        if self.mode == "limits":
+            net = "open"
+            if lim.isolate_network and self.libc is not None:
+                if self.libc.unshare(_CLONE_NEWNET) == 0:
+                    net = "none(netns)"
+                elif self.drop_to is None and self.libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0:
+                    net = "none(userns+netns)"
+            if self.drop_to is not None:
+                os.setgroups([])
+                os.setgid(self.drop_to)
+                os.setuid(self.drop_to)
+            user = "nobody" if self.drop_to is not None else ("root" if os.geteuid() == 0 else "self")
+            fork = "allowed"
+            if self.fprog is not None:
+                no_new_privs = self.libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
+                if (
+                    no_new_privs
+                    and self.libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, self.fprog, 0, 0) == 0
+                ):
+                    fork = "blocked(seccomp)"
+            if fork == "allowed" and self.nproc is not None and os.geteuid() != 0:
+                fork = "limited(rlimit)"
+            notes[:0] = ["sandbox=limits", f"network={net}", f"fork={fork}", f"user={user}"]
+        elif self.mode == "none":
+            notes[:0] = ["sandbox=none", f"user={'root' if os.geteuid() == 0 else 'self'}"]
 
-        if self.drop_to is not None:
-            os.setgroups([])
-            os.setgid(self.drop_to)
-            os.setuid(self.drop_to)
-        notes.insert(
-            1, f"user={'nobody' if self.drop_to is not None else ('root' if os.geteuid() == 0 else 'self')}"
-        )
-
-        fork = "allowed"
-        if self.fprog is not None:
-            no_new_privs = self.libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
-            if no_new_privs and self.libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, self.fprog, 0, 0) == 0:
-                fork = "blocked(seccomp)"
-        if fork == "allowed" and self.nproc is not None and os.geteuid() != 0:
-            fork = "limited(rlimit)"
-        notes.insert(1, f"fork={fork}")
+        # Last, since a change of user clears it: die with the parent, even if it is SIGKILLed.
+        if self.libc is not None:
+            self.libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != self.parent:  # the parent died before the line above
+                os._exit(1)
         with contextlib.suppress(OSError):
             os.write(self.status_fd, " ".join(notes).encode())
+
+
+# --------------------------------------------------------------------------- supervision
 
 
 class _Capture:
@@ -421,71 +684,6 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
-def _supervise(
-    proc: subprocess.Popen[bytes], limits: Limits
-) -> tuple[int | None, _Capture, _Capture, str, float]:
-    """Read output, enforce the wall clock and the flood limit, kill the group, reap.
-
-    Returns (returncode, stdout, stderr, kill reason or "", cpu seconds used).
-    """
-    assert proc.stdout is not None and proc.stderr is not None
-    pgid = proc.pid  # start_new_session: the child leads its own group
-    captures = {
-        proc.stdout.fileno(): _Capture(limits.max_output),
-        proc.stderr.fileno(): _Capture(limits.max_output),
-    }
-    kill_reason = ""
-    deadline = time.monotonic() + limits.wall_seconds
-    grace_end: float | None = None
-    with selectors.DefaultSelector() as sel:
-        for fd in captures:
-            sel.register(fd, selectors.EVENT_READ)
-        while sel.get_map():
-            now = time.monotonic()
-            if not kill_reason and now >= deadline:
-                kill_reason = f"timeout after {limits.wall_seconds:g} s"
-                _killpg(pgid)
-                grace_end = now + 1.0
-            if grace_end is None and _exited(proc.pid):
-                _killpg(pgid)  # whatever it left running still holds our pipes
-                grace_end = now + 1.0
-            if grace_end is not None and now >= grace_end:
-                break
-            wait = min(0.1, max(0.0, (grace_end if grace_end is not None else deadline) - now))
-            for key, _ in sel.select(timeout=wait):
-                fd = int(key.fd)
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    sel.unregister(fd)
-                    continue
-                cap = captures[fd]
-                cap.add(chunk)
-                if cap.total > limits.flood_bytes and not kill_reason:
-                    kill_reason = "output limit"
-                    _killpg(pgid)
-                    grace_end = time.monotonic() + 1.0
-    proc.stdout.close()
-    proc.stderr.close()
-    # The pipes can close before the process ends (it may close them itself): keep the clock.
-    while not kill_reason and not _exited(proc.pid):
-        if time.monotonic() >= deadline:
-            kill_reason = f"timeout after {limits.wall_seconds:g} s"
-            break
-        time.sleep(0.02)
-    _killpg(pgid)
-    returncode: int | None
-    cpu = 0.0
-    try:
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        returncode = os.waitstatus_to_exitcode(status)
-        cpu = usage.ru_utime + usage.ru_stime
-    except ChildProcessError:
-        returncode = None
-    proc.returncode = returncode
-    out, err = captures.values()
-    return returncode, out, err, kill_reason, cpu
-
-
 def _reason(returncode: int | None, kill_reason: str, stderr: str, cpu: float, limits: Limits) -> str:
     if kill_reason:
         return kill_reason
@@ -506,23 +704,193 @@ def _reason(returncode: int | None, kill_reason: str, stderr: str, cpu: float, l
     return ""
 
 
-def run_python(
+class Running:
+    """A started sandboxed process whose output is read, and whose limits are enforced, by :meth:`pump`.
+
+    ``deadline`` is the monotonic time at which the wall-clock limit ends. Call :meth:`finish`
+    (or :meth:`kill` then :meth:`finish`) exactly once to reap it.
+    """
+
+    def __init__(
+        self,
+        proc: subprocess.Popen[bytes],
+        limits: Limits,
+        isolation: str,
+        *,
+        own_group: bool,
+        via_bwrap: bool,
+    ) -> None:
+        assert proc.stdout is not None and proc.stderr is not None
+        self.proc = proc
+        self.limits = limits
+        self.isolation = isolation
+        self.own_group = own_group
+        self.via_bwrap = via_bwrap
+        self.kill_reason = ""
+        self.deadline = time.monotonic() + limits.wall_seconds
+        self._captures = {
+            proc.stdout.fileno(): _Capture(limits.max_output),
+            proc.stderr.fileno(): _Capture(limits.max_output),
+        }
+        self._open = set(self._captures)
+        self._sel = selectors.DefaultSelector()
+        for fd in self._captures:
+            self._sel.register(fd, selectors.EVENT_READ)
+        self._result: SandboxResult | None = None
+
+    @property
+    def pid(self) -> int:
+        """Process id of the started process (bwrap's, under bubblewrap)."""
+        return self.proc.pid
+
+    def kill(self, reason: str = "") -> None:
+        """Kill the process (its whole group if it has its own); ``reason`` is kept if it is the first."""
+        if reason and not self.kill_reason:
+            self.kill_reason = reason
+        if self._result is not None:
+            return
+        if self.own_group:
+            _killpg(self.proc.pid)
+        else:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(self.proc.pid, signal.SIGKILL)
+
+    def exited(self) -> bool:
+        """True once the main process has ended (it is not reaped until :meth:`finish`)."""
+        return self._result is not None or _exited(self.proc.pid)
+
+    def _timeout_reason(self) -> str:
+        return f"timeout after {self.limits.wall_seconds:g} s"
+
+    def pump(self, timeout: float, watch: Sequence[int] = (), write: Sequence[int] = ()) -> list[int]:
+        """Wait up to ``timeout`` seconds for output (kept) or for one of the given descriptors.
+
+        Enforces the wall clock and the output limit (killing the process). Returns those of
+        ``watch`` that are ready to read and of ``write`` that are ready to write.
+        """
+        now = time.monotonic()
+        if not self.kill_reason and now >= self.deadline:
+            self.kill(self._timeout_reason())
+        timeout = max(0.0, min(timeout, self.deadline - now)) if not self.kill_reason else min(timeout, 0.1)
+        extra = [(fd, selectors.EVENT_READ) for fd in watch] + [(fd, selectors.EVENT_WRITE) for fd in write]
+        for fd, event in extra:
+            self._sel.register(fd, event)
+        ready: list[int] = []
+        try:
+            events = self._sel.select(timeout=timeout) if self._sel.get_map() else []
+            if not events and not self._sel.get_map():
+                time.sleep(timeout)
+        finally:
+            for fd, _ in extra:
+                self._sel.unregister(fd)
+        for key, _ in events:
+            fd = int(key.fd)
+            if fd not in self._captures:
+                ready.append(fd)
+                continue
+            if fd not in self._open:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                self._sel.unregister(fd)
+                self._open.discard(fd)
+                continue
+            cap = self._captures[fd]
+            cap.add(chunk)
+            if cap.total > self.limits.flood_bytes and not self.kill_reason:
+                self.kill("output limit")
+        return ready
+
+    def finish(self) -> SandboxResult:
+        """Wait for the process to end (within the wall clock), kill what is left, reap it, describe it."""
+        if self._result is not None:
+            return self._result
+        proc = self.proc
+        grace_end: float | None = None
+        while self._open:
+            now = time.monotonic()
+            if not self.kill_reason and now >= self.deadline:
+                self.kill(self._timeout_reason())
+            if self.kill_reason and grace_end is None:
+                grace_end = now + _GRACE
+            if grace_end is None and _exited(proc.pid):
+                self.kill()  # whatever it left running still holds our pipes
+                grace_end = now + _GRACE
+            if grace_end is not None and now >= grace_end:
+                break
+            limit = grace_end if grace_end is not None else self.deadline
+            self.pump(min(0.1, max(0.0, limit - now)))
+        self._sel.close()
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()
+        proc.stderr.close()
+        # The pipes can close before the process ends (it may close them itself): keep the clock.
+        while not self.kill_reason and not _exited(proc.pid):
+            if time.monotonic() >= self.deadline:
+                self.kill_reason = self._timeout_reason()
+                break
+            time.sleep(0.02)
+        self.kill()
+        returncode: int | None
+        cpu = 0.0
+        try:
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            returncode = os.waitstatus_to_exitcode(status)
+            cpu = usage.ru_utime + usage.ru_stime
+        except ChildProcessError:
+            returncode = None
+        proc.returncode = returncode
+        if self.via_bwrap and returncode is not None and 128 < returncode < 128 + signal.NSIG:
+            returncode = 128 - returncode  # bwrap reports a child killed by signal N as exit 128 + N
+        out, err = self._captures.values()
+        stderr = err.text()
+        self._result = SandboxResult(
+            returncode=returncode,
+            stdout=out.text(),
+            stderr=stderr,
+            timed_out=self.kill_reason.startswith("timeout"),
+            reason=_reason(returncode, self.kill_reason, stderr, cpu, self.limits),
+            isolation=self.isolation,
+        )
+        return self._result
+
+    def abort(self) -> None:
+        """Kill and reap at once (after an interruption such as Ctrl-C); never raises."""
+        if self._result is not None:
+            return
+        self.kill()
+        with contextlib.suppress(OSError):
+            self._sel.close()
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(self.proc.pid, 0)
+        self.proc.returncode = -signal.SIGKILL
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def start(
     script: Path,
     *,
     workdir: Path,
     limits: Limits = Limits(),  # noqa: B008 - frozen, so a shared default is safe
     extra_files: Mapping[str, str | bytes] = {},  # noqa: B006 - never mutated
     python: str | None = None,
-) -> SandboxResult:
-    """Run ``script`` with ``python -I -B -u`` in ``workdir`` under ``limits``.
+    args: Sequence[str] = (),
+    pass_fds: Sequence[int] = (),
+    hide: Sequence[Path] = (),
+    new_session: bool = True,
+) -> Running:
+    """Start ``python -I -B -u script *args`` in ``workdir`` under ``limits``; see :func:`run_python`.
 
-    ``workdir`` must be an existing directory that the caller created for this run (and
-    removes afterwards); it becomes the process's current directory, ``HOME`` and
-    ``TMPDIR``. ``extra_files`` maps relative paths to contents written there first.
-    ``python`` overrides the interpreter (default: ``sys.executable``).
-
-    Raises :class:`SandboxError` only if the process could not be started; everything the
-    script does (including crashing or hitting a limit) is reported in the result.
+    ``pass_fds`` are inherited (same numbers); ``hide`` are folders that bubblewrap covers with
+    an empty one. With ``new_session=False`` the process stays in the caller's process group,
+    so that whoever kills that group kills it too; :meth:`Running.kill` then kills it by pid.
+    Raises :class:`SandboxError` if it cannot be started.
     """
     script = Path(script).resolve()
     workdir = Path(workdir).resolve()
@@ -531,10 +899,16 @@ def run_python(
         raise SandboxError(f"sandbox script not found: {script}")
     if not workdir.is_dir():
         raise SandboxError(f"sandbox working directory does not exist: {workdir}")
+    found = shutil.which(interpreter)
+    if found is None or not os.path.isfile(found):
+        raise SandboxError(f"could not start the sandboxed Python ({interpreter}): not an executable file")
+    mode = confinement_in_effect(limits)
+    info = _bwrap() if mode == "bwrap" else None
 
     drop_to: int | None = None
     if (
-        limits.drop_privileges
+        mode == "limits"
+        and limits.drop_privileges
         and sys.platform == "linux"
         and os.geteuid() == 0
         and _nobody_can_run(interpreter, str(script))
@@ -551,39 +925,90 @@ def run_python(
         if existing is not None:
             nproc = existing + limits.processes
 
+    argv = [interpreter, "-I", "-B", "-u", str(script), *args]
+    inherit = list(pass_fds)
+    seccomp_r = -1
+    head = ""
+    if info is not None:
+        program = _seccomp_program() if limits.block_fork else None
+        if program is not None:
+            seccomp_r, seccomp_w = os.pipe()
+            try:
+                os.write(seccomp_w, program)  # far smaller than a pipe's buffer
+            finally:
+                os.close(seccomp_w)
+            inherit.append(seccomp_r)
+        prefix = _bwrap_args(
+            info,
+            workdir=workdir,
+            visible=[*_interpreter_paths(interpreter), str(script)],
+            hide=hide,
+            isolate_network=limits.isolate_network,
+            drop_privileges=limits.drop_privileges,
+            seccomp_fd=seccomp_r if program is not None else None,
+        )
+        argv = [*prefix, *argv]
+        head = _bwrap_note(info, limits, program is not None)
+
     status_r, status_w = os.pipe()
     try:
-        preexec = _Preexec(limits, status_w, drop_to, nproc)
+        preexec = _Preexec(limits, status_w, drop_to, nproc, mode)
         try:
             proc = subprocess.Popen(
-                [interpreter, "-I", "-B", "-u", str(script)],
+                argv,
                 cwd=workdir,
                 env=_scrubbed_env(workdir),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                start_new_session=True,
+                start_new_session=new_session,
                 close_fds=True,
+                pass_fds=inherit,
                 preexec_fn=preexec,  # not thread-safe: see the module docstring
             )
         except (OSError, subprocess.SubprocessError) as exc:
             raise SandboxError(f"could not start the sandboxed Python ({interpreter}): {exc}") from exc
         finally:
             os.close(status_w)
+            if seccomp_r != -1:
+                os.close(seccomp_r)
         with os.fdopen(status_r, "rb") as status:
             status_r = -1
-            isolation = status.read(4096).decode("utf-8", errors="replace")
+            notes = status.read(4096).decode("utf-8", errors="replace")
     finally:
         if status_r != -1:
             os.close(status_r)
+    isolation = " ".join(part for part in (head, notes) if part)
+    return Running(proc, limits, isolation, own_group=new_session, via_bwrap=info is not None)
 
-    returncode, out, err, kill_reason, cpu = _supervise(proc, limits)
-    stderr = err.text()
-    return SandboxResult(
-        returncode=returncode,
-        stdout=out.text(),
-        stderr=stderr,
-        timed_out=kill_reason.startswith("timeout"),
-        reason=_reason(returncode, kill_reason, stderr, cpu, limits),
-        isolation=isolation,
+
+def run_python(
+    script: Path,
+    *,
+    workdir: Path,
+    limits: Limits = Limits(),  # noqa: B008 - frozen, so a shared default is safe
+    extra_files: Mapping[str, str | bytes] = {},  # noqa: B006 - never mutated
+    python: str | None = None,
+    args: Sequence[str] = (),
+    hide: Sequence[Path] = (),
+) -> SandboxResult:
+    """Run ``script`` with ``python -I -B -u`` in ``workdir`` under ``limits``.
+
+    ``workdir`` must be an existing directory that the caller created for this run (and
+    removes afterwards); it becomes the process's current directory, ``HOME`` and
+    ``TMPDIR``. ``extra_files`` maps relative paths to contents written there first.
+    ``python`` overrides the interpreter (default: ``sys.executable``).
+
+    Raises :class:`SandboxError` only if the process could not be started; everything the
+    script does (including crashing or hitting a limit) is reported in the result. If the
+    caller is interrupted while waiting (Ctrl-C), the process group is killed before the
+    exception propagates.
+    """
+    running = start(
+        script, workdir=workdir, limits=limits, extra_files=extra_files, python=python, args=args, hide=hide
     )
+    try:
+        return running.finish()
+    except BaseException:
+        running.abort()
+        raise
