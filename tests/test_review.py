@@ -190,15 +190,23 @@ def test_derived_ratings() -> None:
     base = Attempt(correct=True, attempts=1, hints=0, seconds=10, target_seconds=60)
     assert derive_rating(base) is Rating.EASY
     assert derive_rating(replace(base, seconds=31)) is Rating.GOOD
-    assert derive_rating(replace(base, attempts=2)) is Rating.GOOD
     assert derive_rating(replace(base, hints=1)) is Rating.GOOD
     assert derive_rating(replace(base, hints=2)) is Rating.HARD
-    assert derive_rating(replace(base, attempts=3)) is Rating.HARD
     assert derive_rating(replace(base, seconds=121)) is Rating.HARD
     assert derive_rating(replace(base, correct=False)) is Rating.AGAIN
     assert derive_rating(replace(base, gave_up=True)) is Rating.AGAIN
     assert lowered(Rating.GOOD, Rating.HARD) is Rating.HARD
+    assert derive_rating(replace(base, hints=2, seconds=200)) is Rating.HARD
     assert lowered(Rating.AGAIN, Rating.EASY) is Rating.AGAIN
+
+
+def test_wrong_first_answer_is_again() -> None:
+    # FSRS: Again when the answer did not come; a pass after a wrong try is not a recall.
+    base = Attempt(correct=True, attempts=1, hints=0, seconds=10, target_seconds=60)
+    assert derive_rating(replace(base, attempts=2)) is Rating.AGAIN
+    assert derive_rating(replace(base, attempts=3)) is Rating.AGAIN
+    assert derive_rating(replace(base, attempts=2, seconds=5)) is Rating.AGAIN
+    assert derive_rating(replace(base, attempts=2, hints=2)) is Rating.AGAIN
 
 
 def test_typed_answers_forgive_format_not_value() -> None:
