@@ -156,9 +156,15 @@ class ReviewUI:
             for r in Rating
             if r <= ceiling
         )
-        extra = f"  [dim](enter = {RATING_NAMES[suggested]})[/dim]" if suggested else ""
-        allowed = " ".join(str(int(r)) for r in Rating if r <= ceiling) + " u s"
+        # Space/enter take the suggested rating, else Good (Anki's default) when Good is allowed.
+        default = suggested or (Rating.GOOD if ceiling >= Rating.GOOD else None)
+        extra = ""
         if suggested:
+            extra = f"  [dim](enter = {RATING_NAMES[suggested]})[/dim]"
+        elif default:
+            extra = f"  [dim](space = {RATING_NAMES[default]})[/dim]"
+        allowed = " ".join(str(int(r)) for r in Rating if r <= ceiling) + " u s"
+        if default:
             allowed += " enter"
         return self.ask(f"{buttons}{extra}  [dim]u undo · s suspend · q quit[/dim]", allowed)
 
@@ -178,7 +184,7 @@ class ReviewUI:
         if key == "s":
             self.suspend(card)
             return
-        rating = suggested if key == "enter" and suggested else Rating(int(key))
+        rating = (suggested or Rating.GOOD) if key == "enter" else Rating(int(key))
         duration = int((time.monotonic() - started) * 1000)
         outcome = self.session.rate(card.id, rating, self.now(), duration_ms=duration, signals=signals)
         if outcome.leech:
