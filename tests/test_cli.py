@@ -124,6 +124,14 @@ def test_review_through_a_pipe(env: Path) -> None:
     assert shown["due"] == "2026-03-02T10:10:00+00:00"
 
 
+def test_review_says_when_the_only_card_left_comes_early(env: Path) -> None:
+    run("add", "-d", "N", "-f", "What is 6x7?", "-b", "42")
+    result = run("review", input=" \n1\n \n3\nq\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("What is 6x7?") == 3  # new, early after Again, early after Good
+    assert "(only this card is left; showing it early)" in result.stdout
+
+
 def test_review_undo_and_suspend_keys(env: Path) -> None:
     a = run("add", "-d", "N", "-f", "A?", "-b", "a").stdout.strip()
     b = run("add", "-d", "N", "-f", "B?", "-b", "b").stdout.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import groupby
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,57 @@ def test_learning_cards_come_back_and_learn_ahead(store: Store, tmp_path: Path, 
     # Nothing is due yet, but learning cards within 20 minutes are shown rather than ending the session.
     ahead = session.next(T0)
     assert ahead is not None and ahead.id == "c0"
+
+
+def test_a_failed_card_does_not_loop_while_other_learning_cards_wait(store: Store, tmp_path: Path) -> None:
+    # 39 new cards; the last one (an exercise the learner gives up on) is failed every time it comes.
+    setup(store, tmp_path, basic(39))
+    session = Session(store, Scheduler(Settings(enable_fuzzing=False, new_per_day=50)), T0)
+    now = T0
+    shown: list[str] = []
+    for _ in range(39):
+        card = session.next(now)
+        assert card is not None and card.memory.state is State.NEW
+        session.rate(card.id, Rating.AGAIN if card.id == "c38" else Rating.GOOD, now)
+        now += 10
+    # The new cards have run out; 38 cards wait in learning (due in about 10 minutes), c38 in a minute.
+    assert session.progress(now).learning == 39
+    times: list[int] = []
+    while len(set(shown)) < 39:
+        assert len(shown) < 60
+        card = session.next(now)
+        assert card is not None
+        assert session.shown_early is None
+        shown.append(card.id)
+        times.append(now)
+        session.rate(card.id, Rating.AGAIN if card.id == "c38" else Rating.GOOD, now)
+        now += 10
+    # Learning cards take turns: c38 never comes twice in a row, nor before its 1-minute step is over,
+    # while others wait; every waiting card gets its turn.
+    assert max(sum(1 for _ in group) for key, group in groupby(shown) if key == "c38") == 1
+    again = [t for cid, t in zip(shown, times, strict=True) if cid == "c38"]
+    assert len(again) >= 2 and all(b - a >= 60 for a, b in zip(again, again[1:], strict=False))
+    assert sorted(set(shown)) == sorted(f"c{i}" for i in range(39))
+
+
+def test_only_card_left_is_shown_early_and_says_so(
+    store: Store, tmp_path: Path, scheduler: Scheduler
+) -> None:
+    setup(store, tmp_path, basic(2))
+    session = Session(store, scheduler, T0)
+    for cid, rating in (("c0", Rating.AGAIN), ("c1", Rating.EASY)):
+        card = session.next(T0)
+        assert card is not None and card.id == cid
+        session.rate(cid, rating, T0)
+    # c0's step (1 minute) is not over and nothing else is left: it comes early, flagged.
+    again = session.next(T0 + 5)
+    assert again is not None and again.id == "c0"
+    assert session.shown_early == "only this card is left; showing it early"
+    session.rate("c0", Rating.GOOD, T0 + 5)
+    # Once its step is over it is simply due.
+    session.rate("c0", Rating.AGAIN, T0 + 10)
+    due = session.next(T0 + 80)
+    assert due is not None and due.id == "c0" and session.shown_early is None
 
 
 def test_due_reviews_most_overdue_first_then_new_mixed_in(

@@ -128,6 +128,8 @@ class ReviewUI:
             if card is None:
                 return
             self.header(card)
+            if self.session.shown_early:
+                self.console.print(f"[dim]({self.session.shown_early})[/dim]", highlight=False)
             kind = card.spec.kind
             if kind is Kind.QUIZ:
                 self.quiz_card(card)
