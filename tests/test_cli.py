@@ -222,6 +222,32 @@ def test_config_round_trip(env: Path) -> None:
     assert values["desired-retention"] == "0.9" and values["new-per-day"] == "20"
 
 
+def test_config_review_order_is_validated(env: Path) -> None:
+    assert run("config", "get", "review-order").stdout.strip() == "due"
+    assert run("config", "set", "review-order", "retrievability").stdout.strip() == (
+        "review-order = retrievability"
+    )
+    assert run("config", "get", "review-order").stdout.strip() == "retrievability"
+    bad = run("config", "set", "review-order", "random")
+    assert bad.exit_code != 0 and "Traceback" not in bad.output
+    assert "Error: review-order must be one of due, retrievability, not 'random'" in bad.output
+    assert run("config", "get", "review-order").stdout.strip() == "retrievability"
+
+
+def test_config_warns_about_settings_fsrs_advises_against(env: Path) -> None:
+    steps = run("config", "set", "learning-steps", "10m 1d")
+    assert steps.exit_code == 0 and steps.stdout.strip() == "learning-steps = 10m 1d"
+    assert "Warning: learning-steps of a day or more (1d) are not recommended with FSRS" in steps.stderr
+    relearn = run("config", "set", "relearning-steps", "2d")
+    assert "Warning: relearning-steps of a day or more (2d)" in relearn.stderr
+    high = run("config", "set", "desired-retention", "0.98")
+    assert high.exit_code == 0 and high.stdout.strip() == "desired-retention = 0.98"
+    assert "Warning: a desired retention above 0.97 (0.98) is very high" in high.stderr
+    fine = run("config", "set", "desired-retention", "0.97")
+    assert fine.exit_code == 0 and fine.stderr == ""
+    assert run("config", "set", "learning-steps", "1m 23h").stderr == ""
+
+
 def test_suspend_and_unsuspend(env: Path) -> None:
     run("add", "-d", "N", "-f", "Q?", "-b", "A", "--id", "k1")
     assert "Suspended 1 card." in run("suspend", "k1").stdout

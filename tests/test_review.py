@@ -145,6 +145,36 @@ def test_due_reviews_most_overdue_first_then_new_mixed_in(
     )  # new cards are spread, not all at the end
 
 
+def test_review_order_retrievability_is_relative_overdueness(tmp_path: Path) -> None:
+    # c0: due 10 days ago but very stable (S 200, last seen 60 days ago: recall still likely);
+    # c1: due a day ago, S 2, last seen 4 days ago (recall unlikely); c2: due 3 days ago, S 10, seen 15 days ago.
+    cards = (("c0", 200.0, 10, 60), ("c1", 2.0, 1, 4), ("c2", 10.0, 3, 15))
+    memories = {
+        cid: Memory(State.REVIEW, 0, s, 5.0, T0 - due * DAY, T0 - seen * DAY, 3, 0)
+        for cid, s, due, seen in cards
+    }
+
+    def order(name: str, **settings: object) -> list[str]:
+        with open_store(tmp_path / f"{name}.db") as store:
+            setup(store, tmp_path / name, basic(3))
+            with store.transaction():
+                for cid, m in memories.items():
+                    store.execute(
+                        "UPDATE cards SET state=2, stability=?, difficulty=5, due=?, last_review=?, reps=3 "
+                        "WHERE id=?",
+                        (m.stability, m.due, m.last_review, cid),
+                    )
+            sched = Scheduler(Settings(enable_fuzzing=False, **settings))  # type: ignore[arg-type]
+            return drain(Session(store, sched, T0), T0)
+
+    assert order("due") == ["c0", "c2", "c1"]
+    by_r = order("r", review_order="retrievability")
+    assert by_r == ["c1", "c2", "c0"]
+    # The same order as the probability of recall now, lowest first.
+    sched = Scheduler(Settings(enable_fuzzing=False))
+    assert sorted(memories, key=lambda c: sched.retrievability(memories[c], T0) or 0.0) == by_r
+
+
 def test_siblings_are_not_shown_the_same_day(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
     setup(
         store, tmp_path, "## n1\ntext: {{c1::a}} {{c2::b}} {{c3::c}}\n\n## r1\nkind: reversed\nQ: x\nA: y\n"

@@ -20,6 +20,15 @@ from srs.store.queries import next_due
 
 LEARN_AHEAD = 20 * 60
 
+# Due reviews, in the learner's chosen order (setting review-order). "retrievability" is Anki's relative
+# overdueness under FSRS: days since the last review over the interval the desired retention gives. With
+# one desired retention that interval is proportional to stability, so the ratio elapsed / stability,
+# largest first, is the same order (lowest probability of recall first): what a backlog should start with.
+_REVIEW_ORDER = {
+    "due": "due, id",
+    "retrievability": "CAST({now} - last_review AS REAL) / MAX(stability, 0.001) DESC, due, id",
+}
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -114,7 +123,7 @@ class Session:
         reviews = self._pick(
             "SELECT id, note_id FROM cards INDEXED BY idx_cards_due "
             f"WHERE state > 0 AND state = 2 AND active = 1 AND suspended = 0 AND due < ?{cond} "
-            "ORDER BY due, id LIMIT ?",
+            f"ORDER BY {_review_order(settings, now)} LIMIT ?",
             [self.day_end, *args, review_room * 2 + 50],
             review_room,
             notes,
@@ -352,6 +361,13 @@ class Session:
                 0, self.new_left_today - sum(1 for o in self.history if o.before.state is State.NEW)
             ),
         )
+
+
+def _review_order(settings: Any, now: int) -> str:
+    """The ORDER BY clause of due reviews for the learner's review-order setting."""
+    return _REVIEW_ORDER.get(getattr(settings, "review_order", "due"), _REVIEW_ORDER["due"]).format(
+        now=int(now)
+    )
 
 
 def _interleave(reviews: list[str], news: list[str]) -> list[str]:

@@ -23,6 +23,7 @@ class Settings(NamedTuple):
     enable_fuzzing: bool = True
     rollover_hour: int = 4
     leech_lapses: int = 8
+    review_order: str = "due"
 
 
 _STEP_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
@@ -73,6 +74,16 @@ def _number(kind: type, low: float, high: float, what: str) -> Callable[[str], A
         return value
 
     return parse
+
+
+REVIEW_ORDERS = ("due", "retrievability")
+
+
+def _review_order(text: str) -> str:
+    value = text.strip().lower()
+    if value not in REVIEW_ORDERS:
+        raise InputError(f"review-order must be one of {', '.join(REVIEW_ORDERS)}, not {text!r}")
+    return value
 
 
 class Key(NamedTuple):
@@ -138,8 +149,39 @@ KEYS: dict[str, Key] = {
             "lapses after which a card is a leech and suspended (1-99)",
             _number(int, 1, 99, "leech-lapses"),
         ),
+        Key(
+            "review-order",
+            "review_order",
+            "due reviews: 'due' (oldest due date first) or 'retrievability' (relative overdueness: "
+            "lowest recall first, for backlogs)",
+            _review_order,
+        ),
     )
 }
+
+# FSRS's own warnings (as Anki shows them in its deck options).
+HIGH_RETENTION = 0.97
+
+
+def warnings(settings: Settings) -> dict[str, str]:
+    """Settings that work but that FSRS advises against: setting name -> one sentence."""
+    out = {}
+    for name, steps in (
+        ("learning-steps", settings.learning_steps),
+        ("relearning-steps", settings.relearning_steps),
+    ):
+        long_steps = tuple(s for s in steps if s >= 86400)
+        if long_steps:
+            out[name] = (
+                f"{name} of a day or more ({format_steps(long_steps)}) are not recommended with FSRS: "
+                "it schedules whole days itself, from the card's memory"
+            )
+    if settings.desired_retention > HIGH_RETENTION:
+        out["desired-retention"] = (
+            f"a desired retention above {HIGH_RETENTION} ({settings.desired_retention:g}) is very high: "
+            "intervals get very short and the workload grows steeply"
+        )
+    return out
 
 
 def load_settings(store: Store, *, enable_fuzzing: bool = True) -> Settings:
