@@ -193,6 +193,11 @@ def test_health_check_as_anki_measures_it(learner: Simulated, fitted: opt.FitRes
     assert bad is not None and not bad.passed
     assert bad.adjusted_log_loss > opt.HEALTH_LOG_LOSS and bad.adjusted_rmse > opt.HEALTH_RMSE
     assert fitted.to_dict()["health_check"]["passed"] is True
+    items_all = opt.training_items(learner.histories)
+    assert health.again_share == pytest.approx(
+        sum(1 for i in items_all if i.ratings[-1] == 1) / len(items_all)
+    )
+    assert 0 < health.hard_share < 0.5 and health.pass_rate == pytest.approx(1 - health.again_share)
     # Anki checks only above 300 items.
     items = opt.training_items(learner.histories)
     assert opt.health_check(items[: opt.HEALTH_MIN_ITEMS]) is None

@@ -216,6 +216,10 @@ def _print_health(result: FitResult) -> None:
         f"{health.pass_rate:.0%}; {health.adjusted_log_loss:.2f} and {health.adjusted_rmse:.2f} times what "
         "is expected."
     )
+    click.echo(
+        f"  Answers on a later day than the card's previous review: Again {health.again_share:.0%}, "
+        f"Hard {health.hard_share:.0%}."
+    )
     if health.passed:
         click.echo("  FSRS can adapt to your memory well.")
         return

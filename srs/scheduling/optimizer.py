@@ -279,6 +279,8 @@ class Health:
     pass_rate: float
     adjusted_log_loss: float
     adjusted_rmse: float
+    again_share: float = 0.0  # of the answers on a later day than the previous review
+    hard_share: float = 0.0
 
     @property
     def passed(self) -> bool:
@@ -294,6 +296,8 @@ class Health:
             "adjusted_rmse_bins": _finite(self.adjusted_rmse),
             "log_loss_bound": HEALTH_LOG_LOSS,
             "rmse_bins_bound": HEALTH_RMSE,
+            "again_share": round(self.again_share, 4),
+            "hard_share": round(self.hard_share, 4),
             "passed": self.passed,
         }
 
@@ -334,6 +338,8 @@ def health_check(items: Sequence[Item]) -> Health | None:
         pass_rate=passes,
         adjusted_log_loss=log_loss / scale_ll if scale_ll > 0 else math.inf,
         adjusted_rmse=rmse / scale_rmse if scale_rmse > 0 else math.inf,
+        again_share=sum(1 for it in items if it.ratings[-1] == Rating.AGAIN) / len(items),
+        hard_share=sum(1 for it in items if it.ratings[-1] == Rating.HARD) / len(items),
     )
 
 
