@@ -261,7 +261,7 @@ def test_optimize_small_history_fits_initial_stabilities_and_says_so(env: Path, 
     small = dict(list(learner.histories.items())[:30])
     with open_store(env / "srs.db") as store:
         write(store, small)
-    usable = opt.usable_reviews(small)
+    usable = opt.usable_reviews(small, opt.learner_days(0, 4))  # learner days: UTC, rollover 04:00
     assert usable < opt.MIN_REVIEWS
     result = run("optimize", "--no-retention")
     assert result.exit_code == 0, result.output
@@ -295,7 +295,7 @@ def test_optimize_health_check_and_ignore_before(env: Path, learner: Simulated) 
     assert result.exit_code == 0, result.output
     later = json.loads(result.stdout)
     assert later["ignored_cards"] == len(learner.histories) - len(kept) > 0
-    assert later["reviews"] == opt.usable_reviews(kept)
+    assert later["reviews"] == opt.usable_reviews(kept, opt.learner_days(0, 4))
     text = run("optimize", "--no-retention", "--ignore-before", day.isoformat()).stdout
     assert "cards first studied before the --ignore-before date" in text
     bad = run("optimize", "--ignore-before", "15/01/2026")

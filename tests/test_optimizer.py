@@ -95,6 +95,21 @@ def test_fit_is_deterministic(learner: Simulated, fitted: opt.FitResult) -> None
         assert again.held_out[key].rmse_bins == pytest.approx(metrics.rmse_bins, rel=1e-6)
 
 
+def test_learner_days_count_elapsed_days_from_the_rollover_hour() -> None:
+    # Graduated at 23:00, reviewed at 10:00 the next morning (UTC, rollover 04:00): one learner day,
+    # though only 11 hours passed; 03:00 the next night still belongs to the same learner day.
+    evening = T0 + 13 * 3600  # 23:00
+    history = [Review(evening - 600, 3, 0, 0), Review(evening, 3, 1, 0), Review(evening + 11 * 3600, 3, 2, 0)]
+    day_of = opt.learner_days(0, 4)
+    assert [i.deltas for i in opt.training_items({"c": history}, day_of)] == [(0, 0, 1)]
+    assert opt.training_items({"c": history}) == []  # 24-hour blocks: a same-day review
+    assert day_of(evening + 4 * 3600) == day_of(evening)  # 03:00
+    assert day_of(evening + 5 * 3600) == day_of(evening) + 1  # 04:00
+    # The learner's time zone moves the boundary: at UTC+8, 23:00 UTC is 07:00 the next local day.
+    assert opt.learner_days(8 * 3600, 4)(evening) == day_of(evening) + 1
+    assert opt.usable_reviews({"c": history}, day_of) == 1
+
+
 def test_items_are_in_review_time_order_not_card_id_order() -> None:
     # fsrs-rs weights items by position as recency: the last items must be the latest reviews,
     # whatever the card ids. Card "a" was studied last, "z" first.

@@ -117,7 +117,7 @@ def optimize(app: App, apply_: bool, retention: bool, ignore_before: datetime | 
       srs optimize --ignore-before 2026-01-15 --json
       srs optimize --apply
     """
-    from srs.scheduling.optimizer import apply, fit, load_histories
+    from srs.scheduling.optimizer import apply, fit, learner_days, load_histories
     from srs.scheduling.scheduler import Scheduler
     from srs.scheduling.settings import load_settings
 
@@ -135,6 +135,7 @@ def optimize(app: App, apply_: bool, retention: bool, ignore_before: datetime | 
                 progress=progress,
                 retention=retention,
                 ignore_before_ts=cutoff,
+                day_of=learner_days(utc_offset(), settings.rollover_hour),
             )
         applied = None
         if apply_ and result.improved:

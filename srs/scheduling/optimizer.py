@@ -2,8 +2,9 @@
 
 The only module that imports ``fsrs_rs_python`` (the Rust FSRS optimizer, a small wheel; imported inside
 the functions that need it). Training data follow fsrs-rs / Anki: one ``FSRSItem`` per review after a
-card's first, holding the card's reviews up to and including that one, with ``delta_t`` the whole days
-since the previous review, ``floor(seconds / 86400)`` as py-fsrs counts elapsed days when it schedules.
+card's first, holding the card's reviews up to and including that one, with ``delta_t`` the days since
+the previous review: learner days (day numbers from the rollover hour, as Anki and the FSRS training data
+count them) when a ``day_of`` is given, as `srs optimize` does; else ``floor(seconds / 86400)``.
 Only items whose last review came at least one day after the one before are kept: they are the
 long-term recalls the model predicts (same-day learning steps stay inside the histories). Every kept
 item therefore has a ``delta_t > 0``, which fsrs-rs requires: it *panics* otherwise, raising
@@ -35,6 +36,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from srs.clock import day_start
 from srs.errors import SrsError
 from srs.model import Rating, State
 
@@ -105,9 +107,27 @@ def ignore_before(histories: Histories, cutoff: int) -> dict[str, Sequence[Revie
     return {cid: reviews for cid, reviews in histories.items() if reviews and reviews[0].ts >= cutoff}
 
 
-def _deltas(reviews: Sequence[Review]) -> list[int]:
-    """Whole days since the previous review (0 for the first)."""
-    return [0] + [max(0, (b.ts - a.ts) // DAY) for a, b in zip(reviews, reviews[1:], strict=False)]
+DayOf = Callable[[int], int]
+
+
+def learner_days(utc_offset: int, rollover_hour: int) -> DayOf:
+    """Epoch seconds -> the learner's day number (days start at the rollover hour, local time), as Anki
+    and the FSRS training data count elapsed days: a review at 23:00 and one at 10:00 the next morning
+    are one day apart."""
+
+    def day_of(ts: int) -> int:
+        return (day_start(ts, utc_offset, rollover_hour) + utc_offset - rollover_hour * 3600) // DAY
+
+    return day_of
+
+
+def _deltas(reviews: Sequence[Review], day_of: DayOf | None = None) -> list[int]:
+    """Days since the previous review (0 for the first): learner days with ``day_of``, else whole
+    24-hour blocks (as py-fsrs counts them)."""
+    pairs = zip(reviews, reviews[1:], strict=False)
+    if day_of is None:
+        return [0] + [max(0, (b.ts - a.ts) // DAY) for a, b in pairs]
+    return [0] + [max(0, day_of(b.ts) - day_of(a.ts)) for a, b in pairs]
 
 
 def _valid(reviews: Sequence[Review]) -> bool:
@@ -129,15 +149,16 @@ class Item(NamedTuple):
         return sum(1 for d in self.deltas if d > 0)
 
 
-def training_items(histories: Histories) -> list[Item]:
+def training_items(histories: Histories, day_of: DayOf | None = None) -> list[Item]:
     """Every usable review as an :class:`Item`, in the order the reviews were done (see the module
-    docstring: fsrs-rs reads position as recency). Pure Python."""
+    docstring: fsrs-rs reads position as recency); ``day_of`` counts elapsed days (see
+    :func:`learner_days`). Pure Python."""
     items: list[Item] = []
     for card_id in sorted(histories):
         reviews = histories[card_id]
         if not _valid(reviews):
             continue
-        deltas = tuple(_deltas(reviews))
+        deltas = tuple(_deltas(reviews, day_of))
         ratings = tuple(r.rating for r in reviews)
         for i in range(1, len(reviews)):
             if deltas[i] > 0:
@@ -152,12 +173,12 @@ def _card_numbers(items: Sequence[Item]) -> list[int]:
     return [numbers.setdefault(it.card_id, len(numbers)) for it in items]
 
 
-def usable_reviews(histories: Histories) -> int:
-    """How many training items the histories give (no fsrs-rs import: used to refuse early)."""
+def usable_reviews(histories: Histories, day_of: DayOf | None = None) -> int:
+    """How many training items the histories give (no fsrs-rs import)."""
     n = 0
     for reviews in histories.values():
         if _valid(reviews):
-            n += sum(1 for d in _deltas(reviews)[1:] if d > 0)
+            n += sum(1 for d in _deltas(reviews, day_of)[1:] if d > 0)
     return n
 
 
@@ -545,11 +566,13 @@ def fit(
     seed: int = SEED,
     retention_deck: int = RETENTION_DECK,
     ignore_before_ts: int | None = None,
+    day_of: DayOf | None = None,
 ) -> FitResult:
     """Fit, validate on held-out cards, refit on everything, check health over time, and suggest a
     desired retention. Below :data:`MIN_REVIEWS` usable reviews only w0-w3 are fitted.
 
-    ``ignore_before_ts`` leaves out cards first studied before that time (see :func:`ignore_before`).
+    ``ignore_before_ts`` leaves out cards first studied before that time (see :func:`ignore_before`);
+    ``day_of`` counts elapsed days in learner days (see :func:`learner_days`).
     Raises :class:`NotEnoughHistory` when there is no usable review, or all come from one card."""
     started = time.perf_counter()
 
@@ -562,7 +585,7 @@ def fit(
         kept = ignore_before(histories, ignore_before_ts)
         ignored = sum(1 for r in histories.values() if r) - len(kept)
         histories = kept
-    items = training_items(histories)
+    items = training_items(histories, day_of)
     usable = len(items)
     if usable == 0:
         raise NotEnoughHistory(
