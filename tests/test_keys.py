@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import pty
+import signal
 import termios
 from collections.abc import Iterator
 
@@ -14,14 +15,22 @@ import pytest
 from srs.tui.keys import Keys, Quit
 
 
+def _too_long(signum: int, frame: object) -> None:
+    raise TimeoutError("a key read blocked: a key was lost")
+
+
 @pytest.fixture
 def term() -> Iterator[tuple[int, Keys, io.StringIO]]:
     master, slave = pty.openpty()
     stream = os.fdopen(slave, "r", closefd=True)
     echo = io.StringIO()
+    previous = signal.signal(signal.SIGALRM, _too_long)
+    signal.alarm(20)  # a lost key would block the read for ever: fail instead
     try:
         yield master, Keys(stream, interactive=True, echo=echo), echo
     finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
         stream.close()
         os.close(master)
 
@@ -53,8 +62,8 @@ def test_keys_typed_before_cbreak_are_kept(term: tuple[int, Keys, io.StringIO]) 
 
 def test_escape_sequences_are_named_keys(term: tuple[int, Keys, io.StringIO]) -> None:
     master, keys, _ = term
-    os.write(master, b"\x1b[A\x1b[D\x1bOB\x1b[3~\x1b[1;5C" + "é".encode() + b"X\x7f\t")
-    with keys.cbreak():
+    with keys.cbreak():  # written in cbreak mode, as in a review: the terminal does no line editing
+        os.write(master, b"\x1b[A\x1b[D\x1bOB\x1b[3~\x1b[1;5C" + "é".encode() + b"X\x7f\t")
         got = [keys.key() for _ in range(9)]
     assert got == ["up", "left", "down", "delete", "right", "é", "x", "backspace", "tab"]
 
