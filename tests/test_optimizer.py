@@ -167,6 +167,12 @@ def test_small_history_fits_only_the_initial_stabilities(learner: Simulated) -> 
     assert again.parameters[4:] == pytest.approx(current[4:], abs=1e-9)
     with pytest.raises(NotEnoughHistory, match="no usable review"):
         opt.fit({})
+    assert not result.unchanged
+    # Too few first reviews for even w0-w3: nothing is fitted, and it says so.
+    tiny = dict(list(learner.histories.items())[:4])
+    little = opt.fit(tiny, retention=False)
+    assert little.partial and little.unchanged and little.parameters == pytest.approx(DEFAULTS, abs=1e-6)
+    assert little.fitted_what.startswith("nothing:") and little.to_dict()["fitted"] == "nothing"
 
 
 def test_full_fit_above_the_floor_is_not_partial(fitted: opt.FitResult) -> None:

@@ -171,6 +171,9 @@ def _print_fit(result: FitResult, desired: float) -> None:
         click.echo(f"Left out {result.ignored_cards:,} cards first studied before the --ignore-before date.")
     if result.partial:
         click.echo(f"Fitted {result.fitted_what}.")
+        click.echo(
+            "  (The held-out check below has few cards to go on; the fit is only saved if it does better.)"
+        )
     click.echo(f"Held out {result.test_cards:,} cards ({result.test_reviews:,} reviews); lower is better:")
     click.echo(f"  {'':18} {'log loss':>9} {'RMSE (bins)':>12}")
     rows = [("default parameters", "default")]

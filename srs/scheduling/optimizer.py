@@ -517,6 +517,7 @@ class FitResult:
     partial: bool = False  # below MIN_REVIEWS: only w0-w3 fitted
     health: Health | None = None
     ignored_cards: int = 0  # left out by --ignore-before
+    unchanged: bool = False  # partial, and even w0-w3 could not be fitted (too few first reviews)
 
     @property
     def improved(self) -> bool:
@@ -527,6 +528,12 @@ class FitResult:
     @property
     def fitted_what(self) -> str:
         """Which parameters were fitted, in words."""
+        if self.unchanged:
+            return (
+                f"nothing: {self.reviews} usable review{'s' if self.reviews != 1 else ''} are too few even "
+                "for the four initial stabilities (fsrs-rs needs at least 8 first reviews on a later day, after "
+                "it sets aside unusual ones), so the parameters stay as they are"
+            )
         if self.partial:
             return (
                 f"only the four initial stabilities (w0-w3), from {self.reviews} usable review"
@@ -546,7 +553,7 @@ class FitResult:
             "test_cards": self.test_cards,
             "min_reviews": MIN_REVIEWS,
             "partial": self.partial,
-            "fitted": "initial stabilities" if self.partial else "all",
+            "fitted": "nothing" if self.unchanged else "initial stabilities" if self.partial else "all",
             "ignored_cards": self.ignored_cards,
             "held_out": {k: v.to_dict() for k, v in self.held_out.items()},
             "improved": self.improved,
@@ -646,6 +653,7 @@ def fit(
         partial=partial,
         health=health,
         ignored_cards=ignored,
+        unchanged=partial and all(abs(a - b) < 1e-9 for a, b in zip(final[:4], in_use[:4], strict=True)),
     )
 
 
