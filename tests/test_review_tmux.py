@@ -51,12 +51,20 @@ class Pane:
         self.tmux("send-keys", "-t", self.name, "-l", keys)
 
 
+TINY = "".join(f"## c{i:02d}\nQ: question {i:02d}?\nA: answer {i:02d}\n\n" for i in range(1, 13))
+TYPE_IN = "## t01\nkind: type-in\nQ: Weights in a 4x4 kernel, plus its bias?\nA: 17\n\n" + TINY
+
+
 @pytest.fixture
-def review_pane(tmp_path: Path) -> Iterator[tuple[Pane, Path]]:
+def deck() -> str:
+    return TINY
+
+
+@pytest.fixture
+def review_pane(tmp_path: Path, deck: str) -> Iterator[tuple[Pane, Path]]:
     home = tmp_path / "home"
     (home / "decks").mkdir(parents=True)
-    cards = "".join(f"## c{i:02d}\nQ: question {i:02d}?\nA: answer {i:02d}\n\n" for i in range(1, 13))
-    (home / "decks" / "tiny.md").write_text(cards, encoding="utf-8")
+    (home / "decks" / "tiny.md").write_text(deck, encoding="utf-8")
     env = {
         "SRS_HOME": str(home),
         "SRS_NOW": "2026-03-02T10:00:00Z",
@@ -144,3 +152,19 @@ def test_arrow_keys_are_named_keys_not_letters(review_pane: tuple[Pane, Path]) -
     rows = wait_reviews(db, 1)
     assert [r for _, r in rows] == [2]
     assert "unknown key 'up'" in pane.text()
+
+
+@pytest.mark.parametrize("deck", [TYPE_IN])
+def test_typed_answer_is_echoed_and_edited_in_the_terminal(review_pane: tuple[Pane, Path]) -> None:
+    pane, db = review_pane
+    pane.wait_for("Type your answer")
+    pane.send("18")
+    pane.tmux("send-keys", "-t", pane.name, "BSpace")
+    pane.send("7")
+    pane.wait_for("17")  # echoed as typed, the 8 erased
+    pane.tmux("send-keys", "-t", pane.name, "Enter")
+    pane.wait_for("✓ matches")
+    pane.send(" ")  # the suggested rating (Good)
+    pane.wait_for("question 01?")
+    rows = wait_reviews(db, 1)
+    assert rows == [(rows[0][0], 3)] and rows[0][0].endswith("t01")
