@@ -26,14 +26,18 @@ pytestmark = pytest.mark.skipif(
 
 
 class Pane:
-    """A detached tmux session running one command."""
+    """A detached tmux session running one command, on a tmux server of its own (its own socket), so
+    nothing else using tmux on the machine can disturb it."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, socket: Path) -> None:
         self.name = name
+        self.socket = socket
 
-    def tmux(self, *args: str) -> str:
+    def tmux(self, *args: str, check: bool = True) -> str:
         assert TMUX is not None
-        return subprocess.run([TMUX, *args], check=True, capture_output=True, text=True).stdout
+        return subprocess.run(
+            [TMUX, "-S", str(self.socket), *args], check=check, capture_output=True, text=True
+        ).stdout
 
     def text(self) -> str:
         return self.tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", self.name)
@@ -84,12 +88,12 @@ def review_pane(tmp_path: Path, deck: str) -> Iterator[tuple[Pane, Path]]:
             "; sleep 60",  # keep the pane for inspection until the test kills it
         ]
     )
-    pane = Pane(f"srs-test-{uuid.uuid4().hex[:8]}")
-    pane.tmux("new-session", "-d", "-s", pane.name, "-x", "160", "-y", "50", command)
+    pane = Pane(f"srs-test-{uuid.uuid4().hex[:8]}", tmp_path / "tmux.sock")
+    pane.tmux("-f", "/dev/null", "new-session", "-d", "-s", pane.name, "-x", "160", "-y", "50", command)
     try:
         yield pane, home / "srs.db"
     finally:
-        subprocess.run([TMUX or "tmux", "kill-session", "-t", pane.name], capture_output=True)
+        pane.tmux("kill-server", check=False)  # this test's own server only
 
 
 def reviews(db: Path) -> list[tuple[str, int]]:
