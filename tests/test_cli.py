@@ -124,6 +124,14 @@ def test_review_through_a_pipe(env: Path) -> None:
     assert shown["due"] == "2026-03-02T10:10:00+00:00"
 
 
+def test_review_says_when_the_only_card_left_comes_early(env: Path) -> None:
+    run("add", "-d", "N", "-f", "What is 6x7?", "-b", "42")
+    result = run("review", input=" \n1\n \n3\nq\n")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("What is 6x7?") == 3  # new, early after Again, early after Good
+    assert "(only this card is left; showing it early)" in result.stdout
+
+
 def test_review_undo_and_suspend_keys(env: Path) -> None:
     a = run("add", "-d", "N", "-f", "A?", "-b", "a").stdout.strip()
     b = run("add", "-d", "N", "-f", "B?", "-b", "b").stdout.strip()
@@ -226,6 +234,32 @@ def test_config_round_trip(env: Path) -> None:
     assert run("config", "get", "learning-steps").stdout.strip() == "2m 15m"
     values = json.loads(run("config", "get", "--json").stdout)
     assert values["desired-retention"] == "0.9" and values["new-per-day"] == "20"
+
+
+def test_config_review_order_is_validated(env: Path) -> None:
+    assert run("config", "get", "review-order").stdout.strip() == "due"
+    assert run("config", "set", "review-order", "retrievability").stdout.strip() == (
+        "review-order = retrievability"
+    )
+    assert run("config", "get", "review-order").stdout.strip() == "retrievability"
+    bad = run("config", "set", "review-order", "random")
+    assert bad.exit_code != 0 and "Traceback" not in bad.output
+    assert "Error: review-order must be one of due, retrievability, not 'random'" in bad.output
+    assert run("config", "get", "review-order").stdout.strip() == "retrievability"
+
+
+def test_config_warns_about_settings_fsrs_advises_against(env: Path) -> None:
+    steps = run("config", "set", "learning-steps", "10m 1d")
+    assert steps.exit_code == 0 and steps.stdout.strip() == "learning-steps = 10m 1d"
+    assert "Warning: learning-steps of a day or more (1d) are not recommended with FSRS" in steps.stderr
+    relearn = run("config", "set", "relearning-steps", "2d")
+    assert "Warning: relearning-steps of a day or more (2d)" in relearn.stderr
+    high = run("config", "set", "desired-retention", "0.98")
+    assert high.exit_code == 0 and high.stdout.strip() == "desired-retention = 0.98"
+    assert "Warning: a desired retention above 0.97 (0.98) is very high" in high.stderr
+    fine = run("config", "set", "desired-retention", "0.97")
+    assert fine.exit_code == 0 and fine.stderr == ""
+    assert run("config", "set", "learning-steps", "1m 23h").stderr == ""
 
 
 def test_suspend_and_unsuspend(env: Path) -> None:

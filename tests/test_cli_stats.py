@@ -195,8 +195,8 @@ def test_leeches(env: Path) -> None:
     assert json.loads(run("stats", "--json").stdout)["leeches"][0]["id"] == "b"
 
 
-def test_optimize_refuses_a_short_history(reviewed: Path) -> None:
-    fail(run("optimize"), f"at least {opt.MIN_REVIEWS} needed")
+def test_optimize_refuses_a_history_with_nothing_usable(reviewed: Path) -> None:
+    fail(run("optimize"), "no usable review")
 
 
 @pytest.fixture(scope="module")
@@ -255,6 +255,69 @@ def test_optimize_apply_refuses_a_fit_no_better_than_the_defaults(
     fail(run("optimize", "--apply", "--no-retention"), "not applied")
     with open_store(env / "srs.db") as store:
         assert "parameters" not in store.config()
+
+
+def test_optimize_small_history_fits_initial_stabilities_and_says_so(env: Path, learner: Simulated) -> None:
+    assert run("list").exit_code == 0
+    small = dict(list(learner.histories.items())[:30])
+    with open_store(env / "srs.db") as store:
+        write(store, small)
+    usable = opt.usable_reviews(small, opt.learner_days(0, 4))  # learner days: UTC, rollover 04:00
+    assert usable < opt.MIN_REVIEWS
+    result = run("optimize", "--no-retention")
+    assert result.exit_code == 0, result.output
+    assert "Fitted only the four initial stabilities (w0-w3)" in result.stdout
+    assert f"all 21 parameters need {opt.MIN_REVIEWS}" in result.stdout
+    assert f"Health check: needs more than {opt.HEALTH_MIN_ITEMS} usable reviews." in result.stdout
+    data = json.loads(run("optimize", "--no-retention", "--json").stdout)
+    assert data["partial"] is True and data["reviews"] == usable and data["health_check"] is None
+
+
+def test_optimize_health_check_and_ignore_before(env: Path, learner: Simulated) -> None:
+    assert run("list").exit_code == 0
+    with open_store(env / "srs.db") as store:
+        write(store, learner.histories)
+    shown = run("optimize", "--no-retention")
+    assert shown.exit_code == 0, shown.output
+    assert "Health check (fitted on earlier reviews, predicting later ones): log loss" in shown.stdout
+    assert "FSRS can adapt to your memory well." in shown.stdout
+    data = json.loads(run("optimize", "--no-retention", "--json").stdout)
+    health = data["health_check"]
+    assert health["passed"] is True and 0 < health["log_loss"] < 1 and 0 < health["rmse_bins"] < 0.2
+    assert health["log_loss_bound"] == opt.HEALTH_LOG_LOSS and health["rmse_bins_bound"] == opt.HEALTH_RMSE
+    # --ignore-before: cards first studied before that local date are left out.
+    starts = sorted(h[0].ts for h in learner.histories.values())
+    from datetime import UTC, datetime
+
+    day = datetime.fromtimestamp(starts[len(starts) // 2], UTC).date()
+    cutoff = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+    kept = opt.ignore_before(learner.histories, cutoff)
+    result = run("optimize", "--no-retention", "--json", "--ignore-before", day.isoformat())
+    assert result.exit_code == 0, result.output
+    later = json.loads(result.stdout)
+    assert later["ignored_cards"] == len(learner.histories) - len(kept) > 0
+    assert later["reviews"] == opt.usable_reviews(kept, opt.learner_days(0, 4))
+    text = run("optimize", "--no-retention", "--ignore-before", day.isoformat()).stdout
+    assert "cards first studied before the --ignore-before date" in text
+    bad = run("optimize", "--ignore-before", "15/01/2026")
+    assert bad.exit_code != 0 and "Traceback" not in bad.output and "15/01/2026" in bad.output
+
+
+def test_optimize_health_warning_says_hard_is_a_pass(
+    env: Path, learner: Simulated, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("list").exit_code == 0
+    with open_store(env / "srs.db") as store:
+        write(store, learner.histories)
+    real = opt.health_check
+
+    def poor(items):  # type: ignore[no-untyped-def]
+        h = real(items)
+        return opt.Health(h.log_loss, h.rmse_bins, h.pass_rate, 1.5, 2.0)
+
+    monkeypatch.setattr(opt, "health_check", poor)
+    shown = run("optimize", "--no-retention")
+    assert "Warning: your memory is hard for FSRS to predict. Hard is a passing grade" in shown.stdout
 
 
 def test_optimize_suggests_a_retention(

@@ -100,16 +100,144 @@ def test_fit_is_deterministic(learner: Simulated, fitted: opt.FitResult) -> None
         assert again.held_out[key].rmse_bins == pytest.approx(metrics.rmse_bins, rel=1e-6)
 
 
-def test_too_little_history_is_refused_with_the_numbers(learner: Simulated) -> None:
+def test_learner_days_count_elapsed_days_from_the_rollover_hour() -> None:
+    # Graduated at 23:00, reviewed at 10:00 the next morning (UTC, rollover 04:00): one learner day,
+    # though only 11 hours passed; 03:00 the next night still belongs to the same learner day.
+    evening = T0 + 13 * 3600  # 23:00
+    history = [Review(evening - 600, 3, 0, 0), Review(evening, 3, 1, 0), Review(evening + 11 * 3600, 3, 2, 0)]
+    day_of = opt.learner_days(0, 4)
+    assert [i.deltas for i in opt.training_items({"c": history}, day_of)] == [(0, 0, 1)]
+    assert opt.training_items({"c": history}) == []  # 24-hour blocks: a same-day review
+    assert day_of(evening + 4 * 3600) == day_of(evening)  # 03:00
+    assert day_of(evening + 5 * 3600) == day_of(evening) + 1  # 04:00
+    # The learner's time zone moves the boundary: at UTC+8, 23:00 UTC is 07:00 the next local day.
+    assert opt.learner_days(8 * 3600, 4)(evening) == day_of(evening) + 1
+    assert opt.usable_reviews({"c": history}, day_of) == 1
+
+
+def test_items_are_in_review_time_order_not_card_id_order() -> None:
+    # fsrs-rs weights items by position as recency: the last items must be the latest reviews,
+    # whatever the card ids. Card "a" was studied last, "z" first.
+    t = T0
+    z = [Review(t, 3, 0, 0), Review(t + 2 * DAY, 3, 2, 0), Review(t + 9 * DAY, 3, 2, 0)]
+    a = [Review(t + DAY, 3, 0, 0), Review(t + 5 * DAY, 3, 2, 0), Review(t + 20 * DAY, 1, 2, 0)]
+    m = [Review(t + 3600, 3, 0, 0), Review(t + 3 * DAY, 3, 2, 0)]
+    items = opt.training_items({"a": a, "m": m, "z": z})
+    assert [(i.card_id, i.ts) for i in items] == [
+        ("z", t + 2 * DAY),
+        ("m", t + 3 * DAY),
+        ("a", t + 5 * DAY),
+        ("z", t + 9 * DAY),
+        ("a", t + 20 * DAY),
+    ]
+    # Each item still holds its own card's history up to that review.
+    assert items[-1].ratings == (3, 3, 1) and items[-1].deltas == (0, 4, 15)
+    converted = opt.to_fsrs(items)
+    assert [len(f.reviews) for f in converted] == [2, 2, 2, 3, 3]
+
+
+def test_fit_gives_fsrs_rs_the_items_in_time_order(
+    learner: Simulated, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[list[int]] = []
+    real = opt.to_fsrs
+
+    def spy(items, **kw):  # type: ignore[no-untyped-def]
+        items = list(items)
+        seen.append([i.ts for i in items])
+        return real(items, **kw)
+
+    monkeypatch.setattr(opt, "to_fsrs", spy)
+    opt.fit(learner.histories, retention=False)
+    trained = [ts for ts in seen if len(ts) > 100]
+    assert trained and all(ts == sorted(ts) for ts in trained)
+
+
+def test_small_history_fits_only_the_initial_stabilities(learner: Simulated) -> None:
     small = dict(list(learner.histories.items())[:40])
     usable = opt.usable_reviews(small)
     assert 0 < usable < opt.MIN_REVIEWS
-    with pytest.raises(NotEnoughHistory) as info:
-        opt.fit(small)
-    message = str(info.value)
-    assert f"{usable} usable reviews" in message and f"at least {opt.MIN_REVIEWS} needed" in message
-    with pytest.raises(NotEnoughHistory, match="0 usable reviews"):
+    result = opt.fit(small, retention=False)
+    assert result.partial and result.reviews == usable
+    # w4-w20 stay as they were; w0-w3 come from the first later-day reviews and move toward the truth.
+    assert result.parameters[4:] == pytest.approx(DEFAULTS[4:], abs=1e-6)
+    assert result.parameters[:4] != DEFAULTS[:4]
+    assert abs(result.parameters[2] - TRUE_PARAMETERS[2]) < abs(DEFAULTS[2] - TRUE_PARAMETERS[2])
+    assert "only the four initial stabilities" in result.fitted_what
+    assert f"need {opt.MIN_REVIEWS}" in result.fitted_what
+    assert result.to_dict()["partial"] is True and result.to_dict()["fitted"] == "initial stabilities"
+    # The parameters in use keep their w4-w20.
+    current = tuple(p * 1.01 for p in DEFAULTS)
+    again = opt.fit(small, retention=False, current=current)
+    assert again.parameters[4:] == pytest.approx(current[4:], abs=1e-9)
+    with pytest.raises(NotEnoughHistory, match="no usable review"):
         opt.fit({})
+    assert not result.unchanged
+    # Too few first reviews for even w0-w3: nothing is fitted, and it says so.
+    tiny = dict(list(learner.histories.items())[:4])
+    little = opt.fit(tiny, retention=False)
+    assert little.partial and little.unchanged and little.parameters == pytest.approx(DEFAULTS, abs=1e-6)
+    assert little.fitted_what.startswith("nothing:") and little.to_dict()["fitted"] == "nothing"
+
+
+def test_full_fit_above_the_floor_is_not_partial(fitted: opt.FitResult) -> None:
+    assert not fitted.partial and fitted.fitted_what == "all 21 FSRS-6 parameters"
+
+
+def _contrary(cards: int = 200, seed: int = 1) -> dict[str, list[Review]]:
+    """A learner FSRS cannot predict: recalls after long gaps, lapses after short ones."""
+    import random
+
+    rng = random.Random(seed)
+    out = {}
+    for c in range(cards):
+        t = T0 + c * 3600
+        reviews = [Review(t, 3, 0, 0)]
+        for _ in range(8):
+            gap = rng.choice([1, 2, 3, 30, 45, 60])
+            t += gap * DAY
+            reviews.append(Review(t, 3 if gap >= 30 else 1, 2, 0))
+        out[f"c{c:03d}"] = reviews
+    return out
+
+
+def test_health_check_as_anki_measures_it(learner: Simulated, fitted: opt.FitResult) -> None:
+    # A learner whose memory follows FSRS: the time-series evaluation passes.
+    health = fitted.health
+    assert health is not None and health.passed
+    assert 0 < health.log_loss < 1 and 0 < health.rmse_bins < 0.2
+    assert health.adjusted_log_loss == pytest.approx(
+        health.log_loss / opt.expected_log_loss(health.pass_rate)
+    )
+    # Anki's scale at a 90 % pass rate and 1,000 items.
+    assert opt.expected_log_loss(0.9) == pytest.approx(0.623 * 0.36**0.738)
+    assert opt.expected_rmse(0.9, 1000) == pytest.approx(
+        0.0135 / (0.9**0.504 - 1.14) + 0.176 / (1 + 2.22) + 0.101
+    )
+    # A learner it cannot predict fails it.
+    bad = opt.health_check(opt.training_items(_contrary()))
+    assert bad is not None and not bad.passed
+    assert bad.adjusted_log_loss > opt.HEALTH_LOG_LOSS and bad.adjusted_rmse > opt.HEALTH_RMSE
+    assert fitted.to_dict()["health_check"]["passed"] is True
+    items_all = opt.training_items(learner.histories)
+    assert health.again_share == pytest.approx(
+        sum(1 for i in items_all if i.ratings[-1] == 1) / len(items_all)
+    )
+    assert 0 < health.hard_share < 0.5 and health.pass_rate == pytest.approx(1 - health.again_share)
+    # Anki checks only above 300 items.
+    items = opt.training_items(learner.histories)
+    assert opt.health_check(items[: opt.HEALTH_MIN_ITEMS]) is None
+
+
+def test_ignore_before_leaves_out_cards_first_studied_earlier(learner: Simulated) -> None:
+    starts = sorted(h[0].ts for h in learner.histories.values())
+    cutoff = starts[len(starts) // 2]
+    kept = opt.ignore_before(learner.histories, cutoff)
+    assert 0 < len(kept) < len(learner.histories)
+    assert all(h[0].ts >= cutoff for h in kept.values())
+    result = opt.fit(learner.histories, retention=False, ignore_before_ts=cutoff)
+    assert result.ignored_cards == len(learner.histories) - len(kept)
+    assert result.reviews == opt.usable_reviews(kept)
 
 
 def test_one_card_cannot_be_validated() -> None:

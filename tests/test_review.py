@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import groupby
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,57 @@ def test_learning_cards_come_back_and_learn_ahead(store: Store, tmp_path: Path, 
     assert ahead is not None and ahead.id == "c0"
 
 
+def test_a_failed_card_does_not_loop_while_other_learning_cards_wait(store: Store, tmp_path: Path) -> None:
+    # 39 new cards; the last one (an exercise the learner gives up on) is failed every time it comes.
+    setup(store, tmp_path, basic(39))
+    session = Session(store, Scheduler(Settings(enable_fuzzing=False, new_per_day=50)), T0)
+    now = T0
+    shown: list[str] = []
+    for _ in range(39):
+        card = session.next(now)
+        assert card is not None and card.memory.state is State.NEW
+        session.rate(card.id, Rating.AGAIN if card.id == "c38" else Rating.GOOD, now)
+        now += 10
+    # The new cards have run out; 38 cards wait in learning (due in about 10 minutes), c38 in a minute.
+    assert session.progress(now).learning == 39
+    times: list[int] = []
+    while len(set(shown)) < 39:
+        assert len(shown) < 60
+        card = session.next(now)
+        assert card is not None
+        assert session.shown_early is None
+        shown.append(card.id)
+        times.append(now)
+        session.rate(card.id, Rating.AGAIN if card.id == "c38" else Rating.GOOD, now)
+        now += 10
+    # Learning cards take turns: c38 never comes twice in a row, nor before its 1-minute step is over,
+    # while others wait; every waiting card gets its turn.
+    assert max(sum(1 for _ in group) for key, group in groupby(shown) if key == "c38") == 1
+    again = [t for cid, t in zip(shown, times, strict=True) if cid == "c38"]
+    assert len(again) >= 2 and all(b - a >= 60 for a, b in zip(again, again[1:], strict=False))
+    assert sorted(set(shown)) == sorted(f"c{i}" for i in range(39))
+
+
+def test_only_card_left_is_shown_early_and_says_so(
+    store: Store, tmp_path: Path, scheduler: Scheduler
+) -> None:
+    setup(store, tmp_path, basic(2))
+    session = Session(store, scheduler, T0)
+    for cid, rating in (("c0", Rating.AGAIN), ("c1", Rating.EASY)):
+        card = session.next(T0)
+        assert card is not None and card.id == cid
+        session.rate(cid, rating, T0)
+    # c0's step (1 minute) is not over and nothing else is left: it comes early, flagged.
+    again = session.next(T0 + 5)
+    assert again is not None and again.id == "c0"
+    assert session.shown_early == "only this card is left; showing it early"
+    session.rate("c0", Rating.GOOD, T0 + 5)
+    # Once its step is over it is simply due.
+    session.rate("c0", Rating.AGAIN, T0 + 10)
+    due = session.next(T0 + 80)
+    assert due is not None and due.id == "c0" and session.shown_early is None
+
+
 def test_due_reviews_most_overdue_first_then_new_mixed_in(
     store: Store, tmp_path: Path, scheduler: Scheduler
 ) -> None:
@@ -91,6 +143,36 @@ def test_due_reviews_most_overdue_first_then_new_mixed_in(
     assert order[0] == "c1" and order.index("c3") < order.index(
         "c0"
     )  # new cards are spread, not all at the end
+
+
+def test_review_order_retrievability_is_relative_overdueness(tmp_path: Path) -> None:
+    # c0: due 10 days ago but very stable (S 200, last seen 60 days ago: recall still likely);
+    # c1: due a day ago, S 2, last seen 4 days ago (recall unlikely); c2: due 3 days ago, S 10, seen 15 days ago.
+    cards = (("c0", 200.0, 10, 60), ("c1", 2.0, 1, 4), ("c2", 10.0, 3, 15))
+    memories = {
+        cid: Memory(State.REVIEW, 0, s, 5.0, T0 - due * DAY, T0 - seen * DAY, 3, 0)
+        for cid, s, due, seen in cards
+    }
+
+    def order(name: str, **settings: object) -> list[str]:
+        with open_store(tmp_path / f"{name}.db") as store:
+            setup(store, tmp_path / name, basic(3))
+            with store.transaction():
+                for cid, m in memories.items():
+                    store.execute(
+                        "UPDATE cards SET state=2, stability=?, difficulty=5, due=?, last_review=?, reps=3 "
+                        "WHERE id=?",
+                        (m.stability, m.due, m.last_review, cid),
+                    )
+            sched = Scheduler(Settings(enable_fuzzing=False, **settings))  # type: ignore[arg-type]
+            return drain(Session(store, sched, T0), T0)
+
+    assert order("due") == ["c0", "c2", "c1"]
+    by_r = order("r", review_order="retrievability")
+    assert by_r == ["c1", "c2", "c0"]
+    # The same order as the probability of recall now, lowest first.
+    sched = Scheduler(Settings(enable_fuzzing=False))
+    assert sorted(memories, key=lambda c: sched.retrievability(memories[c], T0) or 0.0) == by_r
 
 
 def test_siblings_are_not_shown_the_same_day(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
@@ -190,15 +272,23 @@ def test_derived_ratings() -> None:
     base = Attempt(correct=True, attempts=1, hints=0, seconds=10, target_seconds=60)
     assert derive_rating(base) is Rating.EASY
     assert derive_rating(replace(base, seconds=31)) is Rating.GOOD
-    assert derive_rating(replace(base, attempts=2)) is Rating.GOOD
     assert derive_rating(replace(base, hints=1)) is Rating.GOOD
     assert derive_rating(replace(base, hints=2)) is Rating.HARD
-    assert derive_rating(replace(base, attempts=3)) is Rating.HARD
     assert derive_rating(replace(base, seconds=121)) is Rating.HARD
     assert derive_rating(replace(base, correct=False)) is Rating.AGAIN
     assert derive_rating(replace(base, gave_up=True)) is Rating.AGAIN
     assert lowered(Rating.GOOD, Rating.HARD) is Rating.HARD
+    assert derive_rating(replace(base, hints=2, seconds=200)) is Rating.HARD
     assert lowered(Rating.AGAIN, Rating.EASY) is Rating.AGAIN
+
+
+def test_wrong_first_answer_is_again() -> None:
+    # FSRS: Again when the answer did not come; a pass after a wrong try is not a recall.
+    base = Attempt(correct=True, attempts=1, hints=0, seconds=10, target_seconds=60)
+    assert derive_rating(replace(base, attempts=2)) is Rating.AGAIN
+    assert derive_rating(replace(base, attempts=3)) is Rating.AGAIN
+    assert derive_rating(replace(base, attempts=2, seconds=5)) is Rating.AGAIN
+    assert derive_rating(replace(base, attempts=2, hints=2)) is Rating.AGAIN
 
 
 def test_typed_answers_forgive_format_not_value() -> None:

@@ -75,6 +75,16 @@ def test_hints_lower_the_rating_and_learner_may_lower_not_raise(quiz_home: Path)
     assert rating == 1 and signals["correct"] is True and signals["derived"] in (2, 3)
 
 
+def test_right_on_second_try_is_again_and_keeps_the_signals(quiz_home: Path) -> None:
+    inst = quiz.generate("conv_output_shape", SEED, "W=8..16")
+    wrong = "1x1x1" if inst.answer != "1x1x1" else "2x2x2"
+    result = CliRunner().invoke(cli, ["review"], input=f"{wrong}\n{inst.answer}\n\nq\n")
+    assert "Rating: Again" in result.stdout
+    rating, signals = last_review(quiz_home)
+    assert rating == 1 and signals["derived"] == 1
+    assert signals["correct"] is True and signals["attempts"] == 2
+
+
 def test_give_up_shows_solution_and_is_again(quiz_home: Path) -> None:
     inst = quiz.generate("conv_output_shape", SEED, "W=8..16")
     result = CliRunner().invoke(cli, ["review"], input="g\n\nq\n")

@@ -111,5 +111,6 @@ def quiz_try(app: App, name: str, seed: int | None) -> None:
     from srs.tui.keys import Keys, Quit
     from srs.tui.practice import practise
 
-    with suppress(Quit):
-        practise(name, console(), Keys(), work_dir(), seed=seed)
+    keys = Keys()
+    with suppress(Quit), keys.cbreak():  # one terminal mode for the whole practice: no key is dropped
+        practise(name, console(), keys, work_dir(), seed=seed)

@@ -23,6 +23,7 @@ def review(app: App, flt: Filter, limit: int | None) -> None:
 
     \b
     Keys: space/enter show the answer · 1 Again 2 Hard 3 Good 4 Easy
+          (space/enter after the answer: Good, or the suggested rating)
           u undo · s suspend · h hint · g give up (quizzes) · q quit
     Every rating is saved the moment it is given; quit any time.
 
@@ -57,10 +58,12 @@ def review(app: App, flt: Filter, limit: int | None) -> None:
             flt=checked_filter(store, flt),
             limit=limit,
         )
-        ui = ReviewUI(session=session, console=out, keys=Keys(), now=now, work_dir=work_dir())
+        keys = Keys()
+        ui = ReviewUI(session=session, console=out, keys=keys, now=now, work_dir=work_dir())
         interrupted = quit_early = False
         try:
-            ui.run()
+            with keys.cbreak():  # one terminal mode for the whole review: no key is dropped
+                ui.run()
         except Quit:
             quit_early = True
         except KeyboardInterrupt:

@@ -52,9 +52,10 @@ def config_set(app: App, name: str, value: str) -> None:
       srs config set desired-retention 0.9
       srs config set learning-steps "1m 10m"
       srs config set new-per-day 30
+      srs config set review-order retrievability
     """
     from srs.scheduling.scheduler import Scheduler
-    from srs.scheduling.settings import get_value, load_settings, parse_value, set_value
+    from srs.scheduling.settings import get_value, load_settings, parse_value, set_value, warnings
 
     with app.store(sync=False) as store:
         field, parsed = parse_value(name, value)
@@ -62,3 +63,6 @@ def config_set(app: App, name: str, value: str) -> None:
         Scheduler(settings).check()  # refuse settings FSRS cannot work with, before storing anything
         set_value(store, name, value)
     click.echo(f"{name} = {get_value(settings, name)}")
+    warning = warnings(settings).get(name.replace("_", "-").lower())
+    if warning:  # saved all the same: FSRS advises against it, it does not forbid it
+        click.echo(f"Warning: {warning}.", err=True)

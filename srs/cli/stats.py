@@ -7,6 +7,7 @@ module level: rich, fsrs, fsrs_rs_python and numpy load inside the commands.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -80,19 +81,27 @@ def stats(app: App, flt: Filter, as_json: bool) -> None:
     show_default=True,
     help="Also simulate a year of reviews to suggest a desired retention (about a second).",
 )
+@click.option(
+    "--ignore-before",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Leave out cards first studied before this local date (YYYY-MM-DD), e.g. after a change of habits.",
+)
 @json_option
 @click.pass_obj
-def optimize(app: App, apply_: bool, retention: bool, as_json: bool) -> None:
+def optimize(app: App, apply_: bool, retention: bool, ignore_before: datetime | None, as_json: bool) -> None:
     """Fit the FSRS memory model to your own review history.
 
-    Needs at least 512 usable reviews (reviews of cards already seen, on a later day). A fifth of
-    your cards is held out to show how much better the fitted parameters predict them than the
-    defaults (log loss and RMSE over bins, lower is better). --apply only saves parameters that
-    did better than the defaults on those held-out cards.
+    All 21 parameters are fitted from 512 usable reviews (reviews of cards already seen, on a later
+    day); with fewer, only the four initial stabilities (memory after a card's first answer) are. A
+    fifth of your cards is held out to show how much better the fitted parameters predict them than
+    the defaults (log loss and RMSE over bins, lower is better). --apply only saves parameters that
+    did better than the defaults on those held-out cards. Above 300 usable reviews a health check
+    fits earlier reviews and predicts later ones, and warns when your memory is hard to predict.
 
     \b
     Examples:
       srs optimize
+      srs optimize --ignore-before 2026-01-15 --json
       srs optimize --apply
     """
     from srs.scheduling.optimizer import apply, fit, load_histories
@@ -100,6 +109,9 @@ def optimize(app: App, apply_: bool, retention: bool, as_json: bool) -> None:
     from srs.scheduling.settings import load_settings
     from srs.tui.progress import LazyProgress
 
+    cutoff = None
+    if ignore_before is not None:  # local midnight of that date
+        cutoff = int(ignore_before.replace(tzinfo=UTC).timestamp()) - utc_offset()
     with app.store() as store:
         settings = load_settings(store, enable_fuzzing=not os.environ.get("SRS_NOW"))
         histories = load_histories(store)
@@ -110,6 +122,8 @@ def optimize(app: App, apply_: bool, retention: bool, as_json: bool) -> None:
                 settings=settings,
                 progress=progress.fraction,
                 retention=retention,
+                ignore_before_ts=cutoff,
+                day_of=scheduler_for(store).clock.day,
             )
         applied = None
         if apply_ and result.improved:
@@ -143,6 +157,13 @@ def _print_fit(result: FitResult, desired: float) -> None:
         f"Fitted FSRS-6 parameters on {result.reviews:,} reviews of {result.cards:,} cards "
         f"({result.seconds:.1f} s)."
     )
+    if result.ignored_cards:
+        click.echo(f"Left out {result.ignored_cards:,} cards first studied before the --ignore-before date.")
+    if result.partial:
+        click.echo(f"Fitted {result.fitted_what}.")
+        click.echo(
+            "  (The held-out check below has few cards to go on; the fit is only saved if it does better.)"
+        )
     click.echo(f"Held out {result.test_cards:,} cards ({result.test_reviews:,} reviews); lower is better:")
     click.echo(f"  {'':18} {'log loss':>9} {'RMSE (bins)':>12}")
     rows = [("default parameters", "default")]
@@ -152,6 +173,7 @@ def _print_fit(result: FitResult, desired: float) -> None:
     for label, key in rows:
         m = result.held_out[key]
         click.echo(f"  {label:18} {m.log_loss:9.4f} {m.rmse_bins:12.4f}")
+    _print_health(result)
     advice = result.retention
     if advice.value is not None:
         floor = " or lower" if advice.at_floor else ""
@@ -173,6 +195,33 @@ def _print_fit(result: FitResult, desired: float) -> None:
     elif advice.note != "not computed":
         click.echo(f"No desired retention suggested: {advice.note}.")
     click.echo("Parameters: " + ", ".join(f"{p:.4f}" for p in result.parameters))
+
+
+def _print_health(result: FitResult) -> None:
+    from srs.scheduling.optimizer import HEALTH_MIN_ITEMS
+
+    health = result.health
+    if health is None:
+        click.echo(f"Health check: needs more than {HEALTH_MIN_ITEMS} usable reviews.")
+        return
+    click.echo(
+        "Health check (fitted on earlier reviews, predicting later ones): "
+        f"log loss {health.log_loss:.4f}, RMSE (bins) {health.rmse_bins:.4f} at a pass rate of "
+        f"{health.pass_rate:.0%}; {health.adjusted_log_loss:.2f} and {health.adjusted_rmse:.2f} times what "
+        "is expected."
+    )
+    click.echo(
+        f"  Answers on a later day than the card's previous review: Again {health.again_share:.0%}, "
+        f"Hard {health.hard_share:.0%}."
+    )
+    if health.passed:
+        click.echo("  FSRS can adapt to your memory well.")
+        return
+    click.echo(
+        "  Warning: your memory is hard for FSRS to predict. Hard is a passing grade: press Again "
+        "whenever the answer did not come. Use the buttons consistently, suspend or rewrite cards you "
+        "keep forgetting, and understand before you memorise."
+    )
 
 
 @cli.command()

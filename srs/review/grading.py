@@ -22,13 +22,14 @@ class Attempt:
 
 
 def derive_rating(a: Attempt) -> Rating:
-    """Wrong, given up or revealed: Again. Correct: Hard with 2+ hints, 3+ attempts or over twice
-    the target time; Easy at the first attempt, with no hint, within half the target; else Good."""
-    if a.gave_up or not a.correct:
+    """Wrong first answer, given up or revealed: Again (FSRS: Again when the answer did not come; the later
+    tries still teach, and their signals are kept). Right at the first try: Hard with 2+ hints or over
+    twice the target time; Easy with no hint within half the target; else Good."""
+    if a.gave_up or not a.correct or a.attempts > 1:
         return Rating.AGAIN
-    if a.hints >= 2 or a.attempts >= 3 or a.seconds > 2 * a.target_seconds:
+    if a.hints >= 2 or a.seconds > 2 * a.target_seconds:
         return Rating.HARD
-    if a.attempts <= 1 and a.hints == 0 and a.seconds <= a.target_seconds / 2:
+    if a.hints == 0 and a.seconds <= a.target_seconds / 2:
         return Rating.EASY
     return Rating.GOOD
 

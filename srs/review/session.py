@@ -21,6 +21,15 @@ from srs.store.queries import next_due, review_dues_between, sibling_dues
 
 LEARN_AHEAD = 20 * 60
 
+# Due reviews, in the learner's chosen order (setting review-order). "retrievability" is Anki's relative
+# overdueness under FSRS: days since the last review over the interval the desired retention gives. With
+# one desired retention that interval is proportional to stability, so the ratio elapsed / stability,
+# largest first, is the same order (lowest probability of recall first): what a backlog should start with.
+_REVIEW_ORDER = {
+    "due": "due, id",
+    "retrievability": "CAST({now} - last_review AS REAL) / MAX(stability, 0.001) DESC, due, id",
+}
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -105,6 +114,10 @@ class Session:
         self._skipped: set[str] = set()
         self._front: deque[str] = deque()
         self._limit = limit
+        # Learning turns: when each card was last shown in this session (a rising counter).
+        self._turns: dict[str, int] = {}
+        self._turn_counter = 0
+        self.shown_early: str | None = None
         counts = self._today()
         cond, args = flt.sql()
         review_room = max(0, settings.reviews_per_day - counts.reviews_today)
@@ -115,7 +128,7 @@ class Session:
         reviews = self._pick(
             "SELECT id, note_id FROM cards INDEXED BY idx_cards_due "
             f"WHERE state > 0 AND state = 2 AND active = 1 AND suspended = 0 AND due < ?{cond} "
-            "ORDER BY due, id LIMIT ?",
+            f"ORDER BY {_review_order(settings, now)} LIMIT ?",
             [self.day_end, *args, review_room * 2 + 50],
             review_room,
             notes,
@@ -185,7 +198,42 @@ class Session:
         return self._limit is not None and len(self.history) >= self._limit
 
     def next(self, now: int) -> Card | None:
-        """The card to show now, or None when the session is over."""
+        """The card to show now, or None when the session is over.
+
+        After it, :attr:`shown_early` says when the card comes before its learning step is over because
+        nothing else is left."""
+        self.shown_early = None
+        card = self._next(now)
+        if card is not None:
+            self._turns[card.id] = self._turn()
+        return card
+
+    def _turn(self) -> int:
+        self._turn_counter += 1
+        return self._turn_counter
+
+    def _learn_ahead(self, now: int) -> Card | None:
+        """A learning card whose step ends within :data:`LEARN_AHEAD`, when nothing else is left. They take
+        turns: the one shown longest ago in this session first (then the earliest due), so a card failed
+        again and again does not come back while others wait. The card just shown comes again before its
+        step only when it is the only one left, and :attr:`shown_early` says so."""
+        skip = list(self._skipped)
+        extra = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
+        cards = self.store.cards(
+            self.filter,
+            where=f"state > 0 AND state IN (1, 3) AND suspended = 0 AND due <= ?{extra}",
+            args=[now + LEARN_AHEAD, *skip],
+            order="due, id",
+            limit=1000,
+        )
+        if not cards:
+            return None
+        card = min(cards, key=lambda c: (self._turns.get(c.id, 0), c.memory.due or 0, c.id))
+        if len(cards) == 1 and card.id in self._turns:
+            self.shown_early = "only this card is left; showing it early"
+        return card
+
+    def _next(self, now: int) -> Card | None:
         while self._front:
             cid = self._front.popleft()
             card = self.store.get_card(cid)
@@ -207,7 +255,7 @@ class Session:
                 return card
         if self._limit_reached():
             return None
-        return self._learning_due(now + LEARN_AHEAD)
+        return self._learn_ahead(now)
 
     def progress(self, now: int, current: Card | None = None) -> Progress:
         """Counts for the status line: done, reviews left, new left, learning cards waiting.
@@ -353,6 +401,13 @@ class Session:
                 0, self.new_left_today - sum(1 for o in self.history if o.before.state is State.NEW)
             ),
         )
+
+
+def _review_order(settings: Any, now: int) -> str:
+    """The ORDER BY clause of due reviews for the learner's review-order setting."""
+    return _REVIEW_ORDER.get(getattr(settings, "review_order", "due"), _REVIEW_ORDER["due"]).format(
+        now=int(now)
+    )
 
 
 def _interleave(reviews: list[str], news: list[str]) -> list[str]:

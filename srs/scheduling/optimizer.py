@@ -2,17 +2,29 @@
 
 The only module that imports ``fsrs_rs_python`` (the Rust FSRS optimizer, a small wheel; imported inside
 the functions that need it). Training data follow fsrs-rs / Anki: one ``FSRSItem`` per review after a
-card's first, holding the card's reviews up to and including that one, with ``delta_t`` the whole days
-since the previous review, ``floor(seconds / 86400)`` as py-fsrs counts elapsed days when it schedules.
+card's first, holding the card's reviews up to and including that one, with ``delta_t`` the days since
+the previous review: learner days (day numbers from the rollover hour, as Anki and the FSRS training data
+count them) when a ``day_of`` is given, as `srs optimize` does; else ``floor(seconds / 86400)``.
 Only items whose last review came at least one day after the one before are kept: they are the
 long-term recalls the model predicts (same-day learning steps stay inside the histories). Every kept
 item therefore has a ``delta_t > 0``, which fsrs-rs requires: it *panics* otherwise, raising
 ``pyo3_runtime.PanicException``, a BaseException; we filter first and still catch that one narrowly.
 
+Items are given to fsrs-rs in the order the reviews were done (as Anki sorts them by review time):
+fsrs-rs weights each item by its position, later ones more, as recency.
+
 Validation: the cards are split (fixed seed) into 80 % for fitting and 20 % held out; log loss and
 RMSE over bins on the held-out reviews are reported for the default parameters, the parameters in use,
 and the ones fitted on the 80 %. The parameters proposed (and applied by ``--apply``) are then fitted on
 every usable review, so the held-out figures measure the fitting procedure on unseen cards.
+
+Health check (as Anki's): above 300 items, fsrs-rs's time-series split evaluation (fit on the earlier
+reviews, predict the later ones, five folds); its log loss and RMSE over bins are compared with what
+is expected at the learner's pass rate. A poor fit warns, among other things, that Hard is a pass.
+
+Below :data:`MIN_REVIEWS` usable reviews only the four initial stabilities (w0-w3: memory after the
+first answer Again/Hard/Good/Easy) are fitted, from the first later-day review of each card, as fsrs-rs
+does for small sets; the other parameters stay as they are.
 """
 
 from __future__ import annotations
@@ -24,6 +36,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from srs.clock import LearnerClock
 from srs.errors import SrsError
 from srs.model import Rating, State
 
@@ -41,6 +54,12 @@ DAY = 86400
 # beat the defaults on held-out log loss in 12 of 20 runs and by nothing on average; from about 500 the
 # average gain was clearly positive (0.012-0.014 nats) and grew steadier with more.
 MIN_REVIEWS = 512
+# Items needed to fit the initial stabilities (fsrs-rs returns its defaults below 8).
+MIN_INITIAL = 8
+# Anki's health check: run above this many items; passed when either adjusted figure is within bounds.
+HEALTH_MIN_ITEMS = 300
+HEALTH_LOG_LOSS = 1.11
+HEALTH_RMSE = 1.53
 HOLDOUT = 0.2
 SEED = 20260302
 # Cards simulated when searching a desired retention (fsrs-rs simulates a year of reviews).
@@ -81,9 +100,30 @@ def load_histories(store: Store) -> dict[str, list[Review]]:
     return out
 
 
-def _deltas(reviews: Sequence[Review]) -> list[int]:
-    """Whole days since the previous review (0 for the first)."""
-    return [0] + [max(0, (b.ts - a.ts) // DAY) for a, b in zip(reviews, reviews[1:], strict=False)]
+def ignore_before(histories: Histories, cutoff: int) -> dict[str, Sequence[Review]]:
+    """The histories of cards first studied at or after ``cutoff`` (epoch seconds). As Anki does when it
+    trains, a card whose learning began before the date is left out whole: its later reviews cannot be
+    read without the earlier ones."""
+    return {cid: reviews for cid, reviews in histories.items() if reviews and reviews[0].ts >= cutoff}
+
+
+DayOf = Callable[[int], int]
+
+
+def learner_days(utc_offset: int, rollover_hour: int) -> DayOf:
+    """Epoch seconds -> the learner's day number (days start at the rollover hour, local time), as Anki
+    and the FSRS training data count elapsed days: a review at 23:00 and one at 10:00 the next morning
+    are one day apart. (The scheduler's own :class:`~srs.clock.LearnerClock` also follows a time zone.)"""
+    return LearnerClock(utc_offset, rollover_hour).day
+
+
+def _deltas(reviews: Sequence[Review], day_of: DayOf | None = None) -> list[int]:
+    """Days since the previous review (0 for the first): learner days with ``day_of``, else whole
+    24-hour blocks (as py-fsrs counts them)."""
+    pairs = zip(reviews, reviews[1:], strict=False)
+    if day_of is None:
+        return [0] + [max(0, (b.ts - a.ts) // DAY) for a, b in pairs]
+    return [0] + [max(0, day_of(b.ts) - day_of(a.ts)) for a, b in pairs]
 
 
 def _valid(reviews: Sequence[Review]) -> bool:
@@ -91,34 +131,50 @@ def _valid(reviews: Sequence[Review]) -> bool:
 
 
 class Item(NamedTuple):
-    """One training item: a card's reviews up to a long-term one, as (rating, whole days since the previous)."""
+    """One training item: a card's reviews up to a long-term one, as (rating, whole days since the previous),
+    and when that last review was done."""
 
     card_id: str
     ratings: tuple[int, ...]
     deltas: tuple[int, ...]
+    ts: int = 0
+
+    @property
+    def long_term_reviews(self) -> int:
+        """Reviews on a later day than the one before (fsrs-rs's ``long_term_review_cnt``)."""
+        return sum(1 for d in self.deltas if d > 0)
 
 
-def training_items(histories: Histories) -> list[Item]:
-    """Every usable review as an :class:`Item`, in card order (see the module docstring). Pure Python."""
+def training_items(histories: Histories, day_of: DayOf | None = None) -> list[Item]:
+    """Every usable review as an :class:`Item`, in the order the reviews were done (see the module
+    docstring: fsrs-rs reads position as recency); ``day_of`` counts elapsed days (see
+    :func:`learner_days`). Pure Python."""
     items: list[Item] = []
     for card_id in sorted(histories):
         reviews = histories[card_id]
         if not _valid(reviews):
             continue
-        deltas = tuple(_deltas(reviews))
+        deltas = tuple(_deltas(reviews, day_of))
         ratings = tuple(r.rating for r in reviews)
         for i in range(1, len(reviews)):
             if deltas[i] > 0:
-                items.append(Item(card_id, ratings[: i + 1], deltas[: i + 1]))
+                items.append(Item(card_id, ratings[: i + 1], deltas[: i + 1], reviews[i].ts))
+    items.sort(key=lambda it: it.ts)  # stable: same-second reviews keep card order
     return items
 
 
-def usable_reviews(histories: Histories) -> int:
-    """How many training items the histories give (no fsrs-rs import: used to refuse early)."""
+def _card_numbers(items: Sequence[Item]) -> list[int]:
+    """fsrs-rs wants integer card ids: a number per card, in order of first appearance."""
+    numbers: dict[str, int] = {}
+    return [numbers.setdefault(it.card_id, len(numbers)) for it in items]
+
+
+def usable_reviews(histories: Histories, day_of: DayOf | None = None) -> int:
+    """How many training items the histories give (no fsrs-rs import)."""
     n = 0
     for reviews in histories.values():
         if _valid(reviews):
-            n += sum(1 for d in _deltas(reviews)[1:] if d > 0)
+            n += sum(1 for d in _deltas(reviews, day_of)[1:] if d > 0)
     return n
 
 
@@ -200,16 +256,108 @@ def evaluate(
     return Metrics(log_loss=float(result.log_loss), rmse_bins=float(result.rmse_bins))
 
 
-def fit_parameters(items: Sequence[Item] | Sequence[fsrs_rs_python.FSRSItem]) -> tuple[float, ...]:
-    """FSRS-6 parameters fitted to ``items`` (ours, or already converted by :func:`to_fsrs`)."""
+def fit_parameters(
+    items: Sequence[Item] | Sequence[fsrs_rs_python.FSRSItem], card_ids: Sequence[int] | None = None
+) -> tuple[float, ...]:
+    """FSRS-6 parameters fitted to ``items`` (ours, or already converted by :func:`to_fsrs`), which must be
+    in review-time order; ``card_ids`` (integers, one per item) as Anki passes them."""
     from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS
 
     if not items:
         raise OptimizerError("internal error: nothing to fit")
-    params = rust_call(FSRS(list(DEFAULT_PARAMETERS)).compute_parameters, _converted(items))
+    model = FSRS(list(DEFAULT_PARAMETERS))
+    converted = _converted(items)
+    if card_ids is None:
+        params = rust_call(model.compute_parameters, converted)
+    else:
+        params = rust_call(model.compute_parameters, converted, list(card_ids))
     if len(params) != 21 or not all(math.isfinite(p) for p in params):
         raise OptimizerError(f"the FSRS optimizer returned unusable parameters: {params}")
     return tuple(float(p) for p in params)
+
+
+def fit_initial_stabilities(items: Sequence[Item], base: Sequence[float]) -> tuple[float, ...]:
+    """``base`` with its four initial stabilities (w0-w3) fitted to the first later-day review of each card,
+    the part of the model fsrs-rs fits safely from little data. ``base`` is returned unchanged when fewer
+    than :data:`MIN_INITIAL` such reviews exist."""
+    first = [it for it in items if it.long_term_reviews == 1]
+    if len(first) < MIN_INITIAL:
+        return tuple(base)
+    fitted = fit_parameters(first)
+    return tuple(fitted[:4]) + tuple(base[4:])
+
+
+@dataclass(frozen=True)
+class Health:
+    """Anki's health check: how well FSRS, fitted on earlier reviews, predicts the later ones."""
+
+    log_loss: float
+    rmse_bins: float
+    pass_rate: float
+    adjusted_log_loss: float
+    adjusted_rmse: float
+    again_share: float = 0.0  # of the answers on a later day than the previous review
+    hard_share: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        """Anki's rule: either adjusted figure within its bound."""
+        return self.adjusted_log_loss <= HEALTH_LOG_LOSS or self.adjusted_rmse <= HEALTH_RMSE
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "log_loss": round(self.log_loss, 5),
+            "rmse_bins": round(self.rmse_bins, 5),
+            "pass_rate": round(self.pass_rate, 4),
+            "adjusted_log_loss": _finite(self.adjusted_log_loss),
+            "adjusted_rmse_bins": _finite(self.adjusted_rmse),
+            "log_loss_bound": HEALTH_LOG_LOSS,
+            "rmse_bins_bound": HEALTH_RMSE,
+            "again_share": round(self.again_share, 4),
+            "hard_share": round(self.hard_share, 4),
+            "passed": self.passed,
+        }
+
+
+def _finite(x: float) -> float | None:
+    return round(x, 4) if math.isfinite(x) else None
+
+
+def expected_log_loss(pass_rate: float) -> float:
+    """The log loss a good fit reaches at this pass rate (Anki's health-check scale)."""
+    return 0.623 * (4 * pass_rate * (1 - pass_rate)) ** 0.738
+
+
+def expected_rmse(pass_rate: float, items: int) -> float:
+    """The RMSE over bins a good fit reaches at this pass rate and number of items (Anki's scale)."""
+    return 0.0135 / (pass_rate**0.504 - 1.14) + 0.176 / ((items / 1000) ** 0.825 + 2.22) + 0.101
+
+
+def health_check(items: Sequence[Item]) -> Health | None:
+    """fsrs-rs's time-series split evaluation of ``items`` (in review-time order), scaled as Anki's health
+    check does; None at or below :data:`HEALTH_MIN_ITEMS` items (Anki does not check then)."""
+    import fsrs_rs_python as fr
+
+    if len(items) <= HEALTH_MIN_ITEMS:
+        return None
+    result = rust_call(
+        fr.evaluate_with_time_series_splits,
+        to_fsrs(items),
+        _card_numbers(items),
+        what="the FSRS health check",
+    )
+    passes = sum(1 for it in items if it.ratings[-1] > Rating.AGAIN) / len(items)
+    log_loss, rmse = float(result.log_loss), float(result.rmse_bins)
+    scale_ll, scale_rmse = expected_log_loss(passes), expected_rmse(passes, len(items))
+    return Health(
+        log_loss=log_loss,
+        rmse_bins=rmse,
+        pass_rate=passes,
+        adjusted_log_loss=log_loss / scale_ll if scale_ll > 0 else math.inf,
+        adjusted_rmse=rmse / scale_rmse if scale_rmse > 0 else math.inf,
+        again_share=sum(1 for it in items if it.ratings[-1] == Rating.AGAIN) / len(items),
+        hard_share=sum(1 for it in items if it.ratings[-1] == Rating.HARD) / len(items),
+    )
 
 
 def predicted_recall(parameters: Sequence[float], items: Sequence[Item]) -> list[float]:
@@ -362,12 +510,33 @@ class FitResult:
     held_out: dict[str, Metrics]
     retention: RetentionAdvice
     seconds: float
+    partial: bool = False  # below MIN_REVIEWS: only w0-w3 fitted
+    health: Health | None = None
+    ignored_cards: int = 0  # left out by --ignore-before
+    unchanged: bool = False  # partial, and even w0-w3 could not be fitted (too few first reviews)
 
     @property
     def improved(self) -> bool:
         """Whether the fit beat the default parameters on the held-out cards (log loss). The parameters in
         use are shown too but are not the yardstick: if they were fitted before, they have seen these cards."""
         return self.held_out["fitted"].log_loss < self.held_out["default"].log_loss
+
+    @property
+    def fitted_what(self) -> str:
+        """Which parameters were fitted, in words."""
+        if self.unchanged:
+            return (
+                f"nothing: {self.reviews} usable review{'s' if self.reviews != 1 else ''} are too few even "
+                "for the four initial stabilities (fsrs-rs needs at least 8 first reviews on a later day, after "
+                "it sets aside unusual ones), so the parameters stay as they are"
+            )
+        if self.partial:
+            return (
+                f"only the four initial stabilities (w0-w3), from {self.reviews} usable review"
+                f"{'s' if self.reviews != 1 else ''}; all 21 parameters need {MIN_REVIEWS}, so the "
+                "other 17 stay as they are"
+            )
+        return "all 21 FSRS-6 parameters"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -379,8 +548,12 @@ class FitResult:
             "test_reviews": self.test_reviews,
             "test_cards": self.test_cards,
             "min_reviews": MIN_REVIEWS,
+            "partial": self.partial,
+            "fitted": "nothing" if self.unchanged else "initial stabilities" if self.partial else "all",
+            "ignored_cards": self.ignored_cards,
             "held_out": {k: v.to_dict() for k, v in self.held_out.items()},
             "improved": self.improved,
+            "health_check": self.health.to_dict() if self.health is not None else None,
             "suggested_retention": self.retention.to_dict(),
             "seconds": round(self.seconds, 3),
         }
@@ -395,48 +568,68 @@ def fit(
     retention: bool = True,
     seed: int = SEED,
     retention_deck: int = RETENTION_DECK,
+    ignore_before_ts: int | None = None,
+    day_of: DayOf | None = None,
 ) -> FitResult:
-    """Fit, validate on held-out cards, refit on everything, and suggest a desired retention.
+    """Fit, validate on held-out cards, refit on everything, check health over time, and suggest a
+    desired retention. Below :data:`MIN_REVIEWS` usable reviews only w0-w3 are fitted.
 
-    Raises :class:`NotEnoughHistory` below :data:`MIN_REVIEWS` usable reviews."""
+    ``ignore_before_ts`` leaves out cards first studied before that time (see :func:`ignore_before`);
+    ``day_of`` counts elapsed days in learner days (see :func:`learner_days`).
+    Raises :class:`NotEnoughHistory` when there is no usable review, or all come from one card."""
     started = time.perf_counter()
 
     def step(what: str, done: float) -> None:
         if progress is not None:
             progress(what, done)
 
-    items = training_items(histories)
+    ignored = 0
+    if ignore_before_ts is not None:
+        kept = ignore_before(histories, ignore_before_ts)
+        ignored = sum(1 for r in histories.values() if r) - len(kept)
+        histories = kept
+    items = training_items(histories, day_of)
     usable = len(items)
-    if usable < MIN_REVIEWS:
+    if usable == 0:
         raise NotEnoughHistory(
-            f"not enough review history to fit your parameters: {usable} usable review{'s' if usable != 1 else ''}"
-            f", at least {MIN_REVIEWS} needed (a usable review is one of a card already seen, on a later day "
-            f"than its previous review). Keep reviewing; about {MIN_REVIEWS - usable} more will do."
+            "no usable review to fit your parameters yet (a usable review is one of a card already seen, "
+            f"on a later day than its previous review{'; cards first studied before the date are left out' if ignored else ''}). "
+            "Keep reviewing."
         )
+    partial = usable < MIN_REVIEWS
     step("building training items", 0.05)
     card_ids = {it.card_id for it in items}
     test_ids = split_cards(card_ids, seed=seed)
-    converted = to_fsrs(items)
-    train = [f for it, f in zip(items, converted, strict=True) if it.card_id not in test_ids]
-    test = [f for it, f in zip(items, converted, strict=True) if it.card_id in test_ids]
-    if not train or not test:
+    train_items = [it for it in items if it.card_id not in test_ids]
+    test_items = [it for it in items if it.card_id in test_ids]
+    if not train_items or not test_items:
         raise NotEnoughHistory(
             f"the {usable} usable reviews come from {len(card_ids)} card(s); reviews of "
             "more cards are needed to check the fit on cards it has not seen"
         )
+    converted = to_fsrs(items)
+    test = [f for it, f in zip(items, converted, strict=True) if it.card_id in test_ids]
     defaults = default_parameters()
     in_use = tuple(current) if current is not None else defaults
+
+    def fitted_on(chosen: Sequence[Item]) -> tuple[float, ...]:
+        if partial:
+            return fit_initial_stabilities(chosen, in_use)
+        return fit_parameters(to_fsrs(chosen), _card_numbers(chosen))
+
     step("fitting on 80% of the cards", 0.15)
-    fitted_train = fit_parameters(train)
-    step("scoring the held-out cards", 0.45)
+    fitted_train = fitted_on(train_items)
+    step("scoring the held-out cards", 0.4)
     held_out = {"default": evaluate(defaults, test)}
     same = len(in_use) == len(defaults) and all(
         abs(a - b) < 1e-5 for a, b in zip(in_use, defaults, strict=True)
     )
     held_out["current"] = held_out["default"] if same else evaluate(in_use, test)
     held_out["fitted"] = evaluate(fitted_train, test)
-    step("fitting on every card", 0.55)
-    final = fit_parameters(converted)
+    step("fitting on every card", 0.5)
+    final = fitted_on(items)
+    step("health check: fitting earlier reviews, predicting later ones", 0.6)
+    health = health_check(items)
     advice = RetentionAdvice(None, "not computed")
     if retention and settings is not None:
         step("simulating a year of reviews for the desired retention", 0.8)
@@ -447,12 +640,16 @@ def fit(
         current=in_use,
         reviews=len(items),
         cards=len(card_ids),
-        train_reviews=len(train),
+        train_reviews=len(train_items),
         test_reviews=len(test),
         test_cards=len(test_ids),
         held_out=held_out,
         retention=advice,
         seconds=time.perf_counter() - started,
+        partial=partial,
+        health=health,
+        ignored_cards=ignored,
+        unchanged=partial and all(abs(a - b) < 1e-9 for a, b in zip(final[:4], in_use[:4], strict=True)),
     )
 
 

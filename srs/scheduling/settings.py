@@ -26,6 +26,7 @@ class Settings(NamedTuple):
     load_balance: bool = True
     easy_days: tuple[int, ...] = ()
     backups_keep: int = 10
+    review_order: str = "due"
 
 
 _STEP_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
@@ -120,6 +121,16 @@ def format_switch(value: bool) -> str:
     return "on" if value else "off"
 
 
+REVIEW_ORDERS = ("due", "retrievability")
+
+
+def _review_order(text: str) -> str:
+    value = text.strip().lower()
+    if value not in REVIEW_ORDERS:
+        raise InputError(f"review-order must be one of {', '.join(REVIEW_ORDERS)}, not {text!r}")
+    return value
+
+
 class Key(NamedTuple):
     """One setting a learner may change."""
 
@@ -203,8 +214,39 @@ KEYS: dict[str, Key] = {
             "database backups kept in $SRS_HOME/backups (1-1000)",
             _number(int, 1, 1000, "backups-keep"),
         ),
+        Key(
+            "review-order",
+            "review_order",
+            "due reviews: 'due' (oldest due date first) or 'retrievability' (relative overdueness: "
+            "lowest recall first, for backlogs)",
+            _review_order,
+        ),
     )
 }
+
+# FSRS's own warnings (as Anki shows them in its deck options).
+HIGH_RETENTION = 0.97
+
+
+def warnings(settings: Settings) -> dict[str, str]:
+    """Settings that work but that FSRS advises against: setting name -> one sentence."""
+    out = {}
+    for name, steps in (
+        ("learning-steps", settings.learning_steps),
+        ("relearning-steps", settings.relearning_steps),
+    ):
+        long_steps = tuple(s for s in steps if s >= 86400)
+        if long_steps:
+            out[name] = (
+                f"{name} of a day or more ({format_steps(long_steps)}) are not recommended with FSRS: "
+                "it schedules whole days itself, from the card's memory"
+            )
+    if settings.desired_retention > HIGH_RETENTION:
+        out["desired-retention"] = (
+            f"a desired retention above {HIGH_RETENTION} ({settings.desired_retention:g}) is very high: "
+            "intervals get very short and the workload grows steeply"
+        )
+    return out
 
 
 def load_settings(store: Store, *, enable_fuzzing: bool = True) -> Settings:

@@ -323,6 +323,8 @@ class ReviewUI(AttemptScreen):
             if card is None:
                 return
             self.header(card)
+            if self.session.shown_early:
+                self.console.print(f"[dim]({self.session.shown_early})[/dim]", highlight=False)
             self.attempt(card)
 
     def rate_prompt(
@@ -334,9 +336,15 @@ class ReviewUI(AttemptScreen):
             for r in Rating
             if r <= ceiling
         )
-        extra = f"  [dim](enter = {RATING_NAMES[suggested]})[/dim]" if suggested else ""
-        allowed = " ".join(str(int(r)) for r in Rating if r <= ceiling) + " u s"
+        # Space/enter take the suggested rating, else Good (Anki's default) when Good is allowed.
+        default = suggested or (Rating.GOOD if ceiling >= Rating.GOOD else None)
+        extra = ""
         if suggested:
+            extra = f"  [dim](enter = {RATING_NAMES[suggested]})[/dim]"
+        elif default:
+            extra = f"  [dim](space = {RATING_NAMES[default]})[/dim]"
+        allowed = " ".join(str(int(r)) for r in Rating if r <= ceiling) + " u s"
+        if default:
             allowed += " enter"
         return self.ask(f"{buttons}{extra}  [dim]u undo · s suspend · q quit[/dim]", allowed)
 
