@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import genanki
 
 from srs import kinds
+from srs.clock import LearnerClock
 from srs.errors import InputError, QuizError, SrsError
 from srs.interop.anki.cardhtml import HtmlRenderer
 from srs.kinds.choice import choice_fields
@@ -700,32 +701,21 @@ def clean_litter(folder: Path, *, now: float, min_age: float = LITTER_AGE) -> li
     return removed
 
 
-def _day_index(ts: int, utc_offset: int, rollover_hour: int) -> int:
-    return (ts + utc_offset - rollover_hour * 3600) // DAY
-
-
 @dataclass(frozen=True)
 class _Clock:
+    """The export's moment, and the learner's days (Anki counts due days of review cards in them)."""
+
     now: int
-    utc_offset: int
-    rollover_hour: int
+    days: LearnerClock
 
     def day_number(self, ts: int) -> int:
         """Anki's due-day number of ``ts`` in the package collection (today is CRT_DAYS)."""
-        return (
-            CRT_DAYS
-            + _day_index(ts, self.utc_offset, self.rollover_hour)
-            - _day_index(self.now, self.utc_offset, self.rollover_hour)
-        )
+        return CRT_DAYS + self.days.days_between(self.now, ts)
 
     @property
     def day_end(self) -> int:
-        start = (
-            _day_index(self.now, self.utc_offset, self.rollover_hour) * DAY
-            - self.utc_offset
-            + self.rollover_hour * 3600
-        )
-        return start + DAY
+        """When the learner's current day ends."""
+        return self.days.start(self.days.day(self.now) + 1)
 
 
 def _memory_data(m: ExportCard, position: int, settings: Settings, decay: float) -> str:
@@ -1018,7 +1008,7 @@ def _export(
         settings = load_settings(store, enable_fuzzing=False)
         decay = float(Scheduler(settings).parameters[20])
         rollover = settings.rollover_hour
-    clock = _Clock(now, utc_offset, rollover)
+    clock = _Clock(now, LearnerClock(utc_offset, rollover))
 
     planned = plan_notes(cards, HtmlRenderer(), quiz_instances=quiz_instances, progress=progress)
     if media:
