@@ -238,6 +238,7 @@ def due(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
     Example:  srs due --json
     """
     from srs.clock import DAY, day_start
+    from srs.scheduling.plan import plan_today
     from srs.scheduling.settings import load_settings
     from srs.store.queries import due_counts, next_due
 
@@ -251,16 +252,22 @@ def due(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
             "SELECT COUNT(*) FROM reviews WHERE ts >= ? AND state = 0", (start,)
         ).fetchone()[0]
         upcoming = next_due(store, flt)
+        plan = plan_today(store, t, utc_offset(), settings)
     new_room = max(0, settings.new_per_day - new_today)
     total_due = sum(c.due for c in rows)
     total_new = sum(c.new for c in rows)
+    new_now = min(new_room, total_new)
+    if plan is not None:  # the plan's quota for its cards, the normal limit for the others
+        planned_now = min(plan.planned_room, plan.planned_left)
+        new_now = planned_now + min(plan.own_room, max(0, total_new - plan.planned_left))
     if as_json:
         emit_json(
             {
                 "now": iso(t),
                 "due": total_due,
                 "new_available": total_new,
-                "new_today": min(new_room, total_new),
+                "new_today": new_now,
+                "plan_new_today": planned_now if plan is not None else None,
                 "next_due": iso(upcoming),
                 "decks": [
                     {"deck": c.deck, "due": c.due, "due_now": c.due_now, "learning": c.learning, "new": c.new}
@@ -277,7 +284,8 @@ def due(app: App, deck: str | None, tag: str | None, as_json: bool) -> None:
     for c in rows:
         click.echo(f"{c.deck:{width}}  {c.due:>5}  {c.new:>5}")
     click.echo(
-        f"{'total':{width}}  {total_due:>5}  {total_new:>5}   (new today: up to {min(new_room, total_new)})"
+        f"{'total':{width}}  {total_due:>5}  {total_new:>5}   (new today: up to {new_now}"
+        + (f", {planned_now} of them by the plan)" if plan is not None else ")")
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from srs.clock import DAY, day_start
 from srs.errors import SrsError
 from srs.model import Card, Memory, Rating, State
+from srs.scheduling.plan import plan_today
 from srs.scheduling.scheduler import Scheduler
 from srs.store import Filter, Store
 from srs.store.queries import next_due
@@ -104,6 +105,12 @@ class Session:
         cond, args = flt.sql()
         review_room = max(0, settings.reviews_per_day - counts.reviews_today)
         new_room = max(0, settings.new_per_day - counts.new_today)
+        # A running study plan sets the quota of its own new cards; other new cards keep the normal limit.
+        self._plan = plan_today(store, now, utc_offset, settings)
+        plan_sql, plan_args, planned_room = "", [], 0
+        if self._plan is not None:
+            new_room, planned_room = self._plan.own_room, self._plan.planned_room
+            plan_sql, plan_args = self._plan.exclude, self._plan.args
         if limit is not None:
             review_room = min(review_room, limit)
         notes = set(counts.notes_today)
@@ -115,19 +122,32 @@ class Session:
             review_room,
             notes,
         )
+        planned: list[str] = []
+        if self._plan is not None:
+            if limit is not None:
+                planned_room = min(planned_room, max(0, limit - len(reviews)))
+            # The plan's calendar does not hold a card back for a sibling seen today.
+            planned = self._pick(
+                "SELECT id, note_id FROM cards INDEXED BY idx_cards_new "
+                f"WHERE state = 0 AND active = 1 AND suspended = 0{cond}{self._plan.include} "
+                "ORDER BY ord, path, position, id LIMIT ?",
+                [*args, *plan_args, planned_room + 50],
+                planned_room,
+                set(),
+            )
         if limit is not None:
-            new_room = min(new_room, max(0, limit - len(reviews)))
-        news = self._pick(
+            new_room = min(new_room, max(0, limit - len(reviews) - len(planned)))
+        news = planned + self._pick(
             "SELECT id, note_id FROM cards INDEXED BY idx_cards_new "
-            f"WHERE state = 0 AND active = 1 AND suspended = 0{cond} "
+            f"WHERE state = 0 AND active = 1 AND suspended = 0{cond}{plan_sql} "
             "ORDER BY ord, path, position, id LIMIT ?",
-            [*args, new_room * 4 + 50],
+            [*args, *plan_args, new_room * 4 + 50],
             new_room,
             notes,
         )
         self._queue: deque[str] = deque(_interleave(reviews, news))
         self._new_ids = set(news)
-        self.new_left_today = new_room
+        self.new_left_today = new_room + planned_room
 
     def _today(self) -> _Counts:
         c = _Counts()
@@ -246,6 +266,8 @@ class Session:
             card, version = self.store.get_card_versioned(card_id)
             before = card.memory
             after = self.scheduler.rate(before, rating, now, duration_ms)
+            if self._plan is not None:  # an exam ahead may bring the next review forward
+                after = self._plan.cap(card_id, after, now, self.scheduler.retrievability)
             leech = after.lapses > before.lapses and after.lapses >= self.scheduler.settings.leech_lapses
             sig = dict(signals or {})
             if leech:

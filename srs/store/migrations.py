@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
     from sqlite_utils.migrations import Migrations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 
 
 def m001_initial(db: Database) -> None:
@@ -139,6 +139,29 @@ def m003_covering_due_indexes(db: Database) -> None:
     db.execute("PRAGMA user_version = 3")
 
 
+def m005_plan(db: Database) -> None:
+    """Study plans: a calendar over some cards (a deck and/or tag; the built-in curriculum by default),
+    optionally ending in an exam date with a target recall. A stopped plan keeps its row (history)."""
+    db.execute(
+        """
+        CREATE TABLE plans (
+            id INTEGER PRIMARY KEY,
+            deck TEXT,
+            tag TEXT,
+            start_date TEXT NOT NULL,
+            days INTEGER NOT NULL,
+            exam_date TEXT,
+            retention REAL,
+            shifted INTEGER NOT NULL DEFAULT 0,
+            created INTEGER NOT NULL,
+            stopped INTEGER
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_plans_running ON plans(id) WHERE stopped IS NULL")
+    db.execute("PRAGMA user_version = 5")
+
+
 def _split(script: str) -> list[str]:
     """Split a script into statements at ';' line ends, keeping trigger bodies whole."""
     statements: list[str] = []
@@ -164,7 +187,7 @@ def build() -> Migrations:
     from sqlite_utils.migrations import Migrations
 
     migrations = Migrations("srs")
-    for fn in (m001_initial, m002_retention_index, m003_covering_due_indexes):
+    for fn in (m001_initial, m002_retention_index, m003_covering_due_indexes, m005_plan):
         migrations()(fn)
     return migrations
 

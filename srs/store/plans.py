@@ -1,0 +1,163 @@
+"""Queries for study plans (`srs plan`, `srs simulate`, and the plan's part of the daily review)."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from srs.store.database import Filter, Store
+
+PLAN_COLUMNS = "id, deck, tag, start_date, days, exam_date, retention, shifted, created, stopped"
+
+
+class PlanRow(NamedTuple):
+    """One stored plan, as written (dates as ISO text)."""
+
+    id: int
+    deck: str | None
+    tag: str | None
+    start_date: str
+    days: int
+    exam_date: str | None
+    retention: float | None
+    shifted: int
+    created: int
+    stopped: int | None
+
+
+class PlannedRow(NamedTuple):
+    """A card in a plan's scope, in the plan's order, with when it was first rated (None: still new)."""
+
+    id: str
+    note_id: str
+    tags: str
+    deck: str
+    state: int
+    first_ts: int | None
+
+
+class MemoryRow(NamedTuple):
+    """The memory of one active card, for the workload simulator."""
+
+    id: str
+    state: int
+    stability: float | None
+    difficulty: float | None
+    due: int | None
+    last_review: int | None
+
+
+def running_plan(store: Store) -> PlanRow | None:
+    """The plan in force (at most one), or None."""
+    row = store.execute(
+        f"SELECT {PLAN_COLUMNS} FROM plans INDEXED BY idx_plans_running WHERE stopped IS NULL ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return PlanRow(*row) if row else None
+
+
+def all_plans(store: Store) -> list[PlanRow]:
+    """Every plan ever started, oldest first (stopped ones are kept as history)."""
+    return [PlanRow(*r) for r in store.execute(f"SELECT {PLAN_COLUMNS} FROM plans ORDER BY id")]
+
+
+def insert_plan(
+    store: Store,
+    *,
+    deck: str | None,
+    tag: str | None,
+    start_date: str,
+    days: int,
+    exam_date: str | None,
+    retention: float | None,
+    now: int,
+) -> int:
+    """Start a plan; returns its id."""
+    with store.transaction():
+        cur = store.execute(
+            "INSERT INTO plans (deck, tag, start_date, days, exam_date, retention, created) VALUES (?,?,?,?,?,?,?)",
+            (deck, tag, start_date, days, exam_date, retention, now),
+        )
+        return int(cur.lastrowid or 0)
+
+
+def update_plan(store: Store, plan_id: int, **values: Any) -> None:
+    """Change some columns of a plan (start_date, days, exam_date, retention, shifted, stopped)."""
+    allowed = {"start_date", "days", "exam_date", "retention", "shifted", "stopped"}
+    bad = set(values) - allowed
+    if bad:
+        raise ValueError(f"not plan columns: {sorted(bad)}")
+    sets = ", ".join(f"{k} = ?" for k in values)
+    with store.transaction():
+        store.execute(f"UPDATE plans SET {sets} WHERE id = ?", (*values.values(), plan_id))
+
+
+def planned_cards(store: Store, scope: Filter) -> list[PlannedRow]:
+    """Cards in a plan's scope in introduction order (the new-card order: deck order, file, position).
+
+    Suspended cards are left out unless already introduced (they cannot be introduced any more)."""
+    cond, args = scope.sql("c")
+    return [
+        PlannedRow(*r)
+        for r in store.execute(
+            "SELECT c.id, c.note_id, c.tags, c.deck, c.state, "
+            "(SELECT MIN(r.ts) FROM reviews r WHERE r.card_id = c.id AND r.state = 0) "
+            f"FROM cards c WHERE c.active = 1 AND (c.suspended = 0 OR c.state > 0){cond} "
+            "ORDER BY c.ord, c.path, c.position, c.id",
+            args,
+        )
+    ]
+
+
+def new_rated_outside(store: Store, since: int, scope: Filter) -> int:
+    """New cards rated since ``since`` that are not in the plan's scope (they use the normal limit)."""
+    cond, args = scope.sql("c")
+    return int(
+        store.execute(
+            "SELECT COUNT(*) FROM reviews r INDEXED BY idx_reviews_ts JOIN cards c ON c.id = r.card_id "
+            f"WHERE r.ts >= ? AND r.state = 0 AND NOT (1 = 1{cond})",
+            [since, *args],
+        ).fetchone()[0]
+    )
+
+
+def reviews_per_day(store: Store, since: int, shift: int) -> dict[int, tuple[int, int]]:
+    """Ratings since ``since`` by learner day (``(ts + shift) // 86400``): day -> (new cards, other ratings)."""
+    out: dict[int, tuple[int, int]] = {}
+    for day, new, other in store.execute(
+        "SELECT (ts + ?) / 86400, SUM(state = 0), SUM(state != 0) FROM reviews INDEXED BY idx_reviews_ts "
+        "WHERE ts >= ? GROUP BY 1",
+        (shift, since),
+    ):
+        out[int(day)] = (int(new or 0), int(other or 0))
+    return out
+
+
+def card_memories(store: Store) -> list[MemoryRow]:
+    """Every active, unsuspended card's memory (the simulator's starting point)."""
+    return [
+        MemoryRow(*r)
+        for r in store.execute(
+            "SELECT id, state, stability, difficulty, due, last_review FROM cards "
+            "WHERE active = 1 AND suspended = 0 ORDER BY ord, path, position, id"
+        )
+    ]
+
+
+def mean_seconds(store: Store, since: int | None = None) -> tuple[int, float | None, float | None]:
+    """(reviews counted, mean seconds of a review-state rating, mean seconds spent on a new card that day),
+    with each rating's time capped at 5 minutes. None where there is nothing to average."""
+    row = store.execute(
+        "SELECT COUNT(*), AVG(MIN(duration_ms, 300000)) FROM reviews WHERE state = 2 AND duration_ms > 0"
+        + (" AND ts >= ?" if since is not None else ""),
+        [since] if since is not None else [],
+    ).fetchone()
+    n, review_ms = int(row[0] or 0), row[1]
+    new_row = store.execute(
+        "SELECT COUNT(DISTINCT card_id), SUM(MIN(duration_ms, 300000)) FROM reviews WHERE state IN (0, 1) "
+        "AND duration_ms > 0"
+    ).fetchone()
+    new_ms = (new_row[1] / new_row[0]) if new_row[0] else None
+    return (
+        n,
+        review_ms / 1000 if review_ms is not None else None,
+        new_ms / 1000 if new_ms is not None else None,
+    )
