@@ -133,7 +133,8 @@ class Session:
                 "ORDER BY ord, path, position, id LIMIT ?",
                 [*args, *plan_args, planned_room + 50],
                 planned_room,
-                set(),
+                notes,
+                bury=False,
             )
         if limit is not None:
             new_room = min(new_room, max(0, limit - len(reviews) - len(planned)))
@@ -168,13 +169,13 @@ class Session:
         }
         return c
 
-    def _pick(self, sql: str, args: list[Any], room: int, notes: set[str]) -> list[str]:
-        """Take up to ``room`` ids, at most one card per note (siblings wait for another day)."""
+    def _pick(self, sql: str, args: list[Any], room: int, notes: set[str], *, bury: bool = True) -> list[str]:
+        """Take up to ``room`` ids, at most one card per note (siblings wait for another day) unless not ``bury``."""
         picked: list[str] = []
         if room <= 0:
             return picked
         for cid, note_id in self.store.execute(sql, args):
-            if note_id in notes:
+            if bury and note_id in notes:
                 continue
             notes.add(note_id)
             picked.append(cid)
