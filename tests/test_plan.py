@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from srs.cli import cli
 from srs.decks.sync import DeckRoot, sync
-from srs.model import State
+from srs.model import Memory, State
 from srs.paths import builtin_decks_dir
 from srs.review.session import Session
 from srs.scheduling import plan as core
@@ -204,21 +204,21 @@ def test_without_the_exam_cap_some_cards_fall_under_the_target(store: Store, tmp
 
 
 def test_exam_cap_only_shortens_and_stops_at_the_exam(store: Store, tmp_path: Path) -> None:
-    curriculum(store, tmp_path, days=1, per_day=3)
+    curriculum(store, tmp_path, days=1, per_day=3, own=1)
     core.set_exam(store, today=TODAY, now=T0, exam=TODAY + 30, retention=0.9, deck="Course")
     scheduler = sched()
     today = core.plan_today(store, T0, 0, scheduler.settings)
     assert today is not None
-    from srs.model import Memory
-
+    planned, mine = store.get_card("c1-00"), store.get_card("mine-00")
+    r = scheduler.retrievability
     long = Memory(state=State.REVIEW, stability=100.0, difficulty=5.0, due=T0 + 60 * DAY, last_review=T0)
     weak = Memory(state=State.REVIEW, stability=3.0, difficulty=5.0, due=T0 + 40 * DAY, last_review=T0)
-    assert today.cap("c1-00", long, T0, scheduler.retrievability) == long  # recall on the date is high enough
-    capped = today.cap("c1-00", weak, T0, scheduler.retrievability)
-    assert capped.due == CLOCK.start(TODAY + 29)
-    assert today.cap("other", weak, T0, scheduler.retrievability) == weak  # not a planned card
-    after = T0 + 31 * DAY
-    assert today.cap("c1-00", weak, after, scheduler.retrievability) == weak  # after the exam: normal
+    soon = Memory(state=State.REVIEW, stability=3.0, difficulty=5.0, due=T0 + 3 * DAY, last_review=T0)
+    assert today.cap(planned, long, T0, r) == long  # recall on the date is high enough
+    assert today.cap(planned, weak, T0, r).due == CLOCK.start(TODAY + 29)  # brought back the day before
+    assert today.cap(planned, soon, T0, r) == soon  # due before the exam anyway
+    assert today.cap(mine, weak, T0, r) == weak  # not a planned card
+    assert today.cap(planned, weak, T0 + 31 * DAY, r) == weak  # after the exam: the normal schedule
 
 
 # -- the command line ------------------------------------------------------------------------------------
@@ -257,6 +257,10 @@ def test_cli_plan_stretched_and_exam(home: Path, runner: CliRunner) -> None:
     data = json.loads(out)
     assert code == 0 and len(data["days"]) == 14 and data["day"] == 0
     assert data["days"][0]["title"] == data["days"][1]["title"]  # a curriculum day over two plan days
+    # The simulator follows the calendar: nothing new before the plan's first day.
+    code, out = run(runner, "simulate", "--plan", "--days", "3", "--runs", "1", "--json")
+    per_day = json.loads(out)["results"][0]["per_day"]
+    assert per_day[0]["new"] == 0 and per_day[1]["new"] == data["days"][0]["new"] > 0
     code, out = run(runner, "plan", "--by", "2026-03-20", "--retention", "0.92", "--json")
     data = json.loads(out)
     assert code == 0 and data["plan"]["exam"] == "2026-03-20" and data["exam"]["target"] == 0.92

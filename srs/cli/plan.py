@@ -227,12 +227,10 @@ def simulate(
                 assert p is not None
                 st = core.status(store, scheduler, t, utc_offset(), simulate_runs=1)
                 assert st is not None
-                quota = [d.new for d in st.days if d.day >= today]
-                if quota and st.current is not None:
-                    quota[0] = p.planned_room
-                if today > running.end:
-                    quota = [p.planned_room]
-                planned = set(p.planned_ids)
+                by_day = {d.day: d.new for d in st.days}
+                quota = [by_day.get(today + k, 0) for k in range(max(1, running.end - today + 1))]
+                quota[0] = p.planned_room  # today: what is left of today's quota (after the end: all left)
+                planned = {c.id for c in core.planned(store, running) if c.state == 0}
                 source = "the running plan"
             else:
                 quota, planned = core.default_quota(store, today, clock)

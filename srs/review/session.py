@@ -268,7 +268,7 @@ class Session:
             before = card.memory
             after = self.scheduler.rate(before, rating, now, duration_ms)
             if self._plan is not None:  # an exam ahead may bring the next review forward
-                after = self._plan.cap(card_id, after, now, self.scheduler.retrievability)
+                after = self._plan.cap(card, after, now, self.scheduler.retrievability)
             leech = after.lapses > before.lapses and after.lapses >= self.scheduler.settings.leech_lapses
             sig = dict(signals or {})
             if leech:

@@ -13,6 +13,7 @@ Pure logic plus named queries from :mod:`srs.store.plans`; time is always passed
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from srs.clock import DAY, day_start
 from srs.errors import InputError
-from srs.model import Memory, State
+from srs.model import Card, Memory, State
 from srs.store import Filter, Store
 from srs.store import plans as q
 
@@ -90,6 +91,7 @@ class Plan:
     exam: int | None = None
     retention: float | None = None
     shifted: int = 0
+    calendar: tuple[int, ...] = ()  # new cards per plan day as laid out at the start
     created: int = 0
     stopped: int | None = None
 
@@ -104,6 +106,7 @@ class Plan:
             exam=parse_date(row.exam_date) if row.exam_date else None,
             retention=row.retention,
             shifted=row.shifted,
+            calendar=tuple(json.loads(row.calendar or "[]")),
             created=row.created,
             stopped=row.stopped,
         )
@@ -117,6 +120,34 @@ class Plan:
     def end(self) -> int:
         """The plan's last day."""
         return self.start + self.days - 1
+
+    def contains(self, card: Card) -> bool:
+        """Whether a card is one of the plan's (the same test as :attr:`scope` in SQL)."""
+        deck = card.spec.deck
+        if self.deck and not (
+            deck == self.deck or deck.startswith(self.deck + "::") or deck.startswith(self.deck + " ")
+        ):
+            return False
+        return not self.tag or self.tag in card.spec.tags
+
+    def cumulative(self, total: int) -> list[int]:
+        """New cards introduced by the end of each plan day by the calendar, scaled to ``total`` cards
+        (the plan's cards may have changed since it started)."""
+        counts = list(self.calendar[: self.days]) + [0] * max(0, self.days - len(self.calendar))
+        out, acc = [], 0
+        for c in counts:
+            acc += c
+            out.append(acc)
+        planned = out[-1] if out else 0
+        if planned != total:
+            out = (
+                [round(x * total / planned) for x in out]
+                if planned
+                else [total * (i + 1) // self.days for i in range(self.days)]
+            )
+        if out:
+            out[-1] = total
+        return out
 
     @property
     def label(self) -> str:
@@ -177,7 +208,8 @@ def start(
     if deck is None and tag is None:
         deck = BUILTIN_DECK
     first = today if first_day is None else first_day
-    if not q.planned_cards(store, Filter(deck=deck, tag=tag)):
+    calendar = make_calendar(store, Filter(deck=deck, tag=tag), days)
+    if not sum(calendar):
         what = " and ".join(x for x in (f"deck {deck!r}" if deck else "", f"tag {tag!r}" if tag else "") if x)
         raise InputError(f"no cards in {what}: nothing to plan (see `srs decks`)")
     plan_id = q.insert_plan(
@@ -188,6 +220,7 @@ def start(
         days=days,
         exam_date=iso_day(exam) if exam is not None else None,
         retention=retention,
+        calendar=json.dumps(calendar),
         now=now,
     )
     plan = running(store)
@@ -253,11 +286,24 @@ def set_exam(
         )
     if (deck or tag) and (deck, tag) != (plan.deck, plan.tag):
         raise InputError("a plan over other cards is running; stop it first (`srs plan stop`)")
-    days = plan.days
-    if plan.end > exam - 2:
-        days = max(1, exam - 1 - plan.start)
-    q.update_plan(store, plan.id, exam_date=iso_day(exam), retention=retention, days=days)
-    return replace(plan, exam=exam, retention=retention, days=days)
+    if plan.end <= exam - 2:
+        q.update_plan(store, plan.id, exam_date=iso_day(exam), retention=retention)
+        return replace(plan, exam=exam, retention=retention)
+    days = max(1, exam - 1 - plan.start)
+    calendar = make_calendar(store, plan.scope, days)
+    q.update_plan(
+        store, plan.id, exam_date=iso_day(exam), retention=retention, days=days, calendar=json.dumps(calendar)
+    )
+    return replace(plan, exam=exam, retention=retention, days=days, calendar=tuple(calendar))
+
+
+def make_calendar(store: Store, scope: Filter, days: int) -> list[int]:
+    """New cards per plan day for the cards in ``scope`` (see :func:`assign_days`)."""
+    cards = q.planned_cards(store, scope)
+    counts = [0] * days
+    for d in assign_days([curriculum_day(c.tags) for c in cards], days):
+        counts[d] += 1
+    return counts
 
 
 # -- which card on which day -------------------------------------------------------------------------
@@ -438,32 +484,38 @@ class PlanStatus:
 class _Layout(NamedTuple):
     cards: list[q.PlannedRow]
     assigned: list[int]
-    cumulative: list[int]
     first_day: list[int | None]  # learner day each card was first rated (None: still new)
 
 
 def _layout(store: Store, plan: Plan, clock: PlanClock) -> _Layout:
+    """Every planned card with its plan day and the day it was first rated (for `srs plan`'s table)."""
     cards = q.planned_cards(store, plan.scope)
     assigned = assign_days([curriculum_day(c.tags) for c in cards], plan.days)
-    cumulative = [0] * plan.days
-    for d in assigned:
-        cumulative[d] += 1
-    for d in range(1, plan.days):
-        cumulative[d] += cumulative[d - 1]
     first = [
         clock.day(c.first_ts) if c.first_ts is not None else (0 if c.state != State.NEW else None)
         for c in cards
     ]
-    return _Layout(cards, assigned, cumulative, first)
+    return _Layout(cards, assigned, first)
 
 
-def _quota(layout: _Layout, plan: Plan, today: int) -> tuple[list[int], int, int]:
-    """(new cards per plan day from today on, introduced before today, introduced today)."""
-    before = sum(1 for f in layout.first_day if f is not None and f < today)
-    done_today = sum(1 for f in layout.first_day if f == today)
-    if today < plan.start:
-        return [0] * plan.days, before, done_today
-    return respread(layout.cumulative, len(layout.cards), before, today - plan.start), before, done_today
+class _Quota(NamedTuple):
+    per_day: list[int]  # new cards per plan day from today on (0 before)
+    cumulative: list[int]  # the calendar, scaled to the cards the plan has now
+    counts: q.PlanCounts
+
+    @property
+    def before(self) -> int:
+        return self.counts.introduced - self.counts.introduced_since
+
+
+def _quota(store: Store, plan: Plan, clock: PlanClock, today: int) -> _Quota:
+    """Today's split of what is left: the calendar when on track, re-spread when behind or ahead."""
+    counts = q.plan_counts(store, plan.scope, clock.start(today))
+    cumulative = plan.cumulative(counts.total)
+    before = counts.introduced - counts.introduced_since
+    if today < plan.start:  # not started: the calendar for what is still new
+        return _Quota(respread(cumulative, counts.total, counts.introduced, 0), cumulative, counts)
+    return _Quota(respread(cumulative, counts.total, before, today - plan.start), cumulative, counts)
 
 
 class PlanToday(NamedTuple):
@@ -477,18 +529,19 @@ class PlanToday(NamedTuple):
     include: str  # SQL condition (AND ...) selecting the plan's cards, and its arguments
     exclude: str
     args: list[Any]
-    planned_ids: frozenset[str]
 
     def cap(
-        self, card_id: str, after: Memory, now: int, retrievability: Callable[[Memory, int], float | None]
+        self, card: Card, after: Memory, now: int, retrievability: Callable[[Memory, int], float | None]
     ) -> Memory:
-        """The memory to store after a rating: with an exam ahead, an interval that would jump over the
-        exam with predicted recall on the date under the target is shortened to the day before the exam."""
+        """The memory to store after rating ``card``: with an exam ahead, an interval that would jump over
+        the exam with predicted recall on the date under the target is shortened to the day before it."""
         plan = self.plan
-        if plan.exam is None or plan.retention is None or card_id not in self.planned_ids:
+        if plan.exam is None or plan.retention is None:
             return after
         exam_at = self.clock.start(plan.exam)
         if now >= exam_at or after.state is not State.REVIEW or after.due is None or after.due <= exam_at:
+            return after
+        if not plan.contains(card):
             return after
         recall = retrievability(after, exam_at)
         if recall is None or recall >= plan.retention:
@@ -500,28 +553,28 @@ class PlanToday(NamedTuple):
 
 
 def plan_today(store: Store, now: int, utc_offset: int, settings: Settings) -> PlanToday | None:
-    """The running plan's limits for today's review, or None when no plan runs (a single cheap query)."""
+    """The running plan's limits for today's review, or None when no plan runs (one indexed query)."""
     plan = running(store)
     if plan is None:
         return None
     clock = PlanClock(utc_offset, settings.rollover_hour)
     today = clock.day(now)
-    layout = _layout(store, plan, clock)
-    quota, _before, done_today = _quota(layout, plan, today)
+    quota = _quota(store, plan, clock, today)
     index = today - plan.start
-    todays = quota[index] if 0 <= index < plan.days else (quota[-1] if index >= plan.days else 0)
+    todays = (
+        quota.per_day[index] if 0 <= index < plan.days else (quota.per_day[-1] if index >= plan.days else 0)
+    )
     include, args = plan.scope.sql()
     own_done = q.new_rated_outside(store, clock.start(today), plan.scope)
     return PlanToday(
         plan=plan,
         clock=clock,
-        planned_room=max(0, todays - done_today),
+        planned_room=max(0, todays - quota.counts.introduced_since),
         own_room=max(0, settings.new_per_day - own_done),
-        planned_left=sum(1 for f in layout.first_day if f is None),
+        planned_left=quota.counts.new,
         include=include,
         exclude=f" AND NOT (1 = 1{include})",
         args=args,
-        planned_ids=frozenset(c.id for c in layout.cards),
     )
 
 
@@ -544,12 +597,12 @@ def status(
     clock = PlanClock(utc_offset, settings.rollover_hour)
     today = clock.day(now)
     layout = _layout(store, plan, clock)
-    quota, before, done_today = _quota(layout, plan, today)
+    split = _quota(store, plan, clock, today)
+    quota, before, done_today = split.per_day, split.before, split.counts.introduced_since
+    cumulative = split.cumulative
     index = today - plan.start
     expected_before = (
-        layout.cumulative[index - 1]
-        if 1 <= index <= plan.days
-        else (layout.cumulative[-1] if index > plan.days else 0)
+        cumulative[index - 1] if 1 <= index <= plan.days else (cumulative[-1] if index > plan.days else 0)
     )
     behind = expected_before - before if index >= 1 else 0
     titles_by_day: list[list[str]] = [[] for _ in range(plan.days)]
@@ -562,8 +615,7 @@ def status(
     sim: SimResult | None = None
     if future:
         cards, _ids = sim_cards(store, now, clock, planned=set(c.id for c in layout.cards))
-        first = max(0, index)
-        plan_quota = [quota[first + k] if first + k < plan.days else 0 for k in range(future)]
+        plan_quota = [quota[index + k] if 0 <= index + k < plan.days else 0 for k in range(future)]
         if plan_quota and today >= plan.start:
             plan_quota[0] = max(0, plan_quota[0] - done_today)
         sim = simulate(
@@ -586,7 +638,7 @@ def status(
         day = plan.start + i
         full, short = titles(titles_by_day[i])
         done_new, done_rev = done.get(day - _EPOCH, (0, 0))
-        planned_new = layout.cumulative[i] - (layout.cumulative[i - 1] if i else 0)
+        planned_new = cumulative[i] - (cumulative[i - 1] if i else 0)
         if day < today:
             new = sum(1 for f in layout.first_day if f == day)
             reviews = float(done_rev)
@@ -596,7 +648,7 @@ def status(
             )
         else:
             k = day - today
-            new = quota[i] if day > today else quota[i]
+            new = quota[i]
             reviews = (sim.reviews[k] if sim else 0.0) + (done_rev if day == today else 0)
             minutes = (sim.minutes[k] if sim else 0.0) + (
                 (done_new * costs[0] + done_rev * costs[1]) / 60 if day == today else 0.0
@@ -607,8 +659,8 @@ def status(
     return PlanStatus(
         plan=plan,
         today=today,
-        total=len(layout.cards),
-        introduced=sum(1 for f in layout.first_day if f is not None),
+        total=split.counts.total,
+        introduced=split.counts.introduced,
         behind=behind,
         respread=behind > 0 and 0 <= index < plan.days,
         days=tuple(days),
@@ -685,13 +737,14 @@ def default_quota(
     store: Store, today: int, clock: PlanClock, days: int = DEFAULT_DAYS, scope: Filter | None = None
 ) -> tuple[list[int], set[str]]:
     """What a new plan from today would introduce per day (for `srs simulate --plan` before starting one)."""
-    plan = Plan(
-        id=0,
-        deck=(scope.deck if scope else BUILTIN_DECK),
-        tag=(scope.tag if scope else None),
-        start=today,
-        days=days,
-    )
+    scope = scope or Filter(deck=BUILTIN_DECK)
+    plan = Plan(id=0, deck=scope.deck, tag=scope.tag, start=today, days=days)
+    plan = replace(plan, calendar=tuple(make_calendar(store, scope, days)))
     layout = _layout(store, plan, clock)
-    quota, _b, _d = _quota(layout, plan, today)
+    quota = _quota(store, plan, clock, today).per_day
     return quota, {c.id for c, f in zip(layout.cards, layout.first_day, strict=True) if f is None}
+
+
+def planned(store: Store, plan: Plan) -> list[q.PlannedRow]:
+    """The plan's cards in introduction order."""
+    return q.planned_cards(store, plan.scope)

@@ -141,7 +141,8 @@ def m003_covering_due_indexes(db: Database) -> None:
 
 def m005_plan(db: Database) -> None:
     """Study plans: a calendar over some cards (a deck and/or tag; the built-in curriculum by default),
-    optionally ending in an exam date with a target recall. A stopped plan keeps its row (history)."""
+    optionally ending in an exam date with a target recall; ``calendar`` holds the new cards per plan day
+    as laid out when the plan started (a JSON list). A stopped plan keeps its row (history)."""
     db.execute(
         """
         CREATE TABLE plans (
@@ -153,6 +154,7 @@ def m005_plan(db: Database) -> None:
             exam_date TEXT,
             retention REAL,
             shifted INTEGER NOT NULL DEFAULT 0,
+            calendar TEXT NOT NULL DEFAULT '[]',
             created INTEGER NOT NULL,
             stopped INTEGER
         )

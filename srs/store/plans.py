@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from srs.store.database import Filter, Store
 
-PLAN_COLUMNS = "id, deck, tag, start_date, days, exam_date, retention, shifted, created, stopped"
+PLAN_COLUMNS = "id, deck, tag, start_date, days, exam_date, retention, shifted, calendar, created, stopped"
 
 
 class PlanRow(NamedTuple):
@@ -20,6 +20,7 @@ class PlanRow(NamedTuple):
     exam_date: str | None
     retention: float | None
     shifted: int
+    calendar: str
     created: int
     stopped: int | None
 
@@ -68,20 +69,22 @@ def insert_plan(
     days: int,
     exam_date: str | None,
     retention: float | None,
+    calendar: str,
     now: int,
 ) -> int:
     """Start a plan; returns its id."""
     with store.transaction():
         cur = store.execute(
-            "INSERT INTO plans (deck, tag, start_date, days, exam_date, retention, created) VALUES (?,?,?,?,?,?,?)",
-            (deck, tag, start_date, days, exam_date, retention, now),
+            "INSERT INTO plans (deck, tag, start_date, days, exam_date, retention, calendar, created) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (deck, tag, start_date, days, exam_date, retention, calendar, now),
         )
         return int(cur.lastrowid or 0)
 
 
 def update_plan(store: Store, plan_id: int, **values: Any) -> None:
     """Change some columns of a plan (start_date, days, exam_date, retention, shifted, stopped)."""
-    allowed = {"start_date", "days", "exam_date", "retention", "shifted", "stopped"}
+    allowed = {"start_date", "days", "exam_date", "retention", "shifted", "calendar", "stopped"}
     bad = set(values) - allowed
     if bad:
         raise ValueError(f"not plan columns: {sorted(bad)}")
@@ -94,17 +97,51 @@ def planned_cards(store: Store, scope: Filter) -> list[PlannedRow]:
     """Cards in a plan's scope in introduction order (the new-card order: deck order, file, position).
 
     Suspended cards are left out unless already introduced (they cannot be introduced any more)."""
-    cond, args = scope.sql("c")
+    cond, args = scope.sql()
+    first = dict(store.execute("SELECT card_id, MIN(ts) FROM reviews WHERE state = 0 GROUP BY card_id"))
     return [
-        PlannedRow(*r)
+        PlannedRow(r[0], r[1], r[2], r[3], r[4], first.get(r[0]))
         for r in store.execute(
-            "SELECT c.id, c.note_id, c.tags, c.deck, c.state, "
-            "(SELECT MIN(r.ts) FROM reviews r WHERE r.card_id = c.id AND r.state = 0) "
-            f"FROM cards c WHERE c.active = 1 AND (c.suspended = 0 OR c.state > 0){cond} "
-            "ORDER BY c.ord, c.path, c.position, c.id",
+            "SELECT id, note_id, tags, deck, state FROM cards "
+            f"WHERE active = 1 AND (suspended = 0 OR state > 0){cond} ORDER BY ord, path, position, id",
             args,
         )
     ]
+
+
+class PlanCounts(NamedTuple):
+    """A plan's cards by progress (suspended ones left out)."""
+
+    introduced: int  # rated at least once
+    new: int  # still new
+    introduced_since: int  # of the introduced ones, first rated at or after the given time
+
+    @property
+    def total(self) -> int:
+        return self.introduced + self.new
+
+
+def plan_counts(store: Store, scope: Filter, since: int) -> PlanCounts:
+    """Counts for today's quota, from the partial due/new indexes (no pass over every card's row when the
+    plan covers a deck)."""
+    cond, args = scope.sql()
+    ccond, cargs = scope.sql("c")
+    introduced = store.execute(
+        "SELECT COUNT(*) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND active = 1 AND suspended = 0"
+        + cond,
+        args,
+    ).fetchone()[0]
+    new = store.execute(
+        "SELECT COUNT(*) FROM cards INDEXED BY idx_cards_new_deck WHERE state = 0 AND active = 1 AND suspended = 0"
+        + cond,
+        args,
+    ).fetchone()[0]
+    since_count = store.execute(
+        "SELECT COUNT(DISTINCT r.card_id) FROM reviews r INDEXED BY idx_reviews_ts JOIN cards c ON c.id = r.card_id "
+        f"WHERE r.ts >= ? AND r.state = 0 AND c.state > 0 AND c.active = 1 AND c.suspended = 0{ccond}",
+        [since, *cargs],
+    ).fetchone()[0]
+    return PlanCounts(int(introduced), int(new), int(since_count))
 
 
 def new_rated_outside(store: Store, since: int, scope: Filter) -> int:
