@@ -129,3 +129,13 @@ def test_cli_simulate_plan_shows_the_cost_before_starting(home: Path, runner: Cl
 def test_cli_simulate_bad_numbers(home: Path, runner: CliRunner, args: tuple[str, ...]) -> None:
     code, out = run(runner, *args)
     assert code == 2 and "Error: Invalid value" in out
+
+
+def test_exam_cap_in_the_simulator_lifts_recall_on_the_date() -> None:
+    cards = SimCards.build([None] * 300, [None] * 300, [0] * 300, [0] * 300, [True] * 300)
+    quota = (60,) * 5
+    capped = simulate(cards, W, SimSettings(days=40, plan_quota=quota, exam_day=40, exam_target=0.95, runs=2))
+    free = simulate(cards, W, SimSettings(days=40, plan_quota=quota, exam_day=40, exam_target=0.0, runs=2))
+    assert capped.exam_share is not None and free.exam_share is not None
+    assert capped.exam_share >= 0.95 > free.exam_share
+    assert sum(capped.reviews) > sum(free.reviews)  # the price: more reviews before the date

@@ -429,6 +429,7 @@ class ExamForecast:
     mean_reviewed: float | None  # mean predicted recall over the cards reviewed at least once
     share: float  # expected share of all planned cards recalled (new cards count as not recalled)
     below_target: int  # reviewed cards predicted under the target
+    following_plan: float | None = None  # simulated share recalled on the date if the plan is followed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -439,6 +440,9 @@ class ExamForecast:
             "mean_recall_reviewed": None if self.mean_reviewed is None else round(self.mean_reviewed, 4),
             "share_recalled": round(self.share, 4),
             "reviewed_below_target": self.below_target,
+            "share_recalled_following_plan": None
+            if self.following_plan is None
+            else round(self.following_plan, 4),
         }
 
 
@@ -612,17 +616,21 @@ def status(
     costs = seconds_per_card(store)
     # Expected workload from today to the plan's end: the simulator, from the real memory states.
     future = max(0, plan.end - today + 1)
+    exam_day = plan.exam - today if plan.exam is not None and plan.exam > today else None
+    horizon = max(future, exam_day or 0)
     sim: SimResult | None = None
-    if future:
+    if horizon:
         cards, _ids = sim_cards(store, now, clock, planned=set(c.id for c in layout.cards))
-        plan_quota = [quota[index + k] if 0 <= index + k < plan.days else 0 for k in range(future)]
+        plan_quota = [quota[index + k] if 0 <= index + k < plan.days else 0 for k in range(horizon)]
         if plan_quota and today >= plan.start:
             plan_quota[0] = max(0, plan_quota[0] - done_today)
         sim = simulate(
             cards,
             scheduler.parameters,
             SimSettings(
-                days=future,
+                days=horizon,
+                exam_day=exam_day,
+                exam_target=plan.retention or settings.desired_retention,
                 desired_retention=settings.desired_retention,
                 new_per_day=0,
                 reviews_per_day=settings.reviews_per_day,
@@ -655,7 +663,12 @@ def status(
             )
             state = "today" if day == today else "upcoming"
         days.append(PlanDay(i + 1, day, full, short, new, reviews, minutes, done_new, done_rev, state))
-    exam = exam_forecast(store, scheduler, plan, clock, layout) if plan.exam is not None else None
+    exam = None
+    if plan.exam is not None:
+        exam = replace(
+            exam_forecast(store, scheduler, plan, clock, layout),
+            following_plan=sim.exam_share if sim is not None else None,
+        )
     return PlanStatus(
         plan=plan,
         today=today,

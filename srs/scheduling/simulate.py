@@ -90,6 +90,10 @@ class SimSettings:
     perfect_recall: bool = False  # every review recalled and rated Good, every new card Good (checks)
     seed: int = 1
     runs: int = 1  # independent runs averaged (smooths the daily figures)
+    exam_day: int | None = None  # an exam at the start of this simulated day, for the planned cards
+    exam_target: float = (
+        0.9  # recall wanted on it: intervals of planned cards that would jump over it are cut
+    )
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class SimResult:
     known: tuple[float, ...]  # sum of recall probabilities at the end of each day
     cards: int
     retrievability: Any = field(default=None, repr=False)  # per card at the end (mean over runs)
+    exam_share: float | None = None  # mean predicted recall of the planned cards on the exam (new: 0)
 
     @property
     def minutes(self) -> tuple[float, ...]:
@@ -124,6 +129,7 @@ class SimResult:
             "plan_quota": list(s.plan_quota),
             "cards": self.cards,
             "known_at_end": round(self.known_at_end, 1),
+            "exam_share": None if self.exam_share is None else round(self.exam_share, 4),
             "per_day": [
                 {
                     "day": i,
@@ -202,22 +208,25 @@ def simulate(
     days = settings.days
     totals = {k: np.zeros(days) for k in ("new", "reviews", "lapses", "seconds", "known")}
     final_r = np.zeros(len(cards))
+    exam = 0.0
     for run in range(runs):
-        out, r_end = _run(cards, parameters, settings, np.random.default_rng(settings.seed + run))
+        out, r_end, on_exam = _run(cards, parameters, settings, np.random.default_rng(settings.seed + run))
         for k in totals:
             totals[k] += out[k]
         final_r += r_end
+        exam += on_exam
     return SimResult(
         settings=settings,
         cards=len(cards),
         retrievability=final_r / runs,
+        exam_share=exam / runs if settings.exam_day is not None else None,
         **{k: tuple(float(x) for x in v / runs) for k, v in totals.items()},  # type: ignore[arg-type]
     )
 
 
 def _run(
     cards: SimCards, parameters: Sequence[float], st: SimSettings, rng: np.random.Generator
-) -> tuple[dict[str, np.ndarray], np.ndarray]:
+) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
     import numpy as np
 
     m = _Model(parameters, st.desired_retention, st.maximum_interval)
@@ -232,6 +241,20 @@ def _run(
     own_queue = np.flatnonzero(cards.new & ~cards.planned)
     p_next = o_next = 0
     out = {k: np.zeros(st.days) for k in ("new", "reviews", "lapses", "seconds", "known")}
+    exam_share = 0.0
+    planned = cards.planned
+
+    def cap(ids: np.ndarray, day: int) -> None:
+        """As the review does with an exam ahead: a planned card whose next review would fall on or after
+        the exam day with recall on it under the target comes back the day before (whole days elapsed,
+        as the scheduler counts them)."""
+        exam = st.exam_day
+        if exam is None or day >= exam - 1:
+            return
+        r_exam = m.recall(np.full(len(ids), max(0, exam - day - 1), float), s[ids])
+        jump = planned[ids] & (due[ids] >= exam) & (r_exam < st.exam_target)
+        due[ids] = np.where(jump, exam - 1, due[ids])
+
     review_p = np.array(st.review_rating_prob, float) / sum(st.review_rating_prob)
     first_p = np.array(st.first_rating_prob, float) / sum(st.first_rating_prob)
     for day in range(st.days):
@@ -256,6 +279,7 @@ def _run(
                 new_d = np.where(lapsed, m.next_d(new_d, 3), new_d)
             s[idx], d[idx], last[idx] = new_s, new_d, day
             due[idx] = day + m.interval(new_s)
+            cap(idx, day)
             out["reviews"][day] = len(idx)
             out["lapses"][day] = lapsed.sum()
             out["seconds"][day] += ok.sum() * st.review_seconds + lapsed.sum() * st.lapse_seconds
@@ -280,12 +304,16 @@ def _run(
                     fd = np.where(more, m.next_d(fd, 3), fd)
             s[fresh], d[fresh], last[fresh] = fs, fd, day
             due[fresh] = day + m.interval(fs)
+            cap(fresh, day)
             seen[fresh] = True
             out["new"][day] = len(fresh)
             out["seconds"][day] += len(fresh) * st.new_seconds
         known = np.zeros(n)
         known[seen] = m.recall(np.maximum(day + 1 - last[seen], 0), s[seen])
         out["known"][day] = known.sum()
+        if st.exam_day is not None and day == st.exam_day - 1 and planned.any():
+            on = seen & planned
+            exam_share = float(m.recall(np.maximum(day - last[on], 0), s[on]).sum() / planned.sum())
     r_end = np.zeros(n)
     r_end[seen] = m.recall(np.maximum(st.days - last[seen], 0), s[seen])
-    return out, r_end
+    return out, r_end, exam_share

@@ -102,7 +102,12 @@ def render_plan(status: PlanStatus, console: Console) -> None:
         console.print(
             f"Exam {date.fromordinal(ex.day).isoformat()} ({'today' if days_left == 0 else f'in {days_left} days' if days_left > 0 else 'past'}), "
             f"target recall {ex.target:.0%}: predicted share recalled on the date {ex.share:.1%} as things stand "
-            f"({ex.reviewed} of {ex.cards} cards reviewed, their mean recall {mean}; {ex.below_target} under target)."
+            f"({ex.reviewed} of {ex.cards} cards reviewed, their mean recall {mean}; {ex.below_target} under target)"
+            + (
+                f"; {ex.following_plan:.1%} if you follow the plan (simulated)."
+                if ex.following_plan is not None
+                else "."
+            )
         )
         if days_left > 0:
             console.print(
