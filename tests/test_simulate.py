@@ -12,6 +12,7 @@ from srs.cli import cli
 from srs.model import Memory, Rating, State
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.scheduling.simulate import SimCards, SimSettings, simulate
+from srs.store import Store
 from tests.conftest import DAY, T0
 
 SCHED = Scheduler(Settings(enable_fuzzing=False))
@@ -139,3 +140,35 @@ def test_exam_cap_in_the_simulator_lifts_recall_on_the_date() -> None:
     assert capped.exam_share is not None and free.exam_share is not None
     assert capped.exam_share >= 0.95 > free.exam_share
     assert sum(capped.reviews) > sum(free.reviews)  # the price: more reviews before the date
+
+
+def test_real_cards_become_simulator_days(store: Store) -> None:
+    from srs.scheduling.plan import PlanClock, sim_cards
+
+    with store.transaction():
+        for cid, state, due, last in (
+            ("a", 2, T0 + 3 * DAY, T0 - 2 * DAY),
+            ("b", 0, None, None),
+            ("c", 2, T0 - DAY, T0 - 9 * DAY),
+        ):
+            store.execute(
+                "INSERT INTO cards (id, note_id, kind, deck, state, stability, difficulty, due, last_review) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    cid,
+                    cid,
+                    "basic",
+                    "D",
+                    state,
+                    None if state == 0 else 4.0,
+                    None if state == 0 else 6.0,
+                    due,
+                    last,
+                ),
+            )
+    cards, ids = sim_cards(store, T0, PlanClock(0, 4), planned={"b"})
+    at = {cid: i for i, cid in enumerate(ids)}
+    a, b, c = at["a"], at["b"], at["c"]
+    assert (cards.due[a], cards.last[a], cards.due[c], cards.last[c]) == (3, -2, -1, -9)
+    assert bool(cards.new[b]) and not cards.new[a] and bool(cards.planned[b]) and not cards.planned[a]
+    assert cards.stability[a] == 4.0 and cards.difficulty[c] == 6.0

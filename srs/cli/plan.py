@@ -220,6 +220,8 @@ def simulate(
         quota: list[int] = []
         planned: set[str] | None = None
         source = None
+        exam_day: int | None = None
+        exam_target = 0.9
         if use_plan:
             running = core.running(store)
             if running is not None:
@@ -232,6 +234,9 @@ def simulate(
                 quota[0] = p.planned_room  # today: what is left of today's quota (after the end: all left)
                 planned = {c.id for c in core.planned(store, running) if c.state == 0}
                 source = "the running plan"
+                if running.exam is not None and running.exam > today:
+                    exam_day = running.exam - today
+                    exam_target = running.retention or settings.desired_retention
             else:
                 quota, planned = core.default_quota(store, today, clock)
                 source = "a 7-day plan of the built-in curriculum starting today"
@@ -248,6 +253,8 @@ def simulate(
             review_seconds=costs[1],
             seed=seed,
             runs=runs,
+            exam_day=exam_day,
+            exam_target=exam_target,
         )
         settings_list = [base]
         if compare_retention is not None:

@@ -373,8 +373,11 @@ def titles(decks: Sequence[str]) -> tuple[str, str]:
     gives ("卷积神经网络基础 (CNN basics)", "CNN basics"); other decks give their most common name."""
     if not decks:
         return "", ""
+    from collections import Counter
+
+    counted = Counter(decks)
     found: dict[int, tuple[str, str]] = {}
-    for deck in decks:
+    for deck in counted:
         for part in deck.split("::"):
             m = _DAY_TITLE.search(part)
             if m:
@@ -383,7 +386,7 @@ def titles(decks: Sequence[str]) -> tuple[str, str]:
     if found:
         parts = [found[k] for k in sorted(found)]
         return " + ".join(p[0] for p in parts), " + ".join(p[1] for p in parts)
-    common = max(set(decks), key=lambda d: (decks.count(d), d))
+    common = max(counted, key=lambda d: (counted[d], d))
     return common, common.split("::")[-1]
 
 
@@ -713,27 +716,29 @@ def sim_cards(
     store: Store, now: int, clock: PlanClock, planned: set[str] | None = None
 ) -> tuple[Any, list[str]]:
     """The learner's active cards as simulator arrays (days relative to today) and their ids."""
+    import numpy as np
+
     from srs.scheduling.simulate import SimCards
 
-    today = clock.day(now)
     rows = q.card_memories(store)
-    stab: list[float | None] = []
-    diff: list[float | None] = []
-    last: list[float] = []
-    due: list[float] = []
-    for r in rows:
-        if r.state == State.NEW or r.stability is None:
-            stab.append(None)
-            diff.append(None)
-            last.append(0.0)
-            due.append(0.0)
-            continue
-        stab.append(r.stability)
-        diff.append(r.difficulty if r.difficulty is not None else 5.0)
-        last.append(float(clock.day(r.last_review) - today) if r.last_review is not None else 0.0)
-        due.append(float(clock.day(r.due) - today) if r.due is not None else 0.0)
-    flags = [r.id in planned for r in rows] if planned else None
-    return SimCards.build(stab, diff, last, due, flags), [r.id for r in rows]
+    n = len(rows)
+    state = np.fromiter((r.state for r in rows), np.int64, n)
+    stab = np.fromiter((np.nan if r.stability is None else r.stability for r in rows), float, n)
+    diff = np.fromiter((5.0 if r.difficulty is None else r.difficulty for r in rows), float, n)
+    last_ts = np.fromiter((now if r.last_review is None else r.last_review for r in rows), np.int64, n)
+    due_ts = np.fromiter((now if r.due is None else r.due for r in rows), np.int64, n)
+    base = clock.day(now) - _EPOCH
+
+    def days(ts: Any) -> Any:  # clock.day(ts) - today, for arrays
+        return ((ts + clock.shift) // DAY - base).astype(float)
+
+    new = (state == State.NEW) | np.isnan(stab)
+    stab[new] = np.nan
+    diff[new] = np.nan
+    last = np.where(new, 0.0, days(last_ts))
+    due = np.where(new, 0.0, days(due_ts))
+    flags = np.fromiter((r.id in planned for r in rows), bool, n) if planned else np.zeros(n, bool)
+    return SimCards(stab, diff, last, due, new, flags), [r.id for r in rows]
 
 
 def seconds_per_card(store: Store) -> tuple[float, float]:

@@ -219,7 +219,7 @@ def simulate(
         settings=settings,
         cards=len(cards),
         retrievability=final_r / runs,
-        exam_share=exam / runs if settings.exam_day is not None else None,
+        exam_share=exam / runs if settings.exam_day is not None and 0 < settings.exam_day <= days else None,
         **{k: tuple(float(x) for x in v / runs) for k, v in totals.items()},  # type: ignore[arg-type]
     )
 

@@ -193,4 +193,9 @@ def render_simulation(results: Sequence[SimResult], console: Console, *, plan: b
     row("minutes per day (peak)", [f"{max(r.minutes):,.0f}" for r in results])
     row("lapses (total)", [f"{sum(r.lapses):,.0f}" for r in results])
     row(f"cards known at day {days}", [f"{r.known_at_end:,.0f} of {r.cards:,}" for r in results])
+    if first.exam_share is not None:
+        row(
+            f"planned cards recalled on the exam (day {first.settings.exam_day})",
+            [f"{r.exam_share or 0:.1%}" for r in results],
+        )
     console.print(table)
