@@ -299,7 +299,7 @@ def set_exam(
 
 def make_calendar(store: Store, scope: Filter, days: int) -> list[int]:
     """New cards per plan day for the cards in ``scope`` (see :func:`assign_days`)."""
-    cards = q.planned_cards(store, scope)
+    cards = q.planned_cards(store, scope, since=1 << 62)  # first ratings are not needed here
     counts = [0] * days
     for d in assign_days([curriculum_day(c.tags) for c in cards], days):
         counts[d] += 1
@@ -496,8 +496,9 @@ class _Layout(NamedTuple):
 
 def _layout(store: Store, plan: Plan, clock: PlanClock) -> _Layout:
     """Every planned card with its plan day and the day it was first rated (for `srs plan`'s table)."""
-    cards = q.planned_cards(store, plan.scope)
+    cards = q.planned_cards(store, plan.scope, clock.start(plan.start))
     assigned = assign_days([curriculum_day(c.tags) for c in cards], plan.days)
+    # Cards first rated before the plan began count as introduced on day 0 (long ago).
     first = [
         clock.day(c.first_ts) if c.first_ts is not None else (0 if c.state != State.NEW else None)
         for c in cards
@@ -720,25 +721,24 @@ def sim_cards(
 
     from srs.scheduling.simulate import SimCards
 
-    rows = q.card_memories(store)
-    n = len(rows)
-    state = np.fromiter((r.state for r in rows), np.int64, n)
-    stab = np.fromiter((np.nan if r.stability is None else r.stability for r in rows), float, n)
-    diff = np.fromiter((5.0 if r.difficulty is None else r.difficulty for r in rows), float, n)
-    last_ts = np.fromiter((now if r.last_review is None else r.last_review for r in rows), np.int64, n)
-    due_ts = np.fromiter((now if r.due is None else r.due for r in rows), np.int64, n)
+    rows = q.card_memories(store, now)
+    if not rows:
+        return SimCards.fresh(0), []
+    ids, state, stab, diff, due_ts, last_ts = (list(col) for col in zip(*rows, strict=True))
     base = clock.day(now) - _EPOCH
 
-    def days(ts: Any) -> Any:  # clock.day(ts) - today, for arrays
-        return ((ts + clock.shift) // DAY - base).astype(float)
+    def days(ts: list[int]) -> Any:  # clock.day(ts) - today, for arrays
+        return ((np.array(ts, dtype=np.int64) + clock.shift) // DAY - base).astype(float)
 
-    new = (state == State.NEW) | np.isnan(stab)
-    stab[new] = np.nan
-    diff[new] = np.nan
+    s = np.array(stab, dtype=float)
+    d = np.array(diff, dtype=float)
+    new = (np.array(state) == State.NEW) | np.isnan(s)
+    s[new] = np.nan
+    d[new] = np.nan
     last = np.where(new, 0.0, days(last_ts))
     due = np.where(new, 0.0, days(due_ts))
-    flags = np.fromiter((r.id in planned for r in rows), bool, n) if planned else np.zeros(n, bool)
-    return SimCards(stab, diff, last, due, new, flags), [r.id for r in rows]
+    flags = np.fromiter((i in planned for i in ids), bool, len(ids)) if planned else np.zeros(len(ids), bool)
+    return SimCards(s, d, last, due, new, flags), ids
 
 
 def seconds_per_card(store: Store) -> tuple[float, float]:

@@ -36,17 +36,6 @@ class PlannedRow(NamedTuple):
     first_ts: int | None
 
 
-class MemoryRow(NamedTuple):
-    """The memory of one active card, for the workload simulator."""
-
-    id: str
-    state: int
-    stability: float | None
-    difficulty: float | None
-    due: int | None
-    last_review: int | None
-
-
 def running_plan(store: Store) -> PlanRow | None:
     """The plan in force (at most one), or None."""
     row = store.execute(
@@ -93,12 +82,19 @@ def update_plan(store: Store, plan_id: int, **values: Any) -> None:
         store.execute(f"UPDATE plans SET {sets} WHERE id = ?", (*values.values(), plan_id))
 
 
-def planned_cards(store: Store, scope: Filter) -> list[PlannedRow]:
-    """Cards in a plan's scope in introduction order (the new-card order: deck order, file, position).
+def planned_cards(store: Store, scope: Filter, since: int = 0) -> list[PlannedRow]:
+    """Cards in a plan's scope in introduction order (the new-card order: deck order, file, position), with
+    their first rating if it was at or after ``since`` (earlier ones: None, told apart by their state).
 
     Suspended cards are left out unless already introduced (they cannot be introduced any more)."""
     cond, args = scope.sql()
-    first = dict(store.execute("SELECT card_id, MIN(ts) FROM reviews WHERE state = 0 GROUP BY card_id"))
+    first = dict(
+        store.execute(
+            "SELECT card_id, MIN(ts) FROM reviews INDEXED BY idx_reviews_ts WHERE ts >= ? AND state = 0 "
+            "GROUP BY card_id",
+            (since,),
+        )
+    )
     return [
         PlannedRow(r[0], r[1], r[2], r[3], r[4], first.get(r[0]))
         for r in store.execute(
@@ -168,28 +164,27 @@ def reviews_per_day(store: Store, since: int, shift: int) -> dict[int, tuple[int
     return out
 
 
-def card_memories(store: Store) -> list[MemoryRow]:
-    """Every active, unsuspended card's memory (the simulator's starting point)."""
-    return [
-        MemoryRow(*r)
-        for r in store.execute(
-            "SELECT id, state, stability, difficulty, due, last_review FROM cards "
-            "WHERE active = 1 AND suspended = 0 ORDER BY ord, path, position, id"
-        )
-    ]
+def card_memories(store: Store, now: int) -> list[tuple[str, int, float | None, float, int, int]]:
+    """Every active, unsuspended card's memory, the simulator's starting point, as plain rows
+    (id, state, stability or None, difficulty or 5, due or now, last review or now): many rows, read fast."""
+    return store.execute(
+        "SELECT id, state, stability, COALESCE(difficulty, 5.0), COALESCE(due, ?1), "
+        "COALESCE(last_review, ?1) FROM cards WHERE active = 1 AND suspended = 0 ORDER BY ord, path, position, id",
+        (now,),
+    ).fetchall()
 
 
-def mean_seconds(store: Store, since: int | None = None) -> tuple[int, float | None, float | None]:
-    """(reviews counted, mean seconds of a review-state rating, mean seconds spent on a new card that day),
-    with each rating's time capped at 5 minutes. None where there is nothing to average."""
+def mean_seconds(store: Store, recent: int = 5000) -> tuple[int, float | None, float | None]:
+    """Over the last ``recent`` ratings: (review-state ratings counted, their mean seconds, mean seconds spent
+    on a new card with its learning steps), each rating's time capped at 5 minutes; None where there is
+    nothing to average."""
+    last = f"(SELECT card_id, state, duration_ms FROM reviews ORDER BY id DESC LIMIT {int(recent)})"
     row = store.execute(
-        "SELECT COUNT(*), AVG(MIN(duration_ms, 300000)) FROM reviews WHERE state = 2 AND duration_ms > 0"
-        + (" AND ts >= ?" if since is not None else ""),
-        [since] if since is not None else [],
+        f"SELECT COUNT(*), AVG(MIN(duration_ms, 300000)) FROM {last} WHERE state = 2 AND duration_ms > 0"
     ).fetchone()
     n, review_ms = int(row[0] or 0), row[1]
     new_row = store.execute(
-        "SELECT COUNT(DISTINCT card_id), SUM(MIN(duration_ms, 300000)) FROM reviews WHERE state IN (0, 1) "
+        f"SELECT COUNT(DISTINCT card_id), SUM(MIN(duration_ms, 300000)) FROM {last} WHERE state IN (0, 1) "
         "AND duration_ms > 0"
     ).fetchone()
     new_ms = (new_row[1] / new_row[0]) if new_row[0] else None
