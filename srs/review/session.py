@@ -138,6 +138,8 @@ class Session:
             )
         if limit is not None:
             new_room = min(new_room, max(0, limit - len(reviews) - len(planned)))
+        if self._plan is not None and self._plan.other_new == 0:
+            new_room = 0  # every new card is the plan's: no need to walk past them
         news = planned + self._pick(
             "SELECT id, note_id FROM cards INDEXED BY idx_cards_new "
             f"WHERE state = 0 AND active = 1 AND suspended = 0{cond}{plan_sql} "

@@ -534,6 +534,7 @@ class PlanToday(NamedTuple):
     planned_room: int  # planned new cards still to introduce today
     own_room: int  # other new cards still allowed today (the normal limit)
     planned_left: int  # planned cards not introduced yet
+    other_new: int  # new cards outside the plan
     include: str  # SQL condition (AND ...) selecting the plan's cards, and its arguments
     exclude: str
     args: list[Any]
@@ -580,6 +581,7 @@ def plan_today(store: Store, now: int, utc_offset: int, settings: Settings) -> P
         planned_room=max(0, todays - quota.counts.introduced_since),
         own_room=max(0, settings.new_per_day - own_done),
         planned_left=quota.counts.new,
+        other_new=quota.counts.other_new,
         include=include,
         exclude=f" AND NOT (1 = 1{include})",
         args=args,

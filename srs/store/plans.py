@@ -111,6 +111,7 @@ class PlanCounts(NamedTuple):
     introduced: int  # rated at least once
     new: int  # still new
     introduced_since: int  # of the introduced ones, first rated at or after the given time
+    other_new: int = 0  # new cards outside the plan
 
     @property
     def total(self) -> int:
@@ -127,17 +128,18 @@ def plan_counts(store: Store, scope: Filter, since: int) -> PlanCounts:
         + cond,
         args,
     ).fetchone()[0]
-    new = store.execute(
-        "SELECT COUNT(*) FROM cards INDEXED BY idx_cards_new_deck WHERE state = 0 AND active = 1 AND suspended = 0"
-        + cond,
+    new, every_new = store.execute(
+        f"SELECT SUM(CASE WHEN 1 = 1{cond} THEN 1 ELSE 0 END), COUNT(*) FROM cards INDEXED BY idx_cards_new_deck "
+        "WHERE state = 0 AND active = 1 AND suspended = 0",
         args,
-    ).fetchone()[0]
+    ).fetchone()
+    new = int(new or 0)
     since_count = store.execute(
         "SELECT COUNT(DISTINCT r.card_id) FROM reviews r INDEXED BY idx_reviews_ts JOIN cards c ON c.id = r.card_id "
         f"WHERE r.ts >= ? AND r.state = 0 AND c.state > 0 AND c.active = 1 AND c.suspended = 0{ccond}",
         [since, *cargs],
     ).fetchone()[0]
-    return PlanCounts(int(introduced), int(new), int(since_count))
+    return PlanCounts(int(introduced), new, int(since_count), int(every_new) - new)
 
 
 def new_rated_outside(store: Store, since: int, scope: Filter) -> int:
