@@ -102,3 +102,46 @@ def write(store: Store, histories: dict[str, list[Review]], scheduler: Scheduler
                     signals={},
                 )
                 memory = after
+
+
+class Learner:
+    """A learner answering real review sessions: recall drawn (fixed seed) from the forgetting curve of the
+    TRUE parameters, tracked per card by a second Scheduler that sees the same ratings at the same times."""
+
+    def __init__(self, seed: int = 1) -> None:
+        self.rng = random.Random(seed)
+        self.truth = Scheduler(Settings(enable_fuzzing=False, parameters=TRUE_PARAMETERS))
+        self.memory: dict[str, Memory] = {}
+
+    def answer(self, card_id: str, state: State, now: int) -> Rating:
+        """The rating this learner gives the card now; call :meth:`rated` once it is recorded."""
+        tm = self.memory.get(card_id, Memory())
+        if state is State.NEW:
+            return Rating(self.rng.choices([1, 2, 3, 4], [0.2, 0.1, 0.55, 0.15])[0])
+        if state is not State.REVIEW:  # a learning step, minutes after the last answer
+            return Rating.GOOD if self.rng.random() < 0.9 else Rating.AGAIN
+        recall = self.truth.retrievability(tm, now) or 1.0
+        if self.rng.random() >= recall:
+            return Rating.AGAIN
+        return Rating(self.rng.choices([2, 3, 4], [0.15, 0.75, 0.1])[0])
+
+    def rated(self, card_id: str, rating: Rating, now: int) -> None:
+        self.memory[card_id] = self.truth.rate(self.memory.get(card_id, Memory()), rating, now)
+
+
+def study_day(session_factory: object, learner: Learner, start: int, step: int = 30) -> tuple[int, int]:
+    """Work through one day's session (``session_factory(now)`` builds it) until nothing is left.
+    Returns (new cards introduced, other ratings)."""
+    now = start
+    session = session_factory(now)  # type: ignore[operator]
+    new = other = 0
+    while (card := session.next(now)) is not None:
+        rating = learner.answer(card.id, card.memory.state, now)
+        session.rate(card.id, rating, now)
+        learner.rated(card.id, rating, now)
+        if card.memory.state is State.NEW:
+            new += 1
+        else:
+            other += 1
+        now += step
+    return new, other

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from srs.cli import backup, cards, doctor, export, imports, quiz, review, settings, stats  # noqa: F401  (registers the commands)
+from srs.cli import backup, cards, doctor, export, imports, plan, quiz, review, settings, stats  # noqa: F401  (registers the commands)
 from srs.cli.app import cli, console, main, now, utc_offset
 
 __all__ = ["cli", "console", "main", "now", "utc_offset"]

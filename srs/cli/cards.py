@@ -281,6 +281,7 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
     Example:  srs due --json
     """
     from srs.clock import DAY, day_start
+    from srs.scheduling.plan import plan_today
     from srs.scheduling.settings import load_settings
     from srs.store.queries import due_counts, new_introduced_since, next_due
 
@@ -292,25 +293,38 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
         rows = due_counts(store, t, start + DAY, flt)
         new_today = new_introduced_since(store, start)
         upcoming = next_due(store, flt)
+        plan = plan_today(store, t, scheduler_for(store).clock, settings)
     new_room = max(0, settings.new_per_day - new_today)
     total_due = sum(c.due for c in rows)
     total_new = sum(c.new for c in rows)
+    new_now = min(new_room, total_new)
+    planned_now = None
+    if plan is not None:  # the plan's quota for its cards, the normal limit for the others
+        planned_now = min(plan.planned_room, plan.planned_left)
+        new_now = planned_now + min(plan.own_room, max(0, total_new - plan.planned_left))
     data = {
         "now": iso(t),
         "due": total_due,
         "new_available": total_new,
-        "new_today": min(new_room, total_new),
+        "new_today": new_now,
+        "plan_new_today": planned_now,
         "next_due": iso(upcoming),
         "decks": [
             {"deck": c.deck, "due": c.due, "due_now": c.due_now, "learning": c.learning, "new": c.new}
             for c in rows
         ],
     }
-    emit(data, lambda: _due_text(rows, t, upcoming, total_due, total_new, min(new_room, total_new)))
+    emit(data, lambda: _due_text(rows, t, upcoming, total_due, total_new, new_now, planned_now))
 
 
 def _due_text(
-    rows: list[Any], t: int, upcoming: int | None, total_due: int, total_new: int, room: int
+    rows: list[Any],
+    t: int,
+    upcoming: int | None,
+    total_due: int,
+    total_new: int,
+    room: int,
+    planned: int | None,
 ) -> None:
     if not rows:
         click.echo("Nothing due." + (f" Next card due {humanize_until(upcoming, t)}." if upcoming else ""))
@@ -321,7 +335,10 @@ def _due_text(
     click.echo(f"{'deck':{width}}  {'due':>5}  {'new':>5}")
     for c in rows:
         click.echo(f"{terminal_safe(c.deck):{width}}  {c.due:>5}  {c.new:>5}")
-    click.echo(f"{'total':{width}}  {total_due:>5}  {total_new:>5}   (new today: up to {room})")
+    click.echo(
+        f"{'total':{width}}  {total_due:>5}  {total_new:>5}   (new today: up to {room}"
+        + (f", {planned} of them by the plan)" if planned is not None else ")")
+    )
 
 
 @cli.command()

@@ -15,6 +15,7 @@ from srs.clock import DAY, LearnerClock
 from srs.errors import NotFoundError, SrsError
 from srs.model import Card, Memory, Rating, State
 from srs.scheduling.load_balance import Load
+from srs.scheduling.plan import plan_today
 from srs.scheduling.scheduler import Scheduler
 from srs.store import Filter, Store
 from srs.store.queries import next_due, review_dues_between, sibling_dues
@@ -122,6 +123,12 @@ class Session:
         cond, args = flt.sql()
         review_room = max(0, settings.reviews_per_day - counts.reviews_today)
         new_room = max(0, settings.new_per_day - counts.new_today)
+        # A running study plan sets the quota of its own new cards; other new cards keep the normal limit.
+        self._plan = plan_today(store, now, clock, settings)
+        plan_sql, plan_args, planned_room = "", [], 0
+        if self._plan is not None:
+            new_room, planned_room = self._plan.own_room, self._plan.planned_room
+            plan_sql, plan_args = self._plan.exclude, self._plan.args
         if limit is not None:
             review_room = min(review_room, limit)
         notes = set(counts.notes_today)
@@ -133,19 +140,35 @@ class Session:
             review_room,
             notes,
         )
+        planned: list[str] = []
+        if self._plan is not None:
+            if limit is not None:
+                planned_room = min(planned_room, max(0, limit - len(reviews)))
+            # The plan's calendar does not hold a card back for a sibling seen today.
+            planned = self._pick(
+                "SELECT id, note_id FROM cards INDEXED BY idx_cards_new "
+                f"WHERE state = 0 AND active = 1 AND suspended = 0{cond}{self._plan.include} "
+                "ORDER BY ord, path, position, id LIMIT ?",
+                [*args, *plan_args, planned_room + 50],
+                planned_room,
+                notes,
+                bury=False,
+            )
         if limit is not None:
-            new_room = min(new_room, max(0, limit - len(reviews)))
-        news = self._pick(
+            new_room = min(new_room, max(0, limit - len(reviews) - len(planned)))
+        if self._plan is not None and self._plan.other_new == 0:
+            new_room = 0  # every new card is the plan's: no need to walk past them
+        news = planned + self._pick(
             "SELECT id, note_id FROM cards INDEXED BY idx_cards_new "
-            f"WHERE state = 0 AND active = 1 AND suspended = 0{cond} "
+            f"WHERE state = 0 AND active = 1 AND suspended = 0{cond}{plan_sql} "
             "ORDER BY ord, path, position, id LIMIT ?",
-            [*args, new_room * 4 + 50],
+            [*args, *plan_args, new_room * 4 + 50],
             new_room,
             notes,
         )
         self._queue: deque[str] = deque(_interleave(reviews, news))
         self._new_ids = set(news)
-        self.new_left_today = new_room
+        self.new_left_today = new_room + planned_room
 
     def _today(self) -> _Counts:
         c = _Counts()
@@ -166,13 +189,13 @@ class Session:
         }
         return c
 
-    def _pick(self, sql: str, args: list[Any], room: int, notes: set[str]) -> list[str]:
-        """Take up to ``room`` ids, at most one card per note (siblings wait for another day)."""
+    def _pick(self, sql: str, args: list[Any], room: int, notes: set[str], *, bury: bool = True) -> list[str]:
+        """Take up to ``room`` ids, at most one card per note (siblings wait for another day) unless not ``bury``."""
         picked: list[str] = []
         if room <= 0:
             return picked
         for cid, note_id in self.store.execute(sql, args):
-            if note_id in notes:
+            if bury and note_id in notes:
                 continue
             notes.add(note_id)
             picked.append(cid)
@@ -281,8 +304,20 @@ class Session:
         )
 
     def intervals(self, card: Card, now: int) -> dict[Rating, int]:
-        """Seconds to the next review for each rating, as the answer buttons show them."""
-        return self.scheduler.preview(card.memory, now, card_id=card.id, load=self._load(card.id, now))
+        """Seconds to the next review for each rating, as the answer buttons show them: exactly what
+        :meth:`rate` applies (an exam date of a plan included)."""
+        return {r: wait for r, (_after, wait) in self._outcomes(card, now).items()}
+
+    def _outcomes(self, card: Card, now: int) -> dict[Rating, tuple[Memory, int]]:
+        """The memory after each rating and its wait in seconds; a plan's exam date may shorten it."""
+        found = self.scheduler.outcomes(card.memory, now, card_id=card.id, load=self._load(card.id, now))
+        if self._plan is None:
+            return found
+        capped = {}
+        for rating, (after, wait) in found.items():
+            moved = self._plan.cap(card, after, now, self.scheduler.retrievability)
+            capped[rating] = (moved, wait if moved.due == after.due else max(0, (moved.due or now) - now))
+        return capped
 
     def _load(self, card_id: str, now: int) -> Load | None:
         """Review cards due on each of the coming days, and the days holding this card's siblings."""
@@ -318,9 +353,7 @@ class Session:
         for _attempt in range(5):
             card, version = self.store.get_card_versioned(card_id)
             before = card.memory
-            after, wait = self.scheduler.outcomes(
-                before, now, card_id=card_id, load=self._load(card_id, now)
-            )[rating]
+            after, wait = self._outcomes(card, now)[rating]
             leech = after.lapses > before.lapses and after.lapses >= self.scheduler.settings.leech_lapses
             sig = dict(signals or {})
             if leech:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from sqlite_utils import Database
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # "srsD": written in every srs database's header (PRAGMA application_id), checked on open.
 APPLICATION_ID = 0x73727344
@@ -153,6 +153,30 @@ def m004_anki_review_ids(db: Database) -> None:
     db.execute("CREATE UNIQUE INDEX idx_reviews_anki ON reviews(anki_id) WHERE anki_id IS NOT NULL")
 
 
+def m005_plan(db: Database) -> None:
+    """Study plans: a calendar over some cards (a deck and/or tag; the built-in curriculum by default),
+    optionally ending in an exam date with a target recall; ``calendar`` holds the new cards per plan day
+    as laid out when the plan started (a JSON list). A stopped plan keeps its row (history)."""
+    db.execute(
+        """
+        CREATE TABLE plans (
+            id INTEGER PRIMARY KEY,
+            deck TEXT,
+            tag TEXT,
+            start_date TEXT NOT NULL,
+            days INTEGER NOT NULL,
+            exam_date TEXT,
+            retention REAL,
+            shifted INTEGER NOT NULL DEFAULT 0,
+            calendar TEXT NOT NULL DEFAULT '[]',
+            created INTEGER NOT NULL,
+            stopped INTEGER
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_plans_running ON plans(id) WHERE stopped IS NULL")
+
+
 def _split(script: str) -> list[str]:
     """Split a script into statements at ';' line ends, keeping trigger bodies whole."""
     statements: list[str] = []
@@ -178,6 +202,7 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     m002_retention_index,
     m003_covering_due_indexes,
     m004_anki_review_ids,
+    m005_plan,
 )
 """Migration N is ``MIGRATIONS[N - 1]``. Adding one: write ``mNNN_name``, append it, raise SCHEMA_VERSION."""
 

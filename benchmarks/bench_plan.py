@@ -1,0 +1,109 @@
+"""Plans and the workload simulator against the budget in DESIGN.md.
+
+Prints the simulator's time for 10,000 cards over 365 days (budget: under 2 s), and, on a built
+database with the 7-day plan running, the start-up of `srs plan`, `srs due` and the first card of
+`srs review` next to a bare click "hello" CLI measured in the same run (medians and ratios).
+Run:  python benchmarks/bench_plan.py [--cards 100000 --reviews 1000000 --runs 11]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.bench_core import HELLO, first_card, srs_exe, timed_run  # noqa: E402
+from benchmarks.builddb import DEFAULT_NOW, build  # noqa: E402
+
+
+def simulator_time(cards: int, days: int, runs: int) -> tuple[float, float]:
+    """Median seconds of one simulation: fresh cards (all new), and a reviewed collection."""
+    import numpy as np
+
+    from srs.scheduling.scheduler import Scheduler, Settings
+    from srs.scheduling.simulate import SimCards, SimSettings, simulate
+
+    w = Scheduler(Settings(enable_fuzzing=False)).parameters
+    fresh = SimCards.fresh(cards)
+    rng = np.random.default_rng(1)
+    s = rng.lognormal(2.0, 1.2, cards)
+    last = -rng.integers(0, 60, cards).astype(float)
+    seen = SimCards.build(list(s), list(rng.uniform(2, 9, cards)), list(last), list(last + np.round(s)))
+    settings = SimSettings(days=days, new_per_day=30, reviews_per_day=10**9)
+    out = []
+    for deck in (fresh, seen):
+        simulate(deck, w, SimSettings(days=5))  # warm (numpy imported, caches filled)
+        samples = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            simulate(deck, w, settings)
+            samples.append(time.perf_counter() - t)
+        out.append(statistics.median(samples))
+    return out[0], out[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--reviews", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=11)
+    args = parser.parse_args()
+    fresh, seen = simulator_time(10_000, 365, max(3, args.runs // 2))
+    print(
+        f"{'simulate 10k new cards x 365 days':40} {fresh:7.3f} s   budget 2 s{'  ok' if fresh < 2 else '  OVER'}"
+    )
+    print(
+        f"{'simulate 10k reviewed cards x 365 days':40} {seen:7.3f} s   budget 2 s{'  ok' if seen < 2 else '  OVER'}"
+    )
+
+    exe = srs_exe()
+    import srs
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(srs.__file__).parent)], check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        db = folder / "bench.db"
+        info = build(db, cards=args.cards, reviews=args.reviews, now=DEFAULT_NOW)
+        print(f"built {info.cards:,} cards / {info.reviews:,} reviews")
+        hello = folder / "hello.py"
+        hello.write_text(HELLO, encoding="utf-8")
+        stamp = datetime.fromtimestamp(DEFAULT_NOW, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        env = dict(
+            os.environ,
+            SRS_HOME=str(folder / "home"),
+            SRS_DB=str(db),
+            SRS_NOW=stamp,
+            NO_COLOR="1",
+            COLUMNS="100",
+        )
+        subprocess.run([exe, "due"], env=env, stdout=subprocess.DEVNULL, check=True)  # first sync
+        base = timed_run([sys.executable, str(hello), "--help"], env, args.runs)
+        rows: list[tuple[str, float, float | None]] = [("bare click hello --help", base, None)]
+        rows.append(("srs review: first card, no plan", first_card([exe, "review"], env, args.runs), 1.5))
+        subprocess.run([exe, "plan", "start"], env=env, stdout=subprocess.DEVNULL, check=True)
+        rows.append(("srs due, 7-day plan running", timed_run([exe, "due"], env, args.runs), 1.2))
+        rows.append(
+            ("srs review: first card, plan running", first_card([exe, "review"], env, args.runs), 1.5)
+        )
+        rows.append(("srs plan (with its simulation)", timed_run([exe, "plan"], env, args.runs), None))
+        rows.append(("srs plan --help", timed_run([exe, "plan", "--help"], env, args.runs), 1.2))
+        print(f"\n{'what':40} {'median':>9} {'ratio':>7} {'budget':>7}")
+        for label, value, budget in rows:
+            ratio = value / base
+            flag = "" if budget is None else ("  ok" if ratio <= budget else "  OVER")
+            shown = "" if budget is None else f"{budget:.1f}x"
+            print(f"{label:40} {value * 1000:7.1f}ms {ratio:6.2f}x {shown:>7}{flag}")
+
+
+if __name__ == "__main__":
+    main()

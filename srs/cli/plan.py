@@ -1,0 +1,273 @@
+"""`srs plan` (a curriculum on a calendar, exam dates) and `srs simulate` (workload ahead)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from srs.cli.app import App, cli, console, emit_json, now, scheduler_for
+
+if TYPE_CHECKING:
+    from srs.scheduling.plan import PlanClock
+    from srs.store import Store
+
+
+def _clock(store: Store) -> PlanClock:
+    from srs.scheduling.plan import PlanClock
+
+    return PlanClock(scheduler_for(store).clock)
+
+
+def _show(app: App, as_json: bool, note: str | None = None) -> None:
+    from srs.scheduling.plan import history, status
+    from srs.tui.plan import render_plan
+
+    with app.store() as store:
+        st = status(store, scheduler_for(store), now())
+        past = history(store) if st is None else []
+    if as_json:
+        emit_json(st.to_dict() if st else {"plan": None, "history": [p.to_dict() for p in past]})
+        return
+    out = console()
+    if note:
+        out.print(note)
+    if st is None:
+        out.print("No plan is running. Start the built-in 7-day plan with: srs plan start")
+        if past:
+            out.print(
+                f"[dim]{len(past)} earlier plan{'s' if len(past) != 1 else ''}, the last ended "
+                f"({past[-1].to_dict()['start']} to {past[-1].to_dict()['end']}).[/dim]"
+            )
+        return
+    render_plan(st, out)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--by", "by", metavar="DATE", help="Exam date (YYYY-MM-DD): everything introduced before it.")
+@click.option("--retention", type=float, help="Target recall on the exam date (default 0.9).")
+@click.option("--deck", "-d", help="With --by and no plan running: plan this deck.")
+@click.option("--tag", "-t", help="With --by and no plan running: plan cards with this tag.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    by: str | None,
+    retention: float | None,
+    deck: str | None,
+    tag: str | None,
+    as_json: bool,
+) -> None:
+    """Learn to a calendar: the running plan day by day, or set an exam date.
+
+    \b
+    srs plan start [--days N] [--from DATE]   start the built-in 7-day plan (or --deck/--tag)
+    srs plan                                  each day's title, new cards, expected reviews, minutes
+    srs plan --by 2026-12-20 --retention 0.9  everything learnt and recalled on an exam date
+    srs plan shift 1 / srs plan stop          move the calendar / end the plan (history kept)
+
+    \b
+    Example:  srs plan --by 2026-12-20 --retention 0.9
+    """
+    if ctx.invoked_subcommand is not None:
+        if by or retention is not None or deck or tag or as_json:
+            raise click.UsageError("put options after the subcommand, e.g. srs plan start --days 14")
+        return
+    app: App = ctx.obj
+    note = None
+    if by is None and (retention is not None or deck or tag):
+        raise click.UsageError("--retention, --deck and --tag go with --by DATE (or use srs plan start)")
+    if by is not None:
+        from srs.scheduling import plan as core
+
+        with app.store() as store:
+            t = now()
+            clock = _clock(store)
+            p = core.set_exam(
+                store,
+                today=clock.day(t),
+                now=t,
+                exam=core.parse_date(by),
+                retention=0.9 if retention is None else retention,
+                deck=deck,
+                tag=tag,
+            )
+        note = f"Exam set for {core.iso_day(p.exam or 0)}: target recall {p.retention:.0%} on the date."
+    _show(app, as_json, None if as_json else note)
+
+
+@plan.command("start")
+@click.option("--days", type=int, default=7, show_default=True, help="Spread the plan over this many days.")
+@click.option("--from", "first", metavar="DATE", help="First day of the plan (YYYY-MM-DD; default today).")
+@click.option("--deck", "-d", help="Plan this deck instead of the built-in curriculum.")
+@click.option("--tag", "-t", help="Plan the cards with this tag.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def plan_start(
+    app: App, days: int, first: str | None, deck: str | None, tag: str | None, as_json: bool
+) -> None:
+    """Start a plan: day N introduces the cards of its curriculum days, all of them by the last day.
+
+    The daily review then takes the plan's quota of its new cards; your other cards keep the normal
+    new-card limit. See the cost first with: srs simulate --plan
+
+    \b
+    Example:  srs plan start --days 14
+    """
+    from srs.scheduling import plan as core
+
+    with app.store() as store:
+        t = now()
+        clock = _clock(store)
+        p = core.start(
+            store,
+            today=clock.day(t),
+            now=t,
+            days=days,
+            first_day=core.parse_date(first) if first else None,
+            deck=deck,
+            tag=tag,
+        )
+    _show(app, as_json, None if as_json else f"Plan started: {p.days} days from {core.iso_day(p.start)}.")
+
+
+@plan.command("stop")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def plan_stop(app: App, as_json: bool) -> None:
+    """End the running plan (its history stays; new cards go back to the normal limit).
+
+    \b
+    Example:  srs plan stop
+    """
+    from srs.scheduling import plan as core
+
+    with app.store() as store:
+        p = core.stop(store, now())
+    if as_json:
+        emit_json({"stopped": p.to_dict()})
+        return
+    click.echo(f"Plan stopped ({core.iso_day(p.start)} to {core.iso_day(p.end)}); its history is kept.")
+
+
+@plan.command("shift", context_settings={"ignore_unknown_options": True})
+@click.argument("days", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def plan_shift(app: App, days: int, as_json: bool) -> None:
+    """Move the plan's calendar by DAYS (positive: later, e.g. after a day off).
+
+    \b
+    Example:  srs plan shift 1
+    """
+    from srs.scheduling import plan as core
+
+    with app.store() as store:
+        p = core.shift(store, days)
+    _show(
+        app,
+        as_json,
+        None
+        if as_json
+        else f"Calendar moved by {days} day{'s' if abs(days) != 1 else ''}: "
+        f"now {core.iso_day(p.start)} to {core.iso_day(p.end)}.",
+    )
+
+
+@cli.command()
+@click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="Days to simulate.")
+@click.option("--new-per-day", type=click.IntRange(min=0), help="New cards a day (default: your setting).")
+@click.option("--retention", type=float, help="Desired retention (default: your setting).")
+@click.option(
+    "--plan", "use_plan", is_flag=True, help="New cards by the running plan (or a 7-day plan from today)."
+)
+@click.option("--compare-retention", type=float, help="Also simulate this retention, side by side.")
+@click.option("--runs", type=click.IntRange(1, 100), default=4, show_default=True, help="Runs averaged.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same figures).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def simulate(
+    app: App,
+    days: int,
+    new_per_day: int | None,
+    retention: float | None,
+    use_plan: bool,
+    compare_retention: float | None,
+    runs: int,
+    seed: int,
+    as_json: bool,
+) -> None:
+    """Workload ahead: reviews and minutes per day, cards known at the end, from your real cards.
+
+    \b
+    Example:  srs simulate --days 30 --plan --compare-retention 0.85
+    """
+    from srs.errors import InputError
+    from srs.scheduling import plan as core
+    from srs.scheduling.simulate import SimSettings
+    from srs.scheduling.simulate import simulate as run
+
+    for value in (retention, compare_retention):
+        if value is not None and not 0.5 <= value < 1:
+            raise InputError(f"retention must be between 0.5 and 0.99, not {value:g}")
+    with app.store() as store:
+        t = now()
+        scheduler = scheduler_for(store)
+        settings = scheduler.settings
+        clock = core.PlanClock(scheduler.clock)
+        today = clock.day(t)
+        quota: list[int] = []
+        planned: set[str] | None = None
+        source = None
+        exam_day: int | None = None
+        exam_target = 0.9
+        if use_plan:
+            running = core.running(store)
+            if running is not None:
+                p = core.plan_today(store, t, scheduler.clock, settings)
+                assert p is not None
+                st = core.status(store, scheduler, t, simulate_runs=1)
+                assert st is not None
+                by_day = {d.day: d.new for d in st.days}
+                quota = [by_day.get(today + k, 0) for k in range(max(1, running.end - today + 1))]
+                quota[0] = p.planned_room  # today: what is left of today's quota (after the end: all left)
+                planned = {c.id for c in core.planned(store, running) if c.state == 0}
+                source = "the running plan"
+                if running.exam is not None and running.exam > today:
+                    exam_day = running.exam - today
+                    exam_target = running.retention or settings.desired_retention
+            else:
+                quota, planned = core.default_quota(store, today, clock)
+                source = "a 7-day plan of the built-in curriculum starting today"
+        cards, _ids = core.sim_cards(store, t, clock, planned)
+        costs = core.seconds_per_card(store)
+        base = SimSettings(
+            days=days,
+            desired_retention=settings.desired_retention if retention is None else retention,
+            new_per_day=settings.new_per_day if new_per_day is None else new_per_day,
+            reviews_per_day=settings.reviews_per_day,
+            maximum_interval=settings.maximum_interval,
+            plan_quota=tuple(quota),
+            new_seconds=costs[0],
+            review_seconds=costs[1],
+            seed=seed,
+            runs=runs,
+            exam_day=exam_day,
+            exam_target=exam_target,
+        )
+        settings_list = [base]
+        if compare_retention is not None:
+            from dataclasses import replace
+
+            settings_list.append(replace(base, desired_retention=compare_retention))
+        results = [run(cards, scheduler.parameters, s) for s in settings_list]
+    if as_json:
+        data: dict[str, Any] = {"plan": source, "results": [r.to_dict() for r in results]}
+        emit_json(data)
+        return
+    from srs.tui.plan import render_simulation
+
+    out = console()
+    if source:
+        out.print(f"New cards of the plan by {source}; other new cards at the normal limit.")
+    render_simulation(results, out, plan=use_plan)

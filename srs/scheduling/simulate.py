@@ -1,0 +1,319 @@
+"""Workload simulator: reviews, minutes and cards known per day under given settings.
+
+A vectorised FSRS-6 simulation (numpy) that starts from real memory states: every card carries its
+stability, difficulty, last review and due day; each simulated day introduces new cards (a constant
+limit, or a plan's quota per day for planned cards), reviews what is due (up to the review limit,
+oldest due first), draws recall from the forgetting curve and updates memory with the same formulas
+as the scheduler (:mod:`fsrs`), in whole learner days. Same-day learning steps are folded into the
+day a card is introduced or lapses.
+
+fsrs-rs-python's ``simulate`` was considered: it draws a fresh deck and takes one new-card limit,
+so it can start neither from a learner's cards nor from a plan's calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+# Shares of first ratings (Again, Hard, Good, Easy) and of successful review ratings (Hard, Good, Easy):
+# the averages FSRS's own simulator uses.
+FIRST_RATING_PROB = (0.24, 0.094, 0.495, 0.171)
+REVIEW_RATING_PROB = (0.224, 0.632, 0.144)
+# Seconds: a new card with its learning steps, a recalled review, a lapse with its relearning step.
+NEW_SECONDS = 45.0
+REVIEW_SECONDS = 10.0
+LAPSE_SECONDS = 30.0
+S_MIN = 0.001
+
+
+@dataclass(frozen=True)
+class SimCards:
+    """The starting collection as arrays (one entry per card; day numbers relative to simulated day 0).
+
+    ``new`` cards have no memory yet; ``planned`` marks cards introduced by a plan's quota rather than
+    the normal new-card limit; new cards are introduced in array order."""
+
+    stability: Any  # float array, NaN for new cards
+    difficulty: Any
+    last: Any  # day of the last review (<= 0)
+    due: Any  # day the card falls due (may be negative: overdue)
+    new: Any  # bool
+    planned: Any  # bool
+
+    def __len__(self) -> int:
+        return len(self.new)
+
+    @classmethod
+    def build(
+        cls,
+        stability: Sequence[float | None],
+        difficulty: Sequence[float | None],
+        last: Sequence[float],
+        due: Sequence[float],
+        planned: Sequence[bool] | None = None,
+    ) -> SimCards:
+        """Arrays from plain lists; a card without stability is new."""
+        import numpy as np
+
+        s = np.array([np.nan if v is None else v for v in stability], dtype=float)
+        d = np.array([np.nan if v is None else v for v in difficulty], dtype=float)
+        new = np.isnan(s)
+        plan = np.zeros(len(s), bool) if planned is None else np.array(planned, dtype=bool)
+        return cls(s, d, np.array(last, dtype=float), np.array(due, dtype=float), new, plan)
+
+    @classmethod
+    def fresh(cls, n: int, planned: bool = False) -> SimCards:
+        """``n`` cards never seen."""
+        return cls.build([None] * n, [None] * n, [0.0] * n, [0.0] * n, [planned] * n)
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    """What is simulated: horizon, limits, target retention, costs, and the rating behaviour."""
+
+    days: int = 30
+    desired_retention: float = 0.9
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    maximum_interval: int = 36500
+    plan_quota: tuple[int, ...] = ()  # planned new cards per simulated day (beyond the tuple: none)
+    new_seconds: float = NEW_SECONDS
+    review_seconds: float = REVIEW_SECONDS
+    lapse_seconds: float = LAPSE_SECONDS
+    first_rating_prob: tuple[float, ...] = FIRST_RATING_PROB
+    review_rating_prob: tuple[float, ...] = REVIEW_RATING_PROB
+    perfect_recall: bool = False  # every review recalled and rated Good, every new card Good (checks)
+    seed: int = 1
+    runs: int = 1  # independent runs averaged (smooths the daily figures)
+    exam_day: int | None = None  # an exam at the start of this simulated day, for the planned cards
+    exam_target: float = (
+        0.9  # recall wanted on it: intervals of planned cards that would jump over it are cut
+    )
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """Per simulated day (day 0 = today): new cards, reviews, lapses, seconds and expected cards known."""
+
+    settings: SimSettings
+    new: tuple[float, ...]
+    reviews: tuple[float, ...]
+    lapses: tuple[float, ...]
+    seconds: tuple[float, ...]
+    known: tuple[float, ...]  # sum of recall probabilities at the end of each day
+    cards: int
+    retrievability: Any = field(default=None, repr=False)  # per card at the end (mean over runs)
+    exam_share: float | None = None  # mean predicted recall of the planned cards on the exam (new: 0)
+
+    @property
+    def minutes(self) -> tuple[float, ...]:
+        return tuple(s / 60 for s in self.seconds)
+
+    @property
+    def known_at_end(self) -> float:
+        return self.known[-1] if self.known else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready figures."""
+        s = self.settings
+        return {
+            "days": s.days,
+            "desired_retention": s.desired_retention,
+            "new_per_day": s.new_per_day,
+            "reviews_per_day_limit": s.reviews_per_day,
+            "plan_quota": list(s.plan_quota),
+            "cards": self.cards,
+            "known_at_end": round(self.known_at_end, 1),
+            "exam_share": None if self.exam_share is None else round(self.exam_share, 4),
+            "per_day": [
+                {
+                    "day": i,
+                    "new": round(self.new[i], 2),
+                    "reviews": round(self.reviews[i], 2),
+                    "lapses": round(self.lapses[i], 2),
+                    "minutes": round(self.seconds[i] / 60, 2),
+                    "known": round(self.known[i], 1),
+                }
+                for i in range(len(self.new))
+            ],
+        }
+
+
+class _Model:
+    """FSRS-6 formulas on arrays (the same as the scheduler's, term for term)."""
+
+    def __init__(self, w: Sequence[float], retention: float, maximum_interval: int) -> None:
+        import numpy as np
+
+        self.np = np
+        self.w = [float(x) for x in w]
+        self.decay = -self.w[20]
+        self.factor = 0.9 ** (1 / self.decay) - 1
+        self.retention = retention
+        self.maximum_interval = maximum_interval
+        self.d_easy = self.w[4] - np.exp(self.w[5] * 3) + 1
+
+    def recall(self, t: np.ndarray, s: np.ndarray) -> np.ndarray:
+        return (1 + self.factor * t / s) ** self.decay
+
+    def interval(self, s: np.ndarray) -> np.ndarray:
+        np = self.np
+        raw = s / self.factor * (self.retention ** (1 / self.decay) - 1)
+        return np.clip(np.round(raw), 1, self.maximum_interval)
+
+    def init_s(self, g: np.ndarray) -> np.ndarray:
+        return self.np.maximum(self.np.array(self.w[:4])[g - 1], S_MIN)
+
+    def init_d(self, g: np.ndarray) -> np.ndarray:
+        return self.np.clip(self.w[4] - self.np.exp(self.w[5] * (g - 1)) + 1, 1, 10)
+
+    def next_d(self, d: np.ndarray, g: np.ndarray | int) -> np.ndarray:
+        w = self.w
+        delta = -w[6] * (g - 3)
+        damped = d + (10 - d) * delta / 9
+        return self.np.clip(w[7] * self.d_easy + (1 - w[7]) * damped, 1, 10)
+
+    def short_term(self, s: np.ndarray, g: int) -> np.ndarray:
+        np, w = self.np, self.w
+        inc = np.exp(w[17] * (g - 3 + w[18])) * s ** -w[19]
+        if g >= 2:
+            inc = np.maximum(inc, 1.0)
+        return np.maximum(s * inc, S_MIN)
+
+    def recall_s(self, s: np.ndarray, d: np.ndarray, r: np.ndarray, g: np.ndarray) -> np.ndarray:
+        np, w = self.np, self.w
+        bonus = np.where(g == 2, w[15], 1.0) * np.where(g == 4, w[16], 1.0)
+        return np.maximum(
+            s * (1 + np.exp(w[8]) * (11 - d) * s ** -w[9] * (np.exp((1 - r) * w[10]) - 1) * bonus), S_MIN
+        )
+
+    def forget_s(self, s: np.ndarray, d: np.ndarray, r: np.ndarray) -> np.ndarray:
+        np, w = self.np, self.w
+        long = w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * np.exp((1 - r) * w[14])
+        return np.maximum(np.minimum(long, s / np.exp(w[17] * w[18])), S_MIN)
+
+
+def simulate(
+    cards: SimCards, parameters: Sequence[float], settings: SimSettings = SimSettings()
+) -> SimResult:
+    """Simulate ``settings.days`` days from ``cards`` under FSRS ``parameters``; averages ``settings.runs`` runs."""
+    import numpy as np
+
+    runs = max(1, settings.runs)
+    days = settings.days
+    totals = {k: np.zeros(days) for k in ("new", "reviews", "lapses", "seconds", "known")}
+    final_r = np.zeros(len(cards))
+    exam = 0.0
+    for run in range(runs):
+        out, r_end, on_exam = _run(cards, parameters, settings, np.random.default_rng(settings.seed + run))
+        for k in totals:
+            totals[k] += out[k]
+        final_r += r_end
+        exam += on_exam
+    return SimResult(
+        settings=settings,
+        cards=len(cards),
+        retrievability=final_r / runs,
+        exam_share=exam / runs if settings.exam_day is not None and 0 < settings.exam_day <= days else None,
+        **{k: tuple(float(x) for x in v / runs) for k, v in totals.items()},  # type: ignore[arg-type]
+    )
+
+
+def _run(
+    cards: SimCards, parameters: Sequence[float], st: SimSettings, rng: np.random.Generator
+) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
+    import numpy as np
+
+    m = _Model(parameters, st.desired_retention, st.maximum_interval)
+    n = len(cards)
+    s = cards.stability.copy()
+    d = cards.difficulty.copy()
+    last = cards.last.copy()
+    due = cards.due.copy()
+    seen = ~cards.new.copy()
+    # Queues of new cards, in order: planned ones by the plan's quota, the others by the daily limit.
+    planned_queue = np.flatnonzero(cards.new & cards.planned)
+    own_queue = np.flatnonzero(cards.new & ~cards.planned)
+    p_next = o_next = 0
+    out = {k: np.zeros(st.days) for k in ("new", "reviews", "lapses", "seconds", "known")}
+    exam_share = 0.0
+    planned = cards.planned
+
+    def cap(ids: np.ndarray, day: int) -> None:
+        """As the review does with an exam ahead: a planned card whose next review would fall on or after
+        the exam day with recall on it under the target comes back the day before (whole days elapsed,
+        as the scheduler counts them)."""
+        exam = st.exam_day
+        if exam is None or day >= exam - 1:
+            return
+        r_exam = m.recall(np.full(len(ids), max(0, exam - day - 1), float), s[ids])
+        jump = planned[ids] & (due[ids] >= exam) & (r_exam < st.exam_target)
+        due[ids] = np.where(jump, exam - 1, due[ids])
+
+    review_p = np.array(st.review_rating_prob, float) / sum(st.review_rating_prob)
+    first_p = np.array(st.first_rating_prob, float) / sum(st.first_rating_prob)
+    for day in range(st.days):
+        # Reviews first: everything due today or earlier, oldest due first, up to the limit.
+        idx = np.flatnonzero(seen & (due <= day))
+        if len(idx) > st.reviews_per_day:
+            idx = idx[np.argsort(due[idx], kind="stable")[: st.reviews_per_day]]
+        if len(idx):
+            r = m.recall(np.maximum(day - last[idx], 0), s[idx])
+            if st.perfect_recall:
+                ok = np.ones(len(idx), bool)
+                g = np.full(len(idx), 3)
+            else:
+                ok = rng.random(len(idx)) < r
+                g = np.where(ok, rng.choice([2, 3, 4], size=len(idx), p=review_p), 1)
+            si, di = s[idx], d[idx]
+            new_s = np.where(ok, m.recall_s(si, di, r, g), m.forget_s(si, di, r))
+            new_d = m.next_d(di, g)
+            lapsed = ~ok
+            if lapsed.any():  # the relearning step, passed the same day (Good)
+                new_s = np.where(lapsed, m.short_term(new_s, 3), new_s)
+                new_d = np.where(lapsed, m.next_d(new_d, 3), new_d)
+            s[idx], d[idx], last[idx] = new_s, new_d, day
+            due[idx] = day + m.interval(new_s)
+            cap(idx, day)
+            out["reviews"][day] = len(idx)
+            out["lapses"][day] = lapsed.sum()
+            out["seconds"][day] += ok.sum() * st.review_seconds + lapsed.sum() * st.lapse_seconds
+        # New cards: the plan's quota for planned ones, the normal limit for the rest.
+        quota = st.plan_quota[day] if day < len(st.plan_quota) else 0
+        take_p = planned_queue[p_next : p_next + max(0, quota)]
+        take_o = own_queue[o_next : o_next + max(0, st.new_per_day)]
+        p_next += len(take_p)
+        o_next += len(take_o)
+        fresh = np.concatenate([take_p, take_o])
+        if len(fresh):
+            if st.perfect_recall:
+                g = np.full(len(fresh), 3)
+            else:
+                g = rng.choice([1, 2, 3, 4], size=len(fresh), p=first_p)
+            fs, fd = m.init_s(g), m.init_d(g)
+            # Same-day learning steps, passed with Good: two after Again or Hard, one after Good, none after Easy.
+            for steps_left in (1, 2):
+                more = np.where(g <= 2, 2, np.where(g == 3, 1, 0)) >= steps_left
+                if more.any():
+                    fs = np.where(more, m.short_term(fs, 3), fs)
+                    fd = np.where(more, m.next_d(fd, 3), fd)
+            s[fresh], d[fresh], last[fresh] = fs, fd, day
+            due[fresh] = day + m.interval(fs)
+            cap(fresh, day)
+            seen[fresh] = True
+            out["new"][day] = len(fresh)
+            out["seconds"][day] += len(fresh) * st.new_seconds
+        known = np.zeros(n)
+        known[seen] = m.recall(np.maximum(day + 1 - last[seen], 0), s[seen])
+        out["known"][day] = known.sum()
+        if st.exam_day is not None and day == st.exam_day - 1 and planned.any():
+            on = seen & planned
+            exam_share = float(m.recall(np.maximum(day - last[on], 0), s[on]).sum() / planned.sum())
+    r_end = np.zeros(n)
+    r_end[seen] = m.recall(np.maximum(st.days - last[seen], 0), s[seen])
+    return out, r_end, exam_share

@@ -1,0 +1,197 @@
+"""Queries for study plans (`srs plan`, `srs simulate`, and the plan's part of the daily review)."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from srs.store.database import Filter, Store
+
+PLAN_COLUMNS = "id, deck, tag, start_date, days, exam_date, retention, shifted, calendar, created, stopped"
+
+
+class PlanRow(NamedTuple):
+    """One stored plan, as written (dates as ISO text)."""
+
+    id: int
+    deck: str | None
+    tag: str | None
+    start_date: str
+    days: int
+    exam_date: str | None
+    retention: float | None
+    shifted: int
+    calendar: str
+    created: int
+    stopped: int | None
+
+
+class PlannedRow(NamedTuple):
+    """A card in a plan's scope, in the plan's order, with when it was first rated (None: still new)."""
+
+    id: str
+    note_id: str
+    tags: str
+    deck: str
+    state: int
+    first_ts: int | None
+
+
+def running_plan(store: Store) -> PlanRow | None:
+    """The plan in force (at most one), or None."""
+    row = store.execute(
+        f"SELECT {PLAN_COLUMNS} FROM plans INDEXED BY idx_plans_running WHERE stopped IS NULL ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return PlanRow(*row) if row else None
+
+
+def all_plans(store: Store) -> list[PlanRow]:
+    """Every plan ever started, oldest first (stopped ones are kept as history)."""
+    return [PlanRow(*r) for r in store.execute(f"SELECT {PLAN_COLUMNS} FROM plans ORDER BY id")]
+
+
+def insert_plan(
+    store: Store,
+    *,
+    deck: str | None,
+    tag: str | None,
+    start_date: str,
+    days: int,
+    exam_date: str | None,
+    retention: float | None,
+    calendar: str,
+    now: int,
+) -> int:
+    """Start a plan; returns its id."""
+    with store.transaction():
+        cur = store.execute(
+            "INSERT INTO plans (deck, tag, start_date, days, exam_date, retention, calendar, created) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (deck, tag, start_date, days, exam_date, retention, calendar, now),
+        )
+        return int(cur.lastrowid or 0)
+
+
+def update_plan(store: Store, plan_id: int, **values: Any) -> None:
+    """Change some columns of a plan (start_date, days, exam_date, retention, shifted, stopped)."""
+    allowed = {"start_date", "days", "exam_date", "retention", "shifted", "calendar", "stopped"}
+    bad = set(values) - allowed
+    if bad:
+        raise ValueError(f"not plan columns: {sorted(bad)}")
+    sets = ", ".join(f"{k} = ?" for k in values)
+    with store.transaction():
+        store.execute(f"UPDATE plans SET {sets} WHERE id = ?", (*values.values(), plan_id))
+
+
+def planned_cards(store: Store, scope: Filter, since: int = 0) -> list[PlannedRow]:
+    """Cards in a plan's scope in introduction order (the new-card order: deck order, file, position), with
+    their first rating if it was at or after ``since`` (earlier ones: None, told apart by their state).
+
+    Suspended cards are left out unless already introduced (they cannot be introduced any more)."""
+    cond, args = scope.sql()
+    first = dict(
+        store.execute(
+            "SELECT card_id, MIN(ts) FROM reviews INDEXED BY idx_reviews_ts WHERE ts >= ? AND state = 0 "
+            "GROUP BY card_id",
+            (since,),
+        )
+    )
+    return [
+        PlannedRow(r[0], r[1], r[2], r[3], r[4], first.get(r[0]))
+        for r in store.execute(
+            "SELECT id, note_id, tags, deck, state FROM cards "
+            f"WHERE active = 1 AND (suspended = 0 OR state > 0){cond} ORDER BY ord, path, position, id",
+            args,
+        )
+    ]
+
+
+class PlanCounts(NamedTuple):
+    """A plan's cards by progress (suspended ones left out)."""
+
+    introduced: int  # rated at least once
+    new: int  # still new
+    introduced_since: int  # of the introduced ones, first rated at or after the given time
+    other_new: int = 0  # new cards outside the plan
+
+    @property
+    def total(self) -> int:
+        return self.introduced + self.new
+
+
+def plan_counts(store: Store, scope: Filter, since: int) -> PlanCounts:
+    """Counts for today's quota, from the partial due/new indexes (no pass over every card's row when the
+    plan covers a deck)."""
+    cond, args = scope.sql()
+    ccond, cargs = scope.sql("c")
+    introduced = store.execute(
+        "SELECT COUNT(*) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND active = 1 AND suspended = 0"
+        + cond,
+        args,
+    ).fetchone()[0]
+    new, every_new = store.execute(
+        f"SELECT SUM(CASE WHEN 1 = 1{cond} THEN 1 ELSE 0 END), COUNT(*) FROM cards INDEXED BY idx_cards_new_deck "
+        "WHERE state = 0 AND active = 1 AND suspended = 0",
+        args,
+    ).fetchone()
+    new = int(new or 0)
+    since_count = store.execute(
+        "SELECT COUNT(DISTINCT r.card_id) FROM reviews r INDEXED BY idx_reviews_ts JOIN cards c ON c.id = r.card_id "
+        f"WHERE r.ts >= ? AND r.state = 0 AND c.state > 0 AND c.active = 1 AND c.suspended = 0{ccond}",
+        [since, *cargs],
+    ).fetchone()[0]
+    return PlanCounts(int(introduced), new, int(since_count), int(every_new) - new)
+
+
+def new_rated_outside(store: Store, since: int, scope: Filter) -> int:
+    """New cards rated since ``since`` that are not in the plan's scope (they use the normal limit)."""
+    cond, args = scope.sql("c")
+    return int(
+        store.execute(
+            "SELECT COUNT(*) FROM reviews r INDEXED BY idx_reviews_ts JOIN cards c ON c.id = r.card_id "
+            f"WHERE r.ts >= ? AND r.state = 0 AND NOT (1 = 1{cond})",
+            [since, *args],
+        ).fetchone()[0]
+    )
+
+
+def reviews_per_day(store: Store, since: int, shift: int) -> dict[int, tuple[int, int]]:
+    """Ratings since ``since`` by learner day (``(ts + shift) // 86400``): day -> (new cards, other ratings)."""
+    out: dict[int, tuple[int, int]] = {}
+    for day, new, other in store.execute(
+        "SELECT (ts + ?) / 86400, SUM(state = 0), SUM(state != 0) FROM reviews INDEXED BY idx_reviews_ts "
+        "WHERE ts >= ? GROUP BY 1",
+        (shift, since),
+    ):
+        out[int(day)] = (int(new or 0), int(other or 0))
+    return out
+
+
+def card_memories(store: Store, now: int) -> list[tuple[str, int, float | None, float, int, int]]:
+    """Every active, unsuspended card's memory, the simulator's starting point, as plain rows
+    (id, state, stability or None, difficulty or 5, due or now, last review or now): many rows, read fast."""
+    return store.execute(
+        "SELECT id, state, stability, COALESCE(difficulty, 5.0), COALESCE(due, ?1), "
+        "COALESCE(last_review, ?1) FROM cards WHERE active = 1 AND suspended = 0 ORDER BY ord, path, position, id",
+        (now,),
+    ).fetchall()
+
+
+def mean_seconds(store: Store, recent: int = 5000) -> tuple[int, float | None, float | None]:
+    """Over the last ``recent`` ratings: (review-state ratings counted, their mean seconds, mean seconds spent
+    on a new card with its learning steps), each rating's time capped at 5 minutes; None where there is
+    nothing to average."""
+    last = f"(SELECT card_id, state, duration_ms FROM reviews ORDER BY id DESC LIMIT {int(recent)})"
+    row = store.execute(
+        f"SELECT COUNT(*), AVG(MIN(duration_ms, 300000)) FROM {last} WHERE state = 2 AND duration_ms > 0"
+    ).fetchone()
+    n, review_ms = int(row[0] or 0), row[1]
+    new_row = store.execute(
+        f"SELECT COUNT(DISTINCT card_id), SUM(MIN(duration_ms, 300000)) FROM {last} WHERE state IN (0, 1) "
+        "AND duration_ms > 0"
+    ).fetchone()
+    new_ms = (new_row[1] / new_row[0]) if new_row[0] else None
+    return (
+        n,
+        review_ms / 1000 if review_ms is not None else None,
+        new_ms / 1000 if new_ms is not None else None,
+    )

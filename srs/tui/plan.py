@@ -1,0 +1,201 @@
+"""Terminal views of `srs plan` and `srs simulate`: the plan's days, the today line, workload charts.
+
+Drawn like the charts of `srs stats` (:mod:`srs.tui.charts`): bar heights in eighth blocks, meaning
+carried by characters, colour only added when the console has it; every line fits the width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+
+from srs.tui.charts import EIGHTHS, Pen, _fit, _line, uses_color
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from srs.scheduling.plan import PlanStatus
+    from srs.scheduling.simulate import SimResult
+
+STATUS = {"done": "✓ done", "missed": "✗ missed", "partial": "◐ partly", "today": "▶ today", "upcoming": ""}
+
+
+def _date(day: int) -> str:
+    d = date.fromordinal(day)
+    return f"{d:%a} {d.isoformat()}"
+
+
+def today_line(status: PlanStatus) -> str:
+    """ "today: Day 3 of 7 - CNN basics: 38 new, 61 reviews, about 40 min" (or where the plan stands)."""
+    plan = status.plan
+    n = status.day_number
+    cur = status.current
+    if cur is not None:
+        return (
+            f"today: Day {n} of {plan.days} - {cur.short or cur.title}: {cur.new} new, "
+            f"{round(cur.reviews)} reviews, about {round(cur.minutes)} min"
+        )
+    if n < 1:
+        return f"today: the plan starts on {_date(plan.start)} (in {1 - n} day{'s' if 1 - n != 1 else ''})"
+    left = status.total - status.introduced
+    return f"today: the plan's {plan.days} days are over (last day {_date(plan.end)}); " + (
+        f"{left} planned cards are still new and are all due today"
+        if left
+        else "every planned card is introduced"
+    )
+
+
+def render_plan(status: PlanStatus, console: Console) -> None:
+    """The plan, day by day, then the today line, the re-spread note and the exam forecast."""
+    plan = status.plan
+    pen = Pen(uses_color(console))
+    console.print(
+        _line(
+            (f"Plan over {plan.label}", pen("bold")),
+            f" · {plan.days} days, {_date(plan.start)} to {_date(plan.end)}"
+            f" · {status.total} cards, {status.introduced} introduced",
+        )
+    )
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style=pen("bold") or None)
+    for name, justify in (
+        ("Day", "right"),
+        ("Date", "left"),
+        ("Title", "left"),
+        ("New", "right"),
+        ("Reviews", "right"),
+        ("Min", "right"),
+        ("Done", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for d in status.days:
+        done = STATUS[d.status]
+        if d.status in ("done", "partial", "today") and (d.done_new or d.done_reviews):
+            done += f" ({d.done_new} new, {d.done_reviews} reviews)"
+        style = pen("bold yellow") if d.status == "today" else (pen("red") if d.status == "missed" else "")
+        table.add_row(
+            str(d.number),
+            _date(d.day),
+            d.title,
+            str(d.new),
+            f"{d.reviews:.0f}",
+            f"{d.minutes:.0f}",
+            done,
+            style=style or None,
+        )
+    console.print(table)
+    console.print(_line((today_line(status), pen("bold"))))
+    if status.respread:
+        left = status.total - status.introduced
+        remaining = plan.end - status.today + 1
+        console.print(
+            f"Behind the calendar by {status.behind} cards: the {left} cards left are re-spread over the "
+            f"{remaining} remaining day{'s' if remaining != 1 else ''} (or move the calendar: srs plan shift 1)."
+        )
+    if status.exam is not None:
+        ex = status.exam
+        days_left = ex.day - status.today
+        mean = "—" if ex.mean_reviewed is None else f"{ex.mean_reviewed:.1%}"
+        console.print(
+            f"Exam {date.fromordinal(ex.day).isoformat()} ({'today' if days_left == 0 else f'in {days_left} days' if days_left > 0 else 'past'}), "
+            f"target recall {ex.target:.0%}: predicted share recalled on the date {ex.share:.1%} as things stand "
+            f"({ex.reviewed} of {ex.cards} cards reviewed, their mean recall {mean}; {ex.below_target} under target)"
+            + (
+                f"; {ex.following_plan:.1%} if you follow the plan (simulated)."
+                if ex.following_plan is not None
+                else "."
+            )
+        )
+        if days_left > 0:
+            console.print(
+                "[dim]Cards rated before the exam are brought back by the day before it when their recall on the "
+                "date would fall under the target; after the date the schedule is the normal one.[/dim]"
+            )
+
+
+def series_chart(values: Sequence[float], title: str, width: int, pen: Pen, height: int = 5) -> list[Text]:
+    """One column per day (day 0 first), bar heights in eighth blocks, the maximum on the axis."""
+    top = max(values, default=0)
+    label = len(f"{top:,.0f}")
+    room = width - label - 2
+    lines = [_line((title, pen("bold")))]
+    if room < 5 or not values:
+        return lines
+    cell = 2 if room >= 2 * len(values) else 1
+    shown = list(values[: max(1, min(len(values), room // cell))])
+    if len(shown) < len(values):
+        lines[0].append(f" (first {len(shown)} days)")
+    if top <= 0:
+        lines.append(_fit(_line("  nothing"), width))
+        return lines
+    eighths = [0 if v <= 0 else max(1, round(v / top * height * 8)) for v in shown]
+    for row in range(height - 1, -1, -1):
+        axis = (
+            f"{top:,.0f}".rjust(label)
+            if row == height - 1
+            else ("0".rjust(label) if row == 0 else " " * label)
+        )
+        text = _line(axis + " │")
+        for e in eighths:
+            fill = min(8, max(0, e - row * 8))
+            text.append(EIGHTHS[fill] + (" " if cell == 2 else ""), style=pen("cyan") or None)
+        lines.append(_fit(text, width))
+    ticks = [" "] * (len(shown) * cell)
+    for day in range(0, len(shown), 7):
+        tag = "today" if day == 0 else f"+{day}"
+        pos = day * cell
+        if pos + len(tag) <= len(ticks) and all(c == " " for c in ticks[max(0, pos - 1) : pos + len(tag)]):
+            ticks[pos : pos + len(tag)] = list(tag)
+    lines.append(_fit(_line(" " * label + "  " + "".join(ticks).rstrip()), width))
+    return lines
+
+
+def _name(result: SimResult, plan: bool) -> str:
+    s = result.settings
+    new = "plan quota" if plan else f"{s.new_per_day} new/day"
+    return f"retention {s.desired_retention:g}, {new}"
+
+
+def render_simulation(results: Sequence[SimResult], console: Console, *, plan: bool = False) -> None:
+    """Charts of reviews and minutes per day for each setting, then the figures side by side."""
+    pen = Pen(uses_color(console))
+    width = console.width
+    first = results[0]
+    console.print(
+        _line(
+            (f"Simulated {first.settings.days} days from your {first.cards} cards", pen("bold")),
+            f" (mean of {first.settings.runs} runs)",
+        )
+    )
+    for r in results:
+        name = _name(r, plan)
+        for line in series_chart(r.reviews, f"Reviews per day · {name}", width, pen):
+            console.print(line)
+        for line in series_chart(r.minutes, f"Minutes per day · {name}", width, pen):
+            console.print(line)
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style=pen("bold") or None)
+    table.add_column("")
+    for r in results:
+        table.add_column(_name(r, plan), justify="right")
+    days = first.settings.days
+
+    def row(label: str, values: Sequence[str]) -> None:
+        table.add_row(label, *values)
+
+    row("new cards introduced", [f"{sum(r.new):,.0f}" for r in results])
+    row("reviews (total)", [f"{sum(r.reviews):,.0f}" for r in results])
+    row("reviews per day (mean)", [f"{sum(r.reviews) / days:,.1f}" for r in results])
+    row("reviews per day (peak)", [f"{max(r.reviews):,.0f}" for r in results])
+    row("minutes per day (mean)", [f"{sum(r.minutes) / days:,.1f}" for r in results])
+    row("minutes per day (peak)", [f"{max(r.minutes):,.0f}" for r in results])
+    row("lapses (total)", [f"{sum(r.lapses):,.0f}" for r in results])
+    row(f"cards known at day {days}", [f"{r.known_at_end:,.0f} of {r.cards:,}" for r in results])
+    if first.exam_share is not None:
+        row(
+            f"planned cards recalled on the exam (day {first.settings.exam_day})",
+            [f"{r.exam_share or 0:.1%}" for r in results],
+        )
+    console.print(table)

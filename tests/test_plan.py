@@ -1,0 +1,307 @@
+"""Study plans: the calendar, re-spreading after a missed day, the review's quotas, exam dates, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from srs.cli import cli
+from srs.clock import LearnerClock
+from srs.decks.sync import DeckRoot, sync
+from srs.model import Memory, State
+from srs.paths import builtin_decks_dir
+from srs.review.session import Session
+from srs.scheduling import plan as core
+from srs.scheduling.plan import PlanClock, assign_days, curriculum_day, respread, titles
+from srs.scheduling.scheduler import Scheduler, Settings
+from srs.store import Store
+from tests.conftest import DAY, T0, write_deck
+from tests.learner import Learner, study_day
+
+CLOCK = PlanClock(LearnerClock(0, 4))
+TODAY = CLOCK.day(T0)
+
+
+def sched(**kw: object) -> Scheduler:
+    return Scheduler(Settings(enable_fuzzing=False, **kw))  # type: ignore[arg-type]
+
+
+def curriculum(store: Store, tmp_path: Path, days: int = 3, per_day: int = 12, own: int = 0) -> None:
+    """A small curriculum: ``per_day`` cards tagged dayN for N = 1..days, plus ``own`` untagged cards."""
+    folder = tmp_path / "decks"
+    for n in range(1, days + 1):
+        body = "".join(f"## c{n}-{i:02d}\nQ: q{n} {i}\nA: a{n} {i}\n\n" for i in range(per_day))
+        write_deck(
+            folder,
+            f"day{n}.md",
+            f"---\ndeck: Course::Day {n} · 第{n}天 (Topic {n})\ntags: day{n}\norder: {n * 100}\n---\n\n{body}",
+        )
+    if own:
+        body = "".join(f"## mine-{i:02d}\nQ: mine {i}\nA: yes {i}\n\n" for i in range(own))
+        write_deck(folder, "mine.md", f"---\ndeck: Mine\n---\n\n{body}")
+    assert sync(store, [DeckRoot("user", folder)], T0).errors == ()
+
+
+def introductions(store: Store) -> list[tuple[str, int]]:
+    """(card id, learner day) of each first rating, in the order they happened."""
+    return [
+        (cid, CLOCK.day(ts))
+        for cid, ts in store.execute("SELECT card_id, ts FROM reviews WHERE state = 0 ORDER BY id")
+    ]
+
+
+def follow(store: Store, scheduler: Scheduler, days: list[int], learner: Learner) -> list[tuple[int, int]]:
+    """The learner does the whole daily review on each of these plan days (0 = the first)."""
+    done = []
+    for d in days:
+        done.append(study_day(lambda now: Session(store, scheduler, now), learner, T0 + d * DAY))
+    return done
+
+
+# -- the calendar --------------------------------------------------------------------------------------
+def test_curriculum_days_spread_over_the_plan_days() -> None:
+    groups = [1] * 4 + [2] * 2 + [3] * 6
+    assert assign_days(groups, 3) == [0] * 4 + [1] * 2 + [2] * 6
+    # Stretched: each curriculum day takes two plan days, its cards split evenly.
+    assert assign_days(groups, 6) == [0, 0, 1, 1, 2, 3, 4, 4, 4, 5, 5, 5]
+    # Squeezed: curriculum days share plan days, order kept.
+    assert assign_days(groups, 2) == [0] * 4 + [0] * 2 + [1] * 6
+    # No curriculum days: an even spread.
+    assert assign_days([None] * 6, 3) == [0, 0, 1, 1, 2, 2]
+    assert curriculum_day("day3 cnn") == 3 and curriculum_day("today daylight") is None
+
+
+def test_respread_keeps_the_calendar_when_on_track_and_spreads_what_is_left_when_behind() -> None:
+    cumulative = [10, 20, 40, 50]
+    assert respread(cumulative, 50, 0, 0) == [10, 10, 20, 10]
+    assert respread(cumulative, 50, 10, 1) == [0, 10, 20, 10]
+    # Day 2 missed: the 40 cards left go over days 3-4 in the calendar's proportions (20:10 of 30).
+    assert respread(cumulative, 50, 10, 2) == [0, 0, 27, 13]
+    # On the last day (or later) everything left is due.
+    assert respread(cumulative, 50, 15, 3) == [0, 0, 0, 35]
+    assert respread(cumulative, 50, 15, 9) == [0, 0, 0, 35]
+
+
+def test_titles_come_from_the_curriculum_deck_names() -> None:
+    decks = ["DL Week::Day 3 · 卷积神经网络基础 (CNN basics)::Convolution"] * 2
+    assert titles(decks) == ("卷积神经网络基础 (CNN basics)", "CNN basics")
+    assert titles(["Mine::Part A", "Mine::Part A", "Other"]) == ("Mine::Part A", "Part A")
+
+
+def test_learner_days_follow_the_rollover_hour() -> None:
+    assert CLOCK.start(TODAY) == T0 - 6 * 3600
+    assert CLOCK.day(CLOCK.start(TODAY) - 1) == TODAY - 1
+    assert PlanClock(LearnerClock(8 * 3600, 4)).day(T0) == TODAY  # 18:00 in UTC+8, same date
+
+
+# -- the plan in the daily review -----------------------------------------------------------------------
+def test_builtin_seven_day_plan_introduces_every_card_by_the_last_day_in_prerequisite_order(
+    store: Store,
+) -> None:
+    assert sync(store, [DeckRoot("builtin", builtin_decks_dir())], T0).errors == ()
+    core.start(store, today=TODAY, now=T0)
+    scheduler = sched()
+    planned = [
+        (r[0], curriculum_day(r[1]))
+        for r in store.execute(
+            "SELECT id, tags FROM cards WHERE active = 1 AND deck LIKE 'DL Week::%' ORDER BY ord, path, position, id"
+        )
+    ]
+    assert len(planned) > 800
+    follow(store, scheduler, list(range(7)), Learner(seed=3))
+    intro = introductions(store)
+    # Every planned card introduced, in the curriculum's order (the deck order), each on its own day.
+    assert [cid for cid, _ in intro] == [cid for cid, _ in planned]
+    day_of = dict(intro)
+    for cid, cday in planned:
+        assert day_of[cid] == TODAY + (cday or 0) - 1, cid
+    assert store.execute("SELECT COUNT(*) FROM cards WHERE state = 0 AND active = 1").fetchone()[0] == 0
+
+
+def test_missed_day_re_spreads_what_is_left_and_still_finishes_on_the_last_day(
+    store: Store, tmp_path: Path
+) -> None:
+    curriculum(store, tmp_path, days=4, per_day=10)
+    core.start(store, today=TODAY, now=T0, days=4, deck="Course")
+    scheduler = sched()
+    learner = Learner(seed=5)
+    follow(store, scheduler, [0], learner)  # Day 1 done; day 2 (index 1) missed
+    st = core.status(store, scheduler, T0 + 2 * DAY, simulate_runs=1)
+    assert st is not None and st.respread and st.behind == 10 and st.day_number == 3
+    assert [d.status for d in st.days] == ["done", "missed", "today", "upcoming"]
+    assert [d.new for d in st.days[2:]] == [15, 15]  # 30 left over 2 days, in the calendar's 10:10 proportion
+    today = core.plan_today(store, T0 + 2 * DAY, LearnerClock(0, 4), scheduler.settings)
+    assert today is not None and today.planned_room == 15
+    follow(store, scheduler, [2, 3], learner)
+    days = [d for _, d in introductions(store)]
+    assert days.count(TODAY) == 10 and days.count(TODAY + 2) == 15 and days.count(TODAY + 3) == 15
+    assert len(days) == 40
+
+
+def test_own_cards_keep_the_normal_new_limit_beside_the_plan(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=2, per_day=30, own=20)
+    core.start(store, today=TODAY, now=T0, days=2, tag="day1")
+    core.stop(store, T0)
+    core.start(store, today=TODAY, now=T0, days=2, deck="Course")
+    scheduler = sched(new_per_day=5)
+    session = Session(store, scheduler, T0)
+    assert session.progress(T0).new == 30 + 5
+    follow(store, scheduler, [0], Learner())
+    ids = [cid for cid, _ in introductions(store)]
+    assert sum(cid.startswith("mine") for cid in ids) == 5
+    assert sum(cid.startswith("c1-") for cid in ids) == 30 and not any(cid.startswith("c2-") for cid in ids)
+    # History is kept: the stopped plan is still there.
+    assert [p.stopped is not None for p in core.history(store)] == [True, False]
+
+
+def test_shift_moves_the_calendar(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=2, per_day=5)
+    core.start(store, today=TODAY, now=T0, days=2, deck="Course")
+    moved = core.shift(store, 1)
+    assert moved.start == TODAY + 1
+    today = core.plan_today(store, T0, LearnerClock(0, 4), sched().settings)
+    assert today is not None and today.planned_room == 0  # the plan starts tomorrow
+    tomorrow = core.plan_today(store, T0 + DAY, LearnerClock(0, 4), sched().settings)
+    assert tomorrow is not None and tomorrow.planned_room == 5
+
+
+# -- exam dates ------------------------------------------------------------------------------------------
+def exam_run(store: Store, tmp_path: Path, *, exam: bool, target: float = 0.95) -> list[float]:
+    """Plan 36 cards towards a date 12 days out, follow every day before it; recall on the date per card."""
+    curriculum(store, tmp_path, days=3, per_day=12)
+    exam_day = TODAY + 12
+    if exam:
+        core.set_exam(store, today=TODAY, now=T0, exam=exam_day, retention=target, deck="Course")
+    else:
+        core.start(store, today=TODAY, now=T0, days=10, deck="Course")
+    scheduler = sched()
+    follow(store, scheduler, list(range(12)), Learner(seed=11))
+    exam_at = CLOCK.start(exam_day)
+    recalls = []
+    for card in store.cards(where="state > 0"):
+        r = scheduler.retrievability(card.memory, exam_at)
+        assert r is not None
+        recalls.append(r)
+    assert len(recalls) == 36  # everything introduced before the date
+    return recalls
+
+
+def test_exam_date_puts_recall_on_the_date_at_least_the_target(store: Store, tmp_path: Path) -> None:
+    exam_run(store, tmp_path, exam=True)
+    exam_day = TODAY + 12
+    # Recall on the date counts whole learner days (as FSRS and Anki do): a card reviewed on the eve is
+    # one day old on the date, so a card whose memory is too weak for the target even one day after a
+    # review cannot reach it; the cap brings every such card back on the eve, the latest day possible.
+    scheduler = sched()
+    weak = [
+        c
+        for c in store.cards(where="state > 0")
+        if (scheduler.retrievability(c.memory, CLOCK.start(exam_day)) or 0) < 0.95
+    ]
+    for card in weak:
+        assert card.memory.last_review is not None
+        assert CLOCK.day(card.memory.last_review) == exam_day - 1, card.id
+    assert len(weak) <= 6  # without the exam date 22 of the 36 cards fall under the target (below)
+    plan = core.running(store)
+    assert plan is not None and plan.end == TODAY + 10  # the day before the exam is kept for review
+    forecast = core.exam_forecast(store, sched(), plan, CLOCK)
+    assert forecast.reviewed == 36 and forecast.below_target == len(weak)
+
+
+def test_without_the_exam_cap_some_cards_fall_under_the_target(store: Store, tmp_path: Path) -> None:
+    # The same learner and cards with no exam date: the check above can fail.
+    recalls = exam_run(store, tmp_path, exam=False)
+    assert min(recalls) < 0.95 and sum(r < 0.95 for r in recalls) > 15
+
+
+def test_exam_cap_only_shortens_and_stops_at_the_exam(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=1, per_day=3, own=1)
+    core.set_exam(store, today=TODAY, now=T0, exam=TODAY + 30, retention=0.9, deck="Course")
+    scheduler = sched()
+    today = core.plan_today(store, T0, LearnerClock(0, 4), scheduler.settings)
+    assert today is not None
+    planned, mine = store.get_card("c1-00"), store.get_card("mine-00")
+    r = scheduler.retrievability
+    long = Memory(state=State.REVIEW, stability=100.0, difficulty=5.0, due=T0 + 60 * DAY, last_review=T0)
+    weak = Memory(state=State.REVIEW, stability=3.0, difficulty=5.0, due=T0 + 40 * DAY, last_review=T0)
+    soon = Memory(state=State.REVIEW, stability=3.0, difficulty=5.0, due=T0 + 3 * DAY, last_review=T0)
+    assert today.cap(planned, long, T0, r) == long  # recall on the date is high enough
+    assert today.cap(planned, weak, T0, r).due == CLOCK.start(TODAY + 29)  # brought back the day before
+    assert today.cap(planned, soon, T0, r) == soon  # due before the exam anyway
+    assert today.cap(mine, weak, T0, r) == weak  # not a planned card
+    assert today.cap(planned, weak, T0 + 31 * DAY, r) == weak  # after the exam: the normal schedule
+
+
+# -- the command line ------------------------------------------------------------------------------------
+def run(runner: CliRunner, *args: str, now: str = "2026-03-02T10:00:00Z") -> tuple[int, str]:
+    result = runner.invoke(cli, list(args), env={"SRS_NOW": now}, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_cli_plan_start_show_shift_stop(home: Path, runner: CliRunner) -> None:
+    code, out = run(runner, "plan")
+    assert code == 0 and "No plan is running" in out
+    code, out = run(runner, "plan", "start")
+    assert code == 0, out
+    assert "today: Day 1 of 7 - Deep learning foundations:" in out and "new," in out and "min" in out
+    assert "深度学习基础 (Deep learning foundations)" in out and "多模态基础与总结" in out
+    code, out = run(runner, "plan", "--json")
+    data = json.loads(out)
+    assert data["day"] == 1 and len(data["days"]) == 7 and data["cards"] > 800
+    assert sum(d["new"] for d in data["days"]) == data["cards"]
+    assert data["current"]["title"].endswith("(Deep learning foundations)")
+    code, out = run(runner, "due", "--json")
+    assert json.loads(out)["new_today"] == data["days"][0]["new"]
+    # Day 3 with nothing done: behind, re-spread, said so.
+    code, out = run(runner, "plan", now="2026-03-04T10:00:00Z")
+    assert "today: Day 3 of 7 - CNN basics:" in out and "re-spread over the 5 remaining days" in out
+    code, out = run(runner, "plan", "shift", "2", "--json")
+    assert code == 0 and json.loads(out)["plan"]["start"] == "2026-03-04"
+    code, out = run(runner, "plan", "stop")
+    assert code == 0 and "history is kept" in out
+    code, out = run(runner, "plan", "--json")
+    assert json.loads(out)["plan"] is None and len(json.loads(out)["history"]) == 1
+
+
+def test_cli_plan_stretched_and_exam(home: Path, runner: CliRunner) -> None:
+    code, out = run(runner, "plan", "start", "--days", "14", "--from", "2026-03-03", "--json")
+    data = json.loads(out)
+    assert code == 0 and len(data["days"]) == 14 and data["day"] == 0
+    assert data["days"][0]["title"] == data["days"][1]["title"]  # a curriculum day over two plan days
+    # The simulator follows the calendar: nothing new before the plan's first day.
+    code, out = run(runner, "simulate", "--plan", "--days", "3", "--runs", "1", "--json")
+    per_day = json.loads(out)["results"][0]["per_day"]
+    assert per_day[0]["new"] == 0 and per_day[1]["new"] == data["days"][0]["new"] > 0
+    code, out = run(runner, "plan", "--by", "2026-03-20", "--retention", "0.92", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["plan"]["exam"] == "2026-03-20" and data["exam"]["target"] == 0.92
+    assert data["plan"]["end"] <= "2026-03-18"
+    code, out = run(runner, "plan")
+    assert "Exam 2026-03-20" in out and "predicted share recalled on the date" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("plan", "stop"), "no plan is running"),
+        (("plan", "shift", "1"), "no plan is running"),
+        (("plan", "start", "--days", "0"), "--days must be between 1"),
+        (("plan", "start", "--from", "03/04/2026"), "is not a date like"),
+        (("plan", "start", "--deck", "Nope"), "no cards in deck 'Nope'"),
+        (("plan", "--by", "2026-03-01"), "must be after today"),
+        (("plan", "--by", "2026-04-01", "--retention", "1.5"), "retention must be between"),
+        (("simulate", "--retention", "0.2"), "retention must be between"),
+    ],
+)
+def test_cli_plan_bad_input(home: Path, runner: CliRunner, args: tuple[str, ...], message: str) -> None:
+    code, out = run(runner, *args)
+    assert code != 0 and out.startswith("Error: ") and message in out and "Traceback" not in out
+
+
+def test_cli_plan_start_twice_is_refused(home: Path, runner: CliRunner) -> None:
+    assert run(runner, "plan", "start")[0] == 0
+    code, out = run(runner, "plan", "start")
+    assert code == 1 and out.startswith("Error: a plan is already running")

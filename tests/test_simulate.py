@@ -1,0 +1,175 @@
+"""The workload simulator against the scheduler itself and against common sense; `srs simulate`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from srs.cli import cli
+from srs.clock import LearnerClock
+from srs.model import Memory, Rating, State
+from srs.scheduling.scheduler import Scheduler, Settings
+from srs.scheduling.simulate import SimCards, SimSettings, simulate
+from srs.store import Store
+from tests.conftest import DAY, T0
+
+SCHED = Scheduler(Settings(enable_fuzzing=False))
+W = SCHED.parameters
+
+
+def review_days(first: Rating, horizon: int, retention: float = 0.9) -> list[int]:
+    """Independent computation: one card rated ``first`` on day 0 (then Good through its learning steps),
+    then Good on every due day, by the scheduler (fsrs) itself at day-aligned times."""
+    sched = Scheduler(Settings(enable_fuzzing=False, desired_retention=retention))
+    m = sched.rate(Memory(), first, T0)
+    while m.state is not State.REVIEW:
+        m = sched.rate(m, Rating.GOOD, T0)
+    days = []
+    while (day := sched.clock.day(m.due or 0) - sched.clock.day(T0)) < horizon:
+        days.append(day)
+        m = sched.rate(m, Rating.GOOD, T0 + day * DAY)
+    return days
+
+
+def test_one_card_follows_the_schedulers_own_intervals() -> None:
+    res = simulate(SimCards.fresh(1), W, SimSettings(days=400, new_per_day=1, perfect_recall=True))
+    assert [d for d, n in enumerate(res.reviews) if n] == review_days(Rating.GOOD, 400)
+    res = simulate(
+        SimCards.fresh(1), W, SimSettings(days=400, new_per_day=1, perfect_recall=True, desired_retention=0.8)
+    )
+    assert [d for d, n in enumerate(res.reviews) if n] == review_days(Rating.GOOD, 400, 0.8)
+
+
+def test_daily_reviews_add_up_like_the_independent_computation() -> None:
+    # 5 new cards a day for 20 days, all recalled: reviews on day d = sum over intro days of cards due on d.
+    horizon = 60
+    one = review_days(Rating.GOOD, horizon)
+    expected = [0] * horizon
+    for start in range(20):
+        for d in one:
+            if start + d < horizon:
+                expected[start + d] += 5
+    res = simulate(SimCards.fresh(100), W, SimSettings(days=horizon, new_per_day=5, perfect_recall=True))
+    assert [int(x) for x in res.reviews] == expected
+    assert res.new[:20] == (5.0,) * 20 and sum(res.new) == 100
+
+
+def test_more_new_cards_and_higher_retention_cost_more_reviews() -> None:
+    cards = SimCards.fresh(2000)
+    base = SimSettings(days=60, new_per_day=20, reviews_per_day=10**6, runs=2)
+    few = simulate(cards, W, base)
+    many = simulate(cards, W, SimSettings(days=60, new_per_day=40, reviews_per_day=10**6, runs=2))
+    strict = simulate(
+        cards, W, SimSettings(days=60, new_per_day=20, reviews_per_day=10**6, runs=2, desired_retention=0.95)
+    )
+    loose = simulate(
+        cards, W, SimSettings(days=60, new_per_day=20, reviews_per_day=10**6, runs=2, desired_retention=0.8)
+    )
+    assert sum(many.reviews) > 1.5 * sum(few.reviews)
+    assert sum(strict.reviews) > sum(few.reviews) > sum(loose.reviews)
+    assert sum(strict.minutes) > sum(loose.minutes)
+    # Recall on reviews is what the retention asks for, give or take the learner's noise.
+    success = 1 - sum(few.lapses) / sum(few.reviews)
+    assert 0.85 < success < 0.95
+    assert few.known_at_end > loose.known_at_end * 0.95
+
+
+def test_starts_from_real_memory_states_and_respects_the_review_limit() -> None:
+    # Three reviewed cards: one overdue, one due in 5 days, one far ahead; two new cards.
+    cards = SimCards.build(
+        [10.0, 10.0, 300.0, None, None], [5.0, 5.0, 5.0, None, None], [-12, -5, -1, 0, 0], [-2, 5, 200, 0, 0]
+    )
+    res = simulate(cards, W, SimSettings(days=10, new_per_day=0, perfect_recall=True))
+    assert res.reviews[0] == 1 and res.reviews[5] == 1 and sum(res.new) == 0
+    overdue = SimCards.build([5.0] * 50, [5.0] * 50, [-5] * 50, [0] * 50)
+    limited = simulate(
+        overdue, W, SimSettings(days=3, new_per_day=0, reviews_per_day=20, perfect_recall=True)
+    )
+    assert limited.reviews == (20.0, 20.0, 10.0)
+
+
+def test_plan_quota_introduces_planned_cards_and_the_limit_the_others() -> None:
+    cards = SimCards.build([None] * 30, [None] * 30, [0] * 30, [0] * 30, [True] * 20 + [False] * 10)
+    res = simulate(cards, W, SimSettings(days=4, new_per_day=2, plan_quota=(12, 8), perfect_recall=True))
+    assert res.new == (14.0, 10.0, 2.0, 2.0)
+
+
+# -- the command line ------------------------------------------------------------------------------------
+def run(runner: CliRunner, *args: str) -> tuple[int, str]:
+    result = runner.invoke(cli, list(args), env={"SRS_NOW": "2026-03-02T10:00:00Z"}, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_cli_simulate_compares_two_retentions(home: Path, runner: CliRunner) -> None:
+    code, out = run(
+        runner, "simulate", "--days", "20", "--retention", "0.85", "--compare-retention", "0.95", "--json"
+    )
+    assert code == 0, out
+    data = json.loads(out)
+    low, high = data["results"]
+    assert (
+        len(low["per_day"]) == 20 and low["desired_retention"] == 0.85 and high["desired_retention"] == 0.95
+    )
+    assert sum(d["reviews"] for d in high["per_day"]) > sum(d["reviews"] for d in low["per_day"])
+    assert low["cards"] > 800 and sum(d["new"] for d in low["per_day"]) == 20 * 20
+
+
+def test_cli_simulate_plan_shows_the_cost_before_starting(home: Path, runner: CliRunner) -> None:
+    code, out = run(runner, "simulate", "--days", "10", "--plan")
+    assert code == 0, out
+    assert "7-day plan" in out and "Reviews per day" in out and "Minutes per day" in out
+    assert "cards known at day 10" in out
+    code, out = run(runner, "simulate", "--days", "10", "--plan", "--json")
+    per_day = json.loads(out)["results"][0]["per_day"]
+    assert sum(d["new"] for d in per_day[:7]) > 800 and all(d["new"] == 0 for d in per_day[7:])
+
+
+@pytest.mark.parametrize("args", [("simulate", "--days", "0"), ("simulate", "--new-per-day", "-1")])
+def test_cli_simulate_bad_numbers(home: Path, runner: CliRunner, args: tuple[str, ...]) -> None:
+    code, out = run(runner, *args)
+    assert code == 2 and "Error: Invalid value" in out
+
+
+def test_exam_cap_in_the_simulator_lifts_recall_on_the_date() -> None:
+    cards = SimCards.build([None] * 300, [None] * 300, [0] * 300, [0] * 300, [True] * 300)
+    quota = (60,) * 5
+    capped = simulate(cards, W, SimSettings(days=40, plan_quota=quota, exam_day=40, exam_target=0.95, runs=2))
+    free = simulate(cards, W, SimSettings(days=40, plan_quota=quota, exam_day=40, exam_target=0.0, runs=2))
+    assert capped.exam_share is not None and free.exam_share is not None
+    assert capped.exam_share >= 0.95 > free.exam_share
+    assert sum(capped.reviews) > sum(free.reviews)  # the price: more reviews before the date
+
+
+def test_real_cards_become_simulator_days(store: Store) -> None:
+    from srs.scheduling.plan import PlanClock, sim_cards
+
+    with store.transaction():
+        for cid, state, due, last in (
+            ("a", 2, T0 + 3 * DAY, T0 - 2 * DAY),
+            ("b", 0, None, None),
+            ("c", 2, T0 - DAY, T0 - 9 * DAY),
+        ):
+            store.execute(
+                "INSERT INTO cards (id, note_id, kind, deck, state, stability, difficulty, due, last_review) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    cid,
+                    cid,
+                    "basic",
+                    "D",
+                    state,
+                    None if state == 0 else 4.0,
+                    None if state == 0 else 6.0,
+                    due,
+                    last,
+                ),
+            )
+    cards, ids = sim_cards(store, T0, PlanClock(LearnerClock(0, 4)), planned={"b"})
+    at = {cid: i for i, cid in enumerate(ids)}
+    a, b, c = at["a"], at["b"], at["c"]
+    assert (cards.due[a], cards.last[a], cards.due[c], cards.last[c]) == (3, -2, -1, -9)
+    assert bool(cards.new[b]) and not cards.new[a] and bool(cards.planned[b]) and not cards.planned[a]
+    assert cards.stability[a] == 4.0 and cards.difficulty[c] == 6.0
