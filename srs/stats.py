@@ -9,11 +9,16 @@ of 100k cards and 1M reviews answers in about 0.3 s, 0.7 s under a deck/tag filt
 (``benchmarks/bench_stats.py``).
 
 Young and mature
-    A review is *mature* when the interval the card was scheduled for at that review was 21 days or more,
-    otherwise *young*. The scheduled interval at a review is ``due - last_review`` of the card's memory just
-    before it (``state_before`` in the review log), that is the interval the previous review gave the card,
-    whatever the actual delay was. A card in the collection is young or mature by its current scheduled
-    interval (``due - last_review``), the same measure.
+    A review is *mature* when the interval the card was scheduled for at that review was 21 learner days or
+    more (as Anki's ``ivl``), otherwise *young*. The scheduled interval at a review is the one the previous
+    review gave the card (``due`` and ``last_review`` of its memory just before, ``state_before`` in the
+    review log), whatever the actual delay was. A card in the collection is young or mature by its current
+    interval, the same measure. A review card falls due at the start of a learner day, ``n`` learner days
+    after the day of its last review, so ``due - last_review`` is more than ``n - 1`` and at most ``n``
+    times 24 hours (a review at 10:00 given 21 days is due 20 days 18 hours later, at 04:00): the interval
+    is 21 days or more exactly when ``due - last_review`` exceeds 20 x 24 hours. (Across a daylight-saving
+    change the day is an hour shorter or longer; only a review in the last hour before the rollover can
+    then be counted on the wrong side.)
 
 True retention
     The share of reviews of cards in the REVIEW state (``reviews.state = 2`` before the review) that were not
@@ -33,6 +38,8 @@ from srs.scheduling.settings import Settings
 from srs.store import Filter, Store
 
 MATURE_DAYS = 21
+# due - last_review above this many seconds: an interval of MATURE_DAYS learner days or more.
+MATURE_ABOVE = (MATURE_DAYS - 1) * DAY
 WINDOWS = (7, 30, 365)
 FORECAST_DAYS = 30
 HEATMAP_WEEKS = 26
@@ -358,12 +365,12 @@ def retention(
 ) -> tuple[Retention, ...]:
     """True retention for each window of local days (see the module docstring for the definitions)."""
     subset, args = _card_subset(flt)
-    mature = MATURE_DAYS * DAY
+    above = MATURE_ABOVE
     out = []
     for days in windows:
         since = clock.start(clock.today - days + 1)
         yn, yp, mn, mp = store.execute(
-            f"SELECT SUM(iv < {mature}), SUM(iv < {mature} AND ok), SUM(iv >= {mature}), SUM(iv >= {mature} AND ok) "
+            f"SELECT SUM(iv <= {above}), SUM(iv <= {above} AND ok), SUM(iv > {above}), SUM(iv > {above} AND ok) "
             f"FROM (SELECT {SCHEDULED_SQL} AS iv, rating > {int(Rating.AGAIN)} AS ok FROM reviews "
             f"WHERE state = {int(State.REVIEW)} AND ts >= ? AND ts <= ?{subset})",
             [since, clock.now, *args],
@@ -414,7 +421,7 @@ def progress(store: Store, flt: Filter = Filter(), plan_days: int = PLAN_DAYS) -
     # matching seven LIKE patterns per card in SQL.
     rows = store.execute(
         "SELECT tags, CASE WHEN suspended THEN 'suspended' WHEN state = 0 THEN 'new' WHEN state IN (1, 3) "
-        f"THEN 'learning' WHEN due - last_review >= {MATURE_DAYS * DAY} THEN 'mature' ELSE 'young' END AS k, "
+        f"THEN 'learning' WHEN due - last_review > {MATURE_ABOVE} THEN 'mature' ELSE 'young' END AS k, "
         f"COUNT(*) FROM cards WHERE active = 1{cond} GROUP BY tags, k",
         args,
     )
