@@ -488,23 +488,32 @@ def forgetting_curve(parameters: Sequence[float]) -> tuple[float, float]:
 
 
 def memory(
-    store: Store, now: int, parameters: Sequence[float], flt: Filter = Filter(), limit: int = LOWEST
+    store: Store,
+    now: int,
+    parameters: Sequence[float],
+    flt: Filter = Filter(),
+    limit: int = LOWEST,
+    clock: Clock | None = None,
 ) -> MemoryStats:
     """Retrievability now of every active, unsuspended card reviewed at least once, computed as FSRS does
-    (:meth:`srs.scheduling.scheduler.Scheduler.retrievability`: whole days elapsed since the last review), in SQL."""
+    (:meth:`srs.scheduling.scheduler.Scheduler.retrievability`: learner days elapsed since the last review,
+    on ``clock``; by default UTC with days from 04:00, as a default Scheduler counts them), in SQL."""
+    clock = clock if clock is not None else Clock(now)
     factor, decay = forgetting_curve(parameters)
     cond, args = flt.sql()
-    r_sql = f"pow(1 + ? * MAX(0, (? - last_review) / {DAY}) / stability, ?)"
+    # Learner days from the last review to today (epoch seconds plus the shift are positive: "/" floors).
+    elapsed = f"MAX(0, {clock.day(now)} - (last_review + {clock.shift}) / {DAY})"
+    r_sql = f"pow(1 + ? * {elapsed} / stability, ?)"
     where = "state > 0 AND active = 1 AND suspended = 0 AND stability > 0 AND last_review IS NOT NULL" + cond
     # Every studied card is read, so a plain table scan (NOT INDEXED) beats walking idx_cards_due and
     # fetching each row out of order (measured: 30 ms against 100 ms on 70k studied cards).
     count, avg = store.execute(
-        f"SELECT COUNT(*), AVG({r_sql}) FROM cards NOT INDEXED WHERE {where}", [factor, now, decay, *args]
+        f"SELECT COUNT(*), AVG({r_sql}) FROM cards NOT INDEXED WHERE {where}", [factor, decay, *args]
     ).fetchone()
     rows = store.execute(
-        f"SELECT id, deck, front, {r_sql} AS r, stability, MAX(0, (? - last_review) / {DAY}) FROM cards NOT INDEXED "
+        f"SELECT id, deck, front, {r_sql} AS r, stability, {elapsed} FROM cards NOT INDEXED "
         f"WHERE {where} ORDER BY r, id LIMIT ?",
-        [factor, now, decay, now, *args, limit],
+        [factor, decay, *args, limit],
     )
     lowest = tuple(
         WeakCard(
@@ -613,7 +622,7 @@ def collect(
         retention=retention(store, clock, settings.desired_retention, flt),
         heatmap=heatmap(store, clock, flt),
         progress=progress(store, flt),
-        memory=memory(store, now, parameters, flt),
+        memory=memory(store, now, parameters, flt, clock=clock),
         leeches=leeches(store, flt),
         desired_retention=settings.desired_retention,
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from srs import stats as st
+from srs.clock import LearnerClock
 from srs.model import Memory, Rating, State
 from srs.review.session import Session
 from srs.scheduling.scheduler import Scheduler, Settings
@@ -386,6 +387,38 @@ def test_memory_average_and_lowest_retrievability(store: Store, scheduler: Sched
         memory = store.get_card(card.id).memory
         assert card.retrievability == pytest.approx(scheduler.retrievability(memory, T0))
     assert [c.id for c in st.memory(store, T0, scheduler.parameters, limit=2).lowest] == ["m2", "m7"]
+
+
+def test_memory_counts_elapsed_learner_days_as_the_scheduler(store: Store) -> None:
+    # Reviewed at 23:00 or at 03:00 (before the 04:00 rollover): one learner day ago at 10:00 today,
+    # though fewer than 24 hours passed; reviewed at 05:00 today: none.
+    cards = {"late": T0 - 11 * HOUR, "night": T0 - 7 * HOUR, "morning": T0 - 5 * HOUR, "old": T0 - 3 * DAY}
+    for cid, last in cards.items():
+        add(store, cid)
+        set_memory(store, cid, State.REVIEW, due=last + 3 * DAY, last=last, stability=1.0)
+    settings = Settings(enable_fuzzing=False)
+    for offset in (0, 8 * 3600):  # UTC, and UTC+8 (where 10:00 UTC is 18:00 and 23:00 UTC is 07:00)
+        scheduler = Scheduler(settings, LearnerClock(offset, 4))
+        mem = st.memory(store, T0, scheduler.parameters, clock=st.Clock(T0, offset, 4))
+        assert mem.cards == 4
+        for card in mem.lowest:
+            memory = store.get_card(card.id).memory
+            assert card.days_since_review == scheduler.elapsed_days(memory, T0)
+            assert card.retrievability == pytest.approx(scheduler.retrievability(memory, T0))
+        got = {c.id: c.days_since_review for c in mem.lowest}
+        assert got == (
+            {"late": 1, "night": 1, "morning": 0, "old": 3}
+            if offset == 0
+            else {"late": 0, "night": 0, "morning": 0, "old": 3}
+        )
+        collected = st.collect(
+            store, T0, settings=settings, parameters=scheduler.parameters, utc_offset=offset
+        )
+        assert collected.memory == mem
+    # Without a clock: UTC, days from 04:00, as a default Scheduler.
+    assert st.memory(store, T0, Scheduler().parameters) == st.memory(
+        store, T0, Scheduler().parameters, clock=st.Clock(T0)
+    )
 
 
 # -- leeches ------------------------------------------------------------------------------------------------
