@@ -432,6 +432,18 @@ def test_apply_counts_days_on_the_learners_clock(filled: Store, fitted: opt.FitR
     assert moved > 60
 
 
+def test_apply_fuzzes_each_card_by_its_own_id(filled: Store, fitted: opt.FitResult) -> None:
+    # With fuzz on, the replay draws each card's fuzz from its id and review count, as its reviews did;
+    # one shared factor would move whole cohorts of cards to the same day.
+    store = filled
+    settings = Settings(enable_fuzzing=True, load_balance=False)
+    opt.apply(store, fitted.parameters, settings)
+    replayer = Scheduler(settings._replace(parameters=fitted.parameters))
+    for (cid,) in store.execute("SELECT id FROM cards").fetchall():
+        history = [(r.ts, Rating(r.rating), r.duration_ms) for r in store.reviews(card_id=cid)]
+        assert _memory_row(store, cid)[4] == replayer.replay(history, card_id=cid).due
+
+
 def test_retention_suggestion_counts_recall_grades_on_learner_days(monkeypatch: pytest.MonkeyPatch) -> None:
     # The simulator models one recall a day: a card in review answered again the same learner day
     # (here Easy an hour later, or at 03:00 the next night) does not add a recall grade.

@@ -699,8 +699,9 @@ def apply(
         raise OptimizerError(f"expected 21 FSRS-6 parameters, got {len(parameters)}")
     scheduler = Scheduler(settings._replace(parameters=tuple(float(p) for p in parameters)), clock)
 
-    def replay(reviews: Sequence[Review]) -> Any:
-        return scheduler.replay([(r.ts, Rating(r.rating), r.duration_ms) for r in reviews])
+    def replay(card_id: str, reviews: Sequence[Review]) -> Any:
+        # The card's own id seeds its fuzz, as when its reviews were done.
+        return scheduler.replay([(r.ts, Rating(r.rating), r.duration_ms) for r in reviews], card_id=card_id)
 
     versions = dict(
         store.execute("SELECT id, version FROM cards WHERE id IN (SELECT DISTINCT card_id FROM reviews)")
@@ -710,7 +711,7 @@ def apply(
     total = max(1, len(histories))
     for n, (card_id, reviews) in enumerate(histories.items(), 1):
         if card_id in versions:
-            updates.append((card_id, versions[card_id], replay(reviews)))
+            updates.append((card_id, versions[card_id], replay(card_id, reviews)))
         if progress is not None and (n % 500 == 0 or n == total):
             progress("rescheduling cards", n / total)
     sql = (
@@ -740,5 +741,5 @@ def apply(
                     "SELECT ts, rating, state, duration_ms FROM reviews WHERE card_id = ? ORDER BY id",
                     (card_id,),
                 ).fetchall()
-                store.execute(sql, values(card_id, replay([Review(*r) for r in rows])))
+                store.execute(sql, values(card_id, replay(card_id, [Review(*r) for r in rows])))
     return len(updates)
