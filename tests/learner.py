@@ -2,7 +2,10 @@
 
 Cards are scheduled by srs's own Scheduler with the default parameters (what a new learner gets);
 whether each review is recalled is drawn (fixed seed) from the forgetting curve of the TRUE
-parameters, tracked by a second Scheduler that sees the same ratings at the same times.
+parameters, tracked by a second Scheduler that sees the same ratings at the same times. Both count
+time in learner days on one clock (the Scheduler's default, ``LearnerClock()``, unless given), and so
+does the optimizer by default: a review is a long-term one, with a true recall probability recorded,
+when it falls on a later learner day than the card's previous review.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import random
 from typing import NamedTuple
 
+from srs.clock import LearnerClock
 from srs.model import Memory, Rating, State
 from srs.scheduling.optimizer import Review
 from srs.scheduling.scheduler import Scheduler, Settings
@@ -38,12 +42,19 @@ class Simulated(NamedTuple):
 
 
 def simulate(
-    cards: int, days: int, new_per_day: int, seed: int = 1, start: int = T0 - 200 * DAY
+    cards: int,
+    days: int,
+    new_per_day: int,
+    seed: int = 1,
+    start: int = T0 - 200 * DAY,
+    clock: LearnerClock | None = None,
 ) -> Simulated:
-    """Introduce ``new_per_day`` cards a day for ``days`` days and review whatever is due, in sessions."""
+    """Introduce ``new_per_day`` cards a day for ``days`` days and review whatever is due, in sessions;
+    days are learner days on ``clock`` (the Scheduler's default, ``LearnerClock()``, unless given)."""
+    clock = clock if clock is not None else LearnerClock()
     rng = random.Random(seed)
-    sched = Scheduler(Settings(enable_fuzzing=False))
-    truth = Scheduler(Settings(enable_fuzzing=False, parameters=TRUE_PARAMETERS))
+    sched = Scheduler(Settings(enable_fuzzing=False), clock)
+    truth = Scheduler(Settings(enable_fuzzing=False, parameters=TRUE_PARAMETERS), clock)
     seen: dict[str, Memory] = {}
     true_mem: dict[str, Memory] = {}
     histories: dict[str, list[Review]] = {}
@@ -65,7 +76,7 @@ def simulate(
                     rating = rng.choices([1, 2, 3, 4], [0.2, 0.1, 0.55, 0.15])[0]
                 else:
                     recall = truth.retrievability(tm, t) or 1.0
-                    if (t - (tm.last_review or t)) >= DAY:
+                    if truth.elapsed_days(tm, t):  # a later learner day: a long-term review
                         true_recall[(cid, len(histories[cid]))] = recall
                     rating = rng.choices([2, 3, 4], [0.15, 0.75, 0.1])[0] if rng.random() < recall else 1
                 histories.setdefault(cid, []).append(Review(t, rating, int(memory.state), 8000))

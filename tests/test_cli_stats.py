@@ -237,6 +237,35 @@ def test_optimize_apply_saves_and_reschedules(env: Path, learner: Simulated) -> 
     assert set(again["held_out"]) == {"default", "current", "fitted"}
 
 
+def test_optimize_apply_reschedules_in_the_learners_time_zone(
+    env: Path, learner: Simulated, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In Shanghai (UTC+8) review cards fall due at 04:00 local: the replay counts local learner days,
+    # as the fit did, not the UTC days of a default Scheduler.
+    from srs.clock import LearnerClock
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    assert run("list").exit_code == 0
+    with open_store(env / "srs.db") as store:
+        write(store, learner.histories)
+    data = json.loads(run("optimize", "--apply", "--json", "--no-retention").stdout)
+    assert data["applied"] is True
+    assert data["reviews"] == opt.usable_reviews(learner.histories, LearnerClock("Asia/Shanghai", 4))
+    settings = Settings(enable_fuzzing=False, parameters=tuple(data["parameters"]))
+    with open_store(env / "srs.db") as store:
+        params = tuple(store.config()["parameters"])
+        local = Scheduler(settings._replace(parameters=params), LearnerClock("Asia/Shanghai", 4))
+        utc = Scheduler(settings._replace(parameters=params))
+        moved = 0
+        for cid in sorted(learner.histories)[:50]:
+            history = [(r.ts, Rating(r.rating), r.duration_ms) for r in store.reviews(card_id=cid)]
+            memory = local.replay(history)
+            assert store.get_card(cid).memory == memory
+            moved += memory.due != utc.replay(history).due
+        assert moved > 25
+
+
 def test_optimize_apply_refuses_a_fit_no_better_than_the_defaults(
     env: Path, learner: Simulated, monkeypatch: pytest.MonkeyPatch
 ) -> None:

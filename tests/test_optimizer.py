@@ -3,8 +3,11 @@ the Rust panic guard, the retention suggestion, and --apply in one transaction."
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from srs.clock import LearnerClock
 from srs.model import Rating
 from srs.review.session import Session
 from srs.scheduling import optimizer as opt
@@ -41,11 +44,12 @@ def test_items_follow_fsrs_rs_conventions() -> None:
     items = opt.training_items(
         {"c": history, "same-day-only": [Review(t, 3, 0, 0), Review(t + 600, 3, 1, 0)]}
     )
-    # Whole days since the previous review (floor, as py-fsrs counts them): 0, 0, 2 (3 days less 10
-    # minutes), 0, 6 (7 days less 95 seconds), 0. Items end at the reviews with a positive delta.
+    # Learner days since the previous review (UTC, rollover 04:00, as a default Scheduler counts them):
+    # 0, 0, 3 (though 10 minutes short of 3 x 24 hours), 0, 7 (95 seconds short of 7 x 24 hours), 0.
+    # Items end at the reviews with a positive delta.
     assert [(i.ratings, i.deltas) for i in items] == [
-        ((3, 3, 3), (0, 0, 2)),
-        ((3, 3, 3, 1, 3), (0, 0, 2, 0, 6)),
+        ((3, 3, 3), (0, 0, 3)),
+        ((3, 3, 3, 1, 3), (0, 0, 3, 0, 7)),
     ]
     assert all(i.card_id == "c" for i in items)
     assert opt.usable_reviews({"c": history}) == 2
@@ -53,11 +57,6 @@ def test_items_follow_fsrs_rs_conventions() -> None:
     assert opt.training_items({"bad": [Review(t, 3, 0, 0), Review(t + 2 * DAY, 7, 2, 0)]}) == []
 
 
-@pytest.mark.xfail(
-    reason="the scheduler counts learner days; the optimizer's delta_t still counts 24-hour blocks "
-    "(issue 10, optimizer half): the simulated learner's histories no longer match its items",
-    strict=False,
-)
 def test_true_parameters_reproduce_the_simulated_recall(learner: Simulated) -> None:
     # The items encode each history exactly as the scheduler saw it: under the TRUE parameters fsrs-rs
     # predicts the very probabilities the simulator drew recalls from.
@@ -107,12 +106,51 @@ def test_learner_days_count_elapsed_days_from_the_rollover_hour() -> None:
     history = [Review(evening - 600, 3, 0, 0), Review(evening, 3, 1, 0), Review(evening + 11 * 3600, 3, 2, 0)]
     day_of = opt.learner_days(0, 4)
     assert [i.deltas for i in opt.training_items({"c": history}, day_of)] == [(0, 0, 1)]
-    assert opt.training_items({"c": history}) == []  # 24-hour blocks: a same-day review
+    # The default is the default Scheduler's clock (UTC, 04:00), not 24-hour blocks.
+    assert opt.training_items({"c": history}) == opt.training_items({"c": history}, day_of)
     assert day_of(evening + 4 * 3600) == day_of(evening)  # 03:00
     assert day_of(evening + 5 * 3600) == day_of(evening) + 1  # 04:00
     # The learner's time zone moves the boundary: at UTC+8, 23:00 UTC is 07:00 the next local day.
     assert opt.learner_days(8 * 3600, 4)(evening) == day_of(evening) + 1
     assert opt.usable_reviews({"c": history}, day_of) == 1
+
+
+def _utc(*args: int) -> int:
+    return int(datetime(*args, tzinfo=UTC).timestamp())
+
+
+def test_the_optimizer_counts_the_days_its_scheduler_counts() -> None:
+    # Berlin moves its clocks forward at 02:00 on 2026-03-29. 03:30 CET on the 28th still belongs to the
+    # 27th (rollover 04:00); 04:10 CEST on the 29th is the 29th: two learner days, 23 h 40 min apart.
+    history = [Review(_utc(2026, 3, 28, 2, 30), 3, 0, 0), Review(_utc(2026, 3, 29, 2, 10), 3, 2, 0)]
+    berlin = LearnerClock("Europe/Berlin", 4)
+    assert [i.deltas for i in opt.training_items({"c": history}, berlin)] == [(0, 2)]
+    assert opt.training_items({"c": history}, berlin.day) == opt.training_items({"c": history}, berlin)
+    assert opt.usable_reviews({"c": history}, berlin) == 1
+    # By default: the clock of a default Scheduler (UTC, 04:00), where the same reviews are a day apart.
+    assert Scheduler().clock == LearnerClock()
+    assert [i.deltas for i in opt.training_items({"c": history})] == [(0, 1)]
+    # With settings, fit counts on the clock of Scheduler(settings), from its rollover hour: at 11:00,
+    # a first answer at 10:30 and a second at 11:30 (UTC) fall on two learner days.
+    eleven = Settings(rollover_hour=11)
+    day = opt.day_function(None, eleven)
+    assert day(T0) == Scheduler(eleven).clock.day(T0) == Scheduler().clock.day(T0) - 1  # 10:00: yesterday
+    assert day(T0 + 3600) == Scheduler(eleven).clock.day(T0 + 3600) == day(T0) + 1  # 11:00: today
+    cards = {
+        f"c{c:02d}": [
+            Review(T0 + c * DAY + 1800, 3, 0, 0),
+            Review(T0 + c * DAY + 5400, 3, 1, 0),
+            Review(T0 + (c + 3) * DAY + 1800, 3, 2, 0),
+        ]
+        for c in range(20)
+    }
+    assert opt.usable_reviews(cards) == 20 and opt.usable_reviews(cards, LearnerClock(0, 11)) == 40
+    assert opt.fit(cards, settings=eleven, retention=False).reviews == 40
+    assert (
+        opt.fit(cards, settings=Settings(), retention=False).reviews
+        == opt.fit(cards, retention=False).reviews
+        == 20
+    )
 
 
 def test_items_are_in_review_time_order_not_card_id_order() -> None:
@@ -266,11 +304,6 @@ def test_rust_panics_become_clear_errors() -> None:
         opt.rust_call(interrupted)
 
 
-@pytest.mark.xfail(
-    reason="the scheduler counts learner days; the optimizer's delta_t still counts 24-hour blocks "
-    "(issue 10, optimizer half): the simulated learner's histories no longer match its items",
-    strict=False,
-)
 def test_retention_suggestion_is_a_plausible_target(learner: Simulated, fitted: opt.FitResult) -> None:
     advice = opt.suggest_retention(fitted.parameters, learner.histories, Settings(), deck_size=100, days=120)
     assert advice.value is not None and 0.7 <= advice.value <= 0.99
@@ -371,6 +404,75 @@ def test_apply_keeps_a_rating_made_meanwhile(filled: Store, fitted: opt.FitResul
     assert history[-1][0] == when
     memory = Scheduler(settings._replace(parameters=fitted.parameters)).replay(history)
     assert _memory_row(store, target)[4] == memory.due and _memory_row(store, target)[6] == memory.reps
+
+
+def test_apply_counts_days_on_the_learners_clock(filled: Store, fitted: opt.FitResult) -> None:
+    # A learner in Shanghai (UTC+8): review cards fall due at 04:00 local, 20:00 UTC the day before.
+    store = filled
+    settings = Settings(enable_fuzzing=False)
+    shanghai = LearnerClock("Asia/Shanghai", 4)
+    opt.apply(store, fitted.parameters, settings, clock=shanghai)
+    local = Scheduler(settings._replace(parameters=fitted.parameters), shanghai)
+    utc = Scheduler(settings._replace(parameters=fitted.parameters))
+    moved = 0
+    for (cid,) in store.execute("SELECT id FROM cards").fetchall():
+        history = [(r.ts, Rating(r.rating), r.duration_ms) for r in store.reviews(card_id=cid)]
+        memory = local.replay(history)
+        assert _memory_row(store, cid) == (
+            int(memory.state),
+            memory.step,
+            memory.stability,
+            memory.difficulty,
+            memory.due,
+            memory.last_review,
+            memory.reps,
+            memory.lapses,
+        )
+        moved += memory.due != utc.replay(history).due
+    assert moved > 60
+
+
+def test_apply_fuzzes_each_card_by_its_own_id(filled: Store, fitted: opt.FitResult) -> None:
+    # With fuzz on, the replay draws each card's fuzz from its id and review count, as its reviews did;
+    # one shared factor would move whole cohorts of cards to the same day.
+    store = filled
+    settings = Settings(enable_fuzzing=True, load_balance=False)
+    opt.apply(store, fitted.parameters, settings)
+    replayer = Scheduler(settings._replace(parameters=fitted.parameters))
+    for (cid,) in store.execute("SELECT id FROM cards").fetchall():
+        history = [(r.ts, Rating(r.rating), r.duration_ms) for r in store.reviews(card_id=cid)]
+        assert _memory_row(store, cid)[4] == replayer.replay(history, card_id=cid).due
+
+
+def test_retention_suggestion_counts_recall_grades_on_learner_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The simulator models one recall a day: a card in review answered again the same learner day
+    # (here Easy an hour later, or at 03:00 the next night) does not add a recall grade.
+    import fsrs_rs_python as fr
+
+    seen: list[list[float]] = []
+
+    class Run:
+        cost_per_day = [60.0]
+        memorized_cnt_per_day = [50.0]
+
+    def optimal(config, _w):  # type: ignore[no-untyped-def]
+        seen.append([round(p, 4) for p in config.review_rating_prob])
+        return 0.9
+
+    monkeypatch.setattr(fr, "optimal_retention", optimal)
+    monkeypatch.setattr(fr, "simulate", lambda *_a: Run())
+    history = [
+        Review(T0, 3, 0, 0),
+        Review(T0 + 2 * DAY, 4, 2, 0),  # two days later: a recall, Easy
+        Review(T0 + 2 * DAY + 3600, 4, 2, 0),  # same day: not one
+        Review(T0 + 2 * DAY + 17 * 3600, 4, 2, 0),  # 03:00 the next night: same learner day at 04:00
+    ]
+    opt.suggest_retention(DEFAULTS, {"c": history}, Settings())
+    midnight = LearnerClock(0, 0)  # with days from midnight the 03:00 review is on a later day
+    opt.suggest_retention(DEFAULTS, {"c": history}, Settings(), day_of=midnight)
+    opt.suggest_retention(DEFAULTS, {"c": history}, Settings(rollover_hour=0))  # the settings' clock
+    # Hard, Good, Easy, each count plus one (smoothed).
+    assert seen == [[0.25, 0.25, 0.5], [0.2, 0.2, 0.6], [0.2, 0.2, 0.6]]
 
 
 def test_apply_refuses_a_wrong_parameter_count(store: Store) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from srs import stats as st
+from srs.clock import LearnerClock
 from srs.model import Memory, Rating, State
 from srs.review.session import Session
 from srs.scheduling.scheduler import Scheduler, Settings
@@ -223,7 +224,7 @@ def test_forecast_buckets(store: Store) -> None:
 def test_true_retention_young_mature_windows(store: Store) -> None:
     rows = [  # (ts, scheduled interval before the review in days, rating, state before)
         (T0 - HOUR, 10, 3, State.REVIEW),  # young pass            [7, 30, 365]
-        (T0 - 2 * DAY, 20 + 23 / 24, 1, State.REVIEW),  # young fail (20 d 23 h < 21 d)
+        (T0 - 2 * DAY, 20 - 6 / 24, 1, State.REVIEW),  # young fail (20 learner days: due 04:00, 19 d 18 h)
         (T0 - 3 * DAY, 21, 2, State.REVIEW),  # mature pass (exactly 21 d is mature)
         (T0 - 10 * DAY, 60, 1, State.REVIEW),  # mature fail              [30, 365]
         (T0 - 10 * DAY, 5, 4, State.REVIEW),  # young pass               [30, 365]
@@ -255,6 +256,33 @@ def test_true_retention_young_mature_windows(store: Store) -> None:
     week, month, year = st.retention(store, clock(), 0.9, Filter(tag="even"))
     assert (year.young_reviews, year.young_passed, year.mature_reviews, year.mature_passed) == (3, 2, 1, 1)
     assert (week.young_reviews, week.young_passed, week.mature_reviews, week.mature_passed) == (1, 1, 1, 1)
+
+
+def test_maturity_is_counted_in_learner_days_as_ankis_interval(store: Store) -> None:
+    # Review cards fall due at the start of a learner day (04:00 here): a review at 10:00 given 21 days is
+    # due 20 d 18 h later. Its interval is 21 days (Anki's ivl): mature. One given 20 days is young.
+    sched = Scheduler(Settings(enable_fuzzing=False))
+    last = T0 - DAY
+    due = {n: sched.clock.start(sched.clock.day(last) + n) for n in (20, 21)}
+    assert due[21] - last == 20 * DAY + 18 * HOUR and due[20] - last == 19 * DAY + 18 * HOUR
+    assert sched.scheduled_days(Memory(state=State.REVIEW, due=due[21], last_review=last)) == 21
+    for n in (20, 21):
+        add(store, f"ivl{n}", tags="day2")
+        set_memory(store, f"ivl{n}", State.REVIEW, due=due[n], last=last, stability=30.0)
+    assert st.progress(store)[1] == st.DayProgress(day=2, new=0, learning=0, young=1, mature=1, suspended=0)
+    # Their next reviews (now; `log` puts the last review two days before, at 10:00): the one scheduled
+    # for 21 learner days is a mature review, the one scheduled for 20 a young one.
+    log(store, "ivl21", T0, 3, scheduled_days=20.75)
+    log(store, "ivl20", T0, 1, scheduled_days=19.75)
+    week = st.retention(store, clock(), 0.9)[0]
+    assert (week.young_reviews, week.young_passed, week.mature_reviews, week.mature_passed) == (1, 0, 1, 1)
+    # A card scheduled in whole 24-hour blocks, as older versions did, is still measured right.
+    add(store, "old21")
+    log(store, "old21", T0, 3, scheduled_days=21)
+    add(store, "old20")
+    log(store, "old20", T0, 3, scheduled_days=20)
+    week = st.retention(store, clock(), 0.9)[0]
+    assert (week.young_reviews, week.mature_reviews) == (2, 2)
 
 
 def test_retention_with_no_reviews_is_unknown_not_zero(store: Store) -> None:
@@ -359,6 +387,38 @@ def test_memory_average_and_lowest_retrievability(store: Store, scheduler: Sched
         memory = store.get_card(card.id).memory
         assert card.retrievability == pytest.approx(scheduler.retrievability(memory, T0))
     assert [c.id for c in st.memory(store, T0, scheduler.parameters, limit=2).lowest] == ["m2", "m7"]
+
+
+def test_memory_counts_elapsed_learner_days_as_the_scheduler(store: Store) -> None:
+    # Reviewed at 23:00 or at 03:00 (before the 04:00 rollover): one learner day ago at 10:00 today,
+    # though fewer than 24 hours passed; reviewed at 05:00 today: none.
+    cards = {"late": T0 - 11 * HOUR, "night": T0 - 7 * HOUR, "morning": T0 - 5 * HOUR, "old": T0 - 3 * DAY}
+    for cid, last in cards.items():
+        add(store, cid)
+        set_memory(store, cid, State.REVIEW, due=last + 3 * DAY, last=last, stability=1.0)
+    settings = Settings(enable_fuzzing=False)
+    for offset in (0, 8 * 3600):  # UTC, and UTC+8 (where 10:00 UTC is 18:00 and 23:00 UTC is 07:00)
+        scheduler = Scheduler(settings, LearnerClock(offset, 4))
+        mem = st.memory(store, T0, scheduler.parameters, clock=st.Clock(T0, offset, 4))
+        assert mem.cards == 4
+        for card in mem.lowest:
+            memory = store.get_card(card.id).memory
+            assert card.days_since_review == scheduler.elapsed_days(memory, T0)
+            assert card.retrievability == pytest.approx(scheduler.retrievability(memory, T0))
+        got = {c.id: c.days_since_review for c in mem.lowest}
+        assert got == (
+            {"late": 1, "night": 1, "morning": 0, "old": 3}
+            if offset == 0
+            else {"late": 0, "night": 0, "morning": 0, "old": 3}
+        )
+        collected = st.collect(
+            store, T0, settings=settings, parameters=scheduler.parameters, utc_offset=offset
+        )
+        assert collected.memory == mem
+    # Without a clock: UTC, days from 04:00, as a default Scheduler.
+    assert st.memory(store, T0, Scheduler().parameters) == st.memory(
+        store, T0, Scheduler().parameters, clock=st.Clock(T0)
+    )
 
 
 # -- leeches ------------------------------------------------------------------------------------------------

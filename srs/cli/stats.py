@@ -115,6 +115,7 @@ def optimize(app: App, apply_: bool, retention: bool, ignore_before: datetime | 
     with app.store() as store:
         settings = load_settings(store, enable_fuzzing=not os.environ.get("SRS_NOW"))
         histories = load_histories(store)
+        clock = scheduler_for(store).clock  # learner days in the local time zone
         with LazyProgress(delay=0) as progress:
             result = fit(
                 histories,
@@ -123,13 +124,13 @@ def optimize(app: App, apply_: bool, retention: bool, ignore_before: datetime | 
                 progress=progress.fraction,
                 retention=retention,
                 ignore_before_ts=cutoff,
-                day_of=scheduler_for(store).clock.day,
+                day_of=clock,
             )
         applied = None
         if apply_ and result.improved:
             app.backup(store, "before-optimize")
             with LazyProgress(delay=0) as progress:
-                applied = apply(store, result.parameters, settings, progress=progress.fraction)
+                applied = apply(store, result.parameters, settings, progress=progress.fraction, clock=clock)
     data = {**result.to_dict(), "applied": applied is not None, "rescheduled_cards": applied or 0}
 
     def text() -> None:

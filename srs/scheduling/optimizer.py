@@ -3,8 +3,11 @@
 The only module that imports ``fsrs_rs_python`` (the Rust FSRS optimizer, a small wheel; imported inside
 the functions that need it). Training data follow fsrs-rs / Anki: one ``FSRSItem`` per review after a
 card's first, holding the card's reviews up to and including that one, with ``delta_t`` the days since
-the previous review: learner days (day numbers from the rollover hour, as Anki and the FSRS training data
-count them) when a ``day_of`` is given, as `srs optimize` does; else ``floor(seconds / 86400)``.
+the previous review in *learner days*: day numbers from the rollover hour in the learner's time zone, as
+Anki and the FSRS training data count them and as :class:`~srs.scheduling.scheduler.Scheduler` does. Every
+function that counts days takes the learner's clock (a :class:`~srs.clock.LearnerClock`) or its day
+function; without one it uses the scheduler's default clock (UTC, days from the settings' rollover hour,
+04:00 by default), so that a default ``Scheduler`` and the optimizer count the same days.
 Only items whose last review came at least one day after the one before are kept: they are the
 long-term recalls the model predicts (same-day learning steps stay inside the histories). Every kept
 item therefore has a ``delta_t > 0``, which fsrs-rs requires: it *panics* otherwise, raising
@@ -46,7 +49,6 @@ if TYPE_CHECKING:
     from srs.scheduling.settings import Settings
     from srs.store import Store
 
-DAY = 86400
 # Usable reviews (see the module docstring) needed before fitting. 512 is the floor py-fsrs's own
 # optimizer uses; 21 parameters want some hundreds of outcomes; and the held-out fifth then holds about
 # a hundred reviews, enough for the before/after comparison to mean something. Measured on simulated
@@ -108,22 +110,32 @@ def ignore_before(histories: Histories, cutoff: int) -> dict[str, Sequence[Revie
 
 
 DayOf = Callable[[int], int]
+# The learner's clock, or just its day function (epoch seconds -> learner-day number).
+Days = LearnerClock | DayOf
 
 
 def learner_days(utc_offset: int, rollover_hour: int) -> DayOf:
     """Epoch seconds -> the learner's day number (days start at the rollover hour, local time), as Anki
     and the FSRS training data count elapsed days: a review at 23:00 and one at 10:00 the next morning
-    are one day apart. (The scheduler's own :class:`~srs.clock.LearnerClock` also follows a time zone.)"""
+    are one day apart. (A :class:`~srs.clock.LearnerClock` with a zone name also follows daylight saving.)"""
     return LearnerClock(utc_offset, rollover_hour).day
 
 
-def _deltas(reviews: Sequence[Review], day_of: DayOf | None = None) -> list[int]:
-    """Days since the previous review (0 for the first): learner days with ``day_of``, else whole
-    24-hour blocks (as py-fsrs counts them)."""
-    pairs = zip(reviews, reviews[1:], strict=False)
-    if day_of is None:
-        return [0] + [max(0, (b.ts - a.ts) // DAY) for a, b in pairs]
-    return [0] + [max(0, day_of(b.ts) - day_of(a.ts)) for a, b in pairs]
+def day_function(days: Days | None = None, settings: Settings | None = None) -> DayOf:
+    """The day function to count with: ``days`` itself (a clock's ``day``), else the clock a
+    ``Scheduler(settings)`` uses by default: UTC, days from ``settings.rollover_hour`` (04:00 without
+    settings, as ``LearnerClock()``)."""
+    if days is None:
+        return LearnerClock(0, settings.rollover_hour).day if settings is not None else LearnerClock().day
+    if isinstance(days, LearnerClock):
+        return days.day
+    return days
+
+
+def _deltas(reviews: Sequence[Review], day_of: DayOf) -> list[int]:
+    """Learner days since the previous review (0 for the first, and for a review on the same day)."""
+    days = [day_of(r.ts) for r in reviews]
+    return [0] + [max(0, b - a) for a, b in zip(days, days[1:], strict=False)]
 
 
 def _valid(reviews: Sequence[Review]) -> bool:
@@ -131,7 +143,7 @@ def _valid(reviews: Sequence[Review]) -> bool:
 
 
 class Item(NamedTuple):
-    """One training item: a card's reviews up to a long-term one, as (rating, whole days since the previous),
+    """One training item: a card's reviews up to a long-term one, as (rating, learner days since the previous),
     and when that last review was done."""
 
     card_id: str
@@ -145,16 +157,17 @@ class Item(NamedTuple):
         return sum(1 for d in self.deltas if d > 0)
 
 
-def training_items(histories: Histories, day_of: DayOf | None = None) -> list[Item]:
+def training_items(histories: Histories, day_of: Days | None = None) -> list[Item]:
     """Every usable review as an :class:`Item`, in the order the reviews were done (see the module
-    docstring: fsrs-rs reads position as recency); ``day_of`` counts elapsed days (see
-    :func:`learner_days`). Pure Python."""
+    docstring: fsrs-rs reads position as recency), elapsed days counted on the learner's clock
+    ``day_of`` (see :func:`day_function`). Pure Python."""
+    day = day_function(day_of)
     items: list[Item] = []
     for card_id in sorted(histories):
         reviews = histories[card_id]
         if not _valid(reviews):
             continue
-        deltas = tuple(_deltas(reviews, day_of))
+        deltas = tuple(_deltas(reviews, day))
         ratings = tuple(r.rating for r in reviews)
         for i in range(1, len(reviews)):
             if deltas[i] > 0:
@@ -169,12 +182,13 @@ def _card_numbers(items: Sequence[Item]) -> list[int]:
     return [numbers.setdefault(it.card_id, len(numbers)) for it in items]
 
 
-def usable_reviews(histories: Histories, day_of: DayOf | None = None) -> int:
-    """How many training items the histories give (no fsrs-rs import)."""
+def usable_reviews(histories: Histories, day_of: Days | None = None) -> int:
+    """How many training items the histories give, days counted on ``day_of`` (no fsrs-rs import)."""
+    day = day_function(day_of)
     n = 0
     for reviews in histories.values():
         if _valid(reviews):
-            n += sum(1 for d in _deltas(reviews, day_of)[1:] if d > 0)
+            n += sum(1 for d in _deltas(reviews, day)[1:] if d > 0)
     return n
 
 
@@ -443,26 +457,32 @@ def suggest_retention(
     deck_size: int = RETENTION_DECK,
     days: int = RETENTION_DAYS,
     seed: int = SEED,
+    day_of: Days | None = None,
 ) -> RetentionAdvice:
     """fsrs-rs's optimal retention (the desired retention with the least review time per card remembered)
     and the simulated daily minutes and recall at a few targets, using the learner's parameters, their mix
     of first answers and recall grades, their answer times (medians, when 20+ of a kind) and daily limits.
 
-    The optimum is a floor rather than a goal: a higher target costs more time for more recall."""
+    The recall grades are those the simulator models: passed reviews of cards in review on a later
+    learner day than their previous review (``day_of``, see :func:`day_function`; ``settings`` gives the
+    default clock's rollover hour). The optimum is a floor rather than a goal: a higher target costs
+    more time for more recall."""
     import fsrs_rs_python as fr
 
     if not hasattr(fr, "optimal_retention") or not hasattr(fr, "simulate"):
         return RetentionAdvice(None, "this fsrs-rs-python has no simulator; no retention suggested")
+    day = day_function(day_of, settings)
     first = [0, 0, 0, 0]
     recall = [0, 0, 0]
     times: dict[tuple[int, int], list[int]] = {}
     for reviews in histories.values():
-        for r in reviews:
+        deltas = _deltas(reviews, day)
+        for r, delta in zip(reviews, deltas, strict=True):
             if not 1 <= r.rating <= 4 or r.state not in (0, 1, 2, 3):
                 continue
             if r.state == State.NEW:
                 first[r.rating - 1] += 1
-            elif r.state == State.REVIEW and r.rating > Rating.AGAIN:
+            elif r.state == State.REVIEW and delta > 0 and r.rating > Rating.AGAIN:
                 recall[r.rating - 2] += 1
             row = {State.NEW: 0, State.LEARNING: 0, State.REVIEW: 1, State.RELEARNING: 2}[State(r.state)]
             if 0 < r.duration_ms < 10 * 60 * 1000:
@@ -569,13 +589,14 @@ def fit(
     seed: int = SEED,
     retention_deck: int = RETENTION_DECK,
     ignore_before_ts: int | None = None,
-    day_of: DayOf | None = None,
+    day_of: Days | None = None,
 ) -> FitResult:
     """Fit, validate on held-out cards, refit on everything, check health over time, and suggest a
     desired retention. Below :data:`MIN_REVIEWS` usable reviews only w0-w3 are fitted.
 
     ``ignore_before_ts`` leaves out cards first studied before that time (see :func:`ignore_before`);
-    ``day_of`` counts elapsed days in learner days (see :func:`learner_days`).
+    elapsed days are learner days on ``day_of``, the learner's clock or its day function (by default
+    the clock of ``Scheduler(settings)``, see :func:`day_function`).
     Raises :class:`NotEnoughHistory` when there is no usable review, or all come from one card."""
     started = time.perf_counter()
 
@@ -588,7 +609,8 @@ def fit(
         kept = ignore_before(histories, ignore_before_ts)
         ignored = sum(1 for r in histories.values() if r) - len(kept)
         histories = kept
-    items = training_items(histories, day_of)
+    day = day_function(day_of, settings)
+    items = training_items(histories, day)
     usable = len(items)
     if usable == 0:
         raise NotEnoughHistory(
@@ -633,7 +655,9 @@ def fit(
     advice = RetentionAdvice(None, "not computed")
     if retention and settings is not None:
         step("simulating a year of reviews for the desired retention", 0.8)
-        advice = suggest_retention(final, histories, settings, deck_size=retention_deck, seed=seed)
+        advice = suggest_retention(
+            final, histories, settings, deck_size=retention_deck, seed=seed, day_of=day
+        )
     step("done", 1.0)
     return FitResult(
         parameters=final,
@@ -655,10 +679,16 @@ def fit(
 
 # -- applying --------------------------------------------------------------------------------------------
 def apply(
-    store: Store, parameters: Sequence[float], settings: Settings, *, progress: Progress | None = None
+    store: Store,
+    parameters: Sequence[float],
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    clock: LearnerClock | None = None,
 ) -> int:
     """Store ``parameters`` (config key "parameters") and reschedule every reviewed card by replaying its
-    history under them, all in one transaction. Returns the number of cards rescheduled.
+    history under them, all in one transaction, counting days on the learner's ``clock`` (by default the
+    one ``Scheduler(settings)`` uses). Returns the number of cards rescheduled.
 
     The replays are computed before the write lock is taken; inside the transaction each card is written
     only if its version is unchanged, and a card another session rated meanwhile is replayed again from
@@ -667,10 +697,11 @@ def apply(
 
     if len(parameters) != 21:
         raise OptimizerError(f"expected 21 FSRS-6 parameters, got {len(parameters)}")
-    scheduler = Scheduler(settings._replace(parameters=tuple(float(p) for p in parameters)))
+    scheduler = Scheduler(settings._replace(parameters=tuple(float(p) for p in parameters)), clock)
 
-    def replay(reviews: Sequence[Review]) -> Any:
-        return scheduler.replay([(r.ts, Rating(r.rating), r.duration_ms) for r in reviews])
+    def replay(card_id: str, reviews: Sequence[Review]) -> Any:
+        # The card's own id seeds its fuzz, as when its reviews were done.
+        return scheduler.replay([(r.ts, Rating(r.rating), r.duration_ms) for r in reviews], card_id=card_id)
 
     versions = dict(
         store.execute("SELECT id, version FROM cards WHERE id IN (SELECT DISTINCT card_id FROM reviews)")
@@ -680,7 +711,7 @@ def apply(
     total = max(1, len(histories))
     for n, (card_id, reviews) in enumerate(histories.items(), 1):
         if card_id in versions:
-            updates.append((card_id, versions[card_id], replay(reviews)))
+            updates.append((card_id, versions[card_id], replay(card_id, reviews)))
         if progress is not None and (n % 500 == 0 or n == total):
             progress("rescheduling cards", n / total)
     sql = (
@@ -710,5 +741,5 @@ def apply(
                     "SELECT ts, rating, state, duration_ms FROM reviews WHERE card_id = ? ORDER BY id",
                     (card_id,),
                 ).fetchall()
-                store.execute(sql, values(card_id, replay([Review(*r) for r in rows])))
+                store.execute(sql, values(card_id, replay(card_id, [Review(*r) for r in rows])))
     return len(updates)
