@@ -319,3 +319,53 @@ def test_terminal_and_browser_at_once_lose_no_rating_and_double_none(client_for:
     rows = web.reviews()
     assert sorted(c for c, _, _ in rows) == [f"c{i}" for i in range(7)]  # each card exactly once
     assert 0 < len(by_browser) < 6 and refused > 0  # both rated some; stale pages were refused
+
+
+def test_serve_listens_on_localhost_only_without_lan(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    import socket
+
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    seen: list[tuple[Any, int]] = []
+    monkeypatch.setattr("srs.web.server.run", lambda app, sock: seen.append((sock.getsockname(), sock.proto)))
+
+    def no_network() -> str:
+        raise AssertionError("the network address was looked up without --lan")
+
+    monkeypatch.setattr("srs.web.server.lan_address", no_network)
+    result = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    [((host, port), proto)] = seen
+    assert host == "127.0.0.1" and f"Reviewing at http://127.0.0.1:{port}/\n" in result.output
+    assert "token" not in result.output
+    # Nagle off (asyncio sets TCP_NODELAY only on sockets created with IPPROTO_TCP): no 40 ms stalls.
+    assert proto == socket.IPPROTO_TCP
+
+
+def test_serve_lan_prints_a_token_url_and_a_qr_code(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    apps: list[Any] = []
+    monkeypatch.setattr("srs.web.server.run", lambda app, sock: apps.append(app))
+    monkeypatch.setattr("srs.web.server.lan_address", lambda: "127.0.0.1")
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", "--lan"])
+    assert result.exit_code == 0, result.output
+    token = result.output.split("?token=")[1].split()[0]
+    assert len(token) >= 20 and ("█" in result.output or "▀" in result.output)
+    with TestClient(apps[0], base_url="http://127.0.0.1") as client:
+        assert client.get("/").status_code == 403
+        assert client.get(f"/?token={token}").status_code == 200
+
+
+def test_serve_on_a_taken_port_is_one_error_line(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    import socket
+
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert (
+        result.output.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ") and "--port" in result.output
+    )
+    assert len(result.output.strip().splitlines()) == 1
