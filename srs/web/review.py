@@ -88,7 +88,7 @@ class WebReview:
             card = session.next(self.now())
             if card is None:
                 return None
-            _, version = self.store.get_card_versioned(card.id)
+            card, version = self.store.get_card_versioned(card.id)  # shown as of this version
             attempt = start_attempt(card, seed=self.new_seed(), work_dir=self.work_dir)
             self.showing = Showing(card, version, attempt, self.monotonic(), os.urandom(8).hex())
         return self.showing
