@@ -114,6 +114,7 @@ def test_every_post_needs_the_form_token(client_for: Any, web: WebHome) -> None:
     nonce = field_of(page, "nonce")
     assert client.post("/act/reveal", data={"nonce": nonce}).status_code == 403
     assert client.post("/act/suspend", data={"nonce": nonce, "csrf": "x" * 32}).status_code == 403
+    assert client.post("/act/suspend", data={"nonce": nonce, "csrf": "é" * 32}).status_code == 403
     assert "Show answer" in client.get("/").text  # nothing happened
 
 
@@ -142,8 +143,15 @@ def test_lan_token_refuses_requests_without_it(client_for: Any) -> None:
     for path in ("/", "/stats", "/static/app.css", "/media/x.png"):
         assert client.get(path).status_code == 403
     assert client.get("/?token=wrong").status_code == 403
-    ok = client.get("/?token=s3cret-token")
-    assert ok.status_code == 200 and "httponly" in ok.headers["set-cookie"].lower()
+    assert client.get("/?token=s3cret-tökén").status_code == 403  # not ASCII: refused, not a crash
+    assert client.get("/", headers={"cookie": "srs_token=ünïcode".encode("latin-1")}).status_code == 403
+    ok = client.get("/?token=s3cret-token", follow_redirects=False)
+    # The token moves into a cookie and out of the address bar.
+    assert ok.status_code == 303 and ok.headers["location"] == "/"
+    assert (
+        "httponly" in ok.headers["set-cookie"].lower()
+        and "samesite=strict" in ok.headers["set-cookie"].lower()
+    )
     assert client.get("/").status_code == 200  # the cookie carries it from now on
     client.cookies.clear()
     assert client.post("/act/undo", data={}).status_code == 403
@@ -207,7 +215,7 @@ def test_a_quiz_answered_in_the_browser_stores_the_terminals_signals(
     assert inst.prompt.splitlines()[0][:30].replace("'", "&#39;") in page
     page = post(client, "answer", page, text="what?").text
     assert "Could not read" in page
-    page = post(client, "hint", page).text
+    page = post(client, "answer", page, text="h").text  # as in the terminal: h asks for a hint
     assert "Hint 1:" in page
     page = post(client, "answer", page, text=inst.answer).text
     assert "Rating: <b" in page and "solution" in page and "Source: CS231n" in page

@@ -15,7 +15,7 @@ pytest.importorskip("starlette", reason="the web extra (srs[web]) is not install
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (dev extra)")
 
 from srs import exercises, quiz  # noqa: E402
-from tests.webutil import DECK, SEED, WebHome, write  # noqa: E402
+from tests.webutil import DECK, SEED, WebHome, png, write  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -183,6 +183,7 @@ def test_lan_mode_refuses_requests_without_the_token(serve: Any) -> None:
     assert response is not None and response.status == 403
     response = page.goto(server.url + "/?token=tok-123")
     assert response is not None and response.status == 200
+    assert page.url == server.url + "/"  # the token left the address bar for a cookie
     assert page.locator(".card").count() == 1
     page.keyboard.press("Space")  # the form post and the stylesheet go with the cookie
     page.wait_for_selector(".back")
@@ -193,3 +194,14 @@ def test_stats_page_has_svg_charts(serve: Any) -> None:
     server, page = serve()
     page.goto(server.url + "/stats")
     assert page.locator("svg.chart").count() == 4
+
+
+def test_an_image_from_the_media_folder_is_shown(serve: Any, web: WebHome) -> None:
+    (web.home / "media").mkdir()
+    (web.home / "media" / "cell.png").write_bytes(png(4, 3))
+    server, page = serve("## img\nQ: Which cell is this? ![a cell](../../media/cell.png)\nA: An LSTM cell.\n")
+    page.goto(server.url + "/")
+    img = page.locator(".front img")
+    assert img.get_attribute("src") == "/media/cell.png"
+    page.wait_for_function("document.querySelector('.front img').complete")
+    assert img.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [4, 3]

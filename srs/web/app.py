@@ -67,6 +67,11 @@ class WebConfig:
     new_seed: Callable[[], int] = random_seed
 
 
+def same(given: str, secret: str) -> bool:
+    """Constant-time comparison of a token from a request with the secret (any characters)."""
+    return secrets.compare_digest(given.encode("utf-8", "replace"), secret.encode("utf-8"))
+
+
 class Backend:
     """The store, the scheduler and the review, owned by one thread; every use goes through :meth:`call`."""
 
@@ -120,7 +125,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         from starlette.requests import Request
-        from starlette.responses import PlainTextResponse
+        from starlette.responses import PlainTextResponse, RedirectResponse
 
         request = Request(scope)
         if self.hosts is not None and (request.url.hostname or "") not in self.hosts:
@@ -129,17 +134,31 @@ class Guard:
         set_cookie = False
         if self.token is not None:
             given = request.query_params.get("token")
-            if given is not None and secrets.compare_digest(given, self.token):
+            if given is not None and same(given, self.token):
                 set_cookie = True
+                if scope["method"] == "GET":
+                    # Keep the token out of the address bar and the history: the cookie carries it now.
+                    from urllib.parse import urlencode
+
+                    rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+                    target = scope["path"] + (f"?{urlencode(rest)}" if rest else "")
+                    redirect = RedirectResponse(target, 303)
+                    redirect.set_cookie(COOKIE, self.token, path="/", httponly=True, samesite="strict")
+                    await redirect(scope, receive, self._headers(send, None))
+                    return
             else:
                 cookie = request.cookies.get(COOKIE, "")
-                if not secrets.compare_digest(cookie, self.token):
+                if not same(cookie, self.token):
                     response = PlainTextResponse(
                         "Forbidden: open the address with the token that `srs serve --lan` printed.", 403
                     )
                     await response(scope, receive, send)
                     return
-        token = self.token
+        await self.app(scope, receive, self._headers(send, self.token if set_cookie else None))
+
+    @staticmethod
+    def _headers(send: Send, cookie_token: str | None) -> Send:
+        """``send`` adding the security headers (and the token cookie, when given) to the response."""
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -150,13 +169,13 @@ class Guard:
                     (b"referrer-policy", b"no-referrer"),
                     (b"x-frame-options", b"DENY"),
                 ]
-                if set_cookie and token is not None:
-                    cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+                if cookie_token is not None:
+                    cookie = f"{COOKIE}={cookie_token}; Path=/; HttpOnly; SameSite=Strict"
                     headers.append((b"set-cookie", cookie.encode()))
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        return send_with_headers
 
 
 def templates() -> Environment:
@@ -211,7 +230,7 @@ def create_app(config: WebConfig) -> Starlette:
         action = request.path_params["action"]
         form = await request.form()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        if not secrets.compare_digest(fields.get("csrf", ""), config.form_token):
+        if not same(fields.get("csrf", ""), config.form_token):
             return PlainTextResponse("Forbidden: this form has no valid token; reload the page.", 403)
 
         def do(review: WebReview) -> int:

@@ -135,7 +135,17 @@ class WebReview:
             attempt.give_up()
             self._finish(show)
         elif action == "answer" and isinstance(attempt, QuizAttempt | ChoiceAttempt):
+            typed = form.get("text", "").strip().lower()
+            # As in the terminal, "h" or "hint" typed as an answer asks for a hint, "g" gives up.
+            if typed in ("g", "give up"):
+                self.act("giveup", form)
+                return
+            if typed in ("h", "hint") and isinstance(attempt, QuizAttempt):
+                self.act("hint", form)
+                return
             feedback = attempt.answer(form.get("text", ""))
+            # A choice's message quotes the right option, which is card Markdown (maths included).
+            esc = self.renderer.markdown if isinstance(attempt, ChoiceAttempt) and feedback.parsed else esc
             if not feedback.parsed:
                 show.notes.append(("warn", esc(feedback.message)))
             elif feedback.correct:
