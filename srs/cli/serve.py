@@ -94,3 +94,4 @@ def serve(app: App, flt: Filter, port: int, open_browser: bool, lan: bool, limit
 
         webbrowser.open(url)
     run(create_app(config), sock)
+    click.echo("Stopped; every rating was saved as it was given.")

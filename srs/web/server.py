@@ -42,8 +42,11 @@ def lan_address() -> str:
 
 
 def run(app: Any, sock: socket.socket) -> None:
-    """Serve ``app`` on ``sock`` until interrupted (Ctrl+C)."""
+    """Serve ``app`` on ``sock`` until interrupted (Ctrl+C), then return."""
     import uvicorn
 
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn shuts down cleanly, then passes the signal on
+        pass

@@ -13,6 +13,9 @@
       if (t.tagName === "TEXTAREA" && ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
         ev.preventDefault();
         press('button[data-key="run"]');
+      } else if (t.tagName === "TEXTAREA" && ev.key === "Tab" && !ev.shiftKey && !t.readOnly) {
+        ev.preventDefault(); // indent with four spaces (Escape, then Tab, leaves the editor)
+        t.setRangeText("    ", t.selectionStart, t.selectionEnd, "end");
       } else if (ev.key === "Escape") {
         t.blur();
       }
