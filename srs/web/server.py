@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Any
 
@@ -46,7 +47,5 @@ def run(app: Any, sock: socket.socket) -> None:
     import uvicorn
 
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn shuts down cleanly, then passes the signal on
         uvicorn.Server(config).run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn shuts down cleanly, then passes the signal on
-        pass
