@@ -190,6 +190,15 @@ def test_stats_page_draws_the_figures_of_srs_stats(client_for: Any, web: WebHome
     stats = client.get("/stats")
     assert stats.status_code == 200 and stats.text.count("<svg") == 4
     assert "1 reviewed" in stats.text and "Forecast" in stats.text and "True retention" in stats.text
+    # The same figures as `srs stats --json`.
+    import json
+
+    data = json.loads(CliRunner().invoke(cli, ["stats", "--json"]).stdout)
+    assert f"{data['forecast']['total']} due in the next {len(data['forecast']['days'])} days" in stats.text
+    assert f"{data['memory']['cards']} studied cards" in stats.text
+    assert f"Streak {data['streak']['current']} day" in stats.text
+    day1 = data["progress"][0]
+    assert f"<td>1</td><td>{day1['new']}</td><td>{day1['learning']}</td>" in stats.text
 
 
 # -- quizzes and exercises ------------------------------------------------------------------------------

@@ -20,9 +20,10 @@ COLORS = {
 }
 
 
-def _svg(width: int, height: int, body: list[str], label: str) -> str:
+def _svg(width: int, height: int, body: list[str], label: str, *, fill: bool = True) -> str:
+    size = 'width="100%"' if fill else f'width="{width * 2}" style="max-width:100%"'
     return (
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" {size} role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">' + "".join(body) + "</svg>"
     )
 
@@ -95,7 +96,7 @@ def heatmap_svg(hm: Heatmap) -> str:
         )
     for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
         body.append(f'<text x="0" y="{row * (cell + 2) + cell - 1}" class="axis">{name}</text>')
-    return _svg(width, height, body, f"Reviews per day: {hm.total} in {hm.weeks} weeks")
+    return _svg(width, height, body, f"Reviews per day: {hm.total} in {hm.weeks} weeks", fill=False)
 
 
 def progress_svg(days: tuple[DayProgress, ...]) -> str:
