@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
 import click
@@ -58,6 +57,8 @@ def serve(app: App, flt: Filter, port: int, open_browser: bool, lan: bool, limit
         raise SrsError(
             f"srs serve needs the web extra ({', '.join(lacking)} missing): pip install 'srs[web]'"
         )
+    import secrets
+
     from srs.cli.paths import home, work_dir
     from srs.web.app import WebConfig, create_app
     from srs.web.server import bind, lan_address, run
