@@ -97,6 +97,9 @@ def serve(web: WebHome, browser: Any) -> Iterator[Any]:
 
 def test_reveal_press_3_stores_exactly_one_review(serve: Any, web: WebHome) -> None:
     server, page = serve()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server.url + "/")
     assert page.locator("#progress").inner_text().startswith("0/2")
     page.keyboard.press("Space")
@@ -108,6 +111,7 @@ def test_reveal_press_3_stores_exactly_one_review(serve: Any, web: WebHome) -> N
     page.keyboard.press("u")  # undo, by key
     page.wait_for_selector("text=Undone: basic")
     assert web.reviews() == []
+    assert errors == []  # no script error, nothing blocked by the Content-Security-Policy
 
 
 def test_formula_is_rendered_as_mathml(serve: Any) -> None:
