@@ -106,6 +106,7 @@ def test_a_rating_round_trip_stores_exactly_one_review_row(client_for: Any, web:
     # Undo takes it back; the card returns.
     undone = post(client, "undo", again.text)
     assert "Undone: basic" in undone.text and web.reviews() == []
+    assert 'data-card="basic"' in undone.text  # the undone card is shown again, the other one after it
 
 
 def test_every_post_needs_the_form_token(client_for: Any, web: WebHome) -> None:
@@ -296,6 +297,16 @@ def test_an_exercise_run_in_the_sandbox(client_for: Any, web: WebHome) -> None:
         "name",
         "file",
     ]
+
+
+def test_giving_up_an_exercise_shows_the_reference_and_rates_again(client_for: Any, web: WebHome) -> None:
+    client = client_for("## ex\nkind: exercise\nexercise: stable_softmax\n")
+    page = post(client, "giveup", client.get("/").text).text
+    assert "Reference solution:" in page and "Rating: <b" in page and "Again" in page
+    assert 'data-key="2"' not in page  # capped at Again
+    post(client, "rate", page, rating="accept")
+    [(_cid, rating, signals)] = web.reviews()
+    assert rating == 1 and signals["gave_up"] is True and signals["attempts"] == 1
 
 
 # -- the terminal and the browser on one database ----------------------------------------------------
