@@ -15,6 +15,7 @@ RANK = {
     "__main__": 8,
     "cli": 7,
     "tui": 6,
+    "web": 6,  # the browser front end: beside the terminal one, never importing it
     "review": 5,
     "decks": 4,
     "stats": 4,
@@ -40,6 +41,11 @@ OWNERS = {
     "sqlite_utils": ("store/",),
     "markdownify": ("decks/importers/htmltext.py",),
     "zstandard": ("interop/anki/importer.py",),
+    "starlette": ("web/app.py",),
+    "jinja2": ("web/app.py",),
+    "uvicorn": ("web/server.py",),
+    "latex2mathml": ("web/render.py",),
+    "segno": ("cli/serve.py",),
 }
 # Known exception: key reading on a terminal uses click.getchar (a termios reader replaces it).
 ALLOWED = {("click", "tui/keys.py")}

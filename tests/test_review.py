@@ -343,3 +343,25 @@ def test_review_and_due_queries_never_scan_the_cards_table(
         assert not any(step == "SCAN cards" or step.startswith("SCAN reviews") for step in steps), (
             f"{sql}\n{steps}"
         )
+
+
+def test_rate_with_the_version_shown_refuses_a_card_rated_elsewhere_since(
+    store: Store, tmp_path: Path
+) -> None:
+    from srs.errors import ConflictError
+
+    setup(store, tmp_path, basic(2))
+    sched = Scheduler(Settings(enable_fuzzing=False))
+    page = Session(store, sched, T0)
+    other = Session(store, sched, T0)
+    card = page.next(T0)
+    assert card is not None
+    _, shown = store.get_card_versioned(card.id)
+    other.rate(card.id, Rating.GOOD, T0)
+    with pytest.raises(ConflictError, match="rated or changed elsewhere"):
+        page.rate(card.id, Rating.AGAIN, T0 + 5, expect_version=shown)
+    assert store.execute("SELECT COUNT(*) FROM reviews WHERE card_id = ?", (card.id,)).fetchone()[0] == 1
+    assert page.history == []
+    # With the version it was shown at, the rating goes through as usual.
+    _, now_version = store.get_card_versioned(card.id)
+    assert page.rate(card.id, Rating.GOOD, T0 + 700, expect_version=now_version).card_id == card.id

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from srs.cli import backup, cards, doctor, export, imports, plan, quiz, review, settings, stats  # noqa: F401  (registers the commands)
+from srs.cli import (  # noqa: F401  (registers the commands)
+    backup,
+    cards,
+    doctor,
+    export,
+    imports,
+    plan,
+    quiz,
+    review,
+    serve,
+    settings,
+    stats,
+)
 from srs.cli.app import cli, console, main, now, utc_offset
 
 __all__ = ["cli", "console", "main", "now", "utc_offset"]

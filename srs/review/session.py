@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from srs.clock import DAY, LearnerClock
-from srs.errors import NotFoundError, SrsError
+from srs.errors import ConflictError, NotFoundError, SrsError
 from srs.model import Card, Memory, Rating, State
 from srs.scheduling.load_balance import Load
 from srs.scheduling.plan import plan_today
@@ -348,10 +348,18 @@ class Session:
         *,
         duration_ms: int = 0,
         signals: dict[str, Any] | None = None,
+        expect_version: int | None = None,
     ) -> Outcome:
-        """Rate a card and commit it with its log row at once. Safe against a second session."""
+        """Rate a card and commit it with its log row at once. Safe against a second session.
+
+        ``expect_version``: the card's change counter when it was shown (:meth:`Store.get_card_versioned`);
+        if another session rated or changed the card since, nothing is written and ConflictError is
+        raised (a page shown before the terminal rated the card cannot rate it a second time).
+        """
         for _attempt in range(5):
             card, version = self.store.get_card_versioned(card_id)
+            if expect_version is not None and version != expect_version:
+                raise ConflictError(f"card {card_id!r} was rated or changed elsewhere since it was shown")
             before = card.memory
             after, wait = self._outcomes(card, now)[rating]
             leech = after.lapses > before.lapses and after.lapses >= self.scheduler.settings.leech_lapses
@@ -375,6 +383,8 @@ class Session:
                 leech=leech,
                 interval_days=wait / DAY,
             )
+            if review_id is None and expect_version is not None:
+                raise ConflictError(f"card {card_id!r} was rated or changed elsewhere since it was shown")
             if review_id is not None:
                 if after.state is State.REVIEW and after.due is not None and self._due_days is not None:
                     day = self.clock.day(after.due)

@@ -1,0 +1,311 @@
+"""The Starlette application of `srs serve`: the review page, its forms, the stats page, media and assets.
+
+Security, for a page that may be reachable from the local network (``--lan``):
+
+* an access token (``--lan``): every request without it is refused with 403; it comes once in the URL
+  (``?token=``) and is then kept in an HttpOnly, SameSite=Strict cookie;
+* a form token on every state-changing request (all POSTs), also on localhost, so that another site
+  open in the same browser cannot rate or suspend cards;
+* the Host header must name this server (no DNS rebinding);
+* a Content-Security-Policy allowing scripts only from the server's own file (no inline script), and
+  card text rendered with raw HTML escaped (a ``<script>`` in a card is shown as text);
+* the media route serves only regular files inside the media folder (no ``..``, no symlink out).
+
+The store is opened and used in one thread of its own (SQLite connections belong to the thread that
+opened them), so requests for the database run one at a time, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from srs.errors import ConflictError, SrsError
+from srs.scheduling.scheduler import Scheduler
+from srs.store import Filter, Store
+from srs.web.review import WebReview, random_seed
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HERE = Path(__file__).resolve().parent
+COOKIE = "srs_token"
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """What the server needs from the command line (nothing here reads the environment or the clock)."""
+
+    open_store: Callable[[], AbstractContextManager[Store]]
+    scheduler_for: Callable[[Store], Scheduler]
+    now: Callable[[], int]
+    work_dir: Path
+    media_dir: Path
+    flt: Filter = Filter()
+    limit: int | None = None
+    utc_offset: int = 0
+    access_token: str | None = None
+    allowed_hosts: frozenset[str] | None = None
+    form_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    monotonic: Callable[[], float] = time.monotonic
+    new_seed: Callable[[], int] = random_seed
+
+
+def same(given: str, secret: str) -> bool:
+    """Constant-time comparison of a token from a request with the secret (any characters)."""
+    return secrets.compare_digest(given.encode("utf-8", "replace"), secret.encode("utf-8"))
+
+
+class Backend:
+    """The store, the scheduler and the review, owned by one thread; every use goes through :meth:`call`."""
+
+    def __init__(self, config: WebConfig) -> None:
+        self.config = config
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="srs-store")
+        self._stack = ExitStack()
+        self._review: WebReview | None = None
+
+    def _open(self) -> WebReview:
+        if self._review is None:
+            c = self.config
+            store = self._stack.enter_context(c.open_store())
+            self._review = WebReview(
+                store,
+                c.scheduler_for(store),
+                c.now,
+                c.work_dir,
+                flt=c.flt,
+                limit=c.limit,
+                monotonic=c.monotonic,
+                new_seed=c.new_seed,
+            )
+        return self._review
+
+    def run(self, fn: Callable[[WebReview], T]) -> T:
+        """Run ``fn(review)`` in the store's thread and wait for it (for callers outside the event loop)."""
+        return self.executor.submit(lambda: fn(self._open())).result()
+
+    async def call(self, fn: Callable[[WebReview], T]) -> T:
+        """Run ``fn(review)`` in the store's thread without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, lambda: fn(self._open()))
+
+    def close(self) -> None:
+        """Close the store (in its own thread) and stop the thread."""
+        self.executor.submit(self._stack.close).result()
+        self.executor.shutdown()
+
+
+class Guard:
+    """ASGI middleware: Host check, the ``--lan`` access token, security headers on every response."""
+
+    def __init__(self, app: ASGIApp, *, token: str | None, hosts: frozenset[str] | None) -> None:
+        self.app = app
+        self.token = token
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.requests import Request
+        from starlette.responses import PlainTextResponse, RedirectResponse
+
+        request = Request(scope)
+        if self.hosts is not None and (request.url.hostname or "") not in self.hosts:
+            await PlainTextResponse("Unknown host.", 400)(scope, receive, send)
+            return
+        set_cookie = False
+        if self.token is not None:
+            given = request.query_params.get("token")
+            if given is not None and same(given, self.token):
+                set_cookie = True
+                if scope["method"] == "GET":
+                    # Keep the token out of the address bar and the history: the cookie carries it now.
+                    from urllib.parse import urlencode
+
+                    rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+                    target = scope["path"] + (f"?{urlencode(rest)}" if rest else "")
+                    redirect = RedirectResponse(target, 303)
+                    redirect.set_cookie(COOKIE, self.token, path="/", httponly=True, samesite="strict")
+                    await redirect(scope, receive, self._headers(send, None))
+                    return
+            else:
+                cookie = request.cookies.get(COOKIE, "")
+                if not same(cookie, self.token):
+                    response = PlainTextResponse(
+                        "Forbidden: open the address with the token that `srs serve --lan` printed.", 403
+                    )
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, self._headers(send, self.token if set_cookie else None))
+
+    @staticmethod
+    def _headers(send: Send, cookie_token: str | None) -> Send:
+        """``send`` adding the security headers (and the token cookie, when given) to the response."""
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                if cookie_token is not None:
+                    cookie = f"{COOKIE}={cookie_token}; Path=/; HttpOnly; SameSite=Strict"
+                    headers.append((b"set-cookie", cookie.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        return send_with_headers
+
+
+def templates() -> Environment:
+    """The Jinja2 templates shipped in the package (autoescaped)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True)
+    )
+
+
+def media_file(media_dir: Path, name: str) -> Path | None:
+    """The regular file ``name`` inside ``media_dir``, or None (outside it, missing, or not a plain name)."""
+    if not name or "\x00" in name or "\\" in name or name.startswith("/"):
+        return None
+    root = media_dir.resolve()
+    try:
+        path = (root / name).resolve()
+    except (OSError, RuntimeError):
+        return None
+    if not path.is_relative_to(root) or path == root or not path.is_file():
+        return None
+    return path
+
+
+def create_app(config: WebConfig) -> Starlette:
+    """The web application over one database (the store opens on the first request)."""
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
+    from starlette.routing import Mount, Route
+    from starlette.staticfiles import StaticFiles
+
+    backend = Backend(config)
+    env = templates()
+
+    def html(name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
+        body = env.get_template(name).render(csrf=config.form_token, **ctx)
+        return HTMLResponse(body, status, headers={"cache-control": "no-store"})
+
+    def review_page(review: WebReview) -> dict[str, Any]:
+        return review.page()
+
+    async def index(request: Request) -> Response:
+        try:
+            ctx = await backend.call(review_page)
+        except SrsError as exc:
+            return html("error.html", {"message": str(exc)}, 500)
+        return html("review.html", ctx)
+
+    async def act(request: Request) -> Response:
+        action = request.path_params["action"]
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        if not same(fields.get("csrf", ""), config.form_token):
+            return PlainTextResponse("Forbidden: this form has no valid token; reload the page.", 403)
+
+        def do(review: WebReview) -> int:
+            try:
+                review.act(action, fields)
+            except ConflictError as exc:
+                review.messages.append(("warn", review.renderer.plain(str(exc))))
+                return 409
+            except SrsError as exc:
+                review.messages.append(("bad", review.renderer.plain(str(exc))))
+                return 400
+            return 200
+
+        status = await backend.call(do)
+        if request.headers.get("accept", "").startswith("application/json"):
+            from starlette.responses import JSONResponse
+
+            return JSONResponse({"status": status})
+        return RedirectResponse("/", 303)
+
+    async def stats_page(request: Request) -> Response:
+        from srs.stats import collect
+        from srs.web import charts
+
+        def gather(review: WebReview) -> dict[str, Any]:
+            sched = review.scheduler
+            data = collect(
+                review.store,
+                config.now(),
+                settings=sched.settings,
+                parameters=sched.parameters,
+                utc_offset=config.utc_offset,
+                flt=config.flt,
+            )
+            return {
+                "data": data.to_dict(),
+                "forecast_svg": charts.forecast_svg(data.forecast),
+                "retention_svg": charts.retention_svg(data.retention, data.desired_retention),
+                "heatmap_svg": charts.heatmap_svg(data.heatmap),
+                "progress_svg": charts.progress_svg(data.progress),
+            }
+
+        try:
+            ctx = await backend.call(gather)
+        except SrsError as exc:
+            return html("error.html", {"message": str(exc)}, 500)
+        return html("stats.html", ctx)
+
+    async def media(request: Request) -> Response:
+        path = media_file(config.media_dir, request.path_params["name"])
+        if path is None:
+            return PlainTextResponse("Not found.", 404)
+        return FileResponse(path)
+
+    async def shutdown() -> None:
+        backend.close()
+
+    routes = [
+        Route("/", index),
+        Route("/act/{action}", act, methods=["POST"]),
+        Route("/stats", stats_page),
+        Route("/media/{name:path}", media),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> Any:
+        yield
+        await shutdown()
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(Guard, token=config.access_token, hosts=config.allowed_hosts)],
+        lifespan=lifespan,
+    )
+    app.state.backend = backend
+    return app

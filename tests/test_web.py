@@ -1,0 +1,399 @@
+"""`srs serve`: routes, tokens, headers, escaping, media, ratings, quizzes and exercises over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("starlette", reason="the web extra (srs[web]) is not installed")
+
+from click.testing import CliRunner  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
+
+from srs import quiz  # noqa: E402
+from srs.cli import cli  # noqa: E402
+from srs.review.session import Session  # noqa: E402
+from srs.store import open_store  # noqa: E402
+from srs.web.render import WebRenderer  # noqa: E402
+from tests.webutil import DECK, SEED, WebHome, field_of, write  # noqa: E402
+
+QUIZ = "## cq\nkind: quiz\nquiz: conv_output_shape\nparams: W=8..16\nsource: CS231n\n"
+
+
+@pytest.fixture
+def web(home: Path, monkeypatch: pytest.MonkeyPatch) -> WebHome:
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    monkeypatch.setenv("SRS_NOW", "2026-03-02T10:00:00Z")
+    return WebHome(home)
+
+
+@pytest.fixture
+def client_for(web: WebHome) -> Iterator[Any]:
+    made: list[TestClient] = []
+
+    def make(deck: str = DECK, **kw: Any) -> TestClient:
+        write(web.home, "d.md", deck)
+        client = TestClient(web.app(**kw))
+        client.__enter__()
+        made.append(client)
+        return client
+
+    yield make
+    for c in made:
+        c.__exit__(None, None, None)
+
+
+def post(client: TestClient, action: str, page: str, **fields: str) -> Any:
+    data = {"csrf": field_of(page, "csrf"), **fields}
+    if "nonce" not in fields and 'name="nonce"' in page:
+        data["nonce"] = field_of(page, "nonce")
+    return client.post(f"/act/{action}", data=data)
+
+
+# -- rendering --------------------------------------------------------------------------------------
+def test_maths_become_mathml_and_a_bad_formula_stays_escaped_tex() -> None:
+    r = WebRenderer()
+    out = r.markdown(r"Softmax: $p_i = e^{z_i} / \sum_j e^{z_j}$ and $$\frac{a}{b}$$")
+    assert out.count("<math") == 2 and 'display="block"' in out and "<mfrac>" in out
+    bad = r.markdown(r"$x^$ <x>")
+    assert "<math" not in bad and '<code class="tex">x^</code>' in bad and "&lt;x&gt;" in bad
+    # The converter copies \text{...} verbatim: what it gives is rebuilt from a parse, MathML only.
+    for evil in (r"$\text{<script>alert(1)</script>}$", r"$\text{<img src=x onerror=alert(1)>}$"):
+        out = r.markdown(evil)
+        assert "<script" not in out and "<img" not in out and "&lt;" in out
+
+
+def test_script_in_a_card_is_text_and_media_links_point_at_the_route() -> None:
+    r = WebRenderer()
+    assert r.markdown("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert '<img src="/media/cell.png"' in r.markdown("![cell](../../media/cell.png)")
+    assert "<span" in r.markdown("```python\nx = 1\n```")  # highlighted
+
+
+# -- the page ---------------------------------------------------------------------------------------
+def test_page_shows_progress_deck_card_and_security_headers(client_for: Any) -> None:
+    client = client_for()
+    page = client.get("/")
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert "0/2" in page.text and "2 new" in page.text and "#day1" in page.text
+    assert "<math" in page.text and "Show answer" in page.text
+    assert "<script>" not in page.text.replace('<script src="/static/app.js" defer></script>', "")
+    assert client.get("/static/app.js").status_code == 200
+
+
+def test_a_rating_round_trip_stores_exactly_one_review_row(client_for: Any, web: WebHome) -> None:
+    client = client_for()
+    page = client.get("/").text
+    assert "Again" not in page  # no rating before the answer is shown
+    refused = post(client, "rate", page, rating="3")
+    assert web.reviews() == [] and refused.status_code == 200
+    page = post(client, "reveal", client.get("/").text).text
+    assert "prediction minus target" in page and "3 Good" in page and "Undo" in page
+    # The four buttons with the interval each gives.
+    assert all(f"{n} {name}" in page for n, name in ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy")))
+    after = post(client, "rate", page, rating="3")
+    assert after.status_code == 200 and "<b>1/3</b>" in after.text and "1 learning" in after.text
+    assert [(c, r) for c, r, _ in web.reviews()] == [("basic", 3)]
+    # The same form posted again (a double tap, a resubmitted page) rates nothing.
+    again = post(client, "rate", page, rating="3")
+    assert "out of date" in again.text and len(web.reviews()) == 1
+    # Undo takes it back; the card returns.
+    undone = post(client, "undo", again.text)
+    assert "Undone: basic" in undone.text and web.reviews() == []
+    assert 'data-card="basic"' in undone.text  # the undone card is shown again, the other one after it
+
+
+def test_every_post_needs_the_form_token(client_for: Any, web: WebHome) -> None:
+    client = client_for()
+    page = client.get("/").text
+    nonce = field_of(page, "nonce")
+    assert client.post("/act/reveal", data={"nonce": nonce}).status_code == 403
+    assert client.post("/act/suspend", data={"nonce": nonce, "csrf": "x" * 32}).status_code == 403
+    assert client.post("/act/suspend", data={"nonce": nonce, "csrf": "é" * 32}).status_code == 403
+    assert "Show answer" in client.get("/").text  # nothing happened
+
+
+def test_suspend_moves_on(client_for: Any, web: WebHome) -> None:
+    client = client_for()
+    page = client.get("/").text
+    after = post(client, "suspend", page)
+    assert "Suspended." in after.text and "evil" in after.text
+    conn = __import__("sqlite3").connect(web.db)
+    assert conn.execute("SELECT suspended FROM cards WHERE id = 'basic'").fetchone() == (1,)
+    conn.close()
+
+
+def test_a_script_in_a_card_is_shown_as_text(client_for: Any) -> None:
+    client = client_for(
+        DECK.split("## evil")[0].replace("## basic", "## basic2") and "## evil" + DECK.split("## evil")[1]
+    )
+    page = client.get("/").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+    shown = post(client, "reveal", page).text
+    assert "&lt;b&gt;text&lt;/b&gt;" in shown
+
+
+def test_lan_token_refuses_requests_without_it(client_for: Any) -> None:
+    client = client_for(access_token="s3cret-token")
+    for path in ("/", "/stats", "/static/app.css", "/media/x.png"):
+        assert client.get(path).status_code == 403
+    assert client.get("/?token=wrong").status_code == 403
+    assert client.get("/?token=s3cret-tökén").status_code == 403  # not ASCII: refused, not a crash
+    assert client.get("/", headers={"cookie": "srs_token=ünïcode".encode("latin-1")}).status_code == 403
+    ok = client.get("/?token=s3cret-token", follow_redirects=False)
+    # The token moves into a cookie and out of the address bar.
+    assert ok.status_code == 303 and ok.headers["location"] == "/"
+    assert (
+        "httponly" in ok.headers["set-cookie"].lower()
+        and "samesite=strict" in ok.headers["set-cookie"].lower()
+    )
+    assert client.get("/").status_code == 200  # the cookie carries it from now on
+    client.cookies.clear()
+    assert client.post("/act/undo", data={}).status_code == 403
+
+
+def test_unknown_host_is_refused(client_for: Any) -> None:
+    client = client_for(allowed_hosts=frozenset({"127.0.0.1"}))
+    assert client.get("/").status_code == 400
+    assert client.get("http://127.0.0.1/").status_code == 200
+
+
+def test_media_route_serves_the_media_folder_only(client_for: Any, web: WebHome) -> None:
+    media = web.home / "media"
+    media.mkdir()
+    (media / "cell.png").write_bytes(b"\x89PNG fake")
+    (web.home / "secret.txt").write_text("secret")
+    (media / "link").symlink_to(web.home / "secret.txt")
+    client = client_for()
+    assert client.get("/media/cell.png").content == b"\x89PNG fake"
+    for bad in (
+        "/media/../secret.txt",
+        "/media/%2e%2e/secret.txt",
+        "/media/..%2fsecret.txt",
+        "/media/link",
+        "/media/",
+    ):
+        r = client.get(bad)
+        assert r.status_code == 404 and b"secret" not in r.content, bad
+
+
+def test_stats_page_draws_the_figures_of_srs_stats(client_for: Any, web: WebHome) -> None:
+    client = client_for()
+    page = client.get("/").text
+    page = post(client, "reveal", page).text
+    post(client, "rate", page, rating="3")
+    stats = client.get("/stats")
+    assert stats.status_code == 200 and stats.text.count("<svg") == 4
+    assert "1 reviewed" in stats.text and "Forecast" in stats.text and "True retention" in stats.text
+    # The same figures as `srs stats --json`.
+    import json
+
+    data = json.loads(CliRunner().invoke(cli, ["stats", "--json"]).stdout)
+    assert f"{data['forecast']['total']} due in the next {len(data['forecast']['days'])} days" in stats.text
+    assert f"{data['memory']['cards']} studied cards" in stats.text
+    assert f"Streak {data['streak']['current']} day" in stats.text
+    day1 = data["progress"][0]
+    assert f"<td>1</td><td>{day1['new']}</td><td>{day1['learning']}</td>" in stats.text
+
+
+# -- quizzes and exercises ------------------------------------------------------------------------------
+def test_a_quiz_answered_in_the_browser_stores_the_terminals_signals(
+    client_for: Any, web: WebHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inst = quiz.generate("conv_output_shape", SEED, "W=8..16")
+    # The terminal: same card, same seed; its stored signals are the reference.
+    write(web.home, "d.md", QUIZ)
+    monkeypatch.setattr("srs.tui.review.new_seed", lambda: SEED)
+    result = CliRunner().invoke(cli, ["review"], input=f"h\n{inst.answer}\n\nq\n")
+    assert result.exit_code == 0, result.output
+    terminal = web.reviews()[-1]
+    conn = __import__("sqlite3").connect(web.db)
+    conn.execute("DELETE FROM reviews")
+    conn.execute(
+        "UPDATE cards SET state = 0, due = NULL, stability = NULL, difficulty = NULL, reps = 0, last_review = NULL, version = version + 1"
+    )
+    conn.commit()
+    conn.close()
+    client = client_for(QUIZ)
+    page = client.get("/").text
+    assert inst.prompt.splitlines()[0][:30].replace("'", "&#39;") in page
+    page = post(client, "answer", page, text="what?").text
+    assert "Could not read" in page
+    page = post(client, "answer", page, text="h").text  # as in the terminal: h asks for a hint
+    assert "Hint 1:" in page
+    page = post(client, "answer", page, text=inst.answer).text
+    assert "Rating: <b" in page and "solution" in page and "Source: CS231n" in page
+    assert 'data-key="4"' not in page  # a hint was taken: the rating is capped below Easy
+    post(client, "rate", page, rating="accept")
+    browser = web.reviews()[-1]
+    assert list(browser[2]) == list(terminal[2])
+    assert browser[1] == terminal[1] and browser[2]["derived"] == terminal[2]["derived"]
+    assert browser[2]["seed"] == SEED and browser[2]["answer"] == inst.answer and browser[2]["hints"] == 1
+
+
+def test_choice_card_in_the_browser(client_for: Any, web: WebHome) -> None:
+    client = client_for(
+        "## ch\nkind: choice\nQ: Which loss for classes?\noptions:\n* [ ] MSE\n* [X] Cross-entropy\n"
+    )
+    page = client.get("/").text
+    assert "b)</b> Cross-entropy" in page
+    page = post(client, "answer", page, text="a").text
+    assert "Not quite" in page and "1 Again" in page and "3 Good" not in page
+    post(client, "rate", page, rating="accept")
+    [(cid, rating, signals)] = web.reviews()
+    assert cid == "ch" and rating == 1 and signals["choice"] == "a" and signals["answer"] == "b"
+
+
+def test_type_in_card_checks_the_typed_answer(client_for: Any, web: WebHome) -> None:
+    client = client_for("## t\nkind: type-in\nQ: Output width?\nA: 32\n")
+    page = client.get("/").text
+    page = post(client, "check", page, text="31").text
+    assert "you typed" in page and "31" in page and 'data-enter="1"' in page
+    post(client, "rate", page, rating="accept")
+    assert [(c, r) for c, r, _ in web.reviews()] == [("t", 1)]
+
+
+def test_cloze_card_hides_then_shows_the_deletion(client_for: Any) -> None:
+    client = client_for("## cz\nkind: cloze\ntext: Adam keeps {{c1::two moment estimates}} per weight.\n")
+    page = client.get("/").text
+    assert "two moment estimates" not in page and "[...]" in page
+    assert "two moment estimates" in post(client, "reveal", page).text
+
+
+def test_an_exercise_run_in_the_sandbox(client_for: Any, web: WebHome) -> None:
+    from srs import exercises
+
+    client = client_for("## ex\nkind: exercise\nexercise: stable_softmax\n")
+    page = client.get("/").text
+    assert "<textarea" in page and "Run the checks" in page
+    page = post(client, "hint", page).text
+    assert "Hint 1:" in page
+    reference = exercises.get("stable_softmax").reference
+    page = post(client, "run", page, code=reference).text
+    assert "✓" in page and "Rating: <b" in page
+    post(client, "rate", page, rating="accept")
+    [(cid, rating, signals)] = web.reviews()
+    assert (
+        cid == "ex"
+        and signals["correct"] is True
+        and signals["hints"] == 1
+        and signals["name"] == "stable_softmax"
+    )
+    assert list(signals) == [
+        "auto",
+        "correct",
+        "attempts",
+        "hints",
+        "seconds",
+        "target_seconds",
+        "gave_up",
+        "derived",
+        "name",
+        "file",
+    ]
+
+
+def test_giving_up_an_exercise_shows_the_reference_and_rates_again(client_for: Any, web: WebHome) -> None:
+    client = client_for("## ex\nkind: exercise\nexercise: stable_softmax\n")
+    page = post(client, "giveup", client.get("/").text).text
+    assert "Reference solution:" in page and "Rating: <b" in page and "Again" in page
+    assert 'data-key="2"' not in page  # capped at Again
+    post(client, "rate", page, rating="accept")
+    [(_cid, rating, signals)] = web.reviews()
+    assert rating == 1 and signals["gave_up"] is True and signals["attempts"] == 1
+
+
+# -- the terminal and the browser on one database ----------------------------------------------------
+def test_terminal_and_browser_at_once_lose_no_rating_and_double_none(client_for: Any, web: WebHome) -> None:
+    from srs.cli.app import scheduler_for
+    from srs.model import Rating
+
+    deck = "".join(f"## c{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(7))
+    client = client_for(deck)
+    page = client.get("/").text  # the browser shows c0
+    assert "q0" in page
+    with open_store(web.db) as store:
+        terminal = Session(store, scheduler_for(store), web.clock())
+        # The terminal rates c0 while the browser still shows it: the browser's rating is refused.
+        c0 = terminal.next(web.clock())
+        assert c0 is not None and c0.id == "c0"
+        terminal.rate("c0", Rating.EASY, web.clock())
+        page = post(client, "reveal", page).text
+        after = post(client, "rate", page, rating="1").text
+        assert "rated elsewhere" in after
+        assert [(c, r) for c, r, _ in web.reviews()] == [("c0", 4)]
+        # Then both take turns until neither has a card left (Easy: no card comes back today).
+        by_browser, refused = [], 0
+        for _turn in range(20):
+            page = client.get("/").text  # the browser goes first: it rates the card it shows
+            if 'name="nonce"' in page:
+                shown = page.split('data-card="')[1].split('"')[0]
+                after = post(client, "rate", post(client, "reveal", page).text, rating="4").text
+                if "rated elsewhere" in after:
+                    refused += 1
+                else:
+                    by_browser.append(shown)
+            card = terminal.next(web.clock())
+            if card is not None:
+                terminal.rate(card.id, Rating.EASY, web.clock())
+            if card is None and 'name="nonce"' not in page:
+                break
+    rows = web.reviews()
+    assert sorted(c for c, _, _ in rows) == [f"c{i}" for i in range(7)]  # each card exactly once
+    assert 0 < len(by_browser) < 6 and refused > 0  # both rated some; stale pages were refused
+
+
+def test_serve_listens_on_localhost_only_without_lan(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    import socket
+
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    seen: list[tuple[Any, int]] = []
+    monkeypatch.setattr("srs.web.server.run", lambda app, sock: seen.append((sock.getsockname(), sock.proto)))
+
+    def no_network() -> str:
+        raise AssertionError("the network address was looked up without --lan")
+
+    monkeypatch.setattr("srs.web.server.lan_address", no_network)
+    result = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    assert result.exit_code == 0, result.output
+    [((host, port), proto)] = seen
+    assert host == "127.0.0.1" and f"Reviewing at http://127.0.0.1:{port}/\n" in result.output
+    assert "token" not in result.output
+    # Nagle off (asyncio sets TCP_NODELAY only on sockets created with IPPROTO_TCP): no 40 ms stalls.
+    assert proto == socket.IPPROTO_TCP
+
+
+def test_serve_lan_prints_a_token_url_and_a_qr_code(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    apps: list[Any] = []
+    monkeypatch.setattr("srs.web.server.run", lambda app, sock: apps.append(app))
+    monkeypatch.setattr("srs.web.server.lan_address", lambda: "127.0.0.1")
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", "--lan"])
+    assert result.exit_code == 0, result.output
+    token = result.output.split("?token=")[1].split()[0]
+    assert len(token) >= 20 and ("█" in result.output or "▀" in result.output)
+    with TestClient(apps[0], base_url="http://127.0.0.1") as client:
+        assert client.get("/").status_code == 403
+        assert client.get(f"/?token={token}").status_code == 200
+
+
+def test_serve_on_a_taken_port_is_one_error_line(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    import socket
+
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert (
+        result.output.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ") and "--port" in result.output
+    )
+    assert len(result.output.strip().splitlines()) == 1

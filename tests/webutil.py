@@ -1,0 +1,102 @@
+"""A web app of `srs serve` over a temporary SRS_HOME, for the route and browser tests."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from srs.cli.app import App, scheduler_for
+from srs.web.app import WebConfig, create_app
+from tests.conftest import T0
+
+SEED = 12345
+
+DECK = r"""## basic
+Q: What does $\frac{\partial L}{\partial z_i} = p_i - y_i$ say?
+A: The softmax-cross-entropy gradient is **prediction minus target**.
+tags: day1 maths
+
+## evil
+Q: Is <script>alert(1)</script> run?
+A: No: it is shown as <b>text</b>.
+"""
+
+
+@dataclass
+class Clock:
+    """A settable clock (epoch seconds)."""
+
+    t: int = T0
+
+    def __call__(self) -> int:
+        return self.t
+
+
+@dataclass
+class WebHome:
+    """An SRS_HOME with decks, the app config and helpers to read the database."""
+
+    home: Path
+    clock: Clock = field(default_factory=Clock)
+
+    @property
+    def db(self) -> Path:
+        return self.home / "srs.db"
+
+    def config(self, **kw: Any) -> WebConfig:
+        app = App(None)
+        return WebConfig(
+            open_store=lambda: app.store(warn=False, daily_backup=False),
+            scheduler_for=scheduler_for,
+            now=self.clock,
+            work_dir=self.home / "work",
+            media_dir=self.home / "media",
+            new_seed=lambda: SEED,
+            **kw,
+        )
+
+    def app(self, **kw: Any) -> Any:
+        return create_app(self.config(**kw))
+
+    def reviews(self) -> list[tuple[str, int, dict[str, Any]]]:
+        conn = sqlite3.connect(self.db)
+        try:
+            rows = conn.execute("SELECT card_id, rating, signals FROM reviews ORDER BY id").fetchall()
+        finally:
+            conn.close()
+        return [(c, r, json.loads(s or "{}")) for c, r, s in rows]
+
+
+def write(home: Path, name: str, text: str) -> None:
+    folder = home / "decks"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def field_of(html: str, name: str) -> str:
+    """The value of the first hidden input ``name`` in a page."""
+    m = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert m, f"no {name} field in the page"
+    return m.group(1)
+
+
+def png(width: int, height: int) -> bytes:
+    """A small red PNG image."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
