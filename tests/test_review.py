@@ -365,3 +365,42 @@ def test_rate_with_the_version_shown_refuses_a_card_rated_elsewhere_since(
     # With the version it was shown at, the rating goes through as usual.
     _, now_version = store.get_card_versioned(card.id)
     assert page.rate(card.id, Rating.GOOD, T0 + 700, expect_version=now_version).card_id == card.id
+
+
+def test_terminal_does_not_rate_a_card_rated_elsewhere_while_it_was_on_screen(
+    tmp_path: Path, scheduler: Scheduler
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from srs.tui.keys import Keys, Quit
+    from srs.tui.review import ReviewUI
+
+    db = tmp_path / "shared.db"
+    with open_store(db) as a, open_store(db) as b:
+        setup(a, tmp_path, basic(1))
+        browser = Session(b, scheduler, T0)
+
+        class RatedElsewhere(Keys):
+            """Reveals, then, while the rating prompt waits, the card is rated in another window."""
+
+            def key(self) -> str:
+                key = super().key()
+                if key == "3":
+                    shown = browser.next(T0 + 5)
+                    assert shown is not None and shown.id == "c0"
+                    browser.rate("c0", Rating.AGAIN, T0 + 5)
+                return key
+
+        out = io.StringIO()
+        ui = ReviewUI(
+            session=Session(a, scheduler, T0),
+            console=Console(file=out, width=100),
+            keys=RatedElsewhere(io.StringIO("\n3\n"), interactive=False),
+            now=lambda: T0 + 10,
+        )
+        with pytest.raises(Quit):  # the input ends while the card (now relearning) is shown again
+            ui.run()
+        assert [r.rating for r in a.reviews("c0")] == [1]  # only the other window's rating
+        assert "Not saved" in out.getvalue()

@@ -118,6 +118,7 @@ class Session:
         # Learning turns: when each card was last shown in this session (a rising counter).
         self._turns: dict[str, int] = {}
         self._turn_counter = 0
+        self._shown_versions: dict[str, int] = {}
         self.shown_early: str | None = None
         counts = self._today()
         cond, args = flt.sql()
@@ -229,7 +230,13 @@ class Session:
         card = self._next(now)
         if card is not None:
             self._turns[card.id] = self._turn()
+            self._shown_versions[card.id] = self.store.card_version(card.id)
         return card
+
+    def shown_version(self, card_id: str) -> int | None:
+        """The card's change counter when :meth:`next` last handed it out (None if it never did): pass it
+        to :meth:`rate` so that a card rated elsewhere meanwhile is not rated a second time."""
+        return self._shown_versions.get(card_id)
 
     def _turn(self) -> int:
         self._turn_counter += 1

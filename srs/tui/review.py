@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from srs.errors import ConflictError
 from srs.model import Card, Rating
 from srs.review.attempts import (
     ChoiceAttempt,
@@ -365,7 +366,18 @@ class ReviewUI(AttemptScreen):
         rating = graded.rating(None if key == "enter" else Rating(int(key)))
         signals = graded.signals or None
         duration = int((time.monotonic() - started) * 1000)
-        outcome = self.session.rate(card.id, rating, self.now(), duration_ms=duration, signals=signals)
+        try:
+            outcome = self.session.rate(
+                card.id,
+                rating,
+                self.now(),
+                duration_ms=duration,
+                signals=signals,
+                expect_version=self.session.shown_version(card.id),
+            )
+        except ConflictError as exc:  # rated in another window (a browser, another terminal) meanwhile
+            self.console.print(f"[yellow]Not saved:[/yellow] {safe(str(exc))}; moving on.", highlight=False)
+            return
         if outcome.leech:
             self.console.print(
                 f"[red]Leech:[/red] {card.id} has lapsed {outcome.after.lapses} times; it is now "
