@@ -82,16 +82,13 @@ def _memory_json(m: Memory) -> str:
 
 def _tuple_json(m: Sequence[Any]) -> str:
     """:func:`_memory_json` of a memory kept as a tuple (state, step, stability, difficulty, due,
-    last_review, reps, lapses): the same text."""
+    last_review, reps, lapses): the same text. (Only numbers and None go in, so "None" appears only where
+    JSON wants null.)"""
     state, step, stability, difficulty, due, last_review, reps, lapses = m
     return (
-        f'{{"state": {state}, "step": {"null" if step is None else repr(step)}, '
-        f'"stability": {"null" if stability is None else repr(stability)}, '
-        f'"difficulty": {"null" if difficulty is None else repr(difficulty)}, '
-        f'"due": {"null" if due is None else repr(due)}, '
-        f'"last_review": {"null" if last_review is None else repr(last_review)}, '
-        f'"reps": {reps}, "lapses": {lapses}}}'
-    )
+        f'{{"state": {state!r}, "step": {step!r}, "stability": {stability!r}, "difficulty": {difficulty!r}, '
+        f'"due": {due!r}, "last_review": {last_review!r}, "reps": {reps!r}, "lapses": {lapses!r}}}'
+    ).replace("None", "null")
 
 
 _NEW_MEMORY = (0, None, None, None, None, None, 0, 0)
