@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from srs.scheduling.fuzz import fuzz_factor, fuzzed, minimum_interval, round_half_up
+from srs.scheduling.scheduler import S_MAX, S_MIN
 
 if TYPE_CHECKING:
     from srs.scheduling.scheduler import Scheduler
@@ -74,13 +75,23 @@ class BatchReplay:
         before review ``i`` is the one after review ``i - 1`` (:data:`NEW_MEMORY` before the first).
         """
         model = self.model
-        step_fn = model.step
-        interval = model.interval
+        initial, short_term, long_term = model.initial, model.short_term, model.long_term
+        next_difficulty, interval = model.next_difficulty, model.interval
         retention = self.retention
         maximum = self.maximum
         learning_steps = self.learning_steps
         relearning_steps = self.relearning_steps
         day = self.day
+
+        def stability(
+            r: int, first: bool, s: float | None, d: float | None, ret: float | None, elapsed: int | None
+        ) -> float:
+            """The stability rating ``r`` would give (what Model.step computes first)."""
+            if first:
+                return initial(r)[0]
+            if elapsed:
+                return min(max(long_term(s, d, ret, r), S_MIN), S_MAX)  # type: ignore[arg-type]
+            return min(max(short_term(s, r), S_MIN), S_MAX)  # type: ignore[arg-type]
 
         afters: list[MemoryTuple] = []
         rets: list[float | None] = []
@@ -88,20 +99,26 @@ class BatchReplay:
         lapses = last_day = 0
         for reps, (now, rating) in enumerate(history):
             today = day(now)
+            ret = None
             if last is None:
                 elapsed = None
-                rets.append(None)
             else:
                 elapsed = max(0, today - last_day)
-                rets.append(None if state == 0 or s is None else model.retrievability(elapsed, s))
-            if state == 0:
-                elapsed = None
-            previous: tuple[float, float] | None = (
-                (s, d) if state != 0 and s is not None and d is not None else None
-            )
+                if state != 0 and s is not None:
+                    ret = model.retrievability(elapsed, s)
+            rets.append(ret)
             factor = self._factor(card_id, reps) if self.fuzzing else None
+            # Model.step for this rating, and the stability other ratings would give (the review
+            # outcomes below need it), from the same retrievability.
+            if state == 0 or s is None or d is None:
+                first = True
+                new_s, new_d = initial(rating)
+            else:
+                first = False
+                new_s = long_term(s, d, ret, rating) if elapsed else short_term(s, rating)  # type: ignore[arg-type]
+                new_s = min(max(new_s, S_MIN), S_MAX)
+                new_d = next_difficulty(d, rating)
 
-            new_s, new_d = step_fn(previous, rating, elapsed)
             days: int | None = None
             wait = 0
             new_step: int | None = None
@@ -116,7 +133,7 @@ class BatchReplay:
                     scheduled = max(0, day(due) - last_day) if due is not None and last is not None else 0
                     floor = 1
                     for r in range(2, rating + 1):
-                        r_s = new_s if r == rating else step_fn(previous, r, elapsed)[0]
+                        r_s = new_s if r == rating else stability(r, first, s, d, ret, elapsed)
                         ivl = interval(r_s, retention)
                         least = min(max(minimum_interval(ivl, scheduled, maximum), floor), maximum)
                         days = fuzzed(factor, ivl, least, maximum)
@@ -126,7 +143,7 @@ class BatchReplay:
                 keep = _RELEARNING if state == _RELEARNING else _LEARNING
                 at = mstep or 0
                 if rating == 4:
-                    good_s = step_fn(previous, 3, elapsed)[0]
+                    good_s = stability(3, first, s, d, ret, elapsed)
                     good = fuzzed(factor, interval(good_s, retention), 1, maximum)
                     days = fuzzed(
                         factor,

@@ -813,7 +813,8 @@ def _merge_history(
         if own:
             own_days = {day_start(o.ts, utc_offset, rollover) for o in own}
             conflicts += sum(1 for r in fresh if day_start(r.ts, utc_offset, rollover) in own_days)
-        history = sorted([*old, *fresh], key=_in_time_order)
+        # The package's reviews come in revlog id order, i.e. already by (time, id).
+        history = sorted([*old, *fresh], key=_in_time_order) if old else fresh
         afters, rets = batch.run([(r.ts, min(4, max(1, r.rating))) for r in history])
         rewrites.append(ReplayedHistory(card_id, history, afters, rets, bool(old)))
         counts["reviews_merged"] += len(fresh)
