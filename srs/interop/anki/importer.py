@@ -284,16 +284,18 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
             notetypes, decks, sched_ver = _schema18(conn)
         else:
             notetypes, decks, sched_ver = _schema11(row[1], row[2], row[3])
-        notes = [
-            AnkiNote(*r) for r in conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
-        ]
-        cards = [
-            AnkiCard(*r) for r in conn.execute("SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord")
-        ]
-        revlog = [
-            AnkiReview(*r)
-            for r in conn.execute("SELECT id, cid, ease, factor, time, type FROM revlog ORDER BY id")
-        ]
+        notes = list(
+            map(AnkiNote._make, conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"))
+        )
+        cards = list(
+            map(AnkiCard._make, conn.execute("SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord"))
+        )
+        revlog = list(
+            map(
+                AnkiReview._make,
+                conn.execute("SELECT id, cid, ease, factor, time, type FROM revlog ORDER BY id"),
+            )
+        )
     except sqlite3.DatabaseError as exc:
         raise PackageError(f"damaged or truncated package {path}: {exc}") from None
     except (ValueError, KeyError, TypeError) as exc:
