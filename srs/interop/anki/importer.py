@@ -803,13 +803,15 @@ def _merge_history(
     for number, (card_id, new) in enumerate(incoming.items(), 1):
         old = existing.get(card_id, [])
         own = [r for r in old if r.anki_id is None]
-        fresh = []
-        for r in new:
-            # A review srs exported to Anki coming back (same card, second and button): already here.
-            if own and any(abs(o.ts - r.ts) <= 1 and o.rating == r.rating for o in own):
-                counts["reviews_known"] += 1
-                continue
-            fresh.append(r)
+        fresh = new
+        if own:
+            fresh = []
+            for r in new:
+                # A review srs exported to Anki coming back (same card, second and button): already here.
+                if any(abs(o.ts - r.ts) <= 1 and o.rating == r.rating for o in own):
+                    counts["reviews_known"] += 1
+                    continue
+                fresh.append(r)
         if not fresh:
             continue
         if own:
@@ -817,7 +819,9 @@ def _merge_history(
             conflicts += sum(1 for r in fresh if day_start(r.ts, utc_offset, rollover) in own_days)
         # The package's reviews come in revlog id order, i.e. already by (time, id).
         history = sorted([*old, *fresh], key=_in_time_order) if old else fresh
-        afters, rets = batch.run([(r.ts, min(4, max(1, r.rating))) for r in history])
+        afters, rets = batch.run(
+            [(r.ts, r.rating if 1 <= r.rating <= 4 else min(4, max(1, r.rating))) for r in history]
+        )
         rewrites.append(ReplayedHistory(card_id, history, afters, rets, bool(old)))
         counts["reviews_merged"] += len(fresh)
         changed += 1
