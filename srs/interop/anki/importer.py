@@ -22,8 +22,9 @@ Ids: ``anki-`` + a hash of the note's guid; a note's cards are then ``ID`` (``ID
 History: Anki's revlog rows become review rows (time = the row id, which is Anki's review time in ms; rating
 = the button; duration = ``time``), except those Anki's own FSRS leaves out of training: manual entries (type
 4, set due date / forget), rescheduling entries (type 5), rows without a button (ease 0) and cram reviews in a
-filtered deck that did not reschedule (type 3 with factor 0). Each card's memory is then replayed through
-:class:`~srs.scheduling.scheduler.Scheduler` from its whole merged history.
+filtered deck that did not reschedule (type 3 with factor 0). Each card's memory is then replayed from its
+whole merged history with :class:`~srs.scheduling.replay.BatchReplay` (the states the scheduler's ``rate``
+gives, review by review, without building a Memory for each).
 """
 
 from __future__ import annotations
