@@ -88,7 +88,10 @@ def _simple_text(raw: str) -> str | None:
         if raw.count("&") != len(_SIMPLE_ENTITY_RE.findall(raw)):
             return None
         raw = html.unescape(raw)
-    raw = _SPACE_RE.sub(" ", _NEWLINE_SPACE_RE.sub("\n", raw))
+    if "\n" in raw or "\r" in raw:
+        raw = _NEWLINE_SPACE_RE.sub("\n", raw)
+    if "\t" in raw or "  " in raw:
+        raw = _SPACE_RE.sub(" ", raw)
     return raw.replace("*", "\\*").replace("_", "\\_")
 
 
@@ -147,9 +150,12 @@ def simple_html(text: str) -> str | None:
     for piece in pieces:
         if not piece:
             continue
-        edges = _EDGE_NEWLINES_RE.match(piece)
-        assert edges is not None  # the pattern matches any text
-        leading, content, trailing = edges.groups()
+        if piece[0] != "\n" and piece[-1] != "\n":
+            leading, content, trailing = "", piece, ""
+        else:
+            edges = _EDGE_NEWLINES_RE.match(piece)
+            assert edges is not None  # the pattern matches any text
+            leading, content, trailing = edges.groups()
         if joined[-1] and leading:
             leading = "\n" * min(2, max(len(joined.pop()), len(leading)))
         joined += (leading, content, trailing)
@@ -168,16 +174,21 @@ def html_to_markdown(text: str, link: MediaLink = lambda name: name) -> str:
         spans.append(f"${body}$" if inline is not None else f"$${body}$$")
         return f"\ue100{len(spans) - 1}\ue101"
 
-    text = _MATH_RE.sub(cut, text)
-    text = _SOUND_RE.sub(lambda m: f'<a href="\ue102{m.group(1)}">{m.group(1)}</a>', text)
+    if "\\(" in text or "\\[" in text:
+        text = _MATH_RE.sub(cut, text)
+    if "[sound:" in text:
+        text = _SOUND_RE.sub(lambda m: f'<a href="\ue102{m.group(1)}">{m.group(1)}</a>', text)
     if "<" in text or "&" in text:
         out = simple_html(text)
         if out is None:
             out = _markdownify(text, link)
     else:
         out = text
-    out = re.sub("\ue102([^)\\s]+)", lambda m: link(m.group(1)), out)
-    out = _BLANKS_RE.sub("\n\n", out).strip()
+    if "\ue102" in out:
+        out = re.sub("\ue102([^)\\s]+)", lambda m: link(m.group(1)), out)
+    if "\n\n\n" in out:
+        out = _BLANKS_RE.sub("\n\n", out)
+    out = out.strip()
     out = "\n".join(line.rstrip() for line in out.splitlines())
     if spans:
         out = _PH_RE.sub(lambda m: spans[int(m.group(1))], out)
