@@ -294,11 +294,8 @@ def _build_note(
 
 
 def _hash(*parts: str) -> str:
-    h = hashlib.sha1()
-    for part in parts:
-        h.update(part.encode("utf-8"))
-        h.update(b"\x00")
-    return h.hexdigest()[:16]
+    # The parts, each followed by a NUL byte, hashed in one piece (the same digest as part by part).
+    return hashlib.sha1(("\x00".join(parts) + "\x00").encode("utf-8")).hexdigest()[:16]
 
 
 def cards_of(note: Note) -> list[CardSpec]:

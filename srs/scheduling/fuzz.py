@@ -59,9 +59,9 @@ def fuzzed(factor: float | None, interval: float, minimum: int, maximum: int) ->
 
 def minimum_interval(interval: float, previous: int, maximum: int) -> int:
     """The least a passing review may schedule, given the interval it had (fuzz must not shrink it)."""
-    _lower, upper = fuzz_bounds(interval, 1, maximum)
     if round_half_up(interval) > previous:
         return previous + 1
+    _lower, upper = fuzz_bounds(interval, 1, maximum)  # pure: only needed from here on
     if previous <= upper:
         return previous
     return 0

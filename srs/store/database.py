@@ -255,6 +255,7 @@ class Store:
                     chunk,
                 )
             }
+            inserts: list[tuple[Any, ...]] = []
             for spec in specs:
                 old = existing.get(spec.id)
                 values = (
@@ -276,12 +277,7 @@ class Store:
                     spec.content_hash,
                 )
                 if old is None:
-                    self.execute(
-                        "INSERT INTO cards (note_id, kind, sub, deck, tags, source, front, back, extra, item, params, "
-                        "path, line, ord, position, content_hash, id, created, updated) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (*values, spec.id, now, now),
-                    )
+                    inserts.append((*values, spec.id, now, now))
                     added += 1
                 elif old[0] != spec.content_hash or not old[1] or old[2] != spec.path or old[3] != spec.line:
                     self.execute(
@@ -292,6 +288,12 @@ class Store:
                     )
                     if old[0] != spec.content_hash or not old[1]:
                         changed += 1
+            self.conn.executemany(  # new cards in one statement (in the order of the specs)
+                "INSERT INTO cards (note_id, kind, sub, deck, tags, source, front, back, extra, item, params, "
+                "path, line, ord, position, content_hash, id, created, updated) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                inserts,
+            )
             for path in parsed + gone:
                 rows = self.execute("SELECT id FROM cards WHERE path = ? AND active = 1", (path,)).fetchall()
                 stale = [r[0] for r in rows if r[0] not in keep]

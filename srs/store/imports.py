@@ -67,16 +67,6 @@ def card_reviews(store: Store, card_ids: Iterable[str]) -> dict[str, list[Logged
     return out
 
 
-class ReplayedReview(NamedTuple):
-    """A review with the memory before and after it (from a replay)."""
-
-    review: LoggedReview
-    before: Memory
-    after: Memory
-    elapsed_days: float | None
-    retrievability: float | None
-
-
 def _memory_json(m: Memory) -> str:
     """``json.dumps(m.to_dict())`` written directly (the same keys and values; a few times faster)."""
 
@@ -90,38 +80,77 @@ def _memory_json(m: Memory) -> str:
     )
 
 
-def rewrite_histories(
-    store: Store, cards: Sequence[tuple[str, Sequence[ReplayedReview], Memory, bool]]
-) -> None:
-    """For each (card id, history, memory, had_reviews): replace the card's review log with ``history`` (in
-    that order) and set its memory. Call inside a transaction."""
-    stale = [card_id for card_id, _h, _m, had in cards if had]
+def _tuple_json(m: Sequence[Any]) -> str:
+    """:func:`_memory_json` of a memory kept as a tuple (state, step, stability, difficulty, due,
+    last_review, reps, lapses): the same text. (Only numbers and None go in, so "None" appears only where
+    JSON wants null.)"""
+    state, step, stability, difficulty, due, last_review, reps, lapses = m
+    return (
+        f'{{"state": {state!r}, "step": {step!r}, "stability": {stability!r}, "difficulty": {difficulty!r}, '
+        f'"due": {due!r}, "last_review": {last_review!r}, "reps": {reps!r}, "lapses": {lapses!r}}}'
+    ).replace("None", "null")
+
+
+_NEW_MEMORY = (0, None, None, None, None, None, 0, 0)
+
+
+class ReplayedHistory(NamedTuple):
+    """A card's whole review log after a replay: the reviews in time order, the memory after each (a tuple,
+    as :func:`_tuple_json` takes it) and the retrievability before each."""
+
+    card_id: str
+    reviews: Sequence[LoggedReview]
+    afters: Sequence[Sequence[Any]]
+    retrievabilities: Sequence[float | None]
+    had_reviews: bool
+
+
+def rewrite_histories(store: Store, cards: Sequence[ReplayedHistory]) -> None:
+    """Replace each card's review log with its replayed history (in that order) and set the card's memory
+    to the last one. Call inside a transaction."""
+    stale = [c.card_id for c in cards if c.had_reviews]
     for i in range(0, len(stale), 500):
         chunk = stale[i : i + 500]
         store.execute(f"DELETE FROM reviews WHERE card_id IN ({','.join('?' * len(chunk))})", chunk)
-    rows = []
-    for card_id, history, _memory, _had in cards:
-        for item in history:
-            r, before, after = item.review, item.before, item.after
-            rows.append(
+    # The signals of imported reviews are shared dicts (one per Anki type and button): each is encoded
+    # once. Keyed by id(): every dict stays referenced by ``cards`` while this runs.
+    encoded: dict[int, str] = {}
+    dumps = json.dumps
+    rows: list[tuple[Any, ...]] = []
+    append = rows.append
+    memories = []
+    for card_id, history, afters, rets, _had in cards:
+        before: Sequence[Any] = _NEW_MEMORY
+        before_json = _tuple_json(before)
+        for r, after, ret in zip(history, afters, rets, strict=True):
+            signals = encoded.get(id(r.signals))
+            if signals is None:
+                signals = encoded[id(r.signals)] = dumps(r.signals, ensure_ascii=False)
+            after_json = _tuple_json(after)
+            ts = r.ts
+            last = before[5]
+            due = after[4]
+            append(
                 (
                     card_id,
-                    r.ts,
+                    ts,
                     r.rating,
                     r.duration_ms,
-                    int(before.state),
-                    item.elapsed_days,
-                    item.retrievability,
-                    (after.due - r.ts) / 86400 if after.due is not None else None,
-                    after.stability,
-                    after.difficulty,
-                    _memory_json(before),
-                    _memory_json(after),
-                    json.dumps(r.signals, ensure_ascii=False),
+                    before[0],
+                    (ts - last) / 86400 if last is not None else None,
+                    ret,
+                    (due - ts) / 86400 if due is not None else None,
+                    after[2],
+                    after[3],
+                    before_json,
+                    after_json,
+                    signals,
                     r.session,
                     r.anki_id,
                 )
             )
+            before, before_json = after, after_json
+        memories.append((*before, card_id))
     store.conn.executemany(
         "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
         "interval_days, stability, difficulty, state_before, state_after, signals, session, anki_id) "
@@ -131,18 +160,5 @@ def rewrite_histories(
     store.conn.executemany(
         "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
         "version = version + 1 WHERE id = ?",
-        [
-            (
-                int(m.state),
-                m.step,
-                m.stability,
-                m.difficulty,
-                m.due,
-                m.last_review,
-                m.reps,
-                m.lapses,
-                card_id,
-            )
-            for card_id, _h, m, _had in cards
-        ],
+        memories,
     )

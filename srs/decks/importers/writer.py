@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from srs.decks.authoring import _value, deck_file_name
@@ -34,6 +35,7 @@ def stable_id(prefix: str, *parts: str) -> str:
 _BAD_TAG_CHARS = re.compile(r"[^\w.+-]+")
 
 
+@lru_cache(maxsize=4096)  # an import asks for the same few tags thousands of times
 def clean_tag(tag: str) -> str:
     """A tag our deck files accept (``::`` levels kept, other characters become ``-``); '' if nothing is left."""
     parts = [_BAD_TAG_CHARS.sub("-", p).strip("-") for p in tag.split("::")]

@@ -22,8 +22,9 @@ Ids: ``anki-`` + a hash of the note's guid; a note's cards are then ``ID`` (``ID
 History: Anki's revlog rows become review rows (time = the row id, which is Anki's review time in ms; rating
 = the button; duration = ``time``), except those Anki's own FSRS leaves out of training: manual entries (type
 4, set due date / forget), rescheduling entries (type 5), rows without a button (ease 0) and cram reviews in a
-filtered deck that did not reschedule (type 3 with factor 0). Each card's memory is then replayed through
-:class:`~srs.scheduling.scheduler.Scheduler` from its whole merged history.
+filtered deck that did not reschedule (type 3 with factor 0). Each card's memory is then replayed from its
+whole merged history with :class:`~srs.scheduling.replay.BatchReplay` (the states the scheduler's ``rate``
+gives, review by review, without building a Memory for each).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srs.clock import DAY, day_start
+from srs.clock import day_start
 from srs.decks.importers.htmltext import html_to_markdown, html_to_text
 from srs.decks.importers.writer import (
     ImportedNote,
@@ -53,7 +54,7 @@ from srs.decks.importers.writer import (
     unique,
 )
 from srs.errors import InputError, SrsError
-from srs.model import Kind, Memory, Rating
+from srs.model import Kind
 
 if TYPE_CHECKING:
     from srs.scheduling.scheduler import Scheduler
@@ -284,16 +285,18 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
             notetypes, decks, sched_ver = _schema18(conn)
         else:
             notetypes, decks, sched_ver = _schema11(row[1], row[2], row[3])
-        notes = [
-            AnkiNote(*r) for r in conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
-        ]
-        cards = [
-            AnkiCard(*r) for r in conn.execute("SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord")
-        ]
-        revlog = [
-            AnkiReview(*r)
-            for r in conn.execute("SELECT id, cid, ease, factor, time, type FROM revlog ORDER BY id")
-        ]
+        notes = list(
+            map(AnkiNote._make, conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"))
+        )
+        cards = list(
+            map(AnkiCard._make, conn.execute("SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord"))
+        )
+        revlog = list(
+            map(
+                AnkiReview._make,
+                conn.execute("SELECT id, cid, ease, factor, time, type FROM revlog ORDER BY id"),
+            )
+        )
     except sqlite3.DatabaseError as exc:
         raise PackageError(f"damaged or truncated package {path}: {exc}") from None
     except (ValueError, KeyError, TypeError) as exc:
@@ -744,8 +747,10 @@ def _merge_history(
 ) -> dict[str, int]:
     """Merge the package's review log into the store's (inside the caller's transaction): new reviews are
     added, each affected card's history is rewritten in time order and its memory replayed."""
+    from srs.scheduling.replay import BatchReplay
     from srs.store.imports import (
         LoggedReview,
+        ReplayedHistory,
         card_reviews,
         existing_cards,
         known_anki_ids,
@@ -756,24 +761,36 @@ def _merge_history(
     present = existing_cards(store, set(mapping.values()))
     incoming: dict[str, list[LoggedReview]] = {}
     counts = {"reviews_merged": 0, "reviews_known": 0, "reviews_excluded": 0, "reviews_unmatched": 0}
+    targets = {cid: card_id for cid, card_id in mapping.items() if card_id in present}
+    # One signals dict and rating per (type, button): shared by the reviews (the log encodes each once).
+    kinds: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}
+    sched_ver = package.sched_ver
     for review in package.revlog:
         if excluded(review):
             counts["reviews_excluded"] += 1
             continue
-        card_id = mapping.get(review.cid)
-        if card_id is None or card_id not in present:
+        card_id = targets.get(review.cid)
+        if card_id is None:
             counts["reviews_unmatched"] += 1
             continue
         if review.id in known_ids:
             counts["reviews_known"] += 1
             continue
-        signals = {"anki": {"type": review.type, "ease": review.ease}}
-        incoming.setdefault(card_id, []).append(
+        kind = kinds.get((review.type, review.ease))
+        if kind is None:
+            kind = kinds[review.type, review.ease] = (
+                _rating(review, sched_ver),
+                {"anki": {"type": review.type, "ease": review.ease}},
+            )
+        reviews = incoming.get(card_id)
+        if reviews is None:
+            reviews = incoming[card_id] = []
+        reviews.append(
             LoggedReview(
                 review.id // 1000,
-                _rating(review, package.sched_ver),
+                kind[0],
                 max(0, min(review.time, 3_600_000)),
-                signals,
+                kind[1],
                 "anki",
                 review.id,
             )
@@ -783,24 +800,30 @@ def _merge_history(
     changed = conflicts = 0
     total = len(incoming)
     rewrites = []
+    batch = BatchReplay(scheduler)
     for number, (card_id, new) in enumerate(incoming.items(), 1):
         old = existing.get(card_id, [])
         own = [r for r in old if r.anki_id is None]
-        fresh = []
-        for r in new:
-            # A review srs exported to Anki coming back (same card, second and button): already here.
-            if own and any(abs(o.ts - r.ts) <= 1 and o.rating == r.rating for o in own):
-                counts["reviews_known"] += 1
-                continue
-            fresh.append(r)
+        fresh = new
+        if own:
+            fresh = []
+            for r in new:
+                # A review srs exported to Anki coming back (same card, second and button): already here.
+                if any(abs(o.ts - r.ts) <= 1 and o.rating == r.rating for o in own):
+                    counts["reviews_known"] += 1
+                    continue
+                fresh.append(r)
         if not fresh:
             continue
         if own:
             own_days = {day_start(o.ts, utc_offset, rollover) for o in own}
             conflicts += sum(1 for r in fresh if day_start(r.ts, utc_offset, rollover) in own_days)
-        history = sorted([*old, *fresh], key=lambda r: (r.ts, r.anki_id or 0))
-        replayed, memory = replay(scheduler, history)
-        rewrites.append((card_id, replayed, memory, bool(old)))
+        # The package's reviews come in revlog id order, i.e. already by (time, id).
+        history = sorted([*old, *fresh], key=_in_time_order) if old else fresh
+        afters, rets = batch.run(
+            [(r.ts, r.rating if 1 <= r.rating <= 4 else min(4, max(1, r.rating))) for r in history]
+        )
+        rewrites.append(ReplayedHistory(card_id, history, afters, rets, bool(old)))
         counts["reviews_merged"] += len(fresh)
         changed += 1
         if progress and number % 500 == 0:
@@ -809,16 +832,5 @@ def _merge_history(
     return {**counts, "cards_changed": changed, "conflicts": conflicts}
 
 
-def replay(scheduler: Scheduler, history: list[LoggedReview]) -> tuple[list[Any], Memory]:
-    """Replay a card's reviews from new: each with the memory before and after it, and the final memory."""
-    from srs.store.imports import ReplayedReview
-
-    memory = Memory()
-    out = []
-    for r in history:
-        before = memory
-        rating = Rating(min(4, max(1, r.rating)))
-        memory = scheduler.rate(before, rating, r.ts, r.duration_ms)
-        elapsed = (r.ts - before.last_review) / DAY if before.last_review is not None else None
-        out.append(ReplayedReview(r, before, memory, elapsed, scheduler.retrievability(before, r.ts)))
-    return out, memory
+def _in_time_order(r: LoggedReview) -> tuple[int, int]:
+    return (r.ts, r.anki_id or 0)

@@ -1,0 +1,111 @@
+"""`import anki --with-history` writes each card's review log and memory exactly as replaying it with
+Scheduler.rate, one review at a time, would (fuzz on, a zone with daylight saving, same-day reviews)."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from srs.clock import DAY, LearnerClock
+from srs.decks.sync import DeckRoot, sync
+from srs.interop.anki.importer import import_anki
+from srs.model import Memory, Rating
+from srs.scheduling.scheduler import Scheduler, Settings
+from srs.store import open_store
+from tests.conftest import T0
+
+anki_collection = pytest.importorskip("anki.collection")
+
+
+def build_package(folder: Path, rng: random.Random) -> Path:
+    """An Anki package of basic, reversed and cloze notes whose cards have random review logs."""
+    from anki.generic_pb2 import Empty
+    from anki.import_export_pb2 import ExportAnkiPackageOptions, ExportLimit
+
+    col = anki_collection.Collection(str(folder / "source.anki2"))
+    deck = col.decks.id("Replay")
+    for i in range(30):
+        model = col.models.by_name(("Basic", "Basic (and reversed card)", "Cloze")[i % 3])
+        note = col.new_note(model)
+        if i % 3 == 2:
+            note["Text"] = f"{{{{c1::one {i}}}}} and {{{{c2::two}}}}"
+        else:
+            note["Front"], note["Back"] = f"front <b>{i}</b>", f"back {i}"
+        col.add_note(note, deck)
+    card_ids = col.db.list("SELECT id FROM cards ORDER BY id")
+    col.close()
+    rows = []
+    used: set[int] = set()
+    for cid in card_ids:
+        ts = T0 - 700 * DAY + rng.randrange(0, 30 * DAY)  # all in the past: Anki refuses future reviews
+        for _ in range(rng.randrange(1, 15)):
+            rid = ts * 1000 + rng.randrange(1000)
+            while rid in used:
+                rid += 1
+            used.add(rid)
+            rows.append((rid, cid, -1, rng.choice((1, 2, 3, 3, 4)), 1, 0, 2500, 4000, 1))
+            ts += rng.choice((rng.randrange(60, 7200), rng.randrange(DAY, 40 * DAY)))
+    conn = sqlite3.connect(folder / "source.anki2")
+    conn.executemany(
+        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?,?,?,?,?,?,?,?,?)",
+        rows,
+    )
+    conn.execute("UPDATE cards SET type = 2, queue = 2, ivl = 5, due = 10, reps = 3")
+    conn.commit()
+    conn.close()
+    col = anki_collection.Collection(str(folder / "source.anki2"))
+    out = folder / "replay.apkg"
+    col.export_anki_package(
+        out_path=str(out),
+        options=ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False),
+        limit=ExportLimit(whole_collection=Empty()),
+    )
+    col.close()
+    return out
+
+
+def test_imported_history_is_logged_as_rating_one_review_at_a_time_logs_it(tmp_path: Path) -> None:
+    package = build_package(tmp_path, random.Random(3))
+    scheduler = Scheduler(
+        Settings(learning_steps=(60, 600, 3600), rollover_hour=3), LearnerClock("Europe/Paris", 3)
+    )
+    home = tmp_path / "home"
+    home.mkdir()
+    with open_store(home / "srs.db") as store:
+        result = import_anki(
+            store,
+            package,
+            decks_dir=home / "decks" / "anki",
+            media_dir=home / "media",
+            sync=lambda: sync(store, [DeckRoot("user", home / "decks")], T0),
+            scheduler=scheduler,
+            with_history=True,
+        )
+        assert result.cards_changed == 50 and result.reviews_merged > 200
+        checked = 0
+        for card_id in {r[0] for r in store.execute("SELECT card_id FROM reviews")}:
+            memory = Memory()
+            rows = store.execute(
+                "SELECT ts, rating, state, elapsed_days, retrievability, interval_days, stability, difficulty, "
+                "state_before, state_after FROM reviews WHERE card_id = ? ORDER BY id",
+                (card_id,),
+            ).fetchall()
+            for ts, rating, state, elapsed, ret, interval, s, d, before, after_json in rows:
+                after = scheduler.rate(memory, Rating(rating), ts)
+                assert state == int(memory.state)
+                assert elapsed == (
+                    (ts - memory.last_review) / DAY if memory.last_review is not None else None
+                )
+                assert ret == scheduler.retrievability(memory, ts)
+                assert interval == (after.due - ts) / 86400
+                assert (s, d) == (after.stability, after.difficulty)
+                assert json.loads(before) == memory.to_dict()
+                assert json.loads(after_json) == after.to_dict()
+                memory = after
+                checked += 1
+            assert store.get_card(card_id).memory == memory
+        assert checked == result.reviews_merged
