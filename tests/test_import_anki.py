@@ -168,10 +168,11 @@ def reviews(home: Path) -> list[tuple[Any, ...]]:
 
 
 def snapshot(home: Path) -> dict[str, bytes]:
+    """The learner's files (deck files, media), not the database and its backups (one before each import)."""
     return {
         str(p.relative_to(home)): p.read_bytes()
         for p in sorted(home.rglob("*"))
-        if p.is_file() and not p.name.startswith("srs.db")
+        if p.is_file() and not p.name.startswith("srs.db") and p.relative_to(home).parts[0] != "backups"
     }
 
 

@@ -237,3 +237,11 @@ def test_decks_whose_names_give_the_same_file_name_get_two_files(env: Path, tmp_
     assert len(names) == 2 and "c.md" in names and any(n.startswith("c-") for n in names)
     assert {c["deck"] for c in cards().values()} == {"C", "C++"}
     assert ok("import", "csv", str(src))["files_written"] == 0  # the same files the next time
+
+
+def test_every_import_backs_the_database_up_first(env: Path, tmp_path: Path) -> None:
+    source = tmp_path / "cards.txt"
+    source.write_text("#separator:tab\nfront\tback\n", encoding="utf-8")
+    assert run("import", "csv", str(source)).exit_code == 0
+    backups = sorted(p.name for p in (env / "backups").iterdir())
+    assert any("before-import" in name for name in backups), backups

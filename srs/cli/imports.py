@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from srs.cli.app import App, SrsGroup, cli, emit_json, scheduler_for, sync_decks, utc_offset
+from srs.cli.app import App, SrsGroup, cli, emit, json_option, scheduler_for, sync_decks, utc_offset
 
 
 @cli.group("import", cls=SrsGroup)
@@ -26,6 +26,7 @@ def _write_notes(app: App, notes: list[Any], folder: str, source: str) -> dict[s
     notes = unique(notes)
     batch = plan_files(notes, user_decks_dir() / folder, header_source=source)
     with app.store(sync=False) as store:
+        app.backup(store, "before-import")
         batch.commit()
         try:
             with store.transaction():
@@ -42,17 +43,17 @@ def _write_notes(app: App, notes: list[Any], folder: str, source: str) -> dict[s
     }
 
 
-def _say(result: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        emit_json(result)
-        return
-    if not result["files_written"]:
-        click.echo(f"Nothing new: the {result['notes']} notes are already in srs as imported.")
-        return
-    click.echo(
-        f"Imported {result['notes']} notes into {result['files_written']} deck file(s): "
-        f"{result['cards_added']} cards added, {result['cards_updated']} updated."
-    )
+def _say(result: dict[str, Any]) -> None:
+    def text() -> None:
+        if not result["files_written"]:
+            click.echo(f"Nothing new: the {result['notes']} notes are already in srs as imported.")
+            return
+        click.echo(
+            f"Imported {result['notes']} notes into {result['files_written']} deck file(s): "
+            f"{result['cards_added']} cards added, {result['cards_updated']} updated."
+        )
+
+    emit(result, text)
 
 
 @import_.command("anki")
@@ -68,7 +69,7 @@ def _say(result: dict[str, Any], as_json: bool) -> None:
     is_flag=True,
     help="Only merge new reviews of cards already in srs (the phone round trip); no deck file is written.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option
 @click.pass_obj
 def import_anki_cmd(
     app: App, package: Path, deck_prefix: str, with_history: bool, reviews_only: bool, as_json: bool
@@ -90,6 +91,7 @@ def import_anki_cmd(
     progress = LazyProgress()
     try:
         with app.store(sync=not reviews_only, warn=False) as store:
+            app.backup(store, "before-import")
             result = import_anki(
                 store,
                 package,
@@ -105,40 +107,42 @@ def import_anki_cmd(
             )
     finally:
         progress.close()
-    data = result.to_dict()
-    if as_json:
-        emit_json(data)
-        return
-    if reviews_only:
-        click.echo(
-            f"Merged {result.reviews_merged} new reviews into {result.cards_changed} cards "
-            f"({result.reviews_known} already known, {result.conflicts} conflicts: reviewed on both sides "
-            "the same day, both kept in time order)."
-        )
-    else:
-        click.echo(
-            f"Imported {result.notes} notes into {result.files_written} deck file(s): {result.cards_added} cards "
-            f"added, {result.cards_updated} updated, {result.media_copied} media files copied."
-        )
-        if with_history:
+
+    def text() -> None:
+        if reviews_only:
             click.echo(
-                f"History: {result.reviews_merged} reviews merged into {result.cards_changed} cards "
-                f"({result.reviews_known} already known)."
+                f"Merged {result.reviews_merged} new reviews into {result.cards_changed} cards "
+                f"({result.reviews_known} already known, {result.conflicts} conflicts: reviewed on both sides "
+                "the same day, both kept in time order)."
             )
-    if result.reviews_excluded:
-        click.echo(
-            f"{result.reviews_excluded} manual reschedules and cram reviews left out (as Anki's FSRS does)."
-        )
-    if result.reviews_unmatched:
-        click.echo(f"{result.reviews_unmatched} reviews of cards not in srs were left out.")
-    if result.skipped_notes:
-        click.echo(f"{result.skipped_notes} notes skipped (already in srs, or srs quizzes and exercises).")
+        else:
+            click.echo(
+                f"Imported {result.notes} notes into {result.files_written} deck file(s): {result.cards_added} cards "
+                f"added, {result.cards_updated} updated, {result.media_copied} media files copied."
+            )
+            if with_history:
+                click.echo(
+                    f"History: {result.reviews_merged} reviews merged into {result.cards_changed} cards "
+                    f"({result.reviews_known} already known)."
+                )
+        if result.reviews_excluded:
+            click.echo(
+                f"{result.reviews_excluded} manual reschedules and cram reviews left out (as Anki's FSRS does)."
+            )
+        if result.reviews_unmatched:
+            click.echo(f"{result.reviews_unmatched} reviews of cards not in srs were left out.")
+        if result.skipped_notes:
+            click.echo(
+                f"{result.skipped_notes} notes skipped (already in srs, or srs quizzes and exercises)."
+            )
+
+    emit(result.to_dict(), text)
 
 
 @import_.command("csv")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--deck", "-d", help="Deck for rows without one (default: the file's #deck: or its name).")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option
 @click.pass_obj
 def import_csv_cmd(app: App, file: Path, deck: str | None, as_json: bool) -> None:
     """Import an Anki text file (CSV/TSV with #separator:, #deck:, #tags column:, #guid column: ... headers).
@@ -154,12 +158,12 @@ def import_csv_cmd(app: App, file: Path, deck: str | None, as_json: bool) -> Non
 
     if not file.is_file():
         raise click.ClickException(f"no such file: {file}")
-    _say(_write_notes(app, read_csv(file, deck=deck), "csv", f"CSV: {file.name}"), as_json)
+    _say(_write_notes(app, read_csv(file, deck=deck), "csv", f"CSV: {file.name}"))
 
 
 @import_.command("markdown")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option
 @click.pass_obj
 def import_markdown_cmd(app: App, path: Path, as_json: bool) -> None:
     """Import flash cards from Obsidian notes (a file or a folder) written for the spaced-repetition plugin.
@@ -176,4 +180,4 @@ def import_markdown_cmd(app: App, path: Path, as_json: bool) -> None:
     notes = read_markdown(path)
     if not notes:
         raise click.ClickException(f"no flash cards found in {path}")
-    _say(_write_notes(app, notes, "obsidian", f"Obsidian: {path.name}"), as_json)
+    _say(_write_notes(app, notes, "obsidian", f"Obsidian: {path.name}"))
