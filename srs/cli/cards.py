@@ -281,8 +281,8 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
     Example:  srs due --json
     """
     from srs.clock import DAY, day_start
-    from srs.scheduling.plan import plan_today
     from srs.scheduling.settings import load_settings
+    from srs.store.plans import plan_running
     from srs.store.queries import due_counts, new_introduced_since, next_due
 
     with app.store() as store:
@@ -293,7 +293,11 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
         rows = due_counts(store, t, start + DAY, flt)
         new_today = new_introduced_since(store, start)
         upcoming = next_due(store, flt)
-        plan = plan_today(store, t, scheduler_for(store).clock, settings)
+        plan = None
+        if plan_running(store):
+            from srs.scheduling.plan import plan_today
+
+            plan = plan_today(store, t, scheduler_for(store).clock, settings)
     new_room = max(0, settings.new_per_day - new_today)
     total_due = sum(c.due for c in rows)
     total_new = sum(c.new for c in rows)

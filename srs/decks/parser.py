@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from srs import kinds
+from srs.decks import MAX_DECK_BYTES
 from srs.errors import DeckError
 from srs.kinds.base import NoteFields
 from srs.model import CardSpec, Kind, Note
@@ -25,7 +26,6 @@ CARD_FIELDS = kinds.CARD_FIELDS
 FRONT_MATTER_KEYS = frozenset({"deck", "tags", "source", "require-source", "order", "title", "description"})
 DEFAULT_ORDER = 1000
 MAX_ORDER = 10**9  # order is stored as a SQLite integer: keep it well inside 64 bits
-MAX_DECK_BYTES = 2 * 1024 * 1024  # a deck file larger than this is skipped
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def scan_deck_files(
     walked once, however many symlinks lead to it."""
     import stat
 
-    from srs.decks.parser import MAX_DECK_BYTES
+    from srs.decks import MAX_DECK_BYTES
 
     found: dict[str, tuple[Path, int, int]] = {}
     skipped: dict[str, DeckError] = {}

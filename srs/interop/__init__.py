@@ -1,1 +1,1 @@
-"""interop"""
+"""Other programs' formats (Anki packages, both ways)."""

@@ -15,9 +15,9 @@ from srs.clock import DAY, LearnerClock
 from srs.errors import ConflictError, NotFoundError, SrsError
 from srs.model import Card, Memory, Rating, State
 from srs.scheduling.load_balance import Load
-from srs.scheduling.plan import plan_today
 from srs.scheduling.scheduler import Scheduler
 from srs.store import Filter, Store
+from srs.store.plans import plan_running
 from srs.store.queries import next_due, review_dues_between, sibling_dues
 
 LEARN_AHEAD = 20 * 60
@@ -125,7 +125,11 @@ class Session:
         review_room = max(0, settings.reviews_per_day - counts.reviews_today)
         new_room = max(0, settings.new_per_day - counts.new_today)
         # A running study plan sets the quota of its own new cards; other new cards keep the normal limit.
-        self._plan = plan_today(store, now, clock, settings)
+        self._plan = None
+        if plan_running(store):  # the plan code loads only when a plan is in force
+            from srs.scheduling.plan import plan_today
+
+            self._plan = plan_today(store, now, clock, settings)
         plan_sql, plan_args, planned_room = "", [], 0
         if self._plan is not None:
             new_room, planned_room = self._plan.own_room, self._plan.planned_room

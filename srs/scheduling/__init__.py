@@ -1,1 +1,1 @@
-"""scheduling"""
+"""When cards come back: FSRS in learner days, fuzz, load balancing, the optimizer, plans, simulation."""

@@ -36,6 +36,14 @@ class PlannedRow(NamedTuple):
     first_ts: int | None
 
 
+def plan_running(store: Store) -> bool:
+    """Whether a study plan is in force (one indexed look-up: callers load the plan code only then)."""
+    return (
+        store.execute("SELECT 1 FROM plans INDEXED BY idx_plans_running WHERE stopped IS NULL").fetchone()
+        is not None
+    )
+
+
 def running_plan(store: Store) -> PlanRow | None:
     """The plan in force (at most one), or None."""
     row = store.execute(

@@ -1,1 +1,1 @@
-"""tui"""
+"""The terminal front end (rich): keys, the review screen, charts, text rendering."""

@@ -1,1 +1,1 @@
-"""interop/anki"""
+"""Anki: note types and package writing (export), package reading (import)."""
