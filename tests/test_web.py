@@ -18,7 +18,7 @@ from srs.cli import cli  # noqa: E402
 from srs.review.session import Session  # noqa: E402
 from srs.store import open_store  # noqa: E402
 from srs.web.render import WebRenderer  # noqa: E402
-from tests.webutil import DECK, SEED, WebHome, field_of, write  # noqa: E402
+from tests.webutil import DECK, SEED, WebHome, course, field_of, write  # noqa: E402
 
 QUIZ = "## cq\nkind: quiz\nquiz: conv_output_shape\nparams: W=8..16\nsource: CS231n\n"
 
@@ -141,7 +141,7 @@ def test_a_script_in_a_card_is_shown_as_text(client_for: Any) -> None:
 
 def test_lan_token_refuses_requests_without_it(client_for: Any) -> None:
     client = client_for(access_token="s3cret-token")
-    for path in ("/", "/stats", "/static/app.css", "/media/x.png"):
+    for path in ("/", "/stats", "/plan", "/static/app.css", "/media/x.png"):
         assert client.get(path).status_code == 403
     assert client.get("/?token=wrong").status_code == 403
     assert client.get("/?token=s3cret-tökén").status_code == 403  # not ASCII: refused, not a crash
@@ -200,6 +200,101 @@ def test_stats_page_draws_the_figures_of_srs_stats(client_for: Any, web: WebHome
     assert f"Streak {data['streak']['current']} day" in stats.text
     day1 = data["progress"][0]
     assert f"<td>1</td><td>{day1['new']}</td><td>{day1['learning']}</td>" in stats.text
+
+
+# -- the plan page --------------------------------------------------------------------------------------
+def srs_json(*args: str) -> Any:
+    import json
+
+    result = CliRunner().invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def plan_rows(page: str, data: dict[str, Any]) -> None:
+    """Every day of `srs plan --json` is a row of the page with the same figures."""
+    from html import escape
+
+    assert page.count('<tr class="') == len(data["days"])
+    for d in data["days"]:
+        row = (
+            f'<tr class="{d["status"]}"><td>{d["day"]}</td><td>{d["date"]}</td>'
+            f'<td class="title">{escape(d["title"])}</td><td>{d["new"]}</td><td>{d["reviews"]}</td>'
+            f"<td>{d['minutes']}</td>"
+        )
+        assert row in page, row
+
+
+def test_plan_page_shows_the_figures_of_srs_plan(
+    client_for: Any, web: WebHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+    from html import unescape
+
+    course(web.home)
+    client = client_for()
+    assert srs_json("plan", "start", "--deck", "Course", "--days", "4")["day"] == 1
+    # Day 1: one planned card rated in the browser; day 2 missed; the page is read on day 3.
+    page = client.get("/").text
+    assert 'data-card="c1-0"' in page
+    post(client, "rate", post(client, "reveal", page).text, rating="3")
+    web.clock.t += 2 * 86400
+    monkeypatch.setenv("SRS_NOW", "2026-03-04T10:00:00Z")
+    data = srs_json("plan")
+    assert data["day"] == 3 and data["respread"] and data["introduced"] == 1
+    plan = client.get("/plan")
+    assert plan.status_code == 200
+    page = plan.text
+    plan_rows(page, data)
+    assert [d["status"] for d in data["days"]] == ["partial", "missed", "today", "upcoming"]
+    assert "◐ partly (1 new, 0 reviews)" in page and "✗ missed" in page
+    assert f"{data['cards']} cards, {data['introduced']} introduced" in page
+    # The today line, word for word as in the terminal.
+    cur = data["current"]
+    line = unescape(re.search(r'<p class="today-line"><b>(.*?)</b>', page).group(1))  # type: ignore[union-attr]
+    assert line == (
+        f"today: Day 3 of 4 - {cur['short_title']}: {cur['new']} new, {round(cur['reviews'])} reviews, "
+        f"about {round(cur['minutes'])} min"
+    )
+    terminal = CliRunner().invoke(cli, ["plan"]).output
+    assert line in " ".join(terminal.split())
+    assert (
+        f"Behind the calendar by {data['behind']} cards" in page
+        and "re-spread over the 2 remaining days" in page
+    )
+    # Markup in a deck's title is text, in the table, the today line and the chart.
+    assert "<script>alert" not in page and "&lt;script&gt;alert(3)&lt;/script&gt;" in page
+    assert page.count("<svg") == 1 and page.count('class="new"') == 4 and page.count('class="reviews"') == 4
+    assert "Exam" not in page
+    # With an exam date: the forecast of the share recalled on the date, as `srs plan --json` has it.
+    data = srs_json("plan", "--by", "2026-03-12", "--retention", "0.9")
+    exam = data["exam"]
+    page = client.get("/plan").text
+    plan_rows(page, data)
+    assert "Exam 2026-03-12 (in 8 days), target recall 90%" in page
+    assert f"predicted share recalled on the date {exam['share_recalled']:.1%} as things stand" in page
+    assert f"({exam['reviewed']} of {exam['cards']} cards reviewed" in page and exam["reviewed"] == 1
+    assert f"{exam['share_recalled_following_plan']:.1%} if you follow the plan" in page
+    # Read-only: nothing to post.
+    assert client.post("/plan", data={}).status_code == 405
+
+
+def test_plan_page_without_a_plan_says_how_to_start_one(client_for: Any, web: WebHome) -> None:
+    course(web.home, days=2)
+    client = client_for()
+    for path in ("/", "/stats"):
+        assert 'href="/plan"' in client.get(path).text  # the review header and the stats page link it
+    assert srs_json("plan")["plan"] is None
+    page = client.get("/plan").text
+    assert "No plan is running" in page and "<code>srs plan start</code>" in page
+    assert "<svg" not in page and "earlier plan" not in page
+    srs_json("plan", "start", "--deck", "Course", "--days", "2")
+    assert "today: Day 1 of 2" in client.get("/plan").text
+    srs_json("plan", "stop")
+    page = client.get("/plan").text
+    assert (
+        "No plan is running" in page and "1 earlier plan, the last ended (2026-03-02 to 2026-03-03)" in page
+    )
 
 
 # -- quizzes and exercises ------------------------------------------------------------------------------

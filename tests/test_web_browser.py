@@ -1,5 +1,5 @@
 """`srs serve` in a real headless browser (Debian's chromium driven by Playwright): review, keys, maths,
-quiz, exercise, phone layout, the --lan token and escaping. Skipped only when no chromium is installed."""
+quiz, exercise, phone layout, the --lan token, escaping, the stats and plan charts. Skipped only when no chromium is installed."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ pytest.importorskip("starlette", reason="the web extra (srs[web]) is not install
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (dev extra)")
 
 from srs import exercises, quiz  # noqa: E402
-from tests.webutil import DECK, SEED, WebHome, png, write  # noqa: E402
+from tests.webutil import DECK, SEED, WebHome, course, png, write  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -198,6 +198,29 @@ def test_stats_page_has_svg_charts(serve: Any) -> None:
     server, page = serve()
     page.goto(server.url + "/stats")
     assert page.locator("svg.chart").count() == 4
+
+
+def test_plan_page_draws_its_svg_chart(serve: Any, web: WebHome) -> None:
+    from click.testing import CliRunner
+
+    from srs.cli import cli
+
+    course(web.home)
+    server, page = serve()
+    result = CliRunner().invoke(cli, ["plan", "start", "--deck", "Course", "--days", "4"])
+    assert result.exit_code == 0, result.output
+    page.goto(server.url + "/")
+    page.click("header a[href='/plan']")  # from the review page's header
+    page.wait_for_selector("svg.chart")
+    chart = page.locator("svg.chart")
+    assert chart.count() == 1
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 50
+    assert chart.locator("rect.new").count() == 4 and chart.locator("rect.reviews").count() == 4
+    tall = chart.locator("rect.new").first.bounding_box()
+    assert tall is not None and tall["height"] > 5  # day 1's new cards drawn as a bar
+    assert page.locator(".today-line").inner_text().startswith("today: Day 1 of 4 - Topic <1>: 4 new, ")
+    assert page.locator("table.plan tr").count() == 5
 
 
 def test_an_image_from_the_media_folder_is_shown(serve: Any, web: WebHome) -> None:

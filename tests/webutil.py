@@ -26,6 +26,19 @@ A: No: it is shown as <b>text</b>.
 """
 
 
+def course(home: Path, days: int = 4, per_day: int = 4) -> None:
+    """A small curriculum in deck "Course": ``per_day`` cards tagged dayN for N = 1..days; day 3's title
+    holds markup, to be shown as text."""
+    for n in range(1, days + 1):
+        title = f"第{n}天 <script>alert({n})</script>" if n == 3 else f"第{n}天"
+        body = "".join(f"## c{n}-{i}\nQ: q{n} {i}\nA: a{n} {i}\n\n" for i in range(per_day))
+        write(
+            home,
+            f"day{n}.md",
+            f"---\ndeck: Course::Day {n} · {title} (Topic <{n}>)\ntags: day{n}\norder: {n * 100}\n---\n\n{body}",
+        )
+
+
 @dataclass
 class Clock:
     """A settable clock (epoch seconds)."""

@@ -485,6 +485,67 @@ class PlanStatus:
         }
 
 
+# -- the words of `srs plan` (the terminal and the browser say the same) ------------------------------
+def date_label(day: int) -> str:
+    """A date ordinal as "Mon 2026-03-02"."""
+    d = date.fromordinal(day)
+    return f"{d:%a} {d.isoformat()}"
+
+
+def today_line(status: PlanStatus) -> str:
+    """ "today: Day 3 of 7 - CNN basics: 38 new, 61 reviews, about 40 min" (or where the plan stands)."""
+    plan = status.plan
+    n = status.day_number
+    cur = status.current
+    if cur is not None:
+        return (
+            f"today: Day {n} of {plan.days} - {cur.short or cur.title}: {cur.new} new, "
+            f"{round(cur.reviews)} reviews, about {round(cur.minutes)} min"
+        )
+    if n < 1:
+        return (
+            f"today: the plan starts on {date_label(plan.start)} (in {1 - n} day{'s' if 1 - n != 1 else ''})"
+        )
+    left = status.total - status.introduced
+    return f"today: the plan's {plan.days} days are over (last day {date_label(plan.end)}); " + (
+        f"{left} planned cards are still new and are all due today"
+        if left
+        else "every planned card is introduced"
+    )
+
+
+def respread_note(status: PlanStatus) -> str | None:
+    """After missed days: how what is left is spread over the remaining days (None when on track)."""
+    if not status.respread:
+        return None
+    left = status.total - status.introduced
+    remaining = status.plan.end - status.today + 1
+    return (
+        f"Behind the calendar by {status.behind} cards: the {left} cards left are re-spread over the "
+        f"{remaining} remaining day{'s' if remaining != 1 else ''} (or move the calendar: srs plan shift 1)."
+    )
+
+
+def exam_note(status: PlanStatus) -> str | None:
+    """The exam forecast in one sentence: predicted share recalled on the date (None without an exam)."""
+    ex = status.exam
+    if ex is None:
+        return None
+    days_left = ex.day - status.today
+    when = "today" if days_left == 0 else f"in {days_left} days" if days_left > 0 else "past"
+    mean = "—" if ex.mean_reviewed is None else f"{ex.mean_reviewed:.1%}"
+    following = (
+        f"; {ex.following_plan:.1%} if you follow the plan (simulated)."
+        if ex.following_plan is not None
+        else "."
+    )
+    return (
+        f"Exam {iso_day(ex.day)} ({when}), target recall {ex.target:.0%}: predicted share recalled on the date "
+        f"{ex.share:.1%} as things stand ({ex.reviewed} of {ex.cards} cards reviewed, their mean recall {mean}; "
+        f"{ex.below_target} under target){following}"
+    )
+
+
 class _Layout(NamedTuple):
     cards: list[q.PlannedRow]
     assigned: list[int]

@@ -7,12 +7,13 @@ carried by characters, colour only added when the console has it; every line fit
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
 
+from srs.scheduling.plan import date_label as _date
+from srs.scheduling.plan import exam_note, respread_note, today_line
 from srs.tui.charts import EIGHTHS, Pen, _fit, _line, uses_color
 
 if TYPE_CHECKING:
@@ -22,31 +23,6 @@ if TYPE_CHECKING:
     from srs.scheduling.simulate import SimResult
 
 STATUS = {"done": "✓ done", "missed": "✗ missed", "partial": "◐ partly", "today": "▶ today", "upcoming": ""}
-
-
-def _date(day: int) -> str:
-    d = date.fromordinal(day)
-    return f"{d:%a} {d.isoformat()}"
-
-
-def today_line(status: PlanStatus) -> str:
-    """ "today: Day 3 of 7 - CNN basics: 38 new, 61 reviews, about 40 min" (or where the plan stands)."""
-    plan = status.plan
-    n = status.day_number
-    cur = status.current
-    if cur is not None:
-        return (
-            f"today: Day {n} of {plan.days} - {cur.short or cur.title}: {cur.new} new, "
-            f"{round(cur.reviews)} reviews, about {round(cur.minutes)} min"
-        )
-    if n < 1:
-        return f"today: the plan starts on {_date(plan.start)} (in {1 - n} day{'s' if 1 - n != 1 else ''})"
-    left = status.total - status.introduced
-    return f"today: the plan's {plan.days} days are over (last day {_date(plan.end)}); " + (
-        f"{left} planned cards are still new and are all due today"
-        if left
-        else "every planned card is introduced"
-    )
 
 
 def render_plan(status: PlanStatus, console: Console) -> None:
@@ -88,27 +64,13 @@ def render_plan(status: PlanStatus, console: Console) -> None:
         )
     console.print(table)
     console.print(_line((today_line(status), pen("bold"))))
-    if status.respread:
-        left = status.total - status.introduced
-        remaining = plan.end - status.today + 1
-        console.print(
-            f"Behind the calendar by {status.behind} cards: the {left} cards left are re-spread over the "
-            f"{remaining} remaining day{'s' if remaining != 1 else ''} (or move the calendar: srs plan shift 1)."
-        )
-    if status.exam is not None:
-        ex = status.exam
-        days_left = ex.day - status.today
-        mean = "—" if ex.mean_reviewed is None else f"{ex.mean_reviewed:.1%}"
-        console.print(
-            f"Exam {date.fromordinal(ex.day).isoformat()} ({'today' if days_left == 0 else f'in {days_left} days' if days_left > 0 else 'past'}), "
-            f"target recall {ex.target:.0%}: predicted share recalled on the date {ex.share:.1%} as things stand "
-            f"({ex.reviewed} of {ex.cards} cards reviewed, their mean recall {mean}; {ex.below_target} under target)"
-            + (
-                f"; {ex.following_plan:.1%} if you follow the plan (simulated)."
-                if ex.following_plan is not None
-                else "."
-            )
-        )
+    note = respread_note(status)
+    if note:
+        console.print(note)
+    exam = exam_note(status)
+    if exam is not None and status.exam is not None:
+        console.print(exam)
+        days_left = status.exam.day - status.today
         if days_left > 0:
             console.print(
                 "[dim]Cards rated before the exam are brought back by the day before it when their recall on the "

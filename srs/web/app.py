@@ -1,4 +1,5 @@
-"""The Starlette application of `srs serve`: the review page, its forms, the stats page, media and assets.
+"""The Starlette application of `srs serve`: the review page, its forms, the stats and plan pages, media
+and assets.
 
 Security, for a page that may be reachable from the local network (``--lan``):
 
@@ -279,6 +280,31 @@ def create_app(config: WebConfig) -> Starlette:
             return html("error.html", {"message": str(exc)}, 500)
         return html("stats.html", ctx)
 
+    async def plan_page(request: Request) -> Response:
+        from srs.scheduling import plan as core
+        from srs.web import charts
+
+        def gather(review: WebReview) -> dict[str, Any]:
+            st = core.status(review.store, review.scheduler, config.now())
+            if st is None:
+                past = [p.to_dict() for p in core.history(review.store)]
+                return {"data": None, "history": past}
+            return {
+                "data": st.to_dict(),
+                "label": st.plan.label,
+                "dates": {d.number: core.date_label(d.day) for d in st.days},
+                "today_line": core.today_line(st),
+                "respread_note": core.respread_note(st),
+                "exam_note": core.exam_note(st),
+                "plan_svg": charts.plan_svg(st.days),
+            }
+
+        try:
+            ctx = await backend.call(gather)
+        except SrsError as exc:
+            return html("error.html", {"message": str(exc)}, 500)
+        return html("plan.html", ctx)
+
     async def media(request: Request) -> Response:
         path = media_file(config.media_dir, request.path_params["name"])
         if path is None:
@@ -292,6 +318,7 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/", index),
         Route("/act/{action}", act, methods=["POST"]),
         Route("/stats", stats_page),
+        Route("/plan", plan_page),
         Route("/media/{name:path}", media),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

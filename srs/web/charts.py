@@ -1,4 +1,5 @@
-"""The figures of `srs stats` as inline SVG (no script, no library): forecast, retention, heatmap, progress.
+"""The figures of `srs stats` and `srs plan` as inline SVG (no script, no library): forecast, retention,
+heatmap, progress, the plan's days.
 
 Each function takes the dataclasses of :mod:`srs.stats` and returns an ``<svg>`` string; every text in
 it is escaped.
@@ -6,9 +7,14 @@ it is escaped.
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
+from typing import TYPE_CHECKING
 
 from srs.stats import DayProgress, Forecast, Heatmap, Retention
+
+if TYPE_CHECKING:
+    from srs.scheduling.plan import PlanDay
 
 BAR = "#4c8bf5"
 COLORS = {
@@ -18,6 +24,7 @@ COLORS = {
     "mature": "#2e7d32",
     "suspended": "#c62828",
 }
+PLAN_COLORS = {"new": "#1a7f37", "reviews": BAR}
 
 
 def _svg(width: int, height: int, body: list[str], label: str, *, fill: bool = True) -> str:
@@ -124,3 +131,46 @@ def progress_svg(days: tuple[DayProgress, ...]) -> str:
         body.append(f'<text x="{legend_x + 14}" y="{height - 5}" class="axis">{name}</text>')
         legend_x += 95
     return _svg(width, height, body, "Curriculum progress by day")
+
+
+def plan_svg(days: tuple[PlanDay, ...]) -> str:
+    """New cards and expected reviews per plan day, two bars a day on one scale (past days: what was
+    done), today's day shaded."""
+    width, height, pad, foot = 600, 190, 28, 34
+    top = max((max(d.new, d.reviews) for d in days), default=0) or 1
+    step = (width - pad) / max(1, len(days))
+    bar = step * 0.38
+    plot = height - pad - foot
+    every = max(1, -(-len(days) // 14))  # at most 14 day labels
+    body = [f'<text x="0" y="{pad - 8}" class="axis">{top:.0f}</text>']
+    base = pad + plot
+    for i, d in enumerate(days):
+        x = pad + i * step
+        if d.status == "today":
+            body.append(
+                f'<rect x="{x - step * 0.06:.1f}" y="{pad - 4}" width="{step * 0.88:.1f}" height="{plot + 4}" '
+                f'fill="{BAR}" fill-opacity="0.12" class="today"/>'
+            )
+        done = d.status not in ("today", "upcoming")
+        label = f"Day {d.number} ({date.fromordinal(d.day).isoformat()}), {escape(d.title)}"
+        for j, (name, value, what) in enumerate(
+            (
+                ("new", float(d.new), f"{d.new} new cards"),
+                ("reviews", d.reviews, f"{d.reviews:.1f} {'reviews done' if done else 'expected reviews'}"),
+            )
+        ):
+            h = plot * value / top
+            body.append(
+                f'<rect x="{x + j * bar:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="{PLAN_COLORS[name]}" class="{name}"><title>{label}: {what}</title></rect>'
+            )
+        if i % every == 0:
+            body.append(f'<text x="{x:.1f}" y="{base + 13}" class="axis">{d.number}</text>')
+    legend_x = pad
+    for name, text in (("new", "new cards"), ("reviews", "reviews (expected from today)")):
+        body.append(
+            f'<rect x="{legend_x}" y="{height - 12}" width="10" height="10" fill="{PLAN_COLORS[name]}"/>'
+        )
+        body.append(f'<text x="{legend_x + 14}" y="{height - 3}" class="axis">{text}</text>')
+        legend_x += 120
+    return _svg(width, height, body, f"The plan's {len(days)} days: new cards and reviews per day")
