@@ -305,3 +305,29 @@ def reviewed_card_versions(store: Store) -> dict[str, int]:
 def has_reviews(store: Store) -> bool:
     """Whether anything was ever rated."""
     return store.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is not None
+
+
+# -- export (srs.interop.anki.export) --------------------------------------------------------------
+def active_card_rows(
+    store: Store, columns: Sequence[str], flt: Filter = Filter()
+) -> Iterator[tuple[Any, ...]]:
+    """The named ``columns`` of the active cards matching ``flt``, unsorted (the caller sorts: cheaper
+    than SQLite sorting whole rows)."""
+    cond, args = flt.sql()
+    return iter(store.execute(f"SELECT {', '.join(columns)} FROM cards WHERE active = 1{cond}", args))
+
+
+def review_log_for_export(store: Store, flt: Filter = Filter()) -> Iterator[tuple[Any, ...]]:
+    """The ratings of the active cards matching ``flt``, oldest first, as (card id, ts, rating,
+    duration ms, state before, interval days, difficulty, state after, due after, due before, last
+    review before)."""
+    cond, args = flt.sql("c")
+    return iter(
+        store.execute(
+            "SELECT r.card_id, r.ts, r.rating, r.duration_ms, r.state, r.interval_days, r.difficulty, "
+            "json_extract(r.state_after, '$.state'), json_extract(r.state_after, '$.due'), "
+            "json_extract(r.state_before, '$.due'), json_extract(r.state_before, '$.last_review') "
+            f"FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.active = 1{cond} ORDER BY r.ts, r.id",
+            args,
+        )
+    )
