@@ -149,7 +149,8 @@ def deck_counts(store: Store, now: int, day_end: int, flt: Filter = Filter()) ->
 
 
 class CardContent(NamedTuple):
-    """A stored card's identity and text, for noticing a renamed id (``srs deck check``)."""
+    """A stored card's identity, text and number of reviews (``reps``): what ``srs deck check`` compares
+    the deck files with to notice a renamed id (:mod:`srs.decks.lint`)."""
 
     id: str
     note_id: str
