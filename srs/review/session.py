@@ -118,10 +118,9 @@ class Session:
         new_room = max(0, settings.new_per_day - counts.new_today)
         # A running study plan sets the quota of its own new cards; other new cards keep the normal limit.
         self._plan = plan_today(store, now, clock, settings)
-        plan_sql, plan_args, planned_room = "", [], 0
+        planned_room = 0
         if self._plan is not None:
             new_room, planned_room = self._plan.own_room, self._plan.planned_room
-            plan_sql, plan_args = self._plan.exclude, self._plan.args
         if limit is not None:
             review_room = min(review_room, limit)
         notes = set(counts.notes_today)
@@ -143,9 +142,7 @@ class Session:
                 planned_room = min(planned_room, max(0, limit - len(reviews)))
             # The plan's calendar does not hold a card back for a sibling seen today.
             planned = self._pick(
-                q.new_candidates(
-                    store, flt, scope=self._plan.include, scope_args=plan_args, limit=planned_room + 50
-                ),
+                q.new_candidates(store, flt, plan=self._plan.plan.scope, limit=planned_room + 50),
                 planned_room,
                 notes,
                 bury=False,
@@ -155,7 +152,13 @@ class Session:
         if self._plan is not None and self._plan.other_new == 0:
             new_room = 0  # every new card is the plan's: no need to walk past them
         news = planned + self._pick(
-            q.new_candidates(store, flt, scope=plan_sql, scope_args=plan_args, limit=new_room * 4 + 50),
+            q.new_candidates(
+                store,
+                flt,
+                plan=self._plan.plan.scope if self._plan is not None else None,
+                in_plan=False,
+                limit=new_room * 4 + 50,
+            ),
             new_room,
             notes,
         )
@@ -189,7 +192,8 @@ class Session:
 
     # -- what next ----------------------------------------------------------------------------
     def _learning_due(self, until: int) -> Card | None:
-        return q.first_learning_due(self.store, until, self.filter, list(self._skipped))
+        cards = q.learning_due(self.store, until, self.filter, list(self._skipped), limit=1)
+        return cards[0] if cards else None
 
     def _limit_reached(self) -> bool:
         return self._limit is not None and len(self.history) >= self._limit
@@ -220,15 +224,7 @@ class Session:
         turns: the one shown longest ago in this session first (then the earliest due), so a card failed
         again and again does not come back while others wait. The card just shown comes again before its
         step only when it is the only one left, and :attr:`shown_early` says so."""
-        skip = list(self._skipped)
-        extra = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
-        cards = self.store.cards(
-            self.filter,
-            where=f"state > 0 AND state IN (1, 3) AND suspended = 0 AND due <= ?{extra}",
-            args=[now + LEARN_AHEAD, *skip],
-            order="due, id",
-            limit=1000,
-        )
+        cards = q.learning_due(self.store, now + LEARN_AHEAD, self.filter, list(self._skipped), limit=1000)
         if not cards:
             return None
         card = min(cards, key=lambda c: (self._turns.get(c.id, 0), c.memory.due or 0, c.id))

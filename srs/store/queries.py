@@ -202,12 +202,15 @@ def due_review_candidates(
 
 
 def new_candidates(
-    store: Store, flt: Filter = Filter(), *, scope: str = "", scope_args: Sequence[Any] = (), limit: int
+    store: Store, flt: Filter = Filter(), *, plan: Filter | None = None, in_plan: bool = True, limit: int
 ) -> Iterator[tuple[str, str]]:
     """(card id, note id) of unsuspended new cards in the order they are introduced, at most ``limit``.
-    ``scope`` is an extra condition (starting with AND) with its ``scope_args``: a study plan's own
-    cards or everything but them (:class:`srs.scheduling.plan.PlanToday`)."""
+    With a study plan's scope ``plan``: only the plan's cards (``in_plan``) or only the others. A
+    generator: the query runs when the first row is asked for."""
     cond, args = flt.sql()
+    scope, scope_args = plan.sql() if plan is not None else ("", [])
+    if plan is not None and not in_plan:
+        scope = f" AND NOT (1 = 1{scope})"
     yield from (
         store.execute(
             "SELECT id, note_id FROM cards INDEXED BY idx_cards_new "
@@ -240,19 +243,19 @@ def notes_rated_since(store: Store, since: int) -> set[str]:
     }
 
 
-def first_learning_due(
-    store: Store, until: int, flt: Filter = Filter(), skip: Sequence[str] = ()
-) -> Card | None:
-    """The learning or relearning card due first at or before ``until``, leaving out the ids in ``skip``."""
+def learning_due(
+    store: Store, until: int, flt: Filter = Filter(), skip: Sequence[str] = (), *, limit: int
+) -> list[Card]:
+    """Unsuspended learning or relearning cards due at or before ``until``, the earliest due first,
+    leaving out the ids in ``skip``, at most ``limit``."""
     extra = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
-    cards = store.cards(
+    return store.cards(
         flt,
         where=f"state > 0 AND state IN (1, 3) AND suspended = 0 AND due <= ?{extra}",
         args=[until, *skip],
         order="due, id",
-        limit=1,
+        limit=limit,
     )
-    return cards[0] if cards else None
 
 
 def learning_due_count(store: Store, until: int, flt: Filter = Filter()) -> int:
