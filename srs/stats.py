@@ -2,9 +2,9 @@
 
 Pure functions of the store and ``now`` (epoch seconds); no terminal code (see :mod:`srs.tui.charts`). Days are
 the learner's local days: a day starts at ``rollover_hour`` local time, local time being UTC plus a fixed
-``utc_offset`` (seconds), as in :func:`srs.review.day_start` (imported from :mod:`srs.store.queries`, where it
-lives, to keep the scheduler out of this module). The review log is only ever read through its indexes,
-never scanned whole; card-wide figures (progress, memory, leeches) read the cards table once. A collection
+``utc_offset`` (seconds), as :func:`srs.clock.day_start` counts them. The queries are named functions in
+:mod:`srs.store.stats`: the review log is only ever read through its indexes, never scanned whole;
+card-wide figures (progress, memory, leeches) read the cards table once. A collection
 of 100k cards and 1M reviews answers in about 0.3 s, 0.7 s under a deck/tag filter
 (``benchmarks/bench_stats.py``).
 
