@@ -2,9 +2,9 @@
 
 Pure functions of the store and ``now`` (epoch seconds); no terminal code (see :mod:`srs.tui.charts`). Days are
 the learner's local days: a day starts at ``rollover_hour`` local time, local time being UTC plus a fixed
-``utc_offset`` (seconds), as in :func:`srs.review.day_start` (imported from :mod:`srs.store.queries`, where it
-lives, to keep the scheduler out of this module). The review log is only ever read through its indexes,
-never scanned whole; card-wide figures (progress, memory, leeches) read the cards table once. A collection
+``utc_offset`` (seconds), as :func:`srs.clock.day_start` counts them. The queries are named functions in
+:mod:`srs.store.stats`: the review log is only ever read through its indexes, never scanned whole;
+card-wide figures (progress, memory, leeches) read the cards table once. A collection
 of 100k cards and 1M reviews answers in about 0.3 s, 0.7 s under a deck/tag filter
 (``benchmarks/bench_stats.py``).
 
@@ -33,9 +33,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from srs.clock import DAY, day_start
-from srs.model import Rating, State
 from srs.scheduling.settings import Settings
 from srs.store import Filter, Store
+from srs.store import stats as sq
 
 MATURE_DAYS = 21
 # due - last_review above this many seconds: an interval of MATURE_DAYS learner days or more.
@@ -45,9 +45,6 @@ FORECAST_DAYS = 30
 HEATMAP_WEEKS = 26
 PLAN_DAYS = 7
 LOWEST = 10
-# Seconds the card was scheduled for at a review; written exactly as the expression of the
-# idx_reviews_retention index (migration m002) so that SQLite reads it from the index.
-SCHEDULED_SQL = "(json_extract(state_before, '$.due') - json_extract(state_before, '$.last_review'))"
 
 
 class Clock:
@@ -81,17 +78,6 @@ def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _card_subset(flt: Filter) -> tuple[str, list[Any]]:
-    """A condition on review rows (starting with AND, or empty) that keeps the cards matching ``flt``.
-
-    SQLite evaluates ``card_id IN (SELECT ...)`` once into an in-memory index, so review queries keep
-    scanning the covering idx_reviews_retention index and never touch the cards' rows per review."""
-    if not (flt.deck or flt.tag):
-        return "", []
-    cond, args = flt.sql()
-    return f" AND card_id IN (SELECT id FROM cards WHERE 1=1{cond})", args
-
-
 # -- today -------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Today:
@@ -115,20 +101,8 @@ class Today:
 def today(store: Store, clock: Clock, flt: Filter = Filter()) -> Today:
     """Reviews done today (count, Again count, new cards first seen, time spent) and cards still due today
     (as `srs due` counts them: review cards due before the day ends, learning cards due now)."""
-    cond, cargs = flt.sql("c")
-    # One day of reviews is few rows: join each to its card (an IN list would be probed card by card).
-    source = "reviews r JOIN cards c ON c.id = r.card_id" if cond else "reviews r"
-    reviewed, again, new, ms = store.execute(
-        f"SELECT COUNT(*), SUM(r.rating = 1), SUM(r.state = 0), SUM(r.duration_ms) FROM {source} "
-        f"WHERE r.ts >= ? AND r.ts <= ?{cond}",
-        [clock.today_start, clock.now, *cargs],
-    ).fetchone()
-    cond, cargs = flt.sql()
-    due = store.execute(
-        f"SELECT COUNT(*) FROM cards WHERE state > 0 AND active = 1 AND suspended = 0 AND due < ? "
-        f"AND (state = {int(State.REVIEW)} OR due <= ?){cond}",
-        [clock.today_start + DAY, clock.now, *cargs],
-    ).fetchone()[0]
+    reviewed, again, new, ms = sq.reviews_between(store, clock.today_start, clock.now, flt)
+    due = sq.due_today(store, clock.today_start + DAY, clock.now, flt)
     return Today(
         reviewed=reviewed, again=again or 0, new_introduced=new or 0, seconds=(ms or 0) / 1000, due=due
     )
@@ -139,26 +113,16 @@ def review_days(
     store: Store, clock: Clock, flt: Filter = Filter(), since: int | None = None
 ) -> dict[int, int]:
     """Local day number -> reviews that day, up to now (from ``since`` if given)."""
-    subset, args = _card_subset(flt)
     lo = since if since is not None else -(2**62)
-    # "state IN (0, 1, 2, 3)" (every state) lets a filtered query range over idx_reviews_retention, which
-    # holds the card id; unfiltered, the smaller idx_reviews_ts covers the query.
-    states = " AND state IN (0, 1, 2, 3)" if subset else ""
-    rows = store.execute(
-        f"SELECT (ts + ?) / {DAY} - ((ts + ?) % {DAY} < 0) AS d, COUNT(*) FROM reviews "
-        f"WHERE ts >= ? AND ts <= ?{states}{subset} GROUP BY d",
-        [clock.shift, clock.shift, lo, clock.now, *args],
-    )
-    return {int(d): n for d, n in rows}
+    return sq.reviews_per_day(store, clock.shift, lo, clock.now, flt)
 
 
 def matching_share(store: Store, flt: Filter) -> float:
     """The share of all cards (retired ones included) that ``flt`` keeps: 1.0 without a filter."""
     if not (flt.deck or flt.tag):
         return 1.0
-    cond, args = flt.sql()
-    total = store.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
-    kept = store.execute(f"SELECT COUNT(*) FROM cards WHERE 1=1{cond}", args).fetchone()[0]
+    total = sq.card_count(store)
+    kept = sq.card_count(store, flt)
     return kept / total if total else 1.0
 
 
@@ -170,30 +134,12 @@ CARD_DRIVEN_BELOW = 0.05
 def _active_days(store: Store, clock: Clock, flt: Filter) -> list[int]:
     """Every local day with at least one review, ascending. One index seek per such day (the ts index
     skips from day to day), so a long history costs milliseconds, not a scan of the log."""
-    cond, args = flt.sql("c")
-    if cond and matching_share(store, flt) < CARD_DRIVEN_BELOW:
-        rows = store.execute(
-            f"SELECT DISTINCT (r.ts + ?) / {DAY} - ((r.ts + ?) % {DAY} < 0) FROM cards c CROSS JOIN reviews r "
-            f"ON r.card_id = c.id WHERE r.ts <= ?{cond}",
-            [clock.shift, clock.shift, clock.now, *args],
-        )
-        return sorted(int(d) for (d,) in rows)
-    if cond:
-        sql = (
-            f"SELECT r.ts FROM reviews r JOIN cards c ON c.id = r.card_id WHERE r.ts >= ? AND r.ts <= ?{cond} "
-            "ORDER BY r.ts LIMIT 1"
-        )
-    else:
-        sql = "SELECT MIN(ts) FROM reviews WHERE ts >= ? AND ts <= ?"
-    days: list[int] = []
-    cursor = -(2**62)
-    while True:
-        row = store.execute(sql, [cursor, clock.now, *args]).fetchone()
-        if row is None or row[0] is None:
-            return days
-        d = clock.day(int(row[0]))
-        days.append(d)
-        cursor = clock.start(d + 1)
+    if (flt.deck or flt.tag) and matching_share(store, flt) < CARD_DRIVEN_BELOW:
+        return sq.days_with_reviews_of_cards(store, clock.shift, clock.now, flt)
+    return [
+        clock.day(ts)
+        for ts in sq.first_reviews_of_days(store, clock.now, lambda ts: clock.start(clock.day(ts) + 1), flt)
+    ]
 
 
 @dataclass(frozen=True)
@@ -304,14 +250,8 @@ class Forecast:
 def forecast(store: Store, clock: Clock, flt: Filter = Filter(), days: int = FORECAST_DAYS) -> Forecast:
     """Scheduled (learning, relearning, review) cards, not suspended, by the local day they fall due.
     Day 0 is today and holds the overdue cards too; the last day is ``days - 1``."""
-    cond, args = flt.sql()
     start = clock.today_start
-    rows = store.execute(
-        f"SELECT CASE WHEN due < ? THEN 0 ELSE (due - ?) / {DAY} END AS d, COUNT(*) FROM cards "
-        f"WHERE state > 0 AND active = 1 AND suspended = 0 AND due < ?{cond} GROUP BY d",
-        [start + DAY, start, start + days * DAY, *args],
-    )
-    counts = {int(d): n for d, n in rows}
+    counts = sq.due_per_day(store, start, start + days * DAY, flt)
     return Forecast(tuple(ForecastDay(i, clock.date(clock.today + i), counts.get(i, 0)) for i in range(days)))
 
 
@@ -364,24 +304,17 @@ def retention(
     store: Store, clock: Clock, desired: float, flt: Filter = Filter(), windows: Sequence[int] = WINDOWS
 ) -> tuple[Retention, ...]:
     """True retention for each window of local days (see the module docstring for the definitions)."""
-    subset, args = _card_subset(flt)
-    above = MATURE_ABOVE
     out = []
     for days in windows:
         since = clock.start(clock.today - days + 1)
-        yn, yp, mn, mp = store.execute(
-            f"SELECT SUM(iv <= {above}), SUM(iv <= {above} AND ok), SUM(iv > {above}), SUM(iv > {above} AND ok) "
-            f"FROM (SELECT {SCHEDULED_SQL} AS iv, rating > {int(Rating.AGAIN)} AS ok FROM reviews "
-            f"WHERE state = {int(State.REVIEW)} AND ts >= ? AND ts <= ?{subset})",
-            [since, clock.now, *args],
-        ).fetchone()
+        yn, yp, mn, mp = sq.retention_counts(store, since, clock.now, MATURE_ABOVE, flt)
         out.append(
             Retention(
                 days=days,
-                young_reviews=yn or 0,
-                young_passed=yp or 0,
-                mature_reviews=mn or 0,
-                mature_passed=mp or 0,
+                young_reviews=yn,
+                young_passed=yp,
+                mature_reviews=mn,
+                mature_passed=mp,
                 desired=desired,
             )
         )
@@ -416,15 +349,7 @@ class DayProgress:
 def progress(store: Store, flt: Filter = Filter(), plan_days: int = PLAN_DAYS) -> tuple[DayProgress, ...]:
     """Active cards tagged day1..day7: new, learning (incl. relearning), young, mature, and suspended
     (counted only there). A card with two day tags counts for the lower day."""
-    cond, args = flt.sql()
-    # Grouping by the tags string (few distinct values) and reading the day tags in Python is faster than
-    # matching seven LIKE patterns per card in SQL.
-    rows = store.execute(
-        "SELECT tags, CASE WHEN suspended THEN 'suspended' WHEN state = 0 THEN 'new' WHEN state IN (1, 3) "
-        f"THEN 'learning' WHEN due - last_review > {MATURE_ABOVE} THEN 'mature' ELSE 'young' END AS k, "
-        f"COUNT(*) FROM cards WHERE active = 1{cond} GROUP BY tags, k",
-        args,
-    )
+    rows = sq.cards_by_tags_and_stage(store, MATURE_ABOVE, flt)
     names = {f"day{d}": d for d in range(1, plan_days + 1)}
     counts: dict[int, dict[str, int]] = {d: {} for d in range(1, plan_days + 1)}
     for tags, kind, n in rows:
@@ -500,20 +425,8 @@ def memory(
     on ``clock``; by default UTC with days from 04:00, as a default Scheduler counts them), in SQL."""
     clock = clock if clock is not None else Clock(now)
     factor, decay = forgetting_curve(parameters)
-    cond, args = flt.sql()
-    # Learner days from the last review to today (epoch seconds plus the shift are positive: "/" floors).
-    elapsed = f"MAX(0, {clock.day(now)} - (last_review + {clock.shift}) / {DAY})"
-    r_sql = f"pow(1 + ? * {elapsed} / stability, ?)"
-    where = "state > 0 AND active = 1 AND suspended = 0 AND stability > 0 AND last_review IS NOT NULL" + cond
-    # Every studied card is read, so a plain table scan (NOT INDEXED) beats walking idx_cards_due and
-    # fetching each row out of order (measured: 30 ms against 100 ms on 70k studied cards).
-    count, avg = store.execute(
-        f"SELECT COUNT(*), AVG({r_sql}) FROM cards NOT INDEXED WHERE {where}", [factor, decay, *args]
-    ).fetchone()
-    rows = store.execute(
-        f"SELECT id, deck, front, {r_sql} AS r, stability, {elapsed} FROM cards NOT INDEXED "
-        f"WHERE {where} ORDER BY r, id LIMIT ?",
-        [factor, decay, *args, limit],
+    count, avg, rows = sq.retrievabilities(
+        store, factor, decay, clock.day(now), clock.shift, flt, limit=limit
     )
     lowest = tuple(
         WeakCard(
@@ -547,12 +460,7 @@ class Leech:
 
 def leeches(store: Store, flt: Filter = Filter()) -> tuple[Leech, ...]:
     """Active cards with the leech flag, most lapses first."""
-    cond, args = flt.sql()
-    rows = store.execute(
-        f"SELECT id, deck, front, lapses, reps, suspended FROM cards WHERE leech = 1 AND active = 1"
-        f"{cond} ORDER BY lapses DESC, id",
-        args,
-    )
+    rows = sq.leech_rows(store, flt)
     return tuple(
         Leech(id=i, deck=d, front=" ".join(f.split())[:80], lapses=la, reps=r, suspended=bool(s))
         for i, d, f, la, r, s in rows

@@ -1,10 +1,11 @@
 """The dependency rule of docs/architecture.md, checked on the source: imports only point downward,
-each outside library stays in its module, no hidden wiring, no import cycles."""
+each outside library stays in its module, no hidden wiring, no import cycles, SQL only in the store."""
 
 from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,6 +50,13 @@ OWNERS = {
 }
 # Known exception: key reading on a terminal uses click.getchar (a termios reader replaces it).
 ALLOWED = {("click", "tui/keys.py")}
+
+# A string that starts like a SQL statement (leading spaces allowed; upper case, as all srs SQL is).
+SQL_STATEMENT = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|REPLACE|DROP|ALTER|PRAGMA|WITH)\s")
+# Where SQL may be written: srs's store, and the one module that speaks the Anki package's own schema.
+SQL_HOMES = ("store/", "interop/anki/package_db.py")
+# Known exception for now: the Anki importer reads the package's tables itself (being reworked).
+SQL_EXEMPT = {"interop/anki/importer.py"}
 
 
 @functools.cache
@@ -169,6 +177,32 @@ def test_no_import_cycles_at_module_level() -> None:
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+def sql_strings(tree: ast.Module) -> Iterator[tuple[str, int]]:
+    """Every string constant (f-string parts included) that starts like a SQL statement."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL_STATEMENT.match(node.value):
+            yield node.value, node.lineno
+
+
+def test_sql_is_written_only_in_the_store() -> None:
+    found = []
+    for rel, tree in sources():
+        if rel.startswith(SQL_HOMES) or rel in SQL_EXEMPT:
+            continue
+        found += [f"srs/{rel}:{line}: {text.strip()[:60]!r}" for text, line in sql_strings(tree)]
+    assert found == []
+
+
+def test_the_sql_check_finds_sql() -> None:
+    # A guard against a pattern that matches nothing: the store and the exempt importer hold SQL,
+    # including in f-strings and in statements split over several literals.
+    tree = {rel: t for rel, t in sources()}
+    assert len(list(sql_strings(tree["store/queries.py"]))) > 10
+    assert list(sql_strings(tree["interop/anki/package_db.py"]))
+    assert list(sql_strings(ast.parse('x = f"SELECT {a} FROM t"\ny = ("  UPDATE t " "SET a = 1")')))
+    assert not list(sql_strings(ast.parse('x = "Select a deck"\ny = "UPDATES: none"')))
 
 
 def test_the_rule_is_checked_on_real_code() -> None:

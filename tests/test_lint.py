@@ -8,10 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from srs.cli import cli
-from srs.decks.lint import LintOptions, StoredCard, count_words, lint, math_spans
+from srs.decks.lint import LintOptions, count_words, lint, math_spans
 from srs.decks.parser import cards_of, parse_text
 from srs.decks.sync import check
 from srs.model import Note
+from srs.store.queries import CardContent
 from tests.conftest import write_deck
 
 
@@ -150,9 +151,9 @@ def test_a_deck_without_the_flag_needs_no_card_sources(tmp_path: Path) -> None:
 
 
 # -- renamed ids ---------------------------------------------------------------------------------
-def stored(note: Note, *, new_id: str, reviews: int) -> list[StoredCard]:
+def stored(note: Note, *, new_id: str, reviews: int) -> list[CardContent]:
     return [
-        StoredCard(
+        CardContent(
             c.id.replace(note.id, new_id), new_id, c.kind.value, c.sub, c.front, c.back, c.extra, reviews
         )
         for c in cards_of(note)

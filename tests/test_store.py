@@ -159,6 +159,24 @@ def test_stale_version_writes_nothing(store: Store, scheduler: Scheduler) -> Non
     assert len(store.reviews("a")) == 1
 
 
+def test_write_memories_sets_memory_bumps_version_and_reports_stale_cards(
+    store: Store, scheduler: Scheduler
+) -> None:
+    load(store)
+    va, vb = store.card_version("a"), store.card_version("b")
+    good = scheduler.rate(store.get_card("a").memory, Rating.GOOD, T0)
+    again = scheduler.rate(store.get_card("b").memory, Rating.AGAIN, T0)
+    # "b" is written only if its version is still vb - 1: it is not, so it is reported and left alone.
+    stale = store.write_memories([("a", good), ("b", again)], versions={"a": va, "b": vb - 1})
+    assert stale == ["b"]
+    assert store.get_card("a").memory == good and store.card_version("a") == va + 1
+    assert store.get_card("b").memory.state is State.NEW and store.card_version("b") == vb
+    # Without versions every row is written; no review-log row either way.
+    assert store.write_memories([("b", again)]) == []
+    assert store.get_card("b").memory == again and store.card_version("b") == vb + 1
+    assert store.reviews() == []
+
+
 def test_failed_transaction_leaves_nothing(store: Store) -> None:
     load(store)
     with pytest.raises(RuntimeError), store.transaction():

@@ -91,6 +91,7 @@ class App:
         from srs.cli.paths import backups_dir
         from srs.clock import day_start
         from srs.store.backup import backed_up_since
+        from srs.store.queries import has_reviews
 
         t = now()
         config = store.config()
@@ -98,7 +99,7 @@ class App:
         folder = backups_dir()
         if backed_up_since(folder, store.path.stem, start):
             return None
-        if store.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is None:
+        if not has_reviews(store):
             return None  # nothing learnt yet: nothing to lose
         return self.backup(store, "daily")
 

@@ -23,8 +23,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from srs.model import CLOZE_RE, Kind, Note
+
+if TYPE_CHECKING:
+    from srs.store.queries import CardContent
 
 RULES = ("cloze-giveaway", "long-answer", "near-duplicate", "cloze-in-maths", "no-source", "renamed-id")
 
@@ -94,20 +98,6 @@ class LintWarning:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: warning [{self.rule}] {self.note_id}: {self.message}"
-
-
-@dataclass(frozen=True)
-class StoredCard:
-    """What the linter needs to know about a card already in the database."""
-
-    id: str
-    note_id: str
-    kind: str
-    sub: str
-    front: str
-    back: str
-    extra: str
-    reviews: int
 
 
 def count_words(text: str) -> int:
@@ -227,7 +217,7 @@ def lint(
     notes: Sequence[Note],
     options: LintOptions = LintOptions(),
     *,
-    stored: Iterable[StoredCard] = (),
+    stored: Iterable[CardContent] = (),
     sources: dict[str, tuple[bool, str]] | None = None,
 ) -> list[LintWarning]:
     """Every warning for these notes, sorted by file and line.
@@ -316,7 +306,7 @@ def _near_duplicates(notes: Sequence[Note], options: LintOptions) -> list[LintWa
     return out
 
 
-def _renamed(notes: Sequence[Note], stored: Iterable[StoredCard]) -> list[LintWarning]:
+def _renamed(notes: Sequence[Note], stored: Iterable[CardContent]) -> list[LintWarning]:
     from srs.decks.parser import cards_of
 
     stored = list(stored)
@@ -324,7 +314,7 @@ def _renamed(notes: Sequence[Note], stored: Iterable[StoredCard]) -> list[LintWa
         return []
     current = {c.id for n in notes for c in cards_of(n)}
     by_id = {s.id: s for s in stored}
-    by_content: dict[tuple[str, ...], list[StoredCard]] = defaultdict(list)
+    by_content: dict[tuple[str, ...], list[CardContent]] = defaultdict(list)
     for s in stored:
         if s.id not in current:
             by_content[_content_key(s.kind, s.sub, s.front, s.back, s.extra)].append(s)
@@ -338,14 +328,14 @@ def _renamed(notes: Sequence[Note], stored: Iterable[StoredCard]) -> list[LintWa
                 continue
             mine = by_id.get(card.id)
             for old in old_cards:
-                if mine is not None and mine.reviews >= old.reviews:
+                if mine is not None and mine.reps >= old.reps:
                     continue
                 out.append(
                     LintWarning(
                         note.path,
                         note.line,
                         "renamed-id",
-                        f"same content as the stored card {old.id!r} ({old.reviews} review(s)); "
+                        f"same content as the stored card {old.id!r} ({old.reps} review(s)); "
                         f"use the id {old.note_id!r} again to keep its history",
                         note.id,
                     )
@@ -357,7 +347,7 @@ def _renamed(notes: Sequence[Note], stored: Iterable[StoredCard]) -> list[LintWa
     return out
 
 
-def stored_cards(db: Path) -> list[StoredCard]:
+def stored_cards(db: Path) -> list[CardContent]:
     """The cards of the database at ``db`` (none if there is no database yet; it is never created here)."""
     if not db.is_file():
         return []
@@ -365,7 +355,4 @@ def stored_cards(db: Path) -> list[StoredCard]:
     from srs.store.queries import card_contents
 
     with open_store(db) as store:
-        return [
-            StoredCard(c.id, c.note_id, c.kind, c.sub, c.front, c.back, c.extra, c.reps)
-            for c in card_contents(store)
-        ]
+        return card_contents(store)

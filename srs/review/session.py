@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,19 +18,11 @@ from srs.model import Card, Memory, Rating, State
 from srs.scheduling.load_balance import Load
 from srs.scheduling.scheduler import Scheduler
 from srs.store import Filter, Store
+from srs.store import queries as q
 from srs.store.plans import plan_running
 from srs.store.queries import next_due, review_dues_between, sibling_dues
 
 LEARN_AHEAD = 20 * 60
-
-# Due reviews, in the learner's chosen order (setting review-order). "retrievability" is Anki's relative
-# overdueness under FSRS: days since the last review over the interval the desired retention gives. With
-# one desired retention that interval is proportional to stability, so the ratio elapsed / stability,
-# largest first, is the same order (lowest probability of recall first): what a backlog should start with.
-_REVIEW_ORDER = {
-    "due": "due, id",
-    "retrievability": "CAST({now} - last_review AS REAL) / MAX(stability, 0.001) DESC, due, id",
-}
 
 
 @dataclass(frozen=True)
@@ -121,7 +114,6 @@ class Session:
         self._shown_versions: dict[str, int] = {}
         self.shown_early: str | None = None
         counts = self._today()
-        cond, args = flt.sql()
         review_room = max(0, settings.reviews_per_day - counts.reviews_today)
         new_room = max(0, settings.new_per_day - counts.new_today)
         # A running study plan sets the quota of its own new cards; other new cards keep the normal limit.
@@ -130,18 +122,21 @@ class Session:
             from srs.scheduling.plan import plan_today
 
             self._plan = plan_today(store, now, clock, settings)
-        plan_sql, plan_args, planned_room = "", [], 0
+        planned_room = 0
         if self._plan is not None:
             new_room, planned_room = self._plan.own_room, self._plan.planned_room
-            plan_sql, plan_args = self._plan.exclude, self._plan.args
         if limit is not None:
             review_room = min(review_room, limit)
         notes = set(counts.notes_today)
         reviews = self._pick(
-            "SELECT id, note_id FROM cards INDEXED BY idx_cards_due "
-            f"WHERE state > 0 AND state = 2 AND active = 1 AND suspended = 0 AND due < ?{cond} "
-            f"ORDER BY {_review_order(settings, now)} LIMIT ?",
-            [self.day_end, *args, review_room * 2 + 50],
+            q.due_review_candidates(
+                store,
+                self.day_end,
+                now,
+                flt,
+                order=getattr(settings, "review_order", "due"),
+                limit=review_room * 2 + 50,
+            ),
             review_room,
             notes,
         )
@@ -151,10 +146,7 @@ class Session:
                 planned_room = min(planned_room, max(0, limit - len(reviews)))
             # The plan's calendar does not hold a card back for a sibling seen today.
             planned = self._pick(
-                "SELECT id, note_id FROM cards INDEXED BY idx_cards_new "
-                f"WHERE state = 0 AND active = 1 AND suspended = 0{cond}{self._plan.include} "
-                "ORDER BY ord, path, position, id LIMIT ?",
-                [*args, *plan_args, planned_room + 50],
+                q.new_candidates(store, flt, plan=self._plan.plan.scope, limit=planned_room + 50),
                 planned_room,
                 notes,
                 bury=False,
@@ -164,10 +156,13 @@ class Session:
         if self._plan is not None and self._plan.other_new == 0:
             new_room = 0  # every new card is the plan's: no need to walk past them
         news = planned + self._pick(
-            "SELECT id, note_id FROM cards INDEXED BY idx_cards_new "
-            f"WHERE state = 0 AND active = 1 AND suspended = 0{cond}{plan_sql} "
-            "ORDER BY ord, path, position, id LIMIT ?",
-            [*args, *plan_args, new_room * 4 + 50],
+            q.new_candidates(
+                store,
+                flt,
+                plan=self._plan.plan.scope if self._plan is not None else None,
+                in_plan=False,
+                limit=new_room * 4 + 50,
+            ),
             new_room,
             notes,
         )
@@ -177,29 +172,20 @@ class Session:
 
     def _today(self) -> _Counts:
         c = _Counts()
-        for state, n in self.store.execute(
-            "SELECT state, COUNT(*) FROM reviews INDEXED BY idx_reviews_ts WHERE ts >= ? GROUP BY state",
-            (self.day_start,),
-        ):
-            if state == State.NEW:
-                c.new_today = n
-            elif state == State.REVIEW:
-                c.reviews_today = n
-        c.notes_today = {
-            r[0]
-            for r in self.store.execute(
-                "SELECT DISTINCT c.note_id FROM reviews r JOIN cards c ON c.id = r.card_id WHERE r.ts >= ?",
-                (self.day_start,),
-            )
-        }
+        by_state = q.rated_since_by_state(self.store, self.day_start)
+        c.new_today = by_state.get(State.NEW, 0)
+        c.reviews_today = by_state.get(State.REVIEW, 0)
+        c.notes_today = q.notes_rated_since(self.store, self.day_start)
         return c
 
-    def _pick(self, sql: str, args: list[Any], room: int, notes: set[str], *, bury: bool = True) -> list[str]:
+    def _pick(
+        self, candidates: Iterator[tuple[str, str]], room: int, notes: set[str], *, bury: bool = True
+    ) -> list[str]:
         """Take up to ``room`` ids, at most one card per note (siblings wait for another day) unless not ``bury``."""
         picked: list[str] = []
         if room <= 0:
             return picked
-        for cid, note_id in self.store.execute(sql, args):
+        for cid, note_id in candidates:
             if bury and note_id in notes:
                 continue
             notes.add(note_id)
@@ -210,16 +196,7 @@ class Session:
 
     # -- what next ----------------------------------------------------------------------------
     def _learning_due(self, until: int) -> Card | None:
-        cond, args = self.filter.sql()
-        skip = list(self._skipped)
-        extra = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
-        cards = self.store.cards(
-            self.filter,
-            where=f"state > 0 AND state IN (1, 3) AND suspended = 0 AND due <= ?{extra}",
-            args=[until, *skip],
-            order="due, id",
-            limit=1,
-        )
+        cards = q.learning_due(self.store, until, self.filter, list(self._skipped), limit=1)
         return cards[0] if cards else None
 
     def _limit_reached(self) -> bool:
@@ -251,15 +228,7 @@ class Session:
         turns: the one shown longest ago in this session first (then the earliest due), so a card failed
         again and again does not come back while others wait. The card just shown comes again before its
         step only when it is the only one left, and :attr:`shown_early` says so."""
-        skip = list(self._skipped)
-        extra = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
-        cards = self.store.cards(
-            self.filter,
-            where=f"state > 0 AND state IN (1, 3) AND suspended = 0 AND due <= ?{extra}",
-            args=[now + LEARN_AHEAD, *skip],
-            order="due, id",
-            limit=1000,
-        )
+        cards = q.learning_due(self.store, now + LEARN_AHEAD, self.filter, list(self._skipped), limit=1000)
         if not cards:
             return None
         card = min(cards, key=lambda c: (self._turns.get(c.id, 0), c.memory.due or 0, c.id))
@@ -300,12 +269,7 @@ class Session:
         if current is not None and current.memory.state in (State.NEW, State.REVIEW):
             queued.append(current.id)
         new = sum(1 for cid in queued if cid in self._new_ids)
-        cond, args = self.filter.sql()
-        learning = self.store.execute(
-            "SELECT COUNT(*) FROM cards INDEXED BY idx_cards_due "
-            f"WHERE state > 0 AND state IN (1, 3) AND active = 1 AND suspended = 0 AND due <= ?{cond}",
-            [now + LEARN_AHEAD, *args],
-        ).fetchone()[0]
+        learning = q.learning_due_count(self.store, now + LEARN_AHEAD, self.filter)
         return Progress(
             done=len(self.history),
             due=len(queued) - new,
@@ -438,30 +402,18 @@ class Session:
 
     def summary(self, now: int) -> Summary:
         """Reviewed, again-rate, time, and what comes tomorrow."""
-        cond, args = self.filter.sql()
-        later, tomorrow = self.store.execute(
-            "SELECT SUM(due < ?), SUM(due >= ?) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND active = 1 AND suspended = 0 "
-            f"AND due >= ? AND due < ?{cond}",
-            [self.day_end, self.day_end, now, self.day_end + DAY, *args],
-        ).fetchone()
+        later, tomorrow = q.due_later(self.store, now, self.day_end, self.day_end + DAY, self.filter)
         return Summary(
             reviewed=len(self.history),
             again=sum(1 for o in self.history if o.rating is Rating.AGAIN),
             seconds=max(0, now - self.started),
-            due_later_today=int(later or 0),
-            due_tomorrow=int(tomorrow or 0),
+            due_later_today=later,
+            due_tomorrow=tomorrow,
             next_due=next_due(self.store, self.filter),
             new_left_today=max(
                 0, self.new_left_today - sum(1 for o in self.history if o.before.state is State.NEW)
             ),
         )
-
-
-def _review_order(settings: Any, now: int) -> str:
-    """The ORDER BY clause of due reviews for the learner's review-order setting."""
-    return _REVIEW_ORDER.get(getattr(settings, "review_order", "due"), _REVIEW_ORDER["due"]).format(
-        now=int(now)
-    )
 
 
 def _interleave(reviews: list[str], news: list[str]) -> list[str]:

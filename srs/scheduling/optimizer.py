@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from srs.clock import LearnerClock
 from srs.errors import SrsError
 from srs.model import Rating, State
+from srs.store.queries import card_review_log, review_log, reviewed_card_versions
 
 if TYPE_CHECKING:
     import fsrs_rs_python
@@ -95,9 +96,7 @@ Histories = Mapping[str, Sequence[Review]]
 def load_histories(store: Store) -> dict[str, list[Review]]:
     """Every card's reviews, oldest first (the log's ids are in the order reviews were written)."""
     out: dict[str, list[Review]] = {}
-    for card_id, ts, rating, state, ms in store.execute(
-        "SELECT card_id, ts, rating, state, duration_ms FROM reviews ORDER BY id"
-    ):
+    for card_id, ts, rating, state, ms in review_log(store):
         out.setdefault(card_id, []).append(Review(ts, rating, state, ms or 0))
     return out
 
@@ -703,9 +702,7 @@ def apply(
         # The card's own id seeds its fuzz, as when its reviews were done.
         return scheduler.replay([(r.ts, Rating(r.rating), r.duration_ms) for r in reviews], card_id=card_id)
 
-    versions = dict(
-        store.execute("SELECT id, version FROM cards WHERE id IN (SELECT DISTINCT card_id FROM reviews)")
-    )
+    versions = reviewed_card_versions(store)
     histories = load_histories(store)
     updates = []
     total = max(1, len(histories))
@@ -714,32 +711,17 @@ def apply(
             updates.append((card_id, versions[card_id], replay(card_id, reviews)))
         if progress is not None and (n % 500 == 0 or n == total):
             progress("rescheduling cards", n / total)
-    sql = (
-        "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
-        "version = version + 1 WHERE id = ?"
-    )
-
-    def values(card_id: str, m: Any) -> tuple[Any, ...]:
-        return (
-            int(m.state),
-            m.step,
-            m.stability,
-            m.difficulty,
-            m.due,
-            m.last_review,
-            m.reps,
-            m.lapses,
-            card_id,
-        )
-
     with store.transaction():
         store.set_config("parameters", [float(p) for p in parameters])
-        for card_id, version, memory in updates:
-            cur = store.execute(sql + " AND version = ?", (*values(card_id, memory), version))
-            if cur.rowcount != 1:  # rated by another session since we read it: replay what is there now
-                rows = store.execute(
-                    "SELECT ts, rating, state, duration_ms FROM reviews WHERE card_id = ? ORDER BY id",
-                    (card_id,),
-                ).fetchall()
-                store.execute(sql, values(card_id, replay(card_id, [Review(*r) for r in rows])))
+        stale = store.write_memories(
+            [(card_id, memory) for card_id, _v, memory in updates],
+            versions={card_id: version for card_id, version, _m in updates},
+        )
+        # Rated by another session since we read them: replay what is there now.
+        store.write_memories(
+            [
+                (card_id, replay(card_id, [Review(*r) for r in card_review_log(store, card_id)]))
+                for card_id in stale
+            ]
+        )
     return len(updates)

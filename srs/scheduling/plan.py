@@ -593,9 +593,6 @@ class PlanToday(NamedTuple):
     own_room: int  # other new cards still allowed today (the normal limit)
     planned_left: int  # planned cards not introduced yet
     other_new: int  # new cards outside the plan
-    include: str  # SQL condition (AND ...) selecting the plan's cards, and its arguments
-    exclude: str
-    args: list[Any]
 
     def cap(
         self, card: Card, after: Memory, now: int, retrievability: Callable[[Memory, int], float | None]
@@ -631,7 +628,6 @@ def plan_today(store: Store, now: int, days: LearnerClock, settings: Settings) -
     todays = (
         quota.per_day[index] if 0 <= index < plan.days else (quota.per_day[-1] if index >= plan.days else 0)
     )
-    include, args = plan.scope.sql()
     own_done = q.new_rated_outside(store, clock.start(today), plan.scope)
     return PlanToday(
         plan=plan,
@@ -640,9 +636,6 @@ def plan_today(store: Store, now: int, days: LearnerClock, settings: Settings) -
         own_room=max(0, settings.new_per_day - own_done),
         planned_left=quota.counts.new,
         other_new=quota.counts.other_new,
-        include=include,
-        exclude=f" AND NOT (1 = 1{include})",
-        args=args,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -27,6 +27,16 @@ CARD_COLUMNS = (
     "content_hash, active, suspended, leech, state, step, stability, difficulty, due, last_review, reps, lapses, "
     "version"
 )
+
+
+# The columns that hold a card's memory, as a SET list: every write of a memory goes through it
+# (a rating, its undo, an optimizer's reschedule, an import), and each write bumps the version.
+_SET_MEMORY = "state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, version = version + 1"
+
+
+def _memory_values(m: Memory) -> tuple[Any, ...]:
+    """The parameters of :data:`_SET_MEMORY`, in its order."""
+    return (int(m.state), m.step, m.stability, m.difficulty, m.due, m.last_review, m.reps, m.lapses)
 
 
 class Filter(NamedTuple):
@@ -458,23 +468,9 @@ class Store:
             interval = (after.due - ts) / 86400
         with self.transaction():
             cur = self.execute(
-                "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
-                "version = version + 1, suspended = CASE WHEN ? THEN 1 ELSE suspended END, "
+                f"UPDATE cards SET {_SET_MEMORY}, suspended = CASE WHEN ? THEN 1 ELSE suspended END, "
                 "leech = CASE WHEN ? THEN 1 ELSE leech END WHERE id = ? AND version = ?",
-                (
-                    int(after.state),
-                    after.step,
-                    after.stability,
-                    after.difficulty,
-                    after.due,
-                    after.last_review,
-                    after.reps,
-                    after.lapses,
-                    int(suspend),
-                    int(leech),
-                    card_id,
-                    version,
-                ),
+                (*_memory_values(after), int(suspend), int(leech), card_id, version),
             )
             if cur.rowcount != 1:
                 return None
@@ -539,18 +535,10 @@ class Store:
             before = Memory.from_dict(json.loads(row[1]))
             signals = json.loads(row[3] or "{}")
             self.execute(
-                "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
-                "version = version + 1, suspended = CASE WHEN ? THEN 0 ELSE suspended END, "
+                f"UPDATE cards SET {_SET_MEMORY}, suspended = CASE WHEN ? THEN 0 ELSE suspended END, "
                 "leech = CASE WHEN ? THEN 0 ELSE leech END WHERE id = ?",
                 (
-                    int(before.state),
-                    before.step,
-                    before.stability,
-                    before.difficulty,
-                    before.due,
-                    before.last_review,
-                    before.reps,
-                    before.lapses,
+                    *_memory_values(before),
                     int(bool(signals.get("leech"))),
                     int(bool(signals.get("leech"))),
                     card_id,
@@ -558,6 +546,32 @@ class Store:
             )
             self.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
         return before
+
+    def write_memories(
+        self, rows: Iterable[tuple[str, Memory]], *, versions: Mapping[str, int] | None = None
+    ) -> list[str]:
+        """Set the memory of each card in ``rows`` (card id, memory), in one transaction (or the caller's),
+        bumping each card's version; no review-log row is written (a reschedule, an import).
+
+        With ``versions`` (card id -> the version the memory was computed from) a card is written only
+        if its version is still that one: the ids left unwritten (changed meanwhile) are returned, for the
+        caller to recompute. Without, every row is written at once and nothing is returned."""
+        with self.transaction():
+            if versions is None:
+                self.conn.executemany(
+                    f"UPDATE cards SET {_SET_MEMORY} WHERE id = ?",
+                    ((*_memory_values(m), card_id) for card_id, m in rows),
+                )
+                return []
+            stale = []
+            for card_id, m in rows:
+                cur = self.execute(
+                    f"UPDATE cards SET {_SET_MEMORY} WHERE id = ? AND version = ?",
+                    (*_memory_values(m), card_id, versions[card_id]),
+                )
+                if cur.rowcount != 1:
+                    stale.append(card_id)
+            return stale
 
     def last_review_id(self) -> int | None:
         """The id of the most recent review-log row, if any."""

@@ -3,7 +3,8 @@ per deck), and the small look-ups the command line needs."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from srs.store.database import Filter, Store
 
@@ -148,7 +149,8 @@ def deck_counts(store: Store, now: int, day_end: int, flt: Filter = Filter()) ->
 
 
 class CardContent(NamedTuple):
-    """A stored card's identity and text, for noticing a renamed id (``srs deck check``)."""
+    """A stored card's identity, text and number of reviews (``reps``): what ``srs deck check`` compares
+    the deck files with to notice a renamed id (:mod:`srs.decks.lint`)."""
 
     id: str
     note_id: str
@@ -168,3 +170,168 @@ def card_contents(store: Store) -> list[CardContent]:
             "SELECT id, note_id, kind, sub, front, back, extra, reps FROM cards ORDER BY id"
         )
     ]
+
+
+# -- the review queue (srs.review.session) ---------------------------------------------------------
+# Due reviews, in the learner's chosen order (setting review-order). "retrievability" is Anki's relative
+# overdueness under FSRS: days since the last review over the interval the desired retention gives. With
+# one desired retention that interval is proportional to stability, so the ratio elapsed / stability,
+# largest first, is the same order (lowest probability of recall first): what a backlog should start with.
+REVIEW_ORDERS = {
+    "due": "due, id",
+    "retrievability": "CAST({now} - last_review AS REAL) / MAX(stability, 0.001) DESC, due, id",
+}
+
+
+def due_review_candidates(
+    store: Store, before: int, now: int, flt: Filter = Filter(), *, order: str = "due", limit: int
+) -> Iterator[tuple[str, str]]:
+    """(card id, note id) of unsuspended review cards due before ``before``, in the review ``order``
+    (a key of :data:`REVIEW_ORDERS`; unknown names mean "due"), at most ``limit`` of them. A generator:
+    the query runs when the first row is asked for, and the caller may stop early."""
+    cond, args = flt.sql()
+    order_by = REVIEW_ORDERS.get(order, REVIEW_ORDERS["due"]).format(now=int(now))
+    yield from (
+        store.execute(
+            "SELECT id, note_id FROM cards INDEXED BY idx_cards_due "
+            f"WHERE state > 0 AND state = 2 AND active = 1 AND suspended = 0 AND due < ?{cond} "
+            f"ORDER BY {order_by} LIMIT ?",
+            [before, *args, limit],
+        )
+    )
+
+
+def new_candidates(
+    store: Store, flt: Filter = Filter(), *, plan: Filter | None = None, in_plan: bool = True, limit: int
+) -> Iterator[tuple[str, str]]:
+    """(card id, note id) of unsuspended new cards in the order they are introduced, at most ``limit``.
+    With a study plan's scope ``plan``: only the plan's cards (``in_plan``) or only the others. A
+    generator: the query runs when the first row is asked for."""
+    cond, args = flt.sql()
+    scope, scope_args = plan.sql() if plan is not None else ("", [])
+    if plan is not None and not in_plan:
+        scope = f" AND NOT (1 = 1{scope})"
+    yield from (
+        store.execute(
+            "SELECT id, note_id FROM cards INDEXED BY idx_cards_new "
+            f"WHERE state = 0 AND active = 1 AND suspended = 0{cond}{scope} "
+            "ORDER BY ord, path, position, id LIMIT ?",
+            [*args, *scope_args, limit],
+        )
+    )
+
+
+def rated_since_by_state(store: Store, since: int) -> dict[int, int]:
+    """How many ratings were logged at or after ``since``, by the card's state before the rating."""
+    return {
+        int(state): int(n)
+        for state, n in store.execute(
+            "SELECT state, COUNT(*) FROM reviews INDEXED BY idx_reviews_ts WHERE ts >= ? GROUP BY state",
+            (since,),
+        )
+    }
+
+
+def notes_rated_since(store: Store, since: int) -> set[str]:
+    """The notes with a card rated at or after ``since``."""
+    return {
+        r[0]
+        for r in store.execute(
+            "SELECT DISTINCT c.note_id FROM reviews r JOIN cards c ON c.id = r.card_id WHERE r.ts >= ?",
+            (since,),
+        )
+    }
+
+
+def learning_due(
+    store: Store, until: int, flt: Filter = Filter(), skip: Sequence[str] = (), *, limit: int
+) -> list[Card]:
+    """Unsuspended learning or relearning cards due at or before ``until``, the earliest due first,
+    leaving out the ids in ``skip``, at most ``limit``."""
+    extra = f" AND id NOT IN ({','.join('?' * len(skip))})" if skip else ""
+    return store.cards(
+        flt,
+        where=f"state > 0 AND state IN (1, 3) AND suspended = 0 AND due <= ?{extra}",
+        args=[until, *skip],
+        order="due, id",
+        limit=limit,
+    )
+
+
+def learning_due_count(store: Store, until: int, flt: Filter = Filter()) -> int:
+    """How many unsuspended learning or relearning cards are due at or before ``until``."""
+    cond, args = flt.sql()
+    return int(
+        store.execute(
+            "SELECT COUNT(*) FROM cards INDEXED BY idx_cards_due "
+            f"WHERE state > 0 AND state IN (1, 3) AND active = 1 AND suspended = 0 AND due <= ?{cond}",
+            [until, *args],
+        ).fetchone()[0]
+    )
+
+
+def due_later(
+    store: Store, now: int, day_end: int, next_day_end: int, flt: Filter = Filter()
+) -> tuple[int, int]:
+    """Scheduled cards falling due in [now, day_end) (later today) and in [day_end, next_day_end) (tomorrow)."""
+    cond, args = flt.sql()
+    later, tomorrow = store.execute(
+        "SELECT SUM(due < ?), SUM(due >= ?) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND active = 1 AND suspended = 0 "
+        f"AND due >= ? AND due < ?{cond}",
+        [day_end, day_end, now, next_day_end, *args],
+    ).fetchone()
+    return int(later or 0), int(tomorrow or 0)
+
+
+# -- the review log (srs.scheduling.optimizer) -----------------------------------------------------
+def review_log(store: Store) -> Iterator[tuple[str, int, int, int, int]]:
+    """Every logged rating as (card id, ts, rating, state before, duration ms), in the order written."""
+    return iter(store.execute("SELECT card_id, ts, rating, state, duration_ms FROM reviews ORDER BY id"))
+
+
+def card_review_log(store: Store, card_id: str) -> list[tuple[int, int, int, int]]:
+    """One card's logged ratings as (ts, rating, state before, duration ms), in the order written."""
+    return [
+        (r[0], r[1], r[2], r[3])
+        for r in store.execute(
+            "SELECT ts, rating, state, duration_ms FROM reviews WHERE card_id = ? ORDER BY id", (card_id,)
+        )
+    ]
+
+
+def reviewed_card_versions(store: Store) -> dict[str, int]:
+    """The change counter of every card that has at least one logged rating."""
+    return dict(
+        store.execute("SELECT id, version FROM cards WHERE id IN (SELECT DISTINCT card_id FROM reviews)")
+    )
+
+
+def has_reviews(store: Store) -> bool:
+    """Whether anything was ever rated."""
+    return store.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is not None
+
+
+# -- export (srs.interop.anki.export) --------------------------------------------------------------
+def active_card_rows(
+    store: Store, columns: Sequence[str], flt: Filter = Filter()
+) -> Iterator[tuple[Any, ...]]:
+    """The named ``columns`` of the active cards matching ``flt``, unsorted (the caller sorts: cheaper
+    than SQLite sorting whole rows)."""
+    cond, args = flt.sql()
+    return iter(store.execute(f"SELECT {', '.join(columns)} FROM cards WHERE active = 1{cond}", args))
+
+
+def review_log_for_export(store: Store, flt: Filter = Filter()) -> Iterator[tuple[Any, ...]]:
+    """The ratings of the active cards matching ``flt``, oldest first, as (card id, ts, rating,
+    duration ms, state before, interval days, difficulty, state after, due after, due before, last
+    review before)."""
+    cond, args = flt.sql("c")
+    return iter(
+        store.execute(
+            "SELECT r.card_id, r.ts, r.rating, r.duration_ms, r.state, r.interval_days, r.difficulty, "
+            "json_extract(r.state_after, '$.state'), json_extract(r.state_after, '$.due'), "
+            "json_extract(r.state_before, '$.due'), json_extract(r.state_before, '$.last_review') "
+            f"FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.active = 1{cond} ORDER BY r.ts, r.id",
+            args,
+        )
+    )

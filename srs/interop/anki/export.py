@@ -41,7 +41,6 @@ import json
 import operator
 import os
 import re
-import sqlite3
 import tempfile
 import time
 import zipfile
@@ -55,12 +54,16 @@ import genanki
 from srs import kinds
 from srs.clock import LearnerClock
 from srs.errors import InputError, QuizError, SrsError
+from srs.interop.anki import package_db
 from srs.interop.anki.cardhtml import HtmlRenderer
 from srs.kinds.choice import choice_fields
 from srs.model import Kind, State
 from srs.store import Filter, Store
+from srs.store.queries import active_card_rows, review_log_for_export
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from srs.scheduling.settings import Settings
 
 DAY = 86400
@@ -355,11 +358,10 @@ _ORDER = operator.itemgetter(
 def load_cards(store: Store, flt: Filter = Filter()) -> list[ExportCard]:
     """The active cards matching ``flt``, in the order new cards are introduced (as ``store.cards``).
     Sorted here rather than by SQLite, which would sort the whole rows (15 % slower)."""
-    cond, args = flt.sql()
     cards = list(
         map(
             ExportCard._make,
-            store.execute(f"SELECT {', '.join(ExportCard._fields)} FROM cards WHERE active = 1{cond}", args),
+            active_card_rows(store, ExportCard._fields, flt),
         )
     )
     # A cloze number no deck may use any more (above c499; older versions stored them) cannot be an Anki
@@ -757,14 +759,7 @@ def _card_row(
 
 def _revlog_rows(store: Store, flt: Filter, card_ids: dict[str, int]) -> list[tuple[Any, ...]]:
     """Our review log as Anki revlog rows (id = review time in ms, kept unique and increasing)."""
-    cond, args = flt.sql("c")
-    rows = store.execute(
-        "SELECT r.card_id, r.ts, r.rating, r.duration_ms, r.state, r.interval_days, r.difficulty, "
-        "json_extract(r.state_after, '$.state'), json_extract(r.state_after, '$.due'), "
-        "json_extract(r.state_before, '$.due'), json_extract(r.state_before, '$.last_review') "
-        f"FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.active = 1{cond} ORDER BY r.ts, r.id",
-        args,
-    )
+    rows = review_log_for_export(store, flt)
     out: list[tuple[Any, ...]] = []
     last_id = 0
     for (
@@ -861,29 +856,21 @@ def _fill_database(
             progress(number, len(notes), "writing")
     # schedVer 2: our review log has four answer buttons in learning too (a v1 collection is read as three,
     # and Anki would shift those ratings up when importing).
-    conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0])
-    conf["schedVer"] = 2
-    cursor.execute("UPDATE col SET crt = ?, conf = ?", (clock.now - CRT_DAYS * DAY, json.dumps(conf)))
+    package_db.set_creation_and_v2_scheduler(cursor, clock.now - CRT_DAYS * DAY)
     if deck_options:
         # The learner's desired retention and fitted FSRS parameters in the deck options (Anki applies them
         # when the package is imported with its deck presets).
         # A preset of our own (fixed id): Anki does not overwrite its Default preset on import.
-        dconf_text, decks_text = cursor.execute("SELECT dconf, decks FROM col").fetchone()
-        dconf, deck_rows = json.loads(dconf_text), json.loads(decks_text)
+        dconf, deck_rows = package_db.deck_config(cursor)
         preset = dict(dconf["1"], id=PRESET_ID, name=PRESET_NAME, mod=int(timestamp), usn=-1, **deck_options)
         dconf[str(PRESET_ID)] = preset
         for row in deck_rows.values():
             if int(row["id"]) != 1:
                 row["conf"] = PRESET_ID
-        cursor.execute("UPDATE col SET dconf = ?, decks = ?", (json.dumps(dconf), json.dumps(deck_rows)))
+        package_db.set_deck_config(cursor, dconf, deck_rows)
     reviews = 0
     if settings is not None or any(p.suspended_ords for p in planned):
-        anki_ids = {
-            (guid, ord_): cid
-            for guid, ord_, cid in cursor.execute(
-                "SELECT n.guid, c.ord, c.id FROM cards c JOIN notes n ON n.id = c.nid"
-            )
-        }
+        anki_ids = package_db.card_ids(cursor)
         if settings is not None:
             updates = []
             card_ids: dict[str, int] = {}
@@ -896,25 +883,16 @@ def _fill_database(
                     row = _card_row(card, plan.position, clock, settings, decay)
                     if row is not None:
                         updates.append((*row, int(timestamp), cid))
-            cursor.executemany(
-                "UPDATE cards SET type=?, queue=?, due=?, ivl=?, factor=?, reps=?, lapses=?, left=?, "
-                "data=?, mod=? WHERE id=?",
-                updates,
-            )
+            package_db.schedule_cards(cursor, updates)
             revlog = _revlog_rows(store, flt, card_ids)
-            cursor.executemany(
-                "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
-                revlog,
-            )
+            package_db.add_revlog(cursor, revlog)
             reviews = len(revlog)
-        cursor.executemany(
-            "UPDATE cards SET queue = -1 WHERE id = ?",
-            [(anki_ids[(p.guid, o)],) for p in planned for o in p.suspended_ords if (p.guid, o) in anki_ids],
+        package_db.suspend_cards(
+            cursor,
+            [anki_ids[(p.guid, o)] for p in planned for o in p.suspended_ords if (p.guid, o) in anki_ids],
         )
     conn.commit()
-    count = cursor.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
-    return int(count), reviews
+    return package_db.card_count(cursor), reviews
 
 
 def export_anki(
@@ -1019,10 +997,8 @@ def _export(
     try:
         with tempfile.TemporaryDirectory(prefix="srs-anki-") as work:
             db_path = Path(work) / "collection.anki2"
-            conn = sqlite3.connect(str(db_path))
+            conn = package_db.open_scratch(db_path)
             try:
-                conn.execute("PRAGMA journal_mode = OFF")  # a scratch file: no journal, no syncs
-                conn.execute("PRAGMA synchronous = OFF")
                 count, reviews = _fill_database(
                     conn,
                     planned,
