@@ -31,11 +31,11 @@ CARD_COLUMNS = (
 
 # The columns that hold a card's memory, as a SET list: every write of a memory goes through it
 # (a rating, its undo, an optimizer's reschedule, an import), and each write bumps the version.
-_SET_MEMORY = "state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, version = version + 1"
+SET_MEMORY = "state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, version = version + 1"
 
 
 def _memory_values(m: Memory) -> tuple[Any, ...]:
-    """The parameters of :data:`_SET_MEMORY`, in its order."""
+    """The parameters of :data:`SET_MEMORY`, in its order."""
     return (int(m.state), m.step, m.stability, m.difficulty, m.due, m.last_review, m.reps, m.lapses)
 
 
@@ -468,7 +468,7 @@ class Store:
             interval = (after.due - ts) / 86400
         with self.transaction():
             cur = self.execute(
-                f"UPDATE cards SET {_SET_MEMORY}, suspended = CASE WHEN ? THEN 1 ELSE suspended END, "
+                f"UPDATE cards SET {SET_MEMORY}, suspended = CASE WHEN ? THEN 1 ELSE suspended END, "
                 "leech = CASE WHEN ? THEN 1 ELSE leech END WHERE id = ? AND version = ?",
                 (*_memory_values(after), int(suspend), int(leech), card_id, version),
             )
@@ -535,7 +535,7 @@ class Store:
             before = Memory.from_dict(json.loads(row[1]))
             signals = json.loads(row[3] or "{}")
             self.execute(
-                f"UPDATE cards SET {_SET_MEMORY}, suspended = CASE WHEN ? THEN 0 ELSE suspended END, "
+                f"UPDATE cards SET {SET_MEMORY}, suspended = CASE WHEN ? THEN 0 ELSE suspended END, "
                 "leech = CASE WHEN ? THEN 0 ELSE leech END WHERE id = ?",
                 (
                     *_memory_values(before),
@@ -559,14 +559,14 @@ class Store:
         with self.transaction():
             if versions is None:
                 self.conn.executemany(
-                    f"UPDATE cards SET {_SET_MEMORY} WHERE id = ?",
+                    f"UPDATE cards SET {SET_MEMORY} WHERE id = ?",
                     ((*_memory_values(m), card_id) for card_id, m in rows),
                 )
                 return []
             stale = []
             for card_id, m in rows:
                 cur = self.execute(
-                    f"UPDATE cards SET {_SET_MEMORY} WHERE id = ? AND version = ?",
+                    f"UPDATE cards SET {SET_MEMORY} WHERE id = ? AND version = ?",
                     (*_memory_values(m), card_id, versions[card_id]),
                 )
                 if cur.rowcount != 1:

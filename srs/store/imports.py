@@ -11,6 +11,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from srs.store.database import SET_MEMORY
+
 if TYPE_CHECKING:
     from srs.model import Memory
     from srs.store.database import Store
@@ -157,8 +159,4 @@ def rewrite_histories(store: Store, cards: Sequence[ReplayedHistory]) -> None:
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         rows,
     )
-    store.conn.executemany(
-        "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due=?, last_review=?, reps=?, lapses=?, "
-        "version = version + 1 WHERE id = ?",
-        memories,
-    )
+    store.conn.executemany(f"UPDATE cards SET {SET_MEMORY} WHERE id = ?", memories)
