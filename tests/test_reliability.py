@@ -624,6 +624,19 @@ def test_escape_sequences_in_a_deck_come_out_inert(home: Path) -> None:
     assert "clear ␛[2J␛[H csi <U+009B>31m" in outputs["show"].output
 
 
+def test_escape_sequences_in_choice_options_come_out_inert(home: Path) -> None:
+    deck = f"## ch1\nQ: Which?\noptions:\n- [ ] plain\n- [x] evil {TITLE}{CLEAR} [bold]x[/bold]\n"
+    (home / "decks").mkdir()
+    (home / "decks" / "evil.md").write_text(deck, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["review"], env={"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}, input="b\n\nq\n"
+    )
+    assert result.exit_code == 0, result.output
+    for bad in ("\x1b", "\x07"):
+        assert bad not in result.output, result.output
+    assert "evil ␛]0;pwned␇␛[2J␛[H [bold]x[/bold]" in result.output  # shown, not obeyed
+
+
 # -- concurrency -----------------------------------------------------------------------------------------
 def two_sessions(tmp_path: Path) -> tuple[object, object, object, object]:
     from srs.decks.sync import DeckRoot, sync

@@ -126,6 +126,14 @@ def needs_front_back(f: NoteFields, kind: Kind) -> NoteBody:
     return NoteBody(front=front, back=back, text=f.get("text"), params=f.get("params"))
 
 
+def read_item(f: NoteFields, field: str) -> NoteBody:
+    """The body of a quiz or exercise note: the generator or exercise it names in ``field``."""
+    item = f.get(field)
+    if not item:
+        raise f.error(f"{field} card {f.note_id!r} needs '{field}: NAME' (see 'srs quiz list')")
+    return NoteBody(front=f.get("q"), back=f.get("a"), text=f.get("text"), item=item, params=f.get("params"))
+
+
 def single_card(note: Note) -> list[CardPart]:
     """One card holding the note's front and back."""
     return [CardPart(note.id, "", note.front, note.back)]

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from srs.errors import DeckError, SrsError
-from srs.kinds.base import AnkiNoteType, CardPart, NewNote, NoteBody, NoteFields, not_addable, single_card
+from srs.kinds.base import (
+    AnkiNoteType,
+    CardPart,
+    NewNote,
+    NoteBody,
+    NoteFields,
+    not_addable,
+    read_item,
+    single_card,
+)
 from srs.model import Kind, Note
 
 
@@ -35,13 +44,8 @@ class Exercise:
     )
 
     def read(self, f: NoteFields) -> NoteBody:
-        """An exercise name."""
-        item = f.get("exercise")
-        if not item:
-            raise f.error(f"exercise card {f.note_id!r} needs 'exercise: NAME' (see 'srs quiz list')")
-        return NoteBody(
-            front=f.get("q"), back=f.get("a"), text=f.get("text"), item=item, params=f.get("params")
-        )
+        """The exercise it names."""
+        return read_item(f, "exercise")
 
     def cards(self, note: Note) -> list[CardPart]:
         """One card."""

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from srs.errors import DeckError, SrsError
-from srs.kinds.base import AnkiNoteType, CardPart, NewNote, NoteBody, NoteFields, not_addable, single_card
+from srs.kinds.base import (
+    AnkiNoteType,
+    CardPart,
+    NewNote,
+    NoteBody,
+    NoteFields,
+    not_addable,
+    read_item,
+    single_card,
+)
 from srs.model import Kind, Note
 
 
@@ -24,13 +33,8 @@ class Quiz:
     )
 
     def read(self, f: NoteFields) -> NoteBody:
-        """A generator name."""
-        item = f.get("quiz")
-        if not item:
-            raise f.error(f"quiz card {f.note_id!r} needs 'quiz: NAME' (see 'srs quiz list')")
-        return NoteBody(
-            front=f.get("q"), back=f.get("a"), text=f.get("text"), item=item, params=f.get("params")
-        )
+        """The generator it names."""
+        return read_item(f, "quiz")
 
     def cards(self, note: Note) -> list[CardPart]:
         """One card."""

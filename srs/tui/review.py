@@ -206,7 +206,7 @@ class AttemptScreen:
         card = attempt.card
         self.md(attempt.prompt)
         for letter, text in attempt.lettered:
-            self.console.print(f"  [bold]{letter})[/bold] {math_to_unicode(text)}", highlight=False)
+            self.console.print(f"  [bold]{letter})[/bold] {safe(math_to_unicode(text))}", highlight=False)
         self.console.print("[dim]Type a letter · g give up · q quit[/dim]", highlight=False)
         while not attempt.finished:
             self.console.print("[bold]>[/bold] ", end="")
