@@ -8,7 +8,6 @@ Time is a parameter (epoch seconds); nothing here reads the clock.
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import os
 import re
@@ -53,6 +52,24 @@ def copy_database(source: sqlite3.Connection, dest: Path) -> Path:
     return dest
 
 
+def _stamp_seconds(stamp: str) -> int:
+    """``YYYYmmdd-HHMMSS`` (UTC) to epoch seconds, without ``time.strptime`` (its first call costs more
+    than the rest of `srs due`)."""
+    from datetime import UTC, datetime
+
+    return int(
+        datetime(
+            int(stamp[0:4]),
+            int(stamp[4:6]),
+            int(stamp[6:8]),
+            int(stamp[9:11]),
+            int(stamp[11:13]),
+            int(stamp[13:15]),
+            tzinfo=UTC,
+        ).timestamp()
+    )
+
+
 def list_backups(folder: Path, stem: str) -> list[BackupFile]:
     """The backups of database ``stem`` in ``folder``, oldest first."""
     pattern = _name_re(stem)
@@ -64,7 +81,10 @@ def list_backups(folder: Path, stem: str) -> list[BackupFile]:
     for name in names:
         m = pattern.match(name)
         if m:
-            ts = calendar.timegm(time.strptime(m.group(1), "%Y%m%d-%H%M%S"))
+            try:
+                ts = _stamp_seconds(m.group(1))
+            except ValueError:  # not a date: not one of ours
+                continue
             found.append(BackupFile(folder / name, ts, m.group(2) or ""))
     return sorted(found, key=lambda b: (b.ts, b.path.name))
 
