@@ -1,4 +1,4 @@
-"""Checks for adam_update (run inside the sandbox)."""
+"""Checks for adam_update (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 

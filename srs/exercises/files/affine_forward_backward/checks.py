@@ -1,4 +1,4 @@
-"""Checks for affine_forward_backward (run inside the sandbox)."""
+"""Checks for affine_forward_backward (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 

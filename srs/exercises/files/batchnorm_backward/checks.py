@@ -1,4 +1,4 @@
-"""Checks for batchnorm_backward (run inside the sandbox)."""
+"""Checks for batchnorm_backward (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checks for clip_grad_norm (run inside the sandbox)."""
+"""Checks for clip_grad_norm (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 

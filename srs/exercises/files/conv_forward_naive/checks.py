@@ -1,4 +1,4 @@
-"""Checks for conv_forward_naive (run inside the sandbox)."""
+"""Checks for conv_forward_naive (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checks for inverted_dropout (run inside the sandbox)."""
+"""Checks for inverted_dropout (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 

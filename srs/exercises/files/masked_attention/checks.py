@@ -1,4 +1,4 @@
-"""Checks for masked_attention (run inside the sandbox)."""
+"""Checks for masked_attention (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checks for pairwise_l2 (run inside the sandbox)."""
+"""Checks for pairwise_l2 (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checks for residual_block_forward (run inside the sandbox)."""
+"""Checks for residual_block_forward (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checks for softmax_loss_grad (run inside the sandbox)."""
+"""Checks for softmax_loss_grad (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 

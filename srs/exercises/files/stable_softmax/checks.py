@@ -1,4 +1,4 @@
-"""Checks for stable_softmax (run inside the sandbox)."""
+"""Checks for stable_softmax (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 

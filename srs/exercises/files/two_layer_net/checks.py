@@ -1,4 +1,4 @@
-"""Checks for two_layer_net (run inside the sandbox)."""
+"""Checks for two_layer_net (run by the trusted checker, which calls the learner's code in its own confined process)."""
 
 from __future__ import annotations
 
