@@ -424,3 +424,25 @@ def test_repeated_cli_plan_loads_neither_numpy_nor_the_simulator(home: Path, run
         check=True,
     )
     assert third.stdout.strip() == "[]"
+
+
+def test_plan_table_lines_up_wide_titles_and_wraps_to_the_width(store: Store, tmp_path: Path) -> None:
+    from srs.tui.plantable import cells, plan_lines, table_lines, wrap
+
+    assert cells("第1天 (x)") == 9 and wrap("第一天 ab cd", 7) == ["第一天", "ab cd"]
+    assert wrap("abcdefgh", 3) == ["abc", "def", "gh"]
+    curriculum(store, tmp_path, days=3, per_day=4)
+    core.start(store, today=TODAY, now=T0, days=3, deck="Course")
+    st = core.status(store, sched(), T0, simulate_runs=1)
+    assert st is not None
+    wide = table_lines(st, 120)
+    assert wide[0].split() == ["Day", "Date", "Title", "New", "Reviews", "Min", "Done"]
+    assert len(wide) == 4 and "第1天 (Topic 1)" in wide[1] and wide[1].endswith("▶ today")
+    new_at = cells(wide[0][: wide[0].index("New") + 3])  # right-aligned: every row's figure ends here
+    for line, d in zip(wide[1:], st.days, strict=True):
+        ends = [cells(line[: i + 1]) for i in range(len(line)) if line[: i + 1].endswith(f" {d.new}")]
+        assert new_at in ends
+    narrow = plan_lines(st, 40)
+    assert all(cells(line) <= 40 for line in narrow if not line.startswith(("  1", "  2", "  3", "Day")))
+    assert "\x1b[" not in "".join(narrow) and "\x1b[1;33m" in "".join(plan_lines(st, 120, color=True))
+    assert any(line.startswith("today: Day 1 of 3") for line in narrow)
