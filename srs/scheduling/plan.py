@@ -782,7 +782,8 @@ def forecast_key(
     """Everything a plan's forecast is computed from, as one string: the learner day, the plan (start,
     days, shift, exam, target, calendar), the store's fingerprint (ratings, undos, memory writes, syncs,
     suspensions: :func:`srs.store.plans.forecast_fingerprint`), the scheduling settings and parameters,
-    the seconds per card and the number of simulated runs. A stored forecast is used only under an equal key."""
+    the seconds per card and the number of simulated runs. A stored forecast is used only under an equal key.
+    (The weights are the settings' own, None for FSRS's defaults: reading them needs no fsrs.)"""
     settings = scheduler.settings
     return json.dumps(
         [
@@ -792,7 +793,7 @@ def forecast_key(
             list(plan.calendar),
             list(q.forecast_fingerprint(store)),
             [settings.desired_retention, settings.reviews_per_day, settings.maximum_interval],
-            [float(w) for w in scheduler.parameters],
+            None if settings.parameters is None else [float(w) for w in settings.parameters],
             list(costs),
             runs,
         ]
