@@ -446,3 +446,20 @@ def test_plan_table_lines_up_wide_titles_and_wraps_to_the_width(store: Store, tm
     assert all(cells(line) <= 40 for line in narrow if not line.startswith(("  1", "  2", "  3", "Day")))
     assert "\x1b[" not in "".join(narrow) and "\x1b[1;33m" in "".join(plan_lines(st, 120, color=True))
     assert any(line.startswith("today: Day 1 of 3") for line in narrow)
+
+
+def test_stored_forecast_follows_a_sync_that_renames_a_day(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=2, per_day=3)
+    core.start(store, today=TODAY, now=T0, days=2, deck="Course")
+    st = core.status(store, sched(), T0, simulate_runs=1)
+    assert st is not None and st.days[0].short == "Topic 1"
+    body = "".join(f"## c1-{i:02d}\nQ: q1 {i}\nA: a1 {i}\n\n" for i in range(3))
+    write_deck(
+        tmp_path / "decks",
+        "day1.md",
+        f"---\ndeck: Course::Day 1 · 第1天 (Renamed)\ntags: day1\norder: 100\n---\n\n{body}",
+    )
+    assert sync(store, [DeckRoot("user", tmp_path / "decks")], T0 + 60).errors == ()
+    again = core.status(store, sched(), T0 + 120, simulate_runs=1)
+    assert again is not None and again.days[0].short == "Renamed"
+    assert again == core.status(store, sched(), T0 + 120, simulate_runs=1, cached=False)

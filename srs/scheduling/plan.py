@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -659,7 +660,6 @@ def status(
         return None
     clock = PlanClock(scheduler.clock)
     today = clock.day(now)
-    layout = _layout(store, plan, clock)
     split = _quota(store, plan, clock, today)
     quota, before, done_today = split.per_day, split.before, split.counts.introduced_since
     cumulative = split.cumulative
@@ -668,9 +668,6 @@ def status(
         cumulative[index - 1] if 1 <= index <= plan.days else (cumulative[-1] if index > plan.days else 0)
     )
     behind = expected_before - before if index >= 1 else 0
-    titles_by_day: list[list[str]] = [[] for _ in range(plan.days)]
-    for card, d in zip(layout.cards, layout.assigned, strict=True):
-        titles_by_day[d].append(card.deck)
     done = q.reviews_per_day(store, clock.start(min(plan.start, today)), clock.shift_at(now))
     costs = seconds_per_card(store)
     # Expected workload from today to the plan's end: the simulator, from the real memory states.
@@ -680,6 +677,11 @@ def status(
     key = forecast_key(store, scheduler, plan, today, costs, simulate_runs)
     found = _load_forecast(store, plan.id, key) if cached else None
     if found is None:
+        layout = _layout(store, plan, clock)
+        titles_by_day: list[list[str]] = [[] for _ in range(plan.days)]
+        for card, d in zip(layout.cards, layout.assigned, strict=True):
+            titles_by_day[d].append(card.deck)
+        first_days = Counter(f for f in layout.first_day if f is not None)
         sim: SimResult | None = None
         if horizon:
             sim = _simulate_plan(
@@ -701,16 +703,18 @@ def status(
             minutes=tuple(float(x) for x in sim.minutes) if sim else (),
             exam_share=None if sim is None or sim.exam_share is None else float(sim.exam_share),
             exam=exam_forecast(store, scheduler, plan, clock, layout) if plan.exam is not None else None,
+            titles=tuple(titles(t) for t in titles_by_day),
+            introduced=tuple(first_days[plan.start + i] for i in range(plan.days)),
         )
         q.save_forecast(store, plan.id, key, found.to_json(), now)
     days: list[PlanDay] = []
     for i in range(plan.days):
         day = plan.start + i
-        full, short = titles(titles_by_day[i])
+        full, short = found.titles[i]
         done_new, done_rev = done.get(day - _EPOCH, (0, 0))
         planned_new = cumulative[i] - (cumulative[i - 1] if i else 0)
         if day < today:
-            new = sum(1 for f in layout.first_day if f == day)
+            new = found.introduced[i]
             reviews = float(done_rev)
             minutes = (done_new * costs[0] + done_rev * costs[1]) / 60
             state = (
@@ -741,13 +745,16 @@ def status(
 
 
 class _Forecast(NamedTuple):
-    """What `srs plan` shows that costs a simulation: expected reviews and minutes from today on (one
-    entry per day), the simulated share recalled on the exam date, the exam forecast as things stand."""
+    """What `srs plan` shows that costs a simulation or a pass over every planned card: expected reviews
+    and minutes from today on (one entry per day), the simulated share recalled on the exam date, the exam
+    forecast as things stand, each plan day's title and the cards first rated on it."""
 
     reviews: tuple[float, ...]
     minutes: tuple[float, ...]
     exam_share: float | None
     exam: ExamForecast | None
+    titles: tuple[tuple[str, str], ...]  # (full, short) title of each plan day
+    introduced: tuple[int, ...]  # cards first rated on each plan day (past days: what was introduced)
 
     def to_json(self) -> str:
         exam = None
@@ -755,7 +762,14 @@ class _Forecast(NamedTuple):
             e = self.exam
             exam = [e.day, e.target, e.cards, e.reviewed, e.mean_reviewed, e.share, e.below_target]
         return json.dumps(
-            {"reviews": self.reviews, "minutes": self.minutes, "exam_share": self.exam_share, "exam": exam}
+            {
+                "reviews": self.reviews,
+                "minutes": self.minutes,
+                "exam_share": self.exam_share,
+                "exam": exam,
+                "titles": self.titles,
+                "introduced": self.introduced,
+            }
         )
 
     @classmethod
@@ -773,7 +787,14 @@ class _Forecast(NamedTuple):
                 share=e[5],
                 below_target=e[6],
             )
-        return cls(tuple(data["reviews"]), tuple(data["minutes"]), data["exam_share"], exam)
+        return cls(
+            tuple(data["reviews"]),
+            tuple(data["minutes"]),
+            data["exam_share"],
+            exam,
+            tuple((str(full), str(short)) for full, short in data["titles"]),
+            tuple(int(n) for n in data["introduced"]),
+        )
 
 
 def forecast_key(
@@ -787,7 +808,7 @@ def forecast_key(
     settings = scheduler.settings
     return json.dumps(
         [
-            1,  # the layout of the stored forecast
+            2,  # the layout of the stored forecast
             today,
             plan.to_dict(),
             list(plan.calendar),

@@ -205,16 +205,17 @@ def mean_seconds(store: Store, recent: int = 5000) -> tuple[int, float | None, f
     )
 
 
-def forecast_fingerprint(store: Store) -> tuple[int, int, int, int, int, int]:
+def forecast_fingerprint(store: Store) -> tuple[int, ...]:
     """What a plan's forecast depends on in the store, in two aggregate reads: (ratings in the log, the
-    last rating's id, cards, the sum of their versions, active cards, suspended cards). Any rating, undo,
-    memory write, sync or (un)suspension changes it."""
+    last rating's id, cards, the sum of their versions, active cards, suspended cards, the sum of their
+    sync times). Any rating, undo, memory write, sync that changes a card (its deck, tags, order) or
+    (un)suspension changes it."""
     reviews, last = store.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM reviews").fetchone()
-    cards, versions, active, suspended = store.execute(
-        "SELECT COUNT(*), COALESCE(SUM(version), 0), COALESCE(SUM(active), 0), COALESCE(SUM(suspended), 0) "
-        "FROM cards"
+    cards = store.execute(
+        "SELECT COUNT(*), COALESCE(SUM(version), 0), COALESCE(SUM(active), 0), COALESCE(SUM(suspended), 0), "
+        "COALESCE(SUM(updated), 0) FROM cards"
     ).fetchone()
-    return int(reviews), int(last), int(cards), int(versions), int(active), int(suspended)
+    return (int(reviews), int(last), *(int(x) for x in cards))
 
 
 def load_forecast(store: Store, plan_id: int) -> tuple[str, str] | None:
