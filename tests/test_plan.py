@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from srs.cli import cli
 from srs.clock import LearnerClock
 from srs.decks.sync import DeckRoot, sync
-from srs.model import Memory, State
+from srs.model import Memory, Rating, State
 from srs.paths import builtin_decks_dir
 from srs.review.session import Session
 from srs.scheduling import plan as core
@@ -305,3 +305,161 @@ def test_cli_plan_start_twice_is_refused(home: Path, runner: CliRunner) -> None:
     assert run(runner, "plan", "start")[0] == 0
     code, out = run(runner, "plan", "start")
     assert code == 1 and out.startswith("Error: a plan is already running")
+
+
+# -- the stored forecast ---------------------------------------------------------------------------------
+def forecast_row(store: Store) -> tuple[str, str] | None:
+    plan = core.running(store)
+    assert plan is not None
+    return core.q.load_forecast(store, plan.id)
+
+
+def no_simulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on, running the simulator fails the test."""
+    from srs.scheduling import simulate
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("simulated again")
+
+    monkeypatch.setattr(simulate, "simulate", refuse)
+
+
+def test_stored_forecast_gives_the_same_status_as_a_fresh_one(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    curriculum(store, tmp_path, days=3, per_day=12)
+    core.set_exam(store, today=TODAY, now=T0, exam=TODAY + 8, retention=0.9, deck="Course")
+    scheduler = sched()
+    follow(store, scheduler, [0, 1], Learner(seed=3))
+    now = T0 + 2 * DAY
+    fresh = core.status(store, scheduler, now, cached=False)
+    assert fresh is not None and fresh.exam is not None and fresh.exam.following_plan is not None
+    assert sum(d.reviews for d in fresh.days) > 0
+    first = core.status(store, scheduler, now)
+    no_simulation(monkeypatch)
+    again = core.status(store, scheduler, now + 3600)  # later the same learner day: read back
+    assert first == fresh and again == fresh
+    assert again is not None and again.to_dict() == fresh.to_dict()
+
+
+def test_stored_forecast_is_recomputed_after_a_review_a_shift_and_on_the_next_day(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    curriculum(store, tmp_path, days=3, per_day=12)
+    core.start(store, today=TODAY, now=T0, days=3, deck="Course")
+    scheduler = sched()
+    calls: list[int] = []
+    from srs.scheduling import simulate
+
+    real = simulate.simulate
+
+    def counting(*args: object, **kw: object) -> object:
+        calls.append(1)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(simulate, "simulate", counting)
+    core.status(store, scheduler, T0, simulate_runs=2)
+    core.status(store, scheduler, T0 + 60, simulate_runs=2)
+    assert len(calls) == 1 and forecast_row(store) is not None
+    # A review: the memories changed.
+    session = Session(store, scheduler, T0 + 120)
+    card = session.next(T0 + 120)
+    assert card is not None
+    session.rate(card.id, Rating.GOOD, T0 + 130)
+    after_review = core.status(store, scheduler, T0 + 140, simulate_runs=2)
+    assert len(calls) == 2
+    assert after_review == core.status(store, scheduler, T0 + 140, simulate_runs=2, cached=False)
+    core.status(store, scheduler, T0 + 150, simulate_runs=2)
+    assert len(calls) == 3  # one for the uncached call, none for the repeat
+    # A shift of the calendar.
+    core.shift(store, 1)
+    shifted = core.status(store, scheduler, T0 + 160, simulate_runs=2)
+    assert len(calls) == 4 and shifted is not None and shifted.plan.shifted == 1
+    # The next learner day.
+    next_day = core.status(store, scheduler, T0 + DAY, simulate_runs=2)
+    assert len(calls) == 5 and next_day is not None and next_day.today == TODAY + 1
+    core.status(store, scheduler, T0 + DAY + 60, simulate_runs=2)
+    assert len(calls) == 5
+    # A new exam date changes the plan too.
+    core.set_exam(store, today=TODAY + 1, now=T0 + DAY, exam=TODAY + 9, retention=0.9)
+    with_exam = core.status(store, scheduler, T0 + DAY + 120, simulate_runs=2)
+    assert len(calls) == 6 and with_exam is not None and with_exam.exam is not None
+
+
+def test_repeated_cli_plan_loads_neither_numpy_nor_the_simulator(home: Path, runner: CliRunner) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code, out = run(runner, "plan", "start")
+    assert code == 0, out
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from srs.cli import cli\n"
+        "r = CliRunner().invoke(cli, ['plan'], catch_exceptions=False)\n"
+        "assert r.exit_code == 0, r.output\n"
+        "assert 'today: Day 1 of 7' in r.output, r.output\n"
+        "print(sorted(m for m in ('numpy',) if m in sys.modules))\n"
+    )
+    env = {**os.environ, "SRS_HOME": str(home), "SRS_NOW": "2026-03-02T11:00:00Z"}
+    first = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert first.stdout.strip() == "[]", first.stderr  # `plan start` stored the forecast
+    env["SRS_NOW"] = "2026-03-03T11:00:00Z"  # the next day: computed again, then stored
+    second = subprocess.run(
+        [sys.executable, "-c", script.replace("Day 1", "Day 2")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "numpy" in second.stdout
+    third = subprocess.run(
+        [sys.executable, "-c", script.replace("Day 1", "Day 2")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert third.stdout.strip() == "[]"
+
+
+def test_plan_table_lines_up_wide_titles_and_wraps_to_the_width(store: Store, tmp_path: Path) -> None:
+    from srs.tui.plantable import cells, plan_lines, table_lines, wrap
+
+    assert cells("第1天 (x)") == 9 and wrap("第一天 ab cd", 7) == ["第一天", "ab cd"]
+    assert wrap("abcdefgh", 3) == ["abc", "def", "gh"]
+    curriculum(store, tmp_path, days=3, per_day=4)
+    core.start(store, today=TODAY, now=T0, days=3, deck="Course")
+    st = core.status(store, sched(), T0, simulate_runs=1)
+    assert st is not None
+    wide = table_lines(st, 120)
+    assert wide[0].split() == ["Day", "Date", "Title", "New", "Reviews", "Min", "Done"]
+    assert len(wide) == 4 and "第1天 (Topic 1)" in wide[1] and wide[1].endswith("▶ today")
+    new_at = cells(wide[0][: wide[0].index("New") + 3])  # right-aligned: every row's figure ends here
+    for line, d in zip(wide[1:], st.days, strict=True):
+        ends = [cells(line[: i + 1]) for i in range(len(line)) if line[: i + 1].endswith(f" {d.new}")]
+        assert new_at in ends
+    narrow = plan_lines(st, 40)
+    assert all(cells(line) <= 40 for line in narrow if not line.startswith(("  1", "  2", "  3", "Day")))
+    assert "\x1b[" not in "".join(narrow) and "\x1b[1;33m" in "".join(plan_lines(st, 120, color=True))
+    assert any(line.startswith("today: Day 1 of 3") for line in narrow)
+
+
+def test_stored_forecast_follows_a_sync_that_renames_a_day(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=2, per_day=3)
+    core.start(store, today=TODAY, now=T0, days=2, deck="Course")
+    st = core.status(store, sched(), T0, simulate_runs=1)
+    assert st is not None and st.days[0].short == "Topic 1"
+    body = "".join(f"## c1-{i:02d}\nQ: q1 {i}\nA: a1 {i}\n\n" for i in range(3))
+    write_deck(
+        tmp_path / "decks",
+        "day1.md",
+        f"---\ndeck: Course::Day 1 · 第1天 (Renamed)\ntags: day1\norder: 100\n---\n\n{body}",
+    )
+    assert sync(store, [DeckRoot("user", tmp_path / "decks")], T0 + 60).errors == ()
+    again = core.status(store, sched(), T0 + 120, simulate_runs=1)
+    assert again is not None and again.days[0].short == "Renamed"
+    assert again == core.status(store, sched(), T0 + 120, simulate_runs=1, cached=False)

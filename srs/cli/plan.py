@@ -21,7 +21,6 @@ def _clock(store: Store) -> PlanClock:
 
 def _show(app: App, as_json: bool, note: str | None = None) -> None:
     from srs.scheduling.plan import history, status
-    from srs.tui.plan import render_plan
 
     with app.store() as store:
         st = status(store, scheduler_for(store), now())
@@ -29,18 +28,26 @@ def _show(app: App, as_json: bool, note: str | None = None) -> None:
     if as_json:
         emit_json(st.to_dict() if st else {"plan": None, "history": [p.to_dict() for p in past]})
         return
+    if st is not None:
+        import os
+        import shutil
+        import sys
+
+        from srs.tui.plantable import plan_lines
+
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        lines = ([note] if note else []) + plan_lines(st, shutil.get_terminal_size().columns, color)
+        click.echo("\n".join(lines))
+        return
     out = console()
     if note:
         out.print(note)
-    if st is None:
-        out.print("No plan is running. Start the built-in 7-day plan with: srs plan start")
-        if past:
-            out.print(
-                f"[dim]{len(past)} earlier plan{'s' if len(past) != 1 else ''}, the last ended "
-                f"({past[-1].to_dict()['start']} to {past[-1].to_dict()['end']}).[/dim]"
-            )
-        return
-    render_plan(st, out)
+    out.print("No plan is running. Start the built-in 7-day plan with: srs plan start")
+    if past:
+        out.print(
+            f"[dim]{len(past)} earlier plan{'s' if len(past) != 1 else ''}, the last ended "
+            f"({past[-1].to_dict()['start']} to {past[-1].to_dict()['end']}).[/dim]"
+        )
 
 
 @cli.group(invoke_without_command=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -645,18 +646,20 @@ def status(
     now: int,
     *,
     simulate_runs: int = 8,
+    cached: bool = True,
 ) -> PlanStatus | None:
     """The running plan day by day: titles, new cards, expected reviews and minutes, what was done; the
-    exam forecast. None when no plan runs."""
-    from srs.scheduling.simulate import SimSettings, simulate
+    exam forecast. None when no plan runs.
 
+    The expected workload (a simulation) and the exam forecast are kept in the store with the key they
+    were computed for (:func:`forecast_key`); with ``cached`` a forecast whose key still matches is read
+    back instead of recomputed (the same figures: the simulation is seeded), so a repeated `srs plan` on
+    one learner day loads neither the simulator nor numpy."""
     plan = running(store)
     if plan is None:
         return None
-    settings = scheduler.settings
     clock = PlanClock(scheduler.clock)
     today = clock.day(now)
-    layout = _layout(store, plan, clock)
     split = _quota(store, plan, clock, today)
     quota, before, done_today = split.per_day, split.before, split.counts.introduced_since
     cumulative = split.cumulative
@@ -665,46 +668,53 @@ def status(
         cumulative[index - 1] if 1 <= index <= plan.days else (cumulative[-1] if index > plan.days else 0)
     )
     behind = expected_before - before if index >= 1 else 0
-    titles_by_day: list[list[str]] = [[] for _ in range(plan.days)]
-    for card, d in zip(layout.cards, layout.assigned, strict=True):
-        titles_by_day[d].append(card.deck)
     done = q.reviews_per_day(store, clock.start(min(plan.start, today)), clock.shift_at(now))
     costs = seconds_per_card(store)
     # Expected workload from today to the plan's end: the simulator, from the real memory states.
     future = max(0, plan.end - today + 1)
     exam_day = plan.exam - today if plan.exam is not None and plan.exam > today else None
     horizon = max(future, exam_day or 0)
-    sim: SimResult | None = None
-    if horizon:
-        cards, _ids = sim_cards(store, now, clock, planned=set(c.id for c in layout.cards))
-        plan_quota = [quota[index + k] if 0 <= index + k < plan.days else 0 for k in range(horizon)]
-        if plan_quota and today >= plan.start:
-            plan_quota[0] = max(0, plan_quota[0] - done_today)
-        sim = simulate(
-            cards,
-            scheduler.parameters,
-            SimSettings(
-                days=horizon,
-                exam_day=exam_day,
-                exam_target=plan.retention or settings.desired_retention,
-                desired_retention=settings.desired_retention,
-                new_per_day=0,
-                reviews_per_day=settings.reviews_per_day,
-                maximum_interval=settings.maximum_interval,
-                plan_quota=tuple(plan_quota),
-                new_seconds=costs[0],
-                review_seconds=costs[1],
-                runs=simulate_runs,
-            ),
+    key = forecast_key(store, scheduler, plan, today, costs, simulate_runs)
+    found = _load_forecast(store, plan.id, key) if cached else None
+    if found is None:
+        layout = _layout(store, plan, clock)
+        titles_by_day: list[list[str]] = [[] for _ in range(plan.days)]
+        for card, d in zip(layout.cards, layout.assigned, strict=True):
+            titles_by_day[d].append(card.deck)
+        first_days = Counter(f for f in layout.first_day if f is not None)
+        sim: SimResult | None = None
+        if horizon:
+            sim = _simulate_plan(
+                store,
+                scheduler,
+                plan,
+                clock,
+                now,
+                layout,
+                quota,
+                done_today,
+                horizon,
+                exam_day,
+                costs,
+                simulate_runs,
+            )
+        found = _Forecast(
+            reviews=tuple(float(x) for x in sim.reviews) if sim else (),
+            minutes=tuple(float(x) for x in sim.minutes) if sim else (),
+            exam_share=None if sim is None or sim.exam_share is None else float(sim.exam_share),
+            exam=exam_forecast(store, scheduler, plan, clock, layout) if plan.exam is not None else None,
+            titles=tuple(titles(t) for t in titles_by_day),
+            introduced=tuple(first_days[plan.start + i] for i in range(plan.days)),
         )
+        q.save_forecast(store, plan.id, key, found.to_json(), now)
     days: list[PlanDay] = []
     for i in range(plan.days):
         day = plan.start + i
-        full, short = titles(titles_by_day[i])
+        full, short = found.titles[i]
         done_new, done_rev = done.get(day - _EPOCH, (0, 0))
         planned_new = cumulative[i] - (cumulative[i - 1] if i else 0)
         if day < today:
-            new = sum(1 for f in layout.first_day if f == day)
+            new = found.introduced[i]
             reviews = float(done_rev)
             minutes = (done_new * costs[0] + done_rev * costs[1]) / 60
             state = (
@@ -713,18 +723,15 @@ def status(
         else:
             k = day - today
             new = quota[i]
-            reviews = (sim.reviews[k] if sim else 0.0) + (done_rev if day == today else 0)
-            minutes = (sim.minutes[k] if sim else 0.0) + (
+            reviews = (found.reviews[k] if k < len(found.reviews) else 0.0) + (
+                done_rev if day == today else 0
+            )
+            minutes = (found.minutes[k] if k < len(found.minutes) else 0.0) + (
                 (done_new * costs[0] + done_rev * costs[1]) / 60 if day == today else 0.0
             )
             state = "today" if day == today else "upcoming"
         days.append(PlanDay(i + 1, day, full, short, new, reviews, minutes, done_new, done_rev, state))
-    exam = None
-    if plan.exam is not None:
-        exam = replace(
-            exam_forecast(store, scheduler, plan, clock, layout),
-            following_plan=sim.exam_share if sim is not None else None,
-        )
+    exam = replace(found.exam, following_plan=found.exam_share) if found.exam is not None else None
     return PlanStatus(
         plan=plan,
         today=today,
@@ -734,6 +741,136 @@ def status(
         respread=behind > 0 and 0 <= index < plan.days,
         days=tuple(days),
         exam=exam,
+    )
+
+
+class _Forecast(NamedTuple):
+    """What `srs plan` shows that costs a simulation or a pass over every planned card: expected reviews
+    and minutes from today on (one entry per day), the simulated share recalled on the exam date, the exam
+    forecast as things stand, each plan day's title and the cards first rated on it."""
+
+    reviews: tuple[float, ...]
+    minutes: tuple[float, ...]
+    exam_share: float | None
+    exam: ExamForecast | None
+    titles: tuple[tuple[str, str], ...]  # (full, short) title of each plan day
+    introduced: tuple[int, ...]  # cards first rated on each plan day (past days: what was introduced)
+
+    def to_json(self) -> str:
+        exam = None
+        if self.exam is not None:
+            e = self.exam
+            exam = [e.day, e.target, e.cards, e.reviewed, e.mean_reviewed, e.share, e.below_target]
+        return json.dumps(
+            {
+                "reviews": self.reviews,
+                "minutes": self.minutes,
+                "exam_share": self.exam_share,
+                "exam": exam,
+                "titles": self.titles,
+                "introduced": self.introduced,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> _Forecast:
+        data = json.loads(text)
+        e = data["exam"]
+        exam = None
+        if e is not None:
+            exam = ExamForecast(
+                day=e[0],
+                target=e[1],
+                cards=e[2],
+                reviewed=e[3],
+                mean_reviewed=e[4],
+                share=e[5],
+                below_target=e[6],
+            )
+        return cls(
+            tuple(data["reviews"]),
+            tuple(data["minutes"]),
+            data["exam_share"],
+            exam,
+            tuple((str(full), str(short)) for full, short in data["titles"]),
+            tuple(int(n) for n in data["introduced"]),
+        )
+
+
+def forecast_key(
+    store: Store, scheduler: Scheduler, plan: Plan, today: int, costs: tuple[float, float], runs: int
+) -> str:
+    """Everything a plan's forecast is computed from, as one string: the learner day, the plan (start,
+    days, shift, exam, target, calendar), the store's fingerprint (ratings, undos, memory writes, syncs,
+    suspensions: :func:`srs.store.plans.forecast_fingerprint`), the scheduling settings and parameters,
+    the seconds per card and the number of simulated runs. A stored forecast is used only under an equal key.
+    (The weights are the settings' own, None for FSRS's defaults: reading them needs no fsrs.)"""
+    settings = scheduler.settings
+    return json.dumps(
+        [
+            2,  # the layout of the stored forecast
+            today,
+            plan.to_dict(),
+            list(plan.calendar),
+            list(q.forecast_fingerprint(store)),
+            [settings.desired_retention, settings.reviews_per_day, settings.maximum_interval],
+            None if settings.parameters is None else [float(w) for w in settings.parameters],
+            list(costs),
+            runs,
+        ]
+    )
+
+
+def _load_forecast(store: Store, plan_id: int, key: str) -> _Forecast | None:
+    row = q.load_forecast(store, plan_id)
+    if row is None or row[0] != key:
+        return None
+    try:
+        return _Forecast.from_json(row[1])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None  # unreadable: recompute
+
+
+def _simulate_plan(
+    store: Store,
+    scheduler: Scheduler,
+    plan: Plan,
+    clock: PlanClock,
+    now: int,
+    layout: _Layout,
+    quota: list[int],
+    done_today: int,
+    horizon: int,
+    exam_day: int | None,
+    costs: tuple[float, float],
+    runs: int,
+) -> SimResult:
+    """The simulated workload from today over ``horizon`` days, new cards by the plan's quota."""
+    from srs.scheduling.simulate import SimSettings, simulate
+
+    settings = scheduler.settings
+    today = clock.day(now)
+    index = today - plan.start
+    cards, _ids = sim_cards(store, now, clock, planned=set(c.id for c in layout.cards))
+    plan_quota = [quota[index + k] if 0 <= index + k < plan.days else 0 for k in range(horizon)]
+    if plan_quota and today >= plan.start:
+        plan_quota[0] = max(0, plan_quota[0] - done_today)
+    return simulate(
+        cards,
+        scheduler.parameters,
+        SimSettings(
+            days=horizon,
+            exam_day=exam_day,
+            exam_target=plan.retention or settings.desired_retention,
+            desired_retention=settings.desired_retention,
+            new_per_day=0,
+            reviews_per_day=settings.reviews_per_day,
+            maximum_interval=settings.maximum_interval,
+            plan_quota=tuple(plan_quota),
+            new_seconds=costs[0],
+            review_seconds=costs[1],
+            runs=runs,
+        ),
     )
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from sqlite_utils import Database
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # "srsD": written in every srs database's header (PRAGMA application_id), checked on open.
 APPLICATION_ID = 0x73727344
@@ -177,6 +177,23 @@ def m005_plan(db: Database) -> None:
     db.execute("CREATE INDEX idx_plans_running ON plans(id) WHERE stopped IS NULL")
 
 
+def m006_plan_forecasts(db: Database) -> None:
+    """The workload forecast `srs plan` shows (expected reviews and minutes per plan day, the exam forecast),
+    kept per plan with the key it was computed for (learner day, the plan's shape, the review log and the
+    cards' versions, the settings): a repeated `srs plan` reads it instead of simulating again. A row whose
+    key no longer matches is simply recomputed and replaced."""
+    db.execute(
+        """
+        CREATE TABLE plan_forecasts (
+            plan_id INTEGER PRIMARY KEY REFERENCES plans(id),
+            key TEXT NOT NULL,
+            data TEXT NOT NULL,
+            made INTEGER NOT NULL
+        )
+        """
+    )
+
+
 def _split(script: str) -> list[str]:
     """Split a script into statements at ';' line ends, keeping trigger bodies whole."""
     statements: list[str] = []
@@ -203,6 +220,7 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     m003_covering_due_indexes,
     m004_anki_review_ids,
     m005_plan,
+    m006_plan_forecasts,
 )
 """Migration N is ``MIGRATIONS[N - 1]``. Adding one: write ``mNNN_name``, append it, raise SCHEMA_VERSION."""
 

@@ -203,3 +203,31 @@ def mean_seconds(store: Store, recent: int = 5000) -> tuple[int, float | None, f
         review_ms / 1000 if review_ms is not None else None,
         new_ms / 1000 if new_ms is not None else None,
     )
+
+
+def forecast_fingerprint(store: Store) -> tuple[int, ...]:
+    """What a plan's forecast depends on in the store, in two aggregate reads: (ratings in the log, the
+    last rating's id, cards, the sum of their versions, active cards, suspended cards, the sum of their
+    sync times). Any rating, undo, memory write, sync that changes a card (its deck, tags, order) or
+    (un)suspension changes it."""
+    reviews, last = store.execute("SELECT COUNT(*), COALESCE(MAX(id), 0) FROM reviews").fetchone()
+    cards = store.execute(
+        "SELECT COUNT(*), COALESCE(SUM(version), 0), COALESCE(SUM(active), 0), COALESCE(SUM(suspended), 0), "
+        "COALESCE(SUM(updated), 0) FROM cards"
+    ).fetchone()
+    return (int(reviews), int(last), *(int(x) for x in cards))
+
+
+def load_forecast(store: Store, plan_id: int) -> tuple[str, str] | None:
+    """A plan's stored forecast as (key, data JSON), or None."""
+    row = store.execute("SELECT key, data FROM plan_forecasts WHERE plan_id = ?", (plan_id,)).fetchone()
+    return (str(row[0]), str(row[1])) if row else None
+
+
+def save_forecast(store: Store, plan_id: int, key: str, data: str, now: int) -> None:
+    """Keep a plan's forecast (replacing the one it had)."""
+    with store.transaction():
+        store.execute(
+            "INSERT OR REPLACE INTO plan_forecasts (plan_id, key, data, made) VALUES (?, ?, ?, ?)",
+            (plan_id, key, data, now),
+        )

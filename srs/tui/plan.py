@@ -1,4 +1,4 @@
-"""Terminal views of `srs plan` and `srs simulate`: the plan's days, the today line, workload charts.
+"""Terminal views of `srs simulate`: workload charts and the figures side by side (`srs plan`: plantable.py).
 
 Drawn like the charts of `srs stats` (:mod:`srs.tui.charts`): bar heights in eighth blocks, meaning
 carried by characters, colour only added when the console has it; every line fits the width.
@@ -12,70 +12,12 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from srs.scheduling.plan import date_label as _date
-from srs.scheduling.plan import exam_note, respread_note, today_line
 from srs.tui.charts import EIGHTHS, Pen, _fit, _line, uses_color
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from srs.scheduling.plan import PlanStatus
     from srs.scheduling.simulate import SimResult
-
-STATUS = {"done": "✓ done", "missed": "✗ missed", "partial": "◐ partly", "today": "▶ today", "upcoming": ""}
-
-
-def render_plan(status: PlanStatus, console: Console) -> None:
-    """The plan, day by day, then the today line, the re-spread note and the exam forecast."""
-    plan = status.plan
-    pen = Pen(uses_color(console))
-    console.print(
-        _line(
-            (f"Plan over {plan.label}", pen("bold")),
-            f" · {plan.days} days, {_date(plan.start)} to {_date(plan.end)}"
-            f" · {status.total} cards, {status.introduced} introduced",
-        )
-    )
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style=pen("bold") or None)
-    for name, justify in (
-        ("Day", "right"),
-        ("Date", "left"),
-        ("Title", "left"),
-        ("New", "right"),
-        ("Reviews", "right"),
-        ("Min", "right"),
-        ("Done", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for d in status.days:
-        done = STATUS[d.status]
-        if d.status in ("done", "partial", "today") and (d.done_new or d.done_reviews):
-            done += f" ({d.done_new} new, {d.done_reviews} reviews)"
-        style = pen("bold yellow") if d.status == "today" else (pen("red") if d.status == "missed" else "")
-        table.add_row(
-            str(d.number),
-            _date(d.day),
-            d.title,
-            str(d.new),
-            f"{d.reviews:.0f}",
-            f"{d.minutes:.0f}",
-            done,
-            style=style or None,
-        )
-    console.print(table)
-    console.print(_line((today_line(status), pen("bold"))))
-    note = respread_note(status)
-    if note:
-        console.print(note)
-    exam = exam_note(status)
-    if exam is not None and status.exam is not None:
-        console.print(exam)
-        days_left = status.exam.day - status.today
-        if days_left > 0:
-            console.print(
-                "[dim]Cards rated before the exam are brought back by the day before it when their recall on the "
-                "date would fall under the target; after the date the schedule is the normal one.[/dim]"
-            )
 
 
 def series_chart(values: Sequence[float], title: str, width: int, pen: Pen, height: int = 5) -> list[Text]:
