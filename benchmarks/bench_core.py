@@ -45,6 +45,15 @@ def srs_exe() -> str:
     return str(exe)
 
 
+def bench_env(folder: Path, db: Path) -> dict[str, str]:
+    """The environment of the timed commands: a home in ``folder``, the database ``db``, the clock
+    pinned to the database's "now", plain output."""
+    stamp = datetime.fromtimestamp(DEFAULT_NOW, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dict(
+        os.environ, SRS_HOME=str(folder / "home"), SRS_DB=str(db), SRS_NOW=stamp, NO_COLOR="1", COLUMNS="100"
+    )
+
+
 def timed_run(cmd: list[str], env: dict[str, str], runs: int) -> float:
     """Median wall time of running a command to completion, in seconds."""
     subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)  # warm
@@ -197,15 +206,7 @@ def main() -> None:
         print(f"built {info.cards:,} cards / {info.reviews:,} reviews in {time.perf_counter() - t:.1f} s")
         hello = folder / "hello.py"
         hello.write_text(HELLO, encoding="utf-8")
-        stamp = datetime.fromtimestamp(DEFAULT_NOW, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        env = dict(
-            os.environ,
-            SRS_HOME=str(folder / "home"),
-            SRS_DB=str(db),
-            SRS_NOW=stamp,
-            NO_COLOR="1",
-            COLUMNS="100",
-        )
+        env = bench_env(folder, db)
         subprocess.run(
             [exe, "due"], env=env, stdout=subprocess.DEVNULL, check=True
         )  # first sync of the decks

@@ -9,7 +9,6 @@ Run:  python benchmarks/bench_plan.py [--cards 100000 --reviews 1000000 --runs 1
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.bench_core import HELLO, first_card, srs_exe, timed_run  # noqa: E402
+from benchmarks.bench_core import HELLO, bench_env, first_card, srs_exe, timed_run  # noqa: E402
 from benchmarks.builddb import DEFAULT_NOW, build  # noqa: E402
 
 
@@ -91,15 +90,7 @@ def main() -> None:
         print(f"built {info.cards:,} cards / {info.reviews:,} reviews")
         hello = folder / "hello.py"
         hello.write_text(HELLO, encoding="utf-8")
-        stamp = datetime.fromtimestamp(DEFAULT_NOW, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        env = dict(
-            os.environ,
-            SRS_HOME=str(folder / "home"),
-            SRS_DB=str(db),
-            SRS_NOW=stamp,
-            NO_COLOR="1",
-            COLUMNS="100",
-        )
+        env = bench_env(folder, db)
         subprocess.run([exe, "due"], env=env, stdout=subprocess.DEVNULL, check=True)  # first sync
         base = timed_run([sys.executable, str(hello), "--help"], env, args.runs)
         rows: list[tuple[str, float, float | None]] = [("bare click hello --help", base, None)]
