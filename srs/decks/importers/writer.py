@@ -91,6 +91,7 @@ class FileBatch:
     """Deck files to write together: path -> new text; previous contents kept for :meth:`restore`."""
 
     texts: dict[Path, str] = field(default_factory=dict)
+    notes: dict[Path, int] = field(default_factory=dict)  # path -> how many notes its new text holds
     previous: dict[Path, bytes | None] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
 
@@ -136,10 +137,16 @@ def _file_deck(path: Path) -> str | None:
     return "::".join(p.strip() for p in m.group(1).split("::")) if m else None
 
 
-def plan_files(notes: Sequence[ImportedNote], folder: Path, *, header_source: str = "") -> FileBatch:
+def plan_files(
+    notes: Sequence[ImportedNote], folder: Path, *, header_source: str = "", read_back: bool = True
+) -> FileBatch:
     """Group notes into one file per deck under ``folder`` (merged with the notes already there). Two decks
     whose names give the same file name (``C++`` and ``C``) get distinct files: the later one by name
-    gets a short hash of its deck name, the same at every import."""
+    gets a short hash of its deck name, the same at every import.
+
+    With ``read_back`` each new text is parsed here and must give back all its notes; a caller that syncs
+    the files inside its own transaction may check that instead (:attr:`FileBatch.notes` says how many
+    notes each file must give), so that a large import parses every file once."""
     by_deck: dict[str, list[ImportedNote]] = {}
     for note in notes:
         by_deck.setdefault(note.deck, []).append(note)
@@ -164,9 +171,9 @@ def plan_files(notes: Sequence[ImportedNote], folder: Path, *, header_source: st
     for path, deck in targets.items():
         fresh = by_deck.get(deck, []) if claimed.get(path) == deck else []
         drop = every_id - {n.id for n in fresh}
-        text = _merged_text(path, deck, fresh, header_source, drop)
-        if text is not None:
-            batch.texts[path] = text
+        merged = _merged_text(path, deck, fresh, header_source, drop, read_back)
+        if merged is not None:
+            batch.texts[path], batch.notes[path] = merged
     return batch
 
 
@@ -176,9 +183,10 @@ def _merged_text(
     fresh: list[ImportedNote],
     source: str,
     drop: frozenset[str] | set[str] = frozenset(),
-) -> str | None:
-    """The new text of one deck file (its notes in ``drop`` removed, ``fresh`` added or replaced), or None if it
-    would not change."""
+    read_back: bool = True,
+) -> tuple[str, int] | None:
+    """The new text of one deck file (its notes in ``drop`` removed, ``fresh`` added or replaced) and how many
+    notes it holds, or None if it would not change."""
     old_text = ""
     blocks: dict[str, str] = {}
     if path.exists():
@@ -204,12 +212,13 @@ def _merged_text(
     text = head + "".join("\n" + block for block in blocks.values())
     if text == old_text:
         return None
-    result = parse_text(text, str(path), default_deck=deck)
-    if result.errors:
-        raise InputError(f"an imported card cannot be written as a deck file: {result.errors[0]}")
-    if len(result.notes) != len(blocks):
-        raise InputError(f"{path}: {len(blocks) - len(result.notes)} imported cards would not read back")
-    return text
+    if read_back:
+        result = parse_text(text, str(path), default_deck=deck)
+        if result.errors:
+            raise InputError(f"an imported card cannot be written as a deck file: {result.errors[0]}")
+        if len(result.notes) != len(blocks):
+            raise InputError(f"{path}: {len(blocks) - len(result.notes)} imported cards would not read back")
+    return text, len(blocks)
 
 
 def unique(notes: Iterable[ImportedNote]) -> list[ImportedNote]:

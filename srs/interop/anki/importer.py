@@ -38,7 +38,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from srs.clock import day_start
 from srs.decks.importers.htmltext import html_to_markdown, html_to_text
 from srs.decks.importers.writer import (
+    FileBatch,
     ImportedNote,
     clean_deck,
     clean_tag,
@@ -558,7 +559,8 @@ def import_anki(
         return ImportResult(path=path, seconds=time.perf_counter() - started, reviews_only=True, **merged)  # type: ignore[arg-type]
     notes = unique(p.note for p in planned if p.note is not None)
     skipped = sum(1 for p in planned if p.note is None)
-    batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}")
+    # The files are parsed once, by the sync; what it reports about them is checked below.
+    batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}", read_back=False)
     media = _plan_media(package, notes, media_dir)
     before = _card_count(store)
     copied: list[Path] = []
@@ -567,14 +569,7 @@ def import_anki(
         copied = _copy_media(package, media, media_dir)
         with store.transaction():
             report = sync()
-            written = {p.relative_to(decks_dir.parent).as_posix() for p in batch.texts}
-            bad = [
-                e
-                for e in getattr(report, "errors", ())
-                if str(getattr(e, "path", "")).split("/", 1)[-1] in written
-            ]
-            if bad:
-                raise InputError(f"an imported card clashes with a card already in srs: {bad[0]}")
+            _check_read_back(store, batch, decks_dir, getattr(report, "errors", ()))
             merged = (
                 _merge_history(store, scheduler, package, mapping, utc_offset, progress)
                 if with_history
@@ -598,6 +593,24 @@ def import_anki(
         seconds=time.perf_counter() - started,
         **merged,  # type: ignore[arg-type]
     )
+
+
+def _check_read_back(store: Store, batch: FileBatch, decks_dir: Path, errors: Iterable[Any]) -> None:
+    """Raise InputError unless the sync read every written deck file back whole: no error in any of them,
+    and each gave the store as many notes as it was written with."""
+    from srs.store.imports import notes_per_path
+
+    written = {p.relative_to(decks_dir.parent).as_posix(): p for p in batch.texts}
+    for error in errors:
+        if str(getattr(error, "path", "")).split("/", 1)[-1] in written:
+            if "duplicate id" in str(error):
+                raise InputError(f"an imported card clashes with a card already in srs: {error}")
+            raise InputError(f"an imported card cannot be written as a deck file: {error}")
+    found = {path.split("/", 1)[-1]: n for path, n in notes_per_path(store).items()}
+    for rel, path in written.items():
+        missing = batch.notes[path] - found.get(rel, 0)
+        if missing:
+            raise InputError(f"{path}: {missing} imported cards would not read back")
 
 
 def _card_count(store: Store) -> int:
