@@ -549,3 +549,18 @@ def test_an_imported_id_already_used_by_a_card_of_mine_is_refused(env: Path, tmp
     before = snapshot(env)
     fail(run("import", "anki", str(pkg)), "clashes with a card already in srs")
     assert snapshot(env) == before and set(srs_cards()) == {stable_id("anki", guid)}
+
+
+def test_the_cycle_collector_is_back_on_after_an_import_that_fails(env: Path, tmp_path: Path) -> None:
+    import gc
+
+    pkg, message = _bad(tmp_path, "bad-zstd")
+    assert gc.isenabled()
+    fail(run("import", "anki", str(pkg)), message)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        fail(run("import", "anki", str(pkg)), message)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
