@@ -125,7 +125,7 @@ class Package:
     decks: dict[int, str]
     notes: list[AnkiNote]
     cards: list[AnkiCard]
-    revlog: list[AnkiReview]
+    revlog: list[tuple[int, int, int, int, int, int]]  # rows with AnkiReview's fields, oldest first
     media: dict[str, str] = field(default_factory=dict)  # file name -> zip entry
     compressed_media: bool = False
     stored_names: dict[str, str] = field(default_factory=dict)  # media renamed on import (name clash)
@@ -292,12 +292,7 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
         cards = list(
             map(AnkiCard._make, conn.execute("SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord"))
         )
-        revlog = list(
-            map(
-                AnkiReview._make,
-                conn.execute("SELECT id, cid, ease, factor, time, type FROM revlog ORDER BY id"),
-            )
-        )
+        revlog = conn.execute("SELECT id, cid, ease, factor, time, type FROM revlog ORDER BY id").fetchall()
     except sqlite3.DatabaseError as exc:
         raise PackageError(f"damaged or truncated package {path}: {exc}") from None
     except (ValueError, KeyError, TypeError) as exc:
@@ -820,39 +815,41 @@ def _merge_history(
     incoming: dict[str, list[LoggedReview]] = {}
     counts = {"reviews_merged": 0, "reviews_known": 0, "reviews_excluded": 0, "reviews_unmatched": 0}
     targets = {cid: card_id for cid, card_id in mapping.items() if card_id in present}
-    # One signals dict and rating per (type, button): shared by the reviews (the log encodes each once).
-    kinds: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {}
+    # Whether a row counts, and its rating and signals, depend only on (type, button, factor == 0): worked
+    # out once per combination (the signals dicts are shared: the log encodes each once). None: excluded.
+    kinds: dict[tuple[int, int, bool], tuple[int, dict[str, Any]] | None] = {}
     sched_ver = package.sched_ver
-    for review in package.revlog:
-        if excluded(review):
+    unmatched = known = 0
+    make = tuple.__new__
+    for row in package.revlog:
+        rid, cid, ease, factor, taken, rtype = row
+        key = (rtype, ease, factor == 0)
+        if key in kinds:
+            kind = kinds[key]
+        else:
+            review = AnkiReview._make(row)
+            kind = kinds[key] = (
+                None
+                if excluded(review)
+                else (_rating(review, sched_ver), {"anki": {"type": rtype, "ease": ease}})
+            )
+        if kind is None:
             counts["reviews_excluded"] += 1
             continue
-        card_id = targets.get(review.cid)
+        card_id = targets.get(cid)
         if card_id is None:
-            counts["reviews_unmatched"] += 1
+            unmatched += 1
             continue
-        if review.id in known_ids:
-            counts["reviews_known"] += 1
+        if rid in known_ids:
+            known += 1
             continue
-        kind = kinds.get((review.type, review.ease))
-        if kind is None:
-            kind = kinds[review.type, review.ease] = (
-                _rating(review, sched_ver),
-                {"anki": {"type": review.type, "ease": review.ease}},
-            )
         reviews = incoming.get(card_id)
         if reviews is None:
             reviews = incoming[card_id] = []
-        reviews.append(
-            LoggedReview(
-                review.id // 1000,
-                kind[0],
-                max(0, min(review.time, 3_600_000)),
-                kind[1],
-                "anki",
-                review.id,
-            )
-        )
+        duration = taken if 0 <= taken <= 3_600_000 else max(0, min(taken, 3_600_000))
+        reviews.append(make(LoggedReview, (rid // 1000, kind[0], duration, kind[1], "anki", rid)))
+    counts["reviews_unmatched"] += unmatched
+    counts["reviews_known"] += known
     existing = card_reviews(store, incoming)
     rollover = scheduler.settings.rollover_hour
     changed = conflicts = 0
