@@ -14,7 +14,7 @@ import pytest
 
 from srs.clock import DAY, LearnerClock, day_start
 from srs.model import Memory, Rating, State
-from srs.scheduling.fuzz import fuzz_bounds, fuzz_factor, fuzzed
+from srs.scheduling.fuzz import FUZZ_RANGES, fuzz_bounds, fuzz_delta, fuzz_factor, fuzzed
 from srs.scheduling.scheduler import Scheduler
 from srs.scheduling.settings import Settings
 
@@ -148,6 +148,20 @@ def test_every_previewed_interval_is_the_one_applied_with_fuzz_on() -> None:
                 assert after.due == now + preview[rating]
             checked += 1
     assert checked == 1200
+
+
+def test_fuzz_delta_is_the_table_of_ranges_to_the_last_bit() -> None:
+    """fuzz_delta spells FUZZ_RANGES out for speed; it must give the very same floats as the table."""
+    rng = random.Random(5)
+    points = [0.0, 2.4999, 2.5, 6.999, 7.0, 7.0001, 19.99, 20.0, 20.5, 36500.0]
+    points += [rng.uniform(0, 60) for _ in range(3000)] + [rng.uniform(0, 40000) for _ in range(1000)]
+    for interval in points:
+        table = (
+            0.0
+            if interval < 2.5
+            else 1.0 + sum(share * max(0.0, min(interval, end) - start) for start, end, share in FUZZ_RANGES)
+        )
+        assert fuzz_delta(interval) == table, interval
 
 
 def test_fuzz_is_one_factor_per_card_and_review() -> None:

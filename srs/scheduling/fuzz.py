@@ -34,7 +34,12 @@ def fuzz_delta(interval: float) -> float:
     """Days the interval may move either way."""
     if interval < 2.5:
         return 0.0
-    return 1.0 + sum(share * max(0.0, min(interval, end) - start) for start, end, share in FUZZ_RANGES)
+    # FUZZ_RANGES written out (a hot path of replays): the same terms, added in the same order.
+    return 1.0 + (
+        0.15 * max(0.0, min(interval, 7.0) - 2.5)
+        + 0.10 * max(0.0, min(interval, 20.0) - 7.0)
+        + 0.05 * max(0.0, interval - 20.0)
+    )
 
 
 def fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:

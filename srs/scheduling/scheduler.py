@@ -50,6 +50,10 @@ class Model:
         self.w = tuple(float(x) for x in w)
         self.decay = -self.w[20]
         self.factor = 0.9 ** (1 / self.decay) - 1
+        # Terms that depend on the weights alone, worked out once (the same floats as inline).
+        self._reversion = self.w[7] * self._init_difficulty(4)
+        self._kept = 1 - self.w[7]
+        self._growth = math.exp(self.w[8])
 
     def retrievability(self, elapsed_days: float, stability: float) -> float:
         """Probability of recall after ``elapsed_days`` at ``stability``."""
@@ -71,7 +75,7 @@ class Model:
         """Difficulty after a review: linear damping, then mean reversion towards D0(Easy)."""
         delta = -self.w[6] * (rating - 3)
         damped = d + delta * (10 - d) / 9
-        reverted = self.w[7] * self._init_difficulty(4) + (1 - self.w[7]) * damped
+        reverted = self._reversion + self._kept * damped
         return min(max(reverted, D_MIN), D_MAX)
 
     def short_term(self, s: float, rating: int) -> float:
@@ -91,7 +95,7 @@ class Model:
         hard = w[15] if rating == 2 else 1.0
         easy = w[16] if rating == 4 else 1.0
         return s * (
-            1 + math.exp(w[8]) * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1) * hard * easy
+            1 + self._growth * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1) * hard * easy
         )
 
     def step(
