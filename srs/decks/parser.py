@@ -362,7 +362,7 @@ def parse_files(
                 except DeckError as exc:
                     errors.append(exc)
                     continue
-            ids = [c.id for c in cards_of(note)] + [note.id]
+            ids = [c.card_id for c in kinds.get(note.kind).cards(note)] + [note.id]
             old = next((before[i] for i in ids if i in before), None)
             if old is not None:
                 message = f"duplicate id {note.id!r} (also at {old[0]}:{old[1]}); this card is skipped"

@@ -94,9 +94,7 @@ class Model:
             return min(forget, s / math.exp(w[17] * w[18]))
         hard = w[15] if rating == 2 else 1.0
         easy = w[16] if rating == 4 else 1.0
-        return s * (
-            1 + self._growth * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1) * hard * easy
-        )
+        return s * (1 + self._growth * (11 - d) * s ** -w[9] * (math.exp((1 - r) * w[10]) - 1) * hard * easy)
 
     def step(
         self, state: tuple[float, float] | None, rating: int, elapsed_days: int | None
