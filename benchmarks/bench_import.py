@@ -10,6 +10,8 @@ format (zstd collection). Then, round by round, it times
   Markdown, deck files written, deck sync into the store, history merged, every card's memory replayed),
 * srs importing it again with ``--reviews-only`` (every review already known: the de-duplication path),
 * srs merging the whole history with ``--reviews-only`` into a home that holds the cards without history,
+* and, as a floor, SQLite alone writing what the import left in the store (its cards and review log copied by
+  SQL into an empty store, no Python per row): no import into this schema can be faster than that,
 
 and prints the medians (``--runs`` rounds) of wall-clock and CPU time (this process, all threads) and the ratios
 srs / Anki. On a shared machine the CPU time is the steadier figure; the gap between the two is mostly waiting
@@ -159,6 +161,48 @@ def time_srs(
     return (time.perf_counter() - started, time.process_time() - cpu), result
 
 
+def time_sqlite_floor(imported: Path, folder: Path) -> tuple[float, float]:
+    """What SQLite alone takes to write what an import leaves in srs's store: the cards and the review log of
+    the ``imported`` database copied, with SQL only (no Python per row), into a fresh store: cards in one
+    statement (the search index filled by its trigger), reviews with their indexes built after, then every
+    card's memory set. A floor under any import that writes the same rows into the same schema."""
+    import sqlite3
+
+    from srs.store import open_store
+
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "floor.db"
+    with open_store(target):
+        pass
+    conn = sqlite3.connect(target)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"ATTACH DATABASE '{imported}' AS src")
+    card_cols = [r[1] for r in conn.execute("PRAGMA table_info(cards)")]
+    review_cols = [r[1] for r in conn.execute("PRAGMA table_info(reviews)") if r[1] != "id"]
+    indexes = conn.execute(
+        "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = 'reviews' AND sql IS NOT NULL"
+    ).fetchall()
+    memory = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+    started, cpu = time.perf_counter(), time.process_time()
+    with conn:
+        new = [c for c in card_cols if c not in memory]
+        conn.execute(f"INSERT INTO main.cards ({', '.join(new)}) SELECT {', '.join(new)} FROM src.cards")
+        for name, _sql in indexes:
+            conn.execute(f"DROP INDEX main.{name}")
+        cols = ", ".join(review_cols)
+        conn.execute(f"INSERT INTO main.reviews ({cols}) SELECT {cols} FROM src.reviews ORDER BY id")
+        for _name, sql in indexes:
+            conn.execute(sql)
+        conn.execute(
+            "UPDATE main.cards SET "
+            + ", ".join(f"{c} = s.{c}" for c in memory)
+            + " FROM src.cards AS s WHERE main.cards.id = s.id"
+        )
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    conn.close()
+    return seconds, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -175,7 +219,7 @@ def main() -> None:
             f"package: {args.notes} notes, {pkg.stat().st_size / 1e6:.1f} MB, built in {time.perf_counter() - t:.1f} s"
         )
         anki_t: list[tuple[float, float]] = []
-        srs_t, again_t, merge_t = [], [], []
+        srs_t, again_t, merge_t, floor_t = [], [], [], []
         result = merged = None
         for run in range(args.runs):
             folder = root / f"run{run}"
@@ -183,6 +227,7 @@ def main() -> None:
             anki_t.append(time_anki(pkg, folder))
             seconds, result = time_srs(pkg, folder / "home")
             srs_t.append(seconds)
+            floor_t.append(time_sqlite_floor(folder / "home" / "srs.db", folder))
             again_t.append(time_srs(pkg, folder / "home", reviews_only=True)[0])
             time_srs(pkg, folder / "bare", with_history=False)  # the cards, no history
             seconds, merged = time_srs(pkg, folder / "bare", reviews_only=True)
@@ -203,6 +248,11 @@ def main() -> None:
         print(
             f"srs import anki --with-history         {srs_w:7.2f} s {srs_c:7.2f} s   ratio {srs_w / anki_w:.2f} wall, "
             f"{srs_c / anki_c:.2f} cpu (budget {BUDGET})"
+        )
+        floor_w, floor_c = median(floor_t)
+        print(
+            f"  of which SQLite alone would take     {floor_w:7.2f} s {floor_c:7.2f} s   ratio {floor_w / anki_w:.2f} wall, "
+            f"{floor_c / anki_c:.2f} cpu (the same rows copied into an empty store by SQL)"
         )
         again_w, again_c = median(again_t)
         print(
