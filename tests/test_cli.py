@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -326,6 +327,45 @@ def test_help_has_examples() -> None:
         assert result.exit_code == 0 and ("Example" in result.stdout or "Start with" in result.stdout), (
             command
         )
+
+
+def test_each_command_is_registered_by_the_module_the_lazy_table_names() -> None:
+    from srs.cli.app import COMMAND_MODULES, import_commands
+
+    listed = cli.list_commands(click.Context(cli))  # imports every command module
+    assert sorted(listed) == sorted(COMMAND_MODULES)
+    for name, module in COMMAND_MODULES.items():
+        command = cli.commands[name]
+        assert command.callback is not None
+        assert command.callback.__module__ == f"srs.cli.{module}", name
+    with pytest.raises(ValueError, match="no command module"):
+        import_commands("nothing")
+
+
+def test_a_command_loads_only_its_own_module(tmp_path: Path) -> None:
+    """`srs due` imports the module of `due`, not those of the other commands (start-up time)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from srs.cli import cli\n"
+        "try:\n"
+        "    cli(['--db', sys.argv[1], 'due'], prog_name='srs')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('srs.cli.'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "t.db")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SRS_HOME": str(tmp_path / "home"), "SRS_NO_BUILTIN": "1"},
+    )
+    loaded = set(out.stdout.splitlines()[-1].split())
+    assert loaded == {"srs.cli.app", "srs.cli.cards", "srs.cli.paths"}, out.stdout + out.stderr
 
 
 def test_deck_check_proves_exercises_sound(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

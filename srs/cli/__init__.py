@@ -1,20 +1,8 @@
-"""The `srs` command line. Each command module registers its commands on the group in :mod:`srs.cli.app`."""
+"""The `srs` command line. Each command module registers its commands on the group in :mod:`srs.cli.app`,
+which imports a module when one of its commands is asked for (:data:`srs.cli.app.COMMAND_MODULES`)."""
 
 from __future__ import annotations
 
-from srs.cli import (  # noqa: F401  (registers the commands)
-    backup,
-    cards,
-    doctor,
-    export,
-    imports,
-    plan,
-    quiz,
-    review,
-    serve,
-    settings,
-    stats,
-)
 from srs.cli.app import cli, console, main, now, utc_offset
 
 __all__ = ["cli", "console", "main", "now", "utc_offset"]
