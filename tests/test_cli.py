@@ -393,3 +393,19 @@ def test_quitting_at_the_first_card_does_not_claim_nothing_is_due(env: Path) -> 
     result = run("review", input="q\n")
     assert result.exit_code == 0
     assert "No ratings this time" in result.stdout and "Nothing due" not in result.stdout
+
+
+def test_emoji_codes_in_a_card_are_shown_as_written(env: Path) -> None:
+    """The review screen prints a card's text as written: ``:smile:`` is not turned into an emoji (its
+    source line and a choice card's options go through rich's markup, where emoji codes would be)."""
+    write_deck(
+        env / "decks",
+        "e.md",
+        "## e1\nkind: choice\nsource: notes :thumbs_up:\nQ: Which marker?\n"
+        "options:\n- [x] the :smile: one\n- [ ] the :x: one\n",
+    )
+    shown = run("review", input="a\n\nq\n")
+    assert shown.exit_code == 0, shown.output
+    out = shown.stdout
+    assert "notes :thumbs_up:" in out and "the :smile: one" in out and "the :x: one" in out, out
+    assert "\N{THUMBS UP SIGN}" not in out and "\N{SMILING FACE WITH SMILING EYES}" not in out

@@ -319,10 +319,12 @@ def emit(data: Any, render_text: Callable[[], object]) -> None:
 
 
 def console(stderr: bool = False) -> Console:
-    """A rich console (respects NO_COLOR and the terminal's width)."""
+    """A rich console (respects NO_COLOR and the terminal's width) that prints text as written: no
+    highlighting, no emoji codes."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # emoji=False: a card's ":name:" stays as written (and rich's emoji table is never loaded).
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
 
 
 def emit_json(data: Any) -> None:

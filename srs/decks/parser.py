@@ -7,7 +7,6 @@ file, and every other file, still loads.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -295,6 +294,8 @@ def _build_note(
 
 def _hash(*parts: str) -> str:
     # The parts, each followed by a NUL byte, hashed in one piece (the same digest as part by part).
+    import hashlib  # here, not at the top: only a sync that reads a deck file needs it
+
     return hashlib.sha1(("\x00".join(parts) + "\x00").encode("utf-8")).hexdigest()[:16]
 
 

@@ -8,7 +8,6 @@ its review count, so the interval a button shows is exactly the interval that ra
 
 from __future__ import annotations
 
-import hashlib
 import math
 
 # (start, end, share of the days in [start, end) added to the fuzz delta)
@@ -26,6 +25,8 @@ def round_half_up(x: float) -> int:
 
 def fuzz_factor(card_id: str, reps: int) -> float:
     """A number in [0, 1) fixed by the card and how many times it has been reviewed."""
+    import hashlib  # here, not at the top: loading OpenSSL's hashes costs every start-up a few ms
+
     digest = hashlib.blake2b(f"{card_id}\x00{reps}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
 

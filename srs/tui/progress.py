@@ -15,7 +15,7 @@ def console(stderr: bool = True) -> Console:
     """The console the bar draws on (stderr by default)."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
 
 
 class LazyProgress:
