@@ -123,3 +123,27 @@ def test_imported_history_is_logged_as_rating_one_review_at_a_time_logs_it(
                 checked += 1
             assert store.get_card(card_id).memory == memory
         assert checked == result.reviews_merged
+
+
+def test_a_large_import_says_which_stage_it_is_in(tmp_path: Path) -> None:
+    """Every stage that takes time reports progress, in order, and the review log ends complete."""
+    package = build_package(tmp_path, random.Random(4))
+    home = tmp_path / "home"
+    home.mkdir()
+    seen: list[tuple[int, int, str]] = []
+    with open_store(home / "srs.db") as store:
+        result = import_anki(
+            store,
+            package,
+            decks_dir=home / "decks" / "anki",
+            media_dir=home / "media",
+            sync=lambda: sync(store, [DeckRoot("user", home / "decks")], T0),
+            scheduler=Scheduler(Settings(enable_fuzzing=False)),
+            with_history=True,
+            progress=lambda done, total, stage: seen.append((done, total, stage)),
+        )
+    stages = list(dict.fromkeys(stage for _d, _t, stage in seen))
+    assert stages == ["reading", "writing", "adding cards", "saving"]
+    saving = [(d, t) for d, t, stage in seen if stage == "saving"]
+    assert saving[-1] == (result.reviews_merged, result.reviews_merged)
+    assert all(d <= t for d, t in saving)

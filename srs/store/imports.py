@@ -8,7 +8,7 @@ statistics) sees the reviews in the order they were made.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -118,9 +118,11 @@ class ReplayedHistory(NamedTuple):
     had_reviews: bool
 
 
-def rewrite_histories(store: Store, cards: Sequence[ReplayedHistory]) -> None:
+def rewrite_histories(
+    store: Store, cards: Sequence[ReplayedHistory], progress: Callable[[int, int], None] | None = None
+) -> None:
     """Replace each card's review log with its replayed history (in that order) and set the card's memory
-    to the last one. Call inside a transaction."""
+    to the last one. Call inside a transaction. ``progress(rows written, rows)`` is called as rows go in."""
     stale = [c.card_id for c in cards if c.had_reviews]
     for i in range(0, len(stale), 500):
         chunk = stale[i : i + 500]
@@ -165,12 +167,18 @@ def rewrite_histories(store: Store, cards: Sequence[ReplayedHistory]) -> None:
             before, before_json = after, after_json
         memories.append((*before, card_id))
     with _indexes_rebuilt_if_cheaper(store, "reviews", len(rows)):
-        store.conn.executemany(
-            "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
-            "interval_days, stability, difficulty, state_before, state_after, signals, session, anki_id) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
+        step = 20_000
+        for start in range(0, len(rows), step):
+            if progress:
+                progress(start, len(rows))
+            store.conn.executemany(
+                "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
+                "interval_days, stability, difficulty, state_before, state_after, signals, session, anki_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows[start : start + step],
+            )
+        if progress:
+            progress(len(rows), len(rows))
     store.conn.executemany(f"UPDATE cards SET {SET_MEMORY} WHERE id = ?", memories)
 
 

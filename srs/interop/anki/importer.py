@@ -604,10 +604,14 @@ def _import_anki(
     media = _plan_media(package, notes, media_dir)
     before = _card_count(store)
     copied: list[Path] = []
+    if progress:
+        progress(0, len(notes), "writing")
     batch.commit()
     try:
         copied = _copy_media(package, media, media_dir)
         with store.transaction():
+            if progress:
+                progress(0, len(notes), "adding cards")
             report = sync()
             _check_read_back(store, batch, decks_dir, getattr(report, "errors", ()))
             merged = (
@@ -883,7 +887,11 @@ def _merge_history(
         changed += 1
         if progress and number % 500 == 0:
             progress(number, total, "replaying")
-    rewrite_histories(store, rewrites)
+    if progress:
+        progress(0, 1, "saving")
+    rewrite_histories(
+        store, rewrites, (lambda done, rows: progress(done, rows, "saving")) if progress else None
+    )
     return {**counts, "cards_changed": changed, "conflicts": conflicts}
 
 
