@@ -228,6 +228,27 @@ def test_sync_writes_cards_and_their_search_index_in_bulk_as_one_by_one(store: S
     assert store.execute("SELECT name FROM sqlite_temp_master").fetchall() == []
 
 
+def test_a_bulk_sync_that_fails_leaves_nothing_behind(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure between staging the rows and writing them: nothing is written, and the next sync (on the
+    same connection) writes exactly its own cards, nothing left over from the failed one."""
+    first = "".join(f"## f{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(100))
+    real = Store.execute
+
+    def failing(self: Store, sql: str, *args: object) -> object:
+        if sql.startswith("INSERT INTO cards ("):
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(self, sql, *args)
+
+    monkeypatch.setattr(Store, "execute", failing)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        load(store, first)
+    monkeypatch.setattr(Store, "execute", real)
+    assert store.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 0
+    load(store, "".join(f"## g{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(70)), path="user/g.md")
+    assert sorted(r[0] for r in store.execute("SELECT id FROM cards")) == sorted(f"g{i}" for i in range(70))
+    assert len(store.search("q1", limit=1000)) == 11  # q1 and q10 to q19, of g only
+
+
 def test_memory_round_trips_json() -> None:
     m = Memory(
         state=State.REVIEW,

@@ -6,6 +6,7 @@ together with its review-log row in one transaction, so nothing rated is ever lo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -332,7 +333,9 @@ class Store:
                 [(*row[:-3], row[-1], row[-3]) for row in updates],
             )
             return
-        self.execute(f"CREATE TEMP TABLE IF NOT EXISTS card_stage ({columns}, seq INTEGER PRIMARY KEY)")
+        # A fresh table every time: nothing left over from an earlier, failed sync can slip in.
+        self.execute("DROP TABLE IF EXISTS temp.card_stage")
+        self.execute(f"CREATE TEMP TABLE card_stage ({columns}, seq INTEGER PRIMARY KEY)")
         try:
             marks = ",".join("?" * len(_CARD_WRITE))
             for rows, statement in (
@@ -352,7 +355,8 @@ class Store:
                     self.execute(statement)
                     self.execute("DELETE FROM temp.card_stage")
         finally:
-            self.execute("DROP TABLE IF EXISTS temp.card_stage")
+            with contextlib.suppress(sqlite3.Error):  # never hide the error that got us here
+                self.execute("DROP TABLE IF EXISTS temp.card_stage")
 
     def mark_stale(self, paths: Iterable[str]) -> None:
         """Make the next sync re-read these files (they had errors), while remembering that they exist."""
