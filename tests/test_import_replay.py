@@ -7,15 +7,16 @@ import json
 import random
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from srs.clock import DAY, LearnerClock
 from srs.decks.sync import DeckRoot, sync
-from srs.interop.anki.importer import import_anki
+from srs.interop.anki.importer import ImportResult, import_anki
 from srs.model import Memory, Rating
 from srs.scheduling.scheduler import Scheduler, Settings
-from srs.store import open_store
+from srs.store import Store, open_store
 from tests.conftest import T0
 
 anki_collection = pytest.importorskip("anki.collection")
@@ -68,6 +69,20 @@ def build_package(folder: Path, rng: random.Random) -> Path:
     return out
 
 
+def run_import(store: Store, home: Path, package: Path, scheduler: Scheduler, **options: Any) -> ImportResult:
+    """The core import, with history, into ``home`` (deck files under decks/anki, synced at T0)."""
+    return import_anki(
+        store,
+        package,
+        decks_dir=home / "decks" / "anki",
+        media_dir=home / "media",
+        sync=lambda: sync(store, [DeckRoot("user", home / "decks")], T0),
+        scheduler=scheduler,
+        with_history=True,
+        **options,
+    )
+
+
 @pytest.mark.parametrize("rebuild_from", [1, 10**9], ids=["indexes-rebuilt", "indexes-kept"])
 def test_imported_history_is_logged_as_rating_one_review_at_a_time_logs_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rebuild_from: int
@@ -86,15 +101,7 @@ def test_imported_history_is_logged_as_rating_one_review_at_a_time_logs_it(
     with open_store(home / "srs.db") as store:
         schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
         objects = store.execute(schema).fetchall()
-        result = import_anki(
-            store,
-            package,
-            decks_dir=home / "decks" / "anki",
-            media_dir=home / "media",
-            sync=lambda: sync(store, [DeckRoot("user", home / "decks")], T0),
-            scheduler=scheduler,
-            with_history=True,
-        )
+        result = run_import(store, home, package, scheduler)
         assert result.cards_changed == 50 and result.reviews_merged > 200
         assert store.execute(schema).fetchall() == objects
         assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -132,14 +139,11 @@ def test_a_large_import_says_which_stage_it_is_in(tmp_path: Path) -> None:
     home.mkdir()
     seen: list[tuple[int, int, str]] = []
     with open_store(home / "srs.db") as store:
-        result = import_anki(
+        result = run_import(
             store,
+            home,
             package,
-            decks_dir=home / "decks" / "anki",
-            media_dir=home / "media",
-            sync=lambda: sync(store, [DeckRoot("user", home / "decks")], T0),
-            scheduler=Scheduler(Settings(enable_fuzzing=False)),
-            with_history=True,
+            Scheduler(Settings(enable_fuzzing=False)),
             progress=lambda done, total, stage: seen.append((done, total, stage)),
         )
     stages = list(dict.fromkeys(stage for _d, _t, stage in seen))

@@ -34,7 +34,6 @@ as Anki revlog rows; Anki keeps both when the package is imported with schedulin
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import itertools
 import json
@@ -44,7 +43,7 @@ import re
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -54,7 +53,7 @@ import genanki
 from srs import kinds
 from srs.clock import LearnerClock
 from srs.errors import InputError, QuizError, SrsError
-from srs.interop.anki import package_db
+from srs.interop.anki import cycle_collector_paused, package_db
 from srs.interop.anki.cardhtml import HtmlRenderer
 from srs.kinds.choice import choice_fields
 from srs.model import Kind, State
@@ -921,7 +920,7 @@ def export_anki(
     if quiz_instances < 1:
         raise InputError("--quiz-instances must be at least 1")
     check_output(out, force=force, database=store.path)
-    with _gc_paused():
+    with cycle_collector_paused():
         return _export(
             store,
             out,
@@ -934,20 +933,6 @@ def export_anki(
             started=started,
             media_dir=media_dir,
         )
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: an export allocates some ten objects per note and frees them by
-    reference counting (no cycles), while full collections would walk them again and again (15-20 % of
-    the time of a 20k-note export)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _export(

@@ -55,6 +55,7 @@ from srs.decks.importers.writer import (
     unique,
 )
 from srs.errors import InputError, SrsError
+from srs.interop.anki import cycle_collector_paused
 from srs.model import Kind
 
 if TYPE_CHECKING:
@@ -539,7 +540,7 @@ def import_anki(
     ``with_history`` the review log is merged and the cards replayed; ``reviews_only`` merges only the
     reviews of cards already in srs and writes no deck file. All or nothing: on any error, files and
     database are left as they were. Raises PackageError / InputError."""
-    with _cyclic_gc_paused():
+    with cycle_collector_paused():
         return _import_anki(
             store,
             Path(package_path),
@@ -553,22 +554,6 @@ def import_anki(
             reviews_only=reviews_only,
             progress=progress,
         )
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Python's cycle collector off for the duration. An import allocates millions of small objects (rows,
-    notes, tuples) and none of them form cycles; the collector, triggered by the allocations alone, walks
-    them again and again: about a tenth of a 200,000-review import."""
-    import gc
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _import_anki(
