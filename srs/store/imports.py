@@ -189,7 +189,8 @@ _REBUILD_FROM = 5000
 @contextmanager
 def _indexes_rebuilt_if_cheaper(store: Store, table: str, adding: int) -> Iterator[None]:
     """Around a bulk insert into ``table`` (inside a transaction): when the rows added are at least as many
-    as the table holds, its indexes are dropped first and built again after, from their own definitions.
+    as the table holds (as its largest row id tells), its indexes are dropped first and built again after,
+    from their own definitions.
     Building an index sorts once; keeping it while inserting costs a random B-tree descent per row and
     index (200,000 imported reviews: about 2.3 s against 1.5 s). A failure rolls the drop back with the
     transaction."""
