@@ -319,12 +319,10 @@ def emit(data: Any, render_text: Callable[[], object]) -> None:
 
 
 def console(stderr: bool = False) -> Console:
-    """A rich console (respects NO_COLOR and the terminal's width) that prints text as written: no
-    highlighting, no emoji codes."""
-    from rich.console import Console
+    """The console commands print on (see :func:`srs.tui.make_console`)."""
+    from srs.tui import make_console
 
-    # emoji=False: a card's ":name:" stays as written (and rich's emoji table is never loaded).
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
+    return make_console(stderr)
 
 
 def emit_json(data: Any) -> None:

@@ -6,16 +6,10 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from srs.tui import make_console
+
 if TYPE_CHECKING:
-    from rich.console import Console
     from rich.progress import Progress, TaskID
-
-
-def console(stderr: bool = True) -> Console:
-    """The console the bar draws on (stderr by default)."""
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
 
 
 class LazyProgress:
@@ -37,7 +31,7 @@ class LazyProgress:
         if self.bar is None:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            err = console(stderr=True)
+            err = make_console(stderr=True)
             self.enabled = err.is_terminal
             if not self.enabled:
                 return
