@@ -91,19 +91,37 @@ def forecast_chart(forecast: Forecast, width: int, pen: Pen, height: int = 6) ->
     if top == 0:
         lines.append(_fit(_line("  nothing scheduled"), width))
         return lines
-    eighths = [0 if v == 0 else max(1, round(v / top * height * 8)) for v in shown]
+    lines += day_columns(shown, top, f"{top:,}", cell, width, pen, height, today="bold yellow")
+    return lines
+
+
+def day_columns(
+    values: Sequence[float],
+    top: float,
+    top_label: str,
+    cell: int,
+    width: int,
+    pen: Pen,
+    height: int,
+    *,
+    today: str = "cyan",
+) -> list[Text]:
+    """The body of a chart with a column per day (day 0 first, in the style ``today``): bars of eighth
+    blocks scaled to ``top`` (``top > 0``) on an axis from 0 to ``top_label``, ``cell`` characters per day,
+    then a line marking today and every seventh day. Each line fits ``width``."""
+    label = len(top_label)
+    eighths = [0 if v <= 0 else max(1, round(v / top * height * 8)) for v in values]
+    lines = []
     for row in range(height - 1, -1, -1):
-        axis = (
-            f"{top:,}".rjust(label) if row == height - 1 else ("0".rjust(label) if row == 0 else " " * label)
-        )
+        axis = top_label if row == height - 1 else ("0".rjust(label) if row == 0 else " " * label)
         text = _line(axis + " │")
         for i, e in enumerate(eighths):
             fill = min(8, max(0, e - row * 8))
-            style = pen("bold yellow") if i == 0 else pen("cyan")
+            style = pen(today) if i == 0 else pen("cyan")
             text.append(EIGHTHS[fill] + (" " if cell == 2 else ""), style=style or None)
         lines.append(_fit(text, width))
-    ticks = [" "] * (len(shown) * cell)
-    for day in range(0, len(shown), 7):
+    ticks = [" "] * (len(values) * cell)
+    for day in range(0, len(values), 7):
         tag = "today" if day == 0 else f"+{day}"
         pos = day * cell
         if pos + len(tag) <= len(ticks) and all(c == " " for c in ticks[max(0, pos - 1) : pos + len(tag)]):

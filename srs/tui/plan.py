@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from srs.tui.charts import EIGHTHS, Pen, _fit, _line, uses_color
+from srs.tui.charts import Pen, _fit, _line, day_columns, uses_color
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,25 +35,7 @@ def series_chart(values: Sequence[float], title: str, width: int, pen: Pen, heig
     if top <= 0:
         lines.append(_fit(_line("  nothing"), width))
         return lines
-    eighths = [0 if v <= 0 else max(1, round(v / top * height * 8)) for v in shown]
-    for row in range(height - 1, -1, -1):
-        axis = (
-            f"{top:,.0f}".rjust(label)
-            if row == height - 1
-            else ("0".rjust(label) if row == 0 else " " * label)
-        )
-        text = _line(axis + " │")
-        for e in eighths:
-            fill = min(8, max(0, e - row * 8))
-            text.append(EIGHTHS[fill] + (" " if cell == 2 else ""), style=pen("cyan") or None)
-        lines.append(_fit(text, width))
-    ticks = [" "] * (len(shown) * cell)
-    for day in range(0, len(shown), 7):
-        tag = "today" if day == 0 else f"+{day}"
-        pos = day * cell
-        if pos + len(tag) <= len(ticks) and all(c == " " for c in ticks[max(0, pos - 1) : pos + len(tag)]):
-            ticks[pos : pos + len(tag)] = list(tag)
-    lines.append(_fit(_line(" " * label + "  " + "".join(ticks).rstrip()), width))
+    lines += day_columns(shown, top, f"{top:,.0f}", cell, width, pen, height)
     return lines
 
 
