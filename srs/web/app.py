@@ -217,15 +217,19 @@ def create_app(config: WebConfig) -> Starlette:
         body = env.get_template(name).render(csrf=config.form_token, **ctx)
         return HTMLResponse(body, status, headers={"cache-control": "no-store"})
 
+    async def page(template: str, gather: Callable[[WebReview], dict[str, Any]]) -> Response:
+        """The page ``template`` over what ``gather`` reads from the store (the error page if it fails)."""
+        try:
+            ctx = await backend.call(gather)
+        except SrsError as exc:
+            return html("error.html", {"message": str(exc)}, 500)
+        return html(template, ctx)
+
     def review_page(review: WebReview) -> dict[str, Any]:
         return review.page()
 
     async def index(request: Request) -> Response:
-        try:
-            ctx = await backend.call(review_page)
-        except SrsError as exc:
-            return html("error.html", {"message": str(exc)}, 500)
-        return html("review.html", ctx)
+        return await page("review.html", review_page)
 
     async def act(request: Request) -> Response:
         action = request.path_params["action"]
@@ -274,11 +278,7 @@ def create_app(config: WebConfig) -> Starlette:
                 "progress_svg": charts.progress_svg(data.progress),
             }
 
-        try:
-            ctx = await backend.call(gather)
-        except SrsError as exc:
-            return html("error.html", {"message": str(exc)}, 500)
-        return html("stats.html", ctx)
+        return await page("stats.html", gather)
 
     async def plan_page(request: Request) -> Response:
         from srs.scheduling import plan as core
@@ -299,11 +299,7 @@ def create_app(config: WebConfig) -> Starlette:
                 "plan_svg": charts.plan_svg(st.days),
             }
 
-        try:
-            ctx = await backend.call(gather)
-        except SrsError as exc:
-            return html("error.html", {"message": str(exc)}, 500)
-        return html("plan.html", ctx)
+        return await page("plan.html", gather)
 
     async def media(request: Request) -> Response:
         path = media_file(config.media_dir, request.path_params["name"])
