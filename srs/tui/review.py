@@ -156,6 +156,19 @@ class AttemptScreen:
         else:
             self.flash_card(attempt, started)
 
+    def typed(self, attempt: QuizAttempt | ChoiceAttempt) -> str | None:
+        """One typed line after a ``>`` prompt: q quits, g (or "give up") gives the attempt up and gives
+        None; anything else comes back stripped."""
+        self.console.print("[bold]>[/bold] ", end="")
+        text = self.keys.line().strip()
+        low = text.lower()
+        if low == "q":
+            raise Quit
+        if low in ("g", "give up"):
+            attempt.give_up()
+            return None
+        return text
+
     def quiz_card(self, attempt: QuizAttempt, started: float) -> None:
         card = attempt.card
         self.md(attempt.prompt)
@@ -164,15 +177,10 @@ class AttemptScreen:
             highlight=False,
         )
         while not attempt.finished:
-            self.console.print("[bold]>[/bold] ", end="")
-            text = self.keys.line().strip()
-            low = text.lower()
-            if low == "q":
-                raise Quit
-            if low in ("g", "give up"):
-                attempt.give_up()
+            text = self.typed(attempt)
+            if text is None:
                 break
-            if low in ("h", "hint"):
+            if text.lower() in ("h", "hint"):
                 hint = attempt.hint()
                 if hint is not None:
                     self.md(f"**Hint {attempt.hints}:** {hint}")
@@ -209,17 +217,12 @@ class AttemptScreen:
             self.console.print(f"  [bold]{letter})[/bold] {safe(math_to_unicode(text))}", highlight=False)
         self.console.print("[dim]Type a letter · g give up · q quit[/dim]", highlight=False)
         while not attempt.finished:
-            self.console.print("[bold]>[/bold] ", end="")
-            text = self.keys.line().strip()
-            low = text.lower()
-            if low == "q":
-                raise Quit
-            if low in ("g", "give up"):
-                attempt.give_up()
+            typed = self.typed(attempt)
+            if typed is None:
                 break
-            if not text:
+            if not typed:
                 continue
-            feedback = attempt.answer(text)
+            feedback = attempt.answer(typed)
             style = "yellow" if not feedback.parsed else "green" if feedback.correct else "red"
             self.console.print(f"[{style}]{safe(feedback.message)}[/{style}]", highlight=False)
         graded = attempt.result(time.monotonic() - started)
