@@ -7,10 +7,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Store, open_store
+
+
+def fail_alone(result: Result, text: str) -> None:
+    """One clear error line, non-zero exit, no traceback: the ``Error:`` line holding ``text`` is all the
+    command printed."""
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and text in lines[0], result.output
+
+
+def fail_among(result: Result, text: str) -> None:
+    """One clear error line, non-zero exit, no traceback; other lines (warnings, notes) may come with it."""
+    assert result.exit_code != 0, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(lines) == 1 and text in lines[0], result.output
+
 
 # A fixed moment: Monday 2026-03-02 10:00 UTC.
 T0 = int(datetime(2026, 3, 2, 10, 0, tzinfo=UTC).timestamp())

@@ -13,6 +13,7 @@ from srs.cli import cli
 from srs.decks.parser import cards_of, parse_text
 from srs.interop.anki.export import MODEL_IDS, MODEL_NAMES
 from srs.model import Kind
+from tests.conftest import fail_alone as fail
 from tests.conftest import write_deck
 
 DECK = """---
@@ -32,13 +33,6 @@ extra: Softmax then the negative log-likelihood.
 
 def run(*args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(cli, list(args), input=input)
-
-
-def fail(result: Result, text: str) -> None:
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and text in lines[0], result.output
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from srs.cli import cli
 from srs.store.migrations import SCHEMA_VERSION
+from tests.conftest import fail_among as fail
 from tests.conftest import write_deck
 
 NOW = "2026-03-02T10:00:00Z"
@@ -27,14 +28,6 @@ def env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run(*args: str, input: str | None = None, **env: str) -> Result:
     return CliRunner().invoke(cli, list(args), input=input, env=env or None, catch_exceptions=False)
-
-
-def fail(result: Result, text: str) -> None:
-    """One clear error line, non-zero exit, no traceback."""
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
-    assert len(lines) == 1 and text in lines[0], result.output
 
 
 def test_add_basic_writes_a_plain_text_deck_and_prints_the_id(env: Path) -> None:

@@ -18,6 +18,7 @@ from srs.scheduling import optimizer as opt
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import open_store
 from tests.conftest import DAY, T0, write_deck
+from tests.conftest import fail_among as fail
 from tests.learner import Simulated, simulate, write
 
 NOW = "2026-03-02T10:00:00Z"  # = T0
@@ -55,14 +56,6 @@ def env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def run(*args: str, **env: str | None) -> Result:
     return CliRunner().invoke(cli, list(args), env=env or None, catch_exceptions=False)
-
-
-def fail(result: Result, text: str) -> None:
-    """One clear error line, non-zero exit, no traceback."""
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
-    assert len(lines) == 1 and text in lines[0], result.output
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ from srs.review.session import Session
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Filter, open_store
 from tests.conftest import DAY, T0, write_deck
+from tests.conftest import fail_alone as fail
 
 anki_collection = pytest.importorskip("anki.collection")
 Collection = anki_collection.Collection
@@ -129,14 +130,6 @@ def export(out: Path, *args: str) -> Result:
     result = run("export", "anki", str(out), *args)
     assert result.exit_code == 0, result.output
     return result
-
-
-def fail(result: Result, text: str) -> None:
-    """One clear error line, non-zero exit, no traceback."""
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and text in lines[0], result.output
 
 
 @contextmanager

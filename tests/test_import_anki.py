@@ -22,6 +22,7 @@ from srs.review.session import Session
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import open_store
 from tests.conftest import DAY, T0, write_deck
+from tests.conftest import fail_alone as fail
 
 anki_collection = pytest.importorskip("anki.collection")
 Collection = anki_collection.Collection
@@ -35,14 +36,6 @@ def ok(*args: str) -> dict[str, Any]:
     result = run(*args, "--json")
     assert result.exit_code == 0, result.output
     return dict(json.loads(result.stdout))
-
-
-def fail(result: Result, text: str) -> None:
-    """One clear error line, non-zero exit, no traceback."""
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and text in lines[0], result.output
 
 
 @contextmanager

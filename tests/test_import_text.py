@@ -14,6 +14,7 @@ from srs.decks.importers.csv_text import read_csv
 from srs.decks.importers.obsidian import read_markdown
 from srs.errors import InputError
 from srs.model import Kind
+from tests.conftest import fail_alone as fail
 
 
 def run(*args: str) -> Result:
@@ -24,13 +25,6 @@ def ok(*args: str) -> dict[str, Any]:
     result = run(*args, "--json")
     assert result.exit_code == 0, result.output
     return dict(json.loads(result.stdout))
-
-
-def fail(result: Result, text: str) -> None:
-    assert result.exit_code != 0, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and text in lines[0], result.output
 
 
 def cards() -> dict[str, dict[str, Any]]:
