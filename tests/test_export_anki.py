@@ -535,7 +535,9 @@ def test_progress_bar_shows_on_a_terminal_after_the_delay(monkeypatch: pytest.Mo
     from srs.tui.progress import LazyProgress
 
     buffer = io.StringIO()
-    monkeypatch.setattr(cli_module, "console", lambda stderr=False: Console(file=buffer, force_terminal=True))
+    monkeypatch.setattr(
+        cli_module, "make_console", lambda stderr=False: Console(file=buffer, force_terminal=True)
+    )
     quick = LazyProgress(delay=60)
     quick(1, 10, "rendering")
     assert quick.bar is None
