@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from srs.model import Memory
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Store, open_store
 
@@ -28,6 +29,13 @@ def fail_among(result: Result, text: str) -> None:
     assert "Traceback" not in result.output
     lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
     assert len(lines) == 1 and text in lines[0], result.output
+
+
+def memory_tuple(memory: Memory) -> tuple[object, ...]:
+    """A memory as the store's columns hold it: (state, step, stability, difficulty, due, last_review, reps,
+    lapses), the state as a plain int."""
+    m = memory
+    return (int(m.state), m.step, m.stability, m.difficulty, m.due, m.last_review, m.reps, m.lapses)
 
 
 # A fixed moment: Monday 2026-03-02 10:00 UTC.

@@ -15,7 +15,7 @@ from srs.scheduling.optimizer import Item, NotEnoughHistory, OptimizerError, Rev
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.scheduling.settings import load_settings
 from srs.store import Store
-from tests.conftest import DAY, T0
+from tests.conftest import DAY, T0, memory_tuple
 from tests.learner import DEFAULTS, TRUE_PARAMETERS, Simulated, simulate, write
 
 
@@ -347,16 +347,7 @@ def test_apply_saves_parameters_and_replays_every_card(filled: Store, fitted: op
     for cid, old in before.items():
         history = [(r.ts, Rating(r.rating), r.duration_ms) for r in store.reviews(card_id=cid)]
         memory = replayer.replay(history)
-        assert _memory_row(store, cid) == (
-            int(memory.state),
-            memory.step,
-            memory.stability,
-            memory.difficulty,
-            memory.due,
-            memory.last_review,
-            memory.reps,
-            memory.lapses,
-        )
+        assert _memory_row(store, cid) == memory_tuple(memory)
         changed_due += old[4] != memory.due
     assert changed_due > 60  # most due dates moved: the fitted parameters differ from the defaults
 
@@ -418,16 +409,7 @@ def test_apply_counts_days_on_the_learners_clock(filled: Store, fitted: opt.FitR
     for (cid,) in store.execute("SELECT id FROM cards").fetchall():
         history = [(r.ts, Rating(r.rating), r.duration_ms) for r in store.reviews(card_id=cid)]
         memory = local.replay(history)
-        assert _memory_row(store, cid) == (
-            int(memory.state),
-            memory.step,
-            memory.stability,
-            memory.difficulty,
-            memory.due,
-            memory.last_review,
-            memory.reps,
-            memory.lapses,
-        )
+        assert _memory_row(store, cid) == memory_tuple(memory)
         moved += memory.due != utc.replay(history).due
     assert moved > 60
 

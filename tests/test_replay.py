@@ -10,7 +10,7 @@ from srs.clock import DAY, LearnerClock
 from srs.model import Memory, Rating, State
 from srs.scheduling.replay import NEW_MEMORY, BatchReplay
 from srs.scheduling.scheduler import Scheduler, Settings
-from tests.conftest import T0
+from tests.conftest import T0, memory_tuple
 
 SETTINGS = [
     (Settings(enable_fuzzing=False), LearnerClock(0, 4)),
@@ -87,16 +87,7 @@ def test_batch_replay_equals_rating_one_review_at_a_time(index: int) -> None:
         for (ts, rating), after, ret in zip(reviews, afters, rets, strict=True):
             assert ret == scheduler.retrievability(memory, ts)
             memory = scheduler.rate(memory, Rating(rating), ts, card_id=card_id)
-            expected = (
-                int(memory.state),
-                memory.step,
-                memory.stability,
-                memory.difficulty,
-                memory.due,
-                memory.last_review,
-                memory.reps,
-                memory.lapses,
-            )
+            expected = memory_tuple(memory)
             assert after == expected and repr(after) == repr(expected)  # the same values of the same types
             states.add((int(memory.state), rating))
     # every state was reached with every button
