@@ -73,6 +73,22 @@ def test_script_in_a_card_is_text_and_media_links_point_at_the_route() -> None:
     assert "<span" in r.markdown("```python\nx = 1\n```")  # highlighted
 
 
+def test_a_long_running_server_caches_a_bounded_number_of_renderings() -> None:
+    """Only the finished HTML is kept, at most 4,096 texts: rendering 5,000 distinct cards leaves the
+    inner renderer with nothing cached and the outer cache at its bound, and the output is unchanged."""
+    from srs.interop.anki.cardhtml import HtmlRenderer
+
+    r = WebRenderer()
+    texts = [f"Card **{i}**: $x_{{{i}}}$ and `code {i}`" for i in range(5000)]
+    first = [r.markdown(t) for t in texts]
+    assert len(r._cache) == 4096 and len(r._html._cache) == 0
+    assert [r.markdown(t) for t in texts] == first
+    export = HtmlRenderer()
+    for t in texts[:100]:
+        export.markdown(t)
+    assert len(export._cache) == 100  # one export: no bound
+
+
 # -- the page ---------------------------------------------------------------------------------------
 def test_page_shows_progress_deck_card_and_security_headers(client_for: Any) -> None:
     client = client_for()

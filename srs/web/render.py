@@ -100,7 +100,9 @@ class WebRenderer:
     """Renders card text for the web page (one per server; it caches what it rendered)."""
 
     def __init__(self) -> None:
-        self._html = HtmlRenderer()
+        # Only the finished HTML is cached (here, bounded): a long-running server must not also keep every
+        # intermediate rendering in the inner renderer.
+        self._html = HtmlRenderer(cache_limit=0)
         self._cache: dict[str, str] = {}
 
     def markdown(self, text: str) -> str:

@@ -167,10 +167,12 @@ def unwrap(rendered: str) -> str:
 
 
 class HtmlRenderer:
-    """Renders card text to HTML for Anki fields; keeps a cache of what it rendered."""
+    """Renders card text to HTML for Anki fields; keeps a cache of what it rendered (at most ``cache_limit``
+    texts; None: no limit, as one export wants; 0: no cache, for a caller that caches its own output)."""
 
-    def __init__(self, code_style: str = "default") -> None:
+    def __init__(self, code_style: str = "default", cache_limit: int | None = None) -> None:
         self.code_style = code_style
+        self.cache_limit = cache_limit
         self._md: MarkdownIt | None = None
         self._stock: MarkdownIt | None = None
         self._cache: dict[str, str] = {}
@@ -214,7 +216,8 @@ class HtmlRenderer:
             out = unwrap(self.md.render(protected))
         if spans:
             out = restore_math(out, spans)
-        self._cache[text] = out
+        if self.cache_limit is None or len(self._cache) < self.cache_limit:
+            self._cache[text] = out
         return out
 
     def full_markdown(self, text: str) -> str:
