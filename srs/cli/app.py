@@ -297,11 +297,11 @@ def filter_options(command: F) -> F:
 
 
 def checked_filter(store: Store, flt: Filter) -> Filter:
-    """The filter of --deck/--tag, refused (with the closest names) if the deck or tag does not exist."""
+    """The filter of --deck/--tag with its deck resolved to one full name; refused (with the closest or
+    the competing names) if the deck or tag does not exist or the deck is ambiguous."""
     from srs.store.filters import check_filter
 
-    check_filter(store, flt)
-    return flt
+    return check_filter(store, flt)
 
 
 def json_option(command: F) -> F:

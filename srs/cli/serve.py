@@ -64,7 +64,7 @@ def serve(app: App, flt: Filter, port: int, open_browser: bool, lan: bool, limit
     from srs.web.server import bind, lan_address, run
 
     with app.store() as store:  # sync the decks and check the filter once, before listening
-        checked_filter(store, flt)
+        flt = checked_filter(store, flt)
     host = lan_address() if lan else "127.0.0.1"
     token = secrets.token_urlsafe(16) if lan else None
     sock = bind(host, port)

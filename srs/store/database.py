@@ -52,13 +52,11 @@ class Filter(NamedTuple):
         parts: list[str] = []
         args: list[Any] = []
         if self.deck:
-            # The deck, its sub-decks, and a deck named by its leading words: "DL Week::Day 3" finds
-            # "DL Week::Day 3 · 卷积神经网络基础 (CNN basics)" (but not "Day 30").
-            parts.append(
-                f"({prefix}deck = ? OR {prefix}deck LIKE ? ESCAPE '\\' OR {prefix}deck LIKE ? ESCAPE '\\')"
-            )
-            escaped = self.deck.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            args += [self.deck, escaped + "::%", escaped + " %"]
+            # The deck and its sub-decks, by whole '::' segments and case-sensitively (a range on the
+            # name, so the deck index serves it). Leading words or another case are resolved to one
+            # full name beforehand (:func:`srs.store.filters.check_filter`), never matched here.
+            parts.append(f"({prefix}deck = ? OR ({prefix}deck >= ? AND {prefix}deck < ?))")
+            args += [self.deck, self.deck + "::", self.deck + ":;"]
         if self.tag:
             parts.append(f"(' ' || {prefix}tags || ' ') LIKE ? ESCAPE '\\'")
             escaped = self.tag.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
