@@ -333,15 +333,28 @@ def _due_text(
     if not rows:
         click.echo("Nothing due." + (f" Next card due {humanize_until(upcoming, t)}." if upcoming else ""))
         return
-    from srs.tui.text import terminal_safe
+    import shutil
 
-    width = max(len(c.deck) for c in rows)
-    click.echo(f"{'deck':{width}}  {'due':>5}  {'new':>5}")
+    from srs.tui.text import cell_width, fit_cells, terminal_safe
+
+    # A tree of decks (a parent's counts are its sub-decks' sums), names measured in terminal cells and
+    # cut to fit the terminal: every row is one line at 80 columns, whatever the script of the names.
+    tree: dict[str, list[int]] = {}
     for c in rows:
-        click.echo(f"{terminal_safe(c.deck):{width}}  {c.due:>5}  {c.new:>5}")
+        parts = c.deck.split("::")
+        for i in range(len(parts)):
+            counts = tree.setdefault("::".join(parts[: i + 1]), [0, 0])
+            counts[0] += c.due
+            counts[1] += c.new
+    labels = {d: "  " * d.count("::") + terminal_safe(d.split("::")[-1]) for d in tree}
+    columns = shutil.get_terminal_size((80, 24)).columns
+    width = max(5, min(max(cell_width(x) for x in labels.values()), columns - 15))
+    click.echo(f"{fit_cells('deck', width)}  {'due':>5}  {'new':>5}")
+    for deck, (due_n, new_n) in tree.items():
+        click.echo(f"{fit_cells(labels[deck], width)}  {due_n:>5}  {new_n:>5}")
+    click.echo(f"{fit_cells('total', width)}  {total_due:>5}  {total_new:>5}")
     click.echo(
-        f"{'total':{width}}  {total_due:>5}  {total_new:>5}   (new today: up to {room}"
-        + (f", {planned} of them by the plan)" if planned is not None else ")")
+        f"New today: up to {room}" + (f", {planned} of them by the plan." if planned is not None else ".")
     )
 
 

@@ -232,3 +232,30 @@ def math_to_unicode(text: str) -> str:
     for k in range(0, len(parts), 2):
         parts[k] = _MATH.sub(lambda m: tex_to_unicode(m.group(1) or m.group(2)), parts[k])
     return "".join(parts)
+
+
+def cell_width(text: str) -> int:
+    """How many terminal cells ``text`` takes: two for wide and full-width characters (CJK), none for
+    combining marks and zero-width characters, one otherwise."""
+    import unicodedata
+
+    cells = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Cf", "Mn", "Me"):
+            continue
+        cells += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return cells
+
+
+def fit_cells(text: str, cells: int) -> str:
+    """``text`` cut to at most ``cells`` terminal cells (ending in "…" when cut) and padded with spaces
+    to exactly ``cells``."""
+    if cell_width(text) > cells:
+        out, used = "", 0
+        for ch in text:
+            w = cell_width(ch)
+            if used + w > cells - 1:
+                break
+            out, used = out + ch, used + w
+        text = out + "…"
+    return text + " " * max(0, cells - cell_width(text))
