@@ -30,7 +30,7 @@ from srs.cli.app import (
 from srs.errors import SrsError
 
 if TYPE_CHECKING:
-    from srs.store import Filter
+    from srs.store import Filter, Store
 
 
 # -- adding ---------------------------------------------------------------------------------------
@@ -207,13 +207,44 @@ def show(app: App, card_id: str, as_json: bool) -> None:
     """Show one card: its text, where it is written, and its schedule.
 
     \b
-    Example:  srs show d3-conv-output-size --json
+    A note's id shows its card, or lists its cards when it has several.
+
+    \b
+    Examples:
+      srs show d3-conv-output-size/c1 --json
+      srs show d3-conv-output-size
     """
+    from srs.errors import NoteCardsError
+
     with app.store() as store:
-        card = store.get_card(card_id)
+        try:
+            card = store.get_card(card_id)
+        except NoteCardsError as several:
+            emit(note_cards_data(store, several), lambda: note_cards_text(store, several))
+            return
         r = scheduler_for(store).retrievability(card.memory, now())
     data = {**card.to_dict(), "retrievability": r}
     emit(data, lambda: _show_text(data, card))
+
+
+def note_cards_data(store: Store, several: Any) -> dict[str, Any]:
+    """What `srs show`/`srs history` print for a note id with several cards: the note and its cards."""
+    cards = [store.get_card(c) for c in several.cards]
+    return {
+        "note": several.note_id,
+        "cards": [
+            {"id": c.id, "kind": c.spec.kind.value, "state": c.memory.state.name.lower()} for c in cards
+        ],
+    }
+
+
+def note_cards_text(store: Store, several: Any) -> None:
+    """The text form of :func:`note_cards_data`."""
+    data = note_cards_data(store, several)
+    click.echo(f"Note {data['note']} has {len(data['cards'])} cards:")
+    for c in data["cards"]:
+        click.echo(f"  {c['id']}  ({c['kind']}, {c['state']})")
+    click.echo(f"Name one of them, e.g. srs show {data['cards'][0]['id']}")
 
 
 def _show_text(data: dict[str, Any], card: Any) -> None:

@@ -263,12 +263,22 @@ def history(app: App, card_id: str, as_json: bool) -> None:
     Retrievability is the probability of recall the model gave at the moment of the review.
 
     \b
-    Example:  srs history d3-conv-output-size --json
+    A note's id gives its card's history, or lists its cards when it has several.
+
+    \b
+    Example:  srs history d3-conv-output-size/c1 --json
     """
+    from srs.errors import NoteCardsError
     from srs.model import Rating, State
 
     with app.store() as store:
-        card = store.get_card(card_id)
+        try:
+            card = store.get_card(card_id)
+        except NoteCardsError as several:
+            from srs.cli.cards import note_cards_data, note_cards_text
+
+            emit(note_cards_data(store, several), lambda: note_cards_text(store, several))
+            return
         rows = store.reviews(card_id=card.id)
     reviews = [
         {

@@ -12,9 +12,9 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from srs.errors import ConflictError, NotFoundError, StoreError
+from srs.errors import ConflictError, NoteCardsError, NotFoundError, StoreError
 from srs.store.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -392,27 +392,54 @@ class Store:
 
     # -- reading cards ------------------------------------------------------------------------
     def get_card(self, card_id: str) -> Card:
-        """One card by id; NotFoundError (with near matches) if there is none."""
+        """One card by id, or by the id of a note that has exactly one card (``d3-x`` for ``d3-x/c1``).
+
+        A note with several cards raises NoteCardsError listing them; an unknown id raises NotFoundError
+        naming the nearest ids (a note's own cards first)."""
         row = self.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
         if row is None:
-            key = card_id.strip()
-            like = (
-                self.execute(
-                    "SELECT id FROM cards WHERE id LIKE ? OR id LIKE ? ORDER BY id LIMIT 3",
-                    (f"%{key}%", f"{key[:4]}%"),
-                ).fetchall()
-                if key
-                else []
-            )
-            hint = f"; did you mean {', '.join(r[0] for r in like)}?" if like else ""
-            raise NotFoundError(f"no card with id {card_id!r}{hint}")
+            row = self._card_of_note(card_id)
         return _row_to_card(row)
+
+    def _card_of_note(self, card_id: str) -> Sequence[Any]:
+        """The row of the only card of note ``card_id``; NoteCardsError or NotFoundError otherwise."""
+        rows = self.execute(
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE note_id = ? ORDER BY active DESC, id", (card_id,)
+        ).fetchall()
+        if len(rows) == 1:
+            return cast(Sequence[Any], rows[0])
+        if rows:
+            raise NoteCardsError(card_id, tuple(str(r[0]) for r in rows))
+        key = card_id.strip()
+        near: list[str] = []
+        if key:
+
+            def esc(text: str) -> str:
+                return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+            import difflib
+
+            for pattern in (f"{esc(key)}/%", f"%{esc(key)}%"):
+                for (found,) in self.execute(
+                    "SELECT id FROM cards WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 3", (pattern,)
+                ):
+                    if found not in near:
+                        near.append(found)
+            same_start = [
+                r[0]
+                for r in self.execute(
+                    "SELECT id FROM cards WHERE id LIKE ? ESCAPE '\\' LIMIT 5000", (f"{esc(key[:2])}%",)
+                )
+            ]
+            near += [c for c in difflib.get_close_matches(key, same_start, n=3, cutoff=0.6) if c not in near]
+        hint = f"; did you mean {', '.join(near[:3])}?" if near else ""
+        raise NotFoundError(f"no card with id {card_id!r}{hint}")
 
     def get_card_versioned(self, card_id: str) -> tuple[Card, int]:
         """A card and its change counter, read together (one row, so they always agree)."""
         row = self.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
         if row is None:
-            self.get_card(card_id)  # raises NotFoundError with near matches
+            row = self._card_of_note(card_id)
         return _row_to_card(row), int(row[-1])
 
     def card_version(self, card_id: str) -> int:
@@ -610,13 +637,23 @@ class Store:
         return row[0] if row else None
 
     def set_suspended(self, card_ids: Sequence[str], suspended: bool) -> list[str]:
-        """Suspend or unsuspend cards; every id must exist (nothing changes otherwise). Returns the ids."""
+        """Suspend or unsuspend cards; a note's id stands for all its cards. Every id must exist (nothing
+        changes otherwise). Returns the card ids changed."""
         with self.transaction():
-            missing = [
-                cid
-                for cid in card_ids
-                if self.execute("SELECT 1 FROM cards WHERE id = ?", (cid,)).fetchone() is None
-            ]
+            expanded: list[str] = []
+            missing: list[str] = []
+            for cid in card_ids:
+                if self.execute("SELECT 1 FROM cards WHERE id = ?", (cid,)).fetchone() is not None:
+                    expanded.append(cid)
+                    continue
+                of_note = [
+                    r[0] for r in self.execute("SELECT id FROM cards WHERE note_id = ? ORDER BY id", (cid,))
+                ]
+                if of_note:
+                    expanded.extend(of_note)
+                else:
+                    missing.append(cid)
+            card_ids = list(dict.fromkeys(expanded))
             if missing:
                 raise NotFoundError(
                     f"no card with id {missing[0]!r}"
@@ -628,7 +665,7 @@ class Store:
                     "WHERE id = ?",
                     (int(suspended), int(suspended), cid),
                 )
-        return list(card_ids)
+        return card_ids
 
     # -- review log ---------------------------------------------------------------------------
     def reviews(self, card_id: str | None = None, *, since: int | None = None) -> list[ReviewRow]:
