@@ -220,31 +220,30 @@ def show(app: App, card_id: str, as_json: bool) -> None:
         try:
             card = store.get_card(card_id)
         except NoteCardsError as several:
-            emit(note_cards_data(store, several), lambda: note_cards_text(store, several))
+            emit_note_cards(store, several.note_id, several.cards)
             return
         r = scheduler_for(store).retrievability(card.memory, now())
     data = {**card.to_dict(), "retrievability": r}
     emit(data, lambda: _show_text(data, card))
 
 
-def note_cards_data(store: Store, several: Any) -> dict[str, Any]:
+def emit_note_cards(store: Store, note_id: str, card_ids: tuple[str, ...]) -> None:
     """What `srs show`/`srs history` print for a note id with several cards: the note and its cards."""
-    cards = [store.get_card(c) for c in several.cards]
-    return {
-        "note": several.note_id,
+    cards = [store.get_card(c) for c in card_ids]
+    data: dict[str, Any] = {
+        "note": note_id,
         "cards": [
             {"id": c.id, "kind": c.spec.kind.value, "state": c.memory.state.name.lower()} for c in cards
         ],
     }
 
+    def text() -> None:
+        click.echo(f"Note {note_id} has {len(cards)} cards:")
+        for c in data["cards"]:
+            click.echo(f"  {c['id']}  ({c['kind']}, {c['state']})")
+        click.echo(f"Name one of them, e.g. srs show {cards[0].id}")
 
-def note_cards_text(store: Store, several: Any) -> None:
-    """The text form of :func:`note_cards_data`."""
-    data = note_cards_data(store, several)
-    click.echo(f"Note {data['note']} has {len(data['cards'])} cards:")
-    for c in data["cards"]:
-        click.echo(f"  {c['id']}  ({c['kind']}, {c['state']})")
-    click.echo(f"Name one of them, e.g. srs show {data['cards'][0]['id']}")
+    emit(data, text)
 
 
 def _show_text(data: dict[str, Any], card: Any) -> None:

@@ -275,9 +275,9 @@ def history(app: App, card_id: str, as_json: bool) -> None:
         try:
             card = store.get_card(card_id)
         except NoteCardsError as several:
-            from srs.cli.cards import note_cards_data, note_cards_text
+            from srs.cli.cards import emit_note_cards
 
-            emit(note_cards_data(store, several), lambda: note_cards_text(store, several))
+            emit_note_cards(store, several.note_id, several.cards)
             return
         rows = store.reviews(card_id=card.id)
     reviews = [
