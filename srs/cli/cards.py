@@ -476,7 +476,7 @@ def suspend(app: App, ids: tuple[str, ...]) -> None:
     """Suspend cards: they are not shown until unsuspended.
 
     \b
-    Example:  srs suspend d1-knn-l1 d1-knn-l2
+    Example:  srs suspend d1-knn-l1-vs-l2 d1-knn-cost
     """
     _set_suspended(app, ids, True)
 
@@ -488,7 +488,7 @@ def unsuspend(app: App, ids: tuple[str, ...]) -> None:
     """Bring suspended cards back into review.
 
     \b
-    Example:  srs unsuspend d1-knn-l1
+    Example:  srs unsuspend d1-knn-l1-vs-l2
     """
     _set_suspended(app, ids, False)
 

@@ -104,7 +104,7 @@ def optimize(app: App, apply_: bool, retention: bool, ignore_before: datetime | 
       srs optimize --ignore-before 2026-01-15 --json
       srs optimize --apply
     """
-    from srs.scheduling.optimizer import apply, fit, load_histories
+    from srs.scheduling.optimizer import NotEnoughHistory, apply, fit, load_histories
     from srs.scheduling.scheduler import Scheduler
     from srs.scheduling.settings import load_settings
     from srs.tui.progress import LazyProgress
@@ -116,22 +116,36 @@ def optimize(app: App, apply_: bool, retention: bool, ignore_before: datetime | 
         settings = load_settings(store, enable_fuzzing=not os.environ.get("SRS_NOW"))
         histories = load_histories(store)
         clock = scheduler_for(store).clock  # learner days in the local time zone
-        with LazyProgress(delay=0) as progress:
-            result = fit(
-                histories,
-                current=Scheduler(settings).parameters,
-                settings=settings,
-                progress=progress.fraction,
-                retention=retention,
-                ignore_before_ts=cutoff,
-                day_of=clock,
+        try:
+            with LazyProgress(delay=0) as progress:
+                result = fit(
+                    histories,
+                    current=Scheduler(settings).parameters,
+                    settings=settings,
+                    progress=progress.fraction,
+                    retention=retention,
+                    ignore_before_ts=cutoff,
+                    day_of=clock,
+                )
+        except NotEnoughHistory as too_little:
+            # Nothing to fit yet is a state, not a mistake: nothing changes, the defaults stay.
+            reason = str(too_little)
+            emit(
+                {"fitted": False, "reason": reason, "applied": False, "rescheduled_cards": 0},
+                lambda: click.echo(f"Nothing to fit yet: {reason} The current parameters stay in use."),
             )
+            return
         applied = None
         if apply_ and result.improved:
             app.backup(store, "before-optimize")
             with LazyProgress(delay=0) as progress:
                 applied = apply(store, result.parameters, settings, progress=progress.fraction, clock=clock)
-    data = {**result.to_dict(), "applied": applied is not None, "rescheduled_cards": applied or 0}
+    data = {
+        **result.to_dict(),
+        "fitted": True,
+        "applied": applied is not None,
+        "rescheduled_cards": applied or 0,
+    }
 
     def text() -> None:
         _print_fit(result, settings.desired_retention)
