@@ -394,8 +394,9 @@ class ReviewUI(AttemptScreen):
         self.console.print("[yellow]Suspended.[/yellow]")
 
     def undo(self, current: Card) -> None:
-        """Undo the last rating; the card on screen comes back right after the undone one."""
+        """Undo the last action (a rating or a suspension); the card on screen comes back right after it."""
         from srs.errors import ConflictError, NotFoundError
+        from srs.review.session import Suspension
 
         self.session.requeue(current.id)
         try:
@@ -405,6 +406,8 @@ class ReviewUI(AttemptScreen):
             return
         if last is None:
             self.console.print("[dim]Nothing to undo in this session.[/dim]")
+        elif isinstance(last, Suspension):
+            self.console.print(f"[yellow]Undone:[/yellow] suspension of {last.card_id}", highlight=False)
         else:
             self.console.print(
                 f"[yellow]Undone:[/yellow] {last.card_id} ({RATING_NAMES[last.rating]})", highlight=False
