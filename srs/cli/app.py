@@ -43,6 +43,7 @@ COMMAND_MODULES: dict[str, str] = {
     "undo": "cards",
     "suspend": "cards",
     "unsuspend": "cards",
+    "rename": "cards",
     "deck": "cards",
     "doctor": "doctor",
     "export": "export",
@@ -236,6 +237,14 @@ def show_deck_errors(report: SyncReport, limit: int = 5) -> None:
         rest = report.retired_from[limit:]
         click.echo(
             f"Note: retired {sum(n for _p, n, _g in rest)} more cards from {len(rest)} more deck files.",
+            err=True,
+        )
+    notes = {}
+    for old, new in report.renamed:  # one line per note, not per card
+        notes.setdefault((old.split("/")[0], new.split("/")[0]), None)
+    for old, new in list(notes)[:limit]:
+        click.echo(
+            f"Note: {new} has the same text as {old}, which has reviews; to keep them run: srs rename {old} {new}",
             err=True,
         )
     for err in report.errors[:limit]:

@@ -493,6 +493,36 @@ def unsuspend(app: App, ids: tuple[str, ...]) -> None:
     _set_suspended(app, ids, False)
 
 
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@json_option
+@click.pass_obj
+def rename(app: App, old: str, new: str, as_json: bool) -> None:
+    """Give a note a new id and keep its history: its cards, their memory and reviews move to NEW.
+
+    If OLD is still written in one of your deck files, its heading there becomes NEW. If you already
+    renamed it in the file (the sync then starts NEW from zero and says so), this moves the history over.
+
+    \b
+    Example:  srs rename my-old-id my-new-id --json
+    """
+    from srs.decks.rename import rename_note
+
+    with app.store() as store:
+        result = rename_note(store, roots(), old, new)
+
+    def text() -> None:
+        n = len(result.cards)
+        click.echo(
+            f"Renamed {old} to {new}: {n} card{'s' if n != 1 else ''}, {result.reviews} "
+            f"review{'s' if result.reviews != 1 else ''} kept"
+            + (f"; edited {result.edited}." if result.edited else ".")
+        )
+
+    emit(result.to_dict(), text)
+
+
 # -- deck files -------------------------------------------------------------------------------------
 @cli.group(cls=SrsGroup)
 def deck() -> None:

@@ -248,9 +248,16 @@ class Store:
         gone_paths: Iterable[str],
         now: int,
         retired_by: dict[str, int] | None = None,
+        renamed: list[tuple[str, str]] | None = None,
+        bad_paths: Iterable[str] = (),
     ) -> tuple[int, int, int]:
         """Write the cards of re-parsed files; retire cards no longer in them (their review history stays).
-        Returns (added, changed, retired); ``retired_by`` is filled with path -> cards retired from it."""
+        Returns (added, changed, retired); ``retired_by`` is filled with path -> cards retired from it.
+
+        A card retired now whose content is exactly that of a card added now looks renamed: ``renamed``
+        gets (old id, new id) when the old card has reviews. In files with errors (``bad_paths``) other
+        cards stay scheduled, but such a renamed card is retired all the same: it is not the broken one,
+        and keeping it would schedule the same card twice."""
         parsed = list(parsed_paths)
         gone = list(gone_paths)
         added = changed = retired = 0
@@ -294,9 +301,24 @@ class Store:
                     if old[0] != spec.content_hash or not old[1]:
                         changed += 1
             self._write_cards(inserts, updates)
-            for path in parsed + gone:
-                rows = self.execute("SELECT id FROM cards WHERE path = ? AND active = 1", (path,)).fetchall()
+            added_by_content: dict[str, str] = {}
+            for spec in specs:
+                if spec.id not in existing:
+                    added_by_content.setdefault(spec.content_hash, spec.id)
+            bad = list(bad_paths) if added_by_content else []
+            for path in parsed + gone + bad:
+                rows = self.execute(
+                    "SELECT id, content_hash, reps FROM cards WHERE path = ? AND active = 1", (path,)
+                ).fetchall()
+                if path in bad:  # only the renamed ones leave a file with errors
+                    rows = [r for r in rows if r[1] in added_by_content]
                 stale = [r[0] for r in rows if r[0] not in keep]
+                if renamed is not None:
+                    renamed.extend(
+                        (r[0], added_by_content[r[1]])
+                        for r in rows
+                        if r[0] not in keep and r[2] and r[1] in added_by_content
+                    )
                 for chunk in _chunks(stale, 500):
                     self.execute(
                         f"UPDATE cards SET active = 0, updated = ? WHERE id IN ({','.join('?' * len(chunk))})",
