@@ -148,6 +148,11 @@ def test_every_help_example_runs_as_written_on_a_fresh_home(learner: Path) -> No
     failures: list[str] = []
     (learner / "decks").mkdir()
     (learner / "decks" / "mine.md").write_text("---\ndeck: Mine\n---\n## m1\nQ: q\nA: a\n", encoding="utf-8")
+    own = Path(os.environ["SRS_HOME"]) / "decks"
+    own.mkdir(parents=True)
+    (own / "mine.md").write_text(
+        "---\ndeck: Mine\n---\n## my-old-id\nQ: another question\nA: b\n", encoding="utf-8"
+    )
     (learner / "Deep learning").mkdir()
     vault = Path(os.environ["HOME"], "Vault", "Deep learning")
     vault.mkdir(parents=True)

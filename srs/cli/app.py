@@ -239,7 +239,7 @@ def show_deck_errors(report: SyncReport, limit: int = 5) -> None:
             f"Note: retired {sum(n for _p, n, _g in rest)} more cards from {len(rest)} more deck files.",
             err=True,
         )
-    notes = {}
+    notes: dict[tuple[str, str], None] = {}
     for old, new in report.renamed:  # one line per note, not per card
         notes.setdefault((old.split("/")[0], new.split("/")[0]), None)
     for old, new in list(notes)[:limit]:
