@@ -52,10 +52,11 @@ class Filter(NamedTuple):
         parts: list[str] = []
         args: list[Any] = []
         if self.deck:
-            # The deck and its sub-decks, by whole '::' segments and case-sensitively (a range on the
-            # name, so the deck index serves it). Leading words or another case are resolved to one
-            # full name beforehand (:func:`srs.store.filters.check_filter`), never matched here.
-            parts.append(f"({prefix}deck = ? OR ({prefix}deck >= ? AND {prefix}deck < ?))")
+            # The deck and its sub-decks, by whole '::' segments and case-sensitively. Leading words or
+            # another case are resolved to one full name beforehand (:func:`srs.store.filters.check_filter`),
+            # never matched here. The unary + keeps the deck index out of the planner's choices, as the
+            # LIKE it replaces did: the queries' plans (due, retention and queue indexes) stay as tuned.
+            parts.append(f"(+{prefix}deck = ? OR (+{prefix}deck >= ? AND +{prefix}deck < ?))")
             args += [self.deck, self.deck + "::", self.deck + ":;"]
         if self.tag:
             parts.append(f"(' ' || {prefix}tags || ' ') LIKE ? ESCAPE '\\'")

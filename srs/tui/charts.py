@@ -164,15 +164,14 @@ def heatmap_chart(heatmap: Heatmap, width: int, pen: Pen) -> list[Text]:
     months = [" "] * (len(weeks) * cell)
     previous = None
     for i, week in enumerate(weeks):
-        month = week[0].date.month
-        name = MONTHS[month - 1]
-        pos = i * cell
-        if (
-            month != previous
-            and pos + len(name) <= len(months)
-            and all(c == " " for c in months[max(0, pos - 1) : pos + 3])
-        ):
-            months[pos : pos + 3] = list(name)
+        # A month is named over the week in which it starts (the week holding its first day), or over
+        # the first week shown; near the right edge the name moves left to fit, never onto another name.
+        month = week[-1].date.month
+        if month != previous:
+            name = MONTHS[month - 1]
+            pos = min(i * cell, len(months) - len(name))
+            if pos >= 0 and all(c == " " for c in months[max(0, pos - 1) : pos + len(name)]):
+                months[pos : pos + len(name)] = list(name)
         previous = month
     lines.append(_fit(_line(" " * label + "".join(months).rstrip()), width))
     for weekday in range(7):
