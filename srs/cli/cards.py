@@ -189,10 +189,10 @@ def list_cards(app: App, flt: Filter, due_only: bool, limit: int | None, as_json
         )
 
     def text() -> None:
-        from srs.tui.text import terminal_safe
+        from srs.tui.text import one_line
 
         for c in cards:
-            first = terminal_safe(" ".join(c.spec.front.split())[:60] or c.spec.item)
+            first = one_line(c.spec.front or c.spec.item, 60)
             click.echo(f"{c.id:32} {c.spec.kind.value:9} {_state_label(c):10} {first}")
         click.echo(f"{len(cards)} cards", err=True)
 
@@ -291,10 +291,10 @@ def search(app: App, text: str, limit: int, as_json: bool) -> None:
         cards = store.search(text, limit)
 
     def lines() -> None:
-        from srs.tui.text import terminal_safe
+        from srs.tui.text import one_line
 
         for c in cards:
-            click.echo(f"{c.id:32} {terminal_safe(' '.join(c.spec.front.split())[:70])}")
+            click.echo(f"{c.id:32} {one_line(c.spec.front, 70)}")
         click.echo(f"{len(cards)} found", err=True)
 
     emit([c.to_dict() for c in cards], lines)

@@ -257,10 +257,10 @@ def leeches(app: App, flt: Filter, as_json: bool) -> None:
         found = find(store, checked_filter(store, flt))
 
     def text() -> None:
-        from srs.tui.text import terminal_safe
+        from srs.tui.text import one_line
 
         for c in found:
-            front = terminal_safe(c.front[:60])
+            front = one_line(c.front, 60)
             click.echo(f"{c.id:32} {c.lapses:>3} lapses{' (suspended)' if c.suspended else '':12} {front}")
         click.echo(f"{len(found)} leech{'es' if len(found) != 1 else ''}", err=True)
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from srs.tui.text import one_line
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -309,7 +311,14 @@ def memory_lines(
     ]
     for card in memory.lowest[:show]:
         lines.append(
-            _fit(_line(f"  {card.retrievability:5.1%}  ", (card.id, pen("cyan")), f"  {card.front}"), width)
+            _fit(
+                _line(
+                    f"  {card.retrievability:5.1%}  ",
+                    (card.id, pen("cyan")),
+                    f"  {one_line(card.front, width)}",
+                ),
+                width,
+            )
         )
     lines.append(
         _line(

@@ -259,3 +259,35 @@ def fit_cells(text: str, cells: int) -> str:
             out, used = out + ch, used + w
         text = out + "…"
     return text + " " * max(0, cells - cell_width(text))
+
+
+def hide_clozes(text: str) -> str:
+    """Cloze text with every deletion shown as ``[…]`` (or ``[hint]``), scanned in one pass."""
+    out: list[str] = []
+    i = 0
+    while True:
+        start = text.find("{{c", i)
+        if start < 0:
+            break
+        sep = text.find("::", start + 3)
+        end = text.find("}}", start + 3)
+        if sep < 0 or end < 0 or sep > end or not text[start + 3 : sep].isdigit():
+            out.append(text[i : start + 3])
+            i = start + 3
+            continue
+        body = text[sep + 2 : end]
+        hint = body.split("::", 1)[1] if "::" in body else ""
+        out.append(text[i:start] + (f"[{hint}]" if hint else "[…]"))
+        i = end + 2
+    out.append(text[i:])
+    return "".join(out)
+
+
+def one_line(text: str, cells: int) -> str:
+    """A card's text as one line of at most ``cells`` terminal cells, for lists: cloze deletions hidden,
+    maths as Unicode, Markdown code and emphasis marks dropped, whitespace collapsed, controls inert."""
+    plain = math_to_unicode(hide_clozes(text))
+    for mark in ("**", "__", "`"):
+        plain = plain.replace(mark, "")
+    plain = terminal_safe(" ".join(plain.split()))
+    return fit_cells(plain, cells).rstrip() if cell_width(plain) > cells else plain
