@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 RATING_NAMES = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good", Rating.EASY: "Easy"}
 RATING_STYLES = {Rating.AGAIN: "red", Rating.HARD: "yellow", Rating.GOOD: "green", Rating.EASY: "cyan"}
+# Keys that act at once on an empty answer line of a quiz whose answers are numbers, shapes or vectors.
+INSTANT_KEYS = frozenset({"h", "g", "q"})
 
 
 _NEEDS_MARKDOWN = re.compile(
@@ -160,7 +162,11 @@ class AttemptScreen:
         """One typed line after a ``>`` prompt: q quits, g (or "give up") gives the attempt up and gives
         None; anything else comes back stripped."""
         self.console.print("[bold]>[/bold] ", end="")
-        text = self.keys.line().strip()
+        # h, g and q act at once where no answer can start with them (numbers, shapes, vectors).
+        instant: frozenset[str] = frozenset()
+        if isinstance(attempt, QuizAttempt) and attempt.instance.expected.type.value != "choice":
+            instant = INSTANT_KEYS
+        text = self.keys.line(instant).strip()
         low = text.lower()
         if low == "q":
             raise Quit
