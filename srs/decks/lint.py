@@ -635,7 +635,11 @@ def lint(
                     f"answer has {n_words} words (limit {options.max_words}); keep one fact per card "
                     "(split it, or move the explanation to 'extra:')",
                 )
-            elif n_words >= options.max_words - options.near_limit and options.max_words > options.near_limit:
+            elif (
+                note.kind is not Kind.CHOICE  # its "answer" is the list of options, not a trimmed sentence
+                and n_words >= options.max_words - options.near_limit
+                and options.max_words > options.near_limit
+            ):
                 warn(
                     note,
                     "near-limit-answer",
