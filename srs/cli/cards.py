@@ -507,7 +507,9 @@ def deck_check(app: App, paths: tuple[Path, ...], exercises: bool, strict: bool,
 
     targets = list(paths) or [r.path for r in roots() if r.path.is_dir()]
     notes, errors = check(targets)
-    order = curriculum_order(notes, lambda: check([r.path for r in roots() if r.path.is_dir()])[0])
+    # Required notes may sit beside a checked file, or in any deck srs loads.
+    around = {p.parent for p in targets if p.is_file()} | {r.path for r in roots() if r.path.is_dir()}
+    order = curriculum_order(notes, lambda: check(sorted(around))[0])
     errors = [*errors, *order.errors]
     for err in errors:
         click.echo(str(err), err=True)
