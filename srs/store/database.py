@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 CARD_COLUMNS = (
     "id, note_id, kind, sub, deck, tags, source, front, back, extra, item, params, path, line, ord, position, "
     "content_hash, active, suspended, leech, state, step, stability, difficulty, due, last_review, reps, lapses, "
-    "version"
+    "tier, requires, version"
 )
 
 
@@ -41,10 +41,11 @@ def _memory_values(m: Memory) -> tuple[Any, ...]:
 
 
 class Filter(NamedTuple):
-    """Which cards a command is about: a deck (and its sub-decks), a tag, active only."""
+    """Which cards a command is about: a deck (and its sub-decks), a tag, a curriculum tier, active only."""
 
     deck: str | None = None
     tag: str | None = None
+    tier: str | None = None
 
     def sql(self, alias: str = "") -> tuple[str, list[Any]]:
         """A SQL condition (starting with AND, or empty) and its parameters."""
@@ -62,6 +63,9 @@ class Filter(NamedTuple):
             parts.append(f"(' ' || {prefix}tags || ' ') LIKE ? ESCAPE '\\'")
             escaped = self.tag.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             args.append(f"% {escaped} %")
+        if self.tier:
+            parts.append(f"{prefix}tier = ?")
+            args.append(self.tier)
         return "".join(" AND " + p for p in parts), args
 
 
@@ -85,7 +89,7 @@ class ReviewRow(NamedTuple):
 
 
 def _row_to_card(row: Sequence[Any]) -> Card:
-    from srs.model import Card, CardSpec, Kind, Memory, State
+    from srs.model import Card, CardSpec, Kind, Memory, State, Tier
 
     (
         cid,
@@ -116,6 +120,8 @@ def _row_to_card(row: Sequence[Any]) -> Card:
         last_review,
         reps,
         lapses,
+        tier,
+        requires,
         _version,
     ) = row
     spec = CardSpec(
@@ -136,6 +142,8 @@ def _row_to_card(row: Sequence[Any]) -> Card:
         order=ord_,
         position=position,
         content_hash=content_hash,
+        tier=Tier(tier),
+        requires=tuple(requires.split()) if requires else (),
     )
     memory = Memory(
         state=State(state),
@@ -293,6 +301,8 @@ class Store:
                     spec.order,
                     spec.position,
                     spec.content_hash,
+                    spec.tier.value,
+                    " ".join(spec.requires),
                 )
                 if old is None:
                     inserts.append((*values, spec.id, now, now))
@@ -495,10 +505,38 @@ class Store:
         return [_row_to_card(r) for r in self.execute(sql, [*fargs, *args])]
 
     def search(self, text: str, limit: int = 50) -> list[Card]:
-        """Cards whose text contains ``text`` (full-text trigram index; short queries by LIKE)."""
+        """Cards whose text contains ``text`` (full-text trigram index; queries of one or two characters,
+        such as most Chinese words, by LIKE), then the cards of decks whose name contains it, any case."""
         text = text.strip()
         if not text:
             return []
+        found = self._search_text(text, limit)
+        if len(found) < limit:
+            seen = {c.id for c in found}
+            found += [c for c in self._search_decks(text, limit) if c.id not in seen][: limit - len(found)]
+        return found
+
+    def _search_decks(self, text: str, limit: int) -> list[Card]:
+        """Active cards of the decks whose name contains ``text`` (case-insensitive), in deck order."""
+        key = text.casefold()
+        decks = [
+            r[0]
+            for r in self.execute("SELECT DISTINCT deck FROM cards WHERE active = 1")
+            if key in r[0].casefold()
+        ]
+        if not decks:
+            return []
+        marks = ",".join("?" * len(decks))
+        rows = self.execute(
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE active = 1 AND deck IN ({marks}) "
+            "ORDER BY ord, path, position, id LIMIT ?",
+            (*decks, limit),
+        ).fetchall()
+        return [_row_to_card(r) for r in rows]
+
+    def _search_text(self, text: str, limit: int) -> list[Card]:
+        """Active cards whose front, back, extra or tags contain ``text``. The trigram index answers
+        queries of three characters or more; shorter ones (池化, 梯度, "L2") are a LIKE scan."""
         if len(text) >= 3:
             quoted = '"' + text.replace('"', '""') + '"'
             rows = self.execute(
@@ -748,6 +786,8 @@ _CARD_WRITE = (
     "ord",
     "position",
     "content_hash",
+    "tier",
+    "requires",
     "id",
     "created",
     "updated",
