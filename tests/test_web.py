@@ -18,7 +18,17 @@ from srs.cli import cli  # noqa: E402
 from srs.review.session import Session  # noqa: E402
 from srs.store import open_store  # noqa: E402
 from srs.web.render import WebRenderer  # noqa: E402
-from tests.webutil import DECK, SEED, WebHome, course, field_of, write  # noqa: E402
+from tests.webutil import (  # noqa: E402
+    DECK,
+    HOSTILE_MEDIA,
+    SEED,
+    WebHome,
+    course,
+    field_of,
+    hostile_deck,
+    png,
+    write,
+)
 
 QUIZ = "## cq\nkind: quiz\nquiz: conv_output_shape\nparams: W=8..16\nsource: CS231n\n"
 
@@ -95,7 +105,7 @@ def test_page_shows_progress_deck_card_and_security_headers(client_for: Any) -> 
     page = client.get("/")
     assert page.status_code == 200
     csp = page.headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "script-src http://testserver/static/app.js;" in csp  # no inline script, nothing from /media/
     assert page.headers["x-content-type-options"] == "nosniff"
     assert "0/2" in page.text and "2 new" in page.text and "#day1" in page.text
     assert "<math" in page.text and "Show answer" in page.text
@@ -197,6 +207,79 @@ def test_media_route_serves_the_media_folder_only(client_for: Any, web: WebHome)
     ):
         r = client.get(bad)
         assert r.status_code == 404 and b"secret" not in r.content, bad
+
+
+def assert_inert_download(r: Any, name: str) -> None:
+    assert r.status_code == 200, name
+    assert r.headers["content-type"] == "application/octet-stream", name
+    assert r.headers["content-disposition"].startswith("attachment"), name
+    assert r.headers["x-content-type-options"] == "nosniff", name
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "sandbox" in csp and "script-src" not in csp, name
+
+
+def test_hostile_media_is_served_only_as_an_inert_download(client_for: Any, web: WebHome) -> None:
+    """HTML, script, SVG with a script, XML, CSS, PDF, and HTML named .png: whatever a deck put in the
+    media folder goes out as a download that no browser runs or renders in the app's origin."""
+    client = client_for(hostile_deck(web.home))
+    page = client.get("/").text
+    for name, data in HOSTILE_MEDIA.items():
+        assert f'href="/media/{name}"' in page, name  # the card links to each
+        r = client.get(f"/media/{name}")
+        assert_inert_download(r, name)
+        assert r.content == data, name
+    # A name that is not plain ASCII cannot break the header; a HEAD is as inert as a GET.
+    (web.home / "media" / 'a"b;c é.html').write_bytes(b"<script>1</script>")
+    r = client.get("/media/a%22b%3Bc%20%C3%A9.html")
+    assert_inert_download(r, "odd name")
+    assert r.headers["content-disposition"] == 'attachment; filename="a_b_c_.html"'
+    assert_inert_download(client.head("/media/lesson.html"), "HEAD")
+
+
+def test_images_audio_and_video_are_served_by_their_content_not_their_name(
+    client_for: Any, web: WebHome
+) -> None:
+    media = web.home / "media"
+    media.mkdir()
+    samples = {
+        "cell.png": (png(2, 2), "image/png"),
+        "photo.html": (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"<script>x</script>", "image/jpeg"),
+        "anim.gif": (b"GIF89a\x01\x00\x01\x00", "image/gif"),
+        "pic.webp": (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "image/webp"),
+        "voice.mp3": (b"ID3\x04\x00\x00\x00\x00\x00\x00", "audio/mpeg"),
+        "voice.ogg": (b"OggS\x00\x02" + b"\x00" * 20, "audio/ogg"),
+        "voice.wav": (b"RIFF\x24\x00\x00\x00WAVEfmt ", "audio/wav"),
+        "voice.flac": (b"fLaC\x00\x00\x00\x22", "audio/flac"),
+        "clip.webm": (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01", "video/webm"),
+        "clip.mp4": (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00", "video/mp4"),
+        "voice.m4a": (b"\x00\x00\x00\x18ftypM4A \x00\x00\x02\x00", "audio/mp4"),
+    }
+    for name, (data, _) in samples.items():
+        (media / name).write_bytes(data)
+    client = client_for()
+    for name, (data, kind) in samples.items():
+        r = client.get(f"/media/{name}")
+        assert r.status_code == 200 and r.content == data, name
+        assert r.headers["content-type"] == kind, name
+        assert r.headers["x-content-type-options"] == "nosniff", name
+        assert "sandbox" in r.headers["content-security-policy"], name
+        assert "content-disposition" not in r.headers, name
+    (media / "empty.png").write_bytes(b"")
+    assert_inert_download(client.get("/media/empty.png"), "empty")
+
+
+def test_the_page_trusts_only_its_own_static_files_for_script_and_style(client_for: Any) -> None:
+    csp = client_for().get("/").headers["content-security-policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split("; ")}
+    assert directives["script-src"] == ["http://testserver/static/app.js"]
+    assert directives["style-src"] == ["http://testserver/static/", "'unsafe-inline'"]
+    assert directives["default-src"] == ["'none'"] and "frame-src" not in directives
+    assert directives["object-src"] == ["'none'"] and directives["worker-src"] == ["'none'"]
+    assert all(
+        "'self'" not in v and "/media" not in " ".join(v)
+        for k, v in directives.items()
+        if k in ("script-src", "style-src", "worker-src", "object-src")
+    )
 
 
 def test_stats_page_draws_the_figures_of_srs_stats(client_for: Any, web: WebHome) -> None:

@@ -15,7 +15,16 @@ pytest.importorskip("starlette", reason="the web extra (srs[web]) is not install
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (dev extra)")
 
 from srs import exercises, quiz  # noqa: E402
-from tests.webutil import DECK, SEED, WebHome, course, png, write  # noqa: E402
+from tests.webutil import (  # noqa: E402
+    DECK,
+    HOSTILE_MEDIA,
+    SEED,
+    WebHome,
+    course,
+    hostile_deck,
+    png,
+    write,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -232,3 +241,44 @@ def test_an_image_from_the_media_folder_is_shown(serve: Any, web: WebHome) -> No
     assert img.get_attribute("src") == "/media/cell.png"
     page.wait_for_function("document.querySelector('.front img').complete")
     assert img.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [4, 3]
+
+
+def suspended(web: WebHome) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(web.db)
+    try:
+        return [r[0] for r in conn.execute("SELECT id FROM cards WHERE suspended = 1")]
+    finally:
+        conn.close()
+
+
+def test_opening_hostile_media_runs_no_script(serve: Any, web: WebHome) -> None:
+    """Each file's script would suspend the card on screen if it ran in the app's origin: a click on
+    each link of an imported card only downloads the file, and the page's policy refuses to load one as a
+    script, a stylesheet or a frame."""
+    server, page = serve(hostile_deck(web.home))
+    page.goto(server.url + "/")
+    assert page.locator(".card").get_attribute("data-card") == "hostile"
+    for name in HOSTILE_MEDIA:
+        with page.expect_download() as download:
+            page.click(f".front a[href='/media/{name}']")
+        assert download.value.suggested_filename == name
+        assert page.url == server.url + "/"  # the page stayed; nothing was rendered in its place
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.evaluate(
+        """() => {
+        const s = document.createElement('script'); s.src = '/media/app.js'; document.body.append(s);
+        const l = document.createElement('link'); l.rel = 'stylesheet'; l.href = '/media/style.css';
+        document.head.append(l);
+        const f = document.createElement('iframe'); f.src = '/media/lesson.html'; document.body.append(f);
+        }"""
+    )
+    page.wait_for_function("() => true")
+    page.wait_for_timeout(1500)  # time for any of them to have run its fetch and post
+    assert any("/media/app.js" in m for m in refused) and any("/media/lesson.html" in m for m in refused)
+    assert any("/media/style.css" in m for m in refused)
+    assert suspended(web) == [] and web.reviews() == []
+    page.reload()
+    assert page.locator(".card").get_attribute("data-card") == "hostile"  # still the card on screen

@@ -113,3 +113,43 @@ def png(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+# What an attacker puts in the media folder of a deck: each file's script, if it ever ran in the app's
+# origin, would fetch the review page, take its form tokens and suspend the card on screen.
+ATTACK_JS = (
+    "fetch('/').then(r => r.text()).then(t => {"
+    ' const f = n => t.match(new RegExp(\'name="\' + n + \'" value="([^"]*)"\'))[1];'
+    " const b = new URLSearchParams({csrf: f('csrf'), nonce: f('nonce')});"
+    " return fetch('/act/suspend', {method: 'POST', body: b}); });"
+)
+ATTACK_HTML = f"<!doctype html><html><body><h1>lesson</h1><script>{ATTACK_JS}</script></body></html>"
+ATTACK_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    f"<script>{ATTACK_JS}</script><rect width='10' height='10'/></svg>"
+)
+HOSTILE_MEDIA = {
+    "lesson.html": ATTACK_HTML.encode(),
+    "app.js": ATTACK_JS.encode(),
+    "x.svg": ATTACK_SVG.encode(),
+    "fake.png": ATTACK_HTML.encode(),  # a .png name, HTML inside
+    "page.xml": b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>'
+    + ATTACK_JS.encode()
+    + b"</script></html>",
+    "style.css": b"body { background: red }",
+    "doc.pdf": b"%PDF-1.4\n",
+}
+
+
+def hostile_deck(home: Path) -> str:
+    """The media above in the media folder, and a deck whose card links to each as an imported Anki
+    note would (``[sound:name]`` turned into a Markdown link by the importer's HTML reader)."""
+    from srs.decks.importers.htmltext import html_to_markdown
+
+    media = home / "media"
+    media.mkdir(exist_ok=True)
+    for name, data in HOSTILE_MEDIA.items():
+        (media / name).write_bytes(data)
+    field = " ".join(f"[sound:{name}]" for name in HOSTILE_MEDIA)
+    front = html_to_markdown(field, lambda name: f"../../media/{name}")
+    return f"## hostile\nQ: Listen: {front}\nA: Nothing ran.\n\n## other\nQ: q\nA: a\n"

@@ -10,7 +10,10 @@ Security, for a page that may be reachable from the local network (``--lan``):
 * the Host header must name this server (no DNS rebinding);
 * a Content-Security-Policy allowing scripts only from the server's own file (no inline script), and
   card text rendered with raw HTML escaped (a ``<script>`` in a card is shown as text);
-* the media route serves only regular files inside the media folder (no ``..``, no symlink out).
+* the media route serves only regular files inside the media folder (no ``..``, no symlink out), and
+  only as inert types: a picture, sound or video by its first bytes (:mod:`srs.web.media`), anything
+  else as a download; each with a policy of its own (``sandbox``, nothing may load), and the page's
+  policy trusts scripts and stylesheets only from ``/static/``, never ``/media/``.
 
 The store is opened and used in one thread of its own (SQLite connections belong to the thread that
 opened them), so requests for the database run one at a time, in order.
@@ -19,6 +22,7 @@ opened them), so requests for the database run one at a time, in order.
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -31,6 +35,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from srs.errors import ConflictError, SrsError
 from srs.scheduling.scheduler import Scheduler
 from srs.store import Filter, Store
+from srs.web.media import HEAD_BYTES, download_name, sniff
 from srs.web.review import WebReview, random_seed
 
 if TYPE_CHECKING:
@@ -42,10 +47,18 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "srs_token"
+# The page's policy. Scripts and stylesheets come only from the server's own /static/ files, named by
+# their full address: "'self'" would also trust /media/, where an imported deck may put anything.
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src {origin}/static/app.js; style-src {origin}/static/ 'unsafe-inline'; "
+    "img-src 'self' data:; media-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
+    "worker-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
+# A page whose address cannot be written in a policy (never one `srs serve` gives) gets no script at all.
+CSP_NO_ORIGIN = CSP.replace("{origin}/static/app.js", "'none'").replace("{origin}/static/", "'none'")
+# Every media file: nothing in it may load, run or reach the app's origin, even when opened on its own.
+MEDIA_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+_ORIGIN = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
 T = TypeVar("T")
 
 
@@ -145,7 +158,7 @@ class Guard:
                     target = scope["path"] + (f"?{urlencode(rest)}" if rest else "")
                     redirect = RedirectResponse(target, 303)
                     redirect.set_cookie(COOKIE, self.token, path="/", httponly=True, samesite="strict")
-                    await redirect(scope, receive, self._headers(send, None))
+                    await redirect(scope, receive, self._headers(send, None, request))
                     return
             else:
                 cookie = request.cookies.get(COOKIE, "")
@@ -155,17 +168,22 @@ class Guard:
                     )
                     await response(scope, receive, send)
                     return
-        await self.app(scope, receive, self._headers(send, self.token if set_cookie else None))
+        await self.app(scope, receive, self._headers(send, self.token if set_cookie else None, request))
 
     @staticmethod
-    def _headers(send: Send, cookie_token: str | None) -> Send:
-        """``send`` adding the security headers (and the token cookie, when given) to the response."""
+    def _headers(send: Send, cookie_token: str | None, request: Request) -> Send:
+        """``send`` adding the security headers (and the token cookie, when given) to the response; the
+        page's Content-Security-Policy unless the response brings its own (media do)."""
+        netloc = request.url.netloc
+        csp = CSP.format(origin=f"http://{netloc}") if _ORIGIN.fullmatch(netloc) else CSP_NO_ORIGIN
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append((b"content-security-policy", csp.encode()))
+                headers = [(k, v) for k, v in headers if k.lower() != b"x-content-type-options"]
                 headers += [
-                    (b"content-security-policy", CSP.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
                     (b"x-frame-options", b"DENY"),
@@ -302,10 +320,20 @@ def create_app(config: WebConfig) -> Starlette:
         return await page("plan.html", gather)
 
     async def media(request: Request) -> Response:
-        path = media_file(config.media_dir, request.path_params["name"])
+        name = request.path_params["name"]
+        path = media_file(config.media_dir, name)
         if path is None:
             return PlainTextResponse("Not found.", 404)
-        return FileResponse(path)
+        try:
+            with path.open("rb") as f:
+                kind = sniff(f.read(HEAD_BYTES))
+        except OSError:
+            return PlainTextResponse("Not found.", 404)
+        headers = {"content-security-policy": MEDIA_CSP, "x-content-type-options": "nosniff"}
+        if kind is None:  # not a picture, sound or video by its content: a download, never a page
+            kind = "application/octet-stream"
+            headers["content-disposition"] = f'attachment; filename="{download_name(name)}"'
+        return FileResponse(path, media_type=kind, headers=headers)
 
     async def shutdown() -> None:
         backend.close()
