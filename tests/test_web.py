@@ -557,10 +557,58 @@ def test_serve_listens_on_localhost_only_without_lan(monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(cli, ["serve", "--port", "0"])
     assert result.exit_code == 0, result.output
     [((host, port), proto)] = seen
-    assert host == "127.0.0.1" and f"Reviewing at http://127.0.0.1:{port}/\n" in result.output
-    assert "token" not in result.output
+    assert host == "127.0.0.1" and f"Reviewing at http://127.0.0.1:{port}/?token=" in result.output
     # Nagle off (asyncio sets TCP_NODELAY only on sockets created with IPPROTO_TCP): no 40 ms stalls.
     assert proto == socket.IPPROTO_TCP
+
+
+def serve_app(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, str, list[str]]:
+    """`srs serve` run through the CLI without listening: its app, the printed URL, what it opened."""
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    apps: list[Any] = []
+    opened: list[str] = []
+    monkeypatch.setattr("srs.web.server.run", lambda app, sock: apps.append(app))
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", *args])
+    assert result.exit_code == 0, result.output
+    [url] = [w for w in result.output.split() if w.startswith("http://")]
+    return apps[0], url, opened
+
+
+def test_serve_on_localhost_needs_the_token_for_every_route(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """Another account of the same machine reaches 127.0.0.1 too: without the printed token it can
+    neither read the cards nor change anything."""
+    app, url, opened = serve_app(monkeypatch)
+    token = url.split("?token=")[1]
+    assert len(token) >= 20 and opened == []
+    (home / "media").mkdir(exist_ok=True)
+    (home / "media" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        for path in ("/", "/stats", "/plan", "/static/app.js", "/static/app.css", "/media/x.png"):
+            r = client.get(path)
+            assert r.status_code == 403 and b"PNG" not in r.content, path
+        assert client.post("/act/suspend", data={"csrf": "x"}).status_code == 403
+        assert client.get("/?token=" + "x" * len(token)).status_code == 403
+        assert client.get("/?" + url.split("?", 1)[1]).status_code == 200  # the printed URL works
+        for path in ("/", "/stats", "/plan", "/static/app.js", "/media/x.png"):
+            assert client.get(path).status_code == 200, path  # the cookie carries the token from now on
+
+
+def test_serve_open_opens_the_address_with_its_token(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    app, url, opened = serve_app(monkeypatch, "--open")
+    assert opened == [url] and "?token=" in url
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        assert client.get("/?" + url.split("?", 1)[1]).status_code == 200
+
+
+def test_two_servers_on_one_host_keep_separate_cookies(client_for: Any) -> None:
+    """The cookie is named after the port: a second `srs serve` on 127.0.0.1 does not overwrite the
+    first one's token in the browser."""
+    client = client_for(access_token="tok-one-" + "a" * 16)
+    r = client.get("/?token=tok-one-" + "a" * 16, follow_redirects=False)
+    assert r.headers["set-cookie"].startswith("srs_token_80=")
 
 
 def test_serve_lan_prints_a_token_url_and_a_qr_code(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:

@@ -3,8 +3,10 @@ and assets.
 
 Security, for a page that may be reachable from the local network (``--lan``):
 
-* an access token (``--lan``): every request without it is refused with 403; it comes once in the URL
-  (``?token=``) and is then kept in an HttpOnly, SameSite=Strict cookie;
+* an access token (`srs serve` always gives one, on 127.0.0.1 as with ``--lan``, since other accounts
+  of the machine reach the loopback address too): every request without it is refused with 403, reading
+  ones as well (cards are private); it comes once in the URL (``?token=``) and is then kept in an
+  HttpOnly, SameSite=Strict cookie named after the port (two servers on one host keep their own);
 * a form token on every state-changing request (all POSTs), also on localhost, so that another site
   open in the same browser cannot rate or suspend cards;
 * the Host header must name this server (no DNS rebinding);
@@ -127,7 +129,7 @@ class Backend:
 
 
 class Guard:
-    """ASGI middleware: Host check, the ``--lan`` access token, security headers on every response."""
+    """ASGI middleware: Host check, the access token, security headers on every response."""
 
     def __init__(self, app: ASGIApp, *, token: str | None, hosts: frozenset[str] | None) -> None:
         self.app = app
@@ -135,6 +137,9 @@ class Guard:
         self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # none is served: refused before anything else sees it
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -146,6 +151,8 @@ class Guard:
             await PlainTextResponse("Unknown host.", 400)(scope, receive, send)
             return
         set_cookie = False
+        server = scope.get("server")
+        cookie_name = f"{COOKIE}_{server[1]}" if server and server[1] else COOKIE
         if self.token is not None:
             given = request.query_params.get("token")
             if given is not None and same(given, self.token):
@@ -157,21 +164,21 @@ class Guard:
                     rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
                     target = scope["path"] + (f"?{urlencode(rest)}" if rest else "")
                     redirect = RedirectResponse(target, 303)
-                    redirect.set_cookie(COOKIE, self.token, path="/", httponly=True, samesite="strict")
+                    redirect.set_cookie(cookie_name, self.token, path="/", httponly=True, samesite="strict")
                     await redirect(scope, receive, self._headers(send, None, request))
                     return
             else:
-                cookie = request.cookies.get(COOKIE, "")
-                if not same(cookie, self.token):
+                if not same(request.cookies.get(cookie_name, ""), self.token):
                     response = PlainTextResponse(
-                        "Forbidden: open the address with the token that `srs serve --lan` printed.", 403
+                        "Forbidden: open the address with the token that `srs serve` printed.", 403
                     )
                     await response(scope, receive, send)
                     return
-        await self.app(scope, receive, self._headers(send, self.token if set_cookie else None, request))
+        new_cookie = f"{cookie_name}={self.token}" if set_cookie else None
+        await self.app(scope, receive, self._headers(send, new_cookie, request))
 
     @staticmethod
-    def _headers(send: Send, cookie_token: str | None, request: Request) -> Send:
+    def _headers(send: Send, cookie: str | None, request: Request) -> Send:
         """``send`` adding the security headers (and the token cookie, when given) to the response; the
         page's Content-Security-Policy unless the response brings its own (media do)."""
         netloc = request.url.netloc
@@ -188,9 +195,8 @@ class Guard:
                     (b"referrer-policy", b"no-referrer"),
                     (b"x-frame-options", b"DENY"),
                 ]
-                if cookie_token is not None:
-                    cookie = f"{COOKIE}={cookie_token}; Path=/; HttpOnly; SameSite=Strict"
-                    headers.append((b"set-cookie", cookie.encode()))
+                if cookie is not None:
+                    headers.append((b"set-cookie", f"{cookie}; Path=/; HttpOnly; SameSite=Strict".encode()))
                 message["headers"] = headers
             await send(message)
 
