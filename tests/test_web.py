@@ -639,3 +639,171 @@ def test_serve_on_a_taken_port_is_one_error_line(monkeypatch: pytest.MonkeyPatch
         result.output.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ") and "--port" in result.output
     )
     assert len(result.output.strip().splitlines()) == 1
+
+
+# -- connections: slowloris -------------------------------------------------------------------------
+HALF_REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "  # headers begun, never finished
+
+
+def half_open(port: int, n: int, source: str = "127.0.0.1") -> list[Any]:
+    """``n`` connections from ``source`` that each send the start of a request and then nothing."""
+    import contextlib
+    import socket
+
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+        socks.append(s)
+        with contextlib.suppress(OSError):  # already closed by the server: still ours to close
+            s.sendall(HALF_REQUEST)
+    return socks
+
+
+def status_of(
+    port: int, path: str, *, source: str = "127.0.0.1", cookie: str = "", timeout: float = 5
+) -> int:
+    """The status of one GET from ``source`` (an exception if no answer comes within ``timeout``)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def closed_by_server(sock: Any, within: float) -> bool:
+    """Whether the server closes ``sock`` (EOF or reset) within ``within`` seconds (what it still sends
+    before is read and dropped)."""
+    import time
+
+    deadline = time.monotonic() + within
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            if sock.recv(65536) == b"":
+                return True
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        pass
+    return False
+
+
+@pytest.fixture
+def bounded_server(web: WebHome) -> Iterator[Any]:
+    """uvicorn serving the app in a thread, as `srs serve` runs it, with the limits given."""
+    import threading
+
+    import uvicorn
+
+    from srs.web.server import Limits, bind, uvicorn_config
+
+    servers: list[tuple[Any, Any, Any]] = []
+
+    def start(limits: Limits) -> int:
+        write(web.home, "d.md", DECK)
+        sock = bind("127.0.0.1", 0)
+        server = uvicorn.Server(uvicorn_config(web.app(), limits))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        while not server.started:
+            thread.join(0.02)
+        servers.append((server, thread, sock))
+        return int(sock.getsockname()[1])
+
+    yield start
+    for server, thread, sock in servers:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def test_a_connection_that_never_finishes_its_headers_is_closed(bounded_server: Any) -> None:
+    from srs.web.server import Limits
+
+    port = bounded_server(Limits(per_client=8, total=16, header_timeout=0.5))
+    [silent, slow] = half_open(port, 2)
+    silent.close()
+    [silent] = half_open(port, 1)
+    assert not closed_by_server(slow, 0.1)  # still within its time
+    assert closed_by_server(slow, 2.0) and closed_by_server(silent, 2.0)
+    # A kept-alive connection that starts its next request and stalls is closed the same way.
+    import socket
+
+    kept = socket.create_connection(("127.0.0.1", port), timeout=5)
+    kept.sendall(b"GET /static/app.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert kept.recv(12) == b"HTTP/1.1 200"
+    assert not closed_by_server(kept, 0.2)  # the rest of the response, and kept alive
+    kept.sendall(HALF_REQUEST)
+    assert closed_by_server(kept, 2.0)
+    assert status_of(port, "/") == 200
+
+
+def test_connections_are_bounded_per_client_and_in_total(bounded_server: Any) -> None:
+    from srs.web.server import Limits
+
+    port = bounded_server(Limits(per_client=4, total=6, header_timeout=30))
+    mine = half_open(port, 4)
+    [extra] = half_open(port, 1)
+    assert closed_by_server(extra, 2.0)  # a fifth from the same client: closed at once
+    assert not any(closed_by_server(s, 0.05) for s in mine)  # the first four are kept
+    assert status_of(port, "/", source="127.0.0.2") == 200  # another client is served meanwhile
+    others = half_open(port, 2, source="127.0.0.3")
+    [over] = half_open(port, 1, source="127.0.0.4")
+    assert closed_by_server(over, 2.0)  # six open in all: the seventh, from anyone, is closed
+    for s in mine + others:
+        s.close()
+    assert status_of(port, "/") == 200  # room again once they left
+
+
+def test_slowloris_on_srs_serve_leaves_it_serving_and_alive(home: Path) -> None:
+    """The real `srs serve`, as a process allowed 256 open files, under 400 half-open connections from
+    one address: another client is served while they stay open, the attacker's own address as soon as
+    they close, and the process lives on."""
+    import os
+    import resource
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def few_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    env = {**os.environ, "SRS_NO_BUILTIN": "1", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "srs", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        preexec_fn=few_files,
+    )
+    attack: list[Any] = []
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode()
+        assert line.startswith("Reviewing at http://127.0.0.1:"), line
+        url = line.split()[-1]
+        port = int(url.split(":")[2].split("/")[0])
+        cookie = f"srs_token_{port}={url.split('?token=')[1]}"
+        assert status_of(port, "/", cookie=cookie, timeout=30) == 200  # up, and the store opened
+        attack = half_open(port, 400)
+        started = time.monotonic()
+        assert status_of(port, "/", source="127.0.0.2", cookie=cookie) == 200
+        assert time.monotonic() - started < 5
+        for s in attack:
+            s.close()
+        attack = []
+        assert status_of(port, "/", cookie=cookie) == 200
+        assert proc.poll() is None
+    finally:
+        for s in attack:
+            s.close()
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
