@@ -33,7 +33,7 @@ def bind(host: str, port: int) -> socket.socket:
         raise SrsError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc} (try another --port)"
         ) from None
-    sock.listen(128)
+    sock.listen(ACCEPT_BATCH)
     return sock
 
 
@@ -52,6 +52,12 @@ def lan_address() -> str:
     return address
 
 
+ACCEPT_BATCH = 64
+"""Connections accepted in one go (and the listening queue's length). asyncio accepts as many as this
+before the refused ones are closed, and on running out of descriptors it retries once per connection
+of the batch (uvicorn's default of 2,048 turned 1,100 connections into a storm of retries)."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one server lets its clients hold."""
@@ -64,8 +70,9 @@ class Limits:
     """Seconds a connection has to send a request's headers, from its opening or the previous response."""
 
     def fitted(self, open_files: int) -> Limits:
-        """These limits with ``total`` leaving 64 of ``open_files`` descriptors for the rest."""
-        return replace(self, total=max(1, min(self.total, open_files - 64)))
+        """These limits with ``total`` leaving room, within ``open_files`` descriptors, for one batch of
+        connections accepted at once (:data:`ACCEPT_BATCH`) and 64 more for the rest."""
+        return replace(self, total=max(1, min(self.total, open_files - 64 - ACCEPT_BATCH)))
 
 
 def open_file_limit() -> int:
@@ -154,6 +161,7 @@ def uvicorn_config(app: Any, limits: Limits) -> Any:
         lifespan="on",
         http=bounded_protocol(limits),
         ws="none",
+        backlog=ACCEPT_BATCH,
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=16 * 1024,  # the largest request head: 16 KiB
     )
