@@ -759,7 +759,7 @@ def test_connections_are_bounded_per_client_and_in_total(bounded_server: Any) ->
 
 
 def test_slowloris_on_srs_serve_leaves_it_serving_and_alive(home: Path) -> None:
-    """The real `srs serve`, as a process allowed 256 open files, under 400 half-open connections from
+    """The real `srs serve`, as a process allowed 256 open files, under 1,000 half-open connections from
     one address: another client is served while they stay open, the attacker's own address as soon as
     they close, and the process lives on."""
     import os
@@ -789,7 +789,7 @@ def test_slowloris_on_srs_serve_leaves_it_serving_and_alive(home: Path) -> None:
         port = int(url.split(":")[2].split("/")[0])
         cookie = f"srs_token_{port}={url.split('?token=')[1]}"
         assert status_of(port, "/", cookie=cookie, timeout=30) == 200  # up, and the store opened
-        attack = half_open(port, 400)
+        attack = half_open(port, 1000)
         started = time.monotonic()
         assert status_of(port, "/", source="127.0.0.2", cookie=cookie) == 200
         assert time.monotonic() - started < 5
