@@ -603,6 +603,15 @@ def test_serve_open_opens_the_address_with_its_token(monkeypatch: pytest.MonkeyP
         assert client.get("/?" + url.split("?", 1)[1]).status_code == 200
 
 
+def test_a_websocket_is_refused_before_the_app(client_for: Any) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    client = client_for(access_token="t" * 22)
+    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect("/?token=" + "t" * 22):
+        pass
+    assert refused.value.code == 1008
+
+
 def test_two_servers_on_one_host_keep_separate_cookies(client_for: Any) -> None:
     """The cookie is named after the port: a second `srs serve` on 127.0.0.1 does not overwrite the
     first one's token in the browser."""

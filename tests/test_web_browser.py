@@ -282,3 +282,13 @@ def test_opening_hostile_media_runs_no_script(serve: Any, web: WebHome) -> None:
     assert suspended(web) == [] and web.reviews() == []
     page.reload()
     assert page.locator(".card").get_attribute("data-card") == "hostile"  # still the card on screen
+
+
+def test_an_image_opened_on_its_own_is_shown_not_downloaded(serve: Any, web: WebHome) -> None:
+    (web.home / "media").mkdir()
+    (web.home / "media" / "cell.png").write_bytes(png(5, 2))
+    server, page = serve()
+    response = page.goto(server.url + "/media/cell.png")
+    assert response is not None and response.headers["content-type"] == "image/png"
+    page.wait_for_function("document.images.length === 1 && document.images[0].complete")
+    assert page.evaluate("[document.images[0].naturalWidth, document.images[0].naturalHeight]") == [5, 2]
