@@ -253,6 +253,9 @@ def test_images_audio_and_video_are_served_by_their_content_not_their_name(
         "clip.webm": (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01", "video/webm"),
         "clip.mp4": (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00", "video/mp4"),
         "voice.m4a": (b"\x00\x00\x00\x18ftypM4A \x00\x00\x02\x00", "audio/mp4"),
+        "bare.mp3": (b"\xff\xfb\x90\x64" + b"\x00" * 20, "audio/mpeg"),
+        "pic.bmp": (b"BM\x46\x00\x00\x00\x00\x00", "image/bmp"),
+        "pic.avif": (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00", "image/avif"),
     }
     for name, (data, _) in samples.items():
         (media / name).write_bytes(data)
