@@ -173,8 +173,12 @@ def test_lan_token_refuses_requests_without_it(client_for: Any) -> None:
     assert client.get("/?token=s3cret-tökén").status_code == 403  # not ASCII: refused, not a crash
     assert client.get("/", headers={"cookie": "srs_token=ünïcode".encode("latin-1")}).status_code == 403
     ok = client.get("/?token=s3cret-token", follow_redirects=False)
-    # The token moves into a cookie and out of the address bar.
-    assert ok.status_code == 303 and ok.headers["location"] == "/"
+    # The token moves into a cookie and out of the address bar: a page that moves on to "/" by itself.
+    assert ok.status_code == 200 and '<meta http-equiv="refresh" content="0;url=/">' in ok.text
+    assert ok.headers["cache-control"] == "no-store"
+    # Wherever the address pointed, the page moves on within this site ("//x" would leave it).
+    there = client.get("http://testserver//evil.example/stats?token=s3cret-token&a=%3Cb%3E")
+    assert 'content="0;url=/evil.example/stats?a=%3Cb%3E"' in there.text
     assert (
         "httponly" in ok.headers["set-cookie"].lower()
         and "samesite=strict" in ok.headers["set-cookie"].lower()
@@ -565,13 +569,28 @@ def test_serve_listens_on_localhost_only_without_lan(monkeypatch: pytest.MonkeyP
     assert proto == socket.IPPROTO_TCP
 
 
-def serve_app(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, str, list[str]]:
-    """`srs serve` run through the CLI without listening: its app, the printed URL, what it opened."""
+def serve_app(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, str, list[Any]]:
+    """`srs serve` run through the CLI without listening: its app, the printed URL, and for what it
+    opened in the browser: the address, and the file's text and modes (the file's and its folder's)
+    when it is a file."""
+    import stat
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
     monkeypatch.setenv("SRS_NO_BUILTIN", "1")
     apps: list[Any] = []
-    opened: list[str] = []
+    opened: list[Any] = []
+
+    def browser_open(address: str) -> None:
+        if not address.startswith("file:"):
+            opened.append((address, None, None, None))
+            return
+        path = Path(url2pathname(urlparse(address).path))
+        modes = (stat.S_IMODE(path.stat().st_mode), stat.S_IMODE(path.parent.stat().st_mode))
+        opened.append((address, path.read_text(encoding="utf-8"), *modes))
+
     monkeypatch.setattr("srs.web.server.run", lambda app, sock: apps.append(app))
-    monkeypatch.setattr("webbrowser.open", opened.append)
+    monkeypatch.setattr("webbrowser.open", browser_open)
     result = CliRunner().invoke(cli, ["serve", "--port", "0", *args])
     assert result.exit_code == 0, result.output
     [url] = [w for w in result.output.split() if w.startswith("http://")]
@@ -600,8 +619,14 @@ def test_serve_on_localhost_needs_the_token_for_every_route(
 
 
 def test_serve_open_opens_the_address_with_its_token(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """The browser gets the address with the token through a page only this account can read: the
+    browser's command line, which every account can read, carries no token."""
     app, url, opened = serve_app(monkeypatch, "--open")
-    assert opened == [url] and "?token=" in url
+    [(address, text, file_mode, folder_mode)] = opened
+    token = url.split("?token=")[1]
+    assert address.startswith("file:") and token not in address
+    assert f'content="0;url={url}"' in text and file_mode == 0o600 and folder_mode == 0o700
+    assert not Path(address.removeprefix("file://")).exists()  # removed when the server stopped
     with TestClient(app, base_url="http://127.0.0.1") as client:
         assert client.get("/?" + url.split("?", 1)[1]).status_code == 200
 

@@ -196,7 +196,7 @@ def test_lan_mode_refuses_requests_without_the_token(serve: Any) -> None:
     assert response is not None and response.status == 403
     response = page.goto(server.url + "/?token=tok-123")
     assert response is not None and response.status == 200
-    assert page.url == server.url + "/"  # the token left the address bar for a cookie
+    page.wait_for_url(server.url + "/")  # the token left the address bar for a cookie
     assert page.locator(".card").count() == 1
     page.keyboard.press("Space")  # the form post and the stylesheet go with the cookie
     page.wait_for_selector(".back")
@@ -292,3 +292,17 @@ def test_an_image_opened_on_its_own_is_shown_not_downloaded(serve: Any, web: Web
     assert response is not None and response.headers["content-type"] == "image/png"
     page.wait_for_function("document.images.length === 1 && document.images[0].complete")
     assert page.evaluate("[document.images[0].naturalWidth, document.images[0].naturalHeight]") == [5, 2]
+
+
+def test_the_page_that_open_hands_the_browser_leads_to_the_review(
+    serve: Any, web: WebHome, tmp_path: Path
+) -> None:
+    from srs.web.server import launch_page
+
+    server, page = serve(access_token="tok-" + "z" * 20)
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    launcher = launch_page(server.url + "/?token=tok-" + "z" * 20, private)
+    page.goto(launcher.as_uri())
+    page.wait_for_url(server.url + "/")  # the token went into the cookie and out of the address
+    assert page.locator(".card").count() == 1

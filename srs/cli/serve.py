@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -63,7 +65,7 @@ def serve(app: App, flt: Filter, port: int, open_browser: bool, lan: bool, limit
 
     from srs.cli.paths import home, work_dir
     from srs.web.app import WebConfig, create_app
-    from srs.web.server import bind, lan_address, run
+    from srs.web.server import bind, lan_address, launch_page, run
 
     with app.store() as store:  # sync the decks and check the filter once, before listening
         checked_filter(store, flt)
@@ -94,9 +96,12 @@ def serve(app: App, flt: Filter, port: int, open_browser: bool, lan: bool, limit
         click.echo(
             "Only this machine can open it, with the token above (use --lan for a phone). Ctrl+C stops it."
         )
-    if open_browser:
-        import webbrowser
+    with contextlib.ExitStack() as stack:
+        if open_browser:
+            import tempfile
+            import webbrowser
 
-        webbrowser.open(url)
-    run(create_app(config), sock)
+            private = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="srs-open-")))
+            webbrowser.open(launch_page(url, private).as_uri())  # no token on the browser's command line
+        run(create_app(config), sock)
     click.echo("Stopped; every rating was saved as it was given.")

@@ -5,8 +5,9 @@ Security, for a page that may be reachable from the local network (``--lan``):
 
 * an access token (`srs serve` always gives one, on 127.0.0.1 as with ``--lan``, since other accounts
   of the machine reach the loopback address too): every request without it is refused with 403, reading
-  ones as well (cards are private); it comes once in the URL (``?token=``) and is then kept in an
-  HttpOnly, SameSite=Strict cookie named after the port (two servers on one host keep their own);
+  ones as well (cards are private); it comes once in the URL (``?token=``), answered by a page that
+  sets an HttpOnly, SameSite=Strict cookie named after the port (two servers on one host keep their
+  own) and moves on to the same address without the token;
 * a form token on every state-changing request (all POSTs), also on localhost, so that another site
   open in the same browser cannot rate or suspend cards;
 * the Host header must name this server (no DNS rebinding);
@@ -83,6 +84,17 @@ class WebConfig:
     new_seed: Callable[[], int] = random_seed
 
 
+def landing_page(target: str) -> str:
+    """The page a valid ``?token=`` address answers with (the cookie set): it moves on to ``target``."""
+    import html
+
+    link = html.escape(target, quote=True)
+    return (
+        f'<!doctype html>\n<meta charset="utf-8">\n<meta http-equiv="refresh" content="0;url={link}">\n'
+        f'<title>srs</title>\n<p><a href="{link}">Continue</a></p>\n'
+    )
+
+
 def same(given: str, secret: str) -> bool:
     """Constant-time comparison of a token from a request with the secret (any characters)."""
     return secrets.compare_digest(given.encode("utf-8", "replace"), secret.encode("utf-8"))
@@ -144,7 +156,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
         from starlette.requests import Request
-        from starlette.responses import PlainTextResponse, RedirectResponse
+        from starlette.responses import HTMLResponse, PlainTextResponse
 
         request = Request(scope)
         if self.hosts is not None and (request.url.hostname or "") not in self.hosts:
@@ -159,13 +171,17 @@ class Guard:
                 set_cookie = True
                 if scope["method"] == "GET":
                     # Keep the token out of the address bar and the history: the cookie carries it now.
-                    from urllib.parse import urlencode
+                    # A page that moves on by itself, not a redirect: a browser sends a SameSite=Strict
+                    # cookie on a redirect only if the navigation began on this site, and the address
+                    # often comes from elsewhere (a local file with `--open`, a QR code).
+                    from urllib.parse import quote, urlencode
 
                     rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-                    target = scope["path"] + (f"?{urlencode(rest)}" if rest else "")
-                    redirect = RedirectResponse(target, 303)
-                    redirect.set_cookie(cookie_name, self.token, path="/", httponly=True, samesite="strict")
-                    await redirect(scope, receive, self._headers(send, None, request))
+                    # One leading slash: "//host" would lead to another site.
+                    target = "/" + quote(scope["path"].lstrip("/")) + (f"?{urlencode(rest)}" if rest else "")
+                    landing = HTMLResponse(landing_page(target), headers={"cache-control": "no-store"})
+                    landing.set_cookie(cookie_name, self.token, path="/", httponly=True, samesite="strict")
+                    await landing(scope, receive, self._headers(send, None, request))
                     return
             else:
                 if not same(request.cookies.get(cookie_name, ""), self.token):

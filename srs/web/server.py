@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import socket
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from srs.errors import SrsError
@@ -165,6 +167,24 @@ def uvicorn_config(app: Any, limits: Limits) -> Any:
         timeout_keep_alive=5,
         h11_max_incomplete_event_size=16 * 1024,  # the largest request head: 16 KiB
     )
+
+
+def launch_page(url: str, folder: Path) -> Path:
+    """A page in ``folder`` (which only this account may open) that sends the browser on to ``url``.
+
+    `srs serve --open` hands the browser this file rather than ``url``: a program's command line can be
+    read by every account of the machine, and ``url`` carries the access token."""
+    import html
+
+    path = folder / "open-srs.html"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        link = html.escape(url, quote=True)
+        f.write(
+            f'<!doctype html>\n<meta charset="utf-8">\n<meta http-equiv="refresh" content="0;url={link}">\n'
+            f'<title>srs</title>\n<p><a href="{link}">Open the review</a></p>\n'
+        )
+    return path
 
 
 def run(app: Any, sock: socket.socket, limits: Limits | None = None) -> None:
