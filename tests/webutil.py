@@ -142,14 +142,12 @@ HOSTILE_MEDIA = {
 
 
 def hostile_deck(home: Path) -> str:
-    """The media above in the media folder, and a deck whose card links to each as an imported Anki
-    note would (``[sound:name]`` turned into a Markdown link by the importer's HTML reader)."""
-    from srs.decks.importers.htmltext import html_to_markdown
-
+    """The media above in the media folder, and a deck whose card links to each as the Anki importer
+    writes a ``[sound:name]`` (``[name](../../media/name)``). Written here, not imported: the server must
+    keep them inert whatever the importers let through."""
     media = home / "media"
     media.mkdir(exist_ok=True)
     for name, data in HOSTILE_MEDIA.items():
         (media / name).write_bytes(data)
-    field = " ".join(f"[sound:{name}]" for name in HOSTILE_MEDIA)
-    front = html_to_markdown(field, lambda name: f"../../media/{name}")
+    front = " ".join(f"[{name}](../../media/{name})" for name in HOSTILE_MEDIA)
     return f"## hostile\nQ: Listen: {front}\nA: Nothing ran.\n\n## other\nQ: q\nA: a\n"
