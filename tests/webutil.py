@@ -123,10 +123,15 @@ ATTACK_JS = (
     " const b = new URLSearchParams({csrf: f('csrf'), nonce: f('nonce')});"
     " return fetch('/act/suspend', {method: 'POST', body: b}); });"
 )
-ATTACK_HTML = f"<!doctype html><html><body><h1>lesson</h1><script>{ATTACK_JS}</script></body></html>"
+# Each carries the script inline and loads it from the media folder too (what the page's old policy,
+# "script-src 'self'", let run).
+ATTACK_HTML = (
+    "<!doctype html><html><body><h1>lesson</h1>"
+    f'<script>{ATTACK_JS}</script><script src="/media/app.js"></script></body></html>'
+)
 ATTACK_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-    f"<script>{ATTACK_JS}</script><rect width='10' height='10'/></svg>"
+    f'<script>{ATTACK_JS}</script><script href="/media/app.js"/><rect width="10" height="10"/></svg>'
 )
 HOSTILE_MEDIA = {
     "lesson.html": ATTACK_HTML.encode(),
