@@ -166,6 +166,8 @@ def test_every_help_example_runs_as_written_on_a_fresh_home(learner: Path) -> No
             runner.invoke(cli, ["plan", "start"])
         if args[:2] == ["plan", "start"]:
             runner.invoke(cli, ["plan", "stop"])
+        if args[:1] == ["undo"]:  # a rating to take back
+            runner.invoke(cli, ["review"], input=REVIEW_KEYS)
         if args[:1] == ["restore"]:
             runner.invoke(cli, ["backup"])
             backups = Path(os.environ["SRS_HOME"]) / "backups"
