@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,9 @@ from starlette.testclient import TestClient  # noqa: E402
 
 from srs import quiz  # noqa: E402
 from srs.cli import cli  # noqa: E402
+from srs.clock import DAY  # noqa: E402
 from srs.review.session import Session  # noqa: E402
+from srs.scheduling.scheduler import format_interval  # noqa: E402
 from srs.store import open_store  # noqa: E402
 from srs.web.render import WebRenderer  # noqa: E402
 from tests.webutil import (  # noqa: E402
@@ -121,7 +124,7 @@ def test_a_rating_round_trip_stores_exactly_one_review_row(client_for: Any, web:
     assert web.reviews() == [] and refused.status_code == 200
     page = post(client, "reveal", client.get("/").text).text
     assert "prediction minus target" in page and "3 Good" in page and "Undo" in page
-    # The four buttons with the interval each gives.
+    # The four buttons, by name (the interval on each: test_each_button_shows_the_interval_its_rating_applies).
     assert all(f"{n} {name}" in page for n, name in ((1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy")))
     after = post(client, "rate", page, rating="3")
     assert after.status_code == 200 and "<b>1/3</b>" in after.text and "1 learning" in after.text
@@ -133,6 +136,31 @@ def test_a_rating_round_trip_stores_exactly_one_review_row(client_for: Any, web:
     undone = post(client, "undo", again.text)
     assert "Undone: basic" in undone.text and web.reviews() == []
     assert 'data-card="basic"' in undone.text  # the undone card is shown again, the other one after it
+
+
+def test_each_button_shows_the_interval_its_rating_applies(client_for: Any, web: WebHome) -> None:
+    """Every rating button's label equals the wait that rating then gives the card (issue: with every
+    label doubled the suite still passed, checking only the names)."""
+    for round_ in range(2):  # new cards, then learning cards a day later (a new sitting)
+        client = client_for()
+        now = web.clock()
+        page = post(client, "reveal", client.get("/").text).text
+        labels = dict(re.findall(r'data-key="([1-4])".*?<small>([^<]+)</small>', page))
+        assert sorted(labels) == ["1", "2", "3", "4"], page
+        card = re.search(r'data-card="([^"]+)"', page)
+        assert card is not None
+        for rating in "1234":
+            rated = post(client, "rate", page, rating=rating)
+            assert rated.status_code == 200
+            due = web.due(card.group(1))
+            assert due is not None
+            assert format_interval(due - now) == labels[rating], (round_, rating, labels, due - now)
+            page = post(client, "undo", rated.text).text
+            page = post(client, "reveal", page).text if "Show answer" in page else page
+            shown = re.search(r'data-card="([^"]+)"', page)
+            assert shown is not None and shown.group(1) == card.group(1), page
+        post(client, "rate", page, rating="3")
+        web.clock.t += DAY
 
 
 def test_every_post_needs_the_form_token(client_for: Any, web: WebHome) -> None:

@@ -83,6 +83,15 @@ class WebHome:
             conn.close()
         return [(c, r, json.loads(s or "{}")) for c, r, s in rows]
 
+    def due(self, card_id: str) -> int | None:
+        """The card's due time as stored (epoch seconds)."""
+        conn = sqlite3.connect(self.db)
+        try:
+            row = conn.execute("SELECT due FROM cards WHERE id = ?", (card_id,)).fetchone()
+        finally:
+            conn.close()
+        return None if row is None else row[0]
+
 
 def write(home: Path, name: str, text: str) -> None:
     folder = home / "decks"
