@@ -174,6 +174,24 @@ def test_an_exercise_run_in_the_browser(serve: Any, web: WebHome) -> None:
     assert cid == "ex" and signals["correct"] is True and signals["attempts"] == 1
 
 
+def test_keys_typed_in_a_burst_are_each_taken_in_order(serve: Any, web: WebHome) -> None:
+    """Space then 3 typed at once (issue: the 3 was lost in 2 of 3 tries while the answer page loaded),
+    and space after the answer rates Good, as in the terminal."""
+    deck = "".join(f"## b{i}\nQ: question {i}\nA: answer {i}\n\n" for i in range(4))
+    server, page = serve(deck)
+    page.goto(server.url + "/")
+    for done in (1, 2, 3):
+        page.keyboard.press("Space")
+        page.keyboard.press("3")  # no wait: the answer page is still on its way
+        page.wait_for_selector(f"text={done}/")
+        assert [r for _c, r, _ in web.reviews()] == [3] * done
+    page.keyboard.press("Space")
+    page.wait_for_selector(".back")
+    page.keyboard.press("Space")  # the answer is shown: space rates Good
+    page.wait_for_selector("text=4/")
+    assert [r for _c, r, _ in web.reviews()] == [3, 3, 3, 3]
+
+
 def test_phone_viewport_fits_and_screenshot(serve: Any, tmp_path: Path, web: WebHome) -> None:
     server, page = serve(viewport={"width": 390, "height": 844}, touch=True)
     page.goto(server.url + "/")
