@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
+import platform
 import resource
 import shutil
 import sys
@@ -406,3 +408,113 @@ def test_bwrap_hides_given_folders(tmp_path: Path) -> None:
 def test_unknown_confinement_is_refused() -> None:
     with pytest.raises(ValueError, match="confinement"):
         Limits(confinement="chroot")
+
+
+# --------------------------------------------------------------------------- every system call ABI
+
+# Learner code that tries to create a process through each ABI the x86-64 kernel offers: the native
+# fork, the i386 fork (2) and clone (120) through `int 0x80` from a small executable buffer, and the
+# x32 fork (57 | 0x40000000) through syscall(). A child that is created writes a file and leaves.
+ABI_FORKS = """
+import ctypes, mmap, os
+libc = ctypes.CDLL(None, use_errno=True)
+made = []
+
+def child(name):
+    open("child-" + name, "w").close()
+    os._exit(0)
+
+def int80(nr, ebx=0, ecx=0):
+    code = (b"\\x53\\xb8" + nr.to_bytes(4, "little") + b"\\xbb" + ebx.to_bytes(4, "little")
+            + b"\\xb9" + ecx.to_bytes(4, "little") + b"\\xcd\\x80\\x5b\\xc3")  # push rbx; int 0x80; pop rbx
+    buf = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    buf.write(code)
+    return ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(buf)))()
+
+results = {}
+try:
+    pid = os.fork()
+except OSError as exc:
+    pid = -exc.errno
+if pid == 0:
+    child("native")
+results["native"] = pid
+for name, nr, flags in (("i386-fork", 2, 0), ("i386-clone", 120, 17)):  # 17: SIGCHLD, no CLONE_THREAD
+    pid = int80(nr, flags)
+    if pid == 0:
+        child(name)
+    results[name] = pid
+pid = libc.syscall(57 | 0x40000000)
+if pid == 0:
+    child("x32")
+results["x32"] = pid if pid != -1 else -ctypes.get_errno()
+results["i386-getpid"] = int80(20) == os.getpid()
+print(results)
+"""
+
+
+def i386_works_here() -> bool:
+    """True if this kernel runs i386 system calls (`int 0x80`) of a 64-bit process at all."""
+    if platform.machine() != "x86_64":
+        return False
+    scope: dict[str, object] = {}
+    exec(ABI_FORKS.split("results = {}")[0], scope)  # noqa: S102 - the helpers above, run here
+    return scope["int80"](20) == os.getpid()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_system_call_abi_can_create_a_process(tmp_path: Path, mode: str) -> None:
+    if platform.machine() != "x86_64":
+        pytest.skip("the i386 and x32 ABIs exist on x86-64 only")
+    if not fork_blocked(tmp_path):
+        pytest.skip("seccomp filter not available here")
+    res = run(tmp_path, ABI_FORKS)
+    assert res.ok, res.stderr
+    results = eval(res.stdout)  # noqa: S307 - a dict literal printed by the script above
+    assert sorted(p.name for p in tmp_path.glob("child-*")) == []
+    for abi in ("native", "i386-fork", "i386-clone", "x32"):
+        assert results[abi] < 0, (abi, results)  # an errno, never a child's pid
+    assert results["native"] == -errno.EAGAIN
+    # every i386 system call is refused, not only the process-creating ones
+    assert results["i386-getpid"] is False
+    assert results["i386-fork"] == results["i386-clone"] == -errno.ENOSYS
+
+
+def test_the_i386_attempt_is_real_outside_the_sandbox() -> None:
+    """The same `int 0x80` code reaches the kernel here (so the test above is not vacuous)."""
+    if platform.machine() != "x86_64":
+        pytest.skip("the i386 ABI exists on x86-64 only")
+    if not i386_works_here():
+        pytest.skip("this kernel runs no i386 system calls (ia32 emulation off)")
+    assert i386_works_here()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_thread_bomb_is_bounded(mode: str) -> None:
+    """With fork refused, threads are what is left: their number is bounded too, also as root."""
+    # pytest's tmp_path lives in a 0700 directory: as root the sandbox switches to user nobody, who
+    # must be able to read the script, as it can read srs's own
+    with tempfile.TemporaryDirectory(prefix="srs-threads-test-") as tmp:
+        workdir = Path(tmp)
+        workdir.chmod(0o755)
+        res = run(
+            workdir,
+            """
+            import threading
+            threading.stack_size(64 * 1024)  # small stacks: the address-space limit is not what stops it
+            stop = threading.Event()
+            made = 0
+            try:
+                while made < 2000:
+                    threading.Thread(target=stop.wait, daemon=True).start()
+                    made += 1
+            except RuntimeError:
+                pass
+            print(made, flush=True)
+            stop.set()
+            """,
+            dataclasses.replace(SMALL, processes=16),
+        )
+    assert "processes<=16(" in res.isolation, res.isolation  # (cgroup) as root, else (rlimit)
+    made = int(res.stdout)
+    assert 0 < made <= 16, made

@@ -193,10 +193,26 @@ _PR_SET_SECCOMP = 22
 _PR_SET_PDEATHSIG = 1
 _SECCOMP_MODE_FILTER = 2
 
-# arch -> (AUDIT_ARCH value, process-creating syscalls without flags, clone, clone3)
-_ARCHES: dict[str, tuple[int, tuple[int, ...], int, int]] = {
-    "x86_64": (0xC000003E, (57, 58), 56, 435),  # fork, vfork; clone; clone3
-    "aarch64": (0xC00000B7, (), 220, 435),
+_EPERM = 1
+_EACCES = 13
+
+
+@dataclass(frozen=True)
+class _Arch:
+    """System call numbers of one native ABI (``audit``: its AUDIT_ARCH value)."""
+
+    audit: int
+    plain_forks: tuple[int, ...]  # fork, vfork (no flags to look at)
+    clone: int
+    clone3: int
+    refused: tuple[int, ...]  # ptrace, process_vm_readv/writev, pidfd_getfd: reach into other processes
+    no_io_uring: int  # io_uring_setup: its requests are not seen by seccomp
+    socket: int
+
+
+_ARCHES: dict[str, _Arch] = {
+    "x86_64": _Arch(0xC000003E, (57, 58), 56, 435, (101, 310, 311, 438), 425, 41),
+    "aarch64": _Arch(0xC00000B7, (), 220, 435, (117, 270, 271, 438), 425, 198),
 }
 
 
@@ -208,29 +224,41 @@ def _jump(code: int, k: int, jt: int, jf: int) -> bytes:
     return struct.pack("=HBBI", code, jt, jf, k)
 
 
-def _seccomp_program() -> bytes | None:
-    """A classic-BPF seccomp filter that refuses to create processes, or None if unsupported."""
+def _seccomp_program(*, no_sockets: bool = False) -> bytes | None:
+    """A classic-BPF seccomp filter that refuses to create processes, or None if unsupported.
+
+    First the ABI: a system call of any other architecture than the native one (on x86-64 the
+    i386 ``int 0x80`` calls) and every x32 call (numbers with bit 30 set) fail with ``ENOSYS``,
+    whatever they are. Then, for the native ABI: ``fork``/``vfork`` and ``clone`` without
+    ``CLONE_THREAD`` fail with ``EAGAIN``, ``clone3`` with ``ENOSYS`` (the C library then falls
+    back to ``clone``), ``io_uring_setup`` with ``ENOSYS``, and ``ptrace``,
+    ``process_vm_readv``/``writev`` and ``pidfd_getfd`` with ``EPERM``. With ``no_sockets``,
+    ``socket`` fails with ``EACCES`` (the network where no namespace could be made).
+    """
     if sys.platform != "linux" or sys.byteorder != "little":
         return None
     arch = _ARCHES.get(platform.machine())
     if arch is None:
         return None
-    audit_arch, plain, clone, clone3 = arch
     deny = _SECCOMP_RET_ERRNO | _EAGAIN
+    enosys = _SECCOMP_RET_ERRNO | _ENOSYS
     prog: list[bytes] = [
         _stmt(_BPF_LD_W_ABS, 4),  # seccomp_data.arch
-        _jump(_BPF_JEQ_K, audit_arch, 1, 0),
-        _stmt(_BPF_RET_K, _SECCOMP_RET_ALLOW),  # another ABI (e.g. 32-bit): leave alone
+        _jump(_BPF_JEQ_K, arch.audit, 1, 0),
+        _stmt(_BPF_RET_K, enosys),  # another ABI (i386 on x86-64): nothing of it runs
         _stmt(_BPF_LD_W_ABS, 0),  # seccomp_data.nr
     ]
-    if audit_arch == 0xC000003E:  # x32 system calls share the arch value: refuse them all
-        prog += [_jump(_BPF_JGE_K, 0x40000000, 0, 1), _stmt(_BPF_RET_K, _SECCOMP_RET_ERRNO | _ENOSYS)]
-    for nr in plain:
-        prog += [_jump(_BPF_JEQ_K, nr, 0, 1), _stmt(_BPF_RET_K, deny)]
+    if arch.audit == 0xC000003E:  # x32 system calls share the arch value: refuse them all
+        prog += [_jump(_BPF_JGE_K, 0x40000000, 0, 1), _stmt(_BPF_RET_K, enosys)]
+    refusals = [(nr, deny) for nr in arch.plain_forks]
+    refusals += [(arch.clone3, enosys), (arch.no_io_uring, enosys)]
+    refusals += [(nr, _SECCOMP_RET_ERRNO | _EPERM) for nr in arch.refused]
+    if no_sockets:
+        refusals.append((arch.socket, _SECCOMP_RET_ERRNO | _EACCES))
+    for nr, action in refusals:
+        prog += [_jump(_BPF_JEQ_K, nr, 0, 1), _stmt(_BPF_RET_K, action)]
     prog += [
-        _jump(_BPF_JEQ_K, clone3, 0, 1),
-        _stmt(_BPF_RET_K, _SECCOMP_RET_ERRNO | _ENOSYS),  # glibc then falls back to clone
-        _jump(_BPF_JEQ_K, clone, 1, 0),
+        _jump(_BPF_JEQ_K, arch.clone, 1, 0),
         _stmt(_BPF_RET_K, _SECCOMP_RET_ALLOW),
         _stmt(_BPF_LD_W_ABS, 16),  # low 32 bits of args[0] = clone flags
         _jump(_BPF_JSET_K, _CLONE_THREAD, 0, 1),
@@ -410,8 +438,12 @@ def _bwrap_args(
     isolate_network: bool = True,
     drop_privileges: bool = True,
     seccomp_fd: int | None = None,
+    started_as_nobody: bool = False,
 ) -> list[str]:
-    """The bwrap command line up to ``--`` (see the module docstring for what each part does)."""
+    """The bwrap command line up to ``--`` (see the module docstring for what each part does).
+
+    ``started_as_nobody``: root starts bwrap as the user ``nobody`` (whose uid it keeps inside).
+    """
     covered: list[str] = []
     for folder in HIDDEN_DIRS:  # a symbolic link (/home -> /var/home) is hidden where it points
         real = os.path.realpath(folder)
@@ -434,7 +466,7 @@ def _bwrap_args(
         args.append("--share-net")
     if info.userns:
         args.append("--unshare-user")
-        if drop_privileges and os.geteuid() == 0:
+        if drop_privileges and os.geteuid() == 0 and not started_as_nobody:
             args += ["--uid", str(NOBODY_UID), "--gid", str(NOBODY_UID)]
         if info.disable_userns:
             args.append("--disable-userns")
@@ -502,6 +534,160 @@ def _probe_bwrap() -> _Bwrap | None:
     return None
 
 
+# --------------------------------------------------------------------------- process count (root)
+
+
+def _pids_root() -> Path | None:
+    """The folder of this process's cgroup in a writable ``pids`` hierarchy (v1 or v2), or None."""
+    if sys.platform != "linux" or os.geteuid() != 0:
+        return None
+    try:
+        mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+        groups = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in mounts:
+        left, _, right = line.partition(" - ")
+        fields, tail = left.split(), right.split()
+        if len(fields) < 5 or len(tail) < 3 or "rw" not in tail[2].split(","):
+            continue
+        point = Path(fields[4])
+        if tail[0] == "cgroup" and "pids" in tail[2].split(","):
+            member = next((g.split(":", 2)[2] for g in groups if "pids" in g.split(":")[1].split(",")), None)
+        elif tail[0] == "cgroup2":
+            try:
+                if "pids" not in (point / "cgroup.controllers").read_text().split():
+                    continue
+            except OSError:
+                continue
+            member = next((g.split(":", 2)[2] for g in groups if g.startswith("0::")), None)
+        else:
+            continue
+        if member is not None:
+            return point / member.lstrip("/")
+    return None
+
+
+class _PidsCgroup:
+    """A fresh cgroup whose ``pids.max`` bounds the number of tasks of a run (root only).
+
+    ``RLIMIT_NPROC`` is not enforced for root, and bubblewrap started by root maps the sandbox's
+    user to root outside: this is the bound that holds there. It is also how the whole run is
+    killed at the end: every task listed in it, whatever session or process group it made.
+    """
+
+    def __init__(self, path: Path, limit: int) -> None:
+        self.path = path
+        self.limit = limit
+        self.procs = str(path / "cgroup.procs").encode()
+
+    @classmethod
+    def make(cls, limit: int) -> _PidsCgroup | None:
+        """Create one (verified: the limit reads back), or None where that is not possible."""
+        base = _pids_root()
+        if base is None:
+            return None
+        import secrets
+
+        path = base / f"srs-sandbox-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            path.mkdir(mode=0o700)
+        except OSError:
+            if (base / "cgroup.subtree_control").exists():  # v2: pids may need enabling below base
+                with contextlib.suppress(OSError):
+                    (base / "cgroup.subtree_control").write_text("+pids")
+            try:
+                path.mkdir(mode=0o700)
+            except OSError:
+                return None
+        try:
+            (path / "pids.max").write_text(str(limit))
+            if (path / "pids.max").read_text().strip() != str(limit):
+                raise OSError("pids.max did not take")
+        except OSError:
+            with contextlib.suppress(OSError):
+                path.rmdir()
+            return None
+        return cls(path, limit)
+
+    def join(self) -> bool:
+        """Move the calling process into it (used between fork and exec: no allocation)."""
+        try:
+            fd = os.open(self.procs, os.O_WRONLY)
+        except OSError:
+            return False
+        try:
+            os.write(fd, b"0")
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        return True
+
+    def tasks(self) -> list[int]:
+        try:
+            return [int(x) for x in (self.path / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return []
+
+    def kill_all(self) -> None:
+        """SIGKILL every process in it until it is empty (bounded: fork is limited inside)."""
+        for _ in range(100):
+            pids = self.tasks()
+            if not pids:
+                return
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.01)
+
+    def remove(self) -> None:
+        """Kill what is left and remove the cgroup, and any left below it (retried briefly while
+        the dead leave them)."""
+        self.kill_all()
+        with contextlib.suppress(OSError):
+            below = sorted((p for p in self.path.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts))
+            for sub in below:
+                _PidsCgroup(sub, 0).remove()
+        for _ in range(200):
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                self.kill_all()
+                time.sleep(0.01)
+
+
+def _as_nobody() -> None:
+    os.setgroups([])
+    os.setgid(NOBODY_UID)
+    os.setuid(NOBODY_UID)
+
+
+@functools.lru_cache(maxsize=8)
+def _nobody_can_bwrap(info: _Bwrap) -> bool:
+    """True if root can start this bwrap as the user ``nobody`` (probed once, by trying)."""
+    true = shutil.which("true", path="/usr/bin:/bin")
+    if not info.userns or true is None or os.geteuid() != 0:
+        return False
+    try:
+        probe = subprocess.run(
+            [*_bwrap_args(info, workdir=None, visible=[true], started_as_nobody=True), true],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd="/",
+            timeout=10,
+            check=False,
+            preexec_fn=_as_nobody,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
+
+
 def bwrap_works() -> bool:
     """True if bubblewrap is installed and can confine a process here (probed once per process)."""
     return _bwrap() is not None
@@ -557,8 +743,15 @@ class _Preexec:
     """
 
     def __init__(
-        self, limits: Limits, status_fd: int, drop_to: int | None, nproc: int | None, mode: str
+        self,
+        limits: Limits,
+        status_fd: int,
+        drop_to: int | None,
+        nproc: int | None,
+        mode: str,
+        cgroup: _PidsCgroup | None = None,
     ) -> None:
+        self.cgroup = cgroup
         self.limits = limits
         self.status_fd = status_fd
         self.drop_to = drop_to
@@ -566,9 +759,8 @@ class _Preexec:
         self.mode = mode
         self.parent = os.getpid()
         self.libc: Any = None
-        self.fprog: Any = None
-        self._keep: Any = None
-        program = _seccomp_program() if limits.block_fork and mode == "limits" else None
+        self.fprogs: dict[bool, Any] = {}  # without / with sockets refused -> struct sock_fprog *
+        self._keep: list[Any] = []
         if sys.platform == "linux":
             import ctypes
 
@@ -576,14 +768,17 @@ class _Preexec:
                 self.libc = ctypes.CDLL(None, use_errno=True)
             except OSError:
                 self.libc = None
-            if program is not None and self.libc is not None:
 
-                class SockFprog(ctypes.Structure):
-                    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+            class SockFprog(ctypes.Structure):
+                _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
+            for no_sockets in (False, True):
+                program = _seccomp_program(no_sockets=no_sockets) if mode == "limits" else None
+                if program is None or self.libc is None or not limits.block_fork:
+                    continue
                 buf = ctypes.create_string_buffer(program, len(program))
-                self._keep = buf
-                self.fprog = ctypes.pointer(SockFprog(len(program) // 8, ctypes.addressof(buf)))
+                self._keep.append(buf)
+                self.fprogs[no_sockets] = ctypes.pointer(SockFprog(len(program) // 8, ctypes.addressof(buf)))
 
     def __call__(self) -> None:
         lim = self.limits
@@ -594,9 +789,13 @@ class _Preexec:
             notes.append("memory=unlimited")
         _set_limit(resource.RLIMIT_FSIZE, lim.file_bytes)
         _set_limit(resource.RLIMIT_NOFILE, lim.open_files)
-        if self.nproc is not None and _set_limit(resource.RLIMIT_NPROC, self.nproc):
-            notes.append(f"nproc={self.nproc}")
+        if self.cgroup is not None and self.cgroup.join():
+            notes.append(f"processes<={lim.processes}(cgroup)")
+        elif self.nproc is not None and _set_limit(resource.RLIMIT_NPROC, self.nproc):
+            notes.append(f"processes<={lim.processes}(rlimit)")
 
+        if self.mode == "bwrap" and self.drop_to is not None:
+            _as_nobody()  # bwrap then makes its namespaces as nobody, whose process count is limited
         if self.mode == "limits":
             net = "open"
             if lim.isolate_network and self.libc is not None:
@@ -605,18 +804,16 @@ class _Preexec:
                 elif self.drop_to is None and self.libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0:
                     net = "none(userns+netns)"
             if self.drop_to is not None:
-                os.setgroups([])
-                os.setgid(self.drop_to)
-                os.setuid(self.drop_to)
+                _as_nobody()
             user = "nobody" if self.drop_to is not None else ("root" if os.geteuid() == 0 else "self")
             fork = "allowed"
-            if self.fprog is not None:
+            no_sockets = lim.isolate_network and net == "open"
+            fprog = self.fprogs.get(no_sockets)  # none unless block_fork
+            if fprog is not None:
                 no_new_privs = self.libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
-                if (
-                    no_new_privs
-                    and self.libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, self.fprog, 0, 0) == 0
-                ):
+                if no_new_privs and self.libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, fprog, 0, 0) == 0:
                     fork = "blocked(seccomp)"
+                    net = "none(seccomp: no sockets)" if no_sockets else net
             if fork == "allowed" and self.nproc is not None and os.geteuid() != 0:
                 fork = "limited(rlimit)"
             notes[:0] = ["sandbox=limits", f"network={net}", f"fork={fork}", f"user={user}"]
@@ -719,8 +916,10 @@ class Running:
         *,
         own_group: bool,
         via_bwrap: bool,
+        cgroup: _PidsCgroup | None = None,
     ) -> None:
         assert proc.stdout is not None and proc.stderr is not None
+        self.cgroup = cgroup
         self.proc = proc
         self.limits = limits
         self.isolation = isolation
@@ -754,6 +953,8 @@ class Running:
         else:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(self.proc.pid, signal.SIGKILL)
+        if self.cgroup is not None:  # whatever it started, in any session or group
+            self.cgroup.kill_all()
 
     def exited(self) -> bool:
         """True once the main process has ended (it is not reaped until :meth:`finish`)."""
@@ -839,6 +1040,8 @@ class Running:
             cpu = usage.ru_utime + usage.ru_stime
         except ChildProcessError:
             returncode = None
+        if self.cgroup is not None:
+            self.cgroup.remove()
         proc.returncode = returncode
         if self.via_bwrap and returncode is not None and 128 < returncode < 128 + signal.NSIG:
             returncode = 128 - returncode  # bwrap reports a child killed by signal N as exit 128 + N
@@ -863,6 +1066,8 @@ class Running:
             self._sel.close()
         with contextlib.suppress(ChildProcessError, OSError):
             os.waitpid(self.proc.pid, 0)
+        if self.cgroup is not None:
+            self.cgroup.remove()
         self.proc.returncode = -signal.SIGKILL
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
@@ -907,7 +1112,7 @@ def start(
 
     drop_to: int | None = None
     if (
-        mode == "limits"
+        (mode == "limits" or (info is not None and _nobody_can_bwrap(info)))
         and limits.drop_privileges
         and sys.platform == "linux"
         and os.geteuid() == 0
@@ -920,7 +1125,9 @@ def start(
 
     run_uid = drop_to if drop_to is not None else os.getuid()
     nproc: int | None = None
-    if run_uid != 0:
+    # as root: a pids cgroup (bwrap's own two processes come on top of the learner's)
+    cgroup = _PidsCgroup.make(limits.processes + (3 if info is not None else 1)) if os.geteuid() == 0 else None
+    if run_uid != 0 and cgroup is None:
         existing = _count_tasks(run_uid)
         if existing is not None:
             nproc = existing + limits.processes
@@ -946,13 +1153,14 @@ def start(
             isolate_network=limits.isolate_network,
             drop_privileges=limits.drop_privileges,
             seccomp_fd=seccomp_r if program is not None else None,
+            started_as_nobody=drop_to is not None,
         )
         argv = [*prefix, *argv]
         head = _bwrap_note(info, limits, program is not None)
 
     status_r, status_w = os.pipe()
     try:
-        preexec = _Preexec(limits, status_w, drop_to, nproc, mode)
+        preexec = _Preexec(limits, status_w, drop_to, nproc, mode, cgroup)
         try:
             proc = subprocess.Popen(
                 argv,
@@ -967,6 +1175,8 @@ def start(
                 preexec_fn=preexec,  # not thread-safe: see the module docstring
             )
         except (OSError, subprocess.SubprocessError) as exc:
+            if cgroup is not None:
+                cgroup.remove()
             raise SandboxError(f"could not start the sandboxed Python ({interpreter}): {exc}") from exc
         finally:
             os.close(status_w)
@@ -979,7 +1189,10 @@ def start(
         if status_r != -1:
             os.close(status_r)
     isolation = " ".join(part for part in (head, notes) if part)
-    return Running(proc, limits, isolation, own_group=new_session, via_bwrap=info is not None)
+    if cgroup is not None and "(cgroup)" not in isolation:  # the child could not join it
+        cgroup.remove()
+        cgroup = None
+    return Running(proc, limits, isolation, own_group=new_session, via_bwrap=info is not None, cgroup=cgroup)
 
 
 def run_python(
