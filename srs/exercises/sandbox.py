@@ -589,6 +589,14 @@ class _PidsCgroup:
             return None
         import secrets
 
+        for stale in base.glob("srs-sandbox-*-*"):  # left by an srs that was killed: removed if empty
+            owner = stale.name.split("-")[2]
+            if owner.isdigit() and not Path("/proc", owner).exists():
+                with contextlib.suppress(OSError):
+                    for sub in sorted(stale.rglob("*"), key=lambda p: -len(p.parts)):
+                        if sub.is_dir():
+                            sub.rmdir()
+                    stale.rmdir()
         path = base / f"srs-sandbox-{os.getpid()}-{secrets.token_hex(4)}"
         try:
             path.mkdir(mode=0o700)
