@@ -24,7 +24,6 @@ import functools
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -322,7 +321,9 @@ def run(
         limits = sandbox.Limits(wall_seconds=timeout, cpu_seconds=max(1, int(timeout) + 1))
     # decided here (bubblewrap probed once per srs process), so the checker does what srs reports
     limits = dataclasses.replace(limits, confinement=sandbox.confinement_in_effect(limits))
-    with tempfile.TemporaryDirectory(prefix="srs-exercise-") as tmp:
+    # non-dumpable while grading: a learner's process running as this user (the fallback sandbox)
+    # cannot open this process's end of the verdict pipe through /proc/<pid>/fd
+    with sandbox.undumpable(), sandbox.work_folder("srs-exercise-") as tmp:
         root = Path(tmp)
         root.chmod(0o711)  # the learner's folder below must be reachable by the user `nobody`
         checker_dir, learner_dir = root / "checker", root / "learner"
@@ -395,7 +396,7 @@ def check_sandbox(exercise: str = "stable_softmax") -> SandboxCheck:
 
     confinement = sandbox.confinement_in_effect()
     bwrap = sandbox.bwrap_description()
-    with tempfile.TemporaryDirectory(prefix="srs-doctor-") as tmp:
+    with sandbox.work_folder("srs-doctor-") as tmp:
         script = Path(tmp) / "probe.py"
         script.write_text(_PROBE, encoding="utf-8")
         work = Path(tmp) / "work"
@@ -429,7 +430,7 @@ def self_test(name: str, *, seed: int | None = None) -> tuple[bool, bool]:
     exercise = get(name)
     seed = secrets.randbits(32) if seed is None else seed
     outcomes = []
-    with tempfile.TemporaryDirectory(prefix="srs-selftest-") as tmp:
+    with sandbox.work_folder("srs-selftest-") as tmp:
         for label, source in (("starter", exercise.starter), ("reference", exercise.reference)):
             path = Path(tmp) / f"{name}_{label}.py"
             path.write_text(source, encoding="utf-8")

@@ -93,15 +93,20 @@ def _stopped(out: IO[str], result: Any, check: str | None) -> None:
 
 
 def main() -> int:
+    # First of all: no process of the same user (the learner's, in the fallback sandbox) may open
+    # this one's descriptors through /proc/<pid>/fd, read its memory or trace it.
+    root = Path(__file__).resolve().parents[2]
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from srs.exercises import sandbox as _sandbox
+
+    _sandbox.make_undumpable()
     # The verdict goes to a private copy of standard output; anything printed here goes to stderr.
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     learner: Any = None
     try:
         job = json.loads(Path("job.json").read_text(encoding="utf-8"))
-        root = Path(__file__).resolve().parents[2]
-        if str(root) not in sys.path:
-            sys.path.insert(0, str(root))
         from srs.exercises import remote, sandbox
 
         sandbox.adopt_bwrap_probe(job.get("bwrap"))  # srs probed it already

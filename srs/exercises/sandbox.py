@@ -76,7 +76,7 @@ import struct
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -94,8 +94,12 @@ __all__ = [
     "bwrap_probe",
     "bwrap_works",
     "confinement_in_effect",
+    "make_undumpable",
+    "remove_tree",
     "run_python",
     "start",
+    "undumpable",
+    "work_folder",
 ]
 
 NOBODY_UID = 65534
@@ -364,6 +368,114 @@ def _set_limit(which: int, soft: int, hard: int | None = None) -> bool:
     except (OSError, ValueError):
         return False
     return True
+
+
+# --------------------------------------------------------------------------- work folders
+
+
+def _remove_entries(dir_fd: int) -> None:
+    """Remove everything inside the open directory ``dir_fd``, never following a symbolic link."""
+    import stat
+
+    for name in os.listdir(dir_fd):
+        try:
+            os.unlink(name, dir_fd=dir_fd)
+            continue
+        except FileNotFoundError:
+            continue
+        except (IsADirectoryError, PermissionError):
+            pass  # a directory (EISDIR on Linux, EPERM elsewhere)
+        try:
+            sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        except FileNotFoundError:
+            continue
+        except PermissionError:
+            # a directory without read permission: its mode changes through a descriptor of the
+            # directory itself (O_PATH cannot be followed through a link: O_NOFOLLOW)
+            probe = os.open(name, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+            try:
+                if not stat.S_ISDIR(os.fstat(probe).st_mode):
+                    raise
+                os.chmod(f"/proc/self/fd/{probe}", 0o700)
+            finally:
+                os.close(probe)
+            sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        try:
+            if not os.fstat(sub).st_mode & 0o200:
+                os.fchmod(sub, 0o700)  # the directory itself, through its descriptor: never a link
+            _remove_entries(sub)
+        finally:
+            os.close(sub)
+        os.rmdir(name, dir_fd=dir_fd)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove the folder ``path`` and all in it without following symbolic links, and without ever
+    changing the mode of anything but a directory opened with ``O_NOFOLLOW`` inside it.
+
+    ``tempfile.TemporaryDirectory`` before Python 3.11.8 (CVE-2023-6597) chmods a file *through* a
+    link planted inside the folder when a removal fails; learner code can plant such links.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return
+    try:
+        if not os.fstat(fd).st_mode & 0o200:
+            os.fchmod(fd, 0o700)
+        _remove_entries(fd)
+    finally:
+        os.close(fd)
+    os.rmdir(path)
+
+
+_PR_SET_DUMPABLE = 4
+_PR_GET_DUMPABLE = 3
+
+
+def make_undumpable() -> bool:
+    """Make this process non-dumpable (Linux): a process of the same user can then neither open
+    its ``/proc/<pid>/fd`` (the ends of its pipes), nor read its memory or environment, nor trace
+    it. True if that took effect."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    return bool(libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) == 0)
+
+
+@contextlib.contextmanager
+def undumpable() -> Iterator[None]:
+    """This process is non-dumpable (see :func:`make_undumpable`) inside the block, then as before."""
+    if sys.platform != "linux":
+        yield
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    before = libc.prctl(_PR_GET_DUMPABLE, 0, 0, 0, 0)
+    libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    try:
+        yield
+    finally:
+        if before in (1, 2):
+            libc.prctl(_PR_SET_DUMPABLE, before, 0, 0, 0)
+
+
+@contextlib.contextmanager
+def work_folder(prefix: str) -> Iterator[Path]:
+    """A fresh private temporary folder, removed with :func:`remove_tree` afterwards."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        remove_tree(path)
 
 
 # --------------------------------------------------------------------------- bubblewrap
