@@ -374,9 +374,12 @@ class SandboxCheck:
     """What :func:`check_sandbox` found.
 
     ``confinement`` is ``"bwrap"`` or ``"limits"``; ``bwrap`` the bubblewrap found (path and
-    version, or ``""``); ``isolation`` the protections a trivial confined job reported;
-    ``ok`` whether that job and the grading of a reference solution both worked; ``message``
-    one line saying so (or what failed); ``seconds`` how long the grading took.
+    version, or ``""``); ``isolation`` the protections the sandbox says it set up; ``protections``
+    what the live probes saw, as ``(name, text)`` pairs such as
+    ``("fork", "blocked(verified: native+i386+x32)")`` or ``("writes", "OUTSIDE(...)")``; ``ok``
+    whether every protection the sandbox claims (in ``isolation``) held when probed, and the
+    grading of a reference solution worked; ``message`` one line saying
+    so (or what failed); ``seconds`` how long the grading took.
     """
 
     confinement: str
@@ -385,42 +388,88 @@ class SandboxCheck:
     ok: bool
     message: str
     seconds: float
+    protections: tuple[tuple[str, str], ...] = ()
 
 
-_PROBE = "import numpy, os\nprint(int(numpy.ones(3).sum()), os.getcwd() == os.environ['HOME'])\n"
+PROBES = Path(__file__).resolve().parent / "_probes.py"
+
+
+def _protections(found: dict[str, Any], limits: sandbox.Limits, outside: Path) -> list[tuple[str, str, bool]]:
+    """(name, text, holds) for each probe of ``_probes.py``'s report ``found``."""
+    out: list[tuple[str, str, bool]] = []
+    forks = found.get("fork") if isinstance(found.get("fork"), dict) else {}
+    allowed = [abi for abi, seen in forks.items() if seen != "blocked"]
+    if forks and not allowed:
+        out.append(("fork", f"blocked(verified: {'+'.join(forks)})", True))
+    else:
+        out.append(("fork", f"ALLOWED({'+'.join(allowed) or 'not probed'})", False))
+    net = found.get("network")
+    out.append(("network", "none(verified)" if net == "blocked" else "OPEN(a socket reached beyond loopback)", net == "blocked"))
+    wrote = found.get("write") != "blocked" or any(outside.iterdir())
+    out.append(("writes", "work-folder-only(verified)" if not wrote else "OUTSIDE(a file was written outside)", not wrote))
+    threads = found.get("threads")
+    bounded = isinstance(threads, int) and threads <= limits.processes
+    text = f"bounded(verified: {threads} threads started, limit {limits.processes})" if bounded else f"UNBOUNDED({threads} threads started)"
+    out.append(("processes", text, bounded))
+    return out
 
 
 def check_sandbox(exercise: str = "stable_softmax") -> SandboxCheck:
-    """Run a trivial job in the sandbox, then grade ``exercise``'s reference solution: does it all work?"""
+    """Probe the sandbox live (fork through every ABI, network, writes outside the work folder, the
+    number of processes), then grade ``exercise``'s reference solution: does it all hold and work?"""
     import time
 
     confinement = sandbox.confinement_in_effect()
     bwrap = sandbox.bwrap_description()
+    limits = sandbox.Limits(wall_seconds=30)
     with sandbox.work_folder("srs-doctor-") as tmp:
-        script = Path(tmp) / "probe.py"
-        script.write_text(_PROBE, encoding="utf-8")
-        work = Path(tmp) / "work"
+        tmp.chmod(0o711)  # the work folder below must be reachable by the user `nobody`
+        work, outside = tmp / "work", tmp / "outside"
         work.mkdir()
+        outside.mkdir()
+        outside.chmod(0o777)  # writable by whoever the sandbox runs as: only the sandbox may stop it
         try:
-            res = sandbox.run_python(script, workdir=work, limits=sandbox.Limits(wall_seconds=30))
+            res = sandbox.run_python(
+                PROBES, workdir=work, limits=limits, args=[str(outside), str(4 * limits.processes)]
+            )
         except SandboxError as exc:
             return SandboxCheck(confinement, bwrap, "", False, f"a trivial job could not start: {exc}", 0.0)
-        if not res.ok or res.stdout.split() != ["3", "True"]:
+        try:
+            found = json.loads(res.stdout)
+        except ValueError:
+            found = None
+        if not res.ok or not isinstance(found, dict) or found.get("numpy") is not True:
             why = res.reason or _last_line(res.stderr) or f"exit code {res.returncode}"
             return SandboxCheck(confinement, bwrap, res.isolation, False, f"a trivial job failed: {why}", 0.0)
-        path = Path(tmp) / f"{exercise}.py"
+        probed = _protections(found, limits, outside)
+        protections = tuple((name, text) for name, text, _ in probed)
+        # a protection the sandbox says it set up that the probe found missing: the sandbox is broken
+        claims = {
+            "fork": "fork=blocked" in res.isolation,
+            "network": "network=none" in res.isolation,
+            "writes": "sandbox=bwrap" in res.isolation,
+            "processes": "processes<=" in res.isolation,
+        }
+        broken = [name for name, _, holds in probed if claims[name] and not holds]
+        path = tmp / f"{exercise}.py"
         path.write_text(get(exercise).reference, encoding="utf-8")
         started = time.monotonic()
         try:
             graded = run(exercise, path, 1)
         except SandboxError as exc:
-            return SandboxCheck(confinement, bwrap, res.isolation, False, f"grading failed: {exc}", 0.0)
+            return SandboxCheck(confinement, bwrap, res.isolation, False, f"grading failed: {exc}", 0.0, protections)
         seconds = time.monotonic() - started
+    if broken:
+        message = f"the sandbox does not hold: {', '.join(broken)} (see the protections above)"
+        return SandboxCheck(confinement, bwrap, res.isolation, False, message, seconds, protections)
     if graded.status is not Status.PASSED:
         message = f"the reference solution of {exercise} did not pass: {graded.message}"
-        return SandboxCheck(confinement, bwrap, res.isolation, False, message, seconds)
-    message = f"a trivial job ran confined, and the reference solution of {exercise} passed its checks"
-    return SandboxCheck(confinement, bwrap, res.isolation, True, message, seconds)
+        return SandboxCheck(confinement, bwrap, res.isolation, False, message, seconds, protections)
+    message = (
+        "every protection the sandbox claims held when probed, and the reference solution of "
+        f"{exercise} passed its checks"
+    )
+    return SandboxCheck(confinement, bwrap, res.isolation, True, message, seconds, protections)
 
 
 def self_test(name: str, *, seed: int | None = None) -> tuple[bool, bool]:
