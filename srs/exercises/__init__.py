@@ -397,19 +397,36 @@ PROBES = Path(__file__).resolve().parent / "_probes.py"
 def _protections(found: dict[str, Any], limits: sandbox.Limits, outside: Path) -> list[tuple[str, str, bool]]:
     """(name, text, holds) for each probe of ``_probes.py``'s report ``found``."""
     out: list[tuple[str, str, bool]] = []
-    forks = found.get("fork") if isinstance(found.get("fork"), dict) else {}
+    raw = found.get("fork")
+    forks: dict[str, Any] = raw if isinstance(raw, dict) else {}
     allowed = [abi for abi, seen in forks.items() if seen != "blocked"]
     if forks and not allowed:
         out.append(("fork", f"blocked(verified: {'+'.join(forks)})", True))
     else:
         out.append(("fork", f"ALLOWED({'+'.join(allowed) or 'not probed'})", False))
     net = found.get("network")
-    out.append(("network", "none(verified)" if net == "blocked" else "OPEN(a socket reached beyond loopback)", net == "blocked"))
+    out.append(
+        (
+            "network",
+            "none(verified)" if net == "blocked" else "OPEN(a socket reached beyond loopback)",
+            net == "blocked",
+        )
+    )
     wrote = found.get("write") != "blocked" or any(outside.iterdir())
-    out.append(("writes", "work-folder-only(verified)" if not wrote else "OUTSIDE(a file was written outside)", not wrote))
+    out.append(
+        (
+            "writes",
+            "work-folder-only(verified)" if not wrote else "OUTSIDE(a file was written outside)",
+            not wrote,
+        )
+    )
     threads = found.get("threads")
     bounded = isinstance(threads, int) and threads <= limits.processes
-    text = f"bounded(verified: {threads} threads started, limit {limits.processes})" if bounded else f"UNBOUNDED({threads} threads started)"
+    text = (
+        f"bounded(verified: {threads} threads started, limit {limits.processes})"
+        if bounded
+        else f"UNBOUNDED({threads} threads started)"
+    )
     out.append(("processes", text, bounded))
     return out
 
@@ -457,7 +474,9 @@ def check_sandbox(exercise: str = "stable_softmax") -> SandboxCheck:
         try:
             graded = run(exercise, path, 1)
         except SandboxError as exc:
-            return SandboxCheck(confinement, bwrap, res.isolation, False, f"grading failed: {exc}", 0.0, protections)
+            return SandboxCheck(
+                confinement, bwrap, res.isolation, False, f"grading failed: {exc}", 0.0, protections
+            )
         seconds = time.monotonic() - started
     if broken:
         message = f"the sandbox does not hold: {', '.join(broken)} (see the protections above)"

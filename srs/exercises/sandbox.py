@@ -1246,7 +1246,9 @@ def start(
     run_uid = drop_to if drop_to is not None else os.getuid()
     nproc: int | None = None
     # as root: a pids cgroup (bwrap's own two processes come on top of the learner's)
-    cgroup = _PidsCgroup.make(limits.processes + (3 if info is not None else 1)) if os.geteuid() == 0 else None
+    cgroup = (
+        _PidsCgroup.make(limits.processes + (3 if info is not None else 1)) if os.geteuid() == 0 else None
+    )
     if run_uid != 0 and cgroup is None:
         existing = _count_tasks(run_uid)
         if existing is not None:
