@@ -272,7 +272,10 @@ def test_network_is_unreachable_when_isolated(tmp_path: Path, mode: str) -> None
     )
     if "network=none" not in res.isolation:
         pytest.skip(f"no network namespace here ({res.isolation})")
-    assert res.stdout.strip() == "OSError 101"  # ENETUNREACH: not even a route
+    if "no-tcp" in res.isolation:  # the fallback's Landlock refuses the connection before routing
+        assert res.stdout.strip() == "PermissionError 13"
+    else:
+        assert res.stdout.strip() == "OSError 101"  # ENETUNREACH: not even a route
 
 
 def test_numpy_works_under_the_default_limits(tmp_path: Path) -> None:
@@ -518,3 +521,32 @@ def test_a_thread_bomb_is_bounded(mode: str) -> None:
     assert "processes<=16(" in res.isolation, res.isolation  # (cgroup) as root, else (rlimit)
     made = int(res.stdout)
     assert 0 < made <= 16, made
+
+
+@pytest.mark.parametrize("mode", ["limits"])
+def test_the_fallback_allows_changes_only_in_the_work_folder_and_no_signals_out(
+    tmp_path: Path, mode: str
+) -> None:
+    outside = Path(tempfile.gettempdir()) / f"srs-landlock-{os.getpid()}-{time.monotonic_ns()}"
+    res = run(
+        tmp_path,
+        f"""
+        import os, signal
+        open("mine.txt", "w").write("ok")
+        for action in (lambda: open({str(outside)!r}, "w"), lambda: os.kill(os.getppid(), signal.SIGCONT)):
+            try:
+                action()
+                print("done")
+            except OSError as exc:
+                print(exc.errno)
+        """,
+    )
+    if "landlock" not in res.isolation:
+        pytest.skip(f"Landlock is not available here ({res.isolation})")
+    assert res.ok, res.stderr
+    assert (tmp_path / "mine.txt").read_text() == "ok"
+    assert not outside.exists()
+    lines = res.stdout.split()
+    assert lines[0] == "13"  # EACCES: no file outside the work folder
+    if "no-signals-out" in res.isolation:
+        assert lines[1] == "1"  # EPERM: no signal to a process outside the sandbox

@@ -370,6 +370,61 @@ def _set_limit(which: int, soft: int, hard: int | None = None) -> bool:
     return True
 
 
+# --------------------------------------------------------------------------- Landlock (the fallback)
+
+_LANDLOCK_CREATE, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT = 444, 445, 446  # same on x86-64 and AArch64
+_LANDLOCK_WRITES = [  # (first ABI version, access rights): every way to change the file system
+    (1, (1 << 1) | (0x7FF << 4)),  # WRITE_FILE, REMOVE_DIR/FILE, MAKE_CHAR/DIR/REG/SOCK/FIFO/BLOCK/SYM
+    (2, 1 << 13),  # REFER
+    (3, 1 << 14),  # TRUNCATE
+    (5, 1 << 15),  # IOCTL_DEV
+]
+_LANDLOCK_FILE_WRITES = (1 << 1) | (1 << 14)  # the rights that apply to a single file (/dev/null)
+
+
+def _landlock_ruleset(workdir: Path) -> tuple[int, str] | None:
+    """A Landlock ruleset (an fd, and a note) that allows changes to the file system only below
+    ``workdir`` (and writing ``/dev/null``), refuses TCP (ABI 4+), signals to and abstract Unix
+    sockets of processes outside the sandbox (ABI 6+). Built here, applied in the child with
+    ``landlock_restrict_self``. None where Landlock is not available."""
+    if sys.platform != "linux" or platform.machine() not in _ARCHES:
+        return None
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    abi = int(libc.syscall(_LANDLOCK_CREATE, None, 0, 1))  # LANDLOCK_CREATE_RULESET_VERSION
+    if abi < 1:
+        return None
+    writes = 0
+    for version, rights in _LANDLOCK_WRITES:
+        if abi >= version:
+            writes |= rights
+    attr = struct.pack("=QQQ", writes, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)
+    size = 24 if abi >= 6 else (16 if abi >= 4 else 8)
+    buf = ctypes.create_string_buffer(attr[:size], size)
+    fd = int(libc.syscall(_LANDLOCK_CREATE, buf, size, 0))
+    if fd < 0:
+        return None
+    try:
+        for path, rights in ((workdir, writes), (Path("/dev/null"), _LANDLOCK_FILE_WRITES & writes)):
+            target = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            try:
+                rule = ctypes.create_string_buffer(struct.pack("=Qi", rights, target), 12)
+                if libc.syscall(_LANDLOCK_ADD_RULE, fd, 1, rule, 0) != 0:  # LANDLOCK_RULE_PATH_BENEATH
+                    raise OSError(ctypes.get_errno(), "landlock_add_rule")
+            finally:
+                os.close(target)
+    except OSError:
+        os.close(fd)
+        return None
+    extra = "+no-tcp" if abi >= 4 else ""
+    extra += "+no-signals-out" if abi >= 6 else ""
+    return fd, f"files=write-workdir-only(landlock{extra})"
+
+
 # --------------------------------------------------------------------------- work folders
 
 
@@ -870,8 +925,10 @@ class _Preexec:
         nproc: int | None,
         mode: str,
         cgroup: _PidsCgroup | None = None,
+        landlock: tuple[int, str] | None = None,
     ) -> None:
         self.cgroup = cgroup
+        self.landlock = landlock
         self.limits = limits
         self.status_fd = status_fd
         self.drop_to = drop_to
@@ -926,6 +983,11 @@ class _Preexec:
             if self.drop_to is not None:
                 _as_nobody()
             user = "nobody" if self.drop_to is not None else ("root" if os.geteuid() == 0 else "self")
+            if self.landlock is not None and self.libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
+                if self.libc.syscall(_LANDLOCK_RESTRICT, self.landlock[0], 0) == 0:
+                    notes.append(self.landlock[1])
+                with contextlib.suppress(OSError):
+                    os.close(self.landlock[0])
             fork = "allowed"
             no_sockets = lim.isolate_network and net == "open"
             fprog = self.fprogs.get(no_sockets)  # none unless block_fork
@@ -1282,7 +1344,9 @@ def start(
 
     status_r, status_w = os.pipe()
     try:
-        preexec = _Preexec(limits, status_w, drop_to, nproc, mode, cgroup)
+        # open in the child until exec (it is close-on-exec): applied there, never inherited
+        landlock = _landlock_ruleset(workdir) if mode == "limits" else None
+        preexec = _Preexec(limits, status_w, drop_to, nproc, mode, cgroup, landlock)
         try:
             proc = subprocess.Popen(
                 argv,
@@ -1304,6 +1368,8 @@ def start(
             os.close(status_w)
             if seccomp_r != -1:
                 os.close(seccomp_r)
+            if landlock is not None:
+                os.close(landlock[0])
         with os.fdopen(status_r, "rb") as status:
             status_r = -1
             notes = status.read(4096).decode("utf-8", errors="replace")
