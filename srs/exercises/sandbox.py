@@ -12,10 +12,12 @@ Three confinements, chosen per run by :attr:`Limits.confinement`:
     capabilities, may not create further user namespaces, is killed when its parent dies
     (``--die-with-parent``) and has its own session (``--new-session``, so it cannot push keys
     into the terminal). Inside, the seccomp filter and the resource limits below still apply.
-``limits`` (the fallback)
-    The protections this module had before bubblewrap: resource limits, the seccomp filter, a
-    network namespace where ``unshare`` is allowed and, when running as root, the ``nobody`` user
-    if that user can run the interpreter. It does not hide files or other processes.
+``limits`` (the fallback, where bubblewrap cannot make its namespaces: decided by trying)
+    Resource limits, the seccomp filter, a network namespace where ``unshare`` is allowed (else
+    ``socket`` is refused by the filter), when running as root the ``nobody`` user if that user
+    can run the interpreter, and where the kernel has Landlock a ruleset that allows changes to
+    the file system only in the working directory (and, by its ABI, no TCP and no signals to
+    processes outside). It does not hide files or other processes.
 ``none``
     Resource limits, its own session and death with the parent only: for trusted code.
 
@@ -34,26 +36,30 @@ Every run gets
   dies first.
 * Resource limits set in the child before ``exec``: ``RLIMIT_CPU`` (soft; the hard limit is
   one second later), ``RLIMIT_AS`` (address space), ``RLIMIT_FSIZE`` (largest file it may
-  write), ``RLIMIT_NOFILE``, ``RLIMIT_CORE=0`` and ``RLIMIT_NPROC``.
-* On Linux x86-64 and AArch64 (``bwrap`` and ``limits``), a seccomp filter that makes process
-  creation fail with ``EAGAIN`` (``fork``, ``vfork``, ``clone`` without ``CLONE_THREAD``;
-  ``clone3`` reports ``ENOSYS`` so that the C library falls back to ``clone``). Threads still
-  work. This is what contains a fork loop when running as root, where ``RLIMIT_NPROC`` is not
-  enforced by the kernel.
+  write), ``RLIMIT_NOFILE``, ``RLIMIT_CORE=0`` and (not as root) ``RLIMIT_NPROC``.
+* On Linux x86-64 and AArch64 (``bwrap`` and ``limits``), a seccomp filter that first refuses
+  (``ENOSYS``) every system call of another ABI than the native one (the i386 ``int 0x80`` calls
+  on x86-64) and every x32 call, then makes process creation fail with ``EAGAIN`` (``fork``,
+  ``vfork``, ``clone`` without ``CLONE_THREAD``; ``clone3`` reports ``ENOSYS`` so that the C
+  library falls back to ``clone``) and refuses ``ptrace``, ``process_vm_readv``/``writev``,
+  ``pidfd_getfd`` and ``io_uring_setup``. Threads still work. See :func:`_seccomp_program`.
+* A bound on its processes and threads (``Limits.processes``): as root, where ``RLIMIT_NPROC``
+  is not enforced, a fresh cgroup of a writable ``pids`` hierarchy (v1 or v2) with ``pids.max``,
+  through which the whole run is also killed at the end; otherwise ``RLIMIT_NPROC``.
 * Standard output and error are read concurrently in chunks; the first ``max_output``
   bytes of each are kept, and a process that writes more than ``flood_bytes`` is killed.
 
 :attr:`SandboxResult.isolation` says what was in effect, e.g.
-``"sandbox=bwrap network=none(bwrap) fork=blocked(seccomp) user=nobody(userns)"``.
+``"sandbox=bwrap network=none(bwrap) fork=blocked(seccomp) user=nobody(userns) processes<=32(cgroup)"``.
+That is what was set up; ``srs doctor`` (``_probes.py``) verifies it by trying.
 
 What this does not protect against
 ----------------------------------
 * Under ``bwrap``: reading files outside the hidden folders (system files, a database or deck
   folder kept elsewhere), using CPU, memory and disk up to the limits, and kernel bugs.
 * Under the ``limits`` fallback: the code runs with the user's own permissions (unless it could
-  be switched to ``nobody``), can read and write any file that user can, can see and signal
-  that user's processes, and can start processes in a new session where the seccomp filter is
-  not available.
+  be switched to ``nobody``), can read any file that user can and see that user's processes;
+  without Landlock it can also write that user's files and signal that user's processes.
 * Other operating systems than Linux get only the resource limits that they support and
   the process-group kill; ``RLIMIT_AS`` is not enforced on macOS.
 * Memory that is not address space (for example, page cache) and disk usage outside the
