@@ -644,3 +644,31 @@ def test_the_unprivileged_fallback_keeps_the_verdict_kills_children_and_spares_o
     assert sorted(p.name for p in out.iterdir()) == ["victim.txt"]
     assert victim.stat().st_mode & 0o777 == 0o400
     assert victim.read_text() == "the user's own file"
+
+
+# --------------------------------------------------------------------------- the signed verdict
+
+
+def test_only_verdict_lines_signed_by_the_checker_count() -> None:
+    """Lines written into the verdict stream by anyone without the checker's key, or replayed, are
+    ignored; the checker's own lines are read in order."""
+    import io
+
+    from srs.exercises import _harness
+
+    key, other = secrets.token_bytes(32), secrets.token_bytes(32)
+    genuine, forged = io.StringIO(), io.StringIO()
+    checker, forger = _harness._Signed(genuine, key), _harness._Signed(forged, other)
+    names = check_names()
+    _harness._emit(checker, event="start", count=len(names))
+    _harness._emit(forger, event="check", name=names[0], passed=True, detail="forged, wrong key")
+    for name in names:
+        _harness._emit(checker, event="check", name=name, passed=False, detail="wrong")
+    text = genuine.getvalue().splitlines()
+    unsigned = json.dumps({"event": "done"})
+    replayed = text[0]  # the genuine "start" line again, out of its place
+    stream = [text[0], forged.getvalue().strip(), unsigned, *text[1:], replayed]
+    events = exercises._read_events("\n".join(stream) + "\n", key)
+    assert [e["event"] for e in events] == ["start", *(["check"] * len(names))]
+    assert all(e["passed"] is False for e in events[1:])
+    assert exercises._read_events(unsigned + "\n", key) == []

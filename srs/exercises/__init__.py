@@ -24,6 +24,7 @@ import functools
 import json
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -207,12 +208,22 @@ def get(name: str) -> Exercise:
     )
 
 
-def _read_events(text: str) -> list[dict[str, Any]]:
-    """Parse the checker's JSON lines, ignoring anything malformed (e.g. a cut-off last line)."""
+def _read_events(text: str, key: bytes) -> list[dict[str, Any]]:
+    """The checker's JSON lines that carry a valid HMAC for their place (see ``_harness._Signed``);
+    anything else (a cut-off last line, or a line someone else wrote into the stream) is ignored."""
+    import hashlib
+    import hmac
+
     events = []
+    seq = 0
     for line in text.splitlines():
+        mac, _, body = line.partition(" ")
+        expected = hmac.new(key, f"{seq}:{body}".encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(mac.encode(), expected.encode()):
+            continue
+        seq += 1
         try:
-            event = json.loads(line)
+            event = json.loads(body)
         except ValueError:
             continue
         if isinstance(event, dict) and isinstance(event.get("event"), str):
@@ -337,13 +348,25 @@ def run(
             "limits": dataclasses.asdict(limits),
             "bwrap": sandbox.bwrap_probe() if limits.confinement == "bwrap" else None,
         }
-        res = sandbox.run_python(
-            HARNESS,
-            workdir=checker_dir,
-            limits=_checker_limits(limits),
-            extra_files={"job.json": json.dumps(job), "learner.py": source},
-        )
-    return _interpret(_read_events(res.stdout), res)
+        # the key of the verdict's HMAC: on a pipe that only the checker reads (then closes)
+        key = secrets.token_bytes(32)
+        key_r, key_w = os.pipe()
+        try:
+            try:
+                os.write(key_w, key)  # far smaller than a pipe's buffer
+            finally:
+                os.close(key_w)
+            res = sandbox.run_python(
+                HARNESS,
+                workdir=checker_dir,
+                limits=_checker_limits(limits),
+                extra_files={"job.json": json.dumps(job), "learner.py": source},
+                args=[str(key_r)],
+                pass_fds=[key_r],
+            )
+        finally:
+            os.close(key_r)
+    return _interpret(_read_events(res.stdout, key), res)
 
 
 def _checker_limits(learner: sandbox.Limits) -> sandbox.Limits:

@@ -1398,6 +1398,7 @@ def run_python(
     python: str | None = None,
     args: Sequence[str] = (),
     hide: Sequence[Path] = (),
+    pass_fds: Sequence[int] = (),
 ) -> SandboxResult:
     """Run ``script`` with ``python -I -B -u`` in ``workdir`` under ``limits``.
 
@@ -1412,7 +1413,14 @@ def run_python(
     exception propagates.
     """
     running = start(
-        script, workdir=workdir, limits=limits, extra_files=extra_files, python=python, args=args, hide=hide
+        script,
+        workdir=workdir,
+        limits=limits,
+        extra_files=extra_files,
+        python=python,
+        args=args,
+        hide=hide,
+        pass_fds=pass_fds,
     )
     try:
         return running.finish()
