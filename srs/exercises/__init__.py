@@ -14,7 +14,8 @@ Importing this module is cheap: it reads no exercise files and does not import n
 in a process of its own; the checker starts the learner's file in a second, confined process
 (``_learner.py`` under :mod:`srs.exercises.sandbox`, with bubblewrap where it works) and calls
 its functions over a pipe that carries only data. The verdict comes back on the checker's
-standard output, which the learner's process cannot reach.
+standard output, which the learner's process cannot reach, each line signed with an HMAC whose
+key srs gives only to the checker (on a pipe it reads and closes before the learner starts).
 """
 
 from __future__ import annotations

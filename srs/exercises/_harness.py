@@ -12,7 +12,8 @@ checks, and starts the learner's file in a separate confined process
 through ``ctx.learner``, which only brings back values. The reference, the checks and
 ``checklib`` exist only here, out of the learner's reach, and so does the verdict: it is
 written as one JSON object per line to this process's standard output, flushed as it goes,
-so that the parent keeps what finished even if the run is killed:
+so that the parent keeps what finished even if the run is killed. Each line is preceded by its
+HMAC (see :class:`_Signed`), keyed with the key srs passes on the descriptor ``argv[1]``:
 
 * ``{"event": "start", "count": n}`` - the checker is ready and will run ``n`` checks;
 * ``{"event": "not_gradable", "message": ...}`` - syntax error, error while importing the
