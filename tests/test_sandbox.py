@@ -553,3 +553,17 @@ def test_the_fallback_allows_changes_only_in_the_work_folder_and_no_signals_out(
     assert lines[0] == "13"  # EACCES: no file outside the work folder
     if "no-signals-out" in res.isolation:
         assert lines[1] == "1"  # EPERM: no signal to a process outside the sandbox
+
+
+def test_undumpable_blocks_overlap_and_restore_the_state() -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    before = libc.prctl(3, 0, 0, 0, 0)  # PR_GET_DUMPABLE
+    outer = sandbox.undumpable()
+    outer.__enter__()
+    with sandbox.undumpable():
+        assert libc.prctl(3, 0, 0, 0, 0) == 0
+    assert libc.prctl(3, 0, 0, 0, 0) == 0  # the outer block (another grading) is still running
+    outer.__exit__(None, None, None)
+    assert libc.prctl(3, 0, 0, 0, 0) == before

@@ -81,6 +81,7 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -509,22 +510,32 @@ def make_undumpable() -> bool:
     return bool(libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) == 0)
 
 
+_UNDUMPABLE = {"depth": 0, "before": 1}
+_UNDUMPABLE_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def undumpable() -> Iterator[None]:
-    """This process is non-dumpable (see :func:`make_undumpable`) inside the block, then as before."""
+    """This process is non-dumpable (see :func:`make_undumpable`) inside the block, then as before
+    (blocks may overlap, in threads: the last to leave restores it)."""
     if sys.platform != "linux":
         yield
         return
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
-    before = libc.prctl(_PR_GET_DUMPABLE, 0, 0, 0, 0)
-    libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    with _UNDUMPABLE_LOCK:
+        if _UNDUMPABLE["depth"] == 0:
+            _UNDUMPABLE["before"] = int(libc.prctl(_PR_GET_DUMPABLE, 0, 0, 0, 0))
+            libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        _UNDUMPABLE["depth"] += 1
     try:
         yield
     finally:
-        if before in (1, 2):
-            libc.prctl(_PR_SET_DUMPABLE, before, 0, 0, 0)
+        with _UNDUMPABLE_LOCK:
+            _UNDUMPABLE["depth"] -= 1
+            if _UNDUMPABLE["depth"] == 0 and _UNDUMPABLE["before"] in (1, 2):
+                libc.prctl(_PR_SET_DUMPABLE, _UNDUMPABLE["before"], 0, 0, 0)
 
 
 @contextlib.contextmanager
