@@ -567,3 +567,25 @@ def test_undumpable_blocks_overlap_and_restore_the_state() -> None:
     assert libc.prctl(3, 0, 0, 0, 0) == 0  # the outer block (another grading) is still running
     outer.__exit__(None, None, None)
     assert libc.prctl(3, 0, 0, 0, 0) == before
+
+
+@needs_bwrap
+@pytest.mark.skipif(os.geteuid() != 0, reason="starting bubblewrap as nobody is what root does")
+def test_root_starts_bwrap_as_nobody_when_nobody_can_run_the_interpreter() -> None:
+    """Then the sandbox is user nobody outside too (not root mapped to nobody inside)."""
+    system_python = shutil.which("python3", path="/usr/bin:/bin")
+    if system_python is None:
+        pytest.skip("no system python3 that user nobody could run")
+    with tempfile.TemporaryDirectory(prefix="srs-nobody-bwrap-") as tmp:
+        workdir = Path(tmp)
+        workdir.chmod(0o755)
+        script = workdir / "s.py"
+        script.write_text("import os\nprint(os.getuid())\nopen('mine.txt', 'w').write('ok')\n")
+        script.chmod(0o644)
+        if not sandbox._nobody_can_run(system_python, str(script)):
+            pytest.skip("user nobody cannot run the system python here")
+        res = run_python(script, workdir=workdir, limits=SMALL, python=system_python)
+        assert res.ok, res.stderr
+        assert "sandbox=bwrap" in res.isolation and "processes<=" in res.isolation
+        assert res.stdout == f"{sandbox.NOBODY_UID}\n"
+        assert (workdir / "mine.txt").stat().st_uid == sandbox.NOBODY_UID  # nobody outside as well
