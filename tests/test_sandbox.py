@@ -589,3 +589,27 @@ def test_root_starts_bwrap_as_nobody_when_nobody_can_run_the_interpreter() -> No
         assert "sandbox=bwrap" in res.isolation and "processes<=" in res.isolation
         assert res.stdout == f"{sandbox.NOBODY_UID}\n"
         assert (workdir / "mine.txt").stat().st_uid == sandbox.NOBODY_UID  # nobody outside as well
+
+
+def test_remove_tree_never_follows_a_link(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    (outside / "keep.txt").chmod(0o400)
+    outside_mode = outside.stat().st_mode
+    work = tmp_path / "work"
+    (work / "deep" / "locked").mkdir(parents=True)
+    (work / "deep" / "locked" / "to-dir").symlink_to(outside)
+    (work / "deep" / "locked" / "to-file").symlink_to(outside / "keep.txt")
+    (work / "deep" / "locked").chmod(0o500)
+    (work / "to-dir").symlink_to(outside, target_is_directory=True)
+    sandbox.remove_tree(work)
+    assert not work.exists()
+    assert (outside / "keep.txt").read_text() == "mine"
+    assert (outside / "keep.txt").stat().st_mode & 0o777 == 0o400
+    assert outside.stat().st_mode == outside_mode
+    link_root = tmp_path / "link-root"
+    link_root.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(OSError):
+        sandbox.remove_tree(link_root)  # a link given as the folder itself is refused, not followed
+    assert (outside / "keep.txt").exists()
