@@ -613,3 +613,24 @@ def test_remove_tree_never_follows_a_link(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         sandbox.remove_tree(link_root)  # a link given as the folder itself is refused, not followed
     assert (outside / "keep.txt").exists()
+
+
+def test_remove_tree_handles_any_depth_and_locked_folders(tmp_path: Path) -> None:
+    """Learner code can nest folders far deeper than the recursion limit, or lock them."""
+    work = tmp_path / "work"
+    work.mkdir()
+    fd = os.open(work, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(sys.getrecursionlimit() + 500):  # deeper than PATH_MAX as a path, too
+            os.mkdir("d", dir_fd=fd)
+            Path(f"/proc/self/fd/{fd}/f").write_text("x")
+            sub = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = sub
+        os.mkdir("locked", dir_fd=fd)
+        Path(f"/proc/self/fd/{fd}/locked/f").write_text("x")
+        os.chmod(f"/proc/self/fd/{fd}/locked", 0)
+    finally:
+        os.close(fd)
+    sandbox.remove_tree(work)
+    assert not work.exists()

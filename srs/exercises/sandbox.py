@@ -435,40 +435,39 @@ def _landlock_ruleset(workdir: Path) -> tuple[int, str] | None:
 # --------------------------------------------------------------------------- work folders
 
 
-def _remove_entries(dir_fd: int) -> None:
-    """Remove everything inside the open directory ``dir_fd``, never following a symbolic link."""
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _open_dir_to_empty(dir_fd: int, name: str) -> int | None:
+    """Remove the entry ``name`` of ``dir_fd`` if it is not a directory (None), else open it, never
+    through a link, with the permissions needed to empty it (its descriptor)."""
     import stat
 
-    for name in os.listdir(dir_fd):
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+        return None
+    except FileNotFoundError:
+        return None
+    except (IsADirectoryError, PermissionError):
+        pass  # a directory (EISDIR on Linux, EPERM elsewhere)
+    try:
+        sub = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return None
+    except PermissionError:
+        # no read permission: the mode changes through a descriptor of the directory itself
+        # (O_PATH | O_NOFOLLOW opens a link as a link, which is then refused)
+        probe = os.open(name, os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
         try:
-            os.unlink(name, dir_fd=dir_fd)
-            continue
-        except FileNotFoundError:
-            continue
-        except (IsADirectoryError, PermissionError):
-            pass  # a directory (EISDIR on Linux, EPERM elsewhere)
-        try:
-            sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
-        except FileNotFoundError:
-            continue
-        except PermissionError:
-            # a directory without read permission: its mode changes through a descriptor of the
-            # directory itself (O_PATH cannot be followed through a link: O_NOFOLLOW)
-            probe = os.open(name, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
-            try:
-                if not stat.S_ISDIR(os.fstat(probe).st_mode):
-                    raise
-                os.chmod(f"/proc/self/fd/{probe}", 0o700)
-            finally:
-                os.close(probe)
-            sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
-        try:
-            if not os.fstat(sub).st_mode & 0o200:
-                os.fchmod(sub, 0o700)  # the directory itself, through its descriptor: never a link
-            _remove_entries(sub)
+            if not stat.S_ISDIR(os.fstat(probe).st_mode):
+                raise
+            os.chmod(f"/proc/self/fd/{probe}", 0o700)
         finally:
-            os.close(sub)
-        os.rmdir(name, dir_fd=dir_fd)
+            os.close(probe)
+        sub = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
+    if os.fstat(sub).st_mode & 0o700 != 0o700:
+        os.fchmod(sub, 0o700)  # the directory itself, through its descriptor: never a link
+    return sub
 
 
 def remove_tree(path: Path) -> None:
@@ -476,16 +475,35 @@ def remove_tree(path: Path) -> None:
     changing the mode of anything but a directory opened with ``O_NOFOLLOW`` inside it.
 
     ``tempfile.TemporaryDirectory`` before Python 3.11.8 (CVE-2023-6597) chmods a file *through* a
-    link planted inside the folder when a removal fails; learner code can plant such links.
+    link planted inside the folder when a removal fails; learner code can plant such links. The
+    walk is iterative and holds one directory open at a time, so no depth of nesting exhausts the
+    stack or the descriptors; each directory is listed once.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(path, _DIR_FLAGS)
     except FileNotFoundError:
         return
     try:
-        if not os.fstat(fd).st_mode & 0o200:
+        if os.fstat(fd).st_mode & 0o700 != 0o700:
             os.fchmod(fd, 0o700)
-        _remove_entries(fd)
+        stack: list[tuple[str | None, list[str]]] = [(None, os.listdir(fd))]  # (name in parent, left)
+        while stack:
+            here, left = stack[-1]
+            if left:
+                name = left.pop()
+                sub = _open_dir_to_empty(fd, name)
+                if sub is not None:
+                    os.close(fd)
+                    fd = sub
+                    stack.append((name, os.listdir(fd)))
+                continue
+            stack.pop()
+            if here is None:
+                break
+            parent = os.open("..", _DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = parent
+            os.rmdir(here, dir_fd=fd)
     finally:
         os.close(fd)
     os.rmdir(path)
