@@ -158,3 +158,20 @@ def test_syntax_error_is_not_gradable_and_not_a_try(exercise_home: Path) -> None
     assert "Not gradable: SyntaxError" in flat and "does not count as a try" in flat, result.stdout
     rating, signals = last_review(exercise_home)
     assert rating == 1 and signals["attempts"] == 1 and signals["gave_up"] is True
+
+
+@pytest.mark.parametrize("name", ["x" * 255, "A1." * 85, "a-" * 200 + "z"])
+def test_any_exercise_id_gets_a_bounded_safe_work_file(
+    home: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A 255-character (or odd) card id used to crash `srs review` (file name too long)."""
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    monkeypatch.setenv("SRS_NOW", "2026-03-02T10:00:00Z")
+    write_deck(home / "decks", "e.md", f"## {name}\nkind: exercise\nexercise: stable_softmax\n")
+    result = CliRunner().invoke(cli, ["review"], input="\ng\n\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "Reference solution:" in result.stdout
+    (work_file,) = (home / "work").iterdir()
+    assert work_file.parent == home / "work"  # nothing written outside the work folder
+    assert len(work_file.name.encode()) <= 120 and work_file.suffix == ".py"
+    assert all(c.isalnum() or c in "._-" for c in work_file.name) and not work_file.name.startswith(".")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
+import platform
 import resource
 import shutil
 import sys
@@ -270,7 +272,10 @@ def test_network_is_unreachable_when_isolated(tmp_path: Path, mode: str) -> None
     )
     if "network=none" not in res.isolation:
         pytest.skip(f"no network namespace here ({res.isolation})")
-    assert res.stdout.strip() == "OSError 101"  # ENETUNREACH: not even a route
+    if "no-tcp" in res.isolation:  # the fallback's Landlock refuses the connection before routing
+        assert res.stdout.strip() == "PermissionError 13"
+    else:
+        assert res.stdout.strip() == "OSError 101"  # ENETUNREACH: not even a route
 
 
 def test_numpy_works_under_the_default_limits(tmp_path: Path) -> None:
@@ -406,3 +411,226 @@ def test_bwrap_hides_given_folders(tmp_path: Path) -> None:
 def test_unknown_confinement_is_refused() -> None:
     with pytest.raises(ValueError, match="confinement"):
         Limits(confinement="chroot")
+
+
+# --------------------------------------------------------------------------- every system call ABI
+
+# Learner code that tries to create a process through each ABI the x86-64 kernel offers: the native
+# fork, the i386 fork (2) and clone (120) through `int 0x80` from a small executable buffer, and the
+# x32 fork (57 | 0x40000000) through syscall(). A child that is created writes a file and leaves.
+ABI_FORKS = """
+import ctypes, mmap, os
+libc = ctypes.CDLL(None, use_errno=True)
+made = []
+
+def child(name):
+    open("child-" + name, "w").close()
+    os._exit(0)
+
+def int80(nr, ebx=0, ecx=0):
+    code = (b"\\x53\\xb8" + nr.to_bytes(4, "little") + b"\\xbb" + ebx.to_bytes(4, "little")
+            + b"\\xb9" + ecx.to_bytes(4, "little") + b"\\xcd\\x80\\x5b\\xc3")  # push rbx; int 0x80; pop rbx
+    buf = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    buf.write(code)
+    return ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(buf)))()
+
+results = {}
+try:
+    pid = os.fork()
+except OSError as exc:
+    pid = -exc.errno
+if pid == 0:
+    child("native")
+results["native"] = pid
+for name, nr, flags in (("i386-fork", 2, 0), ("i386-clone", 120, 17)):  # 17: SIGCHLD, no CLONE_THREAD
+    pid = int80(nr, flags)
+    if pid == 0:
+        child(name)
+    results[name] = pid
+pid = libc.syscall(57 | 0x40000000)
+if pid == 0:
+    child("x32")
+results["x32"] = pid if pid != -1 else -ctypes.get_errno()
+results["i386-getpid"] = int80(20) == os.getpid()
+print(results)
+"""
+
+
+def i386_works_here() -> bool:
+    """True if this kernel runs i386 system calls (`int 0x80`) of a 64-bit process at all."""
+    if platform.machine() != "x86_64":
+        return False
+    scope: dict[str, object] = {}
+    exec(ABI_FORKS.split("results = {}")[0], scope)  # noqa: S102 - the helpers above, run here
+    return scope["int80"](20) == os.getpid()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_system_call_abi_can_create_a_process(tmp_path: Path, mode: str) -> None:
+    if platform.machine() != "x86_64":
+        pytest.skip("the i386 and x32 ABIs exist on x86-64 only")
+    if not fork_blocked(tmp_path):
+        pytest.skip("seccomp filter not available here")
+    res = run(tmp_path, ABI_FORKS)
+    assert res.ok, res.stderr
+    results = eval(res.stdout)  # noqa: S307 - a dict literal printed by the script above
+    assert sorted(p.name for p in tmp_path.glob("child-*")) == []
+    for abi in ("native", "i386-fork", "i386-clone", "x32"):
+        assert results[abi] < 0, (abi, results)  # an errno, never a child's pid
+    assert results["native"] == -errno.EAGAIN
+    # every i386 system call is refused, not only the process-creating ones
+    assert results["i386-getpid"] is False
+    assert results["i386-fork"] == results["i386-clone"] == -errno.ENOSYS
+
+
+def test_the_i386_attempt_is_real_outside_the_sandbox() -> None:
+    """The same `int 0x80` code reaches the kernel here (so the test above is not vacuous)."""
+    if platform.machine() != "x86_64":
+        pytest.skip("the i386 ABI exists on x86-64 only")
+    if not i386_works_here():
+        pytest.skip("this kernel runs no i386 system calls (ia32 emulation off)")
+    assert i386_works_here()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_thread_bomb_is_bounded(mode: str) -> None:
+    """With fork refused, threads are what is left: their number is bounded too, also as root."""
+    # pytest's tmp_path lives in a 0700 directory: as root the sandbox switches to user nobody, who
+    # must be able to read the script, as it can read srs's own
+    with tempfile.TemporaryDirectory(prefix="srs-threads-test-") as tmp:
+        workdir = Path(tmp)
+        workdir.chmod(0o755)
+        res = run(
+            workdir,
+            """
+            import threading
+            threading.stack_size(64 * 1024)  # small stacks: the address-space limit is not what stops it
+            stop = threading.Event()
+            made = 0
+            try:
+                while made < 2000:
+                    threading.Thread(target=stop.wait, daemon=True).start()
+                    made += 1
+            except RuntimeError:
+                pass
+            print(made, flush=True)
+            stop.set()
+            """,
+            dataclasses.replace(SMALL, processes=16),
+        )
+    assert "processes<=16(" in res.isolation, res.isolation  # (cgroup) as root, else (rlimit)
+    made = int(res.stdout)
+    assert 0 < made <= 16, made
+
+
+@pytest.mark.parametrize("mode", ["limits"])
+def test_the_fallback_allows_changes_only_in_the_work_folder_and_no_signals_out(
+    tmp_path: Path, mode: str
+) -> None:
+    outside = Path(tempfile.gettempdir()) / f"srs-landlock-{os.getpid()}-{time.monotonic_ns()}"
+    res = run(
+        tmp_path,
+        f"""
+        import os, signal
+        open("mine.txt", "w").write("ok")
+        for action in (lambda: open({str(outside)!r}, "w"), lambda: os.kill(os.getppid(), signal.SIGCONT)):
+            try:
+                action()
+                print("done")
+            except OSError as exc:
+                print(exc.errno)
+        """,
+    )
+    probe = sandbox._landlock_ruleset(tmp_path)
+    if probe is None:
+        pytest.skip("this kernel has no Landlock")
+    os.close(probe[0])
+    assert "files=write-workdir-only(landlock" in res.isolation, res.isolation
+    assert res.ok, res.stderr
+    assert (tmp_path / "mine.txt").read_text() == "ok"
+    assert not outside.exists()
+    lines = res.stdout.split()
+    assert lines[0] == "13"  # EACCES: no file outside the work folder
+    if "no-signals-out" in res.isolation:
+        assert lines[1] == "1"  # EPERM: no signal to a process outside the sandbox
+
+
+def test_undumpable_blocks_overlap_and_restore_the_state() -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    before = libc.prctl(3, 0, 0, 0, 0)  # PR_GET_DUMPABLE
+    outer = sandbox.undumpable()
+    outer.__enter__()
+    with sandbox.undumpable():
+        assert libc.prctl(3, 0, 0, 0, 0) == 0
+    assert libc.prctl(3, 0, 0, 0, 0) == 0  # the outer block (another grading) is still running
+    outer.__exit__(None, None, None)
+    assert libc.prctl(3, 0, 0, 0, 0) == before
+
+
+@needs_bwrap
+@pytest.mark.skipif(os.geteuid() != 0, reason="starting bubblewrap as nobody is what root does")
+def test_root_starts_bwrap_as_nobody_when_nobody_can_run_the_interpreter() -> None:
+    """Then the sandbox is user nobody outside too (not root mapped to nobody inside)."""
+    system_python = shutil.which("python3", path="/usr/bin:/bin")
+    if system_python is None:
+        pytest.skip("no system python3 that user nobody could run")
+    with tempfile.TemporaryDirectory(prefix="srs-nobody-bwrap-") as tmp:
+        workdir = Path(tmp)
+        workdir.chmod(0o755)
+        script = workdir / "s.py"
+        script.write_text("import os\nprint(os.getuid())\nopen('mine.txt', 'w').write('ok')\n")
+        script.chmod(0o644)
+        if not sandbox._nobody_can_run(system_python, str(script)):
+            pytest.skip("user nobody cannot run the system python here")
+        res = run_python(script, workdir=workdir, limits=SMALL, python=system_python)
+        assert res.ok, res.stderr
+        assert "sandbox=bwrap" in res.isolation and "processes<=" in res.isolation
+        assert res.stdout == f"{sandbox.NOBODY_UID}\n"
+        assert (workdir / "mine.txt").stat().st_uid == sandbox.NOBODY_UID  # nobody outside as well
+
+
+def test_remove_tree_never_follows_a_link(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    (outside / "keep.txt").chmod(0o400)
+    outside_mode = outside.stat().st_mode
+    work = tmp_path / "work"
+    (work / "deep" / "locked").mkdir(parents=True)
+    (work / "deep" / "locked" / "to-dir").symlink_to(outside)
+    (work / "deep" / "locked" / "to-file").symlink_to(outside / "keep.txt")
+    (work / "deep" / "locked").chmod(0o500)
+    (work / "to-dir").symlink_to(outside, target_is_directory=True)
+    sandbox.remove_tree(work)
+    assert not work.exists()
+    assert (outside / "keep.txt").read_text() == "mine"
+    assert (outside / "keep.txt").stat().st_mode & 0o777 == 0o400
+    assert outside.stat().st_mode == outside_mode
+    link_root = tmp_path / "link-root"
+    link_root.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(OSError):
+        sandbox.remove_tree(link_root)  # a link given as the folder itself is refused, not followed
+    assert (outside / "keep.txt").exists()
+
+
+def test_remove_tree_handles_any_depth_and_locked_folders(tmp_path: Path) -> None:
+    """Learner code can nest folders far deeper than the recursion limit, or lock them."""
+    work = tmp_path / "work"
+    work.mkdir()
+    fd = os.open(work, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(sys.getrecursionlimit() + 500):  # deeper than PATH_MAX as a path, too
+            os.mkdir("d", dir_fd=fd)
+            Path(f"/proc/self/fd/{fd}/f").write_text("x")
+            sub = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = sub
+        os.mkdir("locked", dir_fd=fd)
+        Path(f"/proc/self/fd/{fd}/locked/f").write_text("x")
+        os.chmod(f"/proc/self/fd/{fd}/locked", 0)
+    finally:
+        os.close(fd)
+    sandbox.remove_tree(work)
+    assert not work.exists()

@@ -11,12 +11,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import platform
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -405,3 +408,267 @@ def test_srs_killed_during_a_check_takes_the_sandbox_with_it(tmp_path: Path, mod
     )
     assert report["rc"] == -signal.SIGKILL
     assert report["left"] == [], report["left"]
+
+
+# --------------------------------------------------------------------------- the fallback, unprivileged
+
+# Run as root inside a private mount namespace: refuse new user namespaces to everything below with a
+# seccomp filter (unshare and clone with CLONE_NEWUSER fail with EPERM, clone3 with ENOSYS, as on a
+# kernel or distribution that refuses them: bubblewrap cannot start, by trying), become user nobody,
+# then exec the reaper. The filter is inherited by every process started below and cannot be removed.
+NO_USERNS = textwrap.dedent("""
+    import ctypes, os, platform, struct, sys
+    ARCH = {"x86_64": (0xC000003E, 272, 56, 435), "aarch64": (0xC00000B7, 97, 220, 435)}
+    audit, unshare, clone, clone3 = ARCH[platform.machine()]
+    def stmt(code, k): return struct.pack("=HBBI", code, 0, 0, k)
+    def jump(code, k, jt, jf): return struct.pack("=HBBI", code, jt, jf, k)
+    LD, JEQ, JSET, RET = 0x20, 0x15, 0x45, 0x06
+    ALLOW, ERRNO = 0x7FFF0000, 0x00050000
+    prog = b"".join([
+        stmt(LD, 4), jump(JEQ, audit, 1, 0), stmt(RET, ALLOW),  # srs's own filter is what refuses i386
+        stmt(LD, 0),
+        jump(JEQ, clone3, 0, 1), stmt(RET, ERRNO | 38),
+        jump(JEQ, unshare, 1, 0),
+        jump(JEQ, clone, 0, 3),
+        stmt(LD, 16), jump(JSET, 0x10000000, 0, 1), stmt(RET, ERRNO | 1),
+        stmt(RET, ALLOW),
+    ])
+    class Fprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+    buf = ctypes.create_string_buffer(prog, len(prog))
+    fprog = Fprog(len(prog) // 8, ctypes.addressof(buf))
+    libc = ctypes.CDLL(None, use_errno=True)
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+    assert libc.prctl(38, 1, 0, 0, 0) == 0  # PR_SET_NO_NEW_PRIVS
+    assert libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0, ctypes.get_errno()  # SECCOMP_MODE_FILTER
+    os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
+""")
+
+
+def _reach_for_nobody(paths: list[Path]) -> str:
+    """Shell lines that, in a private mount namespace, let user nobody reach ``paths`` through
+    folders it may not enter (here /root, where the interpreter is): a world-traversable tmpfs over
+    such a folder, with just the needed entry bound back into it."""
+    lines, hold = [], 0
+    for path in paths:
+        parts = Path(path).resolve().parts
+        for depth in range(1, len(parts) - 1):
+            folder, entry = Path(*parts[: depth + 1]), parts[depth + 1]
+            if folder.stat().st_mode & 0o001:
+                continue
+            keep = f"/tmp/srs-nobody-hold-{os.getpid()}-{hold}"
+            hold += 1
+            lines += [
+                f"mkdir -p {keep} && mount --bind {folder / entry} {keep}",
+                f"mount -t tmpfs -o mode=755 tmpfs {folder}",
+                f"mkdir -p {folder / entry} && mount --bind {keep} {folder / entry}",
+            ]
+    return "\n".join(lines)
+
+
+def grade_as_nobody_without_userns(work: Path, source: str, timeout: float = 10) -> dict[str, Any]:
+    """Grade ``source`` as user nobody with user namespaces refused: srs falls back to ``limits``."""
+    learner = work / f"{EXERCISE}.py"
+    learner.write_text(textwrap.dedent(source))
+    learner.chmod(0o644)
+    repo = Path(exercises.__file__).resolve().parents[2]
+    reach = _reach_for_nobody([Path(sys.executable), Path(sys.base_prefix), Path(sys.prefix), repo])
+    args = [REAPER, SRS, "srs-forgery-reaper", "0", str(int(signal.SIGINT))]
+    args += [EXERCISE, str(learner), "7", str(timeout), "auto"]
+    script = f'set -e\n{reach}\nexec "$@"\n'
+    done = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"]
+        + [sys.executable, "-c", NO_USERNS, "-c", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(repo), "TMPDIR": "/tmp"},
+        cwd="/",
+        check=False,
+        start_new_session=True,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report: dict[str, Any] = json.loads(done.stdout)
+    lines = [line for line in report["out"].splitlines() if line.startswith("{")]
+    report["result"] = json.loads(lines[-1]) if lines else None
+    return report
+
+
+needs_root_and_unshare = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("unshare") or platform.machine() not in ("x86_64", "aarch64"),
+    reason="switching to user nobody with user namespaces refused needs root, unshare(1) and x86-64/AArch64",
+)
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder that user nobody may enter and write to (pytest's own is private to root)."""
+    with tempfile.TemporaryDirectory(prefix="srs-nobody-") as tmp:
+        folder = Path(tmp)
+        folder.chmod(0o777)
+        yield folder
+
+
+@needs_root_and_unshare
+def test_the_fallback_is_what_an_unprivileged_user_without_user_namespaces_gets(open_folder: Path) -> None:
+    source = f"""
+        import os, socket
+        def softmax(x):
+            try:
+                socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                net = "open"
+            except OSError as exc:
+                net = exc.errno
+            # under bubblewrap /tmp is an empty folder; the fallback hides no file
+            seen = os.path.isdir({str(open_folder)!r})
+            raise ValueError(f"uid={{os.getuid()}} sees-tmp={{seen}} socket={{net}}")
+    """
+    text = details(grade_as_nobody_without_userns(open_folder, source))
+    assert "uid=65534 sees-tmp=True socket=13" in text, text  # the fallback; sockets refused (EACCES)
+
+
+HOSTILE_FALLBACK = """
+    import ctypes, json, mmap, os, time
+
+    OUT = {out!r}
+    FAKE = {fake!r}
+
+    def ancestors():
+        pid, chain = os.getpid(), []
+        while pid > 1:
+            try:
+                pid = int(open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()[1])
+                if b"srs-forgery-reaper" in open(f"/proc/{{pid}}/cmdline", "rb").read():
+                    break
+            except (OSError, ValueError):
+                break
+            chain.append(pid)
+        return chain
+
+    # 1. forge the verdict: write passing lines into every descriptor of every ancestor
+    opened = denied = 0
+    for pid in ancestors():
+        try:
+            fds = os.listdir(f"/proc/{{pid}}/fd")
+        except OSError:
+            denied += 1
+            continue
+        for fd in fds:
+            try:
+                w = os.open(f"/proc/{{pid}}/fd/{{fd}}", os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:
+                denied += 1
+                continue
+            try:
+                os.write(w, FAKE.encode())
+                opened += 1
+            except OSError:
+                denied += 1
+            finally:
+                os.close(w)
+
+    # 2. leave a child behind, through every ABI
+    def survive(name):
+        time.sleep(4)
+        open(os.path.join(OUT, "survivor-" + name), "w").close()
+        os._exit(0)
+
+    def int80(nr, ebx=0):
+        code = b"\\x53\\xb8" + nr.to_bytes(4, "little") + b"\\xbb" + ebx.to_bytes(4, "little")
+        code += b"\\x31\\xc9\\xcd\\x80\\x5b\\xc3"  # xor ecx, ecx; int 0x80; pop rbx; ret
+        buf = mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        buf.write(code)
+        return ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(buf)))()
+
+    children = 0
+    try:
+        if os.fork() == 0:
+            os.setsid()
+            survive("native")
+        children += 1
+    except OSError:
+        pass
+    if os.uname().machine == "x86_64":
+        for name, nr, flags in (("i386-fork", 2, 0), ("i386-clone", 120, 17)):
+            pid = int80(nr, flags)
+            if pid == 0:
+                survive(name)
+            children += pid > 0
+        pid = ctypes.CDLL(None).syscall(57 | 0x40000000)
+        if pid == 0:
+            survive("x32")
+        children += pid > 0
+
+    # 3. a link to a file outside, in a folder the clean-up cannot empty without changing its mode
+    os.mkdir("trap")
+    os.symlink(os.path.join(OUT, "victim.txt"), os.path.join("trap", "link"))
+    os.chmod("trap", 0o500)
+
+    def softmax(x):
+        raise ValueError(f"opened={{opened}} denied={{denied}} children={{children}}")
+"""
+
+
+@needs_root_and_unshare
+def test_the_unprivileged_fallback_keeps_the_verdict_kills_children_and_spares_outside_files(
+    open_folder: Path,
+) -> None:
+    names = check_names()
+    fake = "".join(
+        json.dumps(event) + "\n"
+        for event in [
+            {"event": "start", "count": len(names)},
+            *({"event": "check", "name": name, "passed": True, "detail": "ok"} for name in names),
+            {"event": "done"},
+        ]
+    )
+    out = open_folder / "out"
+    out.mkdir()
+    os.chown(out, 65534, 65534)
+    victim = out / "victim.txt"
+    victim.write_text("the user's own file")
+    os.chown(victim, 65534, 65534)  # a file of the user who runs srs, read-only to them
+    victim.chmod(0o400)
+    source = HOSTILE_FALLBACK.format(out=str(out), fake=fake)
+    report = grade_as_nobody_without_userns(open_folder, source, timeout=15)
+    result = report["result"]
+    assert result is not None, report
+    assert result["status"] == "failed", result
+    text = details(report)
+    assert "opened=0 " in text and "children=0" in text, text
+    assert int(text.split("denied=")[1].split()[0]) > 0, text  # it did try
+    assert report["left"] == [], report["left"]
+    time.sleep(5)  # any survivor would have written its file by now
+    assert sorted(p.name for p in out.iterdir()) == ["victim.txt"]
+    assert victim.stat().st_mode & 0o777 == 0o400
+    assert victim.read_text() == "the user's own file"
+
+
+# --------------------------------------------------------------------------- the signed verdict
+
+
+def test_only_verdict_lines_signed_by_the_checker_count() -> None:
+    """Lines written into the verdict stream by anyone without the checker's key, or replayed, are
+    ignored; the checker's own lines are read in order."""
+    import io
+
+    from srs.exercises import _harness
+
+    key, other = secrets.token_bytes(32), secrets.token_bytes(32)
+    genuine, forged = io.StringIO(), io.StringIO()
+    checker, forger = _harness._Signed(genuine, key), _harness._Signed(forged, other)
+    names = check_names()
+    _harness._emit(checker, event="start", count=len(names))
+    _harness._emit(forger, event="check", name=names[0], passed=True, detail="forged, wrong key")
+    for name in names:
+        _harness._emit(checker, event="check", name=name, passed=False, detail="wrong")
+    text = genuine.getvalue().splitlines()
+    unsigned = json.dumps({"event": "done"})
+    replayed = text[0]  # the genuine "start" line again, out of its place
+    stream = [text[0], forged.getvalue().strip(), unsigned, *text[1:], replayed]
+    events = exercises._read_events("\n".join(stream) + "\n", key)
+    assert [e["event"] for e in events] == ["start", *(["check"] * len(names))]
+    assert all(e["passed"] is False for e in events[1:])
+    assert exercises._read_events(unsigned + "\n", key) == []

@@ -25,10 +25,13 @@ def _numpy_version() -> str:
 def doctor(app: App, as_json: bool) -> None:
     """Check the set-up: Python, numpy, the database, and which sandbox confines exercise code.
 
-    Runs a trivial job in the sandbox and grades one reference solution; exits 1 if that fails.
+    Probes the sandbox live - it tries to start a process through every system-call ABI (native,
+    i386, x32), to reach the network, to write a file outside its work folder and to start more
+    threads than allowed - and reports each protection only as the probe found it; then grades
+    one reference solution. Exits 1 if a protection does not hold or grading fails.
     The sandbox is "bwrap" (bubblewrap: read-only system, hidden home and temporary folders, no
-    network, its own process and user namespaces) or "limits" (the fallback where bubblewrap is
-    missing or does not work: resource limits, no fork, no network where possible).
+    network, its own process and user namespaces) or "limits" (the fallback where bubblewrap
+    cannot make its namespaces: resource limits, no fork, no sockets, another user as root).
 
     \b
     Example:  srs doctor --json
@@ -45,6 +48,7 @@ def doctor(app: App, as_json: bool) -> None:
             "isolation": "bwrap" if check.confinement == "bwrap" else "fallback",
             "bwrap": check.bwrap,
             "details": check.isolation,
+            "protections": dict(check.protections),
             "works": check.ok,
             "message": check.message,
             "grading_seconds": round(check.seconds, 2),
@@ -65,6 +69,9 @@ def doctor(app: App, as_json: bool) -> None:
             click.echo(f"bwrap       {check.bwrap}")
         if check.isolation:
             click.echo(f"isolation   {check.isolation}")
+        if check.protections:
+            verified = " ".join(f"{name}={text}" for name, text in check.protections)
+            click.echo(f"protection  {verified}")
         status = "works" if check.ok else "FAILS"
         timing = f" (graded in {check.seconds:.1f} s)" if check.ok else ""
         click.echo(f"sandbox     {status}: {check.message}{timing}")

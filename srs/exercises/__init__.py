@@ -14,7 +14,8 @@ Importing this module is cheap: it reads no exercise files and does not import n
 in a process of its own; the checker starts the learner's file in a second, confined process
 (``_learner.py`` under :mod:`srs.exercises.sandbox`, with bubblewrap where it works) and calls
 its functions over a pipe that carries only data. The verdict comes back on the checker's
-standard output, which the learner's process cannot reach.
+standard output, which the learner's process cannot reach, each line signed with an HMAC whose
+key srs gives only to the checker (on a pipe it reads and closes before the learner starts).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import functools
 import json
 import os
 import re
-import tempfile
+import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -208,12 +209,22 @@ def get(name: str) -> Exercise:
     )
 
 
-def _read_events(text: str) -> list[dict[str, Any]]:
-    """Parse the checker's JSON lines, ignoring anything malformed (e.g. a cut-off last line)."""
+def _read_events(text: str, key: bytes) -> list[dict[str, Any]]:
+    """The checker's JSON lines that carry a valid HMAC for their place (see ``_harness._Signed``);
+    anything else (a cut-off last line, or a line someone else wrote into the stream) is ignored."""
+    import hashlib
+    import hmac
+
     events = []
+    seq = 0
     for line in text.splitlines():
+        mac, _, body = line.partition(" ")
+        expected = hmac.new(key, f"{seq}:{body}".encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(mac.encode(), expected.encode()):
+            continue
+        seq += 1
         try:
-            event = json.loads(line)
+            event = json.loads(body)
         except ValueError:
             continue
         if isinstance(event, dict) and isinstance(event.get("event"), str):
@@ -322,7 +333,9 @@ def run(
         limits = sandbox.Limits(wall_seconds=timeout, cpu_seconds=max(1, int(timeout) + 1))
     # decided here (bubblewrap probed once per srs process), so the checker does what srs reports
     limits = dataclasses.replace(limits, confinement=sandbox.confinement_in_effect(limits))
-    with tempfile.TemporaryDirectory(prefix="srs-exercise-") as tmp:
+    # non-dumpable while grading: a learner's process running as this user (the fallback sandbox)
+    # cannot open this process's end of the verdict pipe through /proc/<pid>/fd
+    with sandbox.undumpable(), sandbox.work_folder("srs-exercise-") as tmp:
         root = Path(tmp)
         root.chmod(0o711)  # the learner's folder below must be reachable by the user `nobody`
         checker_dir, learner_dir = root / "checker", root / "learner"
@@ -336,13 +349,25 @@ def run(
             "limits": dataclasses.asdict(limits),
             "bwrap": sandbox.bwrap_probe() if limits.confinement == "bwrap" else None,
         }
-        res = sandbox.run_python(
-            HARNESS,
-            workdir=checker_dir,
-            limits=_checker_limits(limits),
-            extra_files={"job.json": json.dumps(job), "learner.py": source},
-        )
-    return _interpret(_read_events(res.stdout), res)
+        # the key of the verdict's HMAC: on a pipe that only the checker reads (then closes)
+        key = secrets.token_bytes(32)
+        key_r, key_w = os.pipe()
+        try:
+            try:
+                os.write(key_w, key)  # far smaller than a pipe's buffer
+            finally:
+                os.close(key_w)
+            res = sandbox.run_python(
+                HARNESS,
+                workdir=checker_dir,
+                limits=_checker_limits(limits),
+                extra_files={"job.json": json.dumps(job), "learner.py": source},
+                args=[str(key_r)],
+                pass_fds=[key_r],
+            )
+        finally:
+            os.close(key_r)
+    return _interpret(_read_events(res.stdout, key), res)
 
 
 def _checker_limits(learner: sandbox.Limits) -> sandbox.Limits:
@@ -373,9 +398,12 @@ class SandboxCheck:
     """What :func:`check_sandbox` found.
 
     ``confinement`` is ``"bwrap"`` or ``"limits"``; ``bwrap`` the bubblewrap found (path and
-    version, or ``""``); ``isolation`` the protections a trivial confined job reported;
-    ``ok`` whether that job and the grading of a reference solution both worked; ``message``
-    one line saying so (or what failed); ``seconds`` how long the grading took.
+    version, or ``""``); ``isolation`` the protections the sandbox says it set up; ``protections``
+    what the live probes saw, as ``(name, text)`` pairs such as
+    ``("fork", "blocked(verified: native+i386+x32)")`` or ``("writes", "OUTSIDE(...)")``; ``ok``
+    whether every protection the sandbox claims (in ``isolation``) held when probed, and the
+    grading of a reference solution worked; ``message`` one line saying
+    so (or what failed); ``seconds`` how long the grading took.
     """
 
     confinement: str
@@ -384,42 +412,107 @@ class SandboxCheck:
     ok: bool
     message: str
     seconds: float
+    protections: tuple[tuple[str, str], ...] = ()
 
 
-_PROBE = "import numpy, os\nprint(int(numpy.ones(3).sum()), os.getcwd() == os.environ['HOME'])\n"
+PROBES = Path(__file__).resolve().parent / "_probes.py"
+
+
+def _protections(found: dict[str, Any], limits: sandbox.Limits, outside: Path) -> list[tuple[str, str, bool]]:
+    """(name, text, holds) for each probe of ``_probes.py``'s report ``found``."""
+    out: list[tuple[str, str, bool]] = []
+    raw = found.get("fork")
+    forks: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    allowed = [abi for abi, seen in forks.items() if seen != "blocked"]
+    if forks and not allowed:
+        out.append(("fork", f"blocked(verified: {'+'.join(forks)})", True))
+    else:
+        out.append(("fork", f"ALLOWED({'+'.join(allowed) or 'not probed'})", False))
+    net = found.get("network")
+    out.append(
+        (
+            "network",
+            "none(verified)" if net == "blocked" else "OPEN(a socket reached beyond loopback)",
+            net == "blocked",
+        )
+    )
+    wrote = found.get("write") != "blocked" or any(outside.iterdir())
+    out.append(
+        (
+            "writes",
+            "work-folder-only(verified)" if not wrote else "OUTSIDE(a file was written outside)",
+            not wrote,
+        )
+    )
+    threads = found.get("threads")
+    bounded = isinstance(threads, int) and threads <= limits.processes
+    text = (
+        f"bounded(verified: {threads} threads started, limit {limits.processes})"
+        if bounded
+        else f"UNBOUNDED({threads} threads started)"
+    )
+    out.append(("processes", text, bounded))
+    return out
 
 
 def check_sandbox(exercise: str = "stable_softmax") -> SandboxCheck:
-    """Run a trivial job in the sandbox, then grade ``exercise``'s reference solution: does it all work?"""
+    """Probe the sandbox live (fork through every ABI, network, writes outside the work folder, the
+    number of processes), then grade ``exercise``'s reference solution: does it all hold and work?"""
     import time
 
     confinement = sandbox.confinement_in_effect()
     bwrap = sandbox.bwrap_description()
-    with tempfile.TemporaryDirectory(prefix="srs-doctor-") as tmp:
-        script = Path(tmp) / "probe.py"
-        script.write_text(_PROBE, encoding="utf-8")
-        work = Path(tmp) / "work"
+    limits = sandbox.Limits(wall_seconds=30)
+    with sandbox.work_folder("srs-doctor-") as tmp:
+        tmp.chmod(0o711)  # the work folder below must be reachable by the user `nobody`
+        work, outside = tmp / "work", tmp / "outside"
         work.mkdir()
+        outside.mkdir()
+        outside.chmod(0o777)  # writable by whoever the sandbox runs as: only the sandbox may stop it
         try:
-            res = sandbox.run_python(script, workdir=work, limits=sandbox.Limits(wall_seconds=30))
+            res = sandbox.run_python(
+                PROBES, workdir=work, limits=limits, args=[str(outside), str(4 * limits.processes)]
+            )
         except SandboxError as exc:
             return SandboxCheck(confinement, bwrap, "", False, f"a trivial job could not start: {exc}", 0.0)
-        if not res.ok or res.stdout.split() != ["3", "True"]:
+        try:
+            found = json.loads(res.stdout)
+        except ValueError:
+            found = None
+        if not res.ok or not isinstance(found, dict) or found.get("numpy") is not True:
             why = res.reason or _last_line(res.stderr) or f"exit code {res.returncode}"
             return SandboxCheck(confinement, bwrap, res.isolation, False, f"a trivial job failed: {why}", 0.0)
-        path = Path(tmp) / f"{exercise}.py"
+        probed = _protections(found, limits, outside)
+        protections = tuple((name, text) for name, text, _ in probed)
+        # a protection the sandbox says it set up that the probe found missing: the sandbox is broken
+        claims = {
+            "fork": "fork=blocked" in res.isolation,
+            "network": "network=none" in res.isolation,
+            "writes": "sandbox=bwrap" in res.isolation or "files=write-workdir-only" in res.isolation,
+            "processes": "processes<=" in res.isolation,
+        }
+        broken = [name for name, _, holds in probed if claims[name] and not holds]
+        path = tmp / f"{exercise}.py"
         path.write_text(get(exercise).reference, encoding="utf-8")
         started = time.monotonic()
         try:
             graded = run(exercise, path, 1)
         except SandboxError as exc:
-            return SandboxCheck(confinement, bwrap, res.isolation, False, f"grading failed: {exc}", 0.0)
+            return SandboxCheck(
+                confinement, bwrap, res.isolation, False, f"grading failed: {exc}", 0.0, protections
+            )
         seconds = time.monotonic() - started
+    if broken:
+        message = f"the sandbox does not hold: {', '.join(broken)} (see the protections above)"
+        return SandboxCheck(confinement, bwrap, res.isolation, False, message, seconds, protections)
     if graded.status is not Status.PASSED:
         message = f"the reference solution of {exercise} did not pass: {graded.message}"
-        return SandboxCheck(confinement, bwrap, res.isolation, False, message, seconds)
-    message = f"a trivial job ran confined, and the reference solution of {exercise} passed its checks"
-    return SandboxCheck(confinement, bwrap, res.isolation, True, message, seconds)
+        return SandboxCheck(confinement, bwrap, res.isolation, False, message, seconds, protections)
+    message = (
+        "every protection the sandbox claims held when probed, and the reference solution of "
+        f"{exercise} passed its checks"
+    )
+    return SandboxCheck(confinement, bwrap, res.isolation, True, message, seconds, protections)
 
 
 def self_test(name: str, *, seed: int | None = None) -> tuple[bool, bool]:
@@ -429,7 +522,7 @@ def self_test(name: str, *, seed: int | None = None) -> tuple[bool, bool]:
     exercise = get(name)
     seed = secrets.randbits(32) if seed is None else seed
     outcomes = []
-    with tempfile.TemporaryDirectory(prefix="srs-selftest-") as tmp:
+    with sandbox.work_folder("srs-selftest-") as tmp:
         for label, source in (("starter", exercise.starter), ("reference", exercise.reference)):
             path = Path(tmp) / f"{name}_{label}.py"
             path.write_text(source, encoding="utf-8")

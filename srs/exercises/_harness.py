@@ -12,7 +12,8 @@ checks, and starts the learner's file in a separate confined process
 through ``ctx.learner``, which only brings back values. The reference, the checks and
 ``checklib`` exist only here, out of the learner's reach, and so does the verdict: it is
 written as one JSON object per line to this process's standard output, flushed as it goes,
-so that the parent keeps what finished even if the run is killed:
+so that the parent keeps what finished even if the run is killed. Each line is preceded by its
+HMAC (see :class:`_Signed`), keyed with the key srs passes on the descriptor ``argv[1]``:
 
 * ``{"event": "start", "count": n}`` - the checker is ready and will run ``n`` checks;
 * ``{"event": "not_gradable", "message": ...}`` - syntax error, error while importing the
@@ -32,6 +33,8 @@ of what the learner's code does with numpy's global random state.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import importlib.util
 import json
 import os
@@ -45,7 +48,41 @@ from typing import IO, Any
 DETAIL_CHARS = 300
 
 
-def _emit(out: IO[str], **event: Any) -> None:
+class _Signed:
+    """The verdict stream: each line is ``<HMAC-SHA256 hex> <json>``, keyed with the key srs gave
+    only to this process, over ``"<line number>:<json>"``; srs keeps only lines that verify, in
+    order, so lines written into the stream by anyone else (or replayed) count for nothing."""
+
+    def __init__(self, raw: IO[str], key: bytes) -> None:
+        self.raw = raw
+        self.key = key
+        self.seq = 0
+
+    def write(self, text: str) -> None:
+        for line in text.splitlines():
+            mac = hmac.new(self.key, f"{self.seq}:{line}".encode(), hashlib.sha256).hexdigest()
+            self.raw.write(f"{mac} {line}\n")
+            self.seq += 1
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _read_key(argv: list[str]) -> bytes:
+    """The key srs passed on the descriptor named by ``argv[1]`` (read, then closed)."""
+    if len(argv) < 2:
+        return b""
+    fd = int(argv[1])
+    try:
+        return os.read(fd, 256)
+    finally:
+        os.close(fd)
+
+
+def _emit(out: IO[str] | _Signed, **event: Any) -> None:
     out.write(json.dumps(event) + "\n")
     out.flush()
 
@@ -78,7 +115,7 @@ def _describe_exception(exc: BaseException, learner_label: str) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _stopped(out: IO[str], result: Any, check: str | None) -> None:
+def _stopped(out: IO[str] | _Signed, result: Any, check: str | None) -> None:
     """Report that the learner's process is gone (``result`` is its SandboxResult)."""
     if result.reason:
         _emit(out, event="limit", reason=result.reason, check=check)
@@ -93,15 +130,21 @@ def _stopped(out: IO[str], result: Any, check: str | None) -> None:
 
 
 def main() -> int:
+    # First of all: no process of the same user (the learner's, in the fallback sandbox) may open
+    # this one's descriptors through /proc/<pid>/fd, read its memory or trace it.
+    root = Path(__file__).resolve().parents[2]
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from srs.exercises import sandbox as _sandbox
+
+    _sandbox.make_undumpable()
+    key = _read_key(sys.argv)  # before anything else can run here
     # The verdict goes to a private copy of standard output; anything printed here goes to stderr.
-    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    out = _Signed(os.fdopen(os.dup(1), "w", encoding="utf-8"), key)
     os.dup2(2, 1)
     learner: Any = None
     try:
         job = json.loads(Path("job.json").read_text(encoding="utf-8"))
-        root = Path(__file__).resolve().parents[2]
-        if str(root) not in sys.path:
-            sys.path.insert(0, str(root))
         from srs.exercises import remote, sandbox
 
         sandbox.adopt_bwrap_probe(job.get("bwrap"))  # srs probed it already

@@ -12,10 +12,12 @@ Three confinements, chosen per run by :attr:`Limits.confinement`:
     capabilities, may not create further user namespaces, is killed when its parent dies
     (``--die-with-parent``) and has its own session (``--new-session``, so it cannot push keys
     into the terminal). Inside, the seccomp filter and the resource limits below still apply.
-``limits`` (the fallback)
-    The protections this module had before bubblewrap: resource limits, the seccomp filter, a
-    network namespace where ``unshare`` is allowed and, when running as root, the ``nobody`` user
-    if that user can run the interpreter. It does not hide files or other processes.
+``limits`` (the fallback, where bubblewrap cannot make its namespaces: decided by trying)
+    Resource limits, the seccomp filter, a network namespace where ``unshare`` is allowed (else
+    ``socket`` is refused by the filter), when running as root the ``nobody`` user if that user
+    can run the interpreter, and where the kernel has Landlock a ruleset that allows changes to
+    the file system only in the working directory (and, by its ABI, no TCP and no signals to
+    processes outside). It does not hide files or other processes.
 ``none``
     Resource limits, its own session and death with the parent only: for trusted code.
 
@@ -34,26 +36,30 @@ Every run gets
   dies first.
 * Resource limits set in the child before ``exec``: ``RLIMIT_CPU`` (soft; the hard limit is
   one second later), ``RLIMIT_AS`` (address space), ``RLIMIT_FSIZE`` (largest file it may
-  write), ``RLIMIT_NOFILE``, ``RLIMIT_CORE=0`` and ``RLIMIT_NPROC``.
-* On Linux x86-64 and AArch64 (``bwrap`` and ``limits``), a seccomp filter that makes process
-  creation fail with ``EAGAIN`` (``fork``, ``vfork``, ``clone`` without ``CLONE_THREAD``;
-  ``clone3`` reports ``ENOSYS`` so that the C library falls back to ``clone``). Threads still
-  work. This is what contains a fork loop when running as root, where ``RLIMIT_NPROC`` is not
-  enforced by the kernel.
+  write), ``RLIMIT_NOFILE``, ``RLIMIT_CORE=0`` and (not as root) ``RLIMIT_NPROC``.
+* On Linux x86-64 and AArch64 (``bwrap`` and ``limits``), a seccomp filter that first refuses
+  (``ENOSYS``) every system call of another ABI than the native one (the i386 ``int 0x80`` calls
+  on x86-64) and every x32 call, then makes process creation fail with ``EAGAIN`` (``fork``,
+  ``vfork``, ``clone`` without ``CLONE_THREAD``; ``clone3`` reports ``ENOSYS`` so that the C
+  library falls back to ``clone``) and refuses ``ptrace``, ``process_vm_readv``/``writev``,
+  ``pidfd_getfd`` and ``io_uring_setup``. Threads still work. See :func:`_seccomp_program`.
+* A bound on its processes and threads (``Limits.processes``): as root, where ``RLIMIT_NPROC``
+  is not enforced, a fresh cgroup of a writable ``pids`` hierarchy (v1 or v2) with ``pids.max``,
+  through which the whole run is also killed at the end; otherwise ``RLIMIT_NPROC``.
 * Standard output and error are read concurrently in chunks; the first ``max_output``
   bytes of each are kept, and a process that writes more than ``flood_bytes`` is killed.
 
 :attr:`SandboxResult.isolation` says what was in effect, e.g.
-``"sandbox=bwrap network=none(bwrap) fork=blocked(seccomp) user=nobody(userns)"``.
+``"sandbox=bwrap network=none(bwrap) fork=blocked(seccomp) user=nobody(userns) processes<=32(cgroup)"``.
+That is what was set up; ``srs doctor`` (``_probes.py``) verifies it by trying.
 
 What this does not protect against
 ----------------------------------
 * Under ``bwrap``: reading files outside the hidden folders (system files, a database or deck
   folder kept elsewhere), using CPU, memory and disk up to the limits, and kernel bugs.
 * Under the ``limits`` fallback: the code runs with the user's own permissions (unless it could
-  be switched to ``nobody``), can read and write any file that user can, can see and signal
-  that user's processes, and can start processes in a new session where the seccomp filter is
-  not available.
+  be switched to ``nobody``), can read any file that user can and see that user's processes;
+  without Landlock it can also write that user's files and signal that user's processes.
 * Other operating systems than Linux get only the resource limits that they support and
   the process-group kill; ``RLIMIT_AS`` is not enforced on macOS.
 * Memory that is not address space (for example, page cache) and disk usage outside the
@@ -75,8 +81,9 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -94,8 +101,12 @@ __all__ = [
     "bwrap_probe",
     "bwrap_works",
     "confinement_in_effect",
+    "make_undumpable",
+    "remove_tree",
     "run_python",
     "start",
+    "undumpable",
+    "work_folder",
 ]
 
 NOBODY_UID = 65534
@@ -193,10 +204,26 @@ _PR_SET_SECCOMP = 22
 _PR_SET_PDEATHSIG = 1
 _SECCOMP_MODE_FILTER = 2
 
-# arch -> (AUDIT_ARCH value, process-creating syscalls without flags, clone, clone3)
-_ARCHES: dict[str, tuple[int, tuple[int, ...], int, int]] = {
-    "x86_64": (0xC000003E, (57, 58), 56, 435),  # fork, vfork; clone; clone3
-    "aarch64": (0xC00000B7, (), 220, 435),
+_EPERM = 1
+_EACCES = 13
+
+
+@dataclass(frozen=True)
+class _Arch:
+    """System call numbers of one native ABI (``audit``: its AUDIT_ARCH value)."""
+
+    audit: int
+    plain_forks: tuple[int, ...]  # fork, vfork (no flags to look at)
+    clone: int
+    clone3: int
+    refused: tuple[int, ...]  # ptrace, process_vm_readv/writev, pidfd_getfd: reach into other processes
+    no_io_uring: int  # io_uring_setup: its requests are not seen by seccomp
+    socket: int
+
+
+_ARCHES: dict[str, _Arch] = {
+    "x86_64": _Arch(0xC000003E, (57, 58), 56, 435, (101, 310, 311, 438), 425, 41),
+    "aarch64": _Arch(0xC00000B7, (), 220, 435, (117, 270, 271, 438), 425, 198),
 }
 
 
@@ -208,29 +235,41 @@ def _jump(code: int, k: int, jt: int, jf: int) -> bytes:
     return struct.pack("=HBBI", code, jt, jf, k)
 
 
-def _seccomp_program() -> bytes | None:
-    """A classic-BPF seccomp filter that refuses to create processes, or None if unsupported."""
+def _seccomp_program(*, no_sockets: bool = False) -> bytes | None:
+    """A classic-BPF seccomp filter that refuses to create processes, or None if unsupported.
+
+    First the ABI: a system call of any other architecture than the native one (on x86-64 the
+    i386 ``int 0x80`` calls) and every x32 call (numbers with bit 30 set) fail with ``ENOSYS``,
+    whatever they are. Then, for the native ABI: ``fork``/``vfork`` and ``clone`` without
+    ``CLONE_THREAD`` fail with ``EAGAIN``, ``clone3`` with ``ENOSYS`` (the C library then falls
+    back to ``clone``), ``io_uring_setup`` with ``ENOSYS``, and ``ptrace``,
+    ``process_vm_readv``/``writev`` and ``pidfd_getfd`` with ``EPERM``. With ``no_sockets``,
+    ``socket`` fails with ``EACCES`` (the network where no namespace could be made).
+    """
     if sys.platform != "linux" or sys.byteorder != "little":
         return None
     arch = _ARCHES.get(platform.machine())
     if arch is None:
         return None
-    audit_arch, plain, clone, clone3 = arch
     deny = _SECCOMP_RET_ERRNO | _EAGAIN
+    enosys = _SECCOMP_RET_ERRNO | _ENOSYS
     prog: list[bytes] = [
         _stmt(_BPF_LD_W_ABS, 4),  # seccomp_data.arch
-        _jump(_BPF_JEQ_K, audit_arch, 1, 0),
-        _stmt(_BPF_RET_K, _SECCOMP_RET_ALLOW),  # another ABI (e.g. 32-bit): leave alone
+        _jump(_BPF_JEQ_K, arch.audit, 1, 0),
+        _stmt(_BPF_RET_K, enosys),  # another ABI (i386 on x86-64): nothing of it runs
         _stmt(_BPF_LD_W_ABS, 0),  # seccomp_data.nr
     ]
-    if audit_arch == 0xC000003E:  # x32 system calls share the arch value: refuse them all
-        prog += [_jump(_BPF_JGE_K, 0x40000000, 0, 1), _stmt(_BPF_RET_K, _SECCOMP_RET_ERRNO | _ENOSYS)]
-    for nr in plain:
-        prog += [_jump(_BPF_JEQ_K, nr, 0, 1), _stmt(_BPF_RET_K, deny)]
+    if arch.audit == 0xC000003E:  # x32 system calls share the arch value: refuse them all
+        prog += [_jump(_BPF_JGE_K, 0x40000000, 0, 1), _stmt(_BPF_RET_K, enosys)]
+    refusals = [(nr, deny) for nr in arch.plain_forks]
+    refusals += [(arch.clone3, enosys), (arch.no_io_uring, enosys)]
+    refusals += [(nr, _SECCOMP_RET_ERRNO | _EPERM) for nr in arch.refused]
+    if no_sockets:
+        refusals.append((arch.socket, _SECCOMP_RET_ERRNO | _EACCES))
+    for nr, action in refusals:
+        prog += [_jump(_BPF_JEQ_K, nr, 0, 1), _stmt(_BPF_RET_K, action)]
     prog += [
-        _jump(_BPF_JEQ_K, clone3, 0, 1),
-        _stmt(_BPF_RET_K, _SECCOMP_RET_ERRNO | _ENOSYS),  # glibc then falls back to clone
-        _jump(_BPF_JEQ_K, clone, 1, 0),
+        _jump(_BPF_JEQ_K, arch.clone, 1, 0),
         _stmt(_BPF_RET_K, _SECCOMP_RET_ALLOW),
         _stmt(_BPF_LD_W_ABS, 16),  # low 32 bits of args[0] = clone flags
         _jump(_BPF_JSET_K, _CLONE_THREAD, 0, 1),
@@ -338,6 +377,197 @@ def _set_limit(which: int, soft: int, hard: int | None = None) -> bool:
     return True
 
 
+# --------------------------------------------------------------------------- Landlock (the fallback)
+
+_LANDLOCK_CREATE, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT = 444, 445, 446  # same on x86-64 and AArch64
+_LANDLOCK_WRITES = [  # (first ABI version, access rights): every way to change the file system
+    (1, (1 << 1) | (0x7FF << 4)),  # WRITE_FILE, REMOVE_DIR/FILE, MAKE_CHAR/DIR/REG/SOCK/FIFO/BLOCK/SYM
+    (2, 1 << 13),  # REFER
+    (3, 1 << 14),  # TRUNCATE
+    (5, 1 << 15),  # IOCTL_DEV
+]
+_LANDLOCK_FILE_WRITES = (1 << 1) | (1 << 14)  # the rights that apply to a single file (/dev/null)
+
+
+def _landlock_ruleset(workdir: Path) -> tuple[int, str] | None:
+    """A Landlock ruleset (an fd, and a note) that allows changes to the file system only below
+    ``workdir`` (and writing ``/dev/null``), refuses TCP (ABI 4+), signals to and abstract Unix
+    sockets of processes outside the sandbox (ABI 6+). Built here, applied in the child with
+    ``landlock_restrict_self``. None where Landlock is not available."""
+    if sys.platform != "linux" or platform.machine() not in _ARCHES:
+        return None
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+    abi = int(libc.syscall(_LANDLOCK_CREATE, None, 0, 1))  # LANDLOCK_CREATE_RULESET_VERSION
+    if abi < 1:
+        return None
+    writes = 0
+    for version, rights in _LANDLOCK_WRITES:
+        if abi >= version:
+            writes |= rights
+    attr = struct.pack("=QQQ", writes, 3 if abi >= 4 else 0, 3 if abi >= 6 else 0)
+    size = 24 if abi >= 6 else (16 if abi >= 4 else 8)
+    buf = ctypes.create_string_buffer(attr[:size], size)
+    fd = int(libc.syscall(_LANDLOCK_CREATE, buf, size, 0))
+    if fd < 0:
+        return None
+    try:
+        for path, rights in ((workdir, writes), (Path("/dev/null"), _LANDLOCK_FILE_WRITES & writes)):
+            target = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            try:
+                rule = ctypes.create_string_buffer(struct.pack("=Qi", rights, target), 12)
+                if libc.syscall(_LANDLOCK_ADD_RULE, fd, 1, rule, 0) != 0:  # LANDLOCK_RULE_PATH_BENEATH
+                    raise OSError(ctypes.get_errno(), "landlock_add_rule")
+            finally:
+                os.close(target)
+    except OSError:
+        os.close(fd)
+        return None
+    extra = "+no-tcp" if abi >= 4 else ""
+    extra += "+no-signals-out" if abi >= 6 else ""
+    return fd, f"files=write-workdir-only(landlock{extra})"
+
+
+# --------------------------------------------------------------------------- work folders
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _open_dir_to_empty(dir_fd: int, name: str) -> int | None:
+    """Remove the entry ``name`` of ``dir_fd`` if it is not a directory (None), else open it, never
+    through a link, with the permissions needed to empty it (its descriptor)."""
+    import stat
+
+    try:
+        os.unlink(name, dir_fd=dir_fd)
+        return None
+    except FileNotFoundError:
+        return None
+    except (IsADirectoryError, PermissionError):
+        pass  # a directory (EISDIR on Linux, EPERM elsewhere)
+    try:
+        sub = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return None
+    except PermissionError:
+        # no read permission: the mode changes through a descriptor of the directory itself
+        # (O_PATH | O_NOFOLLOW opens a link as a link, which is then refused)
+        probe = os.open(name, os.O_PATH | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        try:
+            if not stat.S_ISDIR(os.fstat(probe).st_mode):
+                raise
+            os.chmod(f"/proc/self/fd/{probe}", 0o700)
+        finally:
+            os.close(probe)
+        sub = os.open(name, _DIR_FLAGS, dir_fd=dir_fd)
+    if os.fstat(sub).st_mode & 0o700 != 0o700:
+        os.fchmod(sub, 0o700)  # the directory itself, through its descriptor: never a link
+    return sub
+
+
+def remove_tree(path: Path) -> None:
+    """Remove the folder ``path`` and all in it without following symbolic links, and without ever
+    changing the mode of anything but a directory opened with ``O_NOFOLLOW`` inside it.
+
+    ``tempfile.TemporaryDirectory`` before Python 3.11.8 (CVE-2023-6597) chmods a file *through* a
+    link planted inside the folder when a removal fails; learner code can plant such links. The
+    walk is iterative and holds one directory open at a time, so no depth of nesting exhausts the
+    stack or the descriptors; each directory is listed once.
+    """
+    try:
+        fd = os.open(path, _DIR_FLAGS)
+    except FileNotFoundError:
+        return
+    try:
+        if os.fstat(fd).st_mode & 0o700 != 0o700:
+            os.fchmod(fd, 0o700)
+        stack: list[tuple[str | None, list[str]]] = [(None, os.listdir(fd))]  # (name in parent, left)
+        while stack:
+            here, left = stack[-1]
+            if left:
+                name = left.pop()
+                sub = _open_dir_to_empty(fd, name)
+                if sub is not None:
+                    os.close(fd)
+                    fd = sub
+                    stack.append((name, os.listdir(fd)))
+                continue
+            stack.pop()
+            if here is None:
+                break
+            parent = os.open("..", _DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = parent
+            os.rmdir(here, dir_fd=fd)
+    finally:
+        os.close(fd)
+    os.rmdir(path)
+
+
+_PR_SET_DUMPABLE = 4
+_PR_GET_DUMPABLE = 3
+
+
+def make_undumpable() -> bool:
+    """Make this process non-dumpable (Linux): a process of the same user can then neither open
+    its ``/proc/<pid>/fd`` (the ends of its pipes), nor read its memory or environment, nor trace
+    it. True if that took effect."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    return bool(libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) == 0)
+
+
+_UNDUMPABLE = {"depth": 0, "before": 1}
+_UNDUMPABLE_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def undumpable() -> Iterator[None]:
+    """This process is non-dumpable (see :func:`make_undumpable`) inside the block, then as before
+    (blocks may overlap, in threads: the last to leave restores it)."""
+    if sys.platform != "linux":
+        yield
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    with _UNDUMPABLE_LOCK:
+        if _UNDUMPABLE["depth"] == 0:
+            _UNDUMPABLE["before"] = int(libc.prctl(_PR_GET_DUMPABLE, 0, 0, 0, 0))
+            libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        _UNDUMPABLE["depth"] += 1
+    try:
+        yield
+    finally:
+        with _UNDUMPABLE_LOCK:
+            _UNDUMPABLE["depth"] -= 1
+            if _UNDUMPABLE["depth"] == 0 and _UNDUMPABLE["before"] in (1, 2):
+                libc.prctl(_PR_SET_DUMPABLE, _UNDUMPABLE["before"], 0, 0, 0)
+
+
+@contextlib.contextmanager
+def work_folder(prefix: str) -> Iterator[Path]:
+    """A fresh private temporary folder, removed with :func:`remove_tree` afterwards."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        remove_tree(path)
+
+
 # --------------------------------------------------------------------------- bubblewrap
 
 
@@ -410,8 +640,12 @@ def _bwrap_args(
     isolate_network: bool = True,
     drop_privileges: bool = True,
     seccomp_fd: int | None = None,
+    started_as_nobody: bool = False,
 ) -> list[str]:
-    """The bwrap command line up to ``--`` (see the module docstring for what each part does)."""
+    """The bwrap command line up to ``--`` (see the module docstring for what each part does).
+
+    ``started_as_nobody``: root starts bwrap as the user ``nobody`` (whose uid it keeps inside).
+    """
     covered: list[str] = []
     for folder in HIDDEN_DIRS:  # a symbolic link (/home -> /var/home) is hidden where it points
         real = os.path.realpath(folder)
@@ -434,7 +668,7 @@ def _bwrap_args(
         args.append("--share-net")
     if info.userns:
         args.append("--unshare-user")
-        if drop_privileges and os.geteuid() == 0:
+        if drop_privileges and os.geteuid() == 0 and not started_as_nobody:
             args += ["--uid", str(NOBODY_UID), "--gid", str(NOBODY_UID)]
         if info.disable_userns:
             args.append("--disable-userns")
@@ -502,6 +736,168 @@ def _probe_bwrap() -> _Bwrap | None:
     return None
 
 
+# --------------------------------------------------------------------------- process count (root)
+
+
+def _pids_root() -> Path | None:
+    """The folder of this process's cgroup in a writable ``pids`` hierarchy (v1 or v2), or None."""
+    if sys.platform != "linux" or os.geteuid() != 0:
+        return None
+    try:
+        mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+        groups = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in mounts:
+        left, _, right = line.partition(" - ")
+        fields, tail = left.split(), right.split()
+        if len(fields) < 5 or len(tail) < 3 or "rw" not in tail[2].split(","):
+            continue
+        point = Path(fields[4])
+        if tail[0] == "cgroup" and "pids" in tail[2].split(","):
+            member = next((g.split(":", 2)[2] for g in groups if "pids" in g.split(":")[1].split(",")), None)
+        elif tail[0] == "cgroup2":
+            try:
+                if "pids" not in (point / "cgroup.controllers").read_text().split():
+                    continue
+            except OSError:
+                continue
+            member = next((g.split(":", 2)[2] for g in groups if g.startswith("0::")), None)
+        else:
+            continue
+        if member is not None:
+            return point / member.lstrip("/")
+    return None
+
+
+class _PidsCgroup:
+    """A fresh cgroup whose ``pids.max`` bounds the number of tasks of a run (root only).
+
+    ``RLIMIT_NPROC`` is not enforced for root, and bubblewrap started by root maps the sandbox's
+    user to root outside: this is the bound that holds there. It is also how the whole run is
+    killed at the end: every task listed in it, whatever session or process group it made.
+    """
+
+    def __init__(self, path: Path, limit: int) -> None:
+        self.path = path
+        self.limit = limit
+        self.procs = str(path / "cgroup.procs").encode()
+
+    @classmethod
+    def make(cls, limit: int) -> _PidsCgroup | None:
+        """Create one (verified: the limit reads back), or None where that is not possible."""
+        base = _pids_root()
+        if base is None:
+            return None
+        import secrets
+
+        for stale in base.glob("srs-sandbox-*-*"):  # left by an srs that was killed: removed if empty
+            owner = stale.name.split("-")[2]
+            if owner.isdigit() and not Path("/proc", owner).exists():
+                with contextlib.suppress(OSError):
+                    for sub in sorted(stale.rglob("*"), key=lambda p: -len(p.parts)):
+                        if sub.is_dir():
+                            sub.rmdir()
+                    stale.rmdir()
+        path = base / f"srs-sandbox-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            path.mkdir(mode=0o700)
+        except OSError:
+            if (base / "cgroup.subtree_control").exists():  # v2: pids may need enabling below base
+                with contextlib.suppress(OSError):
+                    (base / "cgroup.subtree_control").write_text("+pids")
+            try:
+                path.mkdir(mode=0o700)
+            except OSError:
+                return None
+        try:
+            (path / "pids.max").write_text(str(limit))
+            if (path / "pids.max").read_text().strip() != str(limit):
+                raise OSError("pids.max did not take")
+        except OSError:
+            with contextlib.suppress(OSError):
+                path.rmdir()
+            return None
+        return cls(path, limit)
+
+    def join(self) -> bool:
+        """Move the calling process into it (used between fork and exec: no allocation)."""
+        try:
+            fd = os.open(self.procs, os.O_WRONLY)
+        except OSError:
+            return False
+        try:
+            os.write(fd, b"0")
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        return True
+
+    def tasks(self) -> list[int]:
+        try:
+            return [int(x) for x in (self.path / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return []
+
+    def kill_all(self) -> None:
+        """SIGKILL every process in it until it is empty (bounded: fork is limited inside)."""
+        for _ in range(100):
+            pids = self.tasks()
+            if not pids:
+                return
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.01)
+
+    def remove(self) -> None:
+        """Kill what is left and remove the cgroup, and any left below it (retried briefly while
+        the dead leave them)."""
+        self.kill_all()
+        with contextlib.suppress(OSError):
+            below = sorted((p for p in self.path.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts))
+            for sub in below:
+                _PidsCgroup(sub, 0).remove()
+        for _ in range(200):
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                self.kill_all()
+                time.sleep(0.01)
+
+
+def _as_nobody() -> None:
+    os.setgroups([])
+    os.setgid(NOBODY_UID)
+    os.setuid(NOBODY_UID)
+
+
+@functools.lru_cache(maxsize=8)
+def _nobody_can_bwrap(info: _Bwrap) -> bool:
+    """True if root can start this bwrap as the user ``nobody`` (probed once, by trying)."""
+    true = shutil.which("true", path="/usr/bin:/bin")
+    if not info.userns or true is None or os.geteuid() != 0:
+        return False
+    try:
+        probe = subprocess.run(
+            [*_bwrap_args(info, workdir=None, visible=[true], started_as_nobody=True), true],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd="/",
+            timeout=10,
+            check=False,
+            preexec_fn=_as_nobody,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
+
+
 def bwrap_works() -> bool:
     """True if bubblewrap is installed and can confine a process here (probed once per process)."""
     return _bwrap() is not None
@@ -557,8 +953,17 @@ class _Preexec:
     """
 
     def __init__(
-        self, limits: Limits, status_fd: int, drop_to: int | None, nproc: int | None, mode: str
+        self,
+        limits: Limits,
+        status_fd: int,
+        drop_to: int | None,
+        nproc: int | None,
+        mode: str,
+        cgroup: _PidsCgroup | None = None,
+        landlock: tuple[int, str] | None = None,
     ) -> None:
+        self.cgroup = cgroup
+        self.landlock = landlock
         self.limits = limits
         self.status_fd = status_fd
         self.drop_to = drop_to
@@ -566,9 +971,8 @@ class _Preexec:
         self.mode = mode
         self.parent = os.getpid()
         self.libc: Any = None
-        self.fprog: Any = None
-        self._keep: Any = None
-        program = _seccomp_program() if limits.block_fork and mode == "limits" else None
+        self.fprogs: dict[bool, Any] = {}  # without / with sockets refused -> struct sock_fprog *
+        self._keep: list[Any] = []
         if sys.platform == "linux":
             import ctypes
 
@@ -576,14 +980,17 @@ class _Preexec:
                 self.libc = ctypes.CDLL(None, use_errno=True)
             except OSError:
                 self.libc = None
-            if program is not None and self.libc is not None:
 
-                class SockFprog(ctypes.Structure):
-                    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+            class SockFprog(ctypes.Structure):
+                _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
+            for no_sockets in (False, True):
+                program = _seccomp_program(no_sockets=no_sockets) if mode == "limits" else None
+                if program is None or self.libc is None or not limits.block_fork:
+                    continue
                 buf = ctypes.create_string_buffer(program, len(program))
-                self._keep = buf
-                self.fprog = ctypes.pointer(SockFprog(len(program) // 8, ctypes.addressof(buf)))
+                self._keep.append(buf)
+                self.fprogs[no_sockets] = ctypes.pointer(SockFprog(len(program) // 8, ctypes.addressof(buf)))
 
     def __call__(self) -> None:
         lim = self.limits
@@ -594,9 +1001,13 @@ class _Preexec:
             notes.append("memory=unlimited")
         _set_limit(resource.RLIMIT_FSIZE, lim.file_bytes)
         _set_limit(resource.RLIMIT_NOFILE, lim.open_files)
-        if self.nproc is not None and _set_limit(resource.RLIMIT_NPROC, self.nproc):
-            notes.append(f"nproc={self.nproc}")
+        if self.cgroup is not None and self.cgroup.join():
+            notes.append(f"processes<={lim.processes}(cgroup)")
+        elif self.nproc is not None and _set_limit(resource.RLIMIT_NPROC, self.nproc):
+            notes.append(f"processes<={lim.processes}(rlimit)")
 
+        if self.mode == "bwrap" and self.drop_to is not None:
+            _as_nobody()  # bwrap then makes its namespaces as nobody, whose process count is limited
         if self.mode == "limits":
             net = "open"
             if lim.isolate_network and self.libc is not None:
@@ -605,18 +1016,21 @@ class _Preexec:
                 elif self.drop_to is None and self.libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0:
                     net = "none(userns+netns)"
             if self.drop_to is not None:
-                os.setgroups([])
-                os.setgid(self.drop_to)
-                os.setuid(self.drop_to)
+                _as_nobody()
             user = "nobody" if self.drop_to is not None else ("root" if os.geteuid() == 0 else "self")
+            if self.landlock is not None and self.libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0:
+                if self.libc.syscall(_LANDLOCK_RESTRICT, self.landlock[0], 0) == 0:
+                    notes.append(self.landlock[1])
+                with contextlib.suppress(OSError):
+                    os.close(self.landlock[0])
             fork = "allowed"
-            if self.fprog is not None:
+            no_sockets = lim.isolate_network and net == "open"
+            fprog = self.fprogs.get(no_sockets)  # none unless block_fork
+            if fprog is not None:
                 no_new_privs = self.libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0
-                if (
-                    no_new_privs
-                    and self.libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, self.fprog, 0, 0) == 0
-                ):
+                if no_new_privs and self.libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, fprog, 0, 0) == 0:
                     fork = "blocked(seccomp)"
+                    net = "none(seccomp: no sockets)" if no_sockets else net
             if fork == "allowed" and self.nproc is not None and os.geteuid() != 0:
                 fork = "limited(rlimit)"
             notes[:0] = ["sandbox=limits", f"network={net}", f"fork={fork}", f"user={user}"]
@@ -719,8 +1133,10 @@ class Running:
         *,
         own_group: bool,
         via_bwrap: bool,
+        cgroup: _PidsCgroup | None = None,
     ) -> None:
         assert proc.stdout is not None and proc.stderr is not None
+        self.cgroup = cgroup
         self.proc = proc
         self.limits = limits
         self.isolation = isolation
@@ -754,6 +1170,8 @@ class Running:
         else:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(self.proc.pid, signal.SIGKILL)
+        if self.cgroup is not None:  # whatever it started, in any session or group
+            self.cgroup.kill_all()
 
     def exited(self) -> bool:
         """True once the main process has ended (it is not reaped until :meth:`finish`)."""
@@ -839,6 +1257,8 @@ class Running:
             cpu = usage.ru_utime + usage.ru_stime
         except ChildProcessError:
             returncode = None
+        if self.cgroup is not None:
+            self.cgroup.remove()
         proc.returncode = returncode
         if self.via_bwrap and returncode is not None and 128 < returncode < 128 + signal.NSIG:
             returncode = 128 - returncode  # bwrap reports a child killed by signal N as exit 128 + N
@@ -863,6 +1283,8 @@ class Running:
             self._sel.close()
         with contextlib.suppress(ChildProcessError, OSError):
             os.waitpid(self.proc.pid, 0)
+        if self.cgroup is not None:
+            self.cgroup.remove()
         self.proc.returncode = -signal.SIGKILL
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
@@ -907,7 +1329,7 @@ def start(
 
     drop_to: int | None = None
     if (
-        mode == "limits"
+        (mode == "limits" or (info is not None and _nobody_can_bwrap(info)))
         and limits.drop_privileges
         and sys.platform == "linux"
         and os.geteuid() == 0
@@ -920,7 +1342,11 @@ def start(
 
     run_uid = drop_to if drop_to is not None else os.getuid()
     nproc: int | None = None
-    if run_uid != 0:
+    # as root: a pids cgroup (bwrap's own two processes come on top of the learner's)
+    cgroup = (
+        _PidsCgroup.make(limits.processes + (3 if info is not None else 1)) if os.geteuid() == 0 else None
+    )
+    if run_uid != 0 and cgroup is None:
         existing = _count_tasks(run_uid)
         if existing is not None:
             nproc = existing + limits.processes
@@ -946,13 +1372,16 @@ def start(
             isolate_network=limits.isolate_network,
             drop_privileges=limits.drop_privileges,
             seccomp_fd=seccomp_r if program is not None else None,
+            started_as_nobody=drop_to is not None,
         )
         argv = [*prefix, *argv]
         head = _bwrap_note(info, limits, program is not None)
 
     status_r, status_w = os.pipe()
     try:
-        preexec = _Preexec(limits, status_w, drop_to, nproc, mode)
+        # open in the child until exec (it is close-on-exec): applied there, never inherited
+        landlock = _landlock_ruleset(workdir) if mode == "limits" else None
+        preexec = _Preexec(limits, status_w, drop_to, nproc, mode, cgroup, landlock)
         try:
             proc = subprocess.Popen(
                 argv,
@@ -967,11 +1396,15 @@ def start(
                 preexec_fn=preexec,  # not thread-safe: see the module docstring
             )
         except (OSError, subprocess.SubprocessError) as exc:
+            if cgroup is not None:
+                cgroup.remove()
             raise SandboxError(f"could not start the sandboxed Python ({interpreter}): {exc}") from exc
         finally:
             os.close(status_w)
             if seccomp_r != -1:
                 os.close(seccomp_r)
+            if landlock is not None:
+                os.close(landlock[0])
         with os.fdopen(status_r, "rb") as status:
             status_r = -1
             notes = status.read(4096).decode("utf-8", errors="replace")
@@ -979,7 +1412,10 @@ def start(
         if status_r != -1:
             os.close(status_r)
     isolation = " ".join(part for part in (head, notes) if part)
-    return Running(proc, limits, isolation, own_group=new_session, via_bwrap=info is not None)
+    if cgroup is not None and "(cgroup)" not in isolation:  # the child could not join it
+        cgroup.remove()
+        cgroup = None
+    return Running(proc, limits, isolation, own_group=new_session, via_bwrap=info is not None, cgroup=cgroup)
 
 
 def run_python(
@@ -991,6 +1427,7 @@ def run_python(
     python: str | None = None,
     args: Sequence[str] = (),
     hide: Sequence[Path] = (),
+    pass_fds: Sequence[int] = (),
 ) -> SandboxResult:
     """Run ``script`` with ``python -I -B -u`` in ``workdir`` under ``limits``.
 
@@ -1005,7 +1442,14 @@ def run_python(
     exception propagates.
     """
     running = start(
-        script, workdir=workdir, limits=limits, extra_files=extra_files, python=python, args=args, hide=hide
+        script,
+        workdir=workdir,
+        limits=limits,
+        extra_files=extra_files,
+        python=python,
+        args=args,
+        hide=hide,
+        pass_fds=pass_fds,
     )
     try:
         return running.finish()

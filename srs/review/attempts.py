@@ -263,6 +263,27 @@ class QuizAttempt:
 
 
 # -- code exercises -----------------------------------------------------------------------------------
+WORK_STEM_CHARS = 100
+
+
+def work_file_name(card_id: str) -> str:
+    """The work file of an exercise card: ``<id>.py`` for a short plain id, else a bounded safe name.
+
+    Letters, digits, ``-``, ``_`` and ``.`` are kept (anything else becomes ``_``, and no name
+    starts with a dot); an id that had to change or is longer than :data:`WORK_STEM_CHARS` is cut
+    and gets a hash of the whole id, so that any id, of any length, maps to its own file name of at
+    most 120 bytes (file systems refuse names over 255 bytes).
+    """
+    import hashlib
+
+    plain = "".join(c if (c.isascii() and c.isalnum()) or c in "-_." else "_" for c in card_id)
+    plain = plain.lstrip(".") or "_"
+    if plain == card_id.replace("/", "_") and len(plain) <= WORK_STEM_CHARS:
+        return f"{plain}.py"
+    digest = hashlib.sha256(card_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{plain[: WORK_STEM_CHARS - 13]}-{digest}.py"
+
+
 @dataclass
 class ExerciseAttempt:
     """A code exercise: the learner edits a work file, runs the checks until they pass or gives up."""
@@ -282,7 +303,7 @@ class ExerciseAttempt:
 
         exercise = exercises.get(card.spec.item)
         work_dir.mkdir(parents=True, exist_ok=True)
-        path = work_dir / f"{card.spec.id.replace('/', '_')}.py"
+        path = work_dir / work_file_name(card.spec.id)
         if not path.exists():
             path.write_text(exercise.starter, encoding="utf-8")
         return cls(card, exercise, path)
