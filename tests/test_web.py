@@ -163,6 +163,17 @@ def test_each_button_shows_the_interval_its_rating_applies(client_for: Any, web:
         web.clock.t += DAY
 
 
+def test_a_revealed_cloze_shows_its_sentence_once(client_for: Any) -> None:
+    """The back of a cloze is the whole sentence with the answer in place: shown instead of the front, not
+    after it (issue: the sentence was repeated under the rule)."""
+    client = client_for("## cz\ntext: Pooling keeps the {{c1::largest}} activation of each window.\n")
+    page = client.get("/").text
+    assert page.count("activation of each window") == 1 and "largest" not in page
+    page = post(client, "reveal", page).text
+    article = page[page.index("<article") : page.index("</article>")]
+    assert article.count("activation of each window") == 1 and "largest" in article
+
+
 def test_every_post_needs_the_form_token(client_for: Any, web: WebHome) -> None:
     client = client_for()
     page = client.get("/").text
@@ -346,17 +357,19 @@ def srs_json(*args: str) -> Any:
 
 
 def plan_rows(page: str, data: dict[str, Any]) -> None:
-    """Every day of `srs plan --json` is a row of the page with the same figures."""
+    """Every day of `srs plan --json` is a row of the page with the same figures, as whole numbers as the
+    terminal shows them (issue: the page showed `310.0` reviews and `0.2` min)."""
     from html import escape
 
     assert page.count('<tr class="') == len(data["days"])
     for d in data["days"]:
         row = (
             f'<tr class="{d["status"]}"><td>{d["day"]}</td><td>{d["date"]}</td>'
-            f'<td class="title">{escape(d["title"])}</td><td>{d["new"]}</td><td>{d["reviews"]}</td>'
-            f"<td>{d['minutes']}</td>"
+            f'<td class="title">{escape(d["title"])}</td><td>{round(d["new"])}</td><td>{round(d["reviews"])}</td>'
+            f"<td>{round(d['minutes'])}</td>"
         )
         assert row in page, row
+    assert not re.search(r"<td>\d+\.\d+</td>", page)
 
 
 def test_plan_page_shows_the_figures_of_srs_plan(
