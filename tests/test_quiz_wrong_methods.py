@@ -97,8 +97,8 @@ def _bcast_left(p: Params) -> Wrong:
 def _bcast_no_stretch(p: Params) -> Wrong:
     a, b = list(p["a"]), list(p["b"])  # type: ignore[call-overload]
     n = min(len(a), len(b))
-    if all(x == y for x, y in zip(a[::-1][:n], b[::-1][:n], strict=True)):
-        return None  # no size-1 axis is stretched against a larger one
+    if all(x == y for x, y in zip(a[::-1][:n], b[::-1][:n], strict=True)) or _bcast(a, b) == "invalid":
+        return None  # nothing stretched, or the shapes clash anyway: "error" is right for any reason
     return _bcast(a, b, stretch=False)
 
 
@@ -137,7 +137,7 @@ def _act_value(p: Params) -> Wrong:
     if fn == "tanh":
         return math.tanh(x)
     if fn == "relu":
-        return max(0.0, x)
+        return x if x > 0 else None  # left of 0, ReLU's value and slope are both 0 by definition
     return x if x > 0 else float(p["alpha"]) * x  # type: ignore[arg-type]
 
 
