@@ -276,15 +276,22 @@ def _backprop(p: Params, mistake: str = "") -> Wrong:
         val[name] = {"add": lambda: a[0] + a[1], "mul": lambda: a[0] * a[1], "max": lambda: max(a), "exp": lambda: math.exp(a[0])}[op]()
     grads: dict[str, float] = defaultdict(float)
     grads[gates[-1][0]] = 1.0
-    ops = {op for _, op, _ in gates}
+    # A mistake about a gate can only matter if that gate lies downstream of the input asked about.
+    downstream = {str(p["wrt"])}
+    ops = set()
+    for name, op, args in gates:
+        if downstream & set(args):
+            downstream.add(name)
+            ops.add(op)
     uses: dict[str, int] = defaultdict(int)
     for _, _, args in gates:
         for a in args:
-            uses[a] += 1
+            if a in downstream:
+                uses[a] += 1
     needed = {"max to the smaller input": "max", "max passes to both": "max", "mul by its own input": "mul", "exp times its input": "exp"}
     if mistake in needed and needed[mistake] not in ops:
         return None
-    if mistake == "overwrite instead of accumulate" and max(uses.values()) < 2:
+    if mistake == "overwrite instead of accumulate" and max(uses.values(), default=0) < 2:
         return None
     for name, op, args in reversed(gates):
         g = grads[name]
