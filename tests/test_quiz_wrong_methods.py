@@ -447,11 +447,11 @@ def _conv_shape(p: Params, mistake: str, depth_key: str) -> Wrong:
             return None  # divisibility (the only test of validity) does not involve the +1
         side = _side(W, F, S, 2 * P, plus_one=False)
     elif mistake == "rounded down instead of invalid":
-        if right is not None:
-            return None  # only differs where the windows do not tile the input
+        if right is not None or W - F + 2 * P < 0:
+            return None  # only differs where windows fit but do not tile the input
         side = _side(W, F, S, 2 * P, rounding="floor")
     elif mistake == "rounded up instead of invalid":
-        if right is not None:
+        if right is not None or W - F + 2 * P < 0:
             return None
         side = _side(W, F, S, 2 * P, rounding="ceil")
     elif mistake == "input depth kept":
