@@ -726,7 +726,7 @@ def _clip(p: Params, mistake: str) -> Wrong:
     g = grads[w]
     own = math.sqrt(sum(v * v for v in g))
     if mistake == "always rescaled":
-        return [v * c / norm for v in g]
+        return [v * c / norm for v in g] if norm <= c else None  # above c, rescaling is right
     if norm <= c:
         return None  # nothing is clipped: every clipping rule leaves the gradient alone
     if mistake == "each tensor by its own norm":
