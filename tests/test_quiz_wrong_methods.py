@@ -25,8 +25,7 @@ from functools import cache
 
 import pytest
 
-from srs.quiz import AnswerType, QuizInstance, check_answer, generate
-from srs.quiz.base import REGISTRY
+from srs.quiz import AnswerType, QuizInstance, catalog, check_answer, generate
 
 N_SEEDS = 500
 MIN_APPLICABLE = 0.05  # every wrong method must apply to at least 5 % of the seeds
@@ -110,7 +109,10 @@ def _relu_net(p: Params, *, relu: str = "hidden", b1: bool = True, b2: bool = Tr
     else:
         z = [v + (b if b1 else 0) for v, b in zip(z, B1, strict=True)]  # type: ignore[call-overload]
         h = [max(0, v) for v in z] if relu in ("hidden", "both") else z
-    s = [sum(w * v for w, v in zip(row, h, strict=True)) + (b if b2 else 0) for row, b in zip(W2, B2, strict=True)]  # type: ignore[call-overload]
+    s = [
+        sum(w * v for w, v in zip(row, h, strict=True)) + (b if b2 else 0)
+        for row, b in zip(W2, B2, strict=True)
+    ]  # type: ignore[call-overload]
     if relu == "both":
         s = [max(0, v) for v in s]
     return s
@@ -204,6 +206,8 @@ def _softmax_abs(p: Params) -> Wrong:
     return [(v - lo) / t for v in s]
 
 
+# Not wrong methods: leaving out the max shift, or shifting by any other constant, gives the same
+# probabilities by mathematics.
 SOFTMAX: dict[str, Method] = {
     "no exponential": _softmax_no_exp,
     "shifted scores normalised linearly": _softmax_abs,
@@ -229,7 +233,9 @@ CE_LOSS: dict[str, Method] = {
 }
 
 
-def _svm(p: Params, *, include_y: bool = False, clamp: bool = True, delta: bool = True, mean: bool = False) -> float:
+def _svm(
+    p: Params, *, include_y: bool = False, clamp: bool = True, delta: bool = True, mean: bool = False
+) -> float:
     s = [float(v) for v in p["scores"]]  # type: ignore[attr-defined]
     y = int(p["y"])  # type: ignore[call-overload]
     d = float(p["delta"]) if delta else 0.0  # type: ignore[arg-type]
@@ -252,7 +258,9 @@ def _l2(p: Params, *, half: bool = False, mean: bool = True, norm: str = "sq", r
     w = [float(v) for r in p["W"] for v in r]  # type: ignore[attr-defined]
     lam = float(p["lam"])  # type: ignore[arg-type]
     data = sum(losses) / (len(losses) if mean else 1)
-    r = {"sq": sum(v * v for v in w), "l1": sum(abs(v) for v in w), "fro": math.sqrt(sum(v * v for v in w))}[norm]
+    r = {"sq": sum(v * v for v in w), "l1": sum(abs(v) for v in w), "fro": math.sqrt(sum(v * v for v in w))}[
+        norm
+    ]
     return data + (lam * r * (0.5 if half else 1.0) if reg else 0.0)
 
 
@@ -273,7 +281,14 @@ def _backprop(p: Params, mistake: str = "") -> Wrong:
     val = dict(values)
     for name, op, args in gates:
         a = [val[x] for x in args]
-        val[name] = {"add": lambda: a[0] + a[1], "mul": lambda: a[0] * a[1], "max": lambda: max(a), "exp": lambda: math.exp(a[0])}[op]()
+        if op == "add":
+            val[name] = a[0] + a[1]
+        elif op == "mul":
+            val[name] = a[0] * a[1]
+        elif op == "max":
+            val[name] = max(a)
+        else:
+            val[name] = math.exp(a[0])
     grads: dict[str, float] = defaultdict(float)
     grads[gates[-1][0]] = 1.0
     # A mistake about a gate can only matter if that gate lies downstream of the input asked about.
@@ -288,7 +303,12 @@ def _backprop(p: Params, mistake: str = "") -> Wrong:
         for a in args:
             if a in downstream:
                 uses[a] += 1
-    needed = {"max to the smaller input": "max", "max passes to both": "max", "mul by its own input": "mul", "exp times its input": "exp"}
+    needed = {
+        "max to the smaller input": "max",
+        "max passes to both": "max",
+        "mul by its own input": "mul",
+        "exp times its input": "exp",
+    }
     if mistake in needed and needed[mistake] not in ops:
         return None
     if mistake == "overwrite instead of accumulate" and max(uses.values(), default=0) < 2:
@@ -386,13 +406,21 @@ def _rmsprop(p: Params, mistake: str) -> Wrong:
 
 RMSPROP: dict[str, Method] = {
     m: (lambda p, m=m: _rmsprop(p, m))  # type: ignore[misc]
-    for m in ("(1 − ρ) forgotten on g²", "old cache used", "ρ and 1 − ρ swapped", "no square root", "sign flipped")
+    for m in (
+        "(1 − ρ) forgotten on g²",
+        "old cache used",
+        "ρ and 1 − ρ swapped",
+        "no square root",
+        "sign flipped",
+    )
 }
 # Forgetting ε is not a wrong method here: ε = 1e-8 changes the step by far less than the tolerance.
 
 
 def _adam(p: Params, mistake: str) -> Wrong:
-    lr, b1, b2, eps, theta, m0, v0, g = (float(p[k]) for k in ("lr", "beta1", "beta2", "eps", "theta", "m", "v", "g"))  # type: ignore[arg-type]
+    lr, b1, b2, eps, theta, m0, v0, g = (
+        float(p[k]) for k in ("lr", "beta1", "beta2", "eps", "theta", "m", "v", "g")
+    )  # type: ignore[arg-type]
     t = int(p["t"])  # type: ignore[call-overload]
     m = b1 * m0 + (1 - b1) * g
     v = b2 * v0 + (1 - b2) * g * g
@@ -414,7 +442,13 @@ def _adam(p: Params, mistake: str) -> Wrong:
 
 ADAM: dict[str, Method] = {
     m: (lambda p, m=m: _adam(p, m))  # type: ignore[misc]
-    for m in ("no bias correction", "only m̂ corrected", "only v̂ corrected", "bias correction at t − 1", "no square root")
+    for m in (
+        "no bias correction",
+        "only m̂ corrected",
+        "only v̂ corrected",
+        "bias correction at t − 1",
+        "no square root",
+    )
 }
 # Forgetting ε is not a wrong method here: ε = 1e-8 against √v̂ >= 0.1 changes nothing at the tolerance.
 
@@ -490,7 +524,8 @@ POOL_SHAPE: dict[str, Method] = {
         "W / F (stride taken as the window)",
     )
 }
-# Pooling: one-sided padding is not listed because the default draws have no padding (P = 0).
+# Pooling: one-sided padding is not listed because the default draws have no padding (P = 0); max vs
+# average pooling is not a wrong method for a shape question (both give the same shape).
 
 
 def _conv_count(p: Params, mistake: str) -> Wrong:
@@ -532,7 +567,10 @@ CONV_COUNT: dict[str, Method] = {
 def _rf(p: Params, mistake: str) -> Wrong:
     layers = [(str(a), int(b), int(c)) for a, b, c in p["layers"]]  # type: ignore[attr-defined]
     strides_before = [s for _, _, s in layers[:-1]]
-    if mistake in ("strides ignored", "jump updated before the layer") and all(s == 1 for s in strides_before + ([layers[-1][2]] if mistake == "jump updated before the layer" else [])):
+    if mistake in ("strides ignored", "jump updated before the layer") and all(
+        s == 1
+        for s in strides_before + ([layers[-1][2]] if mistake == "jump updated before the layer" else [])
+    ):
         return None  # no stride > 1 that the mistake would misuse
     if mistake == "pool layers skipped" and all(kind == "conv" for kind, _, _ in layers):
         return None
@@ -553,14 +591,23 @@ def _rf(p: Params, mistake: str) -> Wrong:
 
 RECEPTIVE: dict[str, Method] = {
     m: (lambda p, m=m: _rf(p, m))  # type: ignore[misc]
-    for m in ("strides ignored", "jump updated before the layer", "pool layers skipped", "product of kernel sizes")
+    for m in (
+        "strides ignored",
+        "jump updated before the layer",
+        "pool layers skipped",
+        "product of kernel sizes",
+    )
 }
 
 
 def _resnet(p: Params, mistake: str) -> Wrong:
     w = int(p["width"])  # type: ignore[call-overload]
     if p["block"] == "basic":
-        return {"one conv only": 9 * w * w, "biases counted": 18 * w * w + 2 * w, "kernel area forgotten": 2 * w * w}.get(mistake)
+        return {
+            "one conv only": 9 * w * w,
+            "biases counted": 18 * w * w + 2 * w,
+            "kernel area forgotten": 2 * w * w,
+        }.get(mistake)
     return {
         "every conv d→d": 11 * w * w,
         "biases counted": 17 * w * w + 6 * w,
@@ -586,7 +633,11 @@ def _dw(p: Params, mistake: str) -> Wrong:
             "1/N only": 1 / N,
             "standard over separable": std / sep,
         },
-        "standard": {"D_F² forgotten": DK * DK * M * N, "D_K² forgotten": M * N * DF * DF, "separable instead": sep},
+        "standard": {
+            "D_F² forgotten": DK * DK * M * N,
+            "D_K² forgotten": M * N * DF * DF,
+            "separable instead": sep,
+        },
         "separable": {
             "depthwise only": DK * DK * M * DF * DF,
             "pointwise only": M * N * DF * DF,
@@ -619,7 +670,9 @@ def _vit(p: Params, mistake: str) -> Wrong:
     img, P, C, D = (int(p[k]) for k in ("img", "patch", "C", "D"))  # type: ignore[call-overload]
     g = img // P
     if p["ask"] == "tokens":
-        return {"class token forgotten": g * g, "not squared": g + 1, "pixels per patch": P * P + 1}.get(mistake)
+        return {"class token forgotten": g * g, "not squared": g + 1, "pixels per patch": P * P + 1}.get(
+            mistake
+        )
     return {
         "bias forgotten": P * P * C * D,
         "channels forgotten": P * P * D + D,
@@ -662,7 +715,12 @@ def _attn(p: Params, mistake: str) -> Wrong:
 
 ATTENTION: dict[str, Method] = {
     m: (lambda p, m=m: _attn(p, m))  # type: ignore[misc]
-    for m in ("scaling forgotten", "divided by d_k", "softmax over the queries", "K Qᵀ (rows and columns swapped)")
+    for m in (
+        "scaling forgotten",
+        "divided by d_k",
+        "softmax over the queries",
+        "K Qᵀ (rows and columns swapped)",
+    )
 }
 
 
@@ -753,16 +811,13 @@ CLIP: dict[str, Method] = {
 }
 
 
-def _norm_layer(xs: Sequence[float], g: Sequence[float], b: Sequence[float], eps: float, mistake: str) -> list[float]:
+def _norm_layer(
+    xs: Sequence[float], g: Sequence[float], b: Sequence[float], eps: float, mistake: str
+) -> list[float]:
     mu = _mean(xs)
     var = _var(xs, ddof=1 if mistake == "unbiased variance" else 0)
-    if mistake == "mean not subtracted":
-        centred = list(xs)
-    else:
-        centred = [x - mu for x in xs]
+    centred = list(xs) if mistake == "mean not subtracted" else [x - mu for x in xs]
     denom = var + eps if mistake == "no square root" else math.sqrt(var + eps)
-    if mistake == "divided by the variance's root of N (std/√N)":
-        denom = math.sqrt(var + eps) / math.sqrt(len(xs))
     xhat = [v / denom for v in centred]
     gg = [1.0] * len(xs) if mistake == "gain forgotten" else g
     bb = [0.0] * len(xs) if mistake == "bias forgotten" else b
@@ -771,8 +826,15 @@ def _norm_layer(xs: Sequence[float], g: Sequence[float], b: Sequence[float], eps
     return [gi * v + bi for v, gi, bi in zip(xhat, gg, bb, strict=True)]
 
 
-NORM_MISTAKES = ("unbiased variance", "no square root", "mean not subtracted", "gain forgotten", "bias forgotten", "bias before gain")
-# Forgetting ε is not a wrong method: ε = 1e-5 against a variance >= 2/9 moves the output by < 1e-4.
+NORM_MISTAKES = (
+    "unbiased variance",
+    "no square root",
+    "mean not subtracted",
+    "gain forgotten",
+    "bias forgotten",
+    "bias before gain",
+)
+# Forgetting ε is not a wrong method: ε = 1e-5 against a variance >= 3/16 moves the output by < 1e-4.
 
 
 def _layernorm(p: Params, mistake: str) -> Wrong:
@@ -819,7 +881,13 @@ def _pe(p: Params, mistake: str) -> Wrong:
 
 PE: dict[str, Method] = {
     m: (lambda p, m=m: _pe(p, m))  # type: ignore[misc]
-    for m in ("degrees", "sin and cos swapped", "exponent j/d_model (odd dims)", "exponent i/d_model", "positions from 1")
+    for m in (
+        "degrees",
+        "sin and cos swapped",
+        "exponent j/d_model (odd dims)",
+        "exponent i/d_model",
+        "positions from 1",
+    )
 }
 
 
@@ -855,8 +923,16 @@ NOAM: dict[str, Method] = {
 
 def _tf(p: Params, mistake: str) -> Wrong:
     dm, dff, h = int(p["d_model"]), int(p["d_ff"]), int(p["heads"])  # type: ignore[call-overload]
-    attn = {"biases forgotten": 4 * dm * dm, "output projection forgotten": 3 * (dm * dm + dm), "matrices per head": 4 * h * (dm * dm + dm)}.get(mistake, 4 * (dm * dm + dm))
-    ffn = {"biases forgotten": 2 * dm * dff, "d_ff = d_model": 2 * dm * dm + 2 * dm, "one FFN matrix": dm * dff + dff}.get(mistake, 2 * dm * dff + dff + dm)
+    attn = {
+        "biases forgotten": 4 * dm * dm,
+        "output projection forgotten": 3 * (dm * dm + dm),
+        "matrices per head": 4 * h * (dm * dm + dm),
+    }.get(mistake, 4 * (dm * dm + dm))
+    ffn = {
+        "biases forgotten": 2 * dm * dff,
+        "d_ff = d_model": 2 * dm * dm + 2 * dm,
+        "one FFN matrix": dm * dff + dff,
+    }.get(mistake, 2 * dm * dff + dff + dm)
     norms = {"LayerNorms forgotten": 0, "one LayerNorm parameter per unit": 2 * dm}.get(mistake, 4 * dm)
     touches = {
         "attention": {"biases forgotten", "output projection forgotten", "matrices per head"},
@@ -888,9 +964,11 @@ def _dropout(p: Params, mistake: str) -> Wrong:
     if ask == "expected":
         x = float(p["x"])  # type: ignore[arg-type]
         # E[output] = x for every keep probability, so swapping keep and drop cannot show here.
-        return {"multiplied by keep": keep * keep * x, "no scaling": keep * x, "output of a kept unit": x / keep}.get(
-            mistake
-        )
+        return {
+            "multiplied by keep": keep * keep * x,
+            "no scaling": keep * x,
+            "output of a kept unit": x / keep,
+        }.get(mistake)
     if mistake == "keep and drop swapped":
         factor = 1 / (1 - keep)
     elif mistake == "multiplied by keep":
@@ -936,7 +1014,10 @@ def _lr(p: Params, mistake: str) -> Wrong:
         return lr * g**k
     lo, T, Tw = float(p["lr_min"]), int(p["total"]), int(p["warmup"])  # type: ignore[arg-type, call-overload]
     if t < Tw:
-        return {"warm-up from 1": lr * (t + 1) / Tw, "cosine during warm-up": lo + 0.5 * (lr - lo) * (1 + math.cos(math.pi * t / T))}.get(mistake)
+        return {
+            "warm-up from 1": lr * (t + 1) / Tw,
+            "cosine during warm-up": lo + 0.5 * (lr - lo) * (1 + math.cos(math.pi * t / T)),
+        }.get(mistake)
     if mistake not in ("warm-up ignored in the progress", "cos of degrees", "π forgotten", "½ forgotten"):
         return None
     prog = (t - Tw) / (T - Tw)
@@ -1043,10 +1124,7 @@ def _clip_loss(p: Params, mistake: str) -> Wrong:
     n = len(S)
     factor = {"temperature forgotten": 1.0, "multiplied by τ": tau}.get(mistake, 1 / tau)
     L = [[v * factor for v in r] for r in S]
-    if mistake == "log2":
-        ln = math.log(2)
-    else:
-        ln = 1.0
+    ln = math.log(2) if mistake == "log2" else 1.0
     rows = [(-L[i][i] + _lse(L[i])) / ln for i in range(n)]
     cols = [(-L[j][j] + _lse([L[i][j] for i in range(n)])) / ln for j in range(n)]
     li, lt = _mean(rows), _mean(cols)
@@ -1156,7 +1234,7 @@ def outcomes(name: str) -> dict[str, tuple[int, list[int]]]:
 
 
 def test_every_generator_has_wrong_methods() -> None:
-    assert set(WRONG_METHODS) == set(REGISTRY)
+    assert set(WRONG_METHODS) == {info.name for info in catalog()}
     for name, methods in WRONG_METHODS.items():
         assert len(methods) >= 3, name
 

@@ -39,9 +39,7 @@ def _fits(w: int, f: int, s: int, p: int) -> bool:
     return span >= 0 and span % s == 0
 
 
-def _pick_size(
-    d: Draw, name: str, f: int, s: int, p: int, want_valid: bool, *, pool: bool = False
-) -> int:
+def _pick_size(d: Draw, name: str, f: int, s: int, p: int, want_valid: bool, *, pool: bool = False) -> int:
     """An input side that is valid (or not), preferring sides where no slip reaches the answer."""
     candidates = [w for w in d.ints(name) if _fits(w, f, s, p) == want_valid]
     telling = [w for w in candidates if not _degenerate(w, f, s, p, pool)]

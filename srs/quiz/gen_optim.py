@@ -149,7 +149,12 @@ def _slips_on_path(gates: list[Gate], wrt: str) -> list[str]:
             on_path.add(name)
             ops.add(op)
     uses = [a for _, _, args in gates for a in args if a in on_path]
-    kinds = {"max to the smaller": "max", "max to both": "max", "mul by own input": "mul", "exp times input": "exp"}
+    kinds = {
+        "max to the smaller": "max",
+        "max to both": "max",
+        "mul by own input": "mul",
+        "exp times input": "exp",
+    }
     out = [slip for slip, op in kinds.items() if op in ops]
     if len(uses) > len(set(uses)):
         out.append("overwrite")
@@ -201,13 +206,14 @@ def graph_gradient(d: Draw) -> Generated:
             break
     else:
         if usable is None:
-            raise QuizError("graph_gradient: no usable graph for these params (try more ops or a larger vmax)")
+            raise QuizError(
+                "graph_gradient: no usable graph for these params (try more ops or a larger vmax)"
+            )
         values, gates, val, wrt = usable  # narrowed params allow only degenerate graphs
     final = gates[-1][0]
     rename = {final: "f"}
     gates = [(rename.get(n, n), op, args) for n, op, args in gates]
     val["f"] = val.pop(final)
-    inputs = list(values)
 
     # Backward pass (reverse creation order is a reverse topological order).
     grads: dict[str, float] = defaultdict(float)

@@ -188,7 +188,11 @@ def clip_global_norm(d: Draw) -> Generated:
         elif norm > c:
             ok = apart(
                 [v * c / norm for v in g],
-                [[v * c / own for v in g] if own > c else g, [max(-c, min(c, v)) for v in g], [v * norm / c for v in g]],
+                [
+                    [v * c / own for v in g] if own > c else g,
+                    [max(-c, min(c, v)) for v in g],
+                    [v * norm / c for v in g],
+                ],
                 tol,
             )
         else:
@@ -360,7 +364,9 @@ def positional_encoding(d: Draw) -> Generated:
     rng = d.rng
     tol = 0.001
 
-    def pe(p: int, j: int, dm: int, expo: float | None = None, degrees: bool = False, swap: bool = False) -> float:
+    def pe(
+        p: int, j: int, dm: int, expo: float | None = None, degrees: bool = False, swap: bool = False
+    ) -> float:
         e = 2 * (j // 2) / dm if expo is None else expo
         a = p / 10000.0**e
         a = math.radians(a) if degrees else a

@@ -567,7 +567,10 @@ def clip_infonce(d: Draw) -> Generated:
 
     for _ in range(200):
         tau = d.real("tau")
-        S = [[rng.randint(3, 9) / 10 if i == j else rng.randint(-3, 5) / 10 for j in range(n)] for i in range(n)]
+        S = [
+            [rng.randint(3, 9) / 10 if i == j else rng.randint(-3, 5) / 10 for j in range(n)]
+            for i in range(n)
+        ]
         loss_i2t, loss_t2i, row_loss, col_loss = losses(S, tau)
         loss = 0.5 * (loss_i2t + loss_t2i)
         slips = [
