@@ -67,18 +67,15 @@ def _bcast(a: Sequence[int], b: Sequence[int], *, left: bool = False, stretch: b
         aa, bb = [1] * (n - len(a)) + list(a), [1] * (n - len(b)) + list(b)
     out = []
     for x, y in zip(aa, bb, strict=True):
-        if x == y or (stretch and 1 in (x, y)):
-            out.append(max(x, y))
-        elif not stretch and (x == 1 or y == 1):
+        if x != y and not (stretch and 1 in (x, y)):
             return "invalid"
-        else:
-            return "invalid"
+        out.append(max(x, y))
     return tuple(out)
 
 
 def _bcast_no_error(p: Params) -> Wrong:
     """Takes the larger size on every axis without checking compatibility."""
-    a, b = list(p["a"]), list(p["b"])  # type: ignore[call-overload]
+    a, b = list(p["a"]), list(p["b"])
     if _bcast(a, b) != "invalid":
         return None  # only a mistake where the shapes clash
     n = max(len(a), len(b))
@@ -87,14 +84,14 @@ def _bcast_no_error(p: Params) -> Wrong:
 
 
 def _bcast_left(p: Params) -> Wrong:
-    a, b = list(p["a"]), list(p["b"])  # type: ignore[call-overload]
+    a, b = list(p["a"]), list(p["b"])
     if len(a) == len(b):
         return None  # equal ranks: left and right alignment are the same
     return _bcast(a, b, left=True)
 
 
 def _bcast_no_stretch(p: Params) -> Wrong:
-    a, b = list(p["a"]), list(p["b"])  # type: ignore[call-overload]
+    a, b = list(p["a"]), list(p["b"])
     n = min(len(a), len(b))
     if all(x == y for x, y in zip(a[::-1][:n], b[::-1][:n], strict=True)) or _bcast(a, b) == "invalid":
         return None  # nothing stretched, or the shapes clash anyway: "error" is right for any reason
@@ -103,16 +100,16 @@ def _bcast_no_stretch(p: Params) -> Wrong:
 
 def _relu_net(p: Params, *, relu: str = "hidden", b1: bool = True, b2: bool = True) -> Wrong:
     x, W1, B1, W2, B2 = p["x"], p["W1"], p["b1"], p["W2"], p["b2"]
-    z = [sum(w * v for w, v in zip(row, x, strict=True)) for row in W1]  # type: ignore[attr-defined]
+    z = [sum(w * v for w, v in zip(row, x, strict=True)) for row in W1]
     if relu == "before_bias":
-        h = [max(0, v) + (b if b1 else 0) for v, b in zip(z, B1, strict=True)]  # type: ignore[call-overload]
+        h = [max(0, v) + (b if b1 else 0) for v, b in zip(z, B1, strict=True)]
     else:
-        z = [v + (b if b1 else 0) for v, b in zip(z, B1, strict=True)]  # type: ignore[call-overload]
+        z = [v + (b if b1 else 0) for v, b in zip(z, B1, strict=True)]
         h = [max(0, v) for v in z] if relu in ("hidden", "both") else z
     s = [
         sum(w * v for w, v in zip(row, h, strict=True)) + (b if b2 else 0)
         for row, b in zip(W2, B2, strict=True)
-    ]  # type: ignore[call-overload]
+    ]
     if relu == "both":
         s = [max(0, v) for v in s]
     return s
@@ -133,19 +130,19 @@ def _sig(x: float) -> float:
 
 def _act_value(p: Params) -> Wrong:
     """The function's value instead of its derivative."""
-    x, fn = float(p["x"]), p["fn"]  # type: ignore[arg-type]
+    x, fn = float(p["x"]), p["fn"]
     if fn == "sigmoid":
         return _sig(x)
     if fn == "tanh":
         return math.tanh(x)
     if fn == "relu":
         return x if x > 0 else None  # left of 0, ReLU's value and slope are both 0 by definition
-    return x if x > 0 else float(p["alpha"]) * x  # type: ignore[arg-type]
+    return x if x > 0 else float(p["alpha"]) * x
 
 
 def _act_unsquared(p: Params) -> Wrong:
     """tanh' as 1 − tanh(x) (square forgotten); sigmoid' as σ(x)(1 − x) (x where σ(x) belongs)."""
-    x, fn = float(p["x"]), p["fn"]  # type: ignore[arg-type]
+    x, fn = float(p["x"]), p["fn"]
     if fn == "tanh":
         return 1 - math.tanh(x)
     if fn == "sigmoid":
@@ -155,7 +152,7 @@ def _act_unsquared(p: Params) -> Wrong:
 
 def _act_input_for_output(p: Params) -> Wrong:
     """tanh' as 1 − x² and sigmoid' as x(1 − x): the input used where the output belongs."""
-    x, fn = float(p["x"]), p["fn"]  # type: ignore[arg-type]
+    x, fn = float(p["x"]), p["fn"]
     if fn == "tanh":
         return 1 - x * x
     if fn == "sigmoid":
@@ -165,7 +162,7 @@ def _act_input_for_output(p: Params) -> Wrong:
 
 def _act_no_leak(p: Params) -> Wrong:
     """Leaky ReLU treated as a plain ReLU (slope 0 on the left)."""
-    if p["fn"] != "leaky_relu" or float(p["x"]) > 0:  # type: ignore[arg-type]
+    if p["fn"] != "leaky_relu" or float(p["x"]) > 0:
         return None
     return 0.0
 
@@ -179,28 +176,28 @@ ACTIVATION: dict[str, Method] = {
 
 
 def _softmax_no_exp(p: Params) -> Wrong:
-    s = [float(v) for v in p["scores"]]  # type: ignore[attr-defined]
+    s = [float(v) for v in p["scores"]]
     t = sum(s)
     return None if t == 0 else [v / t for v in s]
 
 
 def _softmax_sigmoid(p: Params) -> Wrong:
-    return [_sig(float(v)) for v in p["scores"]]  # type: ignore[attr-defined]
+    return [_sig(float(v)) for v in p["scores"]]
 
 
 def _softmax_by_max(p: Params) -> Wrong:
-    s = [float(v) for v in p["scores"]]  # type: ignore[attr-defined]
+    s = [float(v) for v in p["scores"]]
     return [math.exp(v - max(s)) for v in s]
 
 
 def _softmax_log(p: Params) -> Wrong:
-    s = [float(v) for v in p["scores"]]  # type: ignore[attr-defined]
+    s = [float(v) for v in p["scores"]]
     return [v - _lse(s) for v in s]
 
 
 def _softmax_abs(p: Params) -> Wrong:
     """Normalises |s| (or shifted scores) linearly: s − min over the sum of s − min."""
-    s = [float(v) for v in p["scores"]]  # type: ignore[attr-defined]
+    s = [float(v) for v in p["scores"]]
     lo = min(s)
     t = sum(v - lo for v in s)
     return [(v - lo) / t for v in s]
@@ -218,8 +215,8 @@ SOFTMAX: dict[str, Method] = {
 
 
 def _ce(p: Params, log: Callable[[float], float] = math.log) -> float:
-    s = [float(v) for v in p["scores"]]  # type: ignore[attr-defined]
-    y = int(p["y"])  # type: ignore[call-overload]
+    s = [float(v) for v in p["scores"]]
+    y = int(p["y"])
     prob = _softmax(s)[y]
     return -log(prob)
 
@@ -228,17 +225,17 @@ CE_LOSS: dict[str, Method] = {
     "log10": lambda p: _ce(p, math.log10),
     "log2": lambda p: _ce(p, math.log2),
     "1 − p_y": lambda p: 1 - math.exp(-_ce(p)),
-    "log-sum-exp without −s_y": lambda p: _lse([float(v) for v in p["scores"]]),  # type: ignore[attr-defined]
-    "sum of all −log p_j": lambda p: sum(-math.log(q) for q in _softmax([float(v) for v in p["scores"]])),  # type: ignore[attr-defined]
+    "log-sum-exp without −s_y": lambda p: _lse([float(v) for v in p["scores"]]),
+    "sum of all −log p_j": lambda p: sum(-math.log(q) for q in _softmax([float(v) for v in p["scores"]])),
 }
 
 
 def _svm(
     p: Params, *, include_y: bool = False, clamp: bool = True, delta: bool = True, mean: bool = False
 ) -> float:
-    s = [float(v) for v in p["scores"]]  # type: ignore[attr-defined]
-    y = int(p["y"])  # type: ignore[call-overload]
-    d = float(p["delta"]) if delta else 0.0  # type: ignore[arg-type]
+    s = [float(v) for v in p["scores"]]
+    y = int(p["y"])
+    d = float(p["delta"]) if delta else 0.0
     terms = [s[j] - s[y] + d for j in range(len(s)) if include_y or j != y]
     if clamp:
         terms = [max(0.0, t) for t in terms]
@@ -254,9 +251,9 @@ SVM: dict[str, Method] = {
 
 
 def _l2(p: Params, *, half: bool = False, mean: bool = True, norm: str = "sq", reg: bool = True) -> float:
-    losses = [float(v) for v in p["losses"]]  # type: ignore[attr-defined]
-    w = [float(v) for r in p["W"] for v in r]  # type: ignore[attr-defined]
-    lam = float(p["lam"])  # type: ignore[arg-type]
+    losses = [float(v) for v in p["losses"]]
+    w = [float(v) for r in p["W"] for v in r]
+    lam = float(p["lam"])
     data = sum(losses) / (len(losses) if mean else 1)
     r = {"sq": sum(v * v for v in w), "l1": sum(abs(v) for v in w), "fro": math.sqrt(sum(v * v for v in w))}[
         norm
@@ -266,7 +263,7 @@ def _l2(p: Params, *, half: bool = False, mean: bool = True, norm: str = "sq", r
 
 L2: dict[str, Method] = {
     "factor ½": lambda p: _l2(p, half=True),
-    "sum over the batch, not mean": lambda p: _l2(p, mean=False) if len(p["losses"]) > 1 else None,  # type: ignore[arg-type]
+    "sum over the batch, not mean": lambda p: _l2(p, mean=False) if len(p["losses"]) > 1 else None,
     "L1 penalty": lambda p: _l2(p, norm="l1"),
     "norm not squared": lambda p: _l2(p, norm="fro"),
     "regularization forgotten": lambda p: _l2(p, reg=False),
@@ -276,8 +273,8 @@ L2: dict[str, Method] = {
 # -- day 2 ----------------------------------------------------------------------------------------------
 def _backprop(p: Params, mistake: str = "") -> Wrong:
     """Backprop through the gate list, optionally with one mistake."""
-    values = {k: float(v) for k, v in p["inputs"].items()}  # type: ignore[attr-defined]
-    gates = [(g[0], g[1], tuple(g[2:])) for g in p["gates"]]  # type: ignore[attr-defined]
+    values = {k: float(v) for k, v in p["inputs"].items()}
+    gates = [(g[0], g[1], tuple(g[2:])) for g in p["gates"]]
     val = dict(values)
     for name, op, args in gates:
         a = [val[x] for x in args]
@@ -349,7 +346,7 @@ def _backprop(p: Params, mistake: str = "") -> Wrong:
 
 
 GRAPH: dict[str, Method] = {
-    m: (lambda p, m=m: _backprop(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _backprop(p, m))
     for m in (
         "max to the smaller input",
         "max passes to both",
@@ -364,7 +361,7 @@ GRAPH["answer −1"] = lambda p: -1.0
 
 
 def _momentum(p: Params, mistake: str) -> Wrong:
-    mu, lr, x, v, g = (float(p[k]) for k in ("mu", "lr", "x", "v", "g"))  # type: ignore[arg-type]
+    mu, lr, x, v, g = (float(p[k]) for k in ("mu", "lr", "x", "v", "g"))
     if mistake == "plus lr·g":
         v_new = mu * v + lr * g
     elif mistake == "μ forgotten":
@@ -379,16 +376,16 @@ def _momentum(p: Params, mistake: str) -> Wrong:
 
 
 MOMENTUM: dict[str, Method] = {
-    m: (lambda p, m=m: _momentum(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _momentum(p, m))
     for m in ("plus lr·g", "μ forgotten", "lr forgotten", "x moves by the old v")
 }
 MOMENTUM["plain SGD (no velocity)"] = lambda p: (
-    float(p["x"]) - float(p["lr"]) * float(p["g"]) if p["ask"] == "x" else -float(p["lr"]) * float(p["g"])  # type: ignore[arg-type]
+    float(p["x"]) - float(p["lr"]) * float(p["g"]) if p["ask"] == "x" else -float(p["lr"]) * float(p["g"])
 )
 
 
 def _rmsprop(p: Params, mistake: str) -> Wrong:
-    rho, lr, eps, x, g, c = (float(p[k]) for k in ("rho", "lr", "eps", "x", "g", "cache"))  # type: ignore[arg-type]
+    rho, lr, eps, x, g, c = (float(p[k]) for k in ("rho", "lr", "eps", "x", "g", "cache"))
     if mistake == "(1 − ρ) forgotten on g²":
         c_new = rho * c + g * g
     elif mistake == "old cache used":
@@ -405,7 +402,7 @@ def _rmsprop(p: Params, mistake: str) -> Wrong:
 
 
 RMSPROP: dict[str, Method] = {
-    m: (lambda p, m=m: _rmsprop(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _rmsprop(p, m))
     for m in (
         "(1 − ρ) forgotten on g²",
         "old cache used",
@@ -420,8 +417,8 @@ RMSPROP: dict[str, Method] = {
 def _adam(p: Params, mistake: str) -> Wrong:
     lr, b1, b2, eps, theta, m0, v0, g = (
         float(p[k]) for k in ("lr", "beta1", "beta2", "eps", "theta", "m", "v", "g")
-    )  # type: ignore[arg-type]
-    t = int(p["t"])  # type: ignore[call-overload]
+    )
+    t = int(p["t"])
     m = b1 * m0 + (1 - b1) * g
     v = b2 * v0 + (1 - b2) * g * g
     c1, c2 = 1 - b1**t, 1 - b2**t
@@ -441,7 +438,7 @@ def _adam(p: Params, mistake: str) -> Wrong:
 
 
 ADAM: dict[str, Method] = {
-    m: (lambda p, m=m: _adam(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _adam(p, m))
     for m in (
         "no bias correction",
         "only m̂ corrected",
@@ -465,8 +462,8 @@ def _side(w: int, f: int, s: int, p2: int, *, rounding: str = "exact", plus_one:
 
 
 def _conv_shape(p: Params, mistake: str, depth_key: str) -> Wrong:
-    W, F, S, P = (int(p[k]) for k in ("W", "F", "S", "P"))  # type: ignore[call-overload]
-    depth = int(p[depth_key])  # type: ignore[call-overload]
+    W, F, S, P = (int(p[k]) for k in ("W", "F", "S", "P"))
+    depth = int(p[depth_key])
     right = _side(W, F, S, 2 * P)
     if mistake == "one-sided padding":
         if P == 0 or (right is None and P % S == 0):
@@ -491,7 +488,7 @@ def _conv_shape(p: Params, mistake: str, depth_key: str) -> Wrong:
     elif mistake == "input depth kept":
         if right is None or "K" not in p:
             return None
-        return (int(p["C"]), right, right)  # type: ignore[call-overload]
+        return (int(p["C"]), right, right)
     elif mistake == "W / F (stride taken as the window)":
         if S == F or right is None:
             return None  # stride equal to the window: the same computation
@@ -504,7 +501,7 @@ def _conv_shape(p: Params, mistake: str, depth_key: str) -> Wrong:
 
 
 CONV_SHAPE: dict[str, Method] = {
-    m: (lambda p, m=m: _conv_shape(p, m, "K"))  # type: ignore[misc]
+    m: (lambda p, m=m: _conv_shape(p, m, "K"))
     for m in (
         "one-sided padding",
         "stride ignored",
@@ -515,7 +512,7 @@ CONV_SHAPE: dict[str, Method] = {
     )
 }
 POOL_SHAPE: dict[str, Method] = {
-    m: (lambda p, m=m: _conv_shape(p, m, "C"))  # type: ignore[misc]
+    m: (lambda p, m=m: _conv_shape(p, m, "C"))
     for m in (
         "stride ignored",
         "no +1",
@@ -529,7 +526,7 @@ POOL_SHAPE: dict[str, Method] = {
 
 
 def _conv_count(p: Params, mistake: str) -> Wrong:
-    W, C, K, F, S, P = (int(p[k]) for k in ("W", "C", "K", "F", "S", "P"))  # type: ignore[call-overload]
+    W, C, K, F, S, P = (int(p[k]) for k in ("W", "C", "K", "F", "S", "P"))
     side = (W - F + 2 * P) // S + 1
     if p["ask"] == "params":
         table = {
@@ -550,7 +547,7 @@ def _conv_count(p: Params, mistake: str) -> Wrong:
 
 
 CONV_COUNT: dict[str, Method] = {
-    m: (lambda p, m=m: _conv_count(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _conv_count(p, m))
     for m in (
         "biases forgotten",
         "input channels forgotten",
@@ -565,7 +562,7 @@ CONV_COUNT: dict[str, Method] = {
 
 
 def _rf(p: Params, mistake: str) -> Wrong:
-    layers = [(str(a), int(b), int(c)) for a, b, c in p["layers"]]  # type: ignore[attr-defined]
+    layers = [(str(a), int(b), int(c)) for a, b, c in p["layers"]]
     strides_before = [s for _, _, s in layers[:-1]]
     if mistake in ("strides ignored", "jump updated before the layer") and all(
         s == 1
@@ -590,7 +587,7 @@ def _rf(p: Params, mistake: str) -> Wrong:
 
 
 RECEPTIVE: dict[str, Method] = {
-    m: (lambda p, m=m: _rf(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _rf(p, m))
     for m in (
         "strides ignored",
         "jump updated before the layer",
@@ -601,7 +598,7 @@ RECEPTIVE: dict[str, Method] = {
 
 
 def _resnet(p: Params, mistake: str) -> Wrong:
-    w = int(p["width"])  # type: ignore[call-overload]
+    w = int(p["width"])
     if p["block"] == "basic":
         return {
             "one conv only": 9 * w * w,
@@ -617,13 +614,13 @@ def _resnet(p: Params, mistake: str) -> Wrong:
 
 
 RESNET: dict[str, Method] = {
-    m: (lambda p, m=m: _resnet(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _resnet(p, m))
     for m in ("one conv only", "biases counted", "kernel area forgotten", "every conv d→d", "all convs 3×3")
 }
 
 
 def _dw(p: Params, mistake: str) -> Wrong:
-    DF, M, N, DK = (int(p[k]) for k in ("DF", "M", "N", "DK"))  # type: ignore[call-overload]
+    DF, M, N, DK = (int(p[k]) for k in ("DF", "M", "N", "DK"))
     std = DK * DK * M * N * DF * DF
     sep = DK * DK * M * DF * DF + M * N * DF * DF
     table = {
@@ -649,7 +646,7 @@ def _dw(p: Params, mistake: str) -> Wrong:
 
 
 DEPTHWISE: dict[str, Method] = {
-    m: (lambda p, m=m: _dw(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _dw(p, m))
     for m in (
         "1/N + 1/D_K",
         "1/D_K² only",
@@ -667,7 +664,7 @@ DEPTHWISE: dict[str, Method] = {
 
 
 def _vit(p: Params, mistake: str) -> Wrong:
-    img, P, C, D = (int(p[k]) for k in ("img", "patch", "C", "D"))  # type: ignore[call-overload]
+    img, P, C, D = (int(p[k]) for k in ("img", "patch", "C", "D"))
     g = img // P
     if p["ask"] == "tokens":
         return {"class token forgotten": g * g, "not squared": g + 1, "pixels per patch": P * P + 1}.get(
@@ -682,7 +679,7 @@ def _vit(p: Params, mistake: str) -> Wrong:
 
 
 VIT: dict[str, Method] = {
-    m: (lambda p, m=m: _vit(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _vit(p, m))
     for m in (
         "class token forgotten",
         "not squared",
@@ -697,24 +694,24 @@ VIT: dict[str, Method] = {
 
 def _attn(p: Params, mistake: str) -> Wrong:
     Q, K = p["Q"], p["K"]
-    dk, i = int(p["dk"]), int(p["row"])  # type: ignore[call-overload]
-    dot = [[float(sum(a * b for a, b in zip(q, k, strict=True))) for k in K] for q in Q]  # type: ignore[attr-defined]
+    dk, i = int(p["dk"]), int(p["row"])
+    dot = [[float(sum(a * b for a, b in zip(q, k, strict=True))) for k in K] for q in Q]
     scale = {"scaling forgotten": 1.0, "divided by d_k": float(dk)}.get(mistake, math.sqrt(dk))
     S = [[v / scale for v in r] for r in dot]
     if mistake == "softmax over the queries":
-        if len(Q) == 1:  # type: ignore[arg-type]
+        if len(Q) == 1:
             return None
         cols = [_softmax([S[q][j] for q in range(len(S))]) for j in range(len(S[0]))]
         return [cols[j][i] for j in range(len(S[0]))]
     if mistake == "K Qᵀ (rows and columns swapped)":
-        if len(Q) != len(K):  # type: ignore[arg-type]
+        if len(Q) != len(K):
             return None  # the learner's row would not have one weight per key
         return _softmax([S[q][i] for q in range(len(S))])
     return _softmax(S[i])
 
 
 ATTENTION: dict[str, Method] = {
-    m: (lambda p, m=m: _attn(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _attn(p, m))
     for m in (
         "scaling forgotten",
         "divided by d_k",
@@ -727,9 +724,9 @@ ATTENTION: dict[str, Method] = {
 # -- recipes ----------------------------------------------------------------------------------------------
 def _fans(p: Params) -> tuple[int, int, int]:
     if p["layer"] == "fc":
-        return int(p["n_in"]), int(p["n_out"]), 1  # type: ignore[call-overload]
-    k2 = int(p["k"]) ** 2  # type: ignore[call-overload]
-    return k2 * int(p["c_in"]), k2 * int(p["c_out"]), k2  # type: ignore[call-overload]
+        return int(p["n_in"]), int(p["n_out"]), 1
+    k2 = int(p["k"]) ** 2
+    return k2 * int(p["c_in"]), k2 * int(p["c_out"]), k2
 
 
 def _init(p: Params, mistake: str) -> Wrong:
@@ -758,7 +755,7 @@ def _init(p: Params, mistake: str) -> Wrong:
 
 
 INIT: dict[str, Method] = {
-    m: (lambda p, m=m: _init(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _init(p, m))
     for m in (
         "std and variance swapped",
         "fan-out instead of fan-in",
@@ -771,8 +768,8 @@ INIT: dict[str, Method] = {
 
 
 def _clip(p: Params, mistake: str) -> Wrong:
-    grads = [[float(v) for v in g] for g in p["grads"]]  # type: ignore[attr-defined]
-    c, w = float(p["max_norm"]), int(p["which"])  # type: ignore[arg-type, call-overload]
+    grads = [[float(v) for v in g] for g in p["grads"]]
+    c, w = float(p["max_norm"]), int(p["which"])
     norm = math.sqrt(sum(v * v for g in grads for v in g))
     if p["ask"] == "norm":
         return {
@@ -797,7 +794,7 @@ def _clip(p: Params, mistake: str) -> Wrong:
 
 
 CLIP: dict[str, Method] = {
-    m: (lambda p, m=m: _clip(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _clip(p, m))
     for m in (
         "L1 norm",
         "square root forgotten",
@@ -838,26 +835,26 @@ NORM_MISTAKES = (
 
 
 def _layernorm(p: Params, mistake: str) -> Wrong:
-    xs = [float(v) for v in p["x"]]  # type: ignore[attr-defined]
-    y = _norm_layer(xs, p["gain"], p["bias"], float(p["eps"]), mistake)  # type: ignore[arg-type]
-    return y[int(p["i"])] if p["ask"] == "element" else y  # type: ignore[call-overload]
+    xs = [float(v) for v in p["x"]]
+    y = _norm_layer(xs, p["gain"], p["bias"], float(p["eps"]), mistake)
+    return y[int(p["i"])] if p["ask"] == "element" else y
 
 
-LAYERNORM: dict[str, Method] = {m: (lambda p, m=m: _layernorm(p, m)) for m in NORM_MISTAKES}  # type: ignore[misc]
+LAYERNORM: dict[str, Method] = {m: (lambda p, m=m: _layernorm(p, m)) for m in NORM_MISTAKES}
 
 
 def _batchnorm(p: Params, mistake: str) -> Wrong:
-    xs = [float(v) for v in p["x"]]  # type: ignore[attr-defined]
+    xs = [float(v) for v in p["x"]]
     n = len(xs)
-    y = _norm_layer(xs, [float(p["gamma"])] * n, [float(p["beta"])] * n, float(p["eps"]), mistake)  # type: ignore[arg-type]
-    return y[int(p["i"])]  # type: ignore[call-overload]
+    y = _norm_layer(xs, [float(p["gamma"])] * n, [float(p["beta"])] * n, float(p["eps"]), mistake)
+    return y[int(p["i"])]
 
 
-BATCHNORM: dict[str, Method] = {m: (lambda p, m=m: _batchnorm(p, m)) for m in NORM_MISTAKES}  # type: ignore[misc]
+BATCHNORM: dict[str, Method] = {m: (lambda p, m=m: _batchnorm(p, m)) for m in NORM_MISTAKES}
 
 
 def _pe(p: Params, mistake: str) -> Wrong:
-    dm, pos, j = int(p["d_model"]), int(p["pos"]), int(p["dim"])  # type: ignore[call-overload]
+    dm, pos, j = int(p["d_model"]), int(p["pos"]), int(p["dim"])
     i = j // 2
     expo = 2 * i / dm
     if mistake == "exponent j/d_model (odd dims)":
@@ -880,7 +877,7 @@ def _pe(p: Params, mistake: str) -> Wrong:
 
 
 PE: dict[str, Method] = {
-    m: (lambda p, m=m: _pe(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _pe(p, m))
     for m in (
         "degrees",
         "sin and cos swapped",
@@ -892,7 +889,7 @@ PE: dict[str, Method] = {
 
 
 def _noam(p: Params, mistake: str) -> Wrong:
-    dm, w, step = (float(p[k]) for k in ("d_model", "warmup", "step"))  # type: ignore[arg-type]
+    dm, w, step = (float(p[k]) for k in ("d_model", "warmup", "step"))
     a, b = step**-0.5, step * w**-1.5
     scale = dm**-0.5
     if mistake == "d_model^−0.5 forgotten":
@@ -911,7 +908,7 @@ def _noam(p: Params, mistake: str) -> Wrong:
 
 
 NOAM: dict[str, Method] = {
-    m: (lambda p, m=m: _noam(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _noam(p, m))
     for m in (
         "max instead of min",
         "no warm-up (step^−0.5 only)",
@@ -922,7 +919,7 @@ NOAM: dict[str, Method] = {
 
 
 def _tf(p: Params, mistake: str) -> Wrong:
-    dm, dff, h = int(p["d_model"]), int(p["d_ff"]), int(p["heads"])  # type: ignore[call-overload]
+    dm, dff, h = int(p["d_model"]), int(p["d_ff"]), int(p["heads"])
     attn = {
         "biases forgotten": 4 * dm * dm,
         "output projection forgotten": 3 * (dm * dm + dm),
@@ -944,7 +941,7 @@ def _tf(p: Params, mistake: str) -> Wrong:
 
 
 TRANSFORMER: dict[str, Method] = {
-    m: (lambda p, m=m: _tf(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _tf(p, m))
     for m in (
         "biases forgotten",
         "output projection forgotten",
@@ -959,10 +956,10 @@ TRANSFORMER: dict[str, Method] = {
 
 # -- days 5-7 ---------------------------------------------------------------------------------------------
 def _dropout(p: Params, mistake: str) -> Wrong:
-    keep = float(p["keep"])  # type: ignore[arg-type]
+    keep = float(p["keep"])
     ask = p["ask"]
     if ask == "expected":
-        x = float(p["x"])  # type: ignore[arg-type]
+        x = float(p["x"])
         # E[output] = x for every keep probability, so swapping keep and drop cannot show here.
         return {
             "multiplied by keep": keep * keep * x,
@@ -979,19 +976,19 @@ def _dropout(p: Params, mistake: str) -> Wrong:
         return None
     if ask == "scale":
         return None if mistake == "no scaling" else factor
-    return [x * m * factor for x, m in zip(p["x"], p["mask"], strict=True)]  # type: ignore[call-overload]
+    return [x * m * factor for x, m in zip(p["x"], p["mask"], strict=True)]
 
 
 DROPOUT: dict[str, Method] = {
-    m: (lambda p, m=m: _dropout(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _dropout(p, m))
     for m in ("keep and drop swapped", "multiplied by keep", "no scaling", "output of a kept unit")
 }
 
 
 def _lr(p: Params, mistake: str) -> Wrong:
-    lr, t = float(p["lr"]), int(p["t"])  # type: ignore[arg-type, call-overload]
+    lr, t = float(p["lr"]), int(p["t"])
     if p["kind"] == "step":
-        g, s = float(p["gamma"]), int(p["step_size"])  # type: ignore[arg-type, call-overload]
+        g, s = float(p["gamma"]), int(p["step_size"])
         if mistake == "ceil instead of floor":
             if t % s == 0:
                 return None  # t is a multiple of s: floor and ceil agree by definition
@@ -1012,7 +1009,7 @@ def _lr(p: Params, mistake: str) -> Wrong:
         else:
             return None
         return lr * g**k
-    lo, T, Tw = float(p["lr_min"]), int(p["total"]), int(p["warmup"])  # type: ignore[arg-type, call-overload]
+    lo, T, Tw = float(p["lr_min"]), int(p["total"]), int(p["warmup"])
     if t < Tw:
         return {
             "warm-up from 1": lr * (t + 1) / Tw,
@@ -1035,7 +1032,7 @@ def _lr(p: Params, mistake: str) -> Wrong:
 
 
 LR_SCHEDULE: dict[str, Method] = {
-    m: (lambda p, m=m: _lr(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _lr(p, m))
     for m in (
         "ceil instead of floor",
         "decay one epoch late",
@@ -1052,8 +1049,8 @@ LR_SCHEDULE: dict[str, Method] = {
 
 
 def _prf1(p: Params, mistake: str) -> Wrong:
-    M = [[int(v) for v in r] for r in p["matrix"]]  # type: ignore[attr-defined]
-    c, metric = int(p["cls"]), p["metric"]  # type: ignore[call-overload]
+    M = [[int(v) for v in r] for r in p["matrix"]]
+    c, metric = int(p["cls"]), p["metric"]
     tp = M[c][c]
     col = sum(M[r][c] for r in range(len(M)))
     row = sum(M[c])
@@ -1071,13 +1068,13 @@ def _prf1(p: Params, mistake: str) -> Wrong:
 
 
 PRF1: dict[str, Method] = {
-    m: (lambda p, m=m: _prf1(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _prf1(p, m))
     for m in ("rows and columns swapped", "F1 as the arithmetic mean", "accuracy", "TP over everything")
 }
 
 
 def _steps(p: Params, mistake: str) -> Wrong:
-    N, B, E, A = (int(p[k]) for k in ("N", "B", "epochs", "accum"))  # type: ignore[call-overload]
+    N, B, E, A = (int(p[k]) for k in ("N", "B", "epochs", "accum"))
     drop = bool(p["drop_last"])
     if N % B == 0 and mistake in ("drop_last read backwards", "N/B rounded"):
         return None  # B divides N: drop_last changes nothing
@@ -1107,7 +1104,7 @@ def _steps(p: Params, mistake: str) -> Wrong:
 
 
 STEPS: dict[str, Method] = {
-    m: (lambda p, m=m: _steps(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _steps(p, m))
     for m in (
         "drop_last read backwards",
         "N/B rounded",
@@ -1119,8 +1116,8 @@ STEPS: dict[str, Method] = {
 
 
 def _clip_loss(p: Params, mistake: str) -> Wrong:
-    S = [[float(v) for v in r] for r in p["S"]]  # type: ignore[attr-defined]
-    tau = float(p["tau"])  # type: ignore[arg-type]
+    S = [[float(v) for v in r] for r in p["S"]]
+    tau = float(p["tau"])
     n = len(S)
     factor = {"temperature forgotten": 1.0, "multiplied by τ": tau}.get(mistake, 1 / tau)
     L = [[v * factor for v in r] for r in S]
@@ -1137,7 +1134,7 @@ def _clip_loss(p: Params, mistake: str) -> Wrong:
 
 
 CLIP_LOSS: dict[str, Method] = {
-    m: (lambda p, m=m: _clip_loss(p, m))  # type: ignore[misc]
+    m: (lambda p, m=m: _clip_loss(p, m))
     for m in (
         "temperature forgotten",
         "multiplied by τ",
@@ -1197,7 +1194,7 @@ def as_text(inst: QuizInstance, wrong: Wrong) -> str | None:
     if t is AnswerType.SHAPE:
         if isinstance(wrong, str):
             return wrong
-        return "x".join(str(int(v)) for v in wrong)  # type: ignore[attr-defined]
+        return "x".join(str(int(v)) for v in wrong)
     if isinstance(wrong, list | tuple):
         values = [float(v) for v in wrong]
         if not all(math.isfinite(v) for v in values):
@@ -1205,7 +1202,7 @@ def as_text(inst: QuizInstance, wrong: Wrong) -> str | None:
         if t is not AnswerType.VECTOR:
             return None
         return " ".join(repr(v) for v in values)
-    value = float(wrong)  # type: ignore[arg-type]
+    value = float(wrong)
     if not math.isfinite(value):
         return None
     if t is AnswerType.INT:
