@@ -28,6 +28,22 @@ def tier_of(store: object, card_id: str) -> str:
     return str(row[0] or "core") if row else "core"
 
 
+def exam_morning(store: object, scheduler: object, exam_at: int, plan: object) -> tuple[float, int]:
+    """(mean predicted recall of the plan's cards, new ones counting 0; cards due before the exam day and
+    not reviewed since they fell due) at the start of the exam day."""
+    from srs.scheduling import plan as core
+
+    cards = core.planned(store, plan)  # type: ignore[arg-type]
+    total = 0.0
+    overdue = 0
+    for c in cards:
+        memory = store.get_card(c.id).memory  # type: ignore[attr-defined]
+        total += scheduler.retrievability(memory, exam_at) or 0.0  # type: ignore[attr-defined]
+        if memory.due is not None and memory.due < exam_at and memory.state != 0:
+            overdue += 1
+    return total / len(cards), overdue
+
+
 def run(days: int, miss: int | None, seed: int, exam_after: int = 2) -> None:
     from srs.clock import LearnerClock
     from srs.decks.sync import DeckRoot, sync
@@ -50,13 +66,25 @@ def run(days: int, miss: int | None, seed: int, exam_after: int = 2) -> None:
         st = core.status(store, scheduler, T0)
         assert st is not None
         forecast = [d.minutes for d in st.days]
+        forecast_new = [d.new for d in st.days]
         tail = getattr(st, "tail", None)
         forecast_exam = st.exam.following_plan if st.exam else None
-        costs = core.seconds_per_card(store)
-        print(f"cost model: {costs}")
+        try:
+            from srs.scheduling import budget
+
+            cost_of = budget.costs(store).seconds
+            per_card = None
+        except ImportError:  # before budgets: a new card with its steps, a review, a lapse
+            cost_of = None
+            per_card = core.seconds_per_card(store)
         rows = []
+        exam_index = plan.end + exam_after - today
+        reached = 0.0
+        unreviewed = 0
         for d in range(days):
             start = clock.start(today + d) + 8 * 3600
+            if d == exam_index:  # the exam morning, before any review
+                reached, unreviewed = exam_morning(store, scheduler, clock.start(today + d), plan)
             if miss is not None and d == miss - 1:
                 rows.append((d + 1, 0, 0, 0, 0.0))
                 continue
@@ -74,40 +102,36 @@ def run(days: int, miss: int | None, seed: int, exam_after: int = 2) -> None:
                         new_core += 1
                     else:
                         new_depth += 1
-                    seconds += costs[0]
+                if cost_of is not None:
+                    seconds += cost_of(card.spec.kind.value, int(state))
+                elif state is State.NEW:
+                    seconds += per_card[0]
                 elif state is State.REVIEW:
-                    seconds += costs[1] if rating is not Rating.AGAIN else 30.0
+                    seconds += per_card[1] if rating is not Rating.AGAIN else 30.0
                 now += 30
             rows.append((d + 1, new_core, new_depth, ratings, seconds / 60))
             if all(r[1] + r[2] == 0 for r in rows[-3:]) and d >= 9:
                 break
-        print("day  new(core/depth)  ratings  min forecast  min simulated")
+        print("day  new(core/depth)  new forecast  ratings  min forecast  min simulated")
         for n, c, dp, r, m in rows:
             f = forecast[n - 1] if n - 1 < len(forecast) else None
-            print(f"{n:>3}  {c:>6}/{dp:<6}  {r:>7}  {'' if f is None else f'{f:>12.0f}':>12}  {m:>13.0f}")
+            fn = forecast_new[n - 1] if n - 1 < len(forecast_new) else None
+            print(
+                f"{n:>3}  {c:>6}/{dp:<6}  {'' if fn is None else fn:>12}  {r:>7}  "
+                f"{'' if f is None else f'{f:>12.0f}':>12}  {m:>13.0f}"
+            )
         if tail is not None:
             print(f"tail forecast: {tail}")
-        exam_at = clock.start(plan.end + exam_after)
-        cards = core.planned(store, plan)
-        reached = sum(
-            scheduler.retrievability(store.get_card(c.id).memory, exam_at) or 0.0 for c in cards
-        ) / len(cards)
-        unreviewed = sum(
-            1
-            for c in cards
-            if (m := store.get_card(c.id).memory).due is not None and m.due <= exam_at and m.state is not State.NEW
-            and (m.last_review or 0) < exam_at - DAY
-        )
         print(
             f"exam on plan day {7 + exam_after}: forecast {forecast_exam:.1%}, reached {reached:.1%} "
-            f"(error {100 * ((forecast_exam or 0) - reached):+.1f} pp); cards due and not reviewed on the eve: "
+            f"(error {100 * ((forecast_exam or 0) - reached):+.1f} pp); cards due and unreviewed on the exam morning: "
             f"{unreviewed}"
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--days", type=int, default=10)
+    parser.add_argument("--days", type=int, default=12)
     parser.add_argument("--miss", type=int, default=None, help="skip this plan day (1-based)")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

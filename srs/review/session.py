@@ -144,13 +144,14 @@ class Session:
         if self._plan is not None:
             if limit is not None:
                 planned_room = min(planned_room, max(0, limit - len(reviews)))
-            # The plan's calendar does not hold a card back for a sibling seen today.
-            planned = self._pick(
-                q.new_candidates(store, flt, plan=self._plan.plan.scope, limit=planned_room + 50),
-                planned_room,
-                notes,
-                bury=False,
-            )
+            # Today's planned cards in the plan's order (core first); a sibling seen today holds none back.
+            allowed = {
+                cid
+                for cid, _note in q.new_candidates(
+                    store, flt, plan=self._plan.plan.scope, limit=self._plan.planned_left + 50
+                )
+            }
+            planned = [cid for cid in self._plan.planned_ids if cid in allowed][: max(0, planned_room)]
         if limit is not None:
             new_room = min(new_room, max(0, limit - len(reviews) - len(planned)))
         if self._plan is not None and self._plan.other_new == 0:

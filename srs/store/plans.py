@@ -34,6 +34,8 @@ class PlannedRow(NamedTuple):
     deck: str
     state: int
     first_ts: int | None
+    kind: str = "basic"
+    tier: str = "core"
 
 
 def plan_running(store: Store) -> bool:
@@ -104,13 +106,19 @@ def planned_cards(store: Store, scope: Filter, since: int = 0) -> list[PlannedRo
         )
     )
     return [
-        PlannedRow(r[0], r[1], r[2], r[3], r[4], first.get(r[0]))
+        PlannedRow(r[0], r[1], r[2], r[3], r[4], first.get(r[0]), r[5], tier_of(r))
         for r in store.execute(
-            "SELECT id, note_id, tags, deck, state FROM cards "
+            "SELECT id, note_id, tags, deck, state, kind FROM cards "
             f"WHERE active = 1 AND (suspended = 0 OR state > 0){cond} ORDER BY ord, path, position, id",
             args,
         )
     ]
+
+
+def tier_of(row: Any) -> str:
+    """A planned card's tier, ``core`` or ``depth``. Every card counts as core until the store records
+    tiers (the curriculum's ``tier:`` field); this is the one place that reads them."""
+    return "core"
 
 
 class PlanCounts(NamedTuple):
@@ -174,14 +182,64 @@ def reviews_per_day(store: Store, since: int, shift: int) -> dict[int, tuple[int
     return out
 
 
-def card_memories(store: Store, now: int) -> list[tuple[str, int, float | None, float, int, int]]:
+def rated_by_day(store: Store, since: int, shift: int) -> list[tuple[int, str, int, int]]:
+    """Ratings since ``since`` by learner day (``(ts + shift) // 86400``), card kind and state before the
+    rating: (day, kind, state, count)."""
+    return [
+        (int(day), str(kind), int(state), int(n))
+        for day, kind, state, n in store.execute(
+            "SELECT (r.ts + ?) / 86400, c.kind, r.state, COUNT(*) FROM reviews r INDEXED BY idx_reviews_ts "
+            "JOIN cards c ON c.id = r.card_id WHERE r.ts >= ? GROUP BY 1, 2, 3",
+            (shift, since),
+        )
+    ]
+
+
+def card_memories(store: Store, now: int) -> list[tuple[str, int, float | None, float, int, int, str]]:
     """Every active, unsuspended card's memory, the simulator's starting point, as plain rows
-    (id, state, stability or None, difficulty or 5, due or now, last review or now): many rows, read fast."""
+    (id, state, stability or None, difficulty or 5, due or now, last review or now, kind): many rows, read
+    fast."""
     return store.execute(
         "SELECT id, state, stability, COALESCE(difficulty, 5.0), COALESCE(due, ?1), "
-        "COALESCE(last_review, ?1) FROM cards WHERE active = 1 AND suspended = 0 ORDER BY ord, path, position, id",
+        "COALESCE(last_review, ?1), kind FROM cards WHERE active = 1 AND suspended = 0 ORDER BY ord, path, position, id",
         (now,),
     ).fetchall()
+
+
+def recent_durations(store: Store, recent: int) -> list[tuple[str, int, int]]:
+    """The last ``recent`` ratings with a measured time: (card kind, state before the rating, milliseconds)."""
+    return [
+        (str(k), int(st), int(ms))
+        for k, st, ms in store.execute(
+            "SELECT c.kind, r.state, r.duration_ms FROM (SELECT card_id, state, duration_ms FROM reviews "
+            "WHERE duration_ms > 0 ORDER BY id DESC LIMIT ?) r JOIN cards c ON c.id = r.card_id",
+            (int(recent),),
+        )
+    ]
+
+
+def rated_since_by_kind(store: Store, since: int) -> list[tuple[str, int, int]]:
+    """Ratings at or after ``since`` by (card kind, state before the rating): (kind, state, count)."""
+    return [
+        (str(k), int(st), int(n))
+        for k, st, n in store.execute(
+            "SELECT c.kind, r.state, COUNT(*) FROM reviews r INDEXED BY idx_reviews_ts "
+            "JOIN cards c ON c.id = r.card_id WHERE r.ts >= ? GROUP BY 1, 2",
+            (since,),
+        )
+    ]
+
+
+def due_by_kind(store: Store, before: int) -> list[tuple[str, int, int]]:
+    """Introduced, unsuspended cards due before ``before``: (kind, state, count)."""
+    return [
+        (str(k), int(st), int(n))
+        for k, st, n in store.execute(
+            "SELECT kind, state, COUNT(*) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND active = 1 "
+            "AND suspended = 0 AND due < ? GROUP BY 1, 2",
+            (before,),
+        )
+    ]
 
 
 def mean_seconds(store: Store, recent: int = 5000) -> tuple[int, float | None, float | None]:
