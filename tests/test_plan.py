@@ -15,7 +15,7 @@ from srs.model import Memory, Rating, State
 from srs.paths import builtin_decks_dir
 from srs.review.session import Session
 from srs.scheduling import plan as core
-from srs.scheduling.plan import PlanClock, assign_days, curriculum_day, respread, titles
+from srs.scheduling.plan import PlanClock, assign_days, curriculum_day, titles
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Store
 from tests.conftest import DAY, T0, write_deck
@@ -72,17 +72,6 @@ def test_curriculum_days_spread_over_the_plan_days() -> None:
     # No curriculum days: an even spread.
     assert assign_days([None] * 6, 3) == [0, 0, 1, 1, 2, 2]
     assert curriculum_day("day3 cnn") == 3 and curriculum_day("today daylight") is None
-
-
-def test_respread_keeps_the_calendar_when_on_track_and_spreads_what_is_left_when_behind() -> None:
-    cumulative = [10, 20, 40, 50]
-    assert respread(cumulative, 50, 0, 0) == [10, 10, 20, 10]
-    assert respread(cumulative, 50, 10, 1) == [0, 10, 20, 10]
-    # Day 2 missed: the 40 cards left go over days 3-4 in the calendar's proportions (20:10 of 30).
-    assert respread(cumulative, 50, 10, 2) == [0, 0, 27, 13]
-    # On the last day (or later) everything left is due.
-    assert respread(cumulative, 50, 15, 3) == [0, 0, 0, 35]
-    assert respread(cumulative, 50, 15, 9) == [0, 0, 0, 35]
 
 
 def test_titles_come_from_the_curriculum_deck_names() -> None:

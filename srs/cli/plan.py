@@ -297,6 +297,8 @@ def simulate(
             maximum_interval=settings.maximum_interval,
             minutes_budget=chosen.minutes if chosen is not None else None,
             spent_today=spent,
+            steps_per_new=costs.steps,
+            step_pass=costs.step_pass,
             seed=seed,
             runs=runs,
             exam_day=exam_day,

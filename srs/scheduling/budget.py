@@ -40,9 +40,24 @@ PRIORS: Mapping[str, tuple[float, float, float]] = {
 }
 _FALLBACK = PRIORS["basic"]
 # Learning steps a new card takes on its first day: two after Again or Hard, one after Good, none after
-# Easy, weighted by the first-rating shares the simulator draws from.
+# Easy (weighted by the first-rating shares the simulator draws from), each passed with STEP_PASS (a
+# failed step starts them again); then the learner's own ratio of step ratings to new cards and share of
+# steps passed, within STEP_BOUNDS and PASS_BOUNDS.
 _FIRST = (0.24, 0.094, 0.495, 0.171)
-EXPECTED_STEPS = (2 * (_FIRST[0] + _FIRST[1]) + _FIRST[2]) / sum(_FIRST)
+STEP_PASS = 0.9
+STEP_BOUNDS = (0.5, 4.0)
+PASS_BOUNDS = (0.5, 1.0)
+
+
+def expected_steps(step_pass: float) -> float:
+    """Expected step ratings of a new card on its first day when each step is passed with ``step_pass``."""
+    p = max(0.05, min(1.0, step_pass))
+    two = (1 + p) / (p * p)  # from the first step: E2 = 1 + p E1 + (1 - p) E2, E1 = 1 + (1 - p) E2
+    one = 1 + (1 - p) * two
+    return (two * (_FIRST[0] + _FIRST[1]) + one * _FIRST[2]) / sum(_FIRST)
+
+
+EXPECTED_STEPS = round(expected_steps(STEP_PASS), 3)
 
 
 def phase(state: int) -> int:
@@ -56,6 +71,8 @@ class Costs:
 
     per_kind: Mapping[str, tuple[float, float, float]] = field(default_factory=lambda: dict(PRIORS))
     measured: int = 0  # timed ratings the medians came from (0: the priors)
+    steps: float = EXPECTED_STEPS  # learning-step ratings per new card
+    step_pass: float = STEP_PASS  # share of learning steps passed
 
     def seconds(self, kind: str, state: int) -> float:
         """What one rating of a card of ``kind`` in ``state`` (before the rating) costs."""
@@ -64,7 +81,7 @@ class Costs:
     def new_card(self, kind: str) -> float:
         """Expected seconds of a new card on its first day: its first view and its learning steps."""
         new, step, _review = self.per_kind.get(kind, _FALLBACK)
-        return new + EXPECTED_STEPS * step
+        return new + self.steps * step
 
     def review(self, kind: str, retention: float) -> float:
         """Expected seconds of a due review: the review, and a relearning step when it lapses."""
@@ -78,15 +95,27 @@ class Costs:
 
     def key(self) -> list[object]:
         """The costs as plain data (part of a stored forecast's key)."""
-        return [self.measured, sorted((k, list(v)) for k, v in self.per_kind.items())]
+        return [self.measured, self.steps, self.step_pass, sorted((k, list(v)) for k, v in self.per_kind.items())]
 
 
-def measured(rows: Iterable[tuple[str, int, int]]) -> Costs:
+def measured(
+    rows: Iterable[tuple[str, int, int]], states: Mapping[tuple[int, int], int] | None = None
+) -> Costs:
     """Costs from timed ratings (kind, state before, milliseconds): per kind and phase, the median of at
-    least :data:`MIN_SAMPLES` ratings, kept within :data:`BOUNDS` of the prior; the prior otherwise."""
+    least :data:`MIN_SAMPLES` ratings, kept within :data:`BOUNDS` of the prior; the prior otherwise.
+    ``states``: recent ratings counted by (state before, rating), timed or not, for the learning steps per
+    new card and the share of steps passed once :data:`MIN_SAMPLES` new cards were rated."""
     samples: dict[tuple[str, int], list[float]] = {}
     for kind, state, ms in rows:
         samples.setdefault((kind, phase(state)), []).append(ms / 1000)
+    steps, passed = EXPECTED_STEPS, STEP_PASS
+    counts = states or {}
+    new = sum(n for (st, _r), n in counts.items() if st == State.NEW)
+    learning = sum(n for (st, _r), n in counts.items() if st == State.LEARNING)
+    if new >= MIN_SAMPLES and learning:
+        steps = min(STEP_BOUNDS[1], max(STEP_BOUNDS[0], learning / new))
+        failed = counts.get((int(State.LEARNING), 1), 0)
+        passed = min(PASS_BOUNDS[1], max(PASS_BOUNDS[0], 1 - failed / learning))
     per_kind: dict[str, tuple[float, float, float]] = {}
     used = 0
     for kind in set(PRIORS) | {k for k, _ in samples}:
@@ -99,12 +128,12 @@ def measured(rows: Iterable[tuple[str, int, int]]) -> Costs:
                 values[p] = min(high, max(low, statistics.median(got)))
                 used += len(got)
         per_kind[kind] = (values[0], values[1], values[2])
-    return Costs(per_kind, used)
+    return Costs(per_kind, used, round(steps, 3), round(passed, 3))
 
 
 def costs(store: Store) -> Costs:
-    """The learner's costs now (:func:`measured` over the last :data:`RECENT` timed ratings)."""
-    return measured(q.recent_durations(store, RECENT))
+    """The learner's costs now (:func:`measured` over the last :data:`RECENT` ratings)."""
+    return measured(q.recent_durations(store, RECENT), q.recent_states(store, RECENT))
 
 
 def spent(costs: Costs, rated: Iterable[tuple[str, int, int]]) -> float:

@@ -975,11 +975,7 @@ def _forecast(
         f for c, f in zip(layout.cards, layout.first_day, strict=True) if f is not None and c.tier == "core"
     )
     core_total = sum(1 for c in layout.cards if c.tier == "core")
-    core_before = sum(
-        1
-        for c, f in zip(layout.cards, layout.first_day, strict=True)
-        if c.tier == "core" and c.state != State.NEW and (f is None or f < today)
-    )
+    core_before = sum(1 for c in layout.cards if c.tier == "core" and c.state != State.NEW)
     future = max(0, plan.end - today + 1)
     sim = _simulate_plan(store, scheduler, plan, clock, now, layout, horizon, exam_day, costs, runs)
     tail = None
@@ -1138,6 +1134,8 @@ def _simulate_plan(
             maximum_interval=settings.maximum_interval,
             minutes_budget=plan.minutes,
             spent_today=spent,
+            steps_per_new=costs.steps,
+            step_pass=costs.step_pass,
             stop_after_introduced=max(0, horizon - 1),
             runs=runs,
         ),

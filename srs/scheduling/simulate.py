@@ -105,6 +105,8 @@ class SimSettings:
     )
     minutes_budget: float | None = None  # planned new cards fill each day up to this (None: plan_quota)
     spent_today: float = 0.0  # with a budget: seconds already spent on day 0
+    steps_per_new: float = 1.39  # with a budget: learning steps a new card is expected to take (its cost)
+    step_pass: float = 0.9  # share of learning steps passed (Good); a failed one starts them again
     stop_after_introduced: int | None = None  # with a budget: stop once every planned card is in, from this day
 
 
@@ -191,11 +193,11 @@ class _Model:
         damped = d + (10 - d) * delta / 9
         return self.np.clip(w[7] * self.d_easy + (1 - w[7]) * damped, 1, 10)
 
-    def short_term(self, s: np.ndarray, g: int) -> np.ndarray:
+    def short_term(self, s: np.ndarray, g: np.ndarray | int) -> np.ndarray:
         np, w = self.np, self.w
+        g = np.asarray(g)
         inc = np.exp(w[17] * (g - 3 + w[18])) * s ** -w[19]
-        if g >= 2:
-            inc = np.maximum(inc, 1.0)
+        inc = np.where(g >= 2, np.maximum(inc, 1.0), inc)
         return np.maximum(s * inc, S_MIN)
 
     def recall_s(self, s: np.ndarray, d: np.ndarray, r: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -260,14 +262,12 @@ def _run(
     core = np.ones(n, bool) if cards.core is None else np.asarray(cards.core, bool)
     budget = st.minutes_budget
     if budget is not None:
-        from srs.scheduling.budget import EXPECTED_STEPS
-
         if cards.priority is not None:
             planned_queue = planned_queue[np.argsort(np.asarray(cards.priority)[planned_queue], kind="stable")]
         avail = np.zeros(n) if cards.avail is None else np.asarray(cards.avail, float)
         flat = np.column_stack([np.full(n, st.new_seconds), np.zeros(n), np.full(n, st.review_seconds)])
         c = costs if costs is not None else flat
-        expected_new = c[:, 0] + EXPECTED_STEPS * c[:, 1]
+        expected_new = c[:, 0] + st.steps_per_new * c[:, 1]
         extra = c[:, 1] if costs is not None else np.full(n, st.lapse_seconds - st.review_seconds)
         expected_review = c[:, 2] + (1 - st.desired_retention) * extra
         waiting = np.ones(len(planned_queue), bool)
@@ -344,17 +344,24 @@ def _run(
             else:
                 g = rng.choice([1, 2, 3, 4], size=len(fresh), p=first_p)
             fs, fd = m.init_s(g), m.init_d(g)
-            # Same-day learning steps, passed with Good: two after Again or Hard, one after Good, none after Easy.
+            # Same-day learning steps: two after Again or Hard, one after Good, none after Easy; each passed
+            # (Good) with probability step_pass, or failed (Again: back to the first step).
+            left = np.where(g <= 2, 2, np.where(g == 3, 1, 0))
+            taken = np.zeros(len(fresh))
+            for _step in range(12):
+                on = left > 0
+                if not on.any():
+                    break
+                ok = np.ones(len(fresh), bool) if st.perfect_recall else rng.random(len(fresh)) < st.step_pass
+                gg = np.where(ok, 3, 1)
+                fs = np.where(on, m.short_term(fs, gg), fs)
+                fd = np.where(on, m.next_d(fd, gg), fd)
+                taken += on
+                left = np.where(on, np.where(ok, left - 1, 2), left)
             if costs is None:
                 out["seconds"][day] += len(fresh) * st.new_seconds
             else:
-                steps = np.where(g <= 2, 2, np.where(g == 3, 1, 0))
-                out["seconds"][day] += (costs[fresh, 0] + steps * costs[fresh, 1]).sum()
-            for steps_left in (1, 2):
-                more = np.where(g <= 2, 2, np.where(g == 3, 1, 0)) >= steps_left
-                if more.any():
-                    fs = np.where(more, m.short_term(fs, 3), fs)
-                    fd = np.where(more, m.next_d(fd, 3), fd)
+                out["seconds"][day] += (costs[fresh, 0] + taken * costs[fresh, 1]).sum()
             s[fresh], d[fresh], last[fresh] = fs, fd, day
             due[fresh] = day + m.interval(fs)
             cap(fresh, day)

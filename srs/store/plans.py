@@ -106,19 +106,19 @@ def planned_cards(store: Store, scope: Filter, since: int = 0) -> list[PlannedRo
         )
     )
     return [
-        PlannedRow(r[0], r[1], r[2], r[3], r[4], first.get(r[0]), r[5], tier_of(r))
+        PlannedRow(r[0], r[1], r[2], r[3], r[4], first.get(r[0]), r[5], tier_of(r[6]))
         for r in store.execute(
-            "SELECT id, note_id, tags, deck, state, kind FROM cards "
+            "SELECT id, note_id, tags, deck, state, kind, tier FROM cards "
             f"WHERE active = 1 AND (suspended = 0 OR state > 0){cond} ORDER BY ord, path, position, id",
             args,
         )
     ]
 
 
-def tier_of(row: Any) -> str:
-    """A planned card's tier, ``core`` or ``depth``. Every card counts as core until the store records
-    tiers (the curriculum's ``tier:`` field); this is the one place that reads them."""
-    return "core"
+def tier_of(stored: str | None) -> str:
+    """A planned card's tier as stored (the curriculum's ``tier:``): ``depth``, or ``core`` for anything
+    else (a learner's own cards are core)."""
+    return "depth" if stored == "depth" else "core"
 
 
 class PlanCounts(NamedTuple):
@@ -216,6 +216,18 @@ def recent_durations(store: Store, recent: int) -> list[tuple[str, int, int]]:
             (int(recent),),
         )
     ]
+
+
+def recent_states(store: Store, recent: int) -> dict[tuple[int, int], int]:
+    """The last ``recent`` ratings counted by (the card's state before the rating, the rating)."""
+    return {
+        (int(st), int(r)): int(n)
+        for st, r, n in store.execute(
+            "SELECT state, rating, COUNT(*) FROM (SELECT state, rating FROM reviews ORDER BY id DESC LIMIT ?) "
+            "GROUP BY 1, 2",
+            (int(recent),),
+        )
+    }
 
 
 def rated_since_by_kind(store: Store, since: int) -> list[tuple[str, int, int]]:
