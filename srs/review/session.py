@@ -385,6 +385,9 @@ class Session:
             self.history.pop()
             raise
         self.history.pop()
+        # The balancer's counts of the days ahead came partly from this session's ratings: read them
+        # again from the store, where the undone rating no longer is.
+        self._due_days = None
         self._front.appendleft(last.card_id)
         return last
 
