@@ -284,11 +284,38 @@ def test_cli_plan_stretched_and_exam(home: Path, runner: CliRunner) -> None:
         (("plan", "--by", "2026-03-01"), "must be after today"),
         (("plan", "--by", "2026-04-01", "--retention", "1.5"), "retention must be between"),
         (("simulate", "--retention", "0.2"), "retention must be between"),
+        (("plan", "start", "--minutes", "2"), "--minutes must be between 5 and 600"),
+        (("plan", "set", "--minutes", "60"), "no plan is running"),
     ],
 )
 def test_cli_plan_bad_input(home: Path, runner: CliRunner, args: tuple[str, ...], message: str) -> None:
     code, out = run(runner, *args)
     assert code != 0 and out.startswith("Error: ") and message in out and "Traceback" not in out
+
+
+def test_cli_plan_minutes_start_set_and_the_daily_minutes_setting(home: Path, runner: CliRunner) -> None:
+    code, out = run(runner, "plan", "start", "--minutes", "60", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["minutes_per_day"] == 60 and data["plan"]["minutes"] == 60
+    assert max(d["minutes"] for d in data["days"]) > 50  # the budget is used
+    first = data["days"][0]["new"]
+    code, out = run(runner, "plan", "set", "--minutes", "20")
+    assert code == 0 and "Plan now 20 min a day over 7 days" in out
+    assert "20 min a day introduces" in out and "core cards by day 7" in out  # said plainly
+    data = json.loads(run(runner, "plan", "--json")[1])
+    assert data["days"][0]["new"] < first and all(d["minutes"] <= 22 for d in data["days"])
+    assert data["core_shortfall"]["by_end"] < data["core_shortfall"]["core"]
+    code, out = run(runner, "plan", "set", "--days", "9", "--json")
+    assert code == 0 and len(json.loads(out)["days"]) == 9
+    code, out = run(runner, "plan", "set")
+    assert code != 0 and "say what to change" in out
+    # A plan started without --minutes follows the daily-minutes setting.
+    run(runner, "plan", "stop")
+    assert run(runner, "config", "set", "daily-minutes", "30")[0] == 0
+    code, out = run(runner, "plan", "start", "--json")
+    assert code == 0 and json.loads(out)["minutes_per_day"] == 30
+    run(runner, "config", "set", "daily-minutes", "50")
+    assert json.loads(run(runner, "plan", "--json")[1])["minutes_per_day"] == 50
 
 
 def test_cli_plan_start_twice_is_refused(home: Path, runner: CliRunner) -> None:

@@ -178,3 +178,52 @@ def test_exam_inside_the_plan_leaves_no_card_due_and_unreviewed_on_the_morning(t
     assert run.status.plan.end == TODAY + 3  # shortened: the eve of the exam is kept for review
     assert all(not d.introduced for d in run.days[4:6])  # no new card on the eve nor on the exam day
     assert run.overdue_on_exam == 0
+
+
+# -- what the budget cannot do, said plainly --------------------------------------------------------
+def short_plan(tmp: Path, minutes: float, days: int = 3) -> core.PlanStatus:
+    with open_store(tmp / f"short-{minutes}-{days}.db") as store:
+        tiered_curriculum(store, tmp / "decks-short", days=3, core=120, depth=0)
+        core.start(store, today=TODAY, now=T0, days=days, deck="Course", minutes=minutes)
+        st = core.status(store, Scheduler(Settings(enable_fuzzing=False)), T0, simulate_runs=2)
+        assert st is not None
+        return st
+
+
+def test_when_core_does_not_fit_the_plan_says_by_how_much_and_what_would(tmp_path: Path) -> None:
+    st = short_plan(tmp_path, 20)
+    sf = st.shortfall
+    assert sf is not None and sf.core == 360 and 0 < sf.by_end < 360
+    assert sf.minutes is not None and sf.days is not None and sf.minutes % 5 == 0
+    assert core.budget_note(st) == (
+        f"20 min a day introduces {sf.by_end} of 360 core cards by day 3; {sf.minutes} min or --days "
+        f"{sf.days} would cover all of them (srs plan set --minutes M / --days N)."
+    )
+    # The suggestions are the least that do it (the same forecast, at most one step less fails).
+    assert short_plan(tmp_path, sf.minutes).shortfall is None
+    assert short_plan(tmp_path, sf.minutes - 5).shortfall is not None
+    assert short_plan(tmp_path, 20, days=sf.days).shortfall is None
+    assert short_plan(tmp_path, 20, days=sf.days - 1).shortfall is not None
+
+
+# -- time costs ------------------------------------------------------------------------------------------
+def test_costs_start_from_priors_and_move_to_the_learners_medians_within_bounds() -> None:
+    from srs.scheduling import budget
+
+    prior = budget.measured([])
+    assert prior.basis == "default costs" and prior.seconds("basic", State.REVIEW) == 8.0
+    assert prior.seconds("exercise", State.NEW) == 180.0 and prior.steps == budget.EXPECTED_STEPS
+    # 30 reviews of flash cards at 12 s: the median replaces the prior; 10 type-in reviews are too few.
+    rows = [("basic", int(State.REVIEW), 12000)] * 30 + [("type-in", int(State.REVIEW), 60000)] * 10
+    got = budget.measured(rows)
+    assert got.seconds("basic", State.REVIEW) == 12.0 and got.seconds("type-in", State.REVIEW) == 15.0
+    assert got.basis == "from your last 30 timed ratings"
+    # A scripted session (0.1 s each) or an absent-minded one (10 min each) stays within the bounds.
+    fast = budget.measured([("basic", int(State.REVIEW), 100)] * 400)
+    slow = budget.measured([("basic", int(State.NEW), 600000)] * 400)
+    assert fast.seconds("basic", State.REVIEW) == 8.0 * budget.BOUNDS[0]
+    assert slow.seconds("basic", State.NEW) == 20.0 * budget.BOUNDS[1]
+    # Learning steps per new card and the share passed, from the ratings by state.
+    steps = budget.measured([], {(0, 3): 40, (1, 3): 54, (1, 1): 6})
+    assert steps.steps == 1.5 and steps.step_pass == 0.9
+    assert budget.measured([], {(0, 3): 40, (1, 1): 400}).steps == budget.STEP_BOUNDS[1]

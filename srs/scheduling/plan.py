@@ -1000,7 +1000,7 @@ def _forecast(
             _enough(
                 lambda d: replace(plan, days=int(d)),
                 plan.days,
-                min(MAX_DAYS, plan.exam - 1 - plan.start if plan.exam is not None else MAX_DAYS, plan.days * 4),
+                min(MAX_DAYS, plan.exam - 1 - plan.start if plan.exam is not None else MAX_DAYS, plan.days * 4 + 60),
                 1,
                 store,
                 scheduler,
