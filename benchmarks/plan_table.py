@@ -53,7 +53,7 @@ def run(days: int, miss: int | None, seed: int, exam_after: int = 2) -> None:
     from srs.scheduling import plan as core
     from srs.scheduling.scheduler import Scheduler, Settings
     from srs.store import open_store
-    from tests.conftest import DAY, T0
+    from tests.conftest import T0
 
     rng = random.Random(seed)
     scheduler = Scheduler(Settings(enable_fuzzing=False), LearnerClock(0, 4))
@@ -130,7 +130,9 @@ def run(days: int, miss: int | None, seed: int, exam_after: int = 2) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--days", type=int, default=12)
     parser.add_argument("--miss", type=int, default=None, help="skip this plan day (1-based)")
     parser.add_argument("--seed", type=int, default=1)

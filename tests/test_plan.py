@@ -247,7 +247,9 @@ def test_cli_plan_start_show_shift_stop(home: Path, runner: CliRunner) -> None:
     assert json.loads(out)["new_today"] == data["days"][0]["new"]
     # Day 3 with nothing done: behind, re-spread, said so.
     code, out = run(runner, "plan", now="2026-03-04T10:00:00Z")
-    assert "today: Day 3 of 7 - CNN basics:" in out and "2 plan days missed: what is left stays within 45" in out
+    assert (
+        "today: Day 3 of 7 - CNN basics:" in out and "2 plan days missed: what is left stays within 45" in out
+    )
     code, out = run(runner, "plan", "shift", "2", "--json")
     assert code == 0 and json.loads(out)["plan"]["start"] == "2026-03-04"
     code, out = run(runner, "plan", "stop")
@@ -480,3 +482,44 @@ def test_stored_forecast_follows_a_sync_that_renames_a_day(store: Store, tmp_pat
     again = core.status(store, sched(), T0 + 120, simulate_runs=1)
     assert again is not None and again.days[0].short == "Renamed"
     assert again == core.status(store, sched(), T0 + 120, simulate_runs=1, cached=False)
+
+
+def test_the_eve_of_the_exam_shows_every_due_card_whatever_the_limit_and_siblings(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = tmp_path / "decks"
+    body = "## n1\ntext: {{c1::a}} {{c2::b}} {{c3::c}}\n\n" + "".join(
+        f"## b{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(3)
+    )
+    write_deck(folder, "d.md", f"---\ndeck: Course\ntags: day1\n---\n\n{body}")
+    assert sync(store, [DeckRoot("user", folder)], T0).errors == ()
+    scheduler = sched(reviews_per_day=2)
+    core.set_exam(store, today=TODAY, now=T0, exam=TODAY + 5, retention=0.9, deck="Course")
+    eve = CLOCK.start(TODAY + 4)
+    ids = [r[0] for r in store.execute("SELECT id FROM cards")]
+    for cid in ids:  # every card reviewed long ago and due on the eve
+        before = Memory()
+        after = Memory(State.REVIEW, None, 3.0, 5.0, eve, T0 - 3 * DAY, 1, 0)
+        store.record_review(
+            cid,
+            version=store.card_version(cid),
+            before=before,
+            after=after,
+            ts=T0 - 3 * DAY,
+            rating=3,
+            duration_ms=0,
+            elapsed_days=None,
+            retrievability=None,
+            signals={},
+        )
+
+    def drain(now: int) -> list[str]:
+        session, seen = Session(store, scheduler, now), []
+        while (card := session.next(now)) is not None and len(seen) < 20:
+            seen.append(card.id)
+            session.rate(card.id, Rating.GOOD, now)
+            now += 30
+        return seen
+
+    assert len(drain(eve - DAY + 3600 * 8)) == 0  # nothing due the day before
+    assert sorted(drain(eve + 3600 * 8)) == sorted(ids)  # 6 cards, 3 of one note, a limit of 2

@@ -7,7 +7,6 @@ cards a day for 7 days, so that the core fits the default 45 minutes but the dep
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -20,7 +19,7 @@ from srs.scheduling import plan as core
 from srs.scheduling.plan import PlanClock
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Store, open_store
-from tests.conftest import DAY, T0, write_deck
+from tests.conftest import T0, write_deck
 from tests.learner import Learner, StudyDay, timed_day
 
 CLOCK = PlanClock(LearnerClock(0, 4))
@@ -29,11 +28,15 @@ BUDGET = 45
 CORE, DEPTH = 25, 60
 
 
-def tiered_curriculum(store: Store, folder: Path, days: int = 7, core: int = CORE, depth: int = DEPTH) -> None:
+def tiered_curriculum(
+    store: Store, folder: Path, days: int = 7, core: int = CORE, depth: int = DEPTH
+) -> None:
     """``core`` core and ``depth`` depth cards tagged dayN for N = 1..days (depth in its own file)."""
     for n in range(1, days + 1):
         for tier, count in (("core", core), ("depth", depth)):
-            body = "".join(f"## {tier[0]}{n}-{i:02d}\nQ: q{n} {tier} {i}\nA: a{n} {i}\n\n" for i in range(count))
+            body = "".join(
+                f"## {tier[0]}{n}-{i:02d}\nQ: q{n} {tier} {i}\nA: a{n} {i}\n\n" for i in range(count)
+            )
             write_deck(
                 folder,
                 f"day{n}-{tier}.md",
@@ -56,7 +59,13 @@ class Run(NamedTuple):
 
 
 def follow(
-    tmp: Path, *, seed: int = 7, days: int = 7, miss: int | None = None, exam: int | None = None, extra: int = 2
+    tmp: Path,
+    *,
+    seed: int = 7,
+    days: int = 7,
+    miss: int | None = None,
+    exam: int | None = None,
+    extra: int = 2,
 ) -> Run:
     """Start the plan (45 min), follow it every day (but ``miss``, 0-based) until the forecast tail's end
     plus ``extra`` days; ``exam``: an exam on that plan day (0-based), set at the start."""
@@ -89,15 +98,22 @@ def follow(
                     last = st.tail.first + st.tail.days - 1 - TODAY
             if d == plan.end - TODAY + 1:
                 recall = sum(
-                    learner.truth.retrievability(learner.memory.get(c, Memory()), morning) or 0.0 for c in cores
+                    learner.truth.retrievability(learner.memory.get(c, Memory()), morning) or 0.0
+                    for c in cores
                 ) / len(cores)
             if exam is not None and d == exam:
                 cards = list(store.cards(where="active = 1"))
-                exam_recall = sum(scheduler.retrievability(c.memory, morning) or 0.0 for c in cards) / len(cards)
+                exam_recall = sum(scheduler.retrievability(c.memory, morning) or 0.0 for c in cards) / len(
+                    cards
+                )
                 overdue = sum(
                     1 for c in cards if c.memory.state is not State.NEW and (c.memory.due or 0) < morning
                 )
-            out.append(StudyDay([], 0, 0.0) if d == miss else timed_day(store, scheduler, learner, morning + 8 * 3600))
+            out.append(
+                StudyDay([], 0, 0.0)
+                if d == miss
+                else timed_day(store, scheduler, learner, morning + 8 * 3600)
+            )
             still_new = [r[0] for r in store.execute("SELECT id FROM cards WHERE state = 0")]
             waiting.append(sum(1 for cid in still_new if (int(cid[1]) - 1) * days // 7 <= d))
             d += 1

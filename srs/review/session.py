@@ -23,6 +23,7 @@ from srs.store.plans import plan_running
 from srs.store.queries import next_due, review_dues_between, sibling_dues
 
 LEARN_AHEAD = 20 * 60
+_EVE_ROOM = 100_000  # reviews shown on the eve of a plan's exam, whatever the daily limit
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,9 @@ class Session:
         planned_room = 0
         if self._plan is not None:
             new_room, planned_room = self._plan.own_room, self._plan.planned_room
+        eve = self._plan is not None and self._plan.exam_eve
+        if eve:  # the eve of a plan's exam: no due card is left for the morning by the daily limit
+            review_room = max(review_room, _EVE_ROOM)
         if limit is not None:
             review_room = min(review_room, limit)
         notes = set(counts.notes_today)
@@ -139,6 +143,7 @@ class Session:
             ),
             review_room,
             notes,
+            bury=not eve,
         )
         planned: list[str] = []
         if self._plan is not None:

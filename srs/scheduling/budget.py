@@ -95,7 +95,12 @@ class Costs:
 
     def key(self) -> list[object]:
         """The costs as plain data (part of a stored forecast's key)."""
-        return [self.measured, self.steps, self.step_pass, sorted((k, list(v)) for k, v in self.per_kind.items())]
+        return [
+            self.measured,
+            self.steps,
+            self.step_pass,
+            sorted((k, list(v)) for k, v in self.per_kind.items()),
+        ]
 
 
 def measured(

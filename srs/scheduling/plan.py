@@ -364,7 +364,9 @@ def set_budget(store: Store, *, minutes: float | None = None, days: int | None =
             f"at most {moved.exam - 1 - moved.start} days"
         )
     calendar = make_calendar(store, plan.scope, new_days)
-    q.update_plan(store, plan.id, days=new_days, calendar=_write_calendar(calendar, new_minutes if own else None))
+    q.update_plan(
+        store, plan.id, days=new_days, calendar=_write_calendar(calendar, new_minutes if own else None)
+    )
     return replace(moved, calendar=tuple(calendar), own_minutes=own)
 
 
@@ -599,6 +601,7 @@ class PlanStatus:
     tail: Tail | None = None
     shortfall: Shortfall | None = None
     core_total: int = 0
+    eve_minutes: float | None = None  # expected minutes on the eve of the exam (None: no eve ahead)
 
     @property
     def day_number(self) -> int:
@@ -675,7 +678,9 @@ def respread_note(status: PlanStatus) -> str | None:
     if not status.respread:
         return None
     tail = status.tail
-    longer = f"the tail after the plan now runs {tail.days} day{_s(tail.days)}" if tail else "no tail is needed"
+    longer = (
+        f"the tail after the plan now runs {tail.days} day{_s(tail.days)}" if tail else "no tail is needed"
+    )
     return (
         f"{status.behind} plan day{_s(status.behind)} missed: what is left stays within "
         f"{status.plan.minutes:g} min a day rather than piling onto the next day; {longer} "
@@ -732,10 +737,16 @@ def exam_note(status: PlanStatus) -> str | None:
         if ex.following_plan is not None
         else "."
     )
+    heavy = ""
+    if status.eve_minutes is not None and status.eve_minutes > status.plan.minutes * 1.1:
+        heavy = (
+            f" The eve's reviews (about {round(status.eve_minutes)} min) exceed the {status.plan.minutes:g}-minute "
+            "budget: every one is shown that day, whatever the daily review limit."
+        )
     return (
         f"Exam {iso_day(ex.day)} ({when}), target recall {ex.target:.0%}: predicted share recalled on the date "
         f"{ex.share:.1%} as things stand ({ex.reviewed} of {ex.cards} cards reviewed, their mean recall {mean}; "
-        f"{ex.below_target} under target){following}"
+        f"{ex.below_target} under target){following}{heavy}"
     )
 
 
@@ -767,6 +778,7 @@ class PlanToday(NamedTuple):
     planned_left: int  # planned cards not introduced yet
     other_new: int  # new cards outside the plan
     planned_ids: tuple[str, ...] = ()  # today's planned new cards, in the order to introduce them
+    exam_eve: bool = False  # today is the eve of the plan's exam: every due card is shown, siblings too
 
     def cap(
         self, card: Card, after: Memory, now: int, retrievability: Callable[[Memory, int], float | None]
@@ -808,6 +820,7 @@ def plan_today(store: Store, now: int, days: LearnerClock, settings: Settings) -
         planned_left=left,
         other_new=counts.other_new,
         planned_ids=tuple(ids),
+        exam_eve=plan.exam is not None and today == plan.exam - 1,
     )
 
 
@@ -835,7 +848,9 @@ def status(
     counts = q.plan_counts(store, plan.scope, clock.start(today))
     costs = budget.costs(store)
     spent_by_day: dict[int, float] = {}
-    for day, kind, before, n in q.rated_by_day(store, clock.start(min(plan.start, today)), clock.shift_at(now)):
+    for day, kind, before, n in q.rated_by_day(
+        store, clock.start(min(plan.start, today)), clock.shift_at(now)
+    ):
         spent_by_day[day + _EPOCH] = spent_by_day.get(day + _EPOCH, 0.0) + n * costs.seconds(kind, before)
     done = q.reviews_per_day(store, clock.start(min(plan.start, today)), clock.shift_at(now))
     future = max(0, plan.end - today + 1)
@@ -862,7 +877,9 @@ def status(
             k = day - today
             new = round(found.new[k]) if k < len(found.new) else 0
             new_core = min(new, round(found.new_core[k])) if k < len(found.new_core) else 0
-            reviews = (found.reviews[k] if k < len(found.reviews) else 0.0) + (done_rev if day == today else 0)
+            reviews = (found.reviews[k] if k < len(found.reviews) else 0.0) + (
+                done_rev if day == today else 0
+            )
             minutes = (found.minutes[k] if k < len(found.minutes) else 0.0) + (
                 spent_by_day.get(day, 0.0) / 60 if day == today else 0.0
             )
@@ -879,6 +896,8 @@ def status(
         first, length, cards, core, minutes = found.tail
         tail = Tail(int(first), int(length), cards, core, minutes)
     shortfall = Shortfall(*found.shortfall) if found.shortfall is not None else None
+    eve = None if exam_day is None or exam_day < 1 else exam_day - 1
+    eve_minutes = found.minutes[eve] if eve is not None and eve < len(found.minutes) else None
     return PlanStatus(
         plan=plan,
         today=today,
@@ -892,6 +911,7 @@ def status(
         tail=tail,
         shortfall=shortfall,
         core_total=found.core_total,
+        eve_minutes=eve_minutes,
     )
 
 
@@ -996,11 +1016,27 @@ def _forecast(
         shortfall = (
             core_total,
             by_end,
-            _enough(lambda m: replace(plan, minutes=m), plan.minutes, MAX_MINUTES, 5, store, scheduler, clock, now, core_total, core_before, costs),
+            _enough(
+                lambda m: replace(plan, minutes=m),
+                plan.minutes,
+                MAX_MINUTES,
+                5,
+                store,
+                scheduler,
+                clock,
+                now,
+                core_total,
+                core_before,
+                costs,
+            ),
             _enough(
                 lambda d: replace(plan, days=int(d)),
                 plan.days,
-                min(MAX_DAYS, plan.exam - 1 - plan.start if plan.exam is not None else MAX_DAYS, plan.days * 4 + 60),
+                min(
+                    MAX_DAYS,
+                    plan.exam - 1 - plan.start if plan.exam is not None else MAX_DAYS,
+                    plan.days * 4 + 60,
+                ),
                 1,
                 store,
                 scheduler,
@@ -1051,7 +1087,9 @@ def _enough(
             return False
         layout = _layout(store, plan, clock)
         exam_day = plan.exam - today if plan.exam is not None and plan.exam > today else None
-        sim = _simulate_plan(store, scheduler, plan, clock, now, layout, future, exam_day, costs, 2, tail=False)
+        sim = _simulate_plan(
+            store, scheduler, plan, clock, now, layout, future, exam_day, costs, 2, tail=False
+        )
         return core_before + round(sum(sim.new_core[:future])) >= core_total
 
     low = (int(current // step) + 1) * step

@@ -107,7 +107,9 @@ class SimSettings:
     spent_today: float = 0.0  # with a budget: seconds already spent on day 0
     steps_per_new: float = 1.39  # with a budget: learning steps a new card is expected to take (its cost)
     step_pass: float = 0.9  # share of learning steps passed (Good); a failed one starts them again
-    stop_after_introduced: int | None = None  # with a budget: stop once every planned card is in, from this day
+    stop_after_introduced: int | None = (
+        None  # with a budget: stop once every planned card is in, from this day
+    )
 
 
 @dataclass(frozen=True)
@@ -263,7 +265,9 @@ def _run(
     budget = st.minutes_budget
     if budget is not None:
         if cards.priority is not None:
-            planned_queue = planned_queue[np.argsort(np.asarray(cards.priority)[planned_queue], kind="stable")]
+            planned_queue = planned_queue[
+                np.argsort(np.asarray(cards.priority)[planned_queue], kind="stable")
+            ]
         avail = np.zeros(n) if cards.avail is None else np.asarray(cards.avail, float)
         flat = np.column_stack([np.full(n, st.new_seconds), np.zeros(n), np.full(n, st.review_seconds)])
         c = costs if costs is not None else flat
@@ -293,7 +297,8 @@ def _run(
     for day in range(st.days):
         # Reviews first: everything due today or earlier, oldest due first, up to the limit.
         idx = np.flatnonzero(seen & (due <= day))
-        if len(idx) > st.reviews_per_day:
+        eve = st.exam_day is not None and day == st.exam_day - 1  # the exam's eve: no daily limit
+        if len(idx) > st.reviews_per_day and not eve:
             idx = idx[np.argsort(due[idx], kind="stable")[: st.reviews_per_day]]
         if len(idx):
             r = m.recall(np.maximum(day - last[idx], 0), s[idx])
