@@ -35,13 +35,13 @@ from srs.store import plans as q
 if TYPE_CHECKING:
     from srs.scheduling.scheduler import Scheduler
     from srs.scheduling.settings import Settings
-    from srs.scheduling.simulate import SimResult
+    from srs.scheduling.simulate import SimCards, SimResult
 
 BUILTIN_DECK = "DL Week"
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
 MIN_MINUTES, MAX_MINUTES = 5, 600
-TAIL_MAX = 365  # days of consolidation tail the forecast looks at
+TAIL_MAX = 180  # days of consolidation tail the forecast looks at
 _DAY_TAG = re.compile(r"(?:^|\s)day(\d+)(?=\s|$)")
 _DAY_TITLE = re.compile(r"Day\s+(\d+)\s*·\s*(.+?)\s*\(([^()]+)\)\s*$")
 
@@ -997,7 +997,10 @@ def _forecast(
     core_total = sum(1 for c in layout.cards if c.tier == "core")
     core_before = sum(1 for c in layout.cards if c.tier == "core" and c.state != State.NEW)
     future = max(0, plan.end - today + 1)
-    sim = _simulate_plan(store, scheduler, plan, clock, now, layout, horizon, exam_day, costs, runs)
+    base = sim_cards(store, now, clock, costs=costs)
+    sim = _simulate_plan(
+        store, scheduler, plan, clock, now, layout, horizon, exam_day, costs, runs, base=base
+    )
     tail = None
     new = list(sim.new)
     last = max((k for k, x in enumerate(new) if x >= 0.5), default=-1)
@@ -1013,38 +1016,23 @@ def _forecast(
     shortfall = None
     by_end = core_before + round(sum(sim.new_core[:future]))
     if future and by_end < core_total:
+
+        def fits(other: Plan) -> bool:
+            """Whether ``other`` introduces every core card by its last day (one run, no tail)."""
+            days = max(0, other.end - today + 1)
+            exam = other.exam - today if other.exam is not None and other.exam > today else None
+            run = _simulate_plan(
+                store, scheduler, other, clock, now, layout, days, exam, costs, 1, tail=False, base=base
+            )
+            return bool(days) and core_before + round(sum(run.new_core[:days])) >= core_total
+
+        last_days = plan.exam - 1 - plan.start if plan.exam is not None else MAX_DAYS
         shortfall = (
             core_total,
             by_end,
-            _enough(
-                lambda m: replace(plan, minutes=m),
-                plan.minutes,
-                MAX_MINUTES,
-                5,
-                store,
-                scheduler,
-                clock,
-                now,
-                core_total,
-                core_before,
-                costs,
-            ),
-            _enough(
-                lambda d: replace(plan, days=int(d)),
-                plan.days,
-                min(
-                    MAX_DAYS,
-                    plan.exam - 1 - plan.start if plan.exam is not None else MAX_DAYS,
-                    plan.days * 4 + 60,
-                ),
-                1,
-                store,
-                scheduler,
-                clock,
-                now,
-                core_total,
-                core_before,
-                costs,
+            _least(lambda m: fits(replace(plan, minutes=m)), plan.minutes, MAX_MINUTES, 5),
+            _least(
+                lambda d: fits(replace(plan, days=int(d))), plan.days, min(last_days, plan.days * 4 + 60), 1
             ),
         )
     return _Forecast(
@@ -1063,46 +1051,20 @@ def _forecast(
     )
 
 
-def _enough(
-    vary: Callable[[float], Plan],
-    current: float,
-    top: float,
-    step: float,
-    store: Store,
-    scheduler: Scheduler,
-    clock: PlanClock,
-    now: int,
-    core_total: int,
-    core_before: int,
-    costs: Costs,
-) -> int | None:
-    """The least value (a multiple of ``step`` above ``current``, up to ``top``) of a plan setting with which
-    the budget introduces every core card by the plan's last day; None if even ``top`` does not."""
-    today = clock.day(now)
-
-    def fits(value: float) -> bool:
-        plan = vary(value)
-        future = max(0, plan.end - today + 1)
-        if not future:
-            return False
-        layout = _layout(store, plan, clock)
-        exam_day = plan.exam - today if plan.exam is not None and plan.exam > today else None
-        sim = _simulate_plan(
-            store, scheduler, plan, clock, now, layout, future, exam_day, costs, 2, tail=False
-        )
-        return core_before + round(sum(sim.new_core[:future])) >= core_total
-
+def _least(fits: Callable[[float], bool], current: float, top: float, step: float) -> int | None:
+    """The least value, a multiple of ``step`` above ``current`` and at most ``top``, for which ``fits``
+    holds (a binary search: more minutes or days never introduce fewer cards); None if ``top`` fails."""
     low = (int(current // step) + 1) * step
     if low > top or not fits(top):
         return None
-    hi = top
-    while hi - low > step / 2:
-        mid = low + ((hi - low) // (2 * step)) * step
+    high = top
+    while high - low > step / 2:
+        mid = low + ((high - low) // (2 * step)) * step
         if fits(mid):
-            hi = mid
+            high = mid
         else:
             low = mid + step
-    return int(hi)
+    return int(high)
 
 
 def forecast_key(store: Store, scheduler: Scheduler, plan: Plan, today: int, costs: Costs, runs: int) -> str:
@@ -1150,14 +1112,17 @@ def _simulate_plan(
     runs: int,
     *,
     tail: bool = True,
+    base: tuple[SimCards, list[str]] | None = None,
 ) -> SimResult:
     """The simulated workload from today under the plan's budget: ``horizon`` days at least, then (with
-    ``tail``) on until every planned card is introduced (at most :data:`TAIL_MAX` days more)."""
+    ``tail``) on until every planned card is introduced (at most :data:`TAIL_MAX` days more). ``base``:
+    the cards as :func:`sim_cards` reads them with ``costs`` (read here when not given)."""
     from srs.scheduling.simulate import SimSettings, simulate
 
     settings = scheduler.settings
     today = clock.day(now)
-    cards, _ids = sim_cards(store, now, clock, plan=plan, layout=layout, costs=costs)
+    base = base or sim_cards(store, now, clock, costs=costs)
+    cards = for_plan(base[0], base[1], plan, layout, today - plan.start)
     spent = budget.spent_since(store, costs, clock.start(today)) if today >= plan.start else 0.0
     return simulate(
         cards,
@@ -1175,6 +1140,7 @@ def _simulate_plan(
             steps_per_new=costs.steps,
             step_pass=costs.step_pass,
             stop_after_introduced=max(0, horizon - 1),
+            track_known=False,
             runs=runs,
         ),
     )
@@ -1242,22 +1208,32 @@ def sim_cards(
     last = np.where(new, 0.0, days(last_ts))
     due = np.where(new, 0.0, days(due_ts))
     n = len(ids)
-    core = avail = order = None
-    if plan is not None:
-        layout = layout or _layout(store, plan, clock)
-        opens = availability(layout.cards, plan.days)
-        rank = {layout.cards[i].id: r for r, i in enumerate(priority(layout.cards, opens))}
-        where = {c.id: i for i, c in enumerate(layout.cards)}
-        offset = clock.day(now) - plan.start
-        planned = set(where)
-        avail = np.array([opens[where[i]] - offset if i in where else 0 for i in ids], float)
-        order = np.array([rank.get(i, n + k) for k, i in enumerate(ids)], float)
-        core = np.array([i in where and layout.cards[where[i]].tier == "core" for i in ids], bool)
     flags = np.fromiter((i in planned for i in ids), bool, n) if planned else np.zeros(n, bool)
     per_card = None
     if costs is not None:
         per_card = np.array([costs.per_kind.get(k, budget.PRIORS["basic"]) for k in kinds], float)
-    return SimCards(s, d, last, due, new, flags, per_card, core, avail, order), ids
+    cards = SimCards(s, d, last, due, new, flags, per_card)
+    if plan is not None:
+        cards = for_plan(cards, ids, plan, layout or _layout(store, plan, clock), clock.day(now) - plan.start)
+    return cards, ids
+
+
+def for_plan(cards: SimCards, ids: Sequence[str], plan: Plan, layout: _Layout, offset: int) -> SimCards:
+    """The simulator's cards with the plan's marked: planned, core or not, the simulated day each opens on
+    (``offset``: today's 0-based plan day) and their place in the budget's order."""
+    import numpy as np
+
+    n = len(ids)
+    opens = availability(layout.cards, plan.days)
+    rank = {layout.cards[i].id: r for r, i in enumerate(priority(layout.cards, opens))}
+    where = {c.id: i for i, c in enumerate(layout.cards)}
+    return replace(
+        cards,
+        planned=np.fromiter((i in where for i in ids), bool, n),
+        avail=np.array([opens[where[i]] - offset if i in where else 0 for i in ids], float),
+        priority=np.array([rank.get(i, n + k) for k, i in enumerate(ids)], float),
+        core=np.array([i in where and layout.cards[where[i]].tier == "core" for i in ids], bool),
+    )
 
 
 def seconds_per_card(store: Store) -> tuple[float, float]:
