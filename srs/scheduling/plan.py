@@ -649,7 +649,7 @@ def today_line(status: PlanStatus) -> str:
     if cur is not None:
         return (
             f"today: Day {n} of {plan.days} - {cur.short or cur.title}: {_new_words(cur.new, cur.new_core)}, "
-            f"{round(cur.reviews)} reviews, about {round(cur.minutes)} of {plan.minutes:g} min"
+            f"{round(cur.reviews)} reviews, about {round(cur.minutes)} min"
         )
     if n < 1:
         return (
@@ -871,7 +871,9 @@ def status(
             new, new_core = found.introduced[i], found.introduced_core[i]
             reviews = float(done_rev)
             minutes = spent_by_day.get(day, 0.0) / 60
-            state = "done" if done_new or done_rev else "missed"
+            # Partly done: something rated, well under the budget while planned cards were still waiting.
+            under = spent_by_day.get(day, 0.0) < 0.9 * plan.minutes * 60 and counts.new > 0
+            state = "missed" if not (done_new or done_rev) else "partial" if under else "done"
             missed += state == "missed"
         else:
             k = day - today
