@@ -74,9 +74,9 @@ def run(days: int, miss: int | None, seed: int, exam_after: int = 2) -> None:
 
             cost_of = budget.costs(store).seconds
             per_card = None
-        except ImportError:  # before budgets: a new card with its steps, a review, a lapse
+        except ImportError:  # an srs before budgets: a new card with its steps, a review, a lapse
             cost_of = None
-            per_card = core.seconds_per_card(store)
+            per_card = core.seconds_per_card(store)  # type: ignore[attr-defined]
         rows = []
         exam_index = plan.end + exam_after - today
         reached = 0.0

@@ -140,25 +140,6 @@ class Plan:
             return False
         return not self.tag or self.tag in card.spec.tags
 
-    def cumulative(self, total: int) -> list[int]:
-        """New cards introduced by the end of each plan day by the calendar, scaled to ``total`` cards
-        (the plan's cards may have changed since it started)."""
-        counts = list(self.calendar[: self.days]) + [0] * max(0, self.days - len(self.calendar))
-        out, acc = [], 0
-        for c in counts:
-            acc += c
-            out.append(acc)
-        planned = out[-1] if out else 0
-        if planned != total:
-            out = (
-                [round(x * total / planned) for x in out]
-                if planned
-                else [total * (i + 1) // self.days for i in range(self.days)]
-            )
-        if out:
-            out[-1] = total
-        return out
-
     @property
     def label(self) -> str:
         parts = [f"deck {self.deck!r}" if self.deck else "", f"tag {self.tag!r}" if self.tag else ""]
@@ -1236,13 +1217,6 @@ def for_plan(cards: SimCards, ids: Sequence[str], plan: Plan, layout: _Layout, o
         priority=np.array([rank.get(i, n + k) for k, i in enumerate(ids)], float),
         core=np.array([i in where and layout.cards[where[i]].tier == "core" for i in ids], bool),
     )
-
-
-def seconds_per_card(store: Store) -> tuple[float, float]:
-    """(expected seconds of a new card with its learning steps, of a review) for a flash card, by the
-    learner's costs (:func:`srs.scheduling.budget.costs`)."""
-    costs = budget.costs(store)
-    return costs.new_card("basic"), costs.review("basic", 0.9)
 
 
 def default_plan(store: Store, today: int, minutes: float, days: int = DEFAULT_DAYS) -> Plan:

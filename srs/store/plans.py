@@ -254,27 +254,6 @@ def due_by_kind(store: Store, before: int) -> list[tuple[str, int, int]]:
     ]
 
 
-def mean_seconds(store: Store, recent: int = 5000) -> tuple[int, float | None, float | None]:
-    """Over the last ``recent`` ratings: (review-state ratings counted, their mean seconds, mean seconds spent
-    on a new card with its learning steps), each rating's time capped at 5 minutes; None where there is
-    nothing to average."""
-    last = f"(SELECT card_id, state, duration_ms FROM reviews ORDER BY id DESC LIMIT {int(recent)})"
-    row = store.execute(
-        f"SELECT COUNT(*), AVG(MIN(duration_ms, 300000)) FROM {last} WHERE state = 2 AND duration_ms > 0"
-    ).fetchone()
-    n, review_ms = int(row[0] or 0), row[1]
-    new_row = store.execute(
-        f"SELECT COUNT(DISTINCT card_id), SUM(MIN(duration_ms, 300000)) FROM {last} WHERE state IN (0, 1) "
-        "AND duration_ms > 0"
-    ).fetchone()
-    new_ms = (new_row[1] / new_row[0]) if new_row[0] else None
-    return (
-        n,
-        review_ms / 1000 if review_ms is not None else None,
-        new_ms / 1000 if new_ms is not None else None,
-    )
-
-
 def forecast_fingerprint(store: Store) -> tuple[int, ...]:
     """What a plan's forecast depends on in the store, in two aggregate reads: (ratings in the log, the
     last rating's id, cards, the sum of their versions, active cards, suspended cards, the sum of their
