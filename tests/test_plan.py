@@ -523,3 +523,28 @@ def test_the_eve_of_the_exam_shows_every_due_card_whatever_the_limit_and_sibling
 
     assert len(drain(eve - DAY + 3600 * 8)) == 0  # nothing due the day before
     assert sorted(drain(eve + 3600 * 8)) == sorted(ids)  # 6 cards, 3 of one note, a limit of 2
+
+
+def test_exam_cap_spreads_over_the_last_days_once_the_eve_is_full(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=1, per_day=3)
+    core.set_exam(store, today=TODAY, now=T0, exam=TODAY + 30, retention=0.9, deck="Course")
+    scheduler = sched(reviews_per_day=2)
+    today = core.plan_today(store, T0, LearnerClock(0, 4), scheduler.settings)
+    assert today is not None and today.review_limit == 2 and today.due_on is not None
+    card, r = store.get_card("c1-00"), scheduler.retrievability
+    weak = Memory(state=State.REVIEW, stability=3.0, difficulty=5.0, due=T0 + 40 * DAY, last_review=T0)
+    eve = TODAY + 29
+    assert today.cap(card, weak, T0, r).due == CLOCK.start(eve)  # nothing due yet: the eve
+    due = {eve: 2, eve - 1: 2, eve - 2: 1}
+    spread = today._replace(due_on=lambda day: due.get(day, 0))
+    assert spread.cap(card, weak, T0, r).due == CLOCK.start(eve - 2)  # the latest day with room
+    due[eve - 2] = 2
+    assert spread.cap(card, weak, T0, r).due == CLOCK.start(eve)  # all full: the eve, never cut there
+    # The real counts: two cards due on the eve fill it.
+    for cid in ("c1-01", "c1-02"):
+        after = Memory(State.REVIEW, None, 3.0, 5.0, CLOCK.start(eve) + 60, T0 - DAY, 1, 0)
+        store.record_review(
+            cid, version=store.card_version(cid), before=Memory(), after=after, ts=T0 - DAY, rating=3,
+            duration_ms=0, elapsed_days=None, retrievability=None, signals={},
+        )  # fmt: skip
+    assert today.cap(card, weak, T0, r).due == CLOCK.start(eve - 1)

@@ -42,6 +42,7 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 366
 MIN_MINUTES, MAX_MINUTES = 5, 600
 TAIL_MAX = 180  # days of consolidation tail the forecast looks at
+EVE_SPREAD = 2  # days before the exam's eve that take its reviews once the eve holds the daily limit
 _DAY_TAG = re.compile(r"(?:^|\s)day(\d+)(?=\s|$)")
 _DAY_TITLE = re.compile(r"Day\s+(\d+)\s*·\s*(.+?)\s*\(([^()]+)\)\s*$")
 
@@ -760,12 +761,17 @@ class PlanToday(NamedTuple):
     other_new: int  # new cards outside the plan
     planned_ids: tuple[str, ...] = ()  # today's planned new cards, in the order to introduce them
     exam_eve: bool = False  # today is the eve of the plan's exam: every due card is shown, siblings too
+    due_on: Callable[[int], int] | None = None  # reviews due on a learner day (for the exam's last days)
+    review_limit: int = 0  # the daily review limit
 
     def cap(
         self, card: Card, after: Memory, now: int, retrievability: Callable[[Memory, int], float | None]
     ) -> Memory:
         """The memory to store after rating ``card``: with an exam ahead, an interval that would jump over
-        the exam with predicted recall on the date under the target is shortened to the day before it."""
+        the exam with predicted recall on the date under the target is shortened to the day before it, or,
+        when that eve already holds the daily review limit, to one of the :data:`EVE_SPREAD` days before it
+        that does not (the latest); when all of them are full, the eve all the same (its reviews are never
+        cut by the limit)."""
         plan = self.plan
         if plan.exam is None or plan.retention is None:
             return after
@@ -778,9 +784,16 @@ class PlanToday(NamedTuple):
         if recall is None or recall >= plan.retention:
             return after
         eve = plan.exam - 1
-        if eve <= self.clock.day(now):
+        today = self.clock.day(now)
+        if eve <= today:
             return after
-        return replace(after, due=self.clock.start(eve))
+        target = eve
+        if self.due_on is not None and self.review_limit > 0:
+            for day in range(eve, max(today, eve - EVE_SPREAD - 1), -1):
+                if self.due_on(day) < self.review_limit:
+                    target = day
+                    break
+        return replace(after, due=self.clock.start(target))
 
 
 def plan_today(store: Store, now: int, days: LearnerClock, settings: Settings) -> PlanToday | None:
@@ -802,6 +815,8 @@ def plan_today(store: Store, now: int, days: LearnerClock, settings: Settings) -
         other_new=counts.other_new,
         planned_ids=tuple(ids),
         exam_eve=plan.exam is not None and today == plan.exam - 1,
+        due_on=lambda day: q.reviews_due_between(store, clock.start(day), clock.start(day + 1)),
+        review_limit=settings.reviews_per_day,
     )
 
 

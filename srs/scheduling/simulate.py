@@ -285,13 +285,21 @@ def _run(
     def cap(ids: np.ndarray, day: int) -> None:
         """As the review does with an exam ahead: a planned card whose next review would fall on or after
         the exam day with recall on it under the target comes back the day before (whole days elapsed,
-        as the scheduler counts them)."""
+        as the scheduler counts them); once that eve holds the review limit, one of the two days before
+        it that does not (the latest), else the eve all the same."""
         exam = st.exam_day
         if exam is None or day >= exam - 1:
             return
         r_exam = m.recall(np.full(len(ids), max(0, exam - day - 1), float), s[ids])
-        jump = planned[ids] & (due[ids] >= exam) & (r_exam < st.exam_target)
-        due[ids] = np.where(jump, exam - 1, due[ids])
+        jump = ids[planned[ids] & (due[ids] >= exam) & (r_exam < st.exam_target)]
+        due[jump] = exam - 1
+        for target in range(exam - 2, max(day, exam - 4), -1):
+            over = int((seen & (due == exam - 1)).sum()) - st.reviews_per_day
+            if over <= 0:
+                break
+            room = max(0, st.reviews_per_day - int((seen & (due == target)).sum()))
+            moved = jump[due[jump] == exam - 1][: min(over, room)]
+            due[moved] = target
 
     review_p = np.array(st.review_rating_prob, float) / sum(st.review_rating_prob)
     first_p = np.array(st.first_rating_prob, float) / sum(st.first_rating_prob)

@@ -195,6 +195,17 @@ def rated_by_day(store: Store, since: int, shift: int) -> list[tuple[int, str, i
     ]
 
 
+def reviews_due_between(store: Store, start: int, end: int) -> int:
+    """Introduced, unsuspended cards in review due in [start, end)."""
+    return int(
+        store.execute(
+            "SELECT COUNT(*) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND state = 2 AND active = 1 "
+            "AND suspended = 0 AND due >= ? AND due < ?",
+            (start, end),
+        ).fetchone()[0]
+    )
+
+
 def card_memories(store: Store, now: int) -> list[tuple[str, int, float | None, float, int, int, str]]:
     """Every active, unsuspended card's memory, the simulator's starting point, as plain rows
     (id, state, stability or None, difficulty or 5, due or now, last review or now, kind): many rows, read
