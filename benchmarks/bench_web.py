@@ -42,9 +42,10 @@ def field(page: str, name: str) -> str:
 class Client:
     """One keep-alive HTTP connection to the server."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, token: str) -> None:
         import socket
 
+        self.cookie = {"Cookie": f"srs_token_{port}={token}"}  # the access token `srs serve` printed
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         self.conn.connect()
         # As a browser does: no Nagle delay between a request's header and body packets.
@@ -52,7 +53,7 @@ class Client:
         self.conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def get(self, path: str = "/") -> str:
-        self.conn.request("GET", path)
+        self.conn.request("GET", path, headers=self.cookie)
         r = self.conn.getresponse()
         body = r.read().decode()
         if r.status != 200:
@@ -63,7 +64,10 @@ class Client:
         data = {"csrf": field(page, "csrf"), "nonce": field(page, "nonce"), **fields}
         body = urllib.parse.urlencode(data)
         self.conn.request(
-            "POST", f"/act/{action}", body, {"Content-Type": "application/x-www-form-urlencoded"}
+            "POST",
+            f"/act/{action}",
+            body,
+            {"Content-Type": "application/x-www-form-urlencoded", **self.cookie},
         )
         r = self.conn.getresponse()
         r.read()
@@ -122,11 +126,11 @@ def main() -> None:
         try:
             assert proc.stdout is not None
             line = proc.stdout.readline()
-            m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            m = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=(\S+)", line)
             if m is None:
                 raise SystemExit(f"server did not start: {line}{proc.stdout.read()}")
             port = int(m.group(1))
-            client = Client(port)
+            client = Client(port, m.group(2))
             time.sleep(0.3)
             rss_idle = rss_kb(proc.pid)[0]
 

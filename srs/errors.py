@@ -31,6 +31,17 @@ class NotFoundError(SrsError):
     """An id, deck or name does not exist."""
 
 
+class NoteCardsError(NotFoundError):
+    """An id names a note with several cards where one card is wanted; ``cards`` lists them."""
+
+    def __init__(self, note_id: str, cards: tuple[str, ...]) -> None:
+        self.note_id = note_id
+        self.cards = cards
+        super().__init__(
+            f"{note_id!r} is a note with {len(cards)} cards: {', '.join(cards)}; name one of them"
+        )
+
+
 class ConflictError(SrsError):
     """Another session changed the same data first (e.g. rated the card an undo would restore)."""
 

@@ -483,8 +483,11 @@ def test_output_folder_not_writable(env: Path, tmp_path: Path) -> None:
 
 
 def test_filter_that_matches_nothing(env: Path, tmp_path: Path) -> None:
-    fail(run("export", "anki", str(tmp_path / "x.apkg"), "--deck", "No such deck"), "no cards match deck")
-    fail(run("export", "anki", str(tmp_path / "x.apkg"), "--tag", "nosuchtag"), "no cards match tag")
+    fail(
+        run("export", "anki", str(tmp_path / "x.apkg"), "--deck", "No such deck"),
+        "there is no deck 'No such deck'",
+    )
+    fail(run("export", "anki", str(tmp_path / "x.apkg"), "--tag", "nosuchtag"), "there is no tag 'nosuchtag'")
     assert leftovers(tmp_path) == ["home"]
 
 

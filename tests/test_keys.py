@@ -143,3 +143,17 @@ def test_pipe_mode_reads_one_key_per_line() -> None:
     assert [keys.key(), keys.key(), keys.key()] == ["3", "enter", "h"]
     with pytest.raises(Quit):
         keys.key()
+
+
+def test_an_instant_key_on_an_empty_line_needs_no_enter(term: tuple[int, Keys, io.StringIO]) -> None:
+    """A quiz's h (hint) acts at once (issue: `h` needed enter); typed inside an answer it is a letter."""
+    master, keys, echo = term
+    instant = frozenset({"h", "g", "q"})
+    with keys.cbreak():
+        os.write(master, b"h")
+        assert keys.line(instant) == "h"  # no Enter was sent: the read would block otherwise
+        os.write(master, b"4h\r")
+        assert keys.line(instant) == "4h"
+        os.write(master, b"h\r")
+        assert keys.line() == "h"  # without instant keys, h is typed like any letter
+    assert echo.getvalue() == "h\n4h\nh\n"

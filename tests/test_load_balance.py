@@ -150,29 +150,3 @@ def test_session_passes_the_days_ahead_to_the_balancer(store: Store, tmp_path: P
         (logged,) = store.reviews(card.id)
         assert logged.interval_days == shown[Rating.EASY] // DAY
     assert session._due_days is not None and sum(session._due_days.values()) == 30
-
-
-def test_undo_takes_the_rating_out_of_the_balancer_so_the_buttons_show_the_same_days(
-    store: Store, tmp_path: Path
-) -> None:
-    from srs.decks.sync import DeckRoot, sync
-    from srs.review.session import Session
-    from tests.conftest import write_deck
-
-    decks = tmp_path / "decks"
-    write_deck(decks, "d.md", "".join(f"## c{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(60)))
-    assert sync(store, [DeckRoot("user", decks)], T0).errors == ()
-    sched = Scheduler(Settings(new_per_day=60), CLOCK)
-    session = Session(store, sched, T0)
-    changed = []
-    while (card := session.next(T0)) is not None:
-        shown = session.intervals(card, T0)
-        session.rate(card.id, Rating.EASY, T0)
-        session.undo()
-        again = session.next(T0)
-        assert again is not None and again.id == card.id
-        if session.intervals(again, T0) != shown:
-            changed.append(card.id)
-        session.rate(card.id, Rating.EASY, T0)
-    assert changed == []
-    assert session._due_days is not None and sum(session._due_days.values()) == 60

@@ -13,6 +13,7 @@ from srs.errors import NotFoundError, StoreError
 from srs.model import Memory, Rating, State
 from srs.scheduling.scheduler import Scheduler
 from srs.store import Filter, Store, open_store
+from srs.store.filters import check_filter
 from srs.store.migrations import APPLICATION_ID, SCHEMA_VERSION
 from tests.conftest import T0
 
@@ -84,7 +85,8 @@ def test_filter_by_deck_prefix_and_tag(store: Store) -> None:
     assert [c.id for c in store.cards(Filter(deck="D2"))] == ["c"]
     load(store, "---\ndeck: W::Day 3 · 卷积 (CNN)::Pooling\n---\n## p\nQ: q\nA: a\n", "user/f.md")
     load(store, "---\ndeck: W::Day 30\n---\n## q30\nQ: q\nA: a\n", "user/g.md")
-    assert [c.id for c in store.cards(Filter(deck="W::Day 3"))] == ["p"]
+    assert [c.id for c in store.cards(Filter(deck="W::Day 3"))] == []  # the store matches whole names
+    assert [c.id for c in store.cards(check_filter(store, Filter(deck="W::Day 3")))] == ["p"]
 
 
 def test_rating_writes_state_and_log_together_and_undo_restores_exactly(

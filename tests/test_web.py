@@ -18,7 +18,17 @@ from srs.cli import cli  # noqa: E402
 from srs.review.session import Session  # noqa: E402
 from srs.store import open_store  # noqa: E402
 from srs.web.render import WebRenderer  # noqa: E402
-from tests.webutil import DECK, SEED, WebHome, course, field_of, write  # noqa: E402
+from tests.webutil import (  # noqa: E402
+    DECK,
+    HOSTILE_MEDIA,
+    SEED,
+    WebHome,
+    course,
+    field_of,
+    hostile_deck,
+    png,
+    write,
+)
 
 QUIZ = "## cq\nkind: quiz\nquiz: conv_output_shape\nparams: W=8..16\nsource: CS231n\n"
 
@@ -95,7 +105,7 @@ def test_page_shows_progress_deck_card_and_security_headers(client_for: Any) -> 
     page = client.get("/")
     assert page.status_code == 200
     csp = page.headers["content-security-policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "script-src http://testserver/static/app.js;" in csp  # no inline script, nothing from /media/
     assert page.headers["x-content-type-options"] == "nosniff"
     assert "0/2" in page.text and "2 new" in page.text and "#day1" in page.text
     assert "<math" in page.text and "Show answer" in page.text
@@ -163,8 +173,12 @@ def test_lan_token_refuses_requests_without_it(client_for: Any) -> None:
     assert client.get("/?token=s3cret-tökén").status_code == 403  # not ASCII: refused, not a crash
     assert client.get("/", headers={"cookie": "srs_token=ünïcode".encode("latin-1")}).status_code == 403
     ok = client.get("/?token=s3cret-token", follow_redirects=False)
-    # The token moves into a cookie and out of the address bar.
-    assert ok.status_code == 303 and ok.headers["location"] == "/"
+    # The token moves into a cookie and out of the address bar: a page that moves on to "/" by itself.
+    assert ok.status_code == 200 and '<meta http-equiv="refresh" content="0;url=/">' in ok.text
+    assert ok.headers["cache-control"] == "no-store"
+    # Wherever the address pointed, the page moves on within this site ("//x" would leave it).
+    there = client.get("http://testserver//evil.example/stats?token=s3cret-token&a=%3Cb%3E")
+    assert 'content="0;url=/evil.example/stats?a=%3Cb%3E"' in there.text
     assert (
         "httponly" in ok.headers["set-cookie"].lower()
         and "samesite=strict" in ok.headers["set-cookie"].lower()
@@ -197,6 +211,82 @@ def test_media_route_serves_the_media_folder_only(client_for: Any, web: WebHome)
     ):
         r = client.get(bad)
         assert r.status_code == 404 and b"secret" not in r.content, bad
+
+
+def assert_inert_download(r: Any, name: str) -> None:
+    assert r.status_code == 200, name
+    assert r.headers["content-type"] == "application/octet-stream", name
+    assert r.headers["content-disposition"].startswith("attachment"), name
+    assert r.headers["x-content-type-options"] == "nosniff", name
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "sandbox" in csp and "script-src" not in csp, name
+
+
+def test_hostile_media_is_served_only_as_an_inert_download(client_for: Any, web: WebHome) -> None:
+    """HTML, script, SVG with a script, XML, CSS, PDF, and HTML named .png: whatever a deck put in the
+    media folder goes out as a download that no browser runs or renders in the app's origin."""
+    client = client_for(hostile_deck(web.home))
+    page = client.get("/").text
+    for name, data in HOSTILE_MEDIA.items():
+        assert f'href="/media/{name}"' in page, name  # the card links to each
+        r = client.get(f"/media/{name}")
+        assert_inert_download(r, name)
+        assert r.content == data, name
+    # A name that is not plain ASCII cannot break the header; a HEAD is as inert as a GET.
+    (web.home / "media" / 'a"b;c é.html').write_bytes(b"<script>1</script>")
+    r = client.get("/media/a%22b%3Bc%20%C3%A9.html")
+    assert_inert_download(r, "odd name")
+    assert r.headers["content-disposition"] == 'attachment; filename="a_b_c_.html"'
+    assert_inert_download(client.head("/media/lesson.html"), "HEAD")
+
+
+def test_images_audio_and_video_are_served_by_their_content_not_their_name(
+    client_for: Any, web: WebHome
+) -> None:
+    media = web.home / "media"
+    media.mkdir()
+    samples = {
+        "cell.png": (png(2, 2), "image/png"),
+        "photo.html": (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"<script>x</script>", "image/jpeg"),
+        "anim.gif": (b"GIF89a\x01\x00\x01\x00", "image/gif"),
+        "pic.webp": (b"RIFF\x10\x00\x00\x00WEBPVP8 ", "image/webp"),
+        "voice.mp3": (b"ID3\x04\x00\x00\x00\x00\x00\x00", "audio/mpeg"),
+        "voice.ogg": (b"OggS\x00\x02" + b"\x00" * 20, "audio/ogg"),
+        "voice.wav": (b"RIFF\x24\x00\x00\x00WAVEfmt ", "audio/wav"),
+        "voice.flac": (b"fLaC\x00\x00\x00\x22", "audio/flac"),
+        "clip.webm": (b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01", "video/webm"),
+        "clip.mp4": (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00", "video/mp4"),
+        "voice.m4a": (b"\x00\x00\x00\x18ftypM4A \x00\x00\x02\x00", "audio/mp4"),
+        "bare.mp3": (b"\xff\xfb\x90\x64" + b"\x00" * 20, "audio/mpeg"),
+        "pic.bmp": (b"BM\x46\x00\x00\x00\x00\x00", "image/bmp"),
+        "pic.avif": (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00", "image/avif"),
+    }
+    for name, (data, _) in samples.items():
+        (media / name).write_bytes(data)
+    client = client_for()
+    for name, (data, kind) in samples.items():
+        r = client.get(f"/media/{name}")
+        assert r.status_code == 200 and r.content == data, name
+        assert r.headers["content-type"] == kind, name
+        assert r.headers["x-content-type-options"] == "nosniff", name
+        assert "sandbox" in r.headers["content-security-policy"], name
+        assert "content-disposition" not in r.headers, name
+    (media / "empty.png").write_bytes(b"")
+    assert_inert_download(client.get("/media/empty.png"), "empty")
+
+
+def test_the_page_trusts_only_its_own_static_files_for_script_and_style(client_for: Any) -> None:
+    csp = client_for().get("/").headers["content-security-policy"]
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split("; ")}
+    assert directives["script-src"] == ["http://testserver/static/app.js"]
+    assert directives["style-src"] == ["http://testserver/static/", "'unsafe-inline'"]
+    assert directives["default-src"] == ["'none'"] and "frame-src" not in directives
+    assert directives["object-src"] == ["'none'"] and directives["worker-src"] == ["'none'"]
+    assert all(
+        "'self'" not in v and "/media" not in " ".join(v)
+        for k, v in directives.items()
+        if k in ("script-src", "style-src", "worker-src", "object-src")
+    )
 
 
 def test_stats_page_draws_the_figures_of_srs_stats(client_for: Any, web: WebHome) -> None:
@@ -471,10 +561,88 @@ def test_serve_listens_on_localhost_only_without_lan(monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(cli, ["serve", "--port", "0"])
     assert result.exit_code == 0, result.output
     [((host, port), proto)] = seen
-    assert host == "127.0.0.1" and f"Reviewing at http://127.0.0.1:{port}/\n" in result.output
-    assert "token" not in result.output
+    assert host == "127.0.0.1" and f"Reviewing at http://127.0.0.1:{port}/?token=" in result.output
     # Nagle off (asyncio sets TCP_NODELAY only on sockets created with IPPROTO_TCP): no 40 ms stalls.
     assert proto == socket.IPPROTO_TCP
+
+
+def serve_app(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, str, list[Any]]:
+    """`srs serve` run through the CLI without listening: its app, the printed URL, and for what it
+    opened in the browser: the address, and the file's text and modes (the file's and its folder's)
+    when it is a file."""
+    import stat
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    apps: list[Any] = []
+    opened: list[Any] = []
+
+    def browser_open(address: str) -> None:
+        if not address.startswith("file:"):
+            opened.append((address, None, None, None))
+            return
+        path = Path(url2pathname(urlparse(address).path))
+        modes = (stat.S_IMODE(path.stat().st_mode), stat.S_IMODE(path.parent.stat().st_mode))
+        opened.append((address, path.read_text(encoding="utf-8"), *modes))
+
+    monkeypatch.setattr("srs.web.server.run", lambda app, sock: apps.append(app))
+    monkeypatch.setattr("webbrowser.open", browser_open)
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", *args])
+    assert result.exit_code == 0, result.output
+    [url] = [w for w in result.output.split() if w.startswith("http://")]
+    return apps[0], url, opened
+
+
+def test_serve_on_localhost_needs_the_token_for_every_route(
+    monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    """Another account of the same machine reaches 127.0.0.1 too: without the printed token it can
+    neither read the cards nor change anything."""
+    app, url, opened = serve_app(monkeypatch)
+    token = url.split("?token=")[1]
+    assert len(token) >= 20 and opened == []
+    (home / "media").mkdir(exist_ok=True)
+    (home / "media" / "x.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        for path in ("/", "/stats", "/plan", "/static/app.js", "/static/app.css", "/media/x.png"):
+            r = client.get(path)
+            assert r.status_code == 403 and b"PNG" not in r.content, path
+        assert client.post("/act/suspend", data={"csrf": "x"}).status_code == 403
+        assert client.get("/?token=" + "x" * len(token)).status_code == 403
+        assert client.get("/?" + url.split("?", 1)[1]).status_code == 200  # the printed URL works
+        for path in ("/", "/stats", "/plan", "/static/app.js", "/media/x.png"):
+            assert client.get(path).status_code == 200, path  # the cookie carries the token from now on
+
+
+def test_serve_open_opens_the_address_with_its_token(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """The browser gets the address with the token through a page only this account can read: the
+    browser's command line, which every account can read, carries no token."""
+    app, url, opened = serve_app(monkeypatch, "--open")
+    [(address, text, file_mode, folder_mode)] = opened
+    token = url.split("?token=")[1]
+    assert address.startswith("file:") and token not in address
+    assert f'content="0;url={url}"' in text and file_mode == 0o600 and folder_mode == 0o700
+    assert not Path(address.removeprefix("file://")).exists()  # removed when the server stopped
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        assert client.get("/?" + url.split("?", 1)[1]).status_code == 200
+
+
+def test_a_websocket_is_refused_before_the_app(client_for: Any) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    client = client_for(access_token="t" * 22)
+    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect("/?token=" + "t" * 22):
+        pass
+    assert refused.value.code == 1008
+
+
+def test_two_servers_on_one_host_keep_separate_cookies(client_for: Any) -> None:
+    """The cookie is named after the port: a second `srs serve` on 127.0.0.1 does not overwrite the
+    first one's token in the browser."""
+    client = client_for(access_token="tok-one-" + "a" * 16)
+    r = client.get("/?token=tok-one-" + "a" * 16, follow_redirects=False)
+    assert r.headers["set-cookie"].startswith("srs_token_80=")
 
 
 def test_serve_lan_prints_a_token_url_and_a_qr_code(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
@@ -505,3 +673,171 @@ def test_serve_on_a_taken_port_is_one_error_line(monkeypatch: pytest.MonkeyPatch
         result.output.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ") and "--port" in result.output
     )
     assert len(result.output.strip().splitlines()) == 1
+
+
+# -- connections: slowloris -------------------------------------------------------------------------
+HALF_REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "  # headers begun, never finished
+
+
+def half_open(port: int, n: int, source: str = "127.0.0.1") -> list[Any]:
+    """``n`` connections from ``source`` that each send the start of a request and then nothing."""
+    import contextlib
+    import socket
+
+    socks = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+        socks.append(s)
+        with contextlib.suppress(OSError):  # already closed by the server: still ours to close
+            s.sendall(HALF_REQUEST)
+    return socks
+
+
+def status_of(
+    port: int, path: str, *, source: str = "127.0.0.1", cookie: str = "", timeout: float = 5
+) -> int:
+    """The status of one GET from ``source`` (an exception if no answer comes within ``timeout``)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
+    try:
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def closed_by_server(sock: Any, within: float) -> bool:
+    """Whether the server closes ``sock`` (EOF or reset) within ``within`` seconds (what it still sends
+    before is read and dropped)."""
+    import time
+
+    deadline = time.monotonic() + within
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            if sock.recv(65536) == b"":
+                return True
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        pass
+    return False
+
+
+@pytest.fixture
+def bounded_server(web: WebHome) -> Iterator[Any]:
+    """uvicorn serving the app in a thread, as `srs serve` runs it, with the limits given."""
+    import threading
+
+    import uvicorn
+
+    from srs.web.server import Limits, bind, uvicorn_config
+
+    servers: list[tuple[Any, Any, Any]] = []
+
+    def start(limits: Limits) -> int:
+        write(web.home, "d.md", DECK)
+        sock = bind("127.0.0.1", 0)
+        server = uvicorn.Server(uvicorn_config(web.app(), limits))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        thread.start()
+        while not server.started:
+            thread.join(0.02)
+        servers.append((server, thread, sock))
+        return int(sock.getsockname()[1])
+
+    yield start
+    for server, thread, sock in servers:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def test_a_connection_that_never_finishes_its_headers_is_closed(bounded_server: Any) -> None:
+    from srs.web.server import Limits
+
+    port = bounded_server(Limits(per_client=8, total=16, header_timeout=0.5))
+    [silent, slow] = half_open(port, 2)
+    silent.close()
+    [silent] = half_open(port, 1)
+    assert not closed_by_server(slow, 0.1)  # still within its time
+    assert closed_by_server(slow, 2.0) and closed_by_server(silent, 2.0)
+    # A kept-alive connection that starts its next request and stalls is closed the same way.
+    import socket
+
+    kept = socket.create_connection(("127.0.0.1", port), timeout=5)
+    kept.sendall(b"GET /static/app.css HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert kept.recv(12) == b"HTTP/1.1 200"
+    assert not closed_by_server(kept, 0.2)  # the rest of the response, and kept alive
+    kept.sendall(HALF_REQUEST)
+    assert closed_by_server(kept, 2.0)
+    assert status_of(port, "/") == 200
+
+
+def test_connections_are_bounded_per_client_and_in_total(bounded_server: Any) -> None:
+    from srs.web.server import Limits
+
+    port = bounded_server(Limits(per_client=4, total=6, header_timeout=30))
+    mine = half_open(port, 4)
+    [extra] = half_open(port, 1)
+    assert closed_by_server(extra, 2.0)  # a fifth from the same client: closed at once
+    assert not any(closed_by_server(s, 0.05) for s in mine)  # the first four are kept
+    assert status_of(port, "/", source="127.0.0.2") == 200  # another client is served meanwhile
+    others = half_open(port, 2, source="127.0.0.3")
+    [over] = half_open(port, 1, source="127.0.0.4")
+    assert closed_by_server(over, 2.0)  # six open in all: the seventh, from anyone, is closed
+    for s in mine + others:
+        s.close()
+    assert status_of(port, "/") == 200  # room again once they left
+
+
+def test_slowloris_on_srs_serve_leaves_it_serving_and_alive(home: Path) -> None:
+    """The real `srs serve`, as a process allowed 256 open files, under 1,000 half-open connections from
+    one address: another client is served while they stay open, the attacker's own address as soon as
+    they close, and the process lives on."""
+    import os
+    import resource
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def few_files() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    env = {**os.environ, "SRS_NO_BUILTIN": "1", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "srs", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        preexec_fn=few_files,
+    )
+    attack: list[Any] = []
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode()
+        assert line.startswith("Reviewing at http://127.0.0.1:"), line
+        url = line.split()[-1]
+        port = int(url.split(":")[2].split("/")[0])
+        cookie = f"srs_token_{port}={url.split('?token=')[1]}"
+        assert status_of(port, "/", cookie=cookie, timeout=30) == 200  # up, and the store opened
+        attack = half_open(port, 1000)
+        started = time.monotonic()
+        assert status_of(port, "/", source="127.0.0.2", cookie=cookie) == 200
+        assert time.monotonic() - started < 5
+        for s in attack:
+            s.close()
+        attack = []
+        assert status_of(port, "/", cookie=cookie) == 200
+        assert proc.poll() is None
+    finally:
+        for s in attack:
+            s.close()
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -15,7 +15,16 @@ pytest.importorskip("starlette", reason="the web extra (srs[web]) is not install
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (dev extra)")
 
 from srs import exercises, quiz  # noqa: E402
-from tests.webutil import DECK, SEED, WebHome, course, png, write  # noqa: E402
+from tests.webutil import (  # noqa: E402
+    DECK,
+    HOSTILE_MEDIA,
+    SEED,
+    WebHome,
+    course,
+    hostile_deck,
+    png,
+    write,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -187,7 +196,7 @@ def test_lan_mode_refuses_requests_without_the_token(serve: Any) -> None:
     assert response is not None and response.status == 403
     response = page.goto(server.url + "/?token=tok-123")
     assert response is not None and response.status == 200
-    assert page.url == server.url + "/"  # the token left the address bar for a cookie
+    page.wait_for_url(server.url + "/")  # the token left the address bar for a cookie
     assert page.locator(".card").count() == 1
     page.keyboard.press("Space")  # the form post and the stylesheet go with the cookie
     page.wait_for_selector(".back")
@@ -232,3 +241,68 @@ def test_an_image_from_the_media_folder_is_shown(serve: Any, web: WebHome) -> No
     assert img.get_attribute("src") == "/media/cell.png"
     page.wait_for_function("document.querySelector('.front img').complete")
     assert img.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [4, 3]
+
+
+def suspended(web: WebHome) -> list[str]:
+    import sqlite3
+
+    conn = sqlite3.connect(web.db)
+    try:
+        return [r[0] for r in conn.execute("SELECT id FROM cards WHERE suspended = 1")]
+    finally:
+        conn.close()
+
+
+def test_opening_hostile_media_runs_no_script(serve: Any, web: WebHome) -> None:
+    """Each file's script would suspend the card on screen if it ran in the app's origin: a click on
+    each link of an imported card only downloads the file, and the page's policy refuses to load one as a
+    script, a stylesheet or a frame."""
+    server, page = serve(hostile_deck(web.home))
+    page.goto(server.url + "/")
+    assert page.locator(".card").get_attribute("data-card") == "hostile"
+    for name in HOSTILE_MEDIA:
+        with page.expect_download() as download:
+            page.click(f".front a[href='/media/{name}']")
+        assert download.value.suggested_filename == name
+        assert page.url == server.url + "/"  # the page stayed; nothing was rendered in its place
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.evaluate(
+        """() => {
+        const s = document.createElement('script'); s.src = '/media/app.js'; document.body.append(s);
+        const l = document.createElement('link'); l.rel = 'stylesheet'; l.href = '/media/style.css';
+        document.head.append(l);
+        const f = document.createElement('iframe'); f.src = '/media/lesson.html'; document.body.append(f);
+        }"""
+    )
+    page.wait_for_function("() => true")
+    page.wait_for_timeout(1500)  # time for any of them to have run its fetch and post
+    assert any("/media/app.js" in m for m in refused) and any("/media/lesson.html" in m for m in refused)
+    assert any("/media/style.css" in m for m in refused)
+    assert suspended(web) == [] and web.reviews() == []
+    page.reload()
+    assert page.locator(".card").get_attribute("data-card") == "hostile"  # still the card on screen
+
+
+def test_an_image_opened_on_its_own_is_shown_not_downloaded(serve: Any, web: WebHome) -> None:
+    (web.home / "media").mkdir()
+    (web.home / "media" / "cell.png").write_bytes(png(5, 2))
+    server, page = serve()
+    response = page.goto(server.url + "/media/cell.png")
+    assert response is not None and response.headers["content-type"] == "image/png"
+    page.wait_for_function("document.images.length === 1 && document.images[0].complete")
+    assert page.evaluate("[document.images[0].naturalWidth, document.images[0].naturalHeight]") == [5, 2]
+
+
+def test_the_page_that_open_hands_the_browser_leads_to_the_review(
+    serve: Any, web: WebHome, tmp_path: Path
+) -> None:
+    from srs.web.server import launch_page
+
+    server, page = serve(access_token="tok-" + "z" * 20)
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    launcher = launch_page(server.url + "/?token=tok-" + "z" * 20, private)
+    page.goto(launcher.as_uri())
+    page.wait_for_url(server.url + "/")  # the token went into the cookie and out of the address
+    assert page.locator(".card").count() == 1

@@ -113,3 +113,46 @@ def png(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+# What an attacker puts in the media folder of a deck: each file's script, if it ever ran in the app's
+# origin, would fetch the review page, take its form tokens and suspend the card on screen.
+ATTACK_JS = (
+    "fetch('/').then(r => r.text()).then(t => {"
+    ' const f = n => t.match(new RegExp(\'name="\' + n + \'" value="([^"]*)"\'))[1];'
+    " const b = new URLSearchParams({csrf: f('csrf'), nonce: f('nonce')});"
+    " return fetch('/act/suspend', {method: 'POST', body: b}); });"
+)
+# Each carries the script inline and loads it from the media folder too (what the page's old policy,
+# "script-src 'self'", let run).
+ATTACK_HTML = (
+    "<!doctype html><html><body><h1>lesson</h1>"
+    f'<script>{ATTACK_JS}</script><script src="/media/app.js"></script></body></html>'
+)
+ATTACK_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    f'<script>{ATTACK_JS}</script><script href="/media/app.js"/><rect width="10" height="10"/></svg>'
+)
+HOSTILE_MEDIA = {
+    "lesson.html": ATTACK_HTML.encode(),
+    "app.js": ATTACK_JS.encode(),
+    "x.svg": ATTACK_SVG.encode(),
+    "fake.png": ATTACK_HTML.encode(),  # a .png name, HTML inside
+    "page.xml": b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><script>'
+    + ATTACK_JS.encode()
+    + b"</script></html>",
+    "style.css": b"body { background: red }",
+    "doc.pdf": b"%PDF-1.4\n",
+}
+
+
+def hostile_deck(home: Path) -> str:
+    """The media above in the media folder, and a deck whose card links to each as the Anki importer
+    writes a ``[sound:name]`` (``[name](../../media/name)``). Written here, not imported: the server must
+    keep them inert whatever the importers let through."""
+    media = home / "media"
+    media.mkdir(exist_ok=True)
+    for name, data in HOSTILE_MEDIA.items():
+        (media / name).write_bytes(data)
+    front = " ".join(f"[{name}](../../media/{name})" for name in HOSTILE_MEDIA)
+    return f"## hostile\nQ: Listen: {front}\nA: Nothing ran.\n\n## other\nQ: q\nA: a\n"

@@ -43,6 +43,7 @@ COMMAND_MODULES: dict[str, str] = {
     "undo": "cards",
     "suspend": "cards",
     "unsuspend": "cards",
+    "rename": "cards",
     "deck": "cards",
     "doctor": "doctor",
     "export": "export",
@@ -238,6 +239,14 @@ def show_deck_errors(report: SyncReport, limit: int = 5) -> None:
             f"Note: retired {sum(n for _p, n, _g in rest)} more cards from {len(rest)} more deck files.",
             err=True,
         )
+    notes: dict[tuple[str, str], None] = {}
+    for old, new in report.renamed:  # one line per note, not per card
+        notes.setdefault((old.split("/")[0], new.split("/")[0]), None)
+    for old, new in list(notes)[:limit]:
+        click.echo(
+            f"Note: {new} has the same text as {old}, which has reviews; to keep them run: srs rename {old} {new}",
+            err=True,
+        )
     for err in report.errors[:limit]:
         click.echo(f"Warning: {err}", err=True)
     if len(report.errors) > limit:
@@ -297,11 +306,11 @@ def filter_options(command: F) -> F:
 
 
 def checked_filter(store: Store, flt: Filter) -> Filter:
-    """The filter of --deck/--tag, refused (with the closest names) if the deck or tag does not exist."""
+    """The filter of --deck/--tag with its deck resolved to one full name; refused (with the closest or
+    the competing names) if the deck or tag does not exist or the deck is ambiguous."""
     from srs.store.filters import check_filter
 
-    check_filter(store, flt)
-    return flt
+    return check_filter(store, flt)
 
 
 def json_option(command: F) -> F:

@@ -30,7 +30,7 @@ from srs.cli.app import (
 from srs.errors import SrsError
 
 if TYPE_CHECKING:
-    from srs.store import Filter
+    from srs.store import Filter, Store
 
 
 # -- adding ---------------------------------------------------------------------------------------
@@ -170,17 +170,27 @@ def _state_label(card: Any) -> str:
 @cli.command("list")
 @filter_options
 @click.option("--due", "due_only", is_flag=True, help="Only cards due now.")
+@click.option(
+    "--tier",
+    type=click.Choice(["core", "depth"]),
+    help="Only cards of this curriculum tier (yours are core).",
+)
 @click.option("--limit", "-n", type=click.IntRange(min=0), help="At most this many cards.")
 @json_option
 @click.pass_obj
-def list_cards(app: App, flt: Filter, due_only: bool, limit: int | None, as_json: bool) -> None:
+def list_cards(
+    app: App, flt: Filter, due_only: bool, tier: str | None, limit: int | None, as_json: bool
+) -> None:
     """List cards, in the order new ones are introduced.
 
     \b
-    Example:  srs list --tag backprop --json
+    Examples:
+      srs list --tag backprop --json
+      srs list --tier core --deck "DL Week::Day 3"
     """
     from srs.store.queries import due_cards
 
+    flt = flt._replace(tier=tier)
     with app.store() as store:
         cards = (
             due_cards(store, now(), checked_filter(store, flt), limit)
@@ -189,10 +199,10 @@ def list_cards(app: App, flt: Filter, due_only: bool, limit: int | None, as_json
         )
 
     def text() -> None:
-        from srs.tui.text import terminal_safe
+        from srs.tui.text import one_line
 
         for c in cards:
-            first = terminal_safe(" ".join(c.spec.front.split())[:60] or c.spec.item)
+            first = one_line(c.spec.front or c.spec.item, 60)
             click.echo(f"{c.id:32} {c.spec.kind.value:9} {_state_label(c):10} {first}")
         click.echo(f"{len(cards)} cards", err=True)
 
@@ -207,13 +217,43 @@ def show(app: App, card_id: str, as_json: bool) -> None:
     """Show one card: its text, where it is written, and its schedule.
 
     \b
-    Example:  srs show d3-conv-output-size --json
+    A note's id shows its card, or lists its cards when it has several.
+
+    \b
+    Examples:
+      srs show d3-conv-output-size/c1 --json
+      srs show d3-conv-output-size
     """
+    from srs.errors import NoteCardsError
+
     with app.store() as store:
-        card = store.get_card(card_id)
+        try:
+            card = store.get_card(card_id)
+        except NoteCardsError as several:
+            emit_note_cards(store, several.note_id, several.cards)
+            return
         r = scheduler_for(store).retrievability(card.memory, now())
     data = {**card.to_dict(), "retrievability": r}
     emit(data, lambda: _show_text(data, card))
+
+
+def emit_note_cards(store: Store, note_id: str, card_ids: tuple[str, ...]) -> None:
+    """What `srs show`/`srs history` print for a note id with several cards: the note and its cards."""
+    cards = [store.get_card(c) for c in card_ids]
+    data: dict[str, Any] = {
+        "note": note_id,
+        "cards": [
+            {"id": c.id, "kind": c.spec.kind.value, "state": c.memory.state.name.lower()} for c in cards
+        ],
+    }
+
+    def text() -> None:
+        click.echo(f"Note {note_id} has {len(cards)} cards:")
+        for c in data["cards"]:
+            click.echo(f"  {c['id']}  ({c['kind']}, {c['state']})")
+        click.echo(f"Name one of them, e.g. srs show {cards[0].id}")
+
+    emit(data, text)
 
 
 def _show_text(data: dict[str, Any], card: Any) -> None:
@@ -232,6 +272,7 @@ def _show_text(data: dict[str, Any], card: Any) -> None:
         "lapses",
         "retrievability",
         "suspended",
+        "tier",
         "source",
     ):
         value = data[key]
@@ -240,6 +281,8 @@ def _show_text(data: dict[str, Any], card: Any) -> None:
         if isinstance(value, float):
             value = f"{value:.3f}"
         click.echo(f"{key:>14}: {terminal_safe(str(value))}")
+    if data["requires"]:
+        click.echo(f"{'requires':>14}: {terminal_safe(' '.join(data['requires']))}")
     click.echo(f"{'file':>14}: {terminal_safe(card.spec.path)}:{card.spec.line}")
     for key in ("front", "back", "extra", "item", "params"):
         if data[key]:
@@ -261,10 +304,10 @@ def search(app: App, text: str, limit: int, as_json: bool) -> None:
         cards = store.search(text, limit)
 
     def lines() -> None:
-        from srs.tui.text import terminal_safe
+        from srs.tui.text import one_line
 
         for c in cards:
-            click.echo(f"{c.id:32} {terminal_safe(' '.join(c.spec.front.split())[:70])}")
+            click.echo(f"{c.id:32} {one_line(c.spec.front, 70)}")
         click.echo(f"{len(cards)} found", err=True)
 
     emit([c.to_dict() for c in cards], lines)
@@ -333,15 +376,28 @@ def _due_text(
     if not rows:
         click.echo("Nothing due." + (f" Next card due {humanize_until(upcoming, t)}." if upcoming else ""))
         return
-    from srs.tui.text import terminal_safe
+    import shutil
 
-    width = max(len(c.deck) for c in rows)
-    click.echo(f"{'deck':{width}}  {'due':>5}  {'new':>5}")
+    from srs.tui.text import cell_width, fit_cells, terminal_safe
+
+    # A tree of decks (a parent's counts are its sub-decks' sums), names measured in terminal cells and
+    # cut to fit the terminal: every row is one line at 80 columns, whatever the script of the names.
+    tree: dict[str, list[int]] = {}
     for c in rows:
-        click.echo(f"{terminal_safe(c.deck):{width}}  {c.due:>5}  {c.new:>5}")
+        parts = c.deck.split("::")
+        for i in range(len(parts)):
+            counts = tree.setdefault("::".join(parts[: i + 1]), [0, 0])
+            counts[0] += c.due
+            counts[1] += c.new
+    labels = {d: "  " * d.count("::") + terminal_safe(d.split("::")[-1]) for d in tree}
+    columns = shutil.get_terminal_size((80, 24)).columns
+    width = max(5, min(max(cell_width(x) for x in labels.values()), columns - 15))
+    click.echo(f"{fit_cells('deck', width)}  {'due':>5}  {'new':>5}")
+    for deck, (due_n, new_n) in tree.items():
+        click.echo(f"{fit_cells(labels[deck], width)}  {due_n:>5}  {new_n:>5}")
+    click.echo(f"{fit_cells('total', width)}  {total_due:>5}  {total_new:>5}")
     click.echo(
-        f"{'total':{width}}  {total_due:>5}  {total_new:>5}   (new today: up to {room}"
-        + (f", {planned} of them by the plan)" if planned is not None else ")")
+        f"New today: up to {room}" + (f", {planned} of them by the plan." if planned is not None else ".")
     )
 
 
@@ -433,7 +489,7 @@ def suspend(app: App, ids: tuple[str, ...]) -> None:
     """Suspend cards: they are not shown until unsuspended.
 
     \b
-    Example:  srs suspend d1-knn-l1 d1-knn-l2
+    Example:  srs suspend d1-knn-l1-vs-l2 d1-knn-cost
     """
     _set_suspended(app, ids, True)
 
@@ -445,9 +501,39 @@ def unsuspend(app: App, ids: tuple[str, ...]) -> None:
     """Bring suspended cards back into review.
 
     \b
-    Example:  srs unsuspend d1-knn-l1
+    Example:  srs unsuspend d1-knn-l1-vs-l2
     """
     _set_suspended(app, ids, False)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@json_option
+@click.pass_obj
+def rename(app: App, old: str, new: str, as_json: bool) -> None:
+    """Give a note a new id and keep its history: its cards, their memory and reviews move to NEW.
+
+    If OLD is still written in one of your deck files, its heading there becomes NEW. If you already
+    renamed it in the file (the sync then starts NEW from zero and says so), this moves the history over.
+
+    \b
+    Example:  srs rename my-old-id my-new-id --json
+    """
+    from srs.decks.rename import rename_note
+
+    with app.store() as store:
+        result = rename_note(store, roots(), old, new)
+
+    def text() -> None:
+        n = len(result.cards)
+        click.echo(
+            f"Renamed {old} to {new}: {n} card{'s' if n != 1 else ''}, {result.reviews} "
+            f"review{'s' if result.reviews != 1 else ''} kept"
+            + (f"; edited {result.edited}." if result.edited else ".")
+        )
+
+    emit(result.to_dict(), text)
 
 
 # -- deck files -------------------------------------------------------------------------------------
@@ -476,8 +562,9 @@ def deck() -> None:
 def deck_check(app: App, paths: tuple[Path, ...], exercises: bool, strict: bool, max_words: int) -> None:
     """Validate deck files: errors and warnings are printed as file:line: message.
 
-    Warnings name their rule: cloze-giveaway, long-answer, near-duplicate, cloze-in-maths,
-    no-source, renamed-id (compared with the cards in your database, if it exists).
+    Warnings name their rule: cloze-giveaway, complement-giveaway, long-answer,
+    near-limit-answer, near-duplicate, cloze-in-maths, no-source, renamed-id (compared with
+    the cards in your database, if it exists).
     The order rule: an id named in 'requires:' that no deck defines is an error; a note
     introduced before a note it requires (default order, or plan order by dayN tag and tier)
     is a warning.
@@ -493,7 +580,9 @@ def deck_check(app: App, paths: tuple[Path, ...], exercises: bool, strict: bool,
 
     targets = list(paths) or [r.path for r in roots() if r.path.is_dir()]
     notes, errors = check(targets)
-    order = curriculum_order(notes, lambda: check([r.path for r in roots() if r.path.is_dir()])[0])
+    # Required notes may sit beside a checked file, or in any deck srs loads.
+    around = {p.parent for p in targets if p.is_file()} | {r.path for r in roots() if r.path.is_dir()}
+    order = curriculum_order(notes, lambda: check(sorted(around))[0])
     errors = [*errors, *order.errors]
     for err in errors:
         click.echo(str(err), err=True)

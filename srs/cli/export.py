@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from srs.cli.app import App, SrsGroup, cli, emit, filter_options, json_option, now, utc_offset
+from srs.cli.app import App, SrsGroup, checked_filter, cli, emit, filter_options, json_option, now, utc_offset
 
 if TYPE_CHECKING:
     from srs.store import Filter
@@ -86,7 +86,7 @@ def export_anki_cmd(
         result = export_anki(
             store,
             out,
-            flt=flt,
+            flt=checked_filter(store, flt),
             with_scheduling=with_scheduling,
             quiz_instances=quiz_instances,
             now=now(),

@@ -51,6 +51,12 @@ def review(app: App, flt: Filter, limit: int | None) -> None:
                 )
 
         store.on_busy = on_busy
+        if not store.config().get("welcomed"):  # the first review of this database: once
+            from srs.store.plans import plan_running
+            from srs.tui.review import welcome
+
+            out.print(welcome(str(app.db_path()), plan_running(store)), highlight=False)
+            store.set_config("welcomed", True)
         session = Session(
             store,
             scheduler_for(store),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -35,16 +37,18 @@ def qr_code(url: str) -> str | None:
 @click.option(
     "--lan",
     is_flag=True,
-    help="Listen on the local network address (for a phone on the same network), behind a random access token.",
+    help="Listen on the local network address (for a phone on the same network) instead of 127.0.0.1.",
 )
 @click.option("--limit", "-n", type=click.IntRange(min=0), help="Stop after this many cards.")
 @click.pass_obj
 def serve(app: App, flt: Filter, port: int, open_browser: bool, lan: bool, limit: int | None) -> None:
     """Review in a web browser: typeset maths, images, code exercises, stats as charts.
 
-    Listens on 127.0.0.1 only, unless --lan is given: then on this machine's local network address,
-    and every request must carry the random token in the printed address (scan the QR code with a
-    phone). The terminal review can run at the same time on the same database. Ctrl+C stops it.
+    Listens on 127.0.0.1 only, unless --lan is given: then on this machine's local network address
+    (scan the QR code with a phone). Either way every request must carry the random token in the
+    printed address (other accounts of this machine reach 127.0.0.1 too); after the first visit the
+    browser keeps it in a cookie. The terminal review can run at the same time on the same database.
+    Ctrl+C stops it.
 
     \b
     Example:  srs serve --open
@@ -61,12 +65,12 @@ def serve(app: App, flt: Filter, port: int, open_browser: bool, lan: bool, limit
 
     from srs.cli.paths import home, work_dir
     from srs.web.app import WebConfig, create_app
-    from srs.web.server import bind, lan_address, run
+    from srs.web.server import bind, lan_address, launch_page, run
 
     with app.store() as store:  # sync the decks and check the filter once, before listening
-        checked_filter(store, flt)
+        flt = checked_filter(store, flt)
     host = lan_address() if lan else "127.0.0.1"
-    token = secrets.token_urlsafe(16) if lan else None
+    token = secrets.token_urlsafe(16)  # on 127.0.0.1 too: other local accounts can connect there
     sock = bind(host, port)
     bound = sock.getsockname()[1]
     hosts = {host, "localhost"} if not lan else {host}
@@ -82,17 +86,22 @@ def serve(app: App, flt: Filter, port: int, open_browser: bool, lan: bool, limit
         access_token=token,
         allowed_hosts=frozenset(hosts),
     )
-    url = f"http://{host}:{bound}/" + (f"?token={token}" if token else "")
+    url = f"http://{host}:{bound}/?token={token}"
     click.echo(f"Reviewing at {url}")
     if lan:
         qr = qr_code(url)
         click.echo(qr if qr else "(install segno to see a QR code of this address)")
         click.echo("Anyone on this network with the address above can review your cards; Ctrl+C stops it.")
     else:
-        click.echo("Only this machine can open it (use --lan for a phone). Ctrl+C stops it.")
-    if open_browser:
-        import webbrowser
+        click.echo(
+            "Only this machine can open it, with the token above (use --lan for a phone). Ctrl+C stops it."
+        )
+    with contextlib.ExitStack() as stack:
+        if open_browser:
+            import tempfile
+            import webbrowser
 
-        webbrowser.open(url)
-    run(create_app(config), sock)
+            private = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="srs-open-")))
+            webbrowser.open(launch_page(url, private).as_uri())  # no token on the browser's command line
+        run(create_app(config), sock)
     click.echo("Stopped; every rating was saved as it was given.")

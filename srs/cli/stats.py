@@ -104,7 +104,7 @@ def optimize(app: App, apply_: bool, retention: bool, ignore_before: datetime | 
       srs optimize --ignore-before 2026-01-15 --json
       srs optimize --apply
     """
-    from srs.scheduling.optimizer import apply, fit, load_histories
+    from srs.scheduling.optimizer import NotEnoughHistory, apply, fit, load_histories
     from srs.scheduling.scheduler import Scheduler
     from srs.scheduling.settings import load_settings
     from srs.tui.progress import LazyProgress
@@ -116,22 +116,36 @@ def optimize(app: App, apply_: bool, retention: bool, ignore_before: datetime | 
         settings = load_settings(store, enable_fuzzing=not os.environ.get("SRS_NOW"))
         histories = load_histories(store)
         clock = scheduler_for(store).clock  # learner days in the local time zone
-        with LazyProgress(delay=0) as progress:
-            result = fit(
-                histories,
-                current=Scheduler(settings).parameters,
-                settings=settings,
-                progress=progress.fraction,
-                retention=retention,
-                ignore_before_ts=cutoff,
-                day_of=clock,
+        try:
+            with LazyProgress(delay=0) as progress:
+                result = fit(
+                    histories,
+                    current=Scheduler(settings).parameters,
+                    settings=settings,
+                    progress=progress.fraction,
+                    retention=retention,
+                    ignore_before_ts=cutoff,
+                    day_of=clock,
+                )
+        except NotEnoughHistory as too_little:
+            # Nothing to fit yet is a state, not a mistake: nothing changes, the defaults stay.
+            reason = str(too_little)
+            emit(
+                {"fitted": False, "reason": reason, "applied": False, "rescheduled_cards": 0},
+                lambda: click.echo(f"Nothing to fit yet: {reason} The current parameters stay in use."),
             )
+            return
         applied = None
         if apply_ and result.improved:
             app.backup(store, "before-optimize")
             with LazyProgress(delay=0) as progress:
                 applied = apply(store, result.parameters, settings, progress=progress.fraction, clock=clock)
-    data = {**result.to_dict(), "applied": applied is not None, "rescheduled_cards": applied or 0}
+    data = {
+        **result.to_dict(),
+        "fitted": True,
+        "applied": applied is not None,
+        "rescheduled_cards": applied or 0,
+    }
 
     def text() -> None:
         _print_fit(result, settings.desired_retention)
@@ -243,10 +257,10 @@ def leeches(app: App, flt: Filter, as_json: bool) -> None:
         found = find(store, checked_filter(store, flt))
 
     def text() -> None:
-        from srs.tui.text import terminal_safe
+        from srs.tui.text import one_line
 
         for c in found:
-            front = terminal_safe(c.front[:60])
+            front = one_line(c.front, 60)
             click.echo(f"{c.id:32} {c.lapses:>3} lapses{' (suspended)' if c.suspended else '':12} {front}")
         click.echo(f"{len(found)} leech{'es' if len(found) != 1 else ''}", err=True)
 
@@ -263,12 +277,22 @@ def history(app: App, card_id: str, as_json: bool) -> None:
     Retrievability is the probability of recall the model gave at the moment of the review.
 
     \b
-    Example:  srs history d3-conv-output-size --json
+    A note's id gives its card's history, or lists its cards when it has several.
+
+    \b
+    Example:  srs history d3-conv-output-size/c1 --json
     """
+    from srs.errors import NoteCardsError
     from srs.model import Rating, State
 
     with app.store() as store:
-        card = store.get_card(card_id)
+        try:
+            card = store.get_card(card_id)
+        except NoteCardsError as several:
+            from srs.cli.cards import emit_note_cards
+
+            emit_note_cards(store, several.note_id, several.cards)
+            return
         rows = store.reviews(card_id=card.id)
     reviews = [
         {

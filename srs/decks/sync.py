@@ -30,6 +30,7 @@ class SyncReport(NamedTuple):
     errors: tuple[DeckError, ...] = ()
     skipped: bool = False
     retired_from: tuple[tuple[str, int, bool], ...] = ()
+    renamed: tuple[tuple[str, str], ...] = ()
 
 
 def scan_deck_files(
@@ -155,7 +156,9 @@ def sync(store: Store, roots: Iterable[DeckRoot], now: int, *, force: bool = Fal
     specs: list[CardSpec] = [spec for note in notes for spec in cards_of(note)]
     good_stamps = {k: current[k] for k in changed if k not in bad}
     retired_by: dict[str, int] = {}
-    # A file with errors keeps its other cards scheduled: nothing in it is retired until it is fixed.
+    renamed: list[tuple[str, str]] = []
+    # A file with errors keeps its other cards scheduled: nothing in it is retired until it is fixed
+    # (but a card renamed in it, whose content came back under the new id, is).
     added, edited, retired = store.apply_sync(
         parsed_paths=[k for k in changed if k not in bad],
         specs=specs,
@@ -163,6 +166,8 @@ def sync(store: Store, roots: Iterable[DeckRoot], now: int, *, force: bool = Fal
         gone_paths=sorted(gone),
         now=now,
         retired_by=retired_by,
+        renamed=renamed,
+        bad_paths=sorted(bad & set(changed)),
     )
     # Files with errors, and unreadable ones, are re-read next time (but stay known, so that their
     # cards are retired if the file is deleted).
@@ -173,6 +178,7 @@ def sync(store: Store, roots: Iterable[DeckRoot], now: int, *, force: bool = Fal
         retired=retired,
         errors=tuple(errors),
         retired_from=tuple((p, n, p in gone) for p, n in sorted(retired_by.items()) if n),
+        renamed=tuple(renamed),
     )
 
 

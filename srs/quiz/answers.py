@@ -251,7 +251,7 @@ def check(expected: Expected, text: str, display: str | None = None) -> Verdict:
     if t is AnswerType.SHAPE:
         got_shape = parse_shape(text)
         if got_shape is None:
-            return _unreadable(text, "a shape", "16x15x15, or 'invalid'")
+            return _unreadable(text, "a shape", "16x15x15, or 'error' (or 'invalid') when there is none")
         if isinstance(v, str) or isinstance(got_shape, str):
             return _result(isinstance(v, str) and isinstance(got_shape, str), shown)
         assert isinstance(v, tuple)

@@ -54,6 +54,13 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Suspension:
+    """A card suspended from the session (undo brings it back to the front of the queue)."""
+
+    card_id: str
+
+
+@dataclass(frozen=True)
 class Summary:
     """The end-of-session report."""
 
@@ -106,6 +113,8 @@ class Session:
         self.day_end = clock.start(clock.day(now) + 1)
         self._due_days: dict[int, int] | None = None
         self.history: list[Outcome] = []
+        # Every action undo can take back, the last one last: ratings and suspensions.
+        self.actions: list[Outcome | Suspension] = []
         self._skipped: set[str] = set()
         self._front: deque[str] = deque()
         self._limit = limit
@@ -271,7 +280,16 @@ class Session:
 
         ``current`` is the card on screen: it still counts as left to do.
         """
-        queued = [cid for cid in self._queue if cid not in self._skipped]
+        # Cards brought back to the front by undo count as well (learning ones are in ``learning``).
+        front = [
+            cid
+            for cid in dict.fromkeys(self._front)
+            if self.store.get_card(cid).memory.state in (State.NEW, State.REVIEW)
+        ]
+        shown = current.id if current is not None else None
+        queued = [
+            cid for cid in dict.fromkeys([*front, *self._queue]) if cid not in self._skipped and cid != shown
+        ]
         if current is not None and current.memory.state in (State.NEW, State.REVIEW):
             queued.append(current.id)
         new = sum(1 for cid in queued if cid in self._new_ids)
@@ -372,27 +390,41 @@ class Session:
                     self._due_days[day] = self._due_days.get(day, 0) + 1
                 outcome = Outcome(review_id, card_id, rating, before, after, leech)
                 self.history.append(outcome)
+                self.actions.append(outcome)
                 return outcome
         raise SrsError(f"card {card_id!r} keeps changing under another session; try again")
 
-    def undo(self) -> Outcome | None:
-        """Take back the last rating of this session: its log row goes, the card's memory returns exactly.
+    def undo(self) -> Outcome | Suspension | None:
+        """Take back the last action of this session, whatever it was.
 
-        Refused with ConflictError (the rating stays, and counts) when another session has rated the
-        card since; a rating already undone elsewhere leaves this session's history with NotFoundError.
+        A rating: its log row goes, the card's memory returns exactly, and the load it added to its
+        due day is taken off again (so the same card shows the same intervals as before). Refused with
+        ConflictError (the rating stays, and counts) when another session has rated the card since; a
+        rating already undone elsewhere leaves this session's history with NotFoundError. A suspension:
+        the card is unsuspended. Either way the card comes back first.
         """
-        if not self.history:
+        if not self.actions:
             return None
-        last = self.history[-1]
+        last = self.actions[-1]
+        if isinstance(last, Suspension):
+            self.store.set_suspended([last.card_id], False)
+            self.actions.pop()
+            self._skipped.discard(last.card_id)
+            self._front.appendleft(last.card_id)
+            return last
         try:
             self.store.undo_review(last.review_id)
         except NotFoundError:
-            self.history.pop()
+            self.actions.pop()
+            self.history.remove(last)
             raise
-        self.history.pop()
-        # The balancer's counts of the days ahead came partly from this session's ratings: read them
-        # again from the store, where the undone rating no longer is.
-        self._due_days = None
+        self.actions.pop()
+        self.history.remove(last)
+        after = last.after
+        if after.state is State.REVIEW and after.due is not None and self._due_days is not None:
+            day = self.clock.day(after.due)
+            if self._due_days.get(day, 0) > 0:
+                self._due_days[day] -= 1
         self._front.appendleft(last.card_id)
         return last
 
@@ -404,6 +436,7 @@ class Session:
         """Suspend a card: it leaves this session and every later one until unsuspended."""
         self.store.set_suspended([card_id], True)
         self._skipped.add(card_id)
+        self.actions.append(Suspension(card_id))
 
     def skip(self, card_id: str) -> None:
         """Leave a card for later without rating it (it is not shown again in this session)."""

@@ -12,9 +12,9 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from srs.errors import ConflictError, NotFoundError, StoreError
+from srs.errors import ConflictError, NoteCardsError, NotFoundError, StoreError
 from srs.store.migrations import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -53,13 +53,12 @@ class Filter(NamedTuple):
         parts: list[str] = []
         args: list[Any] = []
         if self.deck:
-            # The deck, its sub-decks, and a deck named by its leading words: "DL Week::Day 3" finds
-            # "DL Week::Day 3 · 卷积神经网络基础 (CNN basics)" (but not "Day 30").
-            parts.append(
-                f"({prefix}deck = ? OR {prefix}deck LIKE ? ESCAPE '\\' OR {prefix}deck LIKE ? ESCAPE '\\')"
-            )
-            escaped = self.deck.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            args += [self.deck, escaped + "::%", escaped + " %"]
+            # The deck and its sub-decks, by whole '::' segments and case-sensitively. Leading words or
+            # another case are resolved to one full name beforehand (:func:`srs.store.filters.check_filter`),
+            # never matched here. The unary + keeps the deck index out of the planner's choices, as the
+            # LIKE it replaces did: the queries' plans (due, retention and queue indexes) stay as tuned.
+            parts.append(f"(+{prefix}deck = ? OR (+{prefix}deck >= ? AND +{prefix}deck < ?))")
+            args += [self.deck, self.deck + "::", self.deck + ":;"]
         if self.tag:
             parts.append(f"(' ' || {prefix}tags || ' ') LIKE ? ESCAPE '\\'")
             escaped = self.tag.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -258,9 +257,16 @@ class Store:
         gone_paths: Iterable[str],
         now: int,
         retired_by: dict[str, int] | None = None,
+        renamed: list[tuple[str, str]] | None = None,
+        bad_paths: Iterable[str] = (),
     ) -> tuple[int, int, int]:
         """Write the cards of re-parsed files; retire cards no longer in them (their review history stays).
-        Returns (added, changed, retired); ``retired_by`` is filled with path -> cards retired from it."""
+        Returns (added, changed, retired); ``retired_by`` is filled with path -> cards retired from it.
+
+        A card retired now whose content is exactly that of a card added now looks renamed: ``renamed``
+        gets (old id, new id) when the old card has reviews. In files with errors (``bad_paths``) other
+        cards stay scheduled, but such a renamed card is retired all the same: it is not the broken one,
+        and keeping it would schedule the same card twice."""
         parsed = list(parsed_paths)
         gone = list(gone_paths)
         added = changed = retired = 0
@@ -306,9 +312,24 @@ class Store:
                     if old[0] != spec.content_hash or not old[1]:
                         changed += 1
             self._write_cards(inserts, updates)
-            for path in parsed + gone:
-                rows = self.execute("SELECT id FROM cards WHERE path = ? AND active = 1", (path,)).fetchall()
+            added_by_content: dict[str, str] = {}
+            for spec in specs:
+                if spec.id not in existing:
+                    added_by_content.setdefault(spec.content_hash, spec.id)
+            bad = list(bad_paths) if added_by_content else []
+            for path in parsed + gone + bad:
+                rows = self.execute(
+                    "SELECT id, content_hash, reps FROM cards WHERE path = ? AND active = 1", (path,)
+                ).fetchall()
+                if path in bad:  # only the renamed ones leave a file with errors
+                    rows = [r for r in rows if r[1] in added_by_content]
                 stale = [r[0] for r in rows if r[0] not in keep]
+                if renamed is not None:
+                    renamed.extend(
+                        (r[0], added_by_content[r[1]])
+                        for r in rows
+                        if r[0] not in keep and r[2] and r[1] in added_by_content
+                    )
                 for chunk in _chunks(stale, 500):
                     self.execute(
                         f"UPDATE cards SET active = 0, updated = ? WHERE id IN ({','.join('?' * len(chunk))})",
@@ -404,27 +425,54 @@ class Store:
 
     # -- reading cards ------------------------------------------------------------------------
     def get_card(self, card_id: str) -> Card:
-        """One card by id; NotFoundError (with near matches) if there is none."""
+        """One card by id, or by the id of a note that has exactly one card (``d3-x`` for ``d3-x/c1``).
+
+        A note with several cards raises NoteCardsError listing them; an unknown id raises NotFoundError
+        naming the nearest ids (a note's own cards first)."""
         row = self.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
         if row is None:
-            key = card_id.strip()
-            like = (
-                self.execute(
-                    "SELECT id FROM cards WHERE id LIKE ? OR id LIKE ? ORDER BY id LIMIT 3",
-                    (f"%{key}%", f"{key[:4]}%"),
-                ).fetchall()
-                if key
-                else []
-            )
-            hint = f"; did you mean {', '.join(r[0] for r in like)}?" if like else ""
-            raise NotFoundError(f"no card with id {card_id!r}{hint}")
+            row = self._card_of_note(card_id)
         return _row_to_card(row)
+
+    def _card_of_note(self, card_id: str) -> Sequence[Any]:
+        """The row of the only card of note ``card_id``; NoteCardsError or NotFoundError otherwise."""
+        rows = self.execute(
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE note_id = ? ORDER BY active DESC, id", (card_id,)
+        ).fetchall()
+        if len(rows) == 1:
+            return cast(Sequence[Any], rows[0])
+        if rows:
+            raise NoteCardsError(card_id, tuple(str(r[0]) for r in rows))
+        key = card_id.strip()
+        near: list[str] = []
+        if key:
+
+            def esc(text: str) -> str:
+                return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+            import difflib
+
+            for pattern in (f"{esc(key)}/%", f"%{esc(key)}%"):
+                for (found,) in self.execute(
+                    "SELECT id FROM cards WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 3", (pattern,)
+                ):
+                    if found not in near:
+                        near.append(found)
+            same_start = [
+                r[0]
+                for r in self.execute(
+                    "SELECT id FROM cards WHERE id LIKE ? ESCAPE '\\' LIMIT 5000", (f"{esc(key[:2])}%",)
+                )
+            ]
+            near += [c for c in difflib.get_close_matches(key, same_start, n=3, cutoff=0.6) if c not in near]
+        hint = f"; did you mean {', '.join(near[:3])}?" if near else ""
+        raise NotFoundError(f"no card with id {card_id!r}{hint}")
 
     def get_card_versioned(self, card_id: str) -> tuple[Card, int]:
         """A card and its change counter, read together (one row, so they always agree)."""
         row = self.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
         if row is None:
-            self.get_card(card_id)  # raises NotFoundError with near matches
+            row = self._card_of_note(card_id)
         return _row_to_card(row), int(row[-1])
 
     def card_version(self, card_id: str) -> int:
@@ -457,10 +505,38 @@ class Store:
         return [_row_to_card(r) for r in self.execute(sql, [*fargs, *args])]
 
     def search(self, text: str, limit: int = 50) -> list[Card]:
-        """Cards whose text contains ``text`` (full-text trigram index; short queries by LIKE)."""
+        """Cards whose text contains ``text`` (full-text trigram index; queries of one or two characters,
+        such as most Chinese words, by LIKE), then the cards of decks whose name contains it, any case."""
         text = text.strip()
         if not text:
             return []
+        found = self._search_text(text, limit)
+        if len(found) < limit:
+            seen = {c.id for c in found}
+            found += [c for c in self._search_decks(text, limit) if c.id not in seen][: limit - len(found)]
+        return found
+
+    def _search_decks(self, text: str, limit: int) -> list[Card]:
+        """Active cards of the decks whose name contains ``text`` (case-insensitive), in deck order."""
+        key = text.casefold()
+        decks = [
+            r[0]
+            for r in self.execute("SELECT DISTINCT deck FROM cards WHERE active = 1")
+            if key in r[0].casefold()
+        ]
+        if not decks:
+            return []
+        marks = ",".join("?" * len(decks))
+        rows = self.execute(
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE active = 1 AND deck IN ({marks}) "
+            "ORDER BY ord, path, position, id LIMIT ?",
+            (*decks, limit),
+        ).fetchall()
+        return [_row_to_card(r) for r in rows]
+
+    def _search_text(self, text: str, limit: int) -> list[Card]:
+        """Active cards whose front, back, extra or tags contain ``text``. The trigram index answers
+        queries of three characters or more; shorter ones (池化, 梯度, "L2") are a LIKE scan."""
         if len(text) >= 3:
             quoted = '"' + text.replace('"', '""') + '"'
             rows = self.execute(
@@ -622,13 +698,23 @@ class Store:
         return row[0] if row else None
 
     def set_suspended(self, card_ids: Sequence[str], suspended: bool) -> list[str]:
-        """Suspend or unsuspend cards; every id must exist (nothing changes otherwise). Returns the ids."""
+        """Suspend or unsuspend cards; a note's id stands for all its cards. Every id must exist (nothing
+        changes otherwise). Returns the card ids changed."""
         with self.transaction():
-            missing = [
-                cid
-                for cid in card_ids
-                if self.execute("SELECT 1 FROM cards WHERE id = ?", (cid,)).fetchone() is None
-            ]
+            expanded: list[str] = []
+            missing: list[str] = []
+            for cid in card_ids:
+                if self.execute("SELECT 1 FROM cards WHERE id = ?", (cid,)).fetchone() is not None:
+                    expanded.append(cid)
+                    continue
+                of_note = [
+                    r[0] for r in self.execute("SELECT id FROM cards WHERE note_id = ? ORDER BY id", (cid,))
+                ]
+                if of_note:
+                    expanded.extend(of_note)
+                else:
+                    missing.append(cid)
+            card_ids = list(dict.fromkeys(expanded))
             if missing:
                 raise NotFoundError(
                     f"no card with id {missing[0]!r}"
@@ -640,7 +726,7 @@ class Store:
                     "WHERE id = ?",
                     (int(suspended), int(suspended), cid),
                 )
-        return list(card_ids)
+        return card_ids
 
     # -- review log ---------------------------------------------------------------------------
     def reviews(self, card_id: str | None = None, *, since: int | None = None) -> list[ReviewRow]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from srs.errors import NotFoundError
+from collections.abc import Sequence
+
+from srs.errors import InputError, NotFoundError
 from srs.store.database import Filter, Store
 
 
@@ -32,17 +34,40 @@ def _closest(name: str, names: list[str]) -> str:
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
-def check_filter(store: Store, flt: Filter) -> None:
-    """Raise NotFoundError, naming the closest decks or tags, if the filter's deck or tag matches no
-    active card at all (rather than letting a typo look like "nothing due")."""
+def resolve_deck(wanted: str, names: Sequence[str]) -> str:
+    """The one deck that ``wanted`` names among ``names`` (every deck, parents included).
+
+    A full name, exactly as written, always wins. Otherwise the same name in another case, or leading
+    words that end at a word boundary ("DL Week::Day 3" for "DL Week::Day 3 · 卷积神经网络基础 (CNN
+    basics)"), are accepted only when they name a single deck (its sub-decks do not count as others).
+    Raises NotFoundError when nothing matches, naming the closest decks, and InputError listing the
+    candidates when several do.
+    """
+    if wanted in names:
+        return wanted
+    low = wanted.casefold()
+    found = [n for n in names if n.casefold() == low or n.casefold().startswith(low + " ")]
+    # A candidate's sub-decks come along with it: keep only the top-most candidates.
+    tops = sorted({n for n in found if not any(n.startswith(o + "::") for o in found if o != n)})
+    if len(tops) == 1:
+        return tops[0]
+    if not tops:
+        raise NotFoundError(
+            f"there is no deck {wanted!r}{_closest(wanted, list(names)) or '; see `srs decks`'}"
+        )
+    listed = ", ".join(repr(t) for t in tops[:8]) + (f" and {len(tops) - 8} more" if len(tops) > 8 else "")
+    raise InputError(f"deck {wanted!r} could mean {len(tops)} decks: {listed}; give the full name")
+
+
+def check_filter(store: Store, flt: Filter) -> Filter:
+    """The filter with its deck resolved to one full name (:func:`resolve_deck`); raises NotFoundError,
+    naming the closest decks or tags, if the deck or tag matches no active card at all (rather than
+    letting a typo look like "nothing due")."""
     if flt.deck:
-        cond, args = Filter(deck=flt.deck).sql()
-        if store.execute(f"SELECT 1 FROM cards WHERE active = 1{cond} LIMIT 1", args).fetchone() is None:
-            raise NotFoundError(
-                f"there is no deck {flt.deck!r}{_closest(flt.deck, deck_names(store)) or '; see `srs decks`'}"
-            )
+        flt = flt._replace(deck=resolve_deck(flt.deck, deck_names(store)))
     if flt.tag:
         cond, args = Filter(tag=flt.tag).sql()
         if store.execute(f"SELECT 1 FROM cards WHERE active = 1{cond} LIMIT 1", args).fetchone() is None:
             hint = _closest(flt.tag, tag_names(store))
             raise NotFoundError(f"there is no tag {flt.tag!r}{hint}")
+    return flt

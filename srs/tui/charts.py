@@ -13,10 +13,23 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from srs.tui.text import one_line
+
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from srs.stats import DayProgress, Forecast, Heatmap, Leech, MemoryStats, Retention, Stats, Streak, Today
+    from srs.stats import (
+        DayProgress,
+        Forecast,
+        Heatmap,
+        Leech,
+        MemoryStats,
+        Retention,
+        Stats,
+        Streak,
+        TierProgress,
+        Today,
+    )
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 HEAT = "·░▒▓█"
@@ -164,15 +177,14 @@ def heatmap_chart(heatmap: Heatmap, width: int, pen: Pen) -> list[Text]:
     months = [" "] * (len(weeks) * cell)
     previous = None
     for i, week in enumerate(weeks):
-        month = week[0].date.month
-        name = MONTHS[month - 1]
-        pos = i * cell
-        if (
-            month != previous
-            and pos + len(name) <= len(months)
-            and all(c == " " for c in months[max(0, pos - 1) : pos + 3])
-        ):
-            months[pos : pos + 3] = list(name)
+        # A month is named over the week in which it starts (the week holding its first day), or over
+        # the first week shown; near the right edge the name moves left to fit, never onto another name.
+        month = week[-1].date.month
+        if month != previous:
+            name = MONTHS[month - 1]
+            pos = min(i * cell, len(months) - len(name))
+            if pos >= 0 and all(c == " " for c in months[max(0, pos - 1) : pos + len(name)]):
+                months[pos : pos + len(name)] = list(name)
         previous = month
     lines.append(_fit(_line(" " * label + "".join(months).rstrip()), width))
     for weekday in range(7):
@@ -310,7 +322,14 @@ def memory_lines(
     ]
     for card in memory.lowest[:show]:
         lines.append(
-            _fit(_line(f"  {card.retrievability:5.1%}  ", (card.id, pen("cyan")), f"  {card.front}"), width)
+            _fit(
+                _line(
+                    f"  {card.retrievability:5.1%}  ",
+                    (card.id, pen("cyan")),
+                    f"  {one_line(card.front, width)}",
+                ),
+                width,
+            )
         )
     lines.append(
         _line(
@@ -318,6 +337,14 @@ def memory_lines(
         )
     )
     return lines
+
+
+def tier_lines(tiers: Sequence[TierProgress], width: int, pen: Pen) -> list[Text]:
+    """One line: introduced/total cards of each curriculum tier (core, depth); nothing without cards."""
+    if not tiers:
+        return []
+    parts = " · ".join(f"{t.tier} {t.introduced}/{t.total}" for t in tiers)
+    return [_fit(_line(("Tiers (introduced/total) ", pen("bold")), parts), width)]
 
 
 def render_stats(stats: Stats, console: Console) -> None:
@@ -332,7 +359,7 @@ def render_stats(stats: Stats, console: Console) -> None:
     sections.append(retention_lines(stats.retention, stats.desired_retention, width, pen))
     sections.append(forecast_chart(stats.forecast, width, pen))
     sections.append(heatmap_chart(stats.heatmap, width, pen))
-    sections.append(progress_chart(stats.progress, width, pen))
+    sections.append(progress_chart(stats.progress, width, pen) + tier_lines(stats.tiers, width, pen))
     sections.append(memory_lines(stats.memory, stats.leeches, width, pen))
     for i, lines in enumerate(sections):
         if i:

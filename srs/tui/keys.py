@@ -104,9 +104,10 @@ class Keys:
         line = line.strip()
         return "enter" if not line else line[0].lower()
 
-    def line(self) -> str:
+    def line(self, instant: frozenset[str] = frozenset()) -> str:
         """A whole line of text (typed answers), echoed as it is typed, with backspace and Ctrl-U on a
-        terminal. End of input (Ctrl-D on an empty line) quits."""
+        terminal. End of input (Ctrl-D on an empty line) quits. A key of ``instant`` typed first on an
+        empty line is the whole line at once (a command key that needs no enter)."""
         self._flush_output()
         if not self.interactive:
             line = self.stream.readline()
@@ -123,6 +124,9 @@ class Keys:
                 if key == "ctrl+d" and not chars:
                     self._write("\n")
                     raise Quit
+                if not chars and key in instant:
+                    self._write(key + "\n")
+                    return key
                 if key == "backspace":
                     if chars:
                         self._write(_erase(chars.pop()))

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 RATING_NAMES = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good", Rating.EASY: "Easy"}
 RATING_STYLES = {Rating.AGAIN: "red", Rating.HARD: "yellow", Rating.GOOD: "green", Rating.EASY: "cyan"}
+# Keys that act at once on an empty answer line of a quiz whose answers are numbers, shapes or vectors.
+INSTANT_KEYS = frozenset({"h", "g", "q"})
 
 
 _NEEDS_MARKDOWN = re.compile(
@@ -160,7 +162,11 @@ class AttemptScreen:
         """One typed line after a ``>`` prompt: q quits, g (or "give up") gives the attempt up and gives
         None; anything else comes back stripped."""
         self.console.print("[bold]>[/bold] ", end="")
-        text = self.keys.line().strip()
+        # h, g and q act at once where no answer can start with them (numbers, shapes, vectors).
+        instant: frozenset[str] = frozenset()
+        if isinstance(attempt, QuizAttempt) and attempt.instance.expected.type.value != "choice":
+            instant = INSTANT_KEYS
+        text = self.keys.line(instant).strip()
         low = text.lower()
         if low == "q":
             raise Quit
@@ -394,8 +400,9 @@ class ReviewUI(AttemptScreen):
         self.console.print("[yellow]Suspended.[/yellow]")
 
     def undo(self, current: Card) -> None:
-        """Undo the last rating; the card on screen comes back right after the undone one."""
+        """Undo the last action (a rating or a suspension); the card on screen comes back right after it."""
         from srs.errors import ConflictError, NotFoundError
+        from srs.review.session import Suspension
 
         self.session.requeue(current.id)
         try:
@@ -405,6 +412,8 @@ class ReviewUI(AttemptScreen):
             return
         if last is None:
             self.console.print("[dim]Nothing to undo in this session.[/dim]")
+        elif isinstance(last, Suspension):
+            self.console.print(f"[yellow]Undone:[/yellow] suspension of {last.card_id}", highlight=False)
         else:
             self.console.print(
                 f"[yellow]Undone:[/yellow] {last.card_id} ({RATING_NAMES[last.rating]})", highlight=False
@@ -457,3 +466,22 @@ class ReviewUI(AttemptScreen):
         )
         key = self.rate_prompt(card, suggested=derived, ceiling=derived)
         self.finish(card, key, started, graded)
+
+
+def welcome(db_path: str, plan_running: bool) -> str:
+    """The few lines shown before the first review of a new database: where it lives, the keys, the plan."""
+    from rich.markup import escape
+
+    lines = [
+        "[bold]Welcome to srs.[/bold] Your cards' schedule and every rating are saved in",
+        f"  {escape(db_path)}  (move it with --db or SRS_HOME; `srs backup` copies it).",
+        "Keys: space/enter show the answer, then 1 Again · 2 Hard · 3 Good · 4 Easy (space/enter = Good);",
+        "      u undo · s suspend · h hint · g give up · q quit. Every rating is saved at once.",
+    ]
+    if not plan_running:
+        lines += [
+            "Without a plan you get up to 20 new cards a day, in curriculum order. To follow the 7-day plan",
+            "within a daily time budget: [bold]srs plan start --minutes 45[/bold] (`srs simulate --plan` shows",
+            "its cost day by day first).",
+        ]
+    return "\n".join(lines) + "\n"

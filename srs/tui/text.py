@@ -232,3 +232,62 @@ def math_to_unicode(text: str) -> str:
     for k in range(0, len(parts), 2):
         parts[k] = _MATH.sub(lambda m: tex_to_unicode(m.group(1) or m.group(2)), parts[k])
     return "".join(parts)
+
+
+def cell_width(text: str) -> int:
+    """How many terminal cells ``text`` takes: two for wide and full-width characters (CJK), none for
+    combining marks and zero-width characters, one otherwise."""
+    import unicodedata
+
+    cells = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Cf", "Mn", "Me"):
+            continue
+        cells += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return cells
+
+
+def fit_cells(text: str, cells: int) -> str:
+    """``text`` cut to at most ``cells`` terminal cells (ending in "…" when cut) and padded with spaces
+    to exactly ``cells``."""
+    if cell_width(text) > cells:
+        out, used = "", 0
+        for ch in text:
+            w = cell_width(ch)
+            if used + w > cells - 1:
+                break
+            out, used = out + ch, used + w
+        text = out + "…"
+    return text + " " * max(0, cells - cell_width(text))
+
+
+def hide_clozes(text: str) -> str:
+    """Cloze text with every deletion shown as ``[…]`` (or ``[hint]``), scanned in one pass."""
+    out: list[str] = []
+    i = 0
+    while True:
+        start = text.find("{{c", i)
+        if start < 0:
+            break
+        sep = text.find("::", start + 3)
+        end = text.find("}}", start + 3)
+        if sep < 0 or end < 0 or sep > end or not text[start + 3 : sep].isdigit():
+            out.append(text[i : start + 3])
+            i = start + 3
+            continue
+        body = text[sep + 2 : end]
+        hint = body.split("::", 1)[1] if "::" in body else ""
+        out.append(text[i:start] + (f"[{hint}]" if hint else "[…]"))
+        i = end + 2
+    out.append(text[i:])
+    return "".join(out)
+
+
+def one_line(text: str, cells: int) -> str:
+    """A card's text as one line of at most ``cells`` terminal cells, for lists: cloze deletions hidden,
+    maths as Unicode, Markdown code and emphasis marks dropped, whitespace collapsed, controls inert."""
+    plain = math_to_unicode(hide_clozes(text))
+    for mark in ("**", "__", "`"):
+        plain = plain.replace(mark, "")
+    plain = terminal_safe(" ".join(plain.split()))
+    return fit_cells(plain, cells).rstrip() if cell_width(plain) > cells else plain

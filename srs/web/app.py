@@ -3,14 +3,20 @@ and assets.
 
 Security, for a page that may be reachable from the local network (``--lan``):
 
-* an access token (``--lan``): every request without it is refused with 403; it comes once in the URL
-  (``?token=``) and is then kept in an HttpOnly, SameSite=Strict cookie;
+* an access token (`srs serve` always gives one, on 127.0.0.1 as with ``--lan``, since other accounts
+  of the machine reach the loopback address too): every request without it is refused with 403, reading
+  ones as well (cards are private); it comes once in the URL (``?token=``), answered by a page that
+  sets an HttpOnly, SameSite=Strict cookie named after the port (two servers on one host keep their
+  own) and moves on to the same address without the token;
 * a form token on every state-changing request (all POSTs), also on localhost, so that another site
   open in the same browser cannot rate or suspend cards;
 * the Host header must name this server (no DNS rebinding);
 * a Content-Security-Policy allowing scripts only from the server's own file (no inline script), and
   card text rendered with raw HTML escaped (a ``<script>`` in a card is shown as text);
-* the media route serves only regular files inside the media folder (no ``..``, no symlink out).
+* the media route serves only regular files inside the media folder (no ``..``, no symlink out), and
+  only as inert types: a picture, sound or video by its first bytes (:mod:`srs.web.media`), anything
+  else as a download; each with a policy of its own (``sandbox``, nothing may load), and the page's
+  policy trusts scripts and stylesheets only from ``/static/``, never ``/media/``.
 
 The store is opened and used in one thread of its own (SQLite connections belong to the thread that
 opened them), so requests for the database run one at a time, in order.
@@ -19,6 +25,7 @@ opened them), so requests for the database run one at a time, in order.
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -31,6 +38,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from srs.errors import ConflictError, SrsError
 from srs.scheduling.scheduler import Scheduler
 from srs.store import Filter, Store
+from srs.web.media import HEAD_BYTES, download_name, sniff
 from srs.web.review import WebReview, random_seed
 
 if TYPE_CHECKING:
@@ -42,10 +50,18 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "srs_token"
+# The page's policy. Scripts and stylesheets come only from the server's own /static/ files, named by
+# their full address: "'self'" would also trust /media/, where an imported deck may put anything.
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src {origin}/static/app.js; style-src {origin}/static/ 'unsafe-inline'; "
+    "img-src 'self' data:; media-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
+    "worker-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
+# A page whose address cannot be written in a policy (never one `srs serve` gives) gets no script at all.
+CSP_NO_ORIGIN = CSP.replace("{origin}/static/app.js", "'none'").replace("{origin}/static/", "'none'")
+# Every media file: nothing in it may load, run or reach the app's origin, even when opened on its own.
+MEDIA_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+_ORIGIN = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
 T = TypeVar("T")
 
 
@@ -66,6 +82,17 @@ class WebConfig:
     form_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     monotonic: Callable[[], float] = time.monotonic
     new_seed: Callable[[], int] = random_seed
+
+
+def landing_page(target: str) -> str:
+    """The page a valid ``?token=`` address answers with (the cookie set): it moves on to ``target``."""
+    import html
+
+    link = html.escape(target, quote=True)
+    return (
+        f'<!doctype html>\n<meta charset="utf-8">\n<meta http-equiv="refresh" content="0;url={link}">\n'
+        f'<title>srs</title>\n<p><a href="{link}">Continue</a></p>\n'
+    )
 
 
 def same(given: str, secret: str) -> bool:
@@ -114,7 +141,7 @@ class Backend:
 
 
 class Guard:
-    """ASGI middleware: Host check, the ``--lan`` access token, security headers on every response."""
+    """ASGI middleware: Host check, the access token, security headers on every response."""
 
     def __init__(self, app: ASGIApp, *, token: str | None, hosts: frozenset[str] | None) -> None:
         self.app = app
@@ -122,57 +149,70 @@ class Guard:
         self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":  # none is served: refused before anything else sees it
+            await send({"type": "websocket.close", "code": 1008})
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         from starlette.requests import Request
-        from starlette.responses import PlainTextResponse, RedirectResponse
+        from starlette.responses import HTMLResponse, PlainTextResponse
 
         request = Request(scope)
         if self.hosts is not None and (request.url.hostname or "") not in self.hosts:
             await PlainTextResponse("Unknown host.", 400)(scope, receive, send)
             return
         set_cookie = False
+        server = scope.get("server")
+        cookie_name = f"{COOKIE}_{server[1]}" if server and server[1] else COOKIE
         if self.token is not None:
             given = request.query_params.get("token")
             if given is not None and same(given, self.token):
                 set_cookie = True
                 if scope["method"] == "GET":
                     # Keep the token out of the address bar and the history: the cookie carries it now.
-                    from urllib.parse import urlencode
+                    # A page that moves on by itself, not a redirect: a browser sends a SameSite=Strict
+                    # cookie on a redirect only if the navigation began on this site, and the address
+                    # often comes from elsewhere (a local file with `--open`, a QR code).
+                    from urllib.parse import quote, urlencode
 
                     rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-                    target = scope["path"] + (f"?{urlencode(rest)}" if rest else "")
-                    redirect = RedirectResponse(target, 303)
-                    redirect.set_cookie(COOKIE, self.token, path="/", httponly=True, samesite="strict")
-                    await redirect(scope, receive, self._headers(send, None))
+                    # One leading slash: "//host" would lead to another site.
+                    target = "/" + quote(scope["path"].lstrip("/")) + (f"?{urlencode(rest)}" if rest else "")
+                    landing = HTMLResponse(landing_page(target), headers={"cache-control": "no-store"})
+                    landing.set_cookie(cookie_name, self.token, path="/", httponly=True, samesite="strict")
+                    await landing(scope, receive, self._headers(send, None, request))
                     return
             else:
-                cookie = request.cookies.get(COOKIE, "")
-                if not same(cookie, self.token):
+                if not same(request.cookies.get(cookie_name, ""), self.token):
                     response = PlainTextResponse(
-                        "Forbidden: open the address with the token that `srs serve --lan` printed.", 403
+                        "Forbidden: open the address with the token that `srs serve` printed.", 403
                     )
                     await response(scope, receive, send)
                     return
-        await self.app(scope, receive, self._headers(send, self.token if set_cookie else None))
+        new_cookie = f"{cookie_name}={self.token}" if set_cookie else None
+        await self.app(scope, receive, self._headers(send, new_cookie, request))
 
     @staticmethod
-    def _headers(send: Send, cookie_token: str | None) -> Send:
-        """``send`` adding the security headers (and the token cookie, when given) to the response."""
+    def _headers(send: Send, cookie: str | None, request: Request) -> Send:
+        """``send`` adding the security headers (and the token cookie, when given) to the response; the
+        page's Content-Security-Policy unless the response brings its own (media do)."""
+        netloc = request.url.netloc
+        csp = CSP.format(origin=f"http://{netloc}") if _ORIGIN.fullmatch(netloc) else CSP_NO_ORIGIN
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append((b"content-security-policy", csp.encode()))
+                headers = [(k, v) for k, v in headers if k.lower() != b"x-content-type-options"]
                 headers += [
-                    (b"content-security-policy", CSP.encode()),
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
                     (b"x-frame-options", b"DENY"),
                 ]
-                if cookie_token is not None:
-                    cookie = f"{COOKIE}={cookie_token}; Path=/; HttpOnly; SameSite=Strict"
-                    headers.append((b"set-cookie", cookie.encode()))
+                if cookie is not None:
+                    headers.append((b"set-cookie", f"{cookie}; Path=/; HttpOnly; SameSite=Strict".encode()))
                 message["headers"] = headers
             await send(message)
 
@@ -302,10 +342,20 @@ def create_app(config: WebConfig) -> Starlette:
         return await page("plan.html", gather)
 
     async def media(request: Request) -> Response:
-        path = media_file(config.media_dir, request.path_params["name"])
+        name = request.path_params["name"]
+        path = media_file(config.media_dir, name)
         if path is None:
             return PlainTextResponse("Not found.", 404)
-        return FileResponse(path)
+        try:
+            with path.open("rb") as f:
+                kind = sniff(f.read(HEAD_BYTES))
+        except OSError:
+            return PlainTextResponse("Not found.", 404)
+        headers = {"content-security-policy": MEDIA_CSP, "x-content-type-options": "nosniff"}
+        if kind is None:  # not a picture, sound or video by its content: a download, never a page
+            kind = "application/octet-stream"
+            headers["content-disposition"] = f'attachment; filename="{download_name(name)}"'
+        return FileResponse(path, media_type=kind, headers=headers)
 
     async def shutdown() -> None:
         backend.close()

@@ -28,7 +28,7 @@ from srs.review.attempts import (
     start_attempt,
 )
 from srs.review.grading import MAX_ATTEMPTS
-from srs.review.session import Session
+from srs.review.session import Session, Suspension
 from srs.scheduling.scheduler import Scheduler, format_interval
 from srs.store import Filter, Store
 from srs.web.render import WebRenderer
@@ -216,7 +216,8 @@ class WebReview:
             )
 
     def undo(self) -> None:
-        """Take back this session's last rating; the card on screen comes back right after it."""
+        """Take back this session's last action (a rating or a suspension); the card on screen comes back
+        right after it."""
         session = self._session()
         show = self.showing
         if show is not None:
@@ -229,6 +230,8 @@ class WebReview:
             return
         if last is None:
             self._say("dim", "Nothing to undo in this session.")
+        elif isinstance(last, Suspension):
+            self._say("warn", f"Undone: suspension of {esc_id(last.card_id)}")
         else:
             self._say("warn", f"Undone: {esc_id(last.card_id)} ({RATING_NAMES[last.rating]})")
 
@@ -250,7 +253,7 @@ class WebReview:
                 "learning": p.learning,
                 "minutes": p.elapsed // 60,
             },
-            "can_undo": bool(session.history),
+            "can_undo": bool(session.actions),
         }
         if show is None:
             s = session.summary(now)
