@@ -548,3 +548,13 @@ def test_exam_cap_spreads_over_the_last_days_once_the_eve_is_full(store: Store, 
             duration_ms=0, elapsed_days=None, retrievability=None, signals={},
         )  # fmt: skip
     assert today.cap(card, weak, T0, r).due == CLOCK.start(eve - 1)
+
+
+def test_cards_without_a_curriculum_day_open_evenly_over_the_plan(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=1, per_day=2, own=10)
+    core.start(store, today=TODAY, now=T0, days=2, deck="Mine")
+    settings = sched().settings
+    first = core.plan_today(store, T0, LearnerClock(0, 4), settings)
+    second = core.plan_today(store, T0 + DAY, LearnerClock(0, 4), settings)
+    assert first is not None and first.planned_ids == tuple(f"mine-{i:02d}" for i in range(5))
+    assert second is not None and second.planned_ids == tuple(f"mine-{i:02d}" for i in range(10))

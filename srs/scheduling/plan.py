@@ -417,23 +417,16 @@ def priority(cards: Sequence[q.PlannedRow], avail: Sequence[int]) -> list[int]:
 
 def todays_new(
     store: Store, plan: Plan, clock: PlanClock, today: int, settings: Settings, costs: Costs
-) -> tuple[list[str], int]:
-    """The plan's new cards for the rest of ``today`` in the order to introduce them, and how many planned
-    cards are still new: the budget less what was rated today and the expected cost of the cards due,
-    filled with the cards open today (core first). None on the eve of an exam nor on its day."""
-    cards = q.planned_cards(store, plan.scope, since=1 << 62)
-    left = sum(1 for c in cards if c.state == State.NEW)
+) -> list[str]:
+    """The plan's new cards for the rest of ``today`` in the order to introduce them: the budget less
+    what was rated today and the expected cost of the cards due, filled with the cards open today in
+    :func:`priority` order (core first). None on the eve of an exam nor on its day.
+
+    Only as many cards are read as the room could hold (at the cheapest kind's cost), in that order, by
+    the store, when every planned card has a curriculum day; otherwise every planned card is read."""
     index = today - plan.start
     if index < 0 or (plan.exam is not None and plan.exam - 1 <= today <= plan.exam):
-        return [], left
-    avail = availability(cards, plan.days)
-    candidates = [
-        (cards[i].id, cards[i].kind)
-        for i in priority(cards, avail)
-        if cards[i].state == State.NEW and avail[i] <= index
-    ]
-    if not candidates:
-        return [], left
+        return []
     rated = q.rated_since_by_kind(store, clock.start(today))
     reviews_done = sum(n for _k, state, n in rated if state == State.REVIEW)
     room = (
@@ -446,7 +439,23 @@ def todays_new(
             settings.reviews_per_day - reviews_done,
         )
     )
-    return budget.fill(room, candidates, costs), left
+    if room <= 0:
+        return []
+    days = [curriculum_day(t) for t in q.plan_tag_values(store, plan.scope)]
+    if days and None not in days:
+        keys = sorted({d for d in days if d is not None})
+        opens = [(k, i * plan.days // len(keys)) for i, k in enumerate(keys)]
+        limit = int(room // min(costs.new_card(kind) for kind in costs.per_kind)) + 1
+        ready = q.open_new_cards(store, plan.scope, [(k, o) for k, o in opens if o <= index], limit)
+        return budget.fill(room, ready, costs)
+    cards = q.planned_cards(store, plan.scope, since=1 << 62)
+    avail = availability(cards, plan.days)
+    candidates = [
+        (cards[i].id, cards[i].kind)
+        for i in priority(cards, avail)
+        if cards[i].state == State.NEW and avail[i] <= index
+    ]
+    return budget.fill(room, candidates, costs)
 
 
 def titles(decks: Sequence[str]) -> tuple[str, str]:
@@ -803,7 +812,7 @@ def plan_today(store: Store, now: int, days: LearnerClock, settings: Settings) -
         return None
     clock = PlanClock(days)
     today = clock.day(now)
-    ids, left = todays_new(store, plan, clock, today, settings, budget.costs(store))
+    ids = todays_new(store, plan, clock, today, settings, budget.costs(store))
     counts = q.plan_counts(store, plan.scope, clock.start(today))
     own_done = q.new_rated_outside(store, clock.start(today), plan.scope)
     return PlanToday(
@@ -811,7 +820,7 @@ def plan_today(store: Store, now: int, days: LearnerClock, settings: Settings) -
         clock=clock,
         planned_room=len(ids),
         own_room=max(0, settings.new_per_day - own_done),
-        planned_left=left,
+        planned_left=counts.new,
         other_new=counts.other_new,
         planned_ids=tuple(ids),
         exam_eve=plan.exam is not None and today == plan.exam - 1,

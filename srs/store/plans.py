@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from srs.store.database import Filter, Store
@@ -119,6 +120,38 @@ def tier_of(stored: str | None) -> str:
     """A planned card's tier as stored (the curriculum's ``tier:``): ``depth``, or ``core`` for anything
     else (a learner's own cards are core)."""
     return "depth" if stored == "depth" else "core"
+
+
+def plan_tag_values(store: Store, scope: Filter) -> list[str]:
+    """The distinct tag strings of a plan's cards (the same cards as :func:`planned_cards`)."""
+    cond, args = scope.sql()
+    return [
+        str(r[0])
+        for r in store.execute(
+            f"SELECT DISTINCT tags FROM cards WHERE active = 1 AND (suspended = 0 OR state > 0){cond}", args
+        )
+    ]
+
+
+def open_new_cards(
+    store: Store, scope: Filter, days: Sequence[tuple[int, int]], limit: int
+) -> list[tuple[str, str]]:
+    """(id, kind) of a plan's new cards tagged ``dayN`` for one of ``days`` ((N, the plan day it opens on),
+    in order of N), in the order a budget introduces them: core before depth, then by opening day, then
+    in introduction order; at most ``limit``."""
+    if not days or limit <= 0:
+        return []
+    cond, args = scope.sql()
+    whens = " ".join(f"WHEN (' ' || tags || ' ') LIKE ? THEN {int(opens)}" for _day, opens in days)
+    return [
+        (str(r[0]), str(r[1]))
+        for r in store.execute(
+            f"SELECT id, kind FROM (SELECT id, kind, tier, ord, path, position, CASE {whens} END AS opens "
+            f"FROM cards WHERE state = 0 AND active = 1 AND suspended = 0{cond}) WHERE opens IS NOT NULL "
+            "ORDER BY tier = 'depth', opens, ord, path, position, id LIMIT ?",
+            [*(f"% day{int(day)} %" for day, _opens in days), *args, int(limit)],
+        )
+    ]
 
 
 class PlanCounts(NamedTuple):
