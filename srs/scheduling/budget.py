@@ -15,7 +15,6 @@ Pure logic plus named queries from :mod:`srs.store.plans`.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -110,6 +109,8 @@ def measured(
     least :data:`MIN_SAMPLES` ratings, kept within :data:`BOUNDS` of the prior; the prior otherwise.
     ``states``: recent ratings counted by (state before, rating), timed or not, for the learning steps per
     new card and the share of steps passed once :data:`MIN_SAMPLES` new cards were rated."""
+    import statistics
+
     samples: dict[tuple[str, int], list[float]] = {}
     for kind, state, ms in rows:
         samples.setdefault((kind, phase(state)), []).append(ms / 1000)
