@@ -11,7 +11,15 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from srs.scheduling.plan import date_label, exam_note, respread_note, today_line
+from srs.scheduling.plan import (
+    basis_note,
+    budget_note,
+    date_label,
+    exam_note,
+    respread_note,
+    tail_note,
+    today_line,
+)
 
 if TYPE_CHECKING:
     from srs.scheduling.plan import PlanStatus
@@ -104,7 +112,7 @@ def table_lines(status: PlanStatus, width: int, color: bool = False) -> list[str
                 str(d.number),
                 date_label(d.day),
                 d.title,
-                str(d.new),
+                f"{d.new} ({d.new_core}/{d.new - d.new_core})" if d.new != d.new_core else str(d.new),
                 f"{d.reviews:.0f}",
                 f"{d.minutes:.0f}",
                 done,
@@ -133,10 +141,14 @@ def plan_lines(status: PlanStatus, width: int, color: bool = False) -> list[str]
     if heading[0].startswith(head):
         heading[0] = style(head, "bold") + heading[0][len(head) :]
     lines = heading + table_lines(status, width, color)
+    tail = tail_note(status)
+    if tail:
+        lines += wrap(tail, width)
     lines += [style(line, "bold") for line in wrap(today_line(status), width)]
-    note = respread_note(status)
-    if note:
-        lines += wrap(note, width)
+    for note in (budget_note(status), respread_note(status)):
+        if note:
+            lines += [style(line, "yellow") for line in wrap(note, width)]
+    lines += [style(line, "dim") for line in wrap(basis_note(status), width)]
     exam = exam_note(status)
     if exam is not None and status.exam is not None:
         lines += wrap(exam, width)
