@@ -24,7 +24,14 @@ from srs.scheduling.plan import (
 if TYPE_CHECKING:
     from srs.scheduling.plan import PlanStatus
 
-STATUS = {"done": "✓ done", "missed": "✗ missed", "partial": "◐ partly", "today": "▶ today", "upcoming": ""}
+# A no-break space keeps each mark with its word when the column wraps.
+STATUS = {
+    "done": "✓\u00a0done",
+    "missed": "✗\u00a0missed",
+    "partial": "◐\u00a0partly",
+    "today": "▶\u00a0today",
+    "upcoming": "",
+}
 COLUMNS: tuple[tuple[str, bool], ...] = (  # (header, right-aligned)
     ("Day", True),
     ("Date", False),
@@ -84,15 +91,25 @@ class _Styler:
         return f"\x1b[{codes}m{text}\x1b[0m"
 
 
+def _unbreakable(text: str) -> int:
+    """The cells of the widest run of ``text`` that must stay on one line: a word without wide
+    characters (a run of Chinese characters may break anywhere, an English word never)."""
+    return max(
+        (cells(w) for w in text.split(" ") if not any(unicodedata.east_asian_width(c) in "WF" for c in w)),
+        default=2,
+    )
+
+
 def _widths(rows: Sequence[Sequence[str]], width: int) -> list[int]:
-    """Each column's width: its widest cell; when the table is wider than ``width``, the title column
-    (then the done column) gives way, down to 10 cells."""
+    """Each column's width: its widest cell; when the table is wider than ``width``, the done column
+    (then the title column) gives way, never below its widest word: words are not cut."""
     out = [max(cells(r[i]) for r in rows) for i in range(len(COLUMNS))]
     over = sum(out) + len(_GAP) * (len(out) - 1) - width
-    for col in (_TITLE, _DONE):
+    for col in (_DONE, _TITLE):
         if over <= 0:
             break
-        give = min(over, max(0, out[col] - 10))
+        floor = max(4, max(_unbreakable(r[col]) for r in rows))
+        give = min(over, max(0, out[col] - floor))
         out[col] -= give
         over -= give
     return out
