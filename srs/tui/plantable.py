@@ -144,7 +144,7 @@ def table_lines(status: PlanStatus, width: int, color: bool = False) -> list[str
             parts = [
                 _pad(w[k] if k < len(w) else "", widths[i], COLUMNS[i][1]) for i, w in enumerate(wrapped)
             ]
-            lines.append(style(_GAP.join(parts).rstrip(), *look))
+            lines.append(style(_GAP.join(parts).rstrip().replace("\u00a0", " "), *look))
     return lines
 
 
