@@ -394,6 +394,14 @@ def test_plan_page_shows_the_figures_of_srs_plan(
     page = plan.text
     plan_rows(page, data)
     assert [d["status"] for d in data["days"]] == ["partial", "missed", "today", "upcoming"]
+    # The budget's basis and (when there is one) the tail, in the terminal's words.
+    terminal_words = " ".join(CliRunner().invoke(cli, ["plan"]).output.split())
+    basis = unescape(re.search(r'<p class="dim basis">(.*?)</p>', page).group(1))  # type: ignore[union-attr]
+    assert basis.startswith("Budget ") and basis in terminal_words
+    tail = re.search(r'<p class="tail">(.*?)</p>', page)
+    assert (tail is None) == (data["tail"] is None or round(data["tail"]["cards"]) == 0)
+    if tail is not None:
+        assert unescape(tail.group(1)) in terminal_words
     assert "◐ partly (1 new, 0 reviews)" in page and "✗ missed" in page
     assert f"{data['cards']} cards, {data['introduced']} introduced" in page
     # The today line, word for word as in the terminal.
