@@ -128,10 +128,6 @@ def help_examples() -> list[str]:
     """The `srs ...` examples in every command's --help (the lines after `Example:`/`Examples:`)."""
     import click
 
-    from srs.cli.app import COMMAND_MODULES, import_commands
-
-    for module in dict.fromkeys(COMMAND_MODULES.values()):
-        import_commands(module)
     found: list[str] = []
 
     def walk(command: click.Command) -> None:
@@ -146,8 +142,11 @@ def help_examples() -> list[str]:
             elif in_examples and text and not text.startswith("srs "):
                 in_examples = False
         if isinstance(command, click.Group):
-            for sub in command.commands.values():
-                walk(sub)
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                if sub is not None:
+                    walk(sub)
 
     walk(cli)
     return found

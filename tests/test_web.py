@@ -558,7 +558,7 @@ def test_giving_up_an_exercise_shows_the_reference_and_rates_again(client_for: A
 
 # -- the terminal and the browser on one database ----------------------------------------------------
 def test_terminal_and_browser_at_once_lose_no_rating_and_double_none(client_for: Any, web: WebHome) -> None:
-    from srs.cli.app import scheduler_for
+    from srs.cli.common import scheduler_for
     from srs.model import Rating
 
     deck = "".join(f"## c{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(7))

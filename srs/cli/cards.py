@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from srs.cli.app import (
+from srs.cli.common import (
     App,
     SrsGroup,
     checked_filter,
-    cli,
     console,
     emit,
     filter_options,
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
 
 
 # -- adding ---------------------------------------------------------------------------------------
-@cli.command()
+@click.command()
 @click.option(
     "--deck", "-d", help="Deck to add to ('::' makes sub-decks). Its file is $SRS_HOME/decks/<deck>.md."
 )
@@ -167,7 +166,7 @@ def _state_label(card: Any) -> str:
     return str(card.memory.state.name.lower())
 
 
-@cli.command("list")
+@click.command("list")
 @filter_options
 @click.option("--due", "due_only", is_flag=True, help="Only cards due now.")
 @click.option(
@@ -209,7 +208,7 @@ def list_cards(
     emit([c.to_dict() for c in cards], text)
 
 
-@cli.command()
+@click.command()
 @click.argument("card_id")
 @json_option
 @click.pass_obj
@@ -289,7 +288,7 @@ def _show_text(data: dict[str, Any], card: Any) -> None:
             click.echo(f"\n[{key}]\n{terminal_safe(math_to_unicode(str(data[key])))}")
 
 
-@cli.command()
+@click.command()
 @click.argument("text")
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=50, show_default=True)
 @json_option
@@ -313,7 +312,7 @@ def search(app: App, text: str, limit: int, as_json: bool) -> None:
     emit([c.to_dict() for c in cards], lines)
 
 
-@cli.command()
+@click.command()
 @filter_options
 @json_option
 @click.pass_obj
@@ -401,7 +400,7 @@ def _due_text(
     )
 
 
-@cli.command()
+@click.command()
 @json_option
 @click.pass_obj
 def decks(app: App, as_json: bool) -> None:
@@ -447,7 +446,7 @@ def _decks_table(counts: list[Any]) -> None:
     out.print(table)
 
 
-@cli.command()
+@click.command()
 @json_option
 @click.pass_obj
 def undo(app: App, as_json: bool) -> None:
@@ -482,7 +481,7 @@ def _set_suspended(app: App, ids: tuple[str, ...], flag: bool) -> None:
     click.echo(f"{'Suspended' if flag else 'Unsuspended'} {len(done)} card{'s' if len(done) != 1 else ''}.")
 
 
-@cli.command()
+@click.command()
 @click.argument("ids", nargs=-1, required=True)
 @click.pass_obj
 def suspend(app: App, ids: tuple[str, ...]) -> None:
@@ -494,7 +493,7 @@ def suspend(app: App, ids: tuple[str, ...]) -> None:
     _set_suspended(app, ids, True)
 
 
-@cli.command()
+@click.command()
 @click.argument("ids", nargs=-1, required=True)
 @click.pass_obj
 def unsuspend(app: App, ids: tuple[str, ...]) -> None:
@@ -506,7 +505,7 @@ def unsuspend(app: App, ids: tuple[str, ...]) -> None:
     _set_suspended(app, ids, False)
 
 
-@cli.command()
+@click.command()
 @click.argument("old")
 @click.argument("new")
 @json_option
@@ -537,7 +536,7 @@ def rename(app: App, old: str, new: str, as_json: bool) -> None:
 
 
 # -- deck files -------------------------------------------------------------------------------------
-@cli.group(cls=SrsGroup)
+@click.group(cls=SrsGroup)
 def deck() -> None:
     """Work with deck files."""
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from srs.cli.app import App, cli, emit_json
+from srs.cli.common import App, emit_json
 
 
 def _numpy_version() -> str:
@@ -19,7 +19,7 @@ def _numpy_version() -> str:
         return ""
 
 
-@cli.command()
+@click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def doctor(app: App, as_json: bool) -> None:

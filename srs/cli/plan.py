@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from srs.cli.app import App, cli, console, emit_json, now, scheduler_for
+from srs.cli.common import App, console, emit_json, now, scheduler_for
 
 if TYPE_CHECKING:
     from srs.scheduling.plan import PlanClock
@@ -50,7 +50,7 @@ def _show(app: App, as_json: bool, note: str | None = None) -> None:
         )
 
 
-@cli.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @click.option("--by", "by", metavar="DATE", help="Exam date (YYYY-MM-DD): everything introduced before it.")
 @click.option("--retention", type=float, help="Target recall on the exam date (default 0.9).")
 @click.option("--deck", "-d", help="With --by and no plan running: plan this deck.")
@@ -226,7 +226,7 @@ def plan_shift(app: App, days: int, as_json: bool) -> None:
     )
 
 
-@cli.command()
+@click.command()
 @click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="Days to simulate.")
 @click.option("--new-per-day", type=click.IntRange(min=0), help="New cards a day (default: your setting).")
 @click.option("--retention", type=float, help="Desired retention (default: your setting).")
