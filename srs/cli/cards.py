@@ -375,9 +375,7 @@ def _due_text(
     if not rows:
         click.echo("Nothing due." + (f" Next card due {humanize_until(upcoming, t)}." if upcoming else ""))
         return
-    import shutil
-
-    from srs.tui.text import cell_width, fit_cells, terminal_safe
+    from srs.tui.text import cell_width, fit_cells, terminal_columns, terminal_safe
 
     # A tree of decks (a parent's counts are its sub-decks' sums), names measured in terminal cells and
     # cut to fit the terminal: every row is one line at 80 columns, whatever the script of the names.
@@ -389,7 +387,7 @@ def _due_text(
             counts[0] += c.due
             counts[1] += c.new
     labels = {d: "  " * d.count("::") + terminal_safe(d.split("::")[-1]) for d in tree}
-    columns = shutil.get_terminal_size((80, 24)).columns
+    columns = terminal_columns()
     width = max(5, min(max(cell_width(x) for x in labels.values()), columns - 15))
     click.echo(f"{fit_cells('deck', width)}  {'due':>5}  {'new':>5}")
     for deck, (due_n, new_n) in tree.items():
