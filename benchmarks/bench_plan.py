@@ -25,7 +25,7 @@ from benchmarks.bench_core import HELLO, bench_env, first_card, srs_exe, timed_r
 from benchmarks.builddb import DEFAULT_NOW, build  # noqa: E402
 
 
-def simulator_time(cards: int, days: int, runs: int) -> tuple[float, float]:
+def simulator_time(cards: int, days: int, runs: int, balance: bool = False) -> tuple[float, float]:
     """Median seconds of one simulation: fresh cards (all new), and a reviewed collection."""
     import numpy as np
 
@@ -38,7 +38,7 @@ def simulator_time(cards: int, days: int, runs: int) -> tuple[float, float]:
     s = rng.lognormal(2.0, 1.2, cards)
     last = -rng.integers(0, 60, cards).astype(float)
     seen = SimCards.build(list(s), list(rng.uniform(2, 9, cards)), list(last), list(last + np.round(s)))
-    settings = SimSettings(days=days, new_per_day=30, reviews_per_day=10**9)
+    settings = SimSettings(days=days, new_per_day=30, reviews_per_day=10**9, load_balance=balance)
     out = []
     for deck in (fresh, seen):
         simulate(deck, w, SimSettings(days=5))  # warm (numpy imported, caches filled)
@@ -73,13 +73,12 @@ def main() -> None:
     parser.add_argument("--reviews", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
-    fresh, seen = simulator_time(10_000, 365, max(3, args.runs // 2))
-    print(
-        f"{'simulate 10k new cards x 365 days':40} {fresh:7.3f} s   budget 2 s{'  ok' if fresh < 2 else '  OVER'}"
-    )
-    print(
-        f"{'simulate 10k reviewed cards x 365 days':40} {seen:7.3f} s   budget 2 s{'  ok' if seen < 2 else '  OVER'}"
-    )
+    for balance in (False, True):
+        fresh, seen = simulator_time(10_000, 365, max(3, args.runs // 2), balance)
+        how = " (load balancer)" if balance else ""
+        for what, figure in ((f"new cards{how}", fresh), (f"reviewed cards{how}", seen)):
+            label = f"simulate 10k {what} x 365 days"
+            print(f"{label:52} {figure:7.3f} s   budget 2 s{'  ok' if figure < 2 else '  OVER'}")
 
     exe = srs_exe()
     import srs

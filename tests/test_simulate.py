@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,56 @@ def test_exam_recall_is_scored_on_the_exam_day_and_the_eve_has_no_review_limit()
     good = SCHED.rate(Memory(State.REVIEW, None, 5.0, 5.0, T0, T0 - 4 * DAY, 1, 0), Rating.GOOD, T0)
     assert res.exam_share == pytest.approx(SCHED.retrievability(good, T0 + DAY), abs=0.01)
     assert res.exam_share < 0.999
+
+
+def test_the_simulated_balancer_weighs_days_as_the_review_does() -> None:
+    """The simulator's vectorised weights equal the review's load balancer's, day for day."""
+    import numpy as np
+
+    from srs.scheduling.fuzz import fuzz_bounds
+    from srs.scheduling.load_balance import Load, day_weights
+    from srs.scheduling.simulate import balance_weights, fuzz_ranges
+
+    rng = np.random.default_rng(3)
+    for easy in (frozenset(), frozenset({5, 6})):
+        intervals = rng.integers(3, 91, size=40)
+        lower, upper = fuzz_ranges(intervals, 36500)
+        assert [fuzz_bounds(float(i), 1, 36500) for i in intervals] == list(zip(lower, upper, strict=True))
+        load = rng.integers(0, 30, size=120).astype(float)
+        weekday_of = (2 + np.arange(len(load))) % 7
+        offsets, weights = balance_weights(lower, upper, load, weekday_of, easy)
+        ref_load = Load(today=0, due={k: int(v) for k, v in enumerate(load)}, easy_days=easy)
+        for row in range(len(intervals)):
+            ref = day_weights(int(lower[row]), int(upper[row]), ref_load, lambda k: (2 + k) % 7)
+            got = [(int(o), float(w)) for o, w in zip(offsets[row], weights[row], strict=True) if w > 0]
+            assert [o for o, _ in got] == [o for o, _ in ref]
+            assert np.allclose([w for _, w in got], [w for _, w in ref], rtol=1e-12)
+
+
+def clump(n: int, stability: float = 12.0) -> SimCards:
+    """``n`` cards learnt together: the same memory, all due today."""
+    return SimCards.build([stability] * n, [5.0] * n, [-stability] * n, [0.0] * n)
+
+
+def test_the_load_balancer_spreads_a_clump_in_the_forecast() -> None:
+    base = SimSettings(days=60, new_per_day=0, reviews_per_day=10_000, perfect_recall=True)
+    plain = simulate(clump(3000), Scheduler().parameters, base)
+    balanced = simulate(clump(3000), Scheduler().parameters, replace(base, load_balance=True))
+    assert abs(sum(balanced.reviews) - sum(plain.reviews)) <= 0.05 * sum(plain.reviews)
+    assert max(balanced.reviews[1:]) < 0.5 * max(plain.reviews[1:])
+
+
+def test_easy_days_carry_less_in_the_forecast() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    s = list(rng.uniform(3, 40, size=n))
+    cards = SimCards.build(s, [5.0] * n, [-x for x in s], list(rng.integers(0, 20, size=n).astype(float)))
+    st = SimSettings(days=70, new_per_day=0, reviews_per_day=10_000, perfect_recall=True, load_balance=True)
+    out = simulate(cards, Scheduler().parameters, replace(st, easy_days=(5, 6), first_weekday=0))
+    days = np.arange(21, 70)
+    reviews = np.array(out.reviews)[days]
+    weekend = reviews[days % 7 >= 5].mean()
+    weekdays = reviews[days % 7 < 5].mean()
+    assert weekend < 0.7 * weekdays

@@ -254,6 +254,8 @@ def simulate(
     \b
     Example:  srs simulate --days 30 --plan --compare-retention 0.85
     """
+    from datetime import date
+
     from srs.errors import InputError
     from srs.scheduling import plan as core
     from srs.scheduling.simulate import SimSettings
@@ -295,6 +297,9 @@ def simulate(
             new_per_day=settings.new_per_day if new_per_day is None else new_per_day,
             reviews_per_day=settings.reviews_per_day,
             maximum_interval=settings.maximum_interval,
+            load_balance=settings.load_balance and settings.enable_fuzzing,
+            easy_days=tuple(settings.easy_days),
+            first_weekday=date.fromordinal(today).weekday(),
             minutes_budget=chosen.minutes if chosen is not None else None,
             spent_today=spent,
             steps_per_new=costs.steps,

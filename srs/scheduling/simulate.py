@@ -111,6 +111,11 @@ class SimSettings:
         None  # with a budget: stop once every planned card is in, from this day
     )
     track_known: bool = True  # sum the recall of every card each day (the "known" figures; costs time)
+    # The review's load balancer (with fuzz on, as the review uses it) and easy days: a review interval
+    # of 3 to 90 days lands on the day of its fuzz range that the balancer's weights pick.
+    load_balance: bool = False
+    easy_days: tuple[int, ...] = ()  # weekdays (0 = Monday) with a reduced load
+    first_weekday: int = 0  # the weekday of simulated day 0
 
 
 @dataclass(frozen=True)
@@ -326,6 +331,8 @@ def _run(
                 new_d = np.where(lapsed, m.next_d(new_d, 3), new_d)
             s[idx], d[idx], last[idx] = new_s, new_d, day
             due[idx] = day + m.interval(new_s)
+            if st.load_balance:
+                _balance(idx, day, due, seen, st, rng)
             cap(idx, day)
             out["reviews"][day] = len(idx)
             out["lapses"][day] = lapsed.sum()
@@ -378,6 +385,8 @@ def _run(
                 out["seconds"][day] += (costs[fresh, 0] + taken * costs[fresh, 1]).sum()
             s[fresh], d[fresh], last[fresh] = fs, fd, day
             due[fresh] = day + m.interval(fs)
+            if st.load_balance:
+                _balance(fresh, day, due, seen, st, rng)
             cap(fresh, day)
             seen[fresh] = True
             out["new"][day] = len(fresh)
@@ -399,3 +408,89 @@ def _run(
     r_end = np.zeros(n)
     r_end[seen] = m.recall(np.maximum(st.days - last[seen], 0), s[seen])
     return out, r_end, exam_share
+
+
+_BALANCE_CHUNK = 96  # cards placed at once before the load is counted again
+
+
+def fuzz_ranges(intervals: np.ndarray, maximum: int) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-day fuzz ranges [lower, upper] of intervals, as :func:`srs.scheduling.fuzz.fuzz_bounds`
+    gives them with a minimum of one day (the same terms, on arrays)."""
+    import numpy as np
+
+    ivl = np.clip(intervals.astype(float), 1, maximum)
+    delta = np.where(
+        ivl < 2.5,
+        0.0,
+        1.0
+        + (
+            0.15 * np.maximum(0.0, np.minimum(ivl, 7.0) - 2.5)
+            + 0.10 * np.maximum(0.0, np.minimum(ivl, 20.0) - 7.0)
+            + 0.05 * np.maximum(0.0, ivl - 20.0)
+        ),
+    )
+    lower = np.clip(np.floor(ivl - delta + 0.5), 1, maximum).astype(np.int64)
+    upper = np.clip(np.floor(ivl + delta + 0.5), 1, maximum).astype(np.int64)
+    upper = np.where((upper == lower) & (upper > 2) & (upper < maximum), lower + 1, upper)
+    return lower, upper
+
+
+def balance_weights(
+    lower: np.ndarray, upper: np.ndarray, load: np.ndarray, weekday_of: np.ndarray, easy: frozenset[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each card (row): the intervals of its fuzz range and the balancer's weight of each, as
+    :func:`srs.scheduling.load_balance.day_weights` computes them (no siblings: the simulation does not
+    know notes). ``load[k]``: review cards due ``k`` days ahead; ``weekday_of[k]``: that day's weekday."""
+    import numpy as np
+
+    from srs.scheduling.load_balance import _EASY_DAY_SHARE, _EXCLUDED
+
+    width = int((upper - lower).max()) + 1
+    offsets = lower[:, None] + np.arange(width)[None, :]
+    valid = offsets <= upper[:, None]
+    at = np.minimum(offsets, len(load) - 1)
+    counts = np.where(valid, load[at], 0).astype(float)
+    is_easy = np.isin(weekday_of[at], list(easy)) & valid if easy else np.zeros_like(valid)
+    shares = np.where(is_easy, _EASY_DAY_SHARE, 1.0) * valid
+    weight = (1.0 / (counts + 1)) ** 2.15 * (1.0 / offsets) ** 3
+    if easy:
+        total_count = counts.sum(axis=1, keepdims=True)
+        total_share = shares.sum(axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            others = (total_count - counts) / (total_share - shares)
+            crowded = is_easy & (total_share > shares) & (counts / np.where(shares > 0, shares, 1) > others)
+        weight = np.where(crowded, weight * _EXCLUDED, weight)
+    return offsets, np.where(valid, weight, 0.0)
+
+
+def _balance(
+    ids: np.ndarray, day: int, due: np.ndarray, seen: np.ndarray, st: SimSettings, rng: np.random.Generator
+) -> None:
+    """Move the cards just given an interval of 3 to 90 days onto the day of their fuzz range that the
+    load balancer picks, a few cards at a time, each seeing the load the earlier ones made."""
+    import numpy as np
+
+    from srs.scheduling.load_balance import MAX_BALANCED_INTERVAL
+
+    ivl = due[ids] - day
+    ids = ids[(ivl >= 3) & (ivl <= MAX_BALANCED_INTERVAL)]
+    if not len(ids):
+        return
+    ids = ids[rng.permutation(len(ids))]
+    lower, upper = fuzz_ranges(np.rint(due[ids] - day), st.maximum_interval)
+    horizon = int(upper.max()) + 1
+    others = seen.copy()
+    others[ids] = False
+    ahead = (due[others] - day).astype(np.int64)
+    load = np.bincount(ahead[(ahead >= 0) & (ahead < horizon)], minlength=horizon).astype(float)
+    weekday_of = (st.first_weekday + day + np.arange(horizon)) % 7
+    easy = frozenset(st.easy_days)
+    for start in range(0, len(ids), _BALANCE_CHUNK):
+        part = slice(start, start + _BALANCE_CHUNK)
+        offsets, weight = balance_weights(lower[part], upper[part], load, weekday_of, easy)
+        cum = np.cumsum(weight, axis=1)
+        point = rng.random(len(cum)) * cum[:, -1]
+        pick = np.minimum((cum <= point[:, None]).sum(axis=1), offsets.shape[1] - 1)
+        chosen = offsets[np.arange(len(pick)), pick]
+        due[ids[part]] = day + chosen
+        np.add.at(load, chosen, 1)
