@@ -111,6 +111,7 @@ class SimSettings:
         None  # with a budget: stop once every planned card is in, from this day
     )
     track_known: bool = True  # sum the recall of every card each day (the "known" figures; costs time)
+    days_off: tuple[int, ...] = ()  # with a budget: simulated days that introduce no planned card
 
 
 @dataclass(frozen=True)
@@ -340,6 +341,8 @@ def _run(
                 room -= st.spent_today
             if st.exam_day is not None and st.exam_day - 1 <= day <= st.exam_day:
                 room = 0.0  # no new cards on the eve of the exam nor on its day
+            if day in st.days_off:
+                room = 0.0  # a day off that a moved plan calendar put between two plan days
             ready = np.flatnonzero(waiting & (avail[planned_queue] <= day))
             used = np.cumsum(expected_new[planned_queue[ready]])
             chosen = ready[: int(np.searchsorted(used, room, side="right"))] if room > 0 else ready[:0]

@@ -22,9 +22,16 @@ from srs.scheduling.plan import (
 )
 
 if TYPE_CHECKING:
-    from srs.scheduling.plan import PlanStatus
+    from srs.scheduling.plan import PlanDay, PlanStatus
 
-STATUS = {"done": "✓ done", "missed": "✗ missed", "partial": "◐ partly", "today": "▶ today", "upcoming": ""}
+STATUS = {
+    "done": "✓ done",
+    "missed": "✗ missed",
+    "partial": "◐ partly",
+    "today": "▶ today",
+    "upcoming": "",
+    "off": "",
+}
 COLUMNS: tuple[tuple[str, bool], ...] = (  # (header, right-aligned)
     ("Day", True),
     ("Date", False),
@@ -68,6 +75,11 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def has_figures(day: PlanDay) -> bool:
+    """Whether a row has figures to show: anything done or expected on it."""
+    return bool(day.new or round(day.reviews) or round(day.minutes))
+
+
 def _pad(text: str, width: int, right: bool) -> str:
     fill = " " * max(0, width - cells(text))
     return fill + text if right else text + fill
@@ -105,20 +117,25 @@ def table_lines(status: PlanStatus, width: int, color: bool = False) -> list[str
     looks: list[tuple[str, ...]] = [("bold",)]
     for d in status.days:
         done = STATUS[d.status]
-        if d.status in ("done", "partial", "today") and (d.done_new or d.done_reviews):
-            done += f" ({d.done_new} new, {d.done_reviews} reviews)"
-        rows.append(
-            [
-                str(d.number),
-                date_label(d.day),
-                d.title,
-                f"{d.new} ({d.new_core}/{d.new - d.new_core})" if d.new != d.new_core else str(d.new),
-                f"{d.reviews:.0f}",
-                f"{d.minutes:.0f}",
-                done,
-            ]
+        if d.status in ("done", "partial", "today", "off") and (d.done_new or d.done_reviews):
+            done = f"{done} ({d.done_new} new, {d.done_reviews} reviews)".lstrip()
+        figures = [
+            f"{d.new} ({d.new_core}/{d.new - d.new_core})" if d.new != d.new_core else str(d.new),
+            f"{d.reviews:.0f}",
+            f"{d.minutes:.0f}",
+        ]
+        if d.status == "off" and not has_figures(d):
+            figures = ["", "", ""]  # a day off with nothing done nor expected
+        rows.append(["–" if d.number is None else str(d.number), date_label(d.day), d.title, *figures, done])
+        looks.append(
+            ("bold", "yellow")
+            if d.status == "today"
+            else ("red",)
+            if d.status == "missed"
+            else ("dim",)
+            if d.status == "off"
+            else ()
         )
-        looks.append(("bold", "yellow") if d.status == "today" else ("red",) if d.status == "missed" else ())
     widths = _widths(rows, width)
     lines: list[str] = []
     for row, look in zip(rows, looks, strict=True):
