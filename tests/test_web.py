@@ -426,7 +426,7 @@ def test_plan_page_shows_the_figures_of_srs_plan(
         (3, "upcoming"),
         (4, "upcoming"),
     ]
-    assert "<td>–</td><td>2026-03-03</td><td class=\"title\">day off (calendar moved by 1)</td>" in page
+    assert '<td>–</td><td>2026-03-03</td><td class="title">day off (calendar moved by 1)</td>' in page
     assert "◐ partly (1 new, 0 reviews)" in page and "✗ missed" not in page
     assert "4 days, Mon 2026-03-02 to Fri 2026-03-06" in page
     terminal = " ".join(CliRunner().invoke(cli, ["plan"]).output.split())

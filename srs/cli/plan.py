@@ -308,6 +308,7 @@ def simulate(
             runs=runs,
             exam_day=exam_day,
             exam_target=exam_target,
+            days_off=chosen.days_off(today) if chosen is not None else (),
         )
         settings_list = [base]
         if compare_retention is not None:

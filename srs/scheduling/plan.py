@@ -21,8 +21,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from srs.clock import DAY, LearnerClock
@@ -178,7 +178,10 @@ class Plan:
     def days_off(self, today: int) -> tuple[int, ...]:
         """The days off from ``today`` on, as days from today (the simulator's days)."""
         return tuple(
-            first + i - today for first, length in self.gaps for i in range(max(length, 0)) if first + i >= today
+            first + i - today
+            for first, length in self.gaps
+            for i in range(max(length, 0))
+            if first + i >= today
         )
 
     def gap_length(self, day: int) -> int:
@@ -231,7 +234,9 @@ def _read_calendar(
     return tuple(int(x) for x in data), None, ()
 
 
-def _write_calendar(calendar: Sequence[int], minutes: float | None, gaps: Sequence[tuple[int, int]] = ()) -> str:
+def _write_calendar(
+    calendar: Sequence[int], minutes: float | None, gaps: Sequence[tuple[int, int]] = ()
+) -> str:
     return json.dumps({"new": list(calendar), "minutes": minutes, "gaps": [list(g) for g in gaps]})
 
 
