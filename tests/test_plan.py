@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -695,3 +696,29 @@ def test_cli_shift_after_a_missed_day_keeps_day_one(home: Path, runner: CliRunne
     ]
     assert (days[0]["done_new"], days[0]["new"]) == (30, 30) and len(days) == 8
     assert data["plan"]["start"] == "2026-03-02" and data["plan"]["end"] == "2026-03-09" and data["day"] == 2
+
+
+def test_moves_of_the_calendar_stay_coherent() -> None:
+    plan = core.Plan(id=1, deck="Course", tag=None, start=TODAY, days=5)
+    mon, tue, wed = TODAY, TODAY + 1, TODAY + 2
+
+    def on(*days: int) -> Callable[[int], bool]:
+        return lambda d: d in days
+
+    # Before the first rating: the start moves, later or (not before today) earlier.
+    assert core.move_calendar(plan, 2, mon, on()).start == TODAY + 2
+    early = core.move_calendar(plan, -1, mon, on())
+    assert (early.start, early.number(mon), early.end) == (TODAY, 2, TODAY + 3)
+    # Something rated today and nothing missed: tomorrow is the day off, today keeps its plan day.
+    rated = core.move_calendar(plan, 1, tue + 1, on(mon, tue))
+    assert rated.gaps == ((wed, 1),) and rated.number(tue) == 2 and rated.date(3) == wed + 1
+    assert rated.days_off(tue) == (1,)
+    # Two missed days, one shift: the latest missed day is the day off; day 2 stays as it was.
+    two = core.move_calendar(plan, 1, wed + 1, on(mon))
+    assert two.gaps == ((wed, 1),) and two.number(tue) == 2 and two.number(wed + 1) == 3
+    # Earlier after the plan began: the plan days ahead come that much earlier, the past unchanged;
+    # a move later on the same day takes it back.
+    ahead = core.move_calendar(plan, -2, wed, on(mon))
+    assert [ahead.number(d) for d in (mon, tue, wed)] == [1, 2, 5] and ahead.end == wed
+    assert core.move_calendar(ahead, 2, wed, on(mon)).gaps == ()
+    assert core.move_calendar(ahead, 3, wed, on(mon)).gaps == ((tue, 1),)
