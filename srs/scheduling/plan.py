@@ -1018,7 +1018,7 @@ def status(
         if number is None:
             full = short = f"day off (calendar moved by {plan.gap_length(day)})"
         else:
-            full, short = found.titles[number - 1]
+            full, short = found.titles[min(number, plan.days) - 1]  # a move earlier may overshoot
         done_new, done_rev = done.get(day - _EPOCH, (0, 0))
         first_new = found.introduced[day - plan.start], found.introduced_core[day - plan.start]
         if day < today:
