@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -148,7 +149,7 @@ def test_own_cards_keep_the_normal_new_limit_beside_the_plan(store: Store, tmp_p
 def test_shift_moves_the_calendar(store: Store, tmp_path: Path) -> None:
     curriculum(store, tmp_path, days=2, per_day=5)
     core.start(store, today=TODAY, now=T0, days=2, deck="Course")
-    moved = core.shift(store, 1)
+    moved = core.shift(store, 1, clock=CLOCK, now=T0)
     assert moved.start == TODAY + 1
     today = core.plan_today(store, T0, LearnerClock(0, 4), sched().settings)
     assert today is not None and today.planned_room == 0  # the plan starts tomorrow
@@ -391,7 +392,7 @@ def test_stored_forecast_is_recomputed_after_a_review_a_shift_and_on_the_next_da
     core.status(store, scheduler, T0 + 150, simulate_runs=2)
     assert len(calls) == 3  # one for the uncached call, none for the repeat
     # A shift of the calendar.
-    core.shift(store, 1)
+    core.shift(store, 1, clock=CLOCK, now=T0 + 160)
     shifted = core.status(store, scheduler, T0 + 160, simulate_runs=2)
     assert len(calls) == 4 and shifted is not None and shifted.plan.shifted == 1
     # The next learner day.
@@ -558,3 +559,166 @@ def test_cards_without_a_curriculum_day_open_evenly_over_the_plan(store: Store, 
     second = core.plan_today(store, T0 + DAY, LearnerClock(0, 4), settings)
     assert first is not None and first.planned_ids == tuple(f"mine-{i:02d}" for i in range(5))
     assert second is not None and second.planned_ids == tuple(f"mine-{i:02d}" for i in range(10))
+
+
+# -- shifting the calendar after a missed day: the past stays as it happened -------------------------------
+def rows(st: core.PlanStatus) -> list[tuple[int | None, int, str]]:
+    """(plan day, date, status) of each row of `srs plan`, in date order."""
+    return [(d.number, d.day, d.status) for d in st.days]
+
+
+def test_shift_after_a_missed_day_moves_only_the_future(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=4, per_day=80)
+    core.start(store, today=TODAY, now=T0, days=4, deck="Course", minutes=20)
+    scheduler = sched()
+    follow(store, scheduler, [0], Learner(seed=5))  # day 1 studied (not all of its cards), day 2 missed
+    wed = T0 + 2 * DAY
+    before = core.status(store, scheduler, wed, simulate_runs=1)
+    assert before is not None and rows(before)[:3] == [
+        (1, TODAY, before.days[0].status),
+        (2, TODAY + 1, "missed"),
+        (3, TODAY + 2, "today"),
+    ]
+    day1 = before.days[0]
+    assert day1.status in ("done", "partial") and 0 < day1.done_new < 80
+    moved = core.shift(store, 1, clock=CLOCK, now=wed)
+    assert moved.start == TODAY and moved.end == TODAY + 4 and moved.shifted == 1
+    st = core.status(store, scheduler, wed, simulate_runs=1)
+    assert st is not None
+    # Monday stays day 1 with what was done on it; Tuesday is a day off, no plan day; day 2 is today.
+    assert rows(st) == [
+        (1, TODAY, day1.status),
+        (None, TODAY + 1, "off"),
+        (2, TODAY + 2, "today"),
+        (3, TODAY + 3, "upcoming"),
+        (4, TODAY + 4, "upcoming"),
+    ]
+    assert (st.days[0].done_new, st.days[0].new, st.days[0].title) == (day1.done_new, day1.new, day1.title)
+    assert st.days[1].title == "day off (calendar moved by 1)"
+    assert st.day_number == 2 and st.current is not None and st.current.title == before.days[1].title
+    assert not st.respread and st.behind == 0
+    assert core.today_line(st).startswith("today: Day 2 of 4 - Topic 2:")
+    data = st.to_dict()
+    assert data["plan"]["start"] == "2026-03-02" and data["plan"]["end"] == "2026-03-06"
+    assert data["plan"]["gaps"] == [{"from": "2026-03-03", "days": 1}]
+    assert [(d["day"], d["date"], d["status"]) for d in data["days"][:3]] == [
+        (1, "2026-03-02", day1.status),
+        (None, "2026-03-03", "off"),
+        (2, "2026-03-04", "today"),
+    ]
+    # The day's new cards are day 2's: day 3's cards do not open before tomorrow.
+    today = core.plan_today(store, wed, LearnerClock(0, 4), scheduler.settings)
+    assert today is not None and today.planned_ids
+    assert all(cid.startswith(("c1-", "c2-")) for cid in today.planned_ids)
+    # A second shift the same day: today is a day off too, day 2 comes tomorrow.
+    core.shift(store, 1, clock=CLOCK, now=wed)
+    st = core.status(store, scheduler, wed, simulate_runs=1)
+    assert st is not None and rows(st)[:4] == [
+        (1, TODAY, day1.status),
+        (None, TODAY + 1, "off"),
+        (None, TODAY + 2, "off"),
+        (2, TODAY + 3, "upcoming"),
+    ]
+    assert st.current is None and st.plan.end == TODAY + 5
+    assert core.today_line(st) == "today: a day off (calendar moved by 2); Day 2 of 4 comes on Thu 2026-03-05"
+    # A day off introduces no planned card, though day 1's are still waiting; nor does the forecast.
+    assert core.plan_today(store, wed, LearnerClock(0, 4), scheduler.settings).planned_room == 0  # type: ignore[union-attr]
+    assert st.days[2].new == 0 and st.days[3].new > 0
+    # Back by 2: as before any shift.
+    core.shift(store, -2, clock=CLOCK, now=wed)
+    st = core.status(store, scheduler, wed, simulate_runs=1)
+    assert st is not None and rows(st) == rows(before) and st.plan.gaps == ()
+    # Back by 1 more: the future comes a day earlier (day 4 today), the past unchanged.
+    core.shift(store, -1, clock=CLOCK, now=wed)
+    st = core.status(store, scheduler, wed, simulate_runs=1)
+    assert st is not None and rows(st) == [
+        (1, TODAY, day1.status),
+        (2, TODAY + 1, "missed"),
+        (4, TODAY + 2, "today"),
+    ]
+    assert st.plan.end == TODAY + 2
+
+
+def test_plan_day_and_date_map_both_ways() -> None:
+    plan = core.Plan(
+        id=1, deck="Course", tag=None, start=TODAY, days=6, gaps=((TODAY + 1, 2), (TODAY + 5, -1))
+    )
+    assert [plan.number(TODAY + i) for i in range(-1, 8)] == [0, 1, 1, 1, 2, 3, 5, 6, 7]
+    assert [plan.is_off(TODAY + i) for i in range(5)] == [False, True, True, False, False]
+    assert [plan.date(k) for k in range(1, 8)] == [
+        TODAY,
+        TODAY + 3,
+        TODAY + 4,
+        TODAY + 5,
+        TODAY + 5,
+        TODAY + 6,
+        TODAY + 7,
+    ]
+    assert plan.end == TODAY + 6
+    assert plan.calendar_days() == (
+        (TODAY, 1),
+        (TODAY + 1, None),
+        (TODAY + 2, None),
+        (TODAY + 3, 2),
+        (TODAY + 4, 3),
+        (TODAY + 5, 5),
+        (TODAY + 6, 6),
+    )
+
+
+def test_cli_shift_after_a_missed_day_keeps_day_one(home: Path, runner: CliRunner) -> None:
+    run(runner, "plan", "start")
+    rated = runner.invoke(
+        cli, ["review", "--limit", "30"], input="\n3\n" * 30 + "q\n", env={"SRS_NOW": "2026-03-02T10:00:00Z"}
+    )
+    assert rated.exit_code == 0 and "Reviewed 30" in rated.output
+    wed = "2026-03-04T10:00:00Z"
+    code, out = run(runner, "plan", "shift", "1", now=wed)
+    assert code == 0, out
+    code, out = run(runner, "plan", now=wed)
+    lines = [" ".join(line.split()) for line in out.splitlines()]
+    assert any(
+        line.startswith("1 Mon 2026-03-02 深度学习基础") and "◐ partly (30 new, 0 reviews)" in line
+        for line in lines
+    ), out
+    assert "– Tue 2026-03-03 day off (calendar moved by 1)" in lines, out
+    assert any(
+        line.startswith("2 Wed 2026-03-04 反向传播与优化基础") and "▶ today" in line for line in lines
+    ), out
+    assert any(line.startswith("7 Mon 2026-03-09 多模态基础与总结") for line in lines), out
+    assert "today: Day 2 of 7 - Backpropagation and optimization basics:" in " ".join(lines)
+    data = json.loads(run(runner, "plan", "--json", now=wed)[1])
+    days = data["days"]
+    assert [(d["day"], d["date"], d["status"]) for d in days[:3]] == [
+        (1, "2026-03-02", "partial"),
+        (None, "2026-03-03", "off"),
+        (2, "2026-03-04", "today"),
+    ]
+    assert (days[0]["done_new"], days[0]["new"]) == (30, 30) and len(days) == 8
+    assert data["plan"]["start"] == "2026-03-02" and data["plan"]["end"] == "2026-03-09" and data["day"] == 2
+
+
+def test_moves_of_the_calendar_stay_coherent() -> None:
+    plan = core.Plan(id=1, deck="Course", tag=None, start=TODAY, days=5)
+    mon, tue, wed = TODAY, TODAY + 1, TODAY + 2
+
+    def on(*days: int) -> Callable[[int], bool]:
+        return lambda d: d in days
+
+    # Before the first rating: the start moves, later or (not before today) earlier.
+    assert core.move_calendar(plan, 2, mon, on()).start == TODAY + 2
+    early = core.move_calendar(plan, -1, mon, on())
+    assert (early.start, early.number(mon), early.end) == (TODAY, 2, TODAY + 3)
+    # Something rated today and nothing missed: tomorrow is the day off, today keeps its plan day.
+    rated = core.move_calendar(plan, 1, tue + 1, on(mon, tue))
+    assert rated.gaps == ((wed, 1),) and rated.number(tue) == 2 and rated.date(3) == wed + 1
+    assert rated.days_off(tue) == (1,)
+    # Two missed days, one shift: the latest missed day is the day off; day 2 stays as it was.
+    two = core.move_calendar(plan, 1, wed + 1, on(mon))
+    assert two.gaps == ((wed, 1),) and two.number(tue) == 2 and two.number(wed + 1) == 3
+    # Earlier after the plan began: the plan days ahead come that much earlier, the past unchanged;
+    # a move later on the same day takes it back.
+    ahead = core.move_calendar(plan, -2, wed, on(mon))
+    assert [ahead.number(d) for d in (mon, tue, wed)] == [1, 2, 5] and ahead.end == wed
+    assert core.move_calendar(ahead, 2, wed, on(mon)).gaps == ()
+    assert core.move_calendar(ahead, 3, wed, on(mon)).gaps == ((tue, 1),)

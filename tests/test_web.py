@@ -363,10 +363,14 @@ def plan_rows(page: str, data: dict[str, Any]) -> None:
 
     assert page.count('<tr class="') == len(data["days"])
     for d in data["days"]:
+        figures = (
+            "<td></td><td></td><td></td>"  # a day off with nothing done nor expected
+            if d["status"] == "off" and not (d["new"] or round(d["reviews"]) or round(d["minutes"]))
+            else f"<td>{round(d['new'])}</td><td>{round(d['reviews'])}</td><td>{round(d['minutes'])}</td>"
+        )
         row = (
-            f'<tr class="{d["status"]}"><td>{d["day"]}</td><td>{d["date"]}</td>'
-            f'<td class="title">{escape(d["title"])}</td><td>{round(d["new"])}</td><td>{round(d["reviews"])}</td>'
-            f"<td>{round(d['minutes'])}</td>"
+            f'<tr class="{d["status"]}"><td>{"–" if d["day"] is None else d["day"]}</td><td>{d["date"]}</td>'
+            f'<td class="title">{escape(d["title"])}</td>{figures}'
         )
         assert row in page, row
     assert not re.search(r"<td>\d+\.\d+</td>", page)
@@ -418,6 +422,24 @@ def test_plan_page_shows_the_figures_of_srs_plan(
     assert "<script>alert" not in page and "&lt;script&gt;alert(3)&lt;/script&gt;" in page
     assert page.count("<svg") == 1 and page.count('class="new"') == 4 and page.count('class="reviews"') == 4
     assert "Exam" not in page
+    # The calendar moved by the missed day: day 1 as it happened, day 2 a day off, today plan day 2.
+    assert srs_json("plan", "shift", "1")["day"] == 2
+    data = srs_json("plan")
+    page = client.get("/plan").text
+    plan_rows(page, data)
+    assert [(d["day"], d["status"]) for d in data["days"]] == [
+        (1, "partial"),
+        (None, "off"),
+        (2, "today"),
+        (3, "upcoming"),
+        (4, "upcoming"),
+    ]
+    assert '<td>–</td><td>2026-03-03</td><td class="title">day off (calendar moved by 1)</td>' in page
+    assert "◐ partly (1 new, 0 reviews)" in page and "✗ missed" not in page
+    assert "4 days, Mon 2026-03-02 to Fri 2026-03-06" in page
+    terminal = " ".join(CliRunner().invoke(cli, ["plan"]).output.split())
+    line = unescape(re.search(r'<p class="today-line"><b>(.*?)</b>', page).group(1))  # type: ignore[union-attr]
+    assert line.startswith("today: Day 2 of 4 - ") and line in terminal
     # With an exam date: the forecast of the share recalled on the date, as `srs plan --json` has it.
     data = srs_json("plan", "--by", "2026-03-12", "--retention", "0.9")
     exam = data["exam"]

@@ -207,7 +207,11 @@ def plan_stop(app: App, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def plan_shift(app: App, days: int, as_json: bool) -> None:
-    """Move the plan's calendar by DAYS (positive: later, e.g. after a day off).
+    """Move the plan's calendar by DAYS from today (positive: later, e.g. after a day off).
+
+    The days already lived keep their plan days: a missed day just before today becomes a day off,
+    no plan day, and today takes the plan day that was waiting (negative: the plan days ahead come
+    earlier).
 
     \b
     Example:  srs plan shift 1
@@ -215,7 +219,8 @@ def plan_shift(app: App, days: int, as_json: bool) -> None:
     from srs.scheduling import plan as core
 
     with app.store() as store:
-        p = core.shift(store, days)
+        t = now()
+        p = core.shift(store, days, clock=_clock(store), now=t)
     _show(
         app,
         as_json,
@@ -308,6 +313,7 @@ def simulate(
             runs=runs,
             exam_day=exam_day,
             exam_target=exam_target,
+            days_off=chosen.days_off(today) if chosen is not None else (),
         )
         settings_list = [base]
         if compare_retention is not None:

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from srs.clock import DAY, LearnerClock
@@ -102,10 +103,13 @@ class Plan:
     stopped: int | None = None
     minutes: float = DEFAULT_MINUTES  # the daily budget
     own_minutes: bool = True  # set for this plan (False: it follows the daily-minutes setting)
+    # Moves of the calendar after the plan began (:func:`shift`), by date: (first day, n) with n > 0: the n
+    # days from the first are days off, no plan days; n < 0: from that day on the plan days come -n earlier.
+    gaps: tuple[tuple[int, int], ...] = ()
 
     @classmethod
     def from_row(cls, row: q.PlanRow, daily_minutes: float = DEFAULT_MINUTES) -> Plan:
-        calendar, minutes = _read_calendar(row.calendar)
+        calendar, minutes, gaps = _read_calendar(row.calendar)
         return cls(
             id=row.id,
             deck=row.deck,
@@ -120,6 +124,7 @@ class Plan:
             stopped=row.stopped,
             minutes=daily_minutes if minutes is None else minutes,
             own_minutes=minutes is not None,
+            gaps=gaps,
         )
 
     @property
@@ -130,7 +135,58 @@ class Plan:
     @property
     def end(self) -> int:
         """The plan's last day."""
-        return self.start + self.days - 1
+        return self.calendar_days()[-1][0]
+
+    # The one mapping between plan days and dates: every other place goes through these.
+    def number(self, day: int) -> int:
+        """The plan day (1-based) that date ``day`` is: < 1 before the start, > :attr:`days` after the end;
+        on a day off, the plan day before it."""
+        n = day - self.start + 1
+        for first, length in self.gaps:
+            n -= min(max(day - first + 1, 0), length) if length > 0 else length * (day >= first)
+        return n
+
+    def is_off(self, day: int) -> bool:
+        """Whether date ``day`` is a day off that a shift of the calendar put between two plan days."""
+        return any(first <= day < first + length for first, length in self.gaps)
+
+    def date(self, number: int) -> int:
+        """The date of plan day ``number`` (1-based; one skipped by a negative shift: the date of the next
+        one; past the last day, the days after it)."""
+        if number > self.days:
+            return self.end + number - self.days
+        return next(d for d, n in self.calendar_days() if n is not None and n >= number)
+
+    def calendar_days(self) -> tuple[tuple[int, int | None], ...]:
+        """Each date from the start to the last plan day with its plan day (None: a day off)."""
+        return self._calendar_days
+
+    @cached_property
+    def _calendar_days(self) -> tuple[tuple[int, int | None], ...]:
+        out: list[tuple[int, int | None]] = []
+        day = self.start
+        while True:
+            if self.is_off(day):
+                out.append((day, None))
+            else:
+                n = self.number(day)
+                out.append((day, n))
+                if n >= self.days:
+                    return tuple(out)
+            day += 1
+
+    def days_off(self, today: int) -> tuple[int, ...]:
+        """The days off from ``today`` on, as days from today (the simulator's days)."""
+        return tuple(
+            first + i - today
+            for first, length in self.gaps
+            for i in range(max(length, 0))
+            if first + i >= today
+        )
+
+    def gap_length(self, day: int) -> int:
+        """The length of the run of days off that ``day`` is in (0: not a day off)."""
+        return next((length for first, length in self.gaps if first <= day < first + length), 0)
 
     def contains(self, card: Card) -> bool:
         """Whether a card is one of the plan's (the same test as :attr:`scope` in SQL)."""
@@ -158,23 +214,30 @@ class Plan:
             "exam": iso_day(self.exam) if self.exam is not None else None,
             "retention": self.retention,
             "shifted": self.shifted,
+            "gaps": [{"from": iso_day(first), "days": length} for first, length in self.gaps],
             "stopped": self.stopped is not None,
             "minutes": self.minutes,
         }
 
 
-def _read_calendar(text: str | None) -> tuple[tuple[int, ...], float | None]:
+def _read_calendar(
+    text: str | None,
+) -> tuple[tuple[int, ...], float | None, tuple[tuple[int, int], ...]]:
     """The stored calendar column: a list of new cards per day (plans before budgets), or
-    ``{"new": [...], "minutes": M}`` (M null: the plan follows the daily-minutes setting)."""
+    ``{"new": [...], "minutes": M, "gaps": [[first day, n], ...]}`` (M null: the plan follows the
+    daily-minutes setting; no gaps: the calendar was never moved after the plan began)."""
     data = json.loads(text or "[]")
     if isinstance(data, dict):
         m = data.get("minutes")
-        return tuple(int(x) for x in data.get("new", [])), None if m is None else float(m)
-    return tuple(int(x) for x in data), None
+        gaps = tuple((int(first), int(n)) for first, n in data.get("gaps", []))
+        return tuple(int(x) for x in data.get("new", [])), None if m is None else float(m), gaps
+    return tuple(int(x) for x in data), None, ()
 
 
-def _write_calendar(calendar: Sequence[int], minutes: float | None) -> str:
-    return json.dumps({"new": list(calendar), "minutes": minutes})
+def _write_calendar(
+    calendar: Sequence[int], minutes: float | None, gaps: Sequence[tuple[int, int]] = ()
+) -> str:
+    return json.dumps({"new": list(calendar), "minutes": minutes, "gaps": [list(g) for g in gaps]})
 
 
 def daily_minutes(store: Store) -> float:
@@ -261,21 +324,95 @@ def stop(store: Store, now: int) -> Plan:
     return replace(plan, stopped=now)
 
 
-def shift(store: Store, days: int) -> Plan:
-    """Move the running plan's calendar by ``days`` (positive: later)."""
+def shift(store: Store, days: int, *, clock: PlanClock, now: int) -> Plan:
+    """Move the running plan's calendar by ``days`` (positive: later) from today on; the days already
+    lived keep their plan days (see :func:`move_calendar`)."""
     plan = running(store)
     if plan is None:
         raise InputError("no plan is running (start one with `srs plan start`)")
     if days == 0:
         raise InputError("shift by a non-zero number of days, e.g. `srs plan shift 1`")
-    moved = replace(plan, start=plan.start + days, shifted=plan.shifted + days)
+    today = clock.day(now)
+    done = q.reviews_per_day(store, clock.start(min(plan.start, today)), clock.shift_at(now))
+
+    def active(day: int) -> bool:
+        return any(done.get(day - _EPOCH, (0, 0)))
+
+    present = today + 1 if active(today) else today
+    moved = move_calendar(plan, days, present, active)
+    if days < 0 and moved.number(present) > moved.days:
+        raise InputError(
+            f"shifting by {days} would skip the rest of the plan; end it with `srs plan stop` instead"
+        )
     if moved.exam is not None and moved.end >= moved.exam:
         raise InputError(
             f"shifting by {days} would run the plan past the exam on {iso_day(moved.exam)}; "
             "set a later exam with `srs plan --by DATE`"
         )
-    q.update_plan(store, plan.id, start_date=iso_day(moved.start), shifted=moved.shifted)
+    q.update_plan(
+        store,
+        plan.id,
+        start_date=iso_day(moved.start),
+        shifted=moved.shifted,
+        calendar=_write_calendar(moved.calendar, moved.minutes if moved.own_minutes else None, moved.gaps),
+    )
     return moved
+
+
+def move_calendar(plan: Plan, days: int, present: int, active: Callable[[int], bool]) -> Plan:
+    """``plan`` with the plan days from ``present`` on (today, or tomorrow once something was rated today)
+    moved by ``days``; ``active(day)``: whether anything was rated on a date.
+
+    Before the plan began (nothing rated on its days, no earlier move) its start moves (not back before
+    ``present``). Afterwards the past keeps its plan days: a move later turns the missed plan days just
+    before ``present`` into days off (as many as ``days``; the rest are days off from ``present`` on, after
+    those already there); a move earlier first takes back the days off that hold or end at ``present``
+    (the latest first), then lets the plan days from ``present`` on come that much earlier (the plan days
+    in between are skipped)."""
+    moved = replace(plan, shifted=plan.shifted + days)
+    begun = bool(plan.gaps) or any(active(d) for d in range(plan.start, present))
+    if not begun:
+        first = max(plan.start + days, min(plan.start, present))
+        skip = first - (plan.start + days)
+        return replace(moved, start=first, gaps=((first, -skip),) if skip else ())
+    off = {first + i for first, length in plan.gaps for i in range(max(length, 0))}
+    jumps = Counter({first: -length for first, length in plan.gaps if length < 0})
+    if days > 0:
+        jump = jumps.pop(present, 0)  # a move earlier made today: taken back first
+        if jump > days:
+            jumps[present] = jump - days
+        left = days - min(days, jump)
+        missed = 0
+        while (
+            missed < left
+            and present - missed - 1 >= plan.start
+            and present - missed - 1 not in off
+            and not active(present - missed - 1)
+        ):
+            missed += 1
+        end = present
+        while end in off:
+            end += 1
+        off |= set(range(present - missed, present)) | set(range(end, end + left - missed))
+    else:
+        left = -days
+        end = present
+        while end in off:
+            end += 1
+        while left and end - 1 in off:
+            end -= 1
+            off.discard(end)
+            left -= 1
+        if left:
+            jumps[present] += left
+    gaps: list[tuple[int, int]] = [(d, -m) for d, m in jumps.items() if m > 0]
+    for d in sorted(off):
+        if d - 1 not in off:
+            length = 1
+            while d + length in off:
+                length += 1
+            gaps.append((d, length))
+    return replace(moved, gaps=tuple(sorted(gaps)))
 
 
 def set_exam(
@@ -313,7 +450,7 @@ def set_exam(
     if plan.end <= exam - 2:
         q.update_plan(store, plan.id, exam_date=iso_day(exam), retention=retention)
         return replace(plan, exam=exam, retention=retention)
-    days = max(1, exam - 1 - plan.start)
+    days = max(1, plan.number(exam - 2))
     calendar = make_calendar(store, plan.scope, days)
     q.update_plan(
         store,
@@ -321,7 +458,7 @@ def set_exam(
         exam_date=iso_day(exam),
         retention=retention,
         days=days,
-        calendar=_write_calendar(calendar, plan.minutes if plan.own_minutes else None),
+        calendar=_write_calendar(calendar, plan.minutes if plan.own_minutes else None, plan.gaps),
     )
     return replace(plan, exam=exam, retention=retention, days=days, calendar=tuple(calendar))
 
@@ -343,11 +480,14 @@ def set_budget(store: Store, *, minutes: float | None = None, days: int | None =
     if moved.exam is not None and moved.end >= moved.exam - 1:
         raise InputError(
             f"{new_days} days would run the plan into the eve of the exam on {iso_day(moved.exam)}; "
-            f"at most {moved.exam - 1 - moved.start} days"
+            f"at most {moved.number(moved.exam - 2)} days"
         )
     calendar = make_calendar(store, plan.scope, new_days)
     q.update_plan(
-        store, plan.id, days=new_days, calendar=_write_calendar(calendar, new_minutes if own else None)
+        store,
+        plan.id,
+        days=new_days,
+        calendar=_write_calendar(calendar, new_minutes if own else None, plan.gaps),
     )
     return replace(moved, calendar=tuple(calendar), own_minutes=own)
 
@@ -420,12 +560,12 @@ def todays_new(
 ) -> list[str]:
     """The plan's new cards for the rest of ``today`` in the order to introduce them: the budget less
     what was rated today and the expected cost of the cards due, filled with the cards open today in
-    :func:`priority` order (core first). None on the eve of an exam nor on its day.
+    :func:`priority` order (core first). None on the eve of an exam nor on its day, nor on a day off.
 
     Only as many cards are read as the room could hold (at the cheapest kind's cost), in that order, by
     the store, when every planned card has a curriculum day; otherwise every planned card is read."""
-    index = today - plan.start
-    if index < 0 or (plan.exam is not None and plan.exam - 1 <= today <= plan.exam):
+    index = plan.number(today) - 1
+    if index < 0 or plan.is_off(today) or (plan.exam is not None and plan.exam - 1 <= today <= plan.exam):
         return []
     rated = q.rated_since_by_kind(store, clock.start(today))
     reviews_done = sum(n for _k, state, n in rated if state == State.REVIEW)
@@ -485,7 +625,7 @@ def titles(decks: Sequence[str]) -> tuple[str, str]:
 class PlanDay:
     """One day of the plan: what it introduces, what it is expected to cost, what was done."""
 
-    number: int  # 1-based
+    number: int | None  # 1-based (None: a day off that a move of the calendar put between plan days)
     day: int  # date ordinal
     title: str
     short: str
@@ -494,7 +634,7 @@ class PlanDay:
     minutes: float
     done_new: int
     done_reviews: int
-    status: str  # done | missed | partial | today | upcoming
+    status: str  # done | missed | partial | today | upcoming | off
     new_core: int = 0  # of the new cards, core ones
 
     def to_dict(self) -> dict[str, Any]:
@@ -596,13 +736,14 @@ class PlanStatus:
 
     @property
     def day_number(self) -> int:
-        """Today's 1-based position in the plan (< 1 before it starts, > days after it ends)."""
-        return self.today - self.plan.start + 1
+        """Today's 1-based position in the plan (< 1 before it starts, > days after it ends; on a day off,
+        the plan day before it)."""
+        return self.plan.number(self.today)
 
     @property
     def current(self) -> PlanDay | None:
-        n = self.day_number
-        return self.days[n - 1] if 1 <= n <= len(self.days) else None
+        """Today's plan day (None before the plan, after it, or on a day off)."""
+        return next((d for d in self.days if d.status == "today"), None)
 
     def to_dict(self) -> dict[str, Any]:
         cur = self.current
@@ -641,6 +782,11 @@ def today_line(status: PlanStatus) -> str:
         return (
             f"today: Day {n} of {plan.days} - {cur.short or cur.title}: {_new_words(cur.new, cur.new_core)}, "
             f"{round(cur.reviews)} reviews, about {round(cur.minutes)} min"
+        )
+    if plan.is_off(status.today):
+        return (
+            f"today: a day off (calendar moved by {plan.gap_length(status.today)}); "
+            f"Day {n + 1} of {plan.days} comes on {date_label(plan.date(n + 1))}"
         )
     if n < 1:
         return (
@@ -868,18 +1014,21 @@ def status(
         q.save_forecast(store, plan.id, key, found.to_json(), now)
     days: list[PlanDay] = []
     missed = 0
-    for i in range(plan.days):
-        day = plan.start + i
-        full, short = found.titles[i]
+    for day, number in plan.calendar_days():
+        if number is None:
+            full = short = f"day off (calendar moved by {plan.gap_length(day)})"
+        else:
+            full, short = found.titles[min(number, plan.days) - 1]  # a move earlier may overshoot
         done_new, done_rev = done.get(day - _EPOCH, (0, 0))
+        first_new = found.introduced[day - plan.start], found.introduced_core[day - plan.start]
         if day < today:
-            new, new_core = found.introduced[i], found.introduced_core[i]
+            new, new_core = first_new
             reviews = float(done_rev)
             minutes = spent_by_day.get(day, 0.0) / 60
             # Partly done: something rated, well under the budget while planned cards were still waiting.
             under = spent_by_day.get(day, 0.0) < 0.9 * plan.minutes * 60 and counts.new > 0
             state = "missed" if not (done_new or done_rev) else "partial" if under else "done"
-            missed += state == "missed"
+            missed += state == "missed" and number is not None
         else:
             k = day - today
             new = round(found.new[k]) if k < len(found.new) else 0
@@ -891,11 +1040,13 @@ def status(
                 spent_by_day.get(day, 0.0) / 60 if day == today else 0.0
             )
             if day == today:
-                new += found.introduced[i]
-                new_core += found.introduced_core[i]
+                new += first_new[0]
+                new_core += first_new[1]
             state = "today" if day == today else "upcoming"
+        if number is None:
+            state = "off"
         days.append(
-            PlanDay(i + 1, day, full, short, new, reviews, minutes, done_new, done_rev, state, new_core)
+            PlanDay(number, day, full, short, new, reviews, minutes, done_new, done_rev, state, new_core)
         )
     exam = replace(found.exam, following_plan=found.exam_share) if found.exam is not None else None
     tail = None
@@ -936,7 +1087,7 @@ class _Forecast(NamedTuple):
     exam_share: float | None
     exam: ExamForecast | None
     titles: tuple[tuple[str, str], ...]  # (full, short) title of each plan day
-    introduced: tuple[int, ...]  # cards first rated on each plan day (past days: what was introduced)
+    introduced: tuple[int, ...]  # cards first rated on each date from the plan's start to its end
     introduced_core: tuple[int, ...]
     tail: tuple[float, ...] | None
     shortfall: tuple[int, int, int | None, int | None] | None
@@ -1033,7 +1184,7 @@ def _forecast(
             )
             return bool(days) and core_before + round(sum(run.new_core[:days])) >= core_total
 
-        last_days = plan.exam - 1 - plan.start if plan.exam is not None else MAX_DAYS
+        last_days = plan.number(plan.exam - 2) if plan.exam is not None else MAX_DAYS
         shortfall = (
             core_total,
             by_end,
@@ -1050,8 +1201,8 @@ def _forecast(
         exam_share=None if sim.exam_share is None else float(sim.exam_share),
         exam=exam_forecast(store, scheduler, plan, clock, layout) if plan.exam is not None else None,
         titles=tuple(titles(t) for t in titles_by_day),
-        introduced=tuple(first_days[plan.start + i] for i in range(plan.days)),
-        introduced_core=tuple(first_core[plan.start + i] for i in range(plan.days)),
+        introduced=tuple(first_days[d] for d in range(plan.start, plan.end + 1)),
+        introduced_core=tuple(first_core[d] for d in range(plan.start, plan.end + 1)),
         tail=tail,
         shortfall=shortfall,
         core_total=core_total,
@@ -1076,14 +1227,14 @@ def _least(fits: Callable[[float], bool], current: float, top: float, step: floa
 
 def forecast_key(store: Store, scheduler: Scheduler, plan: Plan, today: int, costs: Costs, runs: int) -> str:
     """Everything a plan's forecast is computed from, as one string: the learner day, the plan (start,
-    days, shift, exam, target, budget, calendar), the store's fingerprint (ratings, undos, memory writes,
+    days, shift and days off, exam, target, budget, calendar), the store's fingerprint (ratings, undos, memory writes,
     syncs, suspensions: :func:`srs.store.plans.forecast_fingerprint`), the scheduling settings and
     parameters, the costs and the number of simulated runs. A stored forecast is used only under an equal
     key. (The weights are the settings' own, None for FSRS's defaults: reading them needs no fsrs.)"""
     settings = scheduler.settings
     return json.dumps(
         [
-            3,  # the layout of the stored forecast
+            4,  # the layout of the stored forecast
             today,
             plan.to_dict(),
             list(plan.calendar),
@@ -1129,7 +1280,7 @@ def _simulate_plan(
     settings = scheduler.settings
     today = clock.day(now)
     base = base or sim_cards(store, now, clock, costs=costs)
-    cards = for_plan(base[0], base[1], plan, layout, today - plan.start)
+    cards = for_plan(base[0], base[1], plan, layout, today)
     spent = budget.spent_since(store, costs, clock.start(today)) if today >= plan.start else 0.0
     return simulate(
         cards,
@@ -1152,6 +1303,7 @@ def _simulate_plan(
             stop_after_introduced=max(0, horizon - 1),
             track_known=False,
             runs=runs,
+            days_off=plan.days_off(today),
         ),
     )
 
@@ -1224,23 +1376,24 @@ def sim_cards(
         per_card = np.array([costs.per_kind.get(k, budget.PRIORS["basic"]) for k in kinds], float)
     cards = SimCards(s, d, last, due, new, flags, per_card)
     if plan is not None:
-        cards = for_plan(cards, ids, plan, layout or _layout(store, plan, clock), clock.day(now) - plan.start)
+        cards = for_plan(cards, ids, plan, layout or _layout(store, plan, clock), clock.day(now))
     return cards, ids
 
 
-def for_plan(cards: SimCards, ids: Sequence[str], plan: Plan, layout: _Layout, offset: int) -> SimCards:
+def for_plan(cards: SimCards, ids: Sequence[str], plan: Plan, layout: _Layout, today: int) -> SimCards:
     """The simulator's cards with the plan's marked: planned, core or not, the simulated day each opens on
-    (``offset``: today's 0-based plan day) and their place in the budget's order."""
+    (counted from ``today``: the date of its plan day less today) and their place in the budget's order."""
     import numpy as np
 
     n = len(ids)
     opens = availability(layout.cards, plan.days)
     rank = {layout.cards[i].id: r for r, i in enumerate(priority(layout.cards, opens))}
     where = {c.id: i for i, c in enumerate(layout.cards)}
+    opens_on = {o: plan.date(o + 1) - today for o in set(opens)}
     return replace(
         cards,
         planned=np.fromiter((i in where for i in ids), bool, n),
-        avail=np.array([opens[where[i]] - offset if i in where else 0 for i in ids], float),
+        avail=np.array([opens_on[opens[where[i]]] if i in where else 0 for i in ids], float),
         priority=np.array([rank.get(i, n + k) for k, i in enumerate(ids)], float),
         core=np.array([i in where and layout.cards[where[i]].tier == "core" for i in ids], bool),
     )

@@ -116,6 +116,7 @@ class SimSettings:
     load_balance: bool = False
     easy_days: tuple[int, ...] = ()  # weekdays (0 = Monday) with a reduced load
     first_weekday: int = 0  # the weekday of simulated day 0
+    days_off: tuple[int, ...] = ()  # with a budget: simulated days that introduce no planned card
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,8 @@ def _run(
                 room -= st.spent_today
             if st.exam_day is not None and st.exam_day - 1 <= day <= st.exam_day:
                 room = 0.0  # no new cards on the eve of the exam nor on its day
+            if day in st.days_off:
+                room = 0.0  # a day off that a moved plan calendar put between two plan days
             ready = np.flatnonzero(waiting & (avail[planned_queue] <= day))
             used = np.cumsum(expected_new[planned_queue[ready]])
             chosen = ready[: int(np.searchsorted(used, room, side="right"))] if room > 0 else ready[:0]

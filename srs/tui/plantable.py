@@ -22,7 +22,7 @@ from srs.scheduling.plan import (
 )
 
 if TYPE_CHECKING:
-    from srs.scheduling.plan import PlanStatus
+    from srs.scheduling.plan import PlanDay, PlanStatus
 
 # A no-break space keeps each mark with its word when the column wraps.
 STATUS = {
@@ -31,6 +31,7 @@ STATUS = {
     "partial": "◐\u00a0partly",
     "today": "▶\u00a0today",
     "upcoming": "",
+    "off": "",
 }
 COLUMNS: tuple[tuple[str, bool], ...] = (  # (header, right-aligned)
     ("Day", True),
@@ -75,6 +76,11 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def has_figures(day: PlanDay) -> bool:
+    """Whether a row has figures to show: anything done or expected on it."""
+    return bool(day.new or round(day.reviews) or round(day.minutes))
+
+
 def _pad(text: str, width: int, right: bool) -> str:
     fill = " " * max(0, width - cells(text))
     return fill + text if right else text + fill
@@ -101,14 +107,15 @@ def _unbreakable(text: str) -> int:
 
 
 def _widths(rows: Sequence[Sequence[str]], width: int) -> list[int]:
-    """Each column's width: its widest cell; when the table is wider than ``width``, the done column
-    (then the title column) gives way, never below its widest word: words are not cut."""
+    """Each column's width: its widest cell; when the table is wider than ``width``, the title column gives
+    way down to 24 cells, then the done column, then the title again, never below a column's widest word:
+    words are not cut."""
     out = [max(cells(r[i]) for r in rows) for i in range(len(COLUMNS))]
     over = sum(out) + len(_GAP) * (len(out) - 1) - width
-    for col in (_DONE, _TITLE):
+    for col, least in ((_TITLE, 24), (_DONE, 4), (_TITLE, 4)):
         if over <= 0:
             break
-        floor = max(4, max(_unbreakable(r[col]) for r in rows))
+        floor = max(least, max(_unbreakable(r[col]) for r in rows))
         give = min(over, max(0, out[col] - floor))
         out[col] -= give
         over -= give
@@ -122,20 +129,25 @@ def table_lines(status: PlanStatus, width: int, color: bool = False) -> list[str
     looks: list[tuple[str, ...]] = [("bold",)]
     for d in status.days:
         done = STATUS[d.status]
-        if d.status in ("done", "partial", "today") and (d.done_new or d.done_reviews):
-            done += f" ({d.done_new} new, {d.done_reviews} reviews)"
-        rows.append(
-            [
-                str(d.number),
-                date_label(d.day),
-                d.title,
-                f"{d.new} ({d.new_core}/{d.new - d.new_core})" if d.new != d.new_core else str(d.new),
-                f"{d.reviews:.0f}",
-                f"{d.minutes:.0f}",
-                done,
-            ]
+        if d.status in ("done", "partial", "today", "off") and (d.done_new or d.done_reviews):
+            done = f"{done} ({d.done_new} new, {d.done_reviews} reviews)".lstrip()
+        figures = [
+            f"{d.new} ({d.new_core}/{d.new - d.new_core})" if d.new != d.new_core else str(d.new),
+            f"{d.reviews:.0f}",
+            f"{d.minutes:.0f}",
+        ]
+        if d.status == "off" and not has_figures(d):
+            figures = ["", "", ""]  # a day off with nothing done nor expected
+        rows.append(["–" if d.number is None else str(d.number), date_label(d.day), d.title, *figures, done])
+        looks.append(
+            ("bold", "yellow")
+            if d.status == "today"
+            else ("red",)
+            if d.status == "missed"
+            else ("dim",)
+            if d.status == "off"
+            else ()
         )
-        looks.append(("bold", "yellow") if d.status == "today" else ("red",) if d.status == "missed" else ())
     widths = _widths(rows, width)
     lines: list[str] = []
     for row, look in zip(rows, looks, strict=True):

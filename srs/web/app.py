@@ -332,7 +332,8 @@ def create_app(config: WebConfig) -> Starlette:
             return {
                 "data": st.to_dict(),
                 "label": st.plan.label,
-                "dates": {d.number: core.date_label(d.day) for d in st.days},
+                "first_day": core.date_label(st.plan.start),
+                "last_day": core.date_label(st.plan.end),
                 "today_line": core.today_line(st),
                 "respread_note": core.respread_note(st),
                 "exam_note": core.exam_note(st),

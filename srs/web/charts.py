@@ -152,7 +152,8 @@ def plan_svg(days: tuple[PlanDay, ...]) -> str:
                 f'fill="{BAR}" fill-opacity="0.12" class="today"/>'
             )
         done = d.status not in ("today", "upcoming")
-        label = f"Day {d.number} ({date.fromordinal(d.day).isoformat()}), {escape(d.title)}"
+        name = "Day off" if d.number is None else f"Day {d.number}"
+        label = f"{name} ({date.fromordinal(d.day).isoformat()}), {escape(d.title)}"
         for j, (name, value, what) in enumerate(
             (
                 ("new", float(d.new), f"{d.new} new cards"),
@@ -165,7 +166,7 @@ def plan_svg(days: tuple[PlanDay, ...]) -> str:
                 f'fill="{PLAN_COLORS[name]}" class="{name}"><title>{label}: {what}</title></rect>'
             )
         if i % every == 0:
-            body.append(f'<text x="{x:.1f}" y="{base + 13}" class="axis">{d.number}</text>')
+            body.append(f'<text x="{x:.1f}" y="{base + 13}" class="axis">{d.number or "–"}</text>')
     legend_x = pad
     for name, text in (("new", "new cards"), ("reviews", "reviews (expected from today)")):
         body.append(
