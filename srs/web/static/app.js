@@ -1,9 +1,13 @@
 // srs serve: the terminal's keys on the review page. Every action is a form post; keys only press buttons.
-// Keys typed while a post is on its way (space then 3 in one burst) wait in this tab's sessionStorage and
-// are pressed, in order, on the page that comes back: none is lost, as in the terminal.
+// A post is sent in the background and its page replaces this one in place, so the page (and what listens
+// to the keyboard) never goes away: keys typed while a post is on its way (space then 3 in one burst)
+// wait here and are pressed, in order, on the page that comes back. None is lost, as in the terminal.
+// Where a post leads to another address, the browser goes there; keys still waiting travel along in this
+// tab's sessionStorage.
 "use strict";
 (function () {
   var QUEUE = "srs-keys";
+  var waiting = [];
   var sending = false;
 
   function press(selector) {
@@ -11,14 +15,18 @@
     if (el && !el.disabled) { el.click(); return true; }
     return false;
   }
-  function queued() {
-    try { return JSON.parse(sessionStorage.getItem(QUEUE) || "[]"); } catch (e) { return []; }
-  }
-  function keep(keys) {
+  function carry() { // keys that must survive a real navigation
     try {
-      if (keys.length) { sessionStorage.setItem(QUEUE, JSON.stringify(keys.slice(0, 16))); }
+      if (waiting.length) { sessionStorage.setItem(QUEUE, JSON.stringify(waiting.slice(0, 16))); }
       else { sessionStorage.removeItem(QUEUE); }
-    } catch (e) { /* storage refused: keys typed during a post are dropped, as before */ }
+    } catch (e) { /* storage refused: those keys are dropped */ }
+  }
+  function carried() {
+    try {
+      var keys = JSON.parse(sessionStorage.getItem(QUEUE) || "[]");
+      sessionStorage.removeItem(QUEUE);
+      return Array.isArray(keys) ? keys : [];
+    } catch (e) { return []; }
   }
   // Act on one key as the terminal does; true when it pressed something.
   function act(key) {
@@ -35,12 +43,14 @@
     return false;
   }
   function replay() {
-    var keys = queued();
-    keep([]);
-    while (keys.length && !sending) {
-      act(keys.shift());
-    }
-    if (keys.length) { keep(keys); } // a key posted a form: the rest wait for the next page
+    while (waiting.length && !sending) { act(waiting.shift()); }
+  }
+  function show(html) { // the page a post answered, in place of this one
+    var next = new DOMParser().parseFromString(html, "text/html");
+    document.title = next.title;
+    document.body.replaceWith(document.adoptNode(next.body));
+    var focus = document.querySelector("[autofocus]");
+    if (focus) { focus.focus(); }
   }
 
   document.addEventListener("keydown", function (ev) {
@@ -61,27 +71,49 @@
     if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
     var key = ev.key;
     if (!(key === " " || key === "Enter" || /^[1-4a-z]$/.test(key))) { return; }
-    if (sending) { // the page is about to change: the key is for the next one
-      var keys = queued();
-      keys.push(key);
-      keep(keys);
+    if (sending || document.readyState === "loading") { // the page is changing: the key is for the next one
+      waiting.push(key);
       ev.preventDefault();
       return;
     }
     if (act(key)) { ev.preventDefault(); }
   });
-  // A form posted twice (a double tap) would act on a page already gone: send each form once.
+
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
-    if (form.dataset.sent) { ev.preventDefault(); return; }
+    ev.preventDefault();
+    if (sending || form.dataset.sent) { return; } // a double tap acts once
     form.dataset.sent = "1";
     sending = true;
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (response) {
+        var there = new URL(response.url, location.href);
+        if (there.pathname + there.search !== location.pathname + location.search) {
+          carry();
+          location.assign(there.href); // another page: go there (the keys follow)
+          return null;
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        if (html === null) { return; }
+        show(html);
+        sending = false;
+        replay();
+      })
+      .catch(function () { // no answer: post the form the plain way
+        carry();
+        HTMLFormElement.prototype.submit.call(form);
+      });
   });
-  // Back from the browser's cache (the back button): nothing is on its way any more.
-  window.addEventListener("pageshow", function (ev) { if (ev.persisted) { sending = false; } });
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", replay);
-  } else {
+
+  function start() {
+    waiting = carried().concat(waiting);
     replay();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
