@@ -40,7 +40,7 @@ RATING_STYLES = {Rating.AGAIN: "red", Rating.HARD: "yellow", Rating.GOOD: "green
 
 
 _NEEDS_MARKDOWN = re.compile(
-    r"^\s*([-*+]|\d+[.)])\s|^\s*#|^\s*>|^\s*(```|~~~)|^ {4}|\|.*\||\[[^\]]*\]\(", re.M
+    r"^\s*([-*+]|\d+[.)])\s|^\s*#|^\s*>|^\s*(```|~~~)|^ {4}|\|.*\||\[[^][]*\]\(", re.M
 )
 _INLINE = re.compile(r"\*\*(?P<b>[^*]+?)\*\*|`(?P<c>[^`]+)`")
 

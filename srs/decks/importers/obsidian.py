@@ -17,12 +17,11 @@ import re
 from pathlib import Path
 
 from srs.decks.importers.writer import ImportedNote, clean_deck, stable_id
+from srs.decks.scan import highlights, remove_delimited, sub_highlights
 from srs.errors import InputError
 from srs.model import CLOZE_RE, Kind
 
-_SR_COMMENT = re.compile(r"<!--SR:.*?-->", re.DOTALL)
 _DECK_TAG = re.compile(r"(?<![\w/])#flashcards(?:/([\w/-]+))?")
-_HIGHLIGHT = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
 
 
 def _split_card(line: str) -> tuple[str, str, bool] | None:
@@ -41,7 +40,7 @@ def _cloze(text: str) -> str:
     """``==x==`` highlights numbered as deletions after any ``{{cN::`` already there."""
     start = max((int(m.group(1)) for m in CLOZE_RE.finditer(text)), default=0)
     counter = iter(range(start + 1, start + 1000))
-    return _HIGHLIGHT.sub(lambda m: f"{{{{c{next(counter)}::{m.group(1)}}}}}", text)
+    return sub_highlights(lambda m: f"{{{{c{next(counter)}::{m.group(1)}}}}}", text)
 
 
 def files_of(path: Path) -> list[tuple[Path, str]]:
@@ -75,7 +74,7 @@ def read_note(real: Path, rel: str) -> list[ImportedNote]:
         raise InputError(f"cannot read {real}: {exc.strerror or exc}") from None
     if "\x00" in text:
         raise InputError(f"{rel}: binary data, not a Markdown file")
-    text = _SR_COMMENT.sub("", text)
+    text = remove_delimited(text, "<!--SR:", "-->")
     m = _DECK_TAG.search(text)
     if m and m.group(1):
         deck = clean_deck(m.group(1).replace("/", "::"))
@@ -152,6 +151,6 @@ def read_note(real: Path, rel: str) -> list[ImportedNote]:
                     add(lineno + n, Kind.REVERSED if rev else Kind.BASIC, front, back)
             continue
         joined = "\n".join(para)
-        if _HIGHLIGHT.search(joined) or CLOZE_RE.search(joined):
+        if next(highlights(joined), None) or CLOZE_RE.search(joined):
             add(lineno, Kind.CLOZE, text=_cloze(joined))
     return notes

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from srs.decks.authoring import _value, deck_file_name
+from srs.decks.authoring import card_block, deck_file_name, front_matter, one_line
 from srs.decks.parser import TAG_RE, parse_text
 from srs.errors import InputError, SrsError
 from srs.model import Kind, Note
@@ -44,8 +44,8 @@ def clean_tag(tag: str) -> str:
 
 
 def clean_deck(name: str) -> str:
-    """A deck name with its ``::`` levels trimmed and empty levels dropped."""
-    return "::".join(p.strip() for p in name.split("::") if p.strip()) or "Imported"
+    """A deck name on one line (line breaks become spaces), its ``::`` levels trimmed, empty levels dropped."""
+    return "::".join(one_line(p) for p in name.split("::") if p.strip()) or "Imported"
 
 
 @dataclass(frozen=True)
@@ -64,26 +64,25 @@ class ImportedNote:
 
 
 def render_note(note: ImportedNote | Note) -> str:
-    """The deck-file block of one note."""
-    lines = [f"## {note.id}"]
+    """The deck-file block of one note (through :func:`srs.decks.authoring.card_block`, the one writer)."""
+    fields: list[tuple[str, str]] = []
     if note.kind is not Kind.BASIC and note.kind is not Kind.CLOZE:
-        lines.append(f"kind: {note.kind.value}")
+        fields.append(("kind", note.kind.value))
     if note.tags:
-        lines.append("tags: " + " ".join(note.tags))
+        fields.append(("tags", " ".join(note.tags)))
     if note.source:
-        lines.append("source: " + " ".join(note.source.split()))
+        fields.append(("source", note.source))
     if isinstance(note, Note) and note.item:
-        lines.append(f"{'quiz' if note.kind is Kind.QUIZ else 'exercise'}: {note.item}")
+        fields.append(("quiz" if note.kind is Kind.QUIZ else "exercise", note.item))
         if note.params:
-            lines.append(f"params: {note.params}")
+            fields.append(("params", note.params))
     elif note.kind is Kind.CLOZE:
-        lines.append("text: " + _value(note.text))
+        fields.append(("text", note.text))
     else:
-        lines.append("Q: " + _value(note.front))
-        lines.append("A: " + _value(note.back))
+        fields += [("Q", note.front), ("A", note.back)]
     if note.extra.strip():
-        lines.append("extra: " + _value(note.extra))
-    return "\n".join(lines) + "\n"
+        fields.append(("extra", note.extra))
+    return card_block(note.id, fields)
 
 
 @dataclass
@@ -204,7 +203,7 @@ def _merged_text(
         blocks = {n.id: render_note(n) for n in old.notes if n.id not in drop}
     for note in fresh:
         blocks[note.id] = render_note(note)
-    head = f"---\ndeck: {deck}\n" + (f"source: {source}\n" if source else "") + "---\n"
+    head = front_matter(deck, source)
     if old_text.startswith("---\n"):
         end = old_text.find("\n---\n", 3)
         if end >= 0:

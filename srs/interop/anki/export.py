@@ -532,7 +532,7 @@ def plan_notes(
 
 # -- media and deck options ------------------------------------------------------------------------------
 # A link to a file in the learner's media folder, as the importers write it (relative to the deck file).
-_MEDIA_LINK = re.compile(r"(\]\()((?:\.\./)*media/([^)\s]+))(\))")
+_MEDIA_LINK = re.compile(r"(\]\()((?:\.\./)*+media/([^]()\s]+))(\))")  # no "]" or "(" in a name: linear
 
 
 def localise_media(

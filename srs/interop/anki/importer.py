@@ -54,6 +54,7 @@ from srs.decks.importers.writer import (
     stable_id,
     unique,
 )
+from srs.decks.parser import ID_RE
 from srs.errors import InputError, SrsError
 from srs.interop.anki import cycle_collector_paused
 from srs.model import Kind
@@ -350,9 +351,9 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
 
 
 # -- notes -> deck notes ---------------------------------------------------------------------------------------
-_IMG_RE = re.compile(r"""<img[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-_SOUND_RE = re.compile(r"\[sound:([^\]]+)\]")
-_TYPE_RE = re.compile(r"\{\{type:(?:[^:}]+:)?([^}]+)\}\}")
+_IMG_RE = re.compile(r"""<img[^<>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_SOUND_RE = re.compile(r"\[sound:([^\][]+)\]")
+_TYPE_RE = re.compile(r"\{\{type:(?:[^:{}]+:)?([^{}]+)\}\}")
 
 
 def media_names(text: str) -> set[str]:
@@ -409,6 +410,8 @@ def plan_note(
     tags = tuple(dict.fromkeys(t for t in (clean_tag(t) for t in note.tags.split()) if t))
     if nt.name.startswith(SRS_MODEL_PREFIX) and fields.get("SrsId", "").strip():
         srs_id = html_to_text(fields["SrsId"])
+        if not ID_RE.fullmatch(srs_id):  # e.g. a line break that would write fields of its own
+            return PlannedImport(None, {}, "an SrsId that is not a card id")
         cards = _srs_cards(nt, srs_id, ords)
         name = nt.name[len(SRS_MODEL_PREFIX) :].lower()
         if name.startswith(("quiz", "exercise")):
@@ -731,7 +734,7 @@ def _plan_media(package: Package, notes: list[ImportedNote], media_dir: Path) ->
     for note in notes:
         for text in (note.front, note.back, note.text, note.extra):
             if "media/" in text:
-                for name in re.findall(r"\]\((?:\.\./)*media/([^)\s]+)\)", text):
+                for name in re.findall(r"\]\((?:\.\./)*+media/([^]()\s]+)\)", text):
                     name = name.replace("%20", " ")
                     wanted.add(back.get(name, name))
     return sorted(n for n in wanted if n in package.media)
