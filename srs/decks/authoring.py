@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from srs import kinds
-from srs.decks.parser import CARD_FIELDS, FIELD_RE, ID_RE, TAG_RE, parse_text
+from srs.decks.parser import CARD_FIELDS, FIELD_RE, FRONT_MATTER_KEYS, ID_RE, TAG_RE, parse_text
 from srs.errors import InputError
 from srs.model import Kind
 
@@ -50,6 +50,7 @@ def deck_file_name(deck: str) -> str:
 # a multi-line field's lines cannot start a field, a card (``## ``) or front matter (``---``), and its code
 # fences must close. :func:`card_block` then parses what it wrote and refuses a block whose fields differ.
 MULTI_LINE_FIELDS = frozenset({"q", "a", "text", "extra", "options"})
+_KEYS = CARD_FIELDS | FRONT_MATTER_KEYS  # a value's line starting with one of these is indented
 
 
 def one_line(text: str) -> str:
@@ -64,7 +65,7 @@ def block_value(text: str) -> str:
     fences = 0
     for line in text.strip().splitlines():
         m = FIELD_RE.match(line)
-        if line.startswith("## ") or line.strip() == "---" or (m and m.group(1).lower() in CARD_FIELDS):
+        if line.startswith("## ") or line.strip() == "---" or (m and m.group(1).lower() in _KEYS):
             line = " " + line
         if line.lstrip().startswith(("```", "~~~")):
             fences += 1

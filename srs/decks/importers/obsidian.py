@@ -13,9 +13,11 @@ text), so importing the same notes again updates the same cards.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
+from srs.decks.importers import read_source
 from srs.decks.importers.writer import ImportedNote, clean_deck, stable_id
 from srs.decks.scan import highlights, remove_delimited, sub_highlights
 from srs.errors import InputError
@@ -51,7 +53,7 @@ def files_of(path: Path) -> list[tuple[Path, str]]:
             for p in sorted(path.rglob("*.md"))
             if not any(part.startswith(".") for part in p.relative_to(path).parts)
         ]
-    if path.is_file():
+    if os.path.lexists(path):  # a FIFO or a device too: read_source refuses it with a clear message
         return [(path, path.name)]
     raise InputError(f"no such file or folder: {path}")
 
@@ -59,19 +61,19 @@ def files_of(path: Path) -> list[tuple[Path, str]]:
 def read_markdown(path: Path) -> list[ImportedNote]:
     """The cards in an Obsidian note or a folder of notes."""
     notes: list[ImportedNote] = []
+    root = path if path.is_dir() else None
     for real, rel in files_of(path):
-        notes.extend(read_note(real, rel))
+        notes.extend(read_note(real, rel, root))
     return notes
 
 
-def read_note(real: Path, rel: str) -> list[ImportedNote]:
-    """The cards of one Markdown note; ``rel`` names it in ids, errors and the default deck."""
+def read_note(real: Path, rel: str, root: Path | None = None) -> list[ImportedNote]:
+    """The cards of one Markdown note; ``rel`` names it in ids, errors and the default deck. The file must
+    be a regular file (inside ``root`` when given, symlinks followed): see :func:`read_source`."""
     try:
-        text = real.read_text(encoding="utf-8").removeprefix("\ufeff")
+        text = read_source(real, root).decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise InputError(f"{rel}: not UTF-8 text (is this a Markdown file?)") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {real}: {exc.strerror or exc}") from None
     if "\x00" in text:
         raise InputError(f"{rel}: binary data, not a Markdown file")
     text = remove_delimited(text, "<!--SR:", "-->")
