@@ -356,3 +356,41 @@ def test_an_import_whose_cards_would_not_load_fails_instead_of_adding_nothing(
     result = run("import", "csv", str(csv))
     assert result.exit_code != 0 and "larger than 2 MiB" in result.output, result.output
     assert not list((env / "decks" / "csv").glob("*.md")) and not cards()
+
+
+# -- item 9: an import killed with SIGKILL leaves no card without its media ------------------------------------
+
+
+def test_an_anki_import_killed_while_copying_media_leaves_nothing_half_done(env: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    n = 3000
+    media = {f"m{i}.png": PNG + os.urandom(20_000) for i in range(n)}
+    pkg = apkg(tmp_path / "media.apkg", [(1, [f'<img src="m{i}.png">', f"back {i}"]) for i in range(n)], media=media)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("SRS_")}
+    environ.update(SRS_HOME=str(env), SRS_NO_BUILTIN="1")
+    proc = subprocess.Popen([sys.executable, "-m", "srs", "import", "anki", str(pkg)], env=environ)
+    staged: list[Path] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        # media written so far, staged or in place
+        staged = [p for p in (env / "media").rglob("*") if p.is_file()] if (env / "media").is_dir() else []
+        if len(staged) >= 200:
+            break
+        time.sleep(0.01)
+    assert proc.poll() is None and len(staged) >= 200, "the import ended before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    # killed while staging media: no card, no deck file, no media in place; every command still works
+    assert not list((env / "decks").rglob("*.md")) if (env / "decks").is_dir() else True
+    assert not [p for p in (env / "media").iterdir() if not p.name.startswith(".")]
+    assert not cards()
+    assert run("due").exit_code == 0
+    # the next import cleans the leftover up and does the whole job
+    summary = ok("import", "anki", str(pkg))
+    assert summary["cards_added"] == n and summary["media_copied"] == n
+    assert sorted(p.name for p in (env / "media").iterdir()) == sorted(media)
+    out = tmp_path / "out.apkg"
+    assert run("export", "anki", str(out)).exit_code == 0
