@@ -361,14 +361,18 @@ def test_an_import_whose_cards_would_not_load_fails_instead_of_adding_nothing(
 # -- item 9: an import killed with SIGKILL leaves no card without its media ------------------------------------
 
 
-def test_an_anki_import_killed_while_copying_media_leaves_nothing_half_done(env: Path, tmp_path: Path) -> None:
+def test_an_anki_import_killed_while_copying_media_leaves_nothing_half_done(
+    env: Path, tmp_path: Path
+) -> None:
     import signal
     import subprocess
     import sys
 
     n = 3000
     media = {f"m{i}.png": PNG + os.urandom(20_000) for i in range(n)}
-    pkg = apkg(tmp_path / "media.apkg", [(1, [f'<img src="m{i}.png">', f"back {i}"]) for i in range(n)], media=media)
+    pkg = apkg(
+        tmp_path / "media.apkg", [(1, [f'<img src="m{i}.png">', f"back {i}"]) for i in range(n)], media=media
+    )
     environ = {k: v for k, v in os.environ.items() if not k.startswith("SRS_")}
     environ.update(SRS_HOME=str(env), SRS_NO_BUILTIN="1")
     proc = subprocess.Popen([sys.executable, "-m", "srs", "import", "anki", str(pkg)], env=environ)
