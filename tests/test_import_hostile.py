@@ -229,6 +229,12 @@ def test_media_that_are_not_images_sounds_or_videos_are_refused(
     assert [why for why in summary["media_refused"] if why.startswith(name)], summary
     text = run("import", "anki", str(pkg)).output
     assert f"Media refused (not imported): {name}" in text
+    # the card that links to the refused file still exports, with a warning
+    exported = run("export", "anki", str(tmp_path / "out.apkg"))
+    assert exported.exit_code == 0, exported.output
+    assert "media file not found, exported as a dead link" in exported.output and name in exported.output
+    with zipfile.ZipFile(tmp_path / "out.apkg") as zf:
+        assert name not in json.loads(zf.read("media")).values()
 
 
 # -- item 6: one writer; no value writes a field of its own ----------------------------------------------------
