@@ -157,6 +157,22 @@ def test_a_media_name_that_is_a_path_is_never_read(env: Path, tmp_path: Path) ->
     assert any("/dev/zero" in why and "plain file name" in why for why in summary["media_refused"])
 
 
+@pytest.fixture
+def deadline() -> Any:
+    """Fail (instead of hanging the suite) a test still running after 20 s: SIGALRM interrupts a blocked read."""
+    import signal
+
+    def expired(*_a: object) -> None:
+        raise TimeoutError("still running after 20 s: blocked on a read?")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.usefixtures("deadline")
 def test_a_fifo_or_a_link_to_a_device_given_as_a_note_is_refused_at_once(env: Path, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.md"
     os.mkfifo(fifo)
@@ -297,6 +313,7 @@ def test_srs_add_csv_markdown_and_anki_imports_inject_nothing(env: Path, tmp_pat
     )
     assert result.exit_code == 0, result.output
     result = run("add", "--deck", "Mine" + sep + "kind: exercise", "--front", "q2", "--back", "a")
+    assert result.exit_code != 0 and "bad deck name" in result.output, result.output
     csv = tmp_path / "rows.txt"
     csv.write_text(
         "#separator:tab\n#deck column:3\n" + f'"front{sep}{inject}"\tback\t"Deck{sep}{inject}"\n',

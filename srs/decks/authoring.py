@@ -130,6 +130,8 @@ def validate(card: NewCard) -> None:
     """Refuse what would make a broken card, with a message saying what to fix. Nothing is written."""
     if not card.deck.strip():
         raise InputError("a deck name is needed (--deck)")
+    if len(card.deck.splitlines()) > 1:
+        raise InputError(f"bad deck name {card.deck!r}: one line, no line break")
     if any(not p.strip() for p in card.deck.split("::")):
         raise InputError(f"bad deck name {card.deck!r}: empty part between '::'")
     if card.id is not None:
