@@ -143,6 +143,12 @@ def test_hostile_text_in_csv_markdown_and_anki_imports_finishes(env: Path, tmp_p
     assert time.perf_counter() - started < 30
 
 
+def test_tags_nested_deeper_than_the_stack_give_their_text_not_a_traceback() -> None:
+    from srs.decks.importers.htmltext import html_to_markdown
+
+    assert html_to_markdown("<a>" * 5000 + "deep_text*") == "deep\\_text\\*"
+
+
 # -- item 5: importers read only regular files, boundedly -----------------------------------------------------
 
 

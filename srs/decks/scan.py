@@ -28,13 +28,14 @@ def replace_spans(text: str, found: Iterator[Span], repl: Callable[[Span], str])
 
 def highlights(text: str) -> Iterator[Span]:
     """Obsidian ``==highlight==`` spans on one line (group 1: the inside, no space just inside the marks)."""
-    pos, n = 0, len(text)
+    pos, n, eol = 0, len(text), -1
     while (i := text.find("==", pos)) >= 0:
         if i + 2 >= n or text[i + 2].isspace():
             pos = i + 1
             continue
-        eol = text.find("\n", i + 2)
-        eol = n if eol < 0 else eol
+        if eol < i:  # the end of this line, found once per line
+            eol = text.find("\n", i + 2)
+            eol = n if eol < 0 else eol
         k, close = i + 3, -1
         while (c := text.find("==", k, eol)) >= 0:
             if not text[c - 1].isspace():
@@ -74,17 +75,21 @@ def remove_delimited(text: str, opening: str, closing: str) -> str:
 def tex_spans(text: str) -> Iterator[Span]:
     """``\\(inline\\)`` (group 1) and ``\\[display\\]`` (group 2) maths, non-empty, across lines."""
     pos = 0
-    open_kinds = {"(": ")", "[": "]"}
-    dead: set[str] = set()  # opening kinds that no later text closes
-    while len(dead) < 2 and (i := text.find("\\", pos)) >= 0:
-        kind = text[i + 1 : i + 2]
-        if kind not in open_kinds or kind in dead:
-            pos = i + 1
-            continue
-        close = text.find("\\" + open_kinds[kind], i + 3)
+    closing = {"(": "\\)", "[": "\\]"}
+    nxt = {"(": -1, "[": -1}  # next opening of each kind at or after pos (found once, reused)
+    while nxt:
+        for kind in list(nxt):
+            if nxt[kind] < pos:
+                nxt[kind] = text.find("\\" + kind, pos)
+                if nxt[kind] < 0:
+                    del nxt[kind]  # none left
+        if not nxt:
+            return
+        kind = min(nxt, key=nxt.__getitem__)
+        i = nxt[kind]
+        close = text.find(closing[kind], i + 3)
         if close < 0:
-            dead.add(kind)
-            pos = i + 1
+            del nxt[kind]  # no later opening of this kind can close either
             continue
         inside = text[i + 2 : close]
         groups = (text[i : close + 2], inside, None) if kind == "(" else (text[i : close + 2], None, inside)
@@ -117,10 +122,19 @@ def _drain(found: Iterator[Span]) -> None:
 
 # name -> (run it on a text, the literal pieces of its syntax): timed by tests/test_linear_text.py
 SCANNERS: dict[str, tuple[Callable[[str], object], tuple[str, ...]]] = {
-    "cloze": (lambda t: _drain(CLOZE_RE.finditer(t)), ("{{c", "1", "::", "}}", ":", "}", "{", "a")),
+    "cloze": (
+        lambda t: _drain(CLOZE_RE.finditer(t)),
+        ("{{c", "1", "::", "}}", ":", "}", "{", "a", "{{c1::a}}", "{{c1::a::b}}"),
+    ),
     "cloze.sub": (lambda t: CLOZE_RE.sub(lambda m: m.group(2), t), ("{{c1::", "::", "}}", "a")),
-    "highlights": (lambda t: sub_highlights(lambda m: m.group(1), t), ("==", "a", " ", "=", "\n")),
+    "highlights": (
+        lambda t: sub_highlights(lambda m: m.group(1), t),
+        ("==", "a", " ", "=", "\n", "==a==", "==a== "),
+    ),
     "delimited": (lambda t: remove_delimited(t, "<!--SR:", "-->"), ("<!--SR:", "--", ">", "a")),
-    "tex_spans": (lambda t: _drain(tex_spans(t)), ("\\(", "\\[", "\\)", "\\]", "\\", "a")),
+    "tex_spans": (
+        lambda t: _drain(tex_spans(t)),
+        ("\\(", "\\[", "\\)", "\\]", "\\", "a", "\\(a\\)", "\\(\\)"),
+    ),
     "strip_tags": (strip_tags, ("<", "a", "/", "!", ">", "<a ")),
 }

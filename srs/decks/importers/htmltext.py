@@ -62,7 +62,15 @@ def _markdownify(text: str, link: MediaLink) -> str:
         if len(_INSTANCES) > 8:
             _INSTANCES.clear()
         converter = _INSTANCES[link] = _CONVERTER(link, heading_style="ATX", bullets="-", escape_misc=False)
-    return str(converter.convert(text))  # type: ignore[attr-defined]
+    # Python's html.parser rescans to the end of the text for every "<" that no ">" follows (quadratic on
+    # "<a" * N): such a "<" starts no tag anyway, so it is given as the entity it reads as.
+    last = text.rfind(">")
+    if "<" in text[last + 1 :]:
+        text = text[: last + 1] + text[last + 1 :].replace("<", "&lt;")
+    try:
+        return str(converter.convert(text))  # type: ignore[attr-defined]
+    except RecursionError:  # tags nested deeper than Python's stack (e.g. "<a>" * 5000): the text alone
+        return html.unescape(strip_tags(text)).replace("*", "\\*").replace("_", "\\_")
 
 
 # -- simple fields without markdownify --------------------------------------------------------------------
