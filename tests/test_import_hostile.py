@@ -220,6 +220,19 @@ def test_a_view_or_trigger_in_the_collection_is_refused_without_running_it(env: 
     assert result.exit_code != 0 and "trigger" in result.output
 
 
+def test_reading_the_collection_is_time_bounded(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srs.interop.anki.importer as importer
+
+    pkg = apkg(tmp_path / "slow.apkg", [(1, [f"q{i}", "a"]) for i in range(3000)])
+    monkeypatch.setattr(importer, "COLLECTION_SECONDS", 0)  # every query is over its time at once
+    result = run("import", "anki", str(pkg))
+    assert result.exit_code != 0 and "took over 0 s; refused" in result.output, result.output
+    monkeypatch.setattr(importer, "COLLECTION_SECONDS", 60)
+    assert ok("import", "anki", str(pkg))["cards_added"] == 3000
+
+
 # -- item 1: executable media are refused at import -----------------------------------------------------------
 
 
