@@ -272,6 +272,20 @@ def test_media_that_are_not_images_sounds_or_videos_are_refused(
         assert name not in json.loads(zf.read("media")).values()
 
 
+def test_a_media_file_over_the_size_bound_is_refused_not_the_import(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import srs.interop.anki.importer as importer
+
+    monkeypatch.setattr(importer, "MAX_MEDIA_BYTES", 100)
+    pkg = apkg(
+        tmp_path / "big.apkg", [(1, ["<img src='big.png'>", "b"])], media={"big.png": PNG + b"x" * 100}
+    )
+    summary = ok("import", "anki", str(pkg))
+    assert summary["cards_added"] == 1 and summary["media_copied"] == 0
+    assert summary["media_refused"] == ["big.png: media file 'big.png' is larger than 0 MiB"]
+
+
 # -- item 6: one writer; no value writes a field of its own ----------------------------------------------------
 
 

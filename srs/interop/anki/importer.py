@@ -737,7 +737,13 @@ def _plan(
     prefix = clean_deck(deck_prefix) if deck_prefix.strip() else ""
     for name in package.media if convert else ():  # a different file of that name already there: keep both
         target = media_dir / name
-        if _exists(target) and not _same_file(target, data := package.read_media(name)):
+        if not _exists(target):
+            continue
+        try:
+            data = package.read_media(name)
+        except PackageError:
+            continue  # refused when it is copied (too large, damaged)
+        if not _same_file(target, data):
             digest = hashlib.sha1(data).hexdigest()[:8]
             stem, dot, ext = name.rpartition(".")
             stored_names[name] = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
@@ -833,7 +839,11 @@ def _stage_media(
             target = media_dir / package.stored_names.get(name, name)
             if target.parent != media_dir or not safe_name(target.name):
                 continue  # a name with a path in it: never written outside the media folder
-            data = package.read_media(name)
+            try:
+                data = package.read_media(name)
+            except PackageError as exc:  # too large, or damaged: left out, and said so
+                package.refused_media.append(f"{name}: {exc}")
+                continue
             why = refusal(name, data)
             if why is not None:
                 package.refused_media.append(why)
