@@ -198,6 +198,11 @@ def test_a_fifo_or_a_link_to_a_device_given_as_a_note_is_refused_at_once(env: Pa
     os.mkfifo(csv_fifo)
     result = run("import", "csv", str(csv_fifo))
     assert result.exit_code != 0 and "not a regular file" in result.output, result.output
+    pkg_fifo = tmp_path / "p.apkg"
+    os.mkfifo(pkg_fifo)
+    for package in (pkg_fifo, Path("/dev/zero")):
+        result = run("import", "anki", str(package))
+        assert result.exit_code != 0 and "not a regular file" in result.output, result.output
 
 
 def test_a_view_or_trigger_in_the_collection_is_refused_without_running_it(env: Path, tmp_path: Path) -> None:

@@ -213,6 +213,8 @@ def read_package(path: Path, work: Path) -> Package:
         raise PackageError(f"no such file: {path}")
     if path.is_dir():
         raise PackageError(f"{path} is a folder, not an Anki package")
+    if not path.is_file():  # a FIFO would block the zip reader; a device would be read without end
+        raise PackageError(f"{path} is not a regular file, not an Anki package")
     if not zipfile.is_zipfile(path):
         raise PackageError(f"{path} is not an Anki package (.apkg or .colpkg files are zip archives)")
     try:
