@@ -532,7 +532,7 @@ def _cloze_complements(note: Note) -> list[str]:
 
 def _outside_maths_sub(text: str) -> str:
     """Text with subscripts and superscripts (``d_k``, ``x^2``) removed: their digits are not quantities."""
-    return re.sub(r"[_^]\{[^}]*\}|[_^]\S", " ", text)
+    return re.sub(r"[_^]\{[^{}]*\}|[_^]\S", " ", text)
 
 
 def _is_plain_number(answer: str) -> bool:
