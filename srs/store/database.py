@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 CARD_COLUMNS = (
     "id, note_id, kind, sub, deck, tags, source, front, back, extra, item, params, path, line, ord, position, "
     "content_hash, active, suspended, leech, state, step, stability, difficulty, due, last_review, reps, lapses, "
-    "tier, requires, version"
+    "tier, requires, concept, version"
 )
 
 
@@ -122,6 +122,7 @@ def _row_to_card(row: Sequence[Any]) -> Card:
         lapses,
         tier,
         requires,
+        concept,
         _version,
     ) = row
     spec = CardSpec(
@@ -144,6 +145,7 @@ def _row_to_card(row: Sequence[Any]) -> Card:
         content_hash=content_hash,
         tier=Tier(tier),
         requires=tuple(requires.split()) if requires else (),
+        concept=concept,
     )
     memory = Memory(
         state=State(state),
@@ -303,6 +305,7 @@ class Store:
                     spec.content_hash,
                     spec.tier.value,
                     " ".join(spec.requires),
+                    spec.concept,
                 )
                 if old is None:
                     inserts.append((*values, spec.id, now, now))
@@ -788,6 +791,7 @@ _CARD_WRITE = (
     "content_hash",
     "tier",
     "requires",
+    "concept",
     "id",
     "created",
     "updated",
