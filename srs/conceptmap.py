@@ -469,3 +469,25 @@ def check_name(name: str) -> str:
     if not name:
         raise InputError("name a concept: an id such as receptive-field, or a name such as 感受野")
     return name
+
+
+def failure_note(
+    store: Store, scheduler: Scheduler, now: int, note_id: str, tags: Sequence[str], concept: str = ""
+) -> str | None:
+    """After a card is failed: a sentence naming its concept's weak prerequisites with how many of their cards
+    are due (``"感受野 Receptive field lapsed; its prerequisite '池化 Pooling' is weak: 3 cards due"``), or
+    None when the card is on no concept or every prerequisite is held. It only reads: no schedule changes."""
+    graph = load_graph()
+    cid = graph.assign(note_id, tags, concept)
+    if cid is None:
+        return None
+    kmap = knowledge_map(store, scheduler, now, graph)
+    if cid not in kmap.graph.by_id:
+        return None
+    weak = weak_prerequisites(kmap, cid)
+    if not weak:
+        return None
+    parts = [f"'{n.concept.label}' is weak: {n.due} card{'s' if n.due != 1 else ''} due" for n in weak]
+    word = "prerequisite" if len(weak) == 1 else "prerequisites"
+    hint = f" (srs review --concept {weak[0].concept.id})"
+    return f"{kmap.graph.by_id[cid].label} lapsed; its {word} " + "; ".join(parts) + hint

@@ -137,6 +137,11 @@ concept: Softmax 与交叉熵
 Q: softmax by name?
 A: yes
 
+## m-gc
+tags: gradient-check
+Q: gradient check?
+A: yes
+
 ## m-own
 concept: my idea
 requires: m-la1
@@ -222,7 +227,10 @@ def _check_mastery(store) -> None:  # type: ignore[no-untyped-def]
             d["seen"],
             d["lapses"],
         ), node.concept.id
-        assert node.recall == pytest.approx(d["r"] / d["seen"], abs=1e-12)
+        if d["seen"]:
+            assert node.recall == pytest.approx(d["r"] / d["seen"], abs=1e-12)
+        else:
+            assert node.recall is None and node.status == NOT_STARTED
     status = {n.concept.id: n.status for n in kmap.nodes}
     assert status["linear-algebra"] == MASTERED  # its depth card is new: only core cards count
     assert status["numpy"] == LEARNING  # one of its two core cards is still new
@@ -311,3 +319,56 @@ def test_srs_map_concept_by_chinese_or_english_name_lists_its_cards(
     text = CliRunner().invoke(cli, ["map", "--concept", "calculus"])
     assert "m-calc1" in text.output and "WEAK" in text.output
     fail_alone(CliRunner().invoke(cli, ["map", "--concept", "calculsu"]), "there is no concept 'calculsu'")
+
+
+# -- reviewing by concept, and the note on a failed card ------------------------------------------------------
+def _fronts(output: str) -> set[str]:
+    return set(re.findall(r"\b(la one|la two|la depth|calc one|calc two|np one|np two|gradient check|my own)\?", output))
+
+
+def test_review_concept_shows_only_that_concept_and_what_it_rests_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cli_home(tmp_path, monkeypatch)
+    result = CliRunner().invoke(cli, ["review", "--concept", "NumPy 与广播"], input=" \n3\n" * 8 + "q\n")
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert "Concept NumPy 与广播 NumPy and broadcasting, with what it rests on: linear-algebra" in flat
+    shown = _fronts(result.output)
+    assert "np two" in shown and shown <= {"la one", "la two", "la depth", "np one", "np two"}
+
+
+def test_review_weakest_starts_with_weak_concepts_whose_prerequisites_are_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cli_home(tmp_path, monkeypatch)
+    result = CliRunner().invoke(cli, ["review", "--weakest"], input=" \n3\n" * 8 + "q\n")
+    assert result.exit_code == 0, result.output
+    assert "导数与梯度 Derivatives and gradients (weak)" in " ".join(result.output.split())
+    assert "calc one" in _fronts(result.output)
+    fail_alone(CliRunner().invoke(cli, ["review", "--weakest", "--concept", "numpy"]), "not both")
+
+
+def test_a_failed_card_says_its_concept_rests_on_a_weak_prerequisite_and_changes_no_other_card(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from srs.conceptmap import failure_note
+
+    _cli_home(tmp_path, monkeypatch)
+    db = tmp_path / "home" / "srs.db"
+    with open_store(db) as store:
+        before = {c.id: c.memory for c in store.cards()}
+        note = failure_note(store, _scheduler(), NOW, "m-gc", ("day1", "gradient-check"))
+        assert note is not None
+        assert note.startswith("梯度检验 Gradient checking lapsed; its prerequisite '导数与梯度 Derivatives and gradients' is weak")
+        assert "srs review --concept calculus" in note
+        assert {c.id: c.memory for c in store.cards()} == before
+        # A card whose concept rests on nothing weak gets no note.
+        assert failure_note(store, _scheduler(), NOW, "m-np1", ("day1", "numpy")) is None
+    result = CliRunner().invoke(cli, ["review", "--concept", "gradient-check"], input=" \n1\n" * 3 + "q\n")
+    assert result.exit_code == 0, result.output
+    assert "Map: 梯度检验 Gradient checking lapsed" in " ".join(result.output.split())
+    with open_store(db) as store:
+        after = {c.id: c.memory for c in store.cards()}
+    changed = {cid for cid in after if after[cid] != before[cid]}
+    assert changed <= {"m-gc", "m-calc1", "m-calc2"}  # only the cards rated

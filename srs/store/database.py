@@ -41,11 +41,13 @@ def _memory_values(m: Memory) -> tuple[Any, ...]:
 
 
 class Filter(NamedTuple):
-    """Which cards a command is about: a deck (and its sub-decks), a tag, a curriculum tier, active only."""
+    """Which cards a command is about: a deck (and its sub-decks), a tag, a curriculum tier, a set of card
+    ids (a knowledge-map concept's cards), active only."""
 
     deck: str | None = None
     tag: str | None = None
     tier: str | None = None
+    ids: tuple[str, ...] | None = None
 
     def sql(self, alias: str = "") -> tuple[str, list[Any]]:
         """A SQL condition (starting with AND, or empty) and its parameters."""
@@ -66,6 +68,11 @@ class Filter(NamedTuple):
         if self.tier:
             parts.append(f"{prefix}tier = ?")
             args.append(self.tier)
+        if self.ids is not None:
+            import json
+
+            parts.append(f"{prefix}id IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(list(self.ids)))
         return "".join(" AND " + p for p in parts), args
 
 
