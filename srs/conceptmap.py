@@ -19,6 +19,7 @@ from srs.errors import InputError, NotFoundError, SrsError
 if TYPE_CHECKING:
     from srs.scheduling.scheduler import Scheduler
     from srs.store import Store
+    from srs.store.concepts import ConceptGroup
 
 MASTERED, LEARNING, WEAK, NOT_STARTED = "mastered", "learning", "weak", "not started"
 STATUSES = (MASTERED, LEARNING, WEAK, NOT_STARTED)
@@ -294,21 +295,35 @@ def _day_of(tags: str) -> int | None:
 
 
 def knowledge_map(store: Store, scheduler: Scheduler, now: int, graph: ConceptGraph | None = None) -> KnowledgeMap:
-    """Every concept with its figures, from one grouped query of the store."""
-    from srs.store.concepts import concept_groups
+    """Every concept with its figures, from two grouped queries of the store (all cards by tags, and the
+    cards of notes a concept lists by id)."""
+    from srs.store.concepts import concept_groups, pinned_groups
 
     graph = graph or load_graph()
     clock = scheduler.clock
     today = clock.day(now)
     shift = clock.offset(now) - clock.rollover_hour * 3600
-    groups = concept_groups(store, list(graph.by_note), scheduler.model.retrievability, today, shift, now)
+    model = scheduler.model
+    curve = (model.factor, model.decay, today, shift, now)
     totals: dict[str, list[float]] = {}
     named: dict[str, tuple[set[int], set[str]]] = {}
     unplaced = 0
     # Required note ids of learner-named concepts resolve to concepts after all groups are placed.
     note_reqs: list[tuple[str, str]] = []
-    for g in groups:
-        cid = graph.assign(g.pinned, g.tags.split(), g.concept)
+
+    def add(cid: str, g: ConceptGroup, sign: int) -> None:
+        t = totals.setdefault(cid, [0, 0, 0, 0, 0.0, 0, 0])
+        core = g.tier == "core"
+        t[0] += sign * g.cards
+        t[1] += sign * (g.cards if core else 0)
+        t[2] += sign * (g.introduced if core else 0)
+        t[3] += sign * g.seen
+        t[4] += sign * g.recall_sum
+        t[5] += sign * g.lapses
+        t[6] += sign * g.due
+
+    for g in concept_groups(store, *curve):
+        cid = graph.assign("", g.tags.split(), g.concept)
         if cid is None:
             unplaced += g.cards
             continue
@@ -323,15 +338,16 @@ def knowledge_map(store: Store, scheduler: Scheduler, now: int, graph: ConceptGr
                     reqs.add(known.id)
                 else:
                     note_reqs.append((cid, r))
-        t = totals.setdefault(cid, [0, 0, 0, 0, 0.0, 0, 0])
-        core = g.tier == "core"
-        t[0] += g.cards
-        t[1] += g.cards if core else 0
-        t[2] += g.introduced if core else 0
-        t[3] += g.seen
-        t[4] += g.recall_sum
-        t[5] += g.lapses
-        t[6] += g.due
+        add(cid, g, 1)
+    # Cards of notes a concept lists by id: moved from where their tags put them to that concept.
+    if graph.by_note:
+        for g in pinned_groups(store, list(graph.by_note), *curve):
+            by_tags = graph.assign("", g.tags.split())
+            if by_tags is None:
+                unplaced -= g.cards
+            else:
+                add(by_tags, g, -1)
+            add(graph.by_note[g.pinned], g, 1)
     if note_reqs:
         from srs.store.concepts import note_concepts
 
@@ -406,10 +422,9 @@ def concept_cards(
     from srs.model import Memory, State
     from srs.store.concepts import concept_card_rows
 
-    graph = kmap.graph
-    # Every concept: value is read: the rules below keep those naming this concept (id or name, any case).
-    rows = concept_card_rows(store, concept.tags, _field_values(store), concept.notes)
+    rows = concept_card_rows(store, _keys_of(store, kmap.graph, {concept.id}), concept.notes)
     out = []
+    graph = kmap.graph
     for r in rows:
         if graph.assign(r.note_id, r.tags.split(), r.concept) != concept.id:
             continue
@@ -422,10 +437,11 @@ def concept_cards(
     return out
 
 
-def _field_values(store: Store) -> list[str]:
-    from srs.store.concepts import concept_field_values
+def _keys_of(store: Store, graph: ConceptGraph, wanted: set[str]) -> list[tuple[str, str]]:
+    """The (tags, concept field) pairs of active cards that place a card on one of the ``wanted`` concepts."""
+    from srs.store.concepts import placement_keys
 
-    return concept_field_values(store)
+    return [(t, c) for t, c in placement_keys(store) if graph.assign("", t.split(), c) in wanted]
 
 
 def review_ids(store: Store, kmap: KnowledgeMap, concept_ids: Sequence[str]) -> tuple[str, ...]:
@@ -434,10 +450,8 @@ def review_ids(store: Store, kmap: KnowledgeMap, concept_ids: Sequence[str]) -> 
 
     graph = kmap.graph
     wanted = set(concept_ids)
-    tags = [t for cid in wanted for t in graph.by_id[cid].tags]
-    notes = [n for cid in wanted for n in graph.by_id[cid].notes]
-    names = _field_values(store)
-    rows = concept_card_rows(store, tags, names, notes)
+    notes = [n for cid in wanted if cid in graph.by_id for n in graph.by_id[cid].notes]
+    rows = concept_card_rows(store, _keys_of(store, graph, wanted), notes)
     return tuple(r.id for r in rows if graph.assign(r.note_id, r.tags.split(), r.concept) in wanted)
 
 

@@ -137,6 +137,12 @@ concept: Softmax 与交叉熵
 Q: softmax by name?
 A: yes
 
+## term-gradient
+tags: linear-algebra
+tier: depth
+Q: 梯度
+A: gradient
+
 ## m-gc
 tags: gradient-check
 Q: gradient check?
@@ -158,6 +164,7 @@ HISTORY = {
     "m-np1": [(0, Rating.GOOD), (2, Rating.GOOD)],
     "m-soft": [(3, Rating.GOOD)],
     "m-own": [(1, Rating.GOOD)],
+    "term-gradient": [(2, Rating.GOOD), (4, Rating.GOOD)],
 }
 NOW = T0 + 6 * DAY
 
@@ -302,6 +309,7 @@ def test_srs_map_json_gives_the_same_figures(tmp_path: Path, monkeypatch: pytest
     by = {c["id"]: c for c in data["concepts"]}
     assert by["calculus"]["status"] == "weak" and by["calculus"]["lapses"] == 2
     assert by["linear-algebra"]["core_introduced"] == 2 and by["linear-algebra"]["cards"] == 3
+    assert by["calculus"]["cards"] == 3 and by["calculus"]["seen"] == 3  # with the pinned term-gradient
     assert data["target_recall"] == 0.9 and "retrievability" in data["basis"]
 
 
@@ -314,8 +322,9 @@ def test_srs_map_concept_by_chinese_or_english_name_lists_its_cards(
     assert by_zh.exit_code == 0, by_zh.output
     assert by_zh.stdout == by_id.stdout
     data = json.loads(by_zh.stdout)
-    assert [c["id"] for c in data["cards"]] == ["m-calc1", "m-calc2"]
-    assert [c["lapses"] for c in data["cards"]] == [2, 0]
+    # term-gradient carries another concept's tag, but the map lists the note by id under calculus.
+    assert [c["id"] for c in data["cards"]] == ["m-calc1", "m-calc2", "term-gradient"]
+    assert [c["lapses"] for c in data["cards"]] == [2, 0, 0]
     text = CliRunner().invoke(cli, ["map", "--concept", "calculus"])
     assert "m-calc1" in text.output and "WEAK" in text.output
     fail_alone(CliRunner().invoke(cli, ["map", "--concept", "calculsu"]), "there is no concept 'calculsu'")

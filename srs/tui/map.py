@@ -28,12 +28,12 @@ def fit(text: str, cells: int) -> str:
 
     if cell_len(text) <= cells:
         return text
-    out = ""
-    for ch in text:
-        if cell_len(out + ch) > cells - 1:
-            break
-        out += ch
-    return out + "…"
+    used = 0
+    for i, ch in enumerate(text):
+        used += cell_len(ch)
+        if used > cells - 1:
+            return text[:i] + "…"
+    return text
 
 
 def pad(text: str, cells: int) -> str:
@@ -126,6 +126,13 @@ def concept_lines(kmap: KnowledgeMap, concept: Concept, cards: list[ConceptCard]
 
 
 def print_lines(console: Console, lines: list[Text]) -> None:
-    """Print lines as they are (never re-wrapped)."""
-    for line in lines:
-        console.print(line, overflow="crop", no_wrap=True)
+    """Print lines as they are (never re-wrapped), in one call; as plain text when there is no colour to show
+    (NO_COLOR, or not a terminal): the lines are already cut to fit, and rich's layout of thousands of
+    lines costs more than the map itself."""
+    from rich.text import Text
+
+    if console.no_color or not console.is_terminal:
+        console.file.write("".join(line.plain + "\n" for line in lines))
+        console.file.flush()
+        return
+    console.print(Text("\n").join(lines), overflow="crop", no_wrap=True)
