@@ -61,7 +61,8 @@ def place_on_the_map(path: Path) -> None:
             tags = [t for c in graph.concepts if c.day == day for t in c.tags]
             for k in range(12):
                 conn.execute(
-                    "UPDATE cards SET tags = ? WHERE tags = ?", (f"day{day} {tags[k % len(tags)]}", f"day{day} topic{k}")
+                    "UPDATE cards SET tags = ? WHERE tags = ?",
+                    (f"day{day} {tags[k % len(tags)]}", f"day{day} topic{k}"),
                 )
         conn.execute("UPDATE cards SET concept = 'receptive-field' WHERE rowid % 50 = 0")
         conn.execute("UPDATE cards SET concept = 'my own idea ' || (rowid % 7) WHERE rowid % 500 = 1")

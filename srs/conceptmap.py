@@ -270,11 +270,15 @@ def basis(target: float) -> str:
     )
 
 
-def status_of(core: int, core_introduced: int, seen: int, recall: float | None, lapses: int, target: float) -> str:
+def status_of(
+    core: int, core_introduced: int, seen: int, recall: float | None, lapses: int, target: float
+) -> str:
     """The status from the figures (see :func:`basis`)."""
     if seen == 0:
         return NOT_STARTED
-    if (recall is not None and recall < target) or (lapses >= MANY_LAPSES and lapses >= LAPSES_PER_SEEN * seen):
+    if (recall is not None and recall < target) or (
+        lapses >= MANY_LAPSES and lapses >= LAPSES_PER_SEEN * seen
+    ):
         return WEAK
     return MASTERED if core_introduced >= core else LEARNING
 
@@ -294,7 +298,9 @@ def _day_of(tags: str) -> int | None:
     return min(days) if days else None
 
 
-def knowledge_map(store: Store, scheduler: Scheduler, now: int, graph: ConceptGraph | None = None) -> KnowledgeMap:
+def knowledge_map(
+    store: Store, scheduler: Scheduler, now: int, graph: ConceptGraph | None = None
+) -> KnowledgeMap:
     """Every concept with its figures, from two grouped queries of the store (all cards by tags, and the
     cards of notes a concept lists by id)."""
     from srs.store.concepts import concept_groups, pinned_groups
@@ -465,7 +471,9 @@ def weakest(kmap: KnowledgeMap, count: int = 3) -> list[NodeMastery]:
         for n in kmap.nodes
         if n.seen and n.status != MASTERED and all(r in held for r in n.concept.requires)
     ]
-    ready.sort(key=lambda n: (n.status != WEAK, n.recall if n.recall is not None else 1.0, -n.lapses, n.concept.id))
+    ready.sort(
+        key=lambda n: (n.status != WEAK, n.recall if n.recall is not None else 1.0, -n.lapses, n.concept.id)
+    )
     return ready[:count]
 
 

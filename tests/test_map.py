@@ -32,8 +32,7 @@ from srs.model import Rating, State, Tier
 from srs.paths import builtin_decks_dir
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import open_store
-
-from conftest import DAY, T0, fail_alone
+from tests.conftest import DAY, T0, fail_alone
 
 GRAPH = load_graph()
 
@@ -332,7 +331,11 @@ def test_srs_map_concept_by_chinese_or_english_name_lists_its_cards(
 
 # -- reviewing by concept, and the note on a failed card ------------------------------------------------------
 def _fronts(output: str) -> set[str]:
-    return set(re.findall(r"\b(la one|la two|la depth|calc one|calc two|np one|np two|gradient check|my own)\?", output))
+    return set(
+        re.findall(
+            r"\b(la one|la two|la depth|calc one|calc two|np one|np two|gradient check|my own)\?", output
+        )
+    )
 
 
 def test_review_concept_shows_only_that_concept_and_what_it_rests_on(
@@ -369,7 +372,9 @@ def test_a_failed_card_says_its_concept_rests_on_a_weak_prerequisite_and_changes
         before = {c.id: c.memory for c in store.cards()}
         note = failure_note(store, _scheduler(), NOW, "m-gc", ("day1", "gradient-check"))
         assert note is not None
-        assert note.startswith("梯度检验 Gradient checking lapsed; its prerequisite '导数与梯度 Derivatives and gradients' is weak")
+        assert note.startswith(
+            "梯度检验 Gradient checking lapsed; its prerequisite '导数与梯度 Derivatives and gradients' is weak"
+        )
         assert "srs review --concept calculus" in note
         assert {c.id: c.memory for c in store.cards()} == before
         # A card whose concept rests on nothing weak gets no note.

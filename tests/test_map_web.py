@@ -9,7 +9,6 @@ import shutil
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -74,7 +73,9 @@ def test_a_node_lists_its_cards_and_review_this_filters_the_review(client: TestC
     assert response.status_code == 303
     review = client.get("/").text
     assert "Reviewing NumPy 与广播 NumPy and broadcasting and what it rests on" in review
-    fronts = set(re.findall(r"\b(la one|la two|la depth|calc one|calc two|np one|np two|gradient check)\?", review))
+    fronts = set(
+        re.findall(r"\b(la one|la two|la depth|calc one|calc two|np one|np two|gradient check)\?", review)
+    )
     assert fronts and fronts <= {"la one", "la two", "la depth", "np one", "np two"}
     forged = client.post("/map/review", data={"csrf": "wrong", "concept": "numpy"}, follow_redirects=False)
     assert forged.status_code == 403
@@ -93,7 +94,9 @@ def test_map_on_a_390px_phone_fits_and_a_tap_on_a_node_shows_its_cards(web: WebH
     try:
         with playwright_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+            context = browser.new_context(
+                viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+            )
             page = context.new_page()
             page.set_default_timeout(15000)
             errors: list[str] = []

@@ -18,8 +18,12 @@ if TYPE_CHECKING:
 @cli.command()
 @filter_options
 @click.option("--limit", "-n", type=click.IntRange(min=0), help="Stop after this many cards.")
-@click.option("--concept", "-c", "concept_name", help="Only one concept of `srs map` and the concepts it rests on.")
-@click.option("--weakest", is_flag=True, help="Only the weakest concepts of `srs map` whose prerequisites you hold.")
+@click.option(
+    "--concept", "-c", "concept_name", help="Only one concept of `srs map` and the concepts it rests on."
+)
+@click.option(
+    "--weakest", is_flag=True, help="Only the weakest concepts of `srs map` whose prerequisites you hold."
+)
 @click.pass_obj
 def review(app: App, flt: Filter, limit: int | None, concept_name: str | None, weakest: bool) -> None:
     """Review today's due cards and new ones, one at a time.
@@ -114,7 +118,9 @@ def review(app: App, flt: Filter, limit: int | None, concept_name: str | None, w
             sys.exit(130)
 
 
-def concept_filter(store: Store, scheduler: Scheduler, flt: Filter, concept_name: str | None) -> tuple[Filter, str]:
+def concept_filter(
+    store: Store, scheduler: Scheduler, flt: Filter, concept_name: str | None
+) -> tuple[Filter, str]:
     """The filter narrowed to the cards of one concept and the concepts it rests on (``concept_name``), or
     of the weakest concepts whose prerequisites are held (None), and a line saying which."""
     from srs.conceptmap import check_name, knowledge_map, resolve, review_ids
@@ -130,7 +136,9 @@ def concept_filter(store: Store, scheduler: Scheduler, flt: Filter, concept_name
     else:
         nodes = weakest_nodes(kmap)
         if not nodes:
-            return flt._replace(ids=()), "No concept is weak or half-learnt with its prerequisites held: see `srs map`."
+            return flt._replace(
+                ids=()
+            ), "No concept is weak or half-learnt with its prerequisites held: see `srs map`."
         chosen = [n.concept.id for n in nodes]
         told = "Weakest concepts first held on firm ground: " + ", ".join(
             f"{n.concept.label} ({n.status})" for n in nodes

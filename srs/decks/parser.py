@@ -23,8 +23,8 @@ TAG_RE = re.compile(r"^[\w.+-]+(::[\w.+-]+)*$")
 FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$")
 CARD_FIELDS = kinds.CARD_FIELDS
 FRONT_MATTER_KEYS = frozenset(
-    {"deck", "tags", "source", "require-source", "order", "title", "description", "tier", "requires", "concept"}
-)
+    {"deck", "tags", "source", "require-source", "order", "title", "description", "tier", "requires"}
+) | {"concept"}
 DEFAULT_ORDER = 1000
 MAX_ORDER = 10**9  # order is stored as a SQLite integer: keep it well inside 64 bits
 
@@ -330,7 +330,9 @@ def _build_note(
         if note_id in own:
             raise DeckError(path, fields["requires"][1], f"note {note_id!r} requires itself")
         requires = split_tags(" ".join(requires + own))
-    concept = parse_concept(get("concept"), path, fields["concept"][1]) if "concept" in fields else file_concept
+    concept = (
+        parse_concept(get("concept"), path, fields["concept"][1]) if "concept" in fields else file_concept
+    )
     extra, params = get("extra"), get("params")
     card_kind = kinds.get(kind)
     body = card_kind.read(NoteFields(fields, path, line, note_id))

@@ -58,7 +58,9 @@ def concept_groups(
         args,
     )
     return [
-        ConceptGroup(t, c, "", r if c else "", tier, int(n), int(i or 0), int(s or 0), float(rs), int(lp), int(d or 0))
+        ConceptGroup(
+            t, c, "", r if c else "", tier, int(n), int(i or 0), int(s or 0), float(rs), int(lp), int(d or 0)
+        )
         for t, c, r, tier, n, i, s, rs, lp, d in rows
     ]
 
@@ -109,10 +111,14 @@ def placement_keys(store: Store) -> list[tuple[str, str]]:
     ]
 
 
-def concept_card_rows(store: Store, keys: Sequence[tuple[str, str]], notes: Sequence[str]) -> list[ConceptCardRow]:
+def concept_card_rows(
+    store: Store, keys: Sequence[tuple[str, str]], notes: Sequence[str]
+) -> list[ConceptCardRow]:
     """Active cards with one of these (tags, concept field) pairs or of one of these notes, in deck order
     (the caller keeps those its rules place on the concept)."""
-    columns = "id, note_id, tags, concept, tier, front, state, suspended, due, stability, last_review, lapses, reps"
+    columns = (
+        "id, note_id, tags, concept, tier, front, state, suspended, due, stability, last_review, lapses, reps"
+    )
     # Two lookups (by the placement index, by the note index) joined by UNION: an OR would scan every card.
     rows = store.execute(
         f"SELECT {columns} FROM (SELECT {columns}, ord, path, position FROM cards INDEXED BY idx_cards_concept "

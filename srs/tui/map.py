@@ -87,19 +87,28 @@ def map_lines(kmap: KnowledgeMap, width: int = WIDTH) -> list[Text]:
     for part in wrap(basis(kmap.target), width):
         lines.append(Text(part, style="dim"))
     if kmap.unplaced:
-        note = f"{kmap.unplaced} cards belong to no concept (give their notes a 'concept:' field to place them)."
+        note = (
+            f"{kmap.unplaced} cards belong to no concept (give their notes a 'concept:' field to place them)."
+        )
         lines.extend(Text(p, style="dim") for p in wrap(note, width))
     return lines
 
 
-def concept_lines(kmap: KnowledgeMap, concept: Concept, cards: list[ConceptCard], now: int, width: int = WIDTH) -> list[Text]:
+def concept_lines(
+    kmap: KnowledgeMap, concept: Concept, cards: list[ConceptCard], now: int, width: int = WIDTH
+) -> list[Text]:
     """One concept: its figures, its prerequisites with their status, and its cards with their state."""
     from rich.text import Text
 
     width = min(width, WIDTH)
     node = kmap.node(concept.id)
     by = {n.concept.id: n for n in kmap.nodes}
-    lines = [Text(fit(f"{concept.label} · {concept.id}" + (f" · day {concept.day}" if concept.day else ""), width), style="bold")]
+    lines = [
+        Text(
+            fit(f"{concept.label} · {concept.id}" + (f" · day {concept.day}" if concept.day else ""), width),
+            style="bold",
+        )
+    ]
     recall = f"{node.recall:.0%}" if node.recall is not None else "-"
     summary = Text()
     summary.append(f"{SYMBOL[node.status]} {WORD[node.status]}", style=STYLE[node.status])
@@ -117,7 +126,9 @@ def concept_lines(kmap: KnowledgeMap, concept: Concept, cards: list[ConceptCard]
     if not cards:
         lines.append(Text("No cards belong to this concept."))
         return lines
-    lines.append(Text(f"{'card':<24} {'tier':<5} {'state':<10} {'recall':>6} {'lapses':>6}  front", style="dim"))
+    lines.append(
+        Text(f"{'card':<24} {'tier':<5} {'state':<10} {'recall':>6} {'lapses':>6}  front", style="dim")
+    )
     for card in cards:
         rec = f"{card.recall:.0%}" if card.recall is not None else "-"
         text = f"{fit(card.id, 24):<24} {card.tier:<5} {card.state:<10} {rec:>6} {card.lapses:>6}  "

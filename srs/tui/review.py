@@ -391,7 +391,9 @@ class ReviewUI(AttemptScreen):
             from srs.conceptmap import failure_note
 
             spec = card.spec
-            note = failure_note(self.session.store, self.session.scheduler, self.now(), spec.note_id, spec.tags, spec.concept)
+            note = failure_note(
+                self.session.store, self.session.scheduler, self.now(), spec.note_id, spec.tags, spec.concept
+            )
             if note is not None:
                 self.console.print(f"[yellow]Map:[/yellow] {safe(note)}", highlight=False)
         if outcome.leech:

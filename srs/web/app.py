@@ -361,7 +361,9 @@ def create_app(config: WebConfig) -> Starlette:
             if concept is not None:
                 ctx["concept"] = kmap.node(concept.id).to_dict()
                 ctx["prerequisites"] = [kmap.node(r).to_dict() for r in concept.requires]
-                ctx["cards"] = [c.to_dict() for c in concept_cards(review.store, review.scheduler, now, kmap, concept)]
+                ctx["cards"] = [
+                    c.to_dict() for c in concept_cards(review.store, review.scheduler, now, kmap, concept)
+                ]
                 ctx["review_count"] = len(review_ids(review.store, kmap, [concept.id, *concept.requires]))
             ctx["map_svg"] = map_svg(kmap, concept.id if concept is not None else None)
             return ctx

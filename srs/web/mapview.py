@@ -88,7 +88,12 @@ def map_svg(kmap: KnowledgeMap, selected: str | None = None) -> str:
             sx, sy = x1 + NODE_W / 2, y1 + NODE_H
             ex, ey = x2 + NODE_W / 2, y2
             if abs(sy - ey) < 1 or ey < sy:  # same row: from the side
-                sx, sy, ex, ey = x1 + (NODE_W if x1 < x2 else 0), y1 + NODE_H / 2, x2 + (0 if x1 < x2 else NODE_W), y2 + NODE_H / 2
+                sx, sy, ex, ey = (
+                    x1 + (NODE_W if x1 < x2 else 0),
+                    y1 + NODE_H / 2,
+                    x2 + (0 if x1 < x2 else NODE_W),
+                    y2 + NODE_H / 2,
+                )
             path = f"M{sx:.0f},{sy:.0f} C{sx:.0f},{sy + 30:.0f} {ex:.0f},{ey - 30:.0f} {ex:.0f},{ey:.0f}"
             if selected in (c.id, r):
                 strong.append(f'<path d="{path}" class="edge strong" marker-end="url(#arrow)"/>')
