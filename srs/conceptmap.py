@@ -212,6 +212,7 @@ class NodeMastery:
     core_introduced: int
     seen: int
     recall: float | None
+    recall_week: float | None
     lapses: int
     due: int
     status: str
@@ -231,6 +232,7 @@ class NodeMastery:
             "core_share": round(self.core_introduced / self.core, 4) if self.core else None,
             "seen": self.seen,
             "recall": None if self.recall is None else round(self.recall, 4),
+            "recall_in_a_week": None if self.recall_week is None else round(self.recall_week, 4),
             "lapses": self.lapses,
             "due": self.due,
             "status": self.status,
@@ -265,22 +267,32 @@ def basis(target: float) -> str:
         "core: share of the concept's core cards introduced; recall: mean predicted recall today (FSRS "
         "retrievability) of its cards seen so far; lapses: times its cards were forgotten after being learnt. "
         f"weak = recall under the target {target:.0%} or many lapses (at least {MANY_LAPSES} and one per "
-        f"{int(1 / LAPSES_PER_SEEN)} cards seen); mastered = every core card introduced and not weak; "
-        "learning = started, not weak, core cards still to come; not started = no card seen."
+        f"{int(1 / LAPSES_PER_SEEN)} cards seen); mastered = every core card introduced, not weak, and the "
+        "recall predicted a week from now, without review, still at the target; learning = started, "
+        "neither weak nor mastered; not started = no card seen."
     )
 
 
 def status_of(
-    core: int, core_introduced: int, seen: int, recall: float | None, lapses: int, target: float
+    core: int,
+    core_introduced: int,
+    seen: int,
+    recall: float | None,
+    lapses: int,
+    target: float,
+    recall_week: float | None = None,
 ) -> str:
-    """The status from the figures (see :func:`basis`)."""
+    """The status from the figures (see :func:`basis`). ``recall_week`` (the recall predicted a week from
+    now) keeps a concept learnt only today from counting as mastered; None skips that condition."""
     if seen == 0:
         return NOT_STARTED
     if (recall is not None and recall < target) or (
         lapses >= MANY_LAPSES and lapses >= LAPSES_PER_SEEN * seen
     ):
         return WEAK
-    return MASTERED if core_introduced >= core else LEARNING
+    if core_introduced >= core and (recall_week is None or recall_week >= target):
+        return MASTERED
+    return LEARNING
 
 
 def learner_concepts(graph: ConceptGraph, named: dict[str, tuple[set[int], set[str]]]) -> list[Concept]:
@@ -318,15 +330,16 @@ def knowledge_map(
     note_reqs: list[tuple[str, str]] = []
 
     def add(cid: str, g: ConceptGroup, sign: int) -> None:
-        t = totals.setdefault(cid, [0, 0, 0, 0, 0.0, 0, 0])
+        t = totals.setdefault(cid, [0, 0, 0, 0, 0.0, 0.0, 0, 0])
         core = g.tier == "core"
         t[0] += sign * g.cards
         t[1] += sign * (g.cards if core else 0)
         t[2] += sign * (g.introduced if core else 0)
         t[3] += sign * g.seen
         t[4] += sign * g.recall_sum
-        t[5] += sign * g.lapses
-        t[6] += sign * g.due
+        t[5] += sign * g.week_sum
+        t[6] += sign * g.lapses
+        t[7] += sign * g.due
 
     for g in concept_groups(store, *curve):
         cid = graph.assign("", g.tags.split(), g.concept)
@@ -373,11 +386,14 @@ def knowledge_map(
     target = scheduler.settings.desired_retention
     nodes = []
     for c in graph.concepts:
-        n, core, core_in, seen, rsum, lapses, due = totals.get(c.id, [0, 0, 0, 0, 0.0, 0, 0])
+        n, core, core_in, seen, rsum, wsum, lapses, due = totals.get(c.id, [0, 0, 0, 0, 0.0, 0.0, 0, 0])
         recall = rsum / seen if seen else None
-        status = status_of(int(core), int(core_in), int(seen), recall, int(lapses), target)
+        week = wsum / seen if seen else None
+        status = status_of(int(core), int(core_in), int(seen), recall, int(lapses), target, week)
         nodes.append(
-            NodeMastery(c, int(n), int(core), int(core_in), int(seen), recall, int(lapses), int(due), status)
+            NodeMastery(
+                c, int(n), int(core), int(core_in), int(seen), recall, week, int(lapses), int(due), status
+            )
         )
     return KnowledgeMap(graph, tuple(nodes), target, unplaced)
 

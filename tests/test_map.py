@@ -211,7 +211,9 @@ def _check_mastery(store) -> None:  # type: ignore[no-untyped-def]
     for card in store.cards():
         cid = kmap.graph.assign(card.spec.note_id, card.spec.tags, card.spec.concept)
         assert cid is not None
-        d = direct.setdefault(cid, {"cards": 0, "core": 0, "core_in": 0, "seen": 0, "r": 0.0, "lapses": 0})
+        d = direct.setdefault(
+            cid, {"cards": 0, "core": 0, "core_in": 0, "seen": 0, "r": 0.0, "week": 0.0, "lapses": 0}
+        )
         d["cards"] += 1
         d["lapses"] += card.memory.lapses
         if card.spec.tier is Tier.CORE:
@@ -221,6 +223,7 @@ def _check_mastery(store) -> None:  # type: ignore[no-untyped-def]
         if r is not None:
             d["seen"] += 1
             d["r"] += r
+            d["week"] += scheduler.retrievability(card.memory, NOW + 7 * DAY) or 0.0
     for node in kmap.nodes:
         d = direct.get(node.concept.id)
         if d is None:
@@ -235,6 +238,7 @@ def _check_mastery(store) -> None:  # type: ignore[no-untyped-def]
         ), node.concept.id
         if d["seen"]:
             assert node.recall == pytest.approx(d["r"] / d["seen"], abs=1e-12)
+            assert node.recall_week == pytest.approx(d["week"] / d["seen"], abs=1e-12)
         else:
             assert node.recall is None and node.status == NOT_STARTED
     status = {n.concept.id: n.status for n in kmap.nodes}
@@ -251,15 +255,16 @@ def _check_mastery(store) -> None:  # type: ignore[no-untyped-def]
     assert [n.concept.id for n in weakest(kmap)][0] == "calculus"
 
 
-def test_mastered_needs_every_core_card_introduced() -> None:
+def test_mastered_needs_every_core_card_introduced_and_recall_that_lasts_a_week() -> None:
     from srs.conceptmap import status_of
 
-    assert status_of(2, 2, 2, 0.95, 0, 0.9) == MASTERED
-    assert status_of(3, 2, 2, 0.95, 0, 0.9) == LEARNING
-    assert status_of(3, 2, 2, 0.85, 0, 0.9) == WEAK
-    assert status_of(3, 3, 4, 0.95, 2, 0.9) == WEAK
-    assert status_of(3, 3, 5, 0.95, 2, 0.9) == MASTERED
-    assert status_of(3, 0, 0, None, 0, 0.9) == NOT_STARTED
+    assert status_of(2, 2, 2, 0.95, 0, 0.9, 0.92) == MASTERED
+    assert status_of(2, 2, 2, 0.99, 0, 0.9, 0.80) == LEARNING  # learnt today, gone in a week
+    assert status_of(3, 2, 2, 0.95, 0, 0.9, 0.92) == LEARNING
+    assert status_of(3, 2, 2, 0.85, 0, 0.9, 0.80) == WEAK
+    assert status_of(3, 3, 4, 0.95, 2, 0.9, 0.92) == WEAK
+    assert status_of(3, 3, 5, 0.95, 2, 0.9, 0.92) == MASTERED
+    assert status_of(3, 0, 0, None, 0, 0.9, None) == NOT_STARTED
 
 
 # -- the command -------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ DAY = 86400
 
 class ConceptGroup(NamedTuple):
     """Active cards that one set of rules places alike (same tags, ``concept:`` field, pinned note id, tier),
-    with their figures. ``recall_sum`` adds the retrievability today of the ``seen`` cards."""
+    with their figures. ``recall_sum`` adds the retrievability today of the ``seen`` cards, ``week_sum`` their
+    retrievability a week from today (with no review in between)."""
 
     tags: str
     concept: str
@@ -24,13 +25,14 @@ class ConceptGroup(NamedTuple):
     introduced: int
     seen: int
     recall_sum: float
+    week_sum: float
     lapses: int
     due: int
 
 
 def _aggregates(factor: float, decay: float, today: int, shift: int, now: int) -> tuple[str, list[object]]:
     """The figures of a group of cards as SQL (and its parameters): cards, introduced, seen, sum of recall
-    today, lapses, due now. Recall is FSRS-6's forgetting curve ``(1 + factor * elapsed / stability) **
+    today, sum of recall in a week, lapses, due now. Recall is FSRS-6's forgetting curve ``(1 + factor * elapsed / stability) **
     decay`` with the scheduler's own ``factor`` and ``decay`` (:meth:`srs.scheduling.scheduler.Model.
     retrievability`), elapsed learner days counted from the day of the last review,
     ``(last_review + shift) // DAY``, to ``today``."""
@@ -38,9 +40,10 @@ def _aggregates(factor: float, decay: float, today: int, shift: int, now: int) -
     seen = "(state > 0 AND suspended = 0 AND stability > 0 AND last_review IS NOT NULL)"
     sql = (
         f"COUNT(*), SUM(state > 0), SUM({seen}), TOTAL(CASE WHEN {seen} THEN pow(1 + ? * {elapsed} / stability, ?) "
-        "END), TOTAL(lapses), SUM(state > 0 AND suspended = 0 AND due <= ?)"
+        f"END), TOTAL(CASE WHEN {seen} THEN pow(1 + ? * ({elapsed} + 7) / stability, ?) END), TOTAL(lapses), "
+        "SUM(state > 0 AND suspended = 0 AND due <= ?)"
     )
-    return sql, [float(factor), float(decay), int(now)]
+    return sql, [float(factor), float(decay), float(factor), float(decay), int(now)]
 
 
 def concept_groups(
@@ -59,9 +62,20 @@ def concept_groups(
     )
     return [
         ConceptGroup(
-            t, c, "", r if c else "", tier, int(n), int(i or 0), int(s or 0), float(rs), int(lp), int(d or 0)
+            t,
+            c,
+            "",
+            r if c else "",
+            tier,
+            int(n),
+            int(i or 0),
+            int(s or 0),
+            float(rs),
+            float(ws),
+            int(lp),
+            int(d or 0),
         )
-        for t, c, r, tier, n, i, s, rs, lp, d in rows
+        for t, c, r, tier, n, i, s, rs, ws, lp, d in rows
     ]
 
 
@@ -74,11 +88,13 @@ def pinned_groups(
     rows = store.execute(
         f"SELECT tags, note_id, tier, {agg} FROM cards INDEXED BY idx_cards_note WHERE note_id IN "
         "(SELECT value FROM json_each(?)) AND active = 1 AND concept = '' GROUP BY note_id, tags, tier",
-        [*args[:2], *args[2:], json.dumps(list(note_ids))],
+        [*args, json.dumps(list(note_ids))],
     )
     return [
-        ConceptGroup(t, "", p, "", tier, int(n), int(i or 0), int(s or 0), float(rs), int(lp), int(d or 0))
-        for t, p, tier, n, i, s, rs, lp, d in rows
+        ConceptGroup(
+            t, "", p, "", tier, int(n), int(i or 0), int(s or 0), float(rs), float(ws), int(lp), int(d or 0)
+        )
+        for t, p, tier, n, i, s, rs, ws, lp, d in rows
     ]
 
 
