@@ -391,3 +391,21 @@ def test_a_failed_card_says_its_concept_rests_on_a_weak_prerequisite_and_changes
         after = {c.id: c.memory for c in store.cards()}
     changed = {cid for cid in after if after[cid] != before[cid]}
     assert changed <= {"m-gc", "m-calc1", "m-calc2"}  # only the cards rated
+
+
+def test_the_concept_field_in_front_matter_and_in_a_note() -> None:
+    from srs.decks.parser import cards_of, parse_text
+
+    text = "---\ndeck: Mine\nconcept: 感受野\n---\n## a\nQ: a?\nA: a\n\n## b\nconcept:   my   idea \nQ: b?\nA: b\n"
+    result = parse_text(text, "mine.md")
+    assert result.errors == ()
+    a, b = result.notes
+    assert (a.concept, b.concept) == ("感受野", "my idea")
+    assert cards_of(a)[0].concept == "感受野"
+    # The field enters the content hash only when given: cards without it keep the hash they had.
+    same_deck = "---\ndeck: Mine\n---\n## a\nQ: a?\nA: a\n"
+    plain = parse_text(same_deck, "mine.md").notes[0]
+    assert cards_of(plain)[0].content_hash != cards_of(a)[0].content_hash
+    assert cards_of(plain)[0].content_hash == "9cb84121c48234e9"  # as computed before concept: existed
+    bad = parse_text("## c\nconcept:\nQ: c?\nA: c\n", "bad.md")
+    assert bad.notes == () and "'concept:' needs a value" in str(bad.errors[0])
