@@ -1,4 +1,4 @@
-"""A simulated learner (tests/learner.py) on the built-in curriculum: the 7-day plan vs the default pacing.
+"""A simulated learner (tests/learner.py) on the built-in curriculum: the 7-day plan (45 min a day) vs the default pacing.
 
 Runs real review sessions (srs's Session, FSRS defaults, no fuzz) for each day; the learner answers from
 the forgetting curve of its own (different) true parameters. Prints cards introduced and reviews per
@@ -49,7 +49,7 @@ def run(days: int, plan_days: int | None) -> dict[str, object]:
                 recall[d] = (pred / total, true / total)
             if d < days:
                 study_day(lambda now: Session(store, scheduler, now), learner, T0 + d * DAY)
-        shift = clock.shift
+        shift = clock.shift_at(T0)
         counts: dict[int, list[int]] = {}
         for day, state, n in store.execute(
             "SELECT (ts + ?) / 86400, state, COUNT(*) FROM reviews GROUP BY 1, 2", (shift,)

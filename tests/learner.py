@@ -156,3 +156,36 @@ def study_day(session_factory: object, learner: Learner, start: int, step: int =
             other += 1
         now += step
     return new, other
+
+
+class StudyDay(NamedTuple):
+    """One day of a simulated learner's review: the cards introduced, the ratings, the seconds they cost."""
+
+    introduced: list[str]
+    ratings: int
+    seconds: float
+
+
+def timed_day(store: Store, scheduler: Scheduler, learner: Learner, start: int, step: int = 30) -> StudyDay:
+    """The whole daily review (a real Session) from ``start``, each rating costed as the plan's budget
+    costs it (:mod:`srs.scheduling.budget`: the card's kind and state, the learner's measured costs)."""
+    from srs.review.session import Session
+    from srs.scheduling import budget
+
+    cost = budget.costs(store)
+    now = start
+    session = Session(store, scheduler, now)
+    introduced: list[str] = []
+    ratings = 0
+    seconds = 0.0
+    while (card := session.next(now)) is not None:
+        state = card.memory.state
+        rating = learner.answer(card.id, state, now)
+        session.rate(card.id, rating, now)
+        learner.rated(card.id, rating, now)
+        seconds += cost.seconds(card.spec.kind.value, int(state))
+        ratings += 1
+        if state is State.NEW:
+            introduced.append(card.id)
+        now += step
+    return StudyDay(introduced, ratings, seconds)

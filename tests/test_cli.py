@@ -322,15 +322,17 @@ def test_help_has_examples() -> None:
         )
 
 
-def test_each_command_is_registered_by_the_module_the_lazy_table_names() -> None:
+def test_each_command_is_defined_by_the_module_the_lazy_table_names() -> None:
     from srs.cli.app import COMMAND_MODULES, import_commands
 
-    listed = cli.list_commands(click.Context(cli))  # imports every command module
-    assert sorted(listed) == sorted(COMMAND_MODULES)
+    ctx = click.Context(cli)
+    assert cli.list_commands(ctx) == sorted(COMMAND_MODULES)
     for name, module in COMMAND_MODULES.items():
-        command = cli.commands[name]
+        command = cli.get_command(ctx, name)  # imports that command's module only
+        assert command is not None and command.name == name
         assert command.callback is not None
         assert command.callback.__module__ == f"srs.cli.{module}", name
+    assert cli.get_command(ctx, "nothing") is None
     with pytest.raises(ValueError, match="no command module"):
         import_commands("nothing")
 
@@ -358,7 +360,9 @@ def test_a_command_loads_only_its_own_module(tmp_path: Path) -> None:
         env={**os.environ, "SRS_HOME": str(tmp_path / "home"), "SRS_NO_BUILTIN": "1"},
     )
     loaded = set(out.stdout.splitlines()[-1].split())
-    assert loaded == {"srs.cli.app", "srs.cli.cards", "srs.cli.paths"}, out.stdout + out.stderr
+    assert loaded == {"srs.cli.app", "srs.cli.common", "srs.cli.cards", "srs.cli.paths"}, (
+        out.stdout + out.stderr
+    )
 
 
 def test_deck_check_proves_exercises_sound(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

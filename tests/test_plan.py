@@ -15,7 +15,7 @@ from srs.model import Memory, Rating, State
 from srs.paths import builtin_decks_dir
 from srs.review.session import Session
 from srs.scheduling import plan as core
-from srs.scheduling.plan import PlanClock, assign_days, curriculum_day, respread, titles
+from srs.scheduling.plan import PlanClock, assign_days, curriculum_day, titles
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Store
 from tests.conftest import DAY, T0, write_deck
@@ -74,17 +74,6 @@ def test_curriculum_days_spread_over_the_plan_days() -> None:
     assert curriculum_day("day3 cnn") == 3 and curriculum_day("today daylight") is None
 
 
-def test_respread_keeps_the_calendar_when_on_track_and_spreads_what_is_left_when_behind() -> None:
-    cumulative = [10, 20, 40, 50]
-    assert respread(cumulative, 50, 0, 0) == [10, 10, 20, 10]
-    assert respread(cumulative, 50, 10, 1) == [0, 10, 20, 10]
-    # Day 2 missed: the 40 cards left go over days 3-4 in the calendar's proportions (20:10 of 30).
-    assert respread(cumulative, 50, 10, 2) == [0, 0, 27, 13]
-    # On the last day (or later) everything left is due.
-    assert respread(cumulative, 50, 15, 3) == [0, 0, 0, 35]
-    assert respread(cumulative, 50, 15, 9) == [0, 0, 0, 35]
-
-
 def test_titles_come_from_the_curriculum_deck_names() -> None:
     decks = ["DL Week::Day 3 · 卷积神经网络基础 (CNN basics)::Convolution"] * 2
     assert titles(decks) == ("卷积神经网络基础 (CNN basics)", "CNN basics")
@@ -98,47 +87,46 @@ def test_learner_days_follow_the_rollover_hour() -> None:
 
 
 # -- the plan in the daily review -----------------------------------------------------------------------
-def test_builtin_seven_day_plan_introduces_every_card_by_the_last_day_in_prerequisite_order(
-    store: Store,
-) -> None:
+def test_builtin_seven_day_plan_opens_each_day_in_order_within_the_budget(store: Store) -> None:
     assert sync(store, [DeckRoot("builtin", builtin_decks_dir())], T0).errors == ()
     core.start(store, today=TODAY, now=T0)
     scheduler = sched()
     planned = [
-        (r[0], curriculum_day(r[1]))
+        (r[0], curriculum_day(r[1]), r[2])
         for r in store.execute(
-            "SELECT id, tags FROM cards WHERE active = 1 AND deck LIKE 'DL Week::%' ORDER BY ord, path, position, id"
+            "SELECT id, tags, tier FROM cards WHERE active = 1 AND deck LIKE 'DL Week::%' "
+            "ORDER BY ord, path, position, id"
         )
     ]
     assert len(planned) > 800
-    follow(store, scheduler, list(range(7)), Learner(seed=3))
+    follow(store, scheduler, list(range(3)), Learner(seed=3))
     intro = introductions(store)
-    # Every planned card introduced, in the curriculum's order (the deck order), each on its own day.
-    assert [cid for cid, _ in intro] == [cid for cid, _ in planned]
-    day_of = dict(intro)
-    for cid, cday in planned:
-        assert day_of[cid] == TODAY + (cday or 0) - 1, cid
-    assert store.execute("SELECT COUNT(*) FROM cards WHERE state = 0 AND active = 1").fetchone()[0] == 0
+    rank = {cid: (tier != "core", cday or 0, i) for i, (cid, cday, tier) in enumerate(planned)}
+    # No card before its curriculum day opens; each day in the budget's order (core first, then the
+    # curriculum's order) as far as the budget went; far fewer than the whole curriculum.
+    for cid, day in intro:
+        assert rank[cid][1] <= day - TODAY + 1, cid
+    for day in range(TODAY, TODAY + 3):
+        ids = [cid for cid, d in intro if d == day]
+        assert ids and [rank[c] for c in ids] == sorted(rank[c] for c in ids)
+    assert len(intro) < 400
 
 
-def test_missed_day_re_spreads_what_is_left_and_still_finishes_on_the_last_day(
-    store: Store, tmp_path: Path
-) -> None:
-    curriculum(store, tmp_path, days=4, per_day=10)
-    core.start(store, today=TODAY, now=T0, days=4, deck="Course")
+def test_missed_day_keeps_the_next_day_within_the_budget_and_says_so(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=4, per_day=120)
+    core.start(store, today=TODAY, now=T0, days=4, deck="Course", minutes=20)
     scheduler = sched()
     learner = Learner(seed=5)
     follow(store, scheduler, [0], learner)  # Day 1 done; day 2 (index 1) missed
     st = core.status(store, scheduler, T0 + 2 * DAY, simulate_runs=1)
-    assert st is not None and st.respread and st.behind == 10 and st.day_number == 3
+    assert st is not None and st.respread and st.behind == 1 and st.day_number == 3
     assert [d.status for d in st.days] == ["done", "missed", "today", "upcoming"]
-    assert [d.new for d in st.days[2:]] == [15, 15]  # 30 left over 2 days, in the calendar's 10:10 proportion
+    assert st.days[2].minutes <= 20 * 1.1 and st.tail is not None and st.tail.days >= 1
+    note = core.respread_note(st)
+    assert note is not None and "stays within 20 min a day" in note
     today = core.plan_today(store, T0 + 2 * DAY, LearnerClock(0, 4), scheduler.settings)
-    assert today is not None and today.planned_room == 15
-    follow(store, scheduler, [2, 3], learner)
-    days = [d for _, d in introductions(store)]
-    assert days.count(TODAY) == 10 and days.count(TODAY + 2) == 15 and days.count(TODAY + 3) == 15
-    assert len(days) == 40
+    first_day = sum(1 for _, d in introductions(store) if d == TODAY)
+    assert today is not None and 0 < today.planned_room <= first_day
 
 
 def test_own_cards_keep_the_normal_new_limit_beside_the_plan(store: Store, tmp_path: Path) -> None:
@@ -251,13 +239,17 @@ def test_cli_plan_start_show_shift_stop(home: Path, runner: CliRunner) -> None:
     code, out = run(runner, "plan", "--json")
     data = json.loads(out)
     assert data["day"] == 1 and len(data["days"]) == 7 and data["cards"] > 800
-    assert sum(d["new"] for d in data["days"]) == data["cards"]
+    assert data["minutes_per_day"] == 45 and data["minutes_basis"] == "default costs"
+    assert all(d["minutes"] <= 45 * 1.1 for d in data["days"])
+    assert sum(d["new"] for d in data["days"]) + data["tail"]["cards"] == pytest.approx(data["cards"], abs=5)
     assert data["current"]["title"].endswith("(Deep learning foundations)")
     code, out = run(runner, "due", "--json")
     assert json.loads(out)["new_today"] == data["days"][0]["new"]
     # Day 3 with nothing done: behind, re-spread, said so.
     code, out = run(runner, "plan", now="2026-03-04T10:00:00Z")
-    assert "today: Day 3 of 7 - CNN basics:" in out and "re-spread over the 5 remaining days" in out
+    assert (
+        "today: Day 3 of 7 - CNN basics:" in out and "2 plan days missed: what is left stays within 45" in out
+    )
     code, out = run(runner, "plan", "shift", "2", "--json")
     assert code == 0 and json.loads(out)["plan"]["start"] == "2026-03-04"
     code, out = run(runner, "plan", "stop")
@@ -294,11 +286,38 @@ def test_cli_plan_stretched_and_exam(home: Path, runner: CliRunner) -> None:
         (("plan", "--by", "2026-03-01"), "must be after today"),
         (("plan", "--by", "2026-04-01", "--retention", "1.5"), "retention must be between"),
         (("simulate", "--retention", "0.2"), "retention must be between"),
+        (("plan", "start", "--minutes", "2"), "--minutes must be between 5 and 600"),
+        (("plan", "set", "--minutes", "60"), "no plan is running"),
     ],
 )
 def test_cli_plan_bad_input(home: Path, runner: CliRunner, args: tuple[str, ...], message: str) -> None:
     code, out = run(runner, *args)
     assert code != 0 and out.startswith("Error: ") and message in out and "Traceback" not in out
+
+
+def test_cli_plan_minutes_start_set_and_the_daily_minutes_setting(home: Path, runner: CliRunner) -> None:
+    code, out = run(runner, "plan", "start", "--minutes", "60", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["minutes_per_day"] == 60 and data["plan"]["minutes"] == 60
+    assert max(d["minutes"] for d in data["days"]) > 50  # the budget is used
+    first = data["days"][0]["new"]
+    code, out = run(runner, "plan", "set", "--minutes", "20")
+    assert code == 0 and "Plan now 20 min a day over 7 days" in out
+    assert "20 min a day introduces" in out and "core cards by day 7" in out  # said plainly
+    data = json.loads(run(runner, "plan", "--json")[1])
+    assert data["days"][0]["new"] < first and all(d["minutes"] <= 22 for d in data["days"])
+    assert data["core_shortfall"]["by_end"] < data["core_shortfall"]["core"]
+    code, out = run(runner, "plan", "set", "--days", "9", "--json")
+    assert code == 0 and len(json.loads(out)["days"]) == 9
+    code, out = run(runner, "plan", "set")
+    assert code != 0 and "say what to change" in out
+    # A plan started without --minutes follows the daily-minutes setting.
+    run(runner, "plan", "stop")
+    assert run(runner, "config", "set", "daily-minutes", "30")[0] == 0
+    code, out = run(runner, "plan", "start", "--json")
+    assert code == 0 and json.loads(out)["minutes_per_day"] == 30
+    run(runner, "config", "set", "daily-minutes", "50")
+    assert json.loads(run(runner, "plan", "--json")[1])["minutes_per_day"] == 50
 
 
 def test_cli_plan_start_twice_is_refused(home: Path, runner: CliRunner) -> None:
@@ -463,3 +482,79 @@ def test_stored_forecast_follows_a_sync_that_renames_a_day(store: Store, tmp_pat
     again = core.status(store, sched(), T0 + 120, simulate_runs=1)
     assert again is not None and again.days[0].short == "Renamed"
     assert again == core.status(store, sched(), T0 + 120, simulate_runs=1, cached=False)
+
+
+def test_the_eve_of_the_exam_shows_every_due_card_whatever_the_limit_and_siblings(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = tmp_path / "decks"
+    body = "## n1\ntext: {{c1::a}} {{c2::b}} {{c3::c}}\n\n" + "".join(
+        f"## b{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(3)
+    )
+    write_deck(folder, "d.md", f"---\ndeck: Course\ntags: day1\n---\n\n{body}")
+    assert sync(store, [DeckRoot("user", folder)], T0).errors == ()
+    scheduler = sched(reviews_per_day=2)
+    core.set_exam(store, today=TODAY, now=T0, exam=TODAY + 5, retention=0.9, deck="Course")
+    eve = CLOCK.start(TODAY + 4)
+    ids = [r[0] for r in store.execute("SELECT id FROM cards")]
+    for cid in ids:  # every card reviewed long ago and due on the eve
+        before = Memory()
+        after = Memory(State.REVIEW, None, 3.0, 5.0, eve, T0 - 3 * DAY, 1, 0)
+        store.record_review(
+            cid,
+            version=store.card_version(cid),
+            before=before,
+            after=after,
+            ts=T0 - 3 * DAY,
+            rating=3,
+            duration_ms=0,
+            elapsed_days=None,
+            retrievability=None,
+            signals={},
+        )
+
+    def drain(now: int) -> list[str]:
+        session, seen = Session(store, scheduler, now), []
+        while (card := session.next(now)) is not None and len(seen) < 20:
+            seen.append(card.id)
+            session.rate(card.id, Rating.GOOD, now)
+            now += 30
+        return seen
+
+    assert len(drain(eve - DAY + 3600 * 8)) == 0  # nothing due the day before
+    assert sorted(drain(eve + 3600 * 8)) == sorted(ids)  # 6 cards, 3 of one note, a limit of 2
+
+
+def test_exam_cap_spreads_over_the_last_days_once_the_eve_is_full(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=1, per_day=3)
+    core.set_exam(store, today=TODAY, now=T0, exam=TODAY + 30, retention=0.9, deck="Course")
+    scheduler = sched(reviews_per_day=2)
+    today = core.plan_today(store, T0, LearnerClock(0, 4), scheduler.settings)
+    assert today is not None and today.review_limit == 2 and today.due_on is not None
+    card, r = store.get_card("c1-00"), scheduler.retrievability
+    weak = Memory(state=State.REVIEW, stability=3.0, difficulty=5.0, due=T0 + 40 * DAY, last_review=T0)
+    eve = TODAY + 29
+    assert today.cap(card, weak, T0, r).due == CLOCK.start(eve)  # nothing due yet: the eve
+    due = {eve: 2, eve - 1: 2, eve - 2: 1}
+    spread = today._replace(due_on=lambda day: due.get(day, 0))
+    assert spread.cap(card, weak, T0, r).due == CLOCK.start(eve - 2)  # the latest day with room
+    due[eve - 2] = 2
+    assert spread.cap(card, weak, T0, r).due == CLOCK.start(eve)  # all full: the eve, never cut there
+    # The real counts: two cards due on the eve fill it.
+    for cid in ("c1-01", "c1-02"):
+        after = Memory(State.REVIEW, None, 3.0, 5.0, CLOCK.start(eve) + 60, T0 - DAY, 1, 0)
+        store.record_review(
+            cid, version=store.card_version(cid), before=Memory(), after=after, ts=T0 - DAY, rating=3,
+            duration_ms=0, elapsed_days=None, retrievability=None, signals={},
+        )  # fmt: skip
+    assert today.cap(card, weak, T0, r).due == CLOCK.start(eve - 1)
+
+
+def test_cards_without_a_curriculum_day_open_evenly_over_the_plan(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=1, per_day=2, own=10)
+    core.start(store, today=TODAY, now=T0, days=2, deck="Mine")
+    settings = sched().settings
+    first = core.plan_today(store, T0, LearnerClock(0, 4), settings)
+    second = core.plan_today(store, T0 + DAY, LearnerClock(0, 4), settings)
+    assert first is not None and first.planned_ids == tuple(f"mine-{i:02d}" for i in range(5))
+    assert second is not None and second.planned_ids == tuple(f"mine-{i:02d}" for i in range(10))

@@ -106,20 +106,28 @@ def test_every_readme_command_runs_as_written_on_a_fresh_home(learner: Path) -> 
             made = sorted(backups.glob("*.db"))
             assert made, "the README's srs backup examples made no backup"
             (backups / args[1]).write_bytes(made[0].read_bytes())
+        presume_state(runner, args)
         result = runner.invoke(cli, args, input=REVIEW_KEYS if args[0] == "review" else "q\n" * 5)
         if result.exit_code != 0 or "Traceback" in result.output:
             failures.append(f"{command}\n  -> exit {result.exit_code}: {result.output.strip()[-300:]}")
     assert not failures, "\n".join(failures)
 
 
+def presume_state(runner: CliRunner, args: list[str]) -> None:
+    """The state an example presumes, where examples list alternatives: a plan to shift, set or stop;
+    none when one is started; a rating to undo."""
+    if args[:2] in (["plan", "shift"], ["plan", "stop"], ["plan", "set"]):
+        runner.invoke(cli, ["plan", "start"])
+    if args[:2] == ["plan", "start"]:
+        runner.invoke(cli, ["plan", "stop"])
+    if args[:1] == ["undo"]:
+        runner.invoke(cli, ["review"], input=REVIEW_KEYS)
+
+
 def help_examples() -> list[str]:
     """The `srs ...` examples in every command's --help (the lines after `Example:`/`Examples:`)."""
     import click
 
-    from srs.cli.app import COMMAND_MODULES, import_commands
-
-    for module in dict.fromkeys(COMMAND_MODULES.values()):
-        import_commands(module)
     found: list[str] = []
 
     def walk(command: click.Command) -> None:
@@ -134,8 +142,11 @@ def help_examples() -> list[str]:
             elif in_examples and text and not text.startswith("srs "):
                 in_examples = False
         if isinstance(command, click.Group):
-            for sub in command.commands.values():
-                walk(sub)
+            ctx = click.Context(command)
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                if sub is not None:
+                    walk(sub)
 
     walk(cli)
     return found
@@ -161,13 +172,7 @@ def test_every_help_example_runs_as_written_on_a_fresh_home(learner: Path) -> No
         if command.startswith(LONG_RUNNING) or command in NEEDS_A_TERMINAL:
             continue
         args = [os.path.expanduser(a) for a in shlex.split(command)[1:]]
-        # The state an example presumes: a plan to shift or stop, none when one is started.
-        if args[:2] in (["plan", "shift"], ["plan", "stop"]):
-            runner.invoke(cli, ["plan", "start"])
-        if args[:2] == ["plan", "start"]:
-            runner.invoke(cli, ["plan", "stop"])
-        if args[:1] == ["undo"]:  # a rating to take back
-            runner.invoke(cli, ["review"], input=REVIEW_KEYS)
+        presume_state(runner, args)
         if args[:1] == ["restore"]:
             runner.invoke(cli, ["backup"])
             backups = Path(os.environ["SRS_HOME"]) / "backups"

@@ -227,7 +227,7 @@ def test_hard_and_good_no_longer_show_the_same_days() -> None:
 
 
 def test_the_cli_counts_days_in_the_local_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
-    from srs.cli.app import local_zone
+    from srs.cli.common import local_zone
 
     monkeypatch.setenv("TZ", "Asia/Tokyo")
     assert local_zone() == "Asia/Tokyo"

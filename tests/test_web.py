@@ -163,6 +163,17 @@ def test_each_button_shows_the_interval_its_rating_applies(client_for: Any, web:
         web.clock.t += DAY
 
 
+def test_a_revealed_cloze_shows_its_sentence_once(client_for: Any) -> None:
+    """The back of a cloze is the whole sentence with the answer in place: shown instead of the front, not
+    after it (issue: the sentence was repeated under the rule)."""
+    client = client_for("## cz\ntext: Pooling keeps the {{c1::largest}} activation of each window.\n")
+    page = client.get("/").text
+    assert page.count("activation of each window") == 1 and "largest" not in page
+    page = post(client, "reveal", page).text
+    article = page[page.index("<article") : page.index("</article>")]
+    assert article.count("activation of each window") == 1 and "largest" in article
+
+
 def test_every_post_needs_the_form_token(client_for: Any, web: WebHome) -> None:
     client = client_for()
     page = client.get("/").text
@@ -346,17 +357,19 @@ def srs_json(*args: str) -> Any:
 
 
 def plan_rows(page: str, data: dict[str, Any]) -> None:
-    """Every day of `srs plan --json` is a row of the page with the same figures."""
+    """Every day of `srs plan --json` is a row of the page with the same figures, as whole numbers as the
+    terminal shows them (issue: the page showed `310.0` reviews and `0.2` min)."""
     from html import escape
 
     assert page.count('<tr class="') == len(data["days"])
     for d in data["days"]:
         row = (
             f'<tr class="{d["status"]}"><td>{d["day"]}</td><td>{d["date"]}</td>'
-            f'<td class="title">{escape(d["title"])}</td><td>{d["new"]}</td><td>{d["reviews"]}</td>'
-            f"<td>{d['minutes']}</td>"
+            f'<td class="title">{escape(d["title"])}</td><td>{round(d["new"])}</td><td>{round(d["reviews"])}</td>'
+            f"<td>{round(d['minutes'])}</td>"
         )
         assert row in page, row
+    assert not re.search(r"<td>\d+\.\d+</td>", page)
 
 
 def test_plan_page_shows_the_figures_of_srs_plan(
@@ -381,6 +394,14 @@ def test_plan_page_shows_the_figures_of_srs_plan(
     page = plan.text
     plan_rows(page, data)
     assert [d["status"] for d in data["days"]] == ["partial", "missed", "today", "upcoming"]
+    # The budget's basis and (when there is one) the tail, in the terminal's words.
+    terminal_words = " ".join(CliRunner().invoke(cli, ["plan"]).output.split())
+    basis = unescape(re.search(r'<p class="dim basis">(.*?)</p>', page).group(1))  # type: ignore[union-attr]
+    assert basis.startswith("Budget ") and basis in terminal_words
+    tail = re.search(r'<p class="tail">(.*?)</p>', page)
+    assert (tail is None) == (data["tail"] is None or round(data["tail"]["cards"]) == 0)
+    if tail is not None:
+        assert unescape(tail.group(1)) in terminal_words
     assert "◐ partly (1 new, 0 reviews)" in page and "✗ missed" in page
     assert f"{data['cards']} cards, {data['introduced']} introduced" in page
     # The today line, word for word as in the terminal.
@@ -392,10 +413,7 @@ def test_plan_page_shows_the_figures_of_srs_plan(
     )
     terminal = CliRunner().invoke(cli, ["plan"]).output
     assert line in " ".join(terminal.split())
-    assert (
-        f"Behind the calendar by {data['behind']} cards" in page
-        and "re-spread over the 2 remaining days" in page
-    )
+    assert f"{data['behind']} plan day missed: what is left stays within 45 min a day" in page
     # Markup in a deck's title is text, in the table, the today line and the chart.
     assert "<script>alert" not in page and "&lt;script&gt;alert(3)&lt;/script&gt;" in page
     assert page.count("<svg") == 1 and page.count('class="new"') == 4 and page.count('class="reviews"') == 4
@@ -540,7 +558,7 @@ def test_giving_up_an_exercise_shows_the_reference_and_rates_again(client_for: A
 
 # -- the terminal and the browser on one database ----------------------------------------------------
 def test_terminal_and_browser_at_once_lose_no_rating_and_double_none(client_for: Any, web: WebHome) -> None:
-    from srs.cli.app import scheduler_for
+    from srs.cli.common import scheduler_for
     from srs.model import Rating
 
     deck = "".join(f"## c{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(7))

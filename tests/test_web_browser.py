@@ -221,6 +221,26 @@ def test_lan_mode_refuses_requests_without_the_token(serve: Any) -> None:
     assert page.evaluate("getComputedStyle(document.body).margin") == "0px"
 
 
+def test_stats_fits_a_phone(serve: Any, web: WebHome, tmp_path: Path) -> None:
+    """/stats on a 390 px phone, with long deck names and card texts in its tables (issue: 515 px wide)."""
+    long_deck = "A very long deck name::with a sub-deck whose name goes on and on and on"
+    deck = f"---\ndeck: {long_deck}\n---\n" + "".join(
+        f"## n{i}\nQ: {'a rather long question text without a break ' * 3}{i}\nA: answer {i}\n\n"
+        for i in range(6)
+    )
+    server, page = serve(deck, viewport={"width": 390, "height": 844}, touch=True)
+    page.goto(server.url + "/")
+    for _ in range(6):  # learn them, so that the memory table lists them
+        page.tap("button[data-key=reveal]")
+        page.tap(".ratings button[data-key='1']")
+        page.wait_for_selector(".card, .done")
+    page.goto(server.url + "/stats")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot = tmp_path / "stats-phone.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 1000
+
+
 def test_stats_page_has_svg_charts(serve: Any) -> None:
     server, page = serve()
     page.goto(server.url + "/stats")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from srs.cli.app import App, scheduler_for
+from srs.cli.common import App, scheduler_for
 from srs.web.app import WebConfig, create_app
 from tests.conftest import T0
 

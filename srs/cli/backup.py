@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from srs.cli.app import App, cli, emit_json, iso, now
+from srs.cli.common import App, emit_json, iso, now
 from srs.errors import InputError
 
 
-@cli.command()
+@click.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--list", "list_", is_flag=True, help="List the backups in the backups folder instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
@@ -62,7 +62,7 @@ def backup(app: App, path: Path | None, list_: bool, as_json: bool) -> None:
         click.echo(f"Backed up {app.db_path()} to {written} ({size:,} bytes).")
 
 
-@cli.command()
+@click.command()
 @click.argument("backup_file", metavar="BACKUP", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj

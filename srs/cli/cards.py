@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from srs.cli.app import (
+from srs.cli.common import (
     App,
     SrsGroup,
     checked_filter,
-    cli,
     console,
     emit,
     filter_options,
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
 
 
 # -- adding ---------------------------------------------------------------------------------------
-@cli.command()
+@click.command()
 @click.option(
     "--deck", "-d", help="Deck to add to ('::' makes sub-decks). Its file is $SRS_HOME/decks/<deck>.md."
 )
@@ -167,7 +166,7 @@ def _state_label(card: Any) -> str:
     return str(card.memory.state.name.lower())
 
 
-@cli.command("list")
+@click.command("list")
 @filter_options
 @click.option("--due", "due_only", is_flag=True, help="Only cards due now.")
 @click.option(
@@ -209,7 +208,7 @@ def list_cards(
     emit([c.to_dict() for c in cards], text)
 
 
-@cli.command()
+@click.command()
 @click.argument("card_id")
 @json_option
 @click.pass_obj
@@ -289,7 +288,7 @@ def _show_text(data: dict[str, Any], card: Any) -> None:
             click.echo(f"\n[{key}]\n{terminal_safe(math_to_unicode(str(data[key])))}")
 
 
-@cli.command()
+@click.command()
 @click.argument("text")
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=50, show_default=True)
 @json_option
@@ -313,7 +312,7 @@ def search(app: App, text: str, limit: int, as_json: bool) -> None:
     emit([c.to_dict() for c in cards], lines)
 
 
-@cli.command()
+@click.command()
 @filter_options
 @json_option
 @click.pass_obj
@@ -376,9 +375,7 @@ def _due_text(
     if not rows:
         click.echo("Nothing due." + (f" Next card due {humanize_until(upcoming, t)}." if upcoming else ""))
         return
-    import shutil
-
-    from srs.tui.text import cell_width, fit_cells, terminal_safe
+    from srs.tui.text import cell_width, fit_cells, terminal_columns, terminal_safe
 
     # A tree of decks (a parent's counts are its sub-decks' sums), names measured in terminal cells and
     # cut to fit the terminal: every row is one line at 80 columns, whatever the script of the names.
@@ -390,7 +387,7 @@ def _due_text(
             counts[0] += c.due
             counts[1] += c.new
     labels = {d: "  " * d.count("::") + terminal_safe(d.split("::")[-1]) for d in tree}
-    columns = shutil.get_terminal_size((80, 24)).columns
+    columns = terminal_columns()
     width = max(5, min(max(cell_width(x) for x in labels.values()), columns - 15))
     click.echo(f"{fit_cells('deck', width)}  {'due':>5}  {'new':>5}")
     for deck, (due_n, new_n) in tree.items():
@@ -401,7 +398,7 @@ def _due_text(
     )
 
 
-@cli.command()
+@click.command()
 @json_option
 @click.pass_obj
 def decks(app: App, as_json: bool) -> None:
@@ -447,7 +444,7 @@ def _decks_table(counts: list[Any]) -> None:
     out.print(table)
 
 
-@cli.command()
+@click.command()
 @json_option
 @click.pass_obj
 def undo(app: App, as_json: bool) -> None:
@@ -482,7 +479,7 @@ def _set_suspended(app: App, ids: tuple[str, ...], flag: bool) -> None:
     click.echo(f"{'Suspended' if flag else 'Unsuspended'} {len(done)} card{'s' if len(done) != 1 else ''}.")
 
 
-@cli.command()
+@click.command()
 @click.argument("ids", nargs=-1, required=True)
 @click.pass_obj
 def suspend(app: App, ids: tuple[str, ...]) -> None:
@@ -494,7 +491,7 @@ def suspend(app: App, ids: tuple[str, ...]) -> None:
     _set_suspended(app, ids, True)
 
 
-@cli.command()
+@click.command()
 @click.argument("ids", nargs=-1, required=True)
 @click.pass_obj
 def unsuspend(app: App, ids: tuple[str, ...]) -> None:
@@ -506,7 +503,7 @@ def unsuspend(app: App, ids: tuple[str, ...]) -> None:
     _set_suspended(app, ids, False)
 
 
-@cli.command()
+@click.command()
 @click.argument("old")
 @click.argument("new")
 @json_option
@@ -537,7 +534,7 @@ def rename(app: App, old: str, new: str, as_json: bool) -> None:
 
 
 # -- deck files -------------------------------------------------------------------------------------
-@cli.group(cls=SrsGroup)
+@click.group(cls=SrsGroup)
 def deck() -> None:
     """Work with deck files."""
 

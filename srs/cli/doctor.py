@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from srs.cli.app import App, cli, emit_json
+from srs.cli.common import App, emit_json, json_option
 
 
 def _numpy_version() -> str:
@@ -19,8 +19,8 @@ def _numpy_version() -> str:
         return ""
 
 
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.command()
+@json_option
 @click.pass_obj
 def doctor(app: App, as_json: bool) -> None:
     """Check the set-up: Python, numpy, the database, and which sandbox confines exercise code.

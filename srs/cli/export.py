@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from srs.cli.app import App, SrsGroup, checked_filter, cli, emit, filter_options, json_option, now, utc_offset
+from srs.cli.common import App, SrsGroup, checked_filter, emit, filter_options, json_option, now, utc_offset
 
 if TYPE_CHECKING:
     from srs.store import Filter
@@ -27,7 +27,7 @@ def human_size(size: int) -> str:
     return f"{size} B"  # pragma: no cover
 
 
-@cli.group(cls=SrsGroup)
+@click.group(cls=SrsGroup)
 def export() -> None:
     """Export cards to other programs (Anki)."""
 
@@ -74,7 +74,7 @@ def export_anki_cmd(
       srs export anki day3.apkg --tag day3 --with-scheduling
       srs export anki week.apkg --deck "DL Week" --quiz-instances 5 --json
     """
-    from srs.cli.app import roots
+    from srs.cli.common import roots
     from srs.cli.paths import home
     from srs.interop.anki.export import check_output, clean_litter, export_anki
     from srs.tui.progress import LazyProgress

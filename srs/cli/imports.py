@@ -10,10 +10,10 @@ from typing import Any
 
 import click
 
-from srs.cli.app import App, SrsGroup, cli, emit, json_option, scheduler_for, sync_decks, utc_offset
+from srs.cli.common import App, SrsGroup, emit, json_option, scheduler_for, sync_decks, utc_offset
 
 
-@cli.group("import", cls=SrsGroup)
+@click.group("import", cls=SrsGroup)
 def import_() -> None:
     """Import cards from Anki packages, Anki text (CSV) files or Obsidian notes."""
 

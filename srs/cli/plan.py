@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from srs.cli.app import App, cli, console, emit_json, now, scheduler_for
+from srs.cli.common import App, console, emit_json, now, scheduler_for
 
 if TYPE_CHECKING:
     from srs.scheduling.plan import PlanClock
@@ -50,7 +50,7 @@ def _show(app: App, as_json: bool, note: str | None = None) -> None:
         )
 
 
-@cli.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @click.option("--by", "by", metavar="DATE", help="Exam date (YYYY-MM-DD): everything introduced before it.")
 @click.option("--retention", type=float, help="Target recall on the exam date (default 0.9).")
 @click.option("--deck", "-d", help="With --by and no plan running: plan this deck.")
@@ -68,8 +68,9 @@ def plan(
     """Learn to a calendar: the running plan day by day, or set an exam date.
 
     \b
-    srs plan start [--days N] [--from DATE]   start the built-in 7-day plan (or --deck/--tag)
+    srs plan start [--minutes 45] [--days N]  start the built-in 7-day plan (or --deck/--tag)
     srs plan                                  each day's title, new cards, expected reviews, minutes
+    srs plan set --minutes 60 / --days 9      change the budget or length; what is left is re-spread
     srs plan --by 2026-12-20 --retention 0.9  everything learnt and recalled on an exam date
     srs plan shift 1 / srs plan stop          move the calendar / end the plan (history kept)
 
@@ -105,21 +106,33 @@ def plan(
 
 @plan.command("start")
 @click.option("--days", type=int, default=7, show_default=True, help="Spread the plan over this many days.")
+@click.option(
+    "--minutes",
+    type=float,
+    help="Study minutes a day the plan may take (default: the daily-minutes setting, 45).",
+)
 @click.option("--from", "first", metavar="DATE", help="First day of the plan (YYYY-MM-DD; default today).")
 @click.option("--deck", "-d", help="Plan this deck instead of the built-in curriculum.")
 @click.option("--tag", "-t", help="Plan the cards with this tag.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def plan_start(
-    app: App, days: int, first: str | None, deck: str | None, tag: str | None, as_json: bool
+    app: App,
+    days: int,
+    minutes: float | None,
+    first: str | None,
+    deck: str | None,
+    tag: str | None,
+    as_json: bool,
 ) -> None:
-    """Start a plan: day N introduces the cards of its curriculum days, all of them by the last day.
+    """Start a plan: each day, within its minutes, day N's core cards first, then depth cards.
 
-    The daily review then takes the plan's quota of its new cards; your other cards keep the normal
-    new-card limit. See the cost first with: srs simulate --plan
+    The daily review then introduces as many of the plan's new cards as the day's budget allows once the
+    reviews due are paid for; what does not fit by the last day follows in a tail at the same budget.
+    Your other cards keep the normal new-card limit. See the cost first with: srs simulate --plan
 
     \b
-    Example:  srs plan start --days 14
+    Example:  srs plan start --minutes 45 --days 14
     """
     from srs.scheduling import plan as core
 
@@ -134,8 +147,40 @@ def plan_start(
             first_day=core.parse_date(first) if first else None,
             deck=deck,
             tag=tag,
+            minutes=minutes,
         )
-    _show(app, as_json, None if as_json else f"Plan started: {p.days} days from {core.iso_day(p.start)}.")
+    _show(
+        app,
+        as_json,
+        None
+        if as_json
+        else f"Plan started: {p.days} days from {core.iso_day(p.start)}, {p.minutes:g} min a day.",
+    )
+
+
+@plan.command("set")
+@click.option("--minutes", type=float, help="Study minutes a day.")
+@click.option("--days", type=int, help="Days of the plan (counted from its first day).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def plan_set(app: App, minutes: float | None, days: int | None, as_json: bool) -> None:
+    """Change the running plan's daily minutes or its length; what is left is re-spread from today.
+
+    \b
+    Example:  srs plan set --minutes 60
+    """
+    from srs.scheduling import plan as core
+
+    with app.store() as store:
+        p = core.set_budget(store, minutes=minutes, days=days)
+    _show(
+        app,
+        as_json,
+        None
+        if as_json
+        else f"Plan now {p.minutes:g} min a day over {p.days} days ({core.iso_day(p.start)} to "
+        f"{core.iso_day(p.end)}).",
+    )
 
 
 @plan.command("stop")
@@ -181,7 +226,7 @@ def plan_shift(app: App, days: int, as_json: bool) -> None:
     )
 
 
-@cli.command()
+@click.command()
 @click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True, help="Days to simulate.")
 @click.option("--new-per-day", type=click.IntRange(min=0), help="New cards a day (default: your setting).")
 @click.option("--retention", type=float, help="Desired retention (default: your setting).")
@@ -209,6 +254,8 @@ def simulate(
     \b
     Example:  srs simulate --days 30 --plan --compare-retention 0.85
     """
+    from datetime import date
+
     from srs.errors import InputError
     from srs.scheduling import plan as core
     from srs.scheduling.simulate import SimSettings
@@ -223,40 +270,40 @@ def simulate(
         settings = scheduler.settings
         clock = core.PlanClock(scheduler.clock)
         today = clock.day(t)
-        quota: list[int] = []
-        planned: set[str] | None = None
+        from srs.scheduling import budget
+
+        chosen = None
         source = None
         exam_day: int | None = None
         exam_target = 0.9
         if use_plan:
-            running = core.running(store)
-            if running is not None:
-                p = core.plan_today(store, t, scheduler.clock, settings)
-                assert p is not None
-                st = core.status(store, scheduler, t, simulate_runs=1)
-                assert st is not None
-                by_day = {d.day: d.new for d in st.days}
-                quota = [by_day.get(today + k, 0) for k in range(max(1, running.end - today + 1))]
-                quota[0] = p.planned_room  # today: what is left of today's quota (after the end: all left)
-                planned = {c.id for c in core.planned(store, running) if c.state == 0}
+            chosen = core.running(store)
+            if chosen is not None:
                 source = "the running plan"
-                if running.exam is not None and running.exam > today:
-                    exam_day = running.exam - today
-                    exam_target = running.retention or settings.desired_retention
+                if chosen.exam is not None and chosen.exam > today:
+                    exam_day = chosen.exam - today
+                    exam_target = chosen.retention or settings.desired_retention
             else:
-                quota, planned = core.default_quota(store, today, clock)
+                chosen = core.default_plan(store, today, core.daily_minutes(store))
                 source = "a 7-day plan of the built-in curriculum starting today"
-        cards, _ids = core.sim_cards(store, t, clock, planned)
-        costs = core.seconds_per_card(store)
+        costs = budget.costs(store)
+        cards, _ids = core.sim_cards(store, t, clock, plan=chosen, costs=costs)
+        spent = 0.0
+        if chosen is not None and today >= chosen.start:
+            spent = budget.spent_since(store, costs, clock.start(today))
         base = SimSettings(
             days=days,
             desired_retention=settings.desired_retention if retention is None else retention,
             new_per_day=settings.new_per_day if new_per_day is None else new_per_day,
             reviews_per_day=settings.reviews_per_day,
             maximum_interval=settings.maximum_interval,
-            plan_quota=tuple(quota),
-            new_seconds=costs[0],
-            review_seconds=costs[1],
+            load_balance=settings.load_balance and settings.enable_fuzzing,
+            easy_days=tuple(settings.easy_days),
+            first_weekday=date.fromordinal(today).weekday(),
+            minutes_budget=chosen.minutes if chosen is not None else None,
+            spent_today=spent,
+            steps_per_new=costs.steps,
+            step_pass=costs.step_pass,
             seed=seed,
             runs=runs,
             exam_day=exam_day,
@@ -269,12 +316,21 @@ def simulate(
             settings_list.append(replace(base, desired_retention=compare_retention))
         results = [run(cards, scheduler.parameters, s) for s in settings_list]
     if as_json:
-        data: dict[str, Any] = {"plan": source, "results": [r.to_dict() for r in results]}
+        data: dict[str, Any] = {
+            "plan": source,
+            "minutes_per_day": chosen.minutes if chosen is not None else None,
+            "minutes_basis": costs.basis,
+            "results": [r.to_dict() for r in results],
+        }
         emit_json(data)
         return
     from srs.tui.plan import render_simulation
 
     out = console()
-    if source:
-        out.print(f"New cards of the plan by {source}; other new cards at the normal limit.")
+    if source and chosen is not None:
+        out.print(
+            f"New cards of the plan by {source}, within {chosen.minutes:g} min a day; other new cards at "
+            "the normal limit."
+        )
+    out.print(f"Minutes by {costs.basis}.")
     render_simulation(results, out, plan=use_plan)

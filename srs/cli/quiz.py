@@ -6,11 +6,11 @@ from contextlib import suppress
 
 import click
 
-from srs.cli.app import App, SrsGroup, cli, console, emit, json_option
+from srs.cli.common import App, SrsGroup, console, emit, json_option
 
 
 # -- quizzes ----------------------------------------------------------------------------------------
-@cli.group(cls=SrsGroup)
+@click.group(cls=SrsGroup)
 def quiz() -> None:
     """Coded quizzes (fresh numbers every time) and code exercises."""
 

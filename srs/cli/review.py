@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from srs.cli.app import App, checked_filter, cli, console, filter_options, humanize_until, now, scheduler_for
+from srs.cli.common import App, checked_filter, console, filter_options, humanize_until, now, scheduler_for
 
 if TYPE_CHECKING:
     from srs.scheduling.scheduler import Scheduler
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 # -- review ---------------------------------------------------------------------------------------
-@cli.command()
+@click.command()
 @filter_options
 @click.option("--limit", "-n", type=click.IntRange(min=0), help="Stop after this many cards.")
 @click.option(

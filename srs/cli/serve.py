@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from srs.cli.app import App, checked_filter, cli, filter_options, now, scheduler_for, utc_offset
+from srs.cli.common import App, checked_filter, filter_options, now, scheduler_for, utc_offset
 from srs.errors import SrsError
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def qr_code(url: str) -> str | None:
     return out.getvalue()
 
 
-@cli.command()
+@click.command()
 @filter_options
 @click.option(
     "--port", "-p", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on."

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from srs.cli.app import App, SrsGroup, cli, emit, json_option
+from srs.cli.common import App, SrsGroup, emit, json_option
 
 
 # -- config -----------------------------------------------------------------------------------------
-@cli.group(cls=SrsGroup)
+@click.group(cls=SrsGroup)
 def config() -> None:
     """Read and change settings (retention, steps, daily limits)."""
 

@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from srs.cli.app import (
+from srs.cli.common import (
     App,
     checked_filter,
-    cli,
     console,
     emit,
     filter_options,
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
     from srs.store import Filter
 
 
-@cli.command()
+@click.command()
 @filter_options
 @json_option
 @click.pass_obj
@@ -68,7 +67,7 @@ def stats(app: App, flt: Filter, as_json: bool) -> None:
     emit(data.to_dict(), text)
 
 
-@cli.command()
+@click.command()
 @click.option(
     "--apply",
     "apply_",
@@ -239,7 +238,7 @@ def _print_health(result: FitResult) -> None:
     )
 
 
-@cli.command()
+@click.command()
 @filter_options
 @json_option
 @click.pass_obj
@@ -267,7 +266,7 @@ def leeches(app: App, flt: Filter, as_json: bool) -> None:
     emit([c.to_dict() for c in found], text)
 
 
-@cli.command()
+@click.command()
 @click.argument("card_id")
 @json_option
 @click.pass_obj

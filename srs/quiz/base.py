@@ -154,6 +154,32 @@ def step_tol(delta: float) -> float:
     return float(10.0 ** min(-3, max(-8, exponent)))
 
 
+def apart(value: float | Sequence[float], others: Sequence[object], tol: float, factor: float = 2.0) -> bool:
+    """True when no alternative lies within ``factor`` tolerances of ``value``.
+
+    Generators use it to re-draw degenerate instances: ``others`` are the answers of plausible wrong
+    methods (a vector differs when any entry does; ``None``, non-finite values and vectors of another
+    length are ignored).
+    """
+    limit = factor * tol
+    for other in others:
+        if other is None:
+            continue
+        if isinstance(value, Sequence):
+            if not isinstance(other, Sequence) or len(other) != len(value):
+                continue
+            pairs = [(float(a), float(b)) for a, b in zip(value, other, strict=True)]
+        else:
+            if isinstance(other, Sequence) or not isinstance(other, int | float):
+                continue
+            pairs = [(float(value), float(other))]
+        if not all(math.isfinite(b) for _, b in pairs):
+            continue
+        if all(abs(a - b) <= limit for a, b in pairs):
+            return False
+    return True
+
+
 def vec(values: Sequence[float | int]) -> str:
     """A list literal for a prompt, e.g. ``[1, -2, 0.5]``."""
     return "[" + ", ".join(num(v) for v in values) + "]"

@@ -11,6 +11,7 @@ from srs.quiz.answers import AnswerType, Expected
 from srs.quiz.base import (
     Generated,
     answer_line,
+    apart,
     approx,
     fixed,
     float_param,
@@ -35,6 +36,16 @@ def _shape_text(shape: tuple[int, ...]) -> str:
 
 
 # -- broadcast_shape -------------------------------------------------------------------------------------
+def _broadcast(a: tuple[int, ...], b: tuple[int, ...], left: bool = False) -> tuple[int, ...] | None:
+    """The broadcast shape (None if incompatible); ``left`` pads the shorter shape on the wrong side."""
+    n = max(len(a), len(b))
+    pad_a, pad_b = (1,) * (n - len(a)), (1,) * (n - len(b))
+    aa, bb = (a + pad_a, b + pad_b) if left else (pad_a + a, pad_b + b)
+    if any(x != y and 1 not in (x, y) for x, y in zip(aa, bb, strict=True)):
+        return None
+    return tuple(max(x, y) for x, y in zip(aa, bb, strict=True))
+
+
 @quiz(
     name="broadcast_shape",
     title="Shape of a broadcast result",
@@ -55,24 +66,28 @@ def broadcast_shape(d: Draw) -> Generated:
     not 1 (default 2..8, supported 2..64); ``p_error`` chance of incompatible shapes (default 0.3).
     """
     rng = d.rng
-    ra, rb = d.integer("rank"), d.integer("rank")
-    a: list[int] = []  # built from the last axis backwards
-    b: list[int] = []
-    for k in range(max(ra, rb)):
-        n = d.integer("dim")
-        if k < ra and k < rb:
-            pattern = rng.choice(("same", "same", "a1", "b1"))
-            a.append(1 if pattern == "a1" else n)
-            b.append(1 if pattern == "b1" else n)
-        elif k < ra:
-            a.append(1 if rng.random() < 0.25 else n)
-        else:
-            b.append(1 if rng.random() < 0.25 else n)
-    sizes = sorted(set(d.ints("dim")))
-    if rng.random() < d.real("p_error") and len(sizes) >= 2:
-        k = rng.randrange(min(ra, rb))
-        a[k], b[k] = rng.sample(sizes, 2)
-    a_shape, b_shape = tuple(reversed(a)), tuple(reversed(b))
+    for _ in range(100):
+        ra, rb = d.integer("rank"), d.integer("rank")
+        a: list[int] = []  # built from the last axis backwards
+        b: list[int] = []
+        for k in range(max(ra, rb)):
+            n = d.integer("dim")
+            if k < ra and k < rb:
+                pattern = rng.choice(("same", "same", "a1", "b1"))
+                a.append(1 if pattern == "a1" else n)
+                b.append(1 if pattern == "b1" else n)
+            elif k < ra:
+                a.append(1 if rng.random() < 0.25 else n)
+            else:
+                b.append(1 if rng.random() < 0.25 else n)
+        sizes = sorted(set(d.ints("dim")))
+        if rng.random() < d.real("p_error") and len(sizes) >= 2:
+            k = rng.randrange(min(ra, rb))
+            a[k], b[k] = rng.sample(sizes, 2)
+        a_shape, b_shape = tuple(reversed(a)), tuple(reversed(b))
+        # Shapes of different ranks must not broadcast the same when (wrongly) aligned on the left.
+        if ra == rb or _broadcast(a_shape, b_shape) != _broadcast(a_shape, b_shape, left=True):
+            break
 
     rows = []
     result: list[int] = []
@@ -155,17 +170,33 @@ def relu_net_forward(d: Draw) -> Generated:
     def ints(n: int) -> list[int]:
         return [rng.randint(-wmax, wmax) for _ in range(n)]
 
-    for _ in range(60):
+    for _ in range(300):
         x = ints(D)
         W1 = [ints(D) for _ in range(H)]
         b1 = ints(H)
         W2 = [ints(H) for _ in range(C)]
         b2 = ints(C)
-        z = np.array(W1, dtype=np.int64) @ np.array(x, dtype=np.int64) + np.array(b1, dtype=np.int64)
-        if any(v != 0 for v in x) and (H == 1 or (z.min() < 0 < z.max())):
+        A1, A2 = np.array(W1, dtype=np.int64), np.array(W2, dtype=np.int64)
+        B1, B2 = np.array(b1, dtype=np.int64), np.array(b2, dtype=np.int64)
+        xv = np.array(x, dtype=np.int64)
+        z = A1 @ xv + B1
+        h = np.maximum(z, 0)
+        s = A2 @ h + B2
+        # Re-draw networks where a slip gives the same scores: no ReLU, a ReLU on the output too, the
+        # ReLU before adding b1, b1 or b2 forgotten.
+        slips = [
+            A2 @ z + B2,
+            np.maximum(s, 0),
+            A2 @ (np.maximum(A1 @ xv, 0) + B1) + B2,
+            A2 @ np.maximum(A1 @ xv, 0) + B2,
+            A2 @ h,
+        ]
+        if (
+            any(v != 0 for v in x)
+            and (H == 1 or (z.min() < 0 < z.max()))
+            and all(not np.array_equal(s, other) for other in slips)
+        ):
             break
-    h = np.maximum(z, 0)
-    s = np.array(W2, dtype=np.int64) @ h + np.array(b2, dtype=np.int64)
     scores = [int(v) for v in s]
 
     prompt = (
@@ -235,12 +266,32 @@ def activation_derivative(d: Draw) -> Generated:
 
     fn = d.word("fn")
     alpha = d.real("alpha")
-    x = d.real("x")
-    for _ in range(10):
-        if x != 0 or fn in ("sigmoid", "tanh"):
-            break
-        x = d.real("x")
     tol = 0.001
+
+    def slips(x: float) -> list[float]:
+        """What common slips give: the function's value, tanh' without the square, x used for σ(x)
+        or tanh(x), and the ReLU's 0 for a Leaky ReLU."""
+        sg, th = 1.0 / (1.0 + math.exp(-x)), math.tanh(x)
+        return {
+            "sigmoid": [sg, sg * (1 - x), x * (1 - x)],
+            "tanh": [th, 1 - th, 1 - x * x],
+            "relu": [x] if x > 0 else [],  # left of 0 the value and the slope are both 0
+            "leaky_relu": [x] if x > 0 else [alpha * x, 0.0],
+        }[fn]
+
+    def derivative(x: float) -> float:
+        sg = 1.0 / (1.0 + math.exp(-x))
+        return {
+            "sigmoid": sg * (1 - sg),
+            "tanh": 1 - math.tanh(x) ** 2,
+            "relu": 1.0 if x > 0 else 0.0,
+            "leaky_relu": 1.0 if x > 0 else alpha,
+        }[fn]
+
+    for _ in range(50):  # the ReLUs avoid x = 0; every slip must miss the answer (x = 1, tanh at 0, ...)
+        x = d.real("x")
+        if (x != 0 or fn in ("sigmoid", "tanh")) and apart(derivative(x), slips(x), tol):
+            break
     steps: list[str] = []
     if fn == "sigmoid":
         sigma = float(1.0 / (1.0 + np.exp(-x)))
@@ -376,17 +427,23 @@ def softmax_ce_loss(d: Draw) -> Generated:
     """
     import numpy as np
 
-    scores = _int_scores(d)
-    n = len(scores)
-    y = d.rng.randrange(n)
+    tol = 0.001
+    for _ in range(100):
+        scores = _int_scores(d)
+        n = len(scores)
+        y = d.rng.randrange(n)
+        s = np.array(scores, dtype=float)
+        m = s.max()
+        lse = float(m + np.log(np.exp(s - m).sum()))
+        loss = lse - scores[y]
+        # Re-draw when a slip lands on the loss: another log base, 1 − p_y, log Σe^s without −s_y
+        # (s_y = 0), the sum of −log p over every class.
+        slips = [loss / math.log(10), loss / math.log(2), 1 - math.exp(-loss), lse, float(np.sum(lse - s))]
+        if apart(loss, slips, tol):
+            break
     labels = CLASS_NAMES[:n]
-    s = np.array(scores, dtype=float)
-    m = s.max()
-    lse = float(m + np.log(np.exp(s - m).sum()))
-    loss = lse - scores[y]
     exps = [math.exp(v) for v in scores]
     total = sum(exps)
-    tol = 0.001
     listing = ", ".join(f"{lab}: {num(v)}" for lab, v in zip(labels, scores, strict=True))
     prompt = (
         f"A linear classifier gives the scores {listing} for an image whose true class is **{labels[y]}**. "
@@ -433,18 +490,25 @@ def svm_hinge_loss(d: Draw) -> Generated:
     rng = d.rng
     n, delta = d.integer("n"), d.real("delta")
     top = max(1, round(d.real("smax") * 10))
-    for _ in range(40):
+    tol = 0.01
+    for _ in range(300):
         scores = [rng.randint(-top, top) / 10 for _ in range(n)]
         y = rng.randrange(n)
         raw = [scores[j] - scores[y] + delta for j in range(n) if j != y]
-        if any(r > 0 for r in raw) and (n == 2 or any(r < 0 for r in raw)):
+        right = sum(max(0.0, r) for r in raw)
+        # Re-draw when a slip lands on the loss: no max(0, ·), Δ forgotten, the mean over classes.
+        slips = [
+            sum(raw),
+            sum(max(0.0, r - delta) for r in raw),
+            right / len(raw),
+        ]
+        if any(r > 0 for r in raw) and (n == 2 or any(r < 0 for r in raw)) and apart(right, slips, tol):
             break
     s = np.array(scores)
     margins = np.maximum(0.0, s - s[y] + delta)
     margins[y] = 0.0
     loss = round(float(margins.sum()), 9)
     labels = CLASS_NAMES[:n]
-    tol = 0.01
     listing = ", ".join(f"{lab}: {num(v)}" for lab, v in zip(labels, scores, strict=True))
     prompt = (
         f"The scores for one training image are {listing}; its correct class is **{labels[y]}**. "
@@ -506,14 +570,26 @@ def l2_regularized_loss(d: Draw) -> Generated:
         d.integer("wmax"),
         d.real("lam"),
     )
-    losses = [rng.randint(1, 30) / 10 for _ in range(N)]
-    W = [[rng.randint(-wmax, wmax) for _ in range(cols)] for _ in range(rows)]
-    Wa = np.array(W, dtype=float)
-    data = float(np.mean(losses))
-    sq = float(np.sum(Wa * Wa))
-    reg = lam * sq
-    total = data + reg
     tol = 0.001
+    for _ in range(100):
+        losses = [rng.randint(1, 30) / 10 for _ in range(N)]
+        W = [[rng.randint(-wmax, wmax) for _ in range(cols)] for _ in range(rows)]
+        Wa = np.array(W, dtype=float)
+        data = float(np.mean(losses))
+        sq = float(np.sum(Wa * Wa))
+        reg = lam * sq
+        total = data + reg
+        # Re-draw when a slip lands on the loss: a factor ½, an L1 penalty, the norm not squared, the
+        # regularization forgotten, or the batch summed instead of averaged.
+        slips = [
+            data + reg / 2,
+            data + lam * float(np.abs(Wa).sum()),
+            data + lam * float(np.sqrt(sq)),
+            data,
+            float(np.sum(losses)) + reg if N > 1 else None,
+        ]
+        if apart(total, slips, tol):
+            break
     prompt = (
         f"The per-example data losses of a mini-batch of N = {N} are `{vec(losses)}` and the weight matrix is "
         f"`W = {mat(W)}`. Compute the full loss "

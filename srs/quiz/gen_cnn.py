@@ -13,6 +13,7 @@ from srs.quiz.answers import AnswerType, Expected
 from srs.quiz.base import (
     Generated,
     answer_line,
+    apart,
     fixed,
     float_param,
     int_param,
@@ -38,9 +39,24 @@ def _fits(w: int, f: int, s: int, p: int) -> bool:
     return span >= 0 and span % s == 0
 
 
-def _pick_size(d: Draw, name: str, f: int, s: int, p: int, want_valid: bool) -> int:
+def _pick_size(d: Draw, name: str, f: int, s: int, p: int, want_valid: bool, *, pool: bool = False) -> int:
+    """An input side that is valid (or not), preferring sides where no slip reaches the answer."""
     candidates = [w for w in d.ints(name) if _fits(w, f, s, p) == want_valid]
-    return d.rng.choice(candidates) if candidates else d.integer(name)
+    telling = [w for w in candidates if not _degenerate(w, f, s, p, pool)]
+    pick = telling or candidates
+    return d.rng.choice(pick) if pick else d.integer(name)
+
+
+def _degenerate(w: int, f: int, s: int, p: int, pool: bool) -> bool:
+    """True when a common slip gives the same verdict as the CS231n formula for this side: the window
+    spans the whole padded input with a stride > 1 (stride ignored still gives 1), padding on one side
+    only still fails to tile an invalid input, or (pooling) W // F equals the output side."""
+    span = w - f + 2 * p
+    if span == 0 and s > 1:
+        return True
+    if span % s and p % s and (w - f + p) % s:
+        return True
+    return pool and s != f and span >= 0 and span % s == 0 and w // f == span // s + 1
 
 
 def _size_steps(w: int, f: int, s: int, p: int) -> tuple[int | None, str]:
@@ -89,6 +105,10 @@ def conv_output_shape(d: Draw) -> Generated:
     import numpy as np
 
     C, K, F, S, P = d.integer("C"), d.integer("K"), d.integer("F"), d.integer("S"), d.integer("P")
+    for _ in range(20):  # K = C would let a learner who keeps the input depth pass
+        if K != C:
+            break
+        K = d.integer("K")
     W = _pick_size(d, "W", F, S, P, want_valid=d.rng.random() >= d.real("p_invalid"))
     span = np.int64(W) - F + 2 * P
     valid = bool(span >= 0 and span % S == 0)
@@ -122,7 +142,7 @@ def conv_output_shape(d: Draw) -> Generated:
     answer_hint="a whole number such as 1216 or 1,228,800",
     params=[
         int_param("W", IntRange(8, 32), 1, 512, "input height = width"),
-        int_param("C", Choices((1, 3, 8, 16, 32, 64)), 1, 2048, "input channels"),
+        int_param("C", Choices((3, 8, 16, 32, 64)), 1, 2048, "input channels"),
         int_param("K", Choices((8, 16, 32, 64)), 1, 2048, "number of filters"),
         int_param("F", Choices((1, 3, 5)), 1, 15, "filter size"),
         int_param("S", IntRange(1, 2), 1, 8, "stride"),
@@ -133,21 +153,30 @@ def conv_output_shape(d: Draw) -> Generated:
 def conv_params_macs(d: Draw) -> Generated:
     """Parameter count (weights + one bias per filter) or multiply-accumulate count of a conv layer.
 
-    Parameters: ``W`` input side (default 8..32, supported 1..512); ``C``, ``K`` channels in/out; ``F``
+    Parameters: ``W`` input side (default 8..32, supported 1..512); ``C``, ``K`` channels in/out (C = 1
+    is left out of the defaults: forgetting the input depth would go unnoticed); ``F``
     filter size (default 1,3,5); ``S`` stride (1..2); ``P`` padding (0..2); ``ask`` params or macs.
     MACs count one multiply-add per weight per output position (padding included, biases excluded).
     """
     import numpy as np
 
     C, K, ask = d.integer("C"), d.integer("K"), d.word("ask")
+    fallback: tuple[int, int, int, int] | None = None
     for _ in range(60):
         F, S, P = d.integer("F"), d.integer("S"), d.integer("P")
         sizes = [w for w in d.ints("W") if _fits(w, F, S, P)]
-        if sizes:
-            W = d.rng.choice(sizes)
+        # For MACs, prefer layers whose output side differs from the input side (else using W for the
+        # output side goes unnoticed); 'same' layers stay possible when nothing else fits.
+        pick = [w for w in sizes if (w - F + 2 * P) // S + 1 != w] if ask == "macs" else sizes
+        if pick:
+            W = d.rng.choice(pick)
             break
+        if sizes and fallback is None:
+            fallback = (F, S, P, d.rng.choice(sizes))
     else:
-        raise QuizError("conv_params_macs: no input size W fits these F, S, P exactly; widen W, S or P")
+        if fallback is None:
+            raise QuizError("conv_params_macs: no input size W fits these F, S, P exactly; widen W, S or P")
+        F, S, P, W = fallback
     side = (W - F + 2 * P) // S + 1
     weights = np.zeros((K, C, F, F), dtype=np.int8).size
     n_params = int(weights + K)
@@ -212,7 +241,7 @@ def pool_output_shape(d: Draw) -> Generated:
     import numpy as np
 
     C, F, S, P = d.integer("C"), d.integer("F"), d.integer("S"), d.integer("P")
-    W = _pick_size(d, "W", F, S, P, want_valid=d.rng.random() >= d.real("p_invalid"))
+    W = _pick_size(d, "W", F, S, P, want_valid=d.rng.random() >= d.real("p_invalid"), pool=True)
     span = np.int64(W) - F + 2 * P
     valid = bool(span >= 0 and span % S == 0)
     side, step = _size_steps(W, F, S, P)
@@ -264,17 +293,44 @@ def receptive_field(d: Draw) -> Generated:
     import numpy as np
 
     rng = d.rng
-    n = d.integer("layers")
-    layers: list[tuple[str, int, int]] = []
-    for _ in range(n):
-        if rng.random() < d.real("p_pool"):
-            layers.append(("pool", d.integer("pool_k"), d.integer("pool_s")))
-        else:
-            for _ in range(20):  # prefer k >= s: a kernel smaller than its stride leaves holes
-                k, s = d.integer("k"), d.integer("s")
-                if k >= s:
-                    break
-            layers.append(("conv", k, s))
+
+    def field(stack: list[tuple[str, int, int]], slip: str = "") -> int:
+        r, j = 1, 1
+        for kind, k, s in stack:
+            if slip == "skip pools" and kind == "pool":
+                continue
+            if slip == "jump first":
+                j *= s
+            r += (k - 1) * (1 if slip == "no jumps" else j)
+            if slip != "jump first":
+                j *= s
+        return r
+
+    for _ in range(100):
+        n = d.integer("layers")
+        layers: list[tuple[str, int, int]] = []
+        for _ in range(n):
+            if rng.random() < d.real("p_pool"):
+                layers.append(("pool", d.integer("pool_k"), d.integer("pool_s")))
+            else:
+                for _ in range(20):  # prefer k >= s: a kernel smaller than its stride leaves holes
+                    k, s = d.integer("k"), d.integer("s")
+                    if k >= s:
+                        break
+                layers.append(("conv", k, s))
+        # Re-draw stacks where a slip gives the same field: strides ignored, the jump updated before the
+        # layer, pooling layers skipped, the product of the kernel sizes. A slip counts only where its
+        # cause is present (a stride > 1 that matters, a pooling layer).
+        right = field(layers)
+        slips = {math.prod(k for _, k, _ in layers)}
+        if any(s > 1 for _, _, s in layers[:-1]):
+            slips.add(field(layers, "no jumps"))
+        if any(s > 1 for _, _, s in layers):
+            slips.add(field(layers, "jump first"))
+        if any(kind == "pool" for kind, _, _ in layers):
+            slips.add(field(layers, "skip pools"))
+        if right not in slips:
+            break
     ks = np.array([k for _, k, _ in layers], dtype=np.int64)
     ss = np.array([s for _, _, s in layers], dtype=np.int64)
     jumps = np.concatenate([[1], np.cumprod(ss)[:-1]])
@@ -536,18 +592,28 @@ def attention_weights(d: Draw) -> Generated:
 
     rng = d.rng
     dk, nq, nk, vmax = d.integer("dk"), d.integer("nq"), d.integer("nk"), d.integer("vmax")
-    for _ in range(40):
+    tol = 0.001
+
+    def softmax(v: np.ndarray, axis: int = -1) -> np.ndarray:
+        e = np.exp(v - v.max(axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
+
+    for _ in range(200):
         Q = [[rng.randint(-vmax, vmax) for _ in range(dk)] for _ in range(nq)]
         K = [[rng.randint(-vmax, vmax) for _ in range(dk)] for _ in range(nk)]
         i = rng.randrange(nq)
         dots = [sum(a * b for a, b in zip(Q[i], k, strict=True)) for k in K]
-        if len(set(dots)) > 1:
+        raw = np.array(Q, dtype=float) @ np.array(K, dtype=float).T
+        scores = raw / np.sqrt(dk)
+        weights = softmax(scores[i])
+        # Re-draw when a slip gives the same row: no scaling or a division by d_k (a saturated softmax
+        # hides both), the softmax over the queries, or K Qᵀ instead of Q Kᵀ.
+        slips = [softmax(raw[i]), softmax(raw[i] / dk), softmax(scores, axis=0)[i]]
+        if nq == nk:
+            slips.append(softmax(scores.T[i]))
+        if len(set(dots)) > 1 and apart(list(weights), [list(v) for v in slips], tol):
             break
-    scores = np.array(Q, dtype=float) @ np.array(K, dtype=float).T / np.sqrt(dk)
-    row = scores[i] - scores[i].max()
-    weights = np.exp(row) / np.exp(row).sum()
     root = math.sqrt(dk)
-    tol = 0.001
     prompt = (
         r"Scaled dot-product attention (Vaswani et al. 2017): $A = \mathrm{softmax}(Q K^\top / \sqrt{d_k})$, "
         f"with the softmax taken over each row (over the keys). Here $d_k = {dk}$ and\n\n"

@@ -13,6 +13,7 @@ from srs.quiz.answers import AnswerType, Expected
 from srs.quiz.base import (
     Generated,
     answer_line,
+    apart,
     approx,
     fixed,
     float_param,
@@ -99,6 +100,67 @@ def _forward(values: dict[str, int], gates: list[Gate]) -> dict[str, float] | No
     return val
 
 
+_SLIPS = ("max to the smaller", "max to both", "mul by own input", "exp times input", "overwrite")
+
+
+def _gradients(val: dict[str, float], gates: list[Gate], slip: str = "") -> dict[str, float]:
+    """Every node's gradient of the last gate, backpropagated in reverse creation order; ``slip`` makes
+    one of the usual mistakes (see ``_SLIPS``) so that instances where it changes nothing can be
+    re-drawn."""
+    grads: dict[str, float] = defaultdict(float)
+    grads[gates[-1][0]] = 1.0
+
+    def put(node: str, value: float) -> None:
+        if slip == "overwrite":  # a variable used twice keeps only its last gradient
+            grads[node] = value
+        else:
+            grads[node] += value
+
+    for name, op, args in reversed(gates):
+        g = grads[name]
+        if op == "add":
+            for a in args:
+                put(a, g)
+        elif op == "mul":
+            a0, a1 = args
+            own = slip == "mul by own input"
+            put(a0, g * val[a0 if own else a1])
+            put(a1, g * val[a1 if own else a0])
+        elif op == "max":
+            a0, a1 = args
+            win, lose = (a0, a1) if val[a0] > val[a1] else (a1, a0)
+            if slip == "max to the smaller":
+                win, lose = lose, win
+            put(win, g)
+            put(lose, g if slip == "max to both" else 0.0)
+        else:
+            (a0,) = args
+            put(a0, g * (val[a0] if slip == "exp times input" else val[name]))
+    return grads
+
+
+def _slips_on_path(gates: list[Gate], wrt: str) -> list[str]:
+    """The slips that can matter for ``wrt``: those about a gate type on a path from ``wrt`` to the
+    output, and overwriting when a node on such a path is used more than once."""
+    on_path = {wrt}
+    ops: set[str] = set()
+    for name, op, args in gates:
+        if on_path.intersection(args):
+            on_path.add(name)
+            ops.add(op)
+    uses = [a for _, _, args in gates for a in args if a in on_path]
+    kinds = {
+        "max to the smaller": "max",
+        "max to both": "max",
+        "mul by own input": "mul",
+        "exp times input": "exp",
+    }
+    out = [slip for slip, op in kinds.items() if op in ops]
+    if len(uses) > len(set(uses)):
+        out.append("overwrite")
+    return out
+
+
 @quiz(
     name="graph_gradient",
     title="Backprop through a tiny computational graph",
@@ -126,19 +188,32 @@ def graph_gradient(d: Draw) -> Generated:
     import numpy as np
 
     ops = [str(v) for v in d.values("ops")]
+    usable = None
     for _ in range(400):
         values, gates = _build_graph(d, d.integer("inputs"), d.integer("gates"), d.integer("vmax"), ops)
         val = _forward(values, gates)
-        if val is not None:
+        if val is None:
+            continue
+        wrt = d.rng.choice(list(values))
+        usable = usable or (values, gates, val, wrt)
+        # Re-draw graphs whose answer a slip also reaches: a gradient of exactly 0 or ±1 (blocked by a
+        # max gate, or passed through adds only), or one that routing a max the wrong way, multiplying
+        # by the wrong input, using exp's input, or overwriting instead of adding leaves unchanged.
+        right = _gradients(val, gates)[wrt]
+        tol = max(0.01, 0.001 * abs(right))
+        slips = [0.0, 1.0, -1.0, *(_gradients(val, gates, slip)[wrt] for slip in _slips_on_path(gates, wrt))]
+        if apart(right, slips, tol, factor=1.5):
             break
     else:
-        raise QuizError("graph_gradient: no usable graph for these params (try more ops or a larger vmax)")
+        if usable is None:
+            raise QuizError(
+                "graph_gradient: no usable graph for these params (try more ops or a larger vmax)"
+            )
+        values, gates, val, wrt = usable  # narrowed params allow only degenerate graphs
     final = gates[-1][0]
     rename = {final: "f"}
     gates = [(rename.get(n, n), op, args) for n, op, args in gates]
     val["f"] = val.pop(final)
-    inputs = list(values)
-    wrt = d.rng.choice(inputs)
 
     # Backward pass (reverse creation order is a reverse topological order).
     grads: dict[str, float] = defaultdict(float)
@@ -256,12 +331,20 @@ def momentum_step(d: Draw) -> Generated:
     """
     import numpy as np
 
-    mu, lr, x, v, g, ask = d.real("mu"), d.real("lr"), d.real("x"), d.real("v"), d.real("g"), d.word("ask")
-    v_new = float(np.float64(mu) * v - lr * g)
-    x_new = float(np.float64(x) + v_new)
-    v_new, x_new = round(v_new, 10), round(x_new, 10)
-    value = x_new if ask == "x" else v_new
+    mu, lr, ask = d.real("mu"), d.real("lr"), d.word("ask")
     tol = 0.0001
+    for _ in range(100):
+        x, v, g = d.real("x"), d.real("v"), d.real("g")
+        v_new = float(np.float64(mu) * v - lr * g)
+        x_new = float(np.float64(x) + v_new)
+        v_new, x_new = round(v_new, 10), round(x_new, 10)
+        value = x_new if ask == "x" else v_new
+        # Re-draw when a slip lands on the answer (g = 0, v = 0, v_new = v): adding lr·g, forgetting μ
+        # or lr, moving x by the old velocity, plain SGD without velocity.
+        v_slips = [mu * v + lr * g, v - lr * g, mu * v - g, -lr * g]
+        slips = [x + vs for vs in v_slips] + [x + v] if ask == "x" else v_slips
+        if apart(value, slips, tol):
+            break
     what = "the new parameter value $x$" if ask == "x" else "the new velocity $v$"
     prompt = (
         r"SGD with momentum, in the CS231n form: $v \leftarrow \mu v - \eta\, g$, then $x \leftarrow x + v$ "
@@ -310,9 +393,28 @@ def rmsprop_step(d: Draw) -> Generated:
     import numpy as np
 
     rho, lr, eps, x = d.real("rho"), d.real("lr"), d.real("eps"), d.real("x")
-    for _ in range(20):
+
+    def update(c: float, root: bool = True) -> float:
+        denom = (float(np.sqrt(c)) if root else c) + eps
+        return x - lr * g / denom if denom > 0 else math.nan
+
+    for _ in range(100):
         g, cache = d.real("g"), d.real("cache")
-        if g != 0 and (rho * cache + (1 - rho) * g * g) > 0:
+        c_new = float(np.float64(rho) * cache + (1 - rho) * g * g)
+        if g == 0 or c_new <= 0:
+            continue
+        x_new = update(c_new)
+        tol = step_tol(x - x_new)
+        # Re-draw when a slip lands on the answer (a cache of 1, a cache that does not move): (1 − ρ)
+        # forgotten on g², the old cache, ρ and 1 − ρ swapped, no square root, the step's sign flipped.
+        slips = [
+            update(rho * cache + g * g),
+            update(cache),
+            update((1 - rho) * cache + rho * g * g),
+            update(c_new, root=False),
+            2 * x - x_new,
+        ]
+        if apart(x_new, slips, tol):
             break
     c_new = float(np.float64(rho) * cache + (1 - rho) * g * g)
     if c_new + eps <= 0:
@@ -378,11 +480,32 @@ def adam_step(d: Draw) -> Generated:
         m_run = b1 * m_run + (1 - b1) * g_old
         v_run = b2 * v_run + (1 - b2) * g_old * g_old
     m_prev, v_prev = float(sig(m_run, 4)), float(sig(v_run, 4))
-    g = grad()
     theta = rng.randint(-20, 20) / 10
+    c1, c2 = 1 - b1**t, 1 - b2**t
+
+    def new_theta(g: float, k1: float, k2: float, root: bool = True) -> float:
+        m = b1 * m_prev + (1 - b1) * g
+        v = b2 * v_prev + (1 - b2) * g * g
+        vh = v / k2
+        denom = (math.sqrt(vh) if root else vh) + eps
+        return theta - lr * (m / k1) / denom if denom > 0 else math.nan
+
+    for _ in range(50):
+        g = grad()
+        right = new_theta(g, c1, c2)
+        # Re-draw gradients where a slip lands on the answer (|g| = 1 at t = 1 hides a missing square
+        # root): no bias correction, correcting only m̂ or only v̂, correcting with t − 1, no square root.
+        slips = [
+            new_theta(g, 1.0, 1.0),
+            new_theta(g, c1, 1.0),
+            new_theta(g, 1.0, c2),
+            new_theta(g, 1 - b1 ** (t - 1), 1 - b2 ** (t - 1)) if t > 1 else None,
+            new_theta(g, c1, c2, root=False),
+        ]
+        if apart(right, slips, step_tol(theta - right)):
+            break
     m = float(np.float64(b1) * m_prev + (1 - b1) * g)
     v = float(np.float64(b2) * v_prev + (1 - b2) * g * g)
-    c1, c2 = 1 - b1**t, 1 - b2**t
     m_hat, v_hat = m / c1, v / c2
     step = float(lr * m_hat / (np.sqrt(v_hat) + eps))
     theta_new = theta - step

@@ -13,6 +13,7 @@ from srs.quiz.answers import AnswerType, Expected
 from srs.quiz.base import (
     Generated,
     answer_line,
+    apart,
     approx,
     fixed,
     float_param,
@@ -67,6 +68,10 @@ def init_std(d: Draw) -> Generated:
     scheme, layer, ask = d.word("scheme"), d.word("layer"), d.word("ask")
     if layer == "fc":
         n_in, n_out = d.integer("n_in"), d.integer("n_out")
+        for _ in range(20):  # fan-in = fan-out would hide a swap of the two (and Xavier's 1/fan-in)
+            if n_in != n_out:
+                break
+            n_in, n_out = d.integer("n_in"), d.integer("n_out")
         fan_in, fan_out = n_in, n_out
         shape = (
             f"a fully connected layer with {n_in} inputs and {n_out} outputs (weight matrix {n_out}×{n_in})"
@@ -81,6 +86,10 @@ def init_std(d: Draw) -> Generated:
         }
     else:
         c_in, c_out, k = d.integer("c_in"), d.integer("c_out"), d.integer("k")
+        for _ in range(20):
+            if c_in != c_out:
+                break
+            c_in, c_out = d.integer("c_in"), d.integer("c_out")
         fan_in, fan_out = k * k * c_in, k * k * c_out
         shape = (
             f"a convolutional layer with {c_out} filters of size {k}×{k} over {c_in} input channels "
@@ -157,20 +166,44 @@ def clip_global_norm(d: Draw) -> Generated:
     rng = d.rng
     n, c, gmax, ask = d.integer("tensors"), d.real("max_norm"), d.integer("gmax"), d.word("ask")
     want_small = rng.random() < 0.2
-    for _ in range(200):
+    tol = 0.001
+    for _ in range(300):
         grads = [[rng.randint(-gmax, gmax) for _ in range(d.integer("size"))] for _ in range(n)]
+        which = rng.randrange(n)
         sq = sum(v * v for g in grads for v in g)
         if sq == 0:
             continue
-        if (math.sqrt(sq) <= c) == want_small and not math.isclose(math.sqrt(sq), c):
+        if (math.sqrt(sq) <= c) != want_small or math.isclose(math.sqrt(sq), c):
+            continue
+        norm = math.sqrt(sq)
+        norms = [math.sqrt(sum(v * v for v in g)) for g in grads]
+        g = [float(v) for v in grads[which]]
+        own = norms[which]
+        # Re-draw when a slip gives the same answer: an L1 norm, the square root forgotten, the largest
+        # or the sum of the tensor norms (a zero tensor hides both); for a clipped tensor, clipping it
+        # by its own norm or by value, scaling by ‖g‖/c (a zero tensor hides all three); for an
+        # unclipped one, rescaling it anyway.
+        if ask == "norm":
+            ok = apart(norm, [sum(abs(v) for t in grads for v in t), float(sq), max(norms), sum(norms)], tol)
+        elif norm > c:
+            ok = apart(
+                [v * c / norm for v in g],
+                [
+                    [v * c / own for v in g] if own > c else g,
+                    [max(-c, min(c, v)) for v in g],
+                    [v * norm / c for v in g],
+                ],
+                tol,
+            )
+        else:
+            ok = apart(g, [[v * c / norm for v in g]], tol)
+        if ok:
             break
     flat = np.concatenate([np.array(g, dtype=float) for g in grads])
     norm = float(np.linalg.norm(flat))
     clipped = norm > c
     scale = c / norm if clipped else 1.0
-    which = rng.randrange(n)
     out = [float(v) * scale for v in grads[which]]
-    tol = 0.001
     listing = ", ".join(f"$g_{{{k + 1}}}$ = `{vec(g)}`" for k, g in enumerate(grads))
     rule = (
         f"The gradients of {n} parameter tensors are {listing}. They are clipped **by global norm** with "
@@ -234,19 +267,35 @@ def layernorm_output(d: Draw) -> Generated:
 
     rng = d.rng
     H, xmax, eps, ask = d.integer("H"), d.integer("xmax"), d.real("eps"), d.word("ask")
-    for _ in range(30):
-        xs = [rng.randint(-xmax, xmax) for _ in range(H)]
-        if len(set(xs)) > 1:
-            break
-    gains = [d.real("gain") for _ in range(H)]
-    biases = [d.real("bias") for _ in range(H)]
-    x = np.array(xs, dtype=float)
-    mu = float(x.mean())
-    var = float(x.var())
-    xhat = (x - mu) / np.sqrt(var + eps)
-    y = np.array(gains) * xhat + np.array(biases)
-    i = rng.randrange(H)
     tol = 0.001
+    for _ in range(200):
+        xs = [rng.randint(-xmax, xmax) for _ in range(H)]
+        gains = [d.real("gain") for _ in range(H)]
+        biases = [d.real("bias") for _ in range(H)]
+        i = rng.randrange(H)
+        x = np.array(xs, dtype=float)
+        G, B = np.array(gains), np.array(biases)
+        mu = float(x.mean())
+        var = float(x.var())
+        xhat = (x - mu) / np.sqrt(var + eps)
+        y = G * xhat + B
+        # Re-draw when a slip gives the same output: the unbiased variance, no square root (x̂ = 0 or a
+        # variance of 1 hides both), the mean not subtracted (a mean of 0), the gain or the bias
+        # forgotten (g = 1, b = 0), the bias added before the gain.
+        slips = [
+            G * (x - mu) / np.sqrt(float(x.var(ddof=1)) + eps) + B,
+            G * (x - mu) / (var + eps) + B,
+            G * x / np.sqrt(var + eps) + B,
+            xhat + B,
+            G * xhat,
+            G * (xhat + B),
+        ]
+        if ask == "element":
+            ok = apart(float(y[i]), [float(v[i]) for v in slips], tol)
+        else:
+            ok = apart(list(y), [list(v) for v in slips], tol)
+        if len(set(xs)) > 1 and ok:
+            break
     setup = (
         f"A LayerNorm layer normalises the H = {H} activations of **one** example, `a = {vec(xs)}`, over its "
         r"units: $\mu = \frac{1}{H}\sum_j a_j$, $\sigma^2 = \frac{1}{H}\sum_j (a_j - \mu)^2$ (biased), then "
@@ -313,17 +362,37 @@ def positional_encoding(d: Draw) -> Generated:
     import numpy as np
 
     rng = d.rng
-    dmodel = d.integer("d_model")
-    dmodel += dmodel % 2
-    pos = d.integer("pos")
-    dims = [j for j in d.ints("dim") if j < dmodel] or list(range(dmodel))
-    j = rng.choice(dims)
+    tol = 0.001
+
+    def pe(
+        p: int, j: int, dm: int, expo: float | None = None, degrees: bool = False, swap: bool = False
+    ) -> float:
+        e = 2 * (j // 2) / dm if expo is None else expo
+        a = p / 10000.0**e
+        a = math.radians(a) if degrees else a
+        return math.sin(a) if (j % 2 == 0) != swap else math.cos(a)
+
+    for _ in range(100):
+        dmodel = d.integer("d_model")
+        dmodel += dmodel % 2
+        pos = d.integer("pos")
+        dims = [j for j in d.ints("dim") if j < dmodel] or list(range(dmodel))
+        j = rng.choice(dims)
+        # Re-draw when a slip gives the same value (position 0 hides every slip in the angle; tiny angles
+        # make cos ≈ 1 whatever they are): degrees, sin and cos swapped, the exponent j/d_model or
+        # i/d_model, positions counted from 1.
+        slips = [pe(pos, j, dmodel, degrees=True), pe(pos, j, dmodel, swap=True), pe(pos + 1, j, dmodel)]
+        if j % 2:
+            slips.append(pe(pos, j, dmodel, expo=j / dmodel))
+        if j // 2:
+            slips.append(pe(pos, j, dmodel, expo=(j // 2) / dmodel))
+        if apart(pe(pos, j, dmodel), slips, tol):
+            break
     i = j // 2
     exponent = 2 * i / dmodel
     denom = float(np.power(10000.0, exponent))
     angle = pos / denom
     value = float(np.sin(angle) if j % 2 == 0 else np.cos(angle))
-    tol = 0.001
     prompt = (
         r"The Transformer's sinusoidal positional encoding (Vaswani et al. 2017, Sec. 3.5) is "
         r"$PE_{(pos, 2i)} = \sin\left(pos / 10000^{2i/d_{model}}\right)$ and "

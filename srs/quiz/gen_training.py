@@ -10,6 +10,7 @@ from srs.quiz.answers import AnswerType, Expected
 from srs.quiz.base import (
     Generated,
     answer_line,
+    apart,
     approx,
     fixed,
     float_param,
@@ -38,7 +39,7 @@ from srs.quiz.params import Choices, Draw, FloatRange, IntRange
     target_seconds=60,
     answer_hint="a number such as 1.25 (3 decimals), or several separated by spaces",
     params=[
-        float_param("keep", Choices((0.5, 0.75, 0.8, 0.9)), 0.01, 1.0, "keep probability of a unit"),
+        float_param("keep", Choices((0.6, 0.75, 0.8, 0.9)), 0.01, 1.0, "keep probability of a unit"),
         word_param(
             "convention",
             ("keep", "drop"),
@@ -54,7 +55,9 @@ from srs.quiz.params import Choices, Draw, FloatRange, IntRange
 def dropout_scaling(d: Draw) -> Generated:
     """Inverted dropout in training mode: kept units are scaled by 1/keep, so E[output] = input.
 
-    Parameters: ``keep`` keep probability (default 0.5, 0.75, 0.8, 0.9); ``convention`` keep or drop — how
+    Parameters: ``keep`` keep probability (default 0.6, 0.75, 0.8, 0.9; 0.5 is left out of the defaults and
+    re-drawn where the domain allows, because there keep = drop and confusing them goes unnoticed);
+    ``convention`` keep or drop — how
     the prompt states p (CS231n: keep probability; PyTorch ``nn.Dropout(p)``: drop probability); ``ask``
     output (vector for a given mask), scale (the factor) or expected (E[output]); ``n`` vector length.
     """
@@ -62,6 +65,10 @@ def dropout_scaling(d: Draw) -> Generated:
 
     rng = d.rng
     keep, conv, ask = d.real("keep"), d.word("convention"), d.word("ask")
+    for _ in range(20):  # keep = 0.5 = drop would accept a learner who confuses the two
+        if abs(keep - 0.5) > 1e-9:
+            break
+        keep = d.real("keep")
     drop = round(1.0 - keep, 10)
     if conv == "keep":
         p_text = (
@@ -159,20 +166,30 @@ def batchnorm_output(d: Draw) -> Generated:
     import numpy as np
 
     rng = d.rng
-    N, xmax = d.integer("N"), d.integer("xmax")
-    gamma, beta, eps = d.real("gamma"), d.real("beta"), d.real("eps")
-    for _ in range(30):
-        xs = [rng.randint(-xmax, xmax) for _ in range(N)]
-        if len(set(xs)) > 1:
-            break
-    i = rng.randrange(N)
-    x = np.array(xs, dtype=float)
-    mu = float(x.mean())
-    var = float(x.var())
-    xhat = (x - mu) / np.sqrt(var + eps)
-    y = gamma * xhat + beta
-    value = float(y[i])
+    N, xmax, eps = d.integer("N"), d.integer("xmax"), d.real("eps")
     tol = 0.001
+    for _ in range(200):
+        gamma, beta = d.real("gamma"), d.real("beta")
+        xs = [rng.randint(-xmax, xmax) for _ in range(N)]
+        i = rng.randrange(N)
+        x = np.array(xs, dtype=float)
+        mu = float(x.mean())
+        var = float(x.var())
+        xhat = (x - mu) / np.sqrt(var + eps)
+        y = gamma * xhat + beta
+        value = float(y[i])
+        # Re-draw instances where a slip lands on the answer anyway: x_i at the batch mean (x̂ = 0 hides
+        # every variance slip), γ = 1, β = 0, a variance of 1, a mean of 0.
+        slips = [
+            gamma * (xs[i] - mu) / np.sqrt(float(x.var(ddof=1)) + eps) + beta,  # unbiased variance
+            gamma * (xs[i] - mu) / (var + eps) + beta,  # no square root
+            gamma * xs[i] / np.sqrt(var + eps) + beta,  # mean not subtracted
+            float(xhat[i]) + beta,  # γ forgotten
+            float(gamma * xhat[i]),  # β forgotten
+            gamma * (float(xhat[i]) + beta),  # β added before scaling
+        ]
+        if len(set(xs)) > 1 and apart(value, [float(v) for v in slips], tol):
+            break
     prompt = (
         f"A BatchNorm layer in training mode normalises one feature over a mini-batch of N = {N} values "
         f"`x = {vec(xs)}`, using the batch mean $\\mu$ and the biased batch variance "
@@ -230,7 +247,9 @@ def lr_schedule(d: Draw) -> Generated:
     tol = 0.001
     if kind == "step":
         gamma, size = d.real("gamma"), d.integer("step_size")
-        t = rng.randint(0, 4 * size)
+        # A third of the epochs asked are the first of a new decay (t a multiple of s), where a decay
+        # counted one epoch late shows; elsewhere ceil instead of floor shows.
+        t = size * rng.randint(1, 4) if rng.random() < 0.3 else rng.randint(0, 4 * size)
         k = t // size
         value = float(lr * np.power(gamma, k))
         prompt = (
@@ -253,7 +272,27 @@ def lr_schedule(d: Draw) -> Generated:
         if not pairs:
             raise QuizError("lr_schedule: every warmup is >= total; choose warmup < total")
         T, Tw = rng.choice(pairs)
-        t = rng.randint(0, Tw - 1) if Tw > 0 and rng.random() < 0.25 else rng.randint(Tw, T)
+        if Tw > 0 and rng.random() < 0.25:
+            t = rng.randint(0, Tw - 1)
+        else:
+            # Decay steps away from both ends: near T_w the cosine is flat (cos 0 = 1) and at T the rate
+            # is η_min, so a slip in the angle (degrees, π forgotten) or the factor ½ would go unnoticed.
+            def cosine(progress: float, half: float = 0.5) -> float:
+                return lr_min + half * (lr - lr_min) * (1.0 + float(np.cos(progress)))
+
+            for _ in range(50):
+                t = rng.randint(Tw + 1, T - 1) if T - Tw >= 2 else rng.randint(Tw, T)
+                prog = (t - Tw) / (T - Tw)
+                right = cosine(np.pi * prog)
+                slips = [
+                    cosine(np.radians(np.pi * prog)),
+                    cosine(prog),
+                    cosine(np.pi * prog, 1.0),
+                ]
+                if Tw:
+                    slips.append(cosine(np.pi * t / T))  # progress counted from 0, not from T_w
+                if apart(right, slips, tol * abs(right)):
+                    break
         if t < Tw:
             value = lr * t / Tw
             steps = [
@@ -332,23 +371,36 @@ def prf1_confusion(d: Draw) -> Generated:
     rng = d.rng
     n, metric, nmax = d.integer("classes"), d.word("metric"), d.integer("nmax")
     labels = ("negative", "positive") if n == 2 else _CLASSES[:n]
-    c = 1 if n == 2 else rng.randrange(n)
-    M = [
-        [
-            rng.randint(max(1, nmax // 4), nmax) if r == k else rng.randint(0, max(1, nmax // 2))
-            for k in range(n)
-        ]
-        for r in range(n)
-    ]
-    A = np.array(M, dtype=np.int64)
-    tp = int(A[c, c])
-    fp = int(A[:, c].sum()) - tp
-    fn = int(A[c, :].sum()) - tp
-    precision = tp / (tp + fp)
-    recall = tp / (tp + fn)
-    f1 = 2 * precision * recall / (precision + recall)
-    value = {"precision": precision, "recall": recall, "f1": f1}[metric]
     tol = 0.001
+    for _ in range(200):
+        c = 1 if n == 2 else rng.randrange(n)
+        M = [
+            [
+                rng.randint(max(1, nmax // 4), nmax) if r == k else rng.randint(0, max(1, nmax // 2))
+                for k in range(n)
+            ]
+            for r in range(n)
+        ]
+        A = np.array(M, dtype=np.int64)
+        tp = int(A[c, c])
+        fp = int(A[:, c].sum()) - tp
+        fn = int(A[c, :].sum()) - tp
+        precision = tp / (tp + fp)
+        recall = tp / (tp + fn)
+        f1 = 2 * precision * recall / (precision + recall)
+        values = {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "mean": (precision + recall) / 2,  # F1 as the arithmetic mean
+            "accuracy": float(np.trace(A) / A.sum()),
+            "tp share": tp / float(A.sum()),
+        }
+        value = values[metric]
+        # Re-draw matrices where another metric gives the same number (FP = FN makes precision, recall,
+        # F1 and their mean equal, so mixing up rows and columns would go unnoticed).
+        if apart(value, [v for k, v in values.items() if k != metric], tol):
+            break
     header = "| actual \\ predicted | " + " | ".join(labels) + " |\n|---|" + "---|" * n
     body = "\n".join(f"| **{labels[r]}** | " + " | ".join(str(v) for v in M[r]) + " |" for r in range(n))
     name = {"precision": "precision", "recall": "recall", "f1": "F1 score"}[metric]
@@ -411,14 +463,24 @@ def steps_per_epoch(d: Draw) -> Generated:
 
     B, E, A, ask = d.integer("B"), d.integer("epochs"), d.integer("accum"), d.word("ask")
     drop_last = d.word("drop_last") == "true"
-    for _ in range(10):
+    for _ in range(300):
         N = d.integer("N")
-        if N % B:
+        full, rest = divmod(N, B)
+        iters = int(full if drop_last or rest == 0 else np.ceil(N / B))
+        per_epoch = iters // A
+        total = E * per_epoch
+        if rest == 0:
+            continue
+        if ask == "iters" or A == 1:
             break
-    full, rest = divmod(N, B)
-    iters = int(full if drop_last or rest == 0 else np.ceil(N / B))
-    per_epoch = iters // A
-    total = E * per_epoch
+        # Re-draw sizes where a slip gives the same step count: reading drop_last backwards (one batch
+        # more or less), leftover batches stepping, accumulating across epochs, no accumulation at all.
+        other = full + 1 if drop_last else full
+        slips = {E * (other // A), E * iters}
+        if iters % A:
+            slips |= {E * -(-iters // A)} | ({E * iters // A} if E > 1 else set())
+        if total not in slips:
+            break
     flag = "True" if drop_last else "False"
     setup = f"A `DataLoader` serves N = {N:,} training examples with `batch_size={B}` and `drop_last={flag}`."
     if A == 1:
@@ -477,28 +539,52 @@ def steps_per_epoch(d: Draw) -> Generated:
     answer_hint="a number such as 0.482 (3 decimals)",
     params=[
         int_param("n", IntRange(2, 3), 2, 5, "image-text pairs in the batch"),
-        float_param("tau", Choices((0.1, 0.2, 0.5, 1.0)), 0.01, 10.0, "temperature τ"),
+        float_param("tau", Choices((0.07, 0.1, 0.2, 0.5)), 0.01, 10.0, "temperature τ"),
     ],
 )
 def clip_infonce(d: Draw) -> Generated:
     """CLIP loss: mean of the image→text and text→image cross-entropies over logits = S/τ.
 
-    Parameters: ``n`` pairs (default 2..3, supported 2..5); ``tau`` τ (default 0.1, 0.2, 0.5, 1).
-    Matching pairs get cosine similarities 0.3..0.9, the others -0.3..0.5 (one decimal).
+    Parameters: ``n`` pairs (default 2..3, supported 2..5); ``tau`` τ (default 0.07, 0.1, 0.2, 0.5; τ = 1
+    is left out of the defaults and re-drawn where the domain allows, since there forgetting τ is harmless).
+    Matching pairs get cosine similarities 0.3..0.9, the others -0.3..0.5 (one decimal). Instances where
+    a slip reaches the answer (one direction only when S is nearly symmetric, a loss so close to 0 that
+    sums and means agree) are re-drawn.
     """
     import numpy as np
 
     rng = d.rng
-    n, tau = d.integer("n"), d.real("tau")
-    S = [[rng.randint(3, 9) / 10 if i == j else rng.randint(-3, 5) / 10 for j in range(n)] for i in range(n)]
-    logits = np.array(S) / tau
-    m = logits.max()
-    e = np.exp(logits - m)
-    row_loss = -(logits.diagonal() - m - np.log(e.sum(axis=1)))
-    col_loss = -(logits.diagonal() - m - np.log(e.sum(axis=0)))
-    loss_i2t, loss_t2i = float(row_loss.mean()), float(col_loss.mean())
-    loss = 0.5 * (loss_i2t + loss_t2i)
+    n = d.integer("n")
     tol = 0.001
+
+    def losses(S: list[list[float]], t: float) -> tuple[float, float, np.ndarray, np.ndarray]:
+        logits = np.array(S) / t
+        m = logits.max()
+        e = np.exp(logits - m)
+        rows = -(logits.diagonal() - m - np.log(e.sum(axis=1)))
+        cols = -(logits.diagonal() - m - np.log(e.sum(axis=0)))
+        return float(rows.mean()), float(cols.mean()), rows, cols
+
+    for _ in range(200):
+        tau = d.real("tau")
+        S = [
+            [rng.randint(3, 9) / 10 if i == j else rng.randint(-3, 5) / 10 for j in range(n)]
+            for i in range(n)
+        ]
+        loss_i2t, loss_t2i, row_loss, col_loss = losses(S, tau)
+        loss = 0.5 * (loss_i2t + loss_t2i)
+        slips = [
+            0.5 * sum(losses(S, 1.0)[:2]),  # temperature forgotten
+            0.5 * sum(losses(S, 1.0 / tau)[:2]),  # multiplied by τ
+            loss_i2t,  # image→text only
+            loss_t2i,  # text→image only
+            2 * loss,  # the two directions summed
+            n * loss,  # summed over the batch
+            loss / float(np.log(2)),  # log2
+        ]
+        if abs(tau - 1.0) > 1e-9 and apart(loss, slips, tol):
+            break
+    logits = np.array(S) / tau
     prompt = (
         f"A CLIP batch has {n} image–text pairs. Their cosine similarities $S_{{ij}}$ = cos(image i, text j) "
         f"are `S = {mat(S)}` (matching pairs on the diagonal). With temperature $\\tau = {num(tau)}$ the logits "

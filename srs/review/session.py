@@ -23,6 +23,7 @@ from srs.store.plans import plan_running
 from srs.store.queries import next_due, review_dues_between, sibling_dues
 
 LEARN_AHEAD = 20 * 60
+_EVE_ROOM = 100_000  # reviews shown on the eve of a plan's exam, whatever the daily limit
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,9 @@ class Session:
         planned_room = 0
         if self._plan is not None:
             new_room, planned_room = self._plan.own_room, self._plan.planned_room
+        eve = self._plan is not None and self._plan.exam_eve
+        if eve:  # the eve of a plan's exam: no due card is left for the morning by the daily limit
+            review_room = max(review_room, _EVE_ROOM)
         if limit is not None:
             review_room = min(review_room, limit)
         notes = set(counts.notes_today)
@@ -148,18 +152,20 @@ class Session:
             ),
             review_room,
             notes,
+            bury=not eve,
         )
         planned: list[str] = []
         if self._plan is not None:
             if limit is not None:
                 planned_room = min(planned_room, max(0, limit - len(reviews)))
-            # The plan's calendar does not hold a card back for a sibling seen today.
-            planned = self._pick(
-                q.new_candidates(store, flt, plan=self._plan.plan.scope, limit=planned_room + 50),
-                planned_room,
-                notes,
-                bury=False,
-            )
+            # Today's planned cards in the plan's order (core first); a sibling seen today holds none back.
+            allowed = {
+                cid
+                for cid, _note in q.new_candidates(
+                    store, flt, plan=self._plan.plan.scope, limit=self._plan.planned_left + 50
+                )
+            }
+            planned = [cid for cid in self._plan.planned_ids if cid in allowed][: max(0, planned_room)]
         if limit is not None:
             new_room = min(new_room, max(0, limit - len(reviews) - len(planned)))
         if self._plan is not None and self._plan.other_new == 0:

@@ -1,11 +1,14 @@
-"""Study plans: a curriculum on a calendar, with an optional exam date.
+"""Study plans: a curriculum on a calendar and a daily time budget, with an optional exam date.
 
-A plan covers some cards (the built-in curriculum by default, or a deck and/or tag) and a number of
-days. Day N of the plan introduces the cards of its curriculum days (``dayN`` tags) in prerequisite
-order (the deck order), so that every card is introduced by the last day. Nothing of the daily split
-is stored: each day's quota is derived from the review log, so a missed day simply re-spreads what is
-left over the remaining days. With an exam date, a card rated before the exam whose next interval would
-jump over the date with too low a predicted recall on it is brought back the day before the exam
+A plan covers some cards (the built-in curriculum by default, or a deck and/or tag), a number of days
+and a budget in minutes a day. Day N may introduce the cards of its curriculum days (``dayN`` tags):
+first the **core** cards of the days up to N, then their **depth** cards, each in the curriculum's
+order, as many as the day's budget allows once the reviews due are paid for (:mod:`srs.scheduling.budget`).
+What does not fit goes on after the last plan day, at the same budget: the consolidation tail. Nothing
+of the daily split is stored: each day's new cards are derived from the review log and the cards due,
+so a missed day does not double the next one (it lengthens the tail). With an exam date no new card is
+introduced on the eve of the exam nor on its day, and a card rated before the exam whose next interval
+would jump over the date with too low a predicted recall on it is brought back by the eve
 (:meth:`PlanToday.cap`); after the date scheduling is the normal one.
 
 Pure logic plus named queries from :mod:`srs.store.plans`; time is always passed in.
@@ -24,17 +27,22 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from srs.clock import DAY, LearnerClock
 from srs.errors import InputError
 from srs.model import Card, Memory, State
+from srs.scheduling import budget
+from srs.scheduling.budget import DEFAULT_MINUTES, Costs
 from srs.store import Filter, Store
 from srs.store import plans as q
 
 if TYPE_CHECKING:
     from srs.scheduling.scheduler import Scheduler
     from srs.scheduling.settings import Settings
-    from srs.scheduling.simulate import SimResult
+    from srs.scheduling.simulate import SimCards, SimResult
 
 BUILTIN_DECK = "DL Week"
 DEFAULT_DAYS = 7
 MAX_DAYS = 366
+MIN_MINUTES, MAX_MINUTES = 5, 600
+TAIL_MAX = 180  # days of consolidation tail the forecast looks at
+EVE_SPREAD = 2  # days before the exam's eve that take its reviews once the eve holds the daily limit
 _DAY_TAG = re.compile(r"(?:^|\s)day(\d+)(?=\s|$)")
 _DAY_TITLE = re.compile(r"Day\s+(\d+)\s*·\s*(.+?)\s*\(([^()]+)\)\s*$")
 
@@ -92,9 +100,12 @@ class Plan:
     calendar: tuple[int, ...] = ()  # new cards per plan day as laid out at the start
     created: int = 0
     stopped: int | None = None
+    minutes: float = DEFAULT_MINUTES  # the daily budget
+    own_minutes: bool = True  # set for this plan (False: it follows the daily-minutes setting)
 
     @classmethod
-    def from_row(cls, row: q.PlanRow) -> Plan:
+    def from_row(cls, row: q.PlanRow, daily_minutes: float = DEFAULT_MINUTES) -> Plan:
+        calendar, minutes = _read_calendar(row.calendar)
         return cls(
             id=row.id,
             deck=row.deck,
@@ -104,9 +115,11 @@ class Plan:
             exam=parse_date(row.exam_date) if row.exam_date else None,
             retention=row.retention,
             shifted=row.shifted,
-            calendar=tuple(json.loads(row.calendar or "[]")),
+            calendar=calendar,
             created=row.created,
             stopped=row.stopped,
+            minutes=daily_minutes if minutes is None else minutes,
+            own_minutes=minutes is not None,
         )
 
     @property
@@ -128,25 +141,6 @@ class Plan:
             return False
         return not self.tag or self.tag in card.spec.tags
 
-    def cumulative(self, total: int) -> list[int]:
-        """New cards introduced by the end of each plan day by the calendar, scaled to ``total`` cards
-        (the plan's cards may have changed since it started)."""
-        counts = list(self.calendar[: self.days]) + [0] * max(0, self.days - len(self.calendar))
-        out, acc = [], 0
-        for c in counts:
-            acc += c
-            out.append(acc)
-        planned = out[-1] if out else 0
-        if planned != total:
-            out = (
-                [round(x * total / planned) for x in out]
-                if planned
-                else [total * (i + 1) // self.days for i in range(self.days)]
-            )
-        if out:
-            out[-1] = total
-        return out
-
     @property
     def label(self) -> str:
         parts = [f"deck {self.deck!r}" if self.deck else "", f"tag {self.tag!r}" if self.tag else ""]
@@ -165,13 +159,41 @@ class Plan:
             "retention": self.retention,
             "shifted": self.shifted,
             "stopped": self.stopped is not None,
+            "minutes": self.minutes,
         }
+
+
+def _read_calendar(text: str | None) -> tuple[tuple[int, ...], float | None]:
+    """The stored calendar column: a list of new cards per day (plans before budgets), or
+    ``{"new": [...], "minutes": M}`` (M null: the plan follows the daily-minutes setting)."""
+    data = json.loads(text or "[]")
+    if isinstance(data, dict):
+        m = data.get("minutes")
+        return tuple(int(x) for x in data.get("new", [])), None if m is None else float(m)
+    return tuple(int(x) for x in data), None
+
+
+def _write_calendar(calendar: Sequence[int], minutes: float | None) -> str:
+    return json.dumps({"new": list(calendar), "minutes": minutes})
+
+
+def daily_minutes(store: Store) -> float:
+    """The daily-minutes setting (the budget of a plan started without --minutes)."""
+    value = store.config().get("daily_minutes")
+    return float(value) if isinstance(value, int | float) else float(DEFAULT_MINUTES)
+
+
+def check_minutes(minutes: float) -> float:
+    """A daily budget in minutes, checked."""
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise InputError(f"--minutes must be between {MIN_MINUTES} and {MAX_MINUTES}, not {minutes:g}")
+    return float(minutes)
 
 
 def running(store: Store) -> Plan | None:
     """The plan in force, or None."""
     row = q.running_plan(store)
-    return Plan.from_row(row) if row else None
+    return Plan.from_row(row, daily_minutes(store)) if row else None
 
 
 def history(store: Store) -> list[Plan]:
@@ -195,8 +217,12 @@ def start(
     tag: str | None = None,
     exam: int | None = None,
     retention: float | None = None,
+    minutes: float | None = None,
 ) -> Plan:
-    """Start a plan over the built-in curriculum (or a deck/tag) from ``first_day`` (default today)."""
+    """Start a plan over the built-in curriculum (or a deck/tag) from ``first_day`` (default today), with
+    a daily budget of ``minutes`` (None: the daily-minutes setting, followed as it changes)."""
+    if minutes is not None:
+        check_minutes(minutes)
     if not 1 <= days <= MAX_DAYS:
         raise InputError(f"--days must be between 1 and {MAX_DAYS}, not {days}")
     if running(store) is not None:
@@ -218,7 +244,7 @@ def start(
         days=days,
         exam_date=iso_day(exam) if exam is not None else None,
         retention=retention,
-        calendar=json.dumps(calendar),
+        calendar=_write_calendar(calendar, minutes),
         now=now,
     )
     plan = running(store)
@@ -290,9 +316,40 @@ def set_exam(
     days = max(1, exam - 1 - plan.start)
     calendar = make_calendar(store, plan.scope, days)
     q.update_plan(
-        store, plan.id, exam_date=iso_day(exam), retention=retention, days=days, calendar=json.dumps(calendar)
+        store,
+        plan.id,
+        exam_date=iso_day(exam),
+        retention=retention,
+        days=days,
+        calendar=_write_calendar(calendar, plan.minutes if plan.own_minutes else None),
     )
     return replace(plan, exam=exam, retention=retention, days=days, calendar=tuple(calendar))
+
+
+def set_budget(store: Store, *, minutes: float | None = None, days: int | None = None) -> Plan:
+    """Change the running plan's daily minutes and/or its number of days; what is left is re-spread by
+    the new budget from today on (nothing of the split is stored)."""
+    plan = running(store)
+    if plan is None:
+        raise InputError("no plan is running (start one with `srs plan start`)")
+    if minutes is None and days is None:
+        raise InputError("say what to change, e.g. `srs plan set --minutes 60` or `srs plan set --days 9`")
+    new_minutes = plan.minutes if minutes is None else check_minutes(minutes)
+    own = plan.own_minutes or minutes is not None
+    new_days = plan.days if days is None else days
+    if not 1 <= new_days <= MAX_DAYS:
+        raise InputError(f"--days must be between 1 and {MAX_DAYS}, not {new_days}")
+    moved = replace(plan, minutes=new_minutes, days=new_days)
+    if moved.exam is not None and moved.end >= moved.exam - 1:
+        raise InputError(
+            f"{new_days} days would run the plan into the eve of the exam on {iso_day(moved.exam)}; "
+            f"at most {moved.exam - 1 - moved.start} days"
+        )
+    calendar = make_calendar(store, plan.scope, new_days)
+    q.update_plan(
+        store, plan.id, days=new_days, calendar=_write_calendar(calendar, new_minutes if own else None)
+    )
+    return replace(moved, calendar=tuple(calendar), own_minutes=own)
 
 
 def make_calendar(store: Store, scope: Filter, days: int) -> list[int]:
@@ -339,31 +396,66 @@ def assign_days(groups: Sequence[int | None], days: int) -> list[int]:
     return out
 
 
-def respread(cumulative: Sequence[int], total: int, introduced: int, today: int) -> list[int]:
-    """New cards per plan day from ``today`` (0-based) on; earlier days get 0.
+def availability(cards: Sequence[q.PlannedRow], days: int) -> list[int]:
+    """The plan day (0-based) from which each card (in introduction order) may be introduced: the first
+    plan day of its curriculum day (a 7-day curriculum on 14 days opens a curriculum day every second
+    day; on 3 days, two or three at once). Cards without a curriculum day are opened evenly."""
+    groups = [curriculum_day(c.tags) for c in cards]
+    n = len(groups)
+    if any(g is None for g in groups):
+        return [i * days // n for i in range(n)]
+    keys = sorted({g for g in groups if g is not None})
+    rank = {k: i for i, k in enumerate(keys)}
+    return [rank[g] * days // len(keys) for g in groups if g is not None]
 
-    ``cumulative[d]`` is how many cards the original calendar introduces by the end of day ``d``. What is
-    left (``total - introduced``) is spread over the remaining days in proportion to the original calendar,
-    so a learner on track gets exactly the calendar and one behind (or ahead) gets it re-spread; on or
-    after the last day, everything left is due at once."""
-    days = len(cumulative)
-    out = [0] * days
-    left = max(0, total - introduced)
-    if today >= days - 1:
-        if days:
-            out[-1] = left
-        return out
-    today = max(0, today)
-    base = cumulative[today - 1] if today > 0 else 0
-    span = total - base
-    prev = 0
-    for d in range(today, days):
-        target = left if span <= 0 else round(left * (cumulative[d] - base) / span)
-        if d == days - 1:
-            target = left
-        out[d] = target - prev
-        prev = target
-    return out
+
+def priority(cards: Sequence[q.PlannedRow], avail: Sequence[int]) -> list[int]:
+    """Indexes of the cards in the order a budget introduces them: core before depth, then by the plan
+    day they open on, then in curriculum order."""
+    return sorted(range(len(cards)), key=lambda i: (cards[i].tier != "core", avail[i], i))
+
+
+def todays_new(
+    store: Store, plan: Plan, clock: PlanClock, today: int, settings: Settings, costs: Costs
+) -> list[str]:
+    """The plan's new cards for the rest of ``today`` in the order to introduce them: the budget less
+    what was rated today and the expected cost of the cards due, filled with the cards open today in
+    :func:`priority` order (core first). None on the eve of an exam nor on its day.
+
+    Only as many cards are read as the room could hold (at the cheapest kind's cost), in that order, by
+    the store, when every planned card has a curriculum day; otherwise every planned card is read."""
+    index = today - plan.start
+    if index < 0 or (plan.exam is not None and plan.exam - 1 <= today <= plan.exam):
+        return []
+    rated = q.rated_since_by_kind(store, clock.start(today))
+    reviews_done = sum(n for _k, state, n in rated if state == State.REVIEW)
+    room = (
+        plan.minutes * 60
+        - budget.spent(costs, rated)
+        - budget.due_cost(
+            costs,
+            q.due_by_kind(store, clock.start(today + 1)),
+            settings.desired_retention,
+            settings.reviews_per_day - reviews_done,
+        )
+    )
+    if room <= 0:
+        return []
+    days = [curriculum_day(t) for t in q.plan_tag_values(store, plan.scope)]
+    if days and None not in days:
+        keys = sorted({d for d in days if d is not None})
+        opens = [(k, i * plan.days // len(keys)) for i, k in enumerate(keys)]
+        limit = int(room // min(costs.new_card(kind) for kind in costs.per_kind)) + 1
+        ready = q.open_new_cards(store, plan.scope, [(k, o) for k, o in opens if o <= index], limit)
+        return budget.fill(room, ready, costs)
+    cards = q.planned_cards(store, plan.scope, since=1 << 62)
+    avail = availability(cards, plan.days)
+    candidates = [
+        (cards[i].id, cards[i].kind)
+        for i in priority(cards, avail)
+        if cards[i].state == State.NEW and avail[i] <= index
+    ]
+    return budget.fill(room, candidates, costs)
 
 
 def titles(decks: Sequence[str]) -> tuple[str, str]:
@@ -403,6 +495,7 @@ class PlanDay:
     done_new: int
     done_reviews: int
     status: str  # done | missed | partial | today | upcoming
+    new_core: int = 0  # of the new cards, core ones
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -411,6 +504,8 @@ class PlanDay:
             "title": self.title,
             "short_title": self.short,
             "new": self.new,
+            "new_core": self.new_core,
+            "new_depth": self.new - self.new_core,
             "reviews": round(self.reviews, 1),
             "minutes": round(self.minutes, 1),
             "done_new": self.done_new,
@@ -448,6 +543,40 @@ class ExamForecast:
 
 
 @dataclass(frozen=True)
+class Tail:
+    """The consolidation tail: the days after the plan on which what did not fit is introduced."""
+
+    first: int  # date ordinal of its first day
+    days: int
+    cards: float  # new cards introduced over it (forecast)
+    core: float  # of them, core
+    minutes: float  # mean minutes a day over it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "first": iso_day(self.first),
+            "days": self.days,
+            "cards": round(self.cards),
+            "core": round(self.core),
+            "depth": round(self.cards) - round(self.core),
+            "minutes_per_day": round(self.minutes, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """Core cards the budget cannot introduce by the plan's last day, and what would."""
+
+    core: int  # core cards in the plan
+    by_end: int  # of them introduced by the last plan day (forecast)
+    minutes: int | None  # a daily budget that would introduce them all (None: none up to the maximum)
+    days: int | None  # a plan length that would
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"core": self.core, "by_end": self.by_end, "minutes": self.minutes, "days": self.days}
+
+
+@dataclass(frozen=True)
 class PlanStatus:
     """Everything `srs plan` shows."""
 
@@ -455,10 +584,15 @@ class PlanStatus:
     today: int
     total: int
     introduced: int
-    behind: int  # cards behind the original calendar at the start of today (negative: ahead)
-    respread: bool
+    behind: int  # missed plan days so far (days with no rating)
+    respread: bool  # whether what is left was re-spread after a missed day
     days: tuple[PlanDay, ...]
     exam: ExamForecast | None = None
+    basis: str = "default costs"  # where the minutes come from
+    tail: Tail | None = None
+    shortfall: Shortfall | None = None
+    core_total: int = 0
+    eve_minutes: float | None = None  # expected minutes on the eve of the exam (None: no eve ahead)
 
     @property
     def day_number(self) -> int:
@@ -483,6 +617,11 @@ class PlanStatus:
             "days": [d.to_dict() for d in self.days],
             "current": cur.to_dict() if cur else None,
             "exam": self.exam.to_dict() if self.exam else None,
+            "minutes_per_day": self.plan.minutes,
+            "minutes_basis": self.basis,
+            "core_cards": self.core_total,
+            "tail": self.tail.to_dict() if self.tail else None,
+            "core_shortfall": self.shortfall.to_dict() if self.shortfall else None,
         }
 
 
@@ -500,7 +639,7 @@ def today_line(status: PlanStatus) -> str:
     cur = status.current
     if cur is not None:
         return (
-            f"today: Day {n} of {plan.days} - {cur.short or cur.title}: {cur.new} new, "
+            f"today: Day {n} of {plan.days} - {cur.short or cur.title}: {_new_words(cur.new, cur.new_core)}, "
             f"{round(cur.reviews)} reviews, about {round(cur.minutes)} min"
         )
     if n < 1:
@@ -509,22 +648,71 @@ def today_line(status: PlanStatus) -> str:
         )
     left = status.total - status.introduced
     return f"today: the plan's {plan.days} days are over (last day {date_label(plan.end)}); " + (
-        f"{left} planned cards are still new and are all due today"
+        f"{left} planned cards are still new: they come in the consolidation tail, within "
+        f"{plan.minutes:g} min a day"
         if left
         else "every planned card is introduced"
     )
 
 
+def _new_words(new: int, core: int) -> str:
+    depth = new - core
+    return f"{new} new ({core} core, {depth} depth)" if depth else f"{new} new"
+
+
+def _s(n: float) -> str:
+    return "" if round(n) == 1 else "s"
+
+
 def respread_note(status: PlanStatus) -> str | None:
-    """After missed days: how what is left is spread over the remaining days (None when on track)."""
+    """After missed days: what is left stays within the budget and the tail grows (None when on track)."""
     if not status.respread:
         return None
-    left = status.total - status.introduced
-    remaining = status.plan.end - status.today + 1
-    return (
-        f"Behind the calendar by {status.behind} cards: the {left} cards left are re-spread over the "
-        f"{remaining} remaining day{'s' if remaining != 1 else ''} (or move the calendar: srs plan shift 1)."
+    tail = status.tail
+    longer = (
+        f"the tail after the plan now runs {tail.days} day{_s(tail.days)}" if tail else "no tail is needed"
     )
+    return (
+        f"{status.behind} plan day{_s(status.behind)} missed: what is left stays within "
+        f"{status.plan.minutes:g} min a day rather than piling onto the next day; {longer} "
+        "(or move the calendar: srs plan shift 1)."
+    )
+
+
+def budget_note(status: PlanStatus) -> str | None:
+    """When the budget cannot introduce every core card by the last plan day: by how much, and what would."""
+    sf = status.shortfall
+    if sf is None:
+        return None
+    plan = status.plan
+    options = [f"{sf.minutes} min" if sf.minutes else "", f"--days {sf.days}" if sf.days else ""]
+    would = " or ".join(o for o in options if o)
+    advice = (
+        f"; {would} would cover all of them (srs plan set --minutes M / --days N)"
+        if would
+        else "; no budget up to the maximum would cover all of them"
+    )
+    return f"{plan.minutes:g} min a day introduces {sf.by_end} of {sf.core} core cards by day {plan.days}{advice}."
+
+
+def tail_note(status: PlanStatus) -> str | None:
+    """The consolidation tail in one line (None when everything fits in the plan's days)."""
+    tail = status.tail
+    if tail is None or round(tail.cards) == 0:
+        return None
+    when = "after the week" if status.plan.days == 7 else f"after the plan's {status.plan.days} days"
+    depth = round(tail.cards) - round(tail.core)
+    what = (
+        f"{depth} depth cards"
+        if not round(tail.core)
+        else f"{round(tail.cards)} cards ({round(tail.core)} core, {depth} depth)"
+    )
+    return f"{when}: {what} over {tail.days} day{_s(tail.days)}, about {round(tail.minutes)} min a day"
+
+
+def basis_note(status: PlanStatus) -> str:
+    """Where the minutes come from."""
+    return f"Budget {status.plan.minutes:g} min a day; minutes by {status.basis}."
 
 
 def exam_note(status: PlanStatus) -> str | None:
@@ -540,10 +728,16 @@ def exam_note(status: PlanStatus) -> str | None:
         if ex.following_plan is not None
         else "."
     )
+    heavy = ""
+    if status.eve_minutes is not None and status.eve_minutes > status.plan.minutes * 1.1:
+        heavy = (
+            f" The eve's reviews (about {round(status.eve_minutes)} min) exceed the {status.plan.minutes:g}-minute "
+            "budget: every one is shown that day, whatever the daily review limit."
+        )
     return (
         f"Exam {iso_day(ex.day)} ({when}), target recall {ex.target:.0%}: predicted share recalled on the date "
         f"{ex.share:.1%} as things stand ({ex.reviewed} of {ex.cards} cards reviewed, their mean recall {mean}; "
-        f"{ex.below_target} under target){following}"
+        f"{ex.below_target} under target){following}{heavy}"
     )
 
 
@@ -565,26 +759,6 @@ def _layout(store: Store, plan: Plan, clock: PlanClock) -> _Layout:
     return _Layout(cards, assigned, first)
 
 
-class _Quota(NamedTuple):
-    per_day: list[int]  # new cards per plan day from today on (0 before)
-    cumulative: list[int]  # the calendar, scaled to the cards the plan has now
-    counts: q.PlanCounts
-
-    @property
-    def before(self) -> int:
-        return self.counts.introduced - self.counts.introduced_since
-
-
-def _quota(store: Store, plan: Plan, clock: PlanClock, today: int) -> _Quota:
-    """Today's split of what is left: the calendar when on track, re-spread when behind or ahead."""
-    counts = q.plan_counts(store, plan.scope, clock.start(today))
-    cumulative = plan.cumulative(counts.total)
-    before = counts.introduced - counts.introduced_since
-    if today < plan.start:  # not started: the calendar for what is still new
-        return _Quota(respread(cumulative, counts.total, counts.introduced, 0), cumulative, counts)
-    return _Quota(respread(cumulative, counts.total, before, today - plan.start), cumulative, counts)
-
-
 class PlanToday(NamedTuple):
     """The running plan's part in today's review: how many planned and other new cards, and the exam cap."""
 
@@ -594,12 +768,19 @@ class PlanToday(NamedTuple):
     own_room: int  # other new cards still allowed today (the normal limit)
     planned_left: int  # planned cards not introduced yet
     other_new: int  # new cards outside the plan
+    planned_ids: tuple[str, ...] = ()  # today's planned new cards, in the order to introduce them
+    exam_eve: bool = False  # today is the eve of the plan's exam: every due card is shown, siblings too
+    due_on: Callable[[int], int] | None = None  # reviews due on a learner day (for the exam's last days)
+    review_limit: int = 0  # the daily review limit
 
     def cap(
         self, card: Card, after: Memory, now: int, retrievability: Callable[[Memory, int], float | None]
     ) -> Memory:
         """The memory to store after rating ``card``: with an exam ahead, an interval that would jump over
-        the exam with predicted recall on the date under the target is shortened to the day before it."""
+        the exam with predicted recall on the date under the target is shortened to the day before it, or,
+        when that eve already holds the daily review limit, to one of the :data:`EVE_SPREAD` days before it
+        that does not (the latest); when all of them are full, the eve all the same (its reviews are never
+        cut by the limit)."""
         plan = self.plan
         if plan.exam is None or plan.retention is None:
             return after
@@ -612,9 +793,16 @@ class PlanToday(NamedTuple):
         if recall is None or recall >= plan.retention:
             return after
         eve = plan.exam - 1
-        if eve <= self.clock.day(now):
+        today = self.clock.day(now)
+        if eve <= today:
             return after
-        return replace(after, due=self.clock.start(eve))
+        target = eve
+        if self.due_on is not None and self.review_limit > 0:
+            for day in range(eve, max(today, eve - EVE_SPREAD - 1), -1):
+                if self.due_on(day) < self.review_limit:
+                    target = day
+                    break
+        return replace(after, due=self.clock.start(target))
 
 
 def plan_today(store: Store, now: int, days: LearnerClock, settings: Settings) -> PlanToday | None:
@@ -624,19 +812,20 @@ def plan_today(store: Store, now: int, days: LearnerClock, settings: Settings) -
         return None
     clock = PlanClock(days)
     today = clock.day(now)
-    quota = _quota(store, plan, clock, today)
-    index = today - plan.start
-    todays = (
-        quota.per_day[index] if 0 <= index < plan.days else (quota.per_day[-1] if index >= plan.days else 0)
-    )
+    ids = todays_new(store, plan, clock, today, settings, budget.costs(store))
+    counts = q.plan_counts(store, plan.scope, clock.start(today))
     own_done = q.new_rated_outside(store, clock.start(today), plan.scope)
     return PlanToday(
         plan=plan,
         clock=clock,
-        planned_room=max(0, todays - quota.counts.introduced_since),
+        planned_room=len(ids),
         own_room=max(0, settings.new_per_day - own_done),
-        planned_left=quota.counts.new,
-        other_new=quota.counts.other_new,
+        planned_left=counts.new,
+        other_new=counts.other_new,
+        planned_ids=tuple(ids),
+        exam_eve=plan.exam is not None and today == plan.exam - 1,
+        due_on=lambda day: q.reviews_due_between(store, clock.start(day), clock.start(day + 1)),
+        review_limit=settings.reviews_per_day,
     )
 
 
@@ -648,129 +837,117 @@ def status(
     simulate_runs: int = 8,
     cached: bool = True,
 ) -> PlanStatus | None:
-    """The running plan day by day: titles, new cards, expected reviews and minutes, what was done; the
-    exam forecast. None when no plan runs.
+    """The running plan day by day: titles, new cards (core/depth), expected reviews and minutes, what was
+    done; the consolidation tail, the core cards the budget leaves out, the exam forecast. None when no
+    plan runs.
 
-    The expected workload (a simulation) and the exam forecast are kept in the store with the key they
-    were computed for (:func:`forecast_key`); with ``cached`` a forecast whose key still matches is read
-    back instead of recomputed (the same figures: the simulation is seeded), so a repeated `srs plan` on
-    one learner day loads neither the simulator nor numpy."""
+    The expected workload (a simulation under the budget) and the exam forecast are kept in the store with
+    the key they were computed for (:func:`forecast_key`); with ``cached`` a forecast whose key still
+    matches is read back instead of recomputed (the same figures: the simulation is seeded), so a repeated
+    `srs plan` on one learner day loads neither the simulator nor numpy."""
     plan = running(store)
     if plan is None:
         return None
     clock = PlanClock(scheduler.clock)
     today = clock.day(now)
-    split = _quota(store, plan, clock, today)
-    quota, before, done_today = split.per_day, split.before, split.counts.introduced_since
-    cumulative = split.cumulative
-    index = today - plan.start
-    expected_before = (
-        cumulative[index - 1] if 1 <= index <= plan.days else (cumulative[-1] if index > plan.days else 0)
-    )
-    behind = expected_before - before if index >= 1 else 0
+    counts = q.plan_counts(store, plan.scope, clock.start(today))
+    costs = budget.costs(store)
+    spent_by_day: dict[int, float] = {}
+    for day, kind, before, n in q.rated_by_day(
+        store, clock.start(min(plan.start, today)), clock.shift_at(now)
+    ):
+        spent_by_day[day + _EPOCH] = spent_by_day.get(day + _EPOCH, 0.0) + n * costs.seconds(kind, before)
     done = q.reviews_per_day(store, clock.start(min(plan.start, today)), clock.shift_at(now))
-    costs = seconds_per_card(store)
-    # Expected workload from today to the plan's end: the simulator, from the real memory states.
     future = max(0, plan.end - today + 1)
     exam_day = plan.exam - today if plan.exam is not None and plan.exam > today else None
     horizon = max(future, exam_day or 0)
     key = forecast_key(store, scheduler, plan, today, costs, simulate_runs)
     found = _load_forecast(store, plan.id, key) if cached else None
     if found is None:
-        layout = _layout(store, plan, clock)
-        titles_by_day: list[list[str]] = [[] for _ in range(plan.days)]
-        for card, d in zip(layout.cards, layout.assigned, strict=True):
-            titles_by_day[d].append(card.deck)
-        first_days = Counter(f for f in layout.first_day if f is not None)
-        sim: SimResult | None = None
-        if horizon:
-            sim = _simulate_plan(
-                store,
-                scheduler,
-                plan,
-                clock,
-                now,
-                layout,
-                quota,
-                done_today,
-                horizon,
-                exam_day,
-                costs,
-                simulate_runs,
-            )
-        found = _Forecast(
-            reviews=tuple(float(x) for x in sim.reviews) if sim else (),
-            minutes=tuple(float(x) for x in sim.minutes) if sim else (),
-            exam_share=None if sim is None or sim.exam_share is None else float(sim.exam_share),
-            exam=exam_forecast(store, scheduler, plan, clock, layout) if plan.exam is not None else None,
-            titles=tuple(titles(t) for t in titles_by_day),
-            introduced=tuple(first_days[plan.start + i] for i in range(plan.days)),
-        )
+        found = _forecast(store, scheduler, plan, clock, now, costs, horizon, exam_day, simulate_runs)
         q.save_forecast(store, plan.id, key, found.to_json(), now)
     days: list[PlanDay] = []
+    missed = 0
     for i in range(plan.days):
         day = plan.start + i
         full, short = found.titles[i]
         done_new, done_rev = done.get(day - _EPOCH, (0, 0))
-        planned_new = cumulative[i] - (cumulative[i - 1] if i else 0)
         if day < today:
-            new = found.introduced[i]
+            new, new_core = found.introduced[i], found.introduced_core[i]
             reviews = float(done_rev)
-            minutes = (done_new * costs[0] + done_rev * costs[1]) / 60
-            state = (
-                "missed" if new == 0 and planned_new > 0 else ("done" if new >= planned_new else "partial")
-            )
+            minutes = spent_by_day.get(day, 0.0) / 60
+            # Partly done: something rated, well under the budget while planned cards were still waiting.
+            under = spent_by_day.get(day, 0.0) < 0.9 * plan.minutes * 60 and counts.new > 0
+            state = "missed" if not (done_new or done_rev) else "partial" if under else "done"
+            missed += state == "missed"
         else:
             k = day - today
-            new = quota[i]
+            new = round(found.new[k]) if k < len(found.new) else 0
+            new_core = min(new, round(found.new_core[k])) if k < len(found.new_core) else 0
             reviews = (found.reviews[k] if k < len(found.reviews) else 0.0) + (
                 done_rev if day == today else 0
             )
             minutes = (found.minutes[k] if k < len(found.minutes) else 0.0) + (
-                (done_new * costs[0] + done_rev * costs[1]) / 60 if day == today else 0.0
+                spent_by_day.get(day, 0.0) / 60 if day == today else 0.0
             )
+            if day == today:
+                new += found.introduced[i]
+                new_core += found.introduced_core[i]
             state = "today" if day == today else "upcoming"
-        days.append(PlanDay(i + 1, day, full, short, new, reviews, minutes, done_new, done_rev, state))
+        days.append(
+            PlanDay(i + 1, day, full, short, new, reviews, minutes, done_new, done_rev, state, new_core)
+        )
     exam = replace(found.exam, following_plan=found.exam_share) if found.exam is not None else None
+    tail = None
+    if found.tail is not None:
+        first, length, cards, core, minutes = found.tail
+        tail = Tail(int(first), int(length), cards, core, minutes)
+    shortfall = Shortfall(*found.shortfall) if found.shortfall is not None else None
+    eve = None if exam_day is None or exam_day < 1 else exam_day - 1
+    eve_minutes = found.minutes[eve] if eve is not None and eve < len(found.minutes) else None
     return PlanStatus(
         plan=plan,
         today=today,
-        total=split.counts.total,
-        introduced=split.counts.introduced,
-        behind=behind,
-        respread=behind > 0 and 0 <= index < plan.days,
+        total=counts.total,
+        introduced=counts.introduced,
+        behind=missed,
+        respread=missed > 0 and (today <= plan.end or tail is not None),
         days=tuple(days),
         exam=exam,
+        basis=costs.basis,
+        tail=tail,
+        shortfall=shortfall,
+        core_total=found.core_total,
+        eve_minutes=eve_minutes,
     )
 
 
 class _Forecast(NamedTuple):
-    """What `srs plan` shows that costs a simulation or a pass over every planned card: expected reviews
-    and minutes from today on (one entry per day), the simulated share recalled on the exam date, the exam
-    forecast as things stand, each plan day's title and the cards first rated on it."""
+    """What `srs plan` shows that costs a simulation or a pass over every planned card: expected new cards
+    (and core ones), reviews and minutes from today on (one entry per day), the simulated share recalled
+    on the exam date, the exam forecast as things stand, each plan day's title and the cards (and core
+    cards) first rated on it, the tail (first day, days, cards, core cards, minutes a day), the core
+    shortfall (core cards, introduced by the end, minutes and days that would do) and the core cards."""
 
+    new: tuple[float, ...]
+    new_core: tuple[float, ...]
     reviews: tuple[float, ...]
     minutes: tuple[float, ...]
     exam_share: float | None
     exam: ExamForecast | None
     titles: tuple[tuple[str, str], ...]  # (full, short) title of each plan day
     introduced: tuple[int, ...]  # cards first rated on each plan day (past days: what was introduced)
+    introduced_core: tuple[int, ...]
+    tail: tuple[float, ...] | None
+    shortfall: tuple[int, int, int | None, int | None] | None
+    core_total: int
 
     def to_json(self) -> str:
-        exam = None
+        data = self._asdict()
         if self.exam is not None:
             e = self.exam
-            exam = [e.day, e.target, e.cards, e.reviewed, e.mean_reviewed, e.share, e.below_target]
-        return json.dumps(
-            {
-                "reviews": self.reviews,
-                "minutes": self.minutes,
-                "exam_share": self.exam_share,
-                "exam": exam,
-                "titles": self.titles,
-                "introduced": self.introduced,
-            }
-        )
+            data["exam"] = [e.day, e.target, e.cards, e.reviewed, e.mean_reviewed, e.share, e.below_target]
+        return json.dumps(data)
 
     @classmethod
     def from_json(cls, text: str) -> _Forecast:
@@ -788,34 +965,132 @@ class _Forecast(NamedTuple):
                 below_target=e[6],
             )
         return cls(
+            tuple(data["new"]),
+            tuple(data["new_core"]),
             tuple(data["reviews"]),
             tuple(data["minutes"]),
             data["exam_share"],
             exam,
             tuple((str(full), str(short)) for full, short in data["titles"]),
             tuple(int(n) for n in data["introduced"]),
+            tuple(int(n) for n in data["introduced_core"]),
+            None if data["tail"] is None else tuple(data["tail"]),
+            None if data["shortfall"] is None else tuple(data["shortfall"]),  # type: ignore[arg-type]
+            int(data["core_total"]),
         )
 
 
-def forecast_key(
-    store: Store, scheduler: Scheduler, plan: Plan, today: int, costs: tuple[float, float], runs: int
-) -> str:
+def _forecast(
+    store: Store,
+    scheduler: Scheduler,
+    plan: Plan,
+    clock: PlanClock,
+    now: int,
+    costs: Costs,
+    horizon: int,
+    exam_day: int | None,
+    runs: int,
+) -> _Forecast:
+    """Simulate the plan under its budget from today, through the tail; find the core shortfall."""
+    today = clock.day(now)
+    layout = _layout(store, plan, clock)
+    titles_by_day: list[list[str]] = [[] for _ in range(plan.days)]
+    for card, d in zip(layout.cards, layout.assigned, strict=True):
+        titles_by_day[d].append(card.deck)
+    first_days = Counter(f for f in layout.first_day if f is not None)
+    first_core = Counter(
+        f for c, f in zip(layout.cards, layout.first_day, strict=True) if f is not None and c.tier == "core"
+    )
+    core_total = sum(1 for c in layout.cards if c.tier == "core")
+    core_before = sum(1 for c in layout.cards if c.tier == "core" and c.state != State.NEW)
+    future = max(0, plan.end - today + 1)
+    base = sim_cards(store, now, clock, costs=costs)
+    sim = _simulate_plan(
+        store, scheduler, plan, clock, now, layout, horizon, exam_day, costs, runs, base=base
+    )
+    tail = None
+    new = list(sim.new)
+    last = max((k for k, x in enumerate(new) if x >= 0.5), default=-1)
+    if last >= future and future < len(new):
+        span = new[future : last + 1]
+        tail = (
+            float(max(today, plan.end + 1)),
+            float(len(span)),
+            float(sum(span)),
+            float(sum(sim.new_core[future : last + 1])),
+            float(sum(sim.minutes[future : last + 1]) / len(span)),
+        )
+    shortfall = None
+    by_end = core_before + round(sum(sim.new_core[:future]))
+    if future and by_end < core_total:
+
+        def fits(other: Plan) -> bool:
+            """Whether ``other`` introduces every core card by its last day (one run, no tail)."""
+            days = max(0, other.end - today + 1)
+            exam = other.exam - today if other.exam is not None and other.exam > today else None
+            run = _simulate_plan(
+                store, scheduler, other, clock, now, layout, days, exam, costs, 1, tail=False, base=base
+            )
+            return bool(days) and core_before + round(sum(run.new_core[:days])) >= core_total
+
+        last_days = plan.exam - 1 - plan.start if plan.exam is not None else MAX_DAYS
+        shortfall = (
+            core_total,
+            by_end,
+            _least(lambda m: fits(replace(plan, minutes=m)), plan.minutes, MAX_MINUTES, 5),
+            _least(
+                lambda d: fits(replace(plan, days=int(d))), plan.days, min(last_days, plan.days * 4 + 60), 1
+            ),
+        )
+    return _Forecast(
+        new=tuple(float(x) for x in sim.new),
+        new_core=tuple(float(x) for x in sim.new_core),
+        reviews=tuple(float(x) for x in sim.reviews),
+        minutes=tuple(float(x) for x in sim.minutes),
+        exam_share=None if sim.exam_share is None else float(sim.exam_share),
+        exam=exam_forecast(store, scheduler, plan, clock, layout) if plan.exam is not None else None,
+        titles=tuple(titles(t) for t in titles_by_day),
+        introduced=tuple(first_days[plan.start + i] for i in range(plan.days)),
+        introduced_core=tuple(first_core[plan.start + i] for i in range(plan.days)),
+        tail=tail,
+        shortfall=shortfall,
+        core_total=core_total,
+    )
+
+
+def _least(fits: Callable[[float], bool], current: float, top: float, step: float) -> int | None:
+    """The least value, a multiple of ``step`` above ``current`` and at most ``top``, for which ``fits``
+    holds (a binary search: more minutes or days never introduce fewer cards); None if ``top`` fails."""
+    low = (int(current // step) + 1) * step
+    if low > top or not fits(top):
+        return None
+    high = top
+    while high - low > step / 2:
+        mid = low + ((high - low) // (2 * step)) * step
+        if fits(mid):
+            high = mid
+        else:
+            low = mid + step
+    return int(high)
+
+
+def forecast_key(store: Store, scheduler: Scheduler, plan: Plan, today: int, costs: Costs, runs: int) -> str:
     """Everything a plan's forecast is computed from, as one string: the learner day, the plan (start,
-    days, shift, exam, target, calendar), the store's fingerprint (ratings, undos, memory writes, syncs,
-    suspensions: :func:`srs.store.plans.forecast_fingerprint`), the scheduling settings and parameters,
-    the seconds per card and the number of simulated runs. A stored forecast is used only under an equal key.
-    (The weights are the settings' own, None for FSRS's defaults: reading them needs no fsrs.)"""
+    days, shift, exam, target, budget, calendar), the store's fingerprint (ratings, undos, memory writes,
+    syncs, suspensions: :func:`srs.store.plans.forecast_fingerprint`), the scheduling settings and
+    parameters, the costs and the number of simulated runs. A stored forecast is used only under an equal
+    key. (The weights are the settings' own, None for FSRS's defaults: reading them needs no fsrs.)"""
     settings = scheduler.settings
     return json.dumps(
         [
-            2,  # the layout of the stored forecast
+            3,  # the layout of the stored forecast
             today,
             plan.to_dict(),
             list(plan.calendar),
             list(q.forecast_fingerprint(store)),
             [settings.desired_retention, settings.reviews_per_day, settings.maximum_interval],
             None if settings.parameters is None else [float(w) for w in settings.parameters],
-            list(costs),
+            costs.key(),
             runs,
         ]
     )
@@ -838,37 +1113,44 @@ def _simulate_plan(
     clock: PlanClock,
     now: int,
     layout: _Layout,
-    quota: list[int],
-    done_today: int,
     horizon: int,
     exam_day: int | None,
-    costs: tuple[float, float],
+    costs: Costs,
     runs: int,
+    *,
+    tail: bool = True,
+    base: tuple[SimCards, list[str]] | None = None,
 ) -> SimResult:
-    """The simulated workload from today over ``horizon`` days, new cards by the plan's quota."""
+    """The simulated workload from today under the plan's budget: ``horizon`` days at least, then (with
+    ``tail``) on until every planned card is introduced (at most :data:`TAIL_MAX` days more). ``base``:
+    the cards as :func:`sim_cards` reads them with ``costs`` (read here when not given)."""
     from srs.scheduling.simulate import SimSettings, simulate
 
     settings = scheduler.settings
     today = clock.day(now)
-    index = today - plan.start
-    cards, _ids = sim_cards(store, now, clock, planned=set(c.id for c in layout.cards))
-    plan_quota = [quota[index + k] if 0 <= index + k < plan.days else 0 for k in range(horizon)]
-    if plan_quota and today >= plan.start:
-        plan_quota[0] = max(0, plan_quota[0] - done_today)
+    base = base or sim_cards(store, now, clock, costs=costs)
+    cards = for_plan(base[0], base[1], plan, layout, today - plan.start)
+    spent = budget.spent_since(store, costs, clock.start(today)) if today >= plan.start else 0.0
     return simulate(
         cards,
         scheduler.parameters,
         SimSettings(
-            days=horizon,
+            days=max(1, horizon + (TAIL_MAX if tail else 0)),
             exam_day=exam_day,
             exam_target=plan.retention or settings.desired_retention,
             desired_retention=settings.desired_retention,
             new_per_day=0,
             reviews_per_day=settings.reviews_per_day,
             maximum_interval=settings.maximum_interval,
-            plan_quota=tuple(plan_quota),
-            new_seconds=costs[0],
-            review_seconds=costs[1],
+            load_balance=settings.load_balance and settings.enable_fuzzing,
+            easy_days=tuple(settings.easy_days),
+            first_weekday=date.fromordinal(today).weekday(),
+            minutes_budget=plan.minutes,
+            spent_today=spent,
+            steps_per_new=costs.steps,
+            step_pass=costs.step_pass,
+            stop_after_introduced=max(0, horizon - 1),
+            track_known=False,
             runs=runs,
         ),
     )
@@ -903,9 +1185,18 @@ def exam_forecast(
 
 # -- the simulator's starting point ------------------------------------------------------------------
 def sim_cards(
-    store: Store, now: int, clock: PlanClock, planned: set[str] | None = None
+    store: Store,
+    now: int,
+    clock: PlanClock,
+    planned: set[str] | None = None,
+    *,
+    plan: Plan | None = None,
+    layout: _Layout | None = None,
+    costs: Costs | None = None,
 ) -> tuple[Any, list[str]]:
-    """The learner's active cards as simulator arrays (days relative to today) and their ids."""
+    """The learner's active cards as simulator arrays (days relative to today) and their ids. With a
+    ``plan`` (and its ``layout``), its new cards are the planned ones, each with the day it opens on and its
+    place in the budget's order; with ``costs``, every card carries its kind's seconds."""
     import numpy as np
 
     from srs.scheduling.simulate import SimCards
@@ -913,7 +1204,7 @@ def sim_cards(
     rows = q.card_memories(store, now)
     if not rows:
         return SimCards.fresh(0), []
-    ids, state, stab, diff, due_ts, last_ts = (list(col) for col in zip(*rows, strict=True))
+    ids, state, stab, diff, due_ts, last_ts, kinds = (list(col) for col in zip(*rows, strict=True))
     base = clock.day(now) - _EPOCH
 
     def days(ts: list[int]) -> Any:  # clock.day(ts) - today, for arrays
@@ -926,30 +1217,40 @@ def sim_cards(
     d[new] = np.nan
     last = np.where(new, 0.0, days(last_ts))
     due = np.where(new, 0.0, days(due_ts))
-    flags = np.fromiter((i in planned for i in ids), bool, len(ids)) if planned else np.zeros(len(ids), bool)
-    return SimCards(s, d, last, due, new, flags), ids
+    n = len(ids)
+    flags = np.fromiter((i in planned for i in ids), bool, n) if planned else np.zeros(n, bool)
+    per_card = None
+    if costs is not None:
+        per_card = np.array([costs.per_kind.get(k, budget.PRIORS["basic"]) for k in kinds], float)
+    cards = SimCards(s, d, last, due, new, flags, per_card)
+    if plan is not None:
+        cards = for_plan(cards, ids, plan, layout or _layout(store, plan, clock), clock.day(now) - plan.start)
+    return cards, ids
 
 
-def seconds_per_card(store: Store) -> tuple[float, float]:
-    """(seconds per new card, seconds per review): the learner's own averages once there are 50 reviews."""
-    from srs.scheduling.simulate import NEW_SECONDS, REVIEW_SECONDS
+def for_plan(cards: SimCards, ids: Sequence[str], plan: Plan, layout: _Layout, offset: int) -> SimCards:
+    """The simulator's cards with the plan's marked: planned, core or not, the simulated day each opens on
+    (``offset``: today's 0-based plan day) and their place in the budget's order."""
+    import numpy as np
 
-    n, review, new = q.mean_seconds(store)
-    if n < 50 or review is None:
-        return NEW_SECONDS, REVIEW_SECONDS
-    return (new if new is not None else NEW_SECONDS), review
+    n = len(ids)
+    opens = availability(layout.cards, plan.days)
+    rank = {layout.cards[i].id: r for r, i in enumerate(priority(layout.cards, opens))}
+    where = {c.id: i for i, c in enumerate(layout.cards)}
+    return replace(
+        cards,
+        planned=np.fromiter((i in where for i in ids), bool, n),
+        avail=np.array([opens[where[i]] - offset if i in where else 0 for i in ids], float),
+        priority=np.array([rank.get(i, n + k) for k, i in enumerate(ids)], float),
+        core=np.array([i in where and layout.cards[where[i]].tier == "core" for i in ids], bool),
+    )
 
 
-def default_quota(
-    store: Store, today: int, clock: PlanClock, days: int = DEFAULT_DAYS, scope: Filter | None = None
-) -> tuple[list[int], set[str]]:
-    """What a new plan from today would introduce per day (for `srs simulate --plan` before starting one)."""
-    scope = scope or Filter(deck=BUILTIN_DECK)
-    plan = Plan(id=0, deck=scope.deck, tag=scope.tag, start=today, days=days)
-    plan = replace(plan, calendar=tuple(make_calendar(store, scope, days)))
-    layout = _layout(store, plan, clock)
-    quota = _quota(store, plan, clock, today).per_day
-    return quota, {c.id for c, f in zip(layout.cards, layout.first_day, strict=True) if f is None}
+def default_plan(store: Store, today: int, minutes: float, days: int = DEFAULT_DAYS) -> Plan:
+    """The plan `srs plan start` would start today (for `srs simulate --plan` before one runs)."""
+    scope = Filter(deck=BUILTIN_DECK)
+    plan = Plan(id=0, deck=scope.deck, tag=scope.tag, start=today, days=days, minutes=minutes)
+    return replace(plan, calendar=tuple(make_calendar(store, scope, days)))
 
 
 def planned(store: Store, plan: Plan) -> list[q.PlannedRow]:

@@ -27,6 +27,7 @@ class Settings(NamedTuple):
     easy_days: tuple[int, ...] = ()
     backups_keep: int = 10
     review_order: str = "due"
+    daily_minutes: int = 45
 
 
 _STEP_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
@@ -213,6 +214,12 @@ KEYS: dict[str, Key] = {
             "backups_keep",
             "database backups kept in $SRS_HOME/backups (1-1000)",
             _number(int, 1, 1000, "backups-keep"),
+        ),
+        Key(
+            "daily-minutes",
+            "daily_minutes",
+            "minutes a day a study plan budgets, unless started with --minutes (5-600)",
+            _number(int, 5, 600, "daily-minutes"),
         ),
         Key(
             "review-order",

@@ -5,7 +5,12 @@ stability, difficulty, last review and due day; each simulated day introduces ne
 limit, or a plan's quota per day for planned cards), reviews what is due (up to the review limit,
 oldest due first), draws recall from the forgetting curve and updates memory with the same formulas
 as the scheduler (:mod:`fsrs`), in whole learner days. Same-day learning steps are folded into the
-day a card is introduced or lapses.
+day a card is introduced or lapses, and cost their seconds there.
+
+With a daily budget in minutes (a study plan), planned new cards are not counted out by a quota but
+chosen as the daily review chooses them (:mod:`srs.scheduling.budget`): each day, the budget less the
+expected cost of the reviews due is filled with the cards already available, in priority order, while
+their expected cost fits. Cards carry their own seconds (by kind) when ``SimCards.costs`` is given.
 
 fsrs-rs-python's ``simulate`` was considered: it draws a fresh deck and takes one new-card limit,
 so it can start neither from a learner's cards nor from a plan's calendar.
@@ -44,6 +49,10 @@ class SimCards:
     due: Any  # day the card falls due (may be negative: overdue)
     new: Any  # bool
     planned: Any  # bool
+    costs: Any = None  # (n, 3) seconds: new card's first view, a learning step, a review (None: flat)
+    core: Any = None  # bool, planned cards of the core tier (None: all)
+    avail: Any = None  # first simulated day a planned card may be introduced (None: day 0)
+    priority: Any = None  # order of introduction of planned cards under a budget (None: array order)
 
     def __len__(self) -> int:
         return len(self.new)
@@ -94,6 +103,19 @@ class SimSettings:
     exam_target: float = (
         0.9  # recall wanted on it: intervals of planned cards that would jump over it are cut
     )
+    minutes_budget: float | None = None  # planned new cards fill each day up to this (None: plan_quota)
+    spent_today: float = 0.0  # with a budget: seconds already spent on day 0
+    steps_per_new: float = 1.39  # with a budget: learning steps a new card is expected to take (its cost)
+    step_pass: float = 0.9  # share of learning steps passed (Good); a failed one starts them again
+    stop_after_introduced: int | None = (
+        None  # with a budget: stop once every planned card is in, from this day
+    )
+    track_known: bool = True  # sum the recall of every card each day (the "known" figures; costs time)
+    # The review's load balancer (with fuzz on, as the review uses it) and easy days: a review interval
+    # of 3 to 90 days lands on the day of its fuzz range that the balancer's weights pick.
+    load_balance: bool = False
+    easy_days: tuple[int, ...] = ()  # weekdays (0 = Monday) with a reduced load
+    first_weekday: int = 0  # the weekday of simulated day 0
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,7 @@ class SimResult:
     cards: int
     retrievability: Any = field(default=None, repr=False)  # per card at the end (mean over runs)
     exam_share: float | None = None  # mean predicted recall of the planned cards on the exam (new: 0)
+    new_core: tuple[float, ...] = ()  # of the new cards each day, planned core ones
 
     @property
     def minutes(self) -> tuple[float, ...]:
@@ -178,11 +201,11 @@ class _Model:
         damped = d + (10 - d) * delta / 9
         return self.np.clip(w[7] * self.d_easy + (1 - w[7]) * damped, 1, 10)
 
-    def short_term(self, s: np.ndarray, g: int) -> np.ndarray:
+    def short_term(self, s: np.ndarray, g: np.ndarray | int) -> np.ndarray:
         np, w = self.np, self.w
+        g = np.asarray(g)
         inc = np.exp(w[17] * (g - 3 + w[18])) * s ** -w[19]
-        if g >= 2:
-            inc = np.maximum(inc, 1.0)
+        inc = np.where(g >= 2, np.maximum(inc, 1.0), inc)
         return np.maximum(s * inc, S_MIN)
 
     def recall_s(self, s: np.ndarray, d: np.ndarray, r: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -206,7 +229,7 @@ def simulate(
 
     runs = max(1, settings.runs)
     days = settings.days
-    totals = {k: np.zeros(days) for k in ("new", "reviews", "lapses", "seconds", "known")}
+    totals = {k: np.zeros(days) for k in _SERIES}
     final_r = np.zeros(len(cards))
     exam = 0.0
     for run in range(runs):
@@ -224,6 +247,9 @@ def simulate(
     )
 
 
+_SERIES = ("new", "reviews", "lapses", "seconds", "known", "new_core")
+
+
 def _run(
     cards: SimCards, parameters: Sequence[float], st: SimSettings, rng: np.random.Generator
 ) -> tuple[dict[str, np.ndarray], np.ndarray, float]:
@@ -238,29 +264,55 @@ def _run(
     seen = ~cards.new.copy()
     # Queues of new cards, in order: planned ones by the plan's quota, the others by the daily limit.
     planned_queue = np.flatnonzero(cards.new & cards.planned)
+    costs = cards.costs
+    if costs is not None:
+        costs = np.asarray(costs, float)
+    core = np.ones(n, bool) if cards.core is None else np.asarray(cards.core, bool)
+    budget = st.minutes_budget
+    if budget is not None:
+        if cards.priority is not None:
+            planned_queue = planned_queue[
+                np.argsort(np.asarray(cards.priority)[planned_queue], kind="stable")
+            ]
+        avail = np.zeros(n) if cards.avail is None else np.asarray(cards.avail, float)
+        flat = np.column_stack([np.full(n, st.new_seconds), np.zeros(n), np.full(n, st.review_seconds)])
+        c = costs if costs is not None else flat
+        expected_new = c[:, 0] + st.steps_per_new * c[:, 1]
+        extra = c[:, 1] if costs is not None else np.full(n, st.lapse_seconds - st.review_seconds)
+        expected_review = c[:, 2] + (1 - st.desired_retention) * extra
+        waiting = np.ones(len(planned_queue), bool)
     own_queue = np.flatnonzero(cards.new & ~cards.planned)
     p_next = o_next = 0
-    out = {k: np.zeros(st.days) for k in ("new", "reviews", "lapses", "seconds", "known")}
+    out = {k: np.zeros(st.days) for k in _SERIES}
     exam_share = 0.0
     planned = cards.planned
 
     def cap(ids: np.ndarray, day: int) -> None:
         """As the review does with an exam ahead: a planned card whose next review would fall on or after
         the exam day with recall on it under the target comes back the day before (whole days elapsed,
-        as the scheduler counts them)."""
+        as the scheduler counts them); once that eve holds the review limit, one of the two days before
+        it that does not (the latest), else the eve all the same."""
         exam = st.exam_day
         if exam is None or day >= exam - 1:
             return
         r_exam = m.recall(np.full(len(ids), max(0, exam - day - 1), float), s[ids])
-        jump = planned[ids] & (due[ids] >= exam) & (r_exam < st.exam_target)
-        due[ids] = np.where(jump, exam - 1, due[ids])
+        jump = ids[planned[ids] & (due[ids] >= exam) & (r_exam < st.exam_target)]
+        due[jump] = exam - 1
+        for target in range(exam - 2, max(day, exam - 4), -1):
+            over = int((seen & (due == exam - 1)).sum()) - st.reviews_per_day
+            if over <= 0:
+                break
+            room = max(0, st.reviews_per_day - int((seen & (due == target)).sum()))
+            moved = jump[due[jump] == exam - 1][: min(over, room)]
+            due[moved] = target
 
     review_p = np.array(st.review_rating_prob, float) / sum(st.review_rating_prob)
     first_p = np.array(st.first_rating_prob, float) / sum(st.first_rating_prob)
     for day in range(st.days):
         # Reviews first: everything due today or earlier, oldest due first, up to the limit.
         idx = np.flatnonzero(seen & (due <= day))
-        if len(idx) > st.reviews_per_day:
+        eve = st.exam_day is not None and day == st.exam_day - 1  # the exam's eve: no daily limit
+        if len(idx) > st.reviews_per_day and not eve:
             idx = idx[np.argsort(due[idx], kind="stable")[: st.reviews_per_day]]
         if len(idx):
             r = m.recall(np.maximum(day - last[idx], 0), s[idx])
@@ -279,13 +331,30 @@ def _run(
                 new_d = np.where(lapsed, m.next_d(new_d, 3), new_d)
             s[idx], d[idx], last[idx] = new_s, new_d, day
             due[idx] = day + m.interval(new_s)
+            if st.load_balance:
+                _balance(idx, day, due, seen, st, rng)
             cap(idx, day)
             out["reviews"][day] = len(idx)
             out["lapses"][day] = lapsed.sum()
-            out["seconds"][day] += ok.sum() * st.review_seconds + lapsed.sum() * st.lapse_seconds
-        # New cards: the plan's quota for planned ones, the normal limit for the rest.
-        quota = st.plan_quota[day] if day < len(st.plan_quota) else 0
-        take_p = planned_queue[p_next : p_next + max(0, quota)]
+            if costs is None:
+                out["seconds"][day] += ok.sum() * st.review_seconds + lapsed.sum() * st.lapse_seconds
+            else:
+                out["seconds"][day] += costs[idx, 2].sum() + costs[idx[lapsed], 1].sum()
+        # New cards: the plan's quota (or budget) for planned ones, the normal limit for the rest.
+        if budget is not None:
+            room = budget * 60 - (expected_review[idx].sum() if len(idx) else 0.0)
+            if day == 0:
+                room -= st.spent_today
+            if st.exam_day is not None and st.exam_day - 1 <= day <= st.exam_day:
+                room = 0.0  # no new cards on the eve of the exam nor on its day
+            ready = np.flatnonzero(waiting & (avail[planned_queue] <= day))
+            used = np.cumsum(expected_new[planned_queue[ready]])
+            chosen = ready[: int(np.searchsorted(used, room, side="right"))] if room > 0 else ready[:0]
+            waiting[chosen] = False
+            take_p = planned_queue[chosen]
+        else:
+            quota = st.plan_quota[day] if day < len(st.plan_quota) else 0
+            take_p = planned_queue[p_next : p_next + max(0, quota)]
         take_o = own_queue[o_next : o_next + max(0, st.new_per_day)]
         p_next += len(take_p)
         o_next += len(take_o)
@@ -296,24 +365,132 @@ def _run(
             else:
                 g = rng.choice([1, 2, 3, 4], size=len(fresh), p=first_p)
             fs, fd = m.init_s(g), m.init_d(g)
-            # Same-day learning steps, passed with Good: two after Again or Hard, one after Good, none after Easy.
-            for steps_left in (1, 2):
-                more = np.where(g <= 2, 2, np.where(g == 3, 1, 0)) >= steps_left
-                if more.any():
-                    fs = np.where(more, m.short_term(fs, 3), fs)
-                    fd = np.where(more, m.next_d(fd, 3), fd)
+            # Same-day learning steps: two after Again or Hard, one after Good, none after Easy; each passed
+            # (Good) with probability step_pass, or failed (Again: back to the first step).
+            left = np.where(g <= 2, 2, np.where(g == 3, 1, 0))
+            taken = np.zeros(len(fresh))
+            for _step in range(12):
+                on = left > 0
+                if not on.any():
+                    break
+                ok = np.ones(len(fresh), bool) if st.perfect_recall else rng.random(len(fresh)) < st.step_pass
+                gg = np.where(ok, 3, 1)
+                fs = np.where(on, m.short_term(fs, gg), fs)
+                fd = np.where(on, m.next_d(fd, gg), fd)
+                taken += on
+                left = np.where(on, np.where(ok, left - 1, 2), left)
+            if costs is None:
+                out["seconds"][day] += len(fresh) * st.new_seconds
+            else:
+                out["seconds"][day] += (costs[fresh, 0] + taken * costs[fresh, 1]).sum()
             s[fresh], d[fresh], last[fresh] = fs, fd, day
             due[fresh] = day + m.interval(fs)
+            if st.load_balance:
+                _balance(fresh, day, due, seen, st, rng)
             cap(fresh, day)
             seen[fresh] = True
             out["new"][day] = len(fresh)
-            out["seconds"][day] += len(fresh) * st.new_seconds
-        known = np.zeros(n)
-        known[seen] = m.recall(np.maximum(day + 1 - last[seen], 0), s[seen])
-        out["known"][day] = known.sum()
+            out["new_core"][day] = (core[fresh] & planned[fresh]).sum()
+        if st.track_known:
+            out["known"][day] = m.recall(np.maximum(day + 1 - last[seen], 0), s[seen]).sum()
         if st.exam_day is not None and day == st.exam_day - 1 and planned.any():
+            # Scored on the exam day itself (the morning after this day's reviews).
             on = seen & planned
-            exam_share = float(m.recall(np.maximum(day - last[on], 0), s[on]).sum() / planned.sum())
+            exam_share = float(m.recall(np.maximum(st.exam_day - last[on], 0), s[on]).sum() / planned.sum())
+        if (
+            budget is not None
+            and st.stop_after_introduced is not None
+            and day >= st.stop_after_introduced
+            and not waiting.any()
+            and (st.exam_day is None or day >= st.exam_day)
+        ):
+            break
     r_end = np.zeros(n)
     r_end[seen] = m.recall(np.maximum(st.days - last[seen], 0), s[seen])
     return out, r_end, exam_share
+
+
+_BALANCE_CHUNK = 96  # cards placed at once before the load is counted again
+
+
+def fuzz_ranges(intervals: np.ndarray, maximum: int) -> tuple[np.ndarray, np.ndarray]:
+    """Whole-day fuzz ranges [lower, upper] of intervals, as :func:`srs.scheduling.fuzz.fuzz_bounds`
+    gives them with a minimum of one day (the same terms, on arrays)."""
+    import numpy as np
+
+    ivl = np.clip(intervals.astype(float), 1, maximum)
+    delta = np.where(
+        ivl < 2.5,
+        0.0,
+        1.0
+        + (
+            0.15 * np.maximum(0.0, np.minimum(ivl, 7.0) - 2.5)
+            + 0.10 * np.maximum(0.0, np.minimum(ivl, 20.0) - 7.0)
+            + 0.05 * np.maximum(0.0, ivl - 20.0)
+        ),
+    )
+    lower = np.clip(np.floor(ivl - delta + 0.5), 1, maximum).astype(np.int64)
+    upper = np.clip(np.floor(ivl + delta + 0.5), 1, maximum).astype(np.int64)
+    upper = np.where((upper == lower) & (upper > 2) & (upper < maximum), lower + 1, upper)
+    return lower, upper
+
+
+def balance_weights(
+    lower: np.ndarray, upper: np.ndarray, load: np.ndarray, weekday_of: np.ndarray, easy: frozenset[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each card (row): the intervals of its fuzz range and the balancer's weight of each, as
+    :func:`srs.scheduling.load_balance.day_weights` computes them (no siblings: the simulation does not
+    know notes). ``load[k]``: review cards due ``k`` days ahead; ``weekday_of[k]``: that day's weekday."""
+    import numpy as np
+
+    from srs.scheduling.load_balance import _EASY_DAY_SHARE, _EXCLUDED
+
+    width = int((upper - lower).max()) + 1
+    offsets = lower[:, None] + np.arange(width)[None, :]
+    valid = offsets <= upper[:, None]
+    at = np.minimum(offsets, len(load) - 1)
+    counts = np.where(valid, load[at], 0).astype(float)
+    is_easy = np.isin(weekday_of[at], list(easy)) & valid if easy else np.zeros_like(valid)
+    shares = np.where(is_easy, _EASY_DAY_SHARE, 1.0) * valid
+    weight = (1.0 / (counts + 1)) ** 2.15 * (1.0 / offsets) ** 3
+    if easy:
+        total_count = counts.sum(axis=1, keepdims=True)
+        total_share = shares.sum(axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            others = (total_count - counts) / (total_share - shares)
+            crowded = is_easy & (total_share > shares) & (counts / np.where(shares > 0, shares, 1) > others)
+        weight = np.where(crowded, weight * _EXCLUDED, weight)
+    return offsets, np.where(valid, weight, 0.0)
+
+
+def _balance(
+    ids: np.ndarray, day: int, due: np.ndarray, seen: np.ndarray, st: SimSettings, rng: np.random.Generator
+) -> None:
+    """Move the cards just given an interval of 3 to 90 days onto the day of their fuzz range that the
+    load balancer picks, a few cards at a time, each seeing the load the earlier ones made."""
+    import numpy as np
+
+    from srs.scheduling.load_balance import MAX_BALANCED_INTERVAL
+
+    ivl = due[ids] - day
+    ids = ids[(ivl >= 3) & (ivl <= MAX_BALANCED_INTERVAL)]
+    if not len(ids):
+        return
+    ids = ids[rng.permutation(len(ids))]
+    lower, upper = fuzz_ranges(np.rint(due[ids] - day), st.maximum_interval)
+    horizon = int(upper.max()) + 1
+    others = seen.copy()
+    others[ids] = False
+    ahead = (due[others] - day).astype(np.int64)
+    load = np.bincount(ahead[(ahead >= 0) & (ahead < horizon)], minlength=horizon).astype(float)
+    weekday_of = (st.first_weekday + day + np.arange(horizon)) % 7
+    easy = frozenset(st.easy_days)
+    for start in range(0, len(ids), _BALANCE_CHUNK):
+        part = slice(start, start + _BALANCE_CHUNK)
+        offsets, weight = balance_weights(lower[part], upper[part], load, weekday_of, easy)
+        cum = np.cumsum(weight, axis=1)
+        point = rng.random(len(cum)) * cum[:, -1]
+        pick = np.minimum((cum <= point[:, None]).sum(axis=1), offsets.shape[1] - 1)
+        chosen = offsets[np.arange(len(pick)), pick]
+        due[ids[part]] = day + chosen
+        np.add.at(load, chosen, 1)

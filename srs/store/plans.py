@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from srs.store.database import Filter, Store
@@ -34,6 +35,8 @@ class PlannedRow(NamedTuple):
     deck: str
     state: int
     first_ts: int | None
+    kind: str = "basic"
+    tier: str = "core"
 
 
 def plan_running(store: Store) -> bool:
@@ -104,11 +107,49 @@ def planned_cards(store: Store, scope: Filter, since: int = 0) -> list[PlannedRo
         )
     )
     return [
-        PlannedRow(r[0], r[1], r[2], r[3], r[4], first.get(r[0]))
+        PlannedRow(r[0], r[1], r[2], r[3], r[4], first.get(r[0]), r[5], tier_of(r[6]))
         for r in store.execute(
-            "SELECT id, note_id, tags, deck, state FROM cards "
+            "SELECT id, note_id, tags, deck, state, kind, tier FROM cards "
             f"WHERE active = 1 AND (suspended = 0 OR state > 0){cond} ORDER BY ord, path, position, id",
             args,
+        )
+    ]
+
+
+def tier_of(stored: str | None) -> str:
+    """A planned card's tier as stored (the curriculum's ``tier:``): ``depth``, or ``core`` for anything
+    else (a learner's own cards are core)."""
+    return "depth" if stored == "depth" else "core"
+
+
+def plan_tag_values(store: Store, scope: Filter) -> list[str]:
+    """The distinct tag strings of a plan's cards (the same cards as :func:`planned_cards`)."""
+    cond, args = scope.sql()
+    return [
+        str(r[0])
+        for r in store.execute(
+            f"SELECT DISTINCT tags FROM cards WHERE active = 1 AND (suspended = 0 OR state > 0){cond}", args
+        )
+    ]
+
+
+def open_new_cards(
+    store: Store, scope: Filter, days: Sequence[tuple[int, int]], limit: int
+) -> list[tuple[str, str]]:
+    """(id, kind) of a plan's new cards tagged ``dayN`` for one of ``days`` ((N, the plan day it opens on),
+    in order of N), in the order a budget introduces them: core before depth, then by opening day, then
+    in introduction order; at most ``limit``."""
+    if not days or limit <= 0:
+        return []
+    cond, args = scope.sql()
+    whens = " ".join(f"WHEN (' ' || tags || ' ') LIKE ? THEN {int(opens)}" for _day, opens in days)
+    return [
+        (str(r[0]), str(r[1]))
+        for r in store.execute(
+            f"SELECT id, kind FROM (SELECT id, kind, tier, ord, path, position, CASE {whens} END AS opens "
+            f"FROM cards WHERE state = 0 AND active = 1 AND suspended = 0{cond}) WHERE opens IS NOT NULL "
+            "ORDER BY tier = 'depth', opens, ord, path, position, id LIMIT ?",
+            [*(f"% day{int(day)} %" for day, _opens in days), *args, int(limit)],
         )
     ]
 
@@ -174,35 +215,87 @@ def reviews_per_day(store: Store, since: int, shift: int) -> dict[int, tuple[int
     return out
 
 
-def card_memories(store: Store, now: int) -> list[tuple[str, int, float | None, float, int, int]]:
+def rated_by_day(store: Store, since: int, shift: int) -> list[tuple[int, str, int, int]]:
+    """Ratings since ``since`` by learner day (``(ts + shift) // 86400``), card kind and state before the
+    rating: (day, kind, state, count)."""
+    return [
+        (int(day), str(kind), int(state), int(n))
+        for day, kind, state, n in store.execute(
+            "SELECT (r.ts + ?) / 86400, c.kind, r.state, COUNT(*) FROM reviews r INDEXED BY idx_reviews_ts "
+            "JOIN cards c ON c.id = r.card_id WHERE r.ts >= ? GROUP BY 1, 2, 3",
+            (shift, since),
+        )
+    ]
+
+
+def reviews_due_between(store: Store, start: int, end: int) -> int:
+    """Introduced, unsuspended cards in review due in [start, end)."""
+    return int(
+        store.execute(
+            "SELECT COUNT(*) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND state = 2 AND active = 1 "
+            "AND suspended = 0 AND due >= ? AND due < ?",
+            (start, end),
+        ).fetchone()[0]
+    )
+
+
+def card_memories(store: Store, now: int) -> list[tuple[str, int, float | None, float, int, int, str]]:
     """Every active, unsuspended card's memory, the simulator's starting point, as plain rows
-    (id, state, stability or None, difficulty or 5, due or now, last review or now): many rows, read fast."""
+    (id, state, stability or None, difficulty or 5, due or now, last review or now, kind): many rows, read
+    fast."""
     return store.execute(
         "SELECT id, state, stability, COALESCE(difficulty, 5.0), COALESCE(due, ?1), "
-        "COALESCE(last_review, ?1) FROM cards WHERE active = 1 AND suspended = 0 ORDER BY ord, path, position, id",
+        "COALESCE(last_review, ?1), kind FROM cards WHERE active = 1 AND suspended = 0 ORDER BY ord, path, position, id",
         (now,),
     ).fetchall()
 
 
-def mean_seconds(store: Store, recent: int = 5000) -> tuple[int, float | None, float | None]:
-    """Over the last ``recent`` ratings: (review-state ratings counted, their mean seconds, mean seconds spent
-    on a new card with its learning steps), each rating's time capped at 5 minutes; None where there is
-    nothing to average."""
-    last = f"(SELECT card_id, state, duration_ms FROM reviews ORDER BY id DESC LIMIT {int(recent)})"
-    row = store.execute(
-        f"SELECT COUNT(*), AVG(MIN(duration_ms, 300000)) FROM {last} WHERE state = 2 AND duration_ms > 0"
-    ).fetchone()
-    n, review_ms = int(row[0] or 0), row[1]
-    new_row = store.execute(
-        f"SELECT COUNT(DISTINCT card_id), SUM(MIN(duration_ms, 300000)) FROM {last} WHERE state IN (0, 1) "
-        "AND duration_ms > 0"
-    ).fetchone()
-    new_ms = (new_row[1] / new_row[0]) if new_row[0] else None
-    return (
-        n,
-        review_ms / 1000 if review_ms is not None else None,
-        new_ms / 1000 if new_ms is not None else None,
-    )
+def recent_durations(store: Store, recent: int) -> list[tuple[str, int, int]]:
+    """The last ``recent`` ratings with a measured time: (card kind, state before the rating, milliseconds)."""
+    return [
+        (str(k), int(st), int(ms))
+        for k, st, ms in store.execute(
+            "SELECT c.kind, r.state, r.duration_ms FROM (SELECT card_id, state, duration_ms FROM reviews "
+            "WHERE duration_ms > 0 ORDER BY id DESC LIMIT ?) r JOIN cards c ON c.id = r.card_id",
+            (int(recent),),
+        )
+    ]
+
+
+def recent_states(store: Store, recent: int) -> dict[tuple[int, int], int]:
+    """The last ``recent`` ratings counted by (the card's state before the rating, the rating)."""
+    return {
+        (int(st), int(r)): int(n)
+        for st, r, n in store.execute(
+            "SELECT state, rating, COUNT(*) FROM (SELECT state, rating FROM reviews ORDER BY id DESC LIMIT ?) "
+            "GROUP BY 1, 2",
+            (int(recent),),
+        )
+    }
+
+
+def rated_since_by_kind(store: Store, since: int) -> list[tuple[str, int, int]]:
+    """Ratings at or after ``since`` by (card kind, state before the rating): (kind, state, count)."""
+    return [
+        (str(k), int(st), int(n))
+        for k, st, n in store.execute(
+            "SELECT c.kind, r.state, COUNT(*) FROM reviews r INDEXED BY idx_reviews_ts "
+            "JOIN cards c ON c.id = r.card_id WHERE r.ts >= ? GROUP BY 1, 2",
+            (since,),
+        )
+    ]
+
+
+def due_by_kind(store: Store, before: int) -> list[tuple[str, int, int]]:
+    """Introduced, unsuspended cards due before ``before``: (kind, state, count)."""
+    return [
+        (str(k), int(st), int(n))
+        for k, st, n in store.execute(
+            "SELECT kind, state, COUNT(*) FROM cards INDEXED BY idx_cards_due WHERE state > 0 AND active = 1 "
+            "AND suspended = 0 AND due < ? GROUP BY 1, 2",
+            (before,),
+        )
+    ]
 
 
 def forecast_fingerprint(store: Store) -> tuple[int, ...]:

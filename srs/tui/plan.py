@@ -41,7 +41,10 @@ def series_chart(values: Sequence[float], title: str, width: int, pen: Pen, heig
 
 def _name(result: SimResult, plan: bool) -> str:
     s = result.settings
-    new = "plan quota" if plan else f"{s.new_per_day} new/day"
+    if plan and s.minutes_budget is not None:
+        new = f"plan within {s.minutes_budget:g} min/day"
+    else:
+        new = "plan quota" if plan else f"{s.new_per_day} new/day"
     return f"retention {s.desired_retention:g}, {new}"
 
 

@@ -11,12 +11,27 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from srs.scheduling.plan import date_label, exam_note, respread_note, today_line
+from srs.scheduling.plan import (
+    basis_note,
+    budget_note,
+    date_label,
+    exam_note,
+    respread_note,
+    tail_note,
+    today_line,
+)
 
 if TYPE_CHECKING:
     from srs.scheduling.plan import PlanStatus
 
-STATUS = {"done": "✓ done", "missed": "✗ missed", "partial": "◐ partly", "today": "▶ today", "upcoming": ""}
+# A no-break space keeps each mark with its word when the column wraps.
+STATUS = {
+    "done": "✓\u00a0done",
+    "missed": "✗\u00a0missed",
+    "partial": "◐\u00a0partly",
+    "today": "▶\u00a0today",
+    "upcoming": "",
+}
 COLUMNS: tuple[tuple[str, bool], ...] = (  # (header, right-aligned)
     ("Day", True),
     ("Date", False),
@@ -76,15 +91,25 @@ class _Styler:
         return f"\x1b[{codes}m{text}\x1b[0m"
 
 
+def _unbreakable(text: str) -> int:
+    """The cells of the widest run of ``text`` that must stay on one line: a word without wide
+    characters (a run of Chinese characters may break anywhere, an English word never)."""
+    return max(
+        (cells(w) for w in text.split(" ") if not any(unicodedata.east_asian_width(c) in "WF" for c in w)),
+        default=2,
+    )
+
+
 def _widths(rows: Sequence[Sequence[str]], width: int) -> list[int]:
-    """Each column's width: its widest cell; when the table is wider than ``width``, the title column
-    (then the done column) gives way, down to 10 cells."""
+    """Each column's width: its widest cell; when the table is wider than ``width``, the done column
+    (then the title column) gives way, never below its widest word: words are not cut."""
     out = [max(cells(r[i]) for r in rows) for i in range(len(COLUMNS))]
     over = sum(out) + len(_GAP) * (len(out) - 1) - width
-    for col in (_TITLE, _DONE):
+    for col in (_DONE, _TITLE):
         if over <= 0:
             break
-        give = min(over, max(0, out[col] - 10))
+        floor = max(4, max(_unbreakable(r[col]) for r in rows))
+        give = min(over, max(0, out[col] - floor))
         out[col] -= give
         over -= give
     return out
@@ -104,7 +129,7 @@ def table_lines(status: PlanStatus, width: int, color: bool = False) -> list[str
                 str(d.number),
                 date_label(d.day),
                 d.title,
-                str(d.new),
+                f"{d.new} ({d.new_core}/{d.new - d.new_core})" if d.new != d.new_core else str(d.new),
                 f"{d.reviews:.0f}",
                 f"{d.minutes:.0f}",
                 done,
@@ -119,7 +144,7 @@ def table_lines(status: PlanStatus, width: int, color: bool = False) -> list[str
             parts = [
                 _pad(w[k] if k < len(w) else "", widths[i], COLUMNS[i][1]) for i, w in enumerate(wrapped)
             ]
-            lines.append(style(_GAP.join(parts).rstrip(), *look))
+            lines.append(style(_GAP.join(parts).rstrip().replace("\u00a0", " "), *look))
     return lines
 
 
@@ -133,10 +158,14 @@ def plan_lines(status: PlanStatus, width: int, color: bool = False) -> list[str]
     if heading[0].startswith(head):
         heading[0] = style(head, "bold") + heading[0][len(head) :]
     lines = heading + table_lines(status, width, color)
+    tail = tail_note(status)
+    if tail:
+        lines += wrap(tail, width)
     lines += [style(line, "bold") for line in wrap(today_line(status), width)]
-    note = respread_note(status)
-    if note:
-        lines += wrap(note, width)
+    for note in (budget_note(status), respread_note(status)):
+        if note:
+            lines += [style(line, "yellow") for line in wrap(note, width)]
+    lines += [style(line, "dim") for line in wrap(basis_note(status), width)]
     exam = exam_note(status)
     if exam is not None and status.exam is not None:
         lines += wrap(exam, width)

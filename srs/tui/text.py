@@ -234,9 +234,26 @@ def math_to_unicode(text: str) -> str:
     return "".join(parts)
 
 
+def terminal_columns(default: int = 80) -> int:
+    """The width of the terminal: $COLUMNS, else the terminal's own, else ``default`` (a pipe)."""
+    import os
+    import sys
+
+    try:
+        return max(20, int(os.environ["COLUMNS"]))
+    except (KeyError, ValueError):
+        pass
+    try:
+        return max(20, os.get_terminal_size(sys.stdout.fileno()).columns)
+    except (OSError, ValueError, AttributeError):
+        return default
+
+
 def cell_width(text: str) -> int:
     """How many terminal cells ``text`` takes: two for wide and full-width characters (CJK), none for
     combining marks and zero-width characters, one otherwise."""
+    if text.isascii() and text.isprintable():
+        return len(text)
     import unicodedata
 
     cells = 0

@@ -336,6 +336,9 @@ def create_app(config: WebConfig) -> Starlette:
                 "today_line": core.today_line(st),
                 "respread_note": core.respread_note(st),
                 "exam_note": core.exam_note(st),
+                "tail_note": core.tail_note(st),
+                "budget_note": core.budget_note(st),
+                "basis_note": core.basis_note(st),
                 "plan_svg": charts.plan_svg(st.days),
             }
 

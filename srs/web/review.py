@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from srs.errors import ConflictError, InputError, NotFoundError, SrsError
-from srs.model import Card, Rating
+from srs.model import Card, Kind, Rating
 from srs.review.attempts import (
     AnyAttempt,
     CheckReport,
@@ -309,6 +309,9 @@ class WebReview:
             ctx["wants_typing"] = attempt.wants_typing
             ctx["revealed"] = show.revealed
             if show.revealed:
+                # A cloze's back is its whole sentence with the answer in place: shown instead of the
+                # front, not under it (the sentence was repeated after the rule).
+                ctx["back_replaces_front"] = card.spec.kind is Kind.CLOZE
                 ctx["back"] = md(attempt.back)
                 ctx["extra"] = md(attempt.extra)
                 if attempt.typed is not None and attempt.suggested is not None:
