@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from srs.cli.app import App, cli, console, emit, json_option, now, scheduler_for
+from srs.cli.common import App, console, emit, json_option, now, scheduler_for
 
 
-@cli.command(name="map")
+@click.command(name="map")
 @click.option("--concept", "-c", "concept_name", help="One concept (id, Chinese or English name): its cards.")
 @json_option
 @click.pass_obj
