@@ -74,6 +74,16 @@ def test_every_builtin_core_note_belongs_to_exactly_one_concept() -> None:
     assert unplaced == []
 
 
+def test_every_builtin_depth_note_is_on_the_map_too() -> None:
+    unplaced = [
+        f"{path.name}: {note.id}"
+        for path in sorted(_decks_folder().glob("*.md"))
+        for note in parse_file(path).notes
+        if GRAPH.assign(note.id, note.tags, note.concept) is None
+    ]
+    assert unplaced == []
+
+
 def test_placing_a_note_follows_the_documented_order() -> None:
     # concept: field first (by id or by Chinese name), then a listed note id, then the first claimed tag.
     assert GRAPH.assign("x", ("day3", "pooling"), "感受野") == "receptive-field"
