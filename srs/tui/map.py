@@ -24,6 +24,8 @@ NAME_CELLS = 38
 
 def fit(text: str, cells: int) -> str:
     """``text`` cut to at most ``cells`` terminal cells (wide characters count two), with … if cut."""
+    if text.isascii():  # one cell a character: no measuring
+        return text if len(text) <= cells else text[: max(0, cells - 1)] + "…"
     from rich.cells import cell_len
 
     if cell_len(text) <= cells:
