@@ -419,3 +419,29 @@ def test_the_concept_field_in_front_matter_and_in_a_note() -> None:
     assert cards_of(plain)[0].content_hash == "9cb84121c48234e9"  # as computed before concept: existed
     bad = parse_text("## c\nconcept:\nQ: c?\nA: c\n", "bad.md")
     assert bad.notes == () and "'concept:' needs a value" in str(bad.errors[0])
+
+
+def test_the_map_in_colour_on_a_terminal_keeps_its_80_columns(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from srs.tui.map import map_lines, print_lines
+
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "mine.md").write_text(DECK, encoding="utf-8")
+    with open_store(tmp_path / "t.db") as store:
+        sync(store, [DeckRoot("user", decks)], T0)
+        _record_history(store)
+        kmap = knowledge_map(store, _scheduler(), NOW)
+    buffer = io.StringIO()
+    out = Console(file=buffer, force_terminal=True, color_system="standard", width=120)
+    print_lines(out, map_lines(kmap, out.width))
+    text = buffer.getvalue()
+    assert "\x1b[" in text  # coloured
+    stripped = re.sub(r"\x1b\[[0-9;]*m", "", text).splitlines()
+    from rich.cells import cell_len
+
+    assert max(cell_len(line) for line in stripped) <= 80
+    assert any(line.startswith("▲ 导数与梯度") and line.rstrip().endswith("WEAK") for line in stripped)

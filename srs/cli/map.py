@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from srs.cli.common import App, console, emit, json_option, now, scheduler_for
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @click.command(name="map")
@@ -42,8 +47,8 @@ def map_(app: App, concept_name: str | None, as_json: bool) -> None:
             def text_one() -> None:
                 from srs.tui.map import concept_lines, print_lines
 
-                out = console()
-                print_lines(out, concept_lines(kmap, concept, cards, at, out.width))
+                out, width = _output()
+                print_lines(out, concept_lines(kmap, concept, cards, at, width))
 
             emit(data, text_one)
             return
@@ -51,7 +56,20 @@ def map_(app: App, concept_name: str | None, as_json: bool) -> None:
     def text() -> None:
         from srs.tui.map import map_lines, print_lines
 
-        out = console()
-        print_lines(out, map_lines(kmap, out.width))
+        out, width = _output()
+        print_lines(out, map_lines(kmap, width))
 
     emit(kmap.to_dict(), text)
+
+
+def _output() -> tuple[Console | None, int]:
+    """Where the map goes: None (plain text, rich not even loaded) when there is no colour to show
+    (NO_COLOR, or not a terminal), else a rich console; and the width to fit (the map caps it at 80)."""
+    import os
+    import sys
+
+    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
+        columns = os.environ.get("COLUMNS", "")
+        return None, int(columns) if columns.isdigit() and int(columns) > 0 else 80
+    out = console()
+    return out, out.width
