@@ -79,6 +79,12 @@ def test_a_node_lists_its_cards_and_review_this_filters_the_review(client: TestC
     assert fronts and fronts <= {"la one", "la two", "la depth", "np one", "np two"}
     forged = client.post("/map/review", data={"csrf": "wrong", "concept": "numpy"}, follow_redirects=False)
     assert forged.status_code == 403
+    # ... and back to every card.
+    page = client.get("/map").text
+    assert "Review every card again" in page
+    client.post("/map/review", data={"csrf": field_of(page, "csrf"), "concept": ""}, follow_redirects=False)
+    assert "Reviewing every card again." in client.get("/").text
+    assert "Review every card again" not in client.get("/map").text
 
 
 # -- in a browser ----------------------------------------------------------------------------------------------

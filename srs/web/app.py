@@ -359,6 +359,7 @@ def create_app(config: WebConfig) -> Starlette:
                 "symbols": SYMBOL,
                 "counts": [(s, sum(1 for n in kmap.nodes if n.status == s)) for s in STATUSES],
                 "concept": None,
+                "focused": review.flt.ids is not None,
             }
             concept = kmap.graph.find(wanted) if wanted else None
             if concept is not None:
