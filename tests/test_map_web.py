@@ -128,3 +128,24 @@ def test_map_on_a_390px_phone_fits_and_a_tap_on_a_node_shows_its_cards(web: WebH
             browser.close()
     finally:
         server.stop()
+
+
+def test_failing_a_card_in_the_browser_review_notes_a_weak_prerequisite(client: TestClient) -> None:
+    from tests.webutil import field_of as value
+
+    page = client.get("/map?concept=gradient-check").text
+    client.post("/map/review", data={"csrf": value(page, "csrf"), "concept": "gradient-check"})
+    notes = []
+    for _ in range(6):
+        page = client.get("/").text
+        if 'name="nonce"' not in page:
+            break
+        client.post("/act/reveal", data={"csrf": value(page, "csrf"), "nonce": value(page, "nonce")})
+        page = client.get("/").text
+        client.post(
+            "/act/rate",
+            data={"csrf": value(page, "csrf"), "nonce": value(page, "nonce"), "rating": "1"},
+            follow_redirects=False,
+        )
+        notes.append(client.get("/").text)
+    assert any("Map: 梯度检验 Gradient checking lapsed" in n for n in notes)

@@ -226,6 +226,13 @@ class WebReview:
             )
             return
         self.showing = None
+        if rating is Rating.AGAIN:
+            from srs.conceptmap import failure_note
+
+            spec = show.card.spec
+            note = failure_note(self.store, self.scheduler, self.now(), spec.note_id, spec.tags, spec.concept)
+            if note is not None:
+                self._say("warn", self.renderer.plain(f"Map: {note}"))
         if outcome.leech:
             self._say(
                 "bad",
