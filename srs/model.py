@@ -141,6 +141,7 @@ class Note:
     params: str = ""
     tier: Tier = Tier.CORE
     requires: tuple[str, ...] = ()
+    concept: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ class CardSpec:
     content_hash: str
     tier: Tier = Tier.CORE
     requires: tuple[str, ...] = ()
+    concept: str = ""
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,7 @@ class Card:
             "params": s.params,
             "tier": s.tier.value,
             "requires": list(s.requires),
+            "concept": s.concept,
             "file": s.path,
             "line": s.line,
             "state": m.state.name.lower(),

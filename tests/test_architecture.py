@@ -20,6 +20,7 @@ RANK = {
     "review": 5,
     "decks": 4,
     "stats": 4,
+    "conceptmap": 4,  # the knowledge map: concept graph, placement of notes, mastery
     "interop": 5,  # the Anki importer writes deck files through decks/importers
     "kinds": 3,
     "quiz": 2,

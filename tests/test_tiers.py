@@ -16,7 +16,7 @@ from srs.decks.sync import DeckRoot, sync
 from srs.model import Tier
 from srs.store import Filter, Store, open_store
 from srs.store import database as database_module
-from srs.store.migrations import MIGRATIONS
+from srs.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from srs.store.queries import card_requires, card_tiers, tier_counts
 from tests.conftest import T0, write_deck
 
@@ -149,7 +149,7 @@ def test_migration_on_an_existing_database_makes_its_cards_core(tmp_path: Path) 
     )
     conn.close()
     with open_store(path) as store:
-        assert store.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert store.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         card = store.get_card("old")
         assert (card.spec.tier, card.spec.requires) == (Tier.CORE, ())
 

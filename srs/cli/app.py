@@ -44,6 +44,7 @@ COMMAND_MODULES: dict[str, str] = {
     "optimize": "stats",
     "leeches": "stats",
     "history": "stats",
+    "map": "map",
 }
 
 
@@ -70,6 +71,10 @@ def import_commands(module: str) -> ModuleType:
         from srs.cli import imports
 
         return imports
+    if module == "map":
+        from srs.cli import map as map_module
+
+        return map_module
     if module == "plan":
         from srs.cli import plan
 

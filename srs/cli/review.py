@@ -10,15 +10,22 @@ import click
 from srs.cli.common import App, checked_filter, console, filter_options, humanize_until, now, scheduler_for
 
 if TYPE_CHECKING:
-    from srs.store import Filter
+    from srs.scheduling.scheduler import Scheduler
+    from srs.store import Filter, Store
 
 
 # -- review ---------------------------------------------------------------------------------------
 @click.command()
 @filter_options
 @click.option("--limit", "-n", type=click.IntRange(min=0), help="Stop after this many cards.")
+@click.option(
+    "--concept", "-c", "concept_name", help="Only one concept of `srs map` and the concepts it rests on."
+)
+@click.option(
+    "--weakest", is_flag=True, help="Only the weakest concepts of `srs map` whose prerequisites you hold."
+)
 @click.pass_obj
-def review(app: App, flt: Filter, limit: int | None) -> None:
+def review(app: App, flt: Filter, limit: int | None, concept_name: str | None, weakest: bool) -> None:
     """Review today's due cards and new ones, one at a time.
 
     \b
@@ -28,7 +35,11 @@ def review(app: App, flt: Filter, limit: int | None) -> None:
     Every rating is saved the moment it is given; quit any time.
 
     \b
-    Example:  srs review --deck "DL Week::Day 1" --limit 20
+    \b
+    Examples:
+      srs review --deck "DL Week::Day 1" --limit 20
+      srs review --concept 感受野
+      srs review --weakest
     """
     from srs.cli.paths import work_dir
     from srs.review.session import Session
@@ -57,11 +68,20 @@ def review(app: App, flt: Filter, limit: int | None) -> None:
 
             out.print(welcome(str(app.db_path()), plan_running(store)), highlight=False)
             store.set_config("welcomed", True)
+        scheduler = scheduler_for(store)
+        flt = checked_filter(store, flt)
+        if concept_name is not None or weakest:
+            from srs.errors import InputError
+
+            if concept_name is not None and weakest:
+                raise InputError("give --concept or --weakest, not both")
+            flt, told = concept_filter(store, scheduler, flt, concept_name)
+            out.print(told, highlight=False)
         session = Session(
             store,
-            scheduler_for(store),
+            scheduler,
             now(),
-            flt=checked_filter(store, flt),
+            flt=flt,
             limit=limit,
         )
         keys = Keys()
@@ -96,3 +116,32 @@ def review(app: App, flt: Filter, limit: int | None) -> None:
         if interrupted:
             out.print(f"[yellow]Interrupted; all {summary.reviewed} ratings are saved.[/yellow]")
             sys.exit(130)
+
+
+def concept_filter(
+    store: Store, scheduler: Scheduler, flt: Filter, concept_name: str | None
+) -> tuple[Filter, str]:
+    """The filter narrowed to the cards of one concept and the concepts it rests on (``concept_name``), or
+    of the weakest concepts whose prerequisites are held (None), and a line saying which."""
+    from srs.conceptmap import check_name, knowledge_map, resolve, review_ids
+    from srs.conceptmap import weakest as weakest_nodes
+
+    kmap = knowledge_map(store, scheduler, now())
+    if concept_name is not None:
+        concept = resolve(kmap, check_name(concept_name))
+        chosen = [concept.id, *concept.requires]
+        told = f"Concept {concept.label}" + (
+            f", with what it rests on: {', '.join(concept.requires)}" if concept.requires else ""
+        )
+    else:
+        nodes = weakest_nodes(kmap)
+        if not nodes:
+            return flt._replace(
+                ids=()
+            ), "No concept is weak or half-learnt with its prerequisites held: see `srs map`."
+        chosen = [n.concept.id for n in nodes]
+        told = "Weakest concepts first held on firm ground: " + ", ".join(
+            f"{n.concept.label} ({n.status})" for n in nodes
+        )
+    ids = review_ids(store, kmap, chosen)
+    return flt._replace(ids=ids), f"{told} · {len(ids)} cards"

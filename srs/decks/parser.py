@@ -24,7 +24,7 @@ FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$")
 CARD_FIELDS = kinds.CARD_FIELDS
 FRONT_MATTER_KEYS = frozenset(
     {"deck", "tags", "source", "require-source", "order", "title", "description", "tier", "requires"}
-)
+) | {"concept"}
 DEFAULT_ORDER = 1000
 MAX_ORDER = 10**9  # order is stored as a SQLite integer: keep it well inside 64 bits
 
@@ -63,6 +63,17 @@ def parse_requires(text: str, path: str, line: int) -> tuple[str, ...]:
         if not ID_RE.match(note_id) or "/" in note_id:
             raise DeckError(path, line, f"bad id {note_id!r} in 'requires:': name notes by their '## id'")
     return ids
+
+
+def parse_concept(text: str, path: str, line: int) -> str:
+    """A ``concept:`` value: the knowledge-map concept a note belongs to (an id such as
+    ``receptive-field``, or a name such as ``感受野``), spaces collapsed; a DeckError if empty or too long."""
+    value = " ".join(text.split())
+    if not value:
+        raise DeckError(path, line, "'concept:' needs a value: a concept id or name (see `srs map`)")
+    if len(value) > 80:
+        raise DeckError(path, line, "a 'concept:' name is at most 80 characters")
+    return value
 
 
 def decode(data: bytes, path: str) -> str:
@@ -177,6 +188,12 @@ def parse_text(text: str, path: str, *, default_deck: str = "Default") -> FileRe
             )
     file_tier = Tier.CORE
     file_requires: tuple[str, ...] = ()
+    file_concept = ""
+    try:
+        if "concept" in meta:
+            file_concept = parse_concept(meta["concept"][0], path, meta["concept"][1])
+    except DeckError as exc:
+        errors.append(exc)
     try:
         if "tier" in meta:
             file_tier = parse_tier(meta["tier"][0], path, meta["tier"][1])
@@ -209,6 +226,7 @@ def parse_text(text: str, path: str, *, default_deck: str = "Default") -> FileRe
                     position=len(notes),
                     file_tier=file_tier,
                     file_requires=file_requires,
+                    file_concept=file_concept,
                 )
             )
         except DeckError as exc:
@@ -272,6 +290,7 @@ def _build_note(
     position: int,
     file_tier: Tier = Tier.CORE,
     file_requires: tuple[str, ...] = (),
+    file_concept: str = "",
 ) -> Note:
     line, note_id = header
     if not ID_RE.match(note_id):
@@ -311,6 +330,9 @@ def _build_note(
         if note_id in own:
             raise DeckError(path, fields["requires"][1], f"note {note_id!r} requires itself")
         requires = split_tags(" ".join(requires + own))
+    concept = (
+        parse_concept(get("concept"), path, fields["concept"][1]) if "concept" in fields else file_concept
+    )
     extra, params = get("extra"), get("params")
     card_kind = kinds.get(kind)
     body = card_kind.read(NoteFields(fields, path, line, note_id))
@@ -334,6 +356,7 @@ def _build_note(
         params=body.params,
         tier=tier,
         requires=requires,
+        concept=concept,
     )
 
 
@@ -351,7 +374,7 @@ def cards_of(note: Note) -> list[CardSpec]:
     # tiers existed keep their hash (a sync after the upgrade does not count them all as changed).
     curriculum = (
         (note.tier.value, " ".join(note.requires)) if note.tier is not Tier.CORE or note.requires else ()
-    )
+    ) + ((f"concept={note.concept}",) if note.concept else ())
 
     def make(card_id: str, sub: str, front: str, back: str, extra: str = "") -> CardSpec:
         return CardSpec(
@@ -386,6 +409,7 @@ def cards_of(note: Note) -> list[CardSpec]:
             ),
             tier=note.tier,
             requires=note.requires,
+            concept=note.concept,
         )
 
     return [make(c.card_id, c.sub, c.front, c.back, note.extra) for c in kinds.get(note.kind).cards(note)]

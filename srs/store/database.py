@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 CARD_COLUMNS = (
     "id, note_id, kind, sub, deck, tags, source, front, back, extra, item, params, path, line, ord, position, "
     "content_hash, active, suspended, leech, state, step, stability, difficulty, due, last_review, reps, lapses, "
-    "tier, requires, version"
+    "tier, requires, concept, version"
 )
 
 
@@ -41,11 +41,13 @@ def _memory_values(m: Memory) -> tuple[Any, ...]:
 
 
 class Filter(NamedTuple):
-    """Which cards a command is about: a deck (and its sub-decks), a tag, a curriculum tier, active only."""
+    """Which cards a command is about: a deck (and its sub-decks), a tag, a curriculum tier, a set of card
+    ids (a knowledge-map concept's cards), active only."""
 
     deck: str | None = None
     tag: str | None = None
     tier: str | None = None
+    ids: tuple[str, ...] | None = None
 
     def sql(self, alias: str = "") -> tuple[str, list[Any]]:
         """A SQL condition (starting with AND, or empty) and its parameters."""
@@ -66,6 +68,11 @@ class Filter(NamedTuple):
         if self.tier:
             parts.append(f"{prefix}tier = ?")
             args.append(self.tier)
+        if self.ids is not None:
+            import json
+
+            parts.append(f"{prefix}id IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(list(self.ids)))
         return "".join(" AND " + p for p in parts), args
 
 
@@ -122,6 +129,7 @@ def _row_to_card(row: Sequence[Any]) -> Card:
         lapses,
         tier,
         requires,
+        concept,
         _version,
     ) = row
     spec = CardSpec(
@@ -144,6 +152,7 @@ def _row_to_card(row: Sequence[Any]) -> Card:
         content_hash=content_hash,
         tier=Tier(tier),
         requires=tuple(requires.split()) if requires else (),
+        concept=concept,
     )
     memory = Memory(
         state=State(state),
@@ -303,6 +312,7 @@ class Store:
                     spec.content_hash,
                     spec.tier.value,
                     " ".join(spec.requires),
+                    spec.concept,
                 )
                 if old is None:
                     inserts.append((*values, spec.id, now, now))
@@ -788,6 +798,7 @@ _CARD_WRITE = (
     "content_hash",
     "tier",
     "requires",
+    "concept",
     "id",
     "created",
     "updated",

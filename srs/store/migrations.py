@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from sqlite_utils import Database
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 9
 
 # "srsD": written in every srs database's header (PRAGMA application_id), checked on open.
 APPLICATION_ID = 0x73727344
@@ -201,6 +201,22 @@ def m007_tiers(db: Database) -> None:
     db.execute("ALTER TABLE cards ADD COLUMN requires TEXT NOT NULL DEFAULT ''")
 
 
+def m008_reserved(db: Database) -> None:
+    """Reserved: number 8 is kept for another change under way (this one does nothing)."""
+
+
+def m009_concepts(db: Database) -> None:
+    """Each card's knowledge-map concept as its deck names it (a ``concept:`` field or front-matter key;
+    empty when the map's own rules place it, by tags): see :mod:`srs.conceptmap`."""
+    db.execute("ALTER TABLE cards ADD COLUMN concept TEXT NOT NULL DEFAULT ''")
+    # `srs map` reads every active card grouped by what places it, with its memory: this index holds all of
+    # it in that order (no sort, no reading of the cards' text). A rating updates one entry of it.
+    db.execute(
+        "CREATE INDEX idx_cards_concept ON cards(tags, concept, tier, requires, state, suspended, stability, "
+        "last_review, lapses, due) WHERE active = 1"
+    )
+
+
 def _split(script: str) -> list[str]:
     """Split a script into statements at ';' line ends, keeping trigger bodies whole."""
     statements: list[str] = []
@@ -229,6 +245,8 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     m005_plan,
     m006_plan_forecasts,
     m007_tiers,
+    m008_reserved,
+    m009_concepts,
 )
 """Migration N is ``MIGRATIONS[N - 1]``. Adding one: write ``mNNN_name``, append it, raise SCHEMA_VERSION."""
 

@@ -387,6 +387,15 @@ class ReviewUI(AttemptScreen):
         except ConflictError as exc:  # rated in another window (a browser, another terminal) meanwhile
             self.console.print(f"[yellow]Not saved:[/yellow] {safe(str(exc))}; moving on.", highlight=False)
             return
+        if rating is Rating.AGAIN:
+            from srs.conceptmap import failure_note
+
+            spec = card.spec
+            note = failure_note(
+                self.session.store, self.session.scheduler, self.now(), spec.note_id, spec.tags, spec.concept
+            )
+            if note is not None:
+                self.console.print(f"[yellow]Map:[/yellow] {safe(note)}", highlight=False)
         if outcome.leech:
             self.console.print(
                 f"[red]Leech:[/red] {card.id} has lapsed {outcome.after.lapses} times; it is now "

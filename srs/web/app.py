@@ -345,6 +345,51 @@ def create_app(config: WebConfig) -> Starlette:
 
         return await page("plan.html", gather)
 
+    async def map_page(request: Request) -> Response:
+        from srs.conceptmap import STATUSES, concept_cards, knowledge_map, review_ids
+        from srs.web.mapview import SYMBOL, map_svg
+
+        wanted = request.query_params.get("concept")
+
+        def gather(review: WebReview) -> dict[str, Any]:
+            now = config.now()
+            kmap = knowledge_map(review.store, review.scheduler, now)
+            data = kmap.to_dict()
+            ctx: dict[str, Any] = {
+                "data": data,
+                "symbols": SYMBOL,
+                "counts": [(s, sum(1 for n in kmap.nodes if n.status == s)) for s in STATUSES],
+                "concept": None,
+                "focused": review.flt.ids is not None,
+            }
+            concept = kmap.graph.find(wanted) if wanted else None
+            if concept is not None:
+                ctx["concept"] = kmap.node(concept.id).to_dict()
+                ctx["prerequisites"] = [kmap.node(r).to_dict() for r in concept.requires]
+                ctx["cards"] = [
+                    c.to_dict() for c in concept_cards(review.store, review.scheduler, now, kmap, concept)
+                ]
+                ctx["review_count"] = len(review_ids(review.store, kmap, [concept.id, *concept.requires]))
+            ctx["map_svg"] = map_svg(kmap, concept.id if concept is not None else None)
+            return ctx
+
+        return await page("map.html", gather)
+
+    async def map_review(request: Request) -> Response:
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        if not same(fields.get("csrf", ""), config.form_token):
+            return PlainTextResponse("Forbidden: this form has no valid token; reload the page.", 403)
+
+        def focus(review: WebReview) -> None:
+            review.focus(fields.get("concept", ""), config.flt)
+
+        try:
+            await backend.call(focus)
+        except SrsError as exc:
+            return html("error.html", {"message": str(exc)}, 400)
+        return RedirectResponse("/", 303)
+
     async def media(request: Request) -> Response:
         name = request.path_params["name"]
         path = media_file(config.media_dir, name)
@@ -369,6 +414,8 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/act/{action}", act, methods=["POST"]),
         Route("/stats", stats_page),
         Route("/plan", plan_page),
+        Route("/map", map_page),
+        Route("/map/review", map_review, methods=["POST"]),
         Route("/media/{name:path}", media),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -81,6 +81,24 @@ class WebReview:
             self.session = Session(self.store, self.scheduler, now, flt=self.flt, limit=self.limit)
         return self.session
 
+    def focus(self, concept_name: str, base: Filter) -> None:
+        """Review one concept of the knowledge map and what it rests on from now on (``""``: every card of
+        ``base`` again). The card on screen, not yet rated, is put back."""
+        from srs.conceptmap import check_name, knowledge_map, resolve, review_ids
+
+        if not concept_name.strip():
+            self.flt = base
+            label = "Reviewing every card again."
+        else:
+            kmap = knowledge_map(self.store, self.scheduler, self.now())
+            concept = resolve(kmap, check_name(concept_name))
+            ids = review_ids(self.store, kmap, [concept.id, *concept.requires])
+            self.flt = base._replace(ids=ids)
+            label = f"Reviewing {concept.zh} {concept.en} and what it rests on ({len(ids)} cards)."
+        self.session = None
+        self.showing = None
+        self._say("dim", self.renderer.plain(label))
+
     def current(self) -> Showing | None:
         """The card on screen, starting the next one's attempt if none is."""
         if self.showing is None:
@@ -208,6 +226,13 @@ class WebReview:
             )
             return
         self.showing = None
+        if rating is Rating.AGAIN:
+            from srs.conceptmap import failure_note
+
+            spec = show.card.spec
+            note = failure_note(self.store, self.scheduler, self.now(), spec.note_id, spec.tags, spec.concept)
+            if note is not None:
+                self._say("warn", self.renderer.plain(f"Map: {note}"))
         if outcome.leech:
             self._say(
                 "bad",
