@@ -21,6 +21,14 @@ class Kind(enum.StrEnum):
     CHOICE = "choice"
 
 
+class Tier(enum.StrEnum):
+    """How much a note matters to its curriculum day: CORE is what the day's checkpoint cannot do
+    without, DEPTH deepens it (introduced after the core notes, as time allows)."""
+
+    CORE = "core"
+    DEPTH = "depth"
+
+
 class Rating(enum.IntEnum):
     """The four answers a review can get, numbered as in FSRS and Anki."""
 
@@ -58,6 +66,8 @@ class Note:
     extra: str = ""
     item: str = ""
     params: str = ""
+    tier: Tier = Tier.CORE
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,8 @@ class CardSpec:
     order: int
     position: int
     content_hash: str
+    tier: Tier = Tier.CORE
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,6 +172,8 @@ class Card:
             "source": s.source,
             "item": s.item,
             "params": s.params,
+            "tier": s.tier.value,
+            "requires": list(s.requires),
             "file": s.path,
             "line": s.line,
             "state": m.state.name.lower(),

@@ -478,6 +478,9 @@ def deck_check(app: App, paths: tuple[Path, ...], exercises: bool, strict: bool,
 
     Warnings name their rule: cloze-giveaway, long-answer, near-duplicate, cloze-in-maths,
     no-source, renamed-id (compared with the cards in your database, if it exists).
+    The order rule: an id named in 'requires:' that no deck defines is an error; a note
+    introduced before a note it requires (default order, or plan order by dayN tag and tier)
+    is a warning.
     Exit status: 0 when clean or only warnings; 1 on errors, or on warnings with --strict.
     Without PATH, checks the built-in decks and your own ($SRS_HOME/decks).
 
@@ -485,13 +488,19 @@ def deck_check(app: App, paths: tuple[Path, ...], exercises: bool, strict: bool,
     Example:  srs deck check decks/ --strict --max-words 30
     """
     from srs.decks.lint import LintOptions, lint, stored_cards
+    from srs.decks.order import curriculum_order
     from srs.decks.sync import check, exercises_sound
 
     targets = list(paths) or [r.path for r in roots() if r.path.is_dir()]
     notes, errors = check(targets)
+    order = curriculum_order(notes, lambda: check([r.path for r in roots() if r.path.is_dir()])[0])
+    errors = [*errors, *order.errors]
     for err in errors:
         click.echo(str(err), err=True)
-    warnings = lint(notes, LintOptions(max_words=max_words), stored=stored_cards(app.db_path()))
+    warnings: list[object] = [
+        *lint(notes, LintOptions(max_words=max_words), stored=stored_cards(app.db_path()))
+    ]
+    warnings += list(order.problems)
     for warning in warnings:
         click.echo(str(warning), err=True)
     unsound = exercises_sound(notes) if exercises else []

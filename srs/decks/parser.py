@@ -16,13 +16,15 @@ from srs import kinds
 from srs.decks import MAX_DECK_BYTES
 from srs.errors import DeckError
 from srs.kinds.base import NoteFields
-from srs.model import CardSpec, Kind, Note
+from srs.model import CardSpec, Kind, Note, Tier
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TAG_RE = re.compile(r"^[\w.+-]+(::[\w.+-]+)*$")
 FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z-]*):(.*)$")
 CARD_FIELDS = kinds.CARD_FIELDS
-FRONT_MATTER_KEYS = frozenset({"deck", "tags", "source", "require-source", "order", "title", "description"})
+FRONT_MATTER_KEYS = frozenset(
+    {"deck", "tags", "source", "require-source", "order", "title", "description", "tier", "requires"}
+)
 DEFAULT_ORDER = 1000
 MAX_ORDER = 10**9  # order is stored as a SQLite integer: keep it well inside 64 bits
 
@@ -43,6 +45,24 @@ def split_tags(text: str) -> tuple[str, ...]:
         if tag:
             seen.setdefault(tag, None)
     return tuple(seen)
+
+
+def parse_tier(text: str, path: str, line: int) -> Tier:
+    """A ``tier:`` value (``core`` or ``depth``, any case); a DeckError at ``path:line`` for anything else."""
+    try:
+        return Tier(text.strip().lower())
+    except ValueError:
+        names = " or ".join(t.value for t in Tier)
+        raise DeckError(path, line, f"unknown tier {text.strip()!r} (expected {names})") from None
+
+
+def parse_requires(text: str, path: str, line: int) -> tuple[str, ...]:
+    """The note ids of a ``requires:`` value (space- or comma-separated), each checked like a card id."""
+    ids = split_tags(text)
+    for note_id in ids:
+        if not ID_RE.match(note_id) or "/" in note_id:
+            raise DeckError(path, line, f"bad id {note_id!r} in 'requires:': name notes by their '## id'")
+    return ids
 
 
 def decode(data: bytes, path: str) -> str:
@@ -155,6 +175,18 @@ def parse_text(text: str, path: str, *, default_deck: str = "Default") -> FileRe
             errors.append(
                 DeckError(path, meta["tags"][1], f"bad tag {tag!r}: use letters, digits, '-', '_' or '.'")
             )
+    file_tier = Tier.CORE
+    file_requires: tuple[str, ...] = ()
+    try:
+        if "tier" in meta:
+            file_tier = parse_tier(meta["tier"][0], path, meta["tier"][1])
+    except DeckError as exc:
+        errors.append(exc)
+    try:
+        if "requires" in meta:
+            file_requires = parse_requires(meta["requires"][0], path, meta["requires"][1])
+    except DeckError as exc:
+        errors.append(exc)
 
     notes: list[Note] = []
     block: list[tuple[int, str]] = []
@@ -175,6 +207,8 @@ def parse_text(text: str, path: str, *, default_deck: str = "Default") -> FileRe
                     file_source=file_source,
                     order=order,
                     position=len(notes),
+                    file_tier=file_tier,
+                    file_requires=file_requires,
                 )
             )
         except DeckError as exc:
@@ -236,6 +270,8 @@ def _build_note(
     file_source: str,
     order: int,
     position: int,
+    file_tier: Tier = Tier.CORE,
+    file_requires: tuple[str, ...] = (),
 ) -> Note:
     line, note_id = header
     if not ID_RE.match(note_id):
@@ -268,6 +304,13 @@ def _build_note(
                 f"bad tag {tag!r}: use letters, digits, '-', '_' or '.'",
             )
     source = get("source") or file_source
+    tier = parse_tier(get("tier"), path, fields["tier"][1]) if "tier" in fields else file_tier
+    requires = tuple(r for r in file_requires if r != note_id)  # the file's list may name its own notes
+    if "requires" in fields:
+        own = parse_requires(get("requires"), path, fields["requires"][1])
+        if note_id in own:
+            raise DeckError(path, fields["requires"][1], f"note {note_id!r} requires itself")
+        requires = split_tags(" ".join(requires + own))
     extra, params = get("extra"), get("params")
     card_kind = kinds.get(kind)
     body = card_kind.read(NoteFields(fields, path, line, note_id))
@@ -289,6 +332,8 @@ def _build_note(
         extra=extra,
         item=body.item,
         params=body.params,
+        tier=tier,
+        requires=requires,
     )
 
 
@@ -301,6 +346,12 @@ def _hash(*parts: str) -> str:
 
 def cards_of(note: Note) -> list[CardSpec]:
     """Split a note into its cards: one, two for reversed, one per cloze number."""
+
+    # The tier and requires enter the hash only when they say something, so that cards written before
+    # tiers existed keep their hash (a sync after the upgrade does not count them all as changed).
+    curriculum = (
+        (note.tier.value, " ".join(note.requires)) if note.tier is not Tier.CORE or note.requires else ()
+    )
 
     def make(card_id: str, sub: str, front: str, back: str, extra: str = "") -> CardSpec:
         return CardSpec(
@@ -331,7 +382,10 @@ def cards_of(note: Note) -> list[CardSpec]:
                 note.source,
                 " ".join(note.tags),
                 note.deck,
+                *curriculum,
             ),
+            tier=note.tier,
+            requires=note.requires,
         )
 
     return [make(c.card_id, c.sub, c.front, c.back, note.extra) for c in kinds.get(note.kind).cards(note)]

@@ -15,7 +15,7 @@ REGISTRY: dict[Kind, CardKind] = {
 }
 
 # Fields every kind accepts.
-COMMON_FIELDS = frozenset({"kind", "tags", "source", "extra"})
+COMMON_FIELDS = frozenset({"kind", "tags", "source", "extra", "tier", "requires"})
 # Every field a card block may hold (kinds are told apart afterwards; 'text', 'q', 'a' and 'params'
 # are always read so that a field given to the wrong kind gets a clear message).
 CARD_FIELDS = COMMON_FIELDS | {"q", "a", "text", "params"} | {f for k in REGISTRY.values() for f in k.fields}

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 CARD_COLUMNS = (
     "id, note_id, kind, sub, deck, tags, source, front, back, extra, item, params, path, line, ord, position, "
     "content_hash, active, suspended, leech, state, step, stability, difficulty, due, last_review, reps, lapses, "
-    "version"
+    "tier, requires, version"
 )
 
 
@@ -41,10 +41,11 @@ def _memory_values(m: Memory) -> tuple[Any, ...]:
 
 
 class Filter(NamedTuple):
-    """Which cards a command is about: a deck (and its sub-decks), a tag, active only."""
+    """Which cards a command is about: a deck (and its sub-decks), a tag, a curriculum tier, active only."""
 
     deck: str | None = None
     tag: str | None = None
+    tier: str | None = None
 
     def sql(self, alias: str = "") -> tuple[str, list[Any]]:
         """A SQL condition (starting with AND, or empty) and its parameters."""
@@ -63,6 +64,9 @@ class Filter(NamedTuple):
             parts.append(f"(' ' || {prefix}tags || ' ') LIKE ? ESCAPE '\\'")
             escaped = self.tag.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             args.append(f"% {escaped} %")
+        if self.tier:
+            parts.append(f"{prefix}tier = ?")
+            args.append(self.tier)
         return "".join(" AND " + p for p in parts), args
 
 
@@ -86,7 +90,7 @@ class ReviewRow(NamedTuple):
 
 
 def _row_to_card(row: Sequence[Any]) -> Card:
-    from srs.model import Card, CardSpec, Kind, Memory, State
+    from srs.model import Card, CardSpec, Kind, Memory, State, Tier
 
     (
         cid,
@@ -117,6 +121,8 @@ def _row_to_card(row: Sequence[Any]) -> Card:
         last_review,
         reps,
         lapses,
+        tier,
+        requires,
         _version,
     ) = row
     spec = CardSpec(
@@ -137,6 +143,8 @@ def _row_to_card(row: Sequence[Any]) -> Card:
         order=ord_,
         position=position,
         content_hash=content_hash,
+        tier=Tier(tier),
+        requires=tuple(requires.split()) if requires else (),
     )
     memory = Memory(
         state=State(state),
@@ -287,6 +295,8 @@ class Store:
                     spec.order,
                     spec.position,
                     spec.content_hash,
+                    spec.tier.value,
+                    " ".join(spec.requires),
                 )
                 if old is None:
                     inserts.append((*values, spec.id, now, now))
@@ -690,6 +700,8 @@ _CARD_WRITE = (
     "ord",
     "position",
     "content_hash",
+    "tier",
+    "requires",
     "id",
     "created",
     "updated",

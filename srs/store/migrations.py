@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from sqlite_utils import Database
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # "srsD": written in every srs database's header (PRAGMA application_id), checked on open.
 APPLICATION_ID = 0x73727344
@@ -194,6 +194,13 @@ def m006_plan_forecasts(db: Database) -> None:
     )
 
 
+def m007_tiers(db: Database) -> None:
+    """Each card's curriculum tier (``core`` or ``depth``, from its deck file; a learner's own cards are
+    core) and the notes it requires (their ids, space-joined), for the study plan and the order check."""
+    db.execute("ALTER TABLE cards ADD COLUMN tier TEXT NOT NULL DEFAULT 'core'")
+    db.execute("ALTER TABLE cards ADD COLUMN requires TEXT NOT NULL DEFAULT ''")
+
+
 def _split(script: str) -> list[str]:
     """Split a script into statements at ';' line ends, keeping trigger bodies whole."""
     statements: list[str] = []
@@ -221,6 +228,7 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     m004_anki_review_ids,
     m005_plan,
     m006_plan_forecasts,
+    m007_tiers,
 )
 """Migration N is ``MIGRATIONS[N - 1]``. Adding one: write ``mNNN_name``, append it, raise SCHEMA_VERSION."""
 

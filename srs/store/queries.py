@@ -9,12 +9,51 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from srs.store.database import Filter, Store
 
 if TYPE_CHECKING:
-    from srs.model import Card
+    from srs.model import Card, Tier
 
 
 def taken_ids(store: Store) -> set[str]:
     """Every card id and note id in the store, active or not (a new card must not reuse one)."""
     return {r[0] for r in store.execute("SELECT id FROM cards UNION SELECT note_id FROM cards")}
+
+
+def card_tiers(store: Store, flt: Filter = Filter()) -> dict[str, Tier]:
+    """The curriculum tier of every active card matching ``flt``: card id -> tier."""
+    from srs.model import Tier
+
+    cond, args = flt.sql()
+    return {
+        cid: Tier(t) for cid, t in store.execute(f"SELECT id, tier FROM cards WHERE active = 1{cond}", args)
+    }
+
+
+def card_requires(store: Store, flt: Filter = Filter()) -> dict[str, tuple[str, ...]]:
+    """The notes each active card matching ``flt`` requires (only cards that require some): id -> note ids."""
+    cond, args = flt.sql()
+    return {
+        cid: tuple(req.split())
+        for cid, req in store.execute(
+            f"SELECT id, requires FROM cards WHERE active = 1 AND requires != ''{cond}", args
+        )
+    }
+
+
+class TierCount(NamedTuple):
+    """How many active cards of one tier there are, and how many of them were introduced (rated once)."""
+
+    tier: str
+    introduced: int
+    total: int
+
+
+def tier_counts(store: Store, flt: Filter = Filter()) -> list[TierCount]:
+    """Introduced/total active cards per tier (core first), counting only tiers that have cards."""
+    cond, args = flt.sql()
+    rows = store.execute(
+        f"SELECT tier, SUM(state > 0), COUNT(*) FROM cards WHERE active = 1{cond} GROUP BY tier", args
+    ).fetchall()
+    found = {t: TierCount(t, int(i or 0), int(n)) for t, i, n in rows}
+    return [found[t] for t in sorted(found, key=lambda t: (t != "core", t))]
 
 
 def new_introduced_since(store: Store, since: int) -> int:
