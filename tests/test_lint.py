@@ -69,7 +69,8 @@ def test_long_basic_answer_is_flagged_with_the_configured_limit() -> None:
         f"## l1\nQ: q?\nA: {long}\n\n## l2\nQ: q?\nA: {' '.join(['w'] * 30)}\nextra: {long}\n\n"
         f"## l3\nkind: type-in\nQ: q?\nA: {long}\n"
     )
-    assert rules(notes) == [("long-answer", "l1", 1), ("long-answer", "l3", 10)]
+    long_only = lambda found: [r for r in found if r[0] == "long-answer"]  # noqa: E731
+    assert long_only(rules(notes)) == [("long-answer", "l1", 1), ("long-answer", "l3", 10)]
     assert rules(notes, options=LintOptions(max_words=40)) == []
     assert [r[1] for r in rules(notes, options=LintOptions(max_words=10))] == ["l1", "l2", "l3"]
 
@@ -109,8 +110,11 @@ def test_near_duplicates_across_files_are_flagged_once_on_the_later_card() -> No
     assert "similar to d2-ratio (a.md:1)" in message
 
 
-def test_near_duplicates_within_one_file_and_unrelated_cards_are_not_flagged() -> None:
-    assert rules(notes_of(A + "\n" + B.replace("d5-ratio", "d2-ratio-2"), "a.md")) == []
+def test_near_duplicates_within_one_file_are_flagged_and_unrelated_cards_are_not() -> None:
+    # The same question with the same answer, twice in one file: a duplicate as much as across files.
+    assert rules(notes_of(A + "\n" + B.replace("d5-ratio", "d2-ratio-2"), "a.md")) == [
+        ("near-duplicate", "d2-ratio-2", 5)
+    ]
     assert rules(notes_of(A, "a.md") + notes_of(C, "c.md")) == []
 
 
@@ -125,7 +129,8 @@ def test_cloze_inside_maths_is_flagged_and_whole_formula_deletions_are_not() -> 
         "## m1\ntext: The L2 loss is $L = {{c1::\\|f - y\\|^2}}$.\n\n"
         "## m2\ntext: The L2 loss is {{c1::$\\|f - y\\|^2$}}; it costs \\$5 and $$a$$.\n"
     )
-    assert rules(notes) == [("cloze-in-maths", "m1", 1)]
+    # (The two notes also ask for one formula: a near-duplicate, left out here.)
+    assert [r for r in rules(notes) if r[0] != "near-duplicate"] == [("cloze-in-maths", "m1", 1)]
     assert math_spans("a $x$ b \\$ c $$y$$") == [(3, 4), (15, 16)]
 
 
@@ -197,7 +202,7 @@ def test_deck_check_prints_warnings_and_strict_fails(home: Path, runner: CliRunn
     assert strict.exit_code == 1
     assert "Error: 0 problem(s) and 1 warning(s) in 1 notes checked" in strict.stderr
     assert "Traceback" not in strict.output
-    wide = runner.invoke(cli, ["deck", "check", str(home / "d"), "--strict", "--max-words", "31"])
+    wide = runner.invoke(cli, ["deck", "check", str(home / "d"), "--strict", "--max-words", "40"])
     assert wide.exit_code == 0 and wide.stdout.strip() == "OK: 1 notes"
 
 

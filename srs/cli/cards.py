@@ -476,8 +476,9 @@ def deck() -> None:
 def deck_check(app: App, paths: tuple[Path, ...], exercises: bool, strict: bool, max_words: int) -> None:
     """Validate deck files: errors and warnings are printed as file:line: message.
 
-    Warnings name their rule: cloze-giveaway, long-answer, near-duplicate, cloze-in-maths,
-    no-source, renamed-id (compared with the cards in your database, if it exists).
+    Warnings name their rule: cloze-giveaway, complement-giveaway, long-answer,
+    near-limit-answer, near-duplicate, cloze-in-maths, no-source, renamed-id (compared with
+    the cards in your database, if it exists).
     The order rule: an id named in 'requires:' that no deck defines is an error; a note
     introduced before a note it requires (default order, or plan order by dayN tag and tier)
     is a warning.
