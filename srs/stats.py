@@ -370,6 +370,26 @@ def progress(store: Store, flt: Filter = Filter(), plan_days: int = PLAN_DAYS) -
     )
 
 
+# -- curriculum tiers ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TierProgress:
+    """Active cards of one curriculum tier (core or depth): how many were introduced (rated once)."""
+
+    tier: str
+    introduced: int
+    total: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def tiers(store: Store, flt: Filter = Filter()) -> tuple[TierProgress, ...]:
+    """Introduced/total active cards per tier, core first (only tiers that have cards)."""
+    from srs.store.queries import tier_counts
+
+    return tuple(TierProgress(t.tier, t.introduced, t.total) for t in tier_counts(store, flt))
+
+
 # -- memory --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class WeakCard:
@@ -484,6 +504,7 @@ class Stats:
     memory: MemoryStats
     leeches: tuple[Leech, ...]
     desired_retention: float
+    tiers: tuple[TierProgress, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         from datetime import UTC, datetime
@@ -501,6 +522,7 @@ class Stats:
             },
             "heatmap": self.heatmap.to_dict(),
             "progress": [p.to_dict() for p in self.progress],
+            "tiers": [t.to_dict() for t in self.tiers],
             "memory": self.memory.to_dict(),
             "leeches": [c.to_dict() for c in self.leeches],
         }
@@ -533,4 +555,5 @@ def collect(
         memory=memory(store, now, parameters, flt, clock=clock),
         leeches=leeches(store, flt),
         desired_retention=settings.desired_retention,
+        tiers=tiers(store, flt),
     )

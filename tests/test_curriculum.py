@@ -270,3 +270,26 @@ def test_deck_check_strict_passes_on_the_builtin_decks() -> None:
     result = CliRunner().invoke(cli, ["deck", "check", str(builtin_decks_dir()), "--strict"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("OK: ") and "warning" not in result.output
+
+
+# Core notes per day (issue 20): what a day's checkpoint needs, about 25-40 a day, never under 20 or over 45.
+CORE_PER_DAY = (20, 45)
+
+
+def test_each_day_has_between_20_and_45_core_notes(notes: list[Note]) -> None:
+    from srs.model import Tier
+
+    core = Counter(day_of(n) for n in notes if n.tier is Tier.CORE)
+    low, high = CORE_PER_DAY
+    outside = {day: core[day] for day in range(1, 8) if not low <= core[day] <= high}
+    assert outside == {}, (
+        f"core notes per day outside {low}..{high}: {outside} (all days: {dict(sorted(core.items()))})"
+    )
+
+
+def test_no_note_is_introduced_before_a_note_it_requires(notes: list[Note]) -> None:
+    from srs.decks.order import curriculum_order
+
+    report = curriculum_order(notes)
+    assert [str(e) for e in report.errors] == []
+    assert [str(p) for p in report.problems] == []

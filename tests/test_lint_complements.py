@@ -131,6 +131,12 @@ def test_an_answer_within_two_words_of_the_limit_is_flagged_below_it_is_not() ->
     ] == []
     message = next(w for w in lint(notes_of(note(29)), sources={}) if w.rule == "near-limit-answer").message
     assert "29 words" in message and "extra:" in message
+    # A multiple-choice card's options are not an answer trimmed to fit.
+    options = "\n".join(
+        f"- [{'x' if i == 0 else ' '}] option number {i} of seven words here" for i in range(3)
+    )
+    choice = notes_of(f"## c1\nQ: Which one?\noptions:\n{options}\n")
+    assert [w for w in lint(choice, sources={}) if w.rule == "near-limit-answer"] == []
 
 
 # -- near-duplicates ------------------------------------------------------------------------------

@@ -154,3 +154,18 @@ def test_deck_check_reports_order_problems_and_strict_fails_on_them(
     unknown = CliRunner().invoke(cli, ["deck", "check", str(folder)])
     assert unknown.exit_code != 0
     assert "a.md:1: b-first requires 'nowhere', which no deck defines" in unknown.output
+
+
+def test_checking_one_file_finds_required_notes_beside_it(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    folder = home / "course"
+    write_deck(folder, "a.md", "---\norder: 1\n---\n" + card("basics"))
+    path = write_deck(folder, "b.md", "---\norder: 2\n---\n" + card("advanced", requires="basics"))
+    result = CliRunner().invoke(cli, ["deck", "check", str(path), "--strict"])
+    assert result.exit_code == 0, result.output
+    # Placed before what it needs, it is reported even though only b.md is checked.
+    write_deck(folder, "a.md", "---\norder: 3\n---\n" + card("basics"))
+    late = CliRunner().invoke(cli, ["deck", "check", str(path)])
+    assert "advanced requires basics which is introduced later" in late.output

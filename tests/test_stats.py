@@ -460,6 +460,7 @@ def test_collect_and_its_json(store: Store, scheduler: Scheduler) -> None:
         "progress",
         "memory",
         "leeches",
+        "tiers",
     }
     assert data["now"] == "2026-03-02T10:00:00+00:00"
     assert data["retention"]["windows"][0]["mature"] == 1.0

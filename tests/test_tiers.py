@@ -163,3 +163,57 @@ def test_a_learners_own_card_is_core(home: Path, monkeypatch: pytest.MonkeyPatch
     shown = CliRunner().invoke(cli, ["show", card_id, "--json"])
     assert json.loads(shown.stdout)["tier"] == "core"
     assert json.loads(shown.stdout)["requires"] == []
+
+
+TIERED = """---
+deck: T
+tags: day1
+tier: depth
+---
+## t-depth
+requires: t-core
+Q: deep?
+A: yes
+
+## t-core
+tier: core
+Q: core?
+A: yes
+"""
+
+
+@pytest.fixture
+def tiered(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    monkeypatch.setenv("SRS_NOW", "2026-03-02T10:00:00Z")
+    write_deck(home / "decks", "t.md", TIERED)
+    return home
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_list_filters_by_tier_and_its_json_carries_the_tier(tiered: Path) -> None:
+    assert [c["id"] for c in json.loads(run("list", "--tier", "core", "--json"))] == ["t-core"]
+    depth = json.loads(run("list", "--tier", "depth", "--json"))
+    assert [(c["id"], c["tier"], c["requires"]) for c in depth] == [("t-depth", "depth", ["t-core"])]
+    assert len(json.loads(run("list", "--json"))) == 2
+    bad = CliRunner().invoke(cli, ["list", "--tier", "deep"])
+    assert bad.exit_code != 0 and "deep" in bad.output
+
+
+def test_show_prints_tier_and_requires(tiered: Path) -> None:
+    text = run("show", "t-depth")
+    assert "          tier: depth" in text and "      requires: t-core" in text
+    assert "requires" not in run("show", "t-core")  # nothing required: no line
+
+
+def test_stats_counts_introduced_and_total_cards_per_tier(tiered: Path) -> None:
+    assert json.loads(run("stats", "--json"))["tiers"] == [
+        {"tier": "core", "introduced": 0, "total": 1},
+        {"tier": "depth", "introduced": 0, "total": 1},
+    ]
+    assert "Tiers (introduced/total) core 0/1 · depth 0/1" in run("stats")

@@ -170,17 +170,27 @@ def _state_label(card: Any) -> str:
 @cli.command("list")
 @filter_options
 @click.option("--due", "due_only", is_flag=True, help="Only cards due now.")
+@click.option(
+    "--tier",
+    type=click.Choice(["core", "depth"]),
+    help="Only cards of this curriculum tier (yours are core).",
+)
 @click.option("--limit", "-n", type=click.IntRange(min=0), help="At most this many cards.")
 @json_option
 @click.pass_obj
-def list_cards(app: App, flt: Filter, due_only: bool, limit: int | None, as_json: bool) -> None:
+def list_cards(
+    app: App, flt: Filter, due_only: bool, tier: str | None, limit: int | None, as_json: bool
+) -> None:
     """List cards, in the order new ones are introduced.
 
     \b
-    Example:  srs list --tag backprop --json
+    Examples:
+      srs list --tag backprop --json
+      srs list --tier core --deck "DL Week::Day 3"
     """
     from srs.store.queries import due_cards
 
+    flt = flt._replace(tier=tier)
     with app.store() as store:
         cards = (
             due_cards(store, now(), checked_filter(store, flt), limit)
@@ -232,6 +242,7 @@ def _show_text(data: dict[str, Any], card: Any) -> None:
         "lapses",
         "retrievability",
         "suspended",
+        "tier",
         "source",
     ):
         value = data[key]
@@ -240,6 +251,8 @@ def _show_text(data: dict[str, Any], card: Any) -> None:
         if isinstance(value, float):
             value = f"{value:.3f}"
         click.echo(f"{key:>14}: {terminal_safe(str(value))}")
+    if data["requires"]:
+        click.echo(f"{'requires':>14}: {terminal_safe(' '.join(data['requires']))}")
     click.echo(f"{'file':>14}: {terminal_safe(card.spec.path)}:{card.spec.line}")
     for key in ("front", "back", "extra", "item", "params"):
         if data[key]:
@@ -494,7 +507,9 @@ def deck_check(app: App, paths: tuple[Path, ...], exercises: bool, strict: bool,
 
     targets = list(paths) or [r.path for r in roots() if r.path.is_dir()]
     notes, errors = check(targets)
-    order = curriculum_order(notes, lambda: check([r.path for r in roots() if r.path.is_dir()])[0])
+    # Required notes may sit beside a checked file, or in any deck srs loads.
+    around = {p.parent for p in targets if p.is_file()} | {r.path for r in roots() if r.path.is_dir()}
+    order = curriculum_order(notes, lambda: check(sorted(around))[0])
     errors = [*errors, *order.errors]
     for err in errors:
         click.echo(str(err), err=True)

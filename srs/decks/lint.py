@@ -31,7 +31,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -237,6 +236,9 @@ def _content_key(kind: str, sub: str, front: str, back: str, extra: str) -> tupl
     return (kind, sub, norm(front), norm(back), norm(extra))
 
 
+#: Deletions of one cloze note compared pairwise by the complement rule (the first ones).
+MAX_PAIRED_DELETIONS = 40
+
 # -- complement give-aways ------------------------------------------------------------------------
 # Pairs of words that complete each other: on a card that shows one, the other is no longer recalled
 # but inferred. Compared as lower-case stems (see :func:`_stem`), so plurals and -ing/-ed forms match.
@@ -355,11 +357,16 @@ for _a, _b in COMPLEMENTS:
     _COMPLEMENT_OF[_root(_b)].add(_root(_a))
 
 
-def _complement_pair(a: str, b: str) -> tuple[str, str] | None:
+def _roots(text: str) -> dict[str, str]:
+    """Root -> word as written, for the content words of ``text``."""
+    return {_root(w): w for w in words(text) if w not in STOPWORDS}
+
+
+def _complement_pair(a: str | dict[str, str], b: str | dict[str, str]) -> tuple[str, str] | None:
     """A word of ``a`` and a word of ``b`` that are complements (as written), when ``a`` and ``b`` do not
-    both hold either of them."""
-    wa = {_root(w): w for w in words(a) if w not in STOPWORDS}
-    wb = {_root(w): w for w in words(b) if w not in STOPWORDS}
+    both hold either of them. Texts, or their :func:`_roots`."""
+    wa = _roots(a) if isinstance(a, str) else a
+    wb = _roots(b) if isinstance(b, str) else b
     for root in sorted(wa):
         for other in sorted(_COMPLEMENT_OF.get(root, ())):
             if other in wb and other not in wa and root not in wb:
@@ -402,7 +409,8 @@ def derivable(
     """Two shown numbers whose product, ratio, sum or difference is ``answer`` (operands and answer
     other than 0 and 1, none equal to the answer; with ``whole``, all of them whole numbers of at
     least 2, which keeps coincidences of small fractions out): (a, operator, b), else None."""
-    values = sorted({v for v in shown if v not in (0.0, 1.0) and v != answer})
+    # The first 64 distinct numbers are enough for a card, and keep the pairs few on a pathological one.
+    values = sorted({v for v in shown if v not in (0.0, 1.0) and v != answer})[:64]
     if whole:
         values = [v for v in values if v >= 2 and v.is_integer()]
         if answer < 2 or not answer.is_integer():
@@ -454,21 +462,25 @@ def _cloze_complements(note: Note) -> list[str]:
         groups[int(match.group(1))].append(match.group(2))
     answers = {n: " ".join(parts) for n, parts in sorted(groups.items())}
     out: list[str] = []
-    keys = list(answers)
+    # Pairs of deletions among the first few dozen only: a card with more is unreadable anyway, and the
+    # pairs grow with the square of the count.
+    keys = list(answers)[:MAX_PAIRED_DELETIONS]
+    roots = {n: _roots(answers[n]) for n in keys}
+    shapes = {n: _template(answers[n]) for n in keys}
     for i, n in enumerate(keys):
         for m in keys[i + 1 :]:
-            pair = _complement_pair(answers[n], answers[m])
+            pair = _complement_pair(roots[n], roots[m])
             if pair:
                 out.append(
                     f"c{n} ({answers[n].strip()!r}) and c{m} ({answers[m].strip()!r}) are complements "
                     f"({pair[0]}/{pair[1]}): each card shows the other's answer; ask for one of them only"
                 )
                 continue
-            shape = _template(answers[n])
+            shape = shapes[n]
             if (
                 "§" in shape
                 and shape.strip("$§") != ""
-                and shape == _template(answers[m])
+                and shape == shapes[m]
                 and answers[n].strip() != answers[m].strip()
                 and any(c in answers[n] for c in "$\\^_")
             ):
@@ -495,16 +507,20 @@ def _cloze_complements(note: Note) -> list[str]:
                 f"c{n} ({answers[n].strip()!r}) is the inverse of a factor of c{other} ({answers[other].strip()!r}), "
                 "shown on its card (and the other way round): ask for one of them only"
             )
+    everything = numbers(_outside_maths_sub(CLOZE_RE.sub(lambda m: m.group(2), note.text)))
     phrases = set()
+    paired = bool(out)  # a key phrase shared by complements ("the sum of each row/column") is their frame
     for n in keys:
-        phrase = "" if out else _shown_phrase(answers[n], [answers[m] for m in keys if m != n])
+        phrase = "" if paired else _shown_phrase(answers[n], [answers[m] for m in keys if m != n])
         if phrase and phrase.lower() not in phrases:
             phrases.add(phrase.lower())
             out.append(f"c{n}'s key phrase {phrase!r} is visible in another deletion shown on its card")
         hidden = numbers(answers[n])
         if len(hidden) == 1 and _is_plain_number(answers[n]):
-            shown_text = CLOZE_RE.sub(partial(_hide_deletion, number=n), note.text)
-            found = derivable(hidden[0], numbers(_outside_maths_sub(shown_text)), whole=True)
+            shown = list(everything)
+            if hidden[0] in shown:
+                shown.remove(hidden[0])  # the card hides this deletion's number
+            found = derivable(hidden[0], shown, whole=True)
             if found:
                 a, op, b = found
                 out.append(
@@ -512,11 +528,6 @@ def _cloze_complements(note: Note) -> list[str]:
                     f"({_show(a)} {op} {_show(b)}); hide one of them too, or ask for the relation"
                 )
     return out
-
-
-def _hide_deletion(match: re.Match[str], number: int) -> str:
-    """A deletion as card ``number`` shows it: its own deletions blank, the others as their answers."""
-    return "" if int(match.group(1)) == number else match.group(2)
 
 
 def _outside_maths_sub(text: str) -> str:
@@ -544,7 +555,8 @@ def _shown_phrase(answer: str, others: Sequence[str]) -> str:
     return ""
 
 
-_OR_RE = re.compile(r"([^\W\d_]+)\s*,?\s+or\s+(?:the\s+|a\s+|an\s+)?([^\W\d_]+)", re.UNICODE)
+# Starts only where a word starts, so a very long word is scanned once, not once per letter.
+_OR_RE = re.compile(r"(?<![^\W\d_])([^\W\d_]+)\s*,?\s+or\s+(?:the\s+|a\s+|an\s+)?([^\W\d_]+)", re.UNICODE)
 
 
 def _question_complements(note: Note) -> list[str]:
@@ -623,7 +635,11 @@ def lint(
                     f"answer has {n_words} words (limit {options.max_words}); keep one fact per card "
                     "(split it, or move the explanation to 'extra:')",
                 )
-            elif n_words >= options.max_words - options.near_limit and options.max_words > options.near_limit:
+            elif (
+                note.kind is not Kind.CHOICE  # its "answer" is the list of options, not a trimmed sentence
+                and n_words >= options.max_words - options.near_limit
+                and options.max_words > options.near_limit
+            ):
                 warn(
                     note,
                     "near-limit-answer",

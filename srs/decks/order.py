@@ -8,7 +8,8 @@ A note's requirements are note ids (the ``## id`` headings). Two introduction or
   time allows. A note's day is its ``dayN`` tag. So for X requires Y: Y's day is not after X's; a core
   X may require only core notes earlier in (day, order, file, position); a depth X may require a core
   note of any day up to its own, or a depth note earlier in (day, order, file, position). A core note
-  requiring a depth note is always wrong (the depth note may come after the plan's last day).
+  requiring a depth note is always wrong (the depth note may come after the plan's last day). The
+  plan order is checked when both notes have a day (a learner's own untagged cards are outside it).
 
 An id that no note defines is an error; a cycle of requirements is reported once. Everything here is
 pure: parsed notes in, problems out.

@@ -457,10 +457,38 @@ class Store:
         return [_row_to_card(r) for r in self.execute(sql, [*fargs, *args])]
 
     def search(self, text: str, limit: int = 50) -> list[Card]:
-        """Cards whose text contains ``text`` (full-text trigram index; short queries by LIKE)."""
+        """Cards whose text contains ``text`` (full-text trigram index; queries of one or two characters,
+        such as most Chinese words, by LIKE), then the cards of decks whose name contains it, any case."""
         text = text.strip()
         if not text:
             return []
+        found = self._search_text(text, limit)
+        if len(found) < limit:
+            seen = {c.id for c in found}
+            found += [c for c in self._search_decks(text, limit) if c.id not in seen][: limit - len(found)]
+        return found
+
+    def _search_decks(self, text: str, limit: int) -> list[Card]:
+        """Active cards of the decks whose name contains ``text`` (case-insensitive), in deck order."""
+        key = text.casefold()
+        decks = [
+            r[0]
+            for r in self.execute("SELECT DISTINCT deck FROM cards WHERE active = 1")
+            if key in r[0].casefold()
+        ]
+        if not decks:
+            return []
+        marks = ",".join("?" * len(decks))
+        rows = self.execute(
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE active = 1 AND deck IN ({marks}) "
+            "ORDER BY ord, path, position, id LIMIT ?",
+            (*decks, limit),
+        ).fetchall()
+        return [_row_to_card(r) for r in rows]
+
+    def _search_text(self, text: str, limit: int) -> list[Card]:
+        """Active cards whose front, back, extra or tags contain ``text``. The trigram index answers
+        queries of three characters or more; shorter ones (池化, 梯度, "L2") are a LIKE scan."""
         if len(text) >= 3:
             quoted = '"' + text.replace('"', '""') + '"'
             rows = self.execute(

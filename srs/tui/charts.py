@@ -16,7 +16,18 @@ from rich.text import Text
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from srs.stats import DayProgress, Forecast, Heatmap, Leech, MemoryStats, Retention, Stats, Streak, Today
+    from srs.stats import (
+        DayProgress,
+        Forecast,
+        Heatmap,
+        Leech,
+        MemoryStats,
+        Retention,
+        Stats,
+        Streak,
+        TierProgress,
+        Today,
+    )
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 HEAT = "·░▒▓█"
@@ -320,6 +331,14 @@ def memory_lines(
     return lines
 
 
+def tier_lines(tiers: Sequence[TierProgress], width: int, pen: Pen) -> list[Text]:
+    """One line: introduced/total cards of each curriculum tier (core, depth); nothing without cards."""
+    if not tiers:
+        return []
+    parts = " · ".join(f"{t.tier} {t.introduced}/{t.total}" for t in tiers)
+    return [_fit(_line(("Tiers (introduced/total) ", pen("bold")), parts), width)]
+
+
 def render_stats(stats: Stats, console: Console) -> None:
     """Print every section of `srs stats` to ``console``, fitted to its width."""
     pen = Pen(uses_color(console))
@@ -332,7 +351,7 @@ def render_stats(stats: Stats, console: Console) -> None:
     sections.append(retention_lines(stats.retention, stats.desired_retention, width, pen))
     sections.append(forecast_chart(stats.forecast, width, pen))
     sections.append(heatmap_chart(stats.heatmap, width, pen))
-    sections.append(progress_chart(stats.progress, width, pen))
+    sections.append(progress_chart(stats.progress, width, pen) + tier_lines(stats.tiers, width, pen))
     sections.append(memory_lines(stats.memory, stats.leeches, width, pen))
     for i, lines in enumerate(sections):
         if i:
