@@ -632,3 +632,100 @@ def test_attention_and_clip_references_against_loops() -> None:
     i2t = np.mean([-np.log(np.exp(sim[i, i]) / np.exp(sim[i]).sum()) for i in range(4)])
     t2i = np.mean([-np.log(np.exp(sim[i, i]) / np.exp(sim[:, i]).sum()) for i in range(4)])
     assert reference("clip_infonce_loss").clip_loss(img, txt, tau) == pytest.approx((i2t + t2i) / 2)
+
+
+# --------------------------------------------------------------------------- copy-back of arguments
+
+RESHAPES_CACHE = """
+    import numpy as np
+    def affine_forward(x, w, b):
+        return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
+    def affine_backward(dout, cache):
+        x, w, b = cache
+        shape = x.shape
+        x.shape = (x.shape[0], -1)   # flattens the cached input in place
+        dx = (dout @ w.T).reshape(shape)
+        return dx, x.T @ dout, dout.sum(axis=0)
+"""
+RESIZES_CACHE = """
+    import numpy as np
+    def affine_forward(x, w, b):
+        return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
+    def affine_backward(dout, cache):
+        x, w, b = cache
+        dx = (dout @ w.T).reshape(x.shape)
+        dw = x.reshape(x.shape[0], -1).T @ dout
+        b.resize((b.size + 1,), refcheck=False)   # grows a cached array in place
+        return dx, dw, dout.sum(axis=0)
+"""
+RETYPES_ARGUMENT = """
+    import numpy as np
+    def softmax(x):
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        x.dtype = np.int64   # reinterprets the input in place
+        return e / e.sum(axis=1, keepdims=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("affine_forward_backward", RESHAPES_CACHE),
+        ("affine_forward_backward", RESIZES_CACHE),
+        ("stable_softmax", RETYPES_ARGUMENT),
+    ],
+    ids=["shape-assigned", "resized", "dtype-assigned"],
+)
+def test_a_change_of_shape_or_dtype_of_an_input_in_place_fails_through_the_sandbox(
+    tmp_path: Path, name: str, source: str
+) -> None:
+    """The copy-back used to drop an update whose shape or dtype differed: these passed every check."""
+    result = grade(tmp_path, name, source)
+    assert result.status is Status.FAILED, result.message
+    details = [check.detail for check in result.checks if not check.passed]
+    assert any("in place" in detail and ("shape" in detail or "dtype" in detail) for detail in details), details
+
+
+def test_a_result_that_is_a_view_of_an_input_comes_back_as_that_view() -> None:
+    """Aliasing survives the channel: a view of an argument is rebuilt as the same view of the
+    caller's array; a fresh array, and anything that does not fit the input's buffer, stays a copy."""
+    from tests.exercise_runner import LoopbackLearner, learner_module
+
+    module = learner_module(
+        """
+        import numpy as np
+        def same(x): return x
+        def flat(x): return x.ravel()
+        def tail(x): return x[1:, ::-1]
+        def fresh(x): return x * 1.0
+        def both(x): return x.T, x.copy()
+        """
+    )
+    learner = LoopbackLearner(module).module
+    x = np.arange(12.0).reshape(3, 4)
+    assert learner.same(x) is x
+    for func, pick in ((learner.flat, np.ravel), (learner.tail, lambda a: a[1:, ::-1])):
+        x = np.arange(12.0).reshape(3, 4)
+        out = func(x)
+        assert np.shares_memory(out, x) and np.array_equal(out, pick(x))
+        out[...] = -1.0  # writes through, as for a view in one process
+        assert np.all(pick(x) == -1.0) and x[0, 0] == (-1.0 if func is learner.flat else 0.0)
+    x = np.arange(12.0).reshape(3, 4)
+    assert not np.shares_memory(learner.fresh(x), x)
+    transposed, copied = learner.both(x)
+    assert np.shares_memory(transposed, x) and np.array_equal(transposed, x.T)
+    assert not np.shares_memory(copied, x)
+    strided = np.arange(24.0).reshape(4, 6)[:, ::2]  # not C-contiguous here: the view stays a copy
+    out = learner.flat(strided)
+    assert np.array_equal(out, strided.ravel()) and not np.shares_memory(out, strided)
+
+
+def test_a_forged_view_outside_the_input_is_refused() -> None:
+    """A view description that reaches beyond the input's buffer is never built (numpy checks the bounds)."""
+    from srs.exercises import _learner as wire
+
+    base = np.arange(4.0)
+    blob = wire._array_blob(np.zeros(3))
+    decoder = wire.Decoder([blob], lambda h, n: None, known={1: base})
+    out = decoder.decode({"t": "A", "i": 2, "b": 0, "ro": False, "v": [1, 8, [64]]})
+    assert not np.shares_memory(out, base) and np.array_equal(out, np.zeros(3))

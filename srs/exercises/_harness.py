@@ -213,10 +213,7 @@ def main() -> int:
                 source=source,
             )
             try:
-                detail = check.func(ctx) or "ok"
-                passed = True
-            except checklib.CheckFailed as exc:
-                passed, detail = False, str(exc)
+                passed, detail = checklib.grade_check(check, ctx)
             except remote.LearnerStopped as stop:
                 _stopped(out, stop.result, check.name)
                 return 0
@@ -226,10 +223,6 @@ def main() -> int:
                 )
                 _emit(out, event="limit", reason="memory limit", check=check.name)
                 return 0
-            except remote.LearnerExit as exc:
-                passed, detail = False, f"the code called sys.exit({exc.code})"
-            except Exception as exc:  # noqa: BLE001 - the learner's code raised, or gave a bad value
-                passed, detail = False, _describe_exception(exc, label)
             except BaseException as exc:  # noqa: BLE001 - a trusted-side failure other than an Exception
                 passed, detail = False, f"{type(exc).__name__}: {exc}"
                 traceback.print_exc()

@@ -92,6 +92,38 @@ class CheckList:
         return len(self._checks)
 
 
+# --------------------------------------------------------------------------- running
+
+
+def describe_exception(exc: BaseException) -> str:
+    """The learner's own description of an exception it raised, or ``Type: message`` of one raised here."""
+    text = getattr(exc, "text", "")
+    if isinstance(text, str) and text:
+        return text
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def grade_check(check: Check, ctx: Context) -> tuple[bool, str]:
+    """Run one check: (passed, detail). The one place where a check's outcome is decided, for the
+    trusted checker (``_harness.py``) and the in-process test runner alike.
+
+    :class:`~srs.exercises.remote.LearnerStopped` and ``MemoryError`` propagate (the caller reports
+    that the learner's process is gone); any other exception fails the check with its description.
+    """
+    from srs.exercises.remote import LearnerExit
+
+    try:
+        return True, check.func(ctx) or "ok"
+    except CheckFailed as exc:
+        return False, str(exc)
+    except MemoryError:
+        raise
+    except LearnerExit as exc:
+        return False, f"the code called sys.exit({exc.code})"
+    except Exception as exc:  # noqa: BLE001 - the learner's code raised, or gave a bad value
+        return False, describe_exception(exc)
+
+
 # --------------------------------------------------------------------------- inputs
 
 
