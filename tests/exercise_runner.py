@@ -83,8 +83,8 @@ def run_checks(name: str, source: str, seed: int) -> list[tuple[str, bool, str]]
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         for index, check in enumerate(checks):
-            ctx = checklib.Context(
-                learner.module, reference, np.random.default_rng([seed, index]), textwrap.dedent(source)
+            ctx = checklib.make_context(
+                checks, learner.module, reference, seed, index, textwrap.dedent(source)
             )
             passed, detail = checklib.grade_check(check, ctx)
             results.append((check.name, passed, detail))

@@ -206,12 +206,7 @@ def main() -> int:
 
         source = raw.decode("utf-8", errors="replace")
         for index, check in enumerate(checks):
-            ctx = checklib.Context(
-                learner=learner.module,
-                reference=reference,
-                rng=np.random.default_rng([seed, index]),
-                source=source,
-            )
+            ctx = checklib.make_context(checks, learner.module, reference, seed, index, source)
             try:
                 passed, detail = checklib.grade_check(check, ctx)
             except remote.LearnerStopped as stop:

@@ -544,7 +544,13 @@ def apply_updates(pairs: list[tuple[Any, Any]]) -> None:
             _set_state(target, new)
         elif isinstance(target, np.ndarray):
             if new.shape != target.shape or new.dtype != target.dtype:
-                what = "shape" if new.dtype == target.dtype else "dtype" if new.shape == target.shape else "shape and dtype"
+                what = (
+                    "shape"
+                    if new.dtype == target.dtype
+                    else "dtype"
+                    if new.shape == target.shape
+                    else "shape and dtype"
+                )
                 raise InputChanged(
                     f"changed the {what} of an input array in place (from {target.shape} {target.dtype} "
                     f"to {new.shape} {new.dtype}); never reshape, resize or retype an argument or a cached "

@@ -8,7 +8,11 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("batchnorm_forward", "batchnorm_backward")
+CHECKS = cl.CheckList(
+    "batchnorm_forward",
+    "batchnorm_backward",
+    fresh={"batchnorm_forward": (0,), "batchnorm_backward": (0, 1, 2)},
+)
 NAMES = ("dx", "dgamma", "dbeta")
 
 

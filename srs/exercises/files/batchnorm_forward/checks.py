@@ -8,7 +8,7 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("batchnorm_forward")
+CHECKS = cl.CheckList("batchnorm_forward", fresh={"batchnorm_forward": (0,)})
 
 
 def _batch(rng: np.random.Generator, n: int, d: int) -> np.ndarray:

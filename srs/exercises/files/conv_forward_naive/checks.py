@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("conv_forward_naive")
+CHECKS = cl.CheckList("conv_forward_naive", fresh={"conv_forward_naive": (0,)})
 
 
 def _case(ctx: cl.Context, hh: int, ww: int, stride: int, pad: int, square: bool) -> str:

@@ -8,7 +8,11 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("layernorm_forward", "layernorm_backward")
+CHECKS = cl.CheckList(
+    "layernorm_forward",
+    "layernorm_backward",
+    fresh={"layernorm_forward": (0,), "layernorm_backward": (0, 1, 2)},
+)
 NAMES = ("dx", "dgamma", "dbeta")
 EPS = 1e-5
 

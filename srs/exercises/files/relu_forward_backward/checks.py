@@ -6,7 +6,7 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("relu_forward", "relu_backward")
+CHECKS = cl.CheckList("relu_forward", "relu_backward", fresh={"relu_forward": (0,), "relu_backward": ()})
 
 
 def _shape(rng: np.random.Generator) -> tuple[int, ...]:

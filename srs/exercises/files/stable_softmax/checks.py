@@ -6,7 +6,7 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("softmax")
+CHECKS = cl.CheckList("softmax", fresh={"softmax": ()})
 
 
 def _compare(ctx: cl.Context, x: np.ndarray) -> str:
