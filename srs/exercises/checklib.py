@@ -380,6 +380,16 @@ def call_untouched(label: str, func: Callable[..., Any], *args: Any, names: tupl
     return result
 
 
+def offset_small_spread(rng: np.random.Generator, *shape: int, axis: int = 0) -> Array:
+    """Values with a large mean (|mean| in 1e4..1e5, either sign, per slice along the other axes) and a
+    small spread (1e-2..1e-1) along ``axis``: the variance as E[x^2] - mean^2 loses every digit here."""
+    other = list(shape)
+    other[axis] = 1
+    offset = np.where(rng.random(other) < 0.5, -1.0, 1.0) * 10.0 ** rng.uniform(4.0, 5.0, size=other)
+    spread = 10.0 ** rng.uniform(-2.0, -1.0, size=other)
+    return offset + spread * rng.standard_normal(shape)
+
+
 def scaled_rows(rng: np.random.Generator, n: int, d: int, exponents: tuple[int, ...] = (-3, 0, 3)) -> Array:
     """Rows whose scales differ by orders of magnitude (10**e for e drawn from ``exponents``), with offsets."""
     scales = 10.0 ** rng.choice(np.array(exponents), size=(n, 1))
