@@ -109,6 +109,31 @@ def test_exercise_content(name: str) -> None:
         assert f"def {func}(" in ex.description.replace("\n", " ") or func in ex.description
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_every_text_states_the_contract_its_checks_enforce(name: str) -> None:
+    """dtype, inputs, new arrays, loops and state in the description; every check named in the checks text."""
+    ex = exercises.get(name)
+    checks = load_module(exercises.FILES_DIR / name / "checks.py", f"_test_contract_{name}").CHECKS
+    contract = ex.description.split("## Contract (checked on every call)", 1)
+    assert len(contract) == 2, "no contract section"
+    for item in ("**dtype:**", "**inputs:**", "**new arrays:**", "**loops:**", "**state:**"):
+        assert item in contract[1], item
+    assert "float64" in contract[1]
+    assert ("**No Python loops**" in contract[1]) is checks.no_loops
+    if checks.no_loops:
+        for name_in_rule in (
+            "np.vectorize",
+            "np.apply_along_axis",
+            "map",
+            "functools.reduce",
+            "recursion",
+            "helper",
+        ):
+            assert name_in_rule in contract[1], name_in_rule
+    for check in checks:
+        assert f"**{check.name}**" in ex.checks_description, check.name
+
+
 # --------------------------------------------------------------------------- self test
 
 
@@ -510,7 +535,52 @@ def test_assert_gradient_fails_a_float32_gradient_check() -> None:
 def test_assert_no_loops(body: str) -> None:
     with pytest.raises(checklib.CheckFailed, match="vectorise"):
         checklib.assert_no_loops(f"def f(X):\n    {body}\n", "f")
-    assert checklib.assert_no_loops("def f(X):\n    return X @ X.T\n", "f") == "f has no loops"
+    assert checklib.assert_no_loops("def f(X):\n    return X @ X.T\n", "f") == "f: no Python loops"
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        (
+            "def h(X):\n    for r in X:\n        pass\n    return X\ndef f(X):\n    return h(X)\n",
+            "helper `h`",
+        ),
+        (
+            "def g(X):\n    return h(X)\ndef h(X):\n    return [r for r in X]\ndef f(X):\n    return g(X)\n",
+            "helper `h`",
+        ),
+        ("h = lambda X: np.stack(tuple(r for r in X))\ndef f(X):\n    return h(X)\n", "helper `h`"),
+        ("def f(X):\n    return np.apply_along_axis(np.sum, 1, X)\n", "np.apply_along_axis"),
+        ("def f(X):\n    return np.vectorize(abs)(X)\n", "np.vectorize"),
+        ("import numpy\nv = numpy.frompyfunc(abs, 1, 1)\ndef f(X):\n    return v(X)\n", "np.frompyfunc"),
+        ("from numpy import vectorize as vec\ndef f(X):\n    return vec(abs)(X)\n", "numpy.vectorize"),
+        ("def f(X):\n    return np.array(list(map(sum, X)))\n", "`map`"),
+        ("from functools import reduce\ndef f(X):\n    return reduce(np.add, X)\n", "functools.reduce"),
+        ("import functools\ndef f(X):\n    return functools.reduce(np.add, X)\n", "functools.reduce"),
+        ("def f(X, k=2):\n    return X if k == 0 else f(X, k - 1)\n", "recursion"),
+        ("def g(X):\n    return f(X)\ndef f(X):\n    return g(X) if X.size > 9 else X\n", "recursion"),
+        ("def f(X):\n    return getattr(np, 'vectorize')(abs)(X)\n", "getattr"),
+        (
+            "class C:\n    def run(self, X):\n        while X.any():\n            X = X[1:]\n        return X\ndef f(X):\n    return C().run(X)\n",
+            "helper `C`",
+        ),
+    ],
+)
+def test_the_loop_rule_follows_helpers_and_knows_the_hidden_loops(source: str, found: str) -> None:
+    with pytest.raises(checklib.CheckFailed, match="vectorise") as caught:
+        checklib.assert_no_loops("import numpy as np\n" + source, "f")
+    assert found in str(caught.value)
+
+
+def test_the_loop_rule_accepts_vectorised_code_with_helpers() -> None:
+    source = (
+        "import numpy as np\nfrom functools import partial\n"
+        "def _sq(A):\n    return np.einsum('ij,ij->i', A, A)\n"
+        "norm = lambda A: np.sqrt(_sq(A))\n"
+        "def f(X, Y):\n    s = np.add.reduce(X, axis=0) + np.maximum.accumulate(Y, axis=0)[-1]\n"
+        "    return partial(np.tensordot, axes=1)(norm(X)[:, None], s[None, :]), sum([1, 2])\n"
+    )
+    assert checklib.assert_no_loops(source, "f") == "f: no Python loops"
 
 
 def test_assert_close_messages() -> None:
@@ -683,7 +753,9 @@ def test_a_change_of_shape_or_dtype_of_an_input_in_place_fails_through_the_sandb
     result = grade(tmp_path, name, source)
     assert result.status is Status.FAILED, result.message
     details = [check.detail for check in result.checks if not check.passed]
-    assert any("in place" in detail and ("shape" in detail or "dtype" in detail) for detail in details), details
+    assert any("in place" in detail and ("shape" in detail or "dtype" in detail) for detail in details), (
+        details
+    )
 
 
 def test_a_result_that_is_a_view_of_an_input_comes_back_as_that_view() -> None:
