@@ -662,7 +662,7 @@ def _serve(request: dict[str, Any], blobs: list[bytes], handles: _Handles, label
     decoder = Decoder(blobs, handles.get)
     reply: dict[str, Any] = {"n": number}
     value: Any = None
-    snapshots: dict[int, bytes] = {}
+    snapshots: dict[int, tuple[Any, ...]] = {}
     try:
         target = handles.get(int(request.get("target", -1)))
         name = request.get("name")
