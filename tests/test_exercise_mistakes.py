@@ -1,16 +1,32 @@
 """Plausible wrong solutions that each exercise's checks must reject, while the reference passes.
 
-The checks run in this process (tests/exercise_runner.py), on several seeds: a wrong solution must fail
-at least one check on every seed, so that no attempt lets it through by luck. Most wrong solutions are
-the reference with one realistic slip; the others are written out. Grading through the sandbox is
-tested in test_exercises.py.
+Two sets: ``WRONG`` below (written out, or the reference with one slip), and the mutants of
+``tests/exercise_mutants.py``, sorted by the kinds of issue 22 (hard-coded constants and defaults,
+state between calls, unstable formulas, zeros/ties/non-divisible sizes, aliasing, inputs reshaped in
+place, loops, float32, luck of the draw), built for every exercise.
+
+Where what runs:
+
+* default suite: every ``WRONG`` entry on seeds 0-2 and every mutant on 5 seeds (seeds that differ per
+  mutant) through ``tests/exercise_runner.py`` - the same channel code and check grading as the
+  sandbox, without the process boundary; the references and the correct unusual solutions on 20
+  seeds; and, per exercise, one mutant (covering every kind) graded through the real sandboxed path
+  (``srs.exercises.run``, as ``srs review`` does), whose per-check verdicts must equal the in-process
+  ones on the same seed;
+* ``SRS_SLOW_EXERCISE_TESTS=1``: every mutant on 20 seeds through the sandboxed path and in process,
+  and every reference on 200 seeds in process.
 """
 
 from __future__ import annotations
 
+import os
+import zlib
+from pathlib import Path
+
 import pytest
 
 from srs import exercises
+from tests import exercise_mutants
 from tests.exercise_runner import run_checks
 
 SEEDS = (0, 1, 2)
@@ -530,3 +546,93 @@ def test_scaled_rows_spans_orders_of_magnitude() -> None:
     x = checklib.scaled_rows(np.random.default_rng(0), 60, 4)
     sizes = np.abs(x).max(axis=1)
     assert sizes.max() / sizes.min() > 1e4
+
+
+# --------------------------------------------------------------------------- mutants, by kind
+
+SLOW = os.environ.get("SRS_SLOW_EXERCISE_TESTS") == "1"
+MUTANTS = exercise_mutants.mutants()
+MUTANT_CASES = [(name, label) for name, found in sorted(MUTANTS.items()) for label in sorted(found)]
+SWEEP_SEEDS = tuple(range(20))
+
+
+def _seeds(name: str, label: str, count: int) -> list[int]:
+    """``count`` of the 20 sweep seeds, different for each mutant (all 20 in the slow run)."""
+    if SLOW:
+        return list(SWEEP_SEEDS)
+    start = zlib.crc32(f"{name}/{label}".encode()) % len(SWEEP_SEEDS)
+    return [(start + 4 * k) % len(SWEEP_SEEDS) for k in range(count)]
+
+
+def _representatives() -> list[tuple[str, str]]:
+    """One mutant per exercise, chosen so that every kind is graded through the sandbox at least once."""
+    covered: dict[str, int] = dict.fromkeys(exercise_mutants.KINDS, 0)
+    chosen = []
+    for name, found in sorted(MUTANTS.items()):
+        label = min(sorted(found), key=lambda lab: covered[found[lab][0]])
+        covered[found[label][0]] += 1
+        chosen.append((name, label))
+    assert all(covered.values()), covered
+    return chosen
+
+
+def test_the_mutants_cover_every_exercise_and_kind() -> None:
+    assert set(MUTANTS) == {info.name for info in exercises.catalog()}
+    assert len(MUTANT_CASES) > 93 + 60  # more than the 93 of WRONG, well beyond
+    kinds = {kind for found in MUTANTS.values() for kind, _ in found.values()}
+    assert kinds == set(exercise_mutants.KINDS)
+    for name, found in MUTANTS.items():
+        assert {kind for kind, _ in found.values()} >= {exercise_mutants.DTYPE, exercise_mutants.COPY_BACK}, (
+            name
+        )
+        if name in exercise_mutants.NO_LOOPS:
+            assert sum(kind == exercise_mutants.LOOP for kind, _ in found.values()) >= 7, name
+
+
+@pytest.mark.parametrize(("name", "label"), MUTANT_CASES)
+def test_mutant_is_rejected_on_every_seed(name: str, label: str) -> None:
+    _kind, source = MUTANTS[name][label]
+    for seed in _seeds(name, label, 5):
+        results = run_checks(name, source, seed)
+        assert any(not passed for _, passed, _ in results), (
+            f"{name}: {label!r} passed every check (seed {seed})"
+        )
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_the_reference_and_unusual_correct_solutions_pass(name: str) -> None:
+    sources = {"reference": exercises.get(name).reference}
+    if name in exercise_mutants.UNUSUAL:
+        sources["unusual"] = exercise_mutants.UNUSUAL[name]
+    for label, source in sources.items():
+        for seed in range(200 if SLOW and label == "reference" else 20):
+            failed = [r for r in run_checks(name, source, seed) if not r[1]]
+            assert failed == [], (label, seed, failed)
+
+
+def _sandboxed(tmp_path: Path, name: str, source: str, seed: int) -> exercises.ExerciseResult:
+    path = tmp_path / f"{name}.py"
+    path.write_text(source, encoding="utf-8")
+    return exercises.run(name, path, seed)
+
+
+@pytest.mark.parametrize(("name", "label"), _representatives())
+def test_a_mutant_of_each_exercise_fails_through_the_sandbox_as_in_process(
+    tmp_path: Path, name: str, label: str
+) -> None:
+    """The real grading path rejects it, and every check's verdict equals the in-process runner's."""
+    kind, source = MUTANTS[name][label]
+    seed = _seeds(name, label, 1)[0]
+    result = _sandboxed(tmp_path, name, source, seed)
+    assert result.status is exercises.Status.FAILED, (kind, result.message)
+    in_process = [(check, passed) for check, passed, _ in run_checks(name, source, seed)]
+    assert [(c.name, c.passed) for c in result.checks] == in_process
+
+
+@pytest.mark.skipif(not SLOW, reason="the 20-seed sweep through the sandbox: set SRS_SLOW_EXERCISE_TESTS=1")
+@pytest.mark.parametrize(("name", "label"), MUTANT_CASES)
+def test_mutant_is_rejected_through_the_sandbox_on_20_seeds(tmp_path: Path, name: str, label: str) -> None:
+    kind, source = MUTANTS[name][label]
+    for seed in SWEEP_SEEDS:
+        result = _sandboxed(tmp_path, name, source, seed)
+        assert result.status is exercises.Status.FAILED, (kind, seed, result.message)

@@ -109,6 +109,31 @@ def test_exercise_content(name: str) -> None:
         assert f"def {func}(" in ex.description.replace("\n", " ") or func in ex.description
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_every_text_states_the_contract_its_checks_enforce(name: str) -> None:
+    """dtype, inputs, new arrays, loops and state in the description; every check named in the checks text."""
+    ex = exercises.get(name)
+    checks = load_module(exercises.FILES_DIR / name / "checks.py", f"_test_contract_{name}").CHECKS
+    contract = ex.description.split("## Contract (checked on every call)", 1)
+    assert len(contract) == 2, "no contract section"
+    for item in ("**dtype:**", "**inputs:**", "**new arrays:**", "**loops:**", "**state:**"):
+        assert item in contract[1], item
+    assert "float64" in contract[1]
+    assert ("**No Python loops**" in contract[1]) is checks.no_loops
+    if checks.no_loops:
+        for name_in_rule in (
+            "np.vectorize",
+            "np.apply_along_axis",
+            "map",
+            "functools.reduce",
+            "recursion",
+            "helper",
+        ):
+            assert name_in_rule in contract[1], name_in_rule
+    for check in checks:
+        assert f"**{check.name}**" in ex.checks_description, check.name
+
+
 # --------------------------------------------------------------------------- self test
 
 
@@ -411,7 +436,11 @@ def test_in_place_changes_of_inputs_reach_the_checks(tmp_path: Path) -> None:
     result = grade(tmp_path, "batchnorm_forward", wrong)
     assert result.status is Status.FAILED
     failed = {check.name: check.detail for check in result.checks if not check.passed}
-    assert set(failed) == {"running averages after one step", "running averages over three steps"}
+    assert set(failed) == {
+        "running averages after one step",
+        "running averages over three steps",
+        "default eps and momentum when bn_param has neither",
+    }
     assert all("was not stored" in detail for detail in failed.values())
 
 
@@ -510,7 +539,52 @@ def test_assert_gradient_fails_a_float32_gradient_check() -> None:
 def test_assert_no_loops(body: str) -> None:
     with pytest.raises(checklib.CheckFailed, match="vectorise"):
         checklib.assert_no_loops(f"def f(X):\n    {body}\n", "f")
-    assert checklib.assert_no_loops("def f(X):\n    return X @ X.T\n", "f") == "f has no loops"
+    assert checklib.assert_no_loops("def f(X):\n    return X @ X.T\n", "f") == "f: no Python loops"
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        (
+            "def h(X):\n    for r in X:\n        pass\n    return X\ndef f(X):\n    return h(X)\n",
+            "helper `h`",
+        ),
+        (
+            "def g(X):\n    return h(X)\ndef h(X):\n    return [r for r in X]\ndef f(X):\n    return g(X)\n",
+            "helper `h`",
+        ),
+        ("h = lambda X: np.stack(tuple(r for r in X))\ndef f(X):\n    return h(X)\n", "helper `h`"),
+        ("def f(X):\n    return np.apply_along_axis(np.sum, 1, X)\n", "np.apply_along_axis"),
+        ("def f(X):\n    return np.vectorize(abs)(X)\n", "np.vectorize"),
+        ("import numpy\nv = numpy.frompyfunc(abs, 1, 1)\ndef f(X):\n    return v(X)\n", "np.frompyfunc"),
+        ("from numpy import vectorize as vec\ndef f(X):\n    return vec(abs)(X)\n", "numpy.vectorize"),
+        ("def f(X):\n    return np.array(list(map(sum, X)))\n", "`map`"),
+        ("from functools import reduce\ndef f(X):\n    return reduce(np.add, X)\n", "functools.reduce"),
+        ("import functools\ndef f(X):\n    return functools.reduce(np.add, X)\n", "functools.reduce"),
+        ("def f(X, k=2):\n    return X if k == 0 else f(X, k - 1)\n", "recursion"),
+        ("def g(X):\n    return f(X)\ndef f(X):\n    return g(X) if X.size > 9 else X\n", "recursion"),
+        ("def f(X):\n    return getattr(np, 'vectorize')(abs)(X)\n", "getattr"),
+        (
+            "class C:\n    def run(self, X):\n        while X.any():\n            X = X[1:]\n        return X\ndef f(X):\n    return C().run(X)\n",
+            "helper `C`",
+        ),
+    ],
+)
+def test_the_loop_rule_follows_helpers_and_knows_the_hidden_loops(source: str, found: str) -> None:
+    with pytest.raises(checklib.CheckFailed, match="vectorise") as caught:
+        checklib.assert_no_loops("import numpy as np\n" + source, "f")
+    assert found in str(caught.value)
+
+
+def test_the_loop_rule_accepts_vectorised_code_with_helpers() -> None:
+    source = (
+        "import numpy as np\nfrom functools import partial\n"
+        "def _sq(A):\n    return np.einsum('ij,ij->i', A, A)\n"
+        "norm = lambda A: np.sqrt(_sq(A))\n"
+        "def f(X, Y):\n    s = np.add.reduce(X, axis=0) + np.maximum.accumulate(Y, axis=0)[-1]\n"
+        "    return partial(np.tensordot, axes=1)(norm(X)[:, None], s[None, :]), sum([1, 2])\n"
+    )
+    assert checklib.assert_no_loops(source, "f") == "f: no Python loops"
 
 
 def test_assert_close_messages() -> None:
@@ -632,3 +706,102 @@ def test_attention_and_clip_references_against_loops() -> None:
     i2t = np.mean([-np.log(np.exp(sim[i, i]) / np.exp(sim[i]).sum()) for i in range(4)])
     t2i = np.mean([-np.log(np.exp(sim[i, i]) / np.exp(sim[:, i]).sum()) for i in range(4)])
     assert reference("clip_infonce_loss").clip_loss(img, txt, tau) == pytest.approx((i2t + t2i) / 2)
+
+
+# --------------------------------------------------------------------------- copy-back of arguments
+
+RESHAPES_CACHE = """
+    import numpy as np
+    def affine_forward(x, w, b):
+        return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
+    def affine_backward(dout, cache):
+        x, w, b = cache
+        shape = x.shape
+        x.shape = (x.shape[0], -1)   # flattens the cached input in place
+        dx = (dout @ w.T).reshape(shape)
+        return dx, x.T @ dout, dout.sum(axis=0)
+"""
+RESIZES_CACHE = """
+    import numpy as np
+    def affine_forward(x, w, b):
+        return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
+    def affine_backward(dout, cache):
+        x, w, b = cache
+        dx = (dout @ w.T).reshape(x.shape)
+        dw = x.reshape(x.shape[0], -1).T @ dout
+        b.resize((b.size + 1,), refcheck=False)   # grows a cached array in place
+        return dx, dw, dout.sum(axis=0)
+"""
+RETYPES_ARGUMENT = """
+    import numpy as np
+    def softmax(x):
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        x.dtype = np.int64   # reinterprets the input in place
+        return e / e.sum(axis=1, keepdims=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [
+        ("affine_forward_backward", RESHAPES_CACHE),
+        ("affine_forward_backward", RESIZES_CACHE),
+        ("stable_softmax", RETYPES_ARGUMENT),
+    ],
+    ids=["shape-assigned", "resized", "dtype-assigned"],
+)
+def test_a_change_of_shape_or_dtype_of_an_input_in_place_fails_through_the_sandbox(
+    tmp_path: Path, name: str, source: str
+) -> None:
+    """The copy-back used to drop an update whose shape or dtype differed: these passed every check."""
+    result = grade(tmp_path, name, source)
+    assert result.status is Status.FAILED, result.message
+    details = [check.detail for check in result.checks if not check.passed]
+    assert any("in place" in detail and ("shape" in detail or "dtype" in detail) for detail in details), (
+        details
+    )
+
+
+def test_a_result_that_is_a_view_of_an_input_comes_back_as_that_view() -> None:
+    """Aliasing survives the channel: a view of an argument is rebuilt as the same view of the
+    caller's array; a fresh array, and anything that does not fit the input's buffer, stays a copy."""
+    from tests.exercise_runner import LoopbackLearner, learner_module
+
+    module = learner_module(
+        """
+        import numpy as np
+        def same(x): return x
+        def flat(x): return x.ravel()
+        def tail(x): return x[1:, ::-1]
+        def fresh(x): return x * 1.0
+        def both(x): return x.T, x.copy()
+        """
+    )
+    learner = LoopbackLearner(module).module
+    x = np.arange(12.0).reshape(3, 4)
+    assert learner.same(x) is x
+    for func, pick in ((learner.flat, np.ravel), (learner.tail, lambda a: a[1:, ::-1])):
+        x = np.arange(12.0).reshape(3, 4)
+        out = func(x)
+        assert np.shares_memory(out, x) and np.array_equal(out, pick(x))
+        out[...] = -1.0  # writes through, as for a view in one process
+        assert np.all(pick(x) == -1.0) and x[0, 0] == (-1.0 if func is learner.flat else 0.0)
+    x = np.arange(12.0).reshape(3, 4)
+    assert not np.shares_memory(learner.fresh(x), x)
+    transposed, copied = learner.both(x)
+    assert np.shares_memory(transposed, x) and np.array_equal(transposed, x.T)
+    assert not np.shares_memory(copied, x)
+    strided = np.arange(24.0).reshape(4, 6)[:, ::2]  # not C-contiguous here: the view stays a copy
+    out = learner.flat(strided)
+    assert np.array_equal(out, strided.ravel()) and not np.shares_memory(out, strided)
+
+
+def test_a_forged_view_outside_the_input_is_refused() -> None:
+    """A view description that reaches beyond the input's buffer is never built (numpy checks the bounds)."""
+    from srs.exercises import _learner as wire
+
+    base = np.arange(4.0)
+    blob = wire._array_blob(np.zeros(3))
+    decoder = wire.Decoder([blob], lambda h, n: None, known={1: base})
+    out = decoder.decode({"t": "A", "i": 2, "b": 0, "ro": False, "v": [1, 8, [64]]})
+    assert not np.shares_memory(out, base) and np.array_equal(out, np.zeros(3))

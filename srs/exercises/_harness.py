@@ -206,17 +206,9 @@ def main() -> int:
 
         source = raw.decode("utf-8", errors="replace")
         for index, check in enumerate(checks):
-            ctx = checklib.Context(
-                learner=learner.module,
-                reference=reference,
-                rng=np.random.default_rng([seed, index]),
-                source=source,
-            )
+            ctx = checklib.make_context(checks, learner.module, reference, seed, index, source)
             try:
-                detail = check.func(ctx) or "ok"
-                passed = True
-            except checklib.CheckFailed as exc:
-                passed, detail = False, str(exc)
+                passed, detail = checklib.grade_check(check, ctx)
             except remote.LearnerStopped as stop:
                 _stopped(out, stop.result, check.name)
                 return 0
@@ -226,10 +218,6 @@ def main() -> int:
                 )
                 _emit(out, event="limit", reason="memory limit", check=check.name)
                 return 0
-            except remote.LearnerExit as exc:
-                passed, detail = False, f"the code called sys.exit({exc.code})"
-            except Exception as exc:  # noqa: BLE001 - the learner's code raised, or gave a bad value
-                passed, detail = False, _describe_exception(exc, label)
             except BaseException as exc:  # noqa: BLE001 - a trusted-side failure other than an Exception
                 passed, detail = False, f"{type(exc).__name__}: {exc}"
                 traceback.print_exc()

@@ -35,8 +35,14 @@ nothing sent by learner code is ever unpickled or evaluated. Values are encoded 
 
 A ``call`` request numbers the mutable objects of its arguments (``id``). The reply sends
 back, before the result, the new contents of each of them that may have changed (lists,
-dicts, sets always; arrays only if their bytes changed), so a check sees in-place changes
-of its inputs exactly as if it had called the function itself.
+dicts, sets always; arrays if their values, shape or dtype changed), so a check sees in-place
+changes of its inputs as if it had called the function itself. The checker copies new values
+into its arrays; a change of shape or dtype in place (``x.shape = ...``, ``x.resize(...)``,
+``x.dtype = ...``) cannot be mirrored faithfully, and makes the call fail with
+:class:`InputChanged`. An array of the result that shares memory with a C-contiguous input
+array carries ``"v": [input id, byte offset, strides]``, and the checker rebuilds it as the
+same view of its own input (numpy checks that the view fits in the input's buffer), so a
+check sees aliasing of outputs and inputs as it would in one process.
 """
 
 from __future__ import annotations
@@ -71,6 +77,10 @@ TEXT_CHARS = 2000  # of a message or description passed on
 
 class WireError(Exception):
     """A message that cannot be built or read (too big, too deep, malformed, unknown handle)."""
+
+
+class InputChanged(Exception):  # noqa: N818 - a finding about the learner's code, not an error here
+    """The learner's function changed the shape or dtype of an input array in place."""
 
 
 # --------------------------------------------------------------------------- frames
@@ -205,7 +215,8 @@ def load_array(blob: bytes) -> np.ndarray[Any, Any]:
         raise WireError(f"an array blob is not readable: {exc}") from None
     if not isinstance(arr, np.ndarray) or arr.dtype.hasobject:
         raise WireError("an array blob holds objects")
-    return arr
+    # an array that owns its memory, as one made in the same process would (x.resize works on it)
+    return arr if arr.flags.owndata else arr.copy(order="K")
 
 
 Handler = Callable[[Any], tuple[int, str]]
@@ -219,8 +230,16 @@ class Encoder:
     handle for an object that cannot travel as data, or raises ``TypeError``.
     """
 
-    def __init__(self, handle: Handler, known: dict[int, int] | None = None, first_id: int = 1) -> None:
+    def __init__(
+        self,
+        handle: Handler,
+        known: dict[int, int] | None = None,
+        first_id: int = 1,
+        bases: dict[int, Any] | None = None,
+    ) -> None:
         self.handle = handle
+        # node id -> input array: arrays encoded here that are views of one of them say so
+        self.bases: dict[int, Any] = dict(bases or {})
         self.blobs: list[bytes] = []
         self.ids: dict[int, int] = dict(known or {})
         self.objects: dict[int, Any] = {}  # node id -> object, for the nodes numbered here
@@ -278,7 +297,12 @@ class Encoder:
             if x.dtype.hasobject:
                 return self._handle(x)
             node = nid if nid is not None else self._new(x)
-            return {"t": "A", "i": node, "b": self._blob(_array_blob(x)), "ro": not x.flags.writeable}
+            out = {"t": "A", "i": node, "b": self._blob(_array_blob(x)), "ro": not x.flags.writeable}
+            if nid is None and self.bases:
+                view = self._view_of(x)
+                if view is not None:
+                    out["v"] = view
+            return out
         if isinstance(x, np.random.Generator) and type(x.bit_generator).__name__ in BIT_GENERATORS:
             node = nid if nid is not None else self._new(x)
             state = self.encode(x.bit_generator.state, depth + 1)
@@ -316,6 +340,15 @@ class Encoder:
             return {"t": "F", "v": self._items(list(x), depth)}
         return self._handle(x)
 
+    def _view_of(self, x: Any) -> list[Any] | None:
+        """``[input id, byte offset, strides]`` if ``x`` shares memory with a C-contiguous input array."""
+        for nid, base in self.bases.items():
+            if x is base or not base.flags.c_contiguous or not np.may_share_memory(x, base):
+                continue
+            offset = int(x.__array_interface__["data"][0]) - int(base.__array_interface__["data"][0])
+            return [nid, offset, [int(s) for s in x.strides]]
+        return None
+
     def _handle(self, x: Any) -> Any:
         number, type_name = self.handle(x)
         return {"t": "R", "h": number, "n": type_name}
@@ -347,6 +380,32 @@ class Decoder:
         self.created[nid] = obj
         return obj
 
+    def _as_view(self, arr: Any, info: Any) -> Any:
+        """``arr`` rebuilt as the view of a known input array that ``info`` describes, if it is one.
+
+        numpy refuses a view that does not fit in the input's buffer, and the view must hold exactly
+        the values sent; otherwise (or if the input here is not C-contiguous) ``arr`` stays a copy.
+        """
+        if not (isinstance(info, list) and len(info) == 3 and all(type(v) is int for v in info[:2])):
+            raise WireError("a view of an input is malformed")
+        nid, offset, strides = info
+        base = self.nodes.get(nid)
+        if (
+            nid in self.created
+            or not isinstance(base, np.ndarray)
+            or not base.flags.c_contiguous
+            or not isinstance(strides, list)
+            or len(strides) != arr.ndim
+            or not all(type(v) is int for v in strides)
+        ):
+            return arr
+        try:
+            view = np.ndarray(arr.shape, arr.dtype, buffer=base, offset=offset, strides=tuple(strides))
+            same = np.array_equal(view, arr, equal_nan=arr.dtype.kind in "fc")
+        except (TypeError, ValueError, BufferError):
+            return arr
+        return view if same else arr
+
     def _list(self, data: dict[str, Any], key: str, depth: int) -> list[Any]:
         values = data.get(key)
         if not isinstance(values, list):
@@ -372,6 +431,8 @@ class Decoder:
                 raise WireError("a value refers to an unknown node") from None
         if tag == "A":
             arr = load_array(self._blob(data.get("b")))
+            if "v" in data:
+                arr = self._as_view(arr, data.get("v"))
             if data.get("ro") is True:
                 arr.flags.writeable = False
             return self._register(data, arr)
@@ -482,7 +543,20 @@ def apply_updates(pairs: list[tuple[Any, Any]]) -> None:
         if isinstance(target, np.random.Generator):
             _set_state(target, new)
         elif isinstance(target, np.ndarray):
-            if new.shape == target.shape and new.dtype == target.dtype and target.flags.writeable:
+            if new.shape != target.shape or new.dtype != target.dtype:
+                what = (
+                    "shape"
+                    if new.dtype == target.dtype
+                    else "dtype"
+                    if new.shape == target.shape
+                    else "shape and dtype"
+                )
+                raise InputChanged(
+                    f"changed the {what} of an input array in place (from {target.shape} {target.dtype} "
+                    f"to {new.shape} {new.dtype}); never reshape, resize or retype an argument or a cached "
+                    "array in place: use x.reshape(...) or x.astype(...), which return new arrays"
+                )
+            if target.flags.writeable:
                 np.copyto(target, new)
         elif isinstance(target, list):
             target[:] = new
@@ -577,13 +651,18 @@ def _load(label: str) -> tuple[types.ModuleType | None, dict[str, Any]]:
     return module, {"ready": True}
 
 
+def _fingerprint(arr: np.ndarray[Any, Any]) -> tuple[Any, ...]:
+    """What an in-place change of an input array can alter: values, shape, dtype, strides."""
+    return (arr.shape, arr.dtype.str, arr.strides, arr.tobytes())
+
+
 def _serve(request: dict[str, Any], blobs: list[bytes], handles: _Handles, label: str) -> tuple[Any, Any]:
     """Run one request; (reply header, blobs)."""
     number = request.get("n")
     decoder = Decoder(blobs, handles.get)
     reply: dict[str, Any] = {"n": number}
     value: Any = None
-    snapshots: dict[int, bytes] = {}
+    snapshots: dict[int, tuple[Any, ...]] = {}
     try:
         target = handles.get(int(request.get("target", -1)))
         name = request.get("name")
@@ -595,7 +674,7 @@ def _serve(request: dict[str, Any], blobs: list[bytes], handles: _Handles, label
         elif request.get("op") == "call":
             args, kwargs = decoder.decode(request.get("v"))
             snapshots = {
-                nid: obj.tobytes() for nid, obj in decoder.nodes.items() if isinstance(obj, np.ndarray)
+                nid: _fingerprint(obj) for nid, obj in decoder.nodes.items() if isinstance(obj, np.ndarray)
             }
             func = target if name is None else getattr(target, str(name))
             value = func(*args, **kwargs)
@@ -611,11 +690,12 @@ def _serve(request: dict[str, Any], blobs: list[bytes], handles: _Handles, label
         reply["raised"] = _raised(exc, label)
         exc.__traceback__ = None
     known = {id(obj): nid for nid, obj in decoder.nodes.items()}
-    encoder = Encoder(handles.handle_of, known, first_id=max(decoder.nodes, default=0) + 1)
+    arrays = {nid: obj for nid, obj in decoder.nodes.items() if isinstance(obj, np.ndarray)}
+    encoder = Encoder(handles.handle_of, known, first_id=max(decoder.nodes, default=0) + 1, bases=arrays)
     updates = []
     for nid, obj in decoder.nodes.items():
         if isinstance(obj, np.ndarray):
-            if nid in snapshots and obj.tobytes() != snapshots[nid]:
+            if nid in snapshots and _fingerprint(obj) != snapshots[nid]:
                 updates.append([nid, encoder.expand(nid, obj)])
         else:
             updates.append([nid, encoder.expand(nid, obj)])

@@ -70,11 +70,25 @@ class Check:
 
 
 class CheckList:
-    """The checks of one exercise, in order, and the functions the learner's file must define."""
+    """The checks of one exercise, in order, and the functions the learner's file must define.
 
-    def __init__(self, *required: str) -> None:
+    The exercise's contract, enforced on every call the checks make (see :class:`ContractedLearner`):
+    ``fresh`` maps a function to the positions of its result (``()``: the whole result) whose arrays
+    must not share memory with any input array; ``no_loops`` adds a first check that applies
+    :func:`assert_no_loops` to every required function (and what it uses). The dtype policy holds
+    everywhere: a floating array (or numpy scalar) in a result must be float64, or the dtype of a
+    floating input array of that call.
+    """
+
+    def __init__(
+        self, *required: str, fresh: dict[str, tuple[int, ...]] | None = None, no_loops: bool = False
+    ) -> None:
         self.required: tuple[str, ...] = required
+        self.fresh: dict[str, tuple[int, ...]] = dict(fresh or {})
+        self.no_loops = no_loops
         self._checks: list[Check] = []
+        if no_loops:
+            self._checks.append(Check("no Python loops", lambda ctx: assert_no_loops(ctx.source, *required)))
 
     def __call__(self, name: str) -> Callable[[CheckFn], CheckFn]:
         """Decorator: register ``func`` as a check called ``name``."""
@@ -90,6 +104,125 @@ class CheckList:
 
     def __len__(self) -> int:
         return len(self._checks)
+
+
+# --------------------------------------------------------------------------- the contract
+
+
+def _arrays(value: Any, depth: int = 0) -> Iterator[Any]:
+    """The numpy arrays and numpy scalars in ``value`` (nested tuples, lists, dicts)."""
+    if depth > 20:
+        return
+    if isinstance(value, np.ndarray | np.generic):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _arrays(item, depth + 1)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _arrays(item, depth + 1)
+
+
+def check_dtypes(label: str, result: Any, args: tuple[Any, ...]) -> None:
+    """The dtype policy: floating results are float64, or the dtype of a floating input array."""
+    allowed = {np.dtype(np.float64)} | {
+        a.dtype for a in _arrays(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+    }
+    for value in _arrays(result):
+        if value.dtype.kind in "fc" and value.dtype not in allowed and value.dtype != np.complex128:
+            raise CheckFailed(
+                f"{label} returned {describe(value) if isinstance(value, np.ndarray) else value.dtype.name} "
+                "values; the inputs are float64, so every floating result must be float64 "
+                "(no .astype(np.float32), no float32 constants or buffers)"
+            )
+
+
+def check_fresh(label: str, result: Any, args: tuple[Any, ...], positions: tuple[int, ...]) -> None:
+    """Fail if an array at ``positions`` of ``result`` (``()``: all of it) shares memory with an input array."""
+    parts = (
+        [result]
+        if not positions
+        else [result[i] for i in positions if isinstance(result, tuple | list) and i < len(result)]
+    )
+    inputs = [a for a in _arrays(args) if isinstance(a, np.ndarray)]
+    for part in parts:
+        for out in _arrays(part):
+            if isinstance(out, np.ndarray) and any(np.shares_memory(out, a) for a in inputs):
+                raise CheckFailed(
+                    f"{label} returned an array that shares memory with one of its inputs (a view, or the "
+                    "input itself); return a new array, e.g. with a computation or .copy()"
+                )
+
+
+class ContractedLearner:
+    """``ctx.learner``: the learner's module, whose functions' results are checked against the
+    exercise's contract (dtype policy, new arrays where ``fresh`` says so) on every call."""
+
+    def __init__(self, module: Any, checks: CheckList) -> None:
+        self._module = module
+        self._checks = checks
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        target = getattr(self._module, name)
+        if not callable(target):
+            return target
+        fresh = self._checks.fresh.get(name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = target(*args, **kwargs)
+            every = (*args, *kwargs.values())
+            check_dtypes(name, result, every)
+            if fresh is not None:
+                check_fresh(name, result, every, fresh)
+            return result
+
+        return call
+
+
+def make_context(
+    checks: CheckList, learner: Any, reference: ModuleType, seed: int, index: int, source: str
+) -> Context:
+    """The context of check ``index`` of an attempt with ``seed``, for the checker and the tests alike."""
+    return Context(
+        learner=ContractedLearner(learner, checks),
+        reference=reference,
+        rng=np.random.default_rng([seed, index]),
+        source=source,
+    )
+
+
+# --------------------------------------------------------------------------- running
+
+
+def describe_exception(exc: BaseException) -> str:
+    """The learner's own description of an exception it raised, or ``Type: message`` of one raised here."""
+    text = getattr(exc, "text", "")
+    if isinstance(text, str) and text:
+        return text
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def grade_check(check: Check, ctx: Context) -> tuple[bool, str]:
+    """Run one check: (passed, detail). The one place where a check's outcome is decided, for the
+    trusted checker (``_harness.py``) and the in-process test runner alike.
+
+    :class:`~srs.exercises.remote.LearnerStopped` and ``MemoryError`` propagate (the caller reports
+    that the learner's process is gone); any other exception fails the check with its description.
+    """
+    from srs.exercises.remote import LearnerExit
+
+    try:
+        return True, check.func(ctx) or "ok"
+    except CheckFailed as exc:
+        return False, str(exc)
+    except MemoryError:
+        raise
+    except LearnerExit as exc:
+        return False, f"the code called sys.exit({exc.code})"
+    except Exception as exc:  # noqa: BLE001 - the learner's code raised, or gave a bad value
+        return False, describe_exception(exc)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -247,6 +380,16 @@ def call_untouched(label: str, func: Callable[..., Any], *args: Any, names: tupl
     return result
 
 
+def offset_small_spread(rng: np.random.Generator, *shape: int, axis: int = 0) -> Array:
+    """Values with a large mean (|mean| in 1e4..1e5, either sign, per slice along the other axes) and a
+    small spread (1e-2..1e-1) along ``axis``: the variance as E[x^2] - mean^2 loses every digit here."""
+    other = list(shape)
+    other[axis] = 1
+    offset = np.where(rng.random(other) < 0.5, -1.0, 1.0) * 10.0 ** rng.uniform(4.0, 5.0, size=other)
+    spread = 10.0 ** rng.uniform(-2.0, -1.0, size=other)
+    return offset + spread * rng.standard_normal(shape)
+
+
 def scaled_rows(rng: np.random.Generator, n: int, d: int, exponents: tuple[int, ...] = (-3, 0, 3)) -> Array:
     """Rows whose scales differ by orders of magnitude (10**e for e drawn from ``exponents``), with offsets."""
     scales = 10.0 ** rng.choice(np.array(exponents), size=(n, 1))
@@ -321,22 +464,126 @@ def assert_gradient(label: str, analytic: Any, numeric: Array) -> str:
 # --------------------------------------------------------------------------- source
 
 
-def assert_no_loops(source: str, func_name: str) -> str:
-    """Fail if the top-level function ``func_name`` contains a for/while loop or a comprehension."""
+# What "no Python loop" forbids, in the function and in everything of the learner's module it uses
+# (helpers, lambdas, classes, module-level values): each of these runs Python code once per element,
+# row or item instead of one numpy operation.
+NUMPY_LOOPS = (
+    "apply_along_axis",
+    "apply_over_axes",
+    "vectorize",
+    "frompyfunc",
+    "fromiter",
+    "nditer",
+    "ndindex",
+    "ndenumerate",
+)
+BUILTIN_LOOPS = ("map", "filter", "zip", "enumerate", "iter", "next", "sorted", "exec", "eval", "compile")
+LOOP_MODULES = ("itertools", "functools")  # functools.reduce, itertools.* (functools.partial is fine)
+LOOP_RULE = (
+    "no `for` or `while`, no comprehension or generator expression, no recursion, no "
+    + ", ".join(f"`np.{n}`" for n in NUMPY_LOOPS)
+    + ", no "
+    + ", ".join(f"`{n}`" for n in BUILTIN_LOOPS)
+    + ", no `functools.reduce` or `itertools`, in the function or in any helper, lambda or class "
+    "of the file that it uses"
+)
+
+
+def _loop_in(node: ast.AST) -> tuple[str, int] | None:
+    """(what, line) of the first loop construct directly in ``node`` (not following names)."""
+    for sub in ast.walk(node):
+        line = getattr(sub, "lineno", 0)
+        if isinstance(sub, ast.For | ast.AsyncFor):
+            return "a `for` loop", line
+        if isinstance(sub, ast.While):
+            return "a `while` loop", line
+        if isinstance(sub, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            return "a comprehension or generator expression", line
+        if isinstance(sub, ast.ImportFrom):
+            for alias in sub.names:
+                if (sub.module == "numpy" and alias.name in NUMPY_LOOPS) or (
+                    sub.module in LOOP_MODULES and alias.name != "partial"
+                ):
+                    return f"`{sub.module}.{alias.name}`", line
+        if isinstance(sub, ast.Import) and any(a.name == "itertools" for a in sub.names):
+            return "`itertools`", line
+        if isinstance(sub, ast.Name) and (sub.id in NUMPY_LOOPS or sub.id in BUILTIN_LOOPS):
+            return f"`{sub.id}`", line
+        if isinstance(sub, ast.Attribute):
+            if sub.attr in NUMPY_LOOPS:
+                return f"`np.{sub.attr}`", line
+            if isinstance(sub.value, ast.Name) and sub.value.id in LOOP_MODULES and sub.attr != "partial":
+                return f"`{sub.value.id}.{sub.attr}`", line
+        if (
+            isinstance(sub, ast.Call)
+            and isinstance(sub.func, ast.Name)
+            and sub.func.id in ("getattr", "__import__")
+        ):
+            return f"`{sub.func.id}` (a name looked up at run time)", line
+    return None
+
+
+def _module_names(tree: ast.Module) -> dict[str, list[ast.AST]]:
+    """Top-level names of the module -> the definitions or values bound to them."""
+    names: dict[str, list[ast.AST]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.setdefault(node.name, []).append(node)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Name) and node.value is not None:
+                        names.setdefault(sub.id, []).append(node.value)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                names.setdefault(bound, []).append(node)
+    return names
+
+
+def assert_no_loops(source: str, *func_names: str) -> str:
+    """Fail if any of the top-level functions ``func_names``, or anything of the learner's module
+    that they use (followed through names: helpers, lambdas, classes, module-level values), has a
+    Python-level loop in the sense of :data:`LOOP_RULE`, or calls itself (recursion)."""
     try:
         tree = ast.parse(source)
-    except SyntaxError as exc:  # the harness compiled it already, so this is unlikely
+    except SyntaxError as exc:  # the learner's process compiled it already, so this is unlikely
         raise CheckFailed(f"cannot parse the source: {exc.msg}") from None
-    funcs = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == func_name]
-    if not funcs:
-        raise CheckFailed(f"no top-level `def {func_name}` found in the source")
-    for node in ast.walk(funcs[-1]):
-        if isinstance(node, ast.For | ast.AsyncFor | ast.While):
-            kind = "while" if isinstance(node, ast.While) else "for"
-            raise CheckFailed(f"{func_name} uses a `{kind}` loop (line {node.lineno}); vectorise it")
-        if isinstance(node, ast.comprehension):
-            raise CheckFailed(f"{func_name} uses a comprehension (line {node.iter.lineno}); vectorise it")
-    return f"{func_name} has no loops"
+    names = _module_names(tree)
+    for func_name in func_names:
+        defs = [n for n in names.get(func_name, []) if isinstance(n, ast.FunctionDef)]
+        if not defs:
+            raise CheckFailed(f"no top-level `def {func_name}` found in the source")
+        # depth-first over the names used, keeping the path to spot recursion
+        stack: list[tuple[str, tuple[str, ...]]] = [(func_name, ())]
+        seen: set[str] = set()
+        while stack:
+            name, path = stack.pop()
+            if name in path:
+                chain = " -> ".join((*path, name))
+                raise CheckFailed(f"{func_name} uses recursion ({chain}); vectorise it ({LOOP_RULE})")
+            if name in seen:
+                continue
+            seen.add(name)
+            for node in names.get(name, []):
+                found = _loop_in(node)
+                if found is not None:
+                    what, line = found
+                    where = f"`{name}`" if name == func_name else f"the helper `{name}` used by {func_name}"
+                    raise CheckFailed(f"{where} uses {what} (line {line}); vectorise it: {LOOP_RULE}")
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Name) and sub.id in names and sub.id != name:
+                        stack.append((sub.id, (*path, name)))
+                    elif (
+                        isinstance(sub, ast.Name)
+                        and sub.id == name
+                        and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+                        and isinstance(sub.ctx, ast.Load)
+                    ):
+                        chain = " -> ".join((*path, name, name))
+                        raise CheckFailed(f"{func_name} uses recursion ({chain}); vectorise it ({LOOP_RULE})")
+    return f"{', '.join(func_names)}: no Python loops"
 
 
 def assert_config_defaults(config: dict[str, Any], defaults: dict[str, float]) -> None:

@@ -5,8 +5,10 @@
 learner's process for its ``softmax``, calls it with ``x`` over the channel and returns the
 result as plain data (see :mod:`srs.exercises._learner` for the encoding). Objects that cannot
 travel as data come back as :class:`RemoteObject` handles, which can be passed back, called
-or asked for attributes. In-place changes the learner's function makes to its arguments are
-copied back into the caller's objects.
+or asked for attributes. In-place changes of values the learner's function makes to its
+arguments are copied back into the caller's objects; a change of an input array's shape or dtype
+in place raises :class:`InputChanged` (a failed check); result arrays that are views of input
+arrays come back as the same views of the caller's arrays.
 
 Each exchange runs against the learner's wall clock (``Limits.wall_seconds`` from its start);
 its output is read and capped meanwhile. When the learner's process is gone (it ended, was
@@ -63,6 +65,10 @@ class LearnerExit(Exception):  # noqa: N818
 
 class LearnerReplyError(Exception):
     """The learner's process answered with something that cannot be used as a value."""
+
+
+class InputChanged(Exception):  # noqa: N818 - a finding about the learner's code
+    """The learner's function changed the shape or dtype of an input array in place: a failed check."""
 
 
 _CLASSES: dict[str, type[BaseException]] = {}
@@ -270,11 +276,13 @@ class LearnerProcess:
         reply, blobs = self._exchange(header, encoder.blobs)
         decoder = wire.Decoder(blobs, self._remote, known=encoder.objects)
         try:
-            updates = decoder.updates(reply.get("u", []))
+            # the inputs first: an array of the result may be a view of an input's new contents
+            wire.apply_updates(decoder.updates(reply.get("u", [])))
             result = decoder.decode(reply.get("r")) if reply.get("ok") is True else None
-            wire.apply_updates(updates)
         except wire.WireError as exc:
             raise LearnerReplyError(f"the code's reply cannot be used: {exc}") from None
+        except wire.InputChanged as exc:
+            raise InputChanged(f"the function {exc}") from None
         if reply.get("ok") is True:
             return result
         if "exit" in reply:

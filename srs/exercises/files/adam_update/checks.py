@@ -8,7 +8,7 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("adam")
+CHECKS = cl.CheckList("adam", fresh={"adam": (0,)})
 
 
 def _shape(rng: np.random.Generator) -> tuple[int, ...]:
@@ -20,7 +20,8 @@ def _hyper(rng: np.random.Generator) -> dict[str, Any]:
         "learning_rate": float(rng.uniform(1e-4, 1e-2)),
         "beta1": float(rng.uniform(0.8, 0.95)),
         "beta2": float(rng.uniform(0.99, 0.9999)),
-        "epsilon": 1e-8,
+        # epsilon varies over orders of magnitude: a hard-coded 1e-8 fails where it matters
+        "epsilon": float(10.0 ** rng.uniform(-6.0, -2.0)),
     }
 
 
@@ -108,3 +109,11 @@ def _scales(ctx: cl.Context) -> str:
     return cl.compare_update_steps(
         lambda w, dw, c: _step(ctx, w, dw, c), ctx.reference.adam, w0, grads, hyper
     )
+
+
+@CHECKS("config=None on two calls in a row starts afresh each time")
+def _twice(ctx: cl.Context) -> str:
+    # a shared default dict (``config={}`` in the signature, or a module-level dict) carries m, v, t over
+    shape = _shape(ctx.rng)
+    _step(ctx, cl.randn(ctx.rng, *shape), cl.randn(ctx.rng, *shape), None)
+    return _compare(ctx, cl.randn(ctx.rng, *shape), cl.randn(ctx.rng, *shape), None, state=True)

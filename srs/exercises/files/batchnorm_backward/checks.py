@@ -8,7 +8,11 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("batchnorm_forward", "batchnorm_backward")
+CHECKS = cl.CheckList(
+    "batchnorm_forward",
+    "batchnorm_backward",
+    fresh={"batchnorm_forward": (0,), "batchnorm_backward": (0, 1, 2)},
+)
 NAMES = ("dx", "dgamma", "dbeta")
 
 
@@ -89,3 +93,52 @@ def _constant(ctx: cl.Context) -> str:
 @CHECKS("batch of two, and inputs left unchanged")
 def _two(ctx: cl.Context) -> str:
     return _match(ctx, *_problem(ctx.rng, n=2))
+
+
+def _with_eps(ctx: cl.Context, x: np.ndarray, eps: float | None) -> str:
+    """Forward (eps given, or left to its default) and backward against the reference."""
+    d = x.shape[1]
+    gamma, beta, dout = cl.randn(ctx.rng, d), cl.randn(ctx.rng, d), cl.randn(ctx.rng, *x.shape)
+    extra = () if eps is None else (eps,)
+    result = cl.call_untouched(
+        "batchnorm_forward",
+        lambda a, g, b: ctx.learner.batchnorm_forward(a, g, b, *extra),
+        x.copy(),
+        gamma.copy(),
+        beta.copy(),
+        names=("x", "gamma", "beta"),
+    )
+    out, cache = cl.unpack("batchnorm_forward", result, 2)
+    ref_out, ref_cache = ctx.reference.batchnorm_forward(x, gamma, beta, *extra)
+    label = "default eps" if eps is None else f"eps = {eps:.3g}"
+    first = cl.assert_close(f"out ({label})", out, ref_out, rtol=1e-5, atol=1e-7)
+    grads = cl.call_untouched(
+        "batchnorm_backward", ctx.learner.batchnorm_backward, dout.copy(), cache, names=("dout", "cache")
+    )
+    want = ctx.reference.batchnorm_backward(dout, ref_cache)
+    got = cl.unpack("batchnorm_backward", grads, 3)
+    scale = max(1.0, float(np.max(np.abs(want[0]))))
+    rest = [
+        cl.assert_close(f"{name} ({label})", g, w, rtol=1e-5, atol=1e-7 * scale)
+        for name, g, w in zip(NAMES, got, want, strict=True)
+    ]
+    return "; ".join([first, *rest])
+
+
+@CHECKS("a non-default eps is used in both passes")
+def _custom_eps(ctx: cl.Context) -> str:
+    x = _problem(ctx.rng)[0]
+    return _with_eps(ctx, x, float(10.0 ** ctx.rng.uniform(-1.0, 0.0)))
+
+
+@CHECKS("the default eps is 1e-5")
+def _default_eps(ctx: cl.Context) -> str:
+    # a spread of about 1e-2 (variance 1e-4): any other default eps shows in out and in dx
+    x = cl.offset_small_spread(ctx.rng, *_problem(ctx.rng)[0].shape, axis=0) * 1e-4
+    return _with_eps(ctx, x, None)
+
+
+@CHECKS("large mean, small spread (a stable variance)")
+def _offset(ctx: cl.Context) -> str:
+    x = cl.offset_small_spread(ctx.rng, *_problem(ctx.rng)[0].shape, axis=0)
+    return _with_eps(ctx, x, float(10.0 ** ctx.rng.uniform(-9.0, -7.0)))

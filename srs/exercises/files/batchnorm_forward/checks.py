@@ -8,7 +8,7 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("batchnorm_forward")
+CHECKS = cl.CheckList("batchnorm_forward", fresh={"batchnorm_forward": (0,)})
 
 
 def _batch(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
@@ -106,3 +106,36 @@ def _test(ctx: cl.Context) -> str:
     )
     cl.assert_close("bn_param['running_var'] after test mode (must not change)", got_var, var, rtol=0, atol=0)
     return detail
+
+
+@CHECKS("default eps and momentum when bn_param has neither")
+def _defaults(ctx: cl.Context) -> str:
+    # a small spread (variance about 1e-4), so that eps = 1e-5 against any other value shows in out
+    n, d = int(ctx.rng.integers(6, 12)), int(ctx.rng.integers(2, 6))
+    gamma, beta = cl.randn(ctx.rng, d), cl.randn(ctx.rng, d)
+    learner_param: dict[str, Any] = {"mode": "train"}
+    ref_param: dict[str, Any] = {"mode": "train"}
+    for step in range(2):
+        x = cl.randn(ctx.rng, d) + 10.0 ** ctx.rng.uniform(-2.5, -1.5) * cl.randn(ctx.rng, n, d)
+        out = _call(ctx, x, gamma, beta, learner_param)
+        expected = ctx.reference.batchnorm_forward(x, gamma, beta, ref_param)[0]
+        cl.assert_close(f"out (step {step + 1}, default eps 1e-5)", out, expected, rtol=1e-6, atol=1e-9)
+        mean, var = _running(learner_param)
+        cl.assert_close(
+            "running_mean (default momentum 0.9)", mean, ref_param["running_mean"], rtol=1e-6, atol=1e-12
+        )
+        cl.assert_close(
+            "running_var (default momentum 0.9)", var, ref_param["running_var"], rtol=1e-6, atol=1e-12
+        )
+    return "defaults eps = 1e-5 and momentum = 0.9 used"
+
+
+@CHECKS("large mean, small spread (a stable variance)")
+def _offset(ctx: cl.Context) -> str:
+    n, d = int(ctx.rng.integers(6, 12)), int(ctx.rng.integers(2, 6))
+    x = cl.offset_small_spread(ctx.rng, n, d, axis=0)
+    gamma, beta = cl.randn(ctx.rng, d), cl.randn(ctx.rng, d)
+    param = {"mode": "train", "eps": float(10.0 ** ctx.rng.uniform(-9.0, -7.0))}
+    out = _call(ctx, x, gamma, beta, dict(param))
+    expected = ctx.reference.batchnorm_forward(x, gamma, beta, dict(param))[0]
+    return cl.assert_close("out", out, expected, rtol=1e-5, atol=1e-6)

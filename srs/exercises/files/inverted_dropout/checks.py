@@ -93,3 +93,35 @@ def _seed(ctx: cl.Context) -> str:
     if np.array_equal(other != 0, first != 0):
         raise cl.CheckFailed("a different seed gave exactly the same mask")
     return "same seed, same mask"
+
+
+@CHECKS("without a seed, each call draws a new mask")
+def _unseeded(ctx: cl.Context) -> str:
+    # a fixed pattern (a default seed, or a mask kept between calls) drops the same units every time
+    p = _p(ctx.rng)
+    x = cl.away_from_zero(ctx.rng, 10, 30, margin=0.1)
+    first, _ = _forward(ctx, x, {"p": p, "mode": "train"})
+    second, _ = _forward(ctx, x, {"p": p, "mode": "train"})
+    if np.array_equal(first != 0, second != 0):
+        raise cl.CheckFailed(
+            "two train-mode calls without a seed dropped exactly the same units; without a seed the "
+            "mask must be random on every call"
+        )
+    return "two calls without a seed gave different masks"
+
+
+@CHECKS("backward where kept inputs are exactly 0")
+def _zeros(ctx: cl.Context) -> str:
+    # a mask rebuilt from the output (out != 0) drops the gradient of a kept input that is 0
+    p = _p(ctx.rng)
+    seed = int(ctx.rng.integers(0, 2**31 - 1))
+    x = cl.away_from_zero(ctx.rng, 12, 20, margin=0.1)
+    x[ctx.rng.random(x.shape) < 0.4] = 0.0
+    dout = cl.randn(ctx.rng, *x.shape)
+    _, cache = _forward(ctx, x, {"p": p, "mode": "train", "seed": seed})
+    ones, _ = _forward(ctx, np.ones_like(x), {"p": p, "mode": "train", "seed": seed})
+    kept = ones != 0  # the same seed gives the same mask (checked above); ones show all of it
+    dx = cl.to_array("dx", ctx.learner.dropout_backward(dout.copy(), cache), x.shape)
+    return cl.assert_close(
+        "dx (some kept inputs are exactly 0)", dx, np.where(kept, dout / p, 0.0), rtol=1e-9, atol=1e-12
+    )

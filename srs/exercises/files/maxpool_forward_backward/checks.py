@@ -6,7 +6,11 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("max_pool_forward_naive", "max_pool_backward_naive")
+CHECKS = cl.CheckList(
+    "max_pool_forward_naive",
+    "max_pool_backward_naive",
+    fresh={"max_pool_forward_naive": (0,), "max_pool_backward_naive": ()},
+)
 
 
 def _problem(
@@ -14,7 +18,9 @@ def _problem(
 ) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
     n, c = int(rng.integers(1, 3)), int(rng.integers(1, 4))
     h_out, w_out = int(rng.integers(2, 4)), int(rng.integers(2, 4))
-    x = cl.distinct(rng, n, c, (h_out - 1) * s + ph, (w_out - 1) * s + pw)
+    # with s > 1, rows and columns left over that no window reaches: floor, not ceil
+    extra_h, extra_w = (int(rng.integers(1, s)), int(rng.integers(1, s))) if s > 1 else (0, 0)
+    x = cl.distinct(rng, n, c, (h_out - 1) * s + ph + extra_h, (w_out - 1) * s + pw + extra_w)
     return x, {"pool_height": ph, "pool_width": pw, "stride": s}, cl.randn(rng, n, c, h_out, w_out)
 
 
@@ -83,6 +89,7 @@ def _ties(ctx: cl.Context) -> str:
     param = {"pool_height": 2, "pool_width": 2, "stride": 1}
     x = rng.integers(0, 3, size=(n, c, h_out + 1, w_out + 1)).astype(np.float64)  # many ties
     x[0, 0, :2, :2] = 1.0  # one constant window
+    x[1] = float(rng.integers(-2, 3))  # the second image is constant: every window tied in every position
     dout = cl.away_from_zero(rng, n, c, h_out, w_out, margin=0.1)
     expected = ctx.reference.max_pool_backward_naive(dout, ctx.reference.max_pool_forward_naive(x, param)[1])
     return cl.assert_close("dx with ties", _learner_dx(ctx, x, param, dout), expected, rtol=1e-6, atol=1e-12)

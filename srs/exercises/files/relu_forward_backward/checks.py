@@ -6,7 +6,7 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("relu_forward", "relu_backward")
+CHECKS = cl.CheckList("relu_forward", "relu_backward", fresh={"relu_forward": (0,), "relu_backward": ()})
 
 
 def _shape(rng: np.random.Generator) -> tuple[int, ...]:
@@ -60,3 +60,14 @@ def _zeros(ctx: cl.Context) -> str:
         )
     expected = ctx.reference.relu_backward(dout, ctx.reference.relu_forward(x)[1])
     return cl.assert_close("dx", dx, expected, rtol=1e-6, atol=1e-12)
+
+
+@CHECKS("all inputs positive: new arrays all the same")
+def _positive(ctx: cl.Context) -> str:
+    # nothing is cut, and out and dx equal x and dout: they must still be new arrays, not the inputs
+    shape = _shape(ctx.rng)
+    x, dout = np.abs(cl.away_from_zero(ctx.rng, *shape)), cl.randn(ctx.rng, *shape)
+    result = cl.call_untouched("relu_forward", ctx.learner.relu_forward, x.copy(), names=("x",))
+    out, _cache = cl.unpack("relu_forward", result, 2)
+    cl.assert_close("out", out, x, rtol=0, atol=0)
+    return cl.assert_close("dx", _learner_dx(ctx, x, dout), dout, rtol=0, atol=0)

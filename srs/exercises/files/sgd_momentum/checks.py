@@ -8,7 +8,7 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("sgd_momentum")
+CHECKS = cl.CheckList("sgd_momentum", fresh={"sgd_momentum": (0,)})
 
 
 def _shape(rng: np.random.Generator) -> tuple[int, ...]:
@@ -79,3 +79,11 @@ def _five(ctx: cl.Context) -> str:
     return cl.compare_update_steps(
         lambda w, dw, c: _step(ctx, w, dw, c), ctx.reference.sgd_momentum, w0, grads, _hyper(ctx.rng)
     )
+
+
+@CHECKS("config=None on two calls in a row starts afresh each time")
+def _twice(ctx: cl.Context) -> str:
+    # a shared default dict (``config={}`` in the signature, or a module-level dict) carries the velocity over
+    shape = _shape(ctx.rng)
+    _step(ctx, cl.randn(ctx.rng, *shape), cl.randn(ctx.rng, *shape), None)
+    return _compare(ctx, cl.randn(ctx.rng, *shape), cl.randn(ctx.rng, *shape), None)

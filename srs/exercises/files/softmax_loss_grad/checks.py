@@ -8,7 +8,7 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("softmax_loss")
+CHECKS = cl.CheckList("softmax_loss", fresh={"softmax_loss": (1,)}, no_loops=True)
 
 
 def _problem(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:

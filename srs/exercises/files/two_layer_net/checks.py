@@ -8,7 +8,7 @@ import numpy as np
 
 from srs.exercises import checklib as cl
 
-CHECKS = cl.CheckList("two_layer_net")
+CHECKS = cl.CheckList("two_layer_net", fresh={"two_layer_net": (1,)}, no_loops=True)
 PARAMS = ("W1", "b1", "W2", "b2")
 
 
@@ -98,9 +98,27 @@ def _large(ctx: cl.Context) -> str:
     X, y, params, reg = _problem(ctx.rng)
     scores = np.maximum(0.0, X @ params["W1"] + params["b1"]) @ params["W2"] + params["b2"]
     params["W2"] = params["W2"] * (2000.0 / max(1e-12, float(np.max(np.abs(scores)))))  # scores near +-2000
+    # class offsets thousands apart: in every row the maximum lies far above the mean and the minimum
+    c = params["b2"].shape[0]
+    params["b2"] = params["b2"] + ctx.rng.permutation(np.linspace(-3000.0, 3000.0, c))
     loss, grads = _call(ctx, X, y, params, reg)
     ref_loss, ref_grads = ctx.reference.two_layer_net(X, y, params, reg)
     cl.assert_close("loss", loss, ref_loss, rtol=1e-6, atol=1e-10)
     return "; ".join(
         cl.assert_close(f"grads['{k}']", grads[k], ref_grads[k], rtol=1e-6, atol=1e-10) for k in PARAMS
+    )
+
+
+@CHECKS("hidden pre-activations exactly 0 get no gradient")
+def _kink(ctx: cl.Context) -> str:
+    # an all-zero example and zero biases: those hidden units sit exactly at the ReLU's kink,
+    # where the gradient is 0 (z1 > 0, not z1 >= 0)
+    X, y, params, reg = _problem(ctx.rng)
+    X[int(ctx.rng.integers(0, X.shape[0]))] = 0.0
+    params["b1"][ctx.rng.random(params["b1"].shape) < 0.5] = 0.0
+    params["b1"][0] = 0.0
+    _, grads = _call(ctx, X, y, params, reg)
+    expected = ctx.reference.two_layer_net(X, y, params, reg)[1]
+    return "; ".join(
+        cl.assert_close(f"grads['{k}']", grads[k], expected[k], rtol=1e-6, atol=1e-10) for k in PARAMS
     )
