@@ -55,7 +55,7 @@ REQUIRED = {
     "prf1_confusion": (5, "metrics"),
     "steps_per_epoch": (6, "training-pipeline"),
     "clip_infonce": (7, "clip"),
-    "init_std": (1, "initialization"),
+    "init_std": (2, "initialization"),  # taught on Day 2, after backprop
     "clip_global_norm": (2, "gradient-clipping"),
     "positional_encoding": (4, "positional-encoding"),
     "transformer_params": (4, "transformer"),

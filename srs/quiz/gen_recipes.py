@@ -38,7 +38,7 @@ SIG4 = "to 4 significant figures (±0.1 %)"
 @quiz(
     name="init_std",
     title="He or Xavier initialisation from a layer's shape",
-    day=1,
+    day=2,
     topic="initialization",
     target_seconds=75,
     answer_hint="a number such as 0.0625 (4 significant figures)",
