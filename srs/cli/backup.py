@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from srs.cli.common import App, emit_json, iso, now
+from srs.cli.common import App, emit_json, iso, json_option, now
 from srs.errors import InputError
 
 
 @click.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--list", "list_", is_flag=True, help="List the backups in the backups folder instead.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option
 @click.pass_obj
 def backup(app: App, path: Path | None, list_: bool, as_json: bool) -> None:
     """Write a consistent copy of the database (reviews still in the -wal file included).
@@ -64,7 +64,7 @@ def backup(app: App, path: Path | None, list_: bool, as_json: bool) -> None:
 
 @click.command()
 @click.argument("backup_file", metavar="BACKUP", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option
 @click.pass_obj
 def restore(app: App, backup_file: Path, as_json: bool) -> None:
     """Replace the database with a backup (a path, or a file name in the backups folder).

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from srs.cli.common import App, console, emit_json, now, scheduler_for
+from srs.cli.common import App, console, emit_json, json_option, now, scheduler_for
 
 if TYPE_CHECKING:
     from srs.scheduling.plan import PlanClock
@@ -55,7 +55,7 @@ def _show(app: App, as_json: bool, note: str | None = None) -> None:
 @click.option("--retention", type=float, help="Target recall on the exam date (default 0.9).")
 @click.option("--deck", "-d", help="With --by and no plan running: plan this deck.")
 @click.option("--tag", "-t", help="With --by and no plan running: plan cards with this tag.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -114,7 +114,7 @@ def plan(
 @click.option("--from", "first", metavar="DATE", help="First day of the plan (YYYY-MM-DD; default today).")
 @click.option("--deck", "-d", help="Plan this deck instead of the built-in curriculum.")
 @click.option("--tag", "-t", help="Plan the cards with this tag.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def plan_start(
     app: App,
@@ -161,7 +161,7 @@ def plan_start(
 @plan.command("set")
 @click.option("--minutes", type=float, help="Study minutes a day.")
 @click.option("--days", type=int, help="Days of the plan (counted from its first day).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def plan_set(app: App, minutes: float | None, days: int | None, as_json: bool) -> None:
     """Change the running plan's daily minutes or its length; what is left is re-spread from today.
@@ -184,7 +184,7 @@ def plan_set(app: App, minutes: float | None, days: int | None, as_json: bool) -
 
 
 @plan.command("stop")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def plan_stop(app: App, as_json: bool) -> None:
     """End the running plan (its history stays; new cards go back to the normal limit).
@@ -204,7 +204,7 @@ def plan_stop(app: App, as_json: bool) -> None:
 
 @plan.command("shift", context_settings={"ignore_unknown_options": True})
 @click.argument("days", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def plan_shift(app: App, days: int, as_json: bool) -> None:
     """Move the plan's calendar by DAYS from today (positive: later, e.g. after a day off).
@@ -241,7 +241,7 @@ def plan_shift(app: App, days: int, as_json: bool) -> None:
 @click.option("--compare-retention", type=float, help="Also simulate this retention, side by side.")
 @click.option("--runs", type=click.IntRange(1, 100), default=4, show_default=True, help="Runs averaged.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same figures).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @click.pass_obj
 def simulate(
     app: App,
