@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 from srs.cli import cli
 from srs.tui.plantable import _widths, wrap
 from srs.tui.text import cell_width
+from tests.conftest import rate_new_cards
 
 
 def test_a_narrow_column_wraps_at_spaces_and_keeps_words_whole() -> None:
@@ -30,8 +32,8 @@ def test_srs_plan_at_80_columns_after_a_partly_done_day(home: Path) -> None:
     runner = CliRunner()
     env = {"SRS_NOW": "2026-03-02T10:00:00Z", "COLUMNS": "80"}
     assert runner.invoke(cli, ["plan", "start"], env=env).exit_code == 0
-    keys = "\n3\n" * 30 + "q\n"
-    assert runner.invoke(cli, ["review", "--limit", "30"], env=env, input=keys).exit_code == 0
+    monday = int(datetime(2026, 3, 2, 10, 0, tzinfo=UTC).timestamp())
+    assert rate_new_cards(home / "srs.db", 30, monday) == 30
     env["SRS_NOW"] = "2026-03-04T10:00:00Z"
     out = runner.invoke(cli, ["plan"], env=env).output
     data = json.loads(runner.invoke(cli, ["plan", "--json"], env=env).output)
