@@ -337,6 +337,42 @@ def test_each_command_is_defined_by_the_module_the_lazy_table_names() -> None:
         import_commands("nothing")
 
 
+def test_the_help_list_says_what_each_command_says_of_itself() -> None:
+    """`srs --help` lists commands from a table (no module imported): each line is the command's own."""
+    from srs.cli.app import COMMAND_MODULES, COMMAND_SUMMARY
+
+    ctx = click.Context(cli)
+    assert sorted(COMMAND_SUMMARY) == sorted(COMMAND_MODULES)
+    for name, summary in COMMAND_SUMMARY.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.get_short_help_str(limit=1000) == summary, name
+
+
+def test_srs_help_imports_no_command_module(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from srs.cli import cli\n"
+        "try:\n"
+        "    cli(['--help'], prog_name='srs')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('srs.cli.'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SRS_HOME": str(tmp_path / "home")},
+    )
+    assert "Commands:" in out.stdout and "review" in out.stdout
+    assert set(out.stdout.splitlines()[-1].split()) == {"srs.cli.app", "srs.cli.common"}
+
+
 def test_a_command_loads_only_its_own_module(tmp_path: Path) -> None:
     """`srs due` imports the module of `due`, not those of the other commands (start-up time)."""
     import os

@@ -48,6 +48,39 @@ COMMAND_MODULES: dict[str, str] = {
 }
 
 
+# Each command's one-line summary, as its help begins: `srs --help` lists the commands without importing
+# their modules (tests/test_cli.py checks each against the command's own help).
+COMMAND_SUMMARY: dict[str, str] = {
+    "add": "Add a card to your own plain-text deck file and print its id.",
+    "backup": "Write a consistent copy of the database (reviews still in the -wal file included).",
+    "config": "Read and change settings (retention, steps, daily limits).",
+    "deck": "Work with deck files.",
+    "decks": "Decks with counts of new, learning, review and suspended cards, and the share introduced.",
+    "doctor": "Check the set-up: Python, numpy, the database, and which sandbox confines exercise code.",
+    "due": "What is due now and how many new cards wait, per deck.",
+    "export": "Export cards to other programs (Anki).",
+    "history": "Every review of one card: when, the answer, the interval given, and the memory after it.",
+    "import": "Import cards from Anki packages, Anki text (CSV) files or Obsidian notes.",
+    "leeches": "Cards you keep forgetting (8 lapses by default): marked leech and suspended.",
+    "list": "List cards, in the order new ones are introduced.",
+    "map": "The concept graph of the curriculum, each concept with how well you hold it.",
+    "optimize": "Fit the FSRS memory model to your own review history.",
+    "plan": "Learn to a calendar: the running plan day by day, or set an exam date.",
+    "quiz": "Coded quizzes (fresh numbers every time) and code exercises.",
+    "rename": "Give a note a new id and keep its history: its cards, their memory and reviews move to NEW.",
+    "restore": "Replace the database with a backup (a path, or a file name in the backups folder).",
+    "review": "Review today's due cards and new ones, one at a time.",
+    "search": "Find cards whose text contains TEXT (any language, any part of a word).",
+    "serve": "Review in a web browser: typeset maths, images, code exercises, stats as charts.",
+    "show": "Show one card: its text, where it is written, and its schedule.",
+    "simulate": "Workload ahead: reviews and minutes per day, cards known at the end, from your real cards.",
+    "stats": "Your numbers: today, streak, true retention, forecast, review heatmap, curriculum progress, memory.",
+    "suspend": "Suspend cards: they are not shown until unsuspended.",
+    "undo": "Undo the most recent rating, even from a session that has ended.",
+    "unsuspend": "Bring suspended cards back into review.",
+}
+
+
 def import_commands(module: str) -> ModuleType:
     """Import one command module of :data:`COMMAND_MODULES`."""
     # Spelled out, not import_module: every import stays visible to the architecture test.
@@ -117,6 +150,20 @@ class LazyGroup(SrsGroup):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMAND_MODULES)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of `srs --help`, from :data:`COMMAND_SUMMARY` (no command module is imported)."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        with formatter.section("Commands"):
+            formatter.write_dl([(n, _shortened(COMMAND_SUMMARY[n], limit)) for n in names])
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` cut at a word to at most ``limit`` characters, ending in "..." when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(1, limit - 3)].rsplit(" ", 1)[0].rstrip(" ,;:") + "..."
 
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
