@@ -27,5 +27,7 @@ def test_the_welcome_is_shown_once_with_the_database_keys_and_plan(env: Path) ->
     assert "Welcome to srs" in first.output
     assert str(env / "srs.db") in first.output.replace("\n", "")
     assert "u undo" in first.output and "srs plan start --minutes 45" in first.output
+    welcome = first.output[: first.output.index("day by day first")]
+    assert all(len(line) <= 80 for line in welcome.splitlines() if "srs.db" not in line)  # fits a terminal
     again = CliRunner().invoke(cli, ["review"], input="q\n")
     assert again.exit_code == 0 and "Welcome" not in again.output

@@ -482,15 +482,17 @@ def welcome(db_path: str, plan_running: bool) -> str:
     from rich.markup import escape
 
     lines = [
-        "[bold]Welcome to srs.[/bold] Your cards' schedule and every rating are saved in",
-        f"  {escape(db_path)}  (move it with --db or SRS_HOME; `srs backup` copies it).",
-        "Keys: space/enter show the answer, then 1 Again · 2 Hard · 3 Good · 4 Easy (space/enter = Good);",
-        "      u undo · s suspend · h hint · g give up · q quit. Every rating is saved at once.",
+        "[bold]Welcome to srs.[/bold] Your schedule and every rating are saved in",
+        f"  {escape(db_path)}",
+        "  (move it with --db or SRS_HOME; `srs backup` copies it).",
+        "Keys: space/enter shows the answer, then 1 Again 2 Hard 3 Good 4 Easy",
+        "  (space/enter = Good); u undo, s suspend, h hint, g give up, q quit.",
+        "  Every rating is saved at once.",
     ]
     if not plan_running:
         lines += [
-            "Without a plan you get up to 20 new cards a day, in curriculum order. To follow the 7-day plan",
-            "within a daily time budget: [bold]srs plan start --minutes 45[/bold] (`srs simulate --plan` shows",
-            "its cost day by day first).",
+            "Without a plan: up to 20 new cards a day, in curriculum order.",
+            "The 7-day plan within a daily time budget: [bold]srs plan start --minutes 45[/bold]",
+            "  (`srs simulate --plan` shows its cost day by day first).",
         ]
     return "\n".join(lines) + "\n"
