@@ -3,10 +3,83 @@
 from __future__ import annotations
 
 import enum
-import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+
+class Span:
+    """One match of a hand-written scanner, read like a ``re.Match``: ``group(n)``, ``start()``, ``end()``."""
+
+    __slots__ = ("_start", "_end", "_groups")
+
+    def __init__(self, start: int, end: int, groups: tuple[str | None, ...]) -> None:
+        self._start, self._end, self._groups = start, end, groups
+
+    def group(self, index: int = 0) -> str | Any:
+        """The whole match (0) or one group (None if that optional group did not take part)."""
+        return self._groups[index]
+
+    def groups(self) -> tuple[str | None, ...]:
+        """Every group but the whole match."""
+        return self._groups[1:]
+
+    def start(self) -> int:
+        """Where the match starts."""
+        return self._start
+
+    def end(self) -> int:
+        """Where the match ends (exclusive)."""
+        return self._end
+
+    def span(self) -> tuple[int, int]:
+        """(start, end)."""
+        return self._start, self._end
+
+
+class ClozeScanner:
+    """``{{cN::answer}}`` and ``{{cN::answer::hint}}`` deletions, found in one pass (linear time).
+
+    It finds what ``\\{\\{c(\\d+)::(.*?)(?:::(.*?))?\\}\\}`` (DOTALL) would find, but that expression
+    backtracks in cubic time on ``"{{c1::" * N``. Group 1 is the number, 2 the answer, 3 the hint (or None).
+    """
+
+    def finditer(self, text: str, pos: int = 0) -> Iterator[Span]:
+        """Every deletion, left to right, not overlapping."""
+        n = len(text)
+        while (i := text.find("{{c", pos)) >= 0:
+            j = i + 3
+            while j < n and text[j].isdecimal():
+                j += 1
+            if j == i + 3 or not text.startswith("::", j):
+                pos = i + 1
+                continue
+            body = j + 2
+            close = text.find("}}", body)
+            if close < 0:
+                return  # nothing later can close either
+            sep = text.find("::", body, close)
+            answer, hint = (text[body:close], None) if sep < 0 else (text[body:sep], text[sep + 2 : close])
+            yield Span(i, close + 2, (text[i : close + 2], text[i + 3 : j], answer, hint))
+            pos = close + 2
+
+    def search(self, text: str) -> Span | None:
+        """The first deletion, or None."""
+        return next(self.finditer(text), None)
+
+    def sub(self, repl: Callable[[Span], str], text: str) -> str:
+        """``text`` with each deletion replaced by ``repl(match)``."""
+        out: list[str] = []
+        last = 0
+        for m in self.finditer(text):
+            out.append(text[last : m.start()])
+            out.append(repl(m))
+            last = m.end()
+        out.append(text[last:])
+        return "".join(out)
+
+
+CLOZE_RE = ClozeScanner()
 
 
 class Kind(enum.StrEnum):

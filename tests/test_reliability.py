@@ -941,3 +941,67 @@ def test_export_leaves_out_a_huge_cloze_number_stored_by_an_older_version(
     result = runner.invoke(cli, ["export", "anki", str(home / "x.apkg"), "--json"], env=env)
     assert result.exit_code == 0, result.output
     assert '"notes": 1' in result.stdout
+
+
+def test_restore_refuses_a_file_with_only_the_header_of_srs(home: Path, runner: CliRunner) -> None:
+    write_deck(home / "decks", "d.md", DECK)
+    db = home / "srs.db"
+    rate_some(db, home, 2)
+    before = db.read_bytes()
+    fake = home / "fake.db"
+    conn = sqlite3.connect(fake)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    result = runner.invoke(cli, ["restore", str(fake)], env={"SRS_NOW": NOW})
+    assert result.exit_code == 1 and "is not an srs backup" in result.output, result.output
+    assert "no table 'cards'" in result.output
+    assert db.read_bytes() == before
+    assert runner.invoke(cli, ["due"], env={"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TRIGGER wipe AFTER INSERT ON reviews BEGIN DELETE FROM reviews; END",
+        "CREATE VIEW v AS SELECT 1",
+        "DROP TRIGGER cards_ai; CREATE TRIGGER cards_ai AFTER INSERT ON cards BEGIN DELETE FROM reviews; END",
+        "CREATE INDEX idx_extra ON cards(front)",
+        "ALTER TABLE cards ADD COLUMN spy TEXT",
+    ],
+)
+def test_restore_refuses_a_backup_with_a_trigger_view_or_column_srs_did_not_make(
+    home: Path, runner: CliRunner, sql: str
+) -> None:
+    write_deck(home / "decks", "d.md", DECK)
+    db = home / "srs.db"
+    rate_some(db, home, 2)
+    spare = home / "spare.db"
+    assert runner.invoke(cli, ["backup", str(spare)]).exit_code == 0
+    conn = sqlite3.connect(spare)
+    conn.executescript(sql)
+    conn.close()
+    before = db.read_bytes()
+    result = runner.invoke(cli, ["restore", str(spare)], env={"SRS_NOW": NOW})
+    assert result.exit_code == 1 and "is not an srs backup" in result.output, result.output
+    assert db.read_bytes() == before and count_reviews(db) == 2
+
+
+def test_a_backup_of_every_schema_version_is_accepted(tmp_path: Path) -> None:
+    from srs.store.backup import check_backup, reference_schema
+    from srs.store.migrations import MIGRATIONS
+
+    for version in range(1, SCHEMA_VERSION + 1):
+        path = tmp_path / f"v{version}.db"
+        conn = sqlite3.connect(path, isolation_level=None)
+        from sqlite_utils import Database
+
+        for step in MIGRATIONS[:version]:
+            step(Database(conn))
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.close()
+        assert check_backup(path) == version
+        assert reference_schema(version)

@@ -105,5 +105,7 @@ def export_anki_cmd(
         if with_scheduling:
             details.append(f"{result.reviews} reviews")
         click.echo(f"Exported {', '.join(details)} to {result.path} ({human_size(result.bytes)}).")
+        for where in result.missing_media:
+            click.echo(f"Warning: media file not found, exported as a dead link: {where}")
 
     emit(result.to_dict(), text)

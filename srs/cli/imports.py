@@ -5,6 +5,7 @@ Nothing heavy is imported here (zstandard, markdownify, rich and fsrs come in in
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +22,18 @@ def import_() -> None:
 def _write_notes(app: App, notes: list[Any], folder: str, source: str) -> dict[str, Any]:
     """Write imported notes into deck files under $SRS_HOME/decks/FOLDER and sync them, all or nothing."""
     from srs.cli.paths import user_decks_dir
-    from srs.decks.importers.writer import plan_files, unique
+    from srs.decks.importers.writer import check_read_back, plan_files, unique
 
     notes = unique(notes)
-    batch = plan_files(notes, user_decks_dir() / folder, header_source=source)
+    batch = plan_files(notes, user_decks_dir() / folder, header_source=source, read_back=False)
     with app.store(sync=False) as store:
         app.backup(store, "before-import")
         batch.commit()
         try:
             with store.transaction():
                 report = sync_decks(store)
+                # every file written must load whole (never "0 cards added" and exit 0 for a skipped file)
+                check_read_back(store, batch, user_decks_dir() / folder, getattr(report, "errors", ()))
         except BaseException:
             batch.restore()
             raise
@@ -120,6 +123,8 @@ def import_anki_cmd(
                 f"Imported {result.notes} notes into {result.files_written} deck file(s): {result.cards_added} cards "
                 f"added, {result.cards_updated} updated, {result.media_copied} media files copied."
             )
+            for why in result.media_refused:
+                click.echo(f"Media refused (not imported): {why}")
             if with_history:
                 click.echo(
                     f"History: {result.reviews_merged} reviews merged into {result.cards_changed} cards "
@@ -156,7 +161,7 @@ def import_csv_cmd(app: App, file: Path, deck: str | None, as_json: bool) -> Non
     """
     from srs.decks.importers.csv_text import read_csv
 
-    if not file.is_file():
+    if not os.path.lexists(file):
         raise click.ClickException(f"no such file: {file}")
     _say(_write_notes(app, read_csv(file, deck=deck), "csv", f"CSV: {file.name}"))
 

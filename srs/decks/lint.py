@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from srs.model import CLOZE_RE, Kind, Note
+from srs.model import CLOZE_RE, Kind, Note, Span
 
 if TYPE_CHECKING:
     from srs.store.queries import CardContent
@@ -199,7 +199,7 @@ def cloze_giveaways(note: Note) -> list[tuple[int, str]]:
     for number in numbers:
         answers = [m.group(2) for m in CLOZE_RE.finditer(note.text) if int(m.group(1)) == number]
 
-        def hide(m: re.Match[str], n: int = number) -> str:
+        def hide(m: Span, n: int = number) -> str:
             return " \x00 " if int(m.group(1)) == n else m.group(2)
 
         shown = CLOZE_RE.sub(hide, note.text)

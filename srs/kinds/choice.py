@@ -113,7 +113,7 @@ class Choice:
                 "a choice card takes --option, not --back; mark the right one with a leading '*'"
             )
         for option in new.options:
-            if "\n" in option.strip() or not option.lstrip("*").strip():
+            if len(option.strip().splitlines()) > 1 or not option.lstrip("*").strip():
                 raise InputError(f"bad option {option!r}: one non-empty line each")
         problem = option_problem(new_options(new.options))
         if problem:

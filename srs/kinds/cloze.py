@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from srs.errors import InputError
 from srs.kinds.base import AnkiNoteType, CardPart, NewNote, NoteBody, NoteFields
-from srs.model import CLOZE_RE, Kind, Note
+from srs.model import CLOZE_RE, Kind, Note, Span
 
 MAX_CLOZE = 499  # highest cloze number (Anki makes one card per number)
 
@@ -21,7 +20,7 @@ def cloze_numbers(text: str) -> list[int]:
 def cloze_front(text: str, number: int) -> str:
     """The question side of cloze ``number``: that deletion hidden as ``[...]`` (or its hint), others shown."""
 
-    def sub(m: re.Match[str]) -> str:
+    def sub(m: Span) -> str:
         if int(m.group(1)) == number:
             return f"**[{m.group(3) or '...'}]**"
         return m.group(2)
@@ -32,7 +31,7 @@ def cloze_front(text: str, number: int) -> str:
 def cloze_back(text: str, number: int) -> str:
     """The answer side of cloze ``number``: the deletion shown and marked."""
 
-    def sub(m: re.Match[str]) -> str:
+    def sub(m: Span) -> str:
         return f"**[{m.group(2)}]**" if int(m.group(1)) == number else m.group(2)
 
     return CLOZE_RE.sub(sub, text)

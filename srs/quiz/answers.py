@@ -139,7 +139,7 @@ def parse_shape(text: str) -> tuple[int, ...] | str | None:
 def parse_vector(text: str) -> list[Fraction] | None:
     """A list of numbers separated by spaces, commas or semicolons, or None if any item is unreadable."""
     s = _strip_brackets(_normalise(text))
-    s = re.sub(r"\s*/\s*", "/", s)
+    s = re.sub(r"(?<!\s)\s*+/\s*", "/", s)  # from a run's start only: linear
     parts = [p for p in re.split(r"[,;\s]+", s) if p]
     if not parts:
         return None

@@ -102,7 +102,9 @@ def _show(value: object) -> str:
     return str(value)
 
 
-_NAME_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=")
+# Starts only where a run of name characters starts (digits before the name skipped): tried from inside a
+# long run, it would rescan the run from every position (quadratic).
+_NAME_RE = re.compile(r"(?<![A-Za-z0-9_])[0-9]*+([A-Za-z_][A-Za-z0-9_]*+)\s*+=")
 _INT_RE = re.compile(r"[+-]?\d+")
 _FLOAT_RE = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?")
 _WORD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
@@ -133,13 +135,13 @@ def parse_spec(spec: str | None) -> dict[str, Domain]:
     matches = list(_NAME_RE.finditer(spec))
     if not matches:
         raise QuizError(f"bad quiz params {spec!r}: expected items like W=8..64 or F=1,3,5")
-    head = spec[: matches[0].start()].strip()
+    head = spec[: matches[0].start(1)].strip()
     if head:
         raise QuizError(f"bad quiz params {spec!r}: {head!r} is not of the form name=value")
     out: dict[str, Domain] = {}
     for k, m in enumerate(matches):
         name = m.group(1)
-        end = matches[k + 1].start() if k + 1 < len(matches) else len(spec)
+        end = matches[k + 1].start(1) if k + 1 < len(matches) else len(spec)
         raw = spec[m.end() : end].strip().rstrip(";").strip()
         if name in out:
             raise QuizError(f"bad quiz params {spec!r}: {name} is given twice")

@@ -140,11 +140,67 @@ def check_backup(path: Path) -> int:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
                 raise StoreError(f"{path} is damaged ({ok}); choose another backup")
+            _check_schema(conn, path, version)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path} is not a usable srs database: {exc}") from None
     return version
+
+
+# Tables that may be in an srs database without srs's migrations making them: SQLite's statistics (ANALYZE,
+# PRAGMA optimize) and the migration record of sqlite-utils that the first databases kept.
+_TOLERATED = frozenset({"sqlite_sequence", "sqlite_stat1", "sqlite_stat4", "_sqlite_migrations"})
+
+
+def schema_of(conn: sqlite3.Connection) -> dict[tuple[str, str], object]:
+    """(type, name) -> what defines it: a table's columns (name, type, not null, default, key, hidden),
+    an index's, trigger's or view's SQL text with its white space collapsed."""
+    out: dict[tuple[str, str], object] = {}
+    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall()
+    for kind, name, table, sql in rows:
+        if name in _TOLERATED or (kind == "index" and str(name).startswith("sqlite_autoindex_")):
+            continue
+        if kind == "table":
+            columns = conn.execute("SELECT * FROM pragma_table_xinfo(?)", (name,)).fetchall()
+            out[(kind, name)] = (table, " ".join(str(sql).split()[:3]), tuple(tuple(c) for c in columns))
+        else:
+            out[(kind, name)] = (table, " ".join(str(sql).split()))
+    return out
+
+
+def reference_schema(version: int) -> dict[tuple[str, str], object]:
+    """The schema srs's first ``version`` migrations make, in a fresh in-memory database."""
+    from sqlite_utils import Database
+
+    from srs.store.migrations import MIGRATIONS
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        db = Database(conn)
+        for step in MIGRATIONS[:version]:
+            conn.execute("BEGIN")
+            step(db)
+            conn.execute("COMMIT")
+        return schema_of(conn)
+    finally:
+        conn.close()
+
+
+def _check_schema(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    """Refuse a backup whose tables, indexes, triggers or views are not exactly those srs makes at its
+    version (a file with only srs's header, or with a trigger of its own, is not a backup of srs)."""
+    found, expected = schema_of(conn), reference_schema(version)
+    extra = sorted(key for key in found if key not in expected or found[key] != expected[key])
+    missing = sorted((key for key in expected if key not in found), key=lambda k: (k[0] != "table", k))
+    if extra or missing:
+        what = "; ".join(
+            [f"{kind} {name!r} that srs does not make" for kind, name in extra[:3]]
+            + [f"no {kind} {name!r}" for kind, name in missing[:3]]
+        )
+        raise StoreError(
+            f"{path} is not an srs backup: its schema differs from srs's ({what}); nothing changed"
+        )
 
 
 class Restored(NamedTuple):

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+from srs.decks.importers import read_source
 from srs.decks.importers.htmltext import html_to_markdown, html_to_text
 from srs.decks.importers.writer import ImportedNote, clean_deck, clean_tag, stable_id
 from srs.errors import InputError
@@ -35,12 +38,21 @@ def _column(value: str, key: str, path: Path, line: int) -> int:
     return number - 1
 
 
+def _rows(reader: Any, path: Path, start: int) -> Iterator[list[str]]:
+    """The reader's rows; a row it cannot read (a field over csv's 128 KiB limit...) is an InputError."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputError(f"{path}:{start + reader.line_num}: cannot read this row ({exc})") from None
+        yield row
+
+
 def read_csv(path: Path, *, deck: str | None = None) -> list[ImportedNote]:
     """The notes of one Anki text file. Raises InputError (with file:line) for what cannot be read."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    raw = read_source(path)
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -78,7 +90,7 @@ def read_csv(path: Path, *, deck: str | None = None) -> list[ImportedNote]:
     convert = html_to_markdown if html else (lambda s: s.strip())
     notes: list[ImportedNote] = []
     reader = csv.reader(io.StringIO(body), delimiter=sep)
-    for row in reader:
+    for row in _rows(reader, path, start):
         line = start + reader.line_num
         if not any(cell.strip() for cell in row):
             continue

@@ -15,10 +15,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-_MATH_RE = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.DOTALL)
-_SOUND_RE = re.compile(r"\[sound:([^\]]+)\]")
+from srs.decks.scan import replace_spans, strip_tags, tex_spans
+from srs.model import Span
+
+_SOUND_RE = re.compile(r"\[sound:([^\][]+)\]")  # no "[" inside: linear on "[sound:" * N
 _PH_RE = re.compile("\ue100(\\d+)\ue101")
-_TAG_RE = re.compile(r"<[A-Za-z/!][^>]*>")
 _BLANKS_RE = re.compile(r"\n{3,}")
 
 MediaLink = Callable[[str], str]  # media file name in the package -> link target written in the card
@@ -61,7 +62,15 @@ def _markdownify(text: str, link: MediaLink) -> str:
         if len(_INSTANCES) > 8:
             _INSTANCES.clear()
         converter = _INSTANCES[link] = _CONVERTER(link, heading_style="ATX", bullets="-", escape_misc=False)
-    return str(converter.convert(text))  # type: ignore[attr-defined]
+    # Python's html.parser rescans to the end of the text for every "<" that no ">" follows (quadratic on
+    # "<a" * N): such a "<" starts no tag anyway, so it is given as the entity it reads as.
+    last = text.rfind(">")
+    if "<" in text[last + 1 :]:
+        text = text[: last + 1] + text[last + 1 :].replace("<", "&lt;")
+    try:
+        return str(converter.convert(text))  # type: ignore[attr-defined]
+    except RecursionError:  # tags nested deeper than Python's stack (e.g. "<a>" * 5000): the text alone
+        return html.unescape(strip_tags(text)).replace("*", "\\*").replace("_", "\\_")
 
 
 # -- simple fields without markdownify --------------------------------------------------------------------
@@ -75,7 +84,8 @@ def _markdownify(text: str, link: MediaLink) -> str:
 _SIMPLE_TAG_RE = re.compile(r"<(/?)(b|strong|i|em|u)>|<br(?: ?/)?>")
 _SIMPLE_ENTITY_RE = re.compile(r"&(?:amp|lt|gt|quot|nbsp|#39);")
 _MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "u": ""}
-_NEWLINE_SPACE_RE = re.compile(r"[\t \r\n]*[\r\n][\t \r\n]*")
+# Tried only where a run of blanks starts (else every position of a long run rescans it: quadratic).
+_NEWLINE_SPACE_RE = re.compile(r"(?<![\t ])[\t ]*+[\r\n][\t \r\n]*+")
 _SPACE_RE = re.compile(r"[\t ]+")
 _EDGE_NEWLINES_RE = re.compile(r"^(\n*)((?:.*[^\n])?)(\n*)$", flags=re.DOTALL)
 
@@ -168,14 +178,14 @@ def html_to_markdown(text: str, link: MediaLink = lambda name: name) -> str:
         return ""
     spans: list[str] = []
 
-    def cut(m: re.Match[str]) -> str:
+    def cut(m: Span) -> str:
         inline, display = m.group(1), m.group(2)
-        body = html.unescape(_TAG_RE.sub("", inline if inline is not None else display)).strip()
+        body = html.unescape(strip_tags(inline if inline is not None else display)).strip()
         spans.append(f"${body}$" if inline is not None else f"$${body}$$")
         return f"\ue100{len(spans) - 1}\ue101"
 
     if "\\(" in text or "\\[" in text:
-        text = _MATH_RE.sub(cut, text)
+        text = replace_spans(text, tex_spans(text), cut)
     if "[sound:" in text:
         text = _SOUND_RE.sub(lambda m: f'<a href="\ue102{m.group(1)}">{m.group(1)}</a>', text)
     if "<" in text or "&" in text:
@@ -198,4 +208,4 @@ def html_to_markdown(text: str, link: MediaLink = lambda name: name) -> str:
 def html_to_text(text: str) -> str:
     """An HTML field as plain text (for a type-in answer): tags dropped, entities decoded."""
     text = re.sub(r"<br\s*/?>|</div>|</p>", "\n", text, flags=re.IGNORECASE)
-    return html.unescape(_TAG_RE.sub("", text)).strip()
+    return html.unescape(strip_tags(text)).strip()

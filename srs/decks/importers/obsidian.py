@@ -13,16 +13,17 @@ text), so importing the same notes again updates the same cards.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
+from srs.decks.importers import read_source
 from srs.decks.importers.writer import ImportedNote, clean_deck, stable_id
+from srs.decks.scan import highlights, remove_delimited, sub_highlights
 from srs.errors import InputError
 from srs.model import CLOZE_RE, Kind
 
-_SR_COMMENT = re.compile(r"<!--SR:.*?-->", re.DOTALL)
 _DECK_TAG = re.compile(r"(?<![\w/])#flashcards(?:/([\w/-]+))?")
-_HIGHLIGHT = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
 
 
 def _split_card(line: str) -> tuple[str, str, bool] | None:
@@ -41,7 +42,7 @@ def _cloze(text: str) -> str:
     """``==x==`` highlights numbered as deletions after any ``{{cN::`` already there."""
     start = max((int(m.group(1)) for m in CLOZE_RE.finditer(text)), default=0)
     counter = iter(range(start + 1, start + 1000))
-    return _HIGHLIGHT.sub(lambda m: f"{{{{c{next(counter)}::{m.group(1)}}}}}", text)
+    return sub_highlights(lambda m: f"{{{{c{next(counter)}::{m.group(1)}}}}}", text)
 
 
 def files_of(path: Path) -> list[tuple[Path, str]]:
@@ -52,7 +53,7 @@ def files_of(path: Path) -> list[tuple[Path, str]]:
             for p in sorted(path.rglob("*.md"))
             if not any(part.startswith(".") for part in p.relative_to(path).parts)
         ]
-    if path.is_file():
+    if os.path.lexists(path):  # a FIFO or a device too: read_source refuses it with a clear message
         return [(path, path.name)]
     raise InputError(f"no such file or folder: {path}")
 
@@ -60,22 +61,22 @@ def files_of(path: Path) -> list[tuple[Path, str]]:
 def read_markdown(path: Path) -> list[ImportedNote]:
     """The cards in an Obsidian note or a folder of notes."""
     notes: list[ImportedNote] = []
+    root = path if path.is_dir() else None
     for real, rel in files_of(path):
-        notes.extend(read_note(real, rel))
+        notes.extend(read_note(real, rel, root))
     return notes
 
 
-def read_note(real: Path, rel: str) -> list[ImportedNote]:
-    """The cards of one Markdown note; ``rel`` names it in ids, errors and the default deck."""
+def read_note(real: Path, rel: str, root: Path | None = None) -> list[ImportedNote]:
+    """The cards of one Markdown note; ``rel`` names it in ids, errors and the default deck. The file must
+    be a regular file (inside ``root`` when given, symlinks followed): see :func:`read_source`."""
     try:
-        text = real.read_text(encoding="utf-8").removeprefix("\ufeff")
+        text = read_source(real, root).decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise InputError(f"{rel}: not UTF-8 text (is this a Markdown file?)") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {real}: {exc.strerror or exc}") from None
     if "\x00" in text:
         raise InputError(f"{rel}: binary data, not a Markdown file")
-    text = _SR_COMMENT.sub("", text)
+    text = remove_delimited(text, "<!--SR:", "-->")
     m = _DECK_TAG.search(text)
     if m and m.group(1):
         deck = clean_deck(m.group(1).replace("/", "::"))
@@ -152,6 +153,6 @@ def read_note(real: Path, rel: str) -> list[ImportedNote]:
                     add(lineno + n, Kind.REVERSED if rev else Kind.BASIC, front, back)
             continue
         joined = "\n".join(para)
-        if _HIGHLIGHT.search(joined) or CLOZE_RE.search(joined):
+        if next(highlights(joined), None) or CLOZE_RE.search(joined):
             add(lineno, Kind.CLOZE, text=_cloze(joined))
     return notes

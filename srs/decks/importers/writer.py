@@ -16,11 +16,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from srs.decks.authoring import _value, deck_file_name
+from srs.decks import MAX_DECK_BYTES
+from srs.decks.authoring import card_block, deck_file_name, front_matter, one_line
 from srs.decks.parser import TAG_RE, parse_text
 from srs.errors import InputError, SrsError
 from srs.model import Kind, Note
+
+if TYPE_CHECKING:
+    from srs.store import Store
 
 
 def stable_id(prefix: str, *parts: str) -> str:
@@ -44,8 +49,8 @@ def clean_tag(tag: str) -> str:
 
 
 def clean_deck(name: str) -> str:
-    """A deck name with its ``::`` levels trimmed and empty levels dropped."""
-    return "::".join(p.strip() for p in name.split("::") if p.strip()) or "Imported"
+    """A deck name on one line (line breaks become spaces), its ``::`` levels trimmed, empty levels dropped."""
+    return "::".join(one_line(p) for p in name.split("::") if p.strip()) or "Imported"
 
 
 @dataclass(frozen=True)
@@ -64,26 +69,25 @@ class ImportedNote:
 
 
 def render_note(note: ImportedNote | Note) -> str:
-    """The deck-file block of one note."""
-    lines = [f"## {note.id}"]
+    """The deck-file block of one note (through :func:`srs.decks.authoring.card_block`, the one writer)."""
+    fields: list[tuple[str, str]] = []
     if note.kind is not Kind.BASIC and note.kind is not Kind.CLOZE:
-        lines.append(f"kind: {note.kind.value}")
+        fields.append(("kind", note.kind.value))
     if note.tags:
-        lines.append("tags: " + " ".join(note.tags))
+        fields.append(("tags", " ".join(note.tags)))
     if note.source:
-        lines.append("source: " + " ".join(note.source.split()))
+        fields.append(("source", note.source))
     if isinstance(note, Note) and note.item:
-        lines.append(f"{'quiz' if note.kind is Kind.QUIZ else 'exercise'}: {note.item}")
+        fields.append(("quiz" if note.kind is Kind.QUIZ else "exercise", note.item))
         if note.params:
-            lines.append(f"params: {note.params}")
+            fields.append(("params", note.params))
     elif note.kind is Kind.CLOZE:
-        lines.append("text: " + _value(note.text))
+        fields.append(("text", note.text))
     else:
-        lines.append("Q: " + _value(note.front))
-        lines.append("A: " + _value(note.back))
+        fields += [("Q", note.front), ("A", note.back)]
     if note.extra.strip():
-        lines.append("extra: " + _value(note.extra))
-    return "\n".join(lines) + "\n"
+        fields.append(("extra", note.extra))
+    return card_block(note.id, fields)
 
 
 @dataclass
@@ -161,20 +165,78 @@ def plan_files(
         claimed[path] = deck
     every_id = {n.id for n in notes}
     targets = dict(claimed)
+    parts = {path: _parts_of(path) for path in claimed}
+    part_files = {p for found in parts.values() for p in found}
     # A note that moved to another deck leaves its old file (no id may be in two files).
     if folder.is_dir():
         for other in sorted(folder.glob("*.md")):
-            if other not in targets and not other.name.startswith("."):
+            if other not in targets and other not in part_files and not other.name.startswith("."):
                 other_deck = _file_deck(other)
                 if other_deck is not None:
                     targets[other] = other_deck
     for path, deck in targets.items():
         fresh = by_deck.get(deck, []) if claimed.get(path) == deck else []
         drop = every_id - {n.id for n in fresh}
-        merged = _merged_text(path, deck, fresh, header_source, drop, read_back)
-        if merged is not None:
-            batch.texts[path], batch.notes[path] = merged
+        merged = _merged_text(path, deck, fresh, header_source, drop, read_back, parts.get(path, []))
+        if merged is None:
+            continue
+        pieces = _split(merged[0])
+        old_parts = parts.get(path, [])
+        for index, (text, count) in enumerate(pieces):
+            part = path if index == 0 else _part_path(path, index + 1)
+            batch.texts[part], batch.notes[part] = text, count
+        for stale in old_parts[len(pieces) - 1 :]:  # parts no longer needed: left with no card
+            if stale not in batch.texts:
+                batch.texts[stale], batch.notes[stale] = _split(merged[0][: _head_end(merged[0])])[0]
     return batch
+
+
+# A deck file the importer writes stays under the size the sync reads (srs.decks.MAX_DECK_BYTES): a larger
+# deck goes into several files, NAME.md, NAME.part2.md, NAME.part3.md..., each with the same front matter.
+PART_BYTES = MAX_DECK_BYTES - 64 * 1024
+
+
+def _part_path(path: Path, number: int) -> Path:
+    return path.with_name(f"{path.stem}.part{number}.md")
+
+
+def _parts_of(path: Path) -> list[Path]:
+    """The existing extra parts of a deck file (NAME.part2.md...), in order."""
+    found = []
+    number = 2
+    while (candidate := _part_path(path, number)).exists():
+        found.append(candidate)
+        number += 1
+    return found
+
+
+def _head_end(text: str) -> int:
+    """Where the front matter of a deck text (as written by :func:`_merged_text`) ends."""
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 3)
+        if end >= 0:
+            return end + 5
+    return 0
+
+
+def _split(text: str) -> list[tuple[str, int]]:
+    """A deck text cut at card boundaries into pieces of at most PART_BYTES (each with the front matter):
+    (text, notes in it) for each piece."""
+    head = text[: _head_end(text)]
+    blocks = [b for b in text[len(head) :].split("\n## ") if b.strip()]
+    blocks = [b if b.startswith("## ") else "## " + b for b in blocks]
+    pieces: list[tuple[str, int]] = []
+    current: list[str] = []
+    size = len(head.encode("utf-8"))
+    for block in blocks:
+        n = len(block.encode("utf-8")) + 1
+        if current and size + n > PART_BYTES:
+            pieces.append((head + "".join("\n" + b for b in current), len(current)))
+            current, size = [], len(head.encode("utf-8"))
+        current.append(block if block.endswith("\n") else block + "\n")
+        size += n
+    pieces.append((head + "".join("\n" + b for b in current), len(current)))
+    return pieces
 
 
 def _merged_text(
@@ -184,6 +246,7 @@ def _merged_text(
     source: str,
     drop: frozenset[str] | set[str] = frozenset(),
     read_back: bool = True,
+    parts: list[Path] | None = None,
 ) -> tuple[str, int] | None:
     """The new text of one deck file (its notes in ``drop`` removed, ``fresh`` added or replaced) and how many
     notes it holds, or None if it would not change."""
@@ -192,6 +255,9 @@ def _merged_text(
     if path.exists():
         try:
             old_text = path.read_text(encoding="utf-8")
+            for part in parts or ():  # the deck's other parts, read as one text with the first
+                part_text = part.read_text(encoding="utf-8")
+                old_text += part_text[_head_end(part_text) :]
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read {path}: {exc}") from None
         if not fresh and not drop.intersection(re.findall(r"^## (\S+)", old_text, flags=re.MULTILINE)):
@@ -204,7 +270,7 @@ def _merged_text(
         blocks = {n.id: render_note(n) for n in old.notes if n.id not in drop}
     for note in fresh:
         blocks[note.id] = render_note(note)
-    head = f"---\ndeck: {deck}\n" + (f"source: {source}\n" if source else "") + "---\n"
+    head = front_matter(deck, source)
     if old_text.startswith("---\n"):
         end = old_text.find("\n---\n", 3)
         if end >= 0:
@@ -227,3 +293,21 @@ def unique(notes: Iterable[ImportedNote]) -> list[ImportedNote]:
     for note in notes:
         seen[note.id] = note
     return list(seen.values())
+
+
+def check_read_back(store: Store, batch: FileBatch, decks_dir: Path, errors: Iterable[Any]) -> None:
+    """Raise InputError unless the sync read every written deck file back whole: no error in any of them,
+    and each gave the store as many notes as it was written with."""
+    from srs.store.imports import notes_per_path
+
+    written = {p.relative_to(decks_dir.parent).as_posix(): p for p in batch.texts}
+    for error in errors:
+        if str(getattr(error, "path", "")).split("/", 1)[-1] in written:
+            if "duplicate id" in str(error):
+                raise InputError(f"an imported card clashes with a card already in srs: {error}")
+            raise InputError(f"an imported card cannot be written as a deck file: {error}")
+    found = {path.split("/", 1)[-1]: n for path, n in notes_per_path(store).items()}
+    for rel, path in written.items():
+        missing = batch.notes[path] - found.get(rel, 0)
+        if missing:
+            raise InputError(f"{path}: {missing} imported cards would not read back")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,12 +34,54 @@ if TYPE_CHECKING:
 _PH_OPEN, _PH_CLOSE = "\ue000", "\ue001"
 _PH_RE = re.compile("\ue000(\\d+)\ue001")
 
-# Code (fenced blocks and inline code spans) is left alone: no maths inside it.
-_CODE_RE = re.compile(
-    r"^[ ]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*\n.*?(?:^[ ]{0,3}(?P=fence)[`~]*[ \t]*$|\Z)"  # fenced block
-    r"|(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`)",  # inline code span
+# Code (fenced blocks and inline code spans) is left alone: no maths inside it. Fenced blocks by this
+# pattern (possessive runs: linear), inline spans by :func:`_code_spans` (a pattern for them backtracked in
+# cubic time on a run of backticks).
+_FENCE_RE = re.compile(
+    r"^[ ]{0,3}(?P<fence>`{3,}+|~{3,}+)[^\n]*+\n.*?(?:^[ ]{0,3}(?P=fence)[`~]*[ \t]*$|\Z)",
     re.MULTILINE | re.DOTALL,
 )
+
+
+def _code_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each fenced block and inline code span, in order. An inline span opens with a run of
+    backticks and closes at the next run of exactly that length (CommonMark); an unclosed run is text."""
+    runs: list[tuple[int, int]] = []  # every maximal run of backticks: (start, length)
+    i = text.find("`")
+    while i >= 0:
+        j = i
+        while j < len(text) and text[j] == "`":
+            j += 1
+        runs.append((i, j - i))
+        i = text.find("`", j)
+    following: list[int] = [-1] * len(runs)  # index of the next run of the same length
+    last: dict[int, int] = {}
+    for k in range(len(runs) - 1, -1, -1):
+        following[k] = last.get(runs[k][1], -1)
+        last[runs[k][1]] = k
+    pos, k = 0, 0
+    fence = _FENCE_RE.search(text)
+    while True:
+        if fence is not None and fence.start() < pos:
+            fence = _FENCE_RE.search(text, pos)
+        while k < len(runs) and runs[k][0] < pos:
+            k += 1
+        start = runs[k][0] if k < len(runs) else len(text)
+        if fence is not None and fence.start() <= start:
+            yield fence.span()
+            pos = max(fence.end(), fence.start() + 1)
+            continue
+        if k >= len(runs):
+            return
+        close = following[k]
+        if close < 0:
+            pos = start + runs[k][1]  # never closed: literal backticks
+            continue
+        end = runs[close][0] + runs[close][1]
+        yield start, end
+        pos = end
+
+
 # $$display$$ (may span lines) or $inline$ (one line; no space just inside the dollars; the closing
 # dollar not followed by a digit, so "$5 and $10" is not maths). A backslash-escaped \$ is never one.
 # (It starts with the literal dollar, its lookbehind after it, so that re can skip to the next dollar.)
@@ -118,10 +161,10 @@ def protect_math(text: str) -> tuple[str, list[str]]:
         return _MATH_RE.sub(cut, text), spans
     out: list[str] = []
     last = 0
-    for code in _CODE_RE.finditer(text):
-        out.append(_MATH_RE.sub(cut, text[last : code.start()]))
-        out.append(code.group(0))
-        last = code.end()
+    for start, end in _code_spans(text):
+        out.append(_MATH_RE.sub(cut, text[last:start]))
+        out.append(text[start:end])
+        last = end
     out.append(_MATH_RE.sub(cut, text[last:]))
     return "".join(out), spans
 

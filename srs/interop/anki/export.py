@@ -228,10 +228,12 @@ class ExportResult:
     reviews: int
     with_scheduling: bool
     seconds: float
+    missing_media: tuple[str, ...] = ()  # "file:line: name" of each linked media file not found
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
         return {
+            "missing_media": list(self.missing_media),
             "path": str(self.path),
             "notes": self.notes,
             "cards": self.cards,
@@ -532,14 +534,16 @@ def plan_notes(
 
 # -- media and deck options ------------------------------------------------------------------------------
 # A link to a file in the learner's media folder, as the importers write it (relative to the deck file).
-_MEDIA_LINK = re.compile(r"(\]\()((?:\.\./)*media/([^)\s]+))(\))")
+_MEDIA_LINK = re.compile(r"(\]\()((?:\.\./)*+media/([^]()\s]+))(\))")  # no "]" or "(" in a name: linear
 
 
 def localise_media(
-    store: Store, cards: list[ExportCard], media_dir: Path | None
+    store: Store, cards: list[ExportCard], media_dir: Path | None, missing: list[str] | None = None
 ) -> tuple[list[ExportCard], dict[str, Path]]:
     """Cards whose links point into the media folder get bare file names (Anki's media are flat), and the
-    files to put in the package (name -> path). A missing file is refused with the card's file:line."""
+    files to put in the package (name -> path). A missing file (e.g. one an import refused, or lost) leaves
+    its link as it was and is named in ``missing`` with the card's file:line; without ``missing`` it is
+    refused (InputError)."""
     from urllib.parse import unquote
 
     media: dict[str, Path] = {}
@@ -556,7 +560,10 @@ def localise_media(
             path = media_dir / name
             if path.parent != media_dir or not path.is_file():
                 spec = store.get_card(card.id).spec
-                raise InputError(f"{spec.path}:{spec.line}: image {m.group(2)} not found in {media_dir}")
+                if missing is None:
+                    raise InputError(f"{spec.path}:{spec.line}: image {m.group(2)} not found in {media_dir}")
+                missing.append(f"{spec.path}:{spec.line}: {name}")
+                return m.group(0)
             media[name] = path
             return m.group(1) + m.group(3) + m.group(4)
 
@@ -949,7 +956,8 @@ def _export(
     media_dir: Path | None = None,
 ) -> ExportResult:
     cards = load_cards(store, flt)
-    cards, media = localise_media(store, cards, media_dir)
+    missing: list[str] = []
+    cards, media = localise_media(store, cards, media_dir, missing)
     if not cards:
         if flt.deck or flt.tag:
             what = " and ".join(
@@ -1023,6 +1031,7 @@ def _export(
         reviews=reviews,
         with_scheduling=with_scheduling,
         seconds=time.perf_counter() - started,
+        missing_media=tuple(dict.fromkeys(missing)),
     )
 
 

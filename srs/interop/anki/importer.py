@@ -34,11 +34,12 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -46,16 +47,18 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from srs.clock import day_start
 from srs.decks.importers.htmltext import html_to_markdown, html_to_text
 from srs.decks.importers.writer import (
-    FileBatch,
     ImportedNote,
+    check_read_back,
     clean_deck,
     clean_tag,
     plan_files,
     stable_id,
     unique,
 )
+from srs.decks.parser import ID_RE
 from srs.errors import InputError, SrsError
 from srs.interop.anki import cycle_collector_paused
+from srs.interop.anki.media import MAX_MEDIA_BYTES, refusal, safe_name
 from srs.model import Kind
 
 if TYPE_CHECKING:
@@ -130,12 +133,30 @@ class Package:
     media: dict[str, str] = field(default_factory=dict)  # file name -> zip entry
     compressed_media: bool = False
     stored_names: dict[str, str] = field(default_factory=dict)  # media renamed on import (name clash)
+    refused_media: list[str] = field(default_factory=list)  # why each refused media file was left out
+    _zip: zipfile.ZipFile | None = None
 
     def read_media(self, name: str) -> bytes:
-        """The bytes of one media file."""
-        with zipfile.ZipFile(self.path) as zf:
-            data = zf.read(self.media[name])
-        return _unzstd(data) if self.compressed_media else data
+        """The bytes of one media file (at most MAX_MEDIA_BYTES: PackageError beyond). The package's zip is
+        opened once for all of them: opening it again per file re-read its whole directory, which made
+        copying 10,000 files quadratic."""
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.path)
+        info = self._zip.getinfo(self.media[name])
+        if info.file_size > MAX_MEDIA_BYTES and not self.compressed_media:
+            raise PackageError(f"media file {name!r} is larger than {MAX_MEDIA_BYTES // 2**20} MiB")
+        with self._zip.open(info) as fh:
+            data = fh.read(MAX_MEDIA_BYTES + 1)
+        data = _unzstd(data, MAX_MEDIA_BYTES) if self.compressed_media else data
+        if len(data) > MAX_MEDIA_BYTES:
+            raise PackageError(f"media file {name!r} is larger than {MAX_MEDIA_BYTES // 2**20} MiB")
+        return data
+
+    def close(self) -> None:
+        """Close the package's zip (opened by :meth:`read_media`)."""
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
@@ -174,10 +195,13 @@ def proto_fields(data: bytes) -> Iterator[tuple[int, int | bytes]]:
             raise ValueError(f"unsupported wire type {wire}")
 
 
-def _unzstd(data: bytes) -> bytes:
+def _unzstd(data: bytes, limit: int | None = None) -> bytes:
     import zstandard
 
     try:
+        if limit is not None:  # at most limit + 1 bytes: a small bomb cannot fill the memory
+            with zstandard.ZstdDecompressor().stream_reader(data) as reader:
+                return bytes(reader.read(limit + 1))
         return zstandard.ZstdDecompressor().decompressobj().decompress(data)
     except zstandard.ZstdError as exc:
         raise PackageError(f"damaged package: cannot decompress ({exc})") from None
@@ -189,6 +213,8 @@ def read_package(path: Path, work: Path) -> Package:
         raise PackageError(f"no such file: {path}")
     if path.is_dir():
         raise PackageError(f"{path} is a folder, not an Anki package")
+    if not path.is_file():  # a FIFO would block the zip reader; a device would be read without end
+        raise PackageError(f"{path} is not a regular file, not an Anki package")
     if not zipfile.is_zipfile(path):
         raise PackageError(f"{path} is not an Anki package (.apkg or .colpkg files are zip archives)")
     try:
@@ -237,7 +263,9 @@ def read_package(path: Path, work: Path) -> Package:
     except OSError as exc:
         raise PackageError(f"cannot read {path}: {exc.strerror or exc}") from None
     package = _read_collection(path, db_path, version or (2 if name.endswith("21") else 1))
-    package.media, package.compressed_media = _media_map(path, media_raw, version == LATEST_VERSION)
+    media, package.compressed_media = _media_map(path, media_raw, version == LATEST_VERSION)
+    package.media = {name: entry for name, entry in media.items() if safe_name(name)}
+    package.refused_media = [f"{name!r}: not a plain file name" for name in media if not safe_name(name)]
     return package
 
 
@@ -270,10 +298,15 @@ def _media_map(path: Path, raw: bytes, latest: bool) -> tuple[dict[str, str], bo
 
 def _read_collection(path: Path, db_path: Path, version: int) -> Package:
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as exc:
         raise PackageError(f"damaged package {path}: {exc}") from None
+    deadline = time.monotonic() + COLLECTION_SECONDS
+    conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
     try:
+        conn.execute("PRAGMA trusted_schema = OFF")
+        conn.execute("PRAGMA query_only = ON")
+        _only_tables(conn, path)
         row = conn.execute("SELECT ver, models, decks, conf FROM col").fetchone()
         if row is None:
             raise PackageError(f"damaged package {path}: the collection is empty")
@@ -295,12 +328,31 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
         )
         revlog = conn.execute("SELECT id, cid, ease, factor, time, type FROM revlog ORDER BY id").fetchall()
     except sqlite3.DatabaseError as exc:
+        if time.monotonic() > deadline:
+            raise PackageError(
+                f"{path}: reading its collection took over {COLLECTION_SECONDS} s; refused"
+            ) from None
         raise PackageError(f"damaged or truncated package {path}: {exc}") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise PackageError(f"damaged package {path}: unreadable note types or decks ({exc})") from None
     finally:
         conn.close()
     return Package(path, version, schema, sched_ver, notetypes, decks, notes, cards, revlog)
+
+
+COLLECTION_SECONDS = 60  # reading a package's collection stops (and the import is refused) after this
+_READ_TABLES = ("col", "notes", "cards", "revlog", "fields", "templates", "notetypes", "decks", "config")
+
+
+def _only_tables(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a collection where a name srs reads is a view or a virtual table (a view can run any query,
+    e.g. an endless recursive one, when read) or that holds triggers or views at all (Anki makes none)."""
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    for kind, name, sql in rows:
+        if kind in ("view", "trigger"):
+            raise PackageError(f"{path} is not an Anki collection: it holds a {kind} ({name!r})")
+        if kind == "table" and name in _READ_TABLES and str(sql or "").upper().startswith("CREATE VIRTUAL"):
+            raise PackageError(f"{path} is not an Anki collection: {name!r} is a virtual table")
 
 
 def _schema11(models: str, decks: str, conf: str) -> tuple[dict[int, NoteType], dict[int, str], int]:
@@ -350,9 +402,9 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
 
 
 # -- notes -> deck notes ---------------------------------------------------------------------------------------
-_IMG_RE = re.compile(r"""<img[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-_SOUND_RE = re.compile(r"\[sound:([^\]]+)\]")
-_TYPE_RE = re.compile(r"\{\{type:(?:[^:}]+:)?([^}]+)\}\}")
+_IMG_RE = re.compile(r"""<img[^<>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_SOUND_RE = re.compile(r"\[sound:([^\][]+)\]")
+_TYPE_RE = re.compile(r"\{\{type:(?:[^:{}]+:)?([^{}]+)\}\}")
 
 
 def media_names(text: str) -> set[str]:
@@ -409,6 +461,8 @@ def plan_note(
     tags = tuple(dict.fromkeys(t for t in (clean_tag(t) for t in note.tags.split()) if t))
     if nt.name.startswith(SRS_MODEL_PREFIX) and fields.get("SrsId", "").strip():
         srs_id = html_to_text(fields["SrsId"])
+        if not ID_RE.fullmatch(srs_id):  # e.g. a line break that would write fields of its own
+            return PlannedImport(None, {}, "an SrsId that is not a card id")
         cards = _srs_cards(nt, srs_id, ords)
         name = nt.name[len(SRS_MODEL_PREFIX) :].lower()
         if name.startswith(("quiz", "exercise")):
@@ -500,6 +554,7 @@ class ImportResult:
     cards_updated: int = 0
     files_written: int = 0
     media_copied: int = 0
+    media_refused: tuple[str, ...] = ()  # why each media file left out was refused
     skipped_notes: int = 0
     reviews_merged: int = 0
     reviews_known: int = 0
@@ -515,6 +570,7 @@ class ImportResult:
         out: dict[str, Any] = {k: getattr(self, k) for k in self.__dataclass_fields__}
         out["path"] = str(self.path)
         out["seconds"] = round(self.seconds, 3)
+        out["media_refused"] = list(self.media_refused)
         return out
 
 
@@ -575,10 +631,15 @@ def _import_anki(
         package = read_package(path, Path(work))
     if progress:
         progress(0, len(package.notes), "reading")
-    mapping, planned = _plan(
-        package, decks_dir, media_dir, deck_prefix, store, progress, convert=not reviews_only
-    )
+    try:
+        mapping, planned = _plan(
+            package, decks_dir, media_dir, deck_prefix, store, progress, convert=not reviews_only
+        )
+    except BaseException:
+        package.close()
+        raise
     if reviews_only:
+        package.close()
         with store.transaction():
             merged = _merge_history(store, scheduler, package, mapping, utc_offset, progress)
         return ImportResult(path=path, seconds=time.perf_counter() - started, reviews_only=True, **merged)  # type: ignore[arg-type]
@@ -591,14 +652,23 @@ def _import_anki(
     copied: list[Path] = []
     if progress:
         progress(0, len(notes), "writing")
-    batch.commit()
+    # All or nothing, media included: the media are written to a staging folder first (the slow part; a
+    # kill there leaves only that folder, removed by the next import), then renamed into place, and only
+    # then are the deck files written and the database changed. Cards never point at missing media.
     try:
-        copied = _copy_media(package, media, media_dir)
+        staging, pairs = _stage_media(package, media, media_dir)
+    finally:
+        package.close()
+    try:
+        for staged, target in pairs:
+            os.replace(staged, target)
+            copied.append(target)
+        batch.commit()
         with store.transaction():
             if progress:
                 progress(0, len(notes), "adding cards")
             report = sync()
-            _check_read_back(store, batch, decks_dir, getattr(report, "errors", ()))
+            check_read_back(store, batch, decks_dir, getattr(report, "errors", ()))
             merged = (
                 _merge_history(store, scheduler, package, mapping, utc_offset, progress)
                 if with_history
@@ -610,6 +680,9 @@ def _import_anki(
             with contextlib.suppress(OSError):
                 p.unlink()
         raise
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     after = _card_count(store)
     return ImportResult(
         path=path,
@@ -618,28 +691,11 @@ def _import_anki(
         cards_updated=int(getattr(report, "changed", 0)),
         files_written=len(batch.texts),
         media_copied=len(copied),
+        media_refused=tuple(package.refused_media),
         skipped_notes=skipped,
         seconds=time.perf_counter() - started,
         **merged,  # type: ignore[arg-type]
     )
-
-
-def _check_read_back(store: Store, batch: FileBatch, decks_dir: Path, errors: Iterable[Any]) -> None:
-    """Raise InputError unless the sync read every written deck file back whole: no error in any of them,
-    and each gave the store as many notes as it was written with."""
-    from srs.store.imports import notes_per_path
-
-    written = {p.relative_to(decks_dir.parent).as_posix(): p for p in batch.texts}
-    for error in errors:
-        if str(getattr(error, "path", "")).split("/", 1)[-1] in written:
-            if "duplicate id" in str(error):
-                raise InputError(f"an imported card clashes with a card already in srs: {error}")
-            raise InputError(f"an imported card cannot be written as a deck file: {error}")
-    found = {path.split("/", 1)[-1]: n for path, n in notes_per_path(store).items()}
-    for rel, path in written.items():
-        missing = batch.notes[path] - found.get(rel, 0)
-        if missing:
-            raise InputError(f"{path}: {missing} imported cards would not read back")
 
 
 def _card_count(store: Store) -> int:
@@ -683,9 +739,13 @@ def _plan(
     prefix = clean_deck(deck_prefix) if deck_prefix.strip() else ""
     for name in package.media if convert else ():  # a different file of that name already there: keep both
         target = media_dir / name
-        if target.exists() and (
-            target.stat().st_size != len(data := package.read_media(name)) or target.read_bytes() != data
-        ):
+        if not _exists(target):
+            continue
+        try:
+            data = package.read_media(name)
+        except PackageError:
+            continue  # refused when it is copied (too large, damaged)
+        if not _same_file(target, data):
             digest = hashlib.sha1(data).hexdigest()[:8]
             stem, dot, ext = name.rpartition(".")
             stored_names[name] = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
@@ -722,6 +782,25 @@ def _plan(
     return mapping, planned
 
 
+def _exists(path: Path) -> bool:
+    return os.path.lexists(path)
+
+
+def _same_file(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file (not a link, a FIFO, a device) holding exactly ``data``."""
+    import stat
+
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+            return False
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read(len(data) + 1) == data
+    except OSError:
+        return False
+
+
 def _plan_media(package: Package, notes: list[ImportedNote], media_dir: Path) -> list[str]:
     """Names (in the package) of the media files the imported notes refer to."""
     if not package.media:
@@ -731,35 +810,59 @@ def _plan_media(package: Package, notes: list[ImportedNote], media_dir: Path) ->
     for note in notes:
         for text in (note.front, note.back, note.text, note.extra):
             if "media/" in text:
-                for name in re.findall(r"\]\((?:\.\./)*media/([^)\s]+)\)", text):
+                for name in re.findall(r"\]\((?:\.\./)*+media/([^]()\s]+)\)", text):
                     name = name.replace("%20", " ")
                     wanted.add(back.get(name, name))
     return sorted(n for n in wanted if n in package.media)
 
 
-def _copy_media(package: Package, names: list[str], media_dir: Path) -> list[Path]:
-    """Copy media files (through temporary files; ones already there, identical, are not rewritten).
-    Returns the files written."""
-    written: list[Path] = []
+STAGING_PREFIX = ".srs-import-"  # media of an import in progress: a folder inside the media folder
+
+
+def _clean_staging(media_dir: Path) -> None:
+    """Remove what an import killed before its end left in the media folder (nothing it names was used)."""
+    if media_dir.is_dir():
+        for leftover in media_dir.glob(STAGING_PREFIX + "*"):
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _stage_media(
+    package: Package, names: list[str], media_dir: Path
+) -> tuple[Path | None, list[tuple[Path, Path]]]:
+    """Write every media file to copy into a staging folder inside ``media_dir``: (that folder, [(staged file,
+    its final path)]). Files already there and identical are skipped; files that are not images, sounds or
+    videos are refused (listed in ``package.refused_media``)."""
+    _clean_staging(media_dir)
+    staging: Path | None = None
+    pairs: list[tuple[Path, Path]] = []
     try:
         for name in names:
             target = media_dir / package.stored_names.get(name, name)
-            if target.parent != media_dir or name.startswith("."):
+            if target.parent != media_dir or not safe_name(target.name):
                 continue  # a name with a path in it: never written outside the media folder
-            data = package.read_media(name)
-            if target.exists() and target.read_bytes() == data:
+            try:
+                data = package.read_media(name)
+            except PackageError as exc:  # too large, or damaged: left out, and said so
+                package.refused_media.append(f"{name}: {exc}")
                 continue
-            media_dir.mkdir(parents=True, exist_ok=True)
-            tmp = media_dir / f".{target.name}.{os.urandom(4).hex()}.tmp"
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
-            written.append(target)
+            why = refusal(name, data)
+            if why is not None:
+                package.refused_media.append(why)
+                continue
+            if _same_file(target, data):
+                continue
+            if staging is None:
+                media_dir.mkdir(parents=True, exist_ok=True)
+                staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=media_dir))
+            staged = staging / str(len(pairs))
+            staged.write_bytes(data)
+            pairs.append((staged, target))
     except (OSError, KeyError, zipfile.BadZipFile) as exc:
-        for p in written:
-            with contextlib.suppress(OSError):
-                p.unlink()
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise SrsError(f"cannot copy media from {package.path}: {exc}") from None
-    return written
+    return staging, pairs
 
 
 def _rating(review: AnkiReview, sched_ver: int) -> int:

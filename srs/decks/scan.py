@@ -1,0 +1,140 @@
+"""Hand-written scanners for the deck and import syntax that a regular expression would parse in
+super-linear time on hostile text (``"{{c1::" * 3000`` took minutes with ``re``).
+
+Each scanner walks the text once with ``str.find``: a delimiter that is never closed ends the scan
+instead of being retried from every later position. :data:`SCANNERS` lists them with the literal
+pieces an attacker would repeat; ``tests/test_linear_text.py`` times each of them (and every regular
+expression in ``srs/``) on those pieces repeated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from srs.model import CLOZE_RE, Span
+
+
+def replace_spans(text: str, found: Iterator[Span], repl: Callable[[Span], str]) -> str:
+    """``text`` with each span found replaced by ``repl(span)`` (the spans in order, not overlapping)."""
+    out: list[str] = []
+    last = 0
+    for m in found:
+        out.append(text[last : m.start()])
+        out.append(repl(m))
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+def highlights(text: str) -> Iterator[Span]:
+    """Obsidian ``==highlight==`` spans on one line (group 1: the inside, no space just inside the marks)."""
+    pos, n, eol = 0, len(text), -1
+    while (i := text.find("==", pos)) >= 0:
+        if i + 2 >= n or text[i + 2].isspace():
+            pos = i + 1
+            continue
+        if eol < i:  # the end of this line, found once per line
+            eol = text.find("\n", i + 2)
+            eol = n if eol < 0 else eol
+        k, close = i + 3, -1
+        while (c := text.find("==", k, eol)) >= 0:
+            if not text[c - 1].isspace():
+                close = c
+                break
+            k = c + 1
+        if close < 0:  # no later opening on this line can close either
+            pos = eol
+            continue
+        yield Span(i, close + 2, (text[i : close + 2], text[i + 2 : close]))
+        pos = close + 2
+
+
+def sub_highlights(repl: Callable[[Span], str], text: str) -> str:
+    """``text`` with each highlight replaced by ``repl(span)``."""
+    return replace_spans(text, highlights(text), repl)
+
+
+def delimited(text: str, opening: str, closing: str, *, min_inside: int = 0) -> Iterator[Span]:
+    """Spans from ``opening`` to the first ``closing`` at least ``min_inside`` characters later (across
+    lines); group 1 is the inside. An opening that is never closed ends the scan."""
+    pos = 0
+    while (i := text.find(opening, pos)) >= 0:
+        body = i + len(opening)
+        close = text.find(closing, body + min_inside)
+        if close < 0:
+            return
+        yield Span(i, close + len(closing), (text[i : close + len(closing)], text[body:close]))
+        pos = close + len(closing)
+
+
+def remove_delimited(text: str, opening: str, closing: str) -> str:
+    """``text`` without its ``opening ... closing`` spans (e.g. ``<!--SR:...-->`` comments)."""
+    return replace_spans(text, delimited(text, opening, closing), lambda _m: "")
+
+
+def tex_spans(text: str) -> Iterator[Span]:
+    """``\\(inline\\)`` (group 1) and ``\\[display\\]`` (group 2) maths, non-empty, across lines."""
+    pos = 0
+    closing = {"(": "\\)", "[": "\\]"}
+    nxt = {"(": -1, "[": -1}  # next opening of each kind at or after pos (found once, reused)
+    while nxt:
+        for kind in list(nxt):
+            if nxt[kind] < pos:
+                nxt[kind] = text.find("\\" + kind, pos)
+                if nxt[kind] < 0:
+                    del nxt[kind]  # none left
+        if not nxt:
+            return
+        kind = min(nxt, key=nxt.__getitem__)
+        i = nxt[kind]
+        close = text.find(closing[kind], i + 3)
+        if close < 0:
+            del nxt[kind]  # no later opening of this kind can close either
+            continue
+        inside = text[i + 2 : close]
+        groups = (text[i : close + 2], inside, None) if kind == "(" else (text[i : close + 2], None, inside)
+        yield Span(i, close + 2, groups)
+        pos = close + 2
+
+
+def strip_tags(text: str) -> str:
+    """``text`` without HTML tags (``<`` then a letter, ``/`` or ``!``, up to the next ``>``)."""
+    out: list[str] = []
+    pos = last = 0
+    while (i := text.find("<", pos)) >= 0:
+        nxt = text[i + 1 : i + 2]
+        if not (nxt == "/" or nxt == "!" or ("a" <= nxt.lower() <= "z" and nxt.isascii())):
+            pos = i + 1
+            continue
+        close = text.find(">", i + 2)
+        if close < 0:
+            break
+        out.append(text[last:i])
+        last = pos = close + 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _drain(found: Iterator[Span]) -> None:
+    for _m in found:
+        pass
+
+
+# name -> (run it on a text, the literal pieces of its syntax): timed by tests/test_linear_text.py
+SCANNERS: dict[str, tuple[Callable[[str], object], tuple[str, ...]]] = {
+    "cloze": (
+        lambda t: _drain(CLOZE_RE.finditer(t)),
+        ("{{c", "1", "::", "}}", ":", "}", "{", "a", "{{c1::a}}", "{{c1::a::b}}"),
+    ),
+    "cloze.sub": (lambda t: CLOZE_RE.sub(lambda m: m.group(2), t), ("{{c1::", "::", "}}", "a")),
+    "highlights": (
+        lambda t: sub_highlights(lambda m: m.group(1), t),
+        ("==", "a", " ", "=", "\n", "==a==", "==a== "),
+    ),
+    "delimited": (lambda t: remove_delimited(t, "<!--SR:", "-->"), ("<!--SR:", "--", ">", "a")),
+    "tex_spans": (
+        lambda t: _drain(tex_spans(t)),
+        ("\\(", "\\[", "\\)", "\\]", "\\", "a", "\\(a\\)", "\\(\\)"),
+    ),
+    "strip_tags": (strip_tags, ("<", "a", "/", "!", ">", "<a ")),
+}
