@@ -90,6 +90,7 @@ class NoteType:
     cloze: bool
     fields: tuple[str, ...]
     templates: tuple[tuple[str, str], ...]
+    template_names: tuple[str, ...] = ()
 
 
 class AnkiNote(NamedTuple):
@@ -364,6 +365,7 @@ def _schema11(models: str, decks: str, conf: str) -> tuple[dict[int, NoteType], 
             int(m.get("type", 0)) == 1,
             tuple(f["name"] for f in sorted(m["flds"], key=lambda f: f["ord"])),
             tuple((t["qfmt"], t["afmt"]) for t in sorted(m["tmpls"], key=lambda t: t["ord"])),
+            tuple(str(t.get("name", "")) for t in sorted(m["tmpls"], key=lambda t: t["ord"])),
         )
     names = {int(d["id"]): str(d["name"]) for d in json.loads(decks).values()}
     sched = int(json.loads(conf or "{}").get("schedVer", 1))
@@ -374,8 +376,8 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
     fields: dict[int, list[tuple[int, str]]] = {}
     for ntid, ord_, name in conn.execute("SELECT ntid, ord, name FROM fields"):
         fields.setdefault(ntid, []).append((ord_, name))
-    templates: dict[int, list[tuple[int, str, str]]] = {}
-    for ntid, ord_, config in conn.execute("SELECT ntid, ord, config FROM templates"):
+    templates: dict[int, list[tuple[int, str, str, str]]] = {}
+    for ntid, ord_, tname, config in conn.execute("SELECT ntid, ord, name, config FROM templates"):
         cfg = dict(proto_fields(config))
         q, a = cfg.get(1, b""), cfg.get(2, b"")
         templates.setdefault(ntid, []).append(
@@ -383,6 +385,7 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
                 ord_,
                 q.decode("utf-8") if isinstance(q, bytes) else "",
                 a.decode("utf-8") if isinstance(a, bytes) else "",
+                str(tname),
             )
         )
     types: dict[int, NoteType] = {}
@@ -393,7 +396,8 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
             name,
             kind == 1,
             tuple(n for _o, n in sorted(fields.get(ntid, []))),
-            tuple((q, a) for _o, q, a in sorted(templates.get(ntid, []))),
+            tuple((q, a) for _o, q, a, _n in sorted(templates.get(ntid, []))),
+            tuple(n for _o, _q, _a, n in sorted(templates.get(ntid, []))),
         )
     decks = {did: name.replace("\x1f", "::") for did, name in conn.execute("SELECT id, name FROM decks")}
     row = conn.execute("SELECT val FROM config WHERE key = 'schedVer'").fetchone()
@@ -423,6 +427,7 @@ class PlannedImport:
     note: ImportedNote | None
     card_ids: dict[int, str]
     skipped: str = ""  # why the note is not written (e.g. it came from srs and is already there)
+    more: tuple[ImportedNote, ...] = ()  # the note's other cards, when each card is a note of its own
 
 
 def _srs_cards(nt: NoteType, srs_id: str, ords: list[int]) -> dict[int, str]:
@@ -452,9 +457,16 @@ def _field_kind(nt: NoteType, ords: list[int]) -> Kind:
 
 
 def plan_note(
-    note: AnkiNote, nt: NoteType, deck: str, ords: list[int], md: Callable[[str], str], source: str
+    note: AnkiNote,
+    nt: NoteType,
+    deck: str,
+    ords: list[int],
+    md: Callable[[str], str],
+    source: str,
+    card_decks: dict[int, str] | None = None,
 ) -> PlannedImport:
-    """One Anki note as a deck note (or why not), with its card mapping."""
+    """One Anki note as deck notes (or why not), with its card mapping. ``card_decks``: each card's own deck
+    (ord -> name; ``deck`` for the others)."""
     values = note.flds.split("\x1f")
     values += [""] * (len(nt.fields) - len(values))
     fields = dict(zip(nt.fields, values, strict=False))
@@ -489,6 +501,8 @@ def plan_note(
         return PlannedImport(imported, cards)
 
     note_id = stable_id("anki", note.guid)
+    if not nt.cloze:
+        return plan_rendered(note, nt, note_id, fields, deck, ords, md, source, tags, card_decks or {})
     kind = _field_kind(nt, ords)
     names = list(nt.fields)
     if kind is Kind.CLOZE:
@@ -536,6 +550,106 @@ def plan_note(
         ),
         {o: cid for o, cid in cards.items() if o in ords or o == 0},
     )
+
+
+def template_card_id(note_id: str, ord_: int) -> str:
+    """The srs id of an Anki card shown through its template: the note's id for the first template, then
+    ``ID-tN`` for template N (so Anki card (guid, ord) always maps to the same srs card)."""
+    return note_id if ord_ == 0 else f"{note_id}-t{ord_ + 1}"
+
+
+def plan_rendered(
+    note: AnkiNote,
+    nt: NoteType,
+    note_id: str,
+    fields: dict[str, str],
+    deck: str,
+    ords: list[int],
+    md: Callable[[str], str],
+    source: str,
+    tags: tuple[str, ...],
+    card_decks: dict[int, str],
+) -> PlannedImport:
+    """A note of a (non-cloze) note type, card by card: each card's question and answer are what its card
+    template shows. A card whose question renders empty is left out (Anki does not show it). When a note's
+    two cards are exactly field 1 -> field 2 and back, the note is one reversed note; a template asking to
+    type a field gives a type-in card."""
+    from srs.interop.anki.templates import CardContext, card_sides, front_is_empty
+
+    sides: dict[int, tuple[str, str, str]] = {}  # ord -> (question, back, typed answer field)
+    for o in ords:
+        if not 0 <= o < len(nt.templates):
+            continue
+        front_t, back_t = nt.templates[o]
+        typed = _TYPE_RE.search(front_t)
+        ctx = CardContext(
+            fields,
+            o,
+            tags=note.tags.strip(),
+            notetype=nt.name,
+            deck=card_decks.get(o, deck),
+            template_name=nt.template_names[o] if o < len(nt.template_names) else "",
+            typed_answer=typed is None,
+        )
+        question, back = card_sides(front_t, back_t, ctx)
+        if front_is_empty(question):
+            continue
+        sides[o] = (question, back, typed.group(1).strip() if typed else "")
+    values = list(fields.values())
+    if (
+        sorted(sides) == [0, 1]
+        and len(values) >= 2
+        and all(not s[2] for s in sides.values())
+        and [(s[0].strip(), s[1].strip()) for s in (sides[0], sides[1])]
+        == [(values[0].strip(), values[1].strip()), (values[1].strip(), values[0].strip())]
+        and card_decks.get(1, deck) == card_decks.get(0, deck)
+    ):
+        return PlannedImport(
+            ImportedNote(
+                note_id,
+                Kind.REVERSED,
+                card_decks.get(0, deck),
+                front=md(values[0]) or "—",
+                back=md(values[1]) or "—",
+                tags=tags,
+                source=source,
+            ),
+            {0: note_id, 1: f"{note_id}/rev"},
+        )
+    made: list[ImportedNote] = []
+    cards: dict[int, str] = {}
+    for o, (question, back, typed_field) in sorted(sides.items()):
+        cid = template_card_id(note_id, o)
+        card_deck = card_decks.get(o, deck)
+        if typed_field:
+            made.append(
+                ImportedNote(
+                    cid,
+                    Kind.TYPE_IN,
+                    card_deck,
+                    front=md(question) or "—",
+                    back=html_to_text(fields.get(typed_field, "")) or "—",
+                    extra=md(back),
+                    tags=tags,
+                    source=source,
+                )
+            )
+        else:
+            made.append(
+                ImportedNote(
+                    cid,
+                    Kind.BASIC,
+                    card_deck,
+                    front=md(question) or "—",
+                    back=md(back) or "—",
+                    tags=tags,
+                    source=source,
+                )
+            )
+        cards[o] = cid
+    if not made:
+        return PlannedImport(None, {}, "every card's question is empty")
+    return PlannedImport(made[0], cards, more=tuple(made[1:]))
 
 
 def _labelled(fields: dict[str, str], names: list[str], md: Callable[[str], str]) -> str:
@@ -643,7 +757,7 @@ def _import_anki(
         with store.transaction():
             merged = _merge_history(store, scheduler, package, mapping, utc_offset, progress)
         return ImportResult(path=path, seconds=time.perf_counter() - started, reviews_only=True, **merged)  # type: ignore[arg-type]
-    notes = unique(p.note for p in planned if p.note is not None)
+    notes = unique(n for p in planned if p.note is not None for n in (p.note, *p.more))
     skipped = sum(1 for p in planned if p.note is None)
     # The files are parsed once, by the sync; what it reports about them is checked below.
     batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}", read_back=False)
