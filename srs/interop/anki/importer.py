@@ -11,13 +11,14 @@ Package formats, read with ``zipfile``, ``sqlite3`` and ``zstandard`` (Anki itse
   ``i`` stored as zip entry ``i``, itself zstd-compressed. Such packages also hold a stub ``collection.anki2``
   for old clients, which is ignored.
 
-Mapping (see the README for the table): Anki's cloze note type -> cloze, "Basic (and reversed card)" (and the
-optional reversed one, when its second card exists) -> reversed, a note type with ``{{type:Field}}`` -> type-in,
-two-field one-card types -> basic, anything else -> a basic card whose front is the first field and whose back
-lists the other fields. Notes exported by srs (with an ``SrsId`` field) keep their srs ids.
+Mapping (see the README for the table): Anki's cloze note type -> cloze; any other note type card by card,
+each card's question and answer rendered from its card template (:mod:`srs.interop.anki.templates`): a note
+whose two cards show field 1 -> 2 and 2 -> 1 -> reversed, a template with ``{{type:Field}}`` -> type-in, the
+others -> basic. Notes exported by srs (with an ``SrsId`` field) keep their srs ids.
 
 Ids: ``anki-`` + a hash of the note's guid; a note's cards are then ``ID`` (``ID/rev`` for the reversed card,
-``ID/cN`` for cloze N), so Anki card ``(guid, ord)`` always maps to the same srs card.
+``ID/cN`` for cloze N, ``ID-tN`` for template N > 1), so Anki card ``(guid, ord)`` always maps to the same
+srs card.
 
 History: Anki's revlog rows become review rows (time = the row id, which is Anki's review time in ms; rating
 = the button; duration = ``time``), except those Anki's own FSRS leaves out of training: manual entries (type
