@@ -154,13 +154,36 @@ def build(tmp_path: Path) -> Path:
         note.tags = tags
         col.add_note(note, col.decks.id(deck))
 
-    add("Conjugation", "Lang::Verbs", ["verb"], Id="17", Verb="parler", Present="parle", Past="parlai",
-        Meaning="to speak", Notes="regular <b>-er</b>")
+    add(
+        "Conjugation",
+        "Lang::Verbs",
+        ["verb"],
+        Id="17",
+        Verb="parler",
+        Present="parle",
+        Past="parlai",
+        Meaning="to speak",
+        Notes="regular <b>-er</b>",
+    )
     add("Conjugation", "Lang::Verbs", [], Id="18", Verb="être", Present="suis", Past="fus", Meaning="to be")
-    add("Conjugation", "Lang::Verbs", [], Id="19", Verb="falloir", Present="faut", Meaning="must",
-        Notes="<br>")  # no past: its second card is not made; Notes holds only <br>: empty for Anki
-    add("Frequency", "Japanese::Core", ["jp", "n5"], Rank="4671", Word="日本語[にほんご] の 本[ほん]",
-        Meaning="Japanese &amp; books")
+    add(
+        "Conjugation",
+        "Lang::Verbs",
+        [],
+        Id="19",
+        Verb="falloir",
+        Present="faut",
+        Meaning="must",
+        Notes="<br>",
+    )  # no past: its second card is not made; Notes holds only <br>: empty for Anki
+    add(
+        "Frequency",
+        "Japanese::Core",
+        ["jp", "n5"],
+        Rank="4671",
+        Word="日本語[にほんご] の 本[ほん]",
+        Meaning="Japanese &amp; books",
+    )
     add("Frequency", "Japanese::Core", [], Rank="", Word="猫[ねこ]", Meaning="cat")  # no rank: no third card
     add("Typing", "Typing", [], Prompt="Capital of France?", Context="Europe", Answer="Paris", Source="atlas")
     add("Typing", "Typing", [], Prompt="2 + 2", Context="", Answer="4", Source="")
@@ -214,8 +237,11 @@ def test_each_card_shows_what_anki_shows(env: Path, tmp_path: Path) -> None:
         anki_q = visible(_replace_typed(want["question"], want["fields"], answer=False))
         answer = want["answer"]
         rule = answer.find("<hr id=answer>")
-        anki_a = visible(_replace_typed(answer[rule + len("<hr id=answer>") :] if rule >= 0 else answer,
-                                        want["fields"], answer=True))
+        anki_a = visible(
+            _replace_typed(
+                answer[rule + len("<hr id=answer>") :] if rule >= 0 else answer, want["fields"], answer=True
+            )
+        )
         assert srs_visible(question) == anki_q, (want["kind"], want["ord"])
         assert " ".join(filter(None, (srs_visible(back), srs_visible(extra)))) == anki_a, (
             want["kind"],
@@ -266,10 +292,14 @@ def test_a_card_whose_question_renders_empty_is_left_out() -> None:
     """Anki keeps a card whose front became empty (until 'Empty Cards'), but does not show it: nor does srs."""
     from srs.interop.anki.importer import AnkiNote, NoteType, plan_note
 
-    nt = NoteType(1, "Two", False, ("A", "B", "C"), (("{{A}}", "{{B}}"), ("{{#C}}{{C}}{{/C}}", "{{A}}")), ("1", "2"))
+    nt = NoteType(
+        1, "Two", False, ("A", "B", "C"), (("{{A}}", "{{B}}"), ("{{#C}}{{C}}{{/C}}", "{{A}}")), ("1", "2")
+    )
     note = AnkiNote(5, "guid-x", 1, " t ", "front\x1fback\x1f<br>")
     plan = plan_note(note, nt, "D", [0, 1], lambda s: s, "", {0: "D", 1: "E"})
     assert plan.note is not None and plan.more == () and plan.card_ids == {0: plan.note.id}
-    filled = plan_note(note._replace(flds="front\x1fback\x1fthird"), nt, "D", [0, 1], lambda s: s, "", {1: "E"})
+    filled = plan_note(
+        note._replace(flds="front\x1fback\x1fthird"), nt, "D", [0, 1], lambda s: s, "", {1: "E"}
+    )
     assert filled.note is not None and [n.deck for n in (filled.note, *filled.more)] == ["D", "E"]
     assert filled.card_ids == {0: filled.note.id, 1: f"{filled.note.id}-t2"}

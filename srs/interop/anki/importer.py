@@ -440,21 +440,8 @@ def _srs_cards(nt: NoteType, srs_id: str, ords: list[int]) -> dict[int, str]:
     return {o: srs_id for o in ords}
 
 
-def _field_kind(nt: NoteType, ords: list[int]) -> Kind:
-    """Which of our kinds an Anki note type maps to (see the module docstring)."""
-    if nt.cloze:
-        if any("image-occlusion" in q for q, _a in nt.templates):
-            return Kind.BASIC
-        return Kind.CLOZE
-    if len(nt.templates) == 1 and _TYPE_RE.search(nt.templates[0][0]):
-        return Kind.TYPE_IN
-    if len(nt.templates) == 2 and len(nt.fields) >= 2:
-        q1, q2 = nt.templates[0][0], nt.templates[1][0]
-        forward = "{{" + nt.fields[0] + "}}" in q1
-        backward = "{{" + nt.fields[1] + "}}" in q2
-        if forward and backward:
-            return Kind.REVERSED if 1 in ords else Kind.BASIC
-    return Kind.BASIC
+def _is_image_occlusion(nt: NoteType) -> bool:
+    return any("image-occlusion" in q for q, _a in nt.templates)
 
 
 def plan_note(
@@ -504,52 +491,24 @@ def plan_note(
     note_id = stable_id("anki", note.guid)
     if not nt.cloze:
         return plan_rendered(note, nt, note_id, fields, deck, ords, md, source, tags, card_decks or {})
-    kind = _field_kind(nt, ords)
-    names = list(nt.fields)
-    if kind is Kind.CLOZE:
+    if not _is_image_occlusion(nt):
         text = md(values[0])
         extra = "\n\n".join(md(v) for v in values[1:] if v.strip())
         return PlannedImport(
-            ImportedNote(note_id, kind, deck, text=text, extra=extra, tags=tags, source=source),
+            ImportedNote(note_id, Kind.CLOZE, deck, text=text, extra=extra, tags=tags, source=source),
             {o: f"{note_id}/c{o + 1}" for o in ords},
         )
-    if kind is Kind.TYPE_IN:
-        m = _TYPE_RE.search(nt.templates[0][0])
-        answer_field = m.group(1).strip() if m else names[-1]
-        back_raw = fields.get(answer_field, "")
-        front_fields = [n for n in names if n != answer_field]
-        front = md(fields.get(front_fields[0], "")) if front_fields else ""
-        extra = _labelled(fields, front_fields[1:], md)
-        return PlannedImport(
-            ImportedNote(
-                note_id,
-                kind,
-                deck,
-                front=front or "—",
-                back=html_to_text(back_raw) or "—",
-                extra=extra,
-                tags=tags,
-                source=source,
-            ),
-            {0: note_id},
-        )
-    if len(names) == 2 or (kind is Kind.REVERSED and len(names) >= 2):
-        front, back = md(values[0]), md(values[1])
-        extra = _labelled(fields, names[2:], md)
-    else:  # another note type: the first field on the front, the others on the back
-        if nt.cloze:  # Image Occlusion: its masks (the cloze field) cannot be shown; the image and text can
-            names = names[1:]
-        filled = [n for n in names if fields.get(n, "").strip()]
-        first = filled[0] if filled else names[0]
-        front = md(fields.get(first, ""))
-        back = _labelled(fields, [n for n in names if n != first], md)
-        extra = ""
-    cards = {0: note_id, 1: f"{note_id}/rev"} if kind is Kind.REVERSED else {0: note_id}
+    # Image Occlusion: its masks (the cloze field) cannot be shown; the image and text can
+    names = list(nt.fields)[1:]
+    filled = [n for n in names if fields.get(n, "").strip()]
+    first = filled[0] if filled else names[0] if names else ""
+    front = md(fields.get(first, ""))
+    back = _labelled(fields, [n for n in names if n != first], md)
     return PlannedImport(
         ImportedNote(
-            note_id, kind, deck, front=front or "—", back=back or "—", extra=extra, tags=tags, source=source
+            note_id, Kind.BASIC, deck, front=front or "—", back=back or "—", tags=tags, source=source
         ),
-        {o: cid for o, cid in cards.items() if o in ords or o == 0},
+        {0: note_id},
     )
 
 
