@@ -134,6 +134,11 @@ def import_anki_cmd(
             click.echo(
                 f"{result.reviews_excluded} manual reschedules and cram reviews left out (as Anki's FSRS does)."
             )
+        if result.reviews_before_reset:
+            click.echo(
+                f"{result.reviews_before_reset} reviews before a Forget/Reset left out (the card's history "
+                "starts after its last reset, as in Anki's FSRS)."
+            )
         if result.reviews_unmatched:
             click.echo(f"{result.reviews_unmatched} reviews of cards not in srs were left out.")
         if result.skipped_notes:

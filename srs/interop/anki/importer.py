@@ -633,6 +633,7 @@ class ImportResult:
     reviews_merged: int = 0
     reviews_known: int = 0
     reviews_excluded: int = 0
+    reviews_before_reset: int = 0  # reviews before a card's last Forget/Reset (its history starts after)
     reviews_unmatched: int = 0
     cards_changed: int = 0
     conflicts: int = 0
@@ -946,6 +947,13 @@ def _rating(review: AnkiReview, sched_ver: int) -> int:
     return review.ease
 
 
+def is_reset(rtype: int, ease: int, factor: int) -> bool:
+    """Anki's Reset/Forget entry (a card rescheduled as new): a manual row (type 4) without a button and with
+    ease factor 0. Set-due-date rows are manual too, but keep the card's ease factor. Anki's FSRS starts a
+    card's history after its last reset."""
+    return rtype == REVLOG_MANUAL and ease == 0 and factor == 0
+
+
 def excluded(review: AnkiReview) -> bool:
     """True for revlog rows Anki's FSRS does not learn from: manual changes, rescheduling, cram reviews."""
     return (
@@ -979,7 +987,15 @@ def _merge_history(
     known_ids = known_anki_ids(store)
     present = existing_cards(store, set(mapping.values()))
     incoming: dict[str, list[LoggedReview]] = {}
-    counts = {"reviews_merged": 0, "reviews_known": 0, "reviews_excluded": 0, "reviews_unmatched": 0}
+    counts = {
+        "reviews_merged": 0,
+        "reviews_known": 0,
+        "reviews_excluded": 0,
+        "reviews_before_reset": 0,
+        "reviews_unmatched": 0,
+    }
+    # Anki card id -> the id of its last Reset/Forget row: the rows before it are not its history.
+    last_reset = {row[1]: row[0] for row in package.revlog if is_reset(row[5], row[2], row[3])}
     targets = {cid: card_id for cid, card_id in mapping.items() if card_id in present}
     # Whether a row counts, and its rating and signals, depend only on (type, button, factor == 0): worked
     # out once per combination (the signals dicts are shared: the log encodes each once). None: excluded.
@@ -1001,6 +1017,9 @@ def _merge_history(
             )
         if kind is None:
             counts["reviews_excluded"] += 1
+            continue
+        if last_reset and rid < last_reset.get(cid, -1):
+            counts["reviews_before_reset"] += 1
             continue
         card_id = targets.get(cid)
         if card_id is None:
