@@ -1060,8 +1060,9 @@ def _merge_history(
             conflicts += sum(1 for r in fresh if day_start(r.ts, utc_offset, rollover) in own_days)
         # The package's reviews come in revlog id order, i.e. already by (time, id).
         history = sorted([*old, *fresh], key=_in_time_order) if old else fresh
-        afters, rets = batch.run(
-            [(r.ts, r.rating if 1 <= r.rating <= 4 else min(4, max(1, r.rating))) for r in history]
+        afters, rets = batch.run(  # the card's own fuzz, as in srs's reviews (identical logs spread out)
+            [(r.ts, r.rating if 1 <= r.rating <= 4 else min(4, max(1, r.rating))) for r in history],
+            card_id=card_id,
         )
         rewrites.append(ReplayedHistory(card_id, history, afters, rets, bool(old)))
         counts["reviews_merged"] += len(fresh)
