@@ -303,3 +303,46 @@ def test_a_card_whose_question_renders_empty_is_left_out() -> None:
     )
     assert filled.note is not None and [n.deck for n in (filled.note, *filled.more)] == ["D", "E"]
     assert filled.card_ids == {0: filled.note.id, 1: f"{filled.note.id}-t2"}
+
+
+def test_one_malformed_note_is_listed_and_the_others_come_in(env: Path, tmp_path: Path) -> None:
+    """A cloze typo (``{{c1L::``: no deletion srs can read) in one note of many (issue 24, item 3): the
+    other notes are imported, the bad one is listed with its Anki note id, first field and reason, and no
+    message cites a line of a deck file."""
+    from anki.collection import Collection
+    from anki.generic_pb2 import Empty
+    from anki.import_export_pb2 import ExportAnkiPackageOptions, ExportLimit
+
+    col = Collection(str(tmp_path / "broken.anki2"))
+    bad_id = 0
+    for i in range(30):
+        note = col.new_note(col.models.by_name("Cloze"))
+        note["Text"] = "{{c1L::typo}} here" if i == 17 else f"item {{{{c1::{i}}}}} and {{{{c2::more}}}}"
+        col.add_note(note, 1)
+        if i == 17:
+            bad_id = note.id
+    out = tmp_path / "broken.apkg"
+    col.export_anki_package(
+        out_path=str(out),
+        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=False, legacy=False),
+        limit=ExportLimit(whole_collection=Empty()),
+    )
+    col.close()
+    result = CliRunner().invoke(cli, ["import", "anki", str(out), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["cards_added"] == 58 and summary["notes"] == 29
+    assert summary["notes_unreadable"] == [
+        {
+            "anki_note_id": bad_id,
+            "first_field": "{{c1L::typo}} here",
+            "reason": "cloze text has no deletion; mark one like {{c1::hidden words}}",
+        }
+    ]
+    text = CliRunner().invoke(cli, ["import", "anki", str(out)], catch_exceptions=False)
+    assert text.exit_code == 0
+    assert (
+        f"Note skipped (Anki note {bad_id}, '{{{{c1L::typo}}}} here'): cloze text has no deletion"
+        in text.output
+    )
+    assert ".md:" not in text.output

@@ -94,7 +94,9 @@ def build(folder: Path, sched: Scheduler, rng: random.Random) -> tuple[Path, dic
     )
     for cid in ids:
         if cid not in new_at_end:
-            conn.execute("UPDATE cards SET type = 2, queue = 2, ivl = 5, due = 10, reps = 3 WHERE id = ?", (cid,))
+            conn.execute(
+                "UPDATE cards SET type = 2, queue = 2, ivl = 5, due = 10, reps = 3 WHERE id = ?", (cid,)
+            )
     conn.commit()
     conn.close()
     col = anki_collection.Collection(str(folder / "reset.anki2"))

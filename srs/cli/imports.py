@@ -141,9 +141,12 @@ def import_anki_cmd(
             )
         if result.reviews_unmatched:
             click.echo(f"{result.reviews_unmatched} reviews of cards not in srs were left out.")
+        for nid, first, why in result.notes_unreadable:
+            click.echo(f"Note skipped (Anki note {nid}, {first!r}): {why}")
         if result.skipped_notes:
             click.echo(
-                f"{result.skipped_notes} notes skipped (already in srs, or srs quizzes and exercises)."
+                f"{result.skipped_notes} notes skipped (already in srs, srs quizzes and exercises, or "
+                "not readable as a card)."
             )
 
     emit(result.to_dict(), text)

@@ -41,7 +41,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -60,6 +60,7 @@ from srs.decks.parser import ID_RE
 from srs.errors import InputError, SrsError
 from srs.interop.anki import cycle_collector_paused
 from srs.interop.anki.media import MAX_MEDIA_BYTES, refusal, safe_name
+from srs.interop.anki.notecheck import unparsable
 from srs.model import Kind
 
 if TYPE_CHECKING:
@@ -429,6 +430,7 @@ class PlannedImport:
     card_ids: dict[int, str]
     skipped: str = ""  # why the note is not written (e.g. it came from srs and is already there)
     more: tuple[ImportedNote, ...] = ()  # the note's other cards, when each card is a note of its own
+    origin: tuple[int, str] = (0, "")  # the Anki note: its id and its first field (as text), for reports
 
 
 def _srs_cards(nt: NoteType, srs_id: str, ords: list[int]) -> dict[int, str]:
@@ -612,6 +614,12 @@ def plan_rendered(
     return PlannedImport(made[0], cards, more=tuple(made[1:]))
 
 
+def _first_field(flds: str) -> str:
+    """An Anki note's first field as one line of text (at most 80 characters), to name it in a report."""
+    text = " ".join(html_to_text(flds.split("\x1f", 1)[0]).split())
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
 def _labelled(fields: dict[str, str], names: list[str], md: Callable[[str], str]) -> str:
     parts = [(n, md(fields.get(n, ""))) for n in names]
     return "\n\n".join(f"**{n}:** {v}" if "\n" not in v else f"**{n}:**\n\n{v}" for n, v in parts if v)
@@ -630,6 +638,7 @@ class ImportResult:
     media_copied: int = 0
     media_refused: tuple[str, ...] = ()  # why each media file left out was refused
     skipped_notes: int = 0
+    notes_unreadable: tuple[tuple[int, str, str], ...] = ()  # (Anki note id, first field, why) left out
     reviews_merged: int = 0
     reviews_known: int = 0
     reviews_excluded: int = 0
@@ -646,6 +655,10 @@ class ImportResult:
         out["path"] = str(self.path)
         out["seconds"] = round(self.seconds, 3)
         out["media_refused"] = list(self.media_refused)
+        out["notes_unreadable"] = [
+            {"anki_note_id": nid, "first_field": first, "reason": why}
+            for nid, first, why in self.notes_unreadable
+        ]
         return out
 
 
@@ -722,6 +735,16 @@ def _import_anki(
     skipped = sum(1 for p in planned if p.note is None)
     # The files are parsed once, by the sync; what it reports about them is checked below.
     batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}", read_back=False)
+    # A note the deck format refuses is left out (and listed); every other note comes in.
+    origin = {n.id: p.origin for p in planned if p.note is not None for n in (p.note, *p.more)}
+    unreadable: dict[int, tuple[int, str, str]] = {}
+    bad = unparsable(batch.texts, origin.keys())
+    if bad:
+        for note_id, why in bad.items():
+            nid, first = origin[note_id]
+            unreadable.setdefault(nid, (nid, first, why))
+        notes = [n for n in notes if n.id not in bad]
+        batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}", read_back=False)
     media = _plan_media(package, notes, media_dir)
     before = _card_count(store)
     copied: list[Path] = []
@@ -767,7 +790,8 @@ def _import_anki(
         files_written=len(batch.texts),
         media_copied=len(copied),
         media_refused=tuple(package.refused_media),
-        skipped_notes=skipped,
+        skipped_notes=skipped + len(unreadable),
+        notes_unreadable=tuple(unreadable.values()),
         seconds=time.perf_counter() - started,
         **merged,  # type: ignore[arg-type]
     )
@@ -834,6 +858,7 @@ def _plan(
         if prefix:
             deck = f"{prefix}::{deck}"
         plan = plan_note(note, nt, deck, [c.ord for c in cards], md, "")
+        plan = replace(plan, origin=(note.id, _first_field(note.flds)))
         planned.append(plan)
         for card in cards:
             cid = plan.card_ids.get(card.ord)
