@@ -346,3 +346,54 @@ def test_one_malformed_note_is_listed_and_the_others_come_in(env: Path, tmp_path
         in text.output
     )
     assert ".md:" not in text.output
+
+
+def test_duplicate_guids_are_reported_not_merged(env: Path, tmp_path: Path) -> None:
+    """Two notes of a package with one guid (issue 24, item 8): the first is imported, the second is listed
+    (guid, both note ids, its first field), and its reviews are not merged into the first one's card."""
+    import sqlite3
+
+    from anki.collection import Collection
+    from anki.generic_pb2 import Empty
+    from anki.import_export_pb2 import ExportAnkiPackageOptions, ExportLimit
+
+    from tests.conftest import T0
+
+    col = Collection(str(tmp_path / "dup.anki2"))
+    ids = []
+    for front in ("first", "second", "third"):
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, "back"
+        col.add_note(note, 1)
+        ids.append((note.id, note.card_ids()[0]))
+    guid = col.get_note(ids[0][0]).guid
+    col.close()
+    conn = sqlite3.connect(tmp_path / "dup.anki2")
+    conn.execute("UPDATE notes SET guid = ? WHERE id = ?", (guid, ids[1][0]))
+    conn.executemany(
+        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?,?,-1,3,0,0,2500,4000,0)",
+        [((T0 - 100 * 86400) * 1000 + k, cid) for k, (_nid, cid) in enumerate(ids)],
+    )
+    conn.commit()
+    conn.close()
+    col = Collection(str(tmp_path / "dup.anki2"))
+    out = tmp_path / "dup.apkg"
+    col.export_anki_package(
+        out_path=str(out),
+        options=ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False),
+        limit=ExportLimit(whole_collection=Empty()),
+    )
+    col.close()
+    result = CliRunner().invoke(
+        cli, ["import", "anki", str(out), "--with-history", "--json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (
+        summary["cards_added"] == 2 and summary["reviews_merged"] == 2 and summary["reviews_unmatched"] == 1
+    )
+    assert summary["duplicate_guids"] == [
+        {"guid": guid, "kept_note_id": ids[0][0], "skipped_note_id": ids[1][0], "first_field": "second"}
+    ]
+    listed = {c["front"]: c for c in json.loads(CliRunner().invoke(cli, ["list", "--json"]).stdout)}
+    assert sorted(listed) == ["first", "third"] and listed["first"]["reps"] == 1

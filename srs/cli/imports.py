@@ -141,6 +141,10 @@ def import_anki_cmd(
             )
         if result.reviews_unmatched:
             click.echo(f"{result.reviews_unmatched} reviews of cards not in srs were left out.")
+        for guid, kept, nid, first in result.duplicate_guids:
+            click.echo(
+                f"Note skipped (Anki note {nid}, {first!r}): its guid {guid} is also note {kept}'s, imported once"
+            )
         for nid, first, why in result.notes_unreadable:
             click.echo(f"Note skipped (Anki note {nid}, {first!r}): {why}")
         if result.skipped_notes:

@@ -137,6 +137,8 @@ class Package:
     compressed_media: bool = False
     stored_names: dict[str, str] = field(default_factory=dict)  # media renamed on import (name clash)
     refused_media: list[str] = field(default_factory=list)  # why each refused media file was left out
+    # notes whose guid an earlier note of the package has: (guid, kept note id, left-out note id, first field)
+    duplicate_guids: list[tuple[str, int, int, str]] = field(default_factory=list)
     _zip: zipfile.ZipFile | None = None
 
     def read_media(self, name: str) -> bytes:
@@ -639,6 +641,7 @@ class ImportResult:
     media_refused: tuple[str, ...] = ()  # why each media file left out was refused
     skipped_notes: int = 0
     notes_unreadable: tuple[tuple[int, str, str], ...] = ()  # (Anki note id, first field, why) left out
+    duplicate_guids: tuple[tuple[str, int, int, str], ...] = ()  # (guid, kept, left out, its first field)
     reviews_merged: int = 0
     reviews_known: int = 0
     reviews_excluded: int = 0
@@ -655,6 +658,10 @@ class ImportResult:
         out["path"] = str(self.path)
         out["seconds"] = round(self.seconds, 3)
         out["media_refused"] = list(self.media_refused)
+        out["duplicate_guids"] = [
+            {"guid": g, "kept_note_id": kept, "skipped_note_id": nid, "first_field": first}
+            for g, kept, nid, first in self.duplicate_guids
+        ]
         out["notes_unreadable"] = [
             {"anki_note_id": nid, "first_field": first, "reason": why}
             for nid, first, why in self.notes_unreadable
@@ -790,8 +797,9 @@ def _import_anki(
         files_written=len(batch.texts),
         media_copied=len(copied),
         media_refused=tuple(package.refused_media),
-        skipped_notes=skipped + len(unreadable),
+        skipped_notes=skipped + len(unreadable) + len(package.duplicate_guids),
         notes_unreadable=tuple(unreadable.values()),
+        duplicate_guids=tuple(package.duplicate_guids),
         seconds=time.perf_counter() - started,
         **merged,  # type: ignore[arg-type]
     )
@@ -848,10 +856,15 @@ def _plan(
             digest = hashlib.sha1(data).hexdigest()[:8]
             stem, dot, ext = name.rpartition(".")
             stored_names[name] = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
+    first_of_guid: dict[str, int] = {}
     for number, note in enumerate(package.notes, 1):
         nt = package.notetypes.get(note.mid)
         cards = ords.get(note.id, [])
         if nt is None or not cards:
+            continue
+        kept = first_of_guid.setdefault(note.guid, note.id)
+        if kept != note.id:  # the same guid twice: one srs note (the first); the other is reported
+            package.duplicate_guids.append((note.guid, kept, note.id, _first_field(note.flds)))
             continue
         first = cards[0]
         deck = clean_deck(package.decks.get(first.odid or first.did, "Default"))
