@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 SPECIAL_FIELDS = ("Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag")
 _FRONT_SIDE = "\x00srs-front-side\x00"
@@ -42,9 +43,11 @@ class _Tag:
 _Node = str | _Tag | _Section
 
 
+@lru_cache(maxsize=256)  # a note type's few templates, rendered for each of its thousands of cards
 def parse_template(template: str) -> list[_Node]:
-    """The template as a tree of text, replacements and sections. A ``{{/X}}`` that closes nothing and a
-    ``{{`` that is never closed are kept as text; a section left open ends with the template."""
+    """The template as a tree of text, replacements and sections (cached and shared: never changed). A
+    ``{{/X}}`` that closes nothing and a ``{{`` that is never closed are kept as text; a section left open
+    ends with the template."""
     root: list[_Node] = []
     stack: list[tuple[_Section, list[_Node]]] = []
     out = root
