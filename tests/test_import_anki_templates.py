@@ -188,6 +188,9 @@ def build(tmp_path: Path) -> Path:
     add("Typing", "Typing", [], Prompt="Capital of France?", Context="Europe", Answer="Paris", Source="atlas")
     add("Typing", "Typing", [], Prompt="2 + 2", Context="", Answer="4", Source="")
     add("Basic (and reversed card)", "Lang::Verbs", [], Front="chat", Back="cat")
+    parler = col.find_cards('"Verb:parler" card:Past')
+    assert len(parler) == 1
+    col.set_deck(parler, col.decks.id("Lang::Past tense"))  # a card in another deck than its sibling
     out = tmp_path / "templates.apkg"
     col.export_anki_package(
         out_path=str(out),
@@ -233,7 +236,7 @@ def test_each_card_shows_what_anki_shows(env: Path, tmp_path: Path) -> None:
         else:
             card = cards[note_id if want["ord"] == 0 else f"{note_id}-t{want['ord'] + 1}"]
         question, back, extra = card["front"], card["back"], card.get("extra", "")
-        assert card["deck"] == want["deck"]
+        assert card["deck"] == want["deck"]  # each card in its own deck
         anki_q = visible(_replace_typed(want["question"], want["fields"], answer=False))
         answer = want["answer"]
         rule = answer.find("<hr id=answer>")
@@ -249,6 +252,8 @@ def test_each_card_shows_what_anki_shows(env: Path, tmp_path: Path) -> None:
         )
         checked += 1
     assert checked == 14
+    decks = {c["deck"] for c in cards.values()}
+    assert decks == {"Japanese::Core", "Lang::Past tense", "Lang::Verbs", "Typing"}
     kinds = {c["kind"] for c in cards.values()}
     assert kinds == {"basic", "type-in", "reversed"}
     rank = cards[stable_id("anki", expected[6]["guid"])]

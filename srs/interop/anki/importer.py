@@ -866,11 +866,12 @@ def _plan(
         if kept != note.id:  # the same guid twice: one srs note (the first); the other is reported
             package.duplicate_guids.append((note.guid, kept, note.id, _first_field(note.flds)))
             continue
-        first = cards[0]
-        deck = clean_deck(package.decks.get(first.odid or first.did, "Default"))
-        if prefix:
-            deck = f"{prefix}::{deck}"
-        plan = plan_note(note, nt, deck, [c.ord for c in cards], md, "")
+        card_decks = {}
+        for card in cards:  # each card's own deck (a filtered deck's card: its home deck)
+            name = clean_deck(package.decks.get(card.odid or card.did, "Default"))
+            card_decks[card.ord] = f"{prefix}::{name}" if prefix else name
+        deck = card_decks[cards[0].ord]
+        plan = plan_note(note, nt, deck, [c.ord for c in cards], md, "", card_decks)
         plan = replace(plan, origin=(note.id, _first_field(note.flds)))
         planned.append(plan)
         for card in cards:
