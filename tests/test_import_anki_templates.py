@@ -286,6 +286,9 @@ def test_scanners_are_linear(text: str) -> None:
     started = time.process_time()
     parse_template(text)
     render(text, CardContext({"a": "1"}, 0))
+    render(
+        "{{#a}}" * 20_000, CardContext({"a": "<br>" * 40_000}, 0)
+    )  # one long field tested by every section
     for mode in ("furigana", "kana", "kanji"):
         furigana(text, mode)
     render_cloze(text, 1, False)

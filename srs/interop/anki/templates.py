@@ -145,6 +145,7 @@ def render(template: str, ctx: CardContext, *, answer: bool = False, front_side:
 def _render(nodes: list[_Node], ctx: CardContext, answer: bool, front: str, out: list[str]) -> None:
     # An explicit stack, not recursion: a template may nest sections thousands deep.
     stack = [iter(nodes)]
+    empty: dict[str, bool] = {}  # a field's emptiness, worked out once however many sections test it
     while stack:
         node = next(stack[-1], None)
         if node is None:
@@ -152,7 +153,9 @@ def _render(nodes: list[_Node], ctx: CardContext, answer: bool, front: str, out:
         elif isinstance(node, str):
             out.append(node)
         elif isinstance(node, _Section):
-            if field_is_empty(_lookup(ctx, node.name)) == node.negated:
+            if node.name not in empty:
+                empty[node.name] = field_is_empty(_lookup(ctx, node.name))
+            if empty[node.name] == node.negated:
                 stack.append(iter(node.children))
         elif node.name == "FrontSide" and not node.filters:
             out.append(front if answer else "")
