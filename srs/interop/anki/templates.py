@@ -50,6 +50,7 @@ def parse_template(template: str) -> list[_Node]:
     ends with the template."""
     root: list[_Node] = []
     stack: list[tuple[_Section, list[_Node]]] = []
+    opened: dict[str, int] = {}  # name -> how many sections of that name are open (no scan of the stack)
     out = root
     pos = 0
     while True:
@@ -67,12 +68,14 @@ def parse_template(template: str) -> list[_Node]:
             section = _Section(inner[1:].strip(), inner[0] == "^")
             out.append(section)
             stack.append((section, out))
+            opened[section.name] = opened.get(section.name, 0) + 1
             out = section.children
         elif inner[:1] == "/":
             name = inner[1:].strip()
-            if any(s.name == name for s, _parent in stack):
+            if opened.get(name):
                 while stack:
                     section, out = stack.pop()
+                    opened[section.name] -= 1
                     if section.name == name:
                         break
             else:
