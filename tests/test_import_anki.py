@@ -219,9 +219,8 @@ def test_anki_package_imports_notes_media_and_history(env: Path, tmp_path: Path,
     assert cloze[0]["front"] == "The derivative of {{c1::$x^2$}} is {{c2::$2x$}}."
     assert cloze[0]["extra"] == "*power rule*"
     vocab = by_front["pomme"]
-    assert (
-        vocab["kind"] == "basic" and vocab["back"] == "**Meaning:** apple\n\n**Example:** une **pomme** rouge"
-    )
+    # what its template shows below the answer rule: {{Meaning}}<br>{{Example}}
+    assert vocab["kind"] == "basic" and vocab["back"] == "apple\nune **pomme** rouge"
     assert (env / "decks" / "anki" / "lang--french.md").exists() and (
         env / "decks" / "anki" / "maths.md"
     ).exists()

@@ -116,7 +116,7 @@ def test_imported_history_is_logged_as_rating_one_review_at_a_time_logs_it(
                 (card_id,),
             ).fetchall()
             for ts, rating, state, elapsed, ret, interval, s, d, before, after_json in rows:
-                after = scheduler.rate(memory, Rating(rating), ts)
+                after = scheduler.rate(memory, Rating(rating), ts, card_id=card_id)
                 assert state == int(memory.state)
                 assert elapsed == (
                     (ts - memory.last_review) / DAY if memory.last_review is not None else None
@@ -151,3 +151,52 @@ def test_a_large_import_says_which_stage_it_is_in(tmp_path: Path) -> None:
     saving = [(d, t) for d, t, stage in seen if stage == "saving"]
     assert saving[-1] == (result.reviews_merged, result.reviews_merged)
     assert all(d <= t for d, t in saving)
+
+
+def test_identical_imported_histories_spread_over_days_by_each_cards_own_fuzz(tmp_path: Path) -> None:
+    """40 cards with the same review log (issue 24, item 9): each gets its own fuzz (the one srs draws for
+    that card in review), so their due days spread (Anki spreads such a group over about 16 days); and each
+    due date is exactly what rating the card one review at a time with its own id gives."""
+    from anki.generic_pb2 import Empty
+    from anki.import_export_pb2 import ExportAnkiPackageOptions, ExportLimit
+
+    col = anki_collection.Collection(str(tmp_path / "same.anki2"))
+    for i in range(40):
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = f"q{i}", f"a{i}"
+        col.add_note(note, 1)
+    card_ids = col.db.list("SELECT id FROM cards ORDER BY id")
+    col.close()
+    start = T0 - 400 * DAY
+    history = [(start, 3), (start + 3 * DAY, 3), (start + 15 * DAY, 3), (start + 60 * DAY, 3)]
+    conn = sqlite3.connect(tmp_path / "same.anki2")
+    conn.executemany(
+        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?,?,-1,?,0,0,2500,4000,1)",
+        [(ts * 1000 + k, cid, rating) for k, cid in enumerate(card_ids) for ts, rating in history],
+    )
+    conn.commit()
+    conn.close()
+    col = anki_collection.Collection(str(tmp_path / "same.anki2"))
+    package = tmp_path / "same.apkg"
+    col.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False),
+        limit=ExportLimit(whole_collection=Empty()),
+    )
+    col.close()
+    scheduler = Scheduler(Settings(enable_fuzzing=True), LearnerClock("UTC", 4))
+    home = tmp_path / "home"
+    home.mkdir()
+    with open_store(home / "srs.db") as store:
+        result = run_import(store, home, package, scheduler)
+        assert result.cards_changed == 40
+        dues = {}
+        for (card_id,) in store.execute("SELECT id FROM cards").fetchall():
+            memory = Memory()
+            for ts, rating in history:
+                memory = scheduler.rate(memory, Rating(rating), ts, card_id=card_id)
+            assert store.get_card(card_id).memory == memory
+            dues[card_id] = store.get_card(card_id).memory.due
+    days = {due // DAY for due in dues.values()}
+    print(f"\n40 identical histories: due on {len(days)} different days")
+    assert len(days) >= 8, sorted(days)

@@ -134,11 +134,23 @@ def import_anki_cmd(
             click.echo(
                 f"{result.reviews_excluded} manual reschedules and cram reviews left out (as Anki's FSRS does)."
             )
+        if result.reviews_before_reset:
+            click.echo(
+                f"{result.reviews_before_reset} reviews before a Forget/Reset left out (the card's history "
+                "starts after its last reset, as in Anki's FSRS)."
+            )
         if result.reviews_unmatched:
             click.echo(f"{result.reviews_unmatched} reviews of cards not in srs were left out.")
+        for guid, kept, nid, first in result.duplicate_guids:
+            click.echo(
+                f"Note skipped (Anki note {nid}, {first!r}): its guid {guid} is also note {kept}'s, imported once"
+            )
+        for nid, first, why in result.notes_unreadable:
+            click.echo(f"Note skipped (Anki note {nid}, {first!r}): {why}")
         if result.skipped_notes:
             click.echo(
-                f"{result.skipped_notes} notes skipped (already in srs, or srs quizzes and exercises)."
+                f"{result.skipped_notes} notes skipped (already in srs, srs quizzes and exercises, or "
+                "not readable as a card)."
             )
 
     emit(result.to_dict(), text)

@@ -11,13 +11,14 @@ Package formats, read with ``zipfile``, ``sqlite3`` and ``zstandard`` (Anki itse
   ``i`` stored as zip entry ``i``, itself zstd-compressed. Such packages also hold a stub ``collection.anki2``
   for old clients, which is ignored.
 
-Mapping (see the README for the table): Anki's cloze note type -> cloze, "Basic (and reversed card)" (and the
-optional reversed one, when its second card exists) -> reversed, a note type with ``{{type:Field}}`` -> type-in,
-two-field one-card types -> basic, anything else -> a basic card whose front is the first field and whose back
-lists the other fields. Notes exported by srs (with an ``SrsId`` field) keep their srs ids.
+Mapping (see the README for the table): Anki's cloze note type -> cloze; any other note type card by card,
+each card's question and answer rendered from its card template (:mod:`srs.interop.anki.templates`): a note
+whose two cards show field 1 -> 2 and 2 -> 1 -> reversed, a template with ``{{type:Field}}`` -> type-in, the
+others -> basic. Notes exported by srs (with an ``SrsId`` field) keep their srs ids.
 
 Ids: ``anki-`` + a hash of the note's guid; a note's cards are then ``ID`` (``ID/rev`` for the reversed card,
-``ID/cN`` for cloze N), so Anki card ``(guid, ord)`` always maps to the same srs card.
+``ID/cN`` for cloze N, ``ID-tN`` for template N > 1), so Anki card ``(guid, ord)`` always maps to the same
+srs card.
 
 History: Anki's revlog rows become review rows (time = the row id, which is Anki's review time in ms; rating
 = the button; duration = ``time``), except those Anki's own FSRS leaves out of training: manual entries (type
@@ -40,7 +41,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -59,6 +60,7 @@ from srs.decks.parser import ID_RE
 from srs.errors import InputError, SrsError
 from srs.interop.anki import cycle_collector_paused
 from srs.interop.anki.media import MAX_MEDIA_BYTES, refusal, safe_name
+from srs.interop.anki.notecheck import unparsable
 from srs.model import Kind
 
 if TYPE_CHECKING:
@@ -90,6 +92,7 @@ class NoteType:
     cloze: bool
     fields: tuple[str, ...]
     templates: tuple[tuple[str, str], ...]
+    template_names: tuple[str, ...] = ()
 
 
 class AnkiNote(NamedTuple):
@@ -134,6 +137,8 @@ class Package:
     compressed_media: bool = False
     stored_names: dict[str, str] = field(default_factory=dict)  # media renamed on import (name clash)
     refused_media: list[str] = field(default_factory=list)  # why each refused media file was left out
+    # notes whose guid an earlier note of the package has: (guid, kept note id, left-out note id, first field)
+    duplicate_guids: list[tuple[str, int, int, str]] = field(default_factory=list)
     _zip: zipfile.ZipFile | None = None
 
     def read_media(self, name: str) -> bytes:
@@ -364,6 +369,7 @@ def _schema11(models: str, decks: str, conf: str) -> tuple[dict[int, NoteType], 
             int(m.get("type", 0)) == 1,
             tuple(f["name"] for f in sorted(m["flds"], key=lambda f: f["ord"])),
             tuple((t["qfmt"], t["afmt"]) for t in sorted(m["tmpls"], key=lambda t: t["ord"])),
+            tuple(str(t.get("name", "")) for t in sorted(m["tmpls"], key=lambda t: t["ord"])),
         )
     names = {int(d["id"]): str(d["name"]) for d in json.loads(decks).values()}
     sched = int(json.loads(conf or "{}").get("schedVer", 1))
@@ -374,8 +380,8 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
     fields: dict[int, list[tuple[int, str]]] = {}
     for ntid, ord_, name in conn.execute("SELECT ntid, ord, name FROM fields"):
         fields.setdefault(ntid, []).append((ord_, name))
-    templates: dict[int, list[tuple[int, str, str]]] = {}
-    for ntid, ord_, config in conn.execute("SELECT ntid, ord, config FROM templates"):
+    templates: dict[int, list[tuple[int, str, str, str]]] = {}
+    for ntid, ord_, tname, config in conn.execute("SELECT ntid, ord, name, config FROM templates"):
         cfg = dict(proto_fields(config))
         q, a = cfg.get(1, b""), cfg.get(2, b"")
         templates.setdefault(ntid, []).append(
@@ -383,6 +389,7 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
                 ord_,
                 q.decode("utf-8") if isinstance(q, bytes) else "",
                 a.decode("utf-8") if isinstance(a, bytes) else "",
+                str(tname),
             )
         )
     types: dict[int, NoteType] = {}
@@ -393,7 +400,8 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
             name,
             kind == 1,
             tuple(n for _o, n in sorted(fields.get(ntid, []))),
-            tuple((q, a) for _o, q, a in sorted(templates.get(ntid, []))),
+            tuple((q, a) for _o, q, a, _n in sorted(templates.get(ntid, []))),
+            tuple(n for _o, _q, _a, n in sorted(templates.get(ntid, []))),
         )
     decks = {did: name.replace("\x1f", "::") for did, name in conn.execute("SELECT id, name FROM decks")}
     row = conn.execute("SELECT val FROM config WHERE key = 'schedVer'").fetchone()
@@ -423,6 +431,8 @@ class PlannedImport:
     note: ImportedNote | None
     card_ids: dict[int, str]
     skipped: str = ""  # why the note is not written (e.g. it came from srs and is already there)
+    more: tuple[ImportedNote, ...] = ()  # the note's other cards, when each card is a note of its own
+    origin: tuple[int, str] = (0, "")  # the Anki note: its id and its first field (as text), for reports
 
 
 def _srs_cards(nt: NoteType, srs_id: str, ords: list[int]) -> dict[int, str]:
@@ -434,27 +444,21 @@ def _srs_cards(nt: NoteType, srs_id: str, ords: list[int]) -> dict[int, str]:
     return {o: srs_id for o in ords}
 
 
-def _field_kind(nt: NoteType, ords: list[int]) -> Kind:
-    """Which of our kinds an Anki note type maps to (see the module docstring)."""
-    if nt.cloze:
-        if any("image-occlusion" in q for q, _a in nt.templates):
-            return Kind.BASIC
-        return Kind.CLOZE
-    if len(nt.templates) == 1 and _TYPE_RE.search(nt.templates[0][0]):
-        return Kind.TYPE_IN
-    if len(nt.templates) == 2 and len(nt.fields) >= 2:
-        q1, q2 = nt.templates[0][0], nt.templates[1][0]
-        forward = "{{" + nt.fields[0] + "}}" in q1
-        backward = "{{" + nt.fields[1] + "}}" in q2
-        if forward and backward:
-            return Kind.REVERSED if 1 in ords else Kind.BASIC
-    return Kind.BASIC
+def _is_image_occlusion(nt: NoteType) -> bool:
+    return any("image-occlusion" in q for q, _a in nt.templates)
 
 
 def plan_note(
-    note: AnkiNote, nt: NoteType, deck: str, ords: list[int], md: Callable[[str], str], source: str
+    note: AnkiNote,
+    nt: NoteType,
+    deck: str,
+    ords: list[int],
+    md: Callable[[str], str],
+    source: str,
+    card_decks: dict[int, str] | None = None,
 ) -> PlannedImport:
-    """One Anki note as a deck note (or why not), with its card mapping."""
+    """One Anki note as deck notes (or why not), with its card mapping. ``card_decks``: each card's own deck
+    (ord -> name; ``deck`` for the others)."""
     values = note.flds.split("\x1f")
     values += [""] * (len(nt.fields) - len(values))
     fields = dict(zip(nt.fields, values, strict=False))
@@ -489,53 +493,133 @@ def plan_note(
         return PlannedImport(imported, cards)
 
     note_id = stable_id("anki", note.guid)
-    kind = _field_kind(nt, ords)
-    names = list(nt.fields)
-    if kind is Kind.CLOZE:
+    if not nt.cloze:
+        return plan_rendered(note, nt, note_id, fields, deck, ords, md, source, tags, card_decks or {})
+    if not _is_image_occlusion(nt):
         text = md(values[0])
         extra = "\n\n".join(md(v) for v in values[1:] if v.strip())
         return PlannedImport(
-            ImportedNote(note_id, kind, deck, text=text, extra=extra, tags=tags, source=source),
+            ImportedNote(note_id, Kind.CLOZE, deck, text=text, extra=extra, tags=tags, source=source),
             {o: f"{note_id}/c{o + 1}" for o in ords},
         )
-    if kind is Kind.TYPE_IN:
-        m = _TYPE_RE.search(nt.templates[0][0])
-        answer_field = m.group(1).strip() if m else names[-1]
-        back_raw = fields.get(answer_field, "")
-        front_fields = [n for n in names if n != answer_field]
-        front = md(fields.get(front_fields[0], "")) if front_fields else ""
-        extra = _labelled(fields, front_fields[1:], md)
+    # Image Occlusion: its masks (the cloze field) cannot be shown; the image and text can
+    names = list(nt.fields)[1:]
+    filled = [n for n in names if fields.get(n, "").strip()]
+    first = filled[0] if filled else names[0] if names else ""
+    front = md(fields.get(first, ""))
+    back = _labelled(fields, [n for n in names if n != first], md)
+    return PlannedImport(
+        ImportedNote(
+            note_id, Kind.BASIC, deck, front=front or "—", back=back or "—", tags=tags, source=source
+        ),
+        {0: note_id},
+    )
+
+
+def template_card_id(note_id: str, ord_: int) -> str:
+    """The srs id of an Anki card shown through its template: the note's id for the first template, then
+    ``ID-tN`` for template N (so Anki card (guid, ord) always maps to the same srs card)."""
+    return note_id if ord_ == 0 else f"{note_id}-t{ord_ + 1}"
+
+
+def plan_rendered(
+    note: AnkiNote,
+    nt: NoteType,
+    note_id: str,
+    fields: dict[str, str],
+    deck: str,
+    ords: list[int],
+    md: Callable[[str], str],
+    source: str,
+    tags: tuple[str, ...],
+    card_decks: dict[int, str],
+) -> PlannedImport:
+    """A note of a (non-cloze) note type, card by card: each card's question and answer are what its card
+    template shows. A card whose question renders empty is left out (Anki does not show it). When a note's
+    two cards are exactly field 1 -> field 2 and back, the note is one reversed note; a template asking to
+    type a field gives a type-in card."""
+    from srs.interop.anki.templates import CardContext, card_sides, front_is_empty
+
+    sides: dict[int, tuple[str, str, str]] = {}  # ord -> (question, back, typed answer field)
+    for o in ords:
+        if not 0 <= o < len(nt.templates):
+            continue
+        front_t, back_t = nt.templates[o]
+        typed = _TYPE_RE.search(front_t)
+        ctx = CardContext(
+            fields,
+            o,
+            tags=note.tags.strip(),
+            notetype=nt.name,
+            deck=card_decks.get(o, deck),
+            template_name=nt.template_names[o] if o < len(nt.template_names) else "",
+            typed_answer=typed is None,
+        )
+        question, back = card_sides(front_t, back_t, ctx)
+        if front_is_empty(question):
+            continue
+        sides[o] = (question, back, typed.group(1).strip() if typed else "")
+    values = list(fields.values())
+    if (
+        sorted(sides) == [0, 1]
+        and len(values) >= 2
+        and all(not s[2] for s in sides.values())
+        and [(s[0].strip(), s[1].strip()) for s in (sides[0], sides[1])]
+        == [(values[0].strip(), values[1].strip()), (values[1].strip(), values[0].strip())]
+        and card_decks.get(1, deck) == card_decks.get(0, deck)
+    ):
         return PlannedImport(
             ImportedNote(
                 note_id,
-                kind,
-                deck,
-                front=front or "—",
-                back=html_to_text(back_raw) or "—",
-                extra=extra,
+                Kind.REVERSED,
+                card_decks.get(0, deck),
+                front=md(values[0]) or "—",
+                back=md(values[1]) or "—",
                 tags=tags,
                 source=source,
             ),
-            {0: note_id},
+            {0: note_id, 1: f"{note_id}/rev"},
         )
-    if len(names) == 2 or (kind is Kind.REVERSED and len(names) >= 2):
-        front, back = md(values[0]), md(values[1])
-        extra = _labelled(fields, names[2:], md)
-    else:  # another note type: the first field on the front, the others on the back
-        if nt.cloze:  # Image Occlusion: its masks (the cloze field) cannot be shown; the image and text can
-            names = names[1:]
-        filled = [n for n in names if fields.get(n, "").strip()]
-        first = filled[0] if filled else names[0]
-        front = md(fields.get(first, ""))
-        back = _labelled(fields, [n for n in names if n != first], md)
-        extra = ""
-    cards = {0: note_id, 1: f"{note_id}/rev"} if kind is Kind.REVERSED else {0: note_id}
-    return PlannedImport(
-        ImportedNote(
-            note_id, kind, deck, front=front or "—", back=back or "—", extra=extra, tags=tags, source=source
-        ),
-        {o: cid for o, cid in cards.items() if o in ords or o == 0},
-    )
+    made: list[ImportedNote] = []
+    cards: dict[int, str] = {}
+    for o, (question, back, typed_field) in sorted(sides.items()):
+        cid = template_card_id(note_id, o)
+        card_deck = card_decks.get(o, deck)
+        if typed_field:
+            made.append(
+                ImportedNote(
+                    cid,
+                    Kind.TYPE_IN,
+                    card_deck,
+                    front=md(question) or "—",
+                    back=html_to_text(fields.get(typed_field, "")) or "—",
+                    extra=md(back),
+                    tags=tags,
+                    source=source,
+                )
+            )
+        else:
+            made.append(
+                ImportedNote(
+                    cid,
+                    Kind.BASIC,
+                    card_deck,
+                    front=md(question) or "—",
+                    back=md(back) or "—",
+                    tags=tags,
+                    source=source,
+                )
+            )
+        cards[o] = cid
+    if not made:
+        return PlannedImport(None, {}, "every card's question is empty")
+    return PlannedImport(made[0], cards, more=tuple(made[1:]))
+
+
+def _first_field(flds: str) -> str:
+    """An Anki note's first field as one line of text (at most 80 characters), to name it in a report."""
+    text = " ".join(html_to_text(flds.split("\x1f", 1)[0]).split())
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _labelled(fields: dict[str, str], names: list[str], md: Callable[[str], str]) -> str:
@@ -556,9 +640,12 @@ class ImportResult:
     media_copied: int = 0
     media_refused: tuple[str, ...] = ()  # why each media file left out was refused
     skipped_notes: int = 0
+    notes_unreadable: tuple[tuple[int, str, str], ...] = ()  # (Anki note id, first field, why) left out
+    duplicate_guids: tuple[tuple[str, int, int, str], ...] = ()  # (guid, kept, left out, its first field)
     reviews_merged: int = 0
     reviews_known: int = 0
     reviews_excluded: int = 0
+    reviews_before_reset: int = 0  # reviews before a card's last Forget/Reset (its history starts after)
     reviews_unmatched: int = 0
     cards_changed: int = 0
     conflicts: int = 0
@@ -571,6 +658,14 @@ class ImportResult:
         out["path"] = str(self.path)
         out["seconds"] = round(self.seconds, 3)
         out["media_refused"] = list(self.media_refused)
+        out["duplicate_guids"] = [
+            {"guid": g, "kept_note_id": kept, "skipped_note_id": nid, "first_field": first}
+            for g, kept, nid, first in self.duplicate_guids
+        ]
+        out["notes_unreadable"] = [
+            {"anki_note_id": nid, "first_field": first, "reason": why}
+            for nid, first, why in self.notes_unreadable
+        ]
         return out
 
 
@@ -643,10 +738,20 @@ def _import_anki(
         with store.transaction():
             merged = _merge_history(store, scheduler, package, mapping, utc_offset, progress)
         return ImportResult(path=path, seconds=time.perf_counter() - started, reviews_only=True, **merged)  # type: ignore[arg-type]
-    notes = unique(p.note for p in planned if p.note is not None)
+    notes = unique(n for p in planned if p.note is not None for n in (p.note, *p.more))
     skipped = sum(1 for p in planned if p.note is None)
     # The files are parsed once, by the sync; what it reports about them is checked below.
     batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}", read_back=False)
+    # A note the deck format refuses is left out (and listed); every other note comes in.
+    origin = {n.id: p.origin for p in planned if p.note is not None for n in (p.note, *p.more)}
+    unreadable: dict[int, tuple[int, str, str]] = {}
+    bad = unparsable(batch.texts, origin.keys())
+    if bad:
+        for note_id, why in bad.items():
+            nid, first = origin[note_id]
+            unreadable.setdefault(nid, (nid, first, why))
+        notes = [n for n in notes if n.id not in bad]
+        batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}", read_back=False)
     media = _plan_media(package, notes, media_dir)
     before = _card_count(store)
     copied: list[Path] = []
@@ -692,7 +797,9 @@ def _import_anki(
         files_written=len(batch.texts),
         media_copied=len(copied),
         media_refused=tuple(package.refused_media),
-        skipped_notes=skipped,
+        skipped_notes=skipped + len(unreadable) + len(package.duplicate_guids),
+        notes_unreadable=tuple(unreadable.values()),
+        duplicate_guids=tuple(package.duplicate_guids),
         seconds=time.perf_counter() - started,
         **merged,  # type: ignore[arg-type]
     )
@@ -749,16 +856,23 @@ def _plan(
             digest = hashlib.sha1(data).hexdigest()[:8]
             stem, dot, ext = name.rpartition(".")
             stored_names[name] = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
+    first_of_guid: dict[str, int] = {}
     for number, note in enumerate(package.notes, 1):
         nt = package.notetypes.get(note.mid)
         cards = ords.get(note.id, [])
         if nt is None or not cards:
             continue
-        first = cards[0]
-        deck = clean_deck(package.decks.get(first.odid or first.did, "Default"))
-        if prefix:
-            deck = f"{prefix}::{deck}"
-        plan = plan_note(note, nt, deck, [c.ord for c in cards], md, "")
+        kept = first_of_guid.setdefault(note.guid, note.id)
+        if kept != note.id:  # the same guid twice: one srs note (the first); the other is reported
+            package.duplicate_guids.append((note.guid, kept, note.id, _first_field(note.flds)))
+            continue
+        card_decks = {}
+        for card in cards:  # each card's own deck (a filtered deck's card: its home deck)
+            name = clean_deck(package.decks.get(card.odid or card.did, "Default"))
+            card_decks[card.ord] = f"{prefix}::{name}" if prefix else name
+        deck = card_decks[cards[0].ord]
+        plan = plan_note(note, nt, deck, [c.ord for c in cards], md, "", card_decks)
+        plan = replace(plan, origin=(note.id, _first_field(note.flds)))
         planned.append(plan)
         for card in cards:
             cid = plan.card_ids.get(card.ord)
@@ -872,6 +986,13 @@ def _rating(review: AnkiReview, sched_ver: int) -> int:
     return review.ease
 
 
+def is_reset(rtype: int, ease: int, factor: int) -> bool:
+    """Anki's Reset/Forget entry (a card rescheduled as new): a manual row (type 4) without a button and with
+    ease factor 0. Set-due-date rows are manual too, but keep the card's ease factor. Anki's FSRS starts a
+    card's history after its last reset."""
+    return rtype == REVLOG_MANUAL and ease == 0 and factor == 0
+
+
 def excluded(review: AnkiReview) -> bool:
     """True for revlog rows Anki's FSRS does not learn from: manual changes, rescheduling, cram reviews."""
     return (
@@ -905,7 +1026,15 @@ def _merge_history(
     known_ids = known_anki_ids(store)
     present = existing_cards(store, set(mapping.values()))
     incoming: dict[str, list[LoggedReview]] = {}
-    counts = {"reviews_merged": 0, "reviews_known": 0, "reviews_excluded": 0, "reviews_unmatched": 0}
+    counts = {
+        "reviews_merged": 0,
+        "reviews_known": 0,
+        "reviews_excluded": 0,
+        "reviews_before_reset": 0,
+        "reviews_unmatched": 0,
+    }
+    # Anki card id -> the id of its last Reset/Forget row: the rows before it are not its history.
+    last_reset = {row[1]: row[0] for row in package.revlog if is_reset(row[5], row[2], row[3])}
     targets = {cid: card_id for cid, card_id in mapping.items() if card_id in present}
     # Whether a row counts, and its rating and signals, depend only on (type, button, factor == 0): worked
     # out once per combination (the signals dicts are shared: the log encodes each once). None: excluded.
@@ -927,6 +1056,9 @@ def _merge_history(
             )
         if kind is None:
             counts["reviews_excluded"] += 1
+            continue
+        if last_reset and rid < last_reset.get(cid, -1):
+            counts["reviews_before_reset"] += 1
             continue
         card_id = targets.get(cid)
         if card_id is None:
@@ -967,8 +1099,9 @@ def _merge_history(
             conflicts += sum(1 for r in fresh if day_start(r.ts, utc_offset, rollover) in own_days)
         # The package's reviews come in revlog id order, i.e. already by (time, id).
         history = sorted([*old, *fresh], key=_in_time_order) if old else fresh
-        afters, rets = batch.run(
-            [(r.ts, r.rating if 1 <= r.rating <= 4 else min(4, max(1, r.rating))) for r in history]
+        afters, rets = batch.run(  # the card's own fuzz, as in srs's reviews (identical logs spread out)
+            [(r.ts, r.rating if 1 <= r.rating <= 4 else min(4, max(1, r.rating))) for r in history],
+            card_id=card_id,
         )
         rewrites.append(ReplayedHistory(card_id, history, afters, rets, bool(old)))
         counts["reviews_merged"] += len(fresh)
