@@ -243,3 +243,29 @@ def test_costs_start_from_priors_and_move_to_the_learners_medians_within_bounds(
     steps = budget.measured([], {(0, 3): 40, (1, 3): 54, (1, 1): 6})
     assert steps.steps == 1.5 and steps.step_pass == 0.9
     assert budget.measured([], {(0, 3): 40, (1, 1): 400}).steps == budget.STEP_BOUNDS[1]
+
+
+def test_the_built_in_curriculum_at_45_minutes_introduces_every_core_card_within_the_budget(
+    tmp_path: Path,
+) -> None:
+    """The default plan on the real curriculum (not a made-up one): the FSRS learner following it at 45 minutes
+    a day gets every core card by day 7, and no day costs more than the budget allows (10 %) nor, while cards
+    wait, far less (80 %)."""
+    from srs.paths import builtin_decks_dir
+
+    with open_store(tmp_path / "srs.db") as store:
+        sync(store, [DeckRoot("builtin", builtin_decks_dir())], T0)
+        clock = LearnerClock(0, 4)
+        core.start(store, today=PlanClock(clock).day(T0), now=T0, days=7, deck=core.BUILTIN_DECK, minutes=45)
+        core_ids = {r[0] for r in store.execute("SELECT id FROM cards WHERE tier = 'core' AND active = 1")}
+        scheduler = Scheduler(Settings(enable_fuzzing=False), clock)
+        learner = Learner(1)
+        seen: set[str] = set()
+        minutes = []
+        for day in range(7):
+            studied = timed_day(store, scheduler, learner, T0 + day * 86400)
+            seen |= set(studied.introduced)
+            minutes.append(studied.seconds / 60)
+    assert core_ids and core_ids <= seen, sorted(core_ids - seen)[:10]
+    assert all(m <= 45 * 1.1 for m in minutes), minutes
+    assert all(m >= 45 * 0.8 for m in minutes), minutes
