@@ -318,10 +318,12 @@ def test_phone_round_trip_merges_exactly_the_reviews_made_in_anki(
 
     # srs reviewed p-b too, the same day (a conflict): both reviews are kept, in time order
     monkeypatch.delenv("SRS_NOW")
+    # A minute before Anki's answers, on the same learner day (an hour before crossed the 04:00 rollover when
+    # the suite ran between 04:00 and 05:00, and the conflict was not one).
+    now = int(time.time())
+    earlier = now - min(60, max(1, (now - 4 * 3600) % DAY - 1))
     with open_store(env / "srs.db") as store:
-        Session(store, Scheduler(Settings(enable_fuzzing=False)), int(time.time())).rate(
-            "p-b", Rating.HARD, int(time.time()) - 3600
-        )
+        Session(store, Scheduler(Settings(enable_fuzzing=False)), now).rate("p-b", Rating.HARD, earlier)
     before = reviews(env)
     summary = ok("import", "anki", str(colpkg), "--reviews-only")
     assert summary["reviews_merged"] == 3 and summary["reviews_known"] == 2  # p-a's two came back from srs
