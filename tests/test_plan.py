@@ -721,3 +721,30 @@ def test_moves_of_the_calendar_stay_coherent() -> None:
     assert [ahead.number(d) for d in (mon, tue, wed)] == [1, 2, 5] and ahead.end == wed
     assert core.move_calendar(ahead, 2, wed, on(mon)).gaps == ()
     assert core.move_calendar(ahead, 3, wed, on(mon)).gaps == ((tue, 1),)
+
+
+def test_day_titles_are_read_in_one_pass_as_the_pattern_they_replace() -> None:
+    """`Day N · full (short)` is read by a scanner (a deck name is learner text: the old pattern was quadratic
+    on "Day 1·" repeated); it reads what the pattern read on 20,000 random names."""
+    import random
+    import re
+    import time
+
+    from srs.scheduling.plan import day_title
+
+    old = re.compile(r"Day\s+(\d+)\s*·\s*(.+?)\s*\(([^()]+)\)\s*$")
+
+    def reference(part: str) -> tuple[int, str, str] | None:
+        m = old.search(part)
+        if m is None or not m.group(2).strip():  # a title of spaces only is no title
+            return None
+        return int(m.group(1)), m.group(2), m.group(3)
+
+    assert day_title("Day 3 · 卷积神经网络基础 (CNN basics)") == (3, "卷积神经网络基础", "CNN basics")
+    rng = random.Random(7)
+    for _ in range(20_000):
+        name = "".join(rng.choice("Day 1·()x \t2") for _ in range(rng.randint(0, 24)))
+        assert day_title(name) == reference(name), repr(name)
+    started = time.perf_counter()
+    assert day_title("Day 1·" * 50_000 + " (x") is None
+    assert time.perf_counter() - started < 1.0

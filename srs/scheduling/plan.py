@@ -45,7 +45,6 @@ MIN_MINUTES, MAX_MINUTES = 5, 600
 TAIL_MAX = 180  # days of consolidation tail the forecast looks at
 EVE_SPREAD = 2  # days before the exam's eve that take its reviews once the eve holds the daily limit
 _DAY_TAG = re.compile(r"(?:^|\s)day(\d+)(?=\s|$)")
-_DAY_TITLE = re.compile(r"Day\s+(\d+)\s*·\s*(.+?)\s*\(([^()]+)\)\s*$")
 
 
 # -- the learner's days ------------------------------------------------------------------------------
@@ -598,6 +597,38 @@ def todays_new(
     return budget.fill(room, candidates, costs)
 
 
+def day_title(part: str) -> tuple[int, str, str] | None:
+    """(N, full, short) of a deck name part ``Day N · full (short)``, read in one pass (no backtracking:
+    a name is learner text), or None."""
+    text = part.rstrip()
+    if not text.endswith(")"):
+        return None
+    lp = text.rfind("(")
+    short = text[lp + 1 : -1]
+    if lp < 0 or not short or ")" in short:
+        return None
+    head = text[:lp].rstrip()
+    at = head.find("Day")
+    while at >= 0:
+        i = at + 3
+        j = i
+        while j < len(head) and head[j].isspace():
+            j += 1
+        k = j
+        while k < len(head) and head[k].isdigit() and head[k].isascii():
+            k += 1
+        if j > i and k > j:
+            m = k
+            while m < len(head) and head[m].isspace():
+                m += 1
+            if m < len(head) and head[m] == "·":
+                full = head[m + 1 :].strip()
+                if full:
+                    return int(head[j:k]), full, short
+        at = head.find("Day", at + 1)
+    return None
+
+
 def titles(decks: Sequence[str]) -> tuple[str, str]:
     """A day's (full, short) title from the decks of its cards: ``Day 3 · 卷积神经网络基础 (CNN basics)``
     gives ("卷积神经网络基础 (CNN basics)", "CNN basics"); other decks give their most common name."""
@@ -609,9 +640,9 @@ def titles(decks: Sequence[str]) -> tuple[str, str]:
     found: dict[int, tuple[str, str]] = {}
     for deck in counted:
         for part in deck.split("::"):
-            m = _DAY_TITLE.search(part)
+            m = day_title(part)
             if m:
-                found.setdefault(int(m.group(1)), (f"{m.group(2)} ({m.group(3)})", m.group(3)))
+                found.setdefault(m[0], (f"{m[1]} ({m[2]})", m[2]))
                 break
     if found:
         parts = [found[k] for k in sorted(found)]
