@@ -613,3 +613,36 @@ def compare_update_steps(
     for dw in grads:
         ref_w, ref_config = reference(ref_w, dw, ref_config)
     return assert_close(f"w after {len(grads)} steps", w, ref_w, rtol=1e-6, atol=1e-12)
+
+
+def normalization_with_eps(ctx: Context, x: Array, eps: float | None, layer: str) -> str:
+    """A normalisation layer's ``{layer}_forward`` (``eps`` given, or left to its default) and
+    ``{layer}_backward`` against the reference on ``x``: out, then dx, dgamma, dbeta."""
+    d = x.shape[1]
+    gamma, beta, dout = randn(ctx.rng, d), randn(ctx.rng, d), randn(ctx.rng, *x.shape)
+    extra = () if eps is None else (eps,)
+    forward, backward = f"{layer}_forward", f"{layer}_backward"
+    learner_forward = getattr(ctx.learner, forward)
+    result = call_untouched(
+        forward,
+        lambda a, g, b: learner_forward(a, g, b, *extra),
+        x.copy(),
+        gamma.copy(),
+        beta.copy(),
+        names=("x", "gamma", "beta"),
+    )
+    out, cache = unpack(forward, result, 2)
+    ref_out, ref_cache = getattr(ctx.reference, forward)(x, gamma, beta, *extra)
+    label = "default eps" if eps is None else f"eps = {eps:.3g}"
+    first = assert_close(f"out ({label})", out, ref_out, rtol=1e-5, atol=1e-7)
+    grads = call_untouched(
+        backward, getattr(ctx.learner, backward), dout.copy(), cache, names=("dout", "cache")
+    )
+    want = getattr(ctx.reference, backward)(dout, ref_cache)
+    got = unpack(backward, grads, 3)
+    scale = max(1.0, float(np.max(np.abs(want[0]))))
+    rest = [
+        assert_close(f"{name} ({label})", g, w, rtol=1e-5, atol=1e-7 * scale)
+        for name, g, w in zip(("dx", "dgamma", "dbeta"), got, want, strict=True)
+    ]
+    return "; ".join([first, *rest])

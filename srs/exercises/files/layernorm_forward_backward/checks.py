@@ -130,32 +130,7 @@ def _gradcheck(ctx: cl.Context) -> str:
 
 def _with_eps(ctx: cl.Context, x: np.ndarray, eps: float | None) -> str:
     """Forward (eps given, or left to its default) and backward against the reference."""
-    d = x.shape[1]
-    gamma, beta, dout = cl.randn(ctx.rng, d), cl.randn(ctx.rng, d), cl.randn(ctx.rng, *x.shape)
-    extra = () if eps is None else (eps,)
-    result = cl.call_untouched(
-        "layernorm_forward",
-        lambda a, g, b: ctx.learner.layernorm_forward(a, g, b, *extra),
-        x.copy(),
-        gamma.copy(),
-        beta.copy(),
-        names=("x", "gamma", "beta"),
-    )
-    out, cache = cl.unpack("layernorm_forward", result, 2)
-    ref_out, ref_cache = ctx.reference.layernorm_forward(x, gamma, beta, *extra)
-    label = "default eps" if eps is None else f"eps = {eps:.3g}"
-    first = cl.assert_close(f"out ({label})", out, ref_out, rtol=1e-5, atol=1e-7)
-    grads = cl.call_untouched(
-        "layernorm_backward", ctx.learner.layernorm_backward, dout.copy(), cache, names=("dout", "cache")
-    )
-    want = ctx.reference.layernorm_backward(dout, ref_cache)
-    got = cl.unpack("layernorm_backward", grads, 3)
-    scale = max(1.0, float(np.max(np.abs(want[0]))))
-    rest = [
-        cl.assert_close(f"{name} ({label})", g, w, rtol=1e-5, atol=1e-7 * scale)
-        for name, g, w in zip(NAMES, got, want, strict=True)
-    ]
-    return "; ".join([first, *rest])
+    return cl.normalization_with_eps(ctx, x, eps, "layernorm")
 
 
 @CHECKS("a non-default eps is used in both passes")
