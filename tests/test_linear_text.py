@@ -176,7 +176,7 @@ def _check_linear(name: str, run: Callable[[str], object], units: list[str]) -> 
 
 # Patterns still super-linear, in code that this test's branch does not own; each names who fixes it.
 # An entry that no longer matches a pattern of the source fails the test below (remove it then).
-KNOWN_SLOW: dict[str, str] = {}  # none left: plan titles are read by scheduling.plan.day_title
+KNOWN_SLOW: dict[str, str] = {}  # none left: plan titles are read by scheduling.plan_days.day_title
 
 
 PATTERNS = sorted(set(_inventory()))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srs.store.database import SET_MEMORY
+from srs.store.rows import SET_MEMORY
 
 if TYPE_CHECKING:
     from srs.model import Memory

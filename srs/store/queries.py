@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srs.store.database import Filter, Store
+from srs.store.database import Store
+from srs.store.rows import Filter
 
 if TYPE_CHECKING:
     from srs.model import Card, Tier
