@@ -351,7 +351,7 @@ def has_reviews(store: Store) -> bool:
     return store.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is not None
 
 
-# -- export (srs.interop.anki.export) --------------------------------------------------------------
+# -- export (srs.interop.anki.notes, .schedule) -----------------------------------------------------------
 def active_card_rows(
     store: Store, columns: Sequence[str], flt: Filter = Filter()
 ) -> Iterator[tuple[Any, ...]]:
