@@ -19,14 +19,16 @@ def import_() -> None:
     """Import cards from Anki packages, Anki text (CSV) files or Obsidian notes."""
 
 
-def _write_notes(app: App, notes: list[Any], folder: str, source: str) -> dict[str, Any]:
-    """Write imported notes into deck files under $SRS_HOME/decks/FOLDER and sync them, all or nothing."""
+def _write_notes(app: App, imported: Any, folder: str, source: str) -> dict[str, Any]:
+    """Write imported notes (a :class:`srs.decks.importers.TextImport`) into deck files under
+    $SRS_HOME/decks/FOLDER and sync them, all or nothing; notes that repeat one already in srs are left out."""
     from srs.cli.paths import user_decks_dir
-    from srs.decks.importers.writer import check_read_back, plan_files, unique
+    from srs.decks.importers.writer import check_read_back, drop_duplicates, plan_files, unique
+    from srs.store.imports import note_fronts
 
-    notes = unique(notes)
-    batch = plan_files(notes, user_decks_dir() / folder, header_source=source, read_back=False)
     with app.store(sync=False) as store:
+        notes, duplicates = drop_duplicates(unique(imported.notes), note_fronts(store))
+        batch = plan_files(notes, user_decks_dir() / folder, header_source=source, read_back=False)
         app.backup(store, "before-import")
         batch.commit()
         try:
@@ -43,18 +45,32 @@ def _write_notes(app: App, notes: list[Any], folder: str, source: str) -> dict[s
         "cards_added": report.added,
         "cards_updated": report.changed,
         "files": sorted(str(p) for p in batch.texts),
+        "skipped": [{"where": s.where, "reason": s.reason} for s in imported.skipped],
+        "duplicates": [{"where": d.where, "note": d.note_id, "deck": d.deck} for d in duplicates],
     }
 
 
 def _say(result: dict[str, Any]) -> None:
     def text() -> None:
-        if not result["files_written"]:
+        if not result["notes"]:
+            click.echo("Nothing imported: every note repeats one already in srs.")
+        elif not result["files_written"]:
             click.echo(f"Nothing new: the {result['notes']} notes are already in srs as imported.")
-            return
-        click.echo(
-            f"Imported {result['notes']} notes into {result['files_written']} deck file(s): "
-            f"{result['cards_added']} cards added, {result['cards_updated']} updated."
-        )
+        else:
+            click.echo(
+                f"Imported {result['notes']} notes into {result['files_written']} deck file(s): "
+                f"{result['cards_added']} cards added, {result['cards_updated']} updated."
+            )
+        for row in result["skipped"]:
+            click.echo(f"{row['where']}: {row['reason']}; row skipped")
+        for dup in result["duplicates"]:
+            click.echo(
+                f"{dup['where']}: a duplicate of note {dup['note']} in deck {dup['deck']!r} (the same first "
+                "field), already in srs; row skipped"
+            )
+        if result["skipped"] or result["duplicates"]:
+            left = len(result["skipped"]) + len(result["duplicates"])
+            click.echo(f"{left} skipped (listed above); the others were imported.")
 
     emit(result, text)
 
@@ -194,7 +210,4 @@ def import_markdown_cmd(app: App, path: Path, as_json: bool) -> None:
     """
     from srs.decks.importers.obsidian import read_markdown
 
-    notes = read_markdown(path)
-    if not notes:
-        raise click.ClickException(f"no flash cards found in {path}")
-    _say(_write_notes(app, notes, "obsidian", f"Obsidian: {path.name}"))
+    _say(_write_notes(app, read_markdown(path), "obsidian", f"Obsidian: {path.name}"))

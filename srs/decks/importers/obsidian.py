@@ -17,8 +17,8 @@ import os
 import re
 from pathlib import Path
 
-from srs.decks.importers import read_source
-from srs.decks.importers.writer import ImportedNote, clean_deck, stable_id
+from srs.decks.importers import Skipped, TextImport, decode_text, read_source
+from srs.decks.importers.writer import ImportedNote, clean_deck, identity, stable_id
 from srs.decks.scan import highlights, remove_delimited, sub_highlights
 from srs.errors import InputError
 from srs.model import CLOZE_RE, Kind
@@ -58,24 +58,34 @@ def files_of(path: Path) -> list[tuple[Path, str]]:
     raise InputError(f"no such file or folder: {path}")
 
 
-def read_markdown(path: Path) -> list[ImportedNote]:
-    """The cards in an Obsidian note or a folder of notes."""
+def read_markdown(path: Path) -> TextImport:
+    """The cards in an Obsidian note or a folder of notes, and the cards left out (each with ``file:line``
+    and why). InputError when no card at all could be read."""
     notes: list[ImportedNote] = []
+    skipped: list[Skipped] = []
     root = path if path.is_dir() else None
+    first: dict[tuple[str, str], str] = {}  # identity -> where the first card with it was read
     for real, rel in files_of(path):
-        notes.extend(read_note(real, rel, root))
-    return notes
+        found = read_note(real, rel, root)
+        skipped.extend(found.skipped)
+        for note in found.notes:
+            earlier = first.setdefault(identity(note), note.source)
+            if earlier != note.source:
+                skipped.append(Skipped(note.source, f"a duplicate of {earlier} (the same first field)"))
+            else:
+                notes.append(note)
+    if not notes:
+        if skipped:
+            more = f" (and {len(skipped) - 1} more card(s) skipped)" if skipped[1:] else ""
+            raise InputError(f"{skipped[0]}{more}: no flash card to import")
+        raise InputError(f"no flash cards found in {path}")
+    return TextImport(tuple(notes), tuple(skipped))
 
 
-def read_note(real: Path, rel: str, root: Path | None = None) -> list[ImportedNote]:
+def read_note(real: Path, rel: str, root: Path | None = None) -> TextImport:
     """The cards of one Markdown note; ``rel`` names it in ids, errors and the default deck. The file must
     be a regular file (inside ``root`` when given, symlinks followed): see :func:`read_source`."""
-    try:
-        text = read_source(real, root).decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        raise InputError(f"{rel}: not UTF-8 text (is this a Markdown file?)") from None
-    if "\x00" in text:
-        raise InputError(f"{rel}: binary data, not a Markdown file")
+    text = decode_text(read_source(real, root), rel)
     text = remove_delimited(text, "<!--SR:", "-->")
     m = _DECK_TAG.search(text)
     if m and m.group(1):
@@ -115,6 +125,7 @@ def read_note(real: Path, rel: str, root: Path | None = None) -> list[ImportedNo
         paragraphs.append((first, current))
 
     notes: list[ImportedNote] = []
+    skipped: list[Skipped] = []
 
     def add(line: int, kind: Kind, front: str = "", back: str = "", text: str = "") -> None:
         front, back, text = (_DECK_TAG.sub("", s).strip() for s in (front, back, text))
@@ -124,7 +135,8 @@ def read_note(real: Path, rel: str, root: Path | None = None) -> list[ImportedNo
             )
             return
         if not front or not back:
-            raise InputError(f"{rel}:{line}: a card needs text on both sides of its separator")
+            skipped.append(Skipped(f"{rel}:{line}", "a card needs text on both sides of its separator"))
+            return
         notes.append(
             ImportedNote(
                 stable_id("md", rel, front), kind, deck, front=front, back=back, source=f"{rel}:{line}"
@@ -155,4 +167,4 @@ def read_note(real: Path, rel: str, root: Path | None = None) -> list[ImportedNo
         joined = "\n".join(para)
         if next(highlights(joined), None) or CLOZE_RE.search(joined):
             add(lineno, Kind.CLOZE, text=_cloze(joined))
-    return notes
+    return TextImport(tuple(notes), tuple(skipped))

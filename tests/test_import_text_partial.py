@@ -1,0 +1,126 @@
+"""`srs import csv|markdown` on files that are partly wrong, in other encodings, or that repeat notes already in
+srs (issue 24, item 11): every good row comes in, each skipped row is listed as ``file:line: reason``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from srs.cli import cli
+from srs.decks.importers.csv_text import read_csv
+from srs.decks.importers.obsidian import read_markdown
+from tests.conftest import fail_alone as fail
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def ok(*args: str) -> dict[str, Any]:
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout))
+
+
+def cards() -> list[dict[str, Any]]:
+    result = run("list", "--json")
+    assert result.exit_code == 0, result.output
+    return list(json.loads(result.stdout))
+
+
+@pytest.fixture
+def env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    return home
+
+
+# The shape of Anki's own test file pylib/tests/support/text-2fields.txt (other words): a comment line, good
+# rows, a row repeated, a reversed pair, a row with too many fields, one with too few, an empty back, an
+# empty front.
+TWO_FIELDS = (
+    "# words for the test\n"  # 1
+    "猫\tcat\n"  # 2
+    "犬\tdog\n"  # 3
+    "鳥\tbird\n"  # 4
+    "cat\t猫\n"  # 5
+    "犬\tdog\n"  # 6: the same first field as line 3
+    "大きすぎる\tone\ttwo\n"  # 7: three fields
+    "one, two, three\n"  # 8: one field
+    "魚\t\n"  # 9: empty back
+    "\tto swim\n"  # 10: empty front
+)
+
+
+def test_one_bad_row_no_longer_rejects_the_file(env: Path, tmp_path: Path) -> None:
+    src = tmp_path / "two.txt"
+    src.write_text(TWO_FIELDS, encoding="utf-8")
+    result = run("import", "csv", str(src))
+    assert result.exit_code == 0, result.output
+    assert "Imported 5 notes" in result.output
+    skipped = [line for line in result.output.splitlines() if line.startswith(str(src))]
+    assert skipped == [
+        f"{src}:6: a duplicate of line 3 (the same first field); row skipped",
+        f"{src}:8: the second field (the back) is empty; row skipped",
+        f"{src}:9: the second field (the back) is empty; row skipped",
+        f"{src}:10: the first field (the front) is empty; row skipped",
+    ]
+    got = sorted((c["front"], c["back"], c["extra"]) for c in cards())
+    assert got == sorted(
+        [
+            ("猫", "cat", ""),
+            ("犬", "dog", ""),
+            ("鳥", "bird", ""),
+            ("cat", "猫", ""),
+            ("大きすぎる", "one", "two"),
+        ]
+    )
+    as_json = ok("import", "csv", str(src))
+    assert as_json["files_written"] == 0 and len(as_json["skipped"]) == 4
+    assert as_json["skipped"][0] == {
+        "where": f"{src}:6",
+        "reason": "a duplicate of line 3 (the same first field)",
+    }
+
+
+def test_a_file_with_no_good_row_is_still_an_error(env: Path, tmp_path: Path) -> None:
+    src = tmp_path / "bad.txt"
+    src.write_text("#separator:tab\nfront only\n\tback only\n", encoding="utf-8")
+    fail(run("import", "csv", str(src)), "bad.txt:2: the second field (the back) is empty (and 1 more row")
+    assert not (env / "decks").exists()
+
+
+def test_a_row_csv_cannot_read_is_skipped_not_fatal(tmp_path: Path) -> None:
+    src = tmp_path / "big.csv"
+    src.write_text("a,b\n" + '"' + "x" * 200_000 + '",y\n' + "c,d\n", encoding="utf-8")
+    result = read_csv(src)
+    assert [n.front for n in result.notes][0] == "a"
+    assert any("cannot read this row" in s.reason for s in result.skipped)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-8"])
+def test_utf16_and_utf8_files_with_a_bom_are_read(tmp_path: Path, encoding: str) -> None:
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-8": b"\xef\xbb\xbf"}[encoding]
+    src = tmp_path / "words.txt"
+    src.write_bytes(bom + "#separator:tab\r\n猫\tcat\r\nnaïve\tnaive\r\n".encode(encoding))
+    result = read_csv(src)
+    assert [(n.front, n.back) for n in result.notes] == [("猫", "cat"), ("naïve", "naive")]
+    md = tmp_path / "note.md"
+    md.write_bytes(bom + "猫::cat\n".encode(encoding))
+    assert [(n.front, n.back) for n in read_markdown(md).notes] == [("猫", "cat")]
+
+
+def test_undecodable_bytes_give_one_line(env: Path, tmp_path: Path) -> None:
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("caf\xe9\tcoffee\n".encode("latin-1"))
+    fail(run("import", "csv", str(latin)), f"{latin}: not UTF-8/UTF-16 text")
+    odd = tmp_path / "odd.txt"
+    odd.write_bytes(b"\xff\xfea\x00b")  # UTF-16 with a BOM, cut in the middle of a character
+    fail(run("import", "csv", str(odd)), f"{odd}: not UTF-8/UTF-16 text")
+    md = tmp_path / "latin.md"
+    md.write_bytes("caf\xe9::coffee\n".encode("latin-1"))
+    fail(run("import", "markdown", str(md)), "latin.md: not UTF-8/UTF-16 text")
+    assert not (env / "decks").exists()
