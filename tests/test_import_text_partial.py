@@ -124,3 +124,80 @@ def test_undecodable_bytes_give_one_line(env: Path, tmp_path: Path) -> None:
     md.write_bytes("caf\xe9::coffee\n".encode("latin-1"))
     fail(run("import", "markdown", str(md)), "latin.md: not UTF-8/UTF-16 text")
     assert not (env / "decks").exists()
+
+
+ANIMALS = [("猫", "cat"), ("犬", "dog"), ("<b>鳥</b>", "bird")]
+SAME_AS_CSV = (
+    "猫\tcat\n犬\ta dog\n鳥\tbird\n魚\tfish\n"  # two the same, one changed back, one HTML-less, one new
+)
+
+
+def animals_apkg(tmp_path: Path) -> Path:
+    """An Anki package (written by the real Anki) with three Basic notes."""
+    from anki.collection import Collection
+    from anki.generic_pb2 import Empty
+    from anki.import_export_pb2 import ExportAnkiPackageOptions, ExportLimit
+
+    col = Collection(str(tmp_path / "src.anki2"))
+    basic = col.models.by_name("Basic")
+    for front, back in ANIMALS:
+        note = col.new_note(basic)
+        note["Front"], note["Back"] = front, back
+        col.add_note(note, col.decks.id("Animals"))
+    out = tmp_path / "animals.apkg"
+    col.export_anki_package(
+        out_path=str(out),
+        options=ExportAnkiPackageOptions(with_scheduling=True, with_media=True, legacy=False),
+        limit=ExportLimit(whole_collection=Empty()),
+    )
+    col.close()
+    return out
+
+
+def anki_matches(tmp_path: Path, apkg: Path, csv_file: Path) -> set[str]:
+    """The CSV rows that Anki itself matches to notes of the package (its default duplicate handling, the
+    rows given the package's note type): first fields of the rows it found as duplicates or first-field
+    matches."""
+    from anki.collection import (
+        Collection,
+        ImportAnkiPackageOptions,
+        ImportAnkiPackageRequest,
+        ImportCsvRequest,
+    )
+
+    col = Collection(str(tmp_path / "ref.anki2"))
+    try:
+        col.import_anki_package(
+            ImportAnkiPackageRequest(
+                package_path=str(apkg), options=ImportAnkiPackageOptions(with_scheduling=True)
+            )
+        )
+        notetype = col.get_note(col.find_notes("")[0]).mid
+        meta = col.get_csv_metadata(path=str(csv_file), delimiter=None)
+        meta.global_notetype.id = notetype
+        log = col.import_csv(ImportCsvRequest(path=str(csv_file), metadata=meta)).log
+        assert len(log.new) == 1 and col.note_count() == 4
+        return {n.fields[0] for n in [*log.duplicate, *log.first_field_match]}
+    finally:
+        col.close()
+
+
+def test_notes_imported_from_an_apkg_then_a_csv_are_reported_not_duplicated(
+    env: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("anki.collection")
+    apkg = animals_apkg(tmp_path)
+    src = tmp_path / "animals.txt"
+    src.write_text(SAME_AS_CSV, encoding="utf-8")
+    assert anki_matches(tmp_path, apkg, src) == {"猫", "犬", "鳥"}
+    assert ok("import", "anki", str(apkg))["cards_added"] == 3
+    result = run("import", "csv", str(src))
+    assert result.exit_code == 0, result.output
+    assert sorted(c["front"] for c in cards()) == ["**鳥**", "犬", "猫", "魚"]  # only the new note came in
+    dups = [line for line in result.output.splitlines() if line.startswith(str(src))]
+    assert len(dups) == 3 and all("(the same first field), already in srs; row skipped" in d for d in dups)
+    assert [d.split(":")[1] for d in dups] == ["1", "2", "3"] and "in deck 'Animals'" in dups[0]
+    again = ok(
+        "import", "csv", str(src)
+    )  # the file's own note is updated in place, never a duplicate of itself
+    assert again["files_written"] == 0 and len(again["duplicates"]) == 3 and len(cards()) == 4
