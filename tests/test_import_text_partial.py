@@ -13,6 +13,8 @@ from click.testing import CliRunner, Result
 from srs.cli import cli
 from srs.decks.importers.csv_text import read_csv
 from srs.decks.importers.obsidian import read_markdown
+from srs.errors import InputError
+from srs.model import Kind
 from tests.conftest import fail_alone as fail
 
 
@@ -201,3 +203,80 @@ def test_notes_imported_from_an_apkg_then_a_csv_are_reported_not_duplicated(
         "import", "csv", str(src)
     )  # the file's own note is updated in place, never a duplicate of itself
     assert again["files_written"] == 0 and len(again["duplicates"]) == 3 and len(cards()) == 4
+
+
+def obsidian(tmp_path: Path, text: str, **options: Any) -> list[tuple[Kind, str, str, str]]:
+    note = tmp_path / "note.md"
+    note.write_text(text, encoding="utf-8")
+    return [(n.kind, n.text or n.front, n.back, n.extra) for n in read_markdown(note, **options).notes]
+
+
+def test_obsidian_plugin_default_cloze_pattern_with_numbers_and_hints(tmp_path: Path) -> None:
+    # the plugin's default pattern: ==[123;;]answer[;;hint]==
+    got = obsidian(tmp_path, "Paris is the ==capital;;city== of ==2;;France== in ==1;;Europe;;continent==\n")
+    assert got == [
+        (
+            Kind.CLOZE,
+            "Paris is the {{c3::capital::city}} of {{c2::France}} in {{c1::Europe::continent}}",
+            "",
+            "",
+        )
+    ]
+
+
+def test_obsidian_footnote_style_hints_and_sequence_numbers(tmp_path: Path) -> None:
+    simplified = "This ==note== doesn't need to have ==number==^[hint] on clozes\n"
+    assert (
+        obsidian(tmp_path, simplified)[0][1]
+        == "This {{c1::note}} doesn't need to have {{c2::number::hint}} on clozes"
+    )
+    classic = (
+        "This is a ==cloze==^[a hint][^1]. This is ==too, but without hint==[^2]. "
+        "And this one is asked ==together with the first cloze==[^1].\n"
+    )
+    assert obsidian(tmp_path, classic)[0][1] == (
+        "This is a {{c1::cloze::a hint}}. This is {{c2::too, but without hint}}. "
+        "And this one is asked {{c1::together with the first cloze}}."
+    )
+    # generalized overlapping: the card a deletion is asked on (hide/show on the others is not carried over)
+    overlap = "==context==[^hsh] then ==one==[^ahh], ==two==[^hah] and ==three==[^hha]\n"
+    assert obsidian(tmp_path, overlap)[0][1] == "context then {{c1::one}}, {{c2::two}} and {{c3::three}}"
+
+
+def test_obsidian_footnotes_with_definitions_go_to_the_extra(tmp_path: Path) -> None:
+    text = (
+        "The ==mitochondrion==[^1] makes ATP.\n\n"
+        "Who named it::Benda[^src]\n\n"
+        "[^1]: Coined in 1898.\n"
+        "[^src]: ==Benda==, 1898.\n"
+    )
+    assert obsidian(tmp_path, text) == [
+        (Kind.CLOZE, "The {{c1::mitochondrion}}[^1] makes ATP.", "", "[^1]: Coined in 1898."),
+        (Kind.BASIC, "Who named it", "Benda[^src]", "[^src]: ==Benda==, 1898."),
+    ]  # the definitions are not cards of their own
+
+
+def test_obsidian_bold_and_curly_clozes_follow_the_plugin_settings(env: Path, tmp_path: Path) -> None:
+    text = "A **bold** word, a {{curly;;hint}} one, an ==highlight== and {{c1::Anki's}}\n"
+    assert (
+        obsidian(tmp_path, text)[0][1]
+        == "A **bold** word, a {{curly;;hint}} one, an {{c2::highlight}} and {{c1::Anki's}}"
+    )
+    both = obsidian(tmp_path, text, clozes=("highlight", "bold", "curly"))[0][1]
+    assert both == "A {{c2::bold}} word, a {{c3::curly::hint}} one, an {{c4::highlight}} and {{c1::Anki's}}"
+    assert obsidian(tmp_path, "A ==**nested**== mark\n", clozes=("highlight", "bold"))[0][1] == (
+        "A {{c1::**nested**}} mark"
+    )
+    assert not read_markdown_or_none(tmp_path, "Only **bold** here\n")
+    note = tmp_path / "cli.md"
+    note.write_text("Only **bold** here\n", encoding="utf-8")
+    summary = ok("import", "markdown", str(note), "--clozes", "bold,highlight")
+    assert summary["cards_added"] == 1 and cards()[0]["front"] == "Only {{c1::bold}} here"
+    fail(run("import", "markdown", str(note), "--clozes", "italic"), "unknown cloze syntax 'italic'")
+
+
+def read_markdown_or_none(tmp_path: Path, text: str) -> list[Any]:
+    try:
+        return obsidian(tmp_path, text)
+    except InputError:
+        return []

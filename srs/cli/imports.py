@@ -180,8 +180,10 @@ def import_anki_cmd(
 def import_csv_cmd(app: App, file: Path, deck: str | None, as_json: bool) -> None:
     """Import an Anki text file (CSV/TSV with #separator:, #deck:, #tags column:, #guid column: ... headers).
 
-    The first field is the front, the second the back. Cards go to $SRS_HOME/decks/csv/; importing the
-    file again updates them.
+    The first field is the front, the second the back. UTF-8, or UTF-16 with a byte order mark. A row that
+    makes no card, or repeats the first field of an earlier row or of a note already in srs (Anki's duplicate
+    rule), is listed (file:line: reason) and skipped; the others come in. Cards go to $SRS_HOME/decks/csv/;
+    importing the file again updates them.
 
     \b
     Example:
@@ -196,18 +198,31 @@ def import_csv_cmd(app: App, file: Path, deck: str | None, as_json: bool) -> Non
 
 @import_.command("markdown")
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--clozes",
+    metavar="SYNTAX[,SYNTAX...]",
+    default="highlight",
+    show_default=True,
+    help="Which marks make cloze deletions, as in the plugin's settings: highlight (==x==), bold (**x**), "
+    "curly ({{x}}).",
+)
 @json_option
 @click.pass_obj
-def import_markdown_cmd(app: App, path: Path, as_json: bool) -> None:
+def import_markdown_cmd(app: App, path: Path, clozes: str, as_json: bool) -> None:
     """Import flash cards from Obsidian notes (a file or a folder) written for the spaced-repetition plugin.
 
-    front::back, front:::back (reversed), multi-line cards split by a '?' (or '??') line, ==cloze== and
-    {{c1::cloze}}. Cards go to $SRS_HOME/decks/obsidian/; importing again updates them.
+    front::back, front:::back (reversed), multi-line cards split by a '?' (or '??') line, clozes in the
+    plugin's syntax (==answer==, ==2;;answer;;hint==, ==answer==^[hint][^2]) and {{c1::cloze}}. Footnote
+    definitions ([^1]: text) go to the extra of the cards that refer to them. A card that cannot be read is
+    listed (file:line: reason) and the others come in. Cards go to $SRS_HOME/decks/obsidian/; importing again
+    updates them.
 
     \b
-    Example:
+    Examples:
       srs import markdown ~/Vault/Deep\\ learning
+      srs import markdown notes.md --clozes highlight,bold
     """
     from srs.decks.importers.obsidian import read_markdown
 
-    _say(_write_notes(app, read_markdown(path), "obsidian", f"Obsidian: {path.name}"))
+    syntaxes = tuple(s.strip() for s in clozes.split(",") if s.strip())
+    _say(_write_notes(app, read_markdown(path, clozes=syntaxes), "obsidian", f"Obsidian: {path.name}"))
