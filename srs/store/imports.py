@@ -50,7 +50,7 @@ def note_fronts(store: Store) -> Iterator[tuple[str, str, str, str]]:
     forward card; a cloze note's cards all show its text)."""
     seen: set[str] = set()
     for note_id, kind, front, deck in store.execute(
-        "SELECT note_id, kind, front, deck FROM cards WHERE active = 1 AND sub != 'rev' ORDER BY note_id, id"
+        "SELECT note_id, kind, front, deck FROM cards WHERE active = 1 AND sub != 'rev'"
     ):
         if note_id not in seen:
             seen.add(note_id)

@@ -15,12 +15,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srs.decks import MAX_DECK_BYTES
 from srs.decks.authoring import card_block, deck_file_name, front_matter, one_line
 from srs.decks.parser import TAG_RE, parse_text
+from srs.decks.scan import strip_tags
 from srs.errors import InputError, SrsError
 from srs.model import Kind, Note
 
@@ -72,11 +74,11 @@ class ImportedNote:
 def first_field_key(text: str) -> str:
     """A first field as Anki compares it for duplicates: its plain text (HTML tags and entities, Markdown bold
     marks gone), whitespace runs as one space."""
-    from html import unescape
-
-    from srs.decks.scan import strip_tags
-
-    return " ".join(unescape(strip_tags(text)).replace("**", "").split())
+    if "<" in text:
+        text = strip_tags(text)
+    if "&" in text:
+        text = unescape(text)
+    return " ".join(text.replace("**", "").split())
 
 
 def identity(note: ImportedNote | Note) -> tuple[str, str]:
