@@ -280,3 +280,29 @@ def read_markdown_or_none(tmp_path: Path, text: str) -> list[Any]:
         return obsidian(tmp_path, text)
     except InputError:
         return []
+
+
+def test_obsidian_a_bad_card_is_listed_and_the_others_come_in(env: Path, tmp_path: Path) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "a.md").write_text(
+        "Question without answer::\n\nLogit::raw score\n\nSigmoid:::logistic\n\nThe ==chain rule== again\n",
+        encoding="utf-8",
+    )
+    (vault / "b.md").write_text("Logit::a raw score\n", encoding="utf-8")  # the same first field as a.md:3
+    result = run("import", "markdown", str(vault))
+    assert result.exit_code == 0, result.output
+    assert "a.md:1: a card needs text on both sides of its separator; card skipped" in result.output
+    assert "b.md:1: a duplicate of a.md:3 (the same first field); card skipped" in result.output
+    assert sorted(c["front"] for c in cards()) == [
+        "Logit",
+        "Sigmoid",
+        "The {{c1::chain rule}} again",
+        "logistic",
+    ]
+    # the same cards from another note later: reported against the notes now in srs (basic, reversed, cloze)
+    other = tmp_path / "other.md"
+    other.write_text("Logit::x\n\nSigmoid:::y\n\nThe ==chain rule== again\n\nNew::card\n", encoding="utf-8")
+    summary = ok("import", "markdown", str(other))
+    assert [d["where"] for d in summary["duplicates"]] == ["other.md:1", "other.md:3", "other.md:5"]
+    assert summary["notes"] == 1 and len(cards()) == 5

@@ -50,7 +50,7 @@ def _write_notes(app: App, imported: Any, folder: str, source: str) -> dict[str,
     }
 
 
-def _say(result: dict[str, Any]) -> None:
+def _say(result: dict[str, Any], unit: str = "row") -> None:
     def text() -> None:
         if not result["notes"]:
             click.echo("Nothing imported: every note repeats one already in srs.")
@@ -62,11 +62,11 @@ def _say(result: dict[str, Any]) -> None:
                 f"{result['cards_added']} cards added, {result['cards_updated']} updated."
             )
         for row in result["skipped"]:
-            click.echo(f"{row['where']}: {row['reason']}; row skipped")
+            click.echo(f"{row['where']}: {row['reason']}; {unit} skipped")
         for dup in result["duplicates"]:
             click.echo(
                 f"{dup['where']}: a duplicate of note {dup['note']} in deck {dup['deck']!r} (the same first "
-                "field), already in srs; row skipped"
+                f"field), already in srs; {unit} skipped"
             )
         if result["skipped"] or result["duplicates"]:
             left = len(result["skipped"]) + len(result["duplicates"])
@@ -225,4 +225,6 @@ def import_markdown_cmd(app: App, path: Path, clozes: str, as_json: bool) -> Non
     from srs.decks.importers.obsidian import read_markdown
 
     syntaxes = tuple(s.strip() for s in clozes.split(",") if s.strip())
-    _say(_write_notes(app, read_markdown(path, clozes=syntaxes), "obsidian", f"Obsidian: {path.name}"))
+    _say(
+        _write_notes(app, read_markdown(path, clozes=syntaxes), "obsidian", f"Obsidian: {path.name}"), "card"
+    )
