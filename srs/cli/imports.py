@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from srs.cli.common import App, SrsGroup, emit, json_option, scheduler_for, sync_decks, utc_offset
+
+if TYPE_CHECKING:
+    from srs.decks.importers import TextImport
 
 
 @click.group("import", cls=SrsGroup)
@@ -19,7 +22,7 @@ def import_() -> None:
     """Import cards from Anki packages, Anki text (CSV) files or Obsidian notes."""
 
 
-def _write_notes(app: App, imported: Any, folder: str, source: str) -> dict[str, Any]:
+def _write_notes(app: App, imported: TextImport, folder: str, source: str) -> dict[str, Any]:
     """Write imported notes (a :class:`srs.decks.importers.TextImport`) into deck files under
     $SRS_HOME/decks/FOLDER and sync them, all or nothing; notes that repeat one already in srs are left out."""
     from srs.cli.paths import user_decks_dir

@@ -60,7 +60,9 @@ def cloze_marks(names: Sequence[str]) -> tuple[tuple[str, str], ...]:
     return tuple(CLOZE_SYNTAX[name] for name in names)
 
 
-def _deletion(inside: str, label: str | None, hint: str | None, footnotes: dict[str, str]) -> tuple:
+def _deletion(
+    inside: str, label: str | None, hint: str | None, footnotes: dict[str, str]
+) -> tuple[int | None, str, str | None, str, bool]:
     """(card number or None for 'next free', answer, hint, text kept after it, asked) of one deletion."""
     parts = inside.split(";;")
     number: int | None = None
