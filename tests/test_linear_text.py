@@ -216,14 +216,14 @@ def _more_scanners() -> dict[str, tuple[Callable[[str], object], tuple[str, ...]
     from srs.decks.parser import parse_text
     from srs.interop.anki import cardhtml
 
-    def note(text: str) -> object:
+    def note(text: str, clozes: tuple[str, ...] = ("highlight",)) -> object:
         import tempfile
 
         with tempfile.NamedTemporaryFile("w", suffix=".md", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             try:
-                return read_note(Path(fh.name), "n.md")
+                return read_note(Path(fh.name), "n.md", clozes=clozes)
             except Exception:  # noqa: BLE001 - only the time matters here
                 return None
 
@@ -240,6 +240,25 @@ def _more_scanners() -> dict[str, tuple[Callable[[str], object], tuple[str, ...]
             ("{{c1::", "::", "}}", "```", "\n## "),
         ),
         "obsidian note": (note, ("==a ", "==", "<!--SR:", "{{c1::", "::", ":::", "?", "\n", "#flashcards/")),
+        "obsidian note, every cloze syntax": (
+            lambda t: note(t, ("highlight", "bold", "curly")),
+            (
+                "==a",
+                "==",
+                "**",
+                "{{",
+                "}}",
+                ";;",
+                "^[",
+                "[^",
+                "]",
+                "]:",
+                "[^1]: a",
+                "==a==^[b][^1]",
+                "1",
+                "\n",
+            ),
+        ),
     }
 
 

@@ -45,6 +45,18 @@ def notes_per_path(store: Store) -> dict[str, int]:
     }
 
 
+def note_fronts(store: Store) -> Iterator[tuple[str, str, str, str]]:
+    """(note id, kind, front, deck) of every note with an active card, once per note (a reversed note's
+    forward card; a cloze note's cards all show its text)."""
+    seen: set[str] = set()
+    for note_id, kind, front, deck in store.execute(
+        "SELECT note_id, kind, front, deck FROM cards WHERE active = 1 AND sub != 'rev'"
+    ):
+        if note_id not in seen:
+            seen.add(note_id)
+            yield note_id, kind, front, deck
+
+
 def known_anki_ids(store: Store) -> set[int]:
     """Anki review ids already in the log."""
     return {int(r[0]) for r in store.execute("SELECT anki_id FROM reviews WHERE anki_id IS NOT NULL")}
