@@ -117,3 +117,22 @@ def test_random_plain_text_renders_back_to_itself() -> None:
         assert _shown(markdown) == _anki_shows(text), (text, markdown)
 
     check()
+
+
+def test_escaped_plain_text_shows_as_itself_in_the_terminal_too() -> None:
+    """The terminal renders card text with math_to_unicode then rich's Markdown: escaped dollars are not maths
+    there either (as on the web and in Anki), and every sample shows its own text."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from srs.tui.text import math_to_unicode
+
+    def terminal(markdown: str) -> str:
+        console = Console(width=200, record=True, color_system=None)
+        console.print(Markdown(math_to_unicode(markdown)))
+        return " ".join(console.export_text().split())
+
+    assert math_to_unicode("costs \\$5 and \\$6") == "costs \\$5 and \\$6"
+    assert math_to_unicode("$x^2$ and $$a_1$$") == "x² and a₁"
+    for text in ["costs $5 and $6", "# heading", "1. one", "> q", "- x", "a\\b", "[a](b)", "H2O $x"]:
+        assert terminal(html_to_markdown(_as_field(text))) == " ".join(text.split()), text
