@@ -257,3 +257,31 @@ def test_bounds_are_above_what_real_packages_use() -> None:
     from srs.interop.anki.importer import MAX_MEDIA_FILES
 
     assert MAX_MEDIA_FILES >= 200_000
+
+
+def test_a_package_of_too_many_files_is_refused_before_its_directory_is_read(
+    real: dict[str, Path], tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a zip's directory costs memory and time per entry (a million empty entries, 83 MB: 25 s and
+    560 MB before anything else). The count in the zip's end record (its zip64 record past 65,535) is
+    checked first. The bound is lowered here so that a package of 70,000 entries is over it."""
+    from click.testing import CliRunner
+
+    import srs.interop.anki.importer as importer
+    from srs.cli import cli
+
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    monkeypatch.setattr(importer, "MAX_MEDIA_FILES", 60_000)
+    package = tmp_path / "many.apkg"
+    with zipfile.ZipFile(real["legacy"]) as src, zipfile.ZipFile(package, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        for i in range(70_000):
+            dst.writestr(f"x{i}", b"")
+    assert importer.zip_entries(package) == 70_000 + len(zipfile.ZipFile(real["legacy"]).infolist())
+    opened: list[object] = []
+    monkeypatch.setattr(importer.zipfile, "ZipFile", lambda *a, **k: opened.append(a) or 1 / 0)
+    result = CliRunner().invoke(cli, ["import", "anki", str(package)], catch_exceptions=False)
+    assert result.exit_code != 0 and "holds 70,00" in result.output and "refused" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not opened
+    nothing_written(home)

@@ -316,6 +316,11 @@ def read_package(path: Path, work: Path) -> Package:
     if not zipfile.is_zipfile(path):
         raise PackageError(f"{path} is not an Anki package (.apkg or .colpkg files are zip archives)")
     budget = _Inflation(path, path.stat().st_size)
+    entries = zip_entries(path)
+    if entries > MAX_MEDIA_FILES + 16:  # reading a zip's directory costs about 550 bytes per entry
+        raise InflationError(
+            f"{path}: the package holds {entries:,} files, over {MAX_MEDIA_FILES:,} media files; refused"
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             infos = {i.filename: i for i in zf.infolist()}
@@ -379,6 +384,28 @@ def read_package(path: Path, work: Path) -> Package:
     package.media = {name: entry for name, entry in media.items() if safe_name(name)}
     package.refused_media = [f"{name!r}: not a plain file name" for name in media if not safe_name(name)]
     return package
+
+
+def zip_entries(path: Path) -> int:
+    """How many entries a zip file's end record says it holds (read from its last bytes, the zip64 record
+    too), before its directory is read; -1 when there is no end record."""
+    try:
+        with path.open("rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - (22 + 0xFFFF + 20)))
+            tail = fh.read()
+            pos = tail.rfind(b"PK\x05\x06")
+            if pos < 0 or pos + 22 > len(tail):
+                return -1
+            count = int.from_bytes(tail[pos + 10 : pos + 12], "little")
+            if count == 0xFFFF and pos >= 20 and tail[pos - 20 : pos - 16] == b"PK\x06\x07":
+                fh.seek(int.from_bytes(tail[pos - 12 : pos - 4], "little"))
+                record = fh.read(56)
+                if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                    count = int.from_bytes(record[32:40], "little")
+            return count
+    except OSError:
+        return -1
 
 
 def _too_many(path: Path, count: int) -> PackageError:
