@@ -52,3 +52,87 @@ def test_fields_of_the_kind_anki_writes() -> None:
         assert html_to_markdown(text, link) == expected
         assert simple_html(text) in (None, _markdownify(text, link))
     assert simple_html("<b>a<i>b</i></b>") is None and simple_html("<div>x</div>") is None
+
+
+# -- plain text stays plain (issue 24, review finding): what Anki shows as text, srs shows as the same text --
+def _shown(markdown: str) -> str:
+    """The text srs's web renderer shows for Markdown: tags dropped, entities decoded, whitespace as one space."""
+    import html as html_module
+
+    from srs.decks.scan import strip_tags
+    from srs.web.render import WebRenderer
+
+    rendered = WebRenderer().markdown(markdown) if markdown else ""
+    return " ".join(html_module.unescape(strip_tags(rendered.replace("<", " <"))).split())
+
+
+def _anki_shows(text: str) -> str:
+    """The text Anki shows for a field holding ``text`` escaped as HTML, lines joined by <br>."""
+    return " ".join(text.split())
+
+
+def _as_field(text: str) -> str:
+    import html as html_module
+
+    return html_module.escape(text, quote=False).replace("\n", "<br>")
+
+
+BLOCK_SAMPLES = [
+    "# heading", "###### six", "- dash", "* star", "+ plus", "1. one", "12) twelve", "> quote", "---", "===",
+    "***", "___", "- - -", "```", "~~~", "    four spaces", "| a | b |\n|---|---|", "a\n---", "b\n===",
+    "[x]: http://e.org", "a\n# b", "a\n1. b", "a\n> b", "\\# b", "C:\\path\\*", "`code`", "$5 and $6",
+    "~~strike~~", "[a](b)", "![i](x.png)", "&copy;", "&#169;", "<b>tag</b>", "<http://e.org>", "a  \nb", "a\\",
+    "*em* _em_ **b**", "1\\. x", ": x", "2020. A year",
+]  # fmt: skip
+
+
+def test_block_and_inline_syntax_in_plain_text_is_shown_as_text() -> None:
+    for text in BLOCK_SAMPLES:
+        for field in (_as_field(text), f"<div>{_as_field(text)}</div>", f"<i>x</i><br>{_as_field(text)}"):
+            markdown = html_to_markdown(field)
+            prefix = "x " if field.startswith("<i>") else ""
+            assert _shown(markdown) == prefix + _anki_shows(text), (text, field, markdown)
+    # inside a list item or a quote that the field's own HTML makes
+    for text in BLOCK_SAMPLES:
+        for field in (f"<ul><li>{_as_field(text)}</li></ul>", f"<blockquote>{_as_field(text)}</blockquote>"):
+            markdown = html_to_markdown(field)
+            assert _shown(markdown) == _anki_shows(text), (text, field, markdown)
+
+
+def test_random_plain_text_renders_back_to_itself() -> None:
+    """A property over random text built from Markdown's special characters, letters, digits and spaces."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    alphabet = st.sampled_from(
+        list("#>-+*_=|:[]()!`~$\\<>&;/.)0123456789 \n\taxé中") + ["http:", "&amp;", "```"]
+    )
+
+    @settings(max_examples=600, deadline=None, derandomize=True)
+    @given(st.lists(alphabet, min_size=1, max_size=24).map("".join))
+    def check(text: str) -> None:
+        if "\\(" in text or "\\[" in text or not text.strip():  # Anki's own maths markers, and blank fields
+            return
+        markdown = html_to_markdown(_as_field(text))
+        assert _shown(markdown) == _anki_shows(text), (text, markdown)
+
+    check()
+
+
+def test_escaped_plain_text_shows_as_itself_in_the_terminal_too() -> None:
+    """The terminal renders card text with math_to_unicode then rich's Markdown: escaped dollars are not maths
+    there either (as on the web and in Anki), and every sample shows its own text."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from srs.tui.text import math_to_unicode
+
+    def terminal(markdown: str) -> str:
+        console = Console(width=200, record=True, color_system=None)
+        console.print(Markdown(math_to_unicode(markdown)))
+        return " ".join(console.export_text().split())
+
+    assert math_to_unicode("costs \\$5 and \\$6") == "costs \\$5 and \\$6"
+    assert math_to_unicode("$x^2$ and $$a_1$$") == "x² and a₁"
+    for text in ["costs $5 and $6", "# heading", "1. one", "> q", "- x", "a\\b", "[a](b)", "H2O $x"]:
+        assert terminal(html_to_markdown(_as_field(text))) == " ".join(text.split()), text

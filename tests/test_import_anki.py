@@ -558,3 +558,48 @@ def test_the_cycle_collector_is_back_on_after_an_import_that_fails(env: Path, tm
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+def test_merged_anki_reviews_show_the_interval_anki_gave(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23 item 11: a card graduated in Anki with a 1-day interval showed "4h" in `srs history` (the
+    time to srs's replayed due date, at the next 04:00). The interval is Anki's revlog ivl."""
+    write_deck(env / "decks", "phone.md", PHONE_DECK)
+    with open_store(env / "srs.db") as store:
+        assert sync(store, [DeckRoot("user", env / "decks")], T0).errors == ()
+        Session(store, Scheduler(Settings(enable_fuzzing=False)), T0).rate("p-a", Rating.GOOD, T0)
+    apkg = tmp_path / "srs.apkg"
+    assert run("export", "anki", str(apkg), "--with-scheduling").exit_code == 0
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    col = Collection(str(tmp_path / "phone.anki2"))
+    col.import_anki_package(
+        ImportAnkiPackageRequest(
+            package_path=str(apkg),
+            options=ImportAnkiPackageOptions(merge_notetypes=True, with_scheduling=True),
+        )
+    )
+    col.decks.select(col.decks.id("Phone"))
+    (pb,) = [c for c in col.find_cards("deck:Phone") if "beta" in col.get_card(c).note().fields[0]]
+    from anki.scheduler.v3 import CardAnswer
+
+    for _ in range(2):  # Good on a new card (learning step, 10 min), Good again: graduated, 1 day
+        card = col.get_card(pb)
+        card.start_timer()
+        states = col._backend.get_scheduling_states(card.id)
+        col.sched.answer_card(col.sched.build_answer(card=card, states=states, rating=CardAnswer.GOOD))
+    ivls = col.db.list("SELECT ivl FROM revlog WHERE cid = ? ORDER BY id", pb)
+    assert ivls == [-600, 1]
+    colpkg = tmp_path / "collection.colpkg"
+    col.export_collection_package(str(colpkg), include_media=True, legacy=False)
+    col.close()
+    summary = ok("import", "anki", str(colpkg), "--reviews-only")
+    assert summary["reviews_merged"] == 2
+    shown = ok("history", "p-b")["reviews"]
+    assert [r["interval_days"] for r in shown] == [600 / 86400, 1.0]
+    text = run("history", "p-b").output.splitlines()
+    assert [line.split()[4] for line in text[1:]] == ["10m", "1d"]
+    # srs's own review of p-a, rewritten by no merge, keeps the interval it was given
+    own = ok("history", "p-a")["reviews"]
+    assert len(own) == 1 and own[0]["interval_days"] is not None

@@ -424,3 +424,52 @@ def test_duplicate_guids_are_reported_not_merged(env: Path, tmp_path: Path) -> N
     ]
     listed = {c["front"]: c for c in json.loads(CliRunner().invoke(cli, ["list", "--json"]).stdout)}
     assert sorted(listed) == ["first", "third"] and listed["first"]["reps"] == 1
+
+
+def _without_hidden_hints(markup: str) -> str:
+    """Anki's card HTML as it first shows: each collapsed hint (a hidden div) left out, its link's text (the
+    field name) kept."""
+    out: list[str] = []
+    pos = 0
+    while (start := markup.find('<div id="hint', pos)) >= 0:
+        out.append(markup[pos:start])
+        pos = markup.find("</div>", start) + len("</div>")
+    out.append(markup[pos:])
+    return "".join(out)
+
+
+def test_a_hint_on_the_question_shows_only_its_marker_and_its_text_under_the_answer(
+    env: Path, tmp_path: Path
+) -> None:
+    from anki.collection import Collection
+    from anki.generic_pb2 import Empty
+    from anki.import_export_pb2 import ExportAnkiPackageOptions, ExportLimit
+
+    col = Collection(str(tmp_path / "hint.anki2"))
+    _add_type(
+        col,
+        "Hinted",
+        ["Front", "Back", "Notes"],
+        [("Card 1", "{{Front}}<br>{{hint:Notes}}", "{{FrontSide}}<hr id=answer>{{Back}}")],
+    )
+    note = col.new_note(col.models.by_name("Hinted"))
+    note["Front"], note["Back"], note["Notes"] = "capital of Peru?", "Lima", "starts with <b>L</b>"
+    col.add_note(note, col.decks.id("Geo"))
+    card = note.cards()[0]
+    anki_question = card.question()
+    package = tmp_path / "hint.apkg"
+    col.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=False, legacy=False),
+        limit=ExportLimit(whole_collection=Empty()),
+    )
+    col.close()
+    assert "starts with" in visible(anki_question)  # in Anki's HTML, but hidden until the link is clicked
+    result = CliRunner().invoke(cli, ["import", "anki", str(package), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    listed = CliRunner().invoke(cli, ["list", "--json"], catch_exceptions=False)
+    (srs_card,) = json.loads(listed.stdout)
+    shown = srs_visible(srs_card["front"])
+    assert "starts with" not in shown and "L" not in shown.replace("Lima", "")
+    assert shown == visible(_without_hidden_hints(anki_question)).replace("Notes", "[hint: Notes]")
+    assert srs_visible(srs_card["back"]) == "Lima Notes: starts with L"

@@ -234,6 +234,10 @@ def _more_scanners() -> dict[str, tuple[Callable[[str], object], tuple[str, ...]
         ),
         "cardhtml.protect_math": (cardhtml.protect_math, ("$", "$$", "`", "\\", "a", "{{c1::", "}}")),
         "html_to_markdown": (html_to_markdown, ("<b>", "<", "a", "\\(", "\\[", "[sound:", "&", "\n", " ")),
+        "html_to_markdown (Anki LaTeX, line starts)": (
+            html_to_markdown,
+            ("[$]", "[/$]", "[$$]", "[latex]", "[", "$", "<br>", "- ", "1. ", "> ", "#", "\n"),
+        ),
         "html_to_text": (html_to_text, ("<", "a", "<br>", "&amp;", "\n")),
         "parse_text": (
             lambda t: parse_text("## a\ntext: " + t, "x.md"),

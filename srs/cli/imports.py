@@ -144,6 +144,8 @@ def import_anki_cmd(
             )
             for why in result.media_refused:
                 click.echo(f"Media refused (not imported): {why}")
+            if result.cards_suspended:
+                click.echo(f"{result.cards_suspended} cards suspended in Anki are suspended in srs too.")
             if with_history:
                 click.echo(
                     f"History: {result.reviews_merged} reviews merged into {result.cards_changed} cards "

@@ -28,6 +28,7 @@ class LoggedReview(NamedTuple):
     signals: dict[str, Any]
     session: str
     anki_id: int | None
+    interval_days: float | None = None  # the interval the review gave (Anki's revlog ivl for Anki's)
 
 
 def active_card_count(store: Store) -> int:
@@ -81,13 +82,13 @@ def card_reviews(store: Store, card_ids: Iterable[str]) -> dict[str, list[Logged
     wanted = list(card_ids)
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
-        for card_id, ts, rating, duration, signals, session, anki_id in store.execute(
-            "SELECT card_id, ts, rating, duration_ms, signals, session, anki_id FROM reviews "
+        for card_id, ts, rating, duration, signals, session, anki_id, interval in store.execute(
+            "SELECT card_id, ts, rating, duration_ms, signals, session, anki_id, interval_days FROM reviews "
             f"WHERE card_id IN ({','.join('?' * len(chunk))}) ORDER BY id",
             chunk,
         ):
             out.setdefault(card_id, []).append(
-                LoggedReview(ts, rating, duration, json.loads(signals or "{}"), session, anki_id)
+                LoggedReview(ts, rating, duration, json.loads(signals or "{}"), session, anki_id, interval)
             )
     return out
 
@@ -134,7 +135,8 @@ def rewrite_histories(
     store: Store, cards: Sequence[ReplayedHistory], progress: Callable[[int, int], None] | None = None
 ) -> None:
     """Replace each card's review log with its replayed history (in that order) and set the card's memory
-    to the last one. Call inside a transaction. ``progress(rows written, rows)`` is called as rows go in."""
+    to the last one. A review keeps the interval it gave (srs's own as logged, Anki's as its revlog says);
+    only one without (none known) gets the time to its replayed due date. Call inside a transaction. ``progress(rows written, rows)`` is called as rows go in."""
     stale = [c.card_id for c in cards if c.had_reviews]
     for i in range(0, len(stale), 500):
         chunk = stale[i : i + 500]
@@ -166,7 +168,9 @@ def rewrite_histories(
                     before[0],
                     (ts - last) / 86400 if last is not None else None,
                     ret,
-                    (due - ts) / 86400 if due is not None else None,
+                    r.interval_days
+                    if r.interval_days is not None
+                    else ((due - ts) / 86400 if due is not None else None),
                     after[2],
                     after[3],
                     before_json,

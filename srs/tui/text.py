@@ -122,7 +122,12 @@ _SYMBOLS = {
 _SUP = str.maketrans("0123456789+-=()nTikjtx", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᵀⁱᵏʲᵗˣ")
 _SUB = str.maketrans("0123456789+-=()ijkntx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ᵢⱼₖₙₜₓ")
 _BB = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "E": "𝔼"}
-_MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.DOTALL)
+# The maths rule of the web and of Anki export (srs.interop.anki.cardhtml): an escaped dollar (\$) is no
+# maths, inline maths neither starts nor ends with a space and its closing dollar is not followed by a digit.
+_MATH = re.compile(
+    r"\$(?<![\\$]\$)(?:\$(?P<display>.+?)(?<!\\)\$\$|(?P<inline>[^\s$](?:[^$\n]*?[^\s$\\])?)\$(?![\d$]))",
+    re.DOTALL,
+)
 # C0 controls except tab and newline, DEL, and C1 controls: a deck could otherwise send escape
 # sequences (window title, clipboard writes, screen clears) to the learner's terminal.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -230,7 +235,7 @@ def math_to_unicode(text: str) -> str:
     """Replace every ``$...$`` and ``$$...$$`` span in Markdown text by its Unicode rendering."""
     parts = re.split(r"(```.*?```|`[^`\n]*`)", text, flags=re.DOTALL)
     for k in range(0, len(parts), 2):
-        parts[k] = _MATH.sub(lambda m: tex_to_unicode(m.group(1) or m.group(2)), parts[k])
+        parts[k] = _MATH.sub(lambda m: tex_to_unicode(m.group("display") or m.group("inline")), parts[k])
     return "".join(parts)
 
 

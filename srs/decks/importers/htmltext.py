@@ -5,7 +5,11 @@ markdownify (a maintained HTML-to-Markdown converter built on BeautifulSoup) doe
 * MathJax ``\\(...\\)`` becomes ``$...$`` and ``\\[...\\]`` becomes ``$$...$$`` (cut out before the
   conversion, so nothing inside the maths is escaped or re-wrapped, and put back with entities decoded);
 * ``<img src="x.png">`` and ``[sound:x.mp3]`` become Markdown links to the copied media file;
-* cloze markers ``{{c1::...}}`` pass through as text.
+* cloze markers ``{{c1::...}}`` pass through as text;
+* text is escaped so that srs shows it as Anki does (:func:`escape_text`): Markdown's inline syntax anywhere
+  (backslash, backquote, ``$``, ``~``, ``<`` before a tag or link, ``&`` before an entity, ``](``), and at
+  the start of a line anything that would open a block (``#``, ``>``, ``-``, ``+``, ``=``, ``|``, ``:``,
+  ``[``, ``1.``/``1)``), also inside a list item or a quote that markdownify wrote.
 """
 
 from __future__ import annotations
@@ -20,6 +24,16 @@ from srs.model import Span
 
 _SOUND_RE = re.compile(r"\[sound:([^\][]+)\]")  # no "[" inside: linear on "[sound:" * N
 _PH_RE = re.compile("\ue100(\\d+)\ue101")
+# Escaping text (see the module's docstring). Markdownify writes Markdown of its own (list bullets, quote
+# marks, headings) around the text: where a text run starts, and after each line break inside it, a marker
+# (\ue103) is put; only a marker at the start of a line, or after the list and quote marks there, escapes.
+_LINE_MARK = "\ue103"
+_INLINE_RE = re.compile(r"[\\`$~]|\](?=\()|<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]+;)")
+_MARK_RE = re.compile(r"(?:^|(?<=\n))([ \t]*+)(?=\S)")
+_LINE_START_RE = re.compile(
+    "^((?:[ \t]*+(?:>[ \t]?+|(?:[-+*]|\\d{1,9}+[.)])[ \t]++))*+[ \t]*+)\ue103(?:(\\d{1,9}+)([.)])|([#>\\-+=|:\\[]))",
+    re.MULTILINE,
+)
 _BLANKS_RE = re.compile(r"\n{3,}")
 
 MediaLink = Callable[[str], str]  # media file name in the package -> link target written in the card
@@ -35,6 +49,34 @@ def _converter() -> type:
             super().__init__(**options)
             self.link = link
 
+        def escape(self, text: str, parent_tags: set[str]) -> str:
+            return escape_text(text) if text else ""
+
+        def convert_sup(self, el: object, text: str, parent_tags: set[str]) -> str:
+            return _script(text, _SUP, "^")
+
+        def convert_sub(self, el: object, text: str, parent_tags: set[str]) -> str:
+            return _script(text, _SUB, "\\_")
+
+        def convert_rt(self, el: object, text: str, parent_tags: set[str]) -> str:
+            return f"({text.strip()})" if text.strip() else ""
+
+        def convert_rp(self, el: object, text: str, parent_tags: set[str]) -> str:
+            return ""  # the fallback brackets of a ruby: the reading gets its own
+
+        def convert_font(self, el: object, text: str, parent_tags: set[str]) -> str:
+            return self._coloured(el, text, parent_tags, str(el.get("color") or ""))  # type: ignore[attr-defined]
+
+        def convert_span(self, el: object, text: str, parent_tags: set[str]) -> str:
+            return self._coloured(el, text, parent_tags, _style_colour(str(el.get("style") or "")))  # type: ignore[attr-defined]
+
+        def _coloured(self, el: object, text: str, parent_tags: set[str], colour: str) -> str:
+            """Text in a colour that stands out (not black, white or the default) marks something, often
+            the answer: it is kept as bold (unless it is bold already)."""
+            if not _marking_colour(colour) or parent_tags & {"b", "strong", "_noformat", "pre", "code"}:
+                return text
+            return str(self.convert_b(el, text, parent_tags))  # type: ignore[attr-defined]
+
         def convert_img(self, el: object, text: str, parent_tags: set[str]) -> str:
             src = str(el.get("src") or "")  # type: ignore[attr-defined]
             alt = str(el.get("alt") or "") or src.rsplit("/", 1)[-1]  # type: ignore[attr-defined]
@@ -44,6 +86,46 @@ def _converter() -> type:
             return f"![{alt}]({target.replace(' ', '%20')})"
 
     return Converter
+
+
+# Superscripts and subscripts as Unicode characters where each character has one (both renderers, terminal
+# and web, show them), else as ^(text) and _(text).
+_SUP = dict(
+    zip(
+        "0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ",
+        strict=True,
+    )
+)
+_SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
+_QUIET_COLOURS = {
+    "", "black", "white", "inherit", "initial", "unset", "currentcolor", "transparent", "windowtext", "#000",
+    "#000000", "#fff", "#ffffff", "rgb(0,0,0)", "rgb(255,255,255)", "rgba(0,0,0,0)", "var(--fg)",
+}  # fmt: skip
+
+
+def _script(text: str, table: dict[str, str], mark: str) -> str:
+    body = text.replace(_LINE_MARK, "").strip()
+    if not body:
+        return ""
+    if all(ch in table for ch in body):
+        return "".join(table[ch] for ch in body)
+    return f"{mark}{body}" if len(body) == 1 else f"{mark}({body})"
+
+
+def _style_colour(style: str) -> str:
+    """The ``color`` of an inline style (not ``background-color``), or ''."""
+    for decl in style.split(";"):
+        name, _sep, value = decl.partition(":")
+        if name.strip().lower() == "color":
+            return value
+    return ""
+
+
+def _marking_colour(colour: str) -> bool:
+    """Whether a colour stands out from text (not black, white, transparent or inherited)."""
+    value = "".join(colour.lower().split()).replace("!important", "")
+    return value not in _QUIET_COLOURS
 
 
 _CONVERTER: type | None = None
@@ -70,7 +152,37 @@ def _markdownify(text: str, link: MediaLink) -> str:
     try:
         return str(converter.convert(text))  # type: ignore[attr-defined]
     except RecursionError:  # tags nested deeper than Python's stack (e.g. "<a>" * 5000): the text alone
-        return html.unescape(strip_tags(text)).replace("*", "\\*").replace("_", "\\_")
+        return escape_text(html.unescape(strip_tags(text)))
+
+
+def escape_text(text: str) -> str:
+    """A run of text as Markdown that shows exactly it: inline syntax escaped, ``*`` and ``_`` as markdownify
+    escapes them, and a line-start marker where a line may begin (resolved by :func:`escape_line_starts`)."""
+    if _INLINE_RE.search(text):
+        text = _INLINE_RE.sub(r"\\\g<0>", text)
+    if "*" in text:
+        text = text.replace("*", "\\*")
+    if "_" in text:
+        text = text.replace("_", "\\_")
+    if "\n" in text:
+        return _MARK_RE.sub("\\1" + _LINE_MARK, text)
+    body = text.lstrip(" \t")  # one line: the marker before its first character (as _MARK_RE puts it)
+    if not body or body[0].isspace():
+        return text
+    return text[: len(text) - len(body)] + _LINE_MARK + body
+
+
+def _line_start(m: re.Match[str]) -> str:
+    prefix, digits, closer, mark = m.groups()
+    return f"{prefix}{digits}\\{closer}" if digits is not None else f"{prefix}\\{mark}"
+
+
+def escape_line_starts(markdown: str) -> str:
+    """Markdown with its line-start markers resolved: text that starts a line (or a list item or a quote)
+    with what would open a block gets a backslash; the markers are removed."""
+    if _LINE_MARK not in markdown:
+        return markdown
+    return _LINE_START_RE.sub(_line_start, markdown).replace(_LINE_MARK, "")
 
 
 # -- simple fields without markdownify --------------------------------------------------------------------
@@ -102,7 +214,7 @@ def _simple_text(raw: str) -> str | None:
         raw = _NEWLINE_SPACE_RE.sub("\n", raw)
     if "\t" in raw or "  " in raw:
         raw = _SPACE_RE.sub(" ", raw)
-    return raw.replace("*", "\\*").replace("_", "\\_")
+    return escape_text(raw)
 
 
 def simple_html(text: str) -> str | None:
@@ -172,6 +284,35 @@ def simple_html(text: str) -> str | None:
     return "".join(joined).strip("\n")
 
 
+_ANKI_TEX = (("[$$]", "[/$$]", True), ("[$]", "[/$]", False), ("[latex]", "[/latex]", True))
+
+
+def _anki_tex(text: str, spans: list[str]) -> str:
+    """Anki's own LaTeX markers cut out as maths placeholders (``spans`` gets ``$...$`` or ``$$...$$``):
+    ``[$]...[/$]`` inline, ``[$$]...[/$$]`` and ``[latex]...[/latex]`` displayed. One scan, left to right; an
+    opener that is never closed is text (and not looked for again)."""
+    out: list[str] = []
+    pos = done = 0
+    dead: set[str] = set()
+    while (start := text.find("[", pos)) >= 0:
+        pos = start + 1
+        for opener, closer, display in _ANKI_TEX:
+            if opener in dead or not text.startswith(opener, start):
+                continue
+            end = text.find(closer, start + len(opener))
+            if end < 0:
+                dead.add(opener)
+                continue
+            body = html.unescape(strip_tags(text[start + len(opener) : end])).strip()
+            out.append(text[done:start])
+            spans.append(f"$${body}$$" if display else f"${body}$")
+            out.append(f"\ue100{len(spans) - 1}\ue101")
+            done = pos = end + len(closer)
+            break
+    out.append(text[done:])
+    return "".join(out)
+
+
 def html_to_markdown(text: str, link: MediaLink = lambda name: name) -> str:
     """One HTML field (Anki's) as Markdown; ``link`` maps a media file name to the path to write."""
     if not text:
@@ -184,16 +325,16 @@ def html_to_markdown(text: str, link: MediaLink = lambda name: name) -> str:
         spans.append(f"${body}$" if inline is not None else f"$${body}$$")
         return f"\ue100{len(spans) - 1}\ue101"
 
+    if "[$" in text or "[latex]" in text:
+        text = _anki_tex(text, spans)
     if "\\(" in text or "\\[" in text:
         text = replace_spans(text, tex_spans(text), cut)
     if "[sound:" in text:
         text = _SOUND_RE.sub(lambda m: f'<a href="\ue102{m.group(1)}">{m.group(1)}</a>', text)
-    if "<" in text or "&" in text:
-        out = simple_html(text)
-        if out is None:
-            out = _markdownify(text, link)
-    else:
-        out = text
+    out = simple_html(text)
+    if out is None:
+        out = _markdownify(text, link)
+    out = escape_line_starts(out)
     if "\ue102" in out:
         out = re.sub("\ue102([^)\\s]+)", lambda m: link(m.group(1)), out)
     if "\n\n\n" in out:

@@ -82,6 +82,95 @@ class PackageError(InputError):
     """The file is not an Anki package srs can read (damaged, wrong type, protected, unknown version)."""
 
 
+class InflationError(PackageError):
+    """A member of the package inflates far beyond its packed size (a decompression bomb): the whole import is
+    refused, never just the one file."""
+
+
+# Bounds on what a package may inflate to. Every member is decompressed as a stream and counted as it comes:
+# the import stops at the first byte over a bound, having written no more than that bound.
+MAX_RATIO = 100  # a member may inflate to this many times its packed size (real collections: 5-10 times) ...
+MEMBER_SLACK = 1 << 20  # ... plus this much, whatever its packed size
+PACKAGE_SLACK = 32 << 20  # all members together: MAX_RATIO times the package's size, plus this much
+MAX_COLLECTION_BYTES = 4 << 30  # the collection itself, however well packed
+MAX_MEDIA_LIST_BYTES = 16 << 20  # the media list (about 300,000 entries of 50 bytes)
+MAX_MEDIA_FILES = 500_000  # entries in the media list
+_CHUNK = 1 << 20
+
+
+class _Inflation:
+    """The bytes a package's members may still inflate to, all members together (MAX_RATIO times the
+    package's size, plus PACKAGE_SLACK)."""
+
+    def __init__(self, path: Path, packed: int) -> None:
+        self.path = path
+        self.left = MAX_RATIO * packed + PACKAGE_SLACK
+
+    def take(self, n: int, what: str) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise InflationError(
+                f"{self.path}: its members inflate to over {MAX_RATIO} times the package's size (at the "
+                f"{what}); refused as a decompression bomb"
+            )
+
+
+def inflate(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    what: str,
+    *,
+    limit: int,
+    zstd: bool,
+    budget: _Inflation,
+    write: Callable[[bytes], object],
+) -> int:
+    """Decompress one member (zip, then zstd when ``zstd``) chunk by chunk into ``write``; the number of bytes.
+    Raises as soon as the output passes ``limit`` (PackageError), MAX_RATIO times the member's packed size plus
+    MEMBER_SLACK, or the package's budget (InflationError): no more than one chunk past a bound is ever held
+    or written."""
+    bound = min(limit, MAX_RATIO * info.compress_size + MEMBER_SLACK)
+
+    def refuse() -> PackageError:
+        if bound == limit:  # the absolute bound: an honest file may be this large (a media file: left out)
+            return PackageError(f"{what} is larger than {limit // 2**20} MiB")
+        return InflationError(
+            f"{what} inflates to over {MAX_RATIO} times its packed size ({info.compress_size:,} bytes); "
+            "refused as a decompression bomb"
+        )
+
+    if info.file_size > bound and not zstd:  # the zip says so itself: refused before reading a byte
+        raise refuse()
+    import zstandard
+
+    total = 0
+    with zf.open(info) as raw:
+        source: Any = (
+            zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True) if zstd else raw
+        )
+        try:
+            while chunk := source.read(_CHUNK):
+                total += len(chunk)
+                if total > bound:
+                    raise refuse()
+                budget.take(len(chunk), what)
+                write(chunk)
+        except zstandard.ZstdError as exc:
+            raise PackageError(
+                f"damaged package {budget.path}: cannot decompress the {what} ({exc})"
+            ) from None
+    return total
+
+
+def _inflated(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, limit: int, zstd: bool, budget: _Inflation
+) -> bytes:
+    """One member's bytes, decompressed under the bounds of :func:`inflate`."""
+    out = bytearray()
+    inflate(zf, info, what, limit=limit, zstd=zstd, budget=budget, write=out.extend)
+    return bytes(out)
+
+
 # -- package reading ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class NoteType:
@@ -109,6 +198,7 @@ class AnkiCard(NamedTuple):
     did: int
     odid: int
     ord: int
+    queue: int = 0  # -1: suspended
 
 
 class AnkiReview(NamedTuple):
@@ -118,6 +208,16 @@ class AnkiReview(NamedTuple):
     factor: int
     time: int
     type: int
+    ivl: int = 0  # the interval the answer gave: days, or (negative) seconds in learning
+
+
+def anki_interval_days(ivl: int) -> float | None:
+    """Anki's revlog ``ivl`` in days (a negative one is seconds, a learning step); None for 0."""
+    if ivl > 0:
+        return float(ivl)
+    if ivl < 0:
+        return -ivl / 86400
+    return None
 
 
 @dataclass
@@ -132,7 +232,7 @@ class Package:
     decks: dict[int, str]
     notes: list[AnkiNote]
     cards: list[AnkiCard]
-    revlog: list[tuple[int, int, int, int, int, int]]  # rows with AnkiReview's fields, oldest first
+    revlog: list[tuple[int, int, int, int, int, int, int]]  # rows with AnkiReview's fields, oldest first
     media: dict[str, str] = field(default_factory=dict)  # file name -> zip entry
     compressed_media: bool = False
     stored_names: dict[str, str] = field(default_factory=dict)  # media renamed on import (name clash)
@@ -140,22 +240,27 @@ class Package:
     # notes whose guid an earlier note of the package has: (guid, kept note id, left-out note id, first field)
     duplicate_guids: list[tuple[str, int, int, str]] = field(default_factory=list)
     _zip: zipfile.ZipFile | None = None
+    budget: _Inflation | None = None  # what the package's members may still inflate to
 
     def read_media(self, name: str) -> bytes:
-        """The bytes of one media file (at most MAX_MEDIA_BYTES: PackageError beyond). The package's zip is
-        opened once for all of them: opening it again per file re-read its whole directory, which made
-        copying 10,000 files quadratic."""
+        """The bytes of one media file (at most MAX_MEDIA_BYTES: PackageError beyond; InflationError for a
+        file inflating far past its packed size). The package's zip is opened once for all of them: opening
+        it again per file re-read its whole directory, which made copying 10,000 files quadratic."""
         if self._zip is None:
             self._zip = zipfile.ZipFile(self.path)
-        info = self._zip.getinfo(self.media[name])
-        if info.file_size > MAX_MEDIA_BYTES and not self.compressed_media:
-            raise PackageError(f"media file {name!r} is larger than {MAX_MEDIA_BYTES // 2**20} MiB")
-        with self._zip.open(info) as fh:
-            data = fh.read(MAX_MEDIA_BYTES + 1)
-        data = _unzstd(data, MAX_MEDIA_BYTES) if self.compressed_media else data
-        if len(data) > MAX_MEDIA_BYTES:
-            raise PackageError(f"media file {name!r} is larger than {MAX_MEDIA_BYTES // 2**20} MiB")
-        return data
+        if self.budget is None:
+            self.budget = _Inflation(self.path, self.path.stat().st_size)
+        out = bytearray()
+        inflate(
+            self._zip,
+            self._zip.getinfo(self.media[name]),
+            f"media file {name!r}",
+            limit=MAX_MEDIA_BYTES,
+            zstd=self.compressed_media,
+            budget=self.budget,
+            write=out.extend,
+        )
+        return bytes(out)
 
     def close(self) -> None:
         """Close the package's zip (opened by :meth:`read_media`)."""
@@ -200,18 +305,6 @@ def proto_fields(data: bytes) -> Iterator[tuple[int, int | bytes]]:
             raise ValueError(f"unsupported wire type {wire}")
 
 
-def _unzstd(data: bytes, limit: int | None = None) -> bytes:
-    import zstandard
-
-    try:
-        if limit is not None:  # at most limit + 1 bytes: a small bomb cannot fill the memory
-            with zstandard.ZstdDecompressor().stream_reader(data) as reader:
-                return bytes(reader.read(limit + 1))
-        return zstandard.ZstdDecompressor().decompressobj().decompress(data)
-    except zstandard.ZstdError as exc:
-        raise PackageError(f"damaged package: cannot decompress ({exc})") from None
-
-
 def read_package(path: Path, work: Path) -> Package:
     """Read a package into memory (the collection is extracted into ``work``). Raises PackageError."""
     if not path.exists():
@@ -222,6 +315,12 @@ def read_package(path: Path, work: Path) -> Package:
         raise PackageError(f"{path} is not a regular file, not an Anki package")
     if not zipfile.is_zipfile(path):
         raise PackageError(f"{path} is not an Anki package (.apkg or .colpkg files are zip archives)")
+    budget = _Inflation(path, path.stat().st_size)
+    entries = zip_entries(path)
+    if entries > MAX_MEDIA_FILES + 16:  # reading a zip's directory costs about 550 bytes per entry
+        raise InflationError(
+            f"{path}: the package holds {entries:,} files, over {MAX_MEDIA_FILES:,} media files; refused"
+        )
     try:
         with zipfile.ZipFile(path) as zf:
             infos = {i.filename: i for i in zf.infolist()}
@@ -231,8 +330,9 @@ def read_package(path: Path, work: Path) -> Package:
                 )
             version = 0
             if "meta" in infos:
+                meta = _inflated(zf, infos["meta"], f"{path}: meta", 1 << 16, False, budget)
                 try:
-                    version = int(dict(proto_fields(zf.read("meta"))).get(1, 0))  # type: ignore[call-overload]
+                    version = int(dict(proto_fields(meta)).get(1, 0))  # type: ignore[call-overload]
                 except ValueError:
                     raise PackageError(f"damaged package {path}: unreadable 'meta' entry") from None
                 if version not in (1, 2, LATEST_VERSION):
@@ -251,53 +351,104 @@ def read_package(path: Path, work: Path) -> Package:
             if name not in infos:
                 raise PackageError(f"damaged package {path}: {name} is missing")
             db_path = work / "collection.sqlite"
-            with zf.open(name) as src, db_path.open("wb") as dst:
-                if compressed:
-                    import zstandard
-
-                    try:
-                        zstandard.ZstdDecompressor().copy_stream(src, dst)
-                    except zstandard.ZstdError as exc:
-                        raise PackageError(f"damaged package {path}: cannot decompress ({exc})") from None
-                else:
-                    while chunk := src.read(1 << 20):
-                        dst.write(chunk)
-            media_raw = zf.read("media") if "media" in infos else b""
+            with db_path.open("wb") as dst:
+                inflate(
+                    zf,
+                    infos[name],
+                    f"{path}: {name}",
+                    limit=MAX_COLLECTION_BYTES,
+                    zstd=compressed,
+                    budget=budget,
+                    write=dst.write,
+                )
+            media_raw = (
+                _inflated(
+                    zf,
+                    infos["media"],
+                    f"{path}: media list",
+                    MAX_MEDIA_LIST_BYTES,
+                    version == LATEST_VERSION,
+                    budget,
+                )
+                if "media" in infos
+                else b""
+            )
     except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
         raise PackageError(f"damaged or truncated package {path}: {exc}") from None
     except OSError as exc:
         raise PackageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    media, compressed_media = _media_map(path, media_raw, version == LATEST_VERSION)
     package = _read_collection(path, db_path, version or (2 if name.endswith("21") else 1))
-    media, package.compressed_media = _media_map(path, media_raw, version == LATEST_VERSION)
+    package.budget = budget
+    package.compressed_media = compressed_media
     package.media = {name: entry for name, entry in media.items() if safe_name(name)}
     package.refused_media = [f"{name!r}: not a plain file name" for name in media if not safe_name(name)]
     return package
 
 
+def zip_entries(path: Path) -> int:
+    """How many entries a zip file's end record says it holds (read from its last bytes, the zip64 record
+    too), before its directory is read; -1 when there is no end record."""
+    try:
+        with path.open("rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - (22 + 0xFFFF + 20)))
+            tail = fh.read()
+            pos = tail.rfind(b"PK\x05\x06")
+            if pos < 0 or pos + 22 > len(tail):
+                return -1
+            count = int.from_bytes(tail[pos + 10 : pos + 12], "little")
+            if count == 0xFFFF and pos >= 20 and tail[pos - 20 : pos - 16] == b"PK\x06\x07":
+                fh.seek(int.from_bytes(tail[pos - 12 : pos - 4], "little"))
+                record = fh.read(56)
+                if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                    count = int.from_bytes(record[32:40], "little")
+            return count
+    except OSError:
+        return -1
+
+
+def _too_many(path: Path, count: int) -> PackageError:
+    return InflationError(
+        f"{path}: the media list has over {MAX_MEDIA_FILES:,} entries ({count:,} at least); refused"
+    )
+
+
 def _media_map(path: Path, raw: bytes, latest: bool) -> tuple[dict[str, str], bool]:
+    """The media list (already decompressed): file name -> zip entry, and whether the files are compressed.
+    At most MAX_MEDIA_FILES entries: counted as they are read (protobuf), or bounded before parsing (JSON)."""
     if not raw:
         return {}, False
     if latest:
         entries: dict[str, str] = {}
         try:
-            for index, (number, entry) in enumerate(
-                (n, v) for n, v in proto_fields(_unzstd(raw)) if n == 1 and isinstance(v, bytes)
-            ):
-                _ = number
+            index = 0
+            for number, entry in proto_fields(raw):
+                if number != 1 or not isinstance(entry, bytes):
+                    continue
+                if index >= MAX_MEDIA_FILES:
+                    raise _too_many(path, index + 1)
                 fields = dict(proto_fields(entry))
                 name = fields.get(1, b"")
                 zip_name = fields.get(255, index)
                 if isinstance(name, bytes) and name:
                     entries[name.decode("utf-8")] = str(zip_name)
+                index += 1
         except (ValueError, UnicodeDecodeError):
             raise PackageError(f"damaged package {path}: unreadable media list") from None
         return entries, True
+    # Every entry of the JSON map holds a '":' (the end of its key): more of them than the bound, and the
+    # map is refused before it is parsed (parsing a million entries takes hundreds of MB).
+    if raw.count(b'":') > MAX_MEDIA_FILES:
+        raise _too_many(path, raw.count(b'":'))
     try:
         mapping = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise PackageError(f"damaged package {path}: unreadable media list") from None
     if not isinstance(mapping, dict):
         raise PackageError(f"damaged package {path}: unreadable media list")
+    if len(mapping) > MAX_MEDIA_FILES:
+        raise _too_many(path, len(mapping))
     return {str(name): str(key) for key, name in mapping.items()}, False
 
 
@@ -325,13 +476,21 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
             notetypes, decks, sched_ver = _schema18(conn)
         else:
             notetypes, decks, sched_ver = _schema11(row[1], row[2], row[3])
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(cards)")}
+        queue = "queue" if "queue" in columns else "0"  # Anki always writes these; a hand-made file may not
         notes = list(
             map(AnkiNote._make, conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"))
         )
         cards = list(
-            map(AnkiCard._make, conn.execute("SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord"))
+            map(
+                AnkiCard._make,
+                conn.execute(f"SELECT id, nid, did, odid, ord, {queue} FROM cards ORDER BY nid, ord"),
+            )
         )
-        revlog = conn.execute("SELECT id, cid, ease, factor, time, type FROM revlog ORDER BY id").fetchall()
+        ivl = "ivl" if "ivl" in {r[1] for r in conn.execute("PRAGMA table_info(revlog)")} else "0"
+        revlog = conn.execute(
+            f"SELECT id, cid, ease, factor, time, type, {ivl} FROM revlog ORDER BY id"
+        ).fetchall()
     except sqlite3.DatabaseError as exc:
         if time.monotonic() > deadline:
             raise PackageError(
@@ -649,6 +808,7 @@ class ImportResult:
     reviews_unmatched: int = 0
     cards_changed: int = 0
     conflicts: int = 0
+    cards_suspended: int = 0  # cards suspended in Anki (queue -1), suspended in srs too
     seconds: float = 0.0
     reviews_only: bool = False
 
@@ -779,6 +939,7 @@ def _import_anki(
                 if with_history
                 else {}
             )
+            suspended = _suspend(store, package, mapping)
     except BaseException:
         batch.restore()
         for p in copied:
@@ -800,9 +961,23 @@ def _import_anki(
         skipped_notes=skipped + len(unreadable) + len(package.duplicate_guids),
         notes_unreadable=tuple(unreadable.values()),
         duplicate_guids=tuple(package.duplicate_guids),
+        cards_suspended=suspended,
         seconds=time.perf_counter() - started,
         **merged,  # type: ignore[arg-type]
     )
+
+
+def _suspend(store: Store, package: Package, mapping: dict[int, str]) -> int:
+    """Suspend in srs the imported cards that are suspended in Anki (queue -1); how many. A card suspended in
+    srs stays so whatever the package says."""
+    from srs.store.imports import existing_cards
+
+    wanted = list(dict.fromkeys(mapping[c.id] for c in package.cards if c.queue == -1 and c.id in mapping))
+    present = existing_cards(store, wanted)
+    ids = [cid for cid in wanted if cid in present]
+    if ids:
+        store.set_suspended(ids, True)
+    return len(ids)
 
 
 def _card_count(store: Store) -> int:
@@ -850,6 +1025,8 @@ def _plan(
             continue
         try:
             data = package.read_media(name)
+        except InflationError:
+            raise
         except PackageError:
             continue  # refused when it is copied (too large, damaged)
         if not _same_file(target, data):
@@ -957,6 +1134,8 @@ def _stage_media(
                 continue  # a name with a path in it: never written outside the media folder
             try:
                 data = package.read_media(name)
+            except InflationError:
+                raise  # a bomb: the whole import is refused (the staging folder is removed below)
             except PackageError as exc:  # too large, or damaged: left out, and said so
                 package.refused_media.append(f"{name}: {exc}")
                 continue
@@ -976,6 +1155,10 @@ def _stage_media(
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         raise SrsError(f"cannot copy media from {package.path}: {exc}") from None
+    except BaseException:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
     return staging, pairs
 
 
@@ -1043,7 +1226,7 @@ def _merge_history(
     unmatched = known = 0
     make = tuple.__new__
     for row in package.revlog:
-        rid, cid, ease, factor, taken, rtype = row
+        rid, cid, ease, factor, taken, rtype, ivl = row
         key = (rtype, ease, factor == 0)
         if key in kinds:
             kind = kinds[key]
@@ -1071,7 +1254,8 @@ def _merge_history(
         if reviews is None:
             reviews = incoming[card_id] = []
         duration = taken if 0 <= taken <= 3_600_000 else max(0, min(taken, 3_600_000))
-        reviews.append(make(LoggedReview, (rid // 1000, kind[0], duration, kind[1], "anki", rid)))
+        interval = anki_interval_days(ivl)
+        reviews.append(make(LoggedReview, (rid // 1000, kind[0], duration, kind[1], "anki", rid, interval)))
     counts["reviews_unmatched"] += unmatched
     counts["reviews_known"] += known
     existing = card_reviews(store, incoming)

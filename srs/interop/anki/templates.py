@@ -137,15 +137,30 @@ def _lookup(ctx: CardContext, name: str) -> str:
     return ""  # CardFlag, and a field the note type does not have
 
 
-def render(template: str, ctx: CardContext, *, answer: bool = False, front_side: str = "") -> str:
+def render(
+    template: str,
+    ctx: CardContext,
+    *,
+    answer: bool = False,
+    front_side: str = "",
+    hints: list[tuple[str, str]] | None = None,
+) -> str:
     """The HTML a template shows for this card (``answer``: the back, where ``{{FrontSide}}`` is
-    ``front_side``)."""
+    ``front_side``). On the question a ``{{hint:Field}}`` shows only a marker naming the field (Anki shows a
+    link that reveals it); its (field name, text) is added to ``hints`` for the answer to show."""
     parts: list[str] = []
-    _render(parse_template(template), ctx, answer, front_side, parts)
+    _render(parse_template(template), ctx, answer, front_side, parts, hints if hints is not None else [])
     return "".join(parts)
 
 
-def _render(nodes: list[_Node], ctx: CardContext, answer: bool, front: str, out: list[str]) -> None:
+def _render(
+    nodes: list[_Node],
+    ctx: CardContext,
+    answer: bool,
+    front: str,
+    out: list[str],
+    hints: list[tuple[str, str]],
+) -> None:
     # An explicit stack, not recursion: a template may nest sections thousands deep.
     stack = [iter(nodes)]
     empty: dict[str, bool] = {}  # a field's emptiness, worked out once however many sections test it
@@ -163,10 +178,15 @@ def _render(nodes: list[_Node], ctx: CardContext, answer: bool, front: str, out:
         elif node.name == "FrontSide" and not node.filters:
             out.append(front if answer else "")
         else:
-            out.append(_filtered(node, ctx, answer))
+            out.append(_filtered(node, ctx, answer, hints))
 
 
-def _filtered(tag: _Tag, ctx: CardContext, answer: bool) -> str:
+def hint_marker(name: str) -> str:
+    """What the question shows for a ``{{hint:Field}}``: the field's name, never its text."""
+    return f'<span class="hint">[hint: {html.escape(name)}]</span>'
+
+
+def _filtered(tag: _Tag, ctx: CardContext, answer: bool, hints: list[tuple[str, str]]) -> str:
     text = _lookup(ctx, tag.name)
     if tag.filters and tag.filters[0] == "type":  # type:Field, type:cloze:Field, type:nc:Field
         shown = answer and ctx.typed_answer and "cloze" not in tag.filters
@@ -177,7 +197,13 @@ def _filtered(tag: _Tag, ctx: CardContext, answer: bool) -> str:
         elif name == "cloze":
             text = render_cloze(text, ctx.ord + 1, answer)
         elif name == "hint":
-            text = f'<span class="hint">{html.escape(tag.name)}</span> {text}' if text.strip() else ""
+            if not text.strip():
+                text = ""
+            elif answer:
+                text = f'<span class="hint">{html.escape(tag.name)}</span> {text}'
+            else:  # collapsed in Anki: the marker here, the text under the answer
+                hints.append((tag.name, text))
+                text = hint_marker(tag.name)
         elif name in ("furigana", "kana", "kanji"):
             text = furigana(text, name)
         # any other filter (tts, add-ons): the text as it is
@@ -279,13 +305,19 @@ def render_cloze(text: str, number: int, answer: bool) -> str:
 def card_sides(front_template: str, back_template: str, ctx: CardContext) -> tuple[str, str]:
     """(question, back) HTML of one card. The back is what the answer shows below the question: the part of
     the rendered back template after its ``<hr id=answer>`` rule if it has one (Anki scrolls there), else
-    the rendered back without ``{{FrontSide}}`` (srs shows the question above the answer itself)."""
-    question = render(front_template, ctx)
+    the rendered back without ``{{FrontSide}}`` (srs shows the question above the answer itself), and then
+    the text of each hint of the question (which shows only a marker)."""
+    hints: list[tuple[str, str]] = []
+    question = render(front_template, ctx, hints=hints)
     back = render(back_template, ctx, answer=True, front_side=_FRONT_SIDE)
     rule = _answer_rule_end(back)
     if rule >= 0:
         back = back[rule:]
-    return question, back.replace(_FRONT_SIDE, "")
+    back = back.replace(_FRONT_SIDE, "")
+    for name, text in hints:  # a hint of the question that the answer does not show already
+        if text not in back:
+            back += f'<div class="hint">{html.escape(name)}: {text}</div>'
+    return question, back
 
 
 def _answer_rule_end(text: str) -> int:
