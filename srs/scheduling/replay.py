@@ -11,10 +11,10 @@ load), as in :meth:`Scheduler.rate` without ``load``. ``tests/test_replay.py`` c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from srs.scheduling.fuzz import fuzz_factor, fuzzed, minimum_interval, round_half_up
+from srs.scheduling.fuzz import fuzzed, minimum_interval, round_half_up
 from srs.scheduling.scheduler import S_MAX, S_MIN
 
 if TYPE_CHECKING:
@@ -26,6 +26,13 @@ MemoryTuple = tuple[int, int | None, float | None, float | None, int | None, int
 NEW_MEMORY: MemoryTuple = (0, None, None, None, None, None, 0, 0)
 
 _LEARNING, _REVIEW, _RELEARNING = 1, 2, 3
+_SPAN = 2**64  # fuzz_factor's divisor
+
+
+def _blake2b() -> Callable[..., Any]:
+    import hashlib  # as in fuzz_factor: not at start-up
+
+    return hashlib.blake2b
 
 
 class BatchReplay:
@@ -43,7 +50,6 @@ class BatchReplay:
         tz = self.clock.tz
         # A fixed offset: day numbers by arithmetic (what LearnerClock.day computes for an int zone).
         self._shift = tz - self.clock.rollover_hour * 3600 if isinstance(tz, int) else None
-        self._factors: dict[tuple[str, int], float] = {}
         self._starts: dict[int, int] = {}
 
     def day(self, ts: int) -> int:
@@ -57,13 +63,6 @@ class BatchReplay:
         if start is None:
             start = self._starts[day] = self.clock.start(day)
         return start
-
-    def _factor(self, card_id: str, reps: int) -> float:
-        key = (card_id, reps)
-        factor = self._factors.get(key)
-        if factor is None:
-            factor = self._factors[key] = fuzz_factor(card_id, reps)
-        return factor
 
     def run(
         self, history: Sequence[tuple[int, int]], card_id: str = ""
@@ -82,6 +81,10 @@ class BatchReplay:
         learning_steps = self.learning_steps
         relearning_steps = self.relearning_steps
         day = self.day
+        fuzzing = self.fuzzing
+        # fuzz_factor(card_id, reps), drawn only for the reviews that schedule days (the same bytes hashed).
+        prefix = f"{card_id}\x00".encode()
+        blake2b = _blake2b()
 
         def stability(
             r: int, first: bool, s: float | None, d: float | None, ret: float | None, elapsed: int | None
@@ -107,7 +110,7 @@ class BatchReplay:
                 if state != 0 and s is not None:
                     ret = model.retrievability(elapsed, s)
             rets.append(ret)
-            factor = self._factor(card_id, reps) if self.fuzzing else None
+            factor = None
             # Model.step for this rating, and the stability other ratings would give (the review
             # outcomes below need it), from the same retrievability.
             if state == 0 or s is None or d is None:
@@ -130,6 +133,11 @@ class BatchReplay:
                     else:
                         days = min(max(round_half_up(interval(new_s, retention)), 1), maximum)
                 else:
+                    if fuzzing:
+                        factor = (
+                            int.from_bytes(blake2b(prefix + b"%d" % reps, digest_size=8).digest(), "big")
+                            / _SPAN
+                        )
                     scheduled = max(0, day(due) - last_day) if due is not None and last is not None else 0
                     floor = 1
                     for r in range(2, rating + 1):
@@ -142,6 +150,10 @@ class BatchReplay:
                 learning = relearning_steps if state == _RELEARNING else learning_steps
                 keep = _RELEARNING if state == _RELEARNING else _LEARNING
                 at = mstep or 0
+                if fuzzing and (rating != 1 or not learning):  # (Hard may still be a step: drawn anyway)
+                    factor = (
+                        int.from_bytes(blake2b(prefix + b"%d" % reps, digest_size=8).digest(), "big") / _SPAN
+                    )
                 if rating == 4:
                     good_s = stability(3, first, s, d, ret, elapsed)
                     good = fuzzed(factor, interval(good_s, retention), 1, maximum)
