@@ -154,7 +154,7 @@ def time_srs(
             decks_dir=home / "decks" / "anki",
             media_dir=home / "media",
             sync=lambda: sync(store, [DeckRoot("user", home / "decks")], int(time.time())),
-            scheduler=Scheduler(Settings(enable_fuzzing=False)),
+            scheduler=Scheduler(Settings()),  # fuzz on, as `srs import anki` runs it
             with_history=with_history,
             reviews_only=reviews_only,
         )
