@@ -11,6 +11,7 @@ load), as in :meth:`Scheduler.rate` without ``load``. ``tests/test_replay.py`` c
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,7 @@ class BatchReplay:
         learning_steps = self.learning_steps
         relearning_steps = self.relearning_steps
         day = self.day
+        shift = self._shift
         fuzzing = self.fuzzing
         # fuzz_factor(card_id, reps), drawn only for the reviews that schedule days (the same bytes hashed).
         prefix = f"{card_id}\x00".encode()
@@ -101,7 +103,7 @@ class BatchReplay:
         state, mstep, s, d, due, last = 0, None, None, None, None, None
         lapses = last_day = 0
         for reps, (now, rating) in enumerate(history):
-            today = day(now)
+            today = (int(now) + shift) // 86400 if shift is not None else day(now)
             ret = None
             if last is None:
                 elapsed = None
@@ -143,7 +145,13 @@ class BatchReplay:
                     for r in range(2, rating + 1):
                         r_s = new_s if r == rating else stability(r, first, s, d, ret, elapsed)
                         ivl = interval(r_s, retention)
-                        least = min(max(minimum_interval(ivl, scheduled, maximum), floor), maximum)
+                        # minimum_interval's first case written out (the usual one)
+                        least = (
+                            scheduled + 1
+                            if math.floor(ivl + 0.5) > scheduled
+                            else minimum_interval(ivl, scheduled, maximum)
+                        )
+                        least = min(max(least, floor), maximum)
                         days = fuzzed(factor, ivl, least, maximum)
                         floor = days + 1
             else:
