@@ -159,7 +159,12 @@ class DeckFileStore(StoreBase):
                 if rows:
                     self.conn.executemany(f"INSERT INTO temp.card_stage ({columns}) VALUES ({marks})", rows)
                     if rows is inserts:
-                        with self._search_index_filled_once(len(rows)):
+                        from srs.store.imports import indexes_rebuilt_if_cheaper
+
+                        with (
+                            indexes_rebuilt_if_cheaper(self, "cards", len(rows)),
+                            self._search_index_filled_once(len(rows)),
+                        ):
                             self.execute(statement)
                     else:
                         self.execute(statement)
