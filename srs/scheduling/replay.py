@@ -76,8 +76,11 @@ class BatchReplay:
         """
         model = self.model
         initial, short_term, long_term = model.initial, model.short_term, model.long_term
-        next_difficulty, interval = model.next_difficulty, model.interval
-        retention = self.retention
+        next_difficulty = model.next_difficulty
+        # Model.interval and Model.retrievability written out below, with their constant terms worked out
+        # once (the same operations on the same floats).
+        spread, decay = model.factor, model.decay
+        to_target = self.retention ** (1 / decay) - 1
         maximum = self.maximum
         learning_steps = self.learning_steps
         relearning_steps = self.relearning_steps
@@ -110,7 +113,7 @@ class BatchReplay:
             else:
                 elapsed = max(0, today - last_day)
                 if state != 0 and s is not None:
-                    ret = model.retrievability(elapsed, s)
+                    ret = (1 + spread * elapsed / s) ** decay  # model.retrievability (elapsed >= 0)
             rets.append(ret)
             factor = None
             # Model.step for this rating, and the stability other ratings would give (the review
@@ -133,7 +136,7 @@ class BatchReplay:
                     if relearning_steps:
                         wait, new_step, new_state = relearning_steps[0], 0, _RELEARNING
                     else:
-                        days = min(max(round_half_up(interval(new_s, retention)), 1), maximum)
+                        days = min(max(round_half_up(new_s / spread * to_target), 1), maximum)
                 else:
                     if fuzzing:
                         factor = (
@@ -144,7 +147,7 @@ class BatchReplay:
                     floor = 1
                     for r in range(2, rating + 1):
                         r_s = new_s if r == rating else stability(r, first, s, d, ret, elapsed)
-                        ivl = interval(r_s, retention)
+                        ivl = r_s / spread * to_target
                         # minimum_interval's first case written out (the usual one)
                         least = (
                             scheduled + 1
@@ -164,15 +167,15 @@ class BatchReplay:
                     )
                 if rating == 4:
                     good_s = stability(3, first, s, d, ret, elapsed)
-                    good = fuzzed(factor, interval(good_s, retention), 1, maximum)
+                    good = fuzzed(factor, good_s / spread * to_target, 1, maximum)
                     days = fuzzed(
                         factor,
-                        max(1, round_half_up(interval(new_s, retention))),
+                        max(1, round_half_up(new_s / spread * to_target)),
                         min(good + 1, maximum),
                         maximum,
                     )
                 elif not learning or (rating != 1 and at >= len(learning)):
-                    days = fuzzed(factor, max(1, round_half_up(interval(new_s, retention))), 1, maximum)
+                    days = fuzzed(factor, max(1, round_half_up(new_s / spread * to_target)), 1, maximum)
                 elif rating == 1:
                     wait, new_step, new_state = learning[0], 0, keep
                 elif rating == 2:
@@ -184,7 +187,7 @@ class BatchReplay:
                         wait = learning[at]
                     new_step, new_state = at, keep
                 elif at + 1 >= len(learning):
-                    days = fuzzed(factor, max(1, round_half_up(interval(new_s, retention))), 1, maximum)
+                    days = fuzzed(factor, max(1, round_half_up(new_s / spread * to_target)), 1, maximum)
                 else:
                     wait, new_step, new_state = learning[at + 1], at + 1, keep
             if state == _REVIEW and rating == 1:
