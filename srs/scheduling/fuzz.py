@@ -65,9 +65,14 @@ def fuzzed(factor: float | None, interval: float, minimum: int, maximum: int) ->
     if factor is None:
         return min(max(math.floor(interval + 0.5), minimum), maximum)
     # fuzz_bounds and fuzz_delta written out (a hot path of replays): the same operations on the same
-    # floats, so the same days to the last bit (tests/test_scheduler_fidelity.py compares them).
-    minimum = min(minimum, maximum)
-    interval = min(max(interval, minimum), maximum)
+    # floats, so the same days to the last bit (tests/test_scheduler_fidelity.py compares them); the
+    # clamps min(max(x, low), high) as comparisons (the same value, without two calls each).
+    if minimum > maximum:
+        minimum = maximum
+    if interval < minimum:
+        interval = minimum
+    if interval > maximum:
+        interval = maximum
     if interval < 2.5:
         delta = 0.0
     elif interval < 7.0:
@@ -76,8 +81,16 @@ def fuzzed(factor: float | None, interval: float, minimum: int, maximum: int) ->
         delta = 1.0 + (_UP_TO_7 + 0.10 * (interval - 7.0))
     else:
         delta = 1.0 + (_UP_TO_20 + 0.05 * (interval - 20.0))
-    lower = min(max(math.floor(interval - delta + 0.5), minimum), maximum)
-    upper = min(max(math.floor(interval + delta + 0.5), minimum), maximum)
+    lower = math.floor(interval - delta + 0.5)
+    if lower < minimum:
+        lower = minimum
+    if lower > maximum:
+        lower = maximum
+    upper = math.floor(interval + delta + 0.5)
+    if upper < minimum:
+        upper = minimum
+    if upper > maximum:
+        upper = maximum
     if upper == lower and 2 < upper < maximum:
         upper = lower + 1
     return math.floor(lower + factor * (1 + upper - lower))
