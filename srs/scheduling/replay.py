@@ -124,7 +124,10 @@ class BatchReplay:
             else:
                 first = False
                 new_s = long_term(s, d, ret, rating) if elapsed else short_term(s, rating)  # type: ignore[arg-type]
-                new_s = min(max(new_s, S_MIN), S_MAX)
+                if new_s < S_MIN:  # min(max(new_s, S_MIN), S_MAX) as comparisons
+                    new_s = S_MIN
+                elif new_s > S_MAX:
+                    new_s = S_MAX
                 new_d = next_difficulty(d, rating)
 
             days: int | None = None
@@ -154,7 +157,10 @@ class BatchReplay:
                             if math.floor(ivl + 0.5) > scheduled
                             else minimum_interval(ivl, scheduled, maximum)
                         )
-                        least = min(max(least, floor), maximum)
+                        if least < floor:  # min(max(least, floor), maximum)
+                            least = floor
+                        if least > maximum:
+                            least = maximum
                         days = fuzzed(factor, ivl, least, maximum)
                         floor = days + 1
             else:
