@@ -592,7 +592,7 @@ class PlannedImport:
     card_ids: dict[int, str]
     skipped: str = ""  # why the note is not written (e.g. it came from srs and is already there)
     more: tuple[ImportedNote, ...] = ()  # the note's other cards, when each card is a note of its own
-    origin: tuple[int, str] = (0, "")  # the Anki note: its id and its first field (as text), for reports
+    origin: tuple[int, str] = (0, "")  # the Anki note: its id and its fields (as stored), for reports
 
 
 def _srs_cards(nt: NoteType, srs_id: str, ords: list[int]) -> dict[int, str]:
@@ -934,8 +934,8 @@ def _import_anki(
                 )
             except _Unreadable as exc:
                 for note_id, why in exc.notes.items():
-                    nid, first = origin[note_id]
-                    unreadable.setdefault(nid, (nid, first, why))
+                    nid, flds = origin[note_id]
+                    unreadable.setdefault(nid, (nid, _first_field(flds), why))
                 notes = [n for n in notes if n.id not in exc.notes]
                 continue
             break
@@ -1100,7 +1100,7 @@ def _plan(
             card_decks[card.ord] = f"{prefix}::{name}" if prefix else name
         deck = card_decks[cards[0].ord]
         plan = plan_note(note, nt, deck, [c.ord for c in cards], md, "", card_decks)
-        plan = replace(plan, origin=(note.id, _first_field(note.flds)))
+        plan = replace(plan, origin=(note.id, note.flds))  # its first field worked out if it is reported
         planned.append(plan)
         for card in cards:
             cid = plan.card_ids.get(card.ord)
