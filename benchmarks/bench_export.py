@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import os
 import statistics
 import subprocess
@@ -100,45 +99,24 @@ def add_history(path: Path) -> int:
     """Give every other card a review state and two reviews in the log. Returns the reviews added."""
     with open_store(path) as store:
         ids = [r[0] for r in store.execute("SELECT id FROM cards ORDER BY id")][::2]
-        before: dict[str, Any] = {
-            "state": 0,
-            "step": None,
-            "stability": None,
-            "difficulty": None,
-            "due": None,
-            "last_review": None,
-            "reps": 0,
-            "lapses": 0,
-        }
         rows: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         for i, cid in enumerate(ids):
             t1 = NOW - 20 * DAY + i % 1000
             t2 = t1 + 3 * DAY
-            mid = {
-                **before,
-                "state": 2,
-                "stability": 3.1,
-                "difficulty": 5.2,
-                "due": t1 + 3 * DAY,
-                "last_review": t1,
-                "reps": 1,
-            }
-            after = {
-                **mid,
-                "stability": 9.4,
-                "difficulty": 5.0,
-                "due": t2 + 9 * DAY,
-                "last_review": t2,
-                "reps": 2,
-            }
-            rows.append((cid, t1, 3, 5000, 0, None, None, 3.0, 3.1, 5.2, json.dumps(before), json.dumps(mid)))
-            rows.append((cid, t2, 3, 4000, 2, 3.0, 0.9, 9.0, 9.4, 5.0, json.dumps(mid), json.dumps(after)))
+            # (the log's plain columns: scheduled, then the memory after; the memory before is the last after)
+            rows.append(
+                (cid, t1, 3, 5000, 0, None, None, 3.0, None, 2, None, 3.1, 5.2, t1 + 3 * DAY, t1, 1, 0)
+            )
+            rows.append(
+                (cid, t2, 3, 4000, 2, 3.0, 0.9, 9.0, 3 * DAY, 2, None, 9.4, 5.0, t2 + 9 * DAY, t2, 2, 0)
+            )
             updates.append((t2 + 9 * DAY, t2, cid))
         with store.transaction():
             store.conn.executemany(
                 "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
-                "interval_days, stability, difficulty, state_before, state_after) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "interval_days, scheduled, after_state, after_step, stability, difficulty, after_due, "
+                "after_last_review, after_reps, after_lapses) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
             store.conn.executemany(

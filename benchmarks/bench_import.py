@@ -15,7 +15,7 @@ format (zstd collection). Then, round by round, it times
 
 and prints the medians (``--runs`` rounds) of wall-clock and CPU time (this process, all threads) and the ratios
 srs / Anki. On a shared machine the CPU time is the steadier figure; the gap between the two is mostly waiting
-for the disk (srs's review log, with its memory states and indexes, is several times larger than Anki's). Run::
+for the disk or, on a busy machine, for a core. The import replays with fuzz on, as ``srs import anki`` does. Run::
 
     python benchmarks/bench_import.py [--notes 20000 --reviews 200000 --runs 3]
 """
@@ -154,7 +154,7 @@ def time_srs(
             decks_dir=home / "decks" / "anki",
             media_dir=home / "media",
             sync=lambda: sync(store, [DeckRoot("user", home / "decks")], int(time.time())),
-            scheduler=Scheduler(Settings(enable_fuzzing=False)),
+            scheduler=Scheduler(Settings()),  # fuzz on, as `srs import anki` runs it
             with_history=with_history,
             reviews_only=reviews_only,
         )

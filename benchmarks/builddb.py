@@ -10,10 +10,9 @@ the forgetting curve, lapses, leeches (8 lapses: leech=1 and suspended=1, the re
 carries the ``{"leech": true}`` signal). The other cards stay new. The review count is exact: the last
 card taken is cut short. So due dates spread from overdue to months ahead, and today has reviews.
 
-Every review row carries ``state_before`` / ``state_after`` JSON exactly as
-:meth:`srs.store.Store.record_review` writes it (``json.dumps(Memory.to_dict())``), each row's
-``state_before`` is the previous row's ``state_after``, review ids are in time order, and each card's
-memory is its last ``state_after``. The config table stays empty and the ``files`` table is not filled.
+Every review row carries the memory after it in the log's plain columns, as
+:meth:`srs.store.Store.record_review` writes them (``state_before`` stays NULL: each row's memory before is
+the previous row's after), review ids are in time order, and each card's memory is its last row's after. The config table stays empty and the ``files`` table is not filled.
 The database is written through :func:`srs.store.open_store`, so it has the current schema (indexes are
 dropped during the bulk load and re-created from their own SQL).
 
@@ -34,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from srs.store import open_store
+from srs.store.rows import REVIEW_AFTER_WRITE
 
 DAY = 86400
 # The moment a benchmark database describes (a Monday morning, UTC).
@@ -273,32 +273,6 @@ def _horizon(per_card: float, now: int, rng: np.random.Generator) -> int:
     return int(hi * DAY)
 
 
-def _memory_json(
-    state: list[int],
-    step: list[int],
-    s: list[float],
-    d: list[float],
-    due: list[int],
-    last: list[int],
-    reps: list[int],
-    lapses: list[int],
-) -> list[str]:
-    """Memory.to_dict() as json.dumps writes it (same keys, order and spacing)."""
-    out = []
-    for st, sp, ss, dd, du, la, rp, lp in zip(state, step, s, d, due, last, reps, lapses, strict=True):
-        if st == 0:
-            out.append(
-                f'{{"state": 0, "step": null, "stability": null, "difficulty": null, "due": null, '
-                f'"last_review": null, "reps": {rp}, "lapses": {lp}}}'
-            )
-        else:
-            out.append(
-                f'{{"state": {st}, "step": {"null" if sp < 0 else sp}, "stability": {ss!r}, '
-                f'"difficulty": {dd!r}, "due": {du}, "last_review": {la}, "reps": {rp}, "lapses": {lp}}}'
-            )
-    return out
-
-
 def build(
     path: str | Path, cards: int = 100_000, reviews: int = 1_000_000, now: int = DEFAULT_NOW, seed: int = 1
 ) -> BuildInfo:
@@ -408,19 +382,13 @@ def build(
 
     card_ids = np.asarray(ids, dtype=object)[sim["card"]].tolist()
     tl = {k: v.tolist() for k, v in sim.items()}
-    before = _memory_json(
-        tl["state_b"],
-        tl["step_b"],
-        tl["s_b"],
-        tl["d_b"],
-        tl["due_b"],
-        tl["last_b"],
-        tl["reps_b"],
-        tl["lapses_b"],
-    )
-    after = _memory_json(
-        tl["state_a"], tl["step_a"], tl["s_a"], tl["d_a"], tl["due_a"], tl["ts"], tl["reps_a"], tl["lapses_a"]
-    )
+    # The memory after each rating in the log's plain columns (m010); the memory before is the previous
+    # row's after (no state_before JSON), and ``scheduled`` is its due minus last review.
+    after_step = [None if sp < 0 else sp for sp in tl["step_a"]]
+    scheduled = [
+        du - la if st != 0 else None
+        for st, du, la in zip(tl["state_b"], tl["due_b"], tl["last_b"], strict=True)
+    ]
     elapsed = [None if e != e else e for e in tl["elapsed"]]
     retr = [None if r != r else r for r in tl["r"]]
     interval = ((sim["due_a"] - sim["ts"]) / DAY).tolist()
@@ -435,10 +403,15 @@ def build(
         elapsed,
         retr,
         interval,
+        scheduled,
+        tl["state_a"],
+        after_step,
         tl["s_a"],
         tl["d_a"],
-        before,
-        after,
+        tl["due_a"],
+        tl["ts"],
+        tl["reps_a"],
+        tl["lapses_a"],
         signals,
         strict=True,
     )
@@ -467,8 +440,8 @@ def build(
             )
             conn.executemany(
                 "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
-                "interval_days, stability, difficulty, state_before, state_after, signals, session) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'bench')",
+                f"interval_days, scheduled, {REVIEW_AFTER_WRITE}, signals, session) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'bench')",
                 review_rows,
             )
             for _name, sql in indexes:

@@ -11,8 +11,8 @@ of 100k cards and 1M reviews answers in about 0.3 s, 0.7 s under a deck/tag filt
 Young and mature
     A review is *mature* when the interval the card was scheduled for at that review was 21 learner days or
     more (as Anki's ``ivl``), otherwise *young*. The scheduled interval at a review is the one the previous
-    review gave the card (``due`` and ``last_review`` of its memory just before, ``state_before`` in the
-    review log), whatever the actual delay was. A card in the collection is young or mature by its current
+    review gave the card (``due`` minus ``last_review`` of its memory just before, the ``scheduled`` column of
+    the review log), whatever the actual delay was. A card in the collection is young or mature by its current
     interval, the same measure. A review card falls due at the start of a learner day, ``n`` learner days
     after the day of its last review, so ``due - last_review`` is more than ``n - 1`` and at most ``n``
     times 24 hours (a review at 10:00 given 21 days is due 20 days 18 hours later, at 04:00): the interval

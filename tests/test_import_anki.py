@@ -499,16 +499,21 @@ def test_protobuf_and_revlog_rules() -> None:
     assert excluded(keep._replace(type=3, factor=0)) and not excluded(keep._replace(type=3))
 
 
-def test_memory_json_reads_back_as_the_memory() -> None:
+def test_memory_columns_read_back_as_the_memory() -> None:
+    """The review log keeps the memory after a rating in plain columns (m010): written in SET_MEMORY's
+    order, they read back as the very same memory, and the memory before falls back to it."""
     from srs.model import Memory, State
-    from srs.store.imports import _memory_json
+    from srs.store.rows import memory_values, review_after, review_before
 
     for memory in (
         Memory(),
         Memory(State.REVIEW, None, 3.1234567891, 5.5, 1_772_445_600, 1_772_400_000, 4, 1),
+        Memory(State.LEARNING, 1, 0.4, 7.25, 1_772_445_600, 1_772_440_000, 1, 0),
     ):
-        assert json.loads(_memory_json(memory)) == memory.to_dict()
-        assert Memory.from_dict(json.loads(_memory_json(memory))) == memory
+        after = review_after((*memory_values(memory), None))
+        assert after == memory and after.to_dict() == memory.to_dict()
+        assert review_before(None, after) == memory and review_before(None, None) == Memory()
+        assert review_before(json.dumps(memory.to_dict()), None) == memory
 
 
 def test_srs_own_export_imported_back_is_recognised(env: Path, tmp_path: Path) -> None:

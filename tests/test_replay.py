@@ -113,11 +113,13 @@ def test_new_memory_is_memory_of_a_new_card() -> None:
 
 
 def test_replayed_tuples_are_logged_as_their_memories_are() -> None:
-    from srs.store.imports import _memory_json, _tuple_json
+    """A replayed tuple goes into the log's memory columns as it is: read back, it is that memory."""
+    from srs.store.rows import memory_values, review_after
 
     batch = BatchReplay(Scheduler(*SETTINGS[3]))
     rng = random.Random(5)
     for _ in range(200):
         for m in batch.run(history(rng))[0] + [NEW_MEMORY]:
             memory = Memory(State(m[0]), m[1], m[2], m[3], m[4], m[5], m[6], m[7])
-            assert _tuple_json(m) == _memory_json(memory)
+            assert tuple(m) == memory_values(memory)
+            assert review_after((*m, None)).to_dict() == memory.to_dict()

@@ -318,8 +318,8 @@ def test_review_and_due_queries_never_scan_the_cards_table(
     with store.transaction():  # some history, so the planner has a review log to choose paths over
         for i in range(200):
             store.execute(
-                "INSERT INTO reviews (card_id, ts, rating, state, state_before, state_after) "
-                "VALUES ('c0', ?, 3, 2, '{}', '{}')",
+                "INSERT INTO reviews (card_id, ts, rating, state, after_state, after_reps, after_lapses) "
+                "VALUES ('c0', ?, 3, 2, 2, 1, 0)",
                 (T0 - i * 3600,),
             )
     statements: list[str] = []

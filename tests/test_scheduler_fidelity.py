@@ -6,6 +6,7 @@ figures it gave are in the comments.
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -162,6 +163,28 @@ def test_fuzz_delta_is_the_table_of_ranges_to_the_last_bit() -> None:
             else 1.0 + sum(share * max(0.0, min(interval, end) - start) for start, end, share in FUZZ_RANGES)
         )
         assert fuzz_delta(interval) == table, interval
+
+
+def test_fuzzed_is_the_bounds_it_spells_out_to_the_last_day() -> None:
+    """fuzzed writes fuzz_bounds and fuzz_delta out for speed; it must pick the very same day as the
+    draw over the bounds, for intervals around every range edge, any minimum and maximum."""
+    rng = random.Random(11)
+    factors = [0.0, 0.5, 0.999999] + [fuzz_factor(f"c{i}", i % 7) for i in range(300)]
+    points = [0.0, 1.0, 2.4999, 2.5, 3.0, 6.999, 7.0, 7.0001, 19.99, 20.0, 20.5, 36500.0, 40000.0]
+    points += [rng.uniform(0, 60) for _ in range(2000)] + [rng.uniform(0, 40000) for _ in range(300)]
+    checked = 0
+    for interval in points:
+        for minimum, maximum in ((1, 36500), (rng.randint(1, 30), 36500), (1, rng.randint(1, 100)), (5, 3)):
+            factor = rng.choice(factors)
+            lower, upper = fuzz_bounds(interval, minimum, maximum)
+            assert fuzzed(factor, interval, minimum, maximum) == math.floor(
+                lower + factor * (1 + upper - lower)
+            ), (factor, interval, minimum, maximum)
+            assert fuzzed(None, interval, minimum, maximum) == min(
+                max(math.floor(interval + 0.5), minimum), maximum
+            )
+            checked += 1
+    assert checked == 4 * len(points)
 
 
 def test_fuzz_is_one_factor_per_card_and_review() -> None:

@@ -31,6 +31,11 @@ def fuzz_factor(card_id: str, reps: int) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+# The first ranges' full shares, as fuzz_delta adds them (the terms of the later ranges are 0.0 below them).
+_UP_TO_7 = 0.15 * (7.0 - 2.5)
+_UP_TO_20 = 0.15 * (7.0 - 2.5) + 0.10 * (20.0 - 7.0)
+
+
 def fuzz_delta(interval: float) -> float:
     """Days the interval may move either way."""
     if interval < 2.5:
@@ -58,8 +63,36 @@ def fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
 def fuzzed(factor: float | None, interval: float, minimum: int, maximum: int) -> int:
     """The interval in whole days: fuzzed by ``factor`` (None: just rounded), within [minimum, maximum]."""
     if factor is None:
-        return min(max(round_half_up(interval), minimum), maximum)
-    lower, upper = fuzz_bounds(interval, minimum, maximum)
+        return min(max(math.floor(interval + 0.5), minimum), maximum)
+    # fuzz_bounds and fuzz_delta written out (a hot path of replays): the same operations on the same
+    # floats, so the same days to the last bit (tests/test_scheduler_fidelity.py compares them); the
+    # clamps min(max(x, low), high) as comparisons (the same value, without two calls each).
+    if minimum > maximum:
+        minimum = maximum
+    if interval < minimum:
+        interval = minimum
+    if interval > maximum:
+        interval = maximum
+    if interval < 2.5:
+        delta = 0.0
+    elif interval < 7.0:
+        delta = 1.0 + 0.15 * (interval - 2.5)
+    elif interval < 20.0:
+        delta = 1.0 + (_UP_TO_7 + 0.10 * (interval - 7.0))
+    else:
+        delta = 1.0 + (_UP_TO_20 + 0.05 * (interval - 20.0))
+    lower = math.floor(interval - delta + 0.5)
+    if lower < minimum:
+        lower = minimum
+    if lower > maximum:
+        lower = maximum
+    upper = math.floor(interval + delta + 0.5)
+    if upper < minimum:
+        upper = minimum
+    if upper > maximum:
+        upper = maximum
+    if upper == lower and 2 < upper < maximum:
+        upper = lower + 1
     return math.floor(lower + factor * (1 + upper - lower))
 
 

@@ -11,10 +11,11 @@ load), as in :meth:`Scheduler.rate` without ``load``. ``tests/test_replay.py`` c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from srs.scheduling.fuzz import fuzz_factor, fuzzed, minimum_interval, round_half_up
+from srs.scheduling.fuzz import fuzzed, minimum_interval, round_half_up
 from srs.scheduling.scheduler import S_MAX, S_MIN
 
 if TYPE_CHECKING:
@@ -26,6 +27,13 @@ MemoryTuple = tuple[int, int | None, float | None, float | None, int | None, int
 NEW_MEMORY: MemoryTuple = (0, None, None, None, None, None, 0, 0)
 
 _LEARNING, _REVIEW, _RELEARNING = 1, 2, 3
+_SPAN = 2**64  # fuzz_factor's divisor
+
+
+def _blake2b() -> Callable[..., Any]:
+    import hashlib  # as in fuzz_factor: not at start-up
+
+    return hashlib.blake2b
 
 
 class BatchReplay:
@@ -43,7 +51,6 @@ class BatchReplay:
         tz = self.clock.tz
         # A fixed offset: day numbers by arithmetic (what LearnerClock.day computes for an int zone).
         self._shift = tz - self.clock.rollover_hour * 3600 if isinstance(tz, int) else None
-        self._factors: dict[tuple[str, int], float] = {}
         self._starts: dict[int, int] = {}
 
     def day(self, ts: int) -> int:
@@ -58,13 +65,6 @@ class BatchReplay:
             start = self._starts[day] = self.clock.start(day)
         return start
 
-    def _factor(self, card_id: str, reps: int) -> float:
-        key = (card_id, reps)
-        factor = self._factors.get(key)
-        if factor is None:
-            factor = self._factors[key] = fuzz_factor(card_id, reps)
-        return factor
-
     def run(
         self, history: Sequence[tuple[int, int]], card_id: str = ""
     ) -> tuple[list[MemoryTuple], list[float | None]]:
@@ -76,12 +76,20 @@ class BatchReplay:
         """
         model = self.model
         initial, short_term, long_term = model.initial, model.short_term, model.long_term
-        next_difficulty, interval = model.next_difficulty, model.interval
-        retention = self.retention
+        next_difficulty = model.next_difficulty
+        # Model.interval and Model.retrievability written out below, with their constant terms worked out
+        # once (the same operations on the same floats).
+        spread, decay = model.factor, model.decay
+        to_target = self.retention ** (1 / decay) - 1
         maximum = self.maximum
         learning_steps = self.learning_steps
         relearning_steps = self.relearning_steps
         day = self.day
+        shift = self._shift
+        fuzzing = self.fuzzing
+        # fuzz_factor(card_id, reps), drawn only for the reviews that schedule days (the same bytes hashed).
+        prefix = f"{card_id}\x00".encode()
+        blake2b = _blake2b()
 
         def stability(
             r: int, first: bool, s: float | None, d: float | None, ret: float | None, elapsed: int | None
@@ -98,16 +106,16 @@ class BatchReplay:
         state, mstep, s, d, due, last = 0, None, None, None, None, None
         lapses = last_day = 0
         for reps, (now, rating) in enumerate(history):
-            today = day(now)
+            today = (int(now) + shift) // 86400 if shift is not None else day(now)
             ret = None
             if last is None:
                 elapsed = None
             else:
                 elapsed = max(0, today - last_day)
                 if state != 0 and s is not None:
-                    ret = model.retrievability(elapsed, s)
+                    ret = (1 + spread * elapsed / s) ** decay  # model.retrievability (elapsed >= 0)
             rets.append(ret)
-            factor = self._factor(card_id, reps) if self.fuzzing else None
+            factor = None
             # Model.step for this rating, and the stability other ratings would give (the review
             # outcomes below need it), from the same retrievability.
             if state == 0 or s is None or d is None:
@@ -116,7 +124,10 @@ class BatchReplay:
             else:
                 first = False
                 new_s = long_term(s, d, ret, rating) if elapsed else short_term(s, rating)  # type: ignore[arg-type]
-                new_s = min(max(new_s, S_MIN), S_MAX)
+                if new_s < S_MIN:  # min(max(new_s, S_MIN), S_MAX) as comparisons
+                    new_s = S_MIN
+                elif new_s > S_MAX:
+                    new_s = S_MAX
                 new_d = next_difficulty(d, rating)
 
             days: int | None = None
@@ -128,31 +139,49 @@ class BatchReplay:
                     if relearning_steps:
                         wait, new_step, new_state = relearning_steps[0], 0, _RELEARNING
                     else:
-                        days = min(max(round_half_up(interval(new_s, retention)), 1), maximum)
+                        days = min(max(round_half_up(new_s / spread * to_target), 1), maximum)
                 else:
+                    if fuzzing:
+                        factor = (
+                            int.from_bytes(blake2b(prefix + b"%d" % reps, digest_size=8).digest(), "big")
+                            / _SPAN
+                        )
                     scheduled = max(0, day(due) - last_day) if due is not None and last is not None else 0
                     floor = 1
                     for r in range(2, rating + 1):
                         r_s = new_s if r == rating else stability(r, first, s, d, ret, elapsed)
-                        ivl = interval(r_s, retention)
-                        least = min(max(minimum_interval(ivl, scheduled, maximum), floor), maximum)
+                        ivl = r_s / spread * to_target
+                        # minimum_interval's first case written out (the usual one)
+                        least = (
+                            scheduled + 1
+                            if math.floor(ivl + 0.5) > scheduled
+                            else minimum_interval(ivl, scheduled, maximum)
+                        )
+                        if least < floor:  # min(max(least, floor), maximum)
+                            least = floor
+                        if least > maximum:
+                            least = maximum
                         days = fuzzed(factor, ivl, least, maximum)
                         floor = days + 1
             else:
                 learning = relearning_steps if state == _RELEARNING else learning_steps
                 keep = _RELEARNING if state == _RELEARNING else _LEARNING
                 at = mstep or 0
+                if fuzzing and (rating != 1 or not learning):  # (Hard may still be a step: drawn anyway)
+                    factor = (
+                        int.from_bytes(blake2b(prefix + b"%d" % reps, digest_size=8).digest(), "big") / _SPAN
+                    )
                 if rating == 4:
                     good_s = stability(3, first, s, d, ret, elapsed)
-                    good = fuzzed(factor, interval(good_s, retention), 1, maximum)
+                    good = fuzzed(factor, good_s / spread * to_target, 1, maximum)
                     days = fuzzed(
                         factor,
-                        max(1, round_half_up(interval(new_s, retention))),
+                        max(1, round_half_up(new_s / spread * to_target)),
                         min(good + 1, maximum),
                         maximum,
                     )
                 elif not learning or (rating != 1 and at >= len(learning)):
-                    days = fuzzed(factor, max(1, round_half_up(interval(new_s, retention))), 1, maximum)
+                    days = fuzzed(factor, max(1, round_half_up(new_s / spread * to_target)), 1, maximum)
                 elif rating == 1:
                     wait, new_step, new_state = learning[0], 0, keep
                 elif rating == 2:
@@ -164,7 +193,7 @@ class BatchReplay:
                         wait = learning[at]
                     new_step, new_state = at, keep
                 elif at + 1 >= len(learning):
-                    days = fuzzed(factor, max(1, round_half_up(interval(new_s, retention))), 1, maximum)
+                    days = fuzzed(factor, max(1, round_half_up(new_s / spread * to_target)), 1, maximum)
                 else:
                     wait, new_step, new_state = learning[at + 1], at + 1, keep
             if state == _REVIEW and rating == 1:

@@ -16,7 +16,19 @@ from typing import TYPE_CHECKING, Any, cast
 from srs.errors import ConflictError, NoteCardsError, NotFoundError
 from srs.store.connection import DatabaseLock, connect
 from srs.store.deckfiles import DeckFileStore
-from srs.store.rows import CARD_COLUMNS, SET_MEMORY, Filter, ReviewRow, memory_values, row_to_card
+from srs.store.rows import (
+    CARD_COLUMNS,
+    REVIEW_AFTER,
+    REVIEW_AFTER_WRITE,
+    SET_MEMORY,
+    Filter,
+    ReviewRow,
+    memory_values,
+    review_after,
+    review_before,
+    row_to_card,
+    scheduled_seconds,
+)
 
 if TYPE_CHECKING:
     from srs.model import Card, Memory
@@ -184,6 +196,8 @@ class Store(DeckFileStore):
         """
         import json
 
+        from srs.model import Memory
+
         interval = interval_days
         if interval is None and after.due is not None:
             interval = (after.due - ts) / 86400
@@ -195,10 +209,15 @@ class Store(DeckFileStore):
             )
             if cur.rowcount != 1:
                 return None
+            # The memory before is written only when it is not the one after the card's previous rating.
+            last = self.execute(
+                f"SELECT {REVIEW_AFTER} FROM reviews WHERE card_id = ? ORDER BY id DESC LIMIT 1", (card_id,)
+            ).fetchone()
+            previous = review_after(last) if last is not None else Memory()
             cur = self.execute(
                 "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
-                "interval_days, stability, difficulty, state_before, state_after, signals, session) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"interval_days, scheduled, state_before, {REVIEW_AFTER_WRITE}, signals, session) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     card_id,
                     ts,
@@ -208,10 +227,9 @@ class Store(DeckFileStore):
                     elapsed_days,
                     retrievability,
                     interval,
-                    after.stability,
-                    after.difficulty,
-                    json.dumps(before.to_dict()),
-                    json.dumps(after.to_dict()),
+                    scheduled_seconds(before),
+                    None if before == previous else json.dumps(before.to_dict()),
+                    *memory_values(after),
                     json.dumps(signals, ensure_ascii=False),
                     session,
                 ),
@@ -229,19 +247,18 @@ class Store(DeckFileStore):
 
         with self.transaction():
             row = self.execute(
-                "SELECT card_id, state_before, state_after, signals FROM reviews WHERE id = ?", (review_id,)
+                f"SELECT card_id, state_before, signals, {REVIEW_AFTER} FROM reviews WHERE id = ?",
+                (review_id,),
             ).fetchone()
             if row is None:
                 raise NotFoundError(
                     f"that rating (review {review_id}) is no longer in the log; it was undone elsewhere"
                 )
-            from srs.model import Memory
-
             card_id = row[0]
             later = self.execute(
                 "SELECT COUNT(*) FROM reviews WHERE card_id = ? AND id > ?", (card_id, review_id)
             ).fetchone()[0]
-            after = Memory.from_dict(json.loads(row[2]))
+            after = review_after(row[3:])
             now_row = self.execute(
                 "SELECT state, reps, lapses, due, last_review FROM cards WHERE id = ?", (card_id,)
             ).fetchone()
@@ -253,8 +270,15 @@ class Store(DeckFileStore):
                     if later
                     else f"{card_id} has been rescheduled since this rating, so it cannot be undone"
                 )
-            before = Memory.from_dict(json.loads(row[1]))
-            signals = json.loads(row[3] or "{}")
+            previous = None
+            if row[1] is None:
+                found = self.execute(
+                    f"SELECT {REVIEW_AFTER} FROM reviews WHERE card_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
+                    (card_id, review_id),
+                ).fetchone()
+                previous = review_after(found) if found is not None else None
+            before = review_before(row[1], previous)
+            signals = json.loads(row[2] or "{}")
             self.execute(
                 f"UPDATE cards SET {SET_MEMORY}, suspended = CASE WHEN ? THEN 0 ELSE suspended END, "
                 "leech = CASE WHEN ? THEN 0 ELSE leech END WHERE id = ?",
@@ -337,7 +361,7 @@ class Store(DeckFileStore):
 
         sql = (
             "SELECT id, card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, interval_days, "
-            "stability, difficulty, state_before, state_after, signals FROM reviews WHERE 1=1"
+            f"stability, difficulty, signals, state_before, {REVIEW_AFTER} FROM reviews WHERE 1=1"
         )
         args: list[Any] = []
         if card_id is not None:
@@ -347,27 +371,36 @@ class Store(DeckFileStore):
             sql += " AND ts >= ?"
             args.append(since)
         sql += " ORDER BY id"
-        from srs.model import Memory
-
-        return [
-            ReviewRow(
-                id=r[0],
-                card_id=r[1],
-                ts=r[2],
-                rating=r[3],
-                duration_ms=r[4],
-                state=r[5],
-                elapsed_days=r[6],
-                retrievability=r[7],
-                interval_days=r[8],
-                stability=r[9],
-                difficulty=r[10],
-                before=Memory.from_dict(json.loads(r[11])),
-                after=Memory.from_dict(json.loads(r[12])),
-                signals=json.loads(r[13] or "{}"),
+        out: list[ReviewRow] = []
+        last: dict[str, Memory] = {}  # card id -> the memory after its latest row read
+        for r in self.execute(sql, args).fetchall():
+            previous = last.get(r[1])
+            if r[12] is None and previous is None and since is not None:  # its previous row is not read
+                found = self.execute(
+                    f"SELECT {REVIEW_AFTER} FROM reviews WHERE card_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
+                    (r[1], r[0]),
+                ).fetchone()
+                previous = review_after(found) if found is not None else None
+            after = last[r[1]] = review_after(r[13:])
+            out.append(
+                ReviewRow(
+                    id=r[0],
+                    card_id=r[1],
+                    ts=r[2],
+                    rating=r[3],
+                    duration_ms=r[4],
+                    state=r[5],
+                    elapsed_days=r[6],
+                    retrievability=r[7],
+                    interval_days=r[8],
+                    stability=r[9],
+                    difficulty=r[10],
+                    before=review_before(r[12], previous),
+                    after=after,
+                    signals=json.loads(r[11] or "{}"),
+                )
             )
-            for r in self.execute(sql, args)
-        ]
+        return out
 
 
 @contextmanager

@@ -158,11 +158,38 @@ class DeckFileStore(StoreBase):
             ):
                 if rows:
                     self.conn.executemany(f"INSERT INTO temp.card_stage ({columns}) VALUES ({marks})", rows)
-                    self.execute(statement)
+                    if rows is inserts:
+                        from srs.store.imports import indexes_rebuilt_if_cheaper
+
+                        with (
+                            indexes_rebuilt_if_cheaper(self, "cards", len(rows)),
+                            self._search_index_filled_once(len(rows)),
+                        ):
+                            self.execute(statement)
+                    else:
+                        self.execute(statement)
                     self.execute("DELETE FROM temp.card_stage")
         finally:
             with contextlib.suppress(sqlite3.Error):  # never hide the error that got us here
                 self.execute("DROP TABLE IF EXISTS temp.card_stage")
+
+    @contextlib.contextmanager
+    def _search_index_filled_once(self, adding: int) -> Iterator[None]:
+        """Around a bulk insert of ``adding`` cards (inside a transaction): when they are at least as many as
+        the cards held, the insert trigger of the full-text index is dropped and the index is rebuilt once
+        from the cards table after (FTS5's ``rebuild``: the same index the trigger would have made, written
+        in one pass), then the trigger is made again from its own SQL. A failure rolls it all back."""
+        held = self.execute("SELECT COALESCE(MAX(rowid), 0) FROM cards").fetchone()[0]
+        trigger = self.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'cards_ai'"
+        ).fetchone()
+        if adding < held or trigger is None:
+            yield
+            return
+        self.execute("DROP TRIGGER cards_ai")
+        yield
+        self.execute("INSERT INTO cards_fts(cards_fts) VALUES ('rebuild')")
+        self.execute(trigger[0])
 
     def mark_stale(self, paths: Iterable[str]) -> None:
         """Make the next sync re-read these files (they had errors), while remembering that they exist."""

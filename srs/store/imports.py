@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srs.store.rows import SET_MEMORY
+from srs.store.rows import REVIEW_AFTER_WRITE, SET_MEMORY
 
 if TYPE_CHECKING:
-    from srs.model import Memory
+    from srs.store.connection import StoreBase
     from srs.store.database import Store
 
 
@@ -93,36 +93,12 @@ def card_reviews(store: Store, card_ids: Iterable[str]) -> dict[str, list[Logged
     return out
 
 
-def _memory_json(m: Memory) -> str:
-    """``json.dumps(m.to_dict())`` written directly (the same keys and values; a few times faster)."""
-
-    def num(v: object) -> str:
-        return "null" if v is None else repr(v)
-
-    return (
-        f'{{"state": {int(m.state)}, "step": {num(m.step)}, "stability": {num(m.stability)}, '
-        f'"difficulty": {num(m.difficulty)}, "due": {num(m.due)}, "last_review": {num(m.last_review)}, '
-        f'"reps": {m.reps}, "lapses": {m.lapses}}}'
-    )
-
-
-def _tuple_json(m: Sequence[Any]) -> str:
-    """:func:`_memory_json` of a memory kept as a tuple (state, step, stability, difficulty, due,
-    last_review, reps, lapses): the same text. (Only numbers and None go in, so "None" appears only where
-    JSON wants null.)"""
-    state, step, stability, difficulty, due, last_review, reps, lapses = m
-    return (
-        f'{{"state": {state!r}, "step": {step!r}, "stability": {stability!r}, "difficulty": {difficulty!r}, '
-        f'"due": {due!r}, "last_review": {last_review!r}, "reps": {reps!r}, "lapses": {lapses!r}}}'
-    ).replace("None", "null")
-
-
 _NEW_MEMORY = (0, None, None, None, None, None, 0, 0)
 
 
 class ReplayedHistory(NamedTuple):
-    """A card's whole review log after a replay: the reviews in time order, the memory after each (a tuple,
-    as :func:`_tuple_json` takes it) and the retrievability before each."""
+    """A card's whole review log after a replay: the reviews in time order, the memory after each (a tuple:
+    state, step, stability, difficulty, due, last_review, reps, lapses) and the retrievability before each."""
 
     card_id: str
     reviews: Sequence[LoggedReview]
@@ -149,13 +125,13 @@ def rewrite_histories(
     append = rows.append
     memories = []
     for card_id, history, afters, rets, _had in cards:
+        # The history starts from new and has no gap: each row's memory before is the previous row's after
+        # (state_before stays NULL), and only the memory after is written, in plain columns.
         before: Sequence[Any] = _NEW_MEMORY
-        before_json = _tuple_json(before)
         for r, after, ret in zip(history, afters, rets, strict=True):
             signals = encoded.get(id(r.signals))
             if signals is None:
                 signals = encoded[id(r.signals)] = dumps(r.signals, ensure_ascii=False)
-            after_json = _tuple_json(after)
             ts = r.ts
             last = before[5]
             due = after[4]
@@ -171,31 +147,31 @@ def rewrite_histories(
                     r.interval_days
                     if r.interval_days is not None
                     else ((due - ts) / 86400 if due is not None else None),
-                    after[2],
-                    after[3],
-                    before_json,
-                    after_json,
+                    before[4] - last if last is not None and before[4] is not None else None,
+                    *after,
                     signals,
                     r.session,
                     r.anki_id,
                 )
             )
-            before, before_json = after, after_json
+            before = after
         memories.append((*before, card_id))
-    with _indexes_rebuilt_if_cheaper(store, "reviews", len(rows)):
+    with indexes_rebuilt_if_cheaper(store, "reviews", len(rows)):
         step = 20_000
         for start in range(0, len(rows), step):
             if progress:
                 progress(start, len(rows))
             store.conn.executemany(
                 "INSERT INTO reviews (card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, "
-                "interval_days, stability, difficulty, state_before, state_after, signals, session, anki_id) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"interval_days, scheduled, {REVIEW_AFTER_WRITE}, signals, session, anki_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows[start : start + step],
             )
         if progress:
             progress(len(rows), len(rows))
-    store.conn.executemany(f"UPDATE cards SET {SET_MEMORY} WHERE id = ?", memories)
+    # Most of the cards' indexes hold memory columns: rebuilt once when most cards change.
+    with indexes_rebuilt_if_cheaper(store, "cards", len(memories)):
+        store.conn.executemany(f"UPDATE cards SET {SET_MEMORY} WHERE id = ?", memories)
 
 
 # Below this many new rows an insert always keeps the table's indexes up to date row by row.
@@ -203,10 +179,10 @@ _REBUILD_FROM = 5000
 
 
 @contextmanager
-def _indexes_rebuilt_if_cheaper(store: Store, table: str, adding: int) -> Iterator[None]:
-    """Around a bulk insert into ``table`` (inside a transaction): when the rows added are at least as many
-    as the table holds (as its largest row id tells), its indexes are dropped first and built again after,
-    from their own definitions.
+def indexes_rebuilt_if_cheaper(store: StoreBase, table: str, adding: int) -> Iterator[None]:
+    """Around a bulk insert into ``table``, or an update of as many of its rows (inside a transaction): when
+    the rows added are at least as many as the table holds (as its largest row id tells), its indexes are
+    dropped first and built again after, from their own definitions.
     Building an index sorts once; keeping it while inserting costs a random B-tree descent per row and
     index (200,000 imported reviews: about 2.3 s against 1.5 s). A failure rolls the drop back with the
     transaction."""

@@ -10,7 +10,7 @@ longer read.) ``PRAGMA application_id`` marks the file as an srs database.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite3
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from sqlite_utils import Database
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # "srsD": written in every srs database's header (PRAGMA application_id), checked on open.
 APPLICATION_ID = 0x73727344
@@ -217,6 +217,128 @@ def m009_concepts(db: Database) -> None:
     )
 
 
+def m010_lean_review_log(db: Database) -> None:
+    """A leaner review log: the memory after each rating in plain columns (``after_state``, ``after_step``,
+    ``stability``, ``difficulty``, ``after_due``, ``after_last_review``, ``after_reps``, ``after_lapses``)
+    instead of a JSON text, and the memory before it left out when it is the memory after the card's
+    previous row (a new card's for its first row), which it is unless the card was rescheduled in between.
+    ``state_before`` (JSON) is kept only where it is not; ``state_after`` (JSON) only where the columns do
+    not give the very same memory back (never for rows srs writes). ``scheduled`` holds the seconds the card
+    was scheduled for (due minus last review before the rating), the plain column that replaces the JSON
+    expression of idx_reviews_retention (m002). Rows keep their ids; each reads back as before
+    (:func:`srs.store.rows.review_after`, :func:`srs.store.rows.review_before`)."""
+    import json
+
+    from srs.model import Memory, State
+
+    conn = db.conn
+    conn.execute(
+        """
+        CREATE TABLE reviews_lean (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL REFERENCES cards(id),
+            ts INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL DEFAULT 0,
+            state INTEGER NOT NULL,
+            elapsed_days REAL,
+            retrievability REAL,
+            interval_days REAL,
+            stability REAL,
+            difficulty REAL,
+            scheduled INTEGER,
+            after_state INTEGER NOT NULL,
+            after_step INTEGER,
+            after_due INTEGER,
+            after_last_review INTEGER,
+            after_reps INTEGER NOT NULL,
+            after_lapses INTEGER NOT NULL,
+            state_before TEXT,
+            state_after TEXT,
+            signals TEXT NOT NULL DEFAULT '{}',
+            session TEXT NOT NULL DEFAULT '',
+            anki_id INTEGER
+        )
+        """
+    )
+
+    def identical(a: Memory | None, b: Memory | None) -> bool:
+        return (
+            a is not None
+            and b is not None
+            and a == b
+            and all(
+                type(x) is type(y) for x, y in zip(a.to_dict().values(), b.to_dict().values(), strict=True)
+            )
+        )
+
+    def parse(text: str) -> tuple[Any, Memory | None]:
+        """The JSON of a memory, and the memory it reads as (None if it does not read as one)."""
+        try:
+            raw = json.loads(text)
+            return raw, Memory.from_dict(raw)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None, None
+
+    def number(value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    rows_read = conn.execute(
+        "SELECT id, card_id, ts, rating, duration_ms, state, elapsed_days, retrievability, interval_days, "
+        "stability, difficulty, state_before, state_after, signals, session, anki_id FROM reviews "
+        "ORDER BY card_id, id"
+    )
+    card: str | None = None
+    previous: Memory | None = Memory()
+    while rows := rows_read.fetchmany(5000):
+        out = []
+        for row in rows:
+            card_id, stability, difficulty, before_json, after_json = (
+                row[1],
+                row[9],
+                row[10],
+                row[11],
+                row[12],
+            )
+            if card_id != card:
+                card, previous = card_id, Memory()
+            raw_before, before = parse(before_json)
+            _raw_after, after = parse(after_json)
+            # m002's expression: due minus last review of the JSON before, when both are numbers.
+            due: Any = raw_before.get("due") if isinstance(raw_before, dict) else None
+            last: Any = raw_before.get("last_review") if isinstance(raw_before, dict) else None
+            scheduled = due - last if number(due) and number(last) else None
+            if after is None:  # kept as it is (it never read as a memory); the columns say nothing
+                plain: tuple[Any, ...] = (0, None, None, None, 0, 0)
+                keep_after = True
+            else:
+                plain = (int(after.state), after.step, after.due, after.last_review, after.reps, after.lapses)
+                columns = Memory(
+                    State(plain[0]), plain[1], stability, difficulty, plain[2], plain[3], plain[4], plain[5]
+                )
+                keep_after = not (
+                    identical(after, columns) and all(v is None or type(v) is int for v in plain[1:4])
+                )
+            out.append(
+                (
+                    *row[:11],
+                    scheduled,
+                    *plain,
+                    None if identical(before, previous) else before_json,
+                    after_json if keep_after else None,
+                    *row[13:],
+                )
+            )
+            previous = after
+        conn.executemany(f"INSERT INTO reviews_lean VALUES ({', '.join('?' * 23)})", out)
+    conn.execute("DROP TABLE reviews")
+    conn.execute("ALTER TABLE reviews_lean RENAME TO reviews")
+    conn.execute("CREATE INDEX idx_reviews_card ON reviews(card_id, id)")
+    conn.execute("CREATE INDEX idx_reviews_ts ON reviews(ts)")
+    conn.execute("CREATE INDEX idx_reviews_retention ON reviews(state, ts, rating, scheduled, card_id)")
+    conn.execute("CREATE UNIQUE INDEX idx_reviews_anki ON reviews(anki_id) WHERE anki_id IS NOT NULL")
+
+
 def _split(script: str) -> list[str]:
     """Split a script into statements at ';' line ends, keeping trigger bodies whole."""
     statements: list[str] = []
@@ -247,6 +369,7 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     m007_tiers,
     m008_reserved,
     m009_concepts,
+    m010_lean_review_log,
 )
 """Migration N is ``MIGRATIONS[N - 1]``. Adding one: write ``mNNN_name``, append it, raise SCHEMA_VERSION."""
 

@@ -366,12 +366,26 @@ def review_log_for_export(store: Store, flt: Filter = Filter()) -> Iterator[tupl
     duration ms, state before, interval days, difficulty, state after, due after, due before, last
     review before)."""
     cond, args = flt.sql("c")
+    # The memory after: its columns (or its JSON, where a migrated row kept it); before: the row's JSON, else
+    # the memory after the card's previous row (none for its first: a new card's).
+    due_after = (
+        "CASE WHEN r.state_after IS NULL THEN r.after_due ELSE json_extract(r.state_after, '$.due') END"
+    )
+    last_after = (
+        "CASE WHEN r.state_after IS NULL THEN r.after_last_review "
+        "ELSE json_extract(r.state_after, '$.last_review') END"
+    )
     return iter(
         store.execute(
             "SELECT r.card_id, r.ts, r.rating, r.duration_ms, r.state, r.interval_days, r.difficulty, "
-            "json_extract(r.state_after, '$.state'), json_extract(r.state_after, '$.due'), "
-            "json_extract(r.state_before, '$.due'), json_extract(r.state_before, '$.last_review') "
-            f"FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.active = 1{cond} ORDER BY r.ts, r.id",
+            "CASE WHEN r.state_after IS NULL THEN r.after_state ELSE json_extract(r.state_after, '$.state') END, "
+            f"{due_after}, "
+            f"CASE WHEN r.state_before IS NULL THEN LAG({due_after}) OVER card "
+            "ELSE json_extract(r.state_before, '$.due') END, "
+            f"CASE WHEN r.state_before IS NULL THEN LAG({last_after}) OVER card "
+            "ELSE json_extract(r.state_before, '$.last_review') END "
+            f"FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.active = 1{cond} "
+            "WINDOW card AS (PARTITION BY r.card_id ORDER BY r.id) ORDER BY r.ts, r.id",
             args,
         )
     )

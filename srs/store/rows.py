@@ -29,6 +29,52 @@ def memory_values(m: Memory) -> tuple[Any, ...]:
     return (int(m.state), m.step, m.stability, m.difficulty, m.due, m.last_review, m.reps, m.lapses)
 
 
+# The review log (migration m010): a row holds the memory after its rating in plain columns, read in this
+# order (``state_after`` last: that memory as JSON, only where the columns do not give it back exactly).
+# The memory before a rating is the one after the card's previous row (a new card's for its first row),
+# unless ``state_before`` holds it as JSON (the card was rescheduled in between).
+REVIEW_AFTER = (
+    "after_state, after_step, stability, difficulty, after_due, after_last_review, after_reps, after_lapses, "
+    "state_after"
+)
+
+# What a rating writes after its ``state_before``, in :data:`REVIEW_AFTER`'s order, without ``state_after``.
+REVIEW_AFTER_WRITE = (
+    "after_state, after_step, stability, difficulty, after_due, after_last_review, after_reps, after_lapses"
+)
+
+
+def review_after(values: Sequence[Any]) -> Memory:
+    """The memory after a rating, from the :data:`REVIEW_AFTER` columns of its row."""
+    from srs.model import Memory, State
+
+    if values[8] is not None:
+        import json
+
+        return Memory.from_dict(json.loads(values[8]))
+    return Memory(State(values[0]), *values[1:8])
+
+
+def review_before(state_before: str | None, previous: Memory | None) -> Memory:
+    """The memory before a rating: its row's ``state_before``, else the memory after the card's previous
+    row (``previous``; None for the card's first row: a new card's)."""
+    from srs.model import Memory
+
+    if state_before is not None:
+        import json
+
+        return Memory.from_dict(json.loads(state_before))
+    return previous if previous is not None else Memory()
+
+
+def scheduled_seconds(before: Memory) -> int | None:
+    """The ``scheduled`` column of a rating: the seconds the card was scheduled for (due minus last review
+    before it), None for a card that had none."""
+    if before.due is None or before.last_review is None:
+        return None
+    return before.due - before.last_review
+
+
 class Filter(NamedTuple):
     """Which cards a command is about: a deck (and its sub-decks), a tag, a curriculum tier, a set of card
     ids (a knowledge-map concept's cards), active only."""

@@ -15,9 +15,9 @@ from srs.model import Rating, State
 from srs.store.database import Store
 from srs.store.rows import Filter
 
-# Seconds the card was scheduled for at a review; written exactly as the expression of the
-# idx_reviews_retention index (migration m002) so that SQLite reads it from the index.
-SCHEDULED_SQL = "(json_extract(state_before, '$.due') - json_extract(state_before, '$.last_review'))"
+# Seconds the card was scheduled for at a review (due minus last review before it): a plain column since
+# migration m010, held by the idx_reviews_retention index.
+SCHEDULED_SQL = "scheduled"
 
 
 def _card_subset(flt: Filter) -> tuple[str, list[Any]]:

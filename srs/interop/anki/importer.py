@@ -40,7 +40,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from srs.clock import day_start
 from srs.decks.importers.htmltext import html_to_markdown, html_to_text
 from srs.decks.importers.writer import (
+    FileBatch,
     ImportedNote,
     check_read_back,
     clean_deck,
@@ -591,7 +592,7 @@ class PlannedImport:
     card_ids: dict[int, str]
     skipped: str = ""  # why the note is not written (e.g. it came from srs and is already there)
     more: tuple[ImportedNote, ...] = ()  # the note's other cards, when each card is a note of its own
-    origin: tuple[int, str] = (0, "")  # the Anki note: its id and its first field (as text), for reports
+    origin: tuple[int, str] = (0, "")  # the Anki note: its id and its fields (as stored), for reports
 
 
 def _srs_cards(nt: NoteType, srs_id: str, ords: list[int]) -> dict[int, str]:
@@ -901,54 +902,45 @@ def _import_anki(
     notes = unique(n for p in planned if p.note is not None for n in (p.note, *p.more))
     skipped = sum(1 for p in planned if p.note is None)
     # The files are parsed once, by the sync; what it reports about them is checked below.
-    batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}", read_back=False)
-    # A note the deck format refuses is left out (and listed); every other note comes in.
+    # A note the deck format refuses is left out (and listed); every other note comes in: when the sync
+    # finds such notes, everything is undone and done again without them.
     origin = {n.id: p.origin for p in planned if p.note is not None for n in (p.note, *p.more)}
     unreadable: dict[int, tuple[int, str, str]] = {}
-    bad = unparsable(batch.texts, origin.keys())
-    if bad:
-        for note_id, why in bad.items():
-            nid, first = origin[note_id]
-            unreadable.setdefault(nid, (nid, first, why))
-        notes = [n for n in notes if n.id not in bad]
-        batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}", read_back=False)
-    media = _plan_media(package, notes, media_dir)
     before = _card_count(store)
-    copied: list[Path] = []
-    if progress:
-        progress(0, len(notes), "writing")
-    # All or nothing, media included: the media are written to a staging folder first (the slow part; a
-    # kill there leaves only that folder, removed by the next import), then renamed into place, and only
-    # then are the deck files written and the database changed. Cards never point at missing media.
+    refused = len(package.refused_media)  # those found in the package; staging adds its own
+
+    def finish() -> dict[str, Any]:
+        """After the sync, in its transaction: the history merged, the cards suspended in Anki suspended."""
+        merged = (
+            _merge_history(store, scheduler, package, mapping, utc_offset, progress) if with_history else {}
+        )
+        return {**merged, "cards_suspended": _suspend(store, package, mapping)}
+
     try:
-        staging, pairs = _stage_media(package, media, media_dir)
+        while True:
+            del package.refused_media[refused:]
+            try:
+                batch, report, merged, copied = _write_and_sync(
+                    store,
+                    package,
+                    notes,
+                    path=path,
+                    decks_dir=decks_dir,
+                    media_dir=media_dir,
+                    sync=sync,
+                    fresh=() if unreadable else origin.keys(),
+                    merge=finish,
+                    progress=progress,
+                )
+            except _Unreadable as exc:
+                for note_id, why in exc.notes.items():
+                    nid, flds = origin[note_id]
+                    unreadable.setdefault(nid, (nid, _first_field(flds), why))
+                notes = [n for n in notes if n.id not in exc.notes]
+                continue
+            break
     finally:
         package.close()
-    try:
-        for staged, target in pairs:
-            os.replace(staged, target)
-            copied.append(target)
-        batch.commit()
-        with store.transaction():
-            if progress:
-                progress(0, len(notes), "adding cards")
-            report = sync()
-            check_read_back(store, batch, decks_dir, getattr(report, "errors", ()))
-            merged = (
-                _merge_history(store, scheduler, package, mapping, utc_offset, progress)
-                if with_history
-                else {}
-            )
-            suspended = _suspend(store, package, mapping)
-    except BaseException:
-        batch.restore()
-        for p in copied:
-            with contextlib.suppress(OSError):
-                p.unlink()
-        raise
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
     after = _card_count(store)
     return ImportResult(
         path=path,
@@ -961,7 +953,6 @@ def _import_anki(
         skipped_notes=skipped + len(unreadable) + len(package.duplicate_guids),
         notes_unreadable=tuple(unreadable.values()),
         duplicate_guids=tuple(package.duplicate_guids),
-        cards_suspended=suspended,
         seconds=time.perf_counter() - started,
         **merged,  # type: ignore[arg-type]
     )
@@ -978,6 +969,66 @@ def _suspend(store: Store, package: Package, mapping: dict[int, str]) -> int:
     if ids:
         store.set_suspended(ids, True)
     return len(ids)
+
+
+class _Unreadable(Exception):
+    """Imported notes that did not read back (note id -> why): the import is undone, to be done without them."""
+
+    def __init__(self, notes: dict[str, str]) -> None:
+        super().__init__(f"{len(notes)} imported notes do not read back")
+        self.notes = notes
+
+
+def _write_and_sync(
+    store: Store,
+    package: Package,
+    notes: list[ImportedNote],
+    *,
+    path: Path,
+    decks_dir: Path,
+    media_dir: Path,
+    sync: SyncFn,
+    fresh: Collection[str],
+    merge: Callable[[], dict[str, Any]],
+    progress: ProgressFn | None,
+) -> tuple[FileBatch, Any, dict[str, Any], list[Path]]:
+    """Write the notes' deck files and media, sync, check the read-back and ``merge`` (history, suspension), all or
+    nothing: (the files written, the sync's report, what ``merge`` returned, the media copied). Raises
+    :class:`_Unreadable` (with everything undone) when notes of ``fresh`` did not parse."""
+    batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}", read_back=False)
+    media = _plan_media(package, notes, media_dir)
+    copied: list[Path] = []
+    if progress:
+        progress(0, len(notes), "writing")
+    # All or nothing, media included: the media are written to a staging folder first (the slow part; a
+    # kill there leaves only that folder, removed by the next import), then renamed into place, and only
+    # then are the deck files written and the database changed. Cards never point at missing media.
+    staging, pairs = _stage_media(package, media, media_dir)
+    try:
+        for staged, target in pairs:
+            os.replace(staged, target)
+            copied.append(target)
+        batch.commit()
+        with store.transaction():
+            if progress:
+                progress(0, len(notes), "adding cards")
+            report = sync()
+            errors = getattr(report, "errors", ())
+            bad = unparsable(batch.texts, decks_dir, errors, fresh) if errors and fresh else {}
+            if bad:
+                raise _Unreadable(bad)
+            check_read_back(store, batch, decks_dir, errors)
+            merged = merge()
+    except BaseException:
+        batch.restore()
+        for p in copied:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        raise
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return batch, report, merged, copied
 
 
 def _card_count(store: Store) -> int:
@@ -1049,7 +1100,7 @@ def _plan(
             card_decks[card.ord] = f"{prefix}::{name}" if prefix else name
         deck = card_decks[cards[0].ord]
         plan = plan_note(note, nt, deck, [c.ord for c in cards], md, "", card_decks)
-        plan = replace(plan, origin=(note.id, _first_field(note.flds)))
+        plan = replace(plan, origin=(note.id, note.flds))  # its first field worked out if it is reported
         planned.append(plan)
         for card in cards:
             cid = plan.card_ids.get(card.ord)
