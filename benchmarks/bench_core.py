@@ -4,6 +4,7 @@ Prints medians, and ratios against a bare click "hello" CLI measured in the same
 ``srs --help``, ``srs due``, time to the first card in ``srs review``, the cost of recording one
 rating (state + log row, committed), re-syncing the unchanged curriculum, and the memory of a
 review session. Run:  python benchmarks/bench_core.py [--cards 100000 --reviews 1000000 --runs 21]
+[--instructions]  (instruction counts of the start-ups too, by valgrind: steady where wall time drifts)
 """
 
 from __future__ import annotations
@@ -91,6 +92,28 @@ def first_card(
         if i:
             samples.append(elapsed)
     return statistics.median(samples)
+
+
+def instructions(cmd: list[str], env: dict[str, str]) -> int | None:
+    """Instructions executed by one run of a command (valgrind's callgrind; None without valgrind): unlike
+    wall time on a shared machine, the same from run to run. Standard input is empty, so `srs review`
+    draws its first card and stops at the end of its input."""
+    import re
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        return None
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    found = re.search(r"Collected : (\d+)", out.stderr)
+    return int(found.group(1)) if found else None
 
 
 MEASURE_RSS = """
@@ -187,6 +210,11 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=100_000)
     parser.add_argument("--reviews", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions of each start-up (valgrind; repeatable where wall time drifts)",
+    )
     args = parser.parse_args()
     exe = srs_exe()
     # `pip install .` compiles the package to bytecode; an editable install under PYTHONDONTWRITEBYTECODE
@@ -225,6 +253,21 @@ def main() -> None:
                 f"{label:34} {value * 1000:7.1f}ms {ratio:6.2f}x {'' if budget is None else f'{budget:.1f}x':>7}"
                 f"{flag}"
             )
+        if args.instructions:
+            counted = [
+                ("bare click hello --help", [sys.executable, str(hello), "--help"]),
+                ("srs --help", [exe, "--help"]),
+                ("srs due", [exe, "due"]),
+                ("srs review: first card (then EOF)", [exe, "review"]),
+            ]
+            base_ir = None
+            for label, cmd in counted:
+                ir = instructions(cmd, env)
+                if ir is None:
+                    print("(no valgrind: instructions not counted)")
+                    break
+                base_ir = base_ir or ir
+                print(f"{label:34} {ir / 1e6:7.1f}M instructions {ir / base_ir:6.2f}x")
         full, commit = rating_cost(db, DEFAULT_NOW, 200)
         print(
             f"{'record one rating (FSRS + commit)':34} {full:7.2f}ms   budget 1 ms{'  ok' if full < 1 else '  OVER'}"

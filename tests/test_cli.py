@@ -373,6 +373,64 @@ def test_srs_help_imports_no_command_module(tmp_path: Path) -> None:
     assert set(out.stdout.splitlines()[-1].split()) == {"srs.cli.app", "srs.cli.common"}
 
 
+def test_srs_help_loads_neither_sqlite3_nor_pathlib(tmp_path: Path) -> None:
+    """Start-up budget: `srs --help` needs no database module and no paths (pathlib alone brings
+    urllib.parse and ipaddress: about a tenth of a bare click program's instructions)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from srs.cli import cli\n"
+        "try:\n"
+        "    cli(['--help'], prog_name='srs')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('sqlite3', 'pathlib') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "SRS_HOME": str(tmp_path / "home")},
+    )
+    assert out.stdout.splitlines()[-1] == "[]", out.stdout
+
+
+def test_srs_due_with_a_running_plan_builds_no_scheduler(tmp_path: Path) -> None:
+    """`srs due` under a plan needs the plan's quota for today, not the FSRS scheduler nor the statistics
+    module (nor the plan's simulation): it loads neither."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SRS_HOME": str(tmp_path / "home"), "SRS_NOW": "2026-03-02T10:00:00Z"}
+    db = str(tmp_path / "t.db")
+    subprocess.run(
+        [sys.executable, "-m", "srs", "--db", db, "plan", "start", "--minutes", "45"],
+        capture_output=True,
+        check=True,
+        env=env,
+    )
+    code = (
+        "import sys\n"
+        "from srs.cli import cli\n"
+        "try:\n"
+        "    cli(['--db', sys.argv[1], 'due'], prog_name='srs')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m in ('srs.scheduling.scheduler', 'srs.scheduling.simulate',"
+        " 'statistics', 'numpy', 'fsrs')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, db], capture_output=True, text=True, check=True, env=env
+    )
+    assert "of them by the plan" in out.stdout, out.stdout + out.stderr
+    assert out.stdout.splitlines()[-1] == "[]", out.stdout
+
+
 def test_a_command_loads_only_its_own_module(tmp_path: Path) -> None:
     """`srs due` imports the module of `due`, not those of the other commands (start-up time)."""
     import os

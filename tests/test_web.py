@@ -21,6 +21,7 @@ from srs.review.session import Session  # noqa: E402
 from srs.scheduling.scheduler import format_interval  # noqa: E402
 from srs.store import open_store  # noqa: E402
 from srs.web.render import WebRenderer  # noqa: E402
+from tests.conftest import T0  # noqa: E402
 from tests.webutil import (  # noqa: E402
     DECK,
     HOSTILE_MEDIA,
@@ -576,6 +577,35 @@ def test_giving_up_an_exercise_shows_the_reference_and_rates_again(client_for: A
     post(client, "rate", page, rating="accept")
     [(_cid, rating, signals)] = web.reviews()
     assert rating == 1 and signals["gave_up"] is True and signals["attempts"] == 1
+
+
+def test_undo_after_the_rollover_takes_back_the_last_rating_before_it(
+    client_for: Any, web: WebHome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sitting that crosses the learner day's rollover (04:00) keeps its undo history: the browser starts
+    a new day's queue, but undo still takes back the last rating given before 04:00, then the one before
+    it (issue: the new day's session replaced the old one and undo said there was nothing to undo)."""
+    monkeypatch.setenv("TZ", "UTC")
+    rollover = T0 + 18 * 3600  # 2026-03-03 04:00 UTC, the start of the next learner day
+    web.clock.t = rollover - 10 * 60
+    client = client_for()
+    for card in ("basic", "evil"):  # Easy: neither card comes back today
+        page = post(client, "reveal", client.get("/").text).text
+        assert f'data-card="{card}"' in page
+        post(client, "rate", page, rating="4")
+        web.clock.t += 60
+    page = client.get("/").text
+    assert 'name="nonce"' not in page and [c for c, _, _ in web.reviews()] == ["basic", "evil"]
+    assert "Undo (u)" in page
+    web.clock.t = rollover + 10 * 60
+    page = client.get("/").text  # the new learner day: nothing to show yet
+    assert 'name="nonce"' not in page and "Undo (u)" in page
+    undone = post(client, "undo", page).text
+    assert "Undone: evil (Easy)" in undone, undone
+    assert [c for c, _, _ in web.reviews()] == ["basic"] and 'data-card="evil"' in undone
+    undone = post(client, "undo", undone).text
+    assert "Undone: basic (Easy)" in undone and web.reviews() == []
+    assert 'data-card="basic"' in undone  # the card taken back last comes first
 
 
 # -- the terminal and the browser on one database ----------------------------------------------------

@@ -19,6 +19,7 @@ from srs.cli.common import (
     humanize_until,
     iso,
     json_option,
+    learner_clock,
     now,
     roots,
     scheduler_for,
@@ -339,7 +340,7 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
         if plan_running(store):
             from srs.scheduling.plan_today import plan_today
 
-            plan = plan_today(store, t, scheduler_for(store).clock, settings)
+            plan = plan_today(store, t, learner_clock(settings.rollover_hour), settings)
     new_room = max(0, settings.new_per_day - new_today)
     total_due = sum(c.due for c in rows)
     total_new = sum(c.new for c in rows)

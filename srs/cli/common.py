@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import functools
 import os
-import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
@@ -21,8 +20,12 @@ import click
 from srs.errors import SrsError
 
 if TYPE_CHECKING:
+    import sqlite3
+    from pathlib import Path
+
     from rich.console import Console
 
+    from srs.clock import LearnerClock
     from srs.decks.sync import SyncReport
     from srs.scheduling.scheduler import Scheduler
     from srs.store import Filter, Store
@@ -37,10 +40,14 @@ class SrsGroup(click.Group):
             return super().invoke(ctx)
         except SrsError as exc:
             raise click.ClickException(str(exc)) from None
-        except sqlite3.OperationalError as exc:
-            raise click.ClickException(f"database error: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            raise click.ClickException(f"database is damaged or not an srs database: {exc}") from None
+        except Exception as exc:
+            # sqlite3 is not imported on the way to `srs --help`: an error of it can come only once it is.
+            sqlite3 = sys.modules.get("sqlite3")
+            if sqlite3 is not None and isinstance(exc, sqlite3.OperationalError):
+                raise click.ClickException(f"database error: {exc}") from None
+            if sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError):
+                raise click.ClickException(f"database is damaged or not an srs database: {exc}") from None
+            raise
 
 
 class App:
@@ -162,12 +169,19 @@ def show_deck_errors(report: SyncReport, limit: int = 5) -> None:
 
 def scheduler_for(store: Store) -> Scheduler:
     """An FSRS scheduler with the learner's settings, counting days in the local time zone."""
-    from srs.clock import LearnerClock
     from srs.scheduling.scheduler import Scheduler
     from srs.scheduling.settings import load_settings
 
     settings = load_settings(store, enable_fuzzing=not os.environ.get("SRS_NOW"))
-    return Scheduler(settings, LearnerClock(local_zone(), settings.rollover_hour))
+    return Scheduler(settings, learner_clock(settings.rollover_hour))
+
+
+def learner_clock(rollover_hour: int) -> LearnerClock:
+    """The learner's days in the local time zone (the clock of :func:`scheduler_for`, without loading
+    the scheduler)."""
+    from srs.clock import LearnerClock
+
+    return LearnerClock(local_zone(), rollover_hour)
 
 
 def local_zone() -> str | int:

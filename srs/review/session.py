@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,7 +97,11 @@ class Session:
         limit: int | None = None,
         utc_offset: int | None = None,
         session_id: str | None = None,
+        undoable: Sequence[Outcome | Suspension] = (),
     ) -> None:
+        """``undoable``: actions of the same sitting taken before this session began (a sitting that
+        crossed the day's rollover goes on in a new day's session); :meth:`undo` can still take them back,
+        after this session's own."""
         if limit is not None and limit < 0:
             raise SrsError("--limit must be zero or more")
         self.store = store
@@ -114,7 +118,7 @@ class Session:
         self._due_days: dict[int, int] | None = None
         self.history: list[Outcome] = []
         # Every action undo can take back, the last one last: ratings and suspensions.
-        self.actions: list[Outcome | Suspension] = []
+        self.actions: list[Outcome | Suspension] = list(undoable)
         self._skipped: set[str] = set()
         self._front: deque[str] = deque()
         self._limit = limit
@@ -415,11 +419,9 @@ class Session:
         try:
             self.store.undo_review(last.review_id)
         except NotFoundError:
-            self.actions.pop()
-            self.history.remove(last)
+            self._forget(last)
             raise
-        self.actions.pop()
-        self.history.remove(last)
+        self._forget(last)
         after = last.after
         if after.state is State.REVIEW and after.due is not None and self._due_days is not None:
             day = self.clock.day(after.due)
@@ -427,6 +429,12 @@ class Session:
                 self._due_days[day] -= 1
         self._front.appendleft(last.card_id)
         return last
+
+    def _forget(self, last: Outcome) -> None:
+        """Drop the last action; a rating of an earlier day's session is in no history of this one."""
+        self.actions.pop()
+        if last in self.history:
+            self.history.remove(last)
 
     def requeue(self, card_id: str) -> None:
         """Show this card next (used when the learner undoes while another card is on screen)."""

@@ -109,8 +109,6 @@ def measured(
     least :data:`MIN_SAMPLES` ratings, kept within :data:`BOUNDS` of the prior; the prior otherwise.
     ``states``: recent ratings counted by (state before, rating), timed or not, for the learning steps per
     new card and the share of steps passed once :data:`MIN_SAMPLES` new cards were rated."""
-    import statistics
-
     samples: dict[tuple[str, int], list[float]] = {}
     for kind, state, ms in rows:
         samples.setdefault((kind, phase(state)), []).append(ms / 1000)
@@ -130,6 +128,8 @@ def measured(
         for p in range(3):
             got = samples.get((kind, p), [])
             if len(got) >= MIN_SAMPLES:
+                import statistics  # only once enough ratings are timed (it loads decimal and random)
+
                 low, high = prior[p] * BOUNDS[0], prior[p] * BOUNDS[1]
                 values[p] = min(high, max(low, statistics.median(got)))
                 used += len(got)

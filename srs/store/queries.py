@@ -125,8 +125,9 @@ class DueCounts(NamedTuple):
 
 
 def due_counts(store: Store, now: int, day_end: int, flt: Filter = Filter()) -> list[DueCounts]:
-    """Cards due today (and now), learning, and new, per deck. Two index-backed queries, so it stays
-    fast on a large collection: only due and new cards are touched."""
+    """Cards due today (and now), learning, and new, per deck. It stays fast on a large collection: the
+    due cards are read from their index, the new ones from the per-deck counts kept by triggers (counted
+    card by card only under a tag, tier or id filter)."""
     cond, args = flt.sql()
     rows: dict[str, list[int]] = {}
     for deck, due, due_now, learning in store.execute(
@@ -137,10 +138,14 @@ def due_counts(store: Store, now: int, day_end: int, flt: Filter = Filter()) -> 
         [now, now, now, day_end, *args],
     ):
         rows[deck] = [due, due_now, learning, 0]
-    for deck, new in store.execute(
-        f"SELECT deck, COUNT(*) FROM cards INDEXED BY idx_cards_new_deck WHERE state = 0 AND active = 1 AND suspended = 0{cond} GROUP BY deck",
-        args,
-    ):
+    if flt.tag or flt.tier or flt.ids is not None:  # counted per card: the kept counts are per deck only
+        new_rows = store.execute(
+            f"SELECT deck, COUNT(*) FROM cards INDEXED BY idx_cards_new_deck WHERE state = 0 AND active = 1 AND suspended = 0{cond} GROUP BY deck",
+            args,
+        )
+    else:  # the counts the triggers of migration 11 keep (its deck condition reads the same column name)
+        new_rows = store.execute(f"SELECT deck, n FROM deck_new_counts WHERE n > 0{cond}", args)
+    for deck, new in new_rows:
         rows.setdefault(deck, [0, 0, 0, 0])[3] = new
     return [DueCounts(deck, *(int(n or 0) for n in v)) for deck, v in sorted(rows.items())]
 

@@ -78,7 +78,11 @@ class WebReview:
     def _session(self) -> Session:
         now = self.now()
         if self.session is None or (now >= self.session.day_end and self.showing is None):
-            self.session = Session(self.store, self.scheduler, now, flt=self.flt, limit=self.limit)
+            # A new learner day's queue; what the sitting did before the rollover can still be undone.
+            before = self.session.actions if self.session is not None else ()
+            self.session = Session(
+                self.store, self.scheduler, now, flt=self.flt, limit=self.limit, undoable=before
+            )
         return self.session
 
     def focus(self, concept_name: str, base: Filter) -> None:
