@@ -754,3 +754,21 @@ def test_day_titles_are_read_in_one_pass_as_the_pattern_they_replace() -> None:
     started = time.perf_counter()
     assert day_title("Day 1·" * 50_000 + " (x") is None
     assert time.perf_counter() - started < 1.0
+
+
+def test_todays_new_cards_leave_room_for_what_was_rated_today(store: Store, tmp_path: Path) -> None:
+    from srs.scheduling import budget
+
+    curriculum(store, tmp_path, days=1, per_day=60)
+    core.start(store, today=TODAY, now=T0, days=1, deck="Course", minutes=10)
+    scheduler = sched()
+    per_card = budget.costs(store).new_card("basic")
+    before = plan_today(store, T0, LearnerClock(0, 4), scheduler.settings)
+    assert before is not None and before.planned_room == int(600 // per_card)
+    # Five of them rated Easy: five first views (20 s each) of the 10 minutes are spent, none is due today.
+    session = Session(store, scheduler, T0)
+    for cid in before.planned_ids[:5]:
+        session.rate(cid, Rating.EASY, T0)
+    after = plan_today(store, T0 + 60, LearnerClock(0, 4), scheduler.settings)
+    assert after is not None and after.planned_room == int((600 - 5 * 20) // per_card)
+    assert after.planned_ids[0] == before.planned_ids[5]
