@@ -772,3 +772,12 @@ def test_todays_new_cards_leave_room_for_what_was_rated_today(store: Store, tmp_
     after = plan_today(store, T0 + 60, LearnerClock(0, 4), scheduler.settings)
     assert after is not None and after.planned_room == int((600 - 5 * 20) // per_card)
     assert after.planned_ids[0] == before.planned_ids[5]
+
+
+def test_no_new_cards_on_the_eve_of_the_exam_nor_on_its_day(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=1, per_day=20)
+    core.set_exam(store, today=TODAY, now=T0, exam=TODAY + 2, retention=0.9, deck="Course")
+    settings = sched().settings
+    rooms = [plan_today(store, T0 + d * DAY, LearnerClock(0, 4), settings) for d in range(3)]
+    assert [r.planned_room if r is not None else None for r in rooms][1:] == [0, 0]
+    assert rooms[0] is not None and rooms[0].planned_room > 0
