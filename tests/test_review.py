@@ -59,6 +59,30 @@ def test_new_cards_come_in_file_order_up_to_the_daily_limit(store: Store, tmp_pa
     assert Session(store, sched, tomorrow).progress(tomorrow).new == 5
 
 
+def test_due_reviews_stop_at_the_daily_limit_counting_those_done_earlier_today(
+    store: Store, tmp_path: Path
+) -> None:
+    setup(store, tmp_path, basic(8))
+    with store.transaction():
+        store.execute(
+            "UPDATE cards SET state=2, stability=5, difficulty=5, due=?, last_review=?, reps=3",
+            (T0 - DAY, T0 - 6 * DAY),
+        )
+    sched = Scheduler(Settings(enable_fuzzing=False, reviews_per_day=5))
+    first = Session(store, sched, T0)
+    assert first.progress(T0).due == 5
+    for _ in range(3):  # a first sitting of three reviews
+        card = first.next(T0)
+        assert card is not None
+        first.rate(card.id, Rating.GOOD, T0)
+    # A second sitting the same day has two left, not five; the next day the other three are due.
+    later = Session(store, sched, T0 + 3600)
+    assert later.progress(T0 + 3600).due == 2
+    assert len(drain(later, T0 + 3600, Rating.GOOD)) == 2
+    tomorrow = T0 + DAY
+    assert Session(store, sched, tomorrow).progress(tomorrow).due == 3
+
+
 def test_learning_cards_come_back_and_learn_ahead(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
     setup(store, tmp_path, basic(2))
     session = Session(store, scheduler, T0)
