@@ -97,6 +97,17 @@ def test_learning_cards_come_back_and_learn_ahead(store: Store, tmp_path: Path, 
     assert ahead is not None and ahead.id == "c0"
 
 
+def test_learning_ahead_reaches_20_minutes_and_no_further(store: Store, tmp_path: Path) -> None:
+    setup(store, tmp_path, basic(1))
+    sched = Scheduler(Settings(enable_fuzzing=False, learning_steps=(1500, 3000)))
+    session = Session(store, sched, T0)
+    session.rate("c0", Rating.AGAIN, T0)  # due again in 25 minutes
+    assert session.next(T0) is None
+    assert Session(store, sched, T0 + 299).next(T0 + 299) is None  # 20 min 1 s before its step ends
+    soon = Session(store, sched, T0 + 301).next(T0 + 301)
+    assert soon is not None and soon.id == "c0"
+
+
 def test_a_failed_card_does_not_loop_while_other_learning_cards_wait(store: Store, tmp_path: Path) -> None:
     # 39 new cards; the last one (an exercise the learner gives up on) is failed every time it comes.
     setup(store, tmp_path, basic(39))
@@ -233,6 +244,11 @@ def test_suspend_removes_card_from_session(store: Store, tmp_path: Path, schedul
     session.suspend("c0")
     assert drain(session, T0, Rating.EASY) == ["c1"]
     assert store.get_card("c0").suspended
+    # A card suspended elsewhere (the browser, `srs suspend`) while a session runs is not shown either.
+    setup(store, tmp_path, basic(4))
+    other = Session(store, scheduler, T0)
+    store.set_suspended(["c3"], True)
+    assert drain(other, T0, Rating.EASY) == ["c2"]
 
 
 def test_limit_and_filters(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
@@ -428,3 +444,13 @@ def test_terminal_does_not_rate_a_card_rated_elsewhere_while_it_was_on_screen(
             ui.run()
         assert [r.rating for r in a.reviews("c0")] == [1]  # only the other window's rating
         assert "Not saved" in out.getvalue()
+
+
+def test_a_skipped_card_is_not_shown_again_in_the_session(
+    store: Store, tmp_path: Path, scheduler: Scheduler
+) -> None:
+    setup(store, tmp_path, basic(3))
+    session = Session(store, scheduler, T0)
+    session.skip("c1")
+    assert drain(session, T0, Rating.EASY) == ["c0", "c2"]
+    assert store.get_card("c1").memory.state is State.NEW and not store.get_card("c1").suspended
