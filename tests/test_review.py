@@ -312,6 +312,8 @@ def test_derived_ratings() -> None:
     base = Attempt(correct=True, attempts=1, hints=0, seconds=10, target_seconds=60)
     assert derive_rating(base) is Rating.EASY
     assert derive_rating(replace(base, seconds=31)) is Rating.GOOD
+    assert derive_rating(replace(base, seconds=30)) is Rating.EASY  # half the target: still within it
+    assert derive_rating(replace(base, seconds=120)) is Rating.GOOD  # twice the target: not over it
     assert derive_rating(replace(base, hints=1)) is Rating.GOOD
     assert derive_rating(replace(base, hints=2)) is Rating.HARD
     assert derive_rating(replace(base, seconds=121)) is Rating.HARD
