@@ -126,6 +126,7 @@ def test_review_keys_1_to_4_rate_again_to_easy_and_space_rates_good(env: Path) -
     with sqlite3.connect(env / "srs.db") as conn:
         rows = conn.execute("SELECT card_id, rating FROM reviews ORDER BY id").fetchall()
     assert rows == [(ids[i], r) for i, r in enumerate((1, 2, 3, 4, 3))]
+    assert "(space = Good)" in result.stdout  # the prompt names what space does
 
 
 def test_review_says_when_the_only_card_left_comes_early(env: Path) -> None:
