@@ -118,6 +118,17 @@ def test_review_through_a_pipe(env: Path) -> None:
     assert shown["due"] == "2026-03-02T10:10:00+00:00"
 
 
+def test_review_keys_1_to_4_rate_again_to_easy_and_space_rates_good(env: Path) -> None:
+    ids = [run("add", "-d", "N", "-f", f"Q{i}?", "-b", f"a{i}").stdout.strip() for i in range(5)]
+    # Show each answer (space), then 1, 2, 3, 4 and, for the fifth card, space (Good).
+    result = run("review", input=" \n1\n \n2\n \n3\n \n4\n \n \nq\n")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(env / "srs.db") as conn:
+        rows = conn.execute("SELECT card_id, rating FROM reviews ORDER BY id").fetchall()
+    assert rows == [(ids[i], r) for i, r in enumerate((1, 2, 3, 4, 3))]
+    assert "(space = Good)" in result.stdout  # the prompt names what space does
+
+
 def test_review_says_when_the_only_card_left_comes_early(env: Path) -> None:
     run("add", "-d", "N", "-f", "What is 6x7?", "-b", "42")
     result = run("review", input=" \n1\n \n3\nq\n")

@@ -328,9 +328,11 @@ def build_history(home: Path) -> dict[str, Any]:
         session.rate("t-basic", Rating.GOOD, T0 + 600, duration_ms=3100)  # graduates: review
         session.rate("t-cloze/c1", Rating.EASY, T0 + 60, duration_ms=2000)  # review at once
         session.rate("t-cloze/c1", Rating.AGAIN, T0 + 2 * DAY)  # a lapse: relearning
+        session.rate("t-cloze/c1", Rating.AGAIN, T0 + 2 * DAY + 600)  # a relearning step failed
         session.rate("t-quiz", Rating.GOOD, T0 + 120)
         session.rate("t-quiz", Rating.GOOD, T0 + 720)
-        session.rate("t-rev", Rating.AGAIN, T0 + 3 * DAY - 30)  # learning, due in 30 s
+        session.rate("t-rev", Rating.GOOD, T0 + 3 * DAY - 630)  # learning: the second step
+        session.rate("t-rev", Rating.HARD, T0 + 3 * DAY - 30)  # the same step again, due in 10 min
         store.set_suspended(["t-rev/rev", "t-code"], True)
         cards = {c.id: c for c in store.cards()}
         reviews = store.reviews()
@@ -351,7 +353,7 @@ def test_with_scheduling_carries_due_dates_intervals_and_the_review_log(
     out = tmp_path / "sched.apkg"
     result = export(out, "--with-scheduling", "--json")
     summary = json.loads(result.stdout)
-    assert summary["reviews"] == len(history["reviews"]) == 7 and summary["with_scheduling"] is True
+    assert summary["reviews"] == len(history["reviews"]) == 9 and summary["with_scheduling"] is True
     cards = history["cards"]
     with collection(tmp_path / "col.anki2") as col:
         import_into(col, out)
@@ -376,12 +378,18 @@ def test_with_scheduling_carries_due_dates_intervals_and_the_review_log(
         relearn, theirs = cards["t-cloze/c1"].memory, anki_card("t-cloze", 0)
         assert relearn.state is State.RELEARNING and relearn.lapses == 1
         assert (theirs.type, theirs.queue, theirs.due, theirs.lapses) == (3, 1, relearn.due, 1)
+        # One relearning step to go; the interval Anki keeps for a relearning card is its stability.
+        assert relearn.stability is not None and (theirs.left % 1000, theirs.ivl) == (
+            1,
+            max(1, round(relearn.stability)),
+        )
         learning, theirs = cards["t-rev"].memory, anki_card("t-rev", 0)
         assert learning.state is State.LEARNING and (theirs.type, theirs.queue, theirs.due) == (
             1,
             1,
             learning.due,
         )
+        assert learning.step == 1 and theirs.left % 1000 == 1  # on the last of the two learning steps
         assert anki_card("t-rev", 1).queue == -1 and anki_card("t-code").queue == -1  # suspended
         assert (anki_card("t-cloze", 1).type, anki_card("t-cloze", 1).queue) == (0, 0)  # never reviewed: new
         others = [col.get_note(n) for n in col.find_notes('"note:srs Quiz"')]
@@ -391,7 +399,7 @@ def test_with_scheduling_carries_due_dates_intervals_and_the_review_log(
             ("3/3", 0),
         ]
 
-        revlog = col.db.all("SELECT id, cid, ease, ivl, lastIvl, time, type FROM revlog ORDER BY id")
+        revlog = col.db.all("SELECT id, cid, ease, ivl, lastIvl, time, type, factor FROM revlog ORDER BY id")
         reviews = sorted(history["reviews"], key=lambda r: (r.ts, r.id))
         assert [r[2] for r in revlog] == [r.rating for r in reviews]
         assert [r[0] // 1000 for r in revlog] == [r.ts for r in reviews]
@@ -399,6 +407,11 @@ def test_with_scheduling_carries_due_dates_intervals_and_the_review_log(
         basic_log = [r for r in revlog if r[1] == basic_id]
         assert [(r[2], r[4], r[5], r[6]) for r in basic_log] == [(3, 0, 4200, 0), (3, -600, 3100, 0)]
         assert basic_log[1][3] == anki_card("t-basic").ivl  # the interval the last review gave
+        assert basic_log[0][3] == -600  # a learning step: minus its seconds, as Anki logs it
+        # FSRS keeps the difficulty after each review in the factor column: 100 + 1000 (D - 1) / 9.
+        assert basic_log[1][7] == 100 + round((cards["t-basic"].memory.difficulty - 1) / 9 * 1000)
+        cloze_log = [r for r in revlog if r[1] == anki_card("t-cloze", 0).id]
+        assert [(r[2], r[6]) for r in cloze_log] == [(4, 0), (1, 1), (1, 2)]  # learn, review, relearn
         # The same export imported again adds no second copy of the history.
         import_into(col, out)
         assert col.db.scalar("SELECT COUNT(*) FROM revlog") == len(revlog)

@@ -275,6 +275,9 @@ def test_mastered_needs_every_core_card_introduced_and_recall_that_lasts_a_week(
     assert status_of(3, 3, 4, 0.95, 2, 0.9, 0.92) == WEAK
     assert status_of(3, 3, 5, 0.95, 2, 0.9, 0.92) == MASTERED
     assert status_of(3, 0, 0, None, 0, 0.9, None) == NOT_STARTED
+    # At the target exactly: not under it, so not weak; a week on at the target still counts.
+    assert status_of(2, 2, 2, 0.9, 0, 0.9, 0.9) == MASTERED
+    assert status_of(2, 1, 2, 0.9, 1, 0.9, None) == LEARNING
 
 
 # -- the command -------------------------------------------------------------------------------------------

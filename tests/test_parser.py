@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from srs.decks.parser import cards_of, parse_file, parse_files, parse_text
+from srs.kinds.cloze import cloze_back, cloze_front
 from srs.model import Kind
 
 DECK = """---
@@ -79,6 +80,15 @@ def test_notes_split_into_cards() -> None:
     cloze = cards_of(notes["t-cloze"])
     assert [(c.id, c.sub) for c in cloze] == [("t-cloze/c1", "c1"), ("t-cloze/c2", "c2")]
     assert all(c.note_id == "t-cloze" for c in cloze)
+    text = notes["t-cloze"].text
+    assert cloze_front(text, 1) == "The **[...]** multiplies local gradients."
+    assert cloze_front(text, 2) == "The chain rule multiplies **[kind of]** gradients."  # the hint
+    assert cloze_back(text, 2) == "The chain rule multiplies **[local]** gradients."
+    # Numbers out of order and repeated: one card per number, in ascending order; c499 is the last allowed.
+    odd = parse_text("## o\ntext: {{c9::a}} {{c2::b}} {{c9::c}} {{c17::d}}\n", "d.md").notes[0]
+    assert [c.sub for c in cards_of(odd)] == ["c2", "c9", "c17"]
+    assert parse_text("## o\ntext: {{c499::a}}\n", "d.md").errors == ()
+    assert "c1 to c499" in _errors("## o\ntext: {{c500::a}}\n")[0]
     assert [c.id for c in cards_of(notes["t-basic"])] == ["t-basic"]
 
 

@@ -754,3 +754,30 @@ def test_day_titles_are_read_in_one_pass_as_the_pattern_they_replace() -> None:
     started = time.perf_counter()
     assert day_title("Day 1·" * 50_000 + " (x") is None
     assert time.perf_counter() - started < 1.0
+
+
+def test_todays_new_cards_leave_room_for_what_was_rated_today(store: Store, tmp_path: Path) -> None:
+    from srs.scheduling import budget
+
+    curriculum(store, tmp_path, days=1, per_day=60)
+    core.start(store, today=TODAY, now=T0, days=1, deck="Course", minutes=10)
+    scheduler = sched()
+    per_card = budget.costs(store).new_card("basic")
+    before = plan_today(store, T0, LearnerClock(0, 4), scheduler.settings)
+    assert before is not None and before.planned_room == int(600 // per_card)
+    # Five of them rated Easy: five first views (20 s each) of the 10 minutes are spent, none is due today.
+    session = Session(store, scheduler, T0)
+    for cid in before.planned_ids[:5]:
+        session.rate(cid, Rating.EASY, T0)
+    after = plan_today(store, T0 + 60, LearnerClock(0, 4), scheduler.settings)
+    assert after is not None and after.planned_room == int((600 - 5 * 20) // per_card)
+    assert after.planned_ids[0] == before.planned_ids[5]
+
+
+def test_no_new_cards_on_the_eve_of_the_exam_nor_on_its_day(store: Store, tmp_path: Path) -> None:
+    curriculum(store, tmp_path, days=1, per_day=20)
+    core.set_exam(store, today=TODAY, now=T0, exam=TODAY + 2, retention=0.9, deck="Course")
+    settings = sched().settings
+    rooms = [plan_today(store, T0 + d * DAY, LearnerClock(0, 4), settings) for d in range(3)]
+    assert [r.planned_room if r is not None else None for r in rooms][1:] == [0, 0]
+    assert rooms[0] is not None and rooms[0].planned_room > 0

@@ -248,6 +248,33 @@ def test_costs_start_from_priors_and_move_to_the_learners_medians_within_bounds(
     assert budget.measured([], {(0, 3): 40, (1, 1): 400}).steps == budget.STEP_BOUNDS[1]
 
 
+def test_minutes_spent_and_due_count_every_card_and_reviews_only_up_to_the_limit() -> None:
+    from srs.scheduling import budget
+
+    costs = budget.measured([])
+    # 3 basic reviews (8 s), 2 exercise first views (180 s), 1 learning step of a quiz (25 s).
+    rated = [
+        ("basic", int(State.REVIEW), 3),
+        ("exercise", int(State.NEW), 2),
+        ("quiz", int(State.LEARNING), 1),
+    ]
+    assert budget.spent(costs, rated) == 3 * 8 + 2 * 180 + 25
+    # Due: 5 basic reviews and 4 quiz reviews with a limit of 6 reviews (the basic ones first, as
+    # listed), 2 learning steps of basic cards; each review may lapse into a relearning step.
+    due = [("basic", int(State.LEARNING), 2), ("basic", int(State.REVIEW), 5), ("quiz", int(State.REVIEW), 4)]
+    review_basic = 8 + 0.1 * 8
+    review_quiz = 40 + 0.1 * 25
+    assert budget.due_cost(costs, due, 0.9, 6) == pytest.approx(2 * 8 + 5 * review_basic + review_quiz)
+    assert budget.due_cost(costs, due, 0.9, 0) == pytest.approx(2 * 8)
+    # The fill rule: new cards in order while their expected cost fits, and none after the first that does not.
+    flash = costs.new_card("basic")
+    assert flash == pytest.approx(20 + budget.EXPECTED_STEPS * 8)
+    cards = [("a", "basic"), ("b", "basic"), ("c", "exercise"), ("d", "basic")]
+    assert budget.fill(2 * flash, cards, costs) == ["a", "b"]
+    assert budget.fill(3 * flash, cards, costs) == ["a", "b"]  # "d" would fit, but comes after "c"
+    assert budget.fill(flash - 0.01, cards, costs) == []
+
+
 def test_the_built_in_curriculum_at_45_minutes_introduces_every_core_card_within_the_budget(
     tmp_path: Path,
 ) -> None:

@@ -59,6 +59,30 @@ def test_new_cards_come_in_file_order_up_to_the_daily_limit(store: Store, tmp_pa
     assert Session(store, sched, tomorrow).progress(tomorrow).new == 5
 
 
+def test_due_reviews_stop_at_the_daily_limit_counting_those_done_earlier_today(
+    store: Store, tmp_path: Path
+) -> None:
+    setup(store, tmp_path, basic(8))
+    with store.transaction():
+        store.execute(
+            "UPDATE cards SET state=2, stability=5, difficulty=5, due=?, last_review=?, reps=3",
+            (T0 - DAY, T0 - 6 * DAY),
+        )
+    sched = Scheduler(Settings(enable_fuzzing=False, reviews_per_day=5))
+    first = Session(store, sched, T0)
+    assert first.progress(T0).due == 5
+    for _ in range(3):  # a first sitting of three reviews
+        card = first.next(T0)
+        assert card is not None
+        first.rate(card.id, Rating.GOOD, T0)
+    # A second sitting the same day has two left, not five; the next day the other three are due.
+    later = Session(store, sched, T0 + 3600)
+    assert later.progress(T0 + 3600).due == 2
+    assert len(drain(later, T0 + 3600, Rating.GOOD)) == 2
+    tomorrow = T0 + DAY
+    assert Session(store, sched, tomorrow).progress(tomorrow).due == 3
+
+
 def test_learning_cards_come_back_and_learn_ahead(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
     setup(store, tmp_path, basic(2))
     session = Session(store, scheduler, T0)
@@ -71,6 +95,17 @@ def test_learning_cards_come_back_and_learn_ahead(store: Store, tmp_path: Path, 
     # Nothing is due yet, but learning cards within 20 minutes are shown rather than ending the session.
     ahead = session.next(T0)
     assert ahead is not None and ahead.id == "c0"
+
+
+def test_learning_ahead_reaches_20_minutes_and_no_further(store: Store, tmp_path: Path) -> None:
+    setup(store, tmp_path, basic(1))
+    sched = Scheduler(Settings(enable_fuzzing=False, learning_steps=(1500, 3000)))
+    session = Session(store, sched, T0)
+    session.rate("c0", Rating.AGAIN, T0)  # due again in 25 minutes
+    assert session.next(T0) is None
+    assert Session(store, sched, T0 + 299).next(T0 + 299) is None  # 20 min 1 s before its step ends
+    soon = Session(store, sched, T0 + 301).next(T0 + 301)
+    assert soon is not None and soon.id == "c0"
 
 
 def test_a_failed_card_does_not_loop_while_other_learning_cards_wait(store: Store, tmp_path: Path) -> None:
@@ -209,6 +244,11 @@ def test_suspend_removes_card_from_session(store: Store, tmp_path: Path, schedul
     session.suspend("c0")
     assert drain(session, T0, Rating.EASY) == ["c1"]
     assert store.get_card("c0").suspended
+    # A card suspended elsewhere (the browser, `srs suspend`) while a session runs is not shown either.
+    setup(store, tmp_path, basic(4))
+    other = Session(store, scheduler, T0)
+    store.set_suspended(["c3"], True)
+    assert drain(other, T0, Rating.EASY) == ["c2"]
 
 
 def test_limit_and_filters(store: Store, tmp_path: Path, scheduler: Scheduler) -> None:
@@ -272,6 +312,8 @@ def test_derived_ratings() -> None:
     base = Attempt(correct=True, attempts=1, hints=0, seconds=10, target_seconds=60)
     assert derive_rating(base) is Rating.EASY
     assert derive_rating(replace(base, seconds=31)) is Rating.GOOD
+    assert derive_rating(replace(base, seconds=30)) is Rating.EASY  # half the target: still within it
+    assert derive_rating(replace(base, seconds=120)) is Rating.GOOD  # twice the target: not over it
     assert derive_rating(replace(base, hints=1)) is Rating.GOOD
     assert derive_rating(replace(base, hints=2)) is Rating.HARD
     assert derive_rating(replace(base, seconds=121)) is Rating.HARD
@@ -404,3 +446,13 @@ def test_terminal_does_not_rate_a_card_rated_elsewhere_while_it_was_on_screen(
             ui.run()
         assert [r.rating for r in a.reviews("c0")] == [1]  # only the other window's rating
         assert "Not saved" in out.getvalue()
+
+
+def test_a_skipped_card_is_not_shown_again_in_the_session(
+    store: Store, tmp_path: Path, scheduler: Scheduler
+) -> None:
+    setup(store, tmp_path, basic(3))
+    session = Session(store, scheduler, T0)
+    session.skip("c1")
+    assert drain(session, T0, Rating.EASY) == ["c0", "c2"]
+    assert store.get_card("c1").memory.state is State.NEW and not store.get_card("c1").suspended

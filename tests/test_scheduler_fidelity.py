@@ -258,3 +258,43 @@ def test_the_cli_counts_days_in_the_local_time_zone(monkeypatch: pytest.MonkeyPa
     assert local_zone() == "Europe/Berlin"
     monkeypatch.setenv("TZ", "not a zone")
     assert isinstance(local_zone(), int)  # falls back to the current fixed offset
+
+
+# -- learning and relearning steps (as Anki gives them) ---------------------------------------------
+def test_learning_steps_give_anki_waits_on_each_button() -> None:
+    """Steps 1m 10m: Again 1m, Hard the mean of the first two steps, Good the next step; on the
+    last step Hard repeats it and Good graduates; Easy always graduates, a day beyond Good's."""
+    sched = Scheduler(Settings(enable_fuzzing=False, learning_steps=(60, 600), relearning_steps=(600,)))
+    t = utc(2026, 3, 2, 9)
+    new = sched.preview(Memory(), t)
+    assert [new[r] for r in (Rating.AGAIN, Rating.HARD, Rating.GOOD)] == [60, 330, 600]
+    assert new[Rating.EASY] % DAY == 0 and new[Rating.EASY] >= DAY
+    assert sched.rate(Memory(), Rating.HARD, t).step == 0
+    second = sched.rate(Memory(), Rating.GOOD, t)
+    assert second.state is State.LEARNING and second.step == 1
+    last = sched.preview(second, t + 600)
+    assert [last[Rating.AGAIN], last[Rating.HARD]] == [60, 600]
+    assert last[Rating.GOOD] % DAY == 0 and last[Rating.EASY] >= last[Rating.GOOD] + DAY
+    # With one step, Hard waits one and a half steps.
+    single = Scheduler(Settings(enable_fuzzing=False, learning_steps=(600,)))
+    assert single.preview(Memory(), t)[Rating.HARD] == 900
+    # Easy graduates a day beyond Good even where its stability is no greater (w3 = w2).
+    weights = list(Scheduler(Settings()).parameters)
+    weights[3] = weights[2]
+    same = Scheduler(Settings(enable_fuzzing=False, learning_steps=(), parameters=tuple(weights)))
+    p = same.preview(Memory(), t)
+    assert [p[Rating.GOOD] // DAY, p[Rating.EASY] // DAY] == [2, 3]
+
+
+def test_a_lapsed_card_relearns_on_the_relearning_steps() -> None:
+    sched = Scheduler(Settings(enable_fuzzing=False, learning_steps=(60, 600), relearning_steps=(300,)))
+    t = utc(2026, 3, 2, 9)
+    card = graduated_at(sched, t)
+    lapsed = sched.rate(card, Rating.AGAIN, t + 5 * DAY)
+    assert lapsed.state is State.RELEARNING and lapsed.due == t + 5 * DAY + 300 and lapsed.lapses == 1
+    p = sched.preview(lapsed, t + 5 * DAY + 300)
+    assert [p[Rating.AGAIN], p[Rating.HARD]] == [300, 450]
+    for rating in (Rating.AGAIN, Rating.HARD):
+        again = sched.rate(lapsed, rating, t + 5 * DAY + 300)
+        assert again.state is State.RELEARNING and again.lapses == 1
+    assert p[Rating.GOOD] % DAY == 0 and p[Rating.EASY] > p[Rating.GOOD]

@@ -25,11 +25,16 @@ def test_undo_after_suspend_unsuspends_and_keeps_the_earlier_rating(
     second = session.next(T0)
     assert second is not None
     shown_before = session.progress(T0, second)
+    # The card on screen is still to do: one rated, three new (itself among them), one learning.
+    assert (shown_before.done, shown_before.due, shown_before.new, shown_before.learning) == (1, 0, 3, 1)
     session.suspend(second.id)
     assert store.get_card(second.id).suspended
+    suspended = session.progress(T0)
+    assert (suspended.done, suspended.new) == (1, 2)  # a suspension is not a card done
     undone = session.undo()
     assert undone == Suspension(second.id)
     assert not store.get_card(second.id).suspended
+    assert session.progress(T0).new == 3  # counted again before it is drawn
     assert len(store.reviews(first.id)) == 1  # the earlier rating is untouched
     back = session.next(T0)
     assert back is not None and back.id == second.id
@@ -51,7 +56,10 @@ def test_counts_in_the_header_are_the_same_for_a_card_after_rate_and_undo(
     card = session.next(T0)
     assert card is not None
     before = session.progress(T0, card)
+    assert (before.done, before.due, before.new, before.learning) == (1, 0, 5, 1)
     session.rate(card.id, Rating.GOOD, T0)
+    rated = session.progress(T0)
+    assert (rated.done, rated.new, rated.learning) == (2, 4, 2)
     nxt = session.next(T0)
     session.requeue(nxt.id if nxt is not None else card.id)  # the UI puts the card on screen back first
     session.undo()

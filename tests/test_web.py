@@ -148,11 +148,18 @@ def test_each_button_shows_the_interval_its_rating_applies(client_for: Any, web:
         page = post(client, "reveal", client.get("/").text).text
         labels = dict(re.findall(r'data-key="([1-4])".*?<small>([^<]+)</small>', page))
         assert sorted(labels) == ["1", "2", "3", "4"], page
+        # What each button's form posts (not a rating made up by the test).
+        posts = {
+            k: v
+            for v, k in re.findall(r'name="rating" value="([^"]*)">\s*<button[^>]*data-key="([1-4])"', page)
+        }
+        assert sorted(posts) == ["1", "2", "3", "4"], page
         card = re.search(r'data-card="([^"]+)"', page)
         assert card is not None
         for rating in "1234":
-            rated = post(client, "rate", page, rating=rating)
+            rated = post(client, "rate", page, rating=posts[rating])
             assert rated.status_code == 200
+            assert [r for _c, r, _ in web.reviews()][-1] == int(rating)  # button n stores rating n
             due = web.due(card.group(1))
             assert due is not None
             assert format_interval(due - now) == labels[rating], (round_, rating, labels, due - now)
