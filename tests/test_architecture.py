@@ -25,6 +25,7 @@ RANK = {
     "kinds": 3,
     "quiz": 2,
     "exercises": 2,
+    "labs": 2.5,  # beside exercises: its checker starts the learner through the exercises' sandbox
     "scheduling": 2,
     "store": 1,
     "model": 0,
@@ -64,7 +65,9 @@ def _parsed() -> tuple[tuple[str, ast.Module], ...]:
     found = []
     for path in sorted(SRS.rglob("*.py")):
         rel = path.relative_to(SRS).as_posix()
-        if rel.startswith("exercises/files/"):  # exercise code runs in the sandbox, not in srs
+        if rel.startswith(
+            ("exercises/files/", "labs/files/")
+        ):  # learner code runs in the sandbox, not in srs
             continue
         found.append((rel, ast.parse(path.read_text(encoding="utf-8"), rel)))
     return tuple(found)
