@@ -325,14 +325,23 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
     from srs.clock import DAY, day_start
     from srs.scheduling.settings import load_settings
     from srs.store.plans import plan_running
-    from srs.store.queries import due_counts, new_introduced_since, next_due
+    from srs.store.queries import cards_of_kind, due_counts, new_introduced_since, next_due
 
     with app.store() as store:
         t = now()
         settings = load_settings(store)
         start = day_start(t, utc_offset(), settings.rollover_hour)
         flt = checked_filter(store, flt)
-        rows = due_counts(store, t, start + DAY, flt)
+        # labs are not served in a review: their due rebuilds are counted apart (`srs lab list`)
+        rows = due_counts(store, t, start + DAY, flt._replace(exclude_kinds=("lab",)))
+        labs_due = sorted(
+            c.spec.item
+            for c in cards_of_kind(store, "lab")
+            if c.memory.due is not None
+            and c.memory.state == 2
+            and c.memory.due < start + DAY
+            and not c.suspended
+        )
         new_today = new_introduced_since(store, start)
         upcoming = next_due(store, flt)
         plan = None
@@ -355,12 +364,19 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
         "new_today": new_now,
         "plan_new_today": planned_now,
         "next_due": iso(upcoming),
+        "labs_due": labs_due,
         "decks": [
             {"deck": c.deck, "due": c.due, "due_now": c.due_now, "learning": c.learning, "new": c.new}
             for c in rows
         ],
     }
-    emit(data, lambda: _due_text(rows, t, upcoming, total_due, total_new, new_now, planned_now))
+
+    def text() -> None:
+        _due_text(rows, t, upcoming, total_due, total_new, new_now, planned_now)
+        if labs_due:
+            click.echo(f"Lab rebuilds due: {', '.join(labs_due)} (srs lab start ID --rebuild)")
+
+    emit(data, text)
 
 
 def _due_text(

@@ -475,14 +475,9 @@ class Check:
 
 def _drawing() -> Any:
     """The fuller plotting module where present, else the minimal one."""
-    try:
-        from srs.labs import plot  # type: ignore[attr-defined, unused-ignore]
+    from srs.labs import drawing
 
-        return plot
-    except ImportError:
-        from srs.labs import _svg
-
-        return _svg
+    return drawing.module()
 
 
 def _stack_svg(top: str, bottom: str) -> str:

@@ -24,6 +24,7 @@ from srs.store.queries import next_due, review_dues_between, sibling_dues
 
 LEARN_AHEAD = 20 * 60
 _EVE_ROOM = 100_000  # reviews shown on the eve of a plan's exam, whatever the daily limit
+NOT_IN_REVIEW = ("lab",)  # kinds a review session never serves: a passing `srs lab check` reviews a lab
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Session:
             raise SrsError("--limit must be zero or more")
         self.store = store
         self.scheduler = scheduler
+        flt = flt._replace(exclude_kinds=tuple(dict.fromkeys((*flt.exclude_kinds, *NOT_IN_REVIEW))))
         self.filter = flt
         self.started = now
         self.session_id = session_id or os.urandom(4).hex()

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 BUILTIN_DECK = "DL Week"
 DEFAULT_DAYS = 7
+PLAN_EXCLUDES = ("lab",)  # card kinds a plan does not introduce as new cards: labs are afternoon work
 MAX_DAYS = 366
 MIN_MINUTES, MAX_MINUTES = 5, 600
 TAIL_MAX = 180  # days of consolidation tail the forecast looks at
@@ -128,8 +129,9 @@ class Plan:
 
     @property
     def scope(self) -> Filter:
-        """The cards the plan covers."""
-        return Filter(deck=self.deck, tag=self.tag)
+        """The cards the plan covers: not its labs, which are afternoon work listed by day (:func:`labs_by_day`)
+        and reviewed by their checks."""
+        return Filter(deck=self.deck, tag=self.tag, exclude_kinds=PLAN_EXCLUDES)
 
     @property
     def end(self) -> int:
@@ -1384,7 +1386,8 @@ def sim_cards(
 
     from srs.scheduling.simulate import SimCards
 
-    rows = q.card_memories(store, now)
+    # a new lab is not introduced by the reviews (its first build is afternoon work); its rebuilds are reviews
+    rows = [r for r in q.card_memories(store, now) if not (r[6] in PLAN_EXCLUDES and r[1] == State.NEW)]
     if not rows:
         return SimCards.fresh(0), []
     ids, state, stab, diff, due_ts, last_ts, kinds = (list(col) for col in zip(*rows, strict=True))
@@ -1432,7 +1435,7 @@ def for_plan(cards: SimCards, ids: Sequence[str], plan: Plan, layout: _Layout, t
 
 def default_plan(store: Store, today: int, minutes: float, days: int = DEFAULT_DAYS) -> Plan:
     """The plan `srs plan start` would start today (for `srs simulate --plan` before one runs)."""
-    scope = Filter(deck=BUILTIN_DECK)
+    scope = Filter(deck=BUILTIN_DECK, exclude_kinds=PLAN_EXCLUDES)
     plan = Plan(id=0, deck=scope.deck, tag=scope.tag, start=today, days=days, minutes=minutes)
     return replace(plan, calendar=tuple(make_calendar(store, scope, days)))
 

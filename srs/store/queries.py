@@ -374,3 +374,8 @@ def review_log_for_export(store: Store, flt: Filter = Filter()) -> Iterator[tupl
             args,
         )
     )
+
+
+def cards_of_kind(store: Store, kind: str) -> list[Card]:
+    """The active cards of one kind (e.g. every lab card, every exercise card), in the curriculum's order."""
+    return store.cards(where="kind = ?", args=[kind])

@@ -143,6 +143,14 @@ TEMPLATES: dict[Kind, list[dict[str, str]]] = {
             '<div class="back">{{Back}}</div>' + _TAIL + "</div>",
         }
     ],
+    Kind.LAB: [
+        {
+            "name": "Card 1",
+            "qfmt": '<div class="srs"><div class="kind">lab</div><div class="front">{{Front}}</div></div>',
+            "afmt": '<div class="srs"><div class="kind">lab</div><div class="front">{{Front}}</div><hr id="answer">'
+            '<div class="back">{{Back}}</div>' + _TAIL + "</div>",
+        }
+    ],
     Kind.REVERSED: [
         {
             "name": "Card 1",
@@ -510,7 +518,7 @@ def plan_notes(
                     source,
                     srs_id,
                 ]
-            else:  # basic, reversed: fields from the forward card (the reversed card has them swapped)
+            else:  # basic, reversed, lab: fields from the forward card (the reversed card has them swapped)
                 fwd = by_ord.get(0)
                 front, back = (fwd.front, fwd.back) if fwd else (first.back, first.front)
                 fields = [md(front), md(back), md(first.extra), source, srs_id]
