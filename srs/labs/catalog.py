@@ -262,7 +262,7 @@ def read_lab(folder: Path, *, builtin: bool = False) -> Lab:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"\(at line (\d+)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        message = str(exc).split(" (at line ", 1)[0].strip()
         raise reader.error(int(found.group(1)) if found else 1, f"not valid TOML: {message}") from None
 
     known = {

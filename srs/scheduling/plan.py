@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
@@ -509,6 +509,26 @@ def curriculum_day(tags: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def lab_days(store: Store, plan: Plan, info: Mapping[str, tuple[str, int]]) -> dict[int, list[PlanLab]]:
+    """The plan's lab cards by plan day (1-based): the first plan day of the lab's curriculum day (from its
+    ``dayN`` tag), done once a check passed (the card was reviewed). ``info``: title and minutes by lab id."""
+    from srs.store.queries import cards_of_kind
+
+    keys = sorted(
+        {d for d in (curriculum_day(t) for t in q.plan_tag_values(store, plan.scope)) if d is not None}
+    )
+    found: dict[int, list[PlanLab]] = {}
+    for card in cards_of_kind(store, "lab"):
+        day = curriculum_day(" ".join(card.spec.tags))
+        if not plan.contains(card) or day is None or not keys:
+            continue
+        rank = min(sum(1 for k in keys if k < day), len(keys) - 1)
+        title, minutes = info.get(card.spec.item, (card.spec.item, 0))
+        lab = PlanLab(card.spec.item, card.id, title, minutes, card.memory.last_review is not None)
+        found.setdefault(rank * plan.days // len(keys) + 1, []).append(lab)
+    return found
+
+
 def assign_days(groups: Sequence[int | None], days: int) -> list[int]:
     """The plan day (0-based) of each card, cards given in introduction order with their curriculum day.
 
@@ -655,6 +675,26 @@ def titles(decks: Sequence[str]) -> tuple[str, str]:
 
 # -- the plan today ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class PlanLab:
+    """A lab on a plan day: afternoon work beside the day's review minutes, done once its check passed."""
+
+    lab: str  # the lab's id
+    card_id: str
+    title: str
+    minutes: int
+    done: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.lab,
+            "card": self.card_id,
+            "title": self.title,
+            "minutes": self.minutes,
+            "done": self.done,
+        }
+
+
+@dataclass(frozen=True)
 class PlanDay:
     """One day of the plan: what it introduces, what it is expected to cost, what was done."""
 
@@ -669,9 +709,11 @@ class PlanDay:
     done_reviews: int
     status: str  # done | missed | partial | today | upcoming | off
     new_core: int = 0  # of the new cards, core ones
+    labs: tuple[PlanLab, ...] = ()  # the day's labs (their minutes are not in ``minutes``)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "labs": [lab.to_dict() for lab in self.labs],
             "day": self.number,
             "date": iso_day(self.day),
             "title": self.title,
@@ -1015,6 +1057,7 @@ def status(
     *,
     simulate_runs: int = 8,
     cached: bool = True,
+    lab_info: Mapping[str, tuple[str, int]] | None = None,
 ) -> PlanStatus | None:
     """The running plan day by day: titles, new cards (core/depth), expected reviews and minutes, what was
     done; the consolidation tail, the core cards the budget leaves out, the exam forecast. None when no
@@ -1023,10 +1066,14 @@ def status(
     The expected workload (a simulation under the budget) and the exam forecast are kept in the store with
     the key they were computed for (:func:`forecast_key`); with ``cached`` a forecast whose key still
     matches is read back instead of recomputed (the same figures: the simulation is seeded), so a repeated
-    `srs plan` on one learner day loads neither the simulator nor numpy."""
+    `srs plan` on one learner day loads neither the simulator nor numpy.
+
+    Each day lists the plan's labs whose curriculum day opens on it (:func:`lab_days`); ``lab_info`` gives
+    a lab's title and minutes by its id."""
     plan = running(store)
     if plan is None:
         return None
+    day_labs = lab_days(store, plan, lab_info or {})
     clock = PlanClock(scheduler.clock)
     today = clock.day(now)
     counts = q.plan_counts(store, plan.scope, clock.start(today))
@@ -1079,7 +1126,20 @@ def status(
         if number is None:
             state = "off"
         days.append(
-            PlanDay(number, day, full, short, new, reviews, minutes, done_new, done_rev, state, new_core)
+            PlanDay(
+                number,
+                day,
+                full,
+                short,
+                new,
+                reviews,
+                minutes,
+                done_new,
+                done_rev,
+                state,
+                new_core,
+                tuple(day_labs.get(number, ())) if number is not None else (),
+            )
         )
     exam = replace(found.exam, following_plan=found.exam_share) if found.exam is not None else None
     tail = None
