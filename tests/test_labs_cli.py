@@ -162,3 +162,9 @@ def test_lab_cards_are_not_served_in_a_review(env: Path) -> None:
             shown.append(card.id)
             session.rate(card.id, 3, when)
     assert shown and "my-lab" not in shown
+
+
+def test_due_counts_no_lab_among_the_new_cards(env: Path) -> None:
+    data = json.loads(run("due", "--json").stdout)
+    assert [(d["deck"], d["new"]) for d in data["decks"]] == [("Mine", 1)]  # the basic card, not the lab
+    assert data["new_today"] == 1 and data["labs_due"] == []

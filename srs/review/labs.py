@@ -58,7 +58,7 @@ def rating_for(lab: Lab, result: LabResult, seconds: float) -> Rating | None:
 
 def lab_card(store: Store, lab_id: str) -> Card | None:
     """The lab card of a deck that names the lab (the first, in the curriculum's order)."""
-    for card in q.cards_of_kind(store, "lab"):
+    for card in q.lab_cards(store):
         if card.spec.item == lab_id:
             return card
     return None
@@ -147,7 +147,7 @@ def user_lab_folders(store: Store, user_decks: Any) -> list[Any]:
     from srs.kinds.lab import is_folder
 
     found = []
-    for card in q.cards_of_kind(store, "lab"):
+    for card in q.lab_cards(store):
         root, _, rel = card.spec.path.partition("/")
         if root == "user" and is_folder(card.spec.item):
             found.append((Path(user_decks) / rel).parent / card.spec.item)
@@ -161,7 +161,7 @@ def lab_rows(store: Store, labs: tuple[Lab, ...], home: Any, now: int, day_end: 
     from srs.model import State
 
     cards: dict[str, Card] = {}
-    for card in q.cards_of_kind(store, "lab"):
+    for card in q.lab_cards(store):
         cards.setdefault(card.spec.item, card)
     rows = []
     for lab in labs:

@@ -103,8 +103,9 @@ class Session:
             raise SrsError("--limit must be zero or more")
         self.store = store
         self.scheduler = scheduler
-        flt = flt._replace(exclude_kinds=tuple(dict.fromkeys((*flt.exclude_kinds, *NOT_IN_REVIEW))))
         self.filter = flt
+        # labs are reviewed by their checks, never served here (a handful of ids, read through an index)
+        self._not_served = q.lab_card_ids(store) if "lab" in NOT_IN_REVIEW else set()
         self.started = now
         self.session_id = session_id or os.urandom(4).hex()
         settings = scheduler.settings
@@ -203,7 +204,7 @@ class Session:
         if room <= 0:
             return picked
         for cid, note_id in candidates:
-            if bury and note_id in notes:
+            if (bury and note_id in notes) or cid in self._not_served:
                 continue
             notes.add(note_id)
             picked.append(cid)
@@ -213,7 +214,7 @@ class Session:
 
     # -- what next ----------------------------------------------------------------------------
     def _learning_due(self, until: int) -> Card | None:
-        cards = q.learning_due(self.store, until, self.filter, list(self._skipped), limit=1)
+        cards = q.learning_due(self.store, until, self.filter, [*self._skipped, *self._not_served], limit=1)
         return cards[0] if cards else None
 
     def _limit_reached(self) -> bool:
@@ -245,7 +246,9 @@ class Session:
         turns: the one shown longest ago in this session first (then the earliest due), so a card failed
         again and again does not come back while others wait. The card just shown comes again before its
         step only when it is the only one left, and :attr:`shown_early` says so."""
-        cards = q.learning_due(self.store, now + LEARN_AHEAD, self.filter, list(self._skipped), limit=1000)
+        cards = q.learning_due(
+            self.store, now + LEARN_AHEAD, self.filter, [*self._skipped, *self._not_served], limit=1000
+        )
         if not cards:
             return None
         card = min(cards, key=lambda c: (self._turns.get(c.id, 0), c.memory.due or 0, c.id))

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 BUILTIN_DECK = "DL Week"
 DEFAULT_DAYS = 7
-PLAN_EXCLUDES = ("lab",)  # card kinds a plan does not introduce as new cards: labs are afternoon work
 MAX_DAYS = 366
 MIN_MINUTES, MAX_MINUTES = 5, 600
 TAIL_MAX = 180  # days of consolidation tail the forecast looks at
@@ -131,7 +130,7 @@ class Plan:
     def scope(self) -> Filter:
         """The cards the plan covers: not its labs, which are afternoon work listed by day (:func:`labs_by_day`)
         and reviewed by their checks."""
-        return Filter(deck=self.deck, tag=self.tag, exclude_kinds=PLAN_EXCLUDES)
+        return Filter(deck=self.deck, tag=self.tag, no_labs=True)
 
     @property
     def end(self) -> int:
@@ -512,13 +511,13 @@ def curriculum_day(tags: str) -> int | None:
 def lab_days(store: Store, plan: Plan, info: Mapping[str, tuple[str, int]]) -> dict[int, list[PlanLab]]:
     """The plan's lab cards by plan day (1-based): the first plan day of the lab's curriculum day (from its
     ``dayN`` tag), done once a check passed (the card was reviewed). ``info``: title and minutes by lab id."""
-    from srs.store.queries import cards_of_kind
+    from srs.store.queries import lab_cards
 
     keys = sorted(
         {d for d in (curriculum_day(t) for t in q.plan_tag_values(store, plan.scope)) if d is not None}
     )
     found: dict[int, list[PlanLab]] = {}
-    for card in cards_of_kind(store, "lab"):
+    for card in lab_cards(store):
         day = curriculum_day(" ".join(card.spec.tags))
         if not plan.contains(card) or day is None or not keys:
             continue
@@ -1447,7 +1446,7 @@ def sim_cards(
     from srs.scheduling.simulate import SimCards
 
     # a new lab is not introduced by the reviews (its first build is afternoon work); its rebuilds are reviews
-    rows = [r for r in q.card_memories(store, now) if not (r[6] in PLAN_EXCLUDES and r[1] == State.NEW)]
+    rows = [r for r in q.card_memories(store, now) if not (r[6] == "lab" and r[1] == State.NEW)]
     if not rows:
         return SimCards.fresh(0), []
     ids, state, stab, diff, due_ts, last_ts, kinds = (list(col) for col in zip(*rows, strict=True))
@@ -1495,7 +1494,7 @@ def for_plan(cards: SimCards, ids: Sequence[str], plan: Plan, layout: _Layout, t
 
 def default_plan(store: Store, today: int, minutes: float, days: int = DEFAULT_DAYS) -> Plan:
     """The plan `srs plan start` would start today (for `srs simulate --plan` before one runs)."""
-    scope = Filter(deck=BUILTIN_DECK, exclude_kinds=PLAN_EXCLUDES)
+    scope = Filter(deck=BUILTIN_DECK, no_labs=True)
     plan = Plan(id=0, deck=scope.deck, tag=scope.tag, start=today, days=days, minutes=minutes)
     return replace(plan, calendar=tuple(make_calendar(store, scope, days)))
 
