@@ -393,6 +393,8 @@ def test_sandbox_guarantees_for_labs(tmp_path: Path) -> None:
     labels = home / "data" / "mnist" / "t10k-labels-idx1-ubyte.gz"
     labels.write_bytes(b"held-out labels")
     folder = home / "labs" / "t-lab"
+    reference = catalog.catalog().get("d1-lab-mlp-scratch").reference
+    assert reference.is_file()
     probe = f"""
     import socket, glob
     found = []
@@ -408,11 +410,12 @@ def test_sandbox_guarantees_for_labs(tmp_path: Path) -> None:
             found.append("wrote " + target)
         except OSError:
             pass
-    try:
-        open({str(labels)!r}, "rb").read()
-        found.append("read labels")
-    except OSError:
-        pass
+    for secret, name in (({str(labels)!r}, "read labels"), ({str(reference)!r}, "read a reference")):
+        try:
+            open(secret, "rb").read()
+            found.append(name)
+        except OSError:
+            pass
     found += [p for p in glob.glob("/tmp/srs-lab-*/**", recursive=True) if p.endswith(".npz")]
     with open("inside.txt", "w") as fh:
         fh.write("fine")
