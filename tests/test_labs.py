@@ -443,3 +443,18 @@ def test_missing_function_is_not_gradable(tmp_path: Path) -> None:
     lab = write_lab(folder, ONE_RUN, LEARNER.replace("def predict(", "def predict_scores("))
     result = check(lab, folder)
     assert result.status is Status.NOT_GRADABLE and "`predict`" in result.message
+
+
+def test_only_a_builtin_labs_checks_py_runs_in_the_checker(tmp_path: Path) -> None:
+    folder = tmp_path / "lab"
+    write_lab(folder, ONE_RUN)
+    (folder / "checks.py").write_text(
+        "def run(check):\n"
+        "    maps = check.call('a', 'feature_maps', check.models['a'], check.x_test[:1])\n"
+        "    check.requirement('maps_differ', 'a', maps.shape[0] == 3, f'{maps.shape[0]} maps')\n",
+        encoding="utf-8",
+    )
+    builtin = catalog.read_lab(folder, builtin=True)
+    assert [r.kind for r in check(builtin, folder).requirements][-1] == "maps_differ"
+    own = catalog.read_lab(folder)  # a learner's own lab: its folder is data, its checks.py never runs
+    assert "maps_differ" not in [r.kind for r in check(own, folder).requirements]

@@ -305,6 +305,8 @@ def lab_data_import(app: App, path: Path) -> None:
     \b
     Example:  srs lab data import ~/Downloads/mnist
     """
+    import inspect
+
     from srs.cli.paths import home
     from srs.errors import InputError
     from srs.labs import data
@@ -312,5 +314,6 @@ def lab_data_import(app: App, path: Path) -> None:
     importer = getattr(data, "import_files", None)
     if importer is None:
         raise InputError("this build of srs has only the generated 'digits' data set; nothing to import")
-    for line in importer(path, home()) or ():
+    found = importer(path, home()) if len(inspect.signature(importer).parameters) >= 2 else importer(path)
+    for line in found if isinstance(found, list | tuple) else [found] if found else []:
         click.echo(str(line))

@@ -21,6 +21,9 @@ Events go to ``EVENTS_FD``, one JSON object per line, each preceded by its HMAC 
 * ``not_gradable`` {message} - the file does not load, or lacks a function the lab needs
 * ``internal_error`` {message}
 * ``done`` {accuracy: {run: test accuracy}, seconds}
+
+A built-in lab may add trusted checks of its own in ``checks.py`` (``run(check)``, see
+:func:`_load_checks`); a learner's own lab folder may not (its files are data, like a deck's).
 """
 
 from __future__ import annotations
@@ -495,6 +498,21 @@ def _stack_svg(top: str, bottom: str) -> str:
     )
 
 
+def _load_checks(path: Path) -> Any:
+    """A built-in lab's ``checks.py`` (package code), loaded here in the checker: ``run(check)`` may call
+    ``check.requirement(kind, run, passed, detail)`` and read ``check.models``, ``check.history``,
+    ``check.accuracy``, ``check.x_test`` and ``check.folder``, and call the learner's functions with
+    ``check.call(run, name, *args)``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_srs_lab_checks", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _read_small(path: Path) -> str | None:
     """A learner's text file of the lab folder (a regular file, at most 1 MiB), or None."""
     import stat
@@ -594,6 +612,9 @@ def main() -> int:
             check.train()
             check.curves()
             check.check_all()
+            if job.get("checks"):  # a built-in lab's own trusted checks (never a deck's)
+                custom = _load_checks(Path(job["checks"]))
+                custom.run(check)
         except remote.LearnerStopped as stop:
             res = stop.result
             reason = res.reason or f"the process ended (exit code {res.returncode})"

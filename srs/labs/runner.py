@@ -356,6 +356,10 @@ def check(
         "bwrap": sandbox.bwrap_probe() if learner.confinement == "bwrap" else None,
         "hide": [str(p) for p in hide],
         "max_message": max(64 << 20, 2 * data_bytes + (16 << 20)),
+        # only a built-in lab's checks.py is trusted code (a learner's own lab folder is data)
+        "checks": str(lab.folder / "checks.py")
+        if lab.builtin and (lab.folder / "checks.py").is_file()
+        else None,
     }
     key = secrets.token_bytes(32)
     reader = _EventReader(key)
