@@ -178,7 +178,7 @@ def time_cli(db: Path, out: Path, home: Path) -> float:
 def raw_notes(db: Path) -> list[tuple[Kind, str, str, list[str], list[str]]]:
     """(kind, deck, guid source, fields, tags) per note, the text only HTML-escaped: what a plain genanki
     script would write for the same notes."""
-    from srs.interop.anki.export import group_by_note, load_cards
+    from srs.interop.anki.notes import group_by_note, load_cards
 
     with open_store(db) as store:
         cards = load_cards(store)
@@ -204,7 +204,8 @@ def raw_runner(db: Path, out: Path, *, pause_gc: bool = False) -> Callable[[], N
 
     import genanki
 
-    from srs.interop.anki.export import build_models, deck_id
+    from srs.interop.anki.export import build_models
+    from srs.interop.anki.notes import deck_id
 
     notes = raw_notes(db)
 

@@ -35,7 +35,9 @@ def main() -> None:
                 continue
             folder = Path(tmp) / "labs" / lab.id
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "train.py").write_bytes(lab.reference.read_bytes())
+            for entry in lab.reference.parent.iterdir():  # train.py and the reference's diagnosis or report
+                if entry.is_file():
+                    (folder / entry.name).write_bytes(entry.read_bytes())
             started = time.perf_counter()
             result = runner.check(lab, folder, home, small=args.small)
             wall = time.perf_counter() - started

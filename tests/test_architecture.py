@@ -25,7 +25,7 @@ RANK = {
     "kinds": 3,
     "quiz": 2,
     "exercises": 2,
-    "labs": 2.5,  # beside exercises: its checker starts the learner through the exercises' sandbox
+    "labs": 2.5,  # beside exercises (may use its sandbox); kinds and the front ends above use labs
     "scheduling": 2,
     "store": 1,
     "model": 0,

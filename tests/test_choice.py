@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 
 from srs.cli import cli
 from srs.decks.parser import cards_of, parse_text
-from srs.interop.anki.export import MODEL_IDS, MODEL_NAMES
+from srs.interop.anki.notetypes import MODEL_IDS, MODEL_NAMES
 from srs.model import Kind
 from tests.conftest import fail_alone as fail
 from tests.conftest import write_deck

@@ -23,16 +23,10 @@ from hypothesis import strategies as st
 from srs.cli import cli
 from srs.decks.sync import DeckRoot, sync
 from srs.interop.anki.cardhtml import HtmlRenderer, is_inline, is_plain
-from srs.interop.anki.export import (
-    CRT_DAYS,
-    MODEL_IDS,
-    MODEL_NAMES,
-    anki_tags,
-    deck_id,
-    export_anki,
-    note_guid,
-    quiz_seed,
-)
+from srs.interop.anki.export import export_anki, note_guid
+from srs.interop.anki.notes import anki_tags, deck_id, quiz_seed
+from srs.interop.anki.notetypes import MODEL_IDS, MODEL_NAMES
+from srs.interop.anki.schedule import CRT_DAYS
 from srs.model import Kind, Rating, State
 from srs.review.session import Session
 from srs.scheduling.scheduler import Scheduler, Settings

@@ -91,16 +91,16 @@ def test_csv_in_anki_text_format(env: Path, tmp_path: Path) -> None:
 def test_csv_without_headers_guesses_the_separator_and_ids_from_file_and_front(tmp_path: Path) -> None:
     src = tmp_path / "plain.csv"
     src.write_text("logit,unnormalised score\nReLU,max(0, x)\n", encoding="utf-8")
-    notes = read_csv(src)
+    notes = read_csv(src).notes
     assert [(n.kind, n.front, n.back, n.deck) for n in notes] == [
         (Kind.BASIC, "logit", "unnormalised score", "plain"),
         (Kind.BASIC, "ReLU", "max(0", "plain"),
     ]
     semi = tmp_path / "semi.txt"
     semi.write_text("#separator:Semicolon\n#tags:dl week1\nReLU;max(0, x)\n", encoding="utf-8")
-    (note,) = read_csv(semi)
+    (note,) = read_csv(semi).notes
     assert note.back == "max(0, x)" and note.tags == ("dl", "week1")
-    assert read_csv(semi)[0].id == note.id and note.id.startswith("csv-")
+    assert read_csv(semi).notes[0].id == note.id and note.id.startswith("csv-")
 
 
 @pytest.mark.parametrize(
@@ -163,7 +163,7 @@ def test_obsidian_syntax(tmp_path: Path) -> None:
     (vault / "week1").mkdir(parents=True)
     (vault / "week1" / "activations.md").write_text(OBSIDIAN, encoding="utf-8")
     (vault / "week1" / "plain.md").write_text("Loss::what we minimise\n", encoding="utf-8")
-    notes = read_markdown(vault)
+    notes = read_markdown(vault).notes
     got = [(n.kind, n.front or n.text, n.back, n.deck) for n in notes]
     assert got == [
         (Kind.BASIC, "What is a logit", "An unnormalised score", "deep-learning::basics"),

@@ -176,7 +176,7 @@ def _check_linear(name: str, run: Callable[[str], object], units: list[str]) -> 
 
 # Patterns still super-linear, in code that this test's branch does not own; each names who fixes it.
 # An entry that no longer matches a pattern of the source fails the test below (remove it then).
-KNOWN_SLOW: dict[str, str] = {}  # none left: plan titles are read by scheduling.plan.day_title
+KNOWN_SLOW: dict[str, str] = {}  # none left: plan titles are read by scheduling.plan_days.day_title
 
 
 PATTERNS = sorted(set(_inventory()))
@@ -216,14 +216,14 @@ def _more_scanners() -> dict[str, tuple[Callable[[str], object], tuple[str, ...]
     from srs.decks.parser import parse_text
     from srs.interop.anki import cardhtml
 
-    def note(text: str) -> object:
+    def note(text: str, clozes: tuple[str, ...] = ("highlight",)) -> object:
         import tempfile
 
         with tempfile.NamedTemporaryFile("w", suffix=".md", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             try:
-                return read_note(Path(fh.name), "n.md")
+                return read_note(Path(fh.name), "n.md", clozes=clozes)
             except Exception:  # noqa: BLE001 - only the time matters here
                 return None
 
@@ -240,6 +240,25 @@ def _more_scanners() -> dict[str, tuple[Callable[[str], object], tuple[str, ...]
             ("{{c1::", "::", "}}", "```", "\n## "),
         ),
         "obsidian note": (note, ("==a ", "==", "<!--SR:", "{{c1::", "::", ":::", "?", "\n", "#flashcards/")),
+        "obsidian note, every cloze syntax": (
+            lambda t: note(t, ("highlight", "bold", "curly")),
+            (
+                "==a",
+                "==",
+                "**",
+                "{{",
+                "}}",
+                ";;",
+                "^[",
+                "[^",
+                "]",
+                "]:",
+                "[^1]: a",
+                "==a==^[b][^1]",
+                "1",
+                "\n",
+            ),
+        ),
     }
 
 

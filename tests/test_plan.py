@@ -17,7 +17,10 @@ from srs.model import Memory, Rating, State
 from srs.paths import builtin_decks_dir
 from srs.review.session import Session
 from srs.scheduling import plan as core
-from srs.scheduling.plan import PlanClock, assign_days, curriculum_day, titles
+from srs.scheduling import plan_forecast, plan_status
+from srs.scheduling.plan import PlanClock
+from srs.scheduling.plan_days import assign_days, curriculum_day, titles
+from srs.scheduling.plan_today import plan_today
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Store
 from tests.conftest import DAY, T0, rate_new_cards, write_deck
@@ -120,13 +123,13 @@ def test_missed_day_keeps_the_next_day_within_the_budget_and_says_so(store: Stor
     scheduler = sched()
     learner = Learner(seed=5)
     follow(store, scheduler, [0], learner)  # Day 1 done; day 2 (index 1) missed
-    st = core.status(store, scheduler, T0 + 2 * DAY, simulate_runs=1)
+    st = plan_status.status(store, scheduler, T0 + 2 * DAY, simulate_runs=1)
     assert st is not None and st.respread and st.behind == 1 and st.day_number == 3
     assert [d.status for d in st.days] == ["done", "missed", "today", "upcoming"]
     assert st.days[2].minutes <= 20 * 1.1 and st.tail is not None and st.tail.days >= 1
-    note = core.respread_note(st)
+    note = plan_status.respread_note(st)
     assert note is not None and "stays within 20 min a day" in note
-    today = core.plan_today(store, T0 + 2 * DAY, LearnerClock(0, 4), scheduler.settings)
+    today = plan_today(store, T0 + 2 * DAY, LearnerClock(0, 4), scheduler.settings)
     first_day = sum(1 for _, d in introductions(store) if d == TODAY)
     assert today is not None and 0 < today.planned_room <= first_day
 
@@ -152,9 +155,9 @@ def test_shift_moves_the_calendar(store: Store, tmp_path: Path) -> None:
     core.start(store, today=TODAY, now=T0, days=2, deck="Course")
     moved = core.shift(store, 1, clock=CLOCK, now=T0)
     assert moved.start == TODAY + 1
-    today = core.plan_today(store, T0, LearnerClock(0, 4), sched().settings)
+    today = plan_today(store, T0, LearnerClock(0, 4), sched().settings)
     assert today is not None and today.planned_room == 0  # the plan starts tomorrow
-    tomorrow = core.plan_today(store, T0 + DAY, LearnerClock(0, 4), sched().settings)
+    tomorrow = plan_today(store, T0 + DAY, LearnerClock(0, 4), sched().settings)
     assert tomorrow is not None and tomorrow.planned_room == 5
 
 
@@ -197,7 +200,7 @@ def test_exam_date_puts_recall_on_the_date_at_least_the_target(store: Store, tmp
     assert len(weak) <= 6  # without the exam date 22 of the 36 cards fall under the target (below)
     plan = core.running(store)
     assert plan is not None and plan.end == TODAY + 10  # the day before the exam is kept for review
-    forecast = core.exam_forecast(store, sched(), plan, CLOCK)
+    forecast = plan_forecast.exam_forecast(store, sched(), plan, CLOCK)
     assert forecast.reviewed == 36 and forecast.below_target == len(weak)
 
 
@@ -211,7 +214,7 @@ def test_exam_cap_only_shortens_and_stops_at_the_exam(store: Store, tmp_path: Pa
     curriculum(store, tmp_path, days=1, per_day=3, own=1)
     core.set_exam(store, today=TODAY, now=T0, exam=TODAY + 30, retention=0.9, deck="Course")
     scheduler = sched()
-    today = core.plan_today(store, T0, LearnerClock(0, 4), scheduler.settings)
+    today = plan_today(store, T0, LearnerClock(0, 4), scheduler.settings)
     assert today is not None
     planned, mine = store.get_card("c1-00"), store.get_card("mine-00")
     r = scheduler.retrievability
@@ -353,12 +356,12 @@ def test_stored_forecast_gives_the_same_status_as_a_fresh_one(
     scheduler = sched()
     follow(store, scheduler, [0, 1], Learner(seed=3))
     now = T0 + 2 * DAY
-    fresh = core.status(store, scheduler, now, cached=False)
+    fresh = plan_status.status(store, scheduler, now, cached=False)
     assert fresh is not None and fresh.exam is not None and fresh.exam.following_plan is not None
     assert sum(d.reviews for d in fresh.days) > 0
-    first = core.status(store, scheduler, now)
+    first = plan_status.status(store, scheduler, now)
     no_simulation(monkeypatch)
-    again = core.status(store, scheduler, now + 3600)  # later the same learner day: read back
+    again = plan_status.status(store, scheduler, now + 3600)  # later the same learner day: read back
     assert first == fresh and again == fresh
     assert again is not None and again.to_dict() == fresh.to_dict()
 
@@ -379,31 +382,31 @@ def test_stored_forecast_is_recomputed_after_a_review_a_shift_and_on_the_next_da
         return real(*args, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(simulate, "simulate", counting)
-    core.status(store, scheduler, T0, simulate_runs=2)
-    core.status(store, scheduler, T0 + 60, simulate_runs=2)
+    plan_status.status(store, scheduler, T0, simulate_runs=2)
+    plan_status.status(store, scheduler, T0 + 60, simulate_runs=2)
     assert len(calls) == 1 and forecast_row(store) is not None
     # A review: the memories changed.
     session = Session(store, scheduler, T0 + 120)
     card = session.next(T0 + 120)
     assert card is not None
     session.rate(card.id, Rating.GOOD, T0 + 130)
-    after_review = core.status(store, scheduler, T0 + 140, simulate_runs=2)
+    after_review = plan_status.status(store, scheduler, T0 + 140, simulate_runs=2)
     assert len(calls) == 2
-    assert after_review == core.status(store, scheduler, T0 + 140, simulate_runs=2, cached=False)
-    core.status(store, scheduler, T0 + 150, simulate_runs=2)
+    assert after_review == plan_status.status(store, scheduler, T0 + 140, simulate_runs=2, cached=False)
+    plan_status.status(store, scheduler, T0 + 150, simulate_runs=2)
     assert len(calls) == 3  # one for the uncached call, none for the repeat
     # A shift of the calendar.
     core.shift(store, 1, clock=CLOCK, now=T0 + 160)
-    shifted = core.status(store, scheduler, T0 + 160, simulate_runs=2)
+    shifted = plan_status.status(store, scheduler, T0 + 160, simulate_runs=2)
     assert len(calls) == 4 and shifted is not None and shifted.plan.shifted == 1
     # The next learner day.
-    next_day = core.status(store, scheduler, T0 + DAY, simulate_runs=2)
+    next_day = plan_status.status(store, scheduler, T0 + DAY, simulate_runs=2)
     assert len(calls) == 5 and next_day is not None and next_day.today == TODAY + 1
-    core.status(store, scheduler, T0 + DAY + 60, simulate_runs=2)
+    plan_status.status(store, scheduler, T0 + DAY + 60, simulate_runs=2)
     assert len(calls) == 5
     # A new exam date changes the plan too.
     core.set_exam(store, today=TODAY + 1, now=T0 + DAY, exam=TODAY + 9, retention=0.9)
-    with_exam = core.status(store, scheduler, T0 + DAY + 120, simulate_runs=2)
+    with_exam = plan_status.status(store, scheduler, T0 + DAY + 120, simulate_runs=2)
     assert len(calls) == 6 and with_exam is not None and with_exam.exam is not None
 
 
@@ -454,7 +457,7 @@ def test_plan_table_lines_up_wide_titles_and_wraps_to_the_width(store: Store, tm
     assert wrap("abcdefgh", 3) == ["abc", "def", "gh"]
     curriculum(store, tmp_path, days=3, per_day=4)
     core.start(store, today=TODAY, now=T0, days=3, deck="Course")
-    st = core.status(store, sched(), T0, simulate_runs=1)
+    st = plan_status.status(store, sched(), T0, simulate_runs=1)
     assert st is not None
     wide = table_lines(st, 120)
     assert wide[0].split() == ["Day", "Date", "Title", "New", "Reviews", "Min", "Done"]
@@ -472,7 +475,7 @@ def test_plan_table_lines_up_wide_titles_and_wraps_to_the_width(store: Store, tm
 def test_stored_forecast_follows_a_sync_that_renames_a_day(store: Store, tmp_path: Path) -> None:
     curriculum(store, tmp_path, days=2, per_day=3)
     core.start(store, today=TODAY, now=T0, days=2, deck="Course")
-    st = core.status(store, sched(), T0, simulate_runs=1)
+    st = plan_status.status(store, sched(), T0, simulate_runs=1)
     assert st is not None and st.days[0].short == "Topic 1"
     body = "".join(f"## c1-{i:02d}\nQ: q1 {i}\nA: a1 {i}\n\n" for i in range(3))
     write_deck(
@@ -481,9 +484,9 @@ def test_stored_forecast_follows_a_sync_that_renames_a_day(store: Store, tmp_pat
         f"---\ndeck: Course::Day 1 · 第1天 (Renamed)\ntags: day1\norder: 100\n---\n\n{body}",
     )
     assert sync(store, [DeckRoot("user", tmp_path / "decks")], T0 + 60).errors == ()
-    again = core.status(store, sched(), T0 + 120, simulate_runs=1)
+    again = plan_status.status(store, sched(), T0 + 120, simulate_runs=1)
     assert again is not None and again.days[0].short == "Renamed"
-    assert again == core.status(store, sched(), T0 + 120, simulate_runs=1, cached=False)
+    assert again == plan_status.status(store, sched(), T0 + 120, simulate_runs=1, cached=False)
 
 
 def test_the_eve_of_the_exam_shows_every_due_card_whatever_the_limit_and_siblings(
@@ -531,7 +534,7 @@ def test_exam_cap_spreads_over_the_last_days_once_the_eve_is_full(store: Store, 
     curriculum(store, tmp_path, days=1, per_day=3)
     core.set_exam(store, today=TODAY, now=T0, exam=TODAY + 30, retention=0.9, deck="Course")
     scheduler = sched(reviews_per_day=2)
-    today = core.plan_today(store, T0, LearnerClock(0, 4), scheduler.settings)
+    today = plan_today(store, T0, LearnerClock(0, 4), scheduler.settings)
     assert today is not None and today.review_limit == 2 and today.due_on is not None
     card, r = store.get_card("c1-00"), scheduler.retrievability
     weak = Memory(state=State.REVIEW, stability=3.0, difficulty=5.0, due=T0 + 40 * DAY, last_review=T0)
@@ -556,14 +559,14 @@ def test_cards_without_a_curriculum_day_open_evenly_over_the_plan(store: Store, 
     curriculum(store, tmp_path, days=1, per_day=2, own=10)
     core.start(store, today=TODAY, now=T0, days=2, deck="Mine")
     settings = sched().settings
-    first = core.plan_today(store, T0, LearnerClock(0, 4), settings)
-    second = core.plan_today(store, T0 + DAY, LearnerClock(0, 4), settings)
+    first = plan_today(store, T0, LearnerClock(0, 4), settings)
+    second = plan_today(store, T0 + DAY, LearnerClock(0, 4), settings)
     assert first is not None and first.planned_ids == tuple(f"mine-{i:02d}" for i in range(5))
     assert second is not None and second.planned_ids == tuple(f"mine-{i:02d}" for i in range(10))
 
 
 # -- shifting the calendar after a missed day: the past stays as it happened -------------------------------
-def rows(st: core.PlanStatus) -> list[tuple[int | None, int, str]]:
+def rows(st: plan_status.PlanStatus) -> list[tuple[int | None, int, str]]:
     """(plan day, date, status) of each row of `srs plan`, in date order."""
     return [(d.number, d.day, d.status) for d in st.days]
 
@@ -574,7 +577,7 @@ def test_shift_after_a_missed_day_moves_only_the_future(store: Store, tmp_path: 
     scheduler = sched()
     follow(store, scheduler, [0], Learner(seed=5))  # day 1 studied (not all of its cards), day 2 missed
     wed = T0 + 2 * DAY
-    before = core.status(store, scheduler, wed, simulate_runs=1)
+    before = plan_status.status(store, scheduler, wed, simulate_runs=1)
     assert before is not None and rows(before)[:3] == [
         (1, TODAY, before.days[0].status),
         (2, TODAY + 1, "missed"),
@@ -584,7 +587,7 @@ def test_shift_after_a_missed_day_moves_only_the_future(store: Store, tmp_path: 
     assert day1.status in ("done", "partial") and 0 < day1.done_new < 80
     moved = core.shift(store, 1, clock=CLOCK, now=wed)
     assert moved.start == TODAY and moved.end == TODAY + 4 and moved.shifted == 1
-    st = core.status(store, scheduler, wed, simulate_runs=1)
+    st = plan_status.status(store, scheduler, wed, simulate_runs=1)
     assert st is not None
     # Monday stays day 1 with what was done on it; Tuesday is a day off, no plan day; day 2 is today.
     assert rows(st) == [
@@ -598,7 +601,7 @@ def test_shift_after_a_missed_day_moves_only_the_future(store: Store, tmp_path: 
     assert st.days[1].title == "day off (calendar moved by 1)"
     assert st.day_number == 2 and st.current is not None and st.current.title == before.days[1].title
     assert not st.respread and st.behind == 0
-    assert core.today_line(st).startswith("today: Day 2 of 4 - Topic 2:")
+    assert plan_status.today_line(st).startswith("today: Day 2 of 4 - Topic 2:")
     data = st.to_dict()
     assert data["plan"]["start"] == "2026-03-02" and data["plan"]["end"] == "2026-03-06"
     assert data["plan"]["gaps"] == [{"from": "2026-03-03", "days": 1}]
@@ -608,12 +611,12 @@ def test_shift_after_a_missed_day_moves_only_the_future(store: Store, tmp_path: 
         (2, "2026-03-04", "today"),
     ]
     # The day's new cards are day 2's: day 3's cards do not open before tomorrow.
-    today = core.plan_today(store, wed, LearnerClock(0, 4), scheduler.settings)
+    today = plan_today(store, wed, LearnerClock(0, 4), scheduler.settings)
     assert today is not None and today.planned_ids
     assert all(cid.startswith(("c1-", "c2-")) for cid in today.planned_ids)
     # A second shift the same day: today is a day off too, day 2 comes tomorrow.
     core.shift(store, 1, clock=CLOCK, now=wed)
-    st = core.status(store, scheduler, wed, simulate_runs=1)
+    st = plan_status.status(store, scheduler, wed, simulate_runs=1)
     assert st is not None and rows(st)[:4] == [
         (1, TODAY, day1.status),
         (None, TODAY + 1, "off"),
@@ -621,17 +624,20 @@ def test_shift_after_a_missed_day_moves_only_the_future(store: Store, tmp_path: 
         (2, TODAY + 3, "upcoming"),
     ]
     assert st.current is None and st.plan.end == TODAY + 5
-    assert core.today_line(st) == "today: a day off (calendar moved by 2); Day 2 of 4 comes on Thu 2026-03-05"
+    assert (
+        plan_status.today_line(st)
+        == "today: a day off (calendar moved by 2); Day 2 of 4 comes on Thu 2026-03-05"
+    )
     # A day off introduces no planned card, though day 1's are still waiting; nor does the forecast.
-    assert core.plan_today(store, wed, LearnerClock(0, 4), scheduler.settings).planned_room == 0  # type: ignore[union-attr]
+    assert plan_today(store, wed, LearnerClock(0, 4), scheduler.settings).planned_room == 0  # type: ignore[union-attr]
     assert st.days[2].new == 0 and st.days[3].new > 0
     # Back by 2: as before any shift.
     core.shift(store, -2, clock=CLOCK, now=wed)
-    st = core.status(store, scheduler, wed, simulate_runs=1)
+    st = plan_status.status(store, scheduler, wed, simulate_runs=1)
     assert st is not None and rows(st) == rows(before) and st.plan.gaps == ()
     # Back by 1 more: the future comes a day earlier (day 4 today), the past unchanged.
     core.shift(store, -1, clock=CLOCK, now=wed)
-    st = core.status(store, scheduler, wed, simulate_runs=1)
+    st = plan_status.status(store, scheduler, wed, simulate_runs=1)
     assert st is not None and rows(st) == [
         (1, TODAY, day1.status),
         (2, TODAY + 1, "missed"),
@@ -730,7 +736,7 @@ def test_day_titles_are_read_in_one_pass_as_the_pattern_they_replace() -> None:
     import re
     import time
 
-    from srs.scheduling.plan import day_title
+    from srs.scheduling.plan_days import day_title
 
     old = re.compile(r"Day\s+(\d+)\s*·\s*(.+?)\s*\(([^()]+)\)\s*$")
 

@@ -16,6 +16,7 @@ from srs.clock import LearnerClock
 from srs.decks.sync import DeckRoot, sync
 from srs.model import Memory, State
 from srs.scheduling import plan as core
+from srs.scheduling import plan_status
 from srs.scheduling.plan import PlanClock
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Store, open_store
@@ -50,7 +51,9 @@ class Run(NamedTuple):
     """What a learner did and what the plan forecast at its start."""
 
     days: list[StudyDay]  # one per learner day from the plan's first (a missed day: nothing)
-    status: core.PlanStatus  # `srs plan` on the first day, before any review (after a missed day: then)
+    status: (
+        plan_status.PlanStatus
+    )  # `srs plan` on the first day, before any review (after a missed day: then)
     core_recall_after: float  # mean true recall of the core cards the morning after the plan's last day
     new_left: int  # planned cards still new after the last day run
     exam_recall: float | None  # mean predicted recall of the planned cards on the exam morning (new: 0)
@@ -75,7 +78,7 @@ def follow(
         core.start(store, today=TODAY, now=T0, days=days, deck="Course", minutes=BUDGET)
         if exam is not None:
             core.set_exam(store, today=TODAY, now=T0, exam=TODAY + exam, retention=0.9)
-        st = core.status(store, scheduler, T0)
+        st = plan_status.status(store, scheduler, T0)
         assert st is not None
         plan = st.plan
         last = plan.end - TODAY
@@ -92,7 +95,7 @@ def follow(
         while d < last + 1 + extra:
             morning = CLOCK.start(TODAY + d)
             if miss is not None and d == miss + 1:  # `srs plan` the morning after the missed day
-                st = core.status(store, scheduler, morning)
+                st = plan_status.status(store, scheduler, morning)
                 assert st is not None
                 if st.tail is not None:
                     last = st.tail.first + st.tail.days - 1 - TODAY
@@ -159,7 +162,7 @@ def test_default_plan_fits_45_minutes_core_first_then_the_tail(default_run: Run)
         assert all(cid[:3] in opened for cid in day.introduced), d
         core_today = [i for i, cid in enumerate(day.introduced) if cid.startswith("c")]
         assert core_today == list(range(len(core_today)))  # core before any depth card
-    text = core.tail_note(st)
+    text = plan_status.tail_note(st)
     assert text is not None and text.startswith("after the week: ") and "depth cards over" in text
 
 
@@ -171,7 +174,7 @@ def test_one_missed_day_lengthens_the_tail_instead_of_doubling_the_next_day(
     assert len(missed.days[3].introduced) < 1.2 * len(default_run.days[3].introduced)
     st, before = missed.status, default_run.status.tail
     assert st.behind == 1 and st.tail is not None and before is not None and st.tail.days > before.days
-    note = core.respread_note(st)
+    note = plan_status.respread_note(st)
     assert note is not None and "1 plan day missed" in note and f"now runs {st.tail.days} days" in note
 
 
@@ -197,11 +200,11 @@ def test_exam_inside_the_plan_leaves_no_card_due_and_unreviewed_on_the_morning(t
 
 
 # -- what the budget cannot do, said plainly --------------------------------------------------------
-def short_plan(tmp: Path, minutes: float, days: int = 3) -> core.PlanStatus:
+def short_plan(tmp: Path, minutes: float, days: int = 3) -> plan_status.PlanStatus:
     with open_store(tmp / f"short-{minutes}-{days}.db") as store:
         tiered_curriculum(store, tmp / "decks-short", days=3, core=120, depth=0)
         core.start(store, today=TODAY, now=T0, days=days, deck="Course", minutes=minutes)
-        st = core.status(store, Scheduler(Settings(enable_fuzzing=False)), T0, simulate_runs=2)
+        st = plan_status.status(store, Scheduler(Settings(enable_fuzzing=False)), T0, simulate_runs=2)
         assert st is not None
         return st
 
@@ -211,7 +214,7 @@ def test_when_core_does_not_fit_the_plan_says_by_how_much_and_what_would(tmp_pat
     sf = st.shortfall
     assert sf is not None and sf.core == 360 and 0 < sf.by_end < 360
     assert sf.minutes is not None and sf.days is not None and sf.minutes % 5 == 0
-    assert core.budget_note(st) == (
+    assert plan_status.budget_note(st) == (
         f"20 min a day introduces {sf.by_end} of 360 core cards by day 3; {sf.minutes} min or --days "
         f"{sf.days} would cover all of them (srs plan set --minutes M / --days N)."
     )

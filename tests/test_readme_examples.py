@@ -91,6 +91,9 @@ def learner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     vault = home / "Vault" / "Deep-learning"
     vault.mkdir(parents=True)
     (vault / "pooling.md").write_text("# Pooling\n\nMax pooling keeps::the largest value\n", encoding="utf-8")
+    (work / "notes.md").write_text(
+        "Pooling keeps the **largest** value of each ==window==\n", encoding="utf-8"
+    )
     return work
 
 

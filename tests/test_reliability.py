@@ -760,14 +760,14 @@ def test_review_shows_a_note_while_it_waits_for_the_lock(
 ) -> None:
     import threading
 
-    import srs.store.database as database
+    import srs.store.connection as connection
 
     write_deck(home / "decks", "d.md", DECK)
     env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": NOW}
     assert (
         runner.invoke(cli, ["due"], env=env).exit_code == 0
     )  # deck files synced: review will not write first
-    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)  # stands for the 10 s of a real run
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 100)  # stands for the 10 s of a real run
     other = sqlite3.connect(home / "srs.db", isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")  # a long sync in another process holds the write lock
     release = threading.Timer(1.5, lambda: other.execute("COMMIT"))

@@ -147,7 +147,8 @@ def test_exam_cap_in_the_simulator_lifts_recall_on_the_date() -> None:
 
 
 def test_real_cards_become_simulator_days(store: Store) -> None:
-    from srs.scheduling.plan import PlanClock, sim_cards
+    from srs.scheduling.plan import PlanClock
+    from srs.scheduling.plan_forecast import sim_cards
 
     with store.transaction():
         for cid, state, due, last in (

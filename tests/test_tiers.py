@@ -14,8 +14,7 @@ from srs.cli import cli
 from srs.decks.parser import cards_of, parse_text
 from srs.decks.sync import DeckRoot, sync
 from srs.model import Tier
-from srs.store import Filter, Store, open_store
-from srs.store import database as database_module
+from srs.store import Filter, Store, deckfiles, open_store
 from srs.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from srs.store.queries import card_requires, card_tiers, tier_counts
 from tests.conftest import T0, write_deck
@@ -103,7 +102,7 @@ def test_sync_stores_tier_and_requires_and_an_edit_of_them_resyncs(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, many: bool
 ) -> None:
     # Both ways a sync writes cards: row by row, and through the temporary staging table.
-    monkeypatch.setattr(database_module, "_STAGE_FROM", 1 if many else 10**6)
+    monkeypatch.setattr(deckfiles, "_STAGE_FROM", 1 if many else 10**6)
     decks = tmp_path / "decks"
     path = write_deck(decks, "a.md", DECK)
     report = sync(store, [DeckRoot("user", decks)], T0)

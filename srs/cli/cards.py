@@ -339,7 +339,7 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
         upcoming = next_due(store, flt)
         plan = None
         if plan_running(store):
-            from srs.scheduling.plan import plan_today
+            from srs.scheduling.plan_today import plan_today
 
             plan = plan_today(store, t, scheduler_for(store).clock, settings)
     new_room = max(0, settings.new_per_day - new_today)

@@ -76,7 +76,8 @@ def export_anki_cmd(
     """
     from srs.cli.common import roots
     from srs.cli.paths import home
-    from srs.interop.anki.export import check_output, clean_litter, export_anki
+    from srs.interop.anki.export import export_anki
+    from srs.interop.anki.output import check_output, clean_litter
     from srs.tui.progress import LazyProgress
 
     # Before syncing the decks: a wrong path fails at once, and nothing precious is overwritten.

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from srs.cli.common import App, SrsGroup, emit, json_option, scheduler_for, sync_decks, utc_offset
+
+if TYPE_CHECKING:
+    from srs.decks.importers import TextImport
 
 
 @click.group("import", cls=SrsGroup)
@@ -19,14 +22,16 @@ def import_() -> None:
     """Import cards from Anki packages, Anki text (CSV) files or Obsidian notes."""
 
 
-def _write_notes(app: App, notes: list[Any], folder: str, source: str) -> dict[str, Any]:
-    """Write imported notes into deck files under $SRS_HOME/decks/FOLDER and sync them, all or nothing."""
+def _write_notes(app: App, imported: TextImport, folder: str, source: str) -> dict[str, Any]:
+    """Write imported notes (a :class:`srs.decks.importers.TextImport`) into deck files under
+    $SRS_HOME/decks/FOLDER and sync them, all or nothing; notes that repeat one already in srs are left out."""
     from srs.cli.paths import user_decks_dir
-    from srs.decks.importers.writer import check_read_back, plan_files, unique
+    from srs.decks.importers.writer import check_read_back, drop_duplicates, plan_files, unique
+    from srs.store.imports import note_fronts
 
-    notes = unique(notes)
-    batch = plan_files(notes, user_decks_dir() / folder, header_source=source, read_back=False)
     with app.store(sync=False) as store:
+        notes, duplicates = drop_duplicates(unique(imported.notes), note_fronts(store))
+        batch = plan_files(notes, user_decks_dir() / folder, header_source=source, read_back=False)
         app.backup(store, "before-import")
         batch.commit()
         try:
@@ -43,18 +48,32 @@ def _write_notes(app: App, notes: list[Any], folder: str, source: str) -> dict[s
         "cards_added": report.added,
         "cards_updated": report.changed,
         "files": sorted(str(p) for p in batch.texts),
+        "skipped": [{"where": s.where, "reason": s.reason} for s in imported.skipped],
+        "duplicates": [{"where": d.where, "note": d.note_id, "deck": d.deck} for d in duplicates],
     }
 
 
-def _say(result: dict[str, Any]) -> None:
+def _say(result: dict[str, Any], unit: str = "row") -> None:
     def text() -> None:
-        if not result["files_written"]:
+        if not result["notes"]:
+            click.echo("Nothing imported: every note repeats one already in srs.")
+        elif not result["files_written"]:
             click.echo(f"Nothing new: the {result['notes']} notes are already in srs as imported.")
-            return
-        click.echo(
-            f"Imported {result['notes']} notes into {result['files_written']} deck file(s): "
-            f"{result['cards_added']} cards added, {result['cards_updated']} updated."
-        )
+        else:
+            click.echo(
+                f"Imported {result['notes']} notes into {result['files_written']} deck file(s): "
+                f"{result['cards_added']} cards added, {result['cards_updated']} updated."
+            )
+        for row in result["skipped"]:
+            click.echo(f"{row['where']}: {row['reason']}; {unit} skipped")
+        for dup in result["duplicates"]:
+            click.echo(
+                f"{dup['where']}: a duplicate of note {dup['note']} in deck {dup['deck']!r} (the same first "
+                f"field), already in srs; {unit} skipped"
+            )
+        if result["skipped"] or result["duplicates"]:
+            left = len(result["skipped"]) + len(result["duplicates"])
+            click.echo(f"{left} skipped (listed above); the others were imported.")
 
     emit(result, text)
 
@@ -164,8 +183,10 @@ def import_anki_cmd(
 def import_csv_cmd(app: App, file: Path, deck: str | None, as_json: bool) -> None:
     """Import an Anki text file (CSV/TSV with #separator:, #deck:, #tags column:, #guid column: ... headers).
 
-    The first field is the front, the second the back. Cards go to $SRS_HOME/decks/csv/; importing the
-    file again updates them.
+    The first field is the front, the second the back. UTF-8, or UTF-16 with a byte order mark. A row that
+    makes no card, or repeats the first field of an earlier row or of a note already in srs (Anki's duplicate
+    rule), is listed (file:line: reason) and skipped; the others come in. Cards go to $SRS_HOME/decks/csv/;
+    importing the file again updates them.
 
     \b
     Example:
@@ -180,21 +201,33 @@ def import_csv_cmd(app: App, file: Path, deck: str | None, as_json: bool) -> Non
 
 @import_.command("markdown")
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--clozes",
+    metavar="SYNTAX[,SYNTAX...]",
+    default="highlight",
+    show_default=True,
+    help="Which marks make cloze deletions, as in the plugin's settings: highlight (==x==), bold (**x**), "
+    "curly ({{x}}).",
+)
 @json_option
 @click.pass_obj
-def import_markdown_cmd(app: App, path: Path, as_json: bool) -> None:
+def import_markdown_cmd(app: App, path: Path, clozes: str, as_json: bool) -> None:
     """Import flash cards from Obsidian notes (a file or a folder) written for the spaced-repetition plugin.
 
-    front::back, front:::back (reversed), multi-line cards split by a '?' (or '??') line, ==cloze== and
-    {{c1::cloze}}. Cards go to $SRS_HOME/decks/obsidian/; importing again updates them.
+    front::back, front:::back (reversed), multi-line cards split by a '?' (or '??') line, clozes in the
+    plugin's syntax (==answer==, ==2;;answer;;hint==, ==answer==^[hint][^2]) and {{c1::cloze}}. Footnote
+    definitions ([^1]: text) go to the extra of the cards that refer to them. A card that cannot be read is
+    listed (file:line: reason) and the others come in. Cards go to $SRS_HOME/decks/obsidian/; importing again
+    updates them.
 
     \b
-    Example:
+    Examples:
       srs import markdown ~/Vault/Deep\\ learning
+      srs import markdown notes.md --clozes highlight,bold
     """
     from srs.decks.importers.obsidian import read_markdown
 
-    notes = read_markdown(path)
-    if not notes:
-        raise click.ClickException(f"no flash cards found in {path}")
-    _say(_write_notes(app, notes, "obsidian", f"Obsidian: {path.name}"))
+    syntaxes = tuple(s.strip() for s in clozes.split(",") if s.strip())
+    _say(
+        _write_notes(app, read_markdown(path, clozes=syntaxes), "obsidian", f"Obsidian: {path.name}"), "card"
+    )

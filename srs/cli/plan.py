@@ -27,7 +27,8 @@ def _lab_info() -> dict[str, tuple[str, int]]:
 
 
 def _show(app: App, as_json: bool, note: str | None = None) -> None:
-    from srs.scheduling.plan import history, status
+    from srs.scheduling.plan import history
+    from srs.scheduling.plan_status import status
 
     with app.store() as store:
         st = status(store, scheduler_for(store), now(), lab_info=_lab_info())
@@ -270,6 +271,7 @@ def simulate(
 
     from srs.errors import InputError
     from srs.scheduling import plan as core
+    from srs.scheduling.plan_forecast import sim_cards
     from srs.scheduling.simulate import SimSettings
     from srs.scheduling.simulate import simulate as run
 
@@ -299,7 +301,7 @@ def simulate(
                 chosen = core.default_plan(store, today, core.daily_minutes(store))
                 source = "a 7-day plan of the built-in curriculum starting today"
         costs = budget.costs(store)
-        cards, _ids = core.sim_cards(store, t, clock, plan=chosen, costs=costs)
+        cards, _ids = sim_cards(store, t, clock, plan=chosen, costs=costs)
         spent = 0.0
         if chosen is not None and today >= chosen.start:
             spent = budget.spent_since(store, costs, clock.start(today))

@@ -9,7 +9,7 @@ expression in ``srs/``) on those pieces repeated.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from srs.model import CLOZE_RE, Span
 
@@ -97,6 +97,78 @@ def tex_spans(text: str) -> Iterator[Span]:
         pos = close + 2
 
 
+def plugin_clozes(text: str, marks: Sequence[tuple[str, str]] = (("==", "=="),)) -> Iterator[Span]:
+    """Cloze deletions of the Obsidian spaced-repetition plugin: ``OPEN inside CLOSE`` on one line, for each
+    (open, close) of ``marks`` (``==`` highlights by default), no space just inside the marks, and what may
+    follow at once: ``^[hint]`` then ``[^label]`` (its footnote-style pattern). Group 1 is the inside, 2 the
+    label (or None), 3 the hint (or None). Anki ``{{cN::...}}`` deletions are passed over, never read as a
+    ``{{...}}`` mark."""
+    n = len(text)
+    nxt = {k: text.find(opening) for k, (opening, _c) in enumerate(marks)}
+    nxt = {k: at for k, at in nxt.items() if at >= 0}
+    line_end = -1
+    pos = 0
+    while nxt:
+        for k in list(nxt):
+            if nxt[k] < pos:
+                nxt[k] = text.find(marks[k][0], pos)
+                if nxt[k] < 0:
+                    del nxt[k]  # none left
+        if not nxt:
+            return
+        k = min(nxt, key=nxt.__getitem__)
+        i = nxt[k]
+        opening, closing = marks[k]
+        if i > line_end:  # the line holding i, found once per line
+            line_end = text.find("\n", i)
+            line_end = n if line_end < 0 else line_end
+        if opening == "{{" and text.startswith("{{c", i):  # an Anki deletion: passed over whole
+            j = i + 3
+            while j < n and text[j].isdecimal():
+                j += 1
+            if j > i + 3 and text.startswith("::", j):
+                close = text.find("}}", j + 2)
+                if close < 0:
+                    del nxt[k]  # no later {{ can close either
+                    continue
+                pos = close + 2
+                continue
+        body = i + len(opening)
+        if body >= line_end or text[body].isspace():
+            nxt[k] = text.find(opening, i + 1)
+            if nxt[k] < 0:
+                del nxt[k]
+            continue
+        at, close = body + 1, -1
+        while (c := text.find(closing, at, line_end)) >= 0:
+            if not text[c - 1].isspace():
+                close = c
+                break
+            at = c + 1
+        if close < 0:  # no later opening of this kind on this line can close either
+            nxt[k] = text.find(opening, line_end)
+            if nxt[k] < 0:
+                del nxt[k]
+            continue
+        end = close + len(closing)
+        hint = label = None
+        if text.startswith("^[", end) and (h := text.find("]", end + 2, line_end)) >= 0:
+            hint, end = text[end + 2 : h], h + 1
+        r = text.find("]", end + 2, line_end) if text.startswith("[^", end) else -1
+        if r > end + 2 and text[end + 2 : r].isalnum():
+            label, end = text[end + 2 : r], r + 1
+        yield Span(i, end, (text[i:end], text[body:close], label, hint))
+        pos = end
+
+
+def footnote_refs(text: str) -> Iterator[str]:
+    """The labels of ``[^label]`` footnote references (a label is letters and digits)."""
+    for m in delimited(text, "[^", "]"):
+        label = m.group(1) or ""
+        if label.isalnum():
+            yield label
+
+
 def strip_tags(text: str) -> str:
     """``text`` without HTML tags (``<`` then a letter, ``/`` or ``!``, up to the next ``>``)."""
     out: list[str] = []
@@ -137,4 +209,9 @@ SCANNERS: dict[str, tuple[Callable[[str], object], tuple[str, ...]]] = {
         ("\\(", "\\[", "\\)", "\\]", "\\", "a", "\\(a\\)", "\\(\\)"),
     ),
     "strip_tags": (strip_tags, ("<", "a", "/", "!", ">", "<a ")),
+    "plugin_clozes": (
+        lambda t: _drain(plugin_clozes(t, (("==", "=="), ("**", "**"), ("{{", "}}")))),
+        ("==", "**", "{{", "}}", "{{c1::", ";;", "^[", "[^", "]", "1", "a", " ", "\n", "==a==^[b][^1]"),
+    ),
+    "footnote_refs": (lambda t: list(footnote_refs(t)), ("[^", "]", "1", "a", "[^1]", " ")),
 }

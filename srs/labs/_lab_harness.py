@@ -13,7 +13,7 @@ Events go to ``EVENTS_FD``, one JSON object per line, each preceded by its HMAC 
 ``"<line number>:<json>"`` keyed with the key read from ``KEY_FD`` (as in the exercise harness):
 
 * ``start`` {runs: [{name, epochs}], functions}
-* ``epoch`` {run, epoch, loss, lr, val_acc, train_acc (or null), seconds}
+* ``epoch`` {run, epoch, loss, lr, val_acc, val_loss, seconds}
 * ``requirement`` {kind, run, passed, detail}
 * ``artefact`` {path} (a file written in the lab folder)
 * ``error`` {run, function, message} - the learner's code raised or answered with something unusable
@@ -106,8 +106,6 @@ class Check:
         n_val = max(1, int(round(len(x) * float(job["val_fraction"]))))
         self.x_val, self.y_val = x[order[:n_val]], y[order[:n_val]]
         self.x_train, self.y_train = x[order[n_val:]], y[order[n_val:]]
-        self.x_train_probe = self.x_train[: len(self.x_val)]
-        self.y_train_probe = self.y_train[: len(self.y_val)]
         self.x_test, self.y_test = data["x_test"], data["y_test"]
         self.classes = int(data["classes"])
         self.runs: list[dict[str, Any]] = job["runs"]
@@ -117,10 +115,6 @@ class Check:
         self.test_scores: dict[str, Any] = {}
         self.accuracy: dict[str, float] = {}
         self.seconds: dict[str, float] = {}
-        probe_runs = {
-            r for q in self.requires if q["kind"] == "overfit_diagnosis" for r in q["params"]["runs"]
-        }
-        self.probe_runs = probe_runs
         self.where = "while building the model"
 
     # ---------------------------------------------------------------- calling the learner
@@ -166,6 +160,13 @@ class Check:
         finite = np.isfinite(scores).all(axis=1)
         return float(np.mean((np.argmax(np.nan_to_num(scores, nan=-np.inf), axis=1) == labels) & finite))
 
+    def cross_entropy(self, scores: Any, labels: Any) -> float | None:
+        """The mean softmax cross-entropy of scores against labels (None when not finite)."""
+        np = self.np
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return _num(-log_probs[np.arange(len(labels)), labels].mean())
+
     # ---------------------------------------------------------------- training
 
     def train(self) -> None:
@@ -175,7 +176,7 @@ class Check:
             started = time.monotonic()
             shape = tuple(int(s) for s in self.x_train.shape[1:])
             model = self.call(name, "build", config, shape, self.classes, seed)
-            hist: dict[str, list[float | None]] = {"loss": [], "lr": [], "val_acc": [], "train_acc": []}
+            hist: dict[str, list[float | None]] = {"loss": [], "lr": [], "val_acc": [], "val_loss": []}
             self.history[name] = hist
             for epoch in range(epochs):
                 self.where = f"in run {name}, epoch {epoch + 1}"
@@ -197,14 +198,13 @@ class Check:
                 lr = got.get("lr")
                 loss_value = float(loss)
                 lr_value = _num(lr)
-                val = self.acc(self.scores(name, model, self.x_val), self.y_val)
-                train_acc = None
-                if name in self.probe_runs:
-                    train_acc = self.acc(self.scores(name, model, self.x_train_probe), self.y_train_probe)
+                val_scores = self.scores(name, model, self.x_val)
+                val = self.acc(val_scores, self.y_val)
+                val_loss = self.cross_entropy(val_scores, self.y_val)
                 hist["loss"].append(loss_value if math.isfinite(loss_value) else None)
                 hist["lr"].append(lr_value)
                 hist["val_acc"].append(val)
-                hist["train_acc"].append(train_acc)
+                hist["val_loss"].append(val_loss)
                 self.out.emit(
                     event="epoch",
                     run=name,
@@ -214,7 +214,7 @@ class Check:
                     nonfinite=not math.isfinite(loss_value),
                     lr=lr_value,
                     val_acc=val,
-                    train_acc=train_acc,
+                    val_loss=val_loss,
                     seconds=round(time.monotonic() - t0, 3),
                 )
             self.models[name] = model
@@ -331,7 +331,9 @@ class Check:
                 "deterministic_predict", run, False,
                 "predict gives different outputs for the same images: augmentation or dropout applied at test time",
             )  # fmt: skip
-        elif not np.allclose(once, halves, rtol=1e-5, atol=1e-6):
+        elif not np.allclose(
+            once, halves, rtol=1e-4, atol=1e-5
+        ):  # float32 sums differ a little by batch size
             self.requirement(
                 "deterministic_predict", run, False,
                 "predicting a batch differs from predicting its halves: batch statistics or augmentation at test time",
@@ -391,24 +393,27 @@ class Check:
         )
 
     def req_overfit_diagnosis(self, run: str, p: dict[str, Any]) -> None:
-        gap_bar, low = float(p.get("gap", 0.1)), float(p.get("low", 0.6))
+        """The checker's reading of each run's last epoch: a validation loss above the training loss by
+        more than ``gap`` is overfitting; else a validation accuracy under ``low`` is underfitting; else a
+        good fit. The learner's ``diagnosis.md`` must say the same, run by run."""
+        gap_bar, low = float(p.get("gap", 0.3)), float(p.get("low", 0.8))
         runs = list(p["runs"])
         series = {}
         reading = {}
         for name in runs:
             hist = self.history[name]
-            train = [float(v or 0) for v in hist["train_acc"]]
-            val = [float(v or 0) for v in hist["val_acc"]]
+            train = [math.nan if v is None else float(v) for v in hist["loss"]]
+            val = [math.nan if v is None else float(v) for v in hist["val_loss"]]
             series[f"{name} train"] = train
             series[f"{name} val"] = val
-            gap = train[-1] - val[-1]
-            if train[-1] < low and val[-1] < low:
-                reading[name] = "underfitting"
+            gap = val[-1] - train[-1]
+            if gap > gap_bar or not math.isfinite(gap):
+                reading[name] = "overfitting" if math.isfinite(gap) else "underfitting"
             else:
-                reading[name] = "overfitting" if gap > gap_bar else "good fit"
+                reading[name] = "underfitting" if float(hist["val_acc"][-1] or 0) < low else "good fit"
         path = self.folder / "diagnosis.svg"
         path.write_text(
-            _drawing().curves_svg(series, "train vs validation accuracy", "accuracy"), encoding="utf-8"
+            _drawing().curves_svg(series, "training vs validation loss", "loss"), encoding="utf-8"
         )
         self.out.emit(event="artefact", path=str(path))
         file = self.folder / str(p.get("file", "diagnosis.md"))

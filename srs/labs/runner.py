@@ -54,7 +54,7 @@ class Epoch:
     loss: float | None
     lr: float | None
     val_acc: float
-    train_acc: float | None
+    val_loss: float | None
     seconds: float
 
 
@@ -156,7 +156,7 @@ def _epoch(ev: dict[str, Any]) -> Epoch:
         loss=num("loss"),
         lr=num("lr"),
         val_acc=num("val_acc") or 0.0,
-        train_acc=num("train_acc"),
+        val_loss=num("val_loss"),
         seconds=num("seconds") or 0.0,
     )
 

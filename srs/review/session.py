@@ -132,7 +132,7 @@ class Session:
         # A running study plan sets the quota of its own new cards; other new cards keep the normal limit.
         self._plan = None
         if plan_running(store):  # the plan code loads only when a plan is in force
-            from srs.scheduling.plan import plan_today
+            from srs.scheduling.plan_today import plan_today
 
             self._plan = plan_today(store, now, clock, settings)
         planned_room = 0

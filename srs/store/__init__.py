@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from srs.store.database import CARD_COLUMNS, Filter, ReviewRow, Store, connect, open_store
+from srs.store.connection import connect
+from srs.store.database import Store, open_store
+from srs.store.rows import CARD_COLUMNS, Filter, ReviewRow
 
 __all__ = ["CARD_COLUMNS", "Filter", "ReviewRow", "Store", "connect", "open_store"]

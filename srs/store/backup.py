@@ -127,7 +127,7 @@ def backed_up_since(folder: Path, stem: str, since: int) -> bool:
 
 def check_backup(path: Path) -> int:
     """Refuse a file that is not a sound srs database; returns its schema version."""
-    from srs.store.database import _classify
+    from srs.store.connection import _classify
 
     if not path.is_file():
         raise InputError(f"no backup file {path}")
@@ -218,7 +218,7 @@ def restore(db: Path, backup: Path, folder: Path, *, now: int, keep: int) -> Res
     that is not a sound srs database. The copy goes through SQLite, so a ``-wal`` of the
     replaced database cannot be mixed into the restored one.
     """
-    from srs.store.database import DatabaseLock
+    from srs.store.connection import DatabaseLock
 
     check_backup(backup)
     if backup.resolve() == db.resolve():

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from srs.errors import InputError, NotFoundError
-from srs.store.database import Filter, Store
+from srs.store.database import Store
+from srs.store.rows import Filter
 
 
 def deck_names(store: Store) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srs.store.database import SET_MEMORY
+from srs.store.rows import SET_MEMORY
 
 if TYPE_CHECKING:
     from srs.model import Memory
@@ -43,6 +43,18 @@ def notes_per_path(store: Store) -> dict[str, int]:
             "SELECT path, COUNT(DISTINCT note_id) FROM cards WHERE active = 1 GROUP BY path"
         )
     }
+
+
+def note_fronts(store: Store) -> Iterator[tuple[str, str, str, str]]:
+    """(note id, kind, front, deck) of every note with an active card, once per note (a reversed note's
+    forward card; a cloze note's cards all show its text)."""
+    seen: set[str] = set()
+    for note_id, kind, front, deck in store.execute(
+        "SELECT note_id, kind, front, deck FROM cards WHERE active = 1 AND sub != 'rev'"
+    ):
+        if note_id not in seen:
+            seen.add(note_id)
+            yield note_id, kind, front, deck
 
 
 def known_anki_ids(store: Store) -> set[int]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from srs.store.database import Filter, Store
+from srs.store.database import Store
+from srs.store.rows import Filter
 
 PLAN_COLUMNS = "id, deck, tag, start_date, days, exam_date, retention, shifted, calendar, created, stopped"
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from srs.store.database import Filter, Store
+from srs.store.database import Store
+from srs.store.rows import Filter
 
 if TYPE_CHECKING:
     from srs.model import Card, Tier
@@ -350,7 +351,7 @@ def has_reviews(store: Store) -> bool:
     return store.execute("SELECT 1 FROM reviews LIMIT 1").fetchone() is not None
 
 
-# -- export (srs.interop.anki.export) --------------------------------------------------------------
+# -- export (srs.interop.anki.notes, .schedule) -----------------------------------------------------------
 def active_card_rows(
     store: Store, columns: Sequence[str], flt: Filter = Filter()
 ) -> Iterator[tuple[Any, ...]]:

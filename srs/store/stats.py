@@ -12,7 +12,8 @@ from typing import Any
 
 from srs.clock import DAY
 from srs.model import Rating, State
-from srs.store.database import Filter, Store
+from srs.store.database import Store
+from srs.store.rows import Filter
 
 # Seconds the card was scheduled for at a review; written exactly as the expression of the
 # idx_reviews_retention index (migration m002) so that SQLite reads it from the index.

@@ -2,7 +2,7 @@
 
 Plain lines of text (with ANSI styles only when colour is on), measured in terminal cells so that
 Chinese titles line up: `srs plan` is a start-up-budgeted command, so this view needs no rich.
-The columns and words are those of the plan's browser page (:mod:`srs.scheduling.plan` holds the words).
+The columns and words are those of the plan's browser page (:mod:`srs.scheduling.plan_status` holds the words).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from srs.scheduling.plan import (
+from srs.scheduling.plan_status import (
     basis_note,
     budget_note,
     date_label,
@@ -22,7 +22,7 @@ from srs.scheduling.plan import (
 )
 
 if TYPE_CHECKING:
-    from srs.scheduling.plan import PlanDay, PlanStatus
+    from srs.scheduling.plan_status import PlanDay, PlanStatus
 
 # A no-break space keeps each mark with its word when the column wraps.
 STATUS = {

@@ -329,7 +329,8 @@ def create_app(config: WebConfig) -> Starlette:
         return await page("stats.html", gather)
 
     async def plan_page(request: Request) -> Response:
-        from srs.scheduling import plan as core
+        from srs.scheduling import plan_status as core
+        from srs.scheduling.plan import history
         from srs.web import charts
 
         def gather(review: WebReview) -> dict[str, Any]:
@@ -338,7 +339,7 @@ def create_app(config: WebConfig) -> Starlette:
             info = {lab.id: (lab.title, lab.minutes) for lab in catalog.catalog().labs}
             st = core.status(review.store, review.scheduler, config.now(), lab_info=info)
             if st is None:
-                past = [p.to_dict() for p in core.history(review.store)]
+                past = [p.to_dict() for p in history(review.store)]
                 return {"data": None, "history": past}
             return {
                 "data": st.to_dict(),

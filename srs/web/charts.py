@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from srs.stats import DayProgress, Forecast, Heatmap, Retention
 
 if TYPE_CHECKING:
-    from srs.scheduling.plan import PlanDay
+    from srs.scheduling.plan_status import PlanDay
 
 BAR = "#4c8bf5"
 COLORS = {

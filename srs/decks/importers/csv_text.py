@@ -7,6 +7,12 @@ row), ``#tags:`` (tags added to every row), and the column headers ``#deck colum
 first is the front (or the cloze text), the second the back (or the cloze's extra), any further ones go to the
 extra. Without a separator header the separator is guessed from the first row (tab, then semicolon, then comma).
 
+A row that makes no card (an empty front or back, a cloze row without a deletion, a row the csv module cannot
+read) is skipped and listed as ``file:line: reason``; the other rows come in. So is a row whose first field
+repeats an earlier row's within the same kind of note (Anki's duplicate rule: the first field within a note
+type), and, at the import, one repeating a note already in srs (see :func:`srs.decks.importers.writer.identity`).
+The file is read as UTF-8, or as UTF-16/UTF-32 when it starts with their byte order mark.
+
 Ids: ``csv-`` + a hash of the guid column when there is one, else of the file name and the row's first field,
 so importing the same file again updates the same cards.
 """
@@ -15,13 +21,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from srs.decks.importers import read_source
+from srs.decks.importers import Skipped, TextImport, decode_text, read_source
 from srs.decks.importers.htmltext import html_to_markdown, html_to_text
-from srs.decks.importers.writer import ImportedNote, clean_deck, clean_tag, stable_id
+from srs.decks.importers.writer import ImportedNote, clean_deck, clean_tag, identity, stable_id
 from srs.errors import InputError
 from srs.model import CLOZE_RE, Kind
 
@@ -38,28 +45,24 @@ def _column(value: str, key: str, path: Path, line: int) -> int:
     return number - 1
 
 
-def _rows(reader: Any, path: Path, start: int) -> Iterator[list[str]]:
-    """The reader's rows; a row it cannot read (a field over csv's 128 KiB limit...) is an InputError."""
+def _rows(reader: Any, path: Path, start: int) -> Iterator[tuple[int, list[str] | Skipped]]:
+    """(line, row) for each row of the reader; a row it cannot read (a field over csv's 128 KiB limit...) is a
+    Skipped, and reading goes on with the next one."""
     while True:
         try:
-            row = next(reader)
+            row: list[str] | Skipped = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(f"{path}:{start + reader.line_num}: cannot read this row ({exc})") from None
-        yield row
+            row = Skipped(f"{path}:{start + reader.line_num}", f"cannot read this row ({exc})")
+        yield start + reader.line_num, row
 
 
-def read_csv(path: Path, *, deck: str | None = None) -> list[ImportedNote]:
-    """The notes of one Anki text file. Raises InputError (with file:line) for what cannot be read."""
-    raw = read_source(path)
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: not UTF-8 text (is this a CSV file?)") from None
-    if "\x00" in text:
-        raise InputError(f"{path}: binary data, not a CSV or text file")
+def read_csv(path: Path, *, deck: str | None = None) -> TextImport:
+    """The notes of one Anki text file, and the rows left out (each with its ``file:line`` and why): a row that
+    makes no card, or whose first field repeats an earlier row's (Anki's duplicate rule), is skipped; the others
+    come in. InputError for what spoils the whole file (not text, a bad header, no row to import)."""
+    text = decode_text(read_source(path), str(path))
     lines = text.splitlines(keepends=True)
     headers: dict[str, tuple[str, int]] = {}
     start = 0
@@ -89,47 +92,81 @@ def read_csv(path: Path, *, deck: str | None = None) -> list[ImportedNote]:
     file_tags = [t for t in (clean_tag(t) for t in headers.get("tags", ("", 0))[0].split()) if t]
     convert = html_to_markdown if html else (lambda s: s.strip())
     notes: list[ImportedNote] = []
+    skipped: list[Skipped] = []
+    seen: dict[tuple[str, str], int] = {}  # identity (kind, first field) -> the line that brought it
+    seen_ids: dict[str, int] = {}
     reader = csv.reader(io.StringIO(body), delimiter=sep)
-    for row in _rows(reader, path, start):
-        line = start + reader.line_num
+    for line, row in _rows(reader, path, start):
+        if isinstance(row, Skipped):
+            skipped.append(row)
+            continue
         if not any(cell.strip() for cell in row):
             continue
-        cols = [c for i, c in enumerate(row) if i not in special.values()]
-
-        def get(name: str, row: list[str] = row) -> str:
-            index = special.get(name)
-            return row[index].strip() if index is not None and index < len(row) else ""
-
-        if len(cols) < 1 or not cols[0].strip():
-            raise InputError(f"{path}:{line}: the first field (the front) is empty")
-        front = convert(cols[0])
-        back = convert(cols[1]) if len(cols) > 1 else ""
-        extra = "\n\n".join(convert(c) for c in cols[2:] if c.strip())
-        notetype = get("notetype").lower()
-        tags = tuple(dict.fromkeys([*file_tags, *(t for t in map(clean_tag, get("tags").split()) if t)]))
-        guid = get("guid")
-        note_id = stable_id("csv", "guid", guid) if guid else stable_id("csv", path.name, front)
-        note_deck = clean_deck(get("deck")) if get("deck") else file_deck
-        if "cloze" in notetype or (not notetype and CLOZE_RE.search(front) and not back):
-            if not CLOZE_RE.search(front):
-                raise InputError(f"{path}:{line}: a cloze row needs a {{{{c1::...}}}} deletion")
-            notes.append(
-                ImportedNote(
-                    note_id,
-                    Kind.CLOZE,
-                    note_deck,
-                    text=front,
-                    extra="\n\n".join(filter(None, [back, extra])),
-                    tags=tags,
-                )
-            )
+        made = _note(row, special, convert, html, file_deck, file_tags, path)
+        if isinstance(made, str):
+            skipped.append(Skipped(f"{path}:{line}", made))
             continue
-        if not back:
-            raise InputError(f"{path}:{line}: the second field (the back) is empty")
-        kind = Kind.BASIC
-        if "type" in notetype:
-            kind, back = Kind.TYPE_IN, html_to_text(cols[1]) if html else back
-        elif "revers" in notetype:
-            kind = Kind.REVERSED
-        notes.append(ImportedNote(note_id, kind, note_deck, front=front, back=back, extra=extra, tags=tags))
-    return notes
+        ident = identity(made)
+        earlier = seen.get(ident) or seen_ids.get(made.id)
+        if earlier is not None:
+            skipped.append(Skipped(f"{path}:{line}", f"a duplicate of line {earlier} (the same first field)"))
+            continue
+        seen[ident] = seen_ids[made.id] = line
+        notes.append(replace(made, where=f"{path}:{line}"))
+    if not notes:
+        if not skipped:
+            raise InputError(f"{path}: no rows to import")
+        more = (
+            f" (and {len(skipped) - 1} more row{'s' if len(skipped) > 2 else ''} skipped)"
+            if skipped[1:]
+            else ""
+        )
+        raise InputError(f"{skipped[0]}{more}: no row to import")
+    return TextImport(tuple(notes), tuple(skipped))
+
+
+def _note(
+    row: list[str],
+    special: dict[str, int],
+    convert: Callable[[str], str],
+    html: bool,
+    file_deck: str,
+    file_tags: list[str],
+    path: Path,
+) -> ImportedNote | str:
+    """The note of one row, or why it makes none."""
+    cols = [c for i, c in enumerate(row) if i not in special.values()]
+
+    def get(name: str) -> str:
+        index = special.get(name)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    if len(cols) < 1 or not cols[0].strip():
+        return "the first field (the front) is empty"
+    front = convert(cols[0])
+    back = convert(cols[1]) if len(cols) > 1 else ""
+    extra = "\n\n".join(convert(c) for c in cols[2:] if c.strip())
+    notetype = get("notetype").lower()
+    tags = tuple(dict.fromkeys([*file_tags, *(t for t in map(clean_tag, get("tags").split()) if t)]))
+    guid = get("guid")
+    note_id = stable_id("csv", "guid", guid) if guid else stable_id("csv", path.name, front)
+    note_deck = clean_deck(get("deck")) if get("deck") else file_deck
+    if "cloze" in notetype or (not notetype and CLOZE_RE.search(front) and not back):
+        if not CLOZE_RE.search(front):
+            return "a cloze row needs a {{c1::...}} deletion"
+        return ImportedNote(
+            note_id,
+            Kind.CLOZE,
+            note_deck,
+            text=front,
+            extra="\n\n".join(filter(None, [back, extra])),
+            tags=tags,
+        )
+    if not back:
+        return "the second field (the back) is empty"
+    kind = Kind.BASIC
+    if "type" in notetype:
+        kind, back = Kind.TYPE_IN, html_to_text(cols[1]) if html else back
+    elif "revers" in notetype:
+        kind = Kind.REVERSED
+    return ImportedNote(note_id, kind, note_deck, front=front, back=back, extra=extra, tags=tags)

@@ -15,12 +15,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from srs.decks import MAX_DECK_BYTES
 from srs.decks.authoring import card_block, deck_file_name, front_matter, one_line
 from srs.decks.parser import TAG_RE, parse_text
+from srs.decks.scan import strip_tags
 from srs.errors import InputError, SrsError
 from srs.model import Kind, Note
 
@@ -66,6 +68,60 @@ class ImportedNote:
     extra: str = ""
     tags: tuple[str, ...] = ()
     source: str = ""
+    where: str = ""  # where it was read (``file:line``), for messages only: never written to the deck file
+
+
+def first_field_key(text: str) -> str:
+    """A first field as Anki compares it for duplicates: its plain text (HTML tags and entities, Markdown bold
+    marks gone), whitespace runs as one space."""
+    if "<" in text:
+        text = strip_tags(text)
+    if "&" in text:
+        text = unescape(text)
+    return " ".join(text.replace("**", "").split())
+
+
+def identity(note: ImportedNote | Note) -> tuple[str, str]:
+    """Anki's duplicate rule for a note: its note type (here its kind) and its first field (the front, or a
+    cloze's text) as plain text. Two notes with the same identity are duplicates."""
+    return note.kind.value, first_field_key(note.text if note.kind is Kind.CLOZE else note.front)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An imported note left out because srs already holds a note with its identity (:func:`identity`)."""
+
+    where: str
+    note_id: str  # the note already in srs
+    deck: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.where}: a duplicate of note {self.note_id} in deck {self.deck!r} (the same first field)"
+        )
+
+
+def drop_duplicates(
+    notes: Iterable[ImportedNote], known: Iterable[tuple[str, str, str, str]]
+) -> tuple[list[ImportedNote], list[Duplicate]]:
+    """The notes to write, and those that duplicate a note already in srs: one of the ``known`` (note id, kind,
+    front, deck) with the same identity and another id. A note with its own id already in srs is an update,
+    never a duplicate (importing the same file again)."""
+    notes = list(notes)
+    own = {n.id for n in notes}
+    held: dict[tuple[str, str], tuple[str, str]] = {}
+    for note_id, kind, front, deck in known:
+        if note_id not in own:
+            held.setdefault((kind, first_field_key(front)), (note_id, deck))
+    kept: list[ImportedNote] = []
+    dups: list[Duplicate] = []
+    for note in notes:
+        found = held.get(identity(note))
+        if found is None:
+            kept.append(note)
+        else:
+            dups.append(Duplicate(note.where or note.source or note.id, *found))
+    return kept, dups
 
 
 def render_note(note: ImportedNote | Note) -> str:
