@@ -168,3 +168,21 @@ def test_due_counts_no_lab_among_the_new_cards(env: Path) -> None:
     data = json.loads(run("due", "--json").stdout)
     assert [(d["deck"], d["new"]) for d in data["decks"]] == [("Mine", 1)]  # the basic card, not the lab
     assert data["new_today"] == 1 and data["labs_due"] == []
+
+
+def test_lab_notes_of_one_template_are_not_near_duplicates(env: Path) -> None:
+    note = (
+        "---\ndeck: Labs\n---\n## {id}\nkind: lab\nlab: {lab}\nsource: the plan\n"
+        "Q: Lab (afternoon): build the network, train it on digits, check it.\n"
+        "A: `srs lab start {lab}`, fill in train.py, then `srs lab check {lab}`.\n"
+    )
+    labs = ((1, LAB), (2, "d3-lab-cnn-mnist"))
+    for n, lab in labs:
+        write_deck(env / "decks", f"lab{n}.md", note.format(id=f"lab-{n}", lab=lab))
+    result = run("deck", "check", str(env / "decks"), "--strict")
+    assert result.exit_code == 0 and "near-duplicate" not in result.output, result.output
+    # the same two notes as basic cards are near-duplicates
+    for n, lab in labs:
+        basic = note.format(id=f"lab-{n}", lab=lab).replace("kind: lab\n", "").replace("lab: ", "tags: ")
+        write_deck(env / "decks", f"lab{n}.md", basic)
+    assert "near-duplicate" in run("deck", "check", str(env / "decks"), "--strict").output

@@ -70,7 +70,7 @@ def test_plan_day_lists_its_lab_and_marks_it_done_when_the_check_passed(
     assert data["cards"] == 8  # the lab is not one of the plan's new cards
     page = client.get("/plan").text
     assert f'<a href="/lab/{LAB}">' in page and "90 min · to do" in page
-    assert "Lab, day 1: d1-lab-mlp-scratch (90 min, afternoon" in CliRunner().invoke(cli, ["plan"]).output
+    assert "Lab, day 1: d1-lab-mlp-scratch · 90 min, afternoon" in CliRunner().invoke(cli, ["plan"]).output
     # a passing check, an hour after the start, is the lab's review
     lab = catalog.catalog().get(LAB)
     workspace.start(lab, web.home, now=T0)

@@ -173,7 +173,7 @@ def plan_lines(status: PlanStatus, width: int, color: bool = False) -> list[str]
     for day in status.days:
         for lab in day.labs:
             mark = "✓ done" if lab.done else f"{lab.minutes} min, afternoon"
-            text = f"Lab, day {day.number}: {lab.lab} ({mark}; srs lab show {lab.lab})"
+            text = f"Lab, day {day.number}: {lab.lab} · {mark}"
             lines += wrap(text, width)
     tail = tail_note(status)
     if tail:
