@@ -92,6 +92,7 @@ class Kind(enum.StrEnum):
     QUIZ = "quiz"
     EXERCISE = "exercise"
     CHOICE = "choice"
+    LAB = "lab"
 
 
 class Tier(enum.StrEnum):

@@ -80,6 +80,9 @@ Q: What does this print?
 print(sum(x * x for x in range(3)))  # $not maths$
 ```
 A: `5`
+
+## t-lab
+lab: d1-lab-mlp-scratch
 """
 
 DECK_TWO = r"""---
@@ -189,7 +192,7 @@ def test_import_counts_decks_tags_and_rendered_fields(env: Path, tmp_path: Path)
     with collection(tmp_path / "col.anki2") as col:
         log = import_into(col, out)
         assert (len(log.new), len(log.updated), len(log.duplicate)) == (notes, 0, 0)
-        assert (col.note_count(), col.card_count()) == (notes, cards) == (11, 13)
+        assert (col.note_count(), col.card_count()) == (notes, cards) == (12, 14)
         names = {d.name for d in col.decks.all_names_and_ids()}
         assert {"Export Test", "Export Test::Part 1 · 基础", "Export Test::Part 2"} <= names
 
@@ -201,6 +204,10 @@ def test_import_counts_decks_tags_and_rendered_fields(env: Path, tmp_path: Path)
         assert r"<p>\[\frac{\partial L}{\partial x} = a_{ij} \cdot b_{jk}\]</p>" in basic["Back"]
         assert basic["Source"] == "Test source, &quot;chapter 1&quot;"
         assert col.decks.name(basic.cards()[0].did) == "Export Test::Part 1 · 基础"
+
+        lab = note_by_id(col, "t-lab")
+        assert lab.note_type()["id"] == MODEL_IDS[Kind.LAB]
+        assert "srs lab check d1-lab-mlp-scratch" in lab["Back"]
 
         typed = note_by_id(col, "t-type")
         assert typed["Back"] == "32"  # exactly what the learner must type
@@ -450,7 +457,7 @@ def test_whole_builtin_curriculum_imports_with_equal_counts(
 def test_deck_and_tag_filters(env: Path, tmp_path: Path) -> None:
     out = tmp_path / "f.apkg"
     summary = json.loads(export(out, "--deck", "Export Test::Part 1 · 基础", "--json").stdout)
-    assert (summary["notes"], summary["cards"], summary["decks"]) == (6, 8, 1)
+    assert (summary["notes"], summary["cards"], summary["decks"]) == (7, 9, 1)  # the lab note included
     summary = json.loads(export(out, "--tag", "relu", "--json").stdout)
     assert (summary["notes"], summary["cards"]) == (1, 1)
 
@@ -520,7 +527,7 @@ def test_a_failure_while_writing_leaves_no_partial_file(
 
 def test_ids_are_fixed_and_progress_is_quiet_off_a_terminal(env: Path, tmp_path: Path) -> None:
     assert deck_id("DL Week::Day 1") == deck_id("DL Week::Day 1") != deck_id("DL Week::Day 2")
-    assert 1 << 30 <= deck_id("x") < 1 << 31 and len(set(MODEL_IDS.values())) == 7
+    assert 1 << 30 <= deck_id("x") < 1 << 31 and len(set(MODEL_IDS.values())) == 8
     assert note_guid("d1-relu-def") == note_guid("d1-relu-def") != note_guid("d1-relu-deriv")
     assert anki_tags(["two words", "Relu", "relu", " a\tb "]) == ["two_words", "Relu", "a_b"]
     out = tmp_path / "p.apkg"

@@ -20,6 +20,7 @@ from srs.cli import cli
 README = Path(__file__).resolve().parent.parent / "README.md"
 LONG_RUNNING = ("srs serve",)  # they listen until stopped: tests/test_web*.py drive them
 NEEDS_A_TERMINAL = ("srs add",)  # `srs add` alone prompts for each part, on a terminal only
+NEEDS_FILES = ("srs lab data import",)  # copies data files the learner has (tests/test_labs_cli.py)
 REVIEW_KEYS = "\n3\n" * 3 + "q\n"  # on a pipe, one key a line: show the answer, rate Good; three cards
 
 
@@ -100,7 +101,7 @@ def test_every_readme_command_runs_as_written_on_a_fresh_home(learner: Path) -> 
     runner = CliRunner()
     failures: list[str] = []
     for command in readme_commands():
-        if command.startswith(LONG_RUNNING) or command in NEEDS_A_TERMINAL:
+        if command.startswith(LONG_RUNNING + NEEDS_FILES) or command in NEEDS_A_TERMINAL:
             continue
         args = shlex.split(command)[1:]
         args = [os.path.expanduser(a) for a in args]
@@ -125,6 +126,12 @@ def presume_state(runner: CliRunner, args: list[str]) -> None:
         runner.invoke(cli, ["plan", "stop"])
     if args[:1] == ["undo"]:
         runner.invoke(cli, ["review"], input=REVIEW_KEYS)
+    if args[:2] == ["lab", "check"]:  # a lab started, with the reference solution written in
+        from srs.labs import catalog
+
+        runner.invoke(cli, ["lab", "start", args[2]])
+        lab = catalog.catalog().get(args[2])
+        (Path(os.environ["SRS_HOME"]) / "labs" / lab.id / "train.py").write_bytes(lab.reference.read_bytes())
 
 
 def help_examples() -> list[str]:
@@ -172,7 +179,7 @@ def test_every_help_example_runs_as_written_on_a_fresh_home(learner: Path) -> No
     vault.mkdir(parents=True)
     (vault / "relu.md").write_text("# ReLU\n\nReLU of a negative input::zero\n", encoding="utf-8")
     for command in examples:
-        if command.startswith(LONG_RUNNING) or command in NEEDS_A_TERMINAL:
+        if command.startswith(LONG_RUNNING + NEEDS_FILES) or command in NEEDS_A_TERMINAL:
             continue
         args = [os.path.expanduser(a) for a in shlex.split(command)[1:]]
         presume_state(runner, args)

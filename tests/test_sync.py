@@ -83,7 +83,7 @@ def test_a_bad_file_does_not_stop_the_others(store: Store, tmp_path: Path) -> No
     report = sync(store, roots(decks), T0)
     assert [str(e) for e in report.errors] == [
         "user/bad.md:2: not valid UTF-8 (byte 0xff); save the file as UTF-8",
-        "user/half.md:6: unknown kind 'nonsense' (expected one of: basic, reversed, cloze, type-in, quiz, exercise, choice)",
+        "user/half.md:6: unknown kind 'nonsense' (expected one of: basic, reversed, cloze, type-in, quiz, exercise, choice, lab)",
     ]
     assert [c.id for c in store.cards()] == ["g1", "h1"]
     # Files with errors are read again next time (so the errors keep showing until fixed).

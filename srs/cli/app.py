@@ -45,6 +45,7 @@ COMMAND_MODULES: dict[str, str] = {
     "leeches": "stats",
     "history": "stats",
     "map": "map",
+    "lab": "lab",
 }
 
 
@@ -61,6 +62,7 @@ COMMAND_SUMMARY: dict[str, str] = {
     "export": "Export cards to other programs (Anki).",
     "history": "Every review of one card: when, the answer, the interval given, and the memory after it.",
     "import": "Import cards from Anki packages, Anki text (CSV) files or Obsidian notes.",
+    "lab": "Labs: the afternoon projects, checked in a sandbox by what your model achieves.",
     "leeches": "Cards you keep forgetting (8 lapses by default): marked leech and suspended.",
     "list": "List cards, in the order new ones are introduced.",
     "map": "The concept graph of the curriculum, each concept with how well you hold it.",
@@ -104,6 +106,10 @@ def import_commands(module: str) -> ModuleType:
         from srs.cli import imports
 
         return imports
+    if module == "lab":
+        from srs.cli import lab
+
+        return lab
     if module == "map":
         from srs.cli import map as map_module
 

@@ -326,7 +326,7 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
     from srs.clock import DAY, day_start
     from srs.scheduling.settings import load_settings
     from srs.store.plans import plan_running
-    from srs.store.queries import due_counts, new_introduced_since, next_due
+    from srs.store.queries import due_counts, lab_cards, new_introduced_since, next_due
 
     with app.store() as store:
         t = now()
@@ -334,6 +334,8 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
         start = day_start(t, utc_offset(), settings.rollover_hour)
         flt = checked_filter(store, flt)
         rows = due_counts(store, t, start + DAY, flt)
+        # labs are not served in a review: their due rebuilds are counted apart (`srs lab list`)
+        rows, labs_due = without_labs(rows, lab_cards(store), t, start + DAY, flt)
         new_today = new_introduced_since(store, start)
         upcoming = next_due(store, flt)
         plan = None
@@ -356,12 +358,54 @@ def due(app: App, flt: Filter, as_json: bool) -> None:
         "new_today": new_now,
         "plan_new_today": planned_now,
         "next_due": iso(upcoming),
+        "labs_due": labs_due,
         "decks": [
             {"deck": c.deck, "due": c.due, "due_now": c.due_now, "learning": c.learning, "new": c.new}
             for c in rows
         ],
     }
-    emit(data, lambda: _due_text(rows, t, upcoming, total_due, total_new, new_now, planned_now))
+
+    def text() -> None:
+        _due_text(rows, t, upcoming, total_due, total_new, new_now, planned_now)
+        if labs_due:
+            click.echo(f"Lab rebuilds due: {', '.join(labs_due)} (srs lab start ID --rebuild)")
+
+    emit(data, text)
+
+
+def without_labs(
+    rows: list[Any], labs: list[Any], at: int, day_end: int, flt: Filter
+) -> tuple[list[Any], list[str]]:
+    """The per-deck counts without the lab cards (a review does not serve them), and the labs due today."""
+    from srs.model import State
+
+    by_deck = {r.deck: r for r in rows}
+    due_ids = []
+    for card in labs:
+        spec, m = card.spec, card.memory
+        row = by_deck.get(spec.deck)
+        if (
+            row is None
+            or card.suspended
+            or (flt.tag and flt.tag not in spec.tags)
+            or (flt.tier and spec.tier.value != flt.tier)
+            or (flt.ids is not None and card.id not in flt.ids)
+        ):
+            continue
+        if m.state is State.NEW:
+            by_deck[spec.deck] = row._replace(new=max(0, row.new - 1))
+        elif m.due is not None and m.due < day_end:
+            due_ids.append(spec.item)
+            by_deck[spec.deck] = row._replace(
+                due=max(0, row.due - 1), due_now=max(0, row.due_now - (m.due <= at))
+            )
+    # a deck that held only labs is left out, as a deck with nothing to review would have been
+    kept = [
+        r
+        for r in by_deck.values()
+        if r == by_deck.get(r.deck) and (r in rows or r.due or r.learning or r.new)
+    ]
+    return sorted(kept, key=lambda r: r.deck), sorted(due_ids)
 
 
 def _due_text(

@@ -19,12 +19,19 @@ def _clock(store: Store) -> PlanClock:
     return PlanClock(scheduler_for(store).clock)
 
 
+def _lab_info() -> dict[str, tuple[str, int]]:
+    """Title and first-build minutes of each built-in lab, by id (a plan day lists its labs)."""
+    from srs.labs import catalog
+
+    return {lab.id: (lab.title, lab.minutes) for lab in catalog.catalog().labs}
+
+
 def _show(app: App, as_json: bool, note: str | None = None) -> None:
     from srs.scheduling.plan import history
     from srs.scheduling.plan_status import status
 
     with app.store() as store:
-        st = status(store, scheduler_for(store), now())
+        st = status(store, scheduler_for(store), now(), lab_info=_lab_info())
         past = history(store) if st is None else []
     if as_json:
         emit_json(st.to_dict() if st else {"plan": None, "history": [p.to_dict() for p in past]})

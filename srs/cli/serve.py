@@ -85,6 +85,7 @@ def serve(app: App, flt: Filter, port: int, open_browser: bool, lan: bool, limit
         utc_offset=utc_offset(),
         access_token=token,
         allowed_hosts=frozenset(hosts),
+        home=home(),
     )
     url = f"http://{host}:{bound}/?token={token}"
     click.echo(f"Reviewing at {url}")

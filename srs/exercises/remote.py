@@ -129,7 +129,8 @@ class RemoteObject:
 class LearnerProcess:
     """The learner's code, loaded in its own confined process (see the module docstring).
 
-    Start it, read :meth:`hello`, then use :attr:`module`; :meth:`close` when done.
+    Start it, read :meth:`hello`, then use :attr:`module`; :meth:`close` when done. ``max_message``
+    raises the size of a reply it accepts (the labs' checker sends and receives whole data sets).
     """
 
     def __init__(
@@ -140,8 +141,10 @@ class LearnerProcess:
         label: str,
         limits: sandbox.Limits,
         hide: Sequence[Path] = (),
+        max_message: int | None = None,
     ) -> None:
         req_r, self._req_w = os.pipe()
+        self._max_message = max_message
         self._rep_r, rep_w = os.pipe()
         try:
             self.running = sandbox.start(
@@ -207,7 +210,7 @@ class LearnerProcess:
         from srs.exercises import _learner as wire
 
         if self._reader is None:
-            self._reader = wire.FrameReader()
+            self._reader = wire.FrameReader(self._max_message or wire.MAX_MESSAGE)
         pending = memoryview(wire.pack(header, blobs) if header else b"")
         expected = self._seq
         while True:

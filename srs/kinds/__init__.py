@@ -6,12 +6,12 @@ A new kind is a new module here (a class following :class:`~srs.kinds.base.CardK
 
 from __future__ import annotations
 
-from srs.kinds import basic, choice, cloze, exercise, quiz, reversed, type_in
+from srs.kinds import basic, choice, cloze, exercise, lab, quiz, reversed, type_in
 from srs.kinds.base import AnkiNoteType, CardKind, CardPart, NewNote, NoteBody, NoteFields
 from srs.model import Kind
 
 REGISTRY: dict[Kind, CardKind] = {
-    m.KIND.kind: m.KIND for m in (basic, reversed, cloze, type_in, quiz, exercise, choice)
+    m.KIND.kind: m.KIND for m in (basic, reversed, cloze, type_in, quiz, exercise, choice, lab)
 }
 
 # Fields every kind accepts.
@@ -28,7 +28,7 @@ def get(kind: Kind) -> CardKind:
 
 def infer(present: set[str]) -> Kind:
     """The kind of a card block without a ``kind:`` line: the first kind whose marker field is present
-    (``text:`` cloze, ``quiz:``, ``exercise:``, ``options:`` choice), else basic."""
+    (``text:`` cloze, ``quiz:``, ``exercise:``, ``options:`` choice, ``lab:``), else basic."""
     for k in REGISTRY.values():
         if k.marker is not None and k.marker in present:
             return k.kind

@@ -24,6 +24,7 @@ from srs.store.queries import next_due, review_dues_between, sibling_dues
 
 LEARN_AHEAD = 20 * 60
 _EVE_ROOM = 100_000  # reviews shown on the eve of a plan's exam, whatever the daily limit
+NOT_IN_REVIEW = ("lab",)  # kinds a review session never serves: a passing `srs lab check` reviews a lab
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class Session:
         self.store = store
         self.scheduler = scheduler
         self.filter = flt
+        # labs are reviewed by their checks, never served here (a handful of ids, read through an index)
+        self._not_served = q.lab_card_ids(store) if "lab" in NOT_IN_REVIEW else set()
         self.started = now
         self.session_id = session_id or os.urandom(4).hex()
         settings = scheduler.settings
@@ -205,7 +208,7 @@ class Session:
         if room <= 0:
             return picked
         for cid, note_id in candidates:
-            if bury and note_id in notes:
+            if (bury and note_id in notes) or cid in self._not_served:
                 continue
             notes.add(note_id)
             picked.append(cid)
@@ -215,7 +218,7 @@ class Session:
 
     # -- what next ----------------------------------------------------------------------------
     def _learning_due(self, until: int) -> Card | None:
-        cards = q.learning_due(self.store, until, self.filter, list(self._skipped), limit=1)
+        cards = q.learning_due(self.store, until, self.filter, [*self._skipped, *self._not_served], limit=1)
         return cards[0] if cards else None
 
     def _limit_reached(self) -> bool:
@@ -247,7 +250,9 @@ class Session:
         turns: the one shown longest ago in this session first (then the earliest due), so a card failed
         again and again does not come back while others wait. The card just shown comes again before its
         step only when it is the only one left, and :attr:`shown_early` says so."""
-        cards = q.learning_due(self.store, now + LEARN_AHEAD, self.filter, list(self._skipped), limit=1000)
+        cards = q.learning_due(
+            self.store, now + LEARN_AHEAD, self.filter, [*self._skipped, *self._not_served], limit=1000
+        )
         if not cards:
             return None
         card = min(cards, key=lambda c: (self._turns.get(c.id, 0), c.memory.due or 0, c.id))

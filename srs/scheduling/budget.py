@@ -36,6 +36,9 @@ PRIORS: Mapping[str, tuple[float, float, float]] = {
     "choice": (20.0, 8.0, 10.0),
     "quiz": (60.0, 25.0, 40.0),
     "exercise": (180.0, 60.0, 120.0),
+    # a lab: its first build is afternoon work that study plans leave out of the day's minutes; a due
+    # rebuild is a review of half an hour (a rebuild has no learning steps)
+    "lab": (60.0, 0.0, 1800.0),
 }
 _FALLBACK = PRIORS["basic"]
 # Learning steps a new card takes on its first day: two after Again or Hard, one after Good, none after

@@ -123,8 +123,9 @@ class Plan:
 
     @property
     def scope(self) -> Filter:
-        """The cards the plan covers."""
-        return Filter(deck=self.deck, tag=self.tag)
+        """The cards the plan covers: not its labs, which are afternoon work listed by day
+        (:func:`srs.scheduling.plan_status.lab_days`) and reviewed by their checks."""
+        return Filter(deck=self.deck, tag=self.tag, no_labs=True)
 
     @property
     def end(self) -> int:
@@ -497,7 +498,7 @@ def make_calendar(store: Store, scope: Filter, days: int) -> list[int]:
 
 def default_plan(store: Store, today: int, minutes: float, days: int = DEFAULT_DAYS) -> Plan:
     """The plan `srs plan start` would start today (for `srs simulate --plan` before one runs)."""
-    scope = Filter(deck=BUILTIN_DECK)
+    scope = Filter(deck=BUILTIN_DECK, no_labs=True)
     plan = Plan(id=0, deck=scope.deck, tag=scope.tag, start=today, days=days, minutes=minutes)
     return replace(plan, calendar=tuple(make_calendar(store, scope, days)))
 

@@ -377,7 +377,8 @@ def sim_cards(
 
     from srs.scheduling.simulate import SimCards
 
-    rows = q.card_memories(store, now)
+    # a new lab is not introduced by the reviews (its first build is afternoon work); its rebuilds are reviews
+    rows = [r for r in q.card_memories(store, now) if not (r[6] == "lab" and r[1] == State.NEW)]
     if not rows:
         return SimCards.fresh(0), []
     ids, state, stab, diff, due_ts, last_ts, kinds = (list(col) for col in zip(*rows, strict=True))

@@ -5,6 +5,7 @@ browser share.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,47 @@ from srs.store import plans as q
 
 if TYPE_CHECKING:
     from srs.scheduling.scheduler import Scheduler
+
+
+@dataclass(frozen=True)
+class PlanLab:
+    """A lab on a plan day: afternoon work beside the day's review minutes, done once its check passed."""
+
+    lab: str  # the lab's id
+    card_id: str
+    title: str
+    minutes: int
+    done: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.lab,
+            "card": self.card_id,
+            "title": self.title,
+            "minutes": self.minutes,
+            "done": self.done,
+        }
+
+
+def lab_days(store: Store, plan: Plan, info: Mapping[str, tuple[str, int]]) -> dict[int, list[PlanLab]]:
+    """The plan's lab cards by plan day (1-based): the first plan day of the lab's curriculum day (from its
+    ``dayN`` tag), done once a check passed (the card was reviewed). ``info``: title and minutes by lab id."""
+    from srs.scheduling.plan_days import curriculum_day
+    from srs.store.queries import lab_cards
+
+    keys = sorted(
+        {d for d in (curriculum_day(t) for t in q.plan_tag_values(store, plan.scope)) if d is not None}
+    )
+    found: dict[int, list[PlanLab]] = {}
+    for card in lab_cards(store):
+        day = curriculum_day(" ".join(card.spec.tags))
+        if not plan.contains(card) or day is None or not keys:
+            continue
+        rank = min(sum(1 for k in keys if k < day), len(keys) - 1)
+        title, minutes = info.get(card.spec.item, (card.spec.item, 0))
+        lab = PlanLab(card.spec.item, card.id, title, minutes, card.memory.last_review is not None)
+        found.setdefault(rank * plan.days // len(keys) + 1, []).append(lab)
+    return found
 
 
 @dataclass(frozen=True)
@@ -34,9 +76,11 @@ class PlanDay:
     done_reviews: int
     status: str  # done | missed | partial | today | upcoming | off
     new_core: int = 0  # of the new cards, core ones
+    labs: tuple[PlanLab, ...] = ()  # the day's labs (their minutes are not in ``minutes``)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "labs": [lab.to_dict() for lab in self.labs],
             "day": self.number,
             "date": iso_day(self.day),
             "title": self.title,
@@ -143,6 +187,7 @@ def status(
     *,
     simulate_runs: int = 8,
     cached: bool = True,
+    lab_info: Mapping[str, tuple[str, int]] | None = None,
 ) -> PlanStatus | None:
     """The running plan day by day: titles, new cards (core/depth), expected reviews and minutes, what was
     done; the consolidation tail, the core cards the budget leaves out, the exam forecast. None when no
@@ -151,10 +196,14 @@ def status(
     The expected workload (a simulation under the budget) and the exam forecast are kept in the store with
     the key they were computed for (:func:`srs.scheduling.plan_forecast.forecast_key`); with ``cached`` a
     forecast whose key still matches is read back instead of recomputed (the same figures: the simulation
-    is seeded), so a repeated `srs plan` on one learner day loads neither the simulator nor numpy."""
+    is seeded), so a repeated `srs plan` on one learner day loads neither the simulator nor numpy.
+
+    Each day lists the plan's labs whose curriculum day opens on it (:func:`lab_days`); ``lab_info`` gives
+    a lab's title and minutes by its id."""
     plan = running(store)
     if plan is None:
         return None
+    day_labs = lab_days(store, plan, lab_info or {})
     clock = PlanClock(scheduler.clock)
     today = clock.day(now)
     counts = q.plan_counts(store, plan.scope, clock.start(today))
@@ -205,7 +254,20 @@ def status(
         if number is None:
             state = "off"
         days.append(
-            PlanDay(number, day, full, short, new, reviews, minutes, done_new, done_rev, state, new_core)
+            PlanDay(
+                number,
+                day,
+                full,
+                short,
+                new,
+                reviews,
+                minutes,
+                done_new,
+                done_rev,
+                state,
+                new_core,
+                tuple(day_labs.get(number, ())) if number is not None else (),
+            )
         )
     exam = replace(found.exam, following_plan=found.exam_share) if found.exam is not None else None
     tail = None

@@ -394,3 +394,24 @@ def review_log_for_export(store: Store, flt: Filter = Filter()) -> Iterator[tupl
             args,
         )
     )
+
+
+def cards_of_kind(store: Store, kind: str) -> list[Card]:
+    """The active cards of one kind (e.g. every exercise card), in the curriculum's order. Reads every card:
+    for labs, :func:`lab_cards` is the fast way."""
+    if kind == "lab":
+        return lab_cards(store)
+    return store.cards(where="kind = ?", args=[kind])
+
+
+def lab_cards(store: Store) -> list[Card]:
+    """The active lab cards, in the curriculum's order (through their own small index)."""
+    ids = [r[0] for r in store.execute("SELECT id FROM cards INDEXED BY idx_cards_lab WHERE kind = 'lab'")]
+    if not ids:
+        return []
+    return store.cards(Filter(ids=tuple(ids)))
+
+
+def lab_card_ids(store: Store) -> set[str]:
+    """The ids of every lab card, active or not (a handful; read through their own index)."""
+    return {r[0] for r in store.execute("SELECT id FROM cards INDEXED BY idx_cards_lab WHERE kind = 'lab'")}

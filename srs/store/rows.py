@@ -77,12 +77,14 @@ def scheduled_seconds(before: Memory) -> int | None:
 
 class Filter(NamedTuple):
     """Which cards a command is about: a deck (and its sub-decks), a tag, a curriculum tier, a set of card
-    ids (a knowledge-map concept's cards), active only."""
+    ids (a knowledge-map concept's cards), without lab cards, active only."""
 
     deck: str | None = None
     tag: str | None = None
     tier: str | None = None
     ids: tuple[str, ...] | None = None
+    # lab cards left out (a study plan's new cards and forecast: labs are afternoon work)
+    no_labs: bool = False
 
     def sql(self, alias: str = "") -> tuple[str, list[Any]]:
         """A SQL condition (starting with AND, or empty) and its parameters."""
@@ -108,6 +110,11 @@ class Filter(NamedTuple):
 
             parts.append(f"{prefix}id IN (SELECT value FROM json_each(?))")
             args.append(json.dumps(list(self.ids)))
+        if self.no_labs:
+            # by rowid, which every index holds: a query answered from an index alone stays so
+            parts.append(
+                f"{prefix}rowid NOT IN (SELECT rowid FROM cards INDEXED BY idx_cards_lab WHERE kind = 'lab')"
+            )
         return "".join(" AND " + p for p in parts), args
 
 

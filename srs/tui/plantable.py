@@ -170,6 +170,11 @@ def plan_lines(status: PlanStatus, width: int, color: bool = False) -> list[str]
     if heading[0].startswith(head):
         heading[0] = style(head, "bold") + heading[0][len(head) :]
     lines = heading + table_lines(status, width, color)
+    for day in status.days:
+        for lab in day.labs:
+            mark = "✓ done" if lab.done else f"{lab.minutes} min, afternoon"
+            text = f"Lab, day {day.number}: {lab.lab} · {mark}"
+            lines += wrap(text, width)
     tail = tail_note(status)
     if tail:
         lines += wrap(tail, width)

@@ -61,6 +61,13 @@ CSP = (
 CSP_NO_ORIGIN = CSP.replace("{origin}/static/app.js", "'none'").replace("{origin}/static/", "'none'")
 # Every media file: nothing in it may load, run or reach the app's origin, even when opened on its own.
 MEDIA_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+# The drawings a lab check writes in the lab folder, each served only as its own fixed type.
+LAB_IMAGES = {
+    "curves.svg": "image/svg+xml",
+    "curves.png": "image/png",
+    "feature_maps.png": "image/png",
+    "diagnosis.svg": "image/svg+xml",
+}
 _ORIGIN = re.compile(r"[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
 T = TypeVar("T")
 
@@ -82,6 +89,7 @@ class WebConfig:
     form_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     monotonic: Callable[[], float] = time.monotonic
     new_seed: Callable[[], int] = random_seed
+    home: Path | None = None  # the learner's folder (labs in home/labs); None: no lab pages
 
 
 def landing_page(target: str) -> str:
@@ -326,7 +334,10 @@ def create_app(config: WebConfig) -> Starlette:
         from srs.web import charts
 
         def gather(review: WebReview) -> dict[str, Any]:
-            st = core.status(review.store, review.scheduler, config.now())
+            from srs.labs import catalog
+
+            info = {lab.id: (lab.title, lab.minutes) for lab in catalog.catalog().labs}
+            st = core.status(review.store, review.scheduler, config.now(), lab_info=info)
             if st is None:
                 past = [p.to_dict() for p in history(review.store)]
                 return {"data": None, "history": past}
@@ -407,6 +418,55 @@ def create_app(config: WebConfig) -> Starlette:
             headers["content-disposition"] = f'attachment; filename="{download_name(name)}"'
         return FileResponse(path, media_type=kind, headers=headers)
 
+    async def lab_page(request: Request) -> Response:
+        from srs.labs import catalog, runner
+        from srs.review.labs import lab_rows
+
+        lab_id = request.path_params["lab_id"]
+        if config.home is None:
+            return PlainTextResponse("Not found.", 404)
+        home = config.home
+
+        def gather(review: WebReview) -> dict[str, Any]:
+            chosen = catalog.catalog().get(lab_id)
+            at = config.now()
+            clock = review.scheduler.clock
+            row = lab_rows(review.store, (chosen,), home, at, clock.start(clock.day(at) + 1))[0]
+            folder = catalog.lab_folder(home, chosen.id)
+            last = runner.last_result(folder)
+            images = [name for name in LAB_IMAGES if (folder / name).is_file()]
+            return {
+                "lab": chosen,
+                "row": row.to_dict(),
+                "goal_html": review.renderer.markdown(chosen.goal),
+                "goal_zh_html": review.renderer.markdown(chosen.goal_zh) if chosen.goal_zh else "",
+                "last": last[0].to_dict() if last else None,
+                "images": images,
+            }
+
+        return await page("lab.html", gather)
+
+    async def lab_image(request: Request) -> Response:
+        from srs.labs import catalog
+
+        lab_id, name = request.path_params["lab_id"], request.path_params["name"]
+        if config.home is None or name not in LAB_IMAGES or not catalog.ID_RE.match(lab_id):
+            return PlainTextResponse("Not found.", 404)
+        path = catalog.lab_folder(config.home, lab_id) / name
+        if path.is_symlink() or not path.is_file():
+            return PlainTextResponse("Not found.", 404)
+        kind = LAB_IMAGES[name]
+        if kind != "image/svg+xml":
+            try:
+                with path.open("rb") as f:
+                    if sniff(f.read(HEAD_BYTES)) != kind:
+                        return PlainTextResponse("Not found.", 404)
+            except OSError:
+                return PlainTextResponse("Not found.", 404)
+        # a fixed type, and the media policy: an SVG drawn by srs, shown as a picture, can run nothing
+        headers = {"content-security-policy": MEDIA_CSP, "x-content-type-options": "nosniff"}
+        return FileResponse(path, media_type=kind, headers=headers)
+
     async def shutdown() -> None:
         backend.close()
 
@@ -418,6 +478,8 @@ def create_app(config: WebConfig) -> Starlette:
         Route("/map", map_page),
         Route("/map/review", map_review, methods=["POST"]),
         Route("/media/{name:path}", media),
+        Route("/lab/{lab_id}", lab_page),
+        Route("/lab/{lab_id}/{name}", lab_image),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     from contextlib import asynccontextmanager

@@ -629,8 +629,8 @@ def plan_note(
             return PlannedImport(None, {}, "an SrsId that is not a card id")
         cards = _srs_cards(nt, srs_id, ords)
         name = nt.name[len(SRS_MODEL_PREFIX) :].lower()
-        if name.startswith(("quiz", "exercise")):
-            return PlannedImport(None, cards, "a quiz or exercise of srs")
+        if name.startswith(("quiz", "exercise", "lab")):
+            return PlannedImport(None, cards, "a quiz, exercise or lab of srs")
         kind = (
             Kind.CLOZE
             if name.startswith("cloze")

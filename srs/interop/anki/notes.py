@@ -279,7 +279,7 @@ def plan_notes(
                     source,
                     srs_id,
                 ]
-            else:  # basic, reversed: fields from the forward card (the reversed card has them swapped)
+            else:  # basic, reversed, lab: fields from the forward card (the reversed card has them swapped)
                 fwd = by_ord.get(0)
                 front, back = (fwd.front, fwd.back) if fwd else (first.back, first.front)
                 fields = [md(front), md(back), md(first.extra), source, srs_id]

@@ -72,6 +72,14 @@ TEMPLATES: dict[Kind, list[dict[str, str]]] = {
             '<div class="back">{{Back}}</div>' + _TAIL + "</div>",
         }
     ],
+    Kind.LAB: [
+        {
+            "name": "Card 1",
+            "qfmt": '<div class="srs"><div class="kind">lab</div><div class="front">{{Front}}</div></div>',
+            "afmt": '<div class="srs"><div class="kind">lab</div><div class="front">{{Front}}</div><hr id="answer">'
+            '<div class="back">{{Back}}</div>' + _TAIL + "</div>",
+        }
+    ],
     Kind.REVERSED: [
         {
             "name": "Card 1",
