@@ -9,13 +9,8 @@ import pytest
 from srs import exercises, quiz
 from srs.decks.parser import cards_of, parse_text
 from srs.model import Card, Memory, Rating
-from srs.review.attempts import (
-    ChoiceAttempt,
-    ExerciseAttempt,
-    FlashAttempt,
-    QuizAttempt,
-    start_attempt,
-)
+from srs.review.answered import ChoiceAttempt, ExerciseAttempt, QuizAttempt
+from srs.review.attempts import FlashAttempt, start_attempt
 
 SEED = 12345
 AUTO_KEYS = ["auto", "correct", "attempts", "hints", "seconds", "target_seconds", "gave_up", "derived"]

@@ -68,7 +68,7 @@ def lab_list(app: App, as_json: bool) -> None:
 def _exercise_solutions(store: Any, names: tuple[str, ...]) -> dict[str, Path]:
     """The learner's work files of the exercises ``names`` (the newest one of a name, where several)."""
     from srs.cli.paths import work_dir
-    from srs.review.attempts import work_file_name
+    from srs.review.answered import work_file_name
     from srs.store.queries import cards_of_kind
 
     found: dict[str, Path] = {}

@@ -16,15 +16,7 @@ from typing import TYPE_CHECKING
 
 from srs.errors import ConflictError
 from srs.model import Card, Rating
-from srs.review.attempts import (
-    ChoiceAttempt,
-    ExerciseAttempt,
-    FlashAttempt,
-    Graded,
-    QuizAttempt,
-    start_attempt,
-)
-from srs.review.grading import MAX_ATTEMPTS
+from srs.review.attempts import FlashAttempt, Graded, start_attempt
 from srs.scheduling.scheduler import format_interval
 from srs.tui.keys import Keys, Quit
 from srs.tui.text import math_to_unicode, terminal_safe
@@ -33,6 +25,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
+    from srs.review.answered import ChoiceAttempt, ExerciseAttempt, QuizAttempt
     from srs.review.session import Session
 
 RATING_NAMES = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good", Rating.EASY: "Easy"}
@@ -149,20 +142,25 @@ class AttemptScreen:
         attempt = start_attempt(
             card, seed=new_seed() if seed is None else seed, work_dir=self.work_dir or Path.cwd()
         )
+        if isinstance(attempt, FlashAttempt):  # the other kinds' module is loaded by start_attempt
+            self.flash_card(attempt, started)
+            return
+        from srs.review.answered import ChoiceAttempt, ExerciseAttempt, QuizAttempt
+
         if isinstance(attempt, QuizAttempt):
             self.quiz_card(attempt, started)
         elif isinstance(attempt, ExerciseAttempt):
             self.exercise_card(attempt, started, practice=practice)
         elif isinstance(attempt, ChoiceAttempt):
             self.choice_card(attempt, started)
-        else:
-            self.flash_card(attempt, started)
 
     def typed(self, attempt: QuizAttempt | ChoiceAttempt) -> str | None:
         """One typed line after a ``>`` prompt: q quits, g (or "give up") gives the attempt up and gives
         None; anything else comes back stripped."""
         self.console.print("[bold]>[/bold] ", end="")
         # h, g and q act at once where no answer can start with them (numbers, shapes, vectors).
+        from srs.review.answered import QuizAttempt
+
         instant: frozenset[str] = frozenset()
         if isinstance(attempt, QuizAttempt) and attempt.instance.expected.type.value != "choice":
             instant = INSTANT_KEYS
@@ -176,6 +174,8 @@ class AttemptScreen:
         return text
 
     def quiz_card(self, attempt: QuizAttempt, started: float) -> None:
+        from srs.review.grading import MAX_ATTEMPTS
+
         card = attempt.card
         self.md(attempt.prompt)
         self.console.print(

@@ -17,16 +17,8 @@ from typing import Any
 
 from srs.errors import ConflictError, InputError, NotFoundError, SrsError
 from srs.model import Card, Kind, Rating
-from srs.review.attempts import (
-    AnyAttempt,
-    CheckReport,
-    ChoiceAttempt,
-    ExerciseAttempt,
-    FlashAttempt,
-    Graded,
-    QuizAttempt,
-    start_attempt,
-)
+from srs.review.answered import CheckReport, ChoiceAttempt, ExerciseAttempt, QuizAttempt
+from srs.review.attempts import AnyAttempt, FlashAttempt, Graded, start_attempt
 from srs.review.grading import MAX_ATTEMPTS
 from srs.review.session import Session, Suspension
 from srs.scheduling.scheduler import Scheduler, format_interval
