@@ -337,6 +337,8 @@ def m010_lean_review_log(db: Database) -> None:
     conn.execute("CREATE INDEX idx_reviews_ts ON reviews(ts)")
     conn.execute("CREATE INDEX idx_reviews_retention ON reviews(state, ts, rating, scheduled, card_id)")
     conn.execute("CREATE UNIQUE INDEX idx_reviews_anki ON reviews(anki_id) WHERE anki_id IS NOT NULL")
+
+
 # A card counts as new and waiting while this holds (the condition of the index idx_cards_new_deck).
 _WAITING = "{row}.state = 0 AND {row}.active = 1 AND {row}.suspended = 0"
 
