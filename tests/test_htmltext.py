@@ -47,11 +47,55 @@ def test_fields_of_the_kind_anki_writes() -> None:
         ("the <b> bold </b>word", "the  **bold** word"),  # as markdownify writes it
         ("<u>snake_case</u> *star*&nbsp;", "snake\\_case \\*star\\*"),
         ("<b>a<i>b</i></b>", "**a*b***"),  # nested: markdownify
-        ("<div>one</div><div>two</div>", "one\n\ntwo"),  # block tags: markdownify
+        ("<div>one</div><div>two</div>", "one\n\ntwo"),  # Anki's editor's lines: paragraphs
+        (
+            "first<div>second <b>bold</b></div><div><br></div><div>&nbsp;third</div>",
+            "first\n\nsecond **bold**\n\nthird",
+        ),
     ]:
         assert html_to_markdown(text, link) == expected
         assert simple_html(text) in (None, _markdownify(text, link))
-    assert simple_html("<b>a<i>b</i></b>") is None and simple_html("<div>x</div>") is None
+    assert simple_html("<b>a<i>b</i></b>") is None and simple_html("<div><div>x</div></div>") is None
+    assert simple_html("<b><div>x</div></b>") is None and simple_html("<div>x") is None
+    assert simple_html("<div>x</div>") == _markdownify("<div>x</div>", link) != ""
+
+
+# Anki's editor writes a field's lines as <div>s (an empty line as <div><br></div>), often with <b>/<i>.
+DIV_PIECES = [
+    "<div>", "</div>", "<div>", "</div>", "<div><br></div>", "<div></div>", "<div> </div>", "<br>", " ", "\n",
+    "\xa0", "&nbsp;", "  ", "\t", "line", "中文", "a_b", "# h", "- x", "1. y", "*", "<b>", "</b>", "<i>", "</i>",
+    "<b> b </b>", "<i>it</i>", "<u>u</u>", "&amp;", "&lt;", "x", " end ", "\n\n",
+]  # fmt: skip
+
+
+def test_fields_with_div_lines_match_markdownify() -> None:
+    rng = random.Random(24)
+    link = lambda name: f"../media/{name}"  # noqa: E731
+    checked = refused = 0
+    inline = [p for p in DIV_PIECES if "div" not in p]
+    # Well-formed lines: text, then <div>s of text (and blanks between them), as the editor writes them.
+    lines = [
+        "".join(rng.choice(inline) for _ in range(rng.randrange(0, 3)))
+        + "".join(
+            rng.choice(("", "", " ", "\n"))
+            + "<div>"
+            + "".join(rng.choice(inline) for _ in range(rng.randrange(0, 5)))
+            + "</div>"
+            for _ in range(rng.randrange(1, 5))
+        )
+        + rng.choice(("", "", " ", "tail"))
+        for _ in range(6000)
+    ]
+    with_divs = 0
+    for text in lines + fields(rng, 4000, DIV_PIECES) + fields(rng, 2000, DIV_PIECES + PIECES + OTHERS):
+        fast = simple_html(text)
+        if fast is None:
+            refused += 1
+            continue
+        assert fast == _markdownify(text, link), repr(text)
+        checked += 1
+        with_divs += "<div>" in text
+    assert with_divs > 2500 and refused > 1000  # both paths were exercised
 
 
 # -- plain text stays plain (issue 24, review finding): what Anki shows as text, srs shows as the same text --

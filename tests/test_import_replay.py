@@ -104,6 +104,14 @@ def test_imported_history_is_logged_as_rating_one_review_at_a_time_logs_it(
         assert result.cards_changed == 50 and result.reviews_merged > 200
         assert store.execute(schema).fetchall() == objects
         assert store.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        # The per-deck new-card counts (recounted once after a bulk write, else kept by triggers).
+        waiting = (
+            "SELECT deck, COUNT(*) FROM cards WHERE state = 0 AND active = 1 AND suspended = 0 GROUP BY deck"
+        )
+        assert store.execute("SELECT deck, n FROM deck_new_counts WHERE n > 0 ORDER BY deck").fetchall() == (
+            store.execute(waiting + " ORDER BY deck").fetchall()
+        )
+        assert store.execute("SELECT COUNT(*) FROM deck_new_counts").fetchone()[0] > 0
         plan = store.execute("EXPLAIN QUERY PLAN SELECT id FROM reviews WHERE card_id = 'x' ORDER BY id")
         assert "idx_reviews_card" in " ".join(str(row) for row in plan)
         # The lean log (m010): a history replayed from new keeps no memory as JSON.

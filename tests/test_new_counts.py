@@ -7,6 +7,8 @@ import random
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from srs.store import Filter, Store, open_store
 from srs.store.queries import due_counts
 from tests.conftest import DAY, T0
@@ -116,3 +118,56 @@ def test_the_migration_counts_the_cards_of_an_existing_database(tmp_path: Path) 
     conn.close()
     with open_store(path) as store:
         assert kept(store) == expected and expected
+
+
+def test_a_bulk_write_recounted_once_leaves_the_counts_the_triggers_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import's bulk card writes drop the count triggers and recount once after: the same counts as the
+    triggers keep row by row, and the triggers are back after."""
+    import srs.store.imports as imports
+
+    monkeypatch.setattr(imports, "_REBUILD_FROM", 0)  # the recount even for a few cards
+    with open_store(tmp_path / "a.db") as by_trigger, open_store(tmp_path / "b.db") as recounted:
+        for store in (by_trigger, recounted):
+            rng = random.Random(5)
+            for i in range(40):
+                add_card(store, rng, i)
+        triggers = recounted.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+        ).fetchall()
+        with recounted.transaction(), imports.new_counts_recounted_if_cheaper(recounted, 10_000):
+            assert not any(
+                name.startswith("cards_new_count_a") and name != "cards_new_count_ad"
+                for (name,) in recounted.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            )
+            # Without the triggers the kept counts go stale meanwhile (what the recount must make good).
+            rng = random.Random(9)
+            for i in range(40, 140):
+                add_card(recounted, rng, i)
+            recounted.execute("UPDATE cards SET state = 2 WHERE rowid % 3 = 0")
+            recounted.execute("UPDATE cards SET deck = 'Z' WHERE rowid % 7 = 0")
+            recounted.execute("UPDATE cards SET deck = 'Y' WHERE rowid = 1")  # enters, leaves below
+            recounted.execute("UPDATE cards SET state = 2 WHERE rowid = 1")
+        rng = random.Random(9)
+        for i in range(40, 140):
+            add_card(by_trigger, rng, i)
+        by_trigger.execute("UPDATE cards SET state = 2 WHERE rowid % 3 = 0")
+        by_trigger.execute("UPDATE cards SET deck = 'Z' WHERE rowid % 7 = 0")
+        by_trigger.execute("UPDATE cards SET deck = 'Y' WHERE rowid = 1")
+        by_trigger.execute("UPDATE cards SET state = 2 WHERE rowid = 1")
+        assert kept(recounted) == kept(by_trigger) == counted(by_trigger) and counted(by_trigger)
+        # Every deck the triggers keep a row for has one (at 0 when it holds no new card).
+        assert set(recounted.execute("SELECT deck FROM deck_new_counts").fetchall()) <= set(
+            by_trigger.execute("SELECT deck FROM deck_new_counts").fetchall()
+        )
+        assert (
+            recounted.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+            ).fetchall()
+            == triggers
+        )
+        # And the triggers keep counting from there.
+        add_card(recounted, random.Random(1), 999)
+        recounted.execute("UPDATE cards SET state = 0, active = 1, suspended = 0 WHERE rowid % 5 = 0")
+        assert kept(recounted) == counted(recounted)

@@ -159,10 +159,14 @@ class DeckFileStore(StoreBase):
                 if rows:
                     self.conn.executemany(f"INSERT INTO temp.card_stage ({columns}) VALUES ({marks})", rows)
                     if rows is inserts:
-                        from srs.store.imports import indexes_rebuilt_if_cheaper
+                        from srs.store.imports import (
+                            indexes_rebuilt_if_cheaper,
+                            new_counts_recounted_if_cheaper,
+                        )
 
                         with (
                             indexes_rebuilt_if_cheaper(self, "cards", len(rows)),
+                            new_counts_recounted_if_cheaper(self, len(rows)),
                             self._search_index_filled_once(len(rows)),
                         ):
                             self.execute(statement)

@@ -169,8 +169,12 @@ def rewrite_histories(
             )
         if progress:
             progress(len(rows), len(rows))
-    # Most of the cards' indexes hold memory columns: rebuilt once when most cards change.
-    with indexes_rebuilt_if_cheaper(store, "cards", len(memories)):
+    # Most of the cards' indexes hold memory columns: rebuilt once when most cards change; so are the
+    # per-deck new-card counts (each card leaving "new" would run a trigger of its own).
+    with (
+        indexes_rebuilt_if_cheaper(store, "cards", len(memories)),
+        new_counts_recounted_if_cheaper(store, len(memories)),
+    ):
         store.conn.executemany(f"UPDATE cards SET {SET_MEMORY} WHERE id = ?", memories)
 
 
@@ -198,4 +202,35 @@ def indexes_rebuilt_if_cheaper(store: StoreBase, table: str, adding: int) -> Ite
         store.execute(f'DROP INDEX "{name}"')
     yield
     for _name, sql in indexes:
+        store.execute(sql)
+
+
+_COUNT_TRIGGERS = ("cards_new_count_ai", "cards_new_count_au_out", "cards_new_count_au_in")
+
+
+@contextmanager
+def new_counts_recounted_if_cheaper(store: StoreBase, changing: int) -> Iterator[None]:
+    """Around a bulk insert or update of ``changing`` cards (inside a transaction): when they are at least as
+    many as the cards held, the triggers that keep ``deck_new_counts`` on insert and update are dropped, and
+    the counts are worked out again after from the cards table in one pass (then the triggers made again
+    from their own SQL). The counts come out as the triggers would leave them; a deck that had a row keeps
+    it (at 0 when it holds no new card, as the triggers leave it). A failure rolls it all back."""
+    held = store.execute("SELECT COALESCE(MAX(rowid), 0) FROM cards").fetchone()[0]
+    if changing < _REBUILD_FROM or changing < held:
+        yield
+        return
+    marks = ",".join("?" * len(_COUNT_TRIGGERS))
+    triggers = store.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", _COUNT_TRIGGERS
+    ).fetchall()
+    for name, _sql in triggers:
+        store.execute(f'DROP TRIGGER "{name}"')
+    yield
+    store.execute("UPDATE deck_new_counts SET n = 0 WHERE n != 0")
+    store.execute(
+        "INSERT INTO deck_new_counts (deck, n) SELECT deck, COUNT(*) FROM cards "
+        "WHERE state = 0 AND active = 1 AND suspended = 0 GROUP BY deck "
+        "ON CONFLICT (deck) DO UPDATE SET n = excluded.n"
+    )
+    for _name, sql in triggers:
         store.execute(sql)

@@ -186,88 +186,109 @@ def escape_line_starts(markdown: str) -> str:
 
 
 # -- simple fields without markdownify --------------------------------------------------------------------
-# Most card fields are text with a few inline tags: <b>, <i>, <br> and common entities. For these the
-# conversion is worked out here, following markdownify's rules for exactly that subset (whitespace runs
-# collapsed, * and _ escaped, bold and italics "chomped", <br> as two spaces and a newline, newlines
-# collapsed where the pieces meet, the document's newlines stripped); anything else (another tag,
-# attributes, nesting, other entities, a stray "<") goes to markdownify. Building a BeautifulSoup tree
-# costs about 0.3 ms a field; this costs a few microseconds. tests/test_import_text.py checks both give
-# the same text on many generated fields.
-_SIMPLE_TAG_RE = re.compile(r"<(/?)(b|strong|i|em|u)>|<br(?: ?/)?>")
+# Most card fields are text with a few tags: <b>, <i>, <br>, Anki's editor's <div> lines and common entities.
+# For these the conversion is worked out here, following markdownify's rules for exactly that subset
+# (whitespace runs collapsed, * and _ escaped, bold and italics "chomped", <br> as two spaces and a newline,
+# a <div> as a paragraph with the blanks at its edges and next to it dropped, newlines collapsed where the
+# pieces meet, the document's newlines stripped); anything else (another tag, attributes, nesting, other
+# entities, a stray "<") goes to markdownify. Building a BeautifulSoup tree costs about 0.3 ms a field; this
+# costs a few microseconds. tests/test_htmltext.py checks both give the same text on many generated fields.
+_SIMPLE_TAG_RE = re.compile(r"<(/?)(b|strong|i|em|u|div)>|<br(?: ?/)?>")
 _SIMPLE_ENTITY_RE = re.compile(r"&(?:amp|lt|gt|quot|nbsp|#39);")
 _MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "u": ""}
 # Tried only where a run of blanks starts (else every position of a long run rescans it: quadratic).
 _NEWLINE_SPACE_RE = re.compile(r"(?<![\t ])[\t ]*+[\r\n][\t \r\n]*+")
 _SPACE_RE = re.compile(r"[\t ]+")
 _EDGE_NEWLINES_RE = re.compile(r"^(\n*)((?:.*[^\n])?)(\n*)$", flags=re.DOTALL)
+_BR = ("br", "")  # a <br> in the tree below
 
 
-def _simple_text(raw: str) -> str | None:
-    """A run of text between tags as markdownify writes it; None if it holds what the subset leaves out."""
+def _decoded(raw: str) -> str | None:
+    """A run of text between tags with its entities decoded; None if it holds what the subset leaves out."""
     if "<" in raw:
         return None
     if "&" in raw:
         if raw.count("&") != len(_SIMPLE_ENTITY_RE.findall(raw)):
             return None
         raw = html.unescape(raw)
-    if "\n" in raw or "\r" in raw:
-        raw = _NEWLINE_SPACE_RE.sub("\n", raw)
-    if "\t" in raw or "  " in raw:
-        raw = _SPACE_RE.sub(" ", raw)
-    return escape_text(raw)
+    return raw
 
 
-def simple_html(text: str) -> str | None:
-    """markdownify's Markdown for a field of text, entities (&amp; &lt; &gt; &quot; &nbsp; &#39;), <br> and
-    unnested <b> <strong> <i> <em> <u> without attributes; None for any other HTML."""
-    pieces: list[str] = []
+def _written(text: str) -> str:
+    """Decoded text as markdownify writes a text node: blanks collapsed, then escaped."""
+    if "\n" in text or "\r" in text:
+        text = _NEWLINE_SPACE_RE.sub("\n", text)
+    if "\t" in text or "  " in text:
+        text = _SPACE_RE.sub(" ", text)
+    return escape_text(text)
+
+
+def _simple_text(raw: str) -> str | None:
+    """A run of text between tags as markdownify writes it; None if it holds what the subset leaves out."""
+    text = _decoded(raw)
+    return None if text is None else _written(text)
+
+
+# The parsed subset: a list of nodes, each ("text", decoded text), ("br", ""), (tag name of b/i/..., its
+# decoded text) or ("div", list of the nodes inside it).
+_Node = tuple[str, Any]
+
+
+def _simple_tree(text: str) -> list[_Node] | None:
+    """The field as nodes; None for anything outside the subset (nesting other than text, <br> and
+    inline tags inside a top-level <div>, unclosed or stray tags, other tags or entities)."""
+    top: list[_Node] = []
+    nodes = top  # where the next node goes: the document, or the open <div>
     pos = 0
     inside: str | None = None  # the inline tag open at pos
     inner = ""
     for m in _SIMPLE_TAG_RE.finditer(text):
         if m.start() > pos:
-            run = _simple_text(text[pos : m.start()])
+            run = _decoded(text[pos : m.start()])
             if run is None:
                 return None
             if inside is None:
-                pieces.append(run)
+                nodes.append(("text", run))
             else:
                 inner = run
         pos = m.end()
         closing, name = m.group(1), m.group(2)
-        if name is None:  # <br>
-            if inside is not None:
-                return None
-            pieces.append("  \n")
+        if inside is not None and name != inside:  # <br>, <div> or another tag inside an inline tag
+            return None
+        if name is None:
+            nodes.append(_BR)
+        elif name == "div":
+            if closing:
+                if nodes is top:
+                    return None
+                nodes = top
+            else:
+                if nodes is not top:
+                    return None
+                nodes = []
+                top.append(("div", nodes))
         elif not closing:
             if inside is not None:
                 return None
             inside, inner = name, ""
         else:
-            if inside != name:
+            if inside is None:
                 return None
-            mark = _MARKS[name]
-            if mark and inner:  # markdownify's chomp: outer spaces moved outside the marks
-                body = inner.strip()
-                if body:
-                    pieces.append(
-                        (" " if inner[0] == " " else "")
-                        + mark
-                        + body
-                        + mark
-                        + (" " if inner[-1] == " " else "")
-                    )
-            elif inner:
-                pieces.append(inner)
+            nodes.append((name, inner))
             inside = None
-    if inside is not None:
+    if inside is not None or nodes is not top:
         return None
     if pos < len(text):
-        run = _simple_text(text[pos:])
+        run = _decoded(text[pos:])
         if run is None:
             return None
-        pieces.append(run)
-    # Where two pieces meet, their newlines collapse to the larger count (at most two).
+        top.append(("text", run))
+    return top
+
+
+def _joined(pieces: list[str]) -> str:
+    """Converted children joined as markdownify joins them: where two meet, their newlines collapse to the
+    larger count (at most two)."""
     joined = [""]
     for piece in pieces:
         if not piece:
@@ -281,7 +302,58 @@ def simple_html(text: str) -> str | None:
         if joined[-1] and leading:
             leading = "\n" * min(2, max(len(joined.pop()), len(leading)))
         joined += (leading, content, trailing)
-    return "".join(joined).strip("\n")
+    return "".join(joined)
+
+
+def _converted(nodes: list[_Node], in_div: bool, blocks: bool) -> str:
+    """The children of the document (or of a top-level <div>) converted and joined, as markdownify does;
+    ``blocks``: whether a <div> is among them (or they are inside one)."""
+    pieces: list[str] = []
+    last = len(nodes) - 1
+    for k, (kind, value) in enumerate(nodes):
+        if kind == "text":
+            if not blocks:
+                pieces.append(_written(value))
+                continue
+            # Whitespace next to a block (or at the edge inside one) is dropped, and text stripped there.
+            after_block = (k > 0 and nodes[k - 1][0] == "div") or (in_div and k == 0)
+            before_block = (k < last and nodes[k + 1][0] == "div") or (in_div and k == last)
+            if not value.strip() and (after_block or before_block):
+                continue
+            piece = _written(value)
+            if after_block:
+                piece = piece.lstrip(" \t\r\n")
+            if before_block:
+                piece = piece.rstrip()
+        elif kind == "br":
+            piece = "  \n"
+        elif kind == "div":
+            body = _converted(value, True, True).strip()
+            piece = f"\n\n{body}\n\n" if body else ""
+        else:
+            inner = _written(value) if value else ""
+            mark = _MARKS[kind]
+            if mark and inner:  # markdownify's chomp: outer spaces moved outside the marks
+                body = inner.strip()
+                piece = (
+                    (" " if inner[0] == " " else "") + mark + body + mark + (" " if inner[-1] == " " else "")
+                    if body
+                    else ""
+                )
+            else:
+                piece = inner
+        pieces.append(piece)
+    return _joined(pieces)
+
+
+def simple_html(text: str) -> str | None:
+    """markdownify's Markdown for a field of text, entities (&amp; &lt; &gt; &quot; &nbsp; &#39;), <br>,
+    unnested <b> <strong> <i> <em> <u> without attributes, and top-level <div> lines holding those; None for
+    any other HTML."""
+    nodes = _simple_tree(text)
+    if nodes is None:
+        return None
+    return _converted(nodes, False, "<div>" in text).strip("\n")
 
 
 _ANKI_TEX = (("[$$]", "[/$$]", True), ("[$]", "[/$]", False), ("[latex]", "[/latex]", True))
