@@ -108,6 +108,9 @@ def test_check_passes_the_reference_and_records_one_review(env: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "relu         epoch 6/6" in result.stderr and "val acc" in result.stderr
     assert "✓ accuracy (relu)" in result.stdout and "PASSED" in result.stdout
+    chart = result.stdout.split("Training loss per epoch:\n", 1)[1].splitlines()
+    assert "└" in chart[8] and all(name in chart[9] for name in ("relu", "sigmoid", "tanh")), chart[:10]
+    assert (folder / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Recorded as a review (Good)" in result.stdout
     assert (folder / "curves.svg").is_file() and (folder / "last_check.json").is_file()
     with open_store(env / "srs.db") as store:

@@ -139,7 +139,7 @@ def lab_start(app: App, lab_id: str, rebuild: bool, numpy_only: bool, as_json: b
 
 def _progress(event: dict[str, Any], history: dict[str, list[float]]) -> None:
     """One line per epoch: run, epoch, loss, validation accuracy and a sparkline of the loss so far."""
-    from srs.labs import drawing
+    from srs.labs import plot
 
     if event.get("event") == "start":
         runs = ", ".join(f"{r['name']} ({r['epochs']} epochs)" for r in event.get("runs", []))
@@ -154,7 +154,7 @@ def _progress(event: dict[str, Any], history: dict[str, list[float]]) -> None:
         lr_text = f"  lr {lr:.3g}" if isinstance(lr, int | float) else ""
         click.echo(
             f"  {run:12} epoch {event.get('epoch')}/{event.get('epochs')}  loss {shown:>8}{lr_text}"
-            f"  val acc {float(event.get('val_acc') or 0):6.1%}  {drawing.sparkline(values, 20)}",
+            f"  val acc {float(event.get('val_acc') or 0):6.1%}  {plot.sparkline(values, 20)}",
             err=True,
         )
 
@@ -213,6 +213,12 @@ def lab_check(app: App, lab_id: str, small: bool, as_json: bool) -> None:
     data["folder"] = str(folder)
 
     def text() -> None:
+        from srs.labs import plot
+
+        if any(len(v) > 1 for v in history.values()):
+            click.echo("Training loss per epoch:")
+            for line in plot.terminal_chart(history, width=60, height=8):
+                click.echo("  " + line)
         for req in result.requirements:
             mark = "✓" if req.passed else "✗"
             run = f" ({req.run})" if req.run else ""

@@ -471,21 +471,19 @@ class Check:
         path = self.folder / "curves.svg"
         path.write_text(_stack_svg(svg_loss, svg_val), encoding="utf-8")
         self.out.emit(event="artefact", path=str(path))
-        curves_png = getattr(drawing, "curves_png", None)
-        if curves_png is not None:
-            try:
-                png = self.folder / "curves.png"
-                png.write_bytes(curves_png(loss, "training loss", "loss"))
-                self.out.emit(event="artefact", path=str(png))
-            except Exception:  # noqa: BLE001 - a drawing failure is not the learner's
-                traceback.print_exc()
+        try:
+            png = self.folder / "curves.png"
+            png.write_bytes(drawing.curves_png(loss, "training loss", "loss"))
+            self.out.emit(event="artefact", path=str(png))
+        except Exception:  # noqa: BLE001 - a drawing failure is not the learner's
+            traceback.print_exc()
 
 
 def _drawing() -> Any:
-    """The fuller plotting module where present, else the minimal one."""
-    from srs.labs import drawing
+    """The plotting module (numpy and zlib only), imported when a drawing is first made."""
+    from srs.labs import plot
 
-    return drawing.module()
+    return plot
 
 
 def _stack_svg(top: str, bottom: str) -> str:
