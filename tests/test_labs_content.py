@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests import lab_mutant_edits as edits
 from tests import labs_driver as driver
 
 LAB_IDS = [
@@ -157,13 +158,15 @@ MUTANTS = [
 @pytest.mark.parametrize(
     ("lab_id", "mutant", "kind", "reason"), MUTANTS, ids=[f"{m[0][:2]}-{m[1]}" for m in MUTANTS]
 )
-def test_wrong_variant_fails_with_its_reason(lab_id: str, mutant: str, kind: str, reason: str) -> None:
-    path = driver.MUTANTS / lab_id / mutant
+def test_wrong_variant_fails_with_its_reason(
+    lab_id: str, mutant: str, kind: str, reason: str, tmp_path: Path
+) -> None:
     epochs = 1 if mutant in STRUCTURAL else None
-    if path.is_dir():  # the reference's code with a wrong text file beside it
-        outcome = driver.run_lab(lab_id, kinds=[kind], folder=path)
-    else:
+    if mutant.endswith(".py"):  # the reference with a few edits (tests/lab_mutant_edits.py)
+        path = edits.write(lab_id, mutant.removesuffix(".py"), tmp_path)
         outcome = driver.run_lab(lab_id, train_py=path, kinds=[kind], epochs=epochs)
+    else:  # the reference's code with a wrong text file beside it
+        outcome = driver.run_lab(lab_id, kinds=[kind], folder=driver.MUTANTS / lab_id / mutant)
     [result] = outcome.requirements
     assert not result["passed"], outcome.summary()
     assert reason in result["detail"], result["detail"]
@@ -174,15 +177,19 @@ def test_every_mutant_file_is_listed() -> None:
         ("d2-lab-two-layer-backprop", "no_relu_gradient.py")
     }
     found = {(p.parent.name, p.name) for p in driver.MUTANTS.glob("*/*")}
+    found |= {(lab, f"{name}.py") for lab, name in edits.EDITS}
     assert found == listed
+    for lab, name in edits.EDITS:  # every edit still lands on the reference, once
+        assert edits.source(lab, name) != (driver.LABS / lab / "reference" / "train.py").read_text()
 
 
-def test_a_wrong_gradient_that_still_trains_is_left_to_the_exercises() -> None:
+def test_a_wrong_gradient_that_still_trains_is_left_to_the_exercises(tmp_path: Path) -> None:
     """Backprop without the ReLU mask still learns on digits (it passes the Day 2 bars here): the
     outcome cannot tell it from a right one, the two_layer_net exercise's gradient check can. It does
     train worse than the reference."""
     lab = "d2-lab-two-layer-backprop"
-    wrong = driver.run_lab(lab, train_py=driver.MUTANTS / lab / "no_relu_gradient.py", kinds=["accuracy"])
+    path = edits.write(lab, "no_relu_gradient", tmp_path)
+    wrong = driver.run_lab(lab, train_py=path, kinds=["accuracy"])
     right = driver.run_lab(lab, kinds=["accuracy"])
     assert wrong.runs["adam"].accuracy < right.runs["adam"].accuracy
 
