@@ -40,6 +40,7 @@ __all__ = [
     "ExerciseInfo",
     "ExerciseResult",
     "SandboxCheck",
+    "SignedEvents",
     "Status",
     "catalog",
     "check_sandbox",
@@ -209,27 +210,42 @@ def get(name: str) -> Exercise:
     )
 
 
-def _read_events(text: str, key: bytes) -> list[dict[str, Any]]:
-    """The checker's JSON lines that carry a valid HMAC for their place (see ``_harness._Signed``);
-    anything else (a cut-off last line, or a line someone else wrote into the stream) is ignored."""
-    import hashlib
-    import hmac
+class SignedEvents:
+    """The checker's verdict stream read as it comes: cut into lines, keeping the JSON events that carry a
+    valid HMAC for their place (see ``_harness._Signed``). Anything else (a cut-off last line, or a line
+    someone else wrote into the stream, or one replayed) is ignored. Used for exercises and labs."""
 
-    events = []
-    seq = 0
-    for line in text.splitlines():
-        mac, _, body = line.partition(" ")
-        expected = hmac.new(key, f"{seq}:{body}".encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(mac.encode(), expected.encode()):
-            continue
-        seq += 1
-        try:
-            event = json.loads(body)
-        except ValueError:
-            continue
-        if isinstance(event, dict) and isinstance(event.get("event"), str):
-            events.append(event)
-    return events
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self.seq = 0
+        self.buf = b""
+
+    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+        """The verified events completed by ``chunk`` (an unfinished last line waits for the next)."""
+        import hashlib
+        import hmac
+
+        self.buf += chunk
+        *lines, self.buf = self.buf.split(b"\n")
+        events = []
+        for raw in lines:
+            mac, _, body = raw.decode("utf-8", errors="replace").partition(" ")
+            expected = hmac.new(self.key, f"{self.seq}:{body}".encode(), hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(mac.encode(), expected.encode()):
+                continue
+            self.seq += 1
+            try:
+                event = json.loads(body)
+            except ValueError:
+                continue
+            if isinstance(event, dict) and isinstance(event.get("event"), str):
+                events.append(event)
+        return events
+
+
+def _read_events(text: str, key: bytes) -> list[dict[str, Any]]:
+    """The verified events of a whole stream (its last line counts even without a line end)."""
+    return SignedEvents(key).feed(text.encode("utf-8", errors="replace") + b"\n")
 
 
 def _during(event: dict[str, Any]) -> str:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import hashlib
-import hmac
 import io
 import json
 import os
@@ -24,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from srs.errors import InputError, SandboxError
-from srs.exercises import sandbox
+from srs.exercises import SignedEvents, sandbox
 from srs.labs.catalog import FILES_DIR, Lab
 
 HARNESS = Path(__file__).resolve().parent / "_lab_harness.py"
@@ -114,34 +112,6 @@ class LabResult:
 def _one_line(text: str, limit: int = MESSAGE_CHARS) -> str:
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
-
-
-class _EventReader:
-    """Cuts the checker's stream into lines and keeps those carrying a valid HMAC for their place."""
-
-    def __init__(self, key: bytes) -> None:
-        self.key = key
-        self.seq = 0
-        self.buf = b""
-
-    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
-        self.buf += chunk
-        *lines, self.buf = self.buf.split(b"\n")
-        events = []
-        for raw in lines:
-            line = raw.decode("utf-8", errors="replace")
-            mac, _, body = line.partition(" ")
-            expected = hmac.new(self.key, f"{self.seq}:{body}".encode(), hashlib.sha256).hexdigest()
-            if not hmac.compare_digest(mac.encode(), expected.encode()):
-                continue
-            self.seq += 1
-            try:
-                event = json.loads(body)
-            except ValueError:
-                continue
-            if isinstance(event, dict) and isinstance(event.get("event"), str):
-                events.append(event)
-        return events
 
 
 def _epoch(ev: dict[str, Any]) -> Epoch:
@@ -362,7 +332,7 @@ def check(
         else None,
     }
     key = secrets.token_bytes(32)
-    reader = _EventReader(key)
+    reader = SignedEvents(key)
     events: list[dict[str, Any]] = []
     with sandbox.undumpable(), sandbox.work_folder("srs-lab-") as tmp:
         checker_dir = Path(tmp) / "checker"
