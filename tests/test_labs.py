@@ -458,3 +458,16 @@ def test_only_a_builtin_labs_checks_py_runs_in_the_checker(tmp_path: Path) -> No
     assert [r.kind for r in check(builtin, folder).requirements][-1] == "maps_differ"
     own = catalog.read_lab(folder)  # a learner's own lab: its folder is data, its checks.py never runs
     assert "maps_differ" not in [r.kind for r in check(own, folder).requirements]
+
+
+def test_day3_pytorch_reference_passes_through_the_sandbox(tmp_path: Path) -> None:
+    """The PyTorch variant (srs[torch]): the Day 3 torch reference is checked by the same trusted checker, in
+    the same sandbox, against the same small bar as the numpy one."""
+    pytest.importorskip("torch", reason="torch is not installed (pip install 'srs[torch]')")
+    lab = catalog.catalog().get("d3-lab-cnn-mnist")
+    folder = tmp_path / "d3"
+    folder.mkdir()
+    (folder / "train.py").write_bytes((lab.folder / "reference_torch" / "train.py").read_bytes())
+    result = runner.check(lab, folder, tmp_path, small=True)
+    assert result.status is Status.PASSED, result.message + " " + str(result.requirements)
+    assert result.accuracy["cnn"] >= 0.95 and "feature_maps.png" in " ".join(result.artefacts)
