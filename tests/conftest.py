@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -80,6 +82,27 @@ def scheduler() -> Scheduler:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def run(*args: str) -> Result:
+    """``srs ARGS`` through click's runner (exceptions propagate, so a traceback fails the test)."""
+    from srs.cli import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def ok(*args: str) -> dict[str, Any]:
+    """``srs ARGS --json``, which must succeed: its JSON object."""
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout))
+
+
+@pytest.fixture
+def env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A temporary SRS_HOME without the built-in curriculum (only the decks a test writes)."""
+    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
+    return home
 
 
 def write_deck(folder: Path, name: str, text: str) -> Path:

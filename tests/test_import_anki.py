@@ -13,29 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from srs.cli import cli
 from srs.decks.sync import DeckRoot, sync
 from srs.model import Rating
 from srs.review.session import Session
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import open_store
-from tests.conftest import DAY, T0, write_deck
+from tests.conftest import DAY, T0, ok, run, write_deck
 from tests.conftest import fail_alone as fail
 
 anki_collection = pytest.importorskip("anki.collection")
 Collection = anki_collection.Collection
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def ok(*args: str) -> dict[str, Any]:
-    result = run(*args, "--json")
-    assert result.exit_code == 0, result.output
-    return dict(json.loads(result.stdout))
 
 
 @contextmanager
@@ -45,12 +33,6 @@ def collection(path: Path) -> Iterator[Any]:
         yield col
     finally:
         col.close()
-
-
-@pytest.fixture
-def env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
-    return home
 
 
 def answer(col: Any, deck: str, ratings: list[int]) -> list[int]:

@@ -12,40 +12,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from srs.cli import cli
 from srs.decks import MAX_DECK_BYTES
 from srs.decks.authoring import NewCard, card_block, render
 from srs.decks.importers.writer import PART_BYTES, ImportedNote, render_note
 from srs.decks.parser import parse_text
 from srs.errors import InputError
 from srs.model import Kind
+from tests.conftest import ok, run
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SEPARATORS = ["\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def ok(*args: str) -> dict[str, Any]:
-    result = run(*args, "--json")
-    assert result.exit_code == 0, result.output
-    return dict(json.loads(result.stdout))
 
 
 def cards() -> dict[str, dict[str, Any]]:
     result = run("list", "--json")
     assert result.exit_code == 0, result.output
     return {c["id"]: c for c in json.loads(result.stdout)}
-
-
-@pytest.fixture
-def env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
-    return home
 
 
 BASIC_MODEL = {

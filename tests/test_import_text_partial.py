@@ -8,36 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from srs.cli import cli
 from srs.decks.importers.csv_text import read_csv
 from srs.decks.importers.obsidian import read_markdown
 from srs.errors import InputError
 from srs.model import Kind
 from tests.conftest import fail_alone as fail
-
-
-def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def ok(*args: str) -> dict[str, Any]:
-    result = run(*args, "--json")
-    assert result.exit_code == 0, result.output
-    return dict(json.loads(result.stdout))
+from tests.conftest import ok, run
 
 
 def cards() -> list[dict[str, Any]]:
     result = run("list", "--json")
     assert result.exit_code == 0, result.output
     return list(json.loads(result.stdout))
-
-
-@pytest.fixture
-def env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SRS_NO_BUILTIN", "1")
-    return home
 
 
 # The shape of Anki's own test file pylib/tests/support/text-2fields.txt (other words): a comment line, good
