@@ -101,8 +101,8 @@ def test_bad_idx_labels_are_refused() -> None:
 # --- download against a local server -----------------------------------------------------------
 
 
-def fake_mnist(folder: Path) -> tuple[RemoteFile, ...]:
-    """Four small gzipped IDX files (20 train, 10 test images) and their specs."""
+def fake_mnist(folder: Path, *, unpacked: bool = False) -> tuple[RemoteFile, ...]:
+    """Four small IDX files (20 train, 10 test images), gzipped (or ``unpacked``), and their specs."""
     rng = np.random.default_rng(0)
     blobs = {
         "train-images-idx3-ubyte.gz": idx_images(rng.integers(0, 256, (20, 28, 28))),
@@ -114,8 +114,12 @@ def fake_mnist(folder: Path) -> tuple[RemoteFile, ...]:
     specs = []
     for name, raw in blobs.items():
         packed = gzip.compress(raw, mtime=0)
-        (folder / name).write_bytes(packed)
-        specs.append(RemoteFile(name, hashlib.sha256(packed).hexdigest(), len(packed)))
+        if unpacked:
+            (folder / name.removesuffix(".gz")).write_bytes(raw)
+        else:
+            (folder / name).write_bytes(packed)
+        sums = (hashlib.sha256(packed).hexdigest(), len(packed), hashlib.sha256(raw).hexdigest(), len(raw))
+        specs.append(RemoteFile(name, *sums))
     return tuple(specs)
 
 
@@ -241,6 +245,36 @@ def test_import_refuses_a_wrong_file_and_copies_nothing(tmp_path: Path) -> None:
         data.import_files(tmp_path / "nowhere", home, files=specs)
 
 
+def test_unpacked_files_import_and_read_as_the_gzipped_ones(tmp_path: Path, dead_url: str) -> None:
+    packed = fake_mnist(tmp_path / "gz")
+    unpacked = fake_mnist(tmp_path / "raw", unpacked=True)
+    assert packed == unpacked  # the same files, the same sums
+    copied = data.import_files(tmp_path / "raw", tmp_path / "home", files=unpacked)
+    assert [p.name for p in copied] == [s.raw_name for s in unpacked] == [
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ]
+    assert data.cached("mnist", tmp_path / "home", {"mnist": unpacked})
+    # the unpacked copies count as present: no mirror is asked
+    from_raw = data.mnist(tmp_path / "home", files=unpacked, mirrors=[dead_url])
+    data.import_files(tmp_path / "gz", tmp_path / "home2", files=packed)
+    from_gz = data.mnist(tmp_path / "home2", files=packed, mirrors=[])
+    for name in ("x_train", "y_train", "x_test", "y_test"):
+        assert np.array_equal(getattr(from_raw, name), getattr(from_gz, name)), name
+    assert from_raw.x_train.shape == (20, 1, 28, 28)
+
+
+def test_a_wrong_unpacked_file_is_refused_and_nothing_copied(tmp_path: Path) -> None:
+    specs = fake_mnist(tmp_path / "raw", unpacked=True)
+    labels = tmp_path / "raw" / specs[1].raw_name
+    labels.write_bytes(labels.read_bytes()[:-1] + b"\x09")  # one label changed
+    with pytest.raises(LabDataError, match="train-labels-idx1-ubyte: not the published MNIST file"):
+        data.import_files(tmp_path / "raw", tmp_path / "home", files=specs)
+    assert not data.mnist_dir(tmp_path / "home").exists()
+
+
 def test_a_damaged_cache_file_is_fetched_again(server: tuple[str, Path], tmp_path: Path) -> None:
     url, root = server
     specs = fake_mnist(root / "mnist")
@@ -260,5 +294,12 @@ def test_real_mnist_hashes_are_the_published_ones() -> None:
         "train-labels-idx1-ubyte.gz": "3552534a0a558bbe",
         "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79",
         "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6d",
+    }
+    # and of the same files unpacked (as learners often keep them), with their sizes
+    assert {s.raw_name: (s.raw_sha256[:16], s.raw_size) for s in data.MNIST_FILES} == {
+        "train-images-idx3-ubyte": ("ba891046e6505d7a", 16 + 60_000 * 28 * 28),
+        "train-labels-idx1-ubyte": ("65a50cbbf4e906d7", 8 + 60_000),
+        "t10k-images-idx3-ubyte": ("0fa7898d509279e4", 16 + 10_000 * 28 * 28),
+        "t10k-labels-idx1-ubyte": ("ff7bcfd416de3373", 8 + 10_000),
     }
     assert all(m.startswith(("https://", "http://")) for m in data.MNIST_MIRRORS)

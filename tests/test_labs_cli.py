@@ -149,9 +149,11 @@ def test_bad_input_is_one_line(env: Path, args: list[str], message: str) -> None
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
 
 
-def test_data_import_without_an_importer_is_one_line(env: Path, tmp_path: Path) -> None:
+def test_data_import_of_a_folder_without_the_files_is_one_line(env: Path, tmp_path: Path) -> None:
     result = run("lab", "data", "import", str(tmp_path))
-    assert result.exit_code == 1 and result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"Error: {tmp_path}: missing train-images-idx3-ubyte.gz, ")
+    assert not (env / "data").exists()
 
 
 def test_lab_cards_are_not_served_in_a_review(env: Path) -> None:

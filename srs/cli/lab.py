@@ -306,20 +306,16 @@ def lab_data() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.pass_obj
 def lab_data_import(app: App, path: Path) -> None:
-    """Copy data files you already have (e.g. the four MNIST .gz files) into srs's data cache, checked.
+    """Copy data files you already have into srs's data cache, each checked by SHA-256.
+
+    For MNIST: the folder holding the four files, gzipped as the mirrors serve them
+    (train-images-idx3-ubyte.gz, ...) or unpacked (train-images-idx3-ubyte, ...).
 
     \b
     Example:  srs lab data import ~/Downloads/mnist
     """
-    import inspect
-
     from srs.cli.paths import home
-    from srs.errors import InputError
     from srs.labs import data
 
-    importer = getattr(data, "import_files", None)
-    if importer is None:
-        raise InputError("this build of srs has only the generated 'digits' data set; nothing to import")
-    found = importer(path, home()) if len(inspect.signature(importer).parameters) >= 2 else importer(path)
-    for line in found if isinstance(found, list | tuple) else [found] if found else []:
-        click.echo(str(line))
+    for copied in data.import_files(path, home()):
+        click.echo(str(copied))

@@ -167,11 +167,20 @@ def digits(*, small: bool = False, train: int | None = None, test: int | None = 
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """One file of a data set: its name on the mirrors, its SHA-256 and its size in bytes."""
+    """One file of a data set: its name on the mirrors, its SHA-256 and its size in bytes; for a
+    gzipped file, also the SHA-256 and size of its content (the same file unpacked, as many learners
+    keep it: accepted by :func:`import_files` under the name without ``.gz``)."""
 
     name: str
     sha256: str
     size: int
+    raw_sha256: str = ""
+    raw_size: int = 0
+
+    @property
+    def raw_name(self) -> str:
+        """The unpacked file's name (``name`` without ``.gz``), or "" if none is known."""
+        return self.name.removesuffix(".gz") if self.raw_sha256 and self.name.endswith(".gz") else ""
 
 
 MNIST_FILES: tuple[RemoteFile, ...] = (
@@ -179,19 +188,29 @@ MNIST_FILES: tuple[RemoteFile, ...] = (
         "train-images-idx3-ubyte.gz",
         "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
         9_912_422,
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+        47_040_016,
     ),
     RemoteFile(
         "train-labels-idx1-ubyte.gz",
         "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
         28_881,
+        "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+        60_008,
     ),
     RemoteFile(
         "t10k-images-idx3-ubyte.gz",
         "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
         1_648_877,
+        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+        7_840_016,
     ),
     RemoteFile(
-        "t10k-labels-idx1-ubyte.gz", "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6", 4_542
+        "t10k-labels-idx1-ubyte.gz",
+        "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+        4_542,
+        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+        10_008,
     ),
 )
 MNIST_MIRRORS: tuple[str, ...] = (
@@ -205,7 +224,9 @@ _CHUNK = 1 << 16
 _IMAGES_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions
 _LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
 _MAX_ITEMS = 100_000
-_IMPORT_HINT = "copy the four MNIST .gz files into a folder and run `srs lab data import PATH`"
+_IMPORT_HINT = (
+    "copy the four MNIST files (.gz or unpacked) into a folder and run `srs lab data import PATH`"
+)
 
 
 def mnist_dir(home: Path) -> Path:
@@ -219,6 +240,18 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(_CHUNK), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _verified(folder: Path, spec: RemoteFile) -> Path | None:
+    """The copy of ``spec`` in ``folder`` whose size and SHA-256 are right: gzipped or unpacked."""
+    candidates = [(spec.name, spec.sha256, spec.size)]
+    if spec.raw_name:
+        candidates.append((spec.raw_name, spec.raw_sha256, spec.raw_size))
+    for name, sha, size in candidates:
+        path = folder / name
+        if path.is_file() and path.stat().st_size <= size + _CHUNK and _sha256(path) == sha:
+            return path
+    return None
 
 
 def _fetch_one(url: str, target: Path, spec: RemoteFile, progress: Progress | None, timeout: float) -> None:
@@ -268,10 +301,11 @@ def download(
     folder.mkdir(parents=True, exist_ok=True)
     kept = []
     for spec in files:
-        target = folder / spec.name
-        if target.is_file() and _sha256(target) == spec.sha256:
-            kept.append(target)
+        have = _verified(folder, spec)
+        if have is not None:
+            kept.append(have)
             continue
+        target = folder / spec.name
         target.unlink(missing_ok=True)
         faults: list[str] = []
         for mirror in mirrors:
@@ -294,25 +328,32 @@ def download(
 
 
 def import_files(path: Path, home: Path, *, files: Sequence[RemoteFile] = MNIST_FILES) -> list[Path]:
-    """Copy the MNIST files found in the folder ``path`` into the cache after checking each SHA-256."""
+    """Copy the MNIST files found in the folder ``path`` into the cache after checking each SHA-256.
+
+    Each file may be gzipped (as the mirrors serve it) or unpacked (its name without ``.gz``); either
+    must be the published file, byte for byte. Nothing is copied unless all of them are right."""
     source = Path(path)
     if not source.is_dir():
-        raise LabDataError(f"{source}: not a folder (give the folder holding the four MNIST .gz files)")
-    missing = [spec.name for spec in files if not (source / spec.name).is_file()]
+        raise LabDataError(f"{source}: not a folder (give the folder holding the four MNIST files)")
+    names = {spec: [spec.name] + ([spec.raw_name] if spec.raw_name else []) for spec in files}
+    missing = [spec.name for spec in files if not any((source / n).is_file() for n in names[spec])]
     if missing:
-        raise LabDataError(f"{source}: missing {', '.join(missing)}")
+        raise LabDataError(f"{source}: missing {', '.join(missing)} (gzipped or unpacked)")
+    chosen: list[Path] = []
     for spec in files:
-        found = source / spec.name
-        if found.stat().st_size > spec.size + _CHUNK or _sha256(found) != spec.sha256:
-            raise LabDataError(f"{found}: not the published MNIST file (SHA-256 differs)")
+        good = _verified(source, spec)
+        if good is None:
+            first = next(source / n for n in names[spec] if (source / n).is_file())
+            raise LabDataError(f"{first}: not the published MNIST file (SHA-256 differs)")
+        chosen.append(good)
     folder = mnist_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     copied = []
-    for spec in files:
-        partial = folder / (spec.name + ".part")
-        shutil.copyfile(source / spec.name, partial)
-        os.replace(partial, folder / spec.name)
-        copied.append(folder / spec.name)
+    for found in chosen:
+        partial = folder / (found.name + ".part")
+        shutil.copyfile(found, partial)
+        os.replace(partial, folder / found.name)
+        copied.append(folder / found.name)
     return copied
 
 
@@ -323,6 +364,15 @@ def _read_gz(path: Path, limit: int) -> bytes:
             data = handle.read(limit + 1)
     except (OSError, EOFError) as error:
         raise LabDataError(f"{path}: not a readable gzip file ({error})") from error
+    if len(data) > limit:
+        raise LabDataError(f"{path}: larger than an IDX file of this data set can be")
+    return data
+
+
+def _read_plain(path: Path, limit: int) -> bytes:
+    """The bytes of the unpacked IDX file ``path``, refusing more than ``limit`` bytes."""
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
     if len(data) > limit:
         raise LabDataError(f"{path}: larger than an IDX file of this data set can be")
     return data
@@ -360,7 +410,11 @@ def read_mnist(folder: Path, files: Sequence[RemoteFile] = MNIST_FILES) -> tuple
     limit = 16 + _MAX_ITEMS * 28 * 28
     arrays = []
     for spec in files:
-        data = _read_gz(folder / spec.name, limit)
+        unpacked = folder / spec.raw_name if spec.raw_name else None
+        if unpacked is not None and unpacked.is_file() and not (folder / spec.name).is_file():
+            data = _read_plain(unpacked, limit)
+        else:
+            data = _read_gz(folder / spec.name, limit)
         if "labels" in spec.name:
             arrays.append(parse_idx_labels(data, spec.name))
         else:
@@ -407,4 +461,8 @@ def cached(name: str, home: Path, files: Mapping[str, Sequence[RemoteFile]] | No
     if name == "digits":
         return True
     specs = (files or {}).get(name, MNIST_FILES)
-    return all((mnist_dir(home) / spec.name).is_file() for spec in specs)
+    folder = mnist_dir(home)
+    return all(
+        (folder / spec.name).is_file() or (spec.raw_name and (folder / spec.raw_name).is_file())
+        for spec in specs
+    )
