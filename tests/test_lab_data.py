@@ -250,12 +250,16 @@ def test_unpacked_files_import_and_read_as_the_gzipped_ones(tmp_path: Path, dead
     unpacked = fake_mnist(tmp_path / "raw", unpacked=True)
     assert packed == unpacked  # the same files, the same sums
     copied = data.import_files(tmp_path / "raw", tmp_path / "home", files=unpacked)
-    assert [p.name for p in copied] == [s.raw_name for s in unpacked] == [
-        "train-images-idx3-ubyte",
-        "train-labels-idx1-ubyte",
-        "t10k-images-idx3-ubyte",
-        "t10k-labels-idx1-ubyte",
-    ]
+    assert (
+        [p.name for p in copied]
+        == [s.raw_name for s in unpacked]
+        == [
+            "train-images-idx3-ubyte",
+            "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte",
+            "t10k-labels-idx1-ubyte",
+        ]
+    )
     assert data.cached("mnist", tmp_path / "home", {"mnist": unpacked})
     # the unpacked copies count as present: no mirror is asked
     from_raw = data.mnist(tmp_path / "home", files=unpacked, mirrors=[dead_url])

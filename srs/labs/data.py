@@ -224,9 +224,7 @@ _CHUNK = 1 << 16
 _IMAGES_MAGIC = 0x00000803  # unsigned bytes, 3 dimensions
 _LABELS_MAGIC = 0x00000801  # unsigned bytes, 1 dimension
 _MAX_ITEMS = 100_000
-_IMPORT_HINT = (
-    "copy the four MNIST files (.gz or unpacked) into a folder and run `srs lab data import PATH`"
-)
+_IMPORT_HINT = "copy the four MNIST files (.gz or unpacked) into a folder and run `srs lab data import PATH`"
 
 
 def mnist_dir(home: Path) -> Path:
