@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from srs.cli.common import scheduler_for
 from srs.labs import catalog, workspace
 from srs.labs.runner import LabResult, Status, save_result
 from srs.review.labs import record_check
+from srs.scheduling.scheduler import Scheduler
 from srs.store import open_store
 from tests.conftest import T0
 from tests.webutil import WebHome, course, write
@@ -91,7 +93,7 @@ def test_a_due_rebuild_counts_in_that_days_review_minutes(web: WebHome) -> None:
     due_day = -(-(recorded.due - T0) // 86400)  # the learner day it falls on
     # the card's due date as `srs due` sees it, and the simulated minutes of that day
     runner = CliRunner()
-    when = f"2026-03-{2 + due_day:02d}T10:00:00Z"
+    when = datetime.fromtimestamp(T0 + due_day * 86400, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     due = json.loads(runner.invoke(cli, ["due", "--json"], env={"SRS_NOW": when}).stdout)
     assert due["labs_due"] == [LAB] and all(
         d["deck"] != "Course::Day 1 · 第1天" or d["due"] == 0 for d in due["decks"]
@@ -137,3 +139,52 @@ def test_lab_page_shows_goal_state_last_result_and_drawings(web: WebHome, client
         client.get("/lab/no-such-lab").status_code == 500
         and "unknown lab" in client.get("/lab/no-such-lab").text
     )
+
+
+def unfuzzed(store: Any) -> Scheduler:
+    made = scheduler_for(store)
+    return Scheduler(made.settings._replace(enable_fuzzing=False), made.clock)
+
+
+@pytest.mark.parametrize(("minutes", "rating", "days_at_0_9"), [(60, "GOOD", 2), (100, "HARD", 1)])
+def test_a_passed_lab_comes_back_weeks_later_at_the_lab_retention(
+    web: WebHome, minutes: int, rating: str, days_at_0_9: int
+) -> None:
+    """The first rebuild after a pass: FSRS's interval at the labs' retention (0.7) from py-fsrs, weeks
+    away; at the collection's 0.9 it would be 1-2 days, most of a day's minutes within the week."""
+    import fsrs
+
+    lab = catalog.catalog().get(LAB)
+    srs_json("due")  # syncs the decks
+    with open_store(web.db) as store:
+        recorded = record_check(store, unfuzzed(store), lab, passed(), now=T0 + 60 * minutes, started_at=T0)
+        card = store.get_card("course-lab")
+    assert recorded.rating is not None and recorded.rating.name == rating and recorded.due is not None
+    reviewed = datetime.fromtimestamp(T0 + 60 * minutes, UTC)
+    days = {}
+    for retention in (0.7, 0.9):
+        reference = fsrs.Scheduler(desired_retention=retention, learning_steps=(), enable_fuzzing=False)
+        after, _ = reference.review_card(fsrs.Card(), fsrs.Rating[rating.title()], reviewed)
+        days[retention] = (after.due - reviewed) // timedelta(days=1)
+        if retention == 0.7:
+            assert card.memory.stability == pytest.approx(after.stability, rel=1e-6)
+    assert days[0.9] == days_at_0_9 and days[0.7] >= 9
+    # due at the start (04:00) of the learner day that many days after the check's day
+    assert recorded.due == T0 - 6 * 3600 + days[0.7] * 86400
+
+
+def test_rescheduling_under_new_parameters_keeps_a_lab_a_lab(web: WebHome) -> None:
+    """`srs optimize --apply` replays every card: a lab card under the labs' settings (no learning steps,
+    their retention), so it stays in review with the interval its check gave, not a 10-minute step."""
+    from srs.model import State
+    from srs.scheduling import optimizer
+
+    lab = catalog.catalog().get(LAB)
+    srs_json("due")
+    with open_store(web.db) as store:
+        scheduler = unfuzzed(store)
+        recorded = record_check(store, scheduler, lab, passed(), now=T0 + 3600, started_at=T0)
+        optimizer.apply(store, optimizer.default_parameters(), scheduler.settings, clock=scheduler.clock)
+        card = store.get_card("course-lab")
+    assert card.memory.state is State.REVIEW and card.memory.step is None
+    assert card.memory.due == recorded.due

@@ -1,8 +1,9 @@
 """A lab check as a review: the rating from its outcome and the time taken, recorded through the session's
 normal rating path so that FSRS schedules the rebuild.
 
-A lab card has no learning steps: its first passing check takes it straight to review, and FSRS brings it
-back after its interval as "rebuild it from a blank starter" (``srs lab start ID --rebuild``).
+A lab card is scheduled under :func:`~srs.scheduling.settings.lab_settings`: no learning steps (its first
+passing check takes it straight to review) and a lower retention target, so that FSRS brings it back weeks
+later as "rebuild it from a blank starter" (``srs lab start ID --rebuild``).
 """
 
 from __future__ import annotations
@@ -92,8 +93,9 @@ def record_check(
     rating = rating_for(lab, result, seconds)
     if rating is None:
         return Recorded(card.id, None, "a failed first build records no review")
-    settings = scheduler.settings._replace(learning_steps=(), relearning_steps=())
-    session = Session(store, Scheduler(settings, scheduler.clock), now)
+    from srs.scheduling.settings import lab_settings
+
+    session = Session(store, Scheduler(lab_settings(scheduler.settings), scheduler.clock), now)
     signals = {
         "auto": True,
         "correct": result.passed,

@@ -696,11 +696,18 @@ def apply(
 
     if len(parameters) != 21:
         raise OptimizerError(f"expected 21 FSRS-6 parameters, got {len(parameters)}")
-    scheduler = Scheduler(settings._replace(parameters=tuple(float(p) for p in parameters)), clock)
+    from srs.scheduling.settings import lab_settings
+    from srs.store.queries import lab_card_ids
+
+    fitted = settings._replace(parameters=tuple(float(p) for p in parameters))
+    scheduler = Scheduler(fitted, clock)
+    labs = lab_card_ids(store)  # rescheduled under the labs' own settings, as their checks were
+    lab_scheduler = Scheduler(lab_settings(fitted), scheduler.clock) if labs else scheduler
 
     def replay(card_id: str, reviews: Sequence[Review]) -> Any:
         # The card's own id seeds its fuzz, as when its reviews were done.
-        return scheduler.replay([(r.ts, Rating(r.rating), r.duration_ms) for r in reviews], card_id=card_id)
+        chosen = lab_scheduler if card_id in labs else scheduler
+        return chosen.replay([(r.ts, Rating(r.rating), r.duration_ms) for r in reviews], card_id=card_id)
 
     versions = reviewed_card_versions(store)
     histories = load_histories(store)

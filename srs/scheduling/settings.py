@@ -34,6 +34,24 @@ _STEP_RE = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 _UNITS = {"": 60, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+# A lab is rebuilt from a blank starter: 30-60 minutes of work, not a card's seconds. It is scheduled
+# with no learning steps and at this retention target (the least `desired-retention` accepts), so that
+# a passing build comes back weeks later (about 3 weeks after Good with the default parameters, where
+# 0.9 gives 2 days) and a rebuild does not take most of a day's review minutes within the week.
+LAB_RETENTION = 0.7
+
+
+def lab_settings(settings: Settings) -> Settings:
+    """The settings a lab card is scheduled under: ``settings`` without learning or relearning steps and
+    with a desired retention of at most :data:`LAB_RETENTION`. Every path that schedules a lab card (its
+    check recorded as a review, a reschedule under new parameters) uses these."""
+    return settings._replace(
+        learning_steps=(),
+        relearning_steps=(),
+        desired_retention=min(settings.desired_retention, LAB_RETENTION),
+    )
+
+
 def parse_steps(text: str) -> tuple[int, ...]:
     """Parse learning steps like ``1m 10m`` or ``10m,1h`` into seconds."""
     steps = []
