@@ -153,7 +153,8 @@ def test_a_large_import_says_which_stage_it_is_in(tmp_path: Path) -> None:
             progress=lambda done, total, stage: seen.append((done, total, stage)),
         )
     stages = list(dict.fromkeys(stage for _d, _t, stage in seen))
-    assert stages == ["reading", "writing", "adding cards", "saving"]
+    assert stages == ["reading", "writing", "adding cards", "replaying", "saving"]
+    assert [(d, t) for d, t, stage in seen if stage == "replaying"] == [(0, result.cards_changed)]
     saving = [(d, t) for d, t, stage in seen if stage == "saving"]
     assert saving[-1] == (result.reviews_merged, result.reviews_merged)
     assert all(d <= t for d, t in saving)

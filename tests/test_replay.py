@@ -8,7 +8,7 @@ import pytest
 
 from srs.clock import DAY, LearnerClock
 from srs.model import Memory, Rating, State
-from srs.scheduling.replay import NEW_MEMORY, BatchReplay
+from srs.scheduling.replay import NEW_MEMORY, BatchReplay, replay_many
 from srs.scheduling.scheduler import Scheduler, Settings
 from tests.conftest import T0, memory_tuple
 
@@ -96,6 +96,29 @@ def test_batch_replay_equals_rating_one_review_at_a_time(index: int) -> None:
     assert (State.LEARNING in reached) == bool(settings.learning_steps)
     assert (State.RELEARNING in reached) == bool(settings.relearning_steps)
     assert {r for _s, r in states} == {1, 2, 3, 4}
+
+
+@pytest.mark.parametrize("index", range(len(SETTINGS)))
+def test_many_histories_at_once_replay_as_one_at_a_time(index: int) -> None:
+    """replay_many (the n-th review of every card in one numpy step) gives run's tuples to the last bit,
+    types included, for histories of every length (none too) in any order."""
+    batch = BatchReplay(Scheduler(*SETTINGS[index]))
+    rng = random.Random(100 + index)
+    histories = [(f"card-{n}", history(rng) if n % 37 else []) for n in range(600)]
+    histories.append(
+        ("long", [(T0 + i * rng.randrange(600, 9 * DAY), rng.choice((1, 3, 3, 4))) for i in range(120)])
+    )
+    rng.shuffle(histories)
+    many = replay_many(batch, histories)
+    assert len(many) == len(histories)
+    reviews = 0
+    for (card_id, reviews_of), (afters, rets) in zip(histories, many, strict=True):
+        one_afters, one_rets = batch.run(reviews_of, card_id)
+        assert afters == one_afters and repr(afters) == repr(one_afters), card_id
+        assert rets == one_rets and repr(rets) == repr(one_rets), card_id
+        reviews += len(reviews_of)
+    assert reviews > 5000
+    assert replay_many(batch, []) == [] and replay_many(batch, [("x", [])]) == [([], [])]
 
 
 def test_new_memory_is_memory_of_a_new_card() -> None:

@@ -205,3 +205,281 @@ class BatchReplay:
             s, d, last, last_day = new_s, new_d, now, today
             afters.append((state, mstep, s, d, due, last, reps + 1, lapses))
         return afters, rets
+
+
+def _fuzz_delta(np: Any, interval: Any) -> Any:
+    """fuzz_delta on an array (its ranges as ``fuzzed`` writes them out: the same floats)."""
+    from srs.scheduling.fuzz import _UP_TO_7, _UP_TO_20
+
+    return np.where(
+        interval < 2.5,
+        0.0,
+        np.where(
+            interval < 7.0,
+            1.0 + 0.15 * (interval - 2.5),
+            np.where(
+                interval < 20.0,
+                1.0 + (_UP_TO_7 + 0.10 * (interval - 7.0)),
+                1.0 + (_UP_TO_20 + 0.05 * (interval - 20.0)),
+            ),
+        ),
+    )
+
+
+def _bounds(np: Any, interval: Any, minimum: Any, maximum: int) -> tuple[Any, Any]:
+    """fuzz_bounds on arrays (``interval`` already within [minimum, maximum])."""
+    delta = _fuzz_delta(np, interval)
+    lower = np.minimum(np.maximum(np.floor(interval - delta + 0.5), minimum), maximum)
+    upper = np.minimum(np.maximum(np.floor(interval + delta + 0.5), minimum), maximum)
+    upper = np.where((upper == lower) & (upper > 2) & (upper < maximum), lower + 1, upper)
+    return lower, upper
+
+
+def _fuzzed(np: Any, factor: Any, interval: Any, minimum: Any, maximum: int) -> Any:
+    """:func:`~srs.scheduling.fuzz.fuzzed` on arrays (``factor`` None: no fuzz), as float64 whole days."""
+    interval = np.asarray(interval, dtype=np.float64)
+    if factor is None:
+        return np.minimum(np.maximum(np.floor(interval + 0.5), minimum), maximum)
+    minimum = np.minimum(minimum, maximum)
+    interval = np.minimum(np.maximum(interval, minimum), maximum)
+    lower, upper = _bounds(np, interval, minimum, maximum)
+    return np.floor(lower + factor * (1 + upper - lower))
+
+
+def replay_many(
+    batch: BatchReplay, histories: Sequence[tuple[str, Sequence[tuple[int, int]]]]
+) -> list[tuple[list[MemoryTuple], list[float | None]]]:
+    """:meth:`BatchReplay.run` for many cards at once, with the same results to the last bit: the n-th
+    review of every card is worked out in one step on numpy arrays (the same float operations in the same
+    order as the scalar path; ``tests/test_replay.py`` compares the two). ``histories``: (card id, its
+    ``(ts, rating)`` reviews in time order, ratings 1-4); the results come in the same order."""
+    import numpy as np
+
+    n = len(histories)
+    if n == 0:
+        return []
+    model = batch.model
+    w = model.w
+    spread, decay = model.factor, model.decay
+    to_target = batch.retention ** (1 / decay) - 1
+    maximum = batch.maximum
+    # Model.initial for each rating, and the constant terms of long_term and short_term.
+    init_s = np.array([0.0] + [model.initial(r)[0] for r in (1, 2, 3, 4)])
+    init_d = np.array([0.0] + [model.initial(r)[1] for r in (1, 2, 3, 4)])
+    lapse_cap = math.exp(w[17] * w[18])
+    growth, reversion, kept = model._growth, model._reversion, model._kept
+
+    def long_term(s: Any, d: Any, r: Any, g: Any) -> Any:
+        forget = w[11] * np.power(d, -w[12]) * (np.power(s + 1, w[13]) - 1) * np.exp((1 - r) * w[14])
+        forget = np.minimum(forget, s / lapse_cap)
+        hard = np.where(g == 2, w[15], 1.0)
+        easy = np.where(g == 4, w[16], 1.0)
+        kept_s = s * (
+            1 + growth * (11 - d) * np.power(s, -w[9]) * (np.exp((1 - r) * w[10]) - 1) * hard * easy
+        )
+        return np.where(g == 1, forget, kept_s)
+
+    def short_term(s: Any, g: Any) -> Any:
+        sinc = np.exp(w[17] * (g - 3 + w[18])) * np.power(s, -w[19])
+        sinc = np.where(g >= 2, np.maximum(sinc, 1.0), sinc)
+        return s * sinc
+
+    def stability(g: Any, s: Any, d: Any, r: Any, elapsed: Any) -> Any:
+        later = np.minimum(np.maximum(long_term(s, d, r, g), S_MIN), S_MAX)
+        same_day = np.minimum(np.maximum(short_term(s, g), S_MIN), S_MAX)
+        return np.where(elapsed > 0, later, same_day)
+
+    shift = batch._shift
+
+    def days_of(ts: Any) -> Any:
+        if shift is not None:
+            return (ts + shift) // 86400
+        return np.fromiter((batch.day(int(t)) for t in ts.tolist()), dtype=np.int64, count=len(ts))
+
+    def starts(days: Any) -> Any:
+        unique, inverse = np.unique(days, return_inverse=True)
+        return np.array([batch._start(int(x)) for x in unique.tolist()], dtype=np.int64)[inverse]
+
+    # Cards by length, longest first: the cards still replaying at review k are a prefix.
+    lengths = np.fromiter((len(h) for _c, h in histories), dtype=np.int64, count=n)
+    order = np.argsort(-lengths, kind="stable")
+    lengths_sorted = lengths[order]
+    offsets = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths_sorted[:-1], out=offsets[1:])
+    total = int(lengths_sorted.sum())
+    if total == 0:
+        return [([], []) for _ in histories]
+    flat = np.array([pair for i in order.tolist() for pair in histories[i][1]], dtype=np.int64)
+    ts_all, rating_all = flat[:, 0], flat[:, 1]
+    prefixes = [f"{histories[i][0]}\x00".encode() for i in order.tolist()]
+    blake2b = _blake2b()
+
+    def factors(cards: Any, k: int) -> Any:
+        tail = b"%d" % k
+        return np.array(
+            [
+                int.from_bytes(blake2b(prefixes[i] + tail, digest_size=8).digest(), "big") / _SPAN
+                for i in cards
+            ],
+            dtype=np.float64,
+        )
+
+    o_state = np.empty(total, dtype=np.int64)
+    o_step = np.empty(total, dtype=np.int64)
+    o_s = np.empty(total)
+    o_d = np.empty(total)
+    o_due = np.empty(total, dtype=np.int64)
+    o_lapses = np.empty(total, dtype=np.int64)
+    o_ret = np.empty(total)
+    state = np.zeros(n, dtype=np.int64)
+    mstep = np.full(n, -1, dtype=np.int64)
+    s = np.zeros(n)
+    d = np.zeros(n)
+    due = np.zeros(n, dtype=np.int64)
+    last_day = np.zeros(n, dtype=np.int64)
+    lapses = np.zeros(n, dtype=np.int64)
+    neg = -lengths_sorted
+    for k in range(int(lengths_sorted[0])):
+        m = int(np.searchsorted(neg, -k, side="left"))  # cards with more than k reviews
+        at_pos = offsets[:m] + k
+        now = ts_all[at_pos]
+        g = rating_all[at_pos]
+        today = days_of(now)
+        st, ms, s0, d0 = state[:m], mstep[:m], s[:m], d[:m]
+        if k == 0:
+            ret = np.full(m, np.nan)
+            elapsed = np.zeros(m, dtype=np.int64)
+            new_s, new_d = init_s[g], init_d[g]
+        else:
+            elapsed = np.maximum(0, today - last_day[:m])
+            ret = (1 + spread * elapsed / s0) ** decay
+            new_s = stability(g, s0, d0, ret, elapsed)
+            delta = -w[6] * (g - 3)
+            damped = d0 + delta * (10 - d0) / 9
+            new_d = np.minimum(np.maximum(reversion + kept * damped, 1.0), 10.0)
+
+        def other(
+            r: int, idx: Any, k: int = k, s0: Any = s0, d0: Any = d0, ret: Any = ret, elapsed: Any = elapsed
+        ) -> Any:
+            """The stability rating ``r`` would give, for the cards ``idx`` (Model.step's first part)."""
+            if k == 0:
+                return np.full(len(idx), init_s[r])
+            return stability(np.full(len(idx), r), s0[idx], d0[idx], ret[idx], elapsed[idx])
+
+        days = np.full(m, -1.0)
+        wait = np.zeros(m, dtype=np.int64)
+        new_step = np.full(m, -1, dtype=np.int64)
+        new_state = np.full(m, _REVIEW, dtype=np.int64)
+        review = st == _REVIEW
+        # A lapse in review: a relearning step, or days at once without one.
+        idx = np.flatnonzero(review & (g == 1))
+        if len(idx):
+            if batch.relearning_steps:
+                wait[idx], new_step[idx], new_state[idx] = batch.relearning_steps[0], 0, _RELEARNING
+            else:
+                days[idx] = np.minimum(
+                    np.maximum(np.floor(new_s[idx] / spread * to_target + 0.5), 1), maximum
+                )
+        # A pass in review: Hard, Good, Easy in turn, each at least a day past the one before.
+        idx = np.flatnonzero(review & (g > 1))
+        if len(idx):
+            factor = factors(idx, k) if batch.fuzzing else None
+            scheduled = np.maximum(0, days_of(due[:m][idx]) - last_day[:m][idx])
+            floor = np.ones(len(idx))
+            gi = g[idx]
+            got = np.zeros(len(idx))
+            for r in (2, 3, 4):
+                sel = np.flatnonzero(gi >= r)
+                if not len(sel):
+                    break
+                r_s = np.where(gi[sel] == r, new_s[idx][sel], other(r, idx[sel]))
+                ivl = r_s / spread * to_target
+                sch = scheduled[sel]
+                _lo, upper = _bounds(np, np.minimum(np.maximum(ivl, 1), maximum), 1, maximum)
+                least = np.where(np.floor(ivl + 0.5) > sch, sch + 1, np.where(sch <= upper, sch, 0)).astype(
+                    np.float64
+                )
+                least = np.minimum(np.maximum(least, floor[sel]), maximum)
+                got[sel] = _fuzzed(np, None if factor is None else factor[sel], ivl, least, maximum)
+                floor[sel] = got[sel] + 1
+            days[idx] = got
+        # New, learning and relearning cards: their steps.
+        for states, steps, keep in (
+            ((0, _LEARNING), batch.learning_steps, _LEARNING),
+            ((_RELEARNING,), batch.relearning_steps, _RELEARNING),
+        ):
+            idx = np.flatnonzero(np.isin(st, states))
+            if not len(idx):
+                continue
+            gi = g[idx]
+            at = np.where(ms[idx] < 0, 0, ms[idx])
+            factor = None
+            if batch.fuzzing:
+                factor = np.full(len(idx), np.nan)
+                draw = np.flatnonzero((gi != 1) | (not steps))
+                factor[draw] = factors(idx[draw], k)
+            graduating = np.floor(new_s[idx] / spread * to_target + 0.5)
+            graduating = np.maximum(graduating, 1)
+            easy = gi == 4
+            if easy.any():
+                e = np.flatnonzero(easy)
+                fe = None if factor is None else factor[e]
+                good = _fuzzed(np, fe, other(3, idx[e]) / spread * to_target, 1, maximum)
+                days[idx[e]] = _fuzzed(np, fe, graduating[e], np.minimum(good + 1, maximum), maximum)
+            out = ~easy & ((gi != 1) & (at >= len(steps)) if steps else np.ones(len(idx), dtype=bool))
+            rest = ~easy & ~out
+            if steps:
+                again = rest & (gi == 1)
+                wait[idx[again]], new_step[idx[again]], new_state[idx[again]] = steps[0], 0, keep
+                hard = np.flatnonzero(rest & (gi == 2))
+                if len(hard):
+                    a = at[hard]
+                    first_wait = int(steps[0] * 1.5) if len(steps) == 1 else (steps[0] + steps[1]) // 2
+                    wait[idx[hard]] = np.where(a == 0, first_wait, np.array(steps)[a])
+                    new_step[idx[hard]], new_state[idx[hard]] = a, keep
+                good_ = rest & (gi == 3)
+                last_step = good_ & (at + 1 >= len(steps))
+                out = out | last_step
+                moving = np.flatnonzero(good_ & ~last_step)
+                if len(moving):
+                    a = at[moving] + 1
+                    wait[idx[moving]] = np.array(steps)[a]
+                    new_step[idx[moving]], new_state[idx[moving]] = a, keep
+            o = np.flatnonzero(out)
+            if len(o):
+                days[idx[o]] = _fuzzed(np, None if factor is None else factor[o], graduating[o], 1, maximum)
+        lapses[:m] += review & (g == 1)
+        scheduled_days = days >= 0
+        due_now = now + wait
+        if scheduled_days.any():
+            sd = np.flatnonzero(scheduled_days)
+            due_now[sd] = starts(today[sd] + days[sd].astype(np.int64))
+        state[:m] = np.where(scheduled_days, _REVIEW, new_state)
+        mstep[:m] = np.where(scheduled_days, -1, new_step)
+        due[:m] = due_now
+        s[:m], d[:m], last_day[:m] = new_s, new_d, today
+        o_state[at_pos], o_step[at_pos], o_s[at_pos], o_d[at_pos] = state[:m], mstep[:m], new_s, new_d
+        o_due[at_pos], o_lapses[at_pos], o_ret[at_pos] = due[:m], lapses[:m], ret
+    # Back to tuples, card by card in the callers' order.
+    rows = list(
+        zip(
+            o_state.tolist(),
+            [None if x < 0 else x for x in o_step.tolist()],
+            o_s.tolist(),
+            o_d.tolist(),
+            o_due.tolist(),
+            ts_all.tolist(),
+            strict=True,
+        )
+    )
+    lapses_list = o_lapses.tolist()
+    rets = [None if x != x else x for x in o_ret.tolist()]
+    results: list[tuple[list[MemoryTuple], list[float | None]]] = [([], [])] * n
+    for j, i in enumerate(order.tolist()):
+        start, end = int(offsets[j]), int(offsets[j]) + int(lengths_sorted[j])
+        afters = [
+            (*rows[p], p - start + 1, lapses_list[p])  # type: ignore[misc]
+            for p in range(start, end)
+        ]
+        results[i] = (afters, rets[start:end])
+    return results

@@ -92,10 +92,19 @@ class DeckFileStore(StoreBase):
                 if spec.id not in existing:
                     added_by_content.setdefault(spec.content_hash, spec.id)
             bad = list(bad_paths) if added_by_content else []
-            for path in parsed + gone + bad:
-                rows = self.execute(
-                    "SELECT id, content_hash, reps FROM cards WHERE path = ? AND active = 1", (path,)
-                ).fetchall()
+            # The active cards of every path concerned, in one pass over the table (no index leads with
+            # the path: a query per path read the whole table once per file).
+            concerned = list(dict.fromkeys(parsed + gone + bad))
+            by_path: dict[str, list[tuple[str, str, int]]] = {}
+            for chunk in _chunks(concerned, 500):
+                for row in self.execute(
+                    "SELECT id, content_hash, reps, path FROM cards "
+                    f"WHERE active = 1 AND path IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ):
+                    by_path.setdefault(row[3], []).append(row[:3])
+            for path in concerned:
+                rows = by_path.get(path, [])
                 if path in bad:  # only the renamed ones leave a file with errors
                     rows = [r for r in rows if r[1] in added_by_content]
                 stale = [r[0] for r in rows if r[0] not in keep]

@@ -1247,7 +1247,7 @@ def _merge_history(
 ) -> dict[str, int]:
     """Merge the package's review log into the store's (inside the caller's transaction): new reviews are
     added, each affected card's history is rewritten in time order and its memory replayed."""
-    from srs.scheduling.replay import BatchReplay
+    from srs.scheduling.replay import BatchReplay, replay_many
     from srs.store.imports import (
         LoggedReview,
         ReplayedHistory,
@@ -1313,9 +1313,8 @@ def _merge_history(
     rollover = scheduler.settings.rollover_hour
     changed = conflicts = 0
     total = len(incoming)
-    rewrites = []
-    batch = BatchReplay(scheduler)
-    for number, (card_id, new) in enumerate(incoming.items(), 1):
+    replays: list[tuple[str, list[LoggedReview], bool]] = []
+    for card_id, new in incoming.items():
         old = existing.get(card_id, [])
         own = [r for r in old if r.anki_id is None]
         fresh = new
@@ -1334,15 +1333,24 @@ def _merge_history(
             conflicts += sum(1 for r in fresh if day_start(r.ts, utc_offset, rollover) in own_days)
         # The package's reviews come in revlog id order, i.e. already by (time, id).
         history = sorted([*old, *fresh], key=_in_time_order) if old else fresh
-        afters, rets = batch.run(  # the card's own fuzz, as in srs's reviews (identical logs spread out)
-            [(r.ts, r.rating if 1 <= r.rating <= 4 else min(4, max(1, r.rating))) for r in history],
-            card_id=card_id,
-        )
-        rewrites.append(ReplayedHistory(card_id, history, afters, rets, bool(old)))
+        replays.append((card_id, history, bool(old)))
         counts["reviews_merged"] += len(fresh)
         changed += 1
-        if progress and number % 500 == 0:
-            progress(number, total, "replaying")
+    if progress:
+        progress(0, total, "replaying")
+    # Every card's history replayed at once, each with the card's own fuzz, as in srs's reviews (identical
+    # logs spread out).
+    replayed = replay_many(
+        BatchReplay(scheduler),
+        [
+            (card_id, [(r.ts, r.rating if 1 <= r.rating <= 4 else min(4, max(1, r.rating))) for r in history])
+            for card_id, history, _old in replays
+        ],
+    )
+    rewrites = [
+        ReplayedHistory(card_id, history, afters, rets, had)
+        for (card_id, history, had), (afters, rets) in zip(replays, replayed, strict=True)
+    ]
     if progress:
         progress(0, 1, "saving")
     rewrite_histories(
