@@ -105,6 +105,34 @@ def env(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def modules_loaded_by(args: list[str], env: dict[str, str] | None = None) -> tuple[str, set[str]]:
+    """Run `srs ARGS` in a fresh interpreter, as the console script does (SystemExit caught, stdin empty),
+    and return what it printed and the names of every module it loaded (start-up tests)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from srs.cli import cli\n"
+        "try:\n"
+        "    cli(sys.argv[1:], prog_name='srs')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('\\nmodules:', ' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        input="",
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
+    printed, _sep, modules = out.stdout.rpartition("\nmodules: ")
+    return printed + out.stderr, set(modules.split())
+
+
 def write_deck(folder: Path, name: str, text: str) -> Path:
     """Write a deck file (creating the folder) and return its path."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from srs.cli import cli
 from srs.store.migrations import SCHEMA_VERSION
 from tests.conftest import fail_among as fail
-from tests.conftest import write_deck
+from tests.conftest import modules_loaded_by, write_deck
 
 NOW = "2026-03-02T10:00:00Z"
 
@@ -360,54 +360,17 @@ def test_the_help_list_says_what_each_command_says_of_itself() -> None:
 
 
 def test_srs_help_imports_no_command_module(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from srs.cli import cli\n"
-        "try:\n"
-        "    cli(['--help'], prog_name='srs')\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith('srs.cli.'))))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "SRS_HOME": str(tmp_path / "home")},
-    )
-    assert "Commands:" in out.stdout and "review" in out.stdout
-    assert set(out.stdout.splitlines()[-1].split()) == {"srs.cli.app", "srs.cli.common"}
+    printed, loaded = modules_loaded_by(["--help"], {"SRS_HOME": str(tmp_path / "home")})
+    assert "Commands:" in printed and "review" in printed
+    assert {m for m in loaded if m.startswith("srs.cli.")} == {"srs.cli.app", "srs.cli.common"}
 
 
 def test_srs_help_loads_neither_sqlite3_nor_pathlib(tmp_path: Path) -> None:
     """Start-up budget: `srs --help` needs no database module and no paths (pathlib alone brings
     urllib.parse and ipaddress: about a tenth of a bare click program's instructions)."""
-    import os
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from srs.cli import cli\n"
-        "try:\n"
-        "    cli(['--help'], prog_name='srs')\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(sorted(m for m in ('sqlite3', 'pathlib') if m in sys.modules))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "SRS_HOME": str(tmp_path / "home")},
-    )
-    assert out.stdout.splitlines()[-1] == "[]", out.stdout
+    printed, loaded = modules_loaded_by(["--help"], {"SRS_HOME": str(tmp_path / "home")})
+    assert "Commands:" in printed
+    assert loaded & {"sqlite3", "pathlib"} == set()
 
 
 def test_srs_due_with_a_running_plan_builds_no_scheduler(tmp_path: Path) -> None:
@@ -417,57 +380,31 @@ def test_srs_due_with_a_running_plan_builds_no_scheduler(tmp_path: Path) -> None
     import subprocess
     import sys
 
-    env = {**os.environ, "SRS_HOME": str(tmp_path / "home"), "SRS_NOW": "2026-03-02T10:00:00Z"}
+    env = {"SRS_HOME": str(tmp_path / "home"), "SRS_NOW": "2026-03-02T10:00:00Z"}
     db = str(tmp_path / "t.db")
     subprocess.run(
         [sys.executable, "-m", "srs", "--db", db, "plan", "start", "--minutes", "45"],
         capture_output=True,
         check=True,
-        env=env,
+        env={**os.environ, **env},
     )
-    code = (
-        "import sys\n"
-        "from srs.cli import cli\n"
-        "try:\n"
-        "    cli(['--db', sys.argv[1], 'due'], prog_name='srs')\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(sorted(m for m in sys.modules if m in ('srs.scheduling.scheduler', 'srs.scheduling.simulate',"
-        " 'statistics', 'numpy', 'fsrs')))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, db], capture_output=True, text=True, check=True, env=env
-    )
-    assert "of them by the plan" in out.stdout, out.stdout + out.stderr
-    assert out.stdout.splitlines()[-1] == "[]", out.stdout
+    printed, loaded = modules_loaded_by(["--db", db, "due"], env)
+    assert "of them by the plan" in printed, printed
+    heavy = {"srs.scheduling.scheduler", "srs.scheduling.simulate", "statistics", "numpy", "fsrs"}
+    assert loaded & heavy == set()
 
 
 def test_a_command_loads_only_its_own_module(tmp_path: Path) -> None:
     """`srs due` imports the module of `due`, not those of the other commands (start-up time)."""
-    import os
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from srs.cli import cli\n"
-        "try:\n"
-        "    cli(['--db', sys.argv[1], 'due'], prog_name='srs')\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith('srs.cli.'))))\n"
+    printed, loaded = modules_loaded_by(
+        ["--db", str(tmp_path / "t.db"), "due"], {"SRS_HOME": str(tmp_path / "home"), "SRS_NO_BUILTIN": "1"}
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "t.db")],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "SRS_HOME": str(tmp_path / "home"), "SRS_NO_BUILTIN": "1"},
-    )
-    loaded = set(out.stdout.splitlines()[-1].split())
-    assert loaded == {"srs.cli.app", "srs.cli.common", "srs.cli.cards", "srs.cli.paths"}, (
-        out.stdout + out.stderr
-    )
+    assert {m for m in loaded if m.startswith("srs.cli.")} == {
+        "srs.cli.app",
+        "srs.cli.common",
+        "srs.cli.cards",
+        "srs.cli.paths",
+    }, printed
 
 
 def test_deck_check_proves_exercises_sound(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

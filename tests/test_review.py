@@ -15,7 +15,7 @@ from srs.review.grading import Attempt, derive_rating, lowered, typed_matches
 from srs.review.session import Session
 from srs.scheduling.scheduler import Scheduler, Settings
 from srs.store import Filter, Store, open_store
-from tests.conftest import T0, write_deck
+from tests.conftest import T0, modules_loaded_by, write_deck
 
 
 def setup(store: Store, tmp_path: Path, text: str) -> None:
@@ -458,44 +458,28 @@ def test_a_skipped_card_is_not_shown_again_in_the_session(
     assert store.get_card("c1").memory.state is State.NEW and not store.get_card("c1").suspended
 
 
-FIRST_CARD = (
-    "import sys\n"
-    "from srs.cli import cli\n"
-    "try:\n"
-    "    cli(['review'], prog_name='srs')\n"
-    "except SystemExit:\n"
-    "    pass\n"
-    "built = {name for m in list(sys.modules.values()) for name in ('QuizAttempt', 'ExerciseAttempt',"
-    " 'ChoiceAttempt') if isinstance(getattr(m, name, None), type)}\n"
-    "print(sorted(built), sorted(m for m in ('srs.review.grading', 'srs.quiz', 'srs.exercises', 'rich.markdown')"
-    " if m in sys.modules))\n"
-)
+GRADED = {"srs.review.answered", "srs.review.grading", "srs.quiz", "srs.exercises", "rich.markdown"}
 
 
 @pytest.mark.parametrize(
     ("block", "shown", "loaded"),
     [
-        ("## a\nQ: What is **SGD**?\nA: a\n", "What is SGD?", "[] []"),
+        ("## a\nQ: What is **SGD**?\nA: a\n", "What is SGD?", set()),
         (
             "## c\nQ: Which loss?\noptions:\n- [ ] MSE\n- [x] Cross-entropy\n",
             "Which loss?",
-            "['ChoiceAttempt', 'ExerciseAttempt', 'QuizAttempt'] ['srs.review.grading']",
+            {"srs.review.answered", "srs.review.grading"},
         ),
     ],
 )
 def test_a_flash_card_is_drawn_without_the_graded_attempts(
-    home: Path, block: str, shown: str, loaded: str
+    home: Path, block: str, shown: str, loaded: set[str]
 ) -> None:
     """Start-up: the first card of `srs review`, when it is a flash card, is drawn without importing the
-    quiz/exercise/choice attempts (nor grading, quizzes, exercises, rich's Markdown); a choice card loads them."""
-    import os
-    import subprocess
-    import sys
-
+    quiz/exercise/choice attempts (``review/answered.py``, nor grading, quizzes, exercises, rich's
+    Markdown); a choice card loads the attempts and grading."""
     write_deck(home / "decks", "d.md", "---\ndeck: D\n---\n" + block)
-    env = {**os.environ, "SRS_NO_BUILTIN": "1", "SRS_NOW": "2026-03-02T10:00:00Z", "COLUMNS": "100"}
-    out = subprocess.run(
-        [sys.executable, "-c", FIRST_CARD], input="", capture_output=True, text=True, check=True, env=env
-    )
-    assert shown in out.stdout, out.stdout + out.stderr
-    assert out.stdout.splitlines()[-1] == loaded, out.stdout + out.stderr
+    env = {"SRS_NO_BUILTIN": "1", "SRS_NOW": "2026-03-02T10:00:00Z", "COLUMNS": "100"}
+    printed, modules = modules_loaded_by(["review"], env)
+    assert shown in printed, printed
+    assert modules & GRADED == loaded, printed
