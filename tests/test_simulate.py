@@ -268,3 +268,27 @@ def test_easy_days_carry_less_in_the_forecast() -> None:
     weekend = reviews[days % 7 >= 5].mean()
     weekdays = reviews[days % 7 < 5].mean()
     assert weekend < 0.7 * weekdays
+
+
+def test_a_lab_card_is_simulated_at_the_labs_retention() -> None:
+    """A passed lab comes back at the labs' retention (0.7), as record_check schedules it, while the other
+    cards keep the collection's: the lab's review days are those of the same card simulated at 0.7."""
+    import dataclasses
+
+    import numpy as np
+
+    def days_reviewed(cards: SimCards, retention: float) -> list[int]:
+        settings = SimSettings(days=400, new_per_day=0, perfect_recall=True, desired_retention=retention)
+        return [d for d, n in enumerate(simulate(cards, W, settings).reviews) if n]
+
+    plain = SimCards.build([5.0], [5.0], [-5], [0])
+    lab = dataclasses.replace(plain, lab=np.array([True]))
+    at_lab_retention = days_reviewed(plain, 0.7)
+    assert days_reviewed(lab, 0.9) == at_lab_retention != days_reviewed(plain, 0.9)
+    assert len(at_lab_retention) < len(days_reviewed(plain, 0.9))
+    # a mixed collection: each card at its own target
+    both = dataclasses.replace(
+        SimCards.build([5.0, 5.0], [5.0, 5.0], [-5, -5], [0, 0]), lab=np.array([True, False])
+    )
+    settings = SimSettings(days=400, new_per_day=0, perfect_recall=True, load_balance=False)
+    assert sum(simulate(both, W, settings).reviews) == len(at_lab_retention) + len(days_reviewed(plain, 0.9))

@@ -399,7 +399,7 @@ def sim_cards(
     per_card = None
     if costs is not None:
         per_card = np.array([costs.per_kind.get(k, budget.PRIORS["basic"]) for k in kinds], float)
-    cards = SimCards(s, d, last, due, new, flags, per_card)
+    cards = SimCards(s, d, last, due, new, flags, per_card, lab=np.array(kinds) == "lab")
     if plan is not None:
         cards = for_plan(cards, ids, plan, layout or _layout(store, plan, clock), clock.day(now))
     return cards, ids

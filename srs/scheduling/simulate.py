@@ -53,6 +53,7 @@ class SimCards:
     core: Any = None  # bool, planned cards of the core tier (None: all)
     avail: Any = None  # first simulated day a planned card may be introduced (None: day 0)
     priority: Any = None  # order of introduction of planned cards under a budget (None: array order)
+    lab: Any = None  # bool, lab cards: reviewed at the labs' retention (settings.lab_settings; None: none)
 
     def __len__(self) -> int:
         return len(self.new)
@@ -185,9 +186,10 @@ class _Model:
     def recall(self, t: np.ndarray, s: np.ndarray) -> np.ndarray:
         return (1 + self.factor * t / s) ** self.decay
 
-    def interval(self, s: np.ndarray) -> np.ndarray:
+    def interval(self, s: np.ndarray, retention: np.ndarray | float | None = None) -> np.ndarray:
         np = self.np
-        raw = s / self.factor * (self.retention ** (1 / self.decay) - 1)
+        target = self.retention if retention is None else retention
+        raw = s / self.factor * (target ** (1 / self.decay) - 1)
         return np.clip(np.round(raw), 1, self.maximum_interval)
 
     def init_s(self, g: np.ndarray) -> np.ndarray:
@@ -258,6 +260,12 @@ def _run(
 
     m = _Model(parameters, st.desired_retention, st.maximum_interval)
     n = len(cards)
+    # Each card's retention target: a lab's is the labs' own (lower: a rebuild is half an hour's work).
+    target = np.full(n, st.desired_retention)
+    if cards.lab is not None:
+        from srs.scheduling.settings import LAB_RETENTION
+
+        target[np.asarray(cards.lab, bool)] = min(st.desired_retention, LAB_RETENTION)
     s = cards.stability.copy()
     d = cards.difficulty.copy()
     last = cards.last.copy()
@@ -280,7 +288,7 @@ def _run(
         c = costs if costs is not None else flat
         expected_new = c[:, 0] + st.steps_per_new * c[:, 1]
         extra = c[:, 1] if costs is not None else np.full(n, st.lapse_seconds - st.review_seconds)
-        expected_review = c[:, 2] + (1 - st.desired_retention) * extra
+        expected_review = c[:, 2] + (1 - target) * extra
         waiting = np.ones(len(planned_queue), bool)
     own_queue = np.flatnonzero(cards.new & ~cards.planned)
     p_next = o_next = 0
@@ -331,7 +339,7 @@ def _run(
                 new_s = np.where(lapsed, m.short_term(new_s, 3), new_s)
                 new_d = np.where(lapsed, m.next_d(new_d, 3), new_d)
             s[idx], d[idx], last[idx] = new_s, new_d, day
-            due[idx] = day + m.interval(new_s)
+            due[idx] = day + m.interval(new_s, target[idx])
             if st.load_balance:
                 _balance(idx, day, due, seen, st, rng)
             cap(idx, day)
@@ -387,7 +395,7 @@ def _run(
             else:
                 out["seconds"][day] += (costs[fresh, 0] + taken * costs[fresh, 1]).sum()
             s[fresh], d[fresh], last[fresh] = fs, fd, day
-            due[fresh] = day + m.interval(fs)
+            due[fresh] = day + m.interval(fs, target[fresh])
             if st.load_balance:
                 _balance(fresh, day, due, seen, st, rng)
             cap(fresh, day)
