@@ -270,6 +270,21 @@ def test_unpacked_files_import_and_read_as_the_gzipped_ones(tmp_path: Path, dead
     assert from_raw.x_train.shape == (20, 1, 28, 28)
 
 
+def test_a_damaged_copy_beside_a_good_one_is_not_read(tmp_path: Path, dead_url: str) -> None:
+    """The cache may hold both forms of a file (an import of each); only a copy with the right SHA-256 is read."""
+    specs = fake_mnist(tmp_path / "gz")
+    fake_mnist(tmp_path / "raw", unpacked=True)
+    home = tmp_path / "home"
+    data.import_files(tmp_path / "raw", home, files=specs)
+    data.import_files(tmp_path / "gz", home, files=specs)
+    expected = data.mnist(home, files=specs, mirrors=[dead_url])
+    cache = data.mnist_dir(home)
+    for damaged in (cache / specs[0].name, cache / specs[2].raw_name):
+        damaged.write_bytes(damaged.read_bytes()[:-5])  # truncated
+    got = data.mnist(home, files=specs, mirrors=[dead_url])
+    assert np.array_equal(got.x_train, expected.x_train) and np.array_equal(got.x_test, expected.x_test)
+
+
 def test_a_wrong_unpacked_file_is_refused_and_nothing_copied(tmp_path: Path) -> None:
     specs = fake_mnist(tmp_path / "raw", unpacked=True)
     labels = tmp_path / "raw" / specs[1].raw_name

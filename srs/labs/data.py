@@ -403,20 +403,18 @@ def parse_idx_labels(data: bytes, source: str = "labels") -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8, offset=8).astype(np.int64)
 
 
-def read_mnist(folder: Path, files: Sequence[RemoteFile] = MNIST_FILES) -> tuple[np.ndarray, ...]:
-    """``(x_train, y_train, x_test, y_test)`` from the four IDX files in ``folder`` (in MNIST_FILES order)."""
+def read_mnist(paths: Sequence[Path]) -> tuple[np.ndarray, ...]:
+    """``(x_train, y_train, x_test, y_test)`` from the four IDX files ``paths`` (in MNIST_FILES order),
+    each gzipped (a name ending in ``.gz``) or unpacked."""
     limit = 16 + _MAX_ITEMS * 28 * 28
     arrays = []
-    for spec in files:
-        unpacked = folder / spec.raw_name if spec.raw_name else None
-        if unpacked is not None and unpacked.is_file() and not (folder / spec.name).is_file():
-            data = _read_plain(unpacked, limit)
+    for path in paths:
+        data = _read_gz(path, limit) if path.name.endswith(".gz") else _read_plain(path, limit)
+        if "labels" in path.name:
+            arrays.append(parse_idx_labels(data, path.name))
         else:
-            data = _read_gz(folder / spec.name, limit)
-        if "labels" in spec.name:
-            arrays.append(parse_idx_labels(data, spec.name))
-        else:
-            arrays.append(parse_idx_images(data, spec.name))
+            arrays.append(parse_idx_images(data, path.name))
+    folder = paths[0].parent
     x_train, y_train, x_test, y_test = arrays
     if x_train.shape[0] != y_train.shape[0] or x_test.shape[0] != y_test.shape[0]:
         raise LabDataError(f"{folder}: images and labels differ in number")
@@ -434,8 +432,10 @@ def mnist(
     mirrors: Sequence[str] = MNIST_MIRRORS,
 ) -> Dataset:
     """MNIST from the cache, downloading what is missing (``small``: the first 10,000 / 2,000 images)."""
-    download(home, files=files, mirrors=mirrors, progress=progress)
-    x_train, y_train, x_test, y_test = read_mnist(mnist_dir(home), files)
+    # the copies download() found right (or fetched): a damaged one beside a good one is not read
+    x_train, y_train, x_test, y_test = read_mnist(
+        download(home, files=files, mirrors=mirrors, progress=progress)
+    )
     if small:
         x_train, y_train = x_train[:MNIST_SMALL_TRAIN], y_train[:MNIST_SMALL_TRAIN]
         x_test, y_test = x_test[:MNIST_SMALL_TEST], y_test[:MNIST_SMALL_TEST]
