@@ -182,6 +182,12 @@ class RemoteFile:
         """The unpacked file's name (``name`` without ``.gz``), or "" if none is known."""
         return self.name.removesuffix(".gz") if self.raw_sha256 and self.name.endswith(".gz") else ""
 
+    def forms(self) -> tuple[tuple[str, str, int], ...]:
+        """(file name, SHA-256, size) of each form the file is accepted in: as served, then unpacked."""
+        if not self.raw_name:
+            return ((self.name, self.sha256, self.size),)
+        return ((self.name, self.sha256, self.size), (self.raw_name, self.raw_sha256, self.raw_size))
+
 
 MNIST_FILES: tuple[RemoteFile, ...] = (
     RemoteFile(
@@ -242,10 +248,7 @@ def _sha256(path: Path) -> str:
 
 def _verified(folder: Path, spec: RemoteFile) -> Path | None:
     """The copy of ``spec`` in ``folder`` whose size and SHA-256 are right: gzipped or unpacked."""
-    candidates = [(spec.name, spec.sha256, spec.size)]
-    if spec.raw_name:
-        candidates.append((spec.raw_name, spec.raw_sha256, spec.raw_size))
-    for name, sha, size in candidates:
+    for name, sha, size in spec.forms():
         path = folder / name
         if path.is_file() and path.stat().st_size <= size + _CHUNK and _sha256(path) == sha:
             return path
@@ -333,15 +336,14 @@ def import_files(path: Path, home: Path, *, files: Sequence[RemoteFile] = MNIST_
     source = Path(path)
     if not source.is_dir():
         raise LabDataError(f"{source}: not a folder (give the folder holding the four MNIST files)")
-    names = {spec: [spec.name] + ([spec.raw_name] if spec.raw_name else []) for spec in files}
-    missing = [spec.name for spec in files if not any((source / n).is_file() for n in names[spec])]
+    missing = [spec.name for spec in files if not any((source / f[0]).is_file() for f in spec.forms())]
     if missing:
         raise LabDataError(f"{source}: missing {', '.join(missing)} (gzipped or unpacked)")
     chosen: list[Path] = []
     for spec in files:
         good = _verified(source, spec)
         if good is None:
-            first = next(source / n for n in names[spec] if (source / n).is_file())
+            first = next(source / f[0] for f in spec.forms() if (source / f[0]).is_file())
             raise LabDataError(f"{first}: not the published MNIST file (SHA-256 differs)")
         chosen.append(good)
     folder = mnist_dir(home)
@@ -460,7 +462,4 @@ def cached(name: str, home: Path, files: Mapping[str, Sequence[RemoteFile]] | No
         return True
     specs = (files or {}).get(name, MNIST_FILES)
     folder = mnist_dir(home)
-    return all(
-        (folder / spec.name).is_file() or (spec.raw_name and (folder / spec.raw_name).is_file())
-        for spec in specs
-    )
+    return all(any((folder / f[0]).is_file() for f in spec.forms()) for spec in specs)

@@ -41,14 +41,19 @@ _UNITS = {"": 60, "s": 1, "m": 60, "h": 3600, "d": 86400}
 LAB_RETENTION = 0.7
 
 
+def lab_retention(desired_retention: float) -> float:
+    """The retention a lab card is scheduled at, given the collection's: at most :data:`LAB_RETENTION`."""
+    return min(desired_retention, LAB_RETENTION)
+
+
 def lab_settings(settings: Settings) -> Settings:
     """The settings a lab card is scheduled under: ``settings`` without learning or relearning steps and
-    with a desired retention of at most :data:`LAB_RETENTION`. Every path that schedules a lab card (its
-    check recorded as a review, a reschedule under new parameters) uses these."""
+    with :func:`lab_retention`. Every path that schedules a lab card (its check recorded as a review, a
+    reschedule under new parameters) uses these; the simulator uses :func:`lab_retention`."""
     return settings._replace(
         learning_steps=(),
         relearning_steps=(),
-        desired_retention=min(settings.desired_retention, LAB_RETENTION),
+        desired_retention=lab_retention(settings.desired_retention),
     )
 
 

@@ -263,9 +263,9 @@ def _run(
     # Each card's retention target: a lab's is the labs' own (lower: a rebuild is half an hour's work).
     target = np.full(n, st.desired_retention)
     if cards.lab is not None:
-        from srs.scheduling.settings import LAB_RETENTION
+        from srs.scheduling.settings import lab_retention
 
-        target[np.asarray(cards.lab, bool)] = min(st.desired_retention, LAB_RETENTION)
+        target[np.asarray(cards.lab, bool)] = lab_retention(st.desired_retention)
     s = cards.stability.copy()
     d = cards.difficulty.copy()
     last = cards.last.copy()

@@ -1312,7 +1312,6 @@ def _merge_history(
     existing = card_reviews(store, incoming)
     rollover = scheduler.settings.rollover_hour
     changed = conflicts = 0
-    total = len(incoming)
     replays: list[tuple[str, list[LoggedReview], bool]] = []
     for card_id, new in incoming.items():
         old = existing.get(card_id, [])
@@ -1337,7 +1336,7 @@ def _merge_history(
         counts["reviews_merged"] += len(fresh)
         changed += 1
     if progress:
-        progress(0, total, "replaying")
+        progress(0, len(replays), "replaying")
     # Every card's history replayed at once, each with the card's own fuzz, as in srs's reviews (identical
     # logs spread out).
     replayed = replay_many(
