@@ -442,3 +442,22 @@ def test_an_anki_import_killed_while_copying_media_leaves_nothing_half_done(
     assert sorted(p.name for p in (env / "media").iterdir()) == sorted(media)
     out = tmp_path / "out.apkg"
     assert run("export", "anki", str(out)).exit_code == 0
+
+
+def test_a_review_whose_time_is_no_date_is_left_out_and_counted(env: Path, tmp_path: Path) -> None:
+    """A revlog id (the review's time in ms) far past any date (here the year 36 million) made the replay
+    stop with a traceback (ValueError: year out of range). Such rows are left out and counted; the card's
+    other reviews come in."""
+    rows = [
+        (1_600_000_000_000, 1001, 3, 2500, 4000, 1),
+        (2**60, 1001, 3, 2500, 4000, 1),
+        (-(2**62), 1001, 3, 0, 1, 1),
+    ]
+    values = ",".join(str(r) for r in rows)
+    package = apkg(tmp_path / "undated.apkg", [(1, ["q", "a"])], sql=f"INSERT INTO revlog VALUES {values};")
+    result = run("import", "anki", str(package), "--with-history", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["reviews_undated"], summary["reviews_merged"]) == (2, 1)
+    again = run("import", "anki", str(package), "--with-history")
+    assert again.exit_code == 0 and "2 reviews with a time that is no date left out." in again.output

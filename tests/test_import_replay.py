@@ -207,3 +207,95 @@ def test_identical_imported_histories_spread_over_days_by_each_cards_own_fuzz(tm
     days = {due // DAY for due in dues.values()}
     print(f"\n40 identical histories: due on {len(days)} different days")
     assert len(days) >= 8, sorted(days)
+
+
+def _hostile_log(n_cards: int, rng: random.Random, odd: str) -> str:
+    """SQL filling a hand-made collection's revlog (with an ivl column) with every kind of row the merge
+    sorts: reviews of each type and button, learning steps (negative ivl) and none (0), rows Anki's FSRS
+    does not learn from, resets in the middle and at the end of a history, a button out of range, durations
+    below 0 and over an hour, rows of a card that is not in the package; ``odd`` adds one value numpy cannot
+    hold exactly."""
+    rows: list[tuple[object, ...]] = []
+    rid = (T0 - 500 * DAY) * 1000
+    for i in range(1, n_cards + 1):
+        cid = 1000 + i
+        for k in range(rng.randrange(0, 12)):
+            rid += rng.choice((rng.randrange(1, 600_000), rng.randrange(DAY * 1000, 30 * DAY * 1000)))
+            rtype = rng.choice((0, 1, 1, 1, 2, 3, 3, 4, 5))
+            ease = rng.choice((1, 2, 3, 3, 4, 0, 5, -1)) if rtype != 4 else 0
+            factor = rng.choice((2500, 0)) if rtype in (3, 4) else 2500
+            taken = rng.choice((4000, -5, 7_200_000, 0))
+            ivl = rng.choice((3, -600, 0, 40))
+            rows.append((rid, cid, ease, factor, taken, rtype, ivl))
+            if k == 3 and i % 4 == 0:
+                rid += 1000
+                rows.append((rid, cid, 0, 0, 0, 4, 0))  # a reset in the middle
+        if i % 9 == 0:
+            rid += 1000
+            rows.append((rid, cid, 0, 0, 0, 4, 0))  # a reset last: the card is new
+    for _ in range(5):
+        rid += 1000
+        rows.append((rid, 99_999, 3, 2500, 4000, 1, 1))  # a card the package does not have
+    if odd == "a fractional value":
+        rows[7] = (*rows[7][:4], 2.5, *rows[7][5:])
+    elif odd == "an id past 2**52":
+        rows.append((2**60, 1001, 3, 2500, 4000, 1, 1))
+    values = ",".join(f"({','.join(str(v) for v in row)})" for row in rows)
+    return f"ALTER TABLE revlog ADD COLUMN ivl; INSERT INTO revlog VALUES {values};"
+
+
+@pytest.mark.parametrize("sched_ver", [1, 2])
+@pytest.mark.parametrize("odd", ["none", "a fractional value", "an id past 2**52"])
+def test_the_column_merge_writes_what_the_review_by_review_merge_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sched_ver: int, odd: str
+) -> None:
+    """A first import's history is merged on numpy columns (no card has reviews yet); any other merge, and a
+    log with a value numpy cannot hold exactly, goes review by review. Both give the same counts, the same
+    review rows (value and type of every column) and the same card memories, for a log with every kind of
+    row."""
+    import srs.interop.anki.importer as importer
+    from tests.test_import_hostile import apkg
+
+    n = 120
+    package = apkg(
+        tmp_path / "log.apkg",
+        [(1, [f"q{i}", f"a{i}"]) for i in range(n)],
+        sql=_hostile_log(n, random.Random(5), odd)
+        + f"""UPDATE col SET conf = '{{"schedVer": {sched_ver}}}';""",
+    )
+    scheduler = Scheduler(
+        Settings(learning_steps=(60, 600), enable_fuzzing=True), LearnerClock("Europe/Paris", 4)
+    )
+    columns = importer._merge_columns
+    ran: list[bool] = []
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        out = columns(*args, **kwargs)
+        ran.append(out is not None)
+        return out
+
+    written = {}
+    for way in ("columns", "review by review"):
+        monkeypatch.setattr(importer, "_merge_columns", spy if way == "columns" else lambda *a, **k: None)
+        home = tmp_path / way
+        home.mkdir()
+        with open_store(home / "srs.db") as store:
+            result = run_import(store, home, package, scheduler)
+            written[way] = (
+                {k: v for k, v in result.to_dict().items() if k not in ("seconds", "path")},
+                [
+                    tuple((type(v).__name__, v) for v in row)
+                    for row in store.execute("SELECT * FROM reviews ORDER BY id")
+                ],
+                store.execute(
+                    "SELECT id, state, step, stability, difficulty, due, last_review, reps, lapses FROM cards "
+                    "ORDER BY id"
+                ).fetchall(),
+            )
+    assert ran == [odd == "none"]
+    counts, rows, cards = written["columns"]
+    assert counts["reviews_merged"] > 150 and counts["reviews_excluded"] > 150
+    assert counts["reviews_before_reset"] > 5 and counts["reviews_unmatched"] == 5
+    assert counts["reviews_undated"] == (odd == "an id past 2**52")
+    assert any(c[1] == 0 for c in cards) and any(c[1] == 2 for c in cards)
+    assert written["columns"] == written["review by review"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from srs.scheduling.fuzz import fuzzed, minimum_interval, round_half_up
 from srs.scheduling.scheduler import S_MAX, S_MIN
@@ -246,18 +246,77 @@ def _fuzzed(np: Any, factor: Any, interval: Any, minimum: Any, maximum: int) -> 
     return np.floor(lower + factor * (1 + upper - lower))
 
 
+class ReplayColumns(NamedTuple):
+    """Replayed reviews as flat columns, one entry per review, cards one after another in the callers'
+    order: the memory after each review (state, step with -1 for none, stability, difficulty, due, lapses;
+    its last review is the review's own time, its reps the review's place in its card's history, from 1)
+    and the retrievability before it (NaN for a card's first review)."""
+
+    state: Any
+    step: Any
+    stability: Any
+    difficulty: Any
+    due: Any
+    lapses: Any
+    retrievability: Any
+
+
 def replay_many(
     batch: BatchReplay, histories: Sequence[tuple[str, Sequence[tuple[int, int]]]]
 ) -> list[tuple[list[MemoryTuple], list[float | None]]]:
-    """:meth:`BatchReplay.run` for many cards at once, with the same results to the last bit: the n-th
-    review of every card is worked out in one step on numpy arrays (the same float operations in the same
-    order as the scalar path; ``tests/test_replay.py`` compares the two). ``histories``: (card id, its
-    ``(ts, rating)`` reviews in time order, ratings 1-4); the results come in the same order."""
+    """:meth:`BatchReplay.run` for many cards at once, with the same results to the last bit (see
+    :func:`replay_columns`). ``histories``: (card id, its ``(ts, rating)`` reviews in time order, ratings
+    1-4); the results come in the same order."""
     import numpy as np
 
     n = len(histories)
     if n == 0:
         return []
+    lengths = np.fromiter((len(h) for _c, h in histories), dtype=np.int64, count=n)
+    total = int(lengths.sum())
+    if total == 0:
+        return [([], []) for _ in histories]
+    flat = np.array([pair for _c, h in histories for pair in h], dtype=np.int64)
+    ts_all = flat[:, 0]
+    out = replay_columns(batch, [c for c, _h in histories], lengths, ts_all, flat[:, 1])
+    rows = list(
+        zip(
+            out.state.tolist(),
+            [None if x < 0 else x for x in out.step.tolist()],
+            out.stability.tolist(),
+            out.difficulty.tolist(),
+            out.due.tolist(),
+            ts_all.tolist(),
+            strict=True,
+        )
+    )
+    lapses_list = out.lapses.tolist()
+    rets = [None if x != x else x for x in out.retrievability.tolist()]
+    results: list[tuple[list[MemoryTuple], list[float | None]]] = []
+    start = 0
+    for length in lengths.tolist():
+        end = start + length
+        afters = [
+            (*rows[p], p - start + 1, lapses_list[p])  # type: ignore[misc]
+            for p in range(start, end)
+        ]
+        results.append((afters, rets[start:end]))
+        start = end
+    return results
+
+
+def replay_columns(
+    batch: BatchReplay, card_ids: Sequence[str], lengths: Any, ts: Any, ratings: Any
+) -> ReplayColumns:
+    """:meth:`BatchReplay.run` for many cards at once, as flat columns: card ``card_ids[i]`` has
+    ``lengths[i]`` reviews, at ``ts`` with ``ratings`` (1-4; numpy int arrays, cards one after another, each
+    in time order). The n-th review of every card is worked out in one step on numpy arrays, with the same
+    float operations in the same order as the scalar path, so the results equal ``run``'s to the last bit
+    (``tests/test_replay.py`` compares the two)."""
+    import numpy as np
+
+    n = len(card_ids)
+    lengths = np.asarray(lengths, dtype=np.int64)
     model = batch.model
     w = model.w
     spread, decay = model.factor, model.decay
@@ -301,17 +360,21 @@ def replay_many(
         return np.array([batch._start(int(x)) for x in unique.tolist()], dtype=np.int64)[inverse]
 
     # Cards by length, longest first: the cards still replaying at review k are a prefix.
-    lengths = np.fromiter((len(h) for _c, h in histories), dtype=np.int64, count=n)
     order = np.argsort(-lengths, kind="stable")
     lengths_sorted = lengths[order]
     offsets = np.zeros(n, dtype=np.int64)
     np.cumsum(lengths_sorted[:-1], out=offsets[1:])
     total = int(lengths_sorted.sum())
+    # where = the position, in the callers' layout, of each review in the sorted layout
+    input_offsets = np.zeros(n, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=input_offsets[1:])
+    where = np.repeat(input_offsets[order] - offsets, lengths_sorted) + np.arange(total, dtype=np.int64)
     if total == 0:
-        return [([], []) for _ in histories]
-    flat = np.array([pair for i in order.tolist() for pair in histories[i][1]], dtype=np.int64)
-    ts_all, rating_all = flat[:, 0], flat[:, 1]
-    prefixes = [f"{histories[i][0]}\x00".encode() for i in order.tolist()]
+        empty = np.zeros(0, dtype=np.int64)
+        return ReplayColumns(empty, empty, np.zeros(0), np.zeros(0), empty, empty, np.zeros(0))
+    ts_all = np.asarray(ts, dtype=np.int64)[where]
+    rating_all = np.asarray(ratings, dtype=np.int64)[where]
+    prefixes = [f"{card_ids[i]}\x00".encode() for i in order.tolist()]
     blake2b = _blake2b()
 
     def factors(cards: Any, k: int) -> Any:
@@ -460,26 +523,9 @@ def replay_many(
         s[:m], d[:m], last_day[:m] = new_s, new_d, today
         o_state[at_pos], o_step[at_pos], o_s[at_pos], o_d[at_pos] = state[:m], mstep[:m], new_s, new_d
         o_due[at_pos], o_lapses[at_pos], o_ret[at_pos] = due[:m], lapses[:m], ret
-    # Back to tuples, card by card in the callers' order.
-    rows = list(
-        zip(
-            o_state.tolist(),
-            [None if x < 0 else x for x in o_step.tolist()],
-            o_s.tolist(),
-            o_d.tolist(),
-            o_due.tolist(),
-            ts_all.tolist(),
-            strict=True,
-        )
+    # Back to the callers' layout.
+    back = np.empty(total, dtype=np.int64)
+    back[where] = np.arange(total, dtype=np.int64)
+    return ReplayColumns(
+        o_state[back], o_step[back], o_s[back], o_d[back], o_due[back], o_lapses[back], o_ret[back]
     )
-    lapses_list = o_lapses.tolist()
-    rets = [None if x != x else x for x in o_ret.tolist()]
-    results: list[tuple[list[MemoryTuple], list[float | None]]] = [([], [])] * n
-    for j, i in enumerate(order.tolist()):
-        start, end = int(offsets[j]), int(offsets[j]) + int(lengths_sorted[j])
-        afters = [
-            (*rows[p], p - start + 1, lapses_list[p])  # type: ignore[misc]
-            for p in range(start, end)
-        ]
-        results[i] = (afters, rets[start:end])
-    return results

@@ -156,6 +156,109 @@ def rewrite_histories(
             )
             before = after
         memories.append((*before, card_id))
+    _write_rows(store, rows, memories, progress)
+
+
+class ReviewColumns(NamedTuple):
+    """New reviews of cards that have none yet, as flat columns, one entry per review, the cards one after
+    another (``card_ids[i]`` has ``lengths[i]`` reviews, in time order). Numbers are numpy arrays;
+    ``interval_days`` is NaN where the review's interval is not known."""
+
+    card_ids: Sequence[str]
+    lengths: Any
+    ts: Any
+    rating: Any
+    duration_ms: Any
+    signals: Sequence[str]  # JSON text
+    session: str
+    anki_id: Any
+    interval_days: Any
+
+
+def write_histories(
+    store: Store,
+    reviews: ReviewColumns,
+    replayed: Any,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Write the review logs of cards that had none (inside a transaction), from columns: the rows and the
+    cards' memories :func:`rewrite_histories` writes for the same histories, without a Python object per
+    review. ``replayed``: the memory after each review as columns (``state``, ``step`` with -1 for none,
+    ``stability``, ``difficulty``, ``due``, ``lapses``) and the ``retrievability`` before it (NaN for none),
+    in the same layout (:class:`srs.scheduling.replay.ReplayColumns`)."""
+    import numpy as np
+
+    lengths = np.asarray(reviews.lengths, dtype=np.int64)
+    total = int(lengths.sum())
+    if total == 0:
+        return
+    starts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    firsts = starts.tolist()
+    lasts = (starts + lengths - 1).tolist()
+    ts = np.asarray(reviews.ts, dtype=np.int64)
+    state = np.asarray(replayed.state, dtype=np.int64)
+    due = np.asarray(replayed.due, dtype=np.int64)
+    # Each row's memory before is the previous row's after (a new card's for a card's first row).
+    prev_ts = np.concatenate(([0], ts[:-1]))
+    prev_due = np.concatenate(([0], due[:-1]))
+    before_state = np.concatenate(([0], state[:-1]))
+    before_state[starts] = 0
+    elapsed: list[Any] = ((ts - prev_ts) / 86400).tolist()
+    scheduled: list[Any] = (prev_due - prev_ts).tolist()
+    for i in firsts:
+        elapsed[i] = scheduled[i] = None
+    known = np.asarray(reviews.interval_days, dtype=np.float64)
+    interval = np.where(np.isnan(known), (due - ts) / 86400, known).tolist()
+    reps = (np.arange(total, dtype=np.int64) - np.repeat(starts, lengths) + 1).tolist()
+    steps = [None if x < 0 else x for x in np.asarray(replayed.step).tolist()]
+    rets = [None if x != x else x for x in np.asarray(replayed.retrievability).tolist()]
+    card_column = [c for c, n in zip(reviews.card_ids, lengths.tolist(), strict=True) for _ in range(n)]
+    ts_list = ts.tolist()
+    state_list = state.tolist()
+    stab = np.asarray(replayed.stability).tolist()
+    diff = np.asarray(replayed.difficulty).tolist()
+    due_list = due.tolist()
+    lapses = np.asarray(replayed.lapses).tolist()
+    rows = list(
+        zip(
+            card_column,
+            ts_list,
+            np.asarray(reviews.rating).tolist(),
+            np.asarray(reviews.duration_ms).tolist(),
+            before_state.tolist(),
+            elapsed,
+            rets,
+            interval,
+            scheduled,
+            state_list,
+            steps,
+            stab,
+            diff,
+            due_list,
+            ts_list,
+            reps,
+            lapses,
+            reviews.signals,
+            [reviews.session] * total,
+            np.asarray(reviews.anki_id).tolist(),
+            strict=True,
+        )
+    )
+    memories = [
+        (state_list[p], steps[p], stab[p], diff[p], due_list[p], ts_list[p], reps[p], lapses[p], card_id)
+        for card_id, p in zip(reviews.card_ids, lasts, strict=True)
+    ]
+    _write_rows(store, rows, memories, progress)
+
+
+def _write_rows(
+    store: Store,
+    rows: list[tuple[Any, ...]],
+    memories: list[tuple[Any, ...]],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Insert review rows (in :func:`rewrite_histories`' column order) and set the cards' memories."""
     with indexes_rebuilt_if_cheaper(store, "reviews", len(rows)):
         step = 20_000
         for start in range(0, len(rows), step):

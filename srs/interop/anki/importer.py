@@ -805,6 +805,7 @@ class ImportResult:
     reviews_merged: int = 0
     reviews_known: int = 0
     reviews_excluded: int = 0
+    reviews_undated: int = 0  # revlog rows whose id (the review time) is no date srs can count days from
     reviews_before_reset: int = 0  # reviews before a card's last Forget/Reset (its history starts after)
     reviews_unmatched: int = 0
     cards_changed: int = 0
@@ -1220,11 +1221,11 @@ def _rating(review: AnkiReview, sched_ver: int) -> int:
     return review.ease
 
 
-def is_reset(rtype: int, ease: int, factor: int) -> bool:
+def is_reset(rtype: Any, ease: Any, factor: Any) -> Any:
     """Anki's Reset/Forget entry (a card rescheduled as new): a manual row (type 4) without a button and with
     ease factor 0. Set-due-date rows are manual too, but keep the card's ease factor. Anki's FSRS starts a
-    card's history after its last reset."""
-    return rtype == REVLOG_MANUAL and ease == 0 and factor == 0
+    card's history after its last reset. For numbers, a bool; for numpy arrays, the mask of such rows."""
+    return (rtype == REVLOG_MANUAL) & (ease == 0) & (factor == 0)
 
 
 def excluded(review: AnkiReview) -> bool:
@@ -1264,30 +1265,32 @@ def _merge_history(
         "reviews_merged": 0,
         "reviews_known": 0,
         "reviews_excluded": 0,
+        "reviews_undated": 0,
         "reviews_before_reset": 0,
         "reviews_unmatched": 0,
     }
-    # Anki card id -> the id of its last Reset/Forget row: the rows before it are not its history.
-    last_reset = {row[1]: row[0] for row in package.revlog if is_reset(row[5], row[2], row[3])}
     targets = {cid: card_id for cid, card_id in mapping.items() if card_id in present}
     # Whether a row counts, and its rating and signals, depend only on (type, button, factor == 0): worked
     # out once per combination (the signals dicts are shared: the log encodes each once). None: excluded.
     kinds: dict[tuple[int, int, bool], tuple[int, dict[str, Any]] | None] = {}
     sched_ver = package.sched_ver
+    fast = _merge_columns(store, scheduler, package, targets, known_ids, progress)
+    if fast is not None:
+        return {**counts, **fast}
+    # Anki card id -> the id of its last Reset/Forget row: the rows before it are not its history.
+    last_reset = {row[1]: row[0] for row in package.revlog if is_reset(row[5], row[2], row[3])}
     unmatched = known = 0
     make = tuple.__new__
     for row in package.revlog:
         rid, cid, ease, factor, taken, rtype, ivl = row
+        if not _FIRST_MS <= rid < _LAST_MS:
+            counts["reviews_undated"] += 1
+            continue
         key = (rtype, ease, factor == 0)
         if key in kinds:
             kind = kinds[key]
         else:
-            review = AnkiReview._make(row)
-            kind = kinds[key] = (
-                None
-                if excluded(review)
-                else (_rating(review, sched_ver), {"anki": {"type": rtype, "ease": ease}})
-            )
+            kind = kinds[key] = _kind(rtype, ease, factor == 0, sched_ver)
         if kind is None:
             counts["reviews_excluded"] += 1
             continue
@@ -1356,6 +1359,131 @@ def _merge_history(
         store, rewrites, (lambda done, rows: progress(done, rows, "saving")) if progress else None
     )
     return {**counts, "cards_changed": changed, "conflicts": conflicts}
+
+
+def _kind(rtype: int, ease: int, factor_zero: bool, sched_ver: int) -> tuple[int, dict[str, Any]] | None:
+    """What a revlog row of this type, button and ease factor (0 or not) becomes: None when it is not
+    learned from, else its rating and its signals."""
+    review = AnkiReview(0, 0, ease, 0 if factor_zero else 1, 0, rtype)
+    if excluded(review):
+        return None
+    return _rating(review, sched_ver), {"anki": {"type": rtype, "ease": ease}}
+
+
+# A revlog row's id is its time in ms: rows outside these bounds (1970 to the year 9000, leaving room for
+# the longest interval after it) are no date to count learner days from; they are left out and counted.
+_FIRST_MS, _LAST_MS = 0, 221_845_392_000_000
+_EXACT = 2**52  # below this, every whole number and its quotients come out of numpy as out of Python's ints
+
+
+def _merge_columns(
+    store: Store,
+    scheduler: Scheduler,
+    package: Package,
+    targets: dict[int, str],
+    known_ids: set[int],
+    progress: ProgressFn | None,
+) -> dict[str, int] | None:
+    """:func:`_merge_history` on numpy columns, for the common case where no card the package's reviews
+    go to has a review in srs yet (a first import, or reviews merged into cards that have none): the same
+    counts, rows and memories, without a Python object per review. None (nothing written) when a card has
+    reviews already, or when a revlog value is not a whole number of at most 52 bits."""
+    import numpy as np
+
+    from srs.scheduling.replay import BatchReplay, replay_columns
+    from srs.store.imports import ReviewColumns, card_reviews, write_histories
+
+    log = np.array(package.revlog) if package.revlog else None
+    if log is None or log.dtype != np.int64 or log.ndim != 2 or log.shape[1] != 7:
+        return None
+    if int(log.min()) <= -_EXACT or int(log.max()) >= _EXACT:
+        return None
+    rid, cid, ease, factor, taken, rtype, ivl = log.T
+    # Each row's (type, button, factor == 0) as one code: the few combinations are worked out once.
+    types, type_at = np.unique(rtype, return_inverse=True)
+    buttons, button_at = np.unique(ease, return_inverse=True)
+    codes, key = np.unique(
+        (type_at.reshape(-1) * len(buttons) + button_at.reshape(-1)) * 2 + (factor == 0), return_inverse=True
+    )
+    key = key.reshape(-1)
+    kinds = [
+        _kind(
+            int(types[c // 2 // len(buttons)]),
+            int(buttons[c // 2 % len(buttons)]),
+            bool(c % 2),
+            package.sched_ver,
+        )
+        for c in codes.tolist()
+    ]
+    dated = (rid >= _FIRST_MS) & (rid < _LAST_MS)
+    learned = np.array([k is not None for k in kinds])[key]
+    keep = dated & learned
+    counts = {
+        "reviews_undated": int(len(key) - dated.sum()),
+        "reviews_excluded": int((dated & ~learned).sum()),
+    }
+    # Anki card id -> the id of its last Reset/Forget row (the log is in id order: the last one wins).
+    resets = np.flatnonzero(is_reset(rtype, ease, factor))
+    last_reset = dict(zip(cid[resets].tolist(), rid[resets].tolist(), strict=True))
+    if last_reset:
+        cids, at = np.unique(cid, return_inverse=True)
+        reset = np.array([last_reset.get(c, -1) for c in cids.tolist()], dtype=np.int64)[at.reshape(-1)]
+        before = keep & (rid < reset)
+        counts["reviews_before_reset"] = int(before.sum())
+        keep &= ~before
+    else:
+        counts["reviews_before_reset"] = 0
+    # Each review's card: its place in ``wanted`` (srs card ids, first come first), -1 for none.
+    wanted: dict[str, int] = {}
+    place = {c: wanted.setdefault(card_id, len(wanted)) for c, card_id in targets.items()}
+    cids, at = np.unique(cid, return_inverse=True)
+    card = np.array([place.get(c, -1) for c in cids.tolist()], dtype=np.int64)[at.reshape(-1)]
+    counts["reviews_unmatched"] = int((keep & (card < 0)).sum())
+    keep &= card >= 0
+    if known_ids:
+        seen = keep & np.isin(rid, np.fromiter(known_ids, dtype=np.int64, count=len(known_ids)))
+        counts["reviews_known"] = int(seen.sum())
+        keep &= ~seen
+    else:
+        counts["reviews_known"] = 0
+    rows = np.flatnonzero(keep)
+    # The cards in the order their first review comes; each card's reviews in the log's order (by id).
+    card = card[rows]
+    present, first = np.unique(card, return_index=True)
+    by_first = present[np.argsort(first, kind="stable")]
+    rank = np.empty(len(wanted), dtype=np.int64)
+    rank[by_first] = np.arange(len(by_first))
+    order = np.argsort(rank[card], kind="stable")
+    rows = rows[order]
+    names = list(wanted)
+    card_ids = [names[i] for i in by_first.tolist()]
+    if any(card_reviews(store, card_ids).values()):
+        return None
+    lengths = np.bincount(rank[card], minlength=len(by_first))
+    rating = np.array([k[0] if k is not None else 0 for k in kinds], dtype=np.int64)[key[rows]]
+    encoded = [json.dumps(k[1], ensure_ascii=False) if k is not None else "" for k in kinds]
+    days = ivl[rows].astype(np.float64)
+    interval = np.where(days > 0, days, np.where(days < 0, -days / 86400, np.nan))
+    reviews = ReviewColumns(
+        card_ids,
+        lengths,
+        rid[rows] // 1000,
+        rating,
+        np.clip(taken[rows], 0, 3_600_000),
+        [encoded[k] for k in key[rows].tolist()],
+        "anki",
+        rid[rows],
+        interval,
+    )
+    if progress:
+        progress(0, len(card_ids), "replaying")
+    replayed = replay_columns(BatchReplay(scheduler), card_ids, lengths, reviews.ts, np.clip(rating, 1, 4))
+    if progress:
+        progress(0, 1, "saving")
+    write_histories(
+        store, reviews, replayed, (lambda done, rows: progress(done, rows, "saving")) if progress else None
+    )
+    return {**counts, "reviews_merged": len(rows), "cards_changed": len(card_ids), "conflicts": 0}
 
 
 def _in_time_order(r: LoggedReview) -> tuple[int, int]:
