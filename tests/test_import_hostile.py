@@ -444,20 +444,36 @@ def test_an_anki_import_killed_while_copying_media_leaves_nothing_half_done(
     assert run("export", "anki", str(out)).exit_code == 0
 
 
-def test_a_review_whose_time_is_no_date_is_left_out_and_counted(env: Path, tmp_path: Path) -> None:
-    """A revlog id (the review's time in ms) far past any date (here the year 36 million) made the replay
-    stop with a traceback (ValueError: year out of range). Such rows are left out and counted; the card's
-    other reviews come in."""
-    rows = [
-        (1_600_000_000_000, 1001, 3, 2500, 4000, 1),
-        (2**60, 1001, 3, 2500, 4000, 1),
-        (-(2**62), 1001, 3, 0, 1, 1),
-    ]
-    values = ",".join(str(r) for r in rows)
-    package = apkg(tmp_path / "undated.apkg", [(1, ["q", "a"])], sql=f"INSERT INTO revlog VALUES {values};")
+_DAMAGED_ROWS = {
+    "a time far past any date (the year 36 million)": "(1152921504606846976, 1001, 3, 2500, 4000, 1)",
+    "a time before 1970": "(-4611686018427387904, 1001, 3, 2500, 4000, 1)",
+    "no id": "(NULL, 1001, 3, 2500, 4000, 1)",
+    "an id in text": "('abc', 1001, 3, 2500, 4000, 1)",
+    "a fractional id": "(1600000000000.5, 1001, 3, 2500, 4000, 1)",
+    "no button": "(1600000000000, 1001, NULL, 2500, 4000, 1)",
+    "a button in text": "(1600000000000, 1001, 'x', 2500, 4000, 1)",
+    "a fractional button": "(1600000000000, 1001, 3.5, 2500, 4000, 1)",
+    "no ease factor": "(1600000000000, 1001, 3, NULL, 4000, 1)",
+    "a duration in text": "(1600000000000, 1001, 3, 2500, 'x', 1)",
+    "no type": "(1600000000000, 1001, 3, 2500, 4000, NULL)",
+    "a card id in bytes": "(1600000000000, x'01', 3, 2500, 4000, 1)",
+}
+
+
+@pytest.mark.parametrize("why", list(_DAMAGED_ROWS))
+def test_a_damaged_review_row_is_left_out_and_counted(env: Path, tmp_path: Path, why: str) -> None:
+    """A revlog row holding what Anki never writes (NULL, text, a fraction, bytes, a time that is no date)
+    stopped the import with a traceback (TypeError, or ValueError: year out of range), or was read as a
+    review. Each such row is left out and counted; the card's good review comes in."""
+    values = f"(1500000000000, 1001, 3, 2500, 4000, 1), {_DAMAGED_ROWS[why]}"
+    package = apkg(tmp_path / "damaged.apkg", [(1, ["q", "a"])], sql=f"INSERT INTO revlog VALUES {values};")
     result = run("import", "anki", str(package), "--with-history", "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert (summary["reviews_undated"], summary["reviews_merged"]) == (2, 1)
+    assert (summary["reviews_damaged"], summary["reviews_merged"]) == (1, 1)
     again = run("import", "anki", str(package), "--with-history")
-    assert again.exit_code == 0 and "2 reviews with a time that is no date left out." in again.output
+    assert again.exit_code == 0
+    assert (
+        "1 damaged review rows left out (a value that is not a whole number, or a time that is no date)."
+        in (again.output)
+    )

@@ -213,8 +213,8 @@ def _hostile_log(n_cards: int, rng: random.Random, odd: str) -> str:
     """SQL filling a hand-made collection's revlog (with an ivl column) with every kind of row the merge
     sorts: reviews of each type and button, learning steps (negative ivl) and none (0), rows Anki's FSRS
     does not learn from, resets in the middle and at the end of a history, a button out of range, durations
-    below 0 and over an hour, rows of a card that is not in the package; ``odd`` adds one value numpy cannot
-    hold exactly."""
+    below 0 and over an hour, rows of a card that is not in the package; ``odd`` adds one whole number past
+    what the columns take as exact (2**52): an interval, or a time (that is no date either)."""
     rows: list[tuple[object, ...]] = []
     rid = (T0 - 500 * DAY) * 1000
     for i in range(1, n_cards + 1):
@@ -236,8 +236,8 @@ def _hostile_log(n_cards: int, rng: random.Random, odd: str) -> str:
     for _ in range(5):
         rid += 1000
         rows.append((rid, 99_999, 3, 2500, 4000, 1, 1))  # a card the package does not have
-    if odd == "a fractional value":
-        rows[7] = (*rows[7][:4], 2.5, *rows[7][5:])
+    if odd == "an interval past 2**52":
+        rows[7] = (*rows[7][:6], 2**60)
     elif odd == "an id past 2**52":
         rows.append((2**60, 1001, 3, 2500, 4000, 1, 1))
     values = ",".join(f"({','.join(str(v) for v in row)})" for row in rows)
@@ -245,12 +245,12 @@ def _hostile_log(n_cards: int, rng: random.Random, odd: str) -> str:
 
 
 @pytest.mark.parametrize("sched_ver", [1, 2])
-@pytest.mark.parametrize("odd", ["none", "a fractional value", "an id past 2**52"])
+@pytest.mark.parametrize("odd", ["none", "an interval past 2**52", "an id past 2**52"])
 def test_the_column_merge_writes_what_the_review_by_review_merge_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sched_ver: int, odd: str
 ) -> None:
     """A first import's history is merged on numpy columns (no card has reviews yet); any other merge, and a
-    log with a value numpy cannot hold exactly, goes review by review. Both give the same counts, the same
+    log with a number of 2**52 or more, goes review by review. Both give the same counts, the same
     review rows (value and type of every column) and the same card memories, for a log with every kind of
     row."""
     import srs.interop.anki.importer as importer
@@ -296,6 +296,6 @@ def test_the_column_merge_writes_what_the_review_by_review_merge_writes(
     counts, rows, cards = written["columns"]
     assert counts["reviews_merged"] > 150 and counts["reviews_excluded"] > 150
     assert counts["reviews_before_reset"] > 5 and counts["reviews_unmatched"] == 5
-    assert counts["reviews_undated"] == (odd == "an id past 2**52")
+    assert counts["reviews_damaged"] == (odd == "an id past 2**52")
     assert any(c[1] == 0 for c in cards) and any(c[1] == 2 for c in cards)
     assert written["columns"] == written["review by review"]

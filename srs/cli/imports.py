@@ -155,8 +155,11 @@ def import_anki_cmd(
             click.echo(
                 f"{result.reviews_excluded} manual reschedules and cram reviews left out (as Anki's FSRS does)."
             )
-        if result.reviews_undated:
-            click.echo(f"{result.reviews_undated} reviews with a time that is no date left out.")
+        if result.reviews_damaged:
+            click.echo(
+                f"{result.reviews_damaged} damaged review rows left out (a value that is not a whole number, "
+                "or a time that is no date)."
+            )
         if result.reviews_before_reset:
             click.echo(
                 f"{result.reviews_before_reset} reviews before a Forget/Reset left out (the card's history "

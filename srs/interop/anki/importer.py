@@ -41,7 +41,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -234,6 +234,7 @@ class Package:
     notes: list[AnkiNote]
     cards: list[AnkiCard]
     revlog: list[tuple[int, int, int, int, int, int, int]]  # rows with AnkiReview's fields, oldest first
+    damaged_reviews: int = 0  # revlog rows left out of ``revlog``: a value in them is not a whole number
     media: dict[str, str] = field(default_factory=dict)  # file name -> zip entry
     compressed_media: bool = False
     stored_names: dict[str, str] = field(default_factory=dict)  # media renamed on import (name clash)
@@ -489,9 +490,11 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
             )
         )
         ivl = "ivl" if "ivl" in {r[1] for r in conn.execute("PRAGMA table_info(revlog)")} else "0"
-        revlog = conn.execute(
-            f"SELECT id, cid, ease, factor, time, type, {ivl} FROM revlog ORDER BY id"
-        ).fetchall()
+        logged = ("id", "cid", "ease", "factor", "time", "type", ivl)
+        # Anki writes whole numbers only: a row holding anything else (NULL, text, a fraction) is damaged.
+        whole = " AND ".join(f"typeof({c}) = 'integer'" for c in logged)
+        revlog = conn.execute(f"SELECT {', '.join(logged)} FROM revlog WHERE {whole} ORDER BY id").fetchall()
+        damaged = conn.execute(f"SELECT COUNT(*) FROM revlog WHERE NOT ({whole})").fetchone()[0]
     except sqlite3.DatabaseError as exc:
         if time.monotonic() > deadline:
             raise PackageError(
@@ -502,7 +505,7 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
         raise PackageError(f"damaged package {path}: unreadable note types or decks ({exc})") from None
     finally:
         conn.close()
-    return Package(path, version, schema, sched_ver, notetypes, decks, notes, cards, revlog)
+    return Package(path, version, schema, sched_ver, notetypes, decks, notes, cards, revlog, damaged)
 
 
 COLLECTION_SECONDS = 60  # reading a package's collection stops (and the import is refused) after this
@@ -805,7 +808,9 @@ class ImportResult:
     reviews_merged: int = 0
     reviews_known: int = 0
     reviews_excluded: int = 0
-    reviews_undated: int = 0  # revlog rows whose id (the review time) is no date srs can count days from
+    # revlog rows left out as damaged: a value that is not a whole number, or a time (the row's id) that is no
+    # date srs can count days from
+    reviews_damaged: int = 0
     reviews_before_reset: int = 0  # reviews before a card's last Forget/Reset (its history starts after)
     reviews_unmatched: int = 0
     cards_changed: int = 0
@@ -1101,7 +1106,8 @@ def _plan(
             card_decks[card.ord] = f"{prefix}::{name}" if prefix else name
         deck = card_decks[cards[0].ord]
         plan = plan_note(note, nt, deck, [c.ord for c in cards], md, "", card_decks)
-        plan = replace(plan, origin=(note.id, note.flds))  # its first field worked out if it is reported
+        # The Anki note kept with the plan (its first field worked out if it is reported).
+        plan = PlannedImport(plan.note, plan.card_ids, plan.skipped, plan.more, (note.id, note.flds))
         planned.append(plan)
         for card in cards:
             cid = plan.card_ids.get(card.ord)
@@ -1265,7 +1271,7 @@ def _merge_history(
         "reviews_merged": 0,
         "reviews_known": 0,
         "reviews_excluded": 0,
-        "reviews_undated": 0,
+        "reviews_damaged": package.damaged_reviews,
         "reviews_before_reset": 0,
         "reviews_unmatched": 0,
     }
@@ -1284,7 +1290,7 @@ def _merge_history(
     for row in package.revlog:
         rid, cid, ease, factor, taken, rtype, ivl = row
         if not _FIRST_MS <= rid < _LAST_MS:
-            counts["reviews_undated"] += 1
+            counts["reviews_damaged"] += 1
             continue
         key = (rtype, ease, factor == 0)
         if key in kinds:
@@ -1419,7 +1425,7 @@ def _merge_columns(
     learned = np.array([k is not None for k in kinds])[key]
     keep = dated & learned
     counts = {
-        "reviews_undated": int(len(key) - dated.sum()),
+        "reviews_damaged": package.damaged_reviews + int(len(key) - dated.sum()),
         "reviews_excluded": int((dated & ~learned).sum()),
     }
     # Anki card id -> the id of its last Reset/Forget row (the log is in id order: the last one wins).
