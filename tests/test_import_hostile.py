@@ -477,3 +477,39 @@ def test_a_damaged_review_row_is_left_out_and_counted(env: Path, tmp_path: Path,
         "1 damaged review rows left out (a value that is not a whole number, or a time that is no date)."
         in (again.output)
     )
+
+
+_DAMAGED_NOTES = {
+    "no fields": "UPDATE notes SET flds = NULL WHERE id = 2",
+    "fields as a number": "UPDATE notes SET flds = 5 WHERE id = 2",
+    "fields as bytes": "UPDATE notes SET flds = x'ff00' WHERE id = 2",
+    "no guid": "UPDATE notes SET guid = NULL WHERE id = 2",
+    "a guid as a number": "UPDATE notes SET guid = 7 WHERE id = 2",
+    "no tags": "UPDATE notes SET tags = NULL WHERE id = 2",
+    "a note id in text": "UPDATE notes SET id = 'x' WHERE id = 2",
+    "a note type id in text": "UPDATE notes SET mid = 'x' WHERE id = 2",
+    "a card's template number missing": "UPDATE cards SET ord = NULL WHERE nid = 2",
+    "a card's template number in text": "UPDATE cards SET ord = 'x' WHERE nid = 2",
+    "a fractional template number": "UPDATE cards SET ord = 0.5 WHERE nid = 2",
+    "a card's note id missing": "UPDATE cards SET nid = NULL WHERE nid = 2",
+}
+
+
+@pytest.mark.parametrize("why", list(_DAMAGED_NOTES))
+def test_a_damaged_note_or_card_row_is_left_out_and_counted(env: Path, tmp_path: Path, why: str) -> None:
+    """A notes or cards row holding what Anki never writes there (NULL, bytes, a number for text, text or a
+    fraction for a number) stopped the import with a traceback (AttributeError, TypeError), or was read wrong.
+    It is left out and counted, and the package's other notes, with their history, come in."""
+    package = apkg(
+        tmp_path / "damaged.apkg",
+        [(1, ["q1", "a1"]), (1, ["q2", "a2"]), (1, ["q3", "a3"])],
+        sql=f"{_DAMAGED_NOTES[why]}; INSERT INTO revlog VALUES (1500000000000, 1001, 3, 2500, 4000, 1);",
+    )
+    result = run("import", "anki", str(package), "--with-history", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["notes_damaged"], summary["notes"], summary["reviews_merged"]) == (1, 2, 1)
+    assert {c["front"] for c in cards().values()} == {"q1", "q3"}
+    again = run("import", "anki", str(package))
+    assert again.exit_code == 0
+    assert "1 damaged note or card rows left out (a value of a type Anki never writes there)." in again.output

@@ -155,6 +155,11 @@ def import_anki_cmd(
             click.echo(
                 f"{result.reviews_excluded} manual reschedules and cram reviews left out (as Anki's FSRS does)."
             )
+        if result.notes_damaged:
+            click.echo(
+                f"{result.notes_damaged} damaged note or card rows left out (a value of a type Anki never "
+                "writes there)."
+            )
         if result.reviews_damaged:
             click.echo(
                 f"{result.reviews_damaged} damaged review rows left out (a value that is not a whole number, "

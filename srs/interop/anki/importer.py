@@ -40,7 +40,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -235,6 +235,7 @@ class Package:
     cards: list[AnkiCard]
     revlog: list[tuple[int, int, int, int, int, int, int]]  # rows with AnkiReview's fields, oldest first
     damaged_reviews: int = 0  # revlog rows left out of ``revlog``: a value in them is not a whole number
+    damaged_notes: int = 0  # notes and cards rows left out: a value in them is not of the type Anki writes
     media: dict[str, str] = field(default_factory=dict)  # file name -> zip entry
     compressed_media: bool = False
     stored_names: dict[str, str] = field(default_factory=dict)  # media renamed on import (name clash)
@@ -480,21 +481,22 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
             notetypes, decks, sched_ver = _schema11(row[1], row[2], row[3])
         columns = {r[1] for r in conn.execute("PRAGMA table_info(cards)")}
         queue = "queue" if "queue" in columns else "0"  # Anki always writes these; a hand-made file may not
-        notes = list(
-            map(AnkiNote._make, conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"))
+        note_rows, damaged_notes = _typed_rows(
+            conn,
+            "notes",
+            "id, guid, mid, tags, flds",
+            "id",
+            integer=("id", "mid"),
+            text=("guid", "tags", "flds"),
         )
-        cards = list(
-            map(
-                AnkiCard._make,
-                conn.execute(f"SELECT id, nid, did, odid, ord, {queue} FROM cards ORDER BY nid, ord"),
-            )
+        notes = list(map(AnkiNote._make, note_rows))
+        card_rows, damaged_cards = _typed_rows(
+            conn, "cards", f"id, nid, did, odid, ord, {queue}", "nid, ord", integer=("id", "nid", "ord")
         )
+        cards = list(map(AnkiCard._make, card_rows))
         ivl = "ivl" if "ivl" in {r[1] for r in conn.execute("PRAGMA table_info(revlog)")} else "0"
         logged = ("id", "cid", "ease", "factor", "time", "type", ivl)
-        # Anki writes whole numbers only: a row holding anything else (NULL, text, a fraction) is damaged.
-        whole = " AND ".join(f"typeof({c}) = 'integer'" for c in logged)
-        revlog = conn.execute(f"SELECT {', '.join(logged)} FROM revlog WHERE {whole} ORDER BY id").fetchall()
-        damaged = conn.execute(f"SELECT COUNT(*) FROM revlog WHERE NOT ({whole})").fetchone()[0]
+        revlog, damaged = _typed_rows(conn, "revlog", ", ".join(logged), "id", integer=logged)
     except sqlite3.DatabaseError as exc:
         if time.monotonic() > deadline:
             raise PackageError(
@@ -505,7 +507,39 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
         raise PackageError(f"damaged package {path}: unreadable note types or decks ({exc})") from None
     finally:
         conn.close()
-    return Package(path, version, schema, sched_ver, notetypes, decks, notes, cards, revlog, damaged)
+    return Package(
+        path,
+        version,
+        schema,
+        sched_ver,
+        notetypes,
+        decks,
+        notes,
+        cards,
+        revlog,
+        damaged,
+        damaged_notes + damaged_cards,
+    )
+
+
+def _typed_rows(
+    conn: sqlite3.Connection,
+    table: str,
+    columns: str,
+    order: str,
+    *,
+    integer: Sequence[str] = (),
+    text: Sequence[str] = (),
+) -> tuple[list[tuple[Any, ...]], int]:
+    """The rows of a collection table whose ``integer`` columns hold whole numbers and ``text`` columns text,
+    as Anki writes them, and how many rows hold anything else there (NULL, bytes, a fraction, a number for
+    text): such a row is damaged and left out (it stopped the import with a traceback, or was read wrong)."""
+    typed = " AND ".join(
+        [f"typeof({c}) = 'integer'" for c in integer] + [f"typeof({c}) = 'text'" for c in text]
+    )
+    rows = conn.execute(f"SELECT {columns} FROM {table} WHERE {typed} ORDER BY {order}").fetchall()
+    left_out = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE NOT ({typed})").fetchone()[0]
+    return rows, int(left_out)
 
 
 COLLECTION_SECONDS = 60  # reading a package's collection stops (and the import is refused) after this
@@ -811,6 +845,7 @@ class ImportResult:
     # revlog rows left out as damaged: a value that is not a whole number, or a time (the row's id) that is no
     # date srs can count days from
     reviews_damaged: int = 0
+    notes_damaged: int = 0  # rows of the package's notes and cards tables left out: a value of the wrong type
     reviews_before_reset: int = 0  # reviews before a card's last Forget/Reset (its history starts after)
     reviews_unmatched: int = 0
     cards_changed: int = 0
@@ -904,7 +939,13 @@ def _import_anki(
         package.close()
         with store.transaction():
             merged = _merge_history(store, scheduler, package, mapping, utc_offset, progress)
-        return ImportResult(path=path, seconds=time.perf_counter() - started, reviews_only=True, **merged)  # type: ignore[arg-type]
+        return ImportResult(
+            path=path,
+            seconds=time.perf_counter() - started,
+            reviews_only=True,
+            notes_damaged=package.damaged_notes,
+            **merged,  # type: ignore[arg-type]
+        )
     notes = unique(n for p in planned if p.note is not None for n in (p.note, *p.more))
     skipped = sum(1 for p in planned if p.note is None)
     # The files are parsed once, by the sync; what it reports about them is checked below.
@@ -958,6 +999,7 @@ def _import_anki(
         media_refused=tuple(package.refused_media),
         skipped_notes=skipped + len(unreadable) + len(package.duplicate_guids),
         notes_unreadable=tuple(unreadable.values()),
+        notes_damaged=package.damaged_notes,
         duplicate_guids=tuple(package.duplicate_guids),
         seconds=time.perf_counter() - started,
         **merged,  # type: ignore[arg-type]
