@@ -19,7 +19,7 @@ from srs.decks.importers.writer import PART_BYTES, ImportedNote, render_note
 from srs.decks.parser import parse_text
 from srs.errors import InputError
 from srs.model import Kind
-from tests.conftest import ok, run
+from tests.conftest import fail_alone, ok, run
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SEPARATORS = ["\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
@@ -513,3 +513,42 @@ def test_a_damaged_note_or_card_row_is_left_out_and_counted(env: Path, tmp_path:
     again = run("import", "anki", str(package))
     assert again.exit_code == 0
     assert "1 damaged note or card rows left out (a value of a type Anki never writes there)." in again.output
+
+
+_DAMAGED_JSON = {
+    "note types as a list": ("models", json.dumps([BASIC_MODEL])),
+    "decks as a list": ("decks", "[1, 2]"),
+    "the config as a list": ("conf", "[1]"),
+    "a front template that is null": (
+        "models",
+        json.dumps(
+            {"1": {**BASIC_MODEL, "tmpls": [{"name": "C", "ord": 0, "qfmt": None, "afmt": "{{Back}}"}]}}
+        ),
+    ),
+    "a back template that is a number": (
+        "models",
+        json.dumps(
+            {"1": {**BASIC_MODEL, "tmpls": [{"name": "C", "ord": 0, "qfmt": "{{Front}}", "afmt": 3}]}}
+        ),
+    ),
+    "a field name that is a number": (
+        "models",
+        json.dumps({"1": {**BASIC_MODEL, "flds": [{"name": 1, "ord": 0}, {"name": "Back", "ord": 1}]}}),
+    ),
+}
+
+
+@pytest.mark.parametrize("why", list(_DAMAGED_JSON))
+def test_note_types_decks_or_config_of_the_wrong_shape_are_one_line_error(
+    env: Path, tmp_path: Path, why: str
+) -> None:
+    """A legacy collection's note types, decks or config of a shape Anki never writes (a list for a map, a
+    template or field name that is not text) stopped the import with a traceback (AttributeError,
+    TypeError), or skipped every note without a word. Now: one line naming the package as damaged, exit 1,
+    nothing imported."""
+    column, value = _DAMAGED_JSON[why]
+    package = apkg(tmp_path / "shape.apkg", [(1, ["q", "a"])], sql=f"UPDATE col SET {column} = '{value}';")
+    result = run("import", "anki", str(package))
+    fail_alone(result, f"damaged package {package}: unreadable note types or decks")
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert cards() == {}

@@ -184,6 +184,13 @@ class NoteType:
     templates: tuple[tuple[str, str], ...]
     template_names: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        """Refuse what Anki never writes (a name, field or template that is not text): a TypeError, which a
+        reader of a package reports as damaged note types."""
+        texts = (self.name, *self.fields, *(side for t in self.templates for side in t), *self.template_names)
+        if not all(type(t) is str for t in texts) or any(len(t) != 2 for t in self.templates):
+            raise TypeError(f"note type {self.id}: a name, field or template that is not text")
+
 
 class AnkiNote(NamedTuple):
     id: int
@@ -503,7 +510,7 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
                 f"{path}: reading its collection took over {COLLECTION_SECONDS} s; refused"
             ) from None
         raise PackageError(f"damaged or truncated package {path}: {exc}") from None
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # JSON of the wrong shape, too
         raise PackageError(f"damaged package {path}: unreadable note types or decks ({exc})") from None
     finally:
         conn.close()
@@ -600,7 +607,7 @@ def _schema18(conn: sqlite3.Connection) -> tuple[dict[int, NoteType], dict[int, 
             tuple((q, a) for _o, q, a, _n in sorted(templates.get(ntid, []))),
             tuple(n for _o, _q, _a, n in sorted(templates.get(ntid, []))),
         )
-    decks = {did: name.replace("\x1f", "::") for did, name in conn.execute("SELECT id, name FROM decks")}
+    decks = {did: str(name).replace("\x1f", "::") for did, name in conn.execute("SELECT id, name FROM decks")}
     row = conn.execute("SELECT val FROM config WHERE key = 'schedVer'").fetchone()
     sched = int(json.loads(row[0])) if row else 2
     return types, decks, sched
