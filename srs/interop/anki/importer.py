@@ -243,6 +243,7 @@ class Package:
     revlog: list[tuple[int, int, int, int, int, int, int]]  # rows with AnkiReview's fields, oldest first
     damaged_reviews: int = 0  # revlog rows left out of ``revlog``: a value in them is not a whole number
     damaged_notes: int = 0  # notes and cards rows left out: a value in them is not of the type Anki writes
+    revlog_array: Any = None  # ``revlog`` as a numpy int64 array (rows x 7), when it was read as one
     media: dict[str, str] = field(default_factory=dict)  # file name -> zip entry
     compressed_media: bool = False
     stored_names: dict[str, str] = field(default_factory=dict)  # media renamed on import (name clash)
@@ -503,7 +504,11 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
         cards = list(map(AnkiCard._make, card_rows))
         ivl = "ivl" if "ivl" in {r[1] for r in conn.execute("PRAGMA table_info(revlog)")} else "0"
         logged = ("id", "cid", "ease", "factor", "time", "type", ivl)
-        revlog, damaged = _typed_rows(conn, "revlog", ", ".join(logged), "id", integer=logged)
+        revlog = conn.execute(f"SELECT {', '.join(logged)} FROM revlog ORDER BY id").fetchall()
+        log = _whole_numbers(revlog)  # the common case, checked at numpy's speed
+        damaged = 0
+        if log is None:
+            revlog, damaged = _typed_rows(conn, "revlog", ", ".join(logged), "id", integer=logged)
     except sqlite3.DatabaseError as exc:
         if time.monotonic() > deadline:
             raise PackageError(
@@ -526,7 +531,22 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
         revlog,
         damaged,
         damaged_notes + damaged_cards,
+        log,
     )
+
+
+def _whole_numbers(rows: list[tuple[Any, ...]]) -> Any:
+    """The rows as a numpy int64 array (rows x columns) when every value is a whole number (as the column of
+    a fixed width: numpy's types of mixed rows are never int64), else None."""
+    import numpy as np
+
+    if not rows:
+        return None
+    try:
+        out = np.array(rows)
+    except (ValueError, OverflowError):  # rows of unequal length, a number past 64 bits
+        return None
+    return out if out.dtype == np.int64 and out.ndim == 2 else None
 
 
 def _typed_rows(
@@ -1448,8 +1468,8 @@ def _merge_columns(
     from srs.scheduling.replay import BatchReplay, replay_columns
     from srs.store.imports import ReviewColumns, card_reviews, write_histories
 
-    log = np.array(package.revlog) if package.revlog else None
-    if log is None or log.dtype != np.int64 or log.ndim != 2 or log.shape[1] != 7:
+    log = package.revlog_array
+    if log is None or log.shape != (len(package.revlog), 7):
         return None
     if int(log.min()) <= -_EXACT or int(log.max()) >= _EXACT:
         return None
