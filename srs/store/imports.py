@@ -60,7 +60,7 @@ def note_fronts(store: Store) -> Iterator[tuple[str, str, str, str]]:
 
 def known_anki_ids(store: Store) -> set[int]:
     """Anki review ids already in the log."""
-    return {int(r[0]) for r in store.execute("SELECT anki_id FROM reviews WHERE anki_id IS NOT NULL")}
+    return {r for (r,) in store.execute("SELECT anki_id FROM reviews WHERE anki_id IS NOT NULL")}
 
 
 def existing_cards(store: Store, ids: Iterable[str]) -> set[str]:

@@ -1516,7 +1516,9 @@ def _merge_columns(
     counts["reviews_unmatched"] = int((keep & (card < 0)).sum())
     keep &= card >= 0
     if known_ids:
-        seen = keep & np.isin(rid, np.fromiter(known_ids, dtype=np.int64, count=len(known_ids)))
+        known = np.sort(np.fromiter(known_ids, dtype=np.int64, count=len(known_ids)))
+        at_known = np.minimum(np.searchsorted(known, rid), len(known) - 1)
+        seen = keep & (known[at_known] == rid)
         counts["reviews_known"] = int(seen.sum())
         keep &= ~seen
     else:
