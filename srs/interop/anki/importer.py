@@ -243,7 +243,6 @@ class Package:
     revlog: list[tuple[int, int, int, int, int, int, int]]  # rows with AnkiReview's fields, oldest first
     damaged_reviews: int = 0  # revlog rows left out of ``revlog``: a value in them is not a whole number
     damaged_notes: int = 0  # notes and cards rows left out: a value in them is not of the type Anki writes
-    revlog_array: Any = None  # ``revlog`` as a numpy int64 array (rows x 7), when it was read as one
     media: dict[str, str] = field(default_factory=dict)  # file name -> zip entry
     compressed_media: bool = False
     stored_names: dict[str, str] = field(default_factory=dict)  # media renamed on import (name clash)
@@ -505,9 +504,8 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
         ivl = "ivl" if "ivl" in {r[1] for r in conn.execute("PRAGMA table_info(revlog)")} else "0"
         logged = ("id", "cid", "ease", "factor", "time", "type", ivl)
         revlog = conn.execute(f"SELECT {', '.join(logged)} FROM revlog ORDER BY id").fetchall()
-        log = _whole_numbers(revlog)  # the common case, checked at numpy's speed
         damaged = 0
-        if log is None:
+        if not all(type(v) is int for row in revlog for v in row):  # read again only when a row is damaged
             revlog, damaged = _typed_rows(conn, "revlog", ", ".join(logged), "id", integer=logged)
     except sqlite3.DatabaseError as exc:
         if time.monotonic() > deadline:
@@ -531,22 +529,7 @@ def _read_collection(path: Path, db_path: Path, version: int) -> Package:
         revlog,
         damaged,
         damaged_notes + damaged_cards,
-        log,
     )
-
-
-def _whole_numbers(rows: list[tuple[Any, ...]]) -> Any:
-    """The rows as a numpy int64 array (rows x columns) when every value is a whole number (as the column of
-    a fixed width: numpy's types of mixed rows are never int64), else None."""
-    import numpy as np
-
-    if not rows:
-        return None
-    try:
-        out = np.array(rows)
-    except (ValueError, OverflowError):  # rows of unequal length, a number past 64 bits
-        return None
-    return out if out.dtype == np.int64 and out.ndim == 2 else None
 
 
 def _typed_rows(
@@ -1463,14 +1446,18 @@ def _merge_columns(
     go to has a review in srs yet (a first import, or reviews merged into cards that have none): the same
     counts, rows and memories, without a Python object per review. None (nothing written) when a card has
     reviews already, or when a revlog value is not a whole number of at most 52 bits."""
+    from itertools import chain
+
     import numpy as np
 
     from srs.scheduling.replay import BatchReplay, replay_columns
     from srs.store.imports import ReviewColumns, card_reviews, write_histories
 
-    log = package.revlog_array
-    if log is None or log.shape != (len(package.revlog), 7):
+    if not package.revlog:
         return None
+    # Every value is a whole number (the reader left out every row holding anything else).
+    log = np.fromiter(chain.from_iterable(package.revlog), dtype=np.int64, count=7 * len(package.revlog))
+    log = log.reshape(-1, 7)
     if int(log.min()) <= -_EXACT or int(log.max()) >= _EXACT:
         return None
     rid, cid, ease, factor, taken, rtype, ivl = log.T
