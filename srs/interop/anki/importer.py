@@ -1318,7 +1318,6 @@ def _merge_history(
 
     known_ids = known_anki_ids(store)
     present = existing_cards(store, set(mapping.values()))
-    incoming: dict[str, list[LoggedReview]] = {}
     counts = {
         "reviews_merged": 0,
         "reviews_known": 0,
@@ -1328,13 +1327,15 @@ def _merge_history(
         "reviews_unmatched": 0,
     }
     targets = {cid: card_id for cid, card_id in mapping.items() if card_id in present}
-    # Whether a row counts, and its rating and signals, depend only on (type, button, factor == 0): worked
-    # out once per combination (the signals dicts are shared: the log encodes each once). None: excluded.
-    kinds: dict[tuple[int, int, bool], tuple[int, dict[str, Any]] | None] = {}
-    sched_ver = package.sched_ver
     fast = _merge_columns(store, scheduler, package, targets, known_ids, progress)
     if fast is not None:
         return {**counts, **fast}
+    # Review by review. Whether a row counts, and its rating and signals, depend only on (type, button,
+    # factor == 0): worked out once per combination (the signals dicts are shared: the log encodes each
+    # once). None: excluded.
+    incoming: dict[str, list[LoggedReview]] = {}
+    kinds: dict[tuple[int, int, bool], tuple[int, dict[str, Any]] | None] = {}
+    sched_ver = package.sched_ver
     # Anki card id -> the id of its last Reset/Forget row: the rows before it are not its history.
     last_reset = {row[1]: row[0] for row in package.revlog if is_reset(row[5], row[2], row[3])}
     unmatched = known = 0
@@ -1365,7 +1366,7 @@ def _merge_history(
         reviews = incoming.get(card_id)
         if reviews is None:
             reviews = incoming[card_id] = []
-        duration = taken if 0 <= taken <= 3_600_000 else max(0, min(taken, 3_600_000))
+        duration = taken if 0 <= taken <= _LONGEST_ANSWER_MS else max(0, min(taken, _LONGEST_ANSWER_MS))
         interval = anki_interval_days(ivl)
         reviews.append(make(LoggedReview, (rid // 1000, kind[0], duration, kind[1], "anki", rid, interval)))
     counts["reviews_unmatched"] += unmatched
@@ -1431,6 +1432,7 @@ def _kind(rtype: int, ease: int, factor_zero: bool, sched_ver: int) -> tuple[int
 # A revlog row's id is its time in ms: rows outside these bounds (1970 to the year 9000, leaving room for
 # the longest interval after it) are no date to count learner days from; they are left out and counted.
 _FIRST_MS, _LAST_MS = 0, 221_845_392_000_000
+_LONGEST_ANSWER_MS = 3_600_000  # an answer time (revlog ``time``) is kept within 0 and an hour
 _EXACT = 2**52  # below this, every whole number and its quotients come out of numpy as out of Python's ints
 
 
@@ -1487,9 +1489,11 @@ def _merge_columns(
     # Anki card id -> the id of its last Reset/Forget row (the log is in id order: the last one wins).
     resets = np.flatnonzero(is_reset(rtype, ease, factor))
     last_reset = dict(zip(cid[resets].tolist(), rid[resets].tolist(), strict=True))
+    # Each row's Anki card as its place among the log's distinct cards.
+    cids, at = np.unique(cid, return_inverse=True)
+    at = at.reshape(-1)
     if last_reset:
-        cids, at = np.unique(cid, return_inverse=True)
-        reset = np.array([last_reset.get(c, -1) for c in cids.tolist()], dtype=np.int64)[at.reshape(-1)]
+        reset = np.array([last_reset.get(c, -1) for c in cids.tolist()], dtype=np.int64)[at]
         before = keep & (rid < reset)
         counts["reviews_before_reset"] = int(before.sum())
         keep &= ~before
@@ -1498,8 +1502,7 @@ def _merge_columns(
     # Each review's card: its place in ``wanted`` (srs card ids, first come first), -1 for none.
     wanted: dict[str, int] = {}
     place = {c: wanted.setdefault(card_id, len(wanted)) for c, card_id in targets.items()}
-    cids, at = np.unique(cid, return_inverse=True)
-    card = np.array([place.get(c, -1) for c in cids.tolist()], dtype=np.int64)[at.reshape(-1)]
+    card = np.array([place.get(c, -1) for c in cids.tolist()], dtype=np.int64)[at]
     counts["reviews_unmatched"] = int((keep & (card < 0)).sum())
     keep &= card >= 0
     if known_ids:
@@ -1533,7 +1536,7 @@ def _merge_columns(
         lengths,
         rid[rows] // 1000,
         rating,
-        np.clip(taken[rows], 0, 3_600_000),
+        np.clip(taken[rows], 0, _LONGEST_ANSWER_MS),
         [encoded[k] for k in key[rows].tolist()],
         "anki",
         rid[rows],
