@@ -22,6 +22,10 @@ class DeckError(SrsError):
         self.detail = message
         super().__init__(f"{path}:{line}: {message}")
 
+    def __reduce__(self) -> tuple[type[DeckError], tuple[str, int, str]]:
+        # Rebuilt from its three parts (a parse done in another process sends its errors back pickled).
+        return (type(self), (self.path, self.line, self.detail))
+
 
 class StoreError(SrsError):
     """The database cannot be opened, is corrupt or is from a newer version."""

@@ -32,6 +32,7 @@ RANK = {
     "errors": 0,
     "clock": 0,
     "paths": 0,
+    "workers": 0,
 }
 
 # Outside libraries and the only places that may import them.

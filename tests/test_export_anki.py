@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sqlite3
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -561,6 +562,11 @@ def test_progress_bar_shows_on_a_terminal_after_the_delay(monkeypatch: pytest.Mo
     slow = LazyProgress(delay=0)
     slow(5, 10, "rendering")
     assert slow.bar is not None
+    # drawn at the report, by this thread: no thread of its own (a large import forks while the bar is up)
+    assert "5/10" in buffer.getvalue()
+    assert threading.active_count() == 1
+    slow(10, 10, "rendering")
+    assert "10/10" in buffer.getvalue()
     slow.close()
     assert "rendering" in buffer.getvalue()
 

@@ -475,3 +475,54 @@ def test_a_hint_on_the_question_shows_only_its_marker_and_its_text_under_the_ans
     assert "starts with" not in shown and "L" not in shown.replace("Lima", "")
     assert shown == visible(_without_hidden_hints(anki_question)).replace("Notes", "[hint: Notes]")
     assert srs_visible(srs_card["back"]) == "Lima Notes: starts with L"
+
+
+def test_a_conversion_shared_with_a_second_process_gives_the_same_decks_and_cards(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large import converts its notes and parses its files in two processes (srs.workers): forced here on
+    the small package of every template shape, it writes the same deck files and the same cards as one
+    process does, and the second process really did part of the work."""
+    import os
+
+    import srs.decks.parser as parser
+    import srs.interop.anki.importer as importer
+    import srs.workers as workers
+
+    if not workers.can_split():
+        pytest.skip("needs fork, two cores and a single thread")
+    package = build(tmp_path)
+    real_plan, real_parse = importer.plan_note, parser.parse_file
+    made = {}
+    for shared in (False, True):
+        home = tmp_path / f"home-{shared}"
+        home.mkdir()
+        monkeypatch.setenv("SRS_HOME", str(home))
+        monkeypatch.setattr(workers, "can_split", lambda shared=shared: shared)
+        monkeypatch.setattr(importer, "_SPLIT_FROM", 2)
+        monkeypatch.setattr(parser, "_SPLIT_BYTES", 1)
+        # each process that plans a note or parses a file writes its pid down
+        who = {"plan": tmp_path / f"planned-{shared}.txt", "parse": tmp_path / f"parsed-{shared}.txt"}
+
+        def seen(what: str, real: Any, who: dict[str, Path] = who) -> Any:
+            def call(*args: Any, **kwargs: Any) -> Any:
+                with who[what].open("a", encoding="utf-8") as out:
+                    out.write(f"{os.getpid()}\n")
+                return real(*args, **kwargs)
+
+            return call
+
+        monkeypatch.setattr(importer, "plan_note", seen("plan", real_plan))
+        monkeypatch.setattr(parser, "parse_file", seen("parse", real_parse))
+        result = CliRunner().invoke(cli, ["import", "anki", str(package), "--json"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        listed = CliRunner().invoke(cli, ["list", "--json"], catch_exceptions=False)
+        files = {
+            p.relative_to(home).as_posix(): p.read_bytes() for p in sorted((home / "decks").rglob("*.md"))
+        }
+        made[shared] = (json.loads(result.stdout)["cards_added"], json.loads(listed.stdout), files)
+        for path in who.values():
+            workers_seen = set(path.read_text(encoding="utf-8").split())
+            assert len(workers_seen) == (2 if shared else 1) and str(os.getpid()) in workers_seen
+    assert made[True] == made[False]
+    assert made[True][0] == 14

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from srs.decks.parser import cards_of, parse_file, parse_files, parse_text
 from srs.kinds.cloze import cloze_back, cloze_front
 from srs.model import Kind
@@ -189,3 +191,56 @@ def test_cjk_text_and_bom() -> None:
     )
     assert result.errors == ()
     assert result.notes[0].deck == "日本::卷积" and result.notes[0].front == "什么是感受野？"
+
+
+def test_files_parsed_in_two_processes_give_the_same_notes_cards_and_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many files are parsed half in a forked child (srs.workers): its notes, cards and errors (pickled on the
+    way back) come out as one process gives them, in file order, and the ids clash across the halves."""
+    import os
+
+    import srs.decks.parser as parser
+    from srs import workers
+    from srs.decks.parser import parse_files_with_cards
+
+    if not workers.can_split():
+        pytest.skip("needs fork, two cores and a single thread")
+    bodies = [
+        DECK,
+        "## same-id\nQ: first\nA: 1\n\n## cz-1\ntext: {{c1::a}} and {{c2::b}}\n",
+        "## fine\nQ: q\nA: a\n\n## broken\nQ: no answer line here\nkind: nonsense\n\nstray text\n",
+        "## same-id\nQ: second\nA: 2\n\n## t-basic\nQ: clash with the first file\nA: x\n",
+    ]
+    paths = []
+    for i, body in enumerate(bodies):
+        path = tmp_path / f"deck{i}.md"
+        path.write_text(body, encoding="utf-8")
+        paths.append((path, f"user/deck{i}.md"))
+    pids = tmp_path / "pids"
+    real = parser.parse_file
+
+    def parse_file(*args: object, **kwargs: object) -> object:
+        with pids.open("a", encoding="utf-8") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parser, "parse_file", parse_file)
+    monkeypatch.setattr(parser, "_SPLIT_BYTES", 1)
+    monkeypatch.setattr(workers, "can_split", lambda: False)
+    alone = parse_files_with_cards(paths)
+    assert set(pids.read_text(encoding="utf-8").split()) == {str(os.getpid())}
+    pids.unlink()
+    monkeypatch.setattr(workers, "can_split", lambda: True)
+    shared = parse_files_with_cards(paths)
+    assert len(set(pids.read_text(encoding="utf-8").split())) == 2
+    notes, cards, errors = shared
+    assert (notes, cards) == alone[:2]
+    assert [(type(e), e.path, e.line, str(e)) for e in errors] == [
+        (type(e), e.path, e.line, str(e)) for e in alone[2]
+    ]
+    assert [c.id for c in cards] == [c.id for n in notes for c in cards_of(n)]
+    messages = [str(e) for e in errors]
+    assert any(m.startswith("user/deck2.md:") for m in messages)  # an error made in the child
+    assert any("duplicate id 'same-id'" in m and m.startswith("user/deck3.md:1:") for m in messages)
+    assert any("duplicate id 't-basic'" in m for m in messages)

@@ -7,8 +7,9 @@ file, and every other file, still loads.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from srs.decks import MAX_DECK_BYTES
 from srs.errors import DeckError
 from srs.kinds.base import NoteFields
 from srs.model import CardSpec, Kind, Note, Tier
+from srs.workers import split_map
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 TAG_RE = re.compile(r"^[\w.+-]+(::[\w.+-]+)*$")
@@ -415,33 +417,79 @@ def cards_of(note: Note) -> list[CardSpec]:
     return [make(c.card_id, c.sub, c.front, c.back, note.extra) for c in kinds.get(note.kind).cards(note)]
 
 
+# From how many bytes of deck files a parse is shared with a second process (an 8,000-note import writes
+# about 2 MB; below 1 MB a fork costs about as much as it saves).
+_SPLIT_BYTES = 1 << 20
+
+
+def _parse_each(
+    paths: Sequence[tuple[str | Path, str]],
+) -> list[tuple[FileResult, list[list[CardSpec] | None]]]:
+    """Each file parsed, with the cards of each of its notes (None where working them out failed: the caller
+    does it again, and meets the failure where it would have)."""
+    out: list[tuple[FileResult, list[list[CardSpec] | None]]] = []
+    for real, shown in paths:
+        result = parse_file(real, display=shown)
+        cards: list[list[CardSpec] | None] = []
+        for note in result.notes:
+            try:
+                cards.append(cards_of(note))
+            except Exception:  # noqa: BLE001 - raised again by the caller, in order
+                cards.append(None)
+        out.append((result, cards))
+    return out
+
+
+def _size(path: tuple[str | Path, str]) -> int:
+    try:
+        return os.path.getsize(path[0])
+    except OSError:
+        return 0
+
+
 def parse_files(
     paths: Iterable[tuple[str | Path, str]],
     *,
     taken: Mapping[str, tuple[str, int]] | None = None,
     check: Callable[[Note], None] | None = None,
 ) -> tuple[list[Note], list[DeckError]]:
-    """Parse many files given as (real path, display name).
+    """Parse many files given as (real path, display name): the notes kept and the errors (see
+    :func:`parse_files_with_cards`)."""
+    notes, _cards, errors = parse_files_with_cards(paths, taken=taken, check=check)
+    return notes, errors
+
+
+def parse_files_with_cards(
+    paths: Iterable[tuple[str | Path, str]],
+    *,
+    taken: Mapping[str, tuple[str, int]] | None = None,
+    check: Callable[[Note], None] | None = None,
+) -> tuple[list[Note], list[CardSpec], list[DeckError]]:
+    """Parse many files given as (real path, display name): the notes kept, their cards (note after note, as
+    :func:`cards_of` gives them) and the errors.
 
     Ids (of notes and of their cards) must be unique across all of them and unlike the ``taken`` ones
     (id -> (path, line) of cards already in use elsewhere); a note that clashes is skipped with an
     error. ``check`` may reject a note by raising DeckError (sync checks that quizzes exist).
     """
     notes: list[Note] = []
+    kept: list[CardSpec] = []
     errors: list[DeckError] = []
     seen: dict[str, tuple[str, int]] = {}
     before = taken or {}
-    for real, shown in paths:
-        result = parse_file(real, display=shown)
+    # Each file is parsed on its own: two processes share the files when there is much to read.
+    for result, cards in split_map(_parse_each, list(paths), at_least=_SPLIT_BYTES, weight=_size):
         errors.extend(result.errors)
-        for note in result.notes:
+        for note, specs in zip(result.notes, cards, strict=True):
             if check is not None:
                 try:
                     check(note)
                 except DeckError as exc:
                     errors.append(exc)
                     continue
-            ids = [c.card_id for c in kinds.get(note.kind).cards(note)] + [note.id]
+            if specs is None:
+                specs = cards_of(note)
+            ids = [c.id for c in specs] + [note.id]
             old = next((before[i] for i in ids if i in before), None)
             if old is not None:
                 message = f"duplicate id {note.id!r} (also at {old[0]}:{old[1]}); this card is skipped"
@@ -455,4 +503,5 @@ def parse_files(
             for i in ids:
                 seen[i] = (note.path, note.line)
             notes.append(note)
-    return notes, errors
+            kept.extend(specs)
+    return notes, kept, errors

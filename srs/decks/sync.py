@@ -114,15 +114,17 @@ def load(
     files: dict[str, tuple[Path, int, int]],
     keys: Iterable[str],
     taken: dict[str, tuple[str, int]],
-) -> tuple[list[Note], list[DeckError], set[str]]:
+) -> tuple[list[Note], list[CardSpec], list[DeckError], set[str]]:
     """Parse the given files. ``taken`` maps ids already used elsewhere to (path, line).
 
-    Returns the valid notes, the errors, and the keys of files that had errors.
+    Returns the valid notes, their cards, the errors, and the keys of files that had errors.
     """
-    from srs.decks.parser import parse_files
+    from srs.decks.parser import parse_files_with_cards
 
-    notes, errors = parse_files(((files[key][0], key) for key in keys), taken=taken, check=validate_item)
-    return notes, errors, {err.path for err in errors}
+    notes, specs, errors = parse_files_with_cards(
+        ((files[key][0], key) for key in keys), taken=taken, check=validate_item
+    )
+    return notes, specs, errors, {err.path for err in errors}
 
 
 def sync(store: Store, roots: Iterable[DeckRoot], now: int, *, force: bool = False) -> SyncReport:
@@ -149,11 +151,8 @@ def sync(store: Store, roots: Iterable[DeckRoot], now: int, *, force: bool = Fal
     taken = {
         cid: pl for cid, pl in store.active_card_paths().items() if pl[0] not in changed and pl[0] not in gone
     }
-    notes, errors, bad = load(files, changed, taken)
+    _notes, specs, errors, bad = load(files, changed, taken)
     errors = list(unreadable.values()) + errors
-    from srs.decks.parser import cards_of
-
-    specs: list[CardSpec] = [spec for note in notes for spec in cards_of(note)]
     good_stamps = {k: current[k] for k in changed if k not in bad}
     retired_by: dict[str, int] = {}
     renamed: list[tuple[str, str]] = []
@@ -196,7 +195,7 @@ def check(paths: Iterable[Path]) -> tuple[list[Note], list[DeckError]]:
             files[str(path)] = (path, 0, 0)
         else:
             return [], [DeckError(str(path), 0, "no such file or folder")]
-    notes, errors, _bad = load(files, sorted(files), {})
+    notes, _specs, errors, _bad = load(files, sorted(files), {})
     return notes, skipped + errors
 
 

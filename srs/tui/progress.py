@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
 
+_REDRAW_EVERY = 0.1  # seconds between two drawings of the bar
+
+
 class LazyProgress:
     """A rich progress bar on stderr that appears only once the work has taken over ``delay`` seconds,
     and never when stderr is not a terminal. Call it as ``progress(done, total, stage)``, or pass
@@ -24,6 +27,7 @@ class LazyProgress:
         self.bar: Progress | None = None
         self.task: TaskID | None = None
         self.enabled: bool | None = None
+        self.drawn = 0.0  # when the bar was last drawn (monotonic seconds)
 
     def __call__(self, done: int, total: int, stage: str) -> None:
         if self.enabled is False or time.monotonic() - self.started < self.delay:
@@ -42,11 +46,18 @@ class LazyProgress:
                 TimeElapsedColumn(),
                 console=err,
                 transient=True,
+                # Drawn at each report, not by a thread of its own: a large import forks a helper
+                # process, which is only safe while this process has no other thread.
+                auto_refresh=False,
             )
             self.bar.start()
             self.task = self.bar.add_task(stage, total=total)
         assert self.task is not None
         self.bar.update(self.task, completed=done, total=total, description=stage)
+        now = time.monotonic()
+        if now - self.drawn >= _REDRAW_EVERY or done >= total:
+            self.drawn = now
+            self.bar.refresh()
 
     def fraction(self, stage: str, done: float) -> None:
         """Report progress as a fraction between 0 and 1 (shown in thousandths)."""

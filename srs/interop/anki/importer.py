@@ -63,6 +63,7 @@ from srs.interop.anki import cycle_collector_paused
 from srs.interop.anki.media import MAX_MEDIA_BYTES, refusal, safe_name
 from srs.interop.anki.notecheck import unparsable
 from srs.model import Kind
+from srs.workers import in_parent, split_map
 
 if TYPE_CHECKING:
     from srs.scheduling.scheduler import Scheduler
@@ -1095,6 +1096,10 @@ def _card_count(store: Store) -> int:
     return active_card_count(store)
 
 
+# From how many notes the conversion is shared with a second process (below, a fork costs more than it saves).
+_SPLIT_FROM = 2000
+
+
 def _plan(
     package: Package,
     decks_dir: Path,
@@ -1143,7 +1148,8 @@ def _plan(
             stem, dot, ext = name.rpartition(".")
             stored_names[name] = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
     first_of_guid: dict[str, int] = {}
-    for number, note in enumerate(package.notes, 1):
+    jobs: list[tuple[AnkiNote, NoteType, list[AnkiCard], dict[int, str]]] = []
+    for note in package.notes:
         nt = package.notetypes.get(note.mid)
         cards = ords.get(note.id, [])
         if nt is None or not cards:
@@ -1156,8 +1162,24 @@ def _plan(
         for card in cards:  # each card's own deck (a filtered deck's card: its home deck)
             name = clean_deck(package.decks.get(card.odid or card.did, "Default"))
             card_decks[card.ord] = f"{prefix}::{name}" if prefix else name
-        deck = card_decks[cards[0].ord]
-        plan = plan_note(note, nt, deck, [c.ord for c in cards], md, "", card_decks)
+        jobs.append((note, nt, cards, card_decks))
+    parent = os.getpid()
+
+    def plan_part(
+        part: Sequence[tuple[AnkiNote, NoteType, list[AnkiCard], dict[int, str]]],
+    ) -> list[PlannedImport]:
+        plans = []
+        for number, (note, nt, cards, card_decks) in enumerate(part, 1):
+            deck = card_decks[cards[0].ord]
+            plans.append(plan_note(note, nt, deck, [c.ord for c in cards], md, "", card_decks))
+            if progress and number % 1000 == 0 and in_parent(parent):  # the first half: counted twice
+                progress(min(2 * number, len(jobs)), len(jobs), "converting")
+        return plans
+
+    # Each note is converted on its own: two processes share the notes of a large package.
+    for (note, _nt, cards, _decks), plan in zip(
+        jobs, split_map(plan_part, jobs, at_least=_SPLIT_FROM), strict=True
+    ):
         # The Anki note kept with the plan (its first field worked out if it is reported).
         plan = PlannedImport(plan.note, plan.card_ids, plan.skipped, plan.more, (note.id, note.flds))
         planned.append(plan)
@@ -1165,8 +1187,6 @@ def _plan(
             cid = plan.card_ids.get(card.ord)
             if cid is not None:
                 mapping[card.id] = cid
-        if progress and number % 1000 == 0:
-            progress(number, len(package.notes), "converting")
     # Notes that came from srs and are still in it stay as they are (their deck files are the truth).
     ours = [p.note.id for p in planned if p.note is not None and not p.note.id.startswith("anki-")]
     if ours:

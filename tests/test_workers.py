@@ -1,0 +1,105 @@
+"""Work split over two processes (srs.workers): the same results as doing it all here, whatever the child does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from srs import workers
+from srs.workers import split_map
+
+pytestmark = pytest.mark.skipif(not workers.can_split(), reason="needs fork, two cores and a single thread")
+
+
+def _pids(items: Sequence[int]) -> list[tuple[int, int]]:
+    """Each item with the process that did it."""
+    return [(i, os.getpid()) for i in items]
+
+
+def _no_child_left() -> bool:
+    """Whether this process has no child, running or unreaped."""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_second_part_is_done_by_a_child_and_the_results_keep_their_order() -> None:
+    out = split_map(_pids, list(range(10)), at_least=2)
+    assert [i for i, _pid in out] == list(range(10))
+    assert {pid for _i, pid in out[:5]} == {os.getpid()}
+    assert len({pid for _i, pid in out[5:]}) == 1
+    assert out[5][1] != os.getpid()
+    assert _no_child_left()
+
+
+def test_too_little_work_is_done_here_alone() -> None:
+    out = split_map(_pids, list(range(10)), at_least=11)
+    assert out == [(i, os.getpid()) for i in range(10)]
+
+
+def test_a_running_thread_keeps_the_work_in_this_process() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not workers.can_split()
+        out = split_map(_pids, list(range(10)), at_least=2)
+    finally:
+        stop.set()
+        thread.join()
+    assert out == [(i, os.getpid()) for i in range(10)]
+
+
+def _fails_in_child(parent: int, how: str):  # type: ignore[no-untyped-def]
+    def work(items: Sequence[int]) -> list[object]:
+        if os.getpid() != parent:
+            if how == "raise":
+                raise RuntimeError("child failed")
+            if how == "kill":
+                os.kill(os.getpid(), signal.SIGKILL)
+            if how == "unpicklable":
+                return [lambda i=i: i for i in items]  # functions do not pickle
+            if how == "short":
+                return [(i, os.getpid()) for i in items[:-1]]
+        return [(i, os.getpid()) for i in items]
+
+    return work
+
+
+@pytest.mark.parametrize("how", ["raise", "kill", "unpicklable", "short"])
+def test_a_child_that_fails_has_its_part_done_here(how: str) -> None:
+    parent = os.getpid()
+    out = split_map(_fails_in_child(parent, how), list(range(9)), at_least=2)
+    assert out == [(i, parent) for i in range(9)]
+    assert _no_child_left()
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, ValueError])
+def test_a_failure_here_stops_the_child_and_is_raised(error: type[BaseException]) -> None:
+    parent = os.getpid()
+
+    def work(items: Sequence[int]) -> list[int]:
+        if os.getpid() == parent:
+            raise error("stop")
+        signal.pause()  # the child would wait for ever: it must be stopped, not waited for
+        return list(items)
+
+    with pytest.raises(error):
+        split_map(work, list(range(4)), at_least=2)
+    assert _no_child_left()
+
+
+def test_the_list_is_cut_where_half_of_the_weight_lies() -> None:
+    assert workers._halfway([1, 1, 1, 1]) == 2
+    assert workers._halfway([10, 1, 1]) == 1  # one heavy item: alone on its side
+    assert workers._halfway([1, 1, 10]) == 2  # never everything on one side
+    assert workers._halfway([0, 0]) == 1
+    parent = os.getpid()
+    out = split_map(_pids, [1, 1, 1, 7], at_least=2, weight=lambda w: w)
+    assert [pid == parent for _i, pid in out] == [True, True, True, False]
