@@ -219,23 +219,50 @@ def test_sync_writes_cards_and_their_search_index_in_bulk_as_one_by_one(store: S
 
 def test_a_bulk_sync_that_fails_leaves_nothing_behind(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failure between staging the rows and writing them: nothing is written, and the next sync (on the
-    same connection) writes exactly its own cards, nothing left over from the failed one."""
+    same connection) writes exactly its own cards, nothing left over from the failed one. (The store holds
+    more cards than the sync adds: it stages its rows.)"""
+    load(store, "".join(f"## h{i}\nQ: h{i}\nA: a{i}\n\n" for i in range(150)), path="user/h.md")
     first = "".join(f"## f{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(100))
     real = Store.execute
+    staged = []
 
     def failing(self: Store, sql: str, *args: object) -> object:
         if sql.startswith("INSERT INTO cards ("):
+            staged.append(sql)
             raise sqlite3.OperationalError("disk I/O error")
         return real(self, sql, *args)
 
     monkeypatch.setattr(Store, "execute", failing)
     with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
         load(store, first)
+    assert staged and "FROM temp.card_stage" in staged[0]
     monkeypatch.setattr(Store, "execute", real)
-    assert store.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 0
+    assert store.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 150
     load(store, "".join(f"## g{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(70)), path="user/g.md")
-    assert sorted(r[0] for r in store.execute("SELECT id FROM cards")) == sorted(f"g{i}" for i in range(70))
+    assert sorted(r[0] for r in store.execute("SELECT id FROM cards WHERE id NOT LIKE 'h%'")) == sorted(
+        f"g{i}" for i in range(70)
+    )
     assert len(store.search("q1", limit=1000)) == 11  # q1 and q10 to q19, of g only
+
+
+def test_a_bulk_insert_that_fails_midway_leaves_the_store_as_it_was(store: Store) -> None:
+    """A first bulk sync writes its rows straight in (no trigger of the search index fires; the index is
+    filled once after): a failure at its 50th row rolls back the rows, the dropped indexes and triggers and the
+    per-deck counts, and the next sync is indexed and searchable as usual."""
+    schema = store.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+    store.execute(
+        "CREATE TEMP TRIGGER boom BEFORE INSERT ON main.cards WHEN new.id = 'f50' "
+        "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="boom"):
+        load(store, "".join(f"## f{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(100)))
+    store.execute("DROP TRIGGER temp.boom")
+    assert store.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 0
+    assert store.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall() == schema
+    load(store, "".join(f"## g{i}\nQ: q{i}\nA: a{i}\n\n" for i in range(70)), path="user/g.md")
+    assert len(store.search("q1", limit=1000)) == 11
+    load(store, "## late\nQ: one more question\nA: a\n", path="user/late.md")  # the insert trigger is back
+    assert [c.id for c in store.search("one more")] == ["late"]
 
 
 def test_memory_round_trips_json() -> None:

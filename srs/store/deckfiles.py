@@ -137,10 +137,11 @@ class DeckFileStore(StoreBase):
 
         The full-text index is kept by triggers, and SQLite's FTS5 writes its pending terms out at the end of
         every statement: one statement per card made a 30,000-card import spend most of its time merging
-        tiny index segments. Many rows therefore go through a temporary table and one statement each."""
+        tiny index segments. Many rows therefore go through a temporary table and one statement each, except
+        when a bulk insert fills the index once after (then no trigger runs, and the rows go straight in)."""
         columns = ", ".join(_CARD_WRITE)
+        marks = ",".join("?" * len(_CARD_WRITE))
         if len(inserts) + len(updates) < _STAGE_FROM:
-            marks = ",".join("?" * len(_CARD_WRITE))
             self.conn.executemany(f"INSERT INTO cards ({columns}) VALUES ({marks})", inserts)
             assignments = ", ".join(f"{c}=?" for c in _CARD_WRITE[:-3])
             self.conn.executemany(
@@ -148,59 +149,60 @@ class DeckFileStore(StoreBase):
                 [(*row[:-3], row[-1], row[-3]) for row in updates],
             )
             return
+        if inserts:
+            from srs.store.imports import indexes_rebuilt_if_cheaper, new_counts_recounted_if_cheaper
+
+            with (
+                indexes_rebuilt_if_cheaper(self, "cards", len(inserts)),
+                new_counts_recounted_if_cheaper(self, len(inserts)),
+                self._search_index_filled_once(len(inserts)) as filled_after,
+            ):
+                if filled_after:  # no trigger writes to the search index: the rows go straight in
+                    self.conn.executemany(f"INSERT INTO cards ({columns}) VALUES ({marks})", inserts)
+                else:
+                    self._staged(
+                        inserts,
+                        f"INSERT INTO cards ({columns}) SELECT {columns} FROM temp.card_stage ORDER BY seq",
+                    )
+        if updates:
+            self._staged(
+                updates,
+                "UPDATE cards SET "
+                + ", ".join(f"{c} = s.{c}" for c in _CARD_WRITE[:-3])
+                + ", active = 1, updated = s.updated FROM temp.card_stage AS s WHERE cards.id = s.id",
+            )
+
+    def _staged(self, rows: list[tuple[Any, ...]], statement: str) -> None:
+        """Card rows (``_CARD_WRITE`` columns) put in a temporary table ``card_stage``, and ``statement`` run
+        over it once."""
+        columns = ", ".join(_CARD_WRITE)
+        marks = ",".join("?" * len(_CARD_WRITE))
         # A fresh table every time: nothing left over from an earlier, failed sync can slip in.
         self.execute("DROP TABLE IF EXISTS temp.card_stage")
         self.execute(f"CREATE TEMP TABLE card_stage ({columns}, seq INTEGER PRIMARY KEY)")
         try:
-            marks = ",".join("?" * len(_CARD_WRITE))
-            for rows, statement in (
-                (
-                    inserts,
-                    f"INSERT INTO cards ({columns}) SELECT {columns} FROM temp.card_stage ORDER BY seq",
-                ),
-                (
-                    updates,
-                    "UPDATE cards SET "
-                    + ", ".join(f"{c} = s.{c}" for c in _CARD_WRITE[:-3])
-                    + ", active = 1, updated = s.updated FROM temp.card_stage AS s WHERE cards.id = s.id",
-                ),
-            ):
-                if rows:
-                    self.conn.executemany(f"INSERT INTO temp.card_stage ({columns}) VALUES ({marks})", rows)
-                    if rows is inserts:
-                        from srs.store.imports import (
-                            indexes_rebuilt_if_cheaper,
-                            new_counts_recounted_if_cheaper,
-                        )
-
-                        with (
-                            indexes_rebuilt_if_cheaper(self, "cards", len(rows)),
-                            new_counts_recounted_if_cheaper(self, len(rows)),
-                            self._search_index_filled_once(len(rows)),
-                        ):
-                            self.execute(statement)
-                    else:
-                        self.execute(statement)
-                    self.execute("DELETE FROM temp.card_stage")
+            self.conn.executemany(f"INSERT INTO temp.card_stage ({columns}) VALUES ({marks})", rows)
+            self.execute(statement)
         finally:
             with contextlib.suppress(sqlite3.Error):  # never hide the error that got us here
                 self.execute("DROP TABLE IF EXISTS temp.card_stage")
 
     @contextlib.contextmanager
-    def _search_index_filled_once(self, adding: int) -> Iterator[None]:
+    def _search_index_filled_once(self, adding: int) -> Iterator[bool]:
         """Around a bulk insert of ``adding`` cards (inside a transaction): when they are at least as many as
         the cards held, the insert trigger of the full-text index is dropped and the index is rebuilt once
         from the cards table after (FTS5's ``rebuild``: the same index the trigger would have made, written
-        in one pass), then the trigger is made again from its own SQL. A failure rolls it all back."""
+        in one pass), then the trigger is made again from its own SQL. A failure rolls it all back. Yields
+        whether it does so (the insert then fires no trigger of the index)."""
         held = self.execute("SELECT COALESCE(MAX(rowid), 0) FROM cards").fetchone()[0]
         trigger = self.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'cards_ai'"
         ).fetchone()
         if adding < held or trigger is None:
-            yield
+            yield False
             return
         self.execute("DROP TRIGGER cards_ai")
-        yield
+        yield True
         self.execute("INSERT INTO cards_fts(cards_fts) VALUES ('rebuild')")
         self.execute(trigger[0])
 
