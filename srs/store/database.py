@@ -148,10 +148,23 @@ class Store(DeckFileStore):
         ).fetchall()
         return [row_to_card(r) for r in rows]
 
+    def fill_search_index(self) -> bool:
+        """Fill the full-text index if a bulk write left it stale (in one pass, from the cards table; its
+        triggers keep it from then on). Returns whether it had to."""
+        if self.execute("SELECT 1 FROM search_index_stale").fetchone() is None:
+            return False
+        with self.transaction():
+            if self.execute("SELECT 1 FROM search_index_stale").fetchone() is None:
+                return False  # another process filled it meanwhile
+            self.execute("INSERT INTO cards_fts(cards_fts) VALUES ('rebuild')")
+            self.execute("DELETE FROM search_index_stale")
+        return True
+
     def _search_text(self, text: str, limit: int) -> list[Card]:
         """Active cards whose front, back, extra or tags contain ``text``. The trigram index answers
         queries of three characters or more; shorter ones (池化, 梯度, "L2") are a LIKE scan."""
         if len(text) >= 3:
+            self.fill_search_index()
             quoted = '"' + text.replace('"', '""') + '"'
             rows = self.execute(
                 f"SELECT {', '.join('c.' + c.strip() for c in CARD_COLUMNS.split(','))} FROM cards_fts f "

@@ -138,7 +138,8 @@ class DeckFileStore(StoreBase):
         The full-text index is kept by triggers, and SQLite's FTS5 writes its pending terms out at the end of
         every statement: one statement per card made a 30,000-card import spend most of its time merging
         tiny index segments. Many rows therefore go through a temporary table and one statement each, except
-        when a bulk insert fills the index once after (then no trigger runs, and the rows go straight in)."""
+        when the index is left to the next search (a bulk insert): then no trigger runs, and the rows go
+        straight in."""
         columns = ", ".join(_CARD_WRITE)
         marks = ",".join("?" * len(_CARD_WRITE))
         if len(inserts) + len(updates) < _STAGE_FROM:
@@ -155,9 +156,9 @@ class DeckFileStore(StoreBase):
             with (
                 indexes_rebuilt_if_cheaper(self, "cards", len(inserts)),
                 new_counts_recounted_if_cheaper(self, len(inserts)),
-                self._search_index_filled_once(len(inserts)) as filled_after,
+                self._search_index_left_for_later(len(inserts)) as index_stale,
             ):
-                if filled_after:  # no trigger writes to the search index: the rows go straight in
+                if index_stale:  # no trigger writes to the search index: the rows go straight in
                     self.conn.executemany(f"INSERT INTO cards ({columns}) VALUES ({marks})", inserts)
                 else:
                     self._staged(
@@ -188,23 +189,20 @@ class DeckFileStore(StoreBase):
                 self.execute("DROP TABLE IF EXISTS temp.card_stage")
 
     @contextlib.contextmanager
-    def _search_index_filled_once(self, adding: int) -> Iterator[bool]:
+    def _search_index_left_for_later(self, adding: int) -> Iterator[bool]:
         """Around a bulk insert of ``adding`` cards (inside a transaction): when they are at least as many as
-        the cards held, the insert trigger of the full-text index is dropped and the index is rebuilt once
-        from the cards table after (FTS5's ``rebuild``: the same index the trigger would have made, written
-        in one pass), then the trigger is made again from its own SQL. A failure rolls it all back. Yields
-        whether it does so (the insert then fires no trigger of the index)."""
+        the cards held, the full-text index is marked stale (its triggers then do nothing) and left to the
+        next search, which rebuilds it in one pass (:meth:`srs.store.database.Store.search`). A failure rolls
+        the mark back. Yields whether the index is stale (the insert then fires none of its triggers)."""
+        if self.execute("SELECT 1 FROM search_index_stale").fetchone() is not None:
+            yield True
+            return
         held = self.execute("SELECT COALESCE(MAX(rowid), 0) FROM cards").fetchone()[0]
-        trigger = self.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'cards_ai'"
-        ).fetchone()
-        if adding < held or trigger is None:
+        if adding < held:
             yield False
             return
-        self.execute("DROP TRIGGER cards_ai")
+        self.execute("INSERT INTO search_index_stale (id) VALUES (1)")
         yield True
-        self.execute("INSERT INTO cards_fts(cards_fts) VALUES ('rebuild')")
-        self.execute(trigger[0])
 
     def mark_stale(self, paths: Iterable[str]) -> None:
         """Make the next sync re-read these files (they had errors), while remembering that they exist."""
