@@ -556,3 +556,41 @@ def test_note_types_decks_or_config_of_the_wrong_shape_are_one_line_error(
     fail_alone(result, f"damaged package {package}: unreadable note types or decks")
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert cards() == {}
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_the_conversion_reports_its_progress_over_all_notes_shared_or_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared: bool
+) -> None:
+    """A large import converts its notes in two processes when it can: the progress it reports (from this
+    process's part, scaled) climbs to the number of notes and never past it, as when one process does all."""
+    from srs import workers
+    from srs.decks.sync import DeckRoot, sync
+    from srs.interop.anki.importer import import_anki
+    from srs.scheduling.scheduler import Scheduler
+    from srs.scheduling.settings import Settings
+    from srs.store import open_store
+
+    if shared and not workers.can_split():
+        pytest.skip("needs fork, two cores and a single thread")
+    monkeypatch.setattr(workers, "can_split", lambda: shared)
+    pkg = apkg(tmp_path / "many.apkg", [(1, [f"q{i}", "a"]) for i in range(2600)])
+    reports: list[tuple[int, int]] = []
+    home = tmp_path / "home"
+    home.mkdir()
+    with open_store(home / "srs.db") as store:
+        result = import_anki(
+            store,
+            pkg,
+            decks_dir=home / "decks" / "anki",
+            media_dir=home / "media",
+            sync=lambda: sync(store, [DeckRoot("user", home / "decks")], 1_800_000_000),
+            scheduler=Scheduler(Settings()),
+            progress=lambda done, total, stage: (
+                reports.append((done, total)) if stage == "converting" else None
+            ),
+        )
+    assert result.cards_added == 2600
+    assert reports and all(total == 2600 and 0 < done <= total for done, total in reports)
+    assert [d for d, _t in reports] == sorted({d for d, _t in reports})  # climbing
+    assert reports[-1][0] >= 2000

@@ -1172,8 +1172,8 @@ def _plan(
         for number, (note, nt, cards, card_decks) in enumerate(part, 1):
             deck = card_decks[cards[0].ord]
             plans.append(plan_note(note, nt, deck, [c.ord for c in cards], md, "", card_decks))
-            if progress and number % 1000 == 0 and in_parent(parent):  # the first half: counted twice
-                progress(min(2 * number, len(jobs)), len(jobs), "converting")
+            if progress and number % 1000 == 0 and in_parent(parent):  # this process's part, scaled to all
+                progress(number * len(jobs) // len(part), len(jobs), "converting")
         return plans
 
     # Each note is converted on its own: two processes share the notes of a large package.
