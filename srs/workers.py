@@ -4,7 +4,7 @@ process does the first part.
 A large import converts thousands of notes and parses the files it wrote; each note and each file is
 independent of the others, and the machine has a second core. Only CPU-bound, side-effect-free work goes
 through :func:`split_map`: the child gets the items by ``fork`` (nothing is pickled on the way in), sends
-back its results pickled through a pipe, and never touches the store, the terminal or any file. Anything
+back its results pickled through a pipe, and never writes to the store, the terminal or any file. Anything
 that goes wrong in the child (an exception, a signal, a result that cannot be pickled) makes this process
 do the child's part itself, so the results are always those of ``work(items)``.
 """

@@ -112,7 +112,8 @@ def test_the_migration_counts_the_cards_of_an_existing_database(tmp_path: Path) 
     for trigger in ("ai", "ad", "au_out", "au_in"):
         conn.execute(f"DROP TRIGGER cards_new_count_{trigger}")
     conn.execute("DROP TABLE deck_new_counts")
-    conn.execute("DROP INDEX idx_cards_lab")  # migration 12, after it
+    conn.execute("DROP INDEX idx_cards_lab")  # migrations 12 and 13, after it
+    conn.execute("DROP TABLE search_index_stale")
     conn.execute("PRAGMA user_version = 10")
     conn.commit()
     conn.close()
