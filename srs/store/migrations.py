@@ -385,7 +385,7 @@ def m013_search_index_on_demand(db: Database) -> None:
     an index nobody had asked for yet, and wrote a seventh of its data for it."""
     db.execute("CREATE TABLE search_index_stale (id INTEGER PRIMARY KEY CHECK (id = 1))")
     for name in ("cards_ai", "cards_ad", "cards_au"):
-        db.execute(f"DROP TRIGGER {name}")
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
     columns, values = (
         "rowid, front, back, extra, tags",
         "{row}.rowid, {row}.front, {row}.back, {row}.extra, {row}.tags",
