@@ -1148,6 +1148,7 @@ def _plan(
             stem, dot, ext = name.rpartition(".")
             stored_names[name] = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
     first_of_guid: dict[str, int] = {}
+    deck_names: dict[int, str] = {}  # Anki deck id -> srs deck name
     jobs: list[tuple[AnkiNote, NoteType, list[AnkiCard], dict[int, str]]] = []
     for note in package.notes:
         nt = package.notetypes.get(note.mid)
@@ -1160,8 +1161,11 @@ def _plan(
             continue
         card_decks = {}
         for card in cards:  # each card's own deck (a filtered deck's card: its home deck)
-            name = clean_deck(package.decks.get(card.odid or card.did, "Default"))
-            card_decks[card.ord] = f"{prefix}::{name}" if prefix else name
+            did = card.odid or card.did
+            if did not in deck_names:  # worked out once per deck, not per card
+                name = clean_deck(package.decks.get(did, "Default"))
+                deck_names[did] = f"{prefix}::{name}" if prefix else name
+            card_decks[card.ord] = deck_names[did]
         jobs.append((note, nt, cards, card_decks))
     parent = os.getpid()
 
