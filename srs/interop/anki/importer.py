@@ -1068,16 +1068,21 @@ def _write_and_sync(
             os.replace(staged, target)
             copied.append(target)
         batch.commit()
+        from srs.store.imports import indexes_rebuilt_if_cheaper
+
         with store.transaction():
             if progress:
                 progress(0, len(notes), "adding cards")
-            report = sync()
-            errors = getattr(report, "errors", ())
-            bad = unparsable(batch.texts, decks_dir, errors, fresh) if errors and fresh else {}
-            if bad:
-                raise _Unreadable(bad)
-            check_read_back(store, batch, decks_dir, errors)
-            merged = merge()
+            # A large import writes its cards twice (the sync, then their memories): the cards' indexes are
+            # dropped once around both, and built once after.
+            with indexes_rebuilt_if_cheaper(store, "cards", len(notes)):
+                report = sync()
+                errors = getattr(report, "errors", ())
+                bad = unparsable(batch.texts, decks_dir, errors, fresh) if errors and fresh else {}
+                if bad:
+                    raise _Unreadable(bad)
+                check_read_back(store, batch, decks_dir, errors)
+                merged = merge()
     except BaseException:
         batch.restore()
         for p in copied:
