@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -56,7 +56,9 @@ def test_a_running_thread_keeps_the_work_in_this_process() -> None:
     assert out == [(i, os.getpid()) for i in range(10)]
 
 
-def _fails_in_child(parent: int, how: str):  # type: ignore[no-untyped-def]
+def _fails_in_child(parent: int, how: str) -> Callable[[Sequence[int]], list[object]]:
+    """Work that fails in the child (and only there) in the way ``how`` names."""
+
     def work(items: Sequence[int]) -> list[object]:
         if os.getpid() != parent:
             if how == "raise":
