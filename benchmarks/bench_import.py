@@ -17,7 +17,8 @@ format (zstd collection). Then, round by round, it times
 and prints the medians (``--runs`` rounds) of wall-clock and CPU time (this process, all threads, and for srs the
 child it forks to share a large import's conversion and parse) and the ratios srs / Anki. On a shared machine
 the CPU time is the steadier figure. For Anki the gap between the two is mostly waiting for the disk or, on a
-busy machine, for a core; for srs the second core also makes its wall time shorter than its CPU time. The import replays with fuzz on, as ``srs import anki`` does. Run::
+busy machine, for a core; for srs the second core also makes its wall time shorter than its CPU time. The
+import replays with fuzz on, as ``srs import anki`` does. Run::
 
     python benchmarks/bench_import.py [--notes 20000 --reviews 200000 --runs 3]
 """
