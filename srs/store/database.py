@@ -151,10 +151,10 @@ class Store(DeckFileStore):
     def fill_search_index(self) -> bool:
         """Fill the full-text index if a bulk write left it stale (in one pass, from the cards table; its
         triggers keep it from then on). Returns whether it had to."""
-        if self.execute("SELECT 1 FROM search_index_stale").fetchone() is None:
+        if not self.search_index_waits():
             return False
         with self.transaction():
-            if self.execute("SELECT 1 FROM search_index_stale").fetchone() is None:
+            if not self.search_index_waits():
                 return False  # another process filled it meanwhile
             self.execute("INSERT INTO cards_fts(cards_fts) VALUES ('rebuild')")
             self.execute("DELETE FROM search_index_stale")

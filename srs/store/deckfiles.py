@@ -140,10 +140,8 @@ class DeckFileStore(StoreBase):
         tiny index segments. Many rows therefore go through a temporary table and one statement each, except
         when the index is left to the next search (a bulk insert): then no trigger runs, and the rows go
         straight in."""
-        columns = ", ".join(_CARD_WRITE)
-        marks = ",".join("?" * len(_CARD_WRITE))
         if len(inserts) + len(updates) < _STAGE_FROM:
-            self.conn.executemany(f"INSERT INTO cards ({columns}) VALUES ({marks})", inserts)
+            self.conn.executemany(_INSERT, inserts)
             assignments = ", ".join(f"{c}=?" for c in _CARD_WRITE[:-3])
             self.conn.executemany(
                 f"UPDATE cards SET {assignments}, active=1, updated=? WHERE id=?",
@@ -159,11 +157,11 @@ class DeckFileStore(StoreBase):
                 self._search_index_left_for_later(len(inserts)) as index_stale,
             ):
                 if index_stale:  # no trigger writes to the search index: the rows go straight in
-                    self.conn.executemany(f"INSERT INTO cards ({columns}) VALUES ({marks})", inserts)
+                    self.conn.executemany(_INSERT, inserts)
                 else:
                     self._staged(
                         inserts,
-                        f"INSERT INTO cards ({columns}) SELECT {columns} FROM temp.card_stage ORDER BY seq",
+                        f"INSERT INTO cards ({_COLUMNS}) SELECT {_COLUMNS} FROM temp.card_stage ORDER BY seq",
                     )
         if updates:
             self._staged(
@@ -176,17 +174,19 @@ class DeckFileStore(StoreBase):
     def _staged(self, rows: list[tuple[Any, ...]], statement: str) -> None:
         """Card rows (``_CARD_WRITE`` columns) put in a temporary table ``card_stage``, and ``statement`` run
         over it once."""
-        columns = ", ".join(_CARD_WRITE)
-        marks = ",".join("?" * len(_CARD_WRITE))
         # A fresh table every time: nothing left over from an earlier, failed sync can slip in.
         self.execute("DROP TABLE IF EXISTS temp.card_stage")
-        self.execute(f"CREATE TEMP TABLE card_stage ({columns}, seq INTEGER PRIMARY KEY)")
+        self.execute(f"CREATE TEMP TABLE card_stage ({_COLUMNS}, seq INTEGER PRIMARY KEY)")
         try:
-            self.conn.executemany(f"INSERT INTO temp.card_stage ({columns}) VALUES ({marks})", rows)
+            self.conn.executemany(f"INSERT INTO temp.card_stage ({_COLUMNS}) VALUES ({_MARKS})", rows)
             self.execute(statement)
         finally:
             with contextlib.suppress(sqlite3.Error):  # never hide the error that got us here
                 self.execute("DROP TABLE IF EXISTS temp.card_stage")
+
+    def search_index_waits(self) -> bool:
+        """Whether a bulk write left the full-text index to the next search (its triggers do nothing now)."""
+        return self.execute("SELECT 1 FROM search_index_stale").fetchone() is not None
 
     @contextlib.contextmanager
     def _search_index_left_for_later(self, adding: int) -> Iterator[bool]:
@@ -194,7 +194,7 @@ class DeckFileStore(StoreBase):
         the cards held, the full-text index is marked stale (its triggers then do nothing) and left to the
         next search, which rebuilds it in one pass (:meth:`srs.store.database.Store.search`). A failure rolls
         the mark back. Yields whether the index is stale (the insert then fires none of its triggers)."""
-        if self.execute("SELECT 1 FROM search_index_stale").fetchone() is not None:
+        if self.search_index_waits():
             yield True
             return
         held = self.execute("SELECT COALESCE(MAX(rowid), 0) FROM cards").fetchone()[0]
@@ -264,6 +264,9 @@ _CARD_WRITE = (
     "created",
     "updated",
 )
+_COLUMNS = ", ".join(_CARD_WRITE)
+_MARKS = ",".join("?" * len(_CARD_WRITE))
+_INSERT = f"INSERT INTO cards ({_COLUMNS}) VALUES ({_MARKS})"
 # From how many written cards a sync goes through a temporary table (see Store._write_cards).
 _STAGE_FROM = 64
 

@@ -1103,6 +1103,8 @@ def _card_count(store: Store) -> int:
 
 # From how many notes the conversion is shared with a second process (below, a fork costs more than it saves).
 _SPLIT_FROM = 2000
+# One note to convert: the note, its note type, its cards, and each card's srs deck (by ord).
+_Job = tuple[AnkiNote, NoteType, list[AnkiCard], dict[int, str]]
 
 
 def _plan(
@@ -1154,7 +1156,7 @@ def _plan(
             stored_names[name] = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
     first_of_guid: dict[str, int] = {}
     deck_names: dict[int, str] = {}  # Anki deck id -> srs deck name
-    jobs: list[tuple[AnkiNote, NoteType, list[AnkiCard], dict[int, str]]] = []
+    jobs: list[_Job] = []
     for note in package.notes:
         nt = package.notetypes.get(note.mid)
         cards = ords.get(note.id, [])
@@ -1175,7 +1177,7 @@ def _plan(
     parent = os.getpid()
 
     def plan_part(
-        part: Sequence[tuple[AnkiNote, NoteType, list[AnkiCard], dict[int, str]]],
+        part: Sequence[_Job],
     ) -> list[PlannedImport]:
         plans = []
         for number, (note, nt, cards, card_decks) in enumerate(part, 1):
