@@ -7,14 +7,18 @@ through :func:`split_map`: the child gets the items by ``fork`` (nothing is pick
 back its results pickled through a pipe, and never writes to the store, the terminal or any file. Anything
 that goes wrong in the child (an exception, a signal, a result that cannot be pickled) makes this process
 do the child's part itself, so the results are always those of ``work(items)``.
+
+A job that must run in this process (writing to the store, say) can go :func:`alongside` a split: while the
+child works, this process does the job first, and only then its own, smaller part of the items.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import NamedTuple, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -41,6 +45,37 @@ def can_split() -> bool:
     )
 
 
+class _Job(NamedTuple):
+    run: Callable[[], object]
+    weight: int
+
+
+# The jobs waiting for a split (innermost last): see :func:`alongside`.
+_waiting: list[_Job] = []
+
+
+@contextmanager
+def alongside(job: Callable[[], object] | None, weight: int) -> Iterator[None]:
+    """Inside the block, the first :func:`split_map` that forks runs ``job`` in this process while the child
+    works, and gives the child more of the items to make up for it. ``weight``: the job's work in the units
+    of that split's item weights (at least the whole split's weight: the child does every item). If no split
+    forks in the block (too little work, no second core), ``job`` runs when the block ends; if the block
+    fails first, it does not run. ``job`` must not depend on the split's results; None: no job."""
+    if job is None:
+        yield
+        return
+    entry = _Job(job, max(0, weight))
+    _waiting.append(entry)
+    try:
+        yield
+    finally:
+        taken = not any(waiting is entry for waiting in _waiting)
+        if not taken:
+            _waiting.remove(entry)
+    if not taken:
+        job()
+
+
 def in_parent(pid: int) -> bool:
     """Whether this is the process ``pid`` (and not a child forked from it): progress is reported only there."""
     return os.getpid() == pid
@@ -56,15 +91,18 @@ def split_map(
     """``work(items)`` with its second part done in a forked child, when the items weigh ``at_least`` in all
     (and :func:`can_split`). ``work`` must give one result per item, in order, and have no effect but its
     result (the child's effects are lost). ``weight``: each item's share of the work (1 each if not given);
-    the list is cut where half of the weight lies."""
+    the list is cut where half of the weight lies (counting a job waiting :func:`alongside` on this side)."""
     weights = [1] * len(items) if weight is None else [max(0, weight(item)) for item in items]
     if len(items) < 2 or sum(weights) < at_least or not can_split():
         return work(items)
-    cut = _halfway(weights)
+    job = _waiting[-1] if _waiting else None
+    cut = _halfway(weights) if job is None else _halfway_with(weights, job.weight)
     import pickle
 
     read_fd, write_fd = os.pipe()
     pid = os.fork()
+    if pid and job is not None:  # taken by this split (left waiting if the fork failed)
+        _waiting.pop()
     if pid == 0:  # the child: its part, pickled into the pipe, then gone without any clean-up of the parent's
         status = 1
         try:
@@ -81,7 +119,9 @@ def split_map(
     pipe = os.fdopen(read_fd, "rb")
     waited = False
     try:
-        first = work(items[:cut])
+        if job is not None:
+            job.run()
+        first = work(items[:cut]) if cut else []
         data = pipe.read()
         _, status = os.waitpid(pid, 0)
         waited = True
@@ -104,6 +144,19 @@ def split_map(
                 os.kill(pid, signal.SIGKILL)
             with contextlib.suppress(OSError):
                 os.waitpid(pid, 0)
+
+
+def _halfway_with(weights: list[int], ahead: int) -> int:
+    """Where to cut a list of items of these weights when this side also has ``ahead`` of other work first:
+    the first part is what brings this side up to half of the whole (none when ``ahead`` is half or more;
+    at least one item for the child)."""
+    half = (sum(weights) + ahead) / 2
+    running = ahead
+    for index, w in enumerate(weights):
+        if running + w > half:
+            return index
+        running += w
+    return len(weights) - 1
 
 
 def _halfway(weights: list[int]) -> int:

@@ -411,16 +411,19 @@ def test_bad_packages_give_one_error_and_change_nothing(env: Path, tmp_path: Pat
     assert snapshot(env) == before
 
 
+@pytest.mark.parametrize("step", ["_history_columns", "_suspend"])
 def test_failure_inside_the_transaction_restores_the_deck_files(
-    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
+    """A failure while the history is worked out (written along the parse of the deck files) or after it
+    undoes the whole import."""
     pkg = _good_package(tmp_path)
     import srs.interop.anki.importer as importer
 
     def boom(*_a: Any, **_k: Any) -> Any:
         raise importer.SrsError("disk full")
 
-    monkeypatch.setattr(importer, "_merge_history", boom)
+    monkeypatch.setattr(importer, step, boom)
     fail(run("import", "anki", str(pkg), "--with-history"), "disk full")
     assert (
         not list((env / "decks").rglob("*.md"))

@@ -251,7 +251,7 @@ def test_the_column_merge_writes_what_the_review_by_review_merge_writes(
 ) -> None:
     """A first import's history is merged on numpy columns (no card has reviews yet); any other merge, and a
     log with a number of 2**52 or more, goes review by review. Both give the same counts, the same
-    review rows (value and type of every column) and the same card memories, for a log with every kind of
+    review rows (value and type of every column), card memories, new counts and schema, for a log with every kind of
     row."""
     import srs.interop.anki.importer as importer
     from tests.test_import_hostile import apkg
@@ -266,7 +266,7 @@ def test_the_column_merge_writes_what_the_review_by_review_merge_writes(
     scheduler = Scheduler(
         Settings(learning_steps=(60, 600), enable_fuzzing=True), LearnerClock("Europe/Paris", 4)
     )
-    columns = importer._merge_columns
+    columns = importer._history_columns
     ran: list[bool] = []
 
     def spy(*args: Any, **kwargs: Any) -> Any:
@@ -276,26 +276,195 @@ def test_the_column_merge_writes_what_the_review_by_review_merge_writes(
 
     written = {}
     for way in ("columns", "review by review"):
-        monkeypatch.setattr(importer, "_merge_columns", spy if way == "columns" else lambda *a, **k: None)
+        monkeypatch.setattr(importer, "_history_columns", spy if way == "columns" else lambda *a, **k: None)
         home = tmp_path / way
         home.mkdir()
         with open_store(home / "srs.db") as store:
-            result = run_import(store, home, package, scheduler)
-            written[way] = (
-                {k: v for k, v in result.to_dict().items() if k not in ("seconds", "path")},
-                [
-                    tuple((type(v).__name__, v) for v in row)
-                    for row in store.execute("SELECT * FROM reviews ORDER BY id")
-                ],
-                store.execute(
-                    "SELECT id, state, step, stability, difficulty, due, last_review, reps, lapses FROM cards "
-                    "ORDER BY id"
-                ).fetchall(),
-            )
-    assert ran == [odd == "none"]
-    counts, rows, cards = written["columns"]
+            written[way] = _written(store, run_import(store, home, package, scheduler))
+    # the first import's history is worked out on columns (ahead of the sync's cards); a log it cannot take
+    # is tried there and again by the ordinary merge, which goes review by review
+    assert ran == ([True] if odd == "none" else [False, False])
+    counts, rows, cards, _new, _schema = written["columns"]
     assert counts["reviews_merged"] > 150 and counts["reviews_excluded"] > 150
     assert counts["reviews_before_reset"] > 5 and counts["reviews_unmatched"] == 5
     assert counts["reviews_damaged"] == (odd == "an id past 2**52")
     assert any(c[1] == 0 for c in cards) and any(c[1] == 2 for c in cards)
     assert written["columns"] == written["review by review"]
+
+
+def _written(store: Store, result: ImportResult) -> tuple[Any, ...]:
+    """What an import left: its counts, every review row (value and type of each column), the cards'
+    memories, the per-deck new counts and the schema."""
+    return (
+        {k: v for k, v in result.to_dict().items() if k not in ("seconds", "path")},
+        [
+            tuple((type(v).__name__, v) for v in row)
+            for row in store.execute("SELECT * FROM reviews ORDER BY id")
+        ],
+        store.execute(
+            "SELECT id, state, step, stability, difficulty, due, last_review, reps, lapses, suspended FROM cards "
+            "ORDER BY id"
+        ).fetchall(),
+        store.execute("SELECT * FROM deck_new_counts ORDER BY deck").fetchall(),
+        store.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall(),
+    )
+
+
+def test_a_history_written_while_a_second_process_parses_is_the_history_merged_after_the_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first import writes its review log while a forked child parses the deck files it wrote (before
+    the cards are in the store), and sets the cards' memories after the sync: the counts, rows, memories,
+    new counts and schema equal those of the merge after the sync, and the parse really was the child's."""
+    import os
+
+    import srs.decks.parser as parser
+    import srs.interop.anki.importer as importer
+    import srs.store.imports
+    import srs.workers as workers
+    from tests.test_import_hostile import apkg
+
+    if not workers.can_split():
+        pytest.skip("needs fork, two cores and a single thread")
+    package = apkg(
+        tmp_path / "log.apkg",
+        [(1, [f"q{i}", f"a{i}"]) for i in range(120)],
+        sql=_hostile_log(120, random.Random(8), "none")
+        + "ALTER TABLE cards ADD COLUMN queue DEFAULT 0; UPDATE cards SET queue = -1 WHERE id % 7 = 0;"
+        + "UPDATE cards SET did = 2 WHERE id % 2 = 0;",  # two decks (Alpha, Default): two files to parse
+        deck="Alpha",
+    )
+    scheduler = Scheduler(
+        Settings(learning_steps=(60, 600), enable_fuzzing=True), LearnerClock("Europe/Paris", 4)
+    )
+    monkeypatch.setattr(srs.store.imports, "_REBUILD_FROM", 1)  # the bulk writes of a large import
+    real_parse, real_run = parser.parse_file, importer._HistoryAhead.run
+    written = {}
+    for way in ("ahead, while the child parses", "after the sync"):
+        pids = tmp_path / f"pids-{len(written)}.txt"
+
+        def noted(what: str, real: Any, pids: Path = pids) -> Any:
+            def call(*args: Any, **kwargs: Any) -> Any:
+                with pids.open("a", encoding="utf-8") as out:
+                    out.write(f"{what} {os.getpid()}\n")
+                return real(*args, **kwargs)
+
+            return call
+
+        ahead = way.startswith("ahead")
+        monkeypatch.setattr(workers, "can_split", lambda ahead=ahead: ahead)
+        monkeypatch.setattr(parser, "_SPLIT_BYTES", 1)
+        monkeypatch.setattr(parser, "parse_file", noted("parse", real_parse))
+        monkeypatch.setattr(importer._HistoryAhead, "run", noted("history", real_run))
+        if not ahead:  # the ordinary merge, after the sync
+            monkeypatch.setattr(importer, "_HistoryAhead", _NoHistoryAhead)
+        home = tmp_path / f"home-{len(written)}"
+        home.mkdir()
+        with open_store(home / "srs.db") as store:
+            result = run_import(store, home, package, scheduler)
+            written[way] = _written(store, result)
+        seen = [line.split() for line in pids.read_text(encoding="utf-8").splitlines()]
+        parsed_by = {pid for what, pid in seen if what == "parse"}
+        if ahead:  # the history written here, every file parsed by the child
+            assert ["history", str(os.getpid())] in seen
+            assert len(parsed_by) == 1 and str(os.getpid()) not in parsed_by
+        else:
+            assert parsed_by == {str(os.getpid())}
+        monkeypatch.undo()
+    counts, rows, cards, _new, _schema = written["after the sync"]
+    assert (
+        counts["reviews_merged"] > 150
+        and counts["cards_suspended"] > 5
+        and len(rows) == counts["reviews_merged"]
+    )
+    assert any(c[1] == 2 for c in cards)
+    assert written["ahead, while the child parses"] == written["after the sync"]
+
+
+class _NoHistoryAhead:
+    """In place of the importer's history written ahead: writes nothing, so the history is merged after the sync."""
+
+    def __init__(self, *_args: Any) -> None:
+        self.weight = 0
+
+    def run(self) -> None:
+        return None
+
+    def finish(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("mismatch", ["a card fewer expected", "a review the sync wrote"])
+def test_a_history_written_ahead_of_a_store_other_than_expected_is_undone_and_merged_after_the_sync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mismatch: str
+) -> None:
+    """If the store after the sync is not what the history written ahead (while a child parses) expected
+    (one expected card fewer than the sync made; a review the sync wrote), the whole import is undone and
+    done again with the merge after the sync: the same store as that merge alone leaves, written ahead once
+    and merged once."""
+    import srs.decks.parser as parser
+    import srs.interop.anki.importer as importer
+    import srs.workers as workers
+    from tests.test_import_hostile import apkg
+
+    if not workers.can_split():
+        pytest.skip("needs fork, two cores and a single thread")
+    package = apkg(
+        tmp_path / "log.apkg",
+        [(1, [f"q{i}", f"a{i}"]) for i in range(40)],
+        sql=_hostile_log(40, random.Random(2), "none") + "UPDATE cards SET did = 2 WHERE id % 2 = 0;",
+        deck="Alpha",
+    )
+    scheduler = Scheduler(Settings(enable_fuzzing=False), LearnerClock("UTC", 4))
+    real_run, real_merge = importer._HistoryAhead.run, importer._merge_history
+    runs: list[int] = []
+    merges: list[int] = []
+
+    def merge(*args: Any) -> Any:
+        merges.append(1)
+        return real_merge(*args)
+
+    def mistaken(self: Any) -> None:
+        real_run(self)
+        runs.append(1)
+        if mismatch == "a card fewer expected":
+            merged, memories, expected, reviews = self.written
+            self.written = (merged, memories, expected - {min(expected)}, reviews)
+
+    def sync_and_review(store: Store, home: Path) -> Any:
+        """The sync, then (for the second mismatch) a review of srs's own for the first imported card."""
+        report = sync(store, [DeckRoot("user", home / "decks")], T0)
+        if mismatch == "a review the sync wrote":
+            (card,) = store.execute("SELECT id FROM cards ORDER BY id LIMIT 1").fetchone()
+            store.execute(
+                "INSERT INTO reviews (card_id, ts, rating, state, after_state, after_reps, after_lapses) "
+                "VALUES (?, ?, 3, 0, 1, 1, 0)",
+                (card, T0),
+            )
+        return report
+
+    written = {}
+    for way in ("mistaken ahead", "after the sync"):
+        monkeypatch.setattr(parser, "_SPLIT_BYTES", 1)  # two files: parsed by a child
+        if way == "mistaken ahead":
+            monkeypatch.setattr(importer._HistoryAhead, "run", mistaken)
+            monkeypatch.setattr(importer, "_merge_history", merge)
+        else:
+            monkeypatch.setattr(importer, "_HistoryAhead", _NoHistoryAhead)
+        home = tmp_path / way.replace(" ", "-")
+        home.mkdir()
+        with open_store(home / "srs.db") as store:
+            result = import_anki(
+                store,
+                package,
+                decks_dir=home / "decks" / "anki",
+                media_dir=home / "media",
+                sync=lambda store=store, home=home: sync_and_review(store, home),
+                scheduler=scheduler,
+                with_history=True,
+            )
+            written[way] = _written(store, result)
+        monkeypatch.undo()
+    assert runs == [1] and merges == [1]  # written ahead once, then merged after the sync once
+    assert written["mistaken ahead"][0]["reviews_merged"] > 20
+    assert written["mistaken ahead"] == written["after the sync"]

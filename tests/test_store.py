@@ -278,3 +278,47 @@ def test_memory_round_trips_json() -> None:
         lapses=1,
     )
     assert Memory.from_dict(json.loads(json.dumps(m.to_dict()))) == m
+
+
+_REVIEW = "INSERT INTO reviews (card_id, ts, rating, state, after_state, after_reps, after_lapses) VALUES (?, ?, 3, 0, 1, 1, 0)"
+
+
+def test_references_checked_at_commit_let_a_review_come_before_its_card(store: Store) -> None:
+    """A bulk write may add reviews before their cards: checked once at the commit, it commits when the cards
+    came; the foreign keys are checked row by row again afterwards."""
+    with store.transaction(references_at_commit=True):
+        store.execute(_REVIEW, ("a", T0))
+        load(store)
+    assert store.execute("SELECT card_id FROM reviews").fetchall() == [("a",)]
+    assert store.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    with pytest.raises(sqlite3.IntegrityError), store.transaction():
+        store.execute(_REVIEW, ("nowhere", T0))
+
+
+def test_a_reference_still_missing_at_the_commit_fails_it_and_saves_nothing(store: Store) -> None:
+    missing = r"^reviews row \d+ points at a missing cards row; nothing was saved$"
+    with pytest.raises(StoreError, match=missing), store.transaction(references_at_commit=True):
+        load(store)
+        store.execute(_REVIEW, ("a", T0))
+        store.execute(_REVIEW, ("nowhere", T0))
+    assert store.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
+    assert store.execute("SELECT COUNT(*) FROM cards").fetchone() == (0,)
+    assert store.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert not store.conn.in_transaction
+
+
+def test_references_at_commit_inside_another_transaction_keep_its_row_by_row_checks(store: Store) -> None:
+    with (
+        pytest.raises(sqlite3.IntegrityError),
+        store.transaction(),
+        store.transaction(references_at_commit=True),
+    ):
+        store.execute(_REVIEW, ("nowhere", T0))
+    assert store.execute("PRAGMA foreign_keys").fetchone() == (1,)
+
+
+def test_a_larger_cache_is_given_back_after_the_block(store: Store) -> None:
+    before = store.execute("PRAGMA cache_size").fetchone()
+    with store.cache_of(64):
+        assert store.execute("PRAGMA cache_size").fetchone() == (-64 * 1024,)
+    assert store.execute("PRAGMA cache_size").fetchone() == before

@@ -105,3 +105,77 @@ def test_the_list_is_cut_where_half_of_the_weight_lies() -> None:
     parent = os.getpid()
     out = split_map(_pids, [1, 1, 1, 7], at_least=2, weight=lambda w: w)
     assert [pid == parent for _i, pid in out] == [True, True, True, False]
+
+
+def test_a_job_alongside_runs_here_while_the_child_does_the_items_it_makes_up_for() -> None:
+    """A job as heavy as the whole split: the child does every item, and the job runs in this process,
+    once, after the fork (the child does not see what it does)."""
+    parent = os.getpid()
+    ran: list[int] = []
+
+    def work(items: Sequence[int]) -> list[tuple[int, int, bool]]:
+        return [(i, os.getpid(), bool(ran)) for i in items]
+
+    with workers.alongside(lambda: ran.append(os.getpid()), weight=10):
+        out = split_map(work, list(range(6)), at_least=2)
+        assert ran == [parent]  # already done, by the split
+    assert ran == [parent]
+    assert [i for i, _pid, _seen in out] == list(range(6))
+    assert all(pid != parent and not seen for _i, pid, seen in out)
+    assert _no_child_left()
+
+
+def test_a_light_job_alongside_leaves_this_process_the_items_that_balance_it() -> None:
+    parent = os.getpid()
+    with workers.alongside(lambda: None, weight=4):
+        out = split_map(_pids, list(range(12)), at_least=2)  # 16 in all: 4 + 4 items here, 8 there
+    assert [pid == parent for _i, pid in out] == [True] * 4 + [False] * 8
+    assert workers._halfway_with([1] * 12, 4) == 4
+    assert workers._halfway_with([1] * 4, 100) == 0  # the child does everything
+    assert workers._halfway_with([5, 1], 0) == 0
+    assert workers._halfway_with([1, 1], 0) == 1  # never everything on this side
+
+
+def test_a_job_alongside_runs_at_the_end_of_the_block_when_nothing_is_split() -> None:
+    ran: list[str] = []
+    with workers.alongside(lambda: ran.append("job"), weight=1):
+        out = split_map(_pids, list(range(4)), at_least=100)  # too little to split
+        ran.append("block")
+    assert ran == ["block", "job"]
+    assert out == [(i, os.getpid()) for i in range(4)]
+    assert not workers._waiting
+
+
+def test_a_job_alongside_does_not_run_when_the_block_fails_first() -> None:
+    ran: list[str] = []
+    with pytest.raises(ValueError), workers.alongside(lambda: ran.append("job"), weight=1):
+        raise ValueError("stop")
+    assert ran == [] and not workers._waiting
+
+
+def test_a_job_alongside_that_fails_stops_the_child_and_is_raised() -> None:
+    def job() -> None:
+        raise ValueError("job failed")
+
+    def work(items: Sequence[int]) -> list[int]:
+        signal.pause()  # the child would wait for ever: it must be stopped, not waited for
+        return list(items)
+
+    with pytest.raises(ValueError, match="job failed"), workers.alongside(job, weight=10):
+        split_map(work, list(range(4)), at_least=2)
+    assert _no_child_left() and not workers._waiting
+
+
+def test_a_job_alongside_is_kept_when_the_fork_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No child: the error is raised, and the job still runs once when the block ends (not lost, not twice)."""
+    ran: list[str] = []
+
+    def no_fork() -> int:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    with workers.alongside(lambda: ran.append("job"), weight=10):
+        with pytest.raises(OSError):
+            split_map(_pids, list(range(4)), at_least=2)
+        assert ran == []
+    assert ran == ["job"]

@@ -181,9 +181,14 @@ class StoreBase:
         return self.conn.execute(sql, args)
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, references_at_commit: bool = False) -> Iterator[None]:
         """All writes inside commit together or not at all (BEGIN IMMEDIATE: the write lock is taken
-        up front, so two sessions on one database queue up instead of failing mid-transaction)."""
+        up front, so two sessions on one database queue up instead of failing mid-transaction).
+
+        ``references_at_commit``: foreign keys are checked once, just before the commit, instead of row by
+        row (for a bulk write that adds rows before the rows they point to); a row pointing at a missing
+        one then fails the commit and undoes everything. Inside another transaction it changes nothing:
+        that one's checks hold."""
         if self._depth:
             self._depth += 1
             try:
@@ -191,17 +196,49 @@ class StoreBase:
             finally:
                 self._depth -= 1
             return
-        self._begin()
-        self._depth = 1
+        if references_at_commit:
+            self.conn.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction does this take
+        try:
+            self._begin()
+            self._depth = 1
+            try:
+                yield
+                if references_at_commit:
+                    self._check_references()
+            except BaseException:
+                self._depth = 0
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:  # a check that waited for the commit failed: all is undone
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        finally:
+            if references_at_commit:
+                self.conn.execute("PRAGMA foreign_keys = ON")
+
+    @contextmanager
+    def cache_of(self, mib: int) -> Iterator[None]:
+        """Inside the block, SQLite may keep up to ``mib`` MiB of pages in memory (its default is 2 MiB): a
+        bulk write that builds indexes and writes tens of MB sorts in memory and spills fewer pages to disk
+        before its commit. The former limit comes back after."""
+        before = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
         try:
             yield
-        except BaseException:
-            self._depth = 0
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
-        self._depth = 0
-        self.conn.execute("COMMIT")
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+    def _check_references(self) -> None:
+        """Raise StoreError when a row points at a row that is not there (a foreign key broken)."""
+        broken = self.conn.execute("PRAGMA foreign_key_check").fetchone()
+        if broken is not None:
+            table, rowid, parent = broken[0], broken[1], broken[2]
+            raise StoreError(f"{table} row {rowid} points at a missing {parent} row; nothing was saved")
 
     def _begin(self) -> None:
         """BEGIN IMMEDIATE, waiting as long as another process holds the write lock (a long sync, say):

@@ -63,6 +63,11 @@ def known_anki_ids(store: Store) -> set[int]:
     return {r for (r,) in store.execute("SELECT anki_id FROM reviews WHERE anki_id IS NOT NULL")}
 
 
+def review_count(store: Store) -> int:
+    """How many reviews the log holds."""
+    return int(store.execute("SELECT COUNT(*) FROM reviews").fetchone()[0])
+
+
 def existing_cards(store: Store, ids: Iterable[str]) -> set[str]:
     """Which of these card ids are in the store (active or not)."""
     wanted = list(ids)
@@ -186,12 +191,21 @@ def write_histories(
     review. ``replayed``: the memory after each review as columns (``state``, ``step`` with -1 for none,
     ``stability``, ``difficulty``, ``due``, ``lapses``) and the ``retrievability`` before it (NaN for none),
     in the same layout (:class:`srs.scheduling.replay.ReplayColumns`)."""
+    rows, memories = history_rows(reviews, replayed)
+    _write_rows(store, rows, memories, progress)
+
+
+def history_rows(
+    reviews: ReviewColumns, replayed: Any
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The review rows (for :func:`insert_reviews`) and the cards' memories (for :func:`set_memories`) of
+    :func:`write_histories`."""
     import numpy as np
 
     lengths = np.asarray(reviews.lengths, dtype=np.int64)
     total = int(lengths.sum())
     if total == 0:
-        return
+        return [], []
     starts = np.zeros(len(lengths), dtype=np.int64)
     np.cumsum(lengths[:-1], out=starts[1:])
     firsts = starts.tolist()
@@ -249,7 +263,7 @@ def write_histories(
         (state_list[p], steps[p], stab[p], diff[p], due_list[p], ts_list[p], reps[p], lapses[p], card_id)
         for card_id, p in zip(reviews.card_ids, lasts, strict=True)
     ]
-    _write_rows(store, rows, memories, progress)
+    return rows, memories
 
 
 def _write_rows(
@@ -259,6 +273,22 @@ def _write_rows(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     """Insert review rows (in :func:`rewrite_histories`' column order) and set the cards' memories."""
+    insert_reviews(store, rows, progress)
+    set_memories(store, memories)
+
+
+def insert_reviews(
+    store: Store,
+    rows: list[tuple[Any, ...]],
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    cards_later: bool = False,
+) -> None:
+    """Insert review rows (in :func:`rewrite_histories`' column order), inside a transaction. With
+    ``cards_later`` their cards may come later in the transaction: the foreign-key check waits for its
+    commit (which fails, and so undoes it all, if a card is still missing then)."""
+    if cards_later:
+        store.execute("PRAGMA defer_foreign_keys = ON")  # until the transaction ends
     with indexes_rebuilt_if_cheaper(store, "reviews", len(rows)):
         step = 20_000
         for start in range(0, len(rows), step):
@@ -272,6 +302,11 @@ def _write_rows(
             )
         if progress:
             progress(len(rows), len(rows))
+
+
+def set_memories(store: Store, memories: list[tuple[Any, ...]]) -> None:
+    """Set each card's memory (a row of :func:`history_rows`' memories: the memory columns, then the card
+    id), inside a transaction."""
     # Most of the cards' indexes hold memory columns: rebuilt once when most cards change; so are the
     # per-deck new-card counts (each card leaving "new" would run a trigger of its own).
     with (

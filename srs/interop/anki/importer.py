@@ -31,6 +31,7 @@ gives, review by review, without building a Memory for each).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -63,7 +64,7 @@ from srs.interop.anki import cycle_collector_paused
 from srs.interop.anki.media import MAX_MEDIA_BYTES, refusal, safe_name
 from srs.interop.anki.notecheck import unparsable
 from srs.model import Kind
-from srs.workers import in_parent, split_map
+from srs.workers import alongside, in_parent, split_map
 
 if TYPE_CHECKING:
     from srs.scheduling.scheduler import Scheduler
@@ -967,16 +968,25 @@ def _import_anki(
     before = _card_count(store)
     refused = len(package.refused_media)  # those found in the package; staging adds its own
 
-    def finish() -> dict[str, Any]:
-        """After the sync, in its transaction: the history merged, the cards suspended in Anki suspended."""
-        merged = (
-            _merge_history(store, scheduler, package, mapping, utc_offset, progress) if with_history else {}
-        )
-        return {**merged, "cards_suspended": _suspend(store, package, mapping)}
+    # The history is written while the deck files are parsed, unless a first try showed that it cannot be.
+    early = with_history
+
+    def finish(ahead: _HistoryAhead | None) -> dict[str, Any]:
+        """After the sync, in its transaction: the history merged (or its merge finished, when it was written
+        ahead), the cards suspended in Anki suspended."""
+        merged = ahead.finish() if ahead is not None else None
+        if merged is None and with_history:
+            merged = _merge_history(store, scheduler, package, mapping, utc_offset, progress)
+        return {**(merged or {}), "cards_suspended": _suspend(store, package, mapping)}
 
     try:
         while True:
             del package.refused_media[refused:]
+            ahead = (
+                _HistoryAhead(store, scheduler, package, mapping, planned, progress)
+                if early and not unreadable
+                else None
+            )
             try:
                 batch, report, merged, copied = _write_and_sync(
                     store,
@@ -987,7 +997,8 @@ def _import_anki(
                     media_dir=media_dir,
                     sync=sync,
                     fresh=() if unreadable else origin.keys(),
-                    merge=finish,
+                    merge=functools.partial(finish, ahead),
+                    ahead=ahead,
                     progress=progress,
                 )
             except _Unreadable as exc:
@@ -995,6 +1006,9 @@ def _import_anki(
                     nid, flds = origin[note_id]
                     unreadable.setdefault(nid, (nid, _first_field(flds), why))
                 notes = [n for n in notes if n.id not in exc.notes]
+                continue
+            except _NotAsExpected:
+                early = False
                 continue
             break
     finally:
@@ -1038,6 +1052,81 @@ class _Unreadable(Exception):
         self.notes = notes
 
 
+# The page cache of a large import, in MiB (20,000 notes and 200,000 reviews write about 70 MB).
+_BULK_CACHE_MIB = 64
+
+
+class _NotAsExpected(Exception):
+    """The history written ahead does not match the store after the sync: the import is undone, to be done
+    again with the history merged after the sync."""
+
+
+# One imported review's share of the work written ahead (its row built, inserted and indexed) weighs about
+# as much as parsing this many bytes of deck file: the parse's second process takes the files that make up
+# for it (all of them for a long history).
+_PARSED_BYTES_PER_REVIEW = 20
+
+
+class _HistoryAhead:
+    """The history of a first import (cards without reviews), worked out and written into the store while
+    the deck files are parsed (:func:`srs.workers.alongside`), before its cards are in the store: it expects
+    the cards the import plans and the cards already there. After the sync, :meth:`finish` checks that
+    exactly the expected cards are there and that the sync wrote no review; then the history is what a
+    merge after the sync would have written. If not, the import is done again without it."""
+
+    def __init__(
+        self,
+        store: Store,
+        scheduler: Scheduler,
+        package: Package,
+        mapping: dict[int, str],
+        planned: Sequence[PlannedImport],
+        progress: ProgressFn | None,
+    ) -> None:
+        self.store, self.scheduler, self.package, self.mapping = store, scheduler, package, mapping
+        self.planned_ids = {cid for p in planned if p.note is not None for cid in p.card_ids.values()}
+        self.progress = progress
+        self.weight = len(package.revlog) * _PARSED_BYTES_PER_REVIEW
+        # What was written: the counts, the cards' memories (set after the sync), the cards expected and
+        # the number of reviews the store holds after the writing.
+        self.written: tuple[dict[str, int], list[tuple[Any, ...]], set[str], int] | None = None
+
+    def run(self) -> None:
+        """Work out the history for the expected cards and insert its reviews (inside the import's
+        transaction); nothing is written when it needs the ordinary merge (cards with reviews)."""
+        from srs.store.imports import existing_cards, insert_reviews, known_anki_ids, review_count
+
+        wanted = set(self.mapping.values())
+        expected = existing_cards(self.store, wanted) | (self.planned_ids & wanted)
+        targets = {cid: card_id for cid, card_id in self.mapping.items() if card_id in expected}
+        found = _history_columns(
+            self.store, self.scheduler, self.package, targets, known_anki_ids(self.store), self.progress
+        )
+        if found is None:
+            return
+        merged, rows, memories = found
+        held = review_count(self.store)
+        insert_reviews(self.store, rows, _saving(self.progress), cards_later=True)
+        self.written = (merged, memories, expected, held + len(rows))
+
+    def finish(self) -> dict[str, int] | None:
+        """After the sync, in its transaction: the cards' memories set and the merge's counts; None when
+        nothing was written ahead (the history is merged the ordinary way). Raises :class:`_NotAsExpected`
+        when the store is not as expected."""
+        from srs.store.imports import existing_cards, review_count, set_memories
+
+        if self.written is None:
+            return None
+        merged, memories, expected, reviews = self.written
+        if (
+            existing_cards(self.store, set(self.mapping.values())) != expected
+            or review_count(self.store) != reviews
+        ):
+            raise _NotAsExpected
+        set_memories(self.store, memories)
+        return merged
+
+
 def _write_and_sync(
     store: Store,
     package: Package,
@@ -1049,11 +1138,13 @@ def _write_and_sync(
     sync: SyncFn,
     fresh: Collection[str],
     merge: Callable[[], dict[str, Any]],
+    ahead: _HistoryAhead | None = None,
     progress: ProgressFn | None,
 ) -> tuple[FileBatch, Any, dict[str, Any], list[Path]]:
     """Write the notes' deck files and media, sync, check the read-back and ``merge`` (history, suspension), all or
-    nothing: (the files written, the sync's report, what ``merge`` returned, the media copied). Raises
-    :class:`_Unreadable` (with everything undone) when notes of ``fresh`` did not parse."""
+    nothing: (the files written, the sync's report, what ``merge`` returned, the media copied). ``ahead`` is
+    run while the sync parses the files (or right after the sync). Raises :class:`_Unreadable` (with
+    everything undone) when notes of ``fresh`` did not parse."""
     batch = plan_files(notes, decks_dir, header_source=f"Anki: {path.name}", read_back=False)
     media = _plan_media(package, notes, media_dir)
     copied: list[Path] = []
@@ -1070,13 +1161,19 @@ def _write_and_sync(
         batch.commit()
         from srs.store.imports import indexes_rebuilt_if_cheaper
 
-        with store.transaction():
+        # Reviews written ahead of their cards: the references are checked once, at the commit. A large
+        # import keeps more of its pages in memory (its indexes are sorted there).
+        with (
+            store.cache_of(_BULK_CACHE_MIB) if len(notes) >= _SPLIT_FROM else contextlib.nullcontext(),
+            store.transaction(references_at_commit=ahead is not None),
+        ):
             if progress:
                 progress(0, len(notes), "adding cards")
             # A large import writes its cards twice (the sync, then their memories): the cards' indexes are
             # dropped once around both, and built once after.
             with indexes_rebuilt_if_cheaper(store, "cards", len(notes)):
-                report = sync()
+                with alongside(ahead.run if ahead else None, ahead.weight if ahead else 0):
+                    report = sync()
                 errors = getattr(report, "errors", ())
                 bad = unparsable(batch.texts, decks_dir, errors, fresh) if errors and fresh else {}
                 if bad:
@@ -1343,24 +1440,22 @@ def _merge_history(
         ReplayedHistory,
         card_reviews,
         existing_cards,
+        insert_reviews,
         known_anki_ids,
         rewrite_histories,
+        set_memories,
     )
 
     known_ids = known_anki_ids(store)
     present = existing_cards(store, set(mapping.values()))
-    counts = {
-        "reviews_merged": 0,
-        "reviews_known": 0,
-        "reviews_excluded": 0,
-        "reviews_damaged": package.damaged_reviews,
-        "reviews_before_reset": 0,
-        "reviews_unmatched": 0,
-    }
+    counts = _no_reviews_yet(package)
     targets = {cid: card_id for cid, card_id in mapping.items() if card_id in present}
-    fast = _merge_columns(store, scheduler, package, targets, known_ids, progress)
+    fast = _history_columns(store, scheduler, package, targets, known_ids, progress)
     if fast is not None:
-        return {**counts, **fast}
+        merged, rows, memories = fast
+        insert_reviews(store, rows, _saving(progress))
+        set_memories(store, memories)
+        return merged
     # Review by review. Whether a row counts, and its rating and signals, depend only on (type, button,
     # factor == 0): worked out once per combination (the signals dicts are shared: the log encodes each
     # once). None: excluded.
@@ -1443,12 +1538,28 @@ def _merge_history(
         ReplayedHistory(card_id, history, afters, rets, had)
         for (card_id, history, had), (afters, rets) in zip(replays, replayed, strict=True)
     ]
-    if progress:
-        progress(0, 1, "saving")
-    rewrite_histories(
-        store, rewrites, (lambda done, rows: progress(done, rows, "saving")) if progress else None
-    )
+    rewrite_histories(store, rewrites, _saving(progress))
     return {**counts, "cards_changed": changed, "conflicts": conflicts}
+
+
+def _no_reviews_yet(package: Package) -> dict[str, int]:
+    """The counts of a history merge before any review is looked at."""
+    return {
+        "reviews_merged": 0,
+        "reviews_known": 0,
+        "reviews_excluded": 0,
+        "reviews_damaged": package.damaged_reviews,
+        "reviews_before_reset": 0,
+        "reviews_unmatched": 0,
+    }
+
+
+def _saving(progress: ProgressFn | None) -> Callable[[int, int], None] | None:
+    """``progress`` for the writing of the review rows (None for none); says that saving begins."""
+    if not progress:
+        return None
+    progress(0, 1, "saving")
+    return lambda done, rows: progress(done, rows, "saving")
 
 
 def _kind(rtype: int, ease: int, factor_zero: bool, sched_ver: int) -> tuple[int, dict[str, Any]] | None:
@@ -1467,24 +1578,25 @@ _LONGEST_ANSWER_MS = 3_600_000  # an answer time (revlog ``time``) is kept withi
 _EXACT = 2**52  # below this, every whole number and its quotients come out of numpy as out of Python's ints
 
 
-def _merge_columns(
+def _history_columns(
     store: Store,
     scheduler: Scheduler,
     package: Package,
     targets: dict[int, str],
     known_ids: set[int],
     progress: ProgressFn | None,
-) -> dict[str, int] | None:
+) -> tuple[dict[str, int], list[tuple[Any, ...]], list[tuple[Any, ...]]] | None:
     """:func:`_merge_history` on numpy columns, for the common case where no card the package's reviews
     go to has a review in srs yet (a first import, or reviews merged into cards that have none): the same
-    counts, rows and memories, without a Python object per review. None (nothing written) when a card has
-    reviews already, or when a revlog value is not a whole number of at most 52 bits."""
+    counts, and the review rows and cards' memories to write (:func:`srs.store.imports.insert_reviews`,
+    :func:`srs.store.imports.set_memories`), without a Python object per review. None when a card has
+    reviews already, or when a revlog value is not a whole number of at most 52 bits. Writes nothing."""
     from itertools import chain
 
     import numpy as np
 
     from srs.scheduling.replay import BatchReplay, replay_columns
-    from srs.store.imports import ReviewColumns, card_reviews, write_histories
+    from srs.store.imports import ReviewColumns, card_reviews, history_rows
 
     if not package.revlog:
         return None
@@ -1514,6 +1626,7 @@ def _merge_columns(
     learned = np.array([k is not None for k in kinds])[key]
     keep = dated & learned
     counts = {
+        **_no_reviews_yet(package),
         "reviews_damaged": package.damaged_reviews + int(len(key) - dated.sum()),
         "reviews_excluded": int((dated & ~learned).sum()),
     }
@@ -1576,12 +1689,8 @@ def _merge_columns(
     if progress:
         progress(0, len(card_ids), "replaying")
     replayed = replay_columns(BatchReplay(scheduler), card_ids, lengths, reviews.ts, np.clip(rating, 1, 4))
-    if progress:
-        progress(0, 1, "saving")
-    write_histories(
-        store, reviews, replayed, (lambda done, rows: progress(done, rows, "saving")) if progress else None
-    )
-    return {**counts, "reviews_merged": len(rows), "cards_changed": len(card_ids), "conflicts": 0}
+    merged = {**counts, "reviews_merged": len(rows), "cards_changed": len(card_ids), "conflicts": 0}
+    return (merged, *history_rows(reviews, replayed))
 
 
 def _in_time_order(r: LoggedReview) -> tuple[int, int]:
