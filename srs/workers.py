@@ -106,6 +106,7 @@ def split_map(
     if pid == 0:  # the child: its part, pickled into the pipe, then gone without any clean-up of the parent's
         status = 1
         try:
+            _waiting.clear()  # the jobs are this process's: never run by the child, nor by a split of its own
             os.close(read_fd)
             data = pickle.dumps(work(items[cut:]), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_fd, "wb") as out:

@@ -125,6 +125,18 @@ def test_a_job_alongside_runs_here_while_the_child_does_the_items_it_makes_up_fo
     assert _no_child_left()
 
 
+def test_a_job_alongside_is_not_the_childs_to_run() -> None:
+    """The child sees no job waiting (a split of its own could not take it and write from the child)."""
+    parent = os.getpid()
+
+    def work(items: Sequence[int]) -> list[int]:
+        return [len(workers._waiting) if os.getpid() != parent else -1 for _i in items]
+
+    with workers.alongside(lambda: None, weight=10):
+        out = split_map(work, list(range(4)), at_least=2)
+    assert out == [0, 0, 0, 0]
+
+
 def test_a_light_job_alongside_leaves_this_process_the_items_that_balance_it() -> None:
     parent = os.getpid()
     with workers.alongside(lambda: None, weight=4):
