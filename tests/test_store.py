@@ -307,6 +307,24 @@ def test_a_reference_still_missing_at_the_commit_fails_it_and_saves_nothing(stor
     assert not store.conn.in_transaction
 
 
+def test_a_reference_missing_before_the_transaction_does_not_fail_its_commit(store: Store) -> None:
+    """A review that pointed nowhere already (a database edited by other means) does not block later bulk
+    writes; a new one still fails them."""
+    store.execute("PRAGMA foreign_keys = OFF")
+    store.execute(_REVIEW, ("gone", T0))
+    store.execute("PRAGMA foreign_keys = ON")
+    with store.transaction(references_at_commit=True):
+        store.execute(_REVIEW, ("a", T0))
+        load(store)
+    assert store.execute("SELECT COUNT(*) FROM reviews").fetchone() == (2,)
+    with (
+        pytest.raises(StoreError, match="points at a missing cards row"),
+        store.transaction(references_at_commit=True),
+    ):
+        store.execute(_REVIEW, ("nowhere", T0))
+    assert store.execute("SELECT COUNT(*) FROM reviews").fetchone() == (2,)
+
+
 def test_references_at_commit_inside_another_transaction_keep_its_row_by_row_checks(store: Store) -> None:
     with (
         pytest.raises(sqlite3.IntegrityError),

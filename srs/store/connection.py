@@ -187,8 +187,9 @@ class StoreBase:
 
         ``references_at_commit``: foreign keys are checked once, just before the commit, instead of row by
         row (for a bulk write that adds rows before the rows they point to); a row pointing at a missing
-        one then fails the commit and undoes everything. Inside another transaction it changes nothing:
-        that one's checks hold."""
+        one then fails the commit and undoes everything (one that pointed nowhere before the transaction,
+        in a database edited by other means, is left alone, as SQLite's own deferred check leaves it).
+        Inside another transaction it changes nothing: that one's checks hold."""
         if self._depth:
             self._depth += 1
             try:
@@ -202,9 +203,10 @@ class StoreBase:
             self._begin()
             self._depth = 1
             try:
+                broken = self._broken_references() if references_at_commit else set()
                 yield
                 if references_at_commit:
-                    self._check_references()
+                    self._check_references(broken)
             except BaseException:
                 self._depth = 0
                 if self.conn.in_transaction:
@@ -233,11 +235,14 @@ class StoreBase:
         finally:
             self.conn.execute(f"PRAGMA cache_size = {int(before)}")
 
-    def _check_references(self) -> None:
-        """Raise StoreError when a row points at a row that is not there (a foreign key broken)."""
-        broken = self.conn.execute("PRAGMA foreign_key_check").fetchone()
-        if broken is not None:
-            table, rowid, parent = broken[0], broken[1], broken[2]
+    def _broken_references(self) -> set[tuple[str, int, str]]:
+        """The rows that point at a row that is not there (table, rowid, table pointed at)."""
+        return {(row[0], row[1], row[2]) for row in self.conn.execute("PRAGMA foreign_key_check")}
+
+    def _check_references(self, before: set[tuple[str, int, str]]) -> None:
+        """Raise StoreError when a row points at a row that is not there (a foreign key broken), unless it
+        did so ``before``."""
+        for table, rowid, parent in sorted(self._broken_references() - before):
             raise StoreError(f"{table} row {rowid} points at a missing {parent} row; nothing was saved")
 
     def _begin(self) -> None:
