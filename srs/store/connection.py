@@ -242,7 +242,9 @@ class StoreBase:
     def _check_references(self, before: set[tuple[str, int, str]]) -> None:
         """Raise StoreError when a row points at a row that is not there (a foreign key broken), unless it
         did so ``before``."""
-        for table, rowid, parent in sorted(self._broken_references() - before):
+        broken = sorted(self._broken_references() - before)
+        if broken:
+            table, rowid, parent = broken[0]
             raise StoreError(f"{table} row {rowid} points at a missing {parent} row; nothing was saved")
 
     def _begin(self) -> None:

@@ -180,26 +180,15 @@ class ReviewColumns(NamedTuple):
     interval_days: Any
 
 
-def write_histories(
-    store: Store,
-    reviews: ReviewColumns,
-    replayed: Any,
-    progress: Callable[[int, int], None] | None = None,
-) -> None:
-    """Write the review logs of cards that had none (inside a transaction), from columns: the rows and the
-    cards' memories :func:`rewrite_histories` writes for the same histories, without a Python object per
-    review. ``replayed``: the memory after each review as columns (``state``, ``step`` with -1 for none,
-    ``stability``, ``difficulty``, ``due``, ``lapses``) and the ``retrievability`` before it (NaN for none),
-    in the same layout (:class:`srs.scheduling.replay.ReplayColumns`)."""
-    rows, memories = history_rows(reviews, replayed)
-    _write_rows(store, rows, memories, progress)
-
-
 def history_rows(
     reviews: ReviewColumns, replayed: Any
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The review rows (for :func:`insert_reviews`) and the cards' memories (for :func:`set_memories`) of
-    :func:`write_histories`."""
+    """The review logs of cards that had none, from columns: the rows (for :func:`insert_reviews`) and the
+    cards' memories (for :func:`set_memories`) that :func:`rewrite_histories` writes for the same
+    histories, without a Python object per review. ``replayed``: the memory after each review as columns
+    (``state``, ``step`` with -1 for none, ``stability``, ``difficulty``, ``due``, ``lapses``) and the
+    ``retrievability`` before it (NaN for none), in the same layout
+    (:class:`srs.scheduling.replay.ReplayColumns`)."""
     import numpy as np
 
     lengths = np.asarray(reviews.lengths, dtype=np.int64)
