@@ -283,56 +283,62 @@ def test_memory_round_trips_json() -> None:
 _REVIEW = "INSERT INTO reviews (card_id, ts, rating, state, after_state, after_reps, after_lapses) VALUES (?, ?, 3, 0, 1, 1, 0)"
 
 
-def test_references_checked_at_commit_let_a_review_come_before_its_card(store: Store) -> None:
-    """A bulk write may add reviews before their cards: checked once at the commit, it commits when the cards
-    came; the foreign keys are checked row by row again afterwards."""
-    with store.transaction(references_at_commit=True):
-        store.execute(_REVIEW, ("a", T0))
+def _reviews_first(store: Store, cards: list[str]) -> None:
+    """Reviews of these cards inserted the way an import writes them ahead of its cards."""
+    from srs.store.imports import insert_reviews
+
+    insert_reviews(
+        store,
+        [
+            (c, T0, 3, 0, 0, None, None, 1.0, None, 1, None, 2.0, 5.0, T0 + 86400, T0, 1, 0, "{}", "", None)
+            for c in cards
+        ],
+        cards_later=True,
+    )
+
+
+def test_reviews_written_before_their_cards_commit_once_the_cards_came(store: Store) -> None:
+    """An import may write reviews before their cards: the foreign-key check waits for the commit; after the
+    transaction it is made row by row again."""
+    with store.transaction():
+        _reviews_first(store, ["a", "b"])
         load(store)
-    assert store.execute("SELECT card_id FROM reviews").fetchall() == [("a",)]
-    assert store.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    assert store.execute("SELECT card_id FROM reviews ORDER BY id").fetchall() == [("a",), ("b",)]
     with pytest.raises(sqlite3.IntegrityError), store.transaction():
         store.execute(_REVIEW, ("nowhere", T0))
+    assert store.execute("SELECT COUNT(*) FROM reviews").fetchone() == (2,)
 
 
-def test_a_reference_still_missing_at_the_commit_fails_it_and_saves_nothing(store: Store) -> None:
-    missing = r"^reviews row \d+ points at a missing cards row; nothing was saved$"
-    with pytest.raises(StoreError, match=missing), store.transaction(references_at_commit=True):
+def test_a_card_still_missing_at_the_commit_fails_it_in_one_line_and_saves_nothing(store: Store) -> None:
+    with (
+        pytest.raises(
+            StoreError, match=r"^the changes point at rows that are not there \(.*\); nothing was saved$"
+        ),
+        store.transaction(),
+    ):
+        _reviews_first(store, ["a", "nowhere"])
         load(store)
-        store.execute(_REVIEW, ("a", T0))
-        store.execute(_REVIEW, ("nowhere", T0))
     assert store.execute("SELECT COUNT(*) FROM reviews").fetchone() == (0,)
     assert store.execute("SELECT COUNT(*) FROM cards").fetchone() == (0,)
-    assert store.execute("PRAGMA foreign_keys").fetchone() == (1,)
     assert not store.conn.in_transaction
+    with store.transaction():  # the store goes on as before
+        load(store)
+    assert store.execute("SELECT COUNT(*) FROM cards").fetchone() == (2,)
 
 
-def test_a_reference_missing_before_the_transaction_does_not_fail_its_commit(store: Store) -> None:
-    """A review that pointed nowhere already (a database edited by other means) does not block later bulk
-    writes; a new one still fails them."""
+def test_a_review_that_pointed_nowhere_before_does_not_fail_a_later_commit(store: Store) -> None:
+    """A review whose card was gone already (a database edited by other means) does not block later imports;
+    a new one still fails them."""
     store.execute("PRAGMA foreign_keys = OFF")
     store.execute(_REVIEW, ("gone", T0))
     store.execute("PRAGMA foreign_keys = ON")
-    with store.transaction(references_at_commit=True):
-        store.execute(_REVIEW, ("a", T0))
+    with store.transaction():
+        _reviews_first(store, ["a"])
         load(store)
     assert store.execute("SELECT COUNT(*) FROM reviews").fetchone() == (2,)
-    with (
-        pytest.raises(StoreError, match="points at a missing cards row"),
-        store.transaction(references_at_commit=True),
-    ):
-        store.execute(_REVIEW, ("nowhere", T0))
+    with pytest.raises(StoreError, match="nothing was saved"), store.transaction():
+        _reviews_first(store, ["nowhere"])
     assert store.execute("SELECT COUNT(*) FROM reviews").fetchone() == (2,)
-
-
-def test_references_at_commit_inside_another_transaction_keep_its_row_by_row_checks(store: Store) -> None:
-    with (
-        pytest.raises(sqlite3.IntegrityError),
-        store.transaction(),
-        store.transaction(references_at_commit=True),
-    ):
-        store.execute(_REVIEW, ("nowhere", T0))
-    assert store.execute("PRAGMA foreign_keys").fetchone() == (1,)
 
 
 def test_a_larger_cache_is_given_back_after_the_block(store: Store) -> None:

@@ -181,15 +181,10 @@ class StoreBase:
         return self.conn.execute(sql, args)
 
     @contextmanager
-    def transaction(self, *, references_at_commit: bool = False) -> Iterator[None]:
+    def transaction(self) -> Iterator[None]:
         """All writes inside commit together or not at all (BEGIN IMMEDIATE: the write lock is taken
-        up front, so two sessions on one database queue up instead of failing mid-transaction).
-
-        ``references_at_commit``: foreign keys are checked once, just before the commit, instead of row by
-        row (for a bulk write that adds rows before the rows they point to); a row pointing at a missing
-        one then fails the commit and undoes everything (one that pointed nowhere before the transaction,
-        in a database edited by other means, is left alone, as SQLite's own deferred check leaves it).
-        Inside another transaction it changes nothing: that one's checks hold."""
+        up front, so two sessions on one database queue up instead of failing mid-transaction). A commit
+        that fails (a foreign key whose check was deferred to it) undoes everything too."""
         if self._depth:
             self._depth += 1
             try:
@@ -197,31 +192,26 @@ class StoreBase:
             finally:
                 self._depth -= 1
             return
-        if references_at_commit:
-            self.conn.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction does this take
+        self._begin()
+        self._depth = 1
         try:
-            self._begin()
-            self._depth = 1
-            try:
-                broken = self._broken_references() if references_at_commit else set()
-                yield
-                if references_at_commit:
-                    self._check_references(broken)
-            except BaseException:
-                self._depth = 0
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
+            yield
+        except BaseException:
             self._depth = 0
-            try:
-                self.conn.execute("COMMIT")
-            except BaseException:  # a check that waited for the commit failed: all is undone
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-        finally:
-            if references_at_commit:
-                self.conn.execute("PRAGMA foreign_keys = ON")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise StoreError(
+                    f"the changes point at rows that are not there ({exc}); nothing was saved"
+                ) from None
+            raise
 
     @contextmanager
     def cache_of(self, mib: int) -> Iterator[None]:
@@ -234,18 +224,6 @@ class StoreBase:
             yield
         finally:
             self.conn.execute(f"PRAGMA cache_size = {int(before)}")
-
-    def _broken_references(self) -> set[tuple[str, int, str]]:
-        """The rows that point at a row that is not there (table, rowid, table pointed at)."""
-        return {(row[0], row[1], row[2]) for row in self.conn.execute("PRAGMA foreign_key_check")}
-
-    def _check_references(self, before: set[tuple[str, int, str]]) -> None:
-        """Raise StoreError when a row points at a row that is not there (a foreign key broken), unless it
-        did so ``before``."""
-        broken = sorted(self._broken_references() - before)
-        if broken:
-            table, rowid, parent = broken[0]
-            raise StoreError(f"{table} row {rowid} points at a missing {parent} row; nothing was saved")
 
     def _begin(self) -> None:
         """BEGIN IMMEDIATE, waiting as long as another process holds the write lock (a long sync, say):

@@ -275,7 +275,8 @@ def insert_reviews(
 ) -> None:
     """Insert review rows (in :func:`rewrite_histories`' column order), inside a transaction. With
     ``cards_later`` their cards may come later in the transaction: the foreign-key check waits for its
-    commit (which fails, and so undoes it all, if a card is still missing then)."""
+    commit (which fails, and so undoes it all, if a card is still missing then; a review that pointed
+    nowhere before the transaction does not count, as SQLite counts only what the transaction broke)."""
     if cards_later:
         store.execute("PRAGMA defer_foreign_keys = ON")  # until the transaction ends
     with indexes_rebuilt_if_cheaper(store, "reviews", len(rows)):

@@ -1161,11 +1161,10 @@ def _write_and_sync(
         batch.commit()
         from srs.store.imports import indexes_rebuilt_if_cheaper
 
-        # Reviews written ahead of their cards: the references are checked once, at the commit. A large
-        # import keeps more of its pages in memory (its indexes are sorted there).
+        # A large import keeps more of its pages in memory (its indexes are sorted there).
         with (
             store.cache_of(_BULK_CACHE_MIB) if len(notes) >= _SPLIT_FROM else contextlib.nullcontext(),
-            store.transaction(references_at_commit=ahead is not None),
+            store.transaction(),
         ):
             if progress:
                 progress(0, len(notes), "adding cards")
