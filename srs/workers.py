@@ -99,9 +99,17 @@ def split_map(
     cut = _halfway(weights) if job is None else _halfway_with(weights, job.weight)
     import pickle
 
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid and job is not None:  # taken by this split (left waiting if the fork failed)
+    try:
+        read_fd, write_fd = os.pipe()
+    except OSError:  # no descriptors left: all of it here
+        return work(items)
+    try:
+        pid = os.fork()
+    except OSError:  # no process to be had (a limit, memory): all of it here, the job left waiting
+        os.close(read_fd)
+        os.close(write_fd)
+        return work(items)
+    if pid and job is not None:  # taken by this split
         _waiting.pop()
     if pid == 0:  # the child: its part, pickled into the pipe, then gone without any clean-up of the parent's
         status = 1

@@ -178,16 +178,21 @@ def test_a_job_alongside_that_fails_stops_the_child_and_is_raised() -> None:
     assert _no_child_left() and not workers._waiting
 
 
-def test_a_job_alongside_is_kept_when_the_fork_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No child: the error is raised, and the job still runs once when the block ends (not lost, not twice)."""
+def test_a_failed_fork_leaves_all_the_work_here_and_the_job_to_the_end_of_its_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No child to be had (a process limit, memory): every item is done here, no descriptor is left open, and
+    the job still runs once, when the block ends (not lost, not twice)."""
     ran: list[str] = []
 
     def no_fork() -> int:
         raise OSError("no more processes")
 
     monkeypatch.setattr(os, "fork", no_fork)
+    open_before = len(os.listdir("/proc/self/fd"))
     with workers.alongside(lambda: ran.append("job"), weight=10):
-        with pytest.raises(OSError):
-            split_map(_pids, list(range(4)), at_least=2)
+        out = split_map(_pids, list(range(4)), at_least=2)
         assert ran == []
     assert ran == ["job"]
+    assert out == [(i, os.getpid()) for i in range(4)]
+    assert len(os.listdir("/proc/self/fd")) == open_before
