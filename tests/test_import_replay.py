@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +69,22 @@ def build_package(folder: Path, rng: random.Random) -> Path:
     return out
 
 
-def run_import(store: Store, home: Path, package: Path, scheduler: Scheduler, **options: Any) -> ImportResult:
-    """The core import, with history, into ``home`` (deck files under decks/anki, synced at T0)."""
+def run_import(
+    store: Store,
+    home: Path,
+    package: Path,
+    scheduler: Scheduler,
+    sync_decks: Callable[[], Any] | None = None,
+    **options: Any,
+) -> ImportResult:
+    """The core import, with history, into ``home`` (deck files under decks/anki, synced at T0 unless
+    ``sync_decks`` syncs them)."""
     return import_anki(
         store,
         package,
         decks_dir=home / "decks" / "anki",
         media_dir=home / "media",
-        sync=lambda: sync(store, [DeckRoot("user", home / "decks")], T0),
+        sync=sync_decks or (lambda: sync(store, [DeckRoot("user", home / "decks")], T0)),
         scheduler=scheduler,
         with_history=True,
         **options,
@@ -454,14 +463,8 @@ def test_a_history_written_ahead_of_a_store_other_than_expected_is_undone_and_me
         home = tmp_path / way.replace(" ", "-")
         home.mkdir()
         with open_store(home / "srs.db") as store:
-            result = import_anki(
-                store,
-                package,
-                decks_dir=home / "decks" / "anki",
-                media_dir=home / "media",
-                sync=lambda store=store, home=home: sync_and_review(store, home),
-                scheduler=scheduler,
-                with_history=True,
+            result = run_import(
+                store, home, package, scheduler, lambda store=store, home=home: sync_and_review(store, home)
             )
             written[way] = _written(store, result)
         monkeypatch.undo()

@@ -161,7 +161,8 @@ def rewrite_histories(
             )
             before = after
         memories.append((*before, card_id))
-    _write_rows(store, rows, memories, progress)
+    insert_reviews(store, rows, progress)
+    set_memories(store, memories)
 
 
 class ReviewColumns(NamedTuple):
@@ -253,17 +254,6 @@ def history_rows(
         for card_id, p in zip(reviews.card_ids, lasts, strict=True)
     ]
     return rows, memories
-
-
-def _write_rows(
-    store: Store,
-    rows: list[tuple[Any, ...]],
-    memories: list[tuple[Any, ...]],
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    """Insert review rows (in :func:`rewrite_histories`' column order) and set the cards' memories."""
-    insert_reviews(store, rows, progress)
-    set_memories(store, memories)
 
 
 def insert_reviews(

@@ -1084,6 +1084,7 @@ class _HistoryAhead:
         progress: ProgressFn | None,
     ) -> None:
         self.store, self.scheduler, self.package, self.mapping = store, scheduler, package, mapping
+        self.wanted = set(mapping.values())  # the srs cards the package's reviews may go to
         self.planned_ids = {cid for p in planned if p.note is not None for cid in p.card_ids.values()}
         self.progress = progress
         self.weight = len(package.revlog) * _PARSED_BYTES_PER_REVIEW
@@ -1096,8 +1097,7 @@ class _HistoryAhead:
         transaction); nothing is written when it needs the ordinary merge (cards with reviews)."""
         from srs.store.imports import existing_cards, insert_reviews, known_anki_ids, review_count
 
-        wanted = set(self.mapping.values())
-        expected = existing_cards(self.store, wanted) | (self.planned_ids & wanted)
+        expected = existing_cards(self.store, self.wanted) | (self.planned_ids & self.wanted)
         targets = {cid: card_id for cid, card_id in self.mapping.items() if card_id in expected}
         found = _history_columns(
             self.store, self.scheduler, self.package, targets, known_anki_ids(self.store), self.progress
@@ -1118,10 +1118,7 @@ class _HistoryAhead:
         if self.written is None:
             return None
         merged, memories, expected, reviews = self.written
-        if (
-            existing_cards(self.store, set(self.mapping.values())) != expected
-            or review_count(self.store) != reviews
-        ):
+        if existing_cards(self.store, self.wanted) != expected or review_count(self.store) != reviews:
             raise _NotAsExpected
         set_memories(self.store, memories)
         return merged
