@@ -98,7 +98,15 @@ def stored_schema() -> tuple[str, list[tuple[str, str]]]:
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews' AND sql IS NOT NULL "
             "ORDER BY name"
         ).fetchall()
-    return table.replace(" REFERENCES cards(id)", ""), [(name, sql) for name, sql in indexes]
+    return _swap(table, " REFERENCES cards(id)", ""), [(name, sql) for name, sql in indexes]
+
+
+def _swap(ddl: str, old: str, new: str) -> str:
+    """``ddl`` with ``old`` replaced; an error if it is not there (a schema that moved on: a layout would
+    otherwise quietly be the stored one)."""
+    if old not in ddl:
+        raise SystemExit(f"the reviews table no longer reads {old!r}: update this benchmark's layouts")
+    return ddl.replace(old, new)
 
 
 def _coded(rows: list[tuple[Any, ...]], card_key: bool) -> list[tuple[Any, ...]]:
@@ -122,7 +130,7 @@ def layouts() -> list[Layout]:
         return True
 
     def coded_signals(table: str) -> str:
-        return table.replace("signals TEXT NOT NULL DEFAULT '{}'", "signals INTEGER NOT NULL DEFAULT 0")
+        return _swap(table, "signals TEXT NOT NULL DEFAULT '{}'", "signals INTEGER NOT NULL DEFAULT 0")
 
     return [
         Layout("stored", lambda t: t, lambda rows: rows, bound, every),
@@ -136,7 +144,7 @@ def layouts() -> list[Layout]:
         Layout("signals coded", coded_signals, lambda rows: _coded(rows, False), bound, every),
         Layout(
             "integer card key",
-            lambda t: coded_signals(t).replace("card_id TEXT NOT NULL", "card_id INTEGER NOT NULL"),
+            lambda t: _swap(coded_signals(t), "card_id TEXT NOT NULL", "card_id INTEGER NOT NULL"),
             lambda rows: _coded(rows, True),
             bound,
             every,
