@@ -526,3 +526,77 @@ def test_a_conversion_shared_with_a_second_process_gives_the_same_decks_and_card
             assert len(workers_seen) == (2 if shared else 1) and str(os.getpid()) in workers_seen
     assert made[True] == made[False]
     assert made[True][0] == 14
+
+
+def _one_pixel_png(path: Path) -> None:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_an_image_occlusion_note_comes_as_one_card_and_its_other_masks_reviews_are_left_out(
+    env: Path, tmp_path: Path
+) -> None:
+    """Anki's own Image Occlusion note (one card per mask) cannot show its masks in srs: it comes as one basic
+    card with its fields (the image on the front, the header under the answer), carrying the first mask's
+    reviews; the other masks' reviews are counted as left out (the README's "what cannot come across")."""
+    import sqlite3
+
+    from anki.collection import Collection
+    from anki.generic_pb2 import Empty
+    from anki.import_export_pb2 import ExportAnkiPackageOptions, ExportLimit
+
+    from tests.conftest import T0
+
+    col = Collection(str(tmp_path / "io.anki2"))
+    image = tmp_path / "brain.png"
+    _one_pixel_png(image)
+    masks = "".join(
+        f"{{{{c{i}::image-occlusion:rect:left=.{i}:top=.1:width=.1:height=.1:oi=1}}}}" for i in (1, 2, 3)
+    )
+    col.add_image_occlusion_note(
+        col.models.by_name("Image Occlusion")["id"], str(image), masks, "Parts of the brain", "", []
+    )
+    cards = dict(col.db.all("SELECT ord, id FROM cards"))
+    assert sorted(cards) == [0, 1, 2]
+    col.close()
+    per_mask = {0: 2, 1: 3, 2: 1}  # reviews of each mask's card
+    conn = sqlite3.connect(tmp_path / "io.anki2")
+    conn.executemany(
+        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?,?,-1,3,0,0,2500,4000,0)",
+        [((T0 - (50 - 10 * k) * 86400) * 1000 + o, cards[o]) for o, n in per_mask.items() for k in range(n)],
+    )
+    conn.commit()
+    conn.close()
+    col = Collection(str(tmp_path / "io.anki2"))
+    package = tmp_path / "io.apkg"
+    col.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(with_scheduling=True, with_media=True, legacy=False),
+        limit=ExportLimit(whole_collection=Empty()),
+    )
+    col.close()
+    result = CliRunner().invoke(
+        cli, ["import", "anki", str(package), "--with-history", "--json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["cards_added"] == 1
+    assert summary["reviews_merged"] == per_mask[0]
+    assert summary["reviews_unmatched"] == per_mask[1] + per_mask[2]
+    (card,) = json.loads(CliRunner().invoke(cli, ["list", "--json"], catch_exceptions=False).stdout)
+    assert card["kind"] == "basic" and card["reps"] == per_mask[0]
+    assert card["front"] == "![brain.png](../../media/brain.png)"  # its first field after the masks
+    assert "Parts of the brain" in card["back"]  # the others under the answer
+    assert "image-occlusion" not in card["front"] + card["back"]  # no mask markup shown as text
+    assert (env / "media" / "brain.png").read_bytes() == image.read_bytes()
