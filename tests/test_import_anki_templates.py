@@ -377,14 +377,47 @@ def test_one_malformed_note_is_listed_and_the_others_come_in(env: Path, tmp_path
     assert ".md:" not in text.output
 
 
+def _imported_with_history(
+    collection: Path, reviews: list[tuple[int, int]], *, media: bool = False
+) -> dict[str, Any]:
+    """``reviews`` (revlog id in ms, Anki card id: each a Good in learning) written into a closed collection
+    file, which is then exported with its scheduling and imported with ``--with-history``: the import's
+    ``--json`` summary."""
+    import sqlite3
+
+    from anki.collection import Collection
+    from anki.generic_pb2 import Empty
+    from anki.import_export_pb2 import ExportAnkiPackageOptions, ExportLimit
+
+    conn = sqlite3.connect(collection)
+    with conn:  # committed, then closed before Anki opens the file
+        conn.executemany(
+            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+            "VALUES (?,?,-1,3,0,0,2500,4000,0)",
+            reviews,
+        )
+    conn.close()
+    col = Collection(str(collection))
+    package = collection.with_suffix(".apkg")
+    col.export_anki_package(
+        out_path=str(package),
+        options=ExportAnkiPackageOptions(with_scheduling=True, with_media=media, legacy=False),
+        limit=ExportLimit(whole_collection=Empty()),
+    )
+    col.close()
+    result = CliRunner().invoke(
+        cli, ["import", "anki", str(package), "--with-history", "--json"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(result.stdout))
+
+
 def test_duplicate_guids_are_reported_not_merged(env: Path, tmp_path: Path) -> None:
     """Two notes of a package with one guid (issue 24, item 8): the first is imported, the second is listed
     (guid, both note ids, its first field), and its reviews are not merged into the first one's card."""
     import sqlite3
 
     from anki.collection import Collection
-    from anki.generic_pb2 import Empty
-    from anki.import_export_pb2 import ExportAnkiPackageOptions, ExportLimit
 
     from tests.conftest import T0
 
@@ -398,26 +431,11 @@ def test_duplicate_guids_are_reported_not_merged(env: Path, tmp_path: Path) -> N
     guid = col.get_note(ids[0][0]).guid
     col.close()
     conn = sqlite3.connect(tmp_path / "dup.anki2")
-    conn.execute("UPDATE notes SET guid = ? WHERE id = ?", (guid, ids[1][0]))
-    conn.executemany(
-        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?,?,-1,3,0,0,2500,4000,0)",
-        [((T0 - 100 * 86400) * 1000 + k, cid) for k, (_nid, cid) in enumerate(ids)],
-    )
-    conn.commit()
+    with conn:
+        conn.execute("UPDATE notes SET guid = ? WHERE id = ?", (guid, ids[1][0]))
     conn.close()
-    col = Collection(str(tmp_path / "dup.anki2"))
-    out = tmp_path / "dup.apkg"
-    col.export_anki_package(
-        out_path=str(out),
-        options=ExportAnkiPackageOptions(with_scheduling=True, with_media=False, legacy=False),
-        limit=ExportLimit(whole_collection=Empty()),
-    )
-    col.close()
-    result = CliRunner().invoke(
-        cli, ["import", "anki", str(out), "--with-history", "--json"], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout)
+    reviews = [((T0 - 100 * 86400) * 1000 + k, cid) for k, (_nid, cid) in enumerate(ids)]
+    summary = _imported_with_history(tmp_path / "dup.anki2", reviews)
     assert (
         summary["cards_added"] == 2 and summary["reviews_merged"] == 2 and summary["reviews_unmatched"] == 1
     )
@@ -550,11 +568,8 @@ def test_an_image_occlusion_note_comes_as_one_card_and_its_other_masks_reviews_a
     """Anki's own Image Occlusion note (one card per mask) cannot show its masks in srs: it comes as one basic
     card with its fields (the image on the front, the header under the answer), carrying the first mask's
     reviews; the other masks' reviews are counted as left out (the README's "what cannot come across")."""
-    import sqlite3
 
     from anki.collection import Collection
-    from anki.generic_pb2 import Empty
-    from anki.import_export_pb2 import ExportAnkiPackageOptions, ExportLimit
 
     from tests.conftest import T0
 
@@ -571,26 +586,10 @@ def test_an_image_occlusion_note_comes_as_one_card_and_its_other_masks_reviews_a
     assert sorted(cards) == [0, 1, 2]
     col.close()
     per_mask = {0: 2, 1: 3, 2: 1}  # reviews of each mask's card
-    conn = sqlite3.connect(tmp_path / "io.anki2")
-    conn.executemany(
-        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?,?,-1,3,0,0,2500,4000,0)",
-        [((T0 - (50 - 10 * k) * 86400) * 1000 + o, cards[o]) for o, n in per_mask.items() for k in range(n)],
-    )
-    conn.commit()
-    conn.close()
-    col = Collection(str(tmp_path / "io.anki2"))
-    package = tmp_path / "io.apkg"
-    col.export_anki_package(
-        out_path=str(package),
-        options=ExportAnkiPackageOptions(with_scheduling=True, with_media=True, legacy=False),
-        limit=ExportLimit(whole_collection=Empty()),
-    )
-    col.close()
-    result = CliRunner().invoke(
-        cli, ["import", "anki", str(package), "--with-history", "--json"], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout)
+    reviews = [
+        ((T0 - (50 - 10 * k) * 86400) * 1000 + o, cards[o]) for o, n in per_mask.items() for k in range(n)
+    ]
+    summary = _imported_with_history(tmp_path / "io.anki2", reviews, media=True)
     assert summary["cards_added"] == 1
     assert summary["reviews_merged"] == per_mask[0]
     assert summary["reviews_unmatched"] == per_mask[1] + per_mask[2]
