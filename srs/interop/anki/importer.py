@@ -1098,7 +1098,7 @@ class _HistoryAhead:
         from srs.store.imports import existing_cards, insert_reviews, known_anki_ids, review_count
 
         expected = existing_cards(self.store, self.wanted) | (self.planned_ids & self.wanted)
-        targets = {cid: card_id for cid, card_id in self.mapping.items() if card_id in expected}
+        targets = _going_to(self.mapping, expected)
         found = _history_columns(
             self.store, self.scheduler, self.package, targets, known_anki_ids(self.store), self.progress
         )
@@ -1445,7 +1445,7 @@ def _merge_history(
     known_ids = known_anki_ids(store)
     present = existing_cards(store, set(mapping.values()))
     counts = _no_reviews_yet(package)
-    targets = {cid: card_id for cid, card_id in mapping.items() if card_id in present}
+    targets = _going_to(mapping, present)
     fast = _history_columns(store, scheduler, package, targets, known_ids, progress)
     if fast is not None:
         merged, rows, memories = fast
@@ -1536,6 +1536,12 @@ def _merge_history(
     ]
     rewrite_histories(store, rewrites, _saving(progress))
     return {**counts, "cards_changed": changed, "conflicts": conflicts}
+
+
+def _going_to(mapping: dict[int, str], cards: Collection[str]) -> dict[int, str]:
+    """The part of ``mapping`` (Anki card id -> srs card id) whose srs cards are among ``cards``: where the
+    package's reviews go (the reviews of any other Anki card are counted as unmatched)."""
+    return {cid: card_id for cid, card_id in mapping.items() if card_id in cards}
 
 
 def _no_reviews_yet(package: Package) -> dict[str, int]:
